@@ -1,0 +1,50 @@
+# The entry point a person types. The real build is CMake; this file only
+# names the jobs: make, make test, make test-asan, make bench, make demo,
+# make install PREFIX=DIR.
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+PREFIX     ?= /usr/local
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?=
+
+.PHONY: all deps configure test test-asan test-valgrind bench demo install clean
+
+all: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+deps:
+	sh scripts/install-deps.sh
+
+configure:
+	@test -f $(BUILD)/CMakeCache.txt || cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
+
+test: deps all
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-asan: deps
+	@test -f $(ASAN_BUILD)/CMakeCache.txt || cmake -S . -B $(ASAN_BUILD) \
+		-DCMAKE_BUILD_TYPE=Debug -DBOTHIVE_SANITIZE=ON $(CMAKE_FLAGS)
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+		ctest --output-on-failure -j $(JOBS)
+
+# Unit tests under valgrind's memcheck: any leak or error fails the run.
+test-valgrind: deps all
+	cd $(BUILD) && BOTHIVE_VALGRIND=1 ctest --output-on-failure -L unit \
+		-T memcheck --overwrite MemoryCheckCommandOptions="--leak-check=full --error-exitcode=1 --trace-children=no"
+
+bench: deps all
+	sh bench/run.sh $(BUILD)
+
+demo: deps all
+	sh scripts/demo.sh $(BUILD)
+
+install:
+	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS)
+	cmake --build $(BUILD) -j $(JOBS)
+	cmake --install $(BUILD)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

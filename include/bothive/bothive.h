@@ -1,0 +1,11 @@
+/*
+ * bothive: Telegram bots on many worker processes, with a shared-memory
+ * store. This header includes every public header.
+ */
+#ifndef BOTHIVE_H
+#define BOTHIVE_H
+
+#include "error.h"
+#include "store.h"
+
+#endif

@@ -1,0 +1,24 @@
+/*
+ * Helpers shared by the test suites: temporary paths, forked children,
+ * clocks. Tests use real processes, files and sockets; nothing is mocked.
+ */
+#ifndef BH_TESTUTIL_H
+#define BH_TESTUTIL_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+/* A fresh path under $TMPDIR (or /tmp) that does not exist yet; malloc'd. */
+char *bh_test_tmppath(const char *tag);
+
+/* Milliseconds on the monotonic clock. */
+int64_t bh_test_now_ms(void);
+
+/* Waits for pid and returns its exit status (0..255), or 128+signal. */
+int bh_test_wait(pid_t pid);
+
+/* Runs a Check suite built by make_suite, returns the process exit code. */
+struct Suite;
+int bh_test_run_suite(struct Suite *s);
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * bothive: the command-line tool. Dispatches to one subcommand per file.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "tools.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *help;
+} bh_tools[] = {
+    {"emu", bh_tool_emu, "run a local Bot API emulator"},
+    {"chat", bh_tool_chat, "chat with a bot in the terminal, through the emulator"},
+    {"shm", bh_tool_shm, "inspect a file: store"},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: bothive COMMAND [ARGS]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof bh_tools / sizeof bh_tools[0]; i++)
+        fprintf(f, "  %-6s %s\n", bh_tools[i].name, bh_tools[i].help);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    for (size_t i = 0; i < sizeof bh_tools / sizeof bh_tools[0]; i++)
+        if (!strcmp(argv[1], bh_tools[i].name))
+            return bh_tools[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "bothive: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}
