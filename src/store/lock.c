@@ -84,6 +84,8 @@ static int rec_enter_locked(struct bh_region *r, unsigned s, const struct bh_key
             return BH_ENOSPC;
         e = bh_at(r, off);
         memset(rec_of(e), 0, sizeof(struct bh_lockrec));
+        /* A record freed and made again keeps counting from where it was. */
+        atomic_store(&rec_of(e)->fence, r->stripes[s].fence_hwm);
         if ((rc = bh_mutex_init(&rec_of(e)->mutex)) != BH_OK ||
             (rc = bh_index_reserve_locked(r, s)) != BH_OK) {
             bh_block_free_locked(r, s, off);
@@ -111,6 +113,9 @@ static void rec_leave_locked(struct bh_region *r, unsigned s, const struct bh_ke
     struct bh_lockrec *l = rec_of(e);
     l->users = l->users > n ? l->users - n : 0;
     if (l->users == 0 && l->owner_pid == 0) {
+        uint64_t fence = atomic_load(&l->fence);
+        if (fence > r->stripes[s].fence_hwm)
+            r->stripes[s].fence_hwm = fence;
         pthread_mutex_destroy(&l->mutex);
         bh_index_remove_locked(r, s, pos);
     }

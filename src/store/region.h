@@ -82,6 +82,7 @@ struct bh_stripe {
     pthread_mutex_t mutex;      /* robust, process-shared */
     struct bh_oprec op;         /* what the holder is doing right now */
     _Atomic uint64_t index_off; /* published index array (0: none yet) */
+    uint64_t fence_hwm;         /* fences of freed lock records never go below this */
     /* Derived state, rebuilt by recovery: */
     uint64_t used;              /* live slots */
     uint64_t tombs;             /* tombstone slots */
