@@ -237,6 +237,8 @@ struct MHD_Daemon *bh_emu_http_start(bh_emu *e, unsigned port, unsigned *bound_p
                          MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                          MHD_OPTION_NOTIFY_COMPLETED, bh_emu_completed, NULL,
                          MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)128,
+                         /* Room for a query string carrying a 4096-character text. */
+                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
                          MHD_OPTION_END);
     if (!d)
         return NULL;

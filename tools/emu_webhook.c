@@ -125,9 +125,9 @@ static void *bh_emu_webhook_main(void *arg)
         char *url = strdup(e->webhook_url);
         char *secret = e->webhook_secret ? strdup(e->webhook_secret) : NULL;
         char *json = strdup(e->uhead->json);
-        int ok = -1;
+        int ok = -1, copied = url && json && (!e->webhook_secret || secret);
         pthread_mutex_unlock(&e->lock);
-        if (url && json && (!e->webhook_secret || secret))
+        if (copied)
             ok = bh_emu_webhook_post(e, curl, url, secret, json, err, sizeof err);
         else
             snprintf(err, sizeof err, "out of memory");

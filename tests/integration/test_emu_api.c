@@ -189,6 +189,15 @@ START_TEST(three_request_forms)
     free(t2);
     free(t3);
     free(list);
+    /* A long text fits in a query string too (24 KiB of escapes). */
+    char *q = malloc(64 + 4096 * 6 + 1);
+    int off = snprintf(q, 64, "/bot%s/sendMessage?chat_id=%d&text=", TOKEN, USER);
+    for (int i = 0; i < 4096; i++)
+        memcpy(q + off + i * 6, "%C3%A9", 6);
+    q[off + 4096 * 6] = '\0';
+    ck_assert_int_eq(raw(q, NULL, NULL, &resp), 200);
+    free(resp);
+    free(q);
     /* A malformed JSON body is a 400, not a crash. */
     ck_assert_int_eq(raw(path, "application/json", "{\"chat_id\":1001,", &resp), 400);
     free(resp);
