@@ -154,8 +154,9 @@ bh_emu_chat *bh_emu_chat_get_locked(bh_emu *e, int64_t id, const char *type, int
     c->id = id;
     snprintf(c->type, sizeof c->type, "%s", type);
     c->user_id = user_id;
+    /* Unsigned negation: -INT64_MIN would overflow. */
     if (strcmp(type, "private") != 0 &&
-        asprintf(&c->title, "Group %" PRId64, id < 0 ? -id : id) < 0) {
+        asprintf(&c->title, "Group %" PRIu64, id < 0 ? 0 - (uint64_t)id : (uint64_t)id) < 0) {
         free(c);
         return NULL;
     }

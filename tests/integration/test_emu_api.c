@@ -510,6 +510,12 @@ START_TEST(group_chats_and_commands_entities)
     ck_assert_int_eq(v, 14);
     free(resp);
     free(expect_ok("sendMessage", "{\"chat_id\":-500,\"text\":\"to the group\"}"));
+    /* Extreme ids are just ids. */
+    ck_assert_int_eq(bh_emu_post(&emu, "/control/message",
+                                 "{\"chat_id\":-9223372036854775808,\"user_id\":9223372036854775807,"
+                                 "\"text\":\"edge\",\"chat_type\":\"supergroup\"}", &resp), 200);
+    free(resp);
+    free(expect_ok("sendMessage", "{\"chat_id\":\"-9223372036854775808\",\"text\":\"ok\"}"));
 }
 END_TEST
 
