@@ -168,6 +168,7 @@ double bh_emu_random_locked(bh_emu *e);
 bh_emu_params *bh_emu_params_new(void);
 int bh_emu_params_add_form(bh_emu_params *p, const char *body, size_t len);
 int bh_emu_params_add_json(bh_emu_params *p, const char *body, size_t len);
+int bh_emu_params_add_multipart(bh_emu_params *p, const char *ct, const char *body, size_t len);
 const char *bh_emu_param_str(bh_emu_params *p, const char *name);
 int bh_emu_param_int(bh_emu_params *p, const char *name, int64_t *out);
 int bh_emu_param_bool(bh_emu_params *p, const char *name);

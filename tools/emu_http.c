@@ -80,7 +80,7 @@ static enum MHD_Result bh_emu_add_query_arg(void *cls, enum MHD_ValueKind kind,
 /* Builds the parameters of a Bot API call from the query string and the
  * body, whose content type decides how it is read. A body without a content
  * type is read as JSON when it looks like an object, else as a form.
- * Returns BH_OK, or BH_EJSON for a malformed JSON body. */
+ * Returns BH_OK, or an error for a malformed body. */
 static int bh_emu_read_params(struct MHD_Connection *con, const bh_emu_req *req,
                               bh_emu_params *p)
 {
@@ -92,6 +92,8 @@ static int bh_emu_read_params(struct MHD_Connection *con, const bh_emu_req *req,
         return bh_emu_params_add_json(p, req->body, req->len);
     if (ct && !strncasecmp(ct, "application/x-www-form-urlencoded", 33))
         return bh_emu_params_add_form(p, req->body, req->len);
+    if (ct && !strncasecmp(ct, "multipart/form-data", 19))
+        return bh_emu_params_add_multipart(p, ct, req->body, req->len);
     if (!ct) {
         size_t i = 0;
         while (i < req->len && (req->body[i] == ' ' || req->body[i] == '\n' ||
@@ -101,7 +103,7 @@ static int bh_emu_read_params(struct MHD_Connection *con, const bh_emu_req *req,
             return bh_emu_params_add_json(p, req->body, req->len);
         return bh_emu_params_add_form(p, req->body, req->len);
     }
-    return BH_OK;  /* multipart and others: only the query string counts */
+    return BH_OK;  /* other types: only the query string counts */
 }
 
 /* Serves one complete request into r. */
@@ -126,7 +128,7 @@ static void bh_emu_route(bh_emu *e, struct MHD_Connection *con, const char *url,
             return;
         }
         if (bh_emu_read_params(con, req, p) != BH_OK)
-            bh_emu_reply_error(r, 400, "Bad Request: can't parse JSON object");
+            bh_emu_reply_error(r, 400, "Bad Request: can't parse request body");
         else
             bh_emu_api_handle(e, slash + 1, p, r);
         json_object_put(p);

@@ -7,6 +7,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,6 +112,63 @@ int bh_emu_params_add_json(bh_emu_params *p, const char *body, size_t len)
         json_object_object_add(p, key, json_object_get(val));
     json_object_put(o);
     return BH_OK;
+}
+
+/* Adds the fields of a multipart/form-data body to p as strings. The
+ * boundary comes from the Content-Type `ct`. File parts are kept like any
+ * other field (the emulator has no file methods). Returns BH_OK, or
+ * BH_EINVAL when there is no boundary or the body does not follow it. */
+int bh_emu_params_add_multipart(bh_emu_params *p, const char *ct, const char *body, size_t len)
+{
+    const char *b = strcasestr(ct, "boundary=");
+    char delim[256];
+    size_t blen, dlen;
+    const char *pos, *end = body + len;
+    if (!b)
+        return BH_EINVAL;
+    b += 9;
+    if (*b == '"') {
+        b++;
+        blen = strcspn(b, "\"");
+    } else {
+        blen = strcspn(b, "; \t");
+    }
+    if (blen == 0 || blen > 200)
+        return BH_EINVAL;
+    dlen = (size_t)snprintf(delim, sizeof delim, "--%.*s", (int)blen, b);
+    pos = memmem(body, len, delim, dlen);
+    if (!pos)
+        return BH_EINVAL;
+    for (;;) {
+        const char *hdr = pos + dlen, *hend, *next, *name, *vend;
+        if (end - hdr >= 2 && hdr[0] == '-' && hdr[1] == '-')
+            return BH_OK;  /* the closing delimiter */
+        if (end - hdr < 2 || hdr[0] != '\r' || hdr[1] != '\n')
+            return BH_EINVAL;
+        hdr += 2;
+        hend = memmem(hdr, (size_t)(end - hdr), "\r\n\r\n", 4);
+        if (!hend)
+            return BH_EINVAL;
+        next = memmem(hend + 4, (size_t)(end - hend - 4), delim, dlen);
+        if (!next || next - (hend + 4) < 2)
+            return BH_EINVAL;
+        vend = next - 2;  /* the CRLF before the delimiter belongs to it */
+        name = memmem(hdr, (size_t)(hend - hdr), "name=\"", 6);
+        /* Skip "filename=": only the field name counts. */
+        while (name && name > hdr && (name[-1] != ' ' && name[-1] != ';'))
+            name = memmem(name + 6, (size_t)(hend - name - 6), "name=\"", 6);
+        if (name) {
+            const char *nb = name + 6, *ne = memchr(nb, '"', (size_t)(hend - nb));
+            if (ne && ne > nb) {
+                char *key = strndup(nb, (size_t)(ne - nb));
+                if (!key)
+                    return BH_ENOMEM;
+                json_object_object_add(p, key, json_object_new_string_len(hend + 4, (int)(vend - (hend + 4))));
+                free(key);
+            }
+        }
+        pos = next;
+    }
 }
 
 /* The parameter as text (numbers and booleans are printed), or NULL when it

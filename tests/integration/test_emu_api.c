@@ -174,6 +174,31 @@ START_TEST(three_request_forms)
     /* A JSON body without a content type is recognised too. */
     ck_assert_int_eq(raw(path, NULL, "{\"chat_id\":\"1001\",\"text\":\"untyped\"}", &resp), 200);
     free(resp);
+    /* multipart/form-data, as libcurl's mime API sends it. */
+    {
+        CURL *c = curl_easy_init();
+        curl_mime *mime = curl_mime_init(c);
+        curl_mimepart *part = curl_mime_addpart(mime);
+        char url[256];
+        long st = 0;
+        curl_mime_name(part, "chat_id");
+        curl_mime_data(part, "1001", CURL_ZERO_TERMINATED);
+        part = curl_mime_addpart(mime);
+        curl_mime_name(part, "text");
+        curl_mime_data(part, "via\r\nmultipart", CURL_ZERO_TERMINATED);
+        snprintf(url, sizeof url, "%s/bot%s/sendMessage", emu.url, TOKEN);
+        curl_easy_setopt(c, CURLOPT_URL, url);
+        curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+        resp = NULL;
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, &resp);
+        ck_assert_int_eq(curl_easy_perform(c), CURLE_OK);
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &st);
+        ck_assert_msg(st == 200, "multipart: %ld %s", st, resp);
+        free(resp);
+        curl_mime_free(mime);
+        curl_easy_cleanup(c);
+    }
     list = sent(USER);
     char *t0 = bh_emu_json_str(list, "result.0.text"), *t1 = bh_emu_json_str(list, "result.1.text");
     char *t2 = bh_emu_json_str(list, "result.2.text"), *t3 = bh_emu_json_str(list, "result.3.text");
@@ -182,6 +207,9 @@ START_TEST(three_request_forms)
     ck_assert_str_eq(t1, "via form!");
     ck_assert_str_eq(t2, "via json");
     ck_assert_str_eq(t3, "untyped");
+    char *t5 = bh_emu_json_str(list, "result.4.text");
+    ck_assert_str_eq(t5, "via\r\nmultipart");
+    free(t5);
     ck_assert_int_eq(bh_emu_json_int(list, "result.1.disable_notification", &dn), 0);
     ck_assert_int_eq(dn, 1);
     free(t0);
