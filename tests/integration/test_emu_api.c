@@ -547,6 +547,37 @@ START_TEST(group_chats_and_commands_entities)
 }
 END_TEST
 
+START_TEST(garbage_never_crashes)
+{
+    static const char *types[] = {"application/json", "application/x-www-form-urlencoded",
+                                  "multipart/form-data; boundary=xyz", "multipart/form-data",
+                                  "text/plain", NULL};
+    static const char *seeds[] = {"{\"chat_id\":1001,\"text\":\"t\"}", "chat_id=1001&text=t",
+                                  "--xyz\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\nv\r\n--xyz--\r\n",
+                                  "%%%&&==&", "{\"reply_markup\":[[[[[[[[[[", ""};
+    char path[128], *resp = NULL, buf[256];
+    unsigned rnd = 12345;
+    snprintf(path, sizeof path, "/bot%s/sendMessage", TOKEN);
+    for (int i = 0; i < 300; i++) {
+        const char *seed = seeds[(i / 6) % 6];
+        size_t n = strlen(seed);
+        memcpy(buf, seed, n + 1);
+        /* Flip a few bytes and cut at a random place. */
+        for (int k = 0; k < 3 && n; k++) {
+            rnd = rnd * 1103515245 + 12345;
+            buf[(rnd >> 8) % n] = (char)(1 + (rnd >> 16) % 255);
+        }
+        rnd = rnd * 1103515245 + 12345;
+        if (n)
+            buf[(rnd >> 8) % (n + 1)] = '\0';
+        int st = raw((i / 36) % 2 ? path : "/control/message", types[i % 6], buf, &resp);
+        ck_assert_msg(st >= 200 && st < 500, "status %d for %s", st, buf);
+        free(resp);
+    }
+    free(expect_ok("getMe", NULL));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("emu_api");
@@ -565,6 +596,7 @@ int main(void)
     tcase_add_test(tc, callback_queries);
     tcase_add_test(tc, commands_and_chat_action);
     tcase_add_test(tc, group_chats_and_commands_entities);
+    tcase_add_test(tc, garbage_never_crashes);
     suite_add_tcase(s, tc);
     return bh_test_run_suite(s);
 }
