@@ -190,7 +190,8 @@ typedef struct bh_message {
     bh_chat chat;
     bh_user *from;         /* NULL if absent (channel posts) */
     const char *text;      /* NULL if absent */
-    /* When the text starts with a bot_command entity: the command without
+    /* When the text starts with a bot_command entity (or, for a message
+     * without entities at all, with '/' and command characters): the command without
      * its '/' and without the "@botname" suffix ("start"), the suffix
      * without '@' (NULL if none), and the text after the command with
      * leading blanks removed ("" if none). All NULL when not a command. */
@@ -233,7 +234,7 @@ typedef struct bh_update {
 /**
  * Parses one Update object. Takes its own reference on obj (the caller
  * keeps its own). Unknown update kinds are not an error: kind is
- * BH_UPDATE_OTHER. Errors: BH_EINVAL (NULL argument), BH_EPROTO (obj is
+ * BH_UPDATE_OTHER. Optional fields that are malformed read as absent. Errors: BH_EINVAL (NULL argument), BH_EPROTO (obj is
  * not an object, update_id missing or not an integer, a message without an
  * integer message_id or chat.id, a callback_query without id or from),
  * BH_ENOMEM.
