@@ -549,6 +549,11 @@ int bh_client_call_json(bh_client *c, const char *method, json_object *params,
         if (rc == BH_ENET) {
             wait_ms = bh_client_backoff(c, attempt);
         } else if (rc == BH_OK || rc == BH_EAPI || rc == BH_EPROTO) {
+            if (rc == BH_EPROTO && status == 429) {
+                /* A front end's own "too many requests" page: same meaning. */
+                c->err.error_code = 429;
+                rc = BH_EAPI;
+            }
             int code = rc == BH_EAPI ? c->err.error_code : 0;
             if (status >= 500 || code >= 500) {
                 /* A proxy's HTML error page is a server failure too. */

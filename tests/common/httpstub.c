@@ -161,6 +161,12 @@ bh_httpstub *bh_httpstub_start(void)
     struct sockaddr_in sa;
     if (!s)
         abort();
+    /* The clients under test must reach the stub directly, whatever proxy
+     * the machine running the tests is configured with. */
+    unsetenv("http_proxy");
+    unsetenv("HTTP_PROXY");
+    unsetenv("all_proxy");
+    unsetenv("ALL_PROXY");
     pthread_mutex_init(&s->mu, NULL);
     s->dflt.status = 200;
     s->dflt.body = bh_stub_strdup("{\"ok\":true,\"result\":true}");

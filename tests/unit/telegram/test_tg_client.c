@@ -212,6 +212,17 @@ START_TEST(test_429_with_long_retry_after_is_returned)
 }
 END_TEST
 
+START_TEST(test_429_page_without_json_is_retried)
+{
+    bh_client *c = fast_client(2);
+    bh_httpstub_push_ct(stub, 429, "<html>slow down</html>", 0, "text/html");
+    bh_httpstub_push(stub, 200, "{\"ok\":true,\"result\":true}", 0);
+    ck_assert_int_eq(bh_client_call(c, "getMe", NULL, NULL), BH_OK);
+    ck_assert_int_eq((int)bh_httpstub_count(stub), 2);
+    bh_client_free(c);
+}
+END_TEST
+
 START_TEST(test_5xx_retried_then_success)
 {
     bh_client *c = fast_client(3);
@@ -569,6 +580,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_429_waits_retry_after_then_retries);
     tcase_add_test(tc, test_429_exhausting_retries);
     tcase_add_test(tc, test_429_with_long_retry_after_is_returned);
+    tcase_add_test(tc, test_429_page_without_json_is_retried);
     tcase_add_test(tc, test_5xx_retried_then_success);
     tcase_add_test(tc, test_5xx_exhausting_retries);
     tcase_add_test(tc, test_5xx_html_exhausting_retries_reports_status);
