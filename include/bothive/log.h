@@ -36,6 +36,11 @@ void bh_log(bh_log_level level, const char *fmt, ...)
 /** Sets the threshold for this process (overrides BOTHIVE_LOG). */
 void bh_log_set_level(bh_log_level level);
 
+/** Forgets the threshold set by bh_log_set_level or read before, so that
+ *  BOTHIVE_LOG is read again at the next log call (after the environment
+ *  was changed). */
+void bh_log_reset(void);
+
 /** The current threshold. */
 bh_log_level bh_log_get_level(void);
 

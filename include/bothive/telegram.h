@@ -130,10 +130,13 @@ int64_t bh_client_migrated_to(const bh_client *c);
  * json-c object (which may be a boolean, an array, ...) that the caller
  * releases with json_object_put.
  *
- * Retries: a 429 is retried after its retry_after (never earlier); a 5xx
- * or a network error (refused, reset, DNS) after an exponential backoff; at
- * most max_retries times in all. A timeout is not retried, because the
- * request may have been executed. A 400 answer with migrate_to_chat_id to
+ * Retries: a 429 is retried after its retry_after (never earlier; without
+ * one, after the backoff); an HTTP status >= 500 (JSON or not) or a network
+ * error (refused, reset, DNS, empty answer) after an exponential backoff;
+ * at most max_retries times in all. A timeout is not retried, because the
+ * request may have been executed. (A 5xx or a reset after the request was
+ * sent can still mean it was executed: a retried send may, rarely, be
+ * delivered twice, as with any Bot API client.) A 400 answer with migrate_to_chat_id to
  * a send* method or forwardMessage is resent once to the new chat id (see
  * bh_client_migrated_to).
  *
@@ -143,12 +146,15 @@ int64_t bh_client_migrated_to(const bh_client *c);
  *               creator's;
  *  BH_EJSON     params is not a JSON object;
  *  BH_EAPI      the server answered ok:false (also 403 "bot was blocked",
- *               429 after the retries or with a too long retry_after, 5xx
- *               after the retries): see bh_client_last_error;
+ *               429 after the retries or with a too long retry_after), or
+ *               HTTP >= 500 after the retries (error_code is the answer's,
+ *               or the HTTP status if the answer was not JSON): see
+ *               bh_client_last_error;
  *  BH_ENET      network failure after the retries;
  *  BH_ETIMEDOUT no complete answer within the timeout;
- *  BH_EPROTO    the answer is not a Bot API answer (not JSON, no "ok", ok
- *               true without "result", too large); logged at warn level;
+ *  BH_EPROTO    an answer (HTTP < 500) that is not a Bot API answer (not
+ *               JSON, no boolean "ok", ok true without "result", larger
+ *               than 32 MiB); logged at warn level with an excerpt;
  *  BH_EINTR     cancelled through opt->cancel;
  *  BH_ENOMEM.
  */

@@ -56,6 +56,11 @@ void bh_log_set_level(bh_log_level level)
     bh_log_threshold = (int)level;
 }
 
+void bh_log_reset(void)
+{
+    bh_log_threshold = -1;
+}
+
 int bh_log_enabled(bh_log_level level)
 {
     return level >= BH_LOG_DEBUG && level < BH_LOG_OFF && level >= bh_log_get_level();

@@ -1,7 +1,8 @@
 /*
  * The logging facility: line format, threshold from the environment and
- * from bh_log_set_level. Each Check test runs in its own forked process,
- * so the threshold read from the environment starts unread in each.
+ * from bh_log_set_level. The threshold is read from the environment once
+ * per process; the tests of that reading run in a forked child that
+ * changes its environment and calls bh_log_reset.
  */
 #include <check.h>
 #include <regex.h>
@@ -32,31 +33,42 @@ START_TEST(test_line_format)
 }
 END_TEST
 
+/* In a fresh child: with BOTHIVE_LOG=env (NULL: unset), is a line at
+ * `hidden` left out and one at `shown` written? Exit status 0 if so. */
+static int child_threshold(const char *env, bh_log_level hidden, bh_log_level shown)
+{
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        if (env)
+            setenv("BOTHIVE_LOG", env, 1);
+        else
+            unsetenv("BOTHIVE_LOG");
+        bh_log_reset();
+        bh_test_capture_start();
+        bh_log(hidden, "hidden-line");
+        bh_log(shown, "shown-line");
+        char *out = bh_test_capture_stop();
+        int ok = !strstr(out, "hidden-line") && strstr(out, "shown-line") &&
+                 !bh_log_enabled(hidden) && bh_log_enabled(shown);
+        free(out);
+        _exit(ok ? 0 : 1);
+    }
+    return bh_test_wait(pid);
+}
+
 START_TEST(test_default_threshold_is_info)
 {
-    unsetenv("BOTHIVE_LOG");
-    ck_assert_int_eq(bh_log_get_level(), BH_LOG_INFO);
-    bh_test_capture_start();
-    bh_log(BH_LOG_DEBUG, "hidden");
-    bh_log(BH_LOG_INFO, "shown");
-    char *out = bh_test_capture_stop();
-    ck_assert_ptr_null(strstr(out, "hidden"));
-    ck_assert_ptr_nonnull(strstr(out, "INFO  shown"));
-    free(out);
+    ck_assert_int_eq(child_threshold(NULL, BH_LOG_DEBUG, BH_LOG_INFO), 0);
+    ck_assert_int_eq(child_threshold("bogus", BH_LOG_DEBUG, BH_LOG_INFO), 0);
 }
 END_TEST
 
 START_TEST(test_threshold_from_environment)
 {
-    setenv("BOTHIVE_LOG", "error", 1);
-    bh_test_capture_start();
-    bh_log(BH_LOG_WARN, "hidden");
-    bh_log(BH_LOG_ERROR, "shown");
-    char *out = bh_test_capture_stop();
-    ck_assert_ptr_null(strstr(out, "hidden"));
-    ck_assert_ptr_nonnull(strstr(out, "ERROR shown"));
-    free(out);
-    ck_assert_int_eq(bh_log_enabled(BH_LOG_WARN), 0);
+    ck_assert_int_eq(child_threshold("error", BH_LOG_WARN, BH_LOG_ERROR), 0);
+    ck_assert_int_eq(child_threshold("WARN", BH_LOG_INFO, BH_LOG_WARN), 0);
+    ck_assert_int_eq(child_threshold("debug", BH_LOG_OFF, BH_LOG_DEBUG), 0);
 }
 END_TEST
 
