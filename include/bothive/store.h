@@ -59,7 +59,8 @@ typedef struct bh_store_options {
     /* more fields may follow; zero always means the default */
 } bh_store_options;
 
-typedef struct bh_store_stats {
+/* Filled by bh_store_stats (a struct tag: the function has the plain name). */
+struct bh_store_stats {
     size_t capacity;     /* bytes of the region */
     size_t used;         /* bytes in allocated blocks and index tables */
     size_t free;         /* bytes still available to values */
@@ -68,7 +69,7 @@ typedef struct bh_store_stats {
     uint64_t locks;      /* named-lock records alive */
     uint64_t recoveries; /* repairs after a process died holding a lock */
     uint64_t generation; /* times the store was opened with nobody else in it */
-} bh_store_stats;
+};
 
 /* ---- Values --------------------------------------------------------- */
 
@@ -139,7 +140,7 @@ int bh_store_open(bh_store **out, const char *url, const bh_store_options *opt);
 void bh_store_close(bh_store *st);
 
 /** Fills *out. Errors: BH_EINVAL. */
-int bh_store_stats(bh_store *st, bh_store_stats *out);
+int bh_store_stats(bh_store *st, struct bh_store_stats *out);
 
 /**
  * Validates every memory's structure and the allocator: each index entry

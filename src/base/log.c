@@ -1,101 +1,73 @@
 /*
- * The logging facility of every layer: one line per call to stderr, prefixed
- * with a UTC timestamp and the pid, because several worker processes write
- * to the same stderr and their lines must stay readable and attributable.
+ * Logging to stderr. Each line is formatted into one buffer and written
+ * with a single write(2), so lines from concurrent processes never
+ * interleave mid-line.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "bothive/log.h"
 
-/* -1 until the environment has been read. An int written whole is good
- * enough here: the worst race is two threads both reading BOTHIVE_LOG. */
-static volatile int bh_log_threshold = -1;
+static int bh_level = -1;
+static char bh_tag[32];
 
-static const char *const bh_log_names[] = {"DEBUG", "INFO ", "WARN ", "ERROR"};
-
-static int bh_log_level_from_env(void)
+static int level_from_env(void)
 {
-    const char *e = getenv("BOTHIVE_LOG");
-    if (!e || !*e)
-        return BH_LOG_INFO;
-    if (!strcasecmp(e, "debug"))
-        return BH_LOG_DEBUG;
-    if (!strcasecmp(e, "info"))
-        return BH_LOG_INFO;
-    if (!strcasecmp(e, "warn") || !strcasecmp(e, "warning"))
-        return BH_LOG_WARN;
-    if (!strcasecmp(e, "error"))
-        return BH_LOG_ERROR;
-    if (!strcasecmp(e, "off") || !strcasecmp(e, "none"))
-        return BH_LOG_OFF;
+    static const char *const names[] = {"debug", "info", "warn", "error", "off"};
+    const char *v = getenv("BOTHIVE_LOG");
+
+    for (int i = 0; v && i < 5; i++)
+        if (!strcasecmp(v, names[i]))
+            return i;
     return BH_LOG_INFO;
 }
 
-bh_log_level bh_log_get_level(void)
+int bh_log_level(void)
 {
-    int t = bh_log_threshold;
-    if (t < 0) {
-        t = bh_log_level_from_env();
-        bh_log_threshold = t;
-    }
-    return (bh_log_level)t;
+    if (bh_level < 0)
+        bh_level = level_from_env();
+    return bh_level;
 }
 
-void bh_log_set_level(bh_log_level level)
+void bh_log_set_level(int level)
 {
-    if (level < BH_LOG_DEBUG)
-        level = BH_LOG_DEBUG;
-    if (level > BH_LOG_OFF)
-        level = BH_LOG_OFF;
-    bh_log_threshold = (int)level;
+    bh_level = level;
 }
 
-void bh_log_reset(void)
+void bh_log_set_tag(const char *tag)
 {
-    bh_log_threshold = -1;
+    snprintf(bh_tag, sizeof bh_tag, "%s", tag ? tag : "");
 }
 
-int bh_log_enabled(bh_log_level level)
+void bh_log(int level, const char *fmt, ...)
 {
-    return level >= BH_LOG_DEBUG && level < BH_LOG_OFF && level >= bh_log_get_level();
-}
-
-/*
- * Formats the whole line into one buffer and writes it with a single
- * write(2): stderr is shared by every worker, and one write of less than
- * PIPE_BUF bytes is not interleaved with another process's.
- */
-void bh_log(bh_log_level level, const char *fmt, ...)
-{
-    char line[1100];
-    struct timespec ts;
+    static const char *const names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
+    char line[2048];
+    struct timeval tv;
     struct tm tm;
-    size_t n;
-    int k;
     va_list ap;
+    int n;
 
-    if (!bh_log_enabled(level) || !fmt)
+    if (level < bh_log_level() || level >= BH_LOG_OFF)
         return;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    gmtime_r(&ts.tv_sec, &tm);
-    n = strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%S", &tm);
-    k = snprintf(line + n, sizeof line - n, ".%03ldZ [%d] %s ", ts.tv_nsec / 1000000L,
-                 (int)getpid(), bh_log_names[level]);
-    if (k > 0)
-        n += (size_t)k < sizeof line - n ? (size_t)k : sizeof line - n - 1;
+    gettimeofday(&tv, NULL);
+    localtime_r(&tv.tv_sec, &tm);
+    n = snprintf(line, sizeof line, "%04d-%02d-%02d %02d:%02d:%02d.%03d %-5s [%d%s%s] ",
+                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                 tm.tm_sec, (int)(tv.tv_usec / 1000), names[level], (int)getpid(),
+                 bh_tag[0] ? " " : "", bh_tag);
     va_start(ap, fmt);
-    k = vsnprintf(line + n, sizeof line - n - 1, fmt, ap);
+    n += vsnprintf(line + n, sizeof line - (size_t)n - 1, fmt, ap);
     va_end(ap);
-    if (k > 0)
-        n += (size_t)k < sizeof line - n - 1 ? (size_t)k : sizeof line - n - 2;
+    if (n > (int)sizeof line - 2)
+        n = (int)sizeof line - 2;
     line[n++] = '\n';
-    /* A failed log write has nowhere to be reported; ignore it. */
-    ssize_t w = write(STDERR_FILENO, line, n);
-    (void)w;
+    if (write(STDERR_FILENO, line, (size_t)n) < 0)
+        return;
 }

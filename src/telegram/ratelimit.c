@@ -4,12 +4,6 @@
  * Telegram's limits (about 30 messages/s overall, 1/s per chat, 20/min per
  * group).
  *
- * NOT BUILT YET: this file lives in src/telegram/pending/ (outside the
- * library's source glob, which takes one folder level) until the store
- * (bh_shared_*, bh_lock_*) lands on main and store.h compiles; then move
- * it to src/telegram/ratelimit.c and its test to
- * tests/unit/telegram/test_tg_ratelimit.c.
- *
  * All keys of one decision are read and written under one named lock, so
  * the reservation for the chat, the group and the global limit is atomic;
  * the lock is held for a few store operations, never while sleeping.

@@ -1,0 +1,72 @@
+/*
+ * The store interface as a table of operations. bothive has two backends:
+ * the embedded region (emb.c and its neighbours) and Redis (src/redis/).
+ * store.c checks every argument once, then calls the backend, so a backend
+ * may assume: handles non-NULL, keys and names 1..BH_KEY_MAX bytes without
+ * NUL, values of a known type within the size limits (JSON validated).
+ */
+#ifndef BH_STORE_BACKEND_H
+#define BH_STORE_BACKEND_H
+
+#include <stdarg.h>
+
+#include "bothive/store.h"
+
+struct bh_store_ops {
+    void (*close)(bh_store *st);
+    int (*stats)(bh_store *st, struct bh_store_stats *out);
+    int (*check)(bh_store *st);
+    int (*sync)(bh_store *st);
+    int (*shared_open)(bh_store *st, const char *id, bh_shared **out);
+    void (*shared_close)(bh_shared *m);
+
+    int (*put)(bh_shared *m, const char *key, const bh_value *v, unsigned flags, int64_t ttl_ms);
+    int (*get)(bh_shared *m, const char *key, bh_value *out);
+    int (*incr)(bh_shared *m, const char *key, int64_t delta, int64_t *out);
+    int (*cas)(bh_shared *m, const char *key, const bh_value *expected, const bh_value *desired);
+    int (*pop)(bh_shared *m, const char *key, bh_value *out); /* out may be NULL */
+    int (*contains)(bh_shared *m, const char *key);
+    int (*len)(bh_shared *m, size_t *out);
+    int (*clear)(bh_shared *m);
+
+    int (*cursor_open)(bh_shared *m, bh_cursor **out);
+    int (*cursor_next)(bh_cursor *c, const char **key);
+    void (*cursor_close)(bh_cursor *c);
+
+    int (*lock_acquire)(bh_shared *m, const char *name, int64_t timeout_ms);
+    int (*lock_release)(bh_shared *m, const char *name);
+    int (*lock_held)(bh_shared *m, const char *name);
+    int (*lock_fence)(bh_shared *m, const char *name, uint64_t *out);
+    int (*lock_release_all)(bh_shared *m);
+
+    int (*prepare)(bh_shared *m, bh_preparer_fn fn, void *arg);
+    int (*prepared)(bh_shared *m);
+};
+
+/* The part of every store handle that store.c knows. Backends embed it first. */
+struct bh_store {
+    const struct bh_store_ops *ops;
+    char errmsg[256];
+};
+
+struct bh_shared {
+    bh_store *st;
+    char *id;
+};
+
+struct bh_cursor {
+    bh_shared *m;
+};
+
+/* Records a detailed message for bh_store_errmsg and returns rc. */
+int bh_store_fail(bh_store *st, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Backends: each opens from the part of the URL after its scheme. */
+int bh_emb_open(bh_store **out, const char *path, size_t capacity); /* path NULL: mem: */
+int bh_redis_open(bh_store **out, const char *url, const bh_store_options *opt);
+
+/* Value helpers shared by the backends (value.c). */
+int bh_value_check(const bh_value *v); /* type known, size in limits, JSON parses */
+int bh_value_copy_out(bh_type type, const void *data, size_t len, bh_value *out);
+
+#endif

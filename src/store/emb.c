@@ -1,0 +1,469 @@
+/*
+ * The embedded backend: key operations on a mapped region.
+ *
+ * Each operation hashes its key to one stripe, takes that stripe's mutex
+ * (repairing the stripe first if its last holder died), works, and lets go.
+ * A write builds its new entry off to the side and publishes it with one
+ * aligned store (index.c); integers and other 8-byte scalars of the same
+ * type are updated in place, also with one aligned store. A full store
+ * fails the write before anything visible changed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "bothive/log.h"
+
+#include "emb.h"
+
+/* A located key: its stripe, slot and entry, expired entries removed. */
+struct bh_loc {
+    struct bh_key k;
+    unsigned s;
+    int64_t pos;
+    struct bh_entry *e;
+};
+
+static void remove_locked(bh_shared *m, struct bh_loc *l)
+{
+    struct bh_emb_shared *ms = bh_emb_shared_of(m);
+    struct bh_region *r = bh_emb_region(m);
+
+    bh_index_remove_locked(r, l->s, l->pos);
+    bh_count_adjust_locked(r, l->s, ms->memory_no, -1, ms->counts);
+}
+
+/*
+ * Takes the key's stripe and finds the key. An expired entry found on the
+ * way is removed (its space reclaimed) and reported absent; other due
+ * expiries of the stripe are purged when the stripe's earliest one passed.
+ */
+static void locate_lock(bh_shared *m, int ns, const char *key, struct bh_loc *l)
+{
+    struct bh_emb_shared *ms = bh_emb_shared_of(m);
+    struct bh_region *r = bh_emb_region(m);
+
+    bh_key_init(&l->k, ms->memory_no, ns, key, strlen(key));
+    l->s = bh_key_stripe(&l->k);
+    bh_stripe_lock(r, l->s);
+    l->e = NULL;
+    l->pos = bh_index_find_locked(r, l->s, &l->k, &l->e);
+    if (r->stripes[l->s].ttl_entries == 0)
+        return;
+    int64_t now = bh_now_ms();
+    if (l->pos >= 0 && bh_entry_expired(l->e, now)) {
+        remove_locked(m, l);
+        l->pos = -1;
+        l->e = NULL;
+    }
+    /* Removal never moves other entries, so l->pos stays valid. */
+    bh_index_purge_locked(r, l->s, now);
+}
+
+static uint32_t value_len(const bh_value *v)
+{
+    switch (v->type) {
+    case BH_NIL: return 0;
+    case BH_BOOL: return 1;
+    case BH_INT:
+    case BH_DOUBLE: return 8;
+    default: return (uint32_t)v->u.s.len;
+    }
+}
+
+static void value_write(char *dst, const bh_value *v)
+{
+    unsigned char b;
+
+    switch (v->type) {
+    case BH_NIL: break;
+    case BH_BOOL: b = v->u.b ? 1 : 0; memcpy(dst, &b, 1); break;
+    case BH_INT: memcpy(dst, &v->u.i, 8); break;
+    case BH_DOUBLE: memcpy(dst, &v->u.d, 8); break;
+    default: memcpy(dst, v->u.s.data, v->u.s.len); break;
+    }
+}
+
+static int value_read(struct bh_entry *e, bh_value *out)
+{
+    return bh_value_copy_out((bh_type)e->type, bh_entry_value(e), e->vlen, out);
+}
+
+static int entry_equals(struct bh_entry *e, const bh_value *v)
+{
+    char buf[8];
+
+    if (e->type != v->type || e->vlen != value_len(v))
+        return 0;
+    if (v->type == BH_STR || v->type == BH_BYTES || v->type == BH_JSON)
+        return e->vlen == 0 || memcmp(bh_entry_value(e), v->u.s.data, e->vlen) == 0;
+    value_write(buf, v);
+    return memcmp(bh_entry_value(e), buf, e->vlen) == 0;
+}
+
+/* An 8-byte scalar replacing one of its own type, with the same expiry, is
+ * one aligned store into the published entry. */
+static int store_in_place(struct bh_entry *e, const bh_value *v, int64_t expires)
+{
+    int64_t word;
+
+    if ((v->type != BH_INT && v->type != BH_DOUBLE) || e->type != v->type ||
+        e->expires_ms != expires)
+        return 0;
+    memcpy(&word, v->type == BH_INT ? (const void *)&v->u.i : (const void *)&v->u.d, 8);
+    __atomic_store_n((int64_t *)bh_entry_value(e), word, __ATOMIC_RELEASE);
+    return 1;
+}
+
+/*
+ * Publishes v for the located key (replacing l->e if present). The count
+ * record is made sure of, the entry allocated and the index given room
+ * before the publishing store, so any failure leaves the old value intact.
+ */
+static int write_locked(bh_shared *m, struct bh_loc *l, const bh_value *v, int64_t expires)
+{
+    struct bh_emb_shared *ms = bh_emb_shared_of(m);
+    struct bh_region *r = bh_emb_region(m);
+    uint64_t off;
+
+    if (l->pos >= 0 && store_in_place(l->e, v, expires))
+        return BH_OK;
+    if (l->pos < 0 && bh_count_adjust_locked(r, l->s, ms->memory_no, 0, ms->counts) != BH_OK)
+        return BH_ENOSPC;
+    off = bh_entry_new_locked(r, l->s, &l->k, (uint8_t)v->type, value_len(v), expires);
+    if (!off)
+        return BH_ENOSPC;
+    value_write(bh_entry_value(bh_at(r, off)), v);
+    if (l->pos < 0 && bh_index_reserve_locked(r, l->s) != BH_OK) {
+        bh_block_free_locked(r, l->s, off);
+        return BH_ENOSPC;
+    }
+    bh_index_put_locked(r, l->s, &l->k, l->pos, off);
+    if (l->pos < 0)
+        bh_count_adjust_locked(r, l->s, ms->memory_no, 1, ms->counts);
+    return BH_OK;
+}
+
+static int value_fits(bh_shared *m, const bh_value *v)
+{
+    return value_len(v) <= bh_emb_region(m)->hdr->capacity / 8;
+}
+
+static int emb_put(bh_shared *m, const char *key, const bh_value *v, unsigned flags,
+                   int64_t ttl_ms)
+{
+    struct bh_region *r = bh_emb_region(m);
+    int64_t expires = ttl_ms > 0 ? bh_now_ms() + ttl_ms : 0;
+    struct bh_loc l;
+    int rc;
+
+    if (!value_fits(m, v))
+        return BH_ETOOBIG;
+    locate_lock(m, BH_NS_DATA, key, &l);
+    if ((flags & BH_PUT_ADD) && l.pos >= 0)
+        rc = BH_EEXISTS;
+    else if ((flags & BH_PUT_REPLACE) && l.pos < 0)
+        rc = BH_ENOTFOUND;
+    else
+        rc = write_locked(m, &l, v, expires);
+    bh_stripe_unlock(r, l.s);
+    return rc;
+}
+
+static int emb_get(bh_shared *m, const char *key, bh_value *out)
+{
+    struct bh_region *r = bh_emb_region(m);
+    struct bh_loc l;
+    int rc;
+
+    locate_lock(m, BH_NS_DATA, key, &l);
+    rc = l.pos >= 0 ? value_read(l.e, out) : BH_ENOTFOUND;
+    bh_stripe_unlock(r, l.s);
+    return rc;
+}
+
+static int emb_incr(bh_shared *m, const char *key, int64_t delta, int64_t *out)
+{
+    struct bh_region *r = bh_emb_region(m);
+    struct bh_loc l;
+    int64_t cur = 0, next;
+    int rc = BH_OK;
+
+    locate_lock(m, BH_NS_DATA, key, &l);
+    if (l.pos >= 0) {
+        if (l.e->type != BH_INT) {
+            rc = BH_ETYPE;
+            goto out;
+        }
+        memcpy(&cur, bh_entry_value(l.e), 8);
+    }
+    if (__builtin_add_overflow(cur, delta, &next)) {
+        rc = BH_EOVERFLOW;
+        goto out;
+    }
+    if (l.pos >= 0) {
+        __atomic_store_n((int64_t *)bh_entry_value(l.e), next, __ATOMIC_RELEASE);
+    } else {
+        bh_value v = bh_value_int(next);
+        rc = write_locked(m, &l, &v, 0);
+    }
+    if (rc == BH_OK && out)
+        *out = next;
+out:
+    bh_stripe_unlock(r, l.s);
+    return rc;
+}
+
+static int emb_cas(bh_shared *m, const char *key, const bh_value *expected,
+                   const bh_value *desired)
+{
+    struct bh_region *r = bh_emb_region(m);
+    struct bh_loc l;
+    int rc = BH_OK;
+
+    if (desired && !value_fits(m, desired))
+        return BH_ETOOBIG;
+    locate_lock(m, BH_NS_DATA, key, &l);
+    if (!expected && l.pos >= 0)
+        rc = BH_ECONFLICT;
+    else if (expected && l.pos < 0)
+        rc = BH_ENOTFOUND;
+    else if (expected && !entry_equals(l.e, expected))
+        rc = BH_ECONFLICT;
+    else if (desired)
+        rc = write_locked(m, &l, desired, l.pos >= 0 ? l.e->expires_ms : 0);
+    else if (l.pos >= 0)
+        remove_locked(m, &l);
+    bh_stripe_unlock(r, l.s);
+    return rc;
+}
+
+static int emb_pop(bh_shared *m, const char *key, bh_value *out)
+{
+    struct bh_region *r = bh_emb_region(m);
+    struct bh_loc l;
+    int rc = BH_OK;
+
+    locate_lock(m, BH_NS_DATA, key, &l);
+    if (l.pos < 0)
+        rc = BH_ENOTFOUND;
+    else if (out && (rc = value_read(l.e, out)) != BH_OK)
+        ; /* out of memory: keep the key rather than lose its value */
+    else
+        remove_locked(m, &l);
+    bh_stripe_unlock(r, l.s);
+    return rc;
+}
+
+static int emb_contains(bh_shared *m, const char *key)
+{
+    struct bh_region *r = bh_emb_region(m);
+    struct bh_loc l;
+
+    locate_lock(m, BH_NS_DATA, key, &l);
+    bh_stripe_unlock(r, l.s);
+    return l.pos >= 0;
+}
+
+/* Sums the memory's count in every stripe, purging due expiries first so
+ * that expired keys are not counted. */
+static int emb_len(bh_shared *m, size_t *out)
+{
+    struct bh_emb_shared *ms = bh_emb_shared_of(m);
+    struct bh_region *r = bh_emb_region(m);
+    int64_t now = bh_now_ms();
+    uint64_t n = 0;
+
+    for (unsigned s = 0; s < BH_NSTRIPES; s++) {
+        bh_stripe_lock(r, s);
+        bh_index_purge_locked(r, s, now);
+        n += bh_count_get_locked(r, s, ms->memory_no, ms->counts);
+        bh_stripe_unlock(r, s);
+    }
+    *out = (size_t)n;
+    return BH_OK;
+}
+
+/* Removes every data entry of the memory, one stripe at a time. */
+static int emb_clear(bh_shared *m)
+{
+    struct bh_emb_shared *ms = bh_emb_shared_of(m);
+    struct bh_region *r = bh_emb_region(m);
+
+    for (unsigned s = 0; s < BH_NSTRIPES; s++) {
+        bh_stripe_lock(r, s);
+        uint64_t ixoff = atomic_load(&r->stripes[s].index_off);
+        struct bh_index *ix = ixoff ? bh_at(r, ixoff) : NULL;
+        for (uint64_t i = 0; ix && i < ix->cap; i++) {
+            uint64_t slot = ix->slots[i];
+            if (slot == BH_SLOT_EMPTY || slot == BH_SLOT_TOMB)
+                continue;
+            struct bh_entry *e = bh_at(r, BH_SLOT_OFF(slot));
+            if (e->memory_no == ms->memory_no && bh_type_ns(e->type) == BH_NS_DATA) {
+                bh_index_remove_locked(r, s, (int64_t)i);
+                bh_count_adjust_locked(r, s, ms->memory_no, -1, ms->counts);
+            }
+        }
+        bh_stripe_unlock(r, s);
+    }
+    return BH_OK;
+}
+
+/* ---- Store-level operations ---- */
+
+static int emb_shared_open(bh_store *st, const char *id, bh_shared **out)
+{
+    struct bh_emb *es = (struct bh_emb *)st;
+    struct bh_emb_shared *ms = calloc(1, sizeof *ms);
+    int rc;
+
+    if (!ms || !(ms->base.id = strdup(id))) {
+        free(ms);
+        return BH_ENOMEM;
+    }
+    ms->base.st = st;
+    ms->st = es;
+    if ((rc = bh_memory_open(&es->r, id, &ms->memory_no, &ms->rec_off)) != BH_OK) {
+        free(ms->base.id);
+        free(ms);
+        return rc;
+    }
+    *out = &ms->base;
+    return BH_OK;
+}
+
+static void emb_shared_close(bh_shared *m)
+{
+    free(m->id);
+    free(m);
+}
+
+static int emb_stats(bh_store *st, struct bh_store_stats *out)
+{
+    struct bh_region *r = &((struct bh_emb *)st)->r;
+    struct bh_header *h = r->hdr;
+    uint64_t bytes = 0;
+
+    for (unsigned s = 0; s < BH_NSTRIPES; s++) {
+        const struct bh_stripe *sp = &r->stripes[s];
+        bytes += __atomic_load_n(&sp->bytes, __ATOMIC_RELAXED);
+        out->keys += __atomic_load_n(&sp->keys, __ATOMIC_RELAXED);
+        out->locks += __atomic_load_n(&sp->locks, __ATOMIC_RELAXED);
+    }
+    out->capacity = h->capacity;
+    out->used = bytes;
+    out->free = h->npages * BH_PAGE_SIZE > bytes ? h->npages * BH_PAGE_SIZE - bytes : 0;
+    out->memories = atomic_load(&h->memories);
+    out->recoveries = atomic_load(&h->recoveries);
+    out->generation = atomic_load(&h->generation);
+    return BH_OK;
+}
+
+/* Checks one stripe at a time (never all locks at once), then the page map. */
+static int emb_check(bh_store *st)
+{
+    struct bh_region *r = &((struct bh_emb *)st)->r;
+    uint64_t used = 0;
+    int rc = BH_OK;
+
+    for (unsigned s = 0; s < BH_NSTRIPES && rc == BH_OK; s++) {
+        bh_stripe_lock(r, s);
+        rc = bh_stripe_check_locked(r, s, st->errmsg, sizeof st->errmsg);
+        bh_stripe_unlock(r, s);
+    }
+    if (rc != BH_OK)
+        return rc;
+    bh_pages_lock(r);
+    for (uint64_t p = 0; p < r->hdr->npages && rc == BH_OK; p++) {
+        uint32_t w = atomic_load(&r->pagemap[p]);
+        if (w == BH_PM_FREE)
+            continue;
+        used++;
+        if (BH_PM_KIND(w) != BH_PM_CONT && BH_PM_STRIPE(w) >= BH_NSTRIPES)
+            rc = bh_store_fail(st, BH_ECORRUPT, "page %llu: owner stripe %u out of range",
+                               (unsigned long long)p, BH_PM_STRIPE(w));
+        else if (BH_PM_KIND(w) == BH_PM_CONT &&
+                 (p == 0 || atomic_load(&r->pagemap[p - 1]) == BH_PM_FREE))
+            rc = bh_store_fail(st, BH_ECORRUPT, "page %llu: continuation without a head",
+                               (unsigned long long)p);
+    }
+    if (rc == BH_OK && used != atomic_load(&r->hdr->pages_used))
+        rc = bh_store_fail(st, BH_ECORRUPT, "page map: %llu pages in use, counter says %llu",
+                           (unsigned long long)used,
+                           (unsigned long long)atomic_load(&r->hdr->pages_used));
+    bh_pages_unlock(r);
+    return rc;
+}
+
+static int emb_sync(bh_store *st)
+{
+    struct bh_emb *es = (struct bh_emb *)st;
+
+    if (es->fd < 0)
+        return BH_OK;
+    if (msync(es->r.base, es->r.size, MS_SYNC) < 0 || fsync(es->fd) < 0)
+        return bh_store_fail(st, BH_EIO, "sync: %s", strerror(errno));
+    return BH_OK;
+}
+
+static void emb_close(bh_store *st)
+{
+    struct bh_emb *es = (struct bh_emb *)st;
+
+    bh_region_close(es);
+    free(es->path);
+    free(es);
+}
+
+static const struct bh_store_ops bh_emb_ops = {
+    .close = emb_close,
+    .stats = emb_stats,
+    .check = emb_check,
+    .sync = emb_sync,
+    .shared_open = emb_shared_open,
+    .shared_close = emb_shared_close,
+    .put = emb_put,
+    .get = emb_get,
+    .incr = emb_incr,
+    .cas = emb_cas,
+    .pop = emb_pop,
+    .contains = emb_contains,
+    .len = emb_len,
+    .clear = emb_clear,
+    .cursor_open = bh_emb_cursor_open,
+    .cursor_next = bh_emb_cursor_next,
+    .cursor_close = bh_emb_cursor_close,
+    .lock_acquire = bh_emb_lock_acquire,
+    .lock_release = bh_emb_lock_release,
+    .lock_held = bh_emb_lock_held,
+    .lock_fence = bh_emb_lock_fence,
+    .lock_release_all = bh_emb_lock_release_all,
+    .prepare = bh_emb_prepare,
+    .prepared = bh_emb_prepared,
+};
+
+int bh_emb_open(bh_store **out, const char *path, size_t capacity)
+{
+    struct bh_emb *es = calloc(1, sizeof *es);
+    int rc;
+
+    if (!es)
+        return BH_ENOMEM;
+    es->base.ops = &bh_emb_ops;
+    es->opener = getpid();
+    if (path && !(es->path = strdup(path))) {
+        free(es);
+        return BH_ENOMEM;
+    }
+    if ((rc = bh_region_open(es, path, capacity)) != BH_OK) {
+        bh_log(BH_LOG_ERROR, "store: cannot open %s: %s", path ? path : "mem:",
+               es->base.errmsg[0] ? es->base.errmsg : bh_strerror(rc));
+        free(es->path);
+        free(es);
+        return rc;
+    }
+    *out = &es->base;
+    return BH_OK;
+}

@@ -1,0 +1,55 @@
+/*
+ * The embedded backend's handles. Private to src/store/.
+ */
+#ifndef BH_STORE_EMB_H
+#define BH_STORE_EMB_H
+
+#include "backend.h"
+#include "region.h"
+
+struct bh_emb {
+    bh_store base;
+    struct bh_region r;
+    int fd;         /* -1 for mem: */
+    char *path;     /* NULL for mem: */
+    pid_t opener;   /* the process that opened (children inherit the mapping) */
+};
+
+struct bh_emb_shared {
+    bh_shared base;
+    struct bh_emb *st;
+    uint32_t memory_no;
+    uint64_t rec_off;                /* the memory's directory record */
+    uint64_t counts[BH_NSTRIPES];    /* offsets of its count records, 0 = unknown */
+    char **held;                     /* names of the locks held through this handle */
+    size_t nheld, held_cap;
+};
+
+static inline struct bh_emb_shared *bh_emb_shared_of(bh_shared *m)
+{
+    return (struct bh_emb_shared *)m;
+}
+
+static inline struct bh_region *bh_emb_region(bh_shared *m)
+{
+    return &bh_emb_shared_of(m)->st->r;
+}
+
+/* region.c */
+int bh_region_open(struct bh_emb *st, const char *path, size_t capacity);
+void bh_region_close(struct bh_emb *st);
+
+/* lock.c, prepare.c, cursor.c */
+int bh_emb_lock_acquire(bh_shared *m, const char *name, int64_t timeout_ms);
+int bh_emb_lock_release(bh_shared *m, const char *name);
+int bh_emb_lock_held(bh_shared *m, const char *name);
+int bh_emb_lock_fence(bh_shared *m, const char *name, uint64_t *out);
+int bh_emb_lock_release_all(bh_shared *m);
+void bh_lockrec_reopen(struct bh_lockrec *l);
+int bh_emb_prepare(bh_shared *m, bh_preparer_fn fn, void *arg);
+int bh_emb_prepared(bh_shared *m);
+int bh_emb_cursor_open(bh_shared *m, bh_cursor **out);
+int bh_emb_cursor_next(bh_cursor *c, const char **key);
+void bh_emb_cursor_close(bh_cursor *c);
+
+#endif

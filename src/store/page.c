@@ -1,0 +1,135 @@
+/*
+ * The page allocator: hands runs of heap pages to stripes, under one robust
+ * mutex taken rarely (a stripe asks for a page only when a size class has no
+ * free block left, or for a block larger than the largest class).
+ *
+ * The page map is the allocator's whole state: one word per page saying
+ * free, first page of a slab or run (with its owner stripe), or a later page
+ * of one. Lock order: a stripe's mutex, then this one; never the reverse.
+ */
+#include "region.h"
+
+/* Claims pages: continuation pages first, the head last, so that a process
+ * dying half-way leaves only orphan continuations, which repair frees. */
+static void pages_mark(struct bh_region *r, uint64_t first, uint64_t n, uint32_t head)
+{
+    for (uint64_t i = first + 1; i < first + n; i++)
+        atomic_store_explicit(&r->pagemap[i], BH_PM_MAKE(BH_PM_CONT, 0, 0),
+                              memory_order_relaxed);
+    atomic_store_explicit(&r->pagemap[first], head, memory_order_release);
+}
+
+int bh_pages_lock(struct bh_region *r)
+{
+    if (bh_mutex_lock(&r->hdr->page_mutex)) {
+        bh_pages_repair(r);
+        atomic_fetch_add(&r->hdr->recoveries, 1);
+        pthread_mutex_consistent(&r->hdr->page_mutex);
+    }
+    return 0;
+}
+
+void bh_pages_unlock(struct bh_region *r)
+{
+    pthread_mutex_unlock(&r->hdr->page_mutex);
+}
+
+/*
+ * Returns the offset of npages free pages now owned by stripe s, marked
+ * with kind and payload, or 0 if no such run is free (the store is full).
+ * First fit from the lowest free page: pages freed low are reused first,
+ * which keeps the touched part of a lazily-mapped region small.
+ */
+uint64_t bh_pages_alloc(struct bh_region *r, unsigned s, unsigned kind, uint32_t payload,
+                        uint64_t npages)
+{
+    struct bh_header *h = r->hdr;
+    uint64_t off = 0, run = 0, start = 0;
+
+    bh_pages_lock(r);
+    for (uint64_t i = h->page_hint; i < h->npages; i++) {
+        if (atomic_load_explicit(&r->pagemap[i], memory_order_relaxed) != BH_PM_FREE) {
+            run = 0;
+            continue;
+        }
+        if (run++ == 0)
+            start = i;
+        if (run == npages) {
+            pages_mark(r, start, npages, BH_PM_MAKE(kind, s, payload));
+            atomic_fetch_add(&h->pages_used, npages);
+            if (start == h->page_hint)
+                h->page_hint = start + npages;
+            off = bh_page_off(r, start);
+            break;
+        }
+    }
+    bh_pages_unlock(r);
+    return off;
+}
+
+static uint64_t run_length(const struct bh_region *r, uint64_t page)
+{
+    uint32_t w = atomic_load_explicit(&r->pagemap[page], memory_order_relaxed);
+    if (BH_PM_KIND(w) == BH_PM_RUN)
+        return BH_PM_PAYLOAD(w);
+    if (BH_PM_KIND(w) == BH_PM_SLAB)
+        return bh_class_pages(BH_PM_PAYLOAD(w));
+    return 1;
+}
+
+/* Frees the slab or run whose first page is page: head first (see pages_mark). */
+void bh_pages_free(struct bh_region *r, uint64_t page)
+{
+    struct bh_header *h = r->hdr;
+    uint64_t n;
+
+    bh_pages_lock(r);
+    n = run_length(r, page);
+    atomic_store_explicit(&r->pagemap[page], BH_PM_FREE, memory_order_release);
+    for (uint64_t i = page + 1; i < page + n; i++)
+        atomic_store_explicit(&r->pagemap[i], BH_PM_FREE, memory_order_relaxed);
+    atomic_fetch_sub(&h->pages_used, n);
+    if (page < h->page_hint)
+        h->page_hint = page;
+    bh_pages_unlock(r);
+}
+
+/*
+ * Makes the page map consistent after its holder died: continuations not
+ * covered by a head are freed, a head whose run is cut short or overruns the
+ * heap is freed, and the used count and hint are recomputed. Caller holds
+ * the page mutex.
+ */
+void bh_pages_repair(struct bh_region *r)
+{
+    struct bh_header *h = r->hdr;
+    uint64_t used = 0, hint = h->npages, i = 0;
+
+    while (i < h->npages) {
+        uint32_t w = atomic_load_explicit(&r->pagemap[i], memory_order_relaxed);
+        unsigned kind = BH_PM_KIND(w);
+        uint64_t n = 1, j;
+
+        if (kind == BH_PM_SLAB || kind == BH_PM_RUN) {
+            n = run_length(r, i);
+            for (j = 1; j < n && i + j < h->npages; j++)
+                if (BH_PM_KIND(atomic_load(&r->pagemap[i + j])) != BH_PM_CONT)
+                    break;
+            if (n == 0 || j < n || (kind == BH_PM_SLAB && BH_PM_PAYLOAD(w) >= BH_NCLASSES)) {
+                atomic_store(&r->pagemap[i], BH_PM_FREE);
+                kind = BH_PM_FREE;
+                n = 1;
+            } else {
+                used += n;
+            }
+        } else if (kind == BH_PM_CONT) {
+            atomic_store(&r->pagemap[i], BH_PM_FREE);
+            kind = BH_PM_FREE;
+        }
+        if (kind == BH_PM_FREE && i < hint)
+            hint = i;
+        i += n;
+    }
+    atomic_store(&h->pages_used, used);
+    h->page_hint = hint;
+}

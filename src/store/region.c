@@ -1,0 +1,259 @@
+/*
+ * Regions: creating, validating and mapping the memory a store lives in.
+ *
+ * A file: store is shared by every process that maps it, including ones
+ * that start long after the others. Its robust mutexes are only robust while
+ * the kernel remembers who held them: after a reboot, or once every process
+ * is gone, a mutex in the file may still look held by a pid that no longer
+ * means anything. So the first process to open a file that nobody else has
+ * open re-initialises every lock in it and repairs every stripe before anyone
+ * uses it. "Nobody else" is known from open-file-description locks, which
+ * forked workers share with their parent:
+ *   byte 0: held exclusively while a process opens the file (serialises opens)
+ *   byte 1: held shared by every process using the file; exclusively only by
+ *           a first opener during its repair
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bothive/log.h"
+#include "emb.h"
+
+static uint64_t align_page(uint64_t n)
+{
+    return (n + BH_PAGE_SIZE - 1) & ~(uint64_t)(BH_PAGE_SIZE - 1);
+}
+
+/* Lays out a region of capacity bytes: header, stripes, page map, heap. */
+static void geometry(struct bh_header *h, uint64_t capacity)
+{
+    uint64_t fixed = align_page(sizeof *h) + align_page(BH_NSTRIPES * sizeof(struct bh_stripe));
+    uint64_t npages = (capacity - fixed - BH_PAGE_SIZE) / (BH_PAGE_SIZE + 4);
+
+    h->capacity = capacity;
+    h->page_size = BH_PAGE_SIZE;
+    h->nstripes = BH_NSTRIPES;
+    h->nclasses = BH_NCLASSES;
+    h->stripes_off = align_page(sizeof *h);
+    h->pagemap_off = fixed;
+    h->heap_off = fixed + align_page(npages * 4);
+    h->npages = npages;
+}
+
+static void region_bind(struct bh_region *r, void *base, size_t size)
+{
+    r->base = base;
+    r->size = size;
+    r->hdr = base;
+    r->stripes = (struct bh_stripe *)(r->base + r->hdr->stripes_off);
+    r->pagemap = (_Atomic uint32_t *)(r->base + r->hdr->pagemap_off);
+    r->heap = r->base + r->hdr->heap_off;
+}
+
+/* Initialises every mutex of the header and the stripes. */
+static int init_locks(struct bh_region *r)
+{
+    int rc = bh_mutex_init(&r->hdr->page_mutex);
+    for (unsigned s = 0; s < BH_NSTRIPES && rc == BH_OK; s++)
+        rc = bh_mutex_init(&r->stripes[s].mutex);
+    return rc;
+}
+
+/* Formats a zeroed region. The magic goes last: a file whose creation was
+ * interrupted is then "not a store", never a half-made one. */
+static int region_format(void *base, uint64_t capacity, struct bh_region *r)
+{
+    struct bh_header *h = base;
+    int rc;
+
+    geometry(h, capacity);
+    h->version = BH_FORMAT_VERSION;
+    atomic_store(&h->next_memory_no, 1);
+    atomic_store(&h->generation, 1);
+    region_bind(r, base, capacity);
+    if ((rc = init_locks(r)) != BH_OK)
+        return rc;
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    memcpy(h->magic, BH_MAGIC, sizeof h->magic);
+    return BH_OK;
+}
+
+/* Checks that a mapped header describes a store of this format that fits
+ * in size bytes, before anything trusts its offsets. */
+static int header_valid(bh_store *st, const struct bh_header *h, uint64_t size)
+{
+    struct bh_header want;
+
+    if (memcmp(h->magic, BH_MAGIC, sizeof h->magic))
+        return bh_store_fail(st, BH_ENOTSTORE, "not a bothive store (bad magic)");
+    if (h->version != BH_FORMAT_VERSION)
+        return bh_store_fail(st, BH_EVERSION, "store format version %u, expected %u",
+                             h->version, BH_FORMAT_VERSION);
+    if (h->capacity < BH_CAPACITY_MIN || h->capacity > BH_CAPACITY_MAX)
+        return bh_store_fail(st, BH_ECORRUPT, "store header: bad capacity");
+    if (h->capacity > size)
+        return bh_store_fail(st, BH_ENOTSTORE,
+                             "store is truncated: %llu bytes, header says %llu",
+                             (unsigned long long)size, (unsigned long long)h->capacity);
+    memset(&want, 0, sizeof want);
+    geometry(&want, h->capacity);
+    if (h->page_size != want.page_size || h->nstripes != want.nstripes ||
+        h->nclasses != want.nclasses || h->npages != want.npages ||
+        h->stripes_off != want.stripes_off || h->pagemap_off != want.pagemap_off ||
+        h->heap_off != want.heap_off)
+        return bh_store_fail(st, BH_ECORRUPT, "store header: inconsistent geometry");
+    return BH_OK;
+}
+
+/* Resets the locks of every record in stripe s: memories' preparation
+ * mutexes, and named locks (a held one is marked abandoned, so its next
+ * acquirer learns that its holder is gone). */
+static void reopen_records(struct bh_region *r, unsigned s)
+{
+    uint64_t ixoff = atomic_load(&r->stripes[s].index_off);
+    struct bh_index *ix = ixoff ? bh_at(r, ixoff) : NULL;
+
+    for (uint64_t i = 0; ix && i < ix->cap; i++) {
+        uint64_t slot = ix->slots[i];
+        if (slot == BH_SLOT_EMPTY || slot == BH_SLOT_TOMB)
+            continue;
+        struct bh_entry *e = bh_at(r, BH_SLOT_OFF(slot));
+        if (e->type == BH_T_MEMREC)
+            bh_mutex_init(&((struct bh_memrec *)bh_entry_value(e))->prep);
+        else if (e->type == BH_T_LOCK)
+            bh_lockrec_reopen((struct bh_lockrec *)bh_entry_value(e));
+    }
+}
+
+/* The first opener's repair: no other process has the file open. */
+static int region_reopen(struct bh_region *r)
+{
+    int rc = init_locks(r);
+
+    if (rc != BH_OK)
+        return rc;
+    bh_pages_repair(r);
+    for (unsigned s = 0; s < BH_NSTRIPES; s++) {
+        bh_stripe_rebuild_locked(r, s);
+        reopen_records(r, s);
+    }
+    atomic_fetch_add(&r->hdr->generation, 1);
+    return BH_OK;
+}
+
+static int ofd_lock(int fd, short type, off_t start, int wait)
+{
+    struct flock fl = {.l_type = type, .l_whence = SEEK_SET, .l_start = start, .l_len = 1};
+    int rc;
+
+    do
+        rc = fcntl(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &fl);
+    while (rc < 0 && errno == EINTR);
+    return rc;
+}
+
+/* Maps an existing file after checking its header through a small mapping. */
+static int map_existing(struct bh_emb *st, int fd, uint64_t size, void **base)
+{
+    struct bh_header *h;
+    int rc;
+
+    if (size < BH_PAGE_SIZE)
+        return bh_store_fail(&st->base, BH_ENOTSTORE,
+                             "not a bothive store (%llu bytes, too short)",
+                             (unsigned long long)size);
+    h = mmap(NULL, BH_PAGE_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+    if (h == MAP_FAILED)
+        return bh_store_fail(&st->base, BH_EIO, "mmap: %s", strerror(errno));
+    rc = header_valid(&st->base, h, size);
+    size = h->capacity;
+    munmap(h, BH_PAGE_SIZE);
+    if (rc != BH_OK)
+        return rc;
+    *base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (*base == MAP_FAILED)
+        return bh_store_fail(&st->base, BH_EIO, "mmap: %s", strerror(errno));
+    region_bind(&st->r, *base, size);
+    return BH_OK;
+}
+
+static int open_file(struct bh_emb *st, const char *path, size_t capacity)
+{
+    struct stat sb;
+    void *base = MAP_FAILED;
+    int fd, rc, alone;
+
+    fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        return bh_store_fail(&st->base, BH_EIO, "open %s: %s", path, strerror(errno));
+    if (ofd_lock(fd, F_WRLCK, 0, 1) < 0 || fstat(fd, &sb) < 0) {
+        rc = bh_store_fail(&st->base, BH_EIO, "lock %s: %s", path, strerror(errno));
+        goto fail;
+    }
+    alone = ofd_lock(fd, F_WRLCK, 1, 0) == 0;
+    if (sb.st_size == 0 && alone) {
+        if (ftruncate(fd, (off_t)capacity) < 0) {
+            rc = bh_store_fail(&st->base, BH_EIO, "ftruncate %s: %s", path, strerror(errno));
+            goto fail;
+        }
+        base = mmap(NULL, capacity, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (base == MAP_FAILED) {
+            rc = bh_store_fail(&st->base, BH_EIO, "mmap: %s", strerror(errno));
+            goto fail;
+        }
+        if ((rc = region_format(base, capacity, &st->r)) != BH_OK)
+            goto fail;
+    } else {
+        if ((rc = map_existing(st, fd, (uint64_t)sb.st_size, &base)) != BH_OK)
+            goto fail;
+        if (alone && (rc = region_reopen(&st->r)) != BH_OK)
+            goto fail;
+    }
+    /* From here on this process is one of the users. */
+    if (ofd_lock(fd, F_RDLCK, 1, 1) < 0 || ofd_lock(fd, F_UNLCK, 0, 0) < 0) {
+        rc = bh_store_fail(&st->base, BH_EIO, "lock %s: %s", path, strerror(errno));
+        goto fail;
+    }
+    st->fd = fd;
+    return BH_OK;
+fail:
+    if (base != MAP_FAILED)
+        munmap(base, st->r.size ? st->r.size : capacity);
+    memset(&st->r, 0, sizeof st->r);
+    close(fd);
+    return rc;
+}
+
+/*
+ * Maps the region of a store: an anonymous shared mapping (path NULL), or
+ * the file at path, created if missing. Pages are touched only when used,
+ * so a large capacity costs address space, not memory.
+ */
+int bh_region_open(struct bh_emb *st, const char *path, size_t capacity)
+{
+    void *base;
+
+    st->fd = -1;
+    if (path)
+        return open_file(st, path, capacity);
+    base = mmap(NULL, capacity, PROT_READ | PROT_WRITE,
+                MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (base == MAP_FAILED)
+        return bh_store_fail(&st->base, BH_EIO, "mmap: %s", strerror(errno));
+    return region_format(base, capacity, &st->r);
+}
+
+void bh_region_close(struct bh_emb *st)
+{
+    if (st->r.base)
+        munmap(st->r.base, st->r.size);
+    if (st->fd >= 0)
+        close(st->fd);
+    memset(&st->r, 0, sizeof st->r);
+    st->fd = -1;
+}

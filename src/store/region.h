@@ -1,0 +1,329 @@
+/*
+ * The layout of an embedded store's region, shared by every file of the
+ * embedded backend. Nothing outside src/store/ may include this header.
+ *
+ *   offset 0        header (magic, version, geometry, page allocator state)
+ *   stripes_off     BH_NSTRIPES stripes: robust mutex, op record, index, free lists
+ *   pagemap_off     one 32-bit word per heap page: free, or who owns it
+ *   heap_off        the heap: BH_PAGE_SIZE pages, handed to stripes
+ *
+ * Every link inside the region is an offset from its base, never a pointer,
+ * so any process can map the region at any address.
+ *
+ * The truth of a stripe is its index and the entries reachable from it; its
+ * free lists and counters are derived and rebuilt by a scan when a process
+ * dies holding the stripe's mutex (see stripe.c).
+ */
+#ifndef BH_STORE_REGION_H
+#define BH_STORE_REGION_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "bothive/store.h"
+
+#define BH_MAGIC "BOTHIVE"      /* 8 bytes with the NUL */
+#define BH_FORMAT_VERSION 1u
+#define BH_PAGE_SIZE 4096u
+#define BH_NSTRIPES 64u
+#define BH_NCLASSES 32u
+
+/* Page map words: kind in the top two bits, owning stripe, then payload. */
+#define BH_PM_FREE 0u
+#define BH_PM_SLAB 1u /* payload: size class; first page of a slab */
+#define BH_PM_RUN 2u  /* payload: length in pages; first page of a large block */
+#define BH_PM_CONT 3u /* a later page of a slab or run */
+#define BH_PM_MAKE(kind, stripe, payload) \
+    (((uint32_t)(kind) << 30) | ((uint32_t)(stripe) << 22) | (uint32_t)(payload))
+#define BH_PM_KIND(w) ((w) >> 30)
+#define BH_PM_STRIPE(w) (((w) >> 22) & 0xffu)
+#define BH_PM_PAYLOAD(w) ((w) & 0x3fffffu)
+
+/* Index slots: an entry offset with 16 bits of its hash on top. */
+#define BH_SLOT_EMPTY 0u
+#define BH_SLOT_TOMB 1u
+#define BH_SLOT_OFF(s) ((s) & 0xffffffffffffull)
+#define BH_SLOT_TAG(s) ((uint16_t)((s) >> 48))
+#define BH_SLOT_MAKE(off, tag) ((uint64_t)(off) | ((uint64_t)(tag) << 48))
+
+/* Entry types beyond the public bh_type values: the store's own records. */
+#define BH_T_MEMREC 16 /* a memory's directory record (memory_no 0) */
+#define BH_T_COUNT 17  /* per stripe and memory: how many keys */
+#define BH_T_LOCK 18   /* a named lock record */
+
+/* Namespaces that keep data keys, lock names and counters apart. */
+#define BH_NS_DATA 0
+#define BH_NS_LOCK 1
+#define BH_NS_COUNT 2
+#define BH_NS_DIR 3
+
+/* Operations recorded while in progress, for recovery and for the record. */
+enum bh_op {
+    BH_OP_NONE = 0,
+    BH_OP_PUT,    /* slot slot_pos: old -> new */
+    BH_OP_DEL,    /* slot slot_pos: old -> tombstone */
+    BH_OP_REHASH, /* index: old -> new */
+    BH_OP_SLAB,   /* carving a new slab into a free list */
+    BH_OP_PURGE   /* removing expired or cleared entries */
+};
+
+struct bh_oprec {
+    uint32_t op;
+    uint32_t pad;
+    uint64_t slot_pos;
+    uint64_t old_off;
+    uint64_t new_off;
+};
+
+struct bh_stripe {
+    pthread_mutex_t mutex;      /* robust, process-shared */
+    struct bh_oprec op;         /* what the holder is doing right now */
+    _Atomic uint64_t index_off; /* published index array (0: none yet) */
+    uint64_t fence_hwm;         /* fences of freed lock records never go below this */
+    /* Derived state, rebuilt by recovery: */
+    uint64_t used;              /* live slots */
+    uint64_t tombs;             /* tombstone slots */
+    uint64_t keys;              /* user keys (BH_NS_DATA) */
+    uint64_t locks;             /* lock records */
+    uint64_t ttl_entries;       /* entries with an expiry */
+    int64_t next_expiry_ms;     /* no entry expires before this */
+    uint64_t bytes;             /* bytes in blocks allocated to this stripe's users */
+    uint64_t free_head[BH_NCLASSES];
+    char pad[64];
+} __attribute__((aligned(64)));
+
+struct bh_header {
+    char magic[8];
+    uint32_t version;
+    uint32_t page_size;
+    uint64_t capacity;
+    uint64_t npages;
+    uint64_t stripes_off;
+    uint64_t pagemap_off;
+    uint64_t heap_off;
+    uint32_t nstripes;
+    uint32_t nclasses;
+    _Atomic uint64_t generation;
+    _Atomic uint64_t recoveries;
+    _Atomic uint64_t next_memory_no;
+    _Atomic uint64_t pages_used;
+    uint64_t page_hint;         /* no free page below this (a hint) */
+    pthread_mutex_t page_mutex; /* robust; guards the page map */
+    _Atomic uint64_t memories;  /* memories created */
+};
+
+/* An index array: its capacity, then the slots. Published by one word. */
+struct bh_index {
+    uint64_t cap; /* a power of two */
+    uint64_t slots[];
+};
+
+/*
+ * An entry: key and value, immutable once published except where noted
+ * (integers are updated in place with one aligned store; the store's own
+ * records hold mutexes and state words).
+ */
+struct bh_entry {
+    uint32_t memory_no;
+    uint16_t klen;
+    uint8_t type;
+    uint8_t flags;
+    uint32_t vlen;
+    uint32_t hash;      /* low 32 bits of the full hash: the probe start */
+    int64_t expires_ms; /* CLOCK_REALTIME ms; 0 = never */
+    char key[];         /* klen bytes, then padding to 8, then the value */
+};
+
+#define BH_ENTRY_HDR sizeof(struct bh_entry)
+
+struct bh_memrec {
+    uint32_t memory_no;
+    _Atomic uint32_t state;  /* BH_PREP_* */
+    pthread_mutex_t prep;    /* robust; held while the preparer runs */
+};
+
+#define BH_PREP_NONE 0u
+#define BH_PREP_READY 2u
+
+#define BH_LOCK_WAITSLOTS 8
+
+struct bh_lockrec {
+    pthread_mutex_t mutex;     /* robust; held for as long as the lock is held */
+    int32_t owner_pid;         /* written by the holder; 0 when free */
+    int32_t last_pid;          /* the last process to release it */
+    uint64_t owner_token;      /* start time of the owner, against pid reuse */
+    _Atomic uint64_t fence;    /* bumped by every acquisition */
+    uint32_t users;            /* waiters and holder; guarded by the stripe */
+    uint32_t abandoned;        /* set on reopen while held: next acquirer is told */
+    _Atomic int32_t wpid[BH_LOCK_WAITSLOTS]; /* processes blocked on mutex */
+};
+
+/* The region as one process sees it. */
+struct bh_region {
+    char *base;
+    size_t size;
+    struct bh_header *hdr;
+    struct bh_stripe *stripes;
+    _Atomic uint32_t *pagemap;
+    char *heap;
+};
+
+/* ---- Offsets ---- */
+
+static inline void *bh_at(const struct bh_region *r, uint64_t off)
+{
+    return r->base + off;
+}
+
+static inline uint64_t bh_off(const struct bh_region *r, const void *p)
+{
+    return (uint64_t)((const char *)p - r->base);
+}
+
+static inline uint64_t bh_page_of(const struct bh_region *r, uint64_t off)
+{
+    return (off - r->hdr->heap_off) / BH_PAGE_SIZE;
+}
+
+static inline uint64_t bh_page_off(const struct bh_region *r, uint64_t page)
+{
+    return r->hdr->heap_off + page * BH_PAGE_SIZE;
+}
+
+static inline uint64_t bh_align8(uint64_t n)
+{
+    return (n + 7) & ~(uint64_t)7;
+}
+
+/* ---- Entries (entry.c) ---- */
+
+static inline char *bh_entry_value(struct bh_entry *e)
+{
+    return e->key + bh_align8(e->klen);
+}
+
+static inline uint64_t bh_entry_size(size_t klen, size_t vlen)
+{
+    return BH_ENTRY_HDR + bh_align8(klen) + vlen;
+}
+
+static inline int bh_type_ns(uint8_t type)
+{
+    switch (type) {
+    case BH_T_LOCK: return BH_NS_LOCK;
+    case BH_T_COUNT: return BH_NS_COUNT;
+    case BH_T_MEMREC: return BH_NS_DIR;
+    default: return BH_NS_DATA;
+    }
+}
+
+/* A lookup key: memory, namespace, bytes, and their hash. */
+struct bh_key {
+    uint32_t memory_no;
+    int ns;
+    const char *data;
+    size_t len;
+    uint64_t hash;
+};
+
+void bh_key_init(struct bh_key *k, uint32_t memory_no, int ns, const char *data, size_t len);
+int bh_entry_matches(const struct bh_entry *e, const struct bh_key *k);
+static inline unsigned bh_key_stripe(const struct bh_key *k)
+{
+    return (unsigned)(k->hash >> 58); /* BH_NSTRIPES == 64 */
+}
+static inline uint16_t bh_key_tag(const struct bh_key *k)
+{
+    return (uint16_t)(k->hash >> 32);
+}
+int64_t bh_now_ms(void);
+uint64_t bh_entry_new_locked(struct bh_region *r, unsigned s, const struct bh_key *k,
+                             uint8_t type, uint32_t vlen, int64_t expires_ms);
+static inline int bh_entry_expired(const struct bh_entry *e, int64_t now)
+{
+    return e->expires_ms != 0 && e->expires_ms <= now;
+}
+
+/* ---- Size classes and blocks (slab.c); caller holds the stripe ---- */
+
+/* Size of class c in bytes; BH_NCLASSES means "a page run". */
+uint32_t bh_class_size(unsigned c);
+unsigned bh_class_of(uint64_t size);
+unsigned bh_class_pages(unsigned c);
+uint64_t bh_block_alloc_locked(struct bh_region *r, unsigned s, uint64_t size);
+void bh_block_free_locked(struct bh_region *r, unsigned s, uint64_t off);
+/* Bytes the block at off really occupies (its class or run size). */
+uint64_t bh_block_size(const struct bh_region *r, uint64_t off);
+/* Returns the offset of the start of the block holding off, or 0 if off is
+ * not the start of a block owned by stripe s. */
+int bh_block_valid(const struct bh_region *r, unsigned s, uint64_t off);
+
+/* ---- Pages (page.c) ---- */
+
+uint64_t bh_pages_alloc(struct bh_region *r, unsigned s, unsigned kind, uint32_t payload,
+                        uint64_t npages);
+void bh_pages_free(struct bh_region *r, uint64_t page);
+int bh_pages_lock(struct bh_region *r);
+void bh_pages_unlock(struct bh_region *r);
+void bh_pages_repair(struct bh_region *r);
+
+/* ---- Robust mutexes (mutex.c) ---- */
+
+int bh_mutex_init(pthread_mutex_t *m);
+/* Locks m; returns 0, or 1 if the previous owner died (m is then held and
+ * the caller must repair what it guards and call pthread_mutex_consistent),
+ * or -1 if the calling thread holds it already. */
+int bh_mutex_lock(pthread_mutex_t *m);
+
+/* ---- Processes (proc.c) ---- */
+
+/* A number that tells this process apart from any other that had or will
+ * have the same pid: its start time. */
+uint64_t bh_proc_token(void);
+/* Whether pid is alive and is the process that had token. */
+int bh_proc_alive(int32_t pid, uint64_t token);
+
+/* ---- Stripes (stripe.c) ---- */
+
+/* Takes stripe s, repairing it first if its last holder died. */
+void bh_stripe_lock(struct bh_region *r, unsigned s);
+void bh_stripe_unlock(struct bh_region *r, unsigned s);
+/* Rebuilds free lists and counters of stripe s from its index. */
+void bh_stripe_rebuild_locked(struct bh_region *r, unsigned s);
+/* Validates stripe s; writes a description of the first problem in msg. */
+int bh_stripe_check_locked(struct bh_region *r, unsigned s, char *msg, size_t msglen);
+
+/* ---- Index (index.c); caller holds the stripe ---- */
+
+/* Finds k; returns the slot position or -1. */
+int64_t bh_index_find_locked(struct bh_region *r, unsigned s, const struct bh_key *k,
+                             struct bh_entry **out);
+/* Publishes entry new_off for k: replacing the entry at pos (>= 0), or in a
+ * free slot. Returns 0 or BH_ENOSPC (nothing changed). */
+int bh_index_put_locked(struct bh_region *r, unsigned s, const struct bh_key *k,
+                        int64_t pos, uint64_t new_off);
+/* Makes room for one more entry (may rehash). BH_ENOSPC if impossible. */
+int bh_index_reserve_locked(struct bh_region *r, unsigned s);
+/* Removes the entry at pos and frees its block. */
+void bh_index_remove_locked(struct bh_region *r, unsigned s, int64_t pos);
+/* Removes expired entries (memory_no 0 = any memory) when some are due. */
+void bh_index_purge_locked(struct bh_region *r, unsigned s, int64_t now);
+
+/* ---- Memory records and key counts (memory.c) ---- */
+
+/* Adds delta to the key count of memory_no in stripe s, creating the count
+ * record when missing (delta 0 just makes sure it exists). cache, if not
+ * NULL, holds BH_NSTRIPES record offsets kept by a bh_shared handle.
+ * Returns 0 or BH_ENOSPC. */
+int bh_count_adjust_locked(struct bh_region *r, unsigned s, uint32_t memory_no,
+                           int64_t delta, uint64_t *cache);
+uint64_t bh_count_get_locked(struct bh_region *r, unsigned s, uint32_t memory_no,
+                             uint64_t *cache);
+/* Finds or creates the directory record of a memory. */
+int bh_memory_open(struct bh_region *r, const char *id, uint32_t *memory_no,
+                   uint64_t *rec_off);
+
+#endif /* BH_STORE_REGION_H */

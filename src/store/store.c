@@ -1,0 +1,371 @@
+/*
+ * The public store API: parses URLs, checks every argument once, and calls
+ * the backend's table of operations. Nothing here knows how a backend works.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "backend.h"
+
+int bh_store_fail(bh_store *st, int rc, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (st) {
+        va_start(ap, fmt);
+        vsnprintf(st->errmsg, sizeof st->errmsg, fmt, ap);
+        va_end(ap);
+    }
+    return rc;
+}
+
+const char *bh_store_errmsg(bh_store *st)
+{
+    return st ? st->errmsg : "";
+}
+
+int bh_store_open(bh_store **out, const char *url, const bh_store_options *opt)
+{
+    size_t capacity = opt && opt->capacity ? opt->capacity : BH_CAPACITY_DEFAULT;
+
+    if (!out)
+        return BH_EINVAL;
+    *out = NULL;
+    if (capacity < BH_CAPACITY_MIN || capacity > BH_CAPACITY_MAX)
+        return BH_EINVAL;
+    if (!url || !*url || !strcmp(url, "mem:"))
+        return bh_emb_open(out, NULL, capacity);
+    if (!strncmp(url, "file:", 5))
+        return url[5] ? bh_emb_open(out, url + 5, capacity) : BH_EINVAL;
+    if (!strncmp(url, "redis://", 8))
+        return bh_redis_open(out, url, opt);
+    return BH_ENOTSUP;
+}
+
+void bh_store_close(bh_store *st)
+{
+    if (st)
+        st->ops->close(st);
+}
+
+int bh_store_stats(bh_store *st, struct bh_store_stats *out)
+{
+    if (!st || !out)
+        return BH_EINVAL;
+    memset(out, 0, sizeof *out);
+    return st->ops->stats(st, out);
+}
+
+int bh_store_check(bh_store *st)
+{
+    if (!st)
+        return BH_EINVAL;
+    st->errmsg[0] = 0;
+    return st->ops->check(st);
+}
+
+int bh_store_sync(bh_store *st)
+{
+    return st ? st->ops->sync(st) : BH_EINVAL;
+}
+
+/* Keys, memory ids and lock names share one rule. */
+static int name_check(const char *name)
+{
+    if (!name || !*name)
+        return BH_EINVAL;
+    if (strnlen(name, BH_KEY_MAX + 1) > BH_KEY_MAX)
+        return BH_ETOOBIG;
+    return BH_OK;
+}
+
+int bh_shared_open(bh_store *st, const char *memory_id, bh_shared **out)
+{
+    int rc;
+
+    if (!st || !out)
+        return BH_EINVAL;
+    *out = NULL;
+    if ((rc = name_check(memory_id)) != BH_OK)
+        return rc == BH_ETOOBIG ? BH_EINVAL : rc;
+    return st->ops->shared_open(st, memory_id, out);
+}
+
+void bh_shared_close(bh_shared *m)
+{
+    if (m)
+        m->st->ops->shared_close(m);
+}
+
+const char *bh_shared_id(const bh_shared *m)
+{
+    return m ? m->id : NULL;
+}
+
+#define CHECK_KEY(m, key)                                                      \
+    do {                                                                       \
+        int rc_ = (m) ? name_check(key) : BH_EINVAL;                           \
+        if (rc_ != BH_OK)                                                      \
+            return rc_;                                                        \
+    } while (0)
+
+int bh_shared_put(bh_shared *m, const char *key, const bh_value *v, unsigned flags,
+                  int64_t ttl_ms)
+{
+    int rc;
+
+    CHECK_KEY(m, key);
+    if (!v || ttl_ms < 0 || flags > (BH_PUT_ADD | BH_PUT_REPLACE) ||
+        flags == (BH_PUT_ADD | BH_PUT_REPLACE))
+        return BH_EINVAL;
+    if ((rc = bh_value_check(v)) != BH_OK)
+        return rc;
+    return m->st->ops->put(m, key, v, flags, ttl_ms);
+}
+
+int bh_shared_get(bh_shared *m, const char *key, bh_value *out)
+{
+    CHECK_KEY(m, key);
+    if (!out)
+        return BH_EINVAL;
+    return m->st->ops->get(m, key, out);
+}
+
+/* Reads key as type t into *v (scalars) without touching the caller's
+ * output on error. */
+static int get_typed(bh_shared *m, const char *key, bh_type t, bh_value *v)
+{
+    int rc = bh_shared_get(m, key, v);
+    if (rc != BH_OK)
+        return rc;
+    if (v->type != t) {
+        bh_value_free(v);
+        return BH_ETYPE;
+    }
+    return BH_OK;
+}
+
+int bh_shared_set_int(bh_shared *m, const char *key, int64_t v)
+{
+    bh_value x = bh_value_int(v);
+    return bh_shared_put(m, key, &x, 0, 0);
+}
+
+int bh_shared_get_int(bh_shared *m, const char *key, int64_t *out)
+{
+    bh_value v;
+    int rc;
+
+    if (!out)
+        return BH_EINVAL;
+    if ((rc = get_typed(m, key, BH_INT, &v)) == BH_OK)
+        *out = v.u.i;
+    return rc;
+}
+
+int bh_shared_set_double(bh_shared *m, const char *key, double v)
+{
+    bh_value x = bh_value_double(v);
+    return bh_shared_put(m, key, &x, 0, 0);
+}
+
+int bh_shared_get_double(bh_shared *m, const char *key, double *out)
+{
+    bh_value v;
+    int rc;
+
+    if (!out)
+        return BH_EINVAL;
+    if ((rc = get_typed(m, key, BH_DOUBLE, &v)) == BH_OK)
+        *out = v.u.d;
+    return rc;
+}
+
+int bh_shared_set_bool(bh_shared *m, const char *key, int v)
+{
+    bh_value x = bh_value_bool(v);
+    return bh_shared_put(m, key, &x, 0, 0);
+}
+
+int bh_shared_get_bool(bh_shared *m, const char *key, int *out)
+{
+    bh_value v;
+    int rc;
+
+    if (!out)
+        return BH_EINVAL;
+    if ((rc = get_typed(m, key, BH_BOOL, &v)) == BH_OK)
+        *out = v.u.b;
+    return rc;
+}
+
+int bh_shared_set_str(bh_shared *m, const char *key, const char *s)
+{
+    bh_value x = bh_value_str(s);
+    if (!s)
+        return BH_EINVAL;
+    return bh_shared_put(m, key, &x, 0, 0);
+}
+
+/* Strings, bytes and JSON hand their malloc'd buffer to the caller. */
+static int get_buffer(bh_shared *m, const char *key, bh_type t, void **out, size_t *len)
+{
+    bh_value v;
+    int rc;
+
+    if (!out)
+        return BH_EINVAL;
+    if ((rc = get_typed(m, key, t, &v)) == BH_OK) {
+        *out = v.u.s.data;
+        if (len)
+            *len = v.u.s.len;
+    }
+    return rc;
+}
+
+int bh_shared_get_str(bh_shared *m, const char *key, char **out)
+{
+    return get_buffer(m, key, BH_STR, (void **)out, NULL);
+}
+
+int bh_shared_set_bytes(bh_shared *m, const char *key, const void *p, size_t len)
+{
+    bh_value x = bh_value_bytes(p, len);
+    return bh_shared_put(m, key, &x, 0, 0);
+}
+
+int bh_shared_get_bytes(bh_shared *m, const char *key, void **out, size_t *len)
+{
+    if (!len)
+        return BH_EINVAL;
+    return get_buffer(m, key, BH_BYTES, out, len);
+}
+
+int bh_shared_set_json(bh_shared *m, const char *key, const char *json_text)
+{
+    bh_value x = bh_value_json(json_text);
+    if (!json_text)
+        return BH_EINVAL;
+    return bh_shared_put(m, key, &x, 0, 0);
+}
+
+int bh_shared_get_json(bh_shared *m, const char *key, char **out)
+{
+    return get_buffer(m, key, BH_JSON, (void **)out, NULL);
+}
+
+int bh_shared_incr(bh_shared *m, const char *key, int64_t delta, int64_t *out)
+{
+    CHECK_KEY(m, key);
+    return m->st->ops->incr(m, key, delta, out);
+}
+
+int bh_shared_cas(bh_shared *m, const char *key, const bh_value *expected,
+                  const bh_value *desired)
+{
+    int rc;
+
+    CHECK_KEY(m, key);
+    if (expected && expected->type > BH_JSON)
+        return BH_EINVAL;
+    if (desired && (rc = bh_value_check(desired)) != BH_OK)
+        return rc;
+    return m->st->ops->cas(m, key, expected, desired);
+}
+
+int bh_shared_pop(bh_shared *m, const char *key, bh_value *out)
+{
+    CHECK_KEY(m, key);
+    return m->st->ops->pop(m, key, out);
+}
+
+int bh_shared_delete(bh_shared *m, const char *key)
+{
+    CHECK_KEY(m, key);
+    return m->st->ops->pop(m, key, NULL);
+}
+
+int bh_shared_contains(bh_shared *m, const char *key)
+{
+    CHECK_KEY(m, key);
+    return m->st->ops->contains(m, key);
+}
+
+int bh_shared_len(bh_shared *m, size_t *out)
+{
+    if (!m || !out)
+        return BH_EINVAL;
+    return m->st->ops->len(m, out);
+}
+
+int bh_shared_clear(bh_shared *m)
+{
+    return m ? m->st->ops->clear(m) : BH_EINVAL;
+}
+
+int bh_cursor_open(bh_shared *m, bh_cursor **out)
+{
+    if (!m || !out)
+        return BH_EINVAL;
+    *out = NULL;
+    return m->st->ops->cursor_open(m, out);
+}
+
+int bh_cursor_next(bh_cursor *c, const char **key)
+{
+    if (!c || !key)
+        return BH_EINVAL;
+    return c->m->st->ops->cursor_next(c, key);
+}
+
+void bh_cursor_close(bh_cursor *c)
+{
+    if (c)
+        c->m->st->ops->cursor_close(c);
+}
+
+int bh_lock_acquire(bh_shared *m, const char *name, int64_t timeout_ms)
+{
+    CHECK_KEY(m, name);
+    if (timeout_ms < -1)
+        return BH_EINVAL;
+    return m->st->ops->lock_acquire(m, name, timeout_ms);
+}
+
+int bh_lock_release(bh_shared *m, const char *name)
+{
+    CHECK_KEY(m, name);
+    return m->st->ops->lock_release(m, name);
+}
+
+int bh_lock_held(bh_shared *m, const char *name)
+{
+    CHECK_KEY(m, name);
+    return m->st->ops->lock_held(m, name);
+}
+
+int bh_lock_fence(bh_shared *m, const char *name, uint64_t *out)
+{
+    CHECK_KEY(m, name);
+    if (!out)
+        return BH_EINVAL;
+    return m->st->ops->lock_fence(m, name, out);
+}
+
+int bh_lock_release_all(bh_shared *m)
+{
+    return m ? m->st->ops->lock_release_all(m) : BH_EINVAL;
+}
+
+int bh_shared_prepare(bh_shared *m, bh_preparer_fn fn, void *arg)
+{
+    if (!m || !fn)
+        return BH_EINVAL;
+    return m->st->ops->prepare(m, fn, arg);
+}
+
+int bh_shared_prepared(bh_shared *m)
+{
+    return m ? m->st->ops->prepared(m) : BH_EINVAL;
+}

@@ -1,0 +1,420 @@
+/*
+ * Stripes: the unit of locking and of recovery.
+ *
+ * Each stripe has a robust mutex. When a process dies holding it, the next
+ * process to take it gets EOWNERDEAD and repairs the stripe before anyone
+ * else sees it: every change visible to readers was a single aligned store,
+ * so the index is valid as it stands; what may be broken is derived state
+ * (free lists, counters, a slab half carved). Rebuilding derives it again
+ * from the index: mark every block reachable from it, then sweep the
+ * stripe's pages, returning every unmarked block to a free list.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "bothive/log.h"
+#include "region.h"
+
+/* The blocks reachable from a stripe's index, sorted for lookups. */
+struct bh_marks {
+    uint64_t *off;
+    size_t n, cap;
+};
+
+static int marks_add(struct bh_marks *m, uint64_t off)
+{
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 256;
+        uint64_t *p = realloc(m->off, cap * sizeof *p);
+        if (!p)
+            return BH_ENOMEM;
+        m->off = p;
+        m->cap = cap;
+    }
+    m->off[m->n++] = off;
+    return BH_OK;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+static int marks_has(const struct bh_marks *m, uint64_t off)
+{
+    return bsearch(&off, m->off, m->n, sizeof off, cmp_u64) != NULL;
+}
+
+/* Whether the entry at off is whole: a sane header that fits its block. */
+static int entry_sane(const struct bh_region *r, unsigned s, uint64_t off)
+{
+    const struct bh_entry *e;
+
+    if (!bh_block_valid(r, s, off))
+        return 0;
+    e = bh_at(r, off);
+    return e->klen > 0 && e->klen <= BH_KEY_MAX + 8 && e->vlen <= BH_VALUE_MAX + 4096 &&
+           bh_entry_size(e->klen, e->vlen) <= bh_block_size(r, off);
+}
+
+static int index_sane(const struct bh_region *r, unsigned s, uint64_t off)
+{
+    const struct bh_index *ix;
+
+    if (!bh_block_valid(r, s, off))
+        return 0;
+    ix = bh_at(r, off);
+    return ix->cap >= 16 && (ix->cap & (ix->cap - 1)) == 0 &&
+           sizeof *ix + ix->cap * 8 <= bh_block_size(r, off);
+}
+
+/*
+ * Marks the index and every entry reachable from it. With repair set, a slot
+ * pointing at something that is not a whole entry of this stripe is dropped
+ * (only a damaged file can hold one); without, it is reported in msg.
+ */
+static int mark_reachable(struct bh_region *r, unsigned s, struct bh_marks *m, int repair,
+                          char *msg, size_t msglen)
+{
+    struct bh_stripe *st = &r->stripes[s];
+    uint64_t ixoff = atomic_load(&st->index_off);
+    struct bh_index *ix;
+    int rc;
+
+    if (!ixoff)
+        return BH_OK;
+    if (!index_sane(r, s, ixoff)) {
+        if (!repair) {
+            snprintf(msg, msglen, "stripe %u: index at %llu is not a valid block", s,
+                     (unsigned long long)ixoff);
+            return BH_ECORRUPT;
+        }
+        bh_log(BH_LOG_ERROR, "store: stripe %u index damaged; its keys are lost", s);
+        atomic_store(&st->index_off, 0);
+        return BH_OK;
+    }
+    if ((rc = marks_add(m, ixoff)) != BH_OK)
+        return rc;
+    ix = bh_at(r, ixoff);
+    for (uint64_t i = 0; i < ix->cap; i++) {
+        uint64_t slot = ix->slots[i];
+        if (slot == BH_SLOT_EMPTY || slot == BH_SLOT_TOMB)
+            continue;
+        if (!entry_sane(r, s, BH_SLOT_OFF(slot))) {
+            if (!repair) {
+                snprintf(msg, msglen, "stripe %u: slot %llu points at no valid entry", s,
+                         (unsigned long long)i);
+                return BH_ECORRUPT;
+            }
+            bh_log(BH_LOG_ERROR, "store: stripe %u slot %llu damaged; dropped", s,
+                   (unsigned long long)i);
+            ix->slots[i] = BH_SLOT_TOMB;
+            continue;
+        }
+        if ((rc = marks_add(m, BH_SLOT_OFF(slot))) != BH_OK)
+            return rc;
+    }
+    qsort(m->off, m->n, sizeof *m->off, cmp_u64);
+    return BH_OK;
+}
+
+/* Recomputes the counters that follow the index's content. */
+static void recount(struct bh_region *r, unsigned s)
+{
+    struct bh_stripe *st = &r->stripes[s];
+    uint64_t ixoff = atomic_load(&st->index_off);
+    struct bh_index *ix = ixoff ? bh_at(r, ixoff) : NULL;
+
+    st->used = st->tombs = st->keys = st->locks = st->ttl_entries = 0;
+    st->next_expiry_ms = 0;
+    for (uint64_t i = 0; ix && i < ix->cap; i++) {
+        uint64_t slot = ix->slots[i];
+        if (slot == BH_SLOT_EMPTY)
+            continue;
+        if (slot == BH_SLOT_TOMB) {
+            st->tombs++;
+            continue;
+        }
+        struct bh_entry *e = bh_at(r, BH_SLOT_OFF(slot));
+        st->used++;
+        if (bh_type_ns(e->type) == BH_NS_DATA)
+            st->keys++;
+        else if (e->type == BH_T_LOCK)
+            st->locks++;
+        else if (e->type == BH_T_COUNT)
+            *(int64_t *)bh_entry_value(e) = 0;
+        if (e->expires_ms) {
+            st->ttl_entries++;
+            if (!st->next_expiry_ms || e->expires_ms < st->next_expiry_ms)
+                st->next_expiry_ms = e->expires_ms;
+        }
+    }
+    /* Count records were zeroed above; tally the data keys into them. */
+    for (uint64_t i = 0; ix && i < ix->cap; i++) {
+        uint64_t slot = ix->slots[i];
+        if (slot == BH_SLOT_EMPTY || slot == BH_SLOT_TOMB)
+            continue;
+        struct bh_entry *e = bh_at(r, BH_SLOT_OFF(slot));
+        if (bh_type_ns(e->type) == BH_NS_DATA &&
+            bh_count_adjust_locked(r, s, e->memory_no, 1, NULL) != BH_OK)
+            bh_log(BH_LOG_ERROR, "store: stripe %u: no room to count memory %u", s,
+                   e->memory_no);
+    }
+}
+
+/*
+ * Returns the unmarked blocks of one slab to the free list and counts the
+ * marked ones; a slab with no marked block goes back to the page allocator.
+ */
+static void sweep_slab(struct bh_region *r, unsigned s, uint64_t page, unsigned c,
+                       const struct bh_marks *m)
+{
+    struct bh_stripe *st = &r->stripes[s];
+    uint64_t start = bh_page_off(r, page), size = bh_class_size(c);
+    uint64_t n = bh_class_pages(c) * BH_PAGE_SIZE / size, live = 0, head = st->free_head[c];
+
+    for (uint64_t i = n; i-- > 0;) {
+        uint64_t off = start + i * size;
+        if (marks_has(m, off)) {
+            live++;
+            continue;
+        }
+        *(uint64_t *)bh_at(r, off) = head;
+        head = off;
+    }
+    if (live == 0) {
+        bh_pages_free(r, page);
+        return;
+    }
+    st->free_head[c] = head;
+    st->bytes += live * size;
+}
+
+void bh_stripe_rebuild_locked(struct bh_region *r, unsigned s)
+{
+    struct bh_stripe *st = &r->stripes[s];
+    struct bh_marks m = {0};
+    uint64_t page = 0;
+
+    if (st->op.op != BH_OP_NONE)
+        bh_log(BH_LOG_WARN, "store: stripe %u: finishing interrupted operation %u", s,
+               st->op.op);
+    st->op.op = BH_OP_NONE;
+    if (mark_reachable(r, s, &m, 1, NULL, 0) != BH_OK) {
+        /* Out of process memory: leave the free lists alone rather than
+         * free blocks that are in use. Space may leak; nothing is lost. */
+        bh_log(BH_LOG_ERROR, "store: stripe %u: no memory to rebuild free lists", s);
+        free(m.off);
+        recount(r, s);
+        return;
+    }
+    memset(st->free_head, 0, sizeof st->free_head);
+    st->bytes = 0;
+    while (page < r->hdr->npages) {
+        uint32_t w = atomic_load(&r->pagemap[page]);
+        unsigned kind = BH_PM_KIND(w);
+        uint64_t n = kind == BH_PM_RUN ? BH_PM_PAYLOAD(w)
+                     : kind == BH_PM_SLAB ? bh_class_pages(BH_PM_PAYLOAD(w))
+                                          : 1;
+        if ((kind == BH_PM_SLAB || kind == BH_PM_RUN) && BH_PM_STRIPE(w) == s) {
+            if (kind == BH_PM_SLAB)
+                sweep_slab(r, s, page, BH_PM_PAYLOAD(w), &m);
+            else if (marks_has(&m, bh_page_off(r, page)))
+                st->bytes += n * BH_PAGE_SIZE;
+            else
+                bh_pages_free(r, page);
+        }
+        page += n ? n : 1;
+    }
+    free(m.off);
+    recount(r, s);
+}
+
+void bh_stripe_lock(struct bh_region *r, unsigned s)
+{
+    struct bh_stripe *st = &r->stripes[s];
+
+    if (bh_mutex_lock(&st->mutex)) {
+        bh_stripe_rebuild_locked(r, s);
+        atomic_fetch_add(&r->hdr->recoveries, 1);
+        pthread_mutex_consistent(&st->mutex);
+    }
+}
+
+void bh_stripe_unlock(struct bh_region *r, unsigned s)
+{
+    pthread_mutex_unlock(&r->stripes[s].mutex);
+}
+
+/* ---- Checking ---- */
+
+/* Whether the entry sits where a lookup of its key would find it. */
+static int entry_placed(unsigned s, const struct bh_index *ix, uint64_t pos,
+                        const struct bh_entry *e, uint64_t slot)
+{
+    struct bh_key k;
+    uint64_t mask = ix->cap - 1;
+
+    bh_key_init(&k, e->memory_no, bh_type_ns(e->type), e->key, e->klen);
+    if ((uint32_t)k.hash != e->hash || bh_key_tag(&k) != BH_SLOT_TAG(slot))
+        return 0;
+    if (e->type == BH_T_COUNT) {
+        uint32_t cs;
+        memcpy(&cs, e->key + 4, 4);
+        if (cs != s)
+            return 0;
+    } else if (bh_key_stripe(&k) != s) {
+        return 0;
+    }
+    for (uint64_t i = e->hash & mask; i != pos; i = (i + 1) & mask)
+        if (ix->slots[i] == BH_SLOT_EMPTY)
+            return 0;
+    return 1;
+}
+
+static int check_entries(struct bh_region *r, unsigned s, char *msg, size_t msglen)
+{
+    struct bh_stripe *st = &r->stripes[s];
+    uint64_t ixoff = atomic_load(&st->index_off);
+    struct bh_index *ix = ixoff ? bh_at(r, ixoff) : NULL;
+    uint64_t used = 0, keys = 0;
+
+    for (uint64_t i = 0; ix && i < ix->cap; i++) {
+        uint64_t slot = ix->slots[i];
+        if (slot == BH_SLOT_EMPTY || slot == BH_SLOT_TOMB)
+            continue;
+        struct bh_entry *e = bh_at(r, BH_SLOT_OFF(slot));
+        used++;
+        keys += bh_type_ns(e->type) == BH_NS_DATA;
+        if (!entry_placed(s, ix, i, e, slot)) {
+            snprintf(msg, msglen, "stripe %u: entry in slot %llu is misplaced or its hash is wrong",
+                     s, (unsigned long long)i);
+            return BH_ECORRUPT;
+        }
+        if (bh_type_ns(e->type) == BH_NS_DATA && e->type > BH_JSON) {
+            snprintf(msg, msglen, "stripe %u: entry in slot %llu has unknown type %u", s,
+                     (unsigned long long)i, e->type);
+            return BH_ECORRUPT;
+        }
+    }
+    if (used != st->used || keys != st->keys) {
+        snprintf(msg, msglen, "stripe %u: counters say %llu entries/%llu keys, index has %llu/%llu",
+                 s, (unsigned long long)st->used, (unsigned long long)st->keys,
+                 (unsigned long long)used, (unsigned long long)keys);
+        return BH_ECORRUPT;
+    }
+    return BH_OK;
+}
+
+/* Walks every free list: each block must be a block of this stripe and
+ * class, unreachable, and listed once. Returns how many bytes they hold. */
+static int check_free_lists(struct bh_region *r, unsigned s, const struct bh_marks *m,
+                            uint64_t *free_bytes, char *msg, size_t msglen)
+{
+    struct bh_stripe *st = &r->stripes[s];
+    struct bh_marks seen = {0};
+    int rc = BH_OK;
+
+    *free_bytes = 0;
+    for (unsigned c = 0; c < BH_NCLASSES && rc == BH_OK; c++) {
+        for (uint64_t off = st->free_head[c]; off; off = *(uint64_t *)bh_at(r, off)) {
+            if (!bh_block_valid(r, s, off) || bh_block_size(r, off) != bh_class_size(c) ||
+                marks_has(m, off)) {
+                snprintf(msg, msglen, "stripe %u: free list %u holds a bad or used block %llu",
+                         s, c, (unsigned long long)off);
+                rc = BH_ECORRUPT;
+                break;
+            }
+            if ((rc = marks_add(&seen, off)) != BH_OK)
+                break;
+            *free_bytes += bh_class_size(c);
+            if (seen.n > r->hdr->npages * (BH_PAGE_SIZE / 16)) {
+                snprintf(msg, msglen, "stripe %u: free list %u loops", s, c);
+                rc = BH_ECORRUPT;
+                break;
+            }
+        }
+    }
+    if (rc == BH_OK && seen.n) {
+        qsort(seen.off, seen.n, sizeof *seen.off, cmp_u64);
+        for (size_t i = 1; i < seen.n; i++)
+            if (seen.off[i] == seen.off[i - 1]) {
+                snprintf(msg, msglen, "stripe %u: block %llu is free twice", s,
+                         (unsigned long long)seen.off[i]);
+                rc = BH_ECORRUPT;
+                break;
+            }
+    }
+    free(seen.off);
+    return rc;
+}
+
+/* Sums the bytes of the stripe's slabs, and the marked bytes in slabs and
+ * in runs; counts runs nothing reaches. */
+struct bh_extent {
+    uint64_t slab_bytes, slab_live, run_live, lost_runs;
+};
+
+static void stripe_extent(struct bh_region *r, unsigned s, const struct bh_marks *m,
+                          struct bh_extent *x)
+{
+    memset(x, 0, sizeof *x);
+    for (uint64_t page = 0; page < r->hdr->npages;) {
+        uint32_t w = atomic_load(&r->pagemap[page]);
+        unsigned kind = BH_PM_KIND(w);
+        uint64_t n = kind == BH_PM_RUN ? BH_PM_PAYLOAD(w)
+                     : kind == BH_PM_SLAB ? bh_class_pages(BH_PM_PAYLOAD(w) % BH_NCLASSES)
+                                          : 1;
+        if (BH_PM_STRIPE(w) == s && kind == BH_PM_SLAB) {
+            uint64_t size = bh_class_size(BH_PM_PAYLOAD(w));
+            uint64_t nb = n * BH_PAGE_SIZE / size, start = bh_page_off(r, page);
+            x->slab_bytes += nb * size;
+            for (uint64_t i = 0; i < nb; i++)
+                if (marks_has(m, start + i * size))
+                    x->slab_live += size;
+        } else if (BH_PM_STRIPE(w) == s && kind == BH_PM_RUN) {
+            if (marks_has(m, bh_page_off(r, page)))
+                x->run_live += n * BH_PAGE_SIZE;
+            else
+                x->lost_runs++;
+        }
+        page += n ? n : 1;
+    }
+}
+
+int bh_stripe_check_locked(struct bh_region *r, unsigned s, char *msg, size_t msglen)
+{
+    struct bh_stripe *st = &r->stripes[s];
+    struct bh_marks m = {0};
+    struct bh_extent x;
+    uint64_t free_bytes = 0;
+    int rc;
+
+    if (st->op.op != BH_OP_NONE) {
+        snprintf(msg, msglen, "stripe %u: operation %u left in progress", s, st->op.op);
+        rc = BH_ECORRUPT;
+        goto out;
+    }
+    if ((rc = mark_reachable(r, s, &m, 0, msg, msglen)) != BH_OK ||
+        (rc = check_entries(r, s, msg, msglen)) != BH_OK ||
+        (rc = check_free_lists(r, s, &m, &free_bytes, msg, msglen)) != BH_OK)
+        goto out;
+    stripe_extent(r, s, &m, &x);
+    if (x.lost_runs) {
+        snprintf(msg, msglen, "stripe %u: %llu page runs are owned but unreachable", s,
+                 (unsigned long long)x.lost_runs);
+        rc = BH_ECORRUPT;
+    } else if (x.slab_live + x.run_live != st->bytes) {
+        snprintf(msg, msglen, "stripe %u: %llu bytes in use, counter says %llu", s,
+                 (unsigned long long)(x.slab_live + x.run_live), (unsigned long long)st->bytes);
+        rc = BH_ECORRUPT;
+    } else if (x.slab_live + free_bytes != x.slab_bytes) {
+        snprintf(msg, msglen, "stripe %u: %llu slab bytes are neither used nor free", s,
+                 (unsigned long long)(x.slab_bytes - x.slab_live - free_bytes));
+        rc = BH_ECORRUPT;
+    }
+out:
+    free(m.off);
+    return rc;
+}

@@ -1,0 +1,631 @@
+/*
+ * The store's operations, one by one: semantics, every error code, TTL,
+ * memories, cursors, capacity, and the checks on open.
+ */
+#include <check.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bothive/bothive.h"
+#include "testutil.h"
+
+static bh_store *st;
+static bh_shared *m;
+
+static void setup(void)
+{
+    ck_assert_int_eq(bh_store_open(&st, "mem:", NULL), BH_OK);
+    ck_assert_int_eq(bh_shared_open(st, "test", &m), BH_OK);
+}
+
+static void teardown(void)
+{
+    ck_assert_int_eq(bh_store_check(st), BH_OK);
+    bh_shared_close(m);
+    bh_store_close(st);
+}
+
+START_TEST(int_roundtrip)
+{
+    int64_t v = 0;
+    ck_assert_int_eq(bh_shared_set_int(m, "a", INT64_MAX), BH_OK);
+    ck_assert_int_eq(bh_shared_get_int(m, "a", &v), BH_OK);
+    ck_assert(v == INT64_MAX);
+    ck_assert_int_eq(bh_shared_set_int(m, "a", INT64_MIN), BH_OK);
+    ck_assert_int_eq(bh_shared_get_int(m, "a", &v), BH_OK);
+    ck_assert(v == INT64_MIN);
+    /* 2^53 + 1 is not representable as a double: integers are never squeezed */
+    ck_assert_int_eq(bh_shared_set_int(m, "big", 9007199254740993LL), BH_OK);
+    ck_assert_int_eq(bh_shared_get_int(m, "big", &v), BH_OK);
+    ck_assert(v == 9007199254740993LL);
+}
+END_TEST
+
+START_TEST(every_type_roundtrip)
+{
+    double d;
+    int b;
+    char *s;
+    void *p;
+    size_t len;
+    bh_value v;
+    const unsigned char raw[] = {0, 1, 2, 255, 0};
+
+    ck_assert_int_eq(bh_shared_set_double(m, "d", 3.25), BH_OK);
+    ck_assert_int_eq(bh_shared_get_double(m, "d", &d), BH_OK);
+    ck_assert(d == 3.25);
+    ck_assert_int_eq(bh_shared_set_bool(m, "b", 7), BH_OK);
+    ck_assert_int_eq(bh_shared_get_bool(m, "b", &b), BH_OK);
+    ck_assert_int_eq(b, 1);
+    ck_assert_int_eq(bh_shared_set_str(m, "s", "héllo"), BH_OK);
+    ck_assert_int_eq(bh_shared_get_str(m, "s", &s), BH_OK);
+    ck_assert_str_eq(s, "héllo");
+    free(s);
+    ck_assert_int_eq(bh_shared_set_str(m, "empty", ""), BH_OK);
+    ck_assert_int_eq(bh_shared_get_str(m, "empty", &s), BH_OK);
+    ck_assert_str_eq(s, "");
+    free(s);
+    ck_assert_int_eq(bh_shared_set_bytes(m, "raw", raw, sizeof raw), BH_OK);
+    ck_assert_int_eq(bh_shared_get_bytes(m, "raw", &p, &len), BH_OK);
+    ck_assert_uint_eq(len, sizeof raw);
+    ck_assert_mem_eq(p, raw, sizeof raw);
+    free(p);
+    ck_assert_int_eq(bh_shared_set_json(m, "j", "{\"a\": [1, 2, {\"b\": null}]}"), BH_OK);
+    ck_assert_int_eq(bh_shared_get_json(m, "j", &s), BH_OK);
+    ck_assert_str_eq(s, "{\"a\": [1, 2, {\"b\": null}]}");
+    free(s);
+    v = bh_value_nil();
+    ck_assert_int_eq(bh_shared_put(m, "nil", &v, 0, 0), BH_OK);
+    ck_assert_int_eq(bh_shared_get(m, "nil", &v), BH_OK);
+    ck_assert_int_eq(v.type, BH_NIL);
+    ck_assert_int_eq(bh_shared_contains(m, "nil"), 1);
+}
+END_TEST
+
+START_TEST(wrong_type_is_etype_and_untouched)
+{
+    int64_t v = 42;
+    double d = 1.5;
+    char *s = (char *)"untouched";
+
+    ck_assert_int_eq(bh_shared_set_str(m, "s", "x"), BH_OK);
+    ck_assert_int_eq(bh_shared_get_int(m, "s", &v), BH_ETYPE);
+    ck_assert(v == 42);
+    ck_assert_int_eq(bh_shared_get_double(m, "s", &d), BH_ETYPE);
+    ck_assert(d == 1.5);
+    ck_assert_int_eq(bh_shared_set_int(m, "i", 1), BH_OK);
+    ck_assert_int_eq(bh_shared_get_str(m, "i", &s), BH_ETYPE);
+    ck_assert_str_eq(s, "untouched");
+    ck_assert_int_eq(bh_shared_incr(m, "s", 1, NULL), BH_ETYPE);
+    ck_assert_int_eq(bh_shared_get_int(m, "missing", &v), BH_ENOTFOUND);
+}
+END_TEST
+
+START_TEST(bad_arguments_are_einval)
+{
+    int64_t v;
+    bh_value val = bh_value_int(1);
+    bh_shared *m2;
+    bh_store *st2;
+
+    ck_assert_int_eq(bh_shared_set_int(NULL, "k", 1), BH_EINVAL);
+    ck_assert_int_eq(bh_shared_set_int(m, NULL, 1), BH_EINVAL);
+    ck_assert_int_eq(bh_shared_set_int(m, "", 1), BH_EINVAL);
+    ck_assert_int_eq(bh_shared_get_int(m, "k", NULL), BH_EINVAL);
+    ck_assert_int_eq(bh_shared_get_int(m, "", &v), BH_EINVAL);
+    ck_assert_int_eq(bh_shared_set_str(m, "k", NULL), BH_EINVAL);
+    ck_assert_int_eq(bh_shared_put(m, "k", NULL, 0, 0), BH_EINVAL);
+    ck_assert_int_eq(bh_shared_put(m, "k", &val, BH_PUT_ADD | BH_PUT_REPLACE, 0), BH_EINVAL);
+    ck_assert_int_eq(bh_shared_put(m, "k", &val, 0, -5), BH_EINVAL);
+    val.type = (bh_type)99;
+    ck_assert_int_eq(bh_shared_put(m, "k", &val, 0, 0), BH_EINVAL);
+    ck_assert_int_eq(bh_shared_delete(m, ""), BH_EINVAL);
+    ck_assert_int_eq(bh_shared_contains(m, NULL), BH_EINVAL);
+    ck_assert_int_eq(bh_shared_len(m, NULL), BH_EINVAL);
+    ck_assert_int_eq(bh_shared_open(st, "", &m2), BH_EINVAL);
+    ck_assert_int_eq(bh_shared_open(st, NULL, &m2), BH_EINVAL);
+    ck_assert_int_eq(bh_shared_open(NULL, "x", &m2), BH_EINVAL);
+    ck_assert_int_eq(bh_store_open(NULL, "mem:", NULL), BH_EINVAL);
+    ck_assert_int_eq(bh_store_open(&st2, "ftp://x", NULL), BH_ENOTSUP);
+    ck_assert_int_eq(bh_store_open(&st2, "file:", NULL), BH_EINVAL);
+    bh_store_options o = {.capacity = 1000};
+    ck_assert_int_eq(bh_store_open(&st2, "mem:", &o), BH_EINVAL);
+    ck_assert_int_eq(bh_lock_acquire(m, "", 0), BH_EINVAL);
+    ck_assert_int_eq(bh_lock_acquire(m, "x", -2), BH_EINVAL);
+    ck_assert_int_eq(bh_shared_prepare(m, NULL, NULL), BH_EINVAL);
+    ck_assert_int_eq(bh_store_stats(st, NULL), BH_EINVAL);
+    /* a NUL inside a string value is refused: it would not read back */
+    val = bh_value_bytes("a\0b", 3);
+    val.type = BH_STR;
+    ck_assert_int_eq(bh_shared_put(m, "k", &val, 0, 0), BH_EINVAL);
+    /* nothing above changed anything */
+    size_t n = 99;
+    ck_assert_int_eq(bh_shared_len(m, &n), BH_OK);
+    ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
+START_TEST(limits_are_etoobig)
+{
+    char key[BH_KEY_MAX + 2];
+    char *big = calloc(1, BH_VALUE_MAX + 2);
+
+    memset(key, 'k', sizeof key);
+    key[BH_KEY_MAX + 1] = 0;
+    ck_assert_int_eq(bh_shared_set_int(m, key, 1), BH_ETOOBIG);
+    key[BH_KEY_MAX] = 0;
+    ck_assert_int_eq(bh_shared_set_int(m, key, 1), BH_OK);
+    int64_t v;
+    ck_assert_int_eq(bh_shared_get_int(m, key, &v), BH_OK);
+    ck_assert_int_eq(bh_shared_set_bytes(m, "big", big, BH_VALUE_MAX + 1), BH_ETOOBIG);
+    ck_assert_int_eq(bh_shared_set_bytes(m, "big", big, BH_VALUE_MAX), BH_OK);
+    void *p;
+    size_t len;
+    ck_assert_int_eq(bh_shared_get_bytes(m, "big", &p, &len), BH_OK);
+    ck_assert_uint_eq(len, BH_VALUE_MAX);
+    free(p);
+    free(big);
+}
+END_TEST
+
+START_TEST(json_is_validated)
+{
+    ck_assert_int_eq(bh_shared_set_json(m, "j", "{\"a\":"), BH_EJSON);
+    ck_assert_int_eq(bh_shared_set_json(m, "j", "{} trailing"), BH_EJSON);
+    ck_assert_int_eq(bh_shared_set_json(m, "j", ""), BH_EJSON);
+    ck_assert_int_eq(bh_shared_contains(m, "j"), 0);
+    ck_assert_int_eq(bh_shared_set_json(m, "j", "[1,2]"), BH_OK);
+    ck_assert_int_eq(bh_shared_set_json(m, "j", "not json"), BH_EJSON);
+    char *s;
+    ck_assert_int_eq(bh_shared_get_json(m, "j", &s), BH_OK);
+    ck_assert_str_eq(s, "[1,2]");
+    free(s);
+}
+END_TEST
+
+START_TEST(put_flags)
+{
+    bh_value one = bh_value_int(1), two = bh_value_int(2);
+    int64_t v;
+
+    ck_assert_int_eq(bh_shared_put(m, "k", &one, BH_PUT_REPLACE, 0), BH_ENOTFOUND);
+    ck_assert_int_eq(bh_shared_contains(m, "k"), 0);
+    ck_assert_int_eq(bh_shared_put(m, "k", &one, BH_PUT_ADD, 0), BH_OK);
+    ck_assert_int_eq(bh_shared_put(m, "k", &two, BH_PUT_ADD, 0), BH_EEXISTS);
+    ck_assert_int_eq(bh_shared_get_int(m, "k", &v), BH_OK);
+    ck_assert(v == 1);
+    ck_assert_int_eq(bh_shared_put(m, "k", &two, BH_PUT_REPLACE, 0), BH_OK);
+    ck_assert_int_eq(bh_shared_get_int(m, "k", &v), BH_OK);
+    ck_assert(v == 2);
+}
+END_TEST
+
+START_TEST(incr_semantics)
+{
+    int64_t v;
+
+    ck_assert_int_eq(bh_shared_incr(m, "n", 5, &v), BH_OK);
+    ck_assert(v == 5);
+    ck_assert_int_eq(bh_shared_incr(m, "n", -7, &v), BH_OK);
+    ck_assert(v == -2);
+    ck_assert_int_eq(bh_shared_incr(m, "n", 2, NULL), BH_OK);
+    ck_assert_int_eq(bh_shared_get_int(m, "n", &v), BH_OK);
+    ck_assert(v == 0);
+    ck_assert_int_eq(bh_shared_set_int(m, "max", INT64_MAX), BH_OK);
+    ck_assert_int_eq(bh_shared_incr(m, "max", 1, &v), BH_EOVERFLOW);
+    ck_assert_int_eq(bh_shared_get_int(m, "max", &v), BH_OK);
+    ck_assert(v == INT64_MAX);
+}
+END_TEST
+
+START_TEST(cas_semantics)
+{
+    bh_value a = bh_value_str("a"), b = bh_value_str("b"), i = bh_value_int(1);
+    char *s;
+
+    ck_assert_int_eq(bh_shared_cas(m, "k", &a, &b), BH_ENOTFOUND);
+    ck_assert_int_eq(bh_shared_cas(m, "k", NULL, &a), BH_OK);
+    ck_assert_int_eq(bh_shared_cas(m, "k", NULL, &b), BH_ECONFLICT);
+    ck_assert_int_eq(bh_shared_cas(m, "k", &b, &a), BH_ECONFLICT);
+    ck_assert_int_eq(bh_shared_cas(m, "k", &i, &a), BH_ECONFLICT); /* other type */
+    ck_assert_int_eq(bh_shared_cas(m, "k", &a, &b), BH_OK);
+    ck_assert_int_eq(bh_shared_get_str(m, "k", &s), BH_OK);
+    ck_assert_str_eq(s, "b");
+    free(s);
+    ck_assert_int_eq(bh_shared_cas(m, "k", &b, &i), BH_OK); /* type may change */
+    ck_assert_int_eq(bh_shared_cas(m, "k", &i, NULL), BH_OK); /* delete */
+    ck_assert_int_eq(bh_shared_contains(m, "k"), 0);
+    bh_value d1 = bh_value_double(0.5), j = bh_value_json("{\"x\":1}");
+    ck_assert_int_eq(bh_shared_cas(m, "d", NULL, &d1), BH_OK);
+    ck_assert_int_eq(bh_shared_cas(m, "d", &d1, &j), BH_OK);
+    ck_assert_int_eq(bh_shared_cas(m, "d", &j, &d1), BH_OK);
+}
+END_TEST
+
+START_TEST(pop_delete_contains_len_clear)
+{
+    bh_value v;
+    size_t n;
+
+    for (int i = 0; i < 1000; i++) {
+        char k[32];
+        snprintf(k, sizeof k, "key%d", i);
+        ck_assert_int_eq(bh_shared_set_int(m, k, i), BH_OK);
+    }
+    ck_assert_int_eq(bh_shared_len(m, &n), BH_OK);
+    ck_assert_uint_eq(n, 1000);
+    ck_assert_int_eq(bh_shared_pop(m, "key7", &v), BH_OK);
+    ck_assert_int_eq(v.type, BH_INT);
+    ck_assert(v.u.i == 7);
+    ck_assert_int_eq(bh_shared_pop(m, "key7", &v), BH_ENOTFOUND);
+    ck_assert_int_eq(bh_shared_delete(m, "key8"), BH_OK);
+    ck_assert_int_eq(bh_shared_delete(m, "key8"), BH_ENOTFOUND);
+    ck_assert_int_eq(bh_shared_contains(m, "key8"), 0);
+    ck_assert_int_eq(bh_shared_contains(m, "key9"), 1);
+    ck_assert_int_eq(bh_shared_len(m, &n), BH_OK);
+    ck_assert_uint_eq(n, 998);
+    ck_assert_int_eq(bh_store_check(st), BH_OK);
+    ck_assert_int_eq(bh_shared_clear(m), BH_OK);
+    ck_assert_int_eq(bh_shared_len(m, &n), BH_OK);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_int_eq(bh_shared_contains(m, "key9"), 0);
+    struct bh_store_stats ss;
+    ck_assert_int_eq(bh_store_stats(st, &ss), BH_OK);
+    ck_assert_uint_eq(ss.keys, 0);
+}
+END_TEST
+
+START_TEST(memories_are_separate)
+{
+    bh_shared *a, *b, *a2;
+    int64_t v;
+    size_t n;
+
+    ck_assert_int_eq(bh_shared_open(st, "bot:1", &a), BH_OK);
+    ck_assert_int_eq(bh_shared_open(st, "bot:2", &b), BH_OK);
+    ck_assert_int_eq(bh_shared_set_int(a, "k", 1), BH_OK);
+    ck_assert_int_eq(bh_shared_set_int(b, "k", 2), BH_OK);
+    ck_assert_int_eq(bh_shared_get_int(a, "k", &v), BH_OK);
+    ck_assert(v == 1);
+    ck_assert_int_eq(bh_shared_get_int(b, "k", &v), BH_OK);
+    ck_assert(v == 2);
+    ck_assert_int_eq(bh_shared_contains(m, "k"), 0);
+    ck_assert_int_eq(bh_shared_open(st, "bot:1", &a2), BH_OK);
+    ck_assert_int_eq(bh_shared_get_int(a2, "k", &v), BH_OK);
+    ck_assert(v == 1);
+    ck_assert_str_eq(bh_shared_id(a2), "bot:1");
+    ck_assert_int_eq(bh_shared_clear(a), BH_OK);
+    ck_assert_int_eq(bh_shared_len(b, &n), BH_OK);
+    ck_assert_uint_eq(n, 1);
+    /* many memories */
+    for (int i = 0; i < 500; i++) {
+        char id[32];
+        bh_shared *x;
+        snprintf(id, sizeof id, "mem%d", i);
+        ck_assert_int_eq(bh_shared_open(st, id, &x), BH_OK);
+        ck_assert_int_eq(bh_shared_set_int(x, "k", i), BH_OK);
+        bh_shared_close(x);
+    }
+    struct bh_store_stats ss;
+    ck_assert_int_eq(bh_store_stats(st, &ss), BH_OK);
+    ck_assert_uint_eq(ss.memories, 503);
+    bh_shared_close(a);
+    bh_shared_close(a2);
+    bh_shared_close(b);
+}
+END_TEST
+
+static void put_ttl_wave(int n, int64_t ttl)
+{
+    bh_value v = bh_value_str("soon gone, soon gone, soon gone");
+    for (int i = 0; i < n; i++) {
+        char k[32];
+        snprintf(k, sizeof k, "t%d", i);
+        ck_assert_int_eq(bh_shared_put(m, k, &v, 0, ttl), BH_OK);
+    }
+}
+
+START_TEST(ttl_expires_and_reclaims)
+{
+    bh_value v;
+    size_t n;
+    struct bh_store_stats first, second;
+
+    ck_assert_int_eq(bh_shared_set_int(m, "stays", 1), BH_OK);
+    put_ttl_wave(500, 100);
+    ck_assert_int_eq(bh_shared_contains(m, "t5"), 1);
+    ck_assert_int_eq(bh_shared_len(m, &n), BH_OK);
+    ck_assert_uint_eq(n, 501);
+    usleep(250 * 1000);
+    ck_assert_int_eq(bh_shared_contains(m, "t5"), 0);
+    ck_assert_int_eq(bh_shared_get(m, "t6", &v), BH_ENOTFOUND);
+    ck_assert_int_eq(bh_shared_len(m, &n), BH_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(bh_store_stats(st, &first), BH_OK);
+    ck_assert_uint_eq(first.keys, 1);
+    /* a second wave reuses the space of the first: nothing accumulates */
+    put_ttl_wave(500, 100);
+    usleep(250 * 1000);
+    ck_assert_int_eq(bh_shared_len(m, &n), BH_OK);
+    ck_assert_uint_eq(n, 1);
+    ck_assert_int_eq(bh_store_stats(st, &second), BH_OK);
+    /* index tables may be rebuilt at another size; 500 entries would be ~40 KiB */
+    ck_assert_uint_le(second.used, first.used + 2048);
+    /* an expired key can be added again */
+    v = bh_value_int(5);
+    ck_assert_int_eq(bh_shared_put(m, "t1", &v, BH_PUT_ADD, 0), BH_OK);
+    /* a put without TTL makes the key permanent */
+    ck_assert_int_eq(bh_shared_put(m, "p", &v, 0, 50), BH_OK);
+    ck_assert_int_eq(bh_shared_put(m, "p", &v, 0, 0), BH_OK);
+    usleep(120 * 1000);
+    ck_assert_int_eq(bh_shared_contains(m, "p"), 1);
+}
+END_TEST
+
+START_TEST(cursor_sees_every_key_once)
+{
+    bh_cursor *c;
+    const char *k;
+    int seen[2000] = {0};
+    int n = 0;
+
+    for (int i = 0; i < 2000; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "%d", i);
+        ck_assert_int_eq(bh_shared_set_int(m, key, i), BH_OK);
+    }
+    ck_assert_int_eq(bh_cursor_open(m, &c), BH_OK);
+    while (bh_cursor_next(c, &k) == BH_OK) {
+        if (!strncmp(k, "new", 3))
+            continue;
+        int i = atoi(k);
+        ck_assert_int_ge(i, 0);
+        ck_assert_int_lt(i, 2000);
+        seen[i]++;
+        n++;
+        /* writers change other keys during the walk */
+        char key[32];
+        snprintf(key, sizeof key, "new%d", n);
+        ck_assert_int_eq(bh_shared_set_int(m, key, n), BH_OK);
+        if (n % 2 == 0)
+            ck_assert_int_eq(bh_shared_delete(m, key), BH_OK);
+    }
+    bh_cursor_close(c);
+    for (int i = 0; i < 2000; i++)
+        ck_assert_int_eq(seen[i], 1);
+}
+END_TEST
+
+START_TEST(full_store_is_enospc_and_keeps_old_value)
+{
+    bh_store *small;
+    bh_shared *sm;
+    bh_store_options o = {.capacity = BH_CAPACITY_MIN};
+    char val[1000];
+    int i, rc = BH_OK;
+    char *s;
+
+    memset(val, 'v', sizeof val - 1);
+    val[sizeof val - 1] = 0;
+    ck_assert_int_eq(bh_store_open(&small, "mem:", &o), BH_OK);
+    ck_assert_int_eq(bh_shared_open(small, "m", &sm), BH_OK);
+    ck_assert_int_eq(bh_shared_set_str(sm, "keep", "old"), BH_OK);
+    for (i = 0; i < 100000 && rc == BH_OK; i++) {
+        char k[32];
+        snprintf(k, sizeof k, "k%d", i);
+        rc = bh_shared_set_str(sm, k, val);
+    }
+    ck_assert_int_eq(rc, BH_ENOSPC);
+    ck_assert_int_gt(i, 100);
+    /* no room for 64 KiB in a row: the old value must survive the attempt */
+    char *huge = malloc(64 << 10);
+    memset(huge, 'h', (64 << 10) - 1);
+    huge[(64 << 10) - 1] = 0;
+    ck_assert_int_eq(bh_shared_set_str(sm, "keep", huge), BH_ENOSPC);
+    bh_value hv = bh_value_str(huge);
+    ck_assert_int_eq(bh_shared_put(sm, "keep", &hv, BH_PUT_REPLACE, 0), BH_ENOSPC);
+    ck_assert_int_eq(bh_shared_cas(sm, "keep", NULL, &hv), BH_ECONFLICT);
+    free(huge);
+    ck_assert_int_eq(bh_shared_get_str(sm, "keep", &s), BH_OK);
+    ck_assert_str_eq(s, "old");
+    free(s);
+    ck_assert_int_eq(bh_store_check(small), BH_OK);
+    /* deleting makes room again */
+    for (int j = 0; j < i - 1; j++) {
+        char k[32];
+        snprintf(k, sizeof k, "k%d", j);
+        ck_assert_int_eq(bh_shared_delete(sm, k), BH_OK);
+    }
+    ck_assert_int_eq(bh_shared_set_str(sm, "keep", val), BH_OK);
+    ck_assert_int_eq(bh_store_check(small), BH_OK);
+    bh_shared_close(sm);
+    bh_store_close(small);
+}
+END_TEST
+
+START_TEST(stats_report)
+{
+    struct bh_store_stats ss;
+
+    ck_assert_int_eq(bh_shared_set_str(m, "a", "x"), BH_OK);
+    ck_assert_int_eq(bh_store_stats(st, &ss), BH_OK);
+    ck_assert_uint_eq(ss.capacity, BH_CAPACITY_DEFAULT);
+    ck_assert_uint_eq(ss.keys, 1);
+    ck_assert_uint_eq(ss.memories, 1);
+    ck_assert_uint_gt(ss.used, 0);
+    ck_assert_uint_gt(ss.free, ss.capacity / 2);
+    ck_assert_uint_eq(ss.recoveries, 0);
+}
+END_TEST
+
+/* ---- file: stores ---- */
+
+START_TEST(file_persists_and_is_private)
+{
+    char *path = bh_test_tmppath("persist"), url[512];
+    bh_store *fs;
+    bh_shared *fm;
+    struct stat sb;
+    int64_t v;
+    char *s;
+
+    snprintf(url, sizeof url, "file:%s", path);
+    ck_assert_int_eq(bh_store_open(&fs, url, NULL), BH_OK);
+    ck_assert_int_eq(stat(path, &sb), 0);
+    ck_assert_int_eq(sb.st_mode & 0777, 0600);
+    ck_assert_int_eq(bh_shared_open(fs, "m", &fm), BH_OK);
+    ck_assert_int_eq(bh_shared_set_int(fm, "n", 41), BH_OK);
+    ck_assert_int_eq(bh_shared_set_str(fm, "s", "kept"), BH_OK);
+    bh_shared_close(fm);
+    bh_store_close(fs);
+
+    ck_assert_int_eq(bh_store_open(&fs, url, NULL), BH_OK);
+    ck_assert_int_eq(bh_store_check(fs), BH_OK);
+    ck_assert_int_eq(bh_shared_open(fs, "m", &fm), BH_OK);
+    ck_assert_int_eq(bh_shared_get_int(fm, "n", &v), BH_OK);
+    ck_assert(v == 41);
+    ck_assert_int_eq(bh_shared_get_str(fm, "s", &s), BH_OK);
+    ck_assert_str_eq(s, "kept");
+    free(s);
+    struct bh_store_stats ss;
+    ck_assert_int_eq(bh_store_stats(fs, &ss), BH_OK);
+    ck_assert_uint_eq(ss.generation, 2);
+    ck_assert_int_eq(bh_store_sync(fs), BH_OK);
+    bh_shared_close(fm);
+    bh_store_close(fs);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
+START_TEST(file_survives_sigkill)
+{
+    char *path = bh_test_tmppath("kill"), url[512];
+    bh_store *fs;
+    bh_shared *fm;
+    int64_t v;
+
+    snprintf(url, sizeof url, "file:%s", path);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (bh_store_open(&fs, url, NULL) || bh_shared_open(fs, "m", &fm))
+            _exit(1);
+        for (int i = 0; i < 5000; i++) {
+            char k[32];
+            snprintf(k, sizeof k, "k%d", i);
+            if (bh_shared_set_int(fm, k, i) != BH_OK)
+                _exit(2);
+        }
+        if (bh_shared_set_int(fm, "done", 1) != BH_OK)
+            _exit(3);
+        kill(getpid(), SIGKILL);
+        _exit(4);
+    }
+    ck_assert_int_eq(bh_test_wait(pid), 128 + SIGKILL);
+    ck_assert_int_eq(bh_store_open(&fs, url, NULL), BH_OK);
+    ck_assert_int_eq(bh_store_check(fs), BH_OK);
+    ck_assert_int_eq(bh_shared_open(fs, "m", &fm), BH_OK);
+    ck_assert_int_eq(bh_shared_get_int(fm, "done", &v), BH_OK);
+    for (int i = 0; i < 5000; i++) {
+        char k[32];
+        snprintf(k, sizeof k, "k%d", i);
+        ck_assert_int_eq(bh_shared_get_int(fm, k, &v), BH_OK);
+        ck_assert(v == i);
+    }
+    bh_shared_close(fm);
+    bh_store_close(fs);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
+static void write_file(const char *path, const void *data, size_t len)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
+    close(fd);
+}
+
+START_TEST(bad_files_are_refused)
+{
+    char *path = bh_test_tmppath("bad"), url[512];
+    bh_store *fs;
+    char junk[8192];
+
+    snprintf(url, sizeof url, "file:%s", path);
+    memset(junk, 'x', sizeof junk);
+    write_file(path, junk, sizeof junk);
+    ck_assert_int_eq(bh_store_open(&fs, url, NULL), BH_ENOTSTORE);
+    write_file(path, "BOTH", 4);
+    ck_assert_int_eq(bh_store_open(&fs, url, NULL), BH_ENOTSTORE);
+
+    /* a real store, truncated */
+    unlink(path);
+    bh_store_options o = {.capacity = 4 << 20};
+    ck_assert_int_eq(bh_store_open(&fs, url, &o), BH_OK);
+    bh_store_close(fs);
+    ck_assert_int_eq(truncate(path, 1 << 20), 0);
+    ck_assert_int_eq(bh_store_open(&fs, url, NULL), BH_ENOTSTORE);
+
+    /* another format version */
+    ck_assert_int_eq(truncate(path, 4 << 20), 0);
+    int fd = open(path, O_RDWR);
+    uint32_t version = 999;
+    ck_assert_int_eq(pwrite(fd, &version, 4, 8), 4);
+    close(fd);
+    ck_assert_int_eq(bh_store_open(&fs, url, NULL), BH_EVERSION);
+    ck_assert_str_ne(bh_strerror(BH_EVERSION), "");
+
+    /* a directory, and a path that cannot be created */
+    ck_assert_int_eq(bh_store_open(&fs, "file:/nonexistent-dir/x/y", NULL), BH_EIO);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
+START_TEST(value_helpers)
+{
+    bh_value a = bh_value_str("x"), b = bh_value_str("x"), c = bh_value_bytes("x", 1);
+    ck_assert(bh_value_equal(&a, &b));
+    ck_assert(!bh_value_equal(&a, &c));
+    bh_value d1 = bh_value_double(1.0), d2 = bh_value_double(1.0);
+    ck_assert(bh_value_equal(&d1, &d2));
+    bh_value_free(NULL);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("store");
+    TCase *tc = tcase_create("ops");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, int_roundtrip);
+    tcase_add_test(tc, every_type_roundtrip);
+    tcase_add_test(tc, wrong_type_is_etype_and_untouched);
+    tcase_add_test(tc, bad_arguments_are_einval);
+    tcase_add_test(tc, limits_are_etoobig);
+    tcase_add_test(tc, json_is_validated);
+    tcase_add_test(tc, put_flags);
+    tcase_add_test(tc, incr_semantics);
+    tcase_add_test(tc, cas_semantics);
+    tcase_add_test(tc, pop_delete_contains_len_clear);
+    tcase_add_test(tc, memories_are_separate);
+    tcase_add_test(tc, ttl_expires_and_reclaims);
+    tcase_add_test(tc, cursor_sees_every_key_once);
+    tcase_add_test(tc, full_store_is_enospc_and_keeps_old_value);
+    tcase_add_test(tc, stats_report);
+    tcase_add_test(tc, value_helpers);
+    suite_add_tcase(s, tc);
+    TCase *tf = tcase_create("file");
+    tcase_add_test(tf, file_persists_and_is_private);
+    tcase_add_test(tf, file_survives_sigkill);
+    tcase_add_test(tf, bad_files_are_refused);
+    suite_add_tcase(s, tf);
+    return bh_test_run_suite(s);
+}

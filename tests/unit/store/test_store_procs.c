@@ -1,0 +1,135 @@
+/*
+ * Forked workers sharing one store: concurrent increments and writes must
+ * add up exactly, on mem: and on file: stores.
+ */
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bothive/bothive.h"
+#include "testutil.h"
+
+#define WORKERS 4
+#define ROUNDS 20000
+
+static void hammer(const char *url)
+{
+    bh_store *st;
+    bh_shared *m;
+    pid_t pids[WORKERS];
+    int64_t v;
+
+    ck_assert_int_eq(bh_store_open(&st, url, NULL), BH_OK);
+    ck_assert_int_eq(bh_shared_open(st, "hammer", &m), BH_OK);
+    for (int w = 0; w < WORKERS; w++) {
+        pids[w] = fork();
+        ck_assert_int_ge(pids[w], 0);
+        if (pids[w] == 0) {
+            char own[32];
+            snprintf(own, sizeof own, "own%d", w);
+            for (int i = 0; i < ROUNDS; i++) {
+                char k[48];
+                if (bh_shared_incr(m, "shared", 1, NULL) != BH_OK ||
+                    bh_shared_incr(m, own, 2, NULL) != BH_OK)
+                    _exit(1);
+                snprintf(k, sizeof k, "w%d-%d", w, i % 500);
+                if (bh_shared_set_int(m, k, i) != BH_OK)
+                    _exit(2);
+                if (i % 3 == 0 && bh_shared_delete(m, k) != BH_OK)
+                    _exit(3);
+            }
+            _exit(0);
+        }
+    }
+    for (int w = 0; w < WORKERS; w++)
+        ck_assert_int_eq(bh_test_wait(pids[w]), 0);
+    ck_assert_int_eq(bh_shared_get_int(m, "shared", &v), BH_OK);
+    ck_assert(v == WORKERS * ROUNDS);
+    for (int w = 0; w < WORKERS; w++) {
+        char own[32];
+        snprintf(own, sizeof own, "own%d", w);
+        ck_assert_int_eq(bh_shared_get_int(m, own, &v), BH_OK);
+        ck_assert(v == 2 * ROUNDS);
+    }
+    ck_assert_int_eq(bh_store_check(st), BH_OK);
+    struct bh_store_stats ss;
+    ck_assert_int_eq(bh_store_stats(st, &ss), BH_OK);
+    ck_assert_uint_eq(ss.recoveries, 0);
+    bh_shared_close(m);
+    bh_store_close(st);
+}
+
+START_TEST(mem_counts_are_exact)
+{
+    hammer("mem:");
+}
+END_TEST
+
+START_TEST(file_counts_are_exact)
+{
+    char *path = bh_test_tmppath("procs"), url[512];
+    snprintf(url, sizeof url, "file:%s", path);
+    hammer(url);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
+/* A second process opening the same file while the first has it open must
+ * not re-initialise it (the first opener's repair happens only when alone). */
+START_TEST(file_second_opener_shares)
+{
+    char *path = bh_test_tmppath("share"), url[512];
+    bh_store *st;
+    bh_shared *m;
+    int64_t v;
+
+    snprintf(url, sizeof url, "file:%s", path);
+    ck_assert_int_eq(bh_store_open(&st, url, NULL), BH_OK);
+    ck_assert_int_eq(bh_shared_open(st, "m", &m), BH_OK);
+    ck_assert_int_eq(bh_lock_acquire(m, "held", 0), BH_OK);
+    pid_t pid = fork();
+    if (pid == 0) {
+        bh_store *s2;
+        bh_shared *m2;
+        struct bh_store_stats ss;
+        /* exec-like: a new handle, not the inherited one */
+        if (bh_store_open(&s2, url, NULL) || bh_shared_open(s2, "m", &m2))
+            _exit(1);
+        if (bh_store_stats(s2, &ss) || ss.generation != 1)
+            _exit(2);
+        if (bh_lock_held(m2, "held") != 1)
+            _exit(3);
+        if (bh_lock_acquire(m2, "held", 0) != BH_ETIMEDOUT)
+            _exit(4);
+        if (bh_shared_set_int(m2, "child", 7))
+            _exit(5);
+        bh_shared_close(m2);
+        bh_store_close(s2);
+        _exit(0);
+    }
+    ck_assert_int_eq(bh_test_wait(pid), 0);
+    ck_assert_int_eq(bh_shared_get_int(m, "child", &v), BH_OK);
+    ck_assert(v == 7);
+    ck_assert_int_eq(bh_lock_release(m, "held"), BH_OK);
+    bh_shared_close(m);
+    bh_store_close(st);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("store_procs");
+    TCase *tc = tcase_create("procs");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, mem_counts_are_exact);
+    tcase_add_test(tc, file_counts_are_exact);
+    tcase_add_test(tc, file_second_opener_shares);
+    suite_add_tcase(s, tc);
+    return bh_test_run_suite(s);
+}
