@@ -167,7 +167,8 @@ const char *bh_store_errmsg(bh_store *st);
  */
 int bh_shared_open(bh_store *st, const char *memory_id, bh_shared **out);
 
-/** Frees the handle (the memory and its keys stay). NULL is a no-op. */
+/** Frees the handle (the memory and its keys stay) and releases the locks
+ *  still held through it. NULL is a no-op. */
 void bh_shared_close(bh_shared *m);
 
 /** The memory's id, as given to bh_shared_open. */

@@ -334,8 +334,16 @@ static int emb_shared_open(bh_store *st, const char *id, bh_shared **out)
     return BH_OK;
 }
 
+/* Locks still held through the handle are released: the handle is the only
+ * record of them in this process. */
 static void emb_shared_close(bh_shared *m)
 {
+    struct bh_emb_shared *ms = bh_emb_shared_of(m);
+
+    bh_emb_lock_release_all(m);
+    for (size_t i = 0; i < ms->nheld; i++)
+        free(ms->held[i]);
+    free(ms->held);
     free(m->id);
     free(m);
 }
