@@ -66,7 +66,9 @@ extern "C" {
 #define BH_EBUSY      (-30922)
 /** The operation was interrupted (by a signal or a shutdown request). */
 #define BH_EINTR      (-30923)
-#define BH_ERR_LAST   (-30923)
+/** The store was opened read-only (BH_STORE_READONLY) and the call writes. */
+#define BH_EREADONLY  (-30924)
+#define BH_ERR_LAST   (-30924)
 
 /**
  * Returns a static, human-readable message for a bothive code, BH_OK, or a

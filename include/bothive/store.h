@@ -54,8 +54,11 @@ typedef struct bh_store bh_store;
 typedef struct bh_shared bh_shared;
 typedef struct bh_cursor bh_cursor;
 
+#define BH_STORE_READONLY 1u /* file: only; see bh_store_open */
+
 typedef struct bh_store_options {
     size_t capacity; /* bytes; 0 = default (64 MiB). Used only at creation. */
+    unsigned flags;  /* BH_STORE_READONLY */
     /* more fields may follow; zero always means the default */
 } bh_store_options;
 
@@ -128,6 +131,12 @@ int bh_value_equal(const bh_value *a, const bh_value *b);
  *                            repairs it before anyone uses it.
  *   "redis://host:port/db"   see bothive/redis.h (when built with redis).
  * opt may be NULL. On success *out is the handle.
+ * With BH_STORE_READONLY (file: only) the file must exist; it is mapped
+ * read-only and read without taking its locks (no process-shared mutex can
+ * be locked in a read-only mapping), so an inspector never disturbs the
+ * processes using it; while they write, what it reads may be a moment old.
+ * Every call that would write returns BH_EREADONLY, and bh_shared_open of
+ * a memory that does not exist returns BH_ENOTFOUND.
  * Errors: BH_EINVAL (NULL out, bad URL, capacity out of range),
  * BH_ENOTSUP (unknown scheme), BH_EIO (open/mmap failed; errno is set),
  * BH_ENOTSTORE (the file is not a bothive store, or is truncated),
@@ -150,6 +159,14 @@ int bh_store_stats(bh_store *st, struct bh_store_stats *out);
  * bh_store_errmsg(st). Errors: BH_EINVAL, BH_ECORRUPT, BH_ENOMEM.
  */
 int bh_store_check(bh_store *st);
+
+/**
+ * Lists every memory of the store: *ids is a malloc'd array of *n malloc'd
+ * ids, freed with bh_store_memories_free. Errors: BH_EINVAL, BH_ENOMEM,
+ * BH_ENOTSUP (a backend that cannot list).
+ */
+int bh_store_memories(bh_store *st, char ***ids, size_t *n);
+void bh_store_memories_free(char **ids, size_t n);
 
 /** Flushes a file: store to disk (msync). A no-op for mem:. Errors: BH_EIO. */
 int bh_store_sync(bh_store *st);

@@ -41,11 +41,15 @@ struct bh_store_ops {
 
     int (*prepare)(bh_shared *m, bh_preparer_fn fn, void *arg);
     int (*prepared)(bh_shared *m);
+
+    /* Every memory's id, malloc'd, in an array of *n. */
+    int (*memories)(bh_store *st, char ***ids, size_t *n);
 };
 
 /* The part of every store handle that store.c knows. Backends embed it first. */
 struct bh_store {
     const struct bh_store_ops *ops;
+    int readonly;
     char errmsg[256];
 };
 
@@ -62,7 +66,7 @@ struct bh_cursor {
 int bh_store_fail(bh_store *st, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Backends: each opens from the part of the URL after its scheme. */
-int bh_emb_open(bh_store **out, const char *path, size_t capacity); /* path NULL: mem: */
+int bh_emb_open(bh_store **out, const char *path, const bh_store_options *opt); /* path NULL: mem: */
 int bh_redis_open(bh_store **out, const char *url, const bh_store_options *opt);
 
 /* Value helpers shared by the backends (value.c). */

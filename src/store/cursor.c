@@ -55,14 +55,10 @@ static int load_stripe(struct bh_emb_cursor *c, unsigned s)
 
     c->len = c->pos = 0;
     bh_stripe_lock(r, s);
-    uint64_t ixoff = atomic_load(&r->stripes[s].index_off);
-    struct bh_index *ix = ixoff ? bh_at(r, ixoff) : NULL;
+    struct bh_index *ix = bh_stripe_index(r, s);
     for (uint64_t i = 0; ix && i < ix->cap && rc == BH_OK; i++) {
-        uint64_t slot = ix->slots[i];
-        if (slot == BH_SLOT_EMPTY || slot == BH_SLOT_TOMB)
-            continue;
-        struct bh_entry *e = bh_at(r, BH_SLOT_OFF(slot));
-        if (e->memory_no == mno && bh_type_ns(e->type) == BH_NS_DATA &&
+        struct bh_entry *e = bh_slot_entry(r, s, ix->slots[i]);
+        if (e && e->memory_no == mno && bh_type_ns(e->type) == BH_NS_DATA &&
             !bh_entry_expired(e, now))
             rc = buf_add(c, e->key, e->klen);
     }

@@ -53,6 +53,11 @@ static void locate_lock(bh_shared *m, int ns, const char *key, struct bh_loc *l)
     if (r->stripes[l->s].ttl_entries == 0)
         return;
     int64_t now = bh_now_ms();
+    if (r->readonly) {
+        if (l->pos >= 0 && bh_entry_expired(l->e, now))
+            l->pos = -1;
+        return;
+    }
     if (l->pos >= 0 && bh_entry_expired(l->e, now)) {
         remove_locked(m, l);
         l->pos = -1;
@@ -278,7 +283,8 @@ static int emb_len(bh_shared *m, size_t *out)
 
     for (unsigned s = 0; s < BH_NSTRIPES; s++) {
         bh_stripe_lock(r, s);
-        bh_index_purge_locked(r, s, now);
+        if (!r->readonly)
+            bh_index_purge_locked(r, s, now);
         n += bh_count_get_locked(r, s, ms->memory_no, ms->counts);
         bh_stripe_unlock(r, s);
     }
@@ -294,14 +300,10 @@ static int emb_clear(bh_shared *m)
 
     for (unsigned s = 0; s < BH_NSTRIPES; s++) {
         bh_stripe_lock(r, s);
-        uint64_t ixoff = atomic_load(&r->stripes[s].index_off);
-        struct bh_index *ix = ixoff ? bh_at(r, ixoff) : NULL;
+        struct bh_index *ix = bh_stripe_index(r, s);
         for (uint64_t i = 0; ix && i < ix->cap; i++) {
-            uint64_t slot = ix->slots[i];
-            if (slot == BH_SLOT_EMPTY || slot == BH_SLOT_TOMB)
-                continue;
-            struct bh_entry *e = bh_at(r, BH_SLOT_OFF(slot));
-            if (e->memory_no == ms->memory_no && bh_type_ns(e->type) == BH_NS_DATA) {
+            struct bh_entry *e = bh_slot_entry(r, s, ix->slots[i]);
+            if (e && e->memory_no == ms->memory_no && bh_type_ns(e->type) == BH_NS_DATA) {
                 bh_index_remove_locked(r, s, (int64_t)i);
                 bh_count_adjust_locked(r, s, ms->memory_no, -1, ms->counts);
             }
@@ -325,7 +327,9 @@ static int emb_shared_open(bh_store *st, const char *id, bh_shared **out)
     }
     ms->base.st = st;
     ms->st = es;
-    if ((rc = bh_memory_open(&es->r, id, &ms->memory_no, &ms->rec_off)) != BH_OK) {
+    rc = es->r.readonly ? bh_memory_find(&es->r, id, &ms->memory_no, &ms->rec_off)
+                        : bh_memory_open(&es->r, id, &ms->memory_no, &ms->rec_off);
+    if (rc != BH_OK) {
         free(ms->base.id);
         free(ms);
         return rc;
@@ -376,6 +380,9 @@ static int emb_check(bh_store *st)
     uint64_t used = 0;
     int rc = BH_OK;
 
+    if (r->readonly) /* without the locks, writers would look like damage */
+        return bh_store_fail(st, BH_EREADONLY, "check needs the store's locks: open it writable");
+
     for (unsigned s = 0; s < BH_NSTRIPES && rc == BH_OK; s++) {
         bh_stripe_lock(r, s);
         rc = bh_stripe_check_locked(r, s, st->errmsg, sizeof st->errmsg);
@@ -425,7 +432,13 @@ static void emb_close(bh_store *st)
     free(es);
 }
 
+static int emb_memories(bh_store *st, char ***ids, size_t *n)
+{
+    return bh_memory_list(&((struct bh_emb *)st)->r, ids, n);
+}
+
 static const struct bh_store_ops bh_emb_ops = {
+    .memories = emb_memories,
     .close = emb_close,
     .stats = emb_stats,
     .check = emb_check,
@@ -452,14 +465,17 @@ static const struct bh_store_ops bh_emb_ops = {
     .prepared = bh_emb_prepared,
 };
 
-int bh_emb_open(bh_store **out, const char *path, size_t capacity)
+int bh_emb_open(bh_store **out, const char *path, const bh_store_options *opt)
 {
     struct bh_emb *es = calloc(1, sizeof *es);
+    size_t capacity = opt && opt->capacity ? opt->capacity : BH_CAPACITY_DEFAULT;
     int rc;
 
     if (!es)
         return BH_ENOMEM;
     es->base.ops = &bh_emb_ops;
+    es->base.readonly = opt && (opt->flags & BH_STORE_READONLY);
+    es->r.readonly = es->base.readonly;
     es->opener = getpid();
     if (path && !(es->path = strdup(path))) {
         free(es);

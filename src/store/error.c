@@ -31,6 +31,7 @@ static const char *const bh_messages[] = {
     "protocol error (malformed answer)",                /* BH_EPROTO */
     "busy",                                             /* BH_EBUSY */
     "interrupted",                                      /* BH_EINTR */
+    "store opened read-only",                           /* BH_EREADONLY */
 };
 
 const char *bh_strerror(int rc)

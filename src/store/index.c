@@ -15,8 +15,7 @@
 
 static inline struct bh_index *index_of(struct bh_region *r, unsigned s)
 {
-    uint64_t off = atomic_load_explicit(&r->stripes[s].index_off, memory_order_relaxed);
-    return off ? (struct bh_index *)bh_at(r, off) : NULL;
+    return bh_stripe_index(r, s);
 }
 
 static inline void slot_store(uint64_t *slot, uint64_t v)
@@ -40,8 +39,8 @@ int64_t bh_index_find_locked(struct bh_region *r, unsigned s, const struct bh_ke
             return -1;
         if (slot == BH_SLOT_TOMB || BH_SLOT_TAG(slot) != tag)
             continue;
-        struct bh_entry *e = bh_at(r, BH_SLOT_OFF(slot));
-        if (bh_entry_matches(e, k)) {
+        struct bh_entry *e = bh_slot_entry(r, s, slot);
+        if (e && bh_entry_matches(e, k)) {
             if (out)
                 *out = e;
             return (int64_t)i;

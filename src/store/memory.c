@@ -13,6 +13,8 @@
  * record is created before the first key of its memory is published in the
  * stripe, so a key is never without one.
  */
+#include <stdlib.h>
+
 #include "region.h"
 
 static void count_key(struct bh_key *k, char buf[8], uint32_t memory_no, unsigned s)
@@ -83,6 +85,65 @@ uint64_t bh_count_get_locked(struct bh_region *r, unsigned s, uint32_t memory_no
 static struct bh_memrec *memrec_of(struct bh_entry *e)
 {
     return (struct bh_memrec *)bh_entry_value(e);
+}
+
+int bh_memory_find(struct bh_region *r, const char *id, uint32_t *memory_no, uint64_t *rec_off)
+{
+    struct bh_key k;
+    struct bh_entry *e;
+    unsigned s;
+    int rc = BH_ENOTFOUND;
+
+    bh_key_init(&k, 0, BH_NS_DIR, id, strlen(id));
+    s = bh_key_stripe(&k);
+    bh_stripe_lock(r, s);
+    if (bh_index_find_locked(r, s, &k, &e) >= 0 && e->vlen >= sizeof(struct bh_memrec)) {
+        *memory_no = memrec_of(e)->memory_no;
+        *rec_off = bh_off(r, e);
+        rc = BH_OK;
+    }
+    bh_stripe_unlock(r, s);
+    return rc;
+}
+
+static int list_add(char ***ids, size_t *n, size_t *cap, const char *key, size_t len)
+{
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 16;
+        char **p = realloc(*ids, c * sizeof *p);
+        if (!p)
+            return BH_ENOMEM;
+        *ids = p;
+        *cap = c;
+    }
+    if (!((*ids)[*n] = strndup(key, len)))
+        return BH_ENOMEM;
+    (*n)++;
+    return BH_OK;
+}
+
+/* Walks every stripe's directory records, one stripe lock at a time. */
+int bh_memory_list(struct bh_region *r, char ***ids, size_t *n)
+{
+    size_t cap = 0;
+    int rc = BH_OK;
+
+    for (unsigned s = 0; s < BH_NSTRIPES && rc == BH_OK; s++) {
+        bh_stripe_lock(r, s);
+        struct bh_index *ix = bh_stripe_index(r, s);
+        for (uint64_t i = 0; ix && i < ix->cap && rc == BH_OK; i++) {
+            struct bh_entry *e = bh_slot_entry(r, s, ix->slots[i]);
+            if (e && e->type == BH_T_MEMREC)
+                rc = list_add(ids, n, &cap, e->key, e->klen);
+        }
+        bh_stripe_unlock(r, s);
+    }
+    if (rc != BH_OK) {
+        bh_store_memories_free(*ids, *n);
+        *ids = NULL;
+        *n = 0;
+    }
+    return rc;
 }
 
 /*

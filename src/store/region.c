@@ -47,6 +47,7 @@ static void geometry(struct bh_header *h, uint64_t capacity)
 
 static void region_bind(struct bh_region *r, void *base, size_t size)
 {
+    /* readonly is set by the opener before mapping; keep it. */
     r->base = base;
     r->size = size;
     r->hdr = base;
@@ -175,10 +176,36 @@ static int map_existing(struct bh_emb *st, int fd, uint64_t size, void **base)
     munmap(h, BH_PAGE_SIZE);
     if (rc != BH_OK)
         return rc;
-    *base = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    *base = mmap(NULL, size, st->r.readonly ? PROT_READ : PROT_READ | PROT_WRITE, MAP_SHARED,
+                 fd, 0);
     if (*base == MAP_FAILED)
         return bh_store_fail(&st->base, BH_EIO, "mmap: %s", strerror(errno));
     region_bind(&st->r, *base, size);
+    return BH_OK;
+}
+
+/* A read-only opener takes no lock at all: it must not make the processes
+ * using the file think they are not alone, nor wait for them. */
+static int open_file_readonly(struct bh_emb *st, const char *path)
+{
+    struct stat sb;
+    void *base;
+    int fd, rc;
+
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return bh_store_fail(&st->base, errno == ENOENT ? BH_ENOTFOUND : BH_EIO, "open %s: %s",
+                             path, strerror(errno));
+    if (fstat(fd, &sb) < 0) {
+        rc = bh_store_fail(&st->base, BH_EIO, "stat %s: %s", path, strerror(errno));
+        close(fd);
+        return rc;
+    }
+    if ((rc = map_existing(st, fd, (uint64_t)sb.st_size, &base)) != BH_OK) {
+        close(fd);
+        return rc;
+    }
+    st->fd = fd;
     return BH_OK;
 }
 
@@ -224,7 +251,8 @@ static int open_file(struct bh_emb *st, const char *path, size_t capacity)
 fail:
     if (base != MAP_FAILED)
         munmap(base, st->r.size ? st->r.size : capacity);
-    memset(&st->r, 0, sizeof st->r);
+    st->r.base = NULL;
+    st->r.size = 0;
     close(fd);
     return rc;
 }
@@ -239,6 +267,8 @@ int bh_region_open(struct bh_emb *st, const char *path, size_t capacity)
     void *base;
 
     st->fd = -1;
+    if (path && st->r.readonly)
+        return open_file_readonly(st, path);
     if (path)
         return open_file(st, path, capacity);
     base = mmap(NULL, capacity, PROT_READ | PROT_WRITE,
@@ -254,6 +284,7 @@ void bh_region_close(struct bh_emb *st)
         munmap(st->r.base, st->r.size);
     if (st->fd >= 0)
         close(st->fd);
-    memset(&st->r, 0, sizeof st->r);
+    st->r.base = NULL;
+    st->r.size = 0;
     st->fd = -1;
 }

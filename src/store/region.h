@@ -163,6 +163,7 @@ struct bh_lockrec {
 
 /* The region as one process sees it. */
 struct bh_region {
+    int readonly;       /* mapped read-only: no locks, no writes */
     char *base;
     size_t size;
     struct bh_header *hdr;
@@ -291,6 +292,14 @@ int bh_proc_alive(int32_t pid, uint64_t token);
 /* Takes stripe s, repairing it first if its last holder died. */
 void bh_stripe_lock(struct bh_region *r, unsigned s);
 void bh_stripe_unlock(struct bh_region *r, unsigned s);
+/* Whether off is a whole entry / index array of stripe s: bounds, owner,
+ * block boundary, sizes. Used by recovery, check and read-only readers. */
+int bh_entry_valid(const struct bh_region *r, unsigned s, uint64_t off);
+int bh_index_valid(const struct bh_region *r, unsigned s, uint64_t off);
+/* The stripe's index, or NULL if it has none (or, read-only, a torn one). */
+struct bh_index *bh_stripe_index(struct bh_region *r, unsigned s);
+/* The entry in a live slot, or NULL (read-only: if it is not a whole entry). */
+struct bh_entry *bh_slot_entry(struct bh_region *r, unsigned s, uint64_t slot);
 /* Rebuilds free lists and counters of stripe s from its index. */
 void bh_stripe_rebuild_locked(struct bh_region *r, unsigned s);
 /* Validates stripe s; writes a description of the first problem in msg. */
@@ -325,5 +334,10 @@ uint64_t bh_count_get_locked(struct bh_region *r, unsigned s, uint32_t memory_no
 /* Finds or creates the directory record of a memory. */
 int bh_memory_open(struct bh_region *r, const char *id, uint32_t *memory_no,
                    uint64_t *rec_off);
+/* Finds it only: BH_ENOTFOUND if absent. */
+int bh_memory_find(struct bh_region *r, const char *id, uint32_t *memory_no,
+                   uint64_t *rec_off);
+/* Every memory id, malloc'd. */
+int bh_memory_list(struct bh_region *r, char ***ids, size_t *n);
 
 #endif /* BH_STORE_REGION_H */

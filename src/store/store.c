@@ -29,15 +29,19 @@ int bh_store_open(bh_store **out, const char *url, const bh_store_options *opt)
 {
     size_t capacity = opt && opt->capacity ? opt->capacity : BH_CAPACITY_DEFAULT;
 
+    if (opt && (opt->flags & ~BH_STORE_READONLY))
+        return BH_EINVAL;
+
     if (!out)
         return BH_EINVAL;
     *out = NULL;
     if (capacity < BH_CAPACITY_MIN || capacity > BH_CAPACITY_MAX)
         return BH_EINVAL;
     if (!url || !*url || !strcmp(url, "mem:"))
-        return bh_emb_open(out, NULL, capacity);
+        return opt && (opt->flags & BH_STORE_READONLY) ? BH_EINVAL
+                                                       : bh_emb_open(out, NULL, opt);
     if (!strncmp(url, "file:", 5))
-        return url[5] ? bh_emb_open(out, url + 5, capacity) : BH_EINVAL;
+        return url[5] ? bh_emb_open(out, url + 5, opt) : BH_EINVAL;
     if (!strncmp(url, "redis://", 8))
         return bh_redis_open(out, url, opt);
     return BH_ENOTSUP;
@@ -63,6 +67,22 @@ int bh_store_check(bh_store *st)
         return BH_EINVAL;
     st->errmsg[0] = 0;
     return st->ops->check(st);
+}
+
+int bh_store_memories(bh_store *st, char ***ids, size_t *n)
+{
+    if (!st || !ids || !n)
+        return BH_EINVAL;
+    *ids = NULL;
+    *n = 0;
+    return st->ops->memories(st, ids, n);
+}
+
+void bh_store_memories_free(char **ids, size_t n)
+{
+    for (size_t i = 0; ids && i < n; i++)
+        free(ids[i]);
+    free(ids);
 }
 
 int bh_store_sync(bh_store *st)
@@ -110,12 +130,20 @@ const char *bh_shared_id(const bh_shared *m)
             return rc_;                                                        \
     } while (0)
 
+/* For calls that write: a read-only store refuses them here, once. */
+#define CHECK_WRITE(m, key)                                                    \
+    do {                                                                       \
+        CHECK_KEY(m, key);                                                     \
+        if ((m)->st->readonly)                                                 \
+            return BH_EREADONLY;                                               \
+    } while (0)
+
 int bh_shared_put(bh_shared *m, const char *key, const bh_value *v, unsigned flags,
                   int64_t ttl_ms)
 {
     int rc;
 
-    CHECK_KEY(m, key);
+    CHECK_WRITE(m, key);
     if (!v || ttl_ms < 0 || flags > (BH_PUT_ADD | BH_PUT_REPLACE) ||
         flags == (BH_PUT_ADD | BH_PUT_REPLACE))
         return BH_EINVAL;
@@ -257,7 +285,7 @@ int bh_shared_get_json(bh_shared *m, const char *key, char **out)
 
 int bh_shared_incr(bh_shared *m, const char *key, int64_t delta, int64_t *out)
 {
-    CHECK_KEY(m, key);
+    CHECK_WRITE(m, key);
     return m->st->ops->incr(m, key, delta, out);
 }
 
@@ -266,7 +294,7 @@ int bh_shared_cas(bh_shared *m, const char *key, const bh_value *expected,
 {
     int rc;
 
-    CHECK_KEY(m, key);
+    CHECK_WRITE(m, key);
     if (expected && expected->type > BH_JSON)
         return BH_EINVAL;
     if (desired && (rc = bh_value_check(desired)) != BH_OK)
@@ -276,13 +304,13 @@ int bh_shared_cas(bh_shared *m, const char *key, const bh_value *expected,
 
 int bh_shared_pop(bh_shared *m, const char *key, bh_value *out)
 {
-    CHECK_KEY(m, key);
+    CHECK_WRITE(m, key);
     return m->st->ops->pop(m, key, out);
 }
 
 int bh_shared_delete(bh_shared *m, const char *key)
 {
-    CHECK_KEY(m, key);
+    CHECK_WRITE(m, key);
     return m->st->ops->pop(m, key, NULL);
 }
 
@@ -301,7 +329,9 @@ int bh_shared_len(bh_shared *m, size_t *out)
 
 int bh_shared_clear(bh_shared *m)
 {
-    return m ? m->st->ops->clear(m) : BH_EINVAL;
+    if (!m)
+        return BH_EINVAL;
+    return m->st->readonly ? BH_EREADONLY : m->st->ops->clear(m);
 }
 
 int bh_cursor_open(bh_shared *m, bh_cursor **out)
@@ -327,7 +357,7 @@ void bh_cursor_close(bh_cursor *c)
 
 int bh_lock_acquire(bh_shared *m, const char *name, int64_t timeout_ms)
 {
-    CHECK_KEY(m, name);
+    CHECK_WRITE(m, name);
     if (timeout_ms < -1)
         return BH_EINVAL;
     return m->st->ops->lock_acquire(m, name, timeout_ms);
@@ -335,7 +365,7 @@ int bh_lock_acquire(bh_shared *m, const char *name, int64_t timeout_ms)
 
 int bh_lock_release(bh_shared *m, const char *name)
 {
-    CHECK_KEY(m, name);
+    CHECK_WRITE(m, name);
     return m->st->ops->lock_release(m, name);
 }
 
@@ -355,13 +385,17 @@ int bh_lock_fence(bh_shared *m, const char *name, uint64_t *out)
 
 int bh_lock_release_all(bh_shared *m)
 {
-    return m ? m->st->ops->lock_release_all(m) : BH_EINVAL;
+    if (!m)
+        return BH_EINVAL;
+    return m->st->readonly ? 0 : m->st->ops->lock_release_all(m);
 }
 
 int bh_shared_prepare(bh_shared *m, bh_preparer_fn fn, void *arg)
 {
     if (!m || !fn)
         return BH_EINVAL;
+    if (m->st->readonly)
+        return BH_EREADONLY;
     return m->st->ops->prepare(m, fn, arg);
 }
 

@@ -47,7 +47,7 @@ static int marks_has(const struct bh_marks *m, uint64_t off)
 }
 
 /* Whether the entry at off is whole: a sane header that fits its block. */
-static int entry_sane(const struct bh_region *r, unsigned s, uint64_t off)
+int bh_entry_valid(const struct bh_region *r, unsigned s, uint64_t off)
 {
     const struct bh_entry *e;
 
@@ -58,7 +58,7 @@ static int entry_sane(const struct bh_region *r, unsigned s, uint64_t off)
            bh_entry_size(e->klen, e->vlen) <= bh_block_size(r, off);
 }
 
-static int index_sane(const struct bh_region *r, unsigned s, uint64_t off)
+int bh_index_valid(const struct bh_region *r, unsigned s, uint64_t off)
 {
     const struct bh_index *ix;
 
@@ -84,7 +84,7 @@ static int mark_reachable(struct bh_region *r, unsigned s, struct bh_marks *m, i
 
     if (!ixoff)
         return BH_OK;
-    if (!index_sane(r, s, ixoff)) {
+    if (!bh_index_valid(r, s, ixoff)) {
         if (!repair) {
             snprintf(msg, msglen, "stripe %u: index at %llu is not a valid block", s,
                      (unsigned long long)ixoff);
@@ -101,7 +101,7 @@ static int mark_reachable(struct bh_region *r, unsigned s, struct bh_marks *m, i
         uint64_t slot = ix->slots[i];
         if (slot == BH_SLOT_EMPTY || slot == BH_SLOT_TOMB)
             continue;
-        if (!entry_sane(r, s, BH_SLOT_OFF(slot))) {
+        if (!bh_entry_valid(r, s, BH_SLOT_OFF(slot))) {
             if (!repair) {
                 snprintf(msg, msglen, "stripe %u: slot %llu points at no valid entry", s,
                          (unsigned long long)i);
@@ -235,6 +235,8 @@ void bh_stripe_lock(struct bh_region *r, unsigned s)
 {
     struct bh_stripe *st = &r->stripes[s];
 
+    if (r->readonly)
+        return;
     if (bh_mutex_lock(&st->mutex)) {
         bh_stripe_rebuild_locked(r, s);
         atomic_fetch_add(&r->hdr->recoveries, 1);
@@ -244,7 +246,27 @@ void bh_stripe_lock(struct bh_region *r, unsigned s)
 
 void bh_stripe_unlock(struct bh_region *r, unsigned s)
 {
+    if (r->readonly)
+        return;
     pthread_mutex_unlock(&r->stripes[s].mutex);
+}
+
+struct bh_index *bh_stripe_index(struct bh_region *r, unsigned s)
+{
+    uint64_t off = atomic_load_explicit(&r->stripes[s].index_off, memory_order_acquire);
+
+    if (!off || (r->readonly && !bh_index_valid(r, s, off)))
+        return NULL;
+    return bh_at(r, off);
+}
+
+struct bh_entry *bh_slot_entry(struct bh_region *r, unsigned s, uint64_t slot)
+{
+    if (slot == BH_SLOT_EMPTY || slot == BH_SLOT_TOMB)
+        return NULL;
+    if (r->readonly && !bh_entry_valid(r, s, BH_SLOT_OFF(slot)))
+        return NULL;
+    return bh_at(r, BH_SLOT_OFF(slot));
 }
 
 /* ---- Checking ---- */

@@ -589,6 +589,58 @@ START_TEST(bad_files_are_refused)
 }
 END_TEST
 
+START_TEST(readonly_open_reads_and_refuses_writes)
+{
+    char *path = bh_test_tmppath("ro"), url[512];
+    bh_store *fs, *ro;
+    bh_shared *fm, *rm;
+    bh_store_options o = {.flags = BH_STORE_READONLY};
+    int64_t v;
+    char **ids;
+    size_t n;
+
+    snprintf(url, sizeof url, "file:%s", path);
+    ck_assert_int_eq(bh_store_open(&ro, url, &o), BH_ENOTFOUND);
+    ck_assert_int_eq(bh_store_open(&ro, "mem:", &o), BH_EINVAL);
+    ck_assert_int_eq(bh_store_open(&fs, url, NULL), BH_OK);
+    ck_assert_int_eq(bh_shared_open(fs, "alpha", &fm), BH_OK);
+    ck_assert_int_eq(bh_shared_set_int(fm, "n", 5), BH_OK);
+    bh_shared_close(fm);
+    ck_assert_int_eq(bh_shared_open(fs, "beta", &fm), BH_OK);
+    ck_assert_int_eq(bh_lock_acquire(fm, "l", 0), BH_OK);
+
+    /* while the writer still has it open */
+    ck_assert_int_eq(bh_store_open(&ro, url, &o), BH_OK);
+    ck_assert_int_eq(bh_shared_open(ro, "missing", &rm), BH_ENOTFOUND);
+    ck_assert_int_eq(bh_shared_open(ro, "alpha", &rm), BH_OK);
+    ck_assert_int_eq(bh_shared_get_int(rm, "n", &v), BH_OK);
+    ck_assert(v == 5);
+    ck_assert_int_eq(bh_shared_set_int(rm, "n", 6), BH_EREADONLY);
+    ck_assert_int_eq(bh_shared_incr(rm, "n", 1, NULL), BH_EREADONLY);
+    ck_assert_int_eq(bh_shared_delete(rm, "n"), BH_EREADONLY);
+    ck_assert_int_eq(bh_shared_clear(rm), BH_EREADONLY);
+    ck_assert_int_eq(bh_lock_acquire(rm, "l", 0), BH_EREADONLY);
+    ck_assert_int_eq(bh_store_check(ro), BH_EREADONLY);
+    ck_assert_int_eq(bh_store_memories(ro, &ids, &n), BH_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert(!strcmp(ids[0], "alpha") || !strcmp(ids[1], "alpha"));
+    bh_store_memories_free(ids, n);
+    bh_shared_close(rm);
+    ck_assert_int_eq(bh_shared_open(ro, "beta", &rm), BH_OK);
+    ck_assert_int_eq(bh_lock_held(rm, "l"), 1);
+    bh_shared_close(rm);
+    bh_store_close(ro);
+
+    /* the read-only opener did not make the writer's store look abandoned */
+    ck_assert_int_eq(bh_lock_held(fm, "l"), 1);
+    ck_assert_int_eq(bh_lock_release(fm, "l"), BH_OK);
+    bh_shared_close(fm);
+    bh_store_close(fs);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
 START_TEST(value_helpers)
 {
     bh_value a = bh_value_str("x"), b = bh_value_str("x"), c = bh_value_bytes("x", 1);
@@ -626,6 +678,7 @@ int main(void)
     tcase_add_test(tf, file_persists_and_is_private);
     tcase_add_test(tf, file_survives_sigkill);
     tcase_add_test(tf, bad_files_are_refused);
+    tcase_add_test(tf, readonly_open_reads_and_refuses_writes);
     suite_add_tcase(s, tf);
     return bh_test_run_suite(s);
 }

@@ -1,0 +1,200 @@
+/*
+ * bothive emu: private interface between the files of the Bot API emulator.
+ *
+ * emu.c          command line, signals, start and stop
+ * emu_http.c     libmicrohttpd glue: bodies, routing, replies
+ * emu_params.c   request parameters (query, form, JSON) and text helpers
+ * emu_state.c    the world: chats, messages, the update queue, counters
+ * emu_api.c      the Bot API methods and fault injection
+ * emu_control.c  the /control API used by tests and tools
+ * emu_webhook.c  the thread that POSTs updates to a webhook
+ *
+ * Concurrency: libmicrohttpd runs one thread per connection. All of the
+ * world (struct bh_emu) is guarded by one mutex, `lock`; `cond` is broadcast
+ * whenever an update is queued, the webhook changes, or the emulator stops,
+ * so long polls and the webhook thread wake at once. json-c objects are never
+ * shared between threads: the world keeps plain C data and JSON texts.
+ */
+#ifndef BOTHIVE_TOOLS_EMU_H
+#define BOTHIVE_TOOLS_EMU_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+#define BH_EMU_DEFAULT_TOKEN "123456:TEST"
+#define BH_EMU_MAX_BODY (1024 * 1024)   /* request bodies above this get 413 */
+#define BH_EMU_MAX_TEXT 4096            /* UTF-16 code units, as Telegram counts */
+#define BH_EMU_MAX_POLL_TIMEOUT 600     /* seconds; longer long polls are cut */
+#define BH_EMU_CHAT_BUCKETS 1024
+
+/* A message in a chat, written by a user or by the bot. */
+typedef struct bh_emu_msg {
+    int64_t id;
+    int64_t date;
+    int64_t user_id;        /* author when !from_bot */
+    int from_bot;
+    int deleted;
+    int edited;
+    int64_t edit_date;
+    int disable_notification;
+    char *text;
+    char *parse_mode;       /* NULL when none */
+    char *reply_markup;     /* JSON text, NULL when none */
+    char *entities;         /* JSON text of the entities array, NULL when none */
+    int64_t reply_to;       /* 0 when none */
+    int64_t fwd_chat_id;    /* forwarded from, 0 when not a forward */
+    int64_t fwd_msg_id;
+} bh_emu_msg;
+
+typedef struct bh_emu_chat {
+    int64_t id;
+    char type[16];          /* private, group or supergroup */
+    char *title;            /* groups only */
+    int64_t user_id;        /* private chats: the user */
+    int blocked;            /* the user blocked the bot: sends answer 403 */
+    int64_t retry_until_ms; /* a 429 was answered: requests before this are early */
+    int64_t early_retries;
+    bh_emu_msg *msgs;       /* msgs[i].id == i + 1 */
+    size_t nmsgs, capmsgs;
+    struct bh_emu_chat *next;  /* hash chain */
+} bh_emu_chat;
+
+typedef struct bh_emu_update {
+    int64_t id;
+    char type[32];          /* message, callback_query, ... */
+    char *json;             /* the Update object */
+    struct bh_emu_update *next;
+} bh_emu_update;
+
+/* A pressed inline button, kept so answerCallbackQuery can be checked. */
+typedef struct bh_emu_callback {
+    char id[32];
+    int answered;
+    char *answer_text;
+    int show_alert;
+    struct bh_emu_callback *next;
+} bh_emu_callback;
+
+typedef struct bh_emu_faults {
+    double rate_429, rate_500, bad_json_rate;
+    int retry_after;        /* seconds, >= 1 */
+    int delay_ms;
+} bh_emu_faults;
+
+typedef struct bh_emu_method_count {
+    char name[48];
+    int64_t count;
+    struct bh_emu_method_count *next;
+} bh_emu_method_count;
+
+typedef struct bh_emu_stats {
+    int64_t updates_queued, updates_confirmed, updates_filtered;
+    int64_t requests, sent_messages, edits, deletes, forwards;
+    int64_t faults_429, faults_500, faults_bad_json;
+    int64_t early_retries, callback_answers;
+    int64_t webhook_deliveries, webhook_failures;
+} bh_emu_stats;
+
+typedef struct bh_emu {
+    /* Fixed at start. */
+    char *token;
+    int64_t bot_id;
+
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int stopping;
+
+    /* Everything below is guarded by lock and cleared by reset. */
+    bh_emu_chat *chats[BH_EMU_CHAT_BUCKETS];
+    bh_emu_update *uhead, *utail;
+    size_t pending;
+    int64_t next_update_id;
+    int64_t next_callback_id;
+    bh_emu_callback *callbacks;
+    char *allowed_updates;       /* JSON array text, NULL = all but the rare kinds */
+    uint64_t poll_generation;    /* a newer getUpdates ends older ones (409) */
+    char *commands;              /* JSON array text of setMyCommands */
+    char *webhook_url;           /* NULL when no webhook */
+    char *webhook_secret;
+    int64_t webhook_retry_at_ms;
+    int64_t webhook_backoff_ms;
+    int64_t webhook_last_error_date;
+    char *webhook_last_error;
+    uint64_t webhook_generation; /* bumped on every webhook change or reset */
+    int64_t global_retry_until_ms; /* 429 answered to a request without chat */
+    bh_emu_faults faults;
+    uint64_t rng;
+    bh_emu_stats stats;
+    bh_emu_method_count *by_method;
+
+    pthread_t webhook_thread;
+    int webhook_thread_started;
+} bh_emu;
+
+/* An HTTP answer: status and a malloc'd body (JSON unless the fault says not). */
+typedef struct bh_emu_reply {
+    unsigned status;
+    char *body;
+} bh_emu_reply;
+
+/* Request parameters, whichever way they came: a json-c object whose values
+ * are strings (query, form) or typed (JSON body). */
+typedef struct json_object bh_emu_params;
+
+/* ---- emu_state.c ---- */
+int bh_emu_init(bh_emu *e, const char *token);
+void bh_emu_destroy(bh_emu *e);
+void bh_emu_reset_locked(bh_emu *e);
+int64_t bh_emu_now_ms(void);
+bh_emu_chat *bh_emu_chat_find_locked(bh_emu *e, int64_t id);
+bh_emu_chat *bh_emu_chat_get_locked(bh_emu *e, int64_t id, const char *type, int64_t user_id);
+bh_emu_msg *bh_emu_msg_find(bh_emu_chat *c, int64_t id);
+bh_emu_msg *bh_emu_msg_add_locked(bh_emu_chat *c);
+json_object *bh_emu_msg_json_locked(bh_emu *e, bh_emu_chat *c, const bh_emu_msg *m, int depth);
+json_object *bh_emu_user_json(int64_t user_id);
+json_object *bh_emu_bot_json(const bh_emu *e);
+int64_t bh_emu_update_queue_locked(bh_emu *e, const char *type, json_object *payload);
+void bh_emu_update_confirm_locked(bh_emu *e, int64_t offset);
+int bh_emu_update_allowed_locked(const bh_emu *e, const char *type);
+void bh_emu_update_drop_all_locked(bh_emu *e);
+void bh_emu_update_filter_locked(bh_emu *e);
+void bh_emu_count_method_locked(bh_emu *e, const char *method);
+double bh_emu_random_locked(bh_emu *e);
+
+/* ---- emu_params.c ---- */
+bh_emu_params *bh_emu_params_new(void);
+int bh_emu_params_add_form(bh_emu_params *p, const char *body, size_t len);
+int bh_emu_params_add_json(bh_emu_params *p, const char *body, size_t len);
+int bh_emu_params_add_multipart(bh_emu_params *p, const char *ct, const char *body, size_t len);
+const char *bh_emu_param_str(bh_emu_params *p, const char *name);
+int bh_emu_param_int(bh_emu_params *p, const char *name, int64_t *out);
+int bh_emu_param_bool(bh_emu_params *p, const char *name);
+json_object *bh_emu_param_json(bh_emu_params *p, const char *name, int *bad);
+size_t bh_emu_utf16_len(const char *s, size_t n);
+char *bh_emu_trim(const char *s);
+char *bh_emu_json_text(json_object *o);
+
+/* ---- emu_http.c ---- */
+struct MHD_Daemon;
+struct MHD_Daemon *bh_emu_http_start(bh_emu *e, unsigned port, unsigned *bound_port);
+void bh_emu_reply_json(bh_emu_reply *r, unsigned status, json_object *o);
+void bh_emu_reply_ok(bh_emu_reply *r, json_object *result);
+void bh_emu_reply_error(bh_emu_reply *r, unsigned status, const char *description);
+void bh_emu_reply_retry_after(bh_emu_reply *r, int retry_after);
+
+/* ---- emu_api.c ---- */
+void bh_emu_api_handle(bh_emu *e, const char *method, bh_emu_params *p, bh_emu_reply *r);
+
+/* ---- emu_control.c ---- */
+void bh_emu_control_handle(bh_emu *e, const char *http_method, const char *what,
+                           bh_emu_params *query, const char *body, size_t len,
+                           bh_emu_reply *r);
+
+/* ---- emu_webhook.c ---- */
+int bh_emu_webhook_start(bh_emu *e);
+void bh_emu_webhook_stop(bh_emu *e);
+
+#endif

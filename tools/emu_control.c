@@ -1,0 +1,505 @@
+/*
+ * The control API of the emulator: what tests and tools use to play the
+ * users (write messages, press buttons, block the bot), to see what the bot
+ * did, and to inject faults. Bodies are JSON objects; answers use the Bot
+ * API's shape ({"ok":true,"result":...} or ok:false with error_code and
+ * description). Control calls are never faulted and not counted as requests.
+ *
+ *   POST /control/message   {"chat_id","user_id","text","chat_type"?,"reply_to_message_id"?}
+ *   POST /control/callback  {"chat_id","user_id","message_id","data"}
+ *   GET  /control/sent[?chat_id=N]   the bot's messages (deleted ones stay, "deleted":true)
+ *   GET  /control/callbacks  pressed buttons and the bot's answers
+ *   GET|POST /control/faults {"rate_429","retry_after","rate_500","delay_ms","bad_json_rate","seed"?}
+ *   POST /control/block     {"chat_id","blocked"?}
+ *   GET  /control/stats
+ *   POST /control/reset
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bothive/error.h"
+#include "emu.h"
+
+/* Parses the body as a JSON object (an empty body is an empty object).
+ * Returns it, or NULL after answering 400. */
+static json_object *bh_emu_control_body(const char *body, size_t len, bh_emu_reply *r)
+{
+    bh_emu_params *p = bh_emu_params_new();
+    if (!p) {
+        bh_emu_reply_error(r, 500, "Internal Server Error");
+        return NULL;
+    }
+    if (len > 0 && bh_emu_params_add_json(p, body, len) != BH_OK) {
+        json_object_put(p);
+        bh_emu_reply_error(r, 400, "Bad Request: the body must be a JSON object");
+        return NULL;
+    }
+    return p;
+}
+
+/* Reads the integer field `name`. Returns BH_OK, BH_ENOTFOUND when absent,
+ * or BH_EINVAL after answering 400 when it is not an integer. When required
+ * and absent, answers 400 too. */
+static int bh_emu_control_int(json_object *o, const char *name, int required, int64_t *out,
+                              bh_emu_reply *r)
+{
+    json_object *v;
+    char desc[96];
+    if (!json_object_object_get_ex(o, name, &v) || !v) {
+        if (!required)
+            return BH_ENOTFOUND;
+        snprintf(desc, sizeof desc, "Bad Request: %s is required", name);
+        bh_emu_reply_error(r, 400, desc);
+        return BH_EINVAL;
+    }
+    if (!json_object_is_type(v, json_type_int)) {
+        snprintf(desc, sizeof desc, "Bad Request: %s must be an integer", name);
+        bh_emu_reply_error(r, 400, desc);
+        return BH_EINVAL;
+    }
+    *out = json_object_get_int64(v);
+    return BH_OK;
+}
+
+/* The text field `name`, or NULL after answering 400 when absent or not a
+ * non-empty string. */
+static const char *bh_emu_control_str(json_object *o, const char *name, bh_emu_reply *r)
+{
+    json_object *v;
+    char desc[96];
+    if (!json_object_object_get_ex(o, name, &v) || !json_object_is_type(v, json_type_string) ||
+        json_object_get_string_len(v) == 0) {
+        snprintf(desc, sizeof desc, "Bad Request: %s must be a non-empty string", name);
+        bh_emu_reply_error(r, 400, desc);
+        return NULL;
+    }
+    return json_object_get_string(v);
+}
+
+/* The entities Telegram attaches to a user's text: a bot_command for a
+ * leading /command (with its @botname, if any). NULL when there are none. */
+static char *bh_emu_command_entities(const char *text)
+{
+    size_t n = 0;
+    json_object *a, *ent;
+    char *s;
+    if (text[0] != '/')
+        return NULL;
+    while (text[n] && text[n] != ' ' && text[n] != '\n' && text[n] != '\t')
+        n++;
+    if (n < 2)
+        return NULL;
+    a = json_object_new_array();
+    ent = json_object_new_object();
+    json_object_object_add(ent, "offset", json_object_new_int(0));
+    json_object_object_add(ent, "length", json_object_new_int64((int64_t)bh_emu_utf16_len(text, n)));
+    json_object_object_add(ent, "type", json_object_new_string("bot_command"));
+    json_object_array_add(a, ent);
+    s = bh_emu_json_text(a);
+    json_object_put(a);
+    return s;
+}
+
+/* A user writes in a chat: the chat is created on first use, the message
+ * is stored and a "message" update is queued. */
+static void bh_emu_control_message(bh_emu *e, json_object *b, bh_emu_reply *r)
+{
+    int64_t chat_id, user_id, reply_to = 0;
+    const char *text, *type = "private";
+    json_object *v, *res;
+    bh_emu_chat *c;
+    bh_emu_msg *m;
+    int64_t update_id;
+    int rc;
+
+    if (bh_emu_control_int(b, "chat_id", 1, &chat_id, r) != BH_OK)
+        return;
+    rc = bh_emu_control_int(b, "user_id", 0, &user_id, r);
+    if (rc == BH_ENOTFOUND)
+        user_id = chat_id;  /* a private chat's id is its user's id */
+    else if (rc != BH_OK)
+        return;
+    if (bh_emu_control_int(b, "reply_to_message_id", 0, &reply_to, r) == BH_EINVAL)
+        return;
+    if (!(text = bh_emu_control_str(b, "text", r)))
+        return;
+    if (json_object_object_get_ex(b, "chat_type", &v)) {
+        type = json_object_get_string(v);
+        if (!json_object_is_type(v, json_type_string) ||
+            (strcmp(type, "private") && strcmp(type, "group") && strcmp(type, "supergroup"))) {
+            bh_emu_reply_error(r, 400, "Bad Request: chat_type must be private, group or supergroup");
+            return;
+        }
+    }
+    if (user_id <= 0) {
+        bh_emu_reply_error(r, 400, "Bad Request: user_id must be positive");
+        return;
+    }
+
+    pthread_mutex_lock(&e->lock);
+    c = bh_emu_chat_get_locked(e, chat_id, type, user_id);
+    if (!c) {
+        bh_emu_reply_error(r, 500, "Internal Server Error");
+        goto out;
+    }
+    if (reply_to && !bh_emu_msg_find(c, reply_to)) {
+        bh_emu_reply_error(r, 400, "Bad Request: message to be replied not found");
+        goto out;
+    }
+    if (!(m = bh_emu_msg_add_locked(c)) || !(m->text = strdup(text))) {
+        bh_emu_reply_error(r, 500, "Internal Server Error");
+        goto out;
+    }
+    m->user_id = user_id;
+    m->reply_to = reply_to;
+    m->entities = bh_emu_command_entities(text);
+    update_id = bh_emu_update_queue_locked(e, "message", bh_emu_msg_json_locked(e, c, m, 0));
+    if (update_id < 0) {
+        bh_emu_reply_error(r, 500, "Internal Server Error");
+        goto out;
+    }
+    res = json_object_new_object();
+    json_object_object_add(res, "update_id", json_object_new_int64(update_id));
+    json_object_object_add(res, "message_id", json_object_new_int64(m->id));
+    bh_emu_reply_ok(r, res);
+out:
+    pthread_mutex_unlock(&e->lock);
+}
+
+/* A user presses an inline button of one of the bot's messages: a
+ * callback_query update is queued, and its id is remembered so that
+ * answerCallbackQuery can be checked. The data is not matched against
+ * the message's keyboard, so tests may press buttons the bot never drew. */
+static void bh_emu_control_callback(bh_emu *e, json_object *b, bh_emu_reply *r)
+{
+    int64_t chat_id, user_id, message_id, update_id;
+    const char *data;
+    bh_emu_chat *c;
+    bh_emu_msg *m;
+    bh_emu_callback *cb;
+    json_object *q, *res;
+    char inst[32];
+    int rc;
+
+    if (bh_emu_control_int(b, "chat_id", 1, &chat_id, r) != BH_OK ||
+        bh_emu_control_int(b, "message_id", 1, &message_id, r) != BH_OK)
+        return;
+    rc = bh_emu_control_int(b, "user_id", 0, &user_id, r);
+    if (rc == BH_ENOTFOUND)
+        user_id = chat_id;  /* a private chat's id is its user's id */
+    else if (rc != BH_OK)
+        return;
+    if (!(data = bh_emu_control_str(b, "data", r)))
+        return;
+
+    pthread_mutex_lock(&e->lock);
+    if (!(c = bh_emu_chat_find_locked(e, chat_id))) {
+        bh_emu_reply_error(r, 400, "Bad Request: chat not found");
+        goto out;
+    }
+    if (!(m = bh_emu_msg_find(c, message_id))) {
+        bh_emu_reply_error(r, 400, "Bad Request: message not found");
+        goto out;
+    }
+    if (!m->from_bot) {
+        bh_emu_reply_error(r, 400, "Bad Request: the message was not sent by the bot");
+        goto out;
+    }
+    if (!(cb = calloc(1, sizeof *cb))) {
+        bh_emu_reply_error(r, 500, "Internal Server Error");
+        goto out;
+    }
+    snprintf(cb->id, sizeof cb->id, "%" PRId64 "%06" PRId64, e->bot_id % 1000000,
+             e->next_callback_id++);
+    cb->next = e->callbacks;
+    e->callbacks = cb;
+    snprintf(inst, sizeof inst, "%" PRId64, chat_id);
+    q = json_object_new_object();
+    json_object_object_add(q, "id", json_object_new_string(cb->id));
+    json_object_object_add(q, "from", bh_emu_user_json(user_id));
+    json_object_object_add(q, "message", bh_emu_msg_json_locked(e, c, m, 0));
+    json_object_object_add(q, "chat_instance", json_object_new_string(inst));
+    json_object_object_add(q, "data", json_object_new_string(data));
+    update_id = bh_emu_update_queue_locked(e, "callback_query", q);
+    if (update_id < 0) {
+        bh_emu_reply_error(r, 500, "Internal Server Error");
+        goto out;
+    }
+    res = json_object_new_object();
+    json_object_object_add(res, "update_id", json_object_new_int64(update_id));
+    json_object_object_add(res, "callback_query_id", json_object_new_string(cb->id));
+    bh_emu_reply_ok(r, res);
+out:
+    pthread_mutex_unlock(&e->lock);
+}
+
+static json_object *bh_emu_sent_entry(const bh_emu_chat *c, const bh_emu_msg *m)
+{
+    json_object *o = json_object_new_object(), *rm = NULL;
+    json_object_object_add(o, "message_id", json_object_new_int64(m->id));
+    json_object_object_add(o, "chat_id", json_object_new_int64(c->id));
+    json_object_object_add(o, "date", json_object_new_int64(m->date));
+    json_object_object_add(o, "text", json_object_new_string(m->text ? m->text : ""));
+    json_object_object_add(o, "reply_to_message_id",
+                           m->reply_to ? json_object_new_int64(m->reply_to) : NULL);
+    if (m->reply_markup)
+        rm = json_tokener_parse(m->reply_markup);
+    json_object_object_add(o, "reply_markup", rm);
+    json_object_object_add(o, "parse_mode", m->parse_mode ? json_object_new_string(m->parse_mode) : NULL);
+    json_object_object_add(o, "disable_notification", json_object_new_boolean(m->disable_notification));
+    json_object_object_add(o, "edited", json_object_new_boolean(m->edited));
+    json_object_object_add(o, "deleted", json_object_new_boolean(m->deleted));
+    if (m->fwd_chat_id) {
+        json_object_object_add(o, "forward_from_chat_id", json_object_new_int64(m->fwd_chat_id));
+        json_object_object_add(o, "forward_from_message_id", json_object_new_int64(m->fwd_msg_id));
+    }
+    return o;
+}
+
+/* What the bot sent to one chat (or to every chat), oldest first. Edits
+ * change the entry in place ("edited":true); deleted messages stay in the
+ * list with "deleted":true, so a test can see both that a message was sent
+ * and that it was removed. An unknown chat has sent nothing: empty list. */
+static void bh_emu_control_sent(bh_emu *e, bh_emu_params *q, bh_emu_reply *r)
+{
+    int64_t chat_id = 0;
+    int rc = bh_emu_param_int(q, "chat_id", &chat_id);
+    json_object *list;
+    if (rc == BH_EINVAL) {
+        bh_emu_reply_error(r, 400, "Bad Request: chat_id must be an integer");
+        return;
+    }
+    list = json_object_new_array();
+    pthread_mutex_lock(&e->lock);
+    for (size_t b = 0; b < BH_EMU_CHAT_BUCKETS; b++) {
+        for (bh_emu_chat *c = e->chats[b]; c; c = c->next) {
+            if (rc == BH_OK && c->id != chat_id)
+                continue;
+            for (size_t i = 0; i < c->nmsgs; i++)
+                if (c->msgs[i].from_bot)
+                    json_object_array_add(list, bh_emu_sent_entry(c, &c->msgs[i]));
+        }
+    }
+    pthread_mutex_unlock(&e->lock);
+    bh_emu_reply_ok(r, list);
+}
+
+static void bh_emu_control_callbacks(bh_emu *e, bh_emu_reply *r)
+{
+    json_object *list = json_object_new_array();
+    size_t n = 0;
+    pthread_mutex_lock(&e->lock);
+    for (bh_emu_callback *cb = e->callbacks; cb; cb = cb->next)
+        n++;
+    /* The list is newest first; the answer is oldest first. */
+    for (size_t k = n; k > 0; k--) {
+        bh_emu_callback *cb = e->callbacks;
+        for (size_t i = 1; i < k; i++)
+            cb = cb->next;
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "callback_query_id", json_object_new_string(cb->id));
+        json_object_object_add(o, "answered", json_object_new_boolean(cb->answered));
+        json_object_object_add(o, "text", cb->answer_text ? json_object_new_string(cb->answer_text) : NULL);
+        json_object_object_add(o, "show_alert", json_object_new_boolean(cb->show_alert));
+        json_object_array_add(list, o);
+    }
+    pthread_mutex_unlock(&e->lock);
+    bh_emu_reply_ok(r, list);
+}
+
+static json_object *bh_emu_faults_json(const bh_emu_faults *f)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "rate_429", json_object_new_double(f->rate_429));
+    json_object_object_add(o, "retry_after", json_object_new_int(f->retry_after));
+    json_object_object_add(o, "rate_500", json_object_new_double(f->rate_500));
+    json_object_object_add(o, "delay_ms", json_object_new_int(f->delay_ms));
+    json_object_object_add(o, "bad_json_rate", json_object_new_double(f->bad_json_rate));
+    return o;
+}
+
+/* Reads a probability field into *out (absent: 0). Returns 0, or -1 after
+ * answering 400. */
+static int bh_emu_control_rate(json_object *b, const char *name, double *out, bh_emu_reply *r)
+{
+    json_object *v;
+    char desc[96];
+    *out = 0;
+    if (!json_object_object_get_ex(b, name, &v))
+        return 0;
+    if (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int))
+        *out = json_object_get_double(v);
+    if (!(json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)) ||
+        !(*out >= 0.0 && *out <= 1.0)) {
+        snprintf(desc, sizeof desc, "Bad Request: %s must be a number from 0 to 1", name);
+        bh_emu_reply_error(r, 400, desc);
+        return -1;
+    }
+    return 0;
+}
+
+/* Sets the whole fault configuration: fields left out go back to no fault
+ * (retry_after to 1). An optional "seed" makes the random draws repeatable. */
+static void bh_emu_control_faults(bh_emu *e, json_object *b, bh_emu_reply *r)
+{
+    bh_emu_faults f = {0};
+    int64_t v, seed = 0;
+    int rc;
+    if (bh_emu_control_rate(b, "rate_429", &f.rate_429, r) < 0 ||
+        bh_emu_control_rate(b, "rate_500", &f.rate_500, r) < 0 ||
+        bh_emu_control_rate(b, "bad_json_rate", &f.bad_json_rate, r) < 0)
+        return;
+    f.retry_after = 1;
+    if ((rc = bh_emu_control_int(b, "retry_after", 0, &v, r)) == BH_EINVAL)
+        return;
+    if (rc == BH_OK) {
+        if (v < 1 || v > 3600) {
+            bh_emu_reply_error(r, 400, "Bad Request: retry_after must be from 1 to 3600");
+            return;
+        }
+        f.retry_after = (int)v;
+    }
+    if ((rc = bh_emu_control_int(b, "delay_ms", 0, &v, r)) == BH_EINVAL)
+        return;
+    if (rc == BH_OK) {
+        if (v < 0 || v > 60000) {
+            bh_emu_reply_error(r, 400, "Bad Request: delay_ms must be from 0 to 60000");
+            return;
+        }
+        f.delay_ms = (int)v;
+    }
+    if ((rc = bh_emu_control_int(b, "seed", 0, &seed, r)) == BH_EINVAL)
+        return;
+    pthread_mutex_lock(&e->lock);
+    e->faults = f;
+    if (rc == BH_OK)
+        e->rng = (uint64_t)seed * 0x9e3779b97f4a7c15ULL + 1;  /* never 0: xorshift would stick */
+    pthread_mutex_unlock(&e->lock);
+    bh_emu_reply_ok(r, bh_emu_faults_json(&f));
+}
+
+/* The user blocks (or, with "blocked":false, unblocks) the bot: sends to
+ * the chat answer 403. The chat must exist (a user wrote in it). */
+static void bh_emu_control_block(bh_emu *e, json_object *b, bh_emu_reply *r)
+{
+    int64_t chat_id;
+    int blocked = 1;
+    json_object *v;
+    bh_emu_chat *c;
+    if (bh_emu_control_int(b, "chat_id", 1, &chat_id, r) != BH_OK)
+        return;
+    if (json_object_object_get_ex(b, "blocked", &v)) {
+        if (!json_object_is_type(v, json_type_boolean)) {
+            bh_emu_reply_error(r, 400, "Bad Request: blocked must be a boolean");
+            return;
+        }
+        blocked = json_object_get_boolean(v);
+    }
+    pthread_mutex_lock(&e->lock);
+    if ((c = bh_emu_chat_find_locked(e, chat_id)) != NULL)
+        c->blocked = blocked;
+    pthread_mutex_unlock(&e->lock);
+    if (c)
+        bh_emu_reply_ok(r, json_object_new_boolean(1));
+    else
+        bh_emu_reply_error(r, 400, "Bad Request: chat not found");
+}
+
+static void bh_emu_control_stats(bh_emu *e, bh_emu_reply *r)
+{
+    json_object *o = json_object_new_object(), *bm = json_object_new_object();
+    json_object *early = json_object_new_object();
+    pthread_mutex_lock(&e->lock);
+    const bh_emu_stats *s = &e->stats;
+#define BH_EMU_STAT(name) json_object_object_add(o, #name, json_object_new_int64(s->name))
+    BH_EMU_STAT(updates_queued);
+    BH_EMU_STAT(updates_confirmed);
+    BH_EMU_STAT(updates_filtered);
+    BH_EMU_STAT(requests);
+    BH_EMU_STAT(sent_messages);
+    BH_EMU_STAT(edits);
+    BH_EMU_STAT(deletes);
+    BH_EMU_STAT(forwards);
+    BH_EMU_STAT(faults_429);
+    BH_EMU_STAT(faults_500);
+    BH_EMU_STAT(faults_bad_json);
+    BH_EMU_STAT(early_retries);
+    BH_EMU_STAT(callback_answers);
+    BH_EMU_STAT(webhook_deliveries);
+    BH_EMU_STAT(webhook_failures);
+#undef BH_EMU_STAT
+    json_object_object_add(o, "pending_updates", json_object_new_int64((int64_t)e->pending));
+    for (bh_emu_method_count *m = e->by_method; m; m = m->next)
+        json_object_object_add(bm, m->name, json_object_new_int64(m->count));
+    json_object_object_add(o, "by_method", bm);
+    for (size_t b = 0; b < BH_EMU_CHAT_BUCKETS; b++)
+        for (bh_emu_chat *c = e->chats[b]; c; c = c->next)
+            if (c->early_retries) {
+                char key[32];
+                snprintf(key, sizeof key, "%" PRId64, c->id);
+                json_object_object_add(early, key, json_object_new_int64(c->early_retries));
+            }
+    json_object_object_add(o, "early_retries_by_chat", early);
+    pthread_mutex_unlock(&e->lock);
+    bh_emu_reply_ok(r, o);
+}
+
+/* Routes one control call; `what` is the path after /control/. */
+void bh_emu_control_handle(bh_emu *e, const char *http_method, const char *what,
+                           bh_emu_params *query, const char *body, size_t len,
+                           bh_emu_reply *r)
+{
+    int post = !strcmp(http_method, "POST"), get = !strcmp(http_method, "GET");
+    json_object *b = NULL;
+
+    if (!strcmp(what, "sent") && get) {
+        bh_emu_control_sent(e, query, r);
+        return;
+    }
+    if (!strcmp(what, "stats") && get) {
+        bh_emu_control_stats(e, r);
+        return;
+    }
+    if (!strcmp(what, "callbacks") && get) {
+        bh_emu_control_callbacks(e, r);
+        return;
+    }
+    if (!strcmp(what, "faults") && get) {
+        bh_emu_faults f;
+        pthread_mutex_lock(&e->lock);
+        f = e->faults;
+        pthread_mutex_unlock(&e->lock);
+        bh_emu_reply_ok(r, bh_emu_faults_json(&f));
+        return;
+    }
+    if (!strcmp(what, "message") || !strcmp(what, "callback") || !strcmp(what, "faults") ||
+        !strcmp(what, "block") || !strcmp(what, "reset") || !strcmp(what, "sent") ||
+        !strcmp(what, "stats") || !strcmp(what, "callbacks")) {
+        if (!post || !strcmp(what, "sent") || !strcmp(what, "stats") || !strcmp(what, "callbacks")) {
+            bh_emu_reply_error(r, 405, "Method Not Allowed");
+            return;
+        }
+    } else {
+        bh_emu_reply_error(r, 404, "Not Found");
+        return;
+    }
+    if (!(b = bh_emu_control_body(body, len, r)))
+        return;
+    if (!strcmp(what, "message")) {
+        bh_emu_control_message(e, b, r);
+    } else if (!strcmp(what, "callback")) {
+        bh_emu_control_callback(e, b, r);
+    } else if (!strcmp(what, "faults")) {
+        bh_emu_control_faults(e, b, r);
+    } else if (!strcmp(what, "block")) {
+        bh_emu_control_block(e, b, r);
+    } else {
+        pthread_mutex_lock(&e->lock);
+        bh_emu_reset_locked(e);
+        pthread_mutex_unlock(&e->lock);
+        bh_emu_reply_ok(r, json_object_new_boolean(1));
+    }
+    json_object_put(b);
+}

@@ -1,0 +1,250 @@
+/*
+ * The emulator's HTTP side, on libmicrohttpd with one thread per
+ * connection: a long poll simply blocks its own thread on the world's
+ * condition variable, and keep-alive connections cost one idle thread each.
+ *
+ * Routes:  /bot<TOKEN>/<method>   the Bot API (emu_api.c)
+ *          /control/<what>        the control API (emu_control.c)
+ * Anything else answers 404 in the Bot API's error shape.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include <microhttpd.h>
+
+#include "bothive/error.h"
+#include "emu.h"
+
+/* One request being received: its body, capped at BH_EMU_MAX_BODY. */
+typedef struct bh_emu_req {
+    char *body;
+    size_t len, cap;
+    int too_big;
+} bh_emu_req;
+
+void bh_emu_reply_json(bh_emu_reply *r, unsigned status, json_object *o)
+{
+    r->status = status;
+    free(r->body);
+    r->body = o ? bh_emu_json_text(o) : NULL;
+    json_object_put(o);
+}
+
+/* {"ok":true,"result":result}; takes the reference to result. */
+void bh_emu_reply_ok(bh_emu_reply *r, json_object *result)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "ok", json_object_new_boolean(1));
+    json_object_object_add(o, "result", result);
+    bh_emu_reply_json(r, 200, o);
+}
+
+/* The Bot API's error shape, with error_code equal to the HTTP status. */
+void bh_emu_reply_error(bh_emu_reply *r, unsigned status, const char *description)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "ok", json_object_new_boolean(0));
+    json_object_object_add(o, "error_code", json_object_new_int((int)status));
+    json_object_object_add(o, "description", json_object_new_string(description));
+    bh_emu_reply_json(r, status, o);
+}
+
+/* 429 exactly as Telegram words it, with parameters.retry_after. */
+void bh_emu_reply_retry_after(bh_emu_reply *r, int retry_after)
+{
+    char desc[64];
+    json_object *o = json_object_new_object(), *params = json_object_new_object();
+    snprintf(desc, sizeof desc, "Too Many Requests: retry after %d", retry_after);
+    json_object_object_add(o, "ok", json_object_new_boolean(0));
+    json_object_object_add(o, "error_code", json_object_new_int(429));
+    json_object_object_add(o, "description", json_object_new_string(desc));
+    json_object_object_add(params, "retry_after", json_object_new_int(retry_after));
+    json_object_object_add(o, "parameters", params);
+    bh_emu_reply_json(r, 429, o);
+}
+
+static enum MHD_Result bh_emu_add_query_arg(void *cls, enum MHD_ValueKind kind,
+                                            const char *key, const char *value)
+{
+    (void)kind;
+    if (key && *key)
+        json_object_object_add((json_object *)cls, key, json_object_new_string(value ? value : ""));
+    return MHD_YES;
+}
+
+/* Builds the parameters of a Bot API call from the query string and the
+ * body, whose content type decides how it is read. A body without a content
+ * type is read as JSON when it looks like an object, else as a form.
+ * Returns BH_OK, or an error for a malformed body. */
+static int bh_emu_read_params(struct MHD_Connection *con, const bh_emu_req *req,
+                              bh_emu_params *p)
+{
+    const char *ct = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Content-Type");
+    MHD_get_connection_values(con, MHD_GET_ARGUMENT_KIND, bh_emu_add_query_arg, p);
+    if (req->len == 0)
+        return BH_OK;
+    if (ct && !strncasecmp(ct, "application/json", 16))
+        return bh_emu_params_add_json(p, req->body, req->len);
+    if (ct && !strncasecmp(ct, "application/x-www-form-urlencoded", 33))
+        return bh_emu_params_add_form(p, req->body, req->len);
+    if (ct && !strncasecmp(ct, "multipart/form-data", 19))
+        return bh_emu_params_add_multipart(p, ct, req->body, req->len);
+    if (!ct) {
+        size_t i = 0;
+        while (i < req->len && (req->body[i] == ' ' || req->body[i] == '\n' ||
+                                req->body[i] == '\r' || req->body[i] == '\t'))
+            i++;
+        if (i < req->len && req->body[i] == '{')
+            return bh_emu_params_add_json(p, req->body, req->len);
+        return bh_emu_params_add_form(p, req->body, req->len);
+    }
+    return BH_OK;  /* other types: only the query string counts */
+}
+
+/* Serves one complete request into r. */
+static void bh_emu_route(bh_emu *e, struct MHD_Connection *con, const char *url,
+                         const char *http_method, bh_emu_req *req, bh_emu_reply *r)
+{
+    if (req->too_big) {
+        bh_emu_reply_error(r, 413, "Request Entity Too Large");
+        return;
+    }
+    if (!strncmp(url, "/bot", 4)) {
+        const char *tok = url + 4, *slash = strchr(tok, '/');
+        bh_emu_params *p;
+        if (!slash || (size_t)(slash - tok) != strlen(e->token) ||
+            strncmp(tok, e->token, (size_t)(slash - tok)) != 0) {
+            bh_emu_reply_error(r, 401, "Unauthorized");
+            return;
+        }
+        p = bh_emu_params_new();
+        if (!p) {
+            bh_emu_reply_error(r, 500, "Internal Server Error");
+            return;
+        }
+        if (bh_emu_read_params(con, req, p) != BH_OK)
+            bh_emu_reply_error(r, 400, "Bad Request: can't parse request body");
+        else
+            bh_emu_api_handle(e, slash + 1, p, r);
+        json_object_put(p);
+        return;
+    }
+    if (!strncmp(url, "/control/", 9)) {
+        bh_emu_params *q = bh_emu_params_new();
+        if (!q) {
+            bh_emu_reply_error(r, 500, "Internal Server Error");
+            return;
+        }
+        MHD_get_connection_values(con, MHD_GET_ARGUMENT_KIND, bh_emu_add_query_arg, q);
+        bh_emu_control_handle(e, http_method, url + 9, q, req->body, req->len, r);
+        json_object_put(q);
+        return;
+    }
+    bh_emu_reply_error(r, 404, "Not Found");
+}
+
+static enum MHD_Result bh_emu_access(void *cls, struct MHD_Connection *con, const char *url,
+                                     const char *method, const char *version,
+                                     const char *upload_data, size_t *upload_data_size,
+                                     void **con_cls)
+{
+    bh_emu *e = cls;
+    bh_emu_req *req = *con_cls;
+    bh_emu_reply r = {0};
+    struct MHD_Response *resp;
+    enum MHD_Result ret;
+    (void)version;
+
+    if (!req) {
+        req = calloc(1, sizeof *req);
+        if (!req)
+            return MHD_NO;
+        *con_cls = req;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        if (req->too_big || req->len + n > BH_EMU_MAX_BODY) {
+            req->too_big = 1;  /* keep reading, so the 413 reaches the client */
+            return MHD_YES;
+        }
+        if (req->len + n + 1 > req->cap) {
+            size_t cap = req->cap ? req->cap : 4096;
+            while (cap < req->len + n + 1)
+                cap *= 2;
+            char *b = realloc(req->body, cap);
+            if (!b)
+                return MHD_NO;
+            req->body = b;
+            req->cap = cap;
+        }
+        memcpy(req->body + req->len, upload_data, n);
+        req->len += n;
+        req->body[req->len] = '\0';
+        return MHD_YES;
+    }
+
+    bh_emu_route(e, con, url, method, req, &r);
+    if (!r.body) {
+        r.body = strdup("{\"ok\":false,\"error_code\":500,\"description\":\"Internal Server Error\"}");
+        r.status = 500;
+        if (!r.body)
+            return MHD_NO;
+    }
+    resp = MHD_create_response_from_buffer(strlen(r.body), r.body, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(r.body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type", "application/json");
+    ret = MHD_queue_response(con, r.status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+static void bh_emu_completed(void *cls, struct MHD_Connection *con, void **con_cls,
+                             enum MHD_RequestTerminationCode toe)
+{
+    bh_emu_req *req = *con_cls;
+    (void)cls;
+    (void)con;
+    (void)toe;
+    if (req) {
+        free(req->body);
+        free(req);
+        *con_cls = NULL;
+    }
+}
+
+/* Starts serving on 127.0.0.1:port (0 picks a free port, reported in
+ * *bound_port). Returns the daemon, or NULL when the port cannot be bound. */
+struct MHD_Daemon *bh_emu_http_start(bh_emu *e, unsigned port, unsigned *bound_port)
+{
+    struct sockaddr_in sa;
+    struct MHD_Daemon *d;
+    const union MHD_DaemonInfo *info;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_port = htons((uint16_t)port);
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD |
+                             MHD_USE_ERROR_LOG,
+                         (uint16_t)port, NULL, NULL, bh_emu_access, e,
+                         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+                         MHD_OPTION_NOTIFY_COMPLETED, bh_emu_completed, NULL,
+                         MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)128,
+                         /* Room for a query string carrying a 4096-character text. */
+                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
+                         MHD_OPTION_END);
+    if (!d)
+        return NULL;
+    info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
+    *bound_port = info ? info->port : port;
+    return d;
+}
