@@ -7,5 +7,7 @@
 
 #include "error.h"
 #include "store.h"
+#include "log.h"
+#include "telegram.h"
 
 #endif
