@@ -1,0 +1,201 @@
+/*
+ * bothive: the bot model. Bots, components, hooks, commands, and the
+ * context a hook runs in.
+ *
+ *     int increment(bh_ctx *ctx, const bh_message *msg) {
+ *         bh_shared_incr(bh_ctx_shared(ctx), "messages", 1, NULL);
+ *         return BH_CONTINUE;
+ *     }
+ *     bh_bot *bot = bh_bot_new(getenv("BOT_TOKEN"));
+ *     bh_bot_process_message(bot, increment);
+ *     return bh_bot_run(bot, NULL);
+ *
+ * A component is a reusable set of hooks with its own memory; a bot is a
+ * main component plus the components it uses. Hooks run in worker
+ * processes, in the chain order of botogram:
+ *   before_processing, then (messages) commands, then the message_equals /
+ *   message_contains / message_matches hooks in registration order, then
+ *   the message processors. Within each step the bot's own hooks come first,
+ *   then each component's in the order of bh_bot_use.
+ * A hook returns BH_CONTINUE to pass the update on, BH_HANDLED to end the
+ * chain (a command that ran always ends it), or a negative BH_E* code,
+ * which is logged with the update id and ends the chain.
+ *
+ * A hook gets its memory only through its context (bh_ctx_shared): called
+ * directly, outside a runner or bh_bot_process, there is none.
+ *
+ * Registration functions return BH_OK, BH_EINVAL (NULL or empty argument,
+ * bad regex, bad command name) or BH_ENOMEM. Register everything before
+ * bh_bot_run: the hooks are copied into every worker by fork.
+ */
+#ifndef BOTHIVE_BOT_H
+#define BOTHIVE_BOT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+#include "telegram.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct bh_bot bh_bot;
+typedef struct bh_component bh_component;
+typedef struct bh_ctx bh_ctx;
+
+#define BH_CONTINUE 0
+#define BH_HANDLED 1
+
+/* Flags of the text hooks and commands. */
+#define BH_IGNORE_CASE 1u /* message_equals, message_contains, message_matches */
+#define BH_CMD_HIDDEN 2u  /* command: not listed by /help nor setMyCommands */
+
+/* The arguments of a command: the text after it, split on spaces. */
+typedef struct bh_args {
+    int argc;
+    const char *const *argv; /* argc words, then NULL */
+    const char *text;        /* the whole argument text ("" if none) */
+} bh_args;
+
+/* The captures of a message_matches regex: groups[0] is the whole match;
+ * a group that did not participate is "". */
+typedef struct bh_match {
+    int count;
+    const char *const *groups;
+} bh_match;
+
+typedef int (*bh_update_fn)(bh_ctx *ctx, const bh_update *u);
+typedef int (*bh_message_fn)(bh_ctx *ctx, const bh_message *msg);
+typedef int (*bh_command_fn)(bh_ctx *ctx, const bh_message *msg, const bh_args *args);
+typedef int (*bh_matches_fn)(bh_ctx *ctx, const bh_message *msg, const bh_match *match);
+/* data is the payload given to bh_button_signed, after its signature was verified. */
+typedef int (*bh_callback_fn)(bh_ctx *ctx, const bh_callback_query *q, const char *data);
+/* reason is Telegram's description ("Forbidden: bot was blocked by the user"). */
+typedef int (*bh_unavailable_fn)(bh_ctx *ctx, int64_t chat_id, const char *reason);
+typedef int (*bh_timer_fn)(bh_ctx *ctx);
+typedef int (*bh_prepare_fn)(bh_shared *m);
+
+/* ---- Bots and components ---------------------------------------------- */
+
+/**
+ * A new bot for token ("123456:ABC-..."; the number before ':' is the bot's
+ * id, which names its memories). Returns NULL if token is NULL or malformed,
+ * or out of memory.
+ */
+bh_bot *bh_bot_new(const char *token);
+void bh_bot_free(bh_bot *bot);
+/** The bot's numeric id (from the token). */
+int64_t bh_bot_id(const bh_bot *bot);
+/** Text of the default /start answer. */
+int bh_bot_about(bh_bot *bot, const char *text);
+/** Overrides the Bot API base URL (default: BOTHIVE_API_URL, else Telegram's). */
+int bh_bot_api_url(bh_bot *bot, const char *url);
+/** Rate limits of sends (see bh_ratelimit_options); NULL = defaults. */
+int bh_bot_ratelimit(bh_bot *bot, const bh_ratelimit_options *opt);
+
+/** A new component named name ([A-Za-z0-9_.-], it names its memory). NULL on error. */
+bh_component *bh_component_new(const char *name);
+/** Drops the caller's reference; bots using it keep theirs. */
+void bh_component_free(bh_component *c);
+/** Makes the bot use c (after its own hooks). The same component may be
+ *  used by several bots: each bot has a separate memory for it.
+ *  Errors: BH_EINVAL (NULL, or a component of that name already used). */
+int bh_bot_use(bh_bot *bot, bh_component *c);
+
+/* ---- Hooks: the same for a bot (its main component) and a component ---- */
+
+#define BH_HOOKS_DECLARE(prefix, type)                                                          \
+    int prefix##_before_processing(type *o, bh_update_fn fn);                                   \
+    int prefix##_process_message(type *o, bh_message_fn fn);                                    \
+    int prefix##_message_equals(type *o, const char *text, unsigned flags, bh_message_fn fn);   \
+    int prefix##_message_contains(type *o, const char *word, unsigned flags, bh_message_fn fn); \
+    int prefix##_message_matches(type *o, const char *regex, unsigned flags, bh_matches_fn fn); \
+    int prefix##_command(type *o, const char *name, bh_command_fn fn, const char *help);        \
+    int prefix##_command_ex(type *o, const char *name, bh_command_fn fn, const char *help,      \
+                            unsigned flags, int order);                                         \
+    int prefix##_callback(type *o, const char *name, bh_callback_fn fn);                        \
+    int prefix##_message_edited(type *o, bh_message_fn fn);                                     \
+    int prefix##_channel_post(type *o, bh_message_fn fn);                                       \
+    int prefix##_chat_unavailable(type *o, bh_unavailable_fn fn);                               \
+    int prefix##_timer(type *o, int seconds, bh_timer_fn fn);
+
+/*
+ * before_processing: every update, first. process_message: every message
+ * not handled before. message_equals: text equal to `text`. message_contains:
+ * `word` present as a whole word. message_matches: POSIX extended regex
+ * (captures in bh_match). command: "/name args" (name without '/', 1-32 of
+ * [a-z0-9_]); "/name@otherbot" is not for this bot; help is the /help line
+ * (NULL: none); order sorts /help (then by name). callback: a button made by
+ * bh_button_signed with this name was pressed. message_edited, channel_post:
+ * those update kinds. chat_unavailable: a send to a chat was refused with 403
+ * (blocked, kicked). timer: every `seconds` (>= 1), never two runs at once.
+ */
+BH_HOOKS_DECLARE(bh_bot, bh_bot)
+BH_HOOKS_DECLARE(bh_component, bh_component)
+
+/** The bot's memory preparer: runs once, the first time any worker needs
+ *  the bot's memory, to set initial values. */
+int bh_bot_prepare_memory(bh_bot *bot, bh_prepare_fn fn);
+/** A component's memory preparers (several allowed, run in order). */
+int bh_component_add_memory_preparer(bh_component *c, bh_prepare_fn fn);
+
+/* ---- Running one update without a runner (for tests) -------------------- */
+
+/**
+ * Runs one update (an Update object as JSON text) through the bot's chain
+ * in the calling process, with a mem: store made on first use (or the store
+ * given by bh_bot_set_store). Sends go to the Bot API at the bot's URL.
+ * Returns BH_OK, BH_EJSON (not JSON), BH_EPROTO (not an Update), or the
+ * negative code a hook returned.
+ */
+int bh_bot_process(bh_bot *bot, const char *update_json);
+/** The store bh_bot_process uses (the bot does not take ownership). */
+int bh_bot_set_store(bh_bot *bot, bh_store *st);
+
+/* ---- The context of a running hook -------------------------------------- */
+
+/** The memory of the bot or component that owns the running hook, prepared
+ *  on first use. NULL only if the store failed (logged). */
+bh_shared *bh_ctx_shared(bh_ctx *ctx);
+bh_bot *bh_ctx_bot(bh_ctx *ctx);
+/** The update being processed (NULL in a timer). */
+const bh_update *bh_ctx_update(bh_ctx *ctx);
+/** This process's Bot API client of the bot. */
+bh_client *bh_ctx_client(bh_ctx *ctx);
+
+/**
+ * Sends text to chat_id, waiting for the shared rate limits. A 403 runs the
+ * chat_unavailable hooks. Errors: those of bh_client_send_message.
+ */
+int bh_chat_send(bh_ctx *ctx, int64_t chat_id, const char *text);
+int bh_chat_sendf(bh_ctx *ctx, int64_t chat_id, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/** With options (parse mode, keyboard, ...); *sent may be NULL. */
+int bh_chat_send_ex(bh_ctx *ctx, int64_t chat_id, const char *text, const bh_send_options *opt,
+                    bh_message **sent);
+/** Replies to msg in its chat. */
+int bh_message_reply(bh_ctx *ctx, const bh_message *msg, const char *text);
+int bh_message_replyf(bh_ctx *ctx, const bh_message *msg, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/**
+ * Adds to kb a button that, when pressed, runs the callback hook `name`
+ * with data. The callback data is signed with the bot's secret, so a user
+ * cannot forge a press of a button the bot never sent. name and data
+ * together take at most 50 bytes. Errors: BH_EINVAL, BH_ETOOBIG, BH_ENOMEM.
+ */
+int bh_button_signed(bh_ctx *ctx, bh_keyboard *kb, const char *text, const char *name,
+                     const char *data);
+/** Answers the callback query (stops the client's spinner); text may be NULL. */
+int bh_callback_answer(bh_ctx *ctx, const bh_callback_query *q, const char *text);
+
+/** Calls any Bot API method with JSON params (see bh_client_call). */
+int bh_api_call(bh_bot *bot, const char *method, const char *params_json, json_object **result);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* BOTHIVE_BOT_H */

@@ -1,0 +1,169 @@
+/*
+ * Commands: finding the hook of "/name args", splitting the arguments, and
+ * the default /start and /help, which a bot's own commands of those names
+ * replace.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "bothive/log.h"
+#include "internal.h"
+
+/* Splits text on blanks into a NULL-terminated argv; the words are copies
+ * kept in *buf. */
+static int split_args(const char *text, char **buf, char ***argv, int *argc)
+{
+    size_t n = 0, cap = 4;
+    char *save = NULL, *w;
+
+    if (!(*buf = strdup(text)) || !(*argv = malloc(cap * sizeof **argv))) {
+        free(*buf);
+        return BH_ENOMEM;
+    }
+    for (w = strtok_r(*buf, " \t\n\r", &save); w; w = strtok_r(NULL, " \t\n\r", &save)) {
+        if (n + 2 > cap) {
+            char **p = realloc(*argv, (cap *= 2) * sizeof *p);
+            if (!p) {
+                free(*argv);
+                free(*buf);
+                return BH_ENOMEM;
+            }
+            *argv = p;
+        }
+        (*argv)[n++] = w;
+    }
+    (*argv)[n] = NULL;
+    *argc = (int)n;
+    return BH_OK;
+}
+
+static const struct bh_hook *find_command(const bh_bot *bot, const char *name, size_t *comp)
+{
+    for (size_t c = 0; c < bot->ncomps; c++)
+        for (size_t i = 0; i < bot->comps[c]->nhooks; i++) {
+            const struct bh_hook *h = &bot->comps[c]->hooks[i];
+            if (h->kind == BH_HOOK_COMMAND && !strcmp(h->text, name)) {
+                *comp = c;
+                return h;
+            }
+        }
+    return NULL;
+}
+
+/* The listed commands (not hidden), sorted by order then name. */
+static size_t listed_commands(const bh_bot *bot, const struct bh_hook **out, size_t max)
+{
+    size_t n = 0;
+
+    for (size_t c = 0; c < bot->ncomps; c++)
+        for (size_t i = 0; i < bot->comps[c]->nhooks; i++) {
+            const struct bh_hook *h = &bot->comps[c]->hooks[i];
+            if (h->kind == BH_HOOK_COMMAND && !(h->flags & BH_CMD_HIDDEN) && n < max)
+                out[n++] = h;
+        }
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0; j--) {
+            const struct bh_hook *a = out[j - 1], *b = out[j];
+            if (a->order < b->order || (a->order == b->order && strcmp(a->text, b->text) <= 0))
+                break;
+            out[j - 1] = b;
+            out[j] = a;
+        }
+    return n;
+}
+
+static int default_help(bh_ctx *ctx, const bh_message *msg)
+{
+    const struct bh_hook *cmds[256];
+    size_t n = listed_commands(ctx->bot, cmds, 256), len = 0;
+    char text[4096];
+    size_t comp;
+
+    len += (size_t)snprintf(text, sizeof text, "This bot supports these commands:\n");
+    for (size_t i = 0; i < n && len < sizeof text; i++)
+        len += (size_t)snprintf(text + len, sizeof text - len, "/%s%s%s\n", cmds[i]->text,
+                                cmds[i]->help ? " - " : "", cmds[i]->help ? cmds[i]->help : "");
+    if (!find_command(ctx->bot, "help", &comp) && len < sizeof text)
+        snprintf(text + len, sizeof text - len, "/help - Show this help message\n");
+    return bh_message_reply(ctx, msg, text);
+}
+
+static int default_start(bh_ctx *ctx, const bh_message *msg)
+{
+    char text[4096];
+
+    snprintf(text, sizeof text, "%s%sUse /help to see what this bot can do.",
+             ctx->bot->about ? ctx->bot->about : "", ctx->bot->about ? "\n\n" : "");
+    return bh_message_reply(ctx, msg, text);
+}
+
+/*
+ * Runs the command of msg if this bot has it. *ran says whether a command
+ * ran (which ends the chain). A command addressed to another bot
+ * ("/cmd@otherbot") is not this bot's: *ran stays 0.
+ */
+int bh_command_run(bh_ctx *ctx, const bh_message *msg, int *ran)
+{
+    const struct bh_hook *h;
+    size_t comp;
+    char *buf, **argv;
+    int argc, rc;
+
+    *ran = 0;
+    if (msg->command_bot) {
+        const char *me = bh_bot_username(ctx->bot);
+        if (!me || strcasecmp(me, msg->command_bot) != 0)
+            return BH_OK;
+    }
+    if (!(h = find_command(ctx->bot, msg->command, &comp))) {
+        if (!strcmp(msg->command, "help")) {
+            *ran = 1;
+            return default_help(ctx, msg);
+        }
+        if (!strcmp(msg->command, "start")) {
+            *ran = 1;
+            return default_start(ctx, msg);
+        }
+        return BH_OK;
+    }
+    /* The argument text without trailing blanks (leading ones are gone). */
+    const char *raw = msg->command_args ? msg->command_args : "";
+    size_t len = strlen(raw);
+    while (len > 0 && strchr(" \t\n\r", raw[len - 1]))
+        len--;
+    char *text = strndup(raw, len);
+    if (!text)
+        return BH_ENOMEM;
+    if ((rc = split_args(text, &buf, &argv, &argc))) {
+        free(text);
+        return rc;
+    }
+    bh_args args = {.argc = argc, .argv = (const char *const *)argv, .text = text};
+    *ran = 1;
+    rc = bh_hook_call(ctx, comp, h, msg, &args);
+    free(argv);
+    free(buf);
+    free(text);
+    return rc;
+}
+
+/* Sends the listed commands with a help text to Telegram (setMyCommands),
+ * so clients show them; plus /help when the bot has no own. */
+int bh_bot_publish_commands(bh_bot *bot)
+{
+    const struct bh_hook *cmds[100];
+    bh_bot_command_info info[101];
+    size_t n = listed_commands(bot, cmds, 100), m = 0, comp;
+    bh_client *c = bh_bot_client(bot);
+
+    if (!c)
+        return BH_ENOMEM;
+    for (size_t i = 0; i < n; i++)
+        if (cmds[i]->help && *cmds[i]->help)
+            info[m++] = (bh_bot_command_info){cmds[i]->text, cmds[i]->help};
+    if (!find_command(bot, "help", &comp))
+        info[m++] = (bh_bot_command_info){"help", "Show the list of commands"};
+    return bh_client_set_my_commands(c, info, m);
+}

@@ -1,0 +1,144 @@
+/*
+ * The context of a running hook: its memory, its client, and the ways it
+ * talks to chats. Sends wait for the shared rate limits, and a chat that
+ * refuses the bot (403) runs the chat_unavailable hooks.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bothive/log.h"
+#include "internal.h"
+
+bh_shared *bh_ctx_shared(bh_ctx *ctx)
+{
+    return ctx ? bh_bot_memory(ctx->bot, ctx->comp) : NULL;
+}
+
+bh_bot *bh_ctx_bot(bh_ctx *ctx)
+{
+    return ctx ? ctx->bot : NULL;
+}
+
+const bh_update *bh_ctx_update(bh_ctx *ctx)
+{
+    return ctx ? ctx->update : NULL;
+}
+
+bh_client *bh_ctx_client(bh_ctx *ctx)
+{
+    return ctx ? bh_bot_client(ctx->bot) : NULL;
+}
+
+/* The bot's limiter in this process, its state in a memory of its own. */
+static bh_ratelimit *ratelimit_of(bh_bot *bot)
+{
+    char id[64];
+    int rc;
+
+    if (bot->rl || bot->rl_opts.disabled || !bot->store)
+        return bot->rl;
+    snprintf(id, sizeof id, "bothive.ratelimit:%lld", (long long)bot->id);
+    if ((rc = bh_shared_open(bot->store, id, &bot->rl_mem)) != BH_OK ||
+        (rc = bh_ratelimit_new(&bot->rl, bot->rl_mem, &bot->rl_opts)) != BH_OK)
+        bh_log(BH_LOG_WARN, "bot %lld: sending without rate limits: %s", (long long)bot->id,
+               bh_strerror(rc));
+    return bot->rl;
+}
+
+int bh_chat_send_ex(bh_ctx *ctx, int64_t chat_id, const char *text, const bh_send_options *opt,
+                    bh_message **sent)
+{
+    bh_client *c;
+    bh_ratelimit *rl;
+    int rc;
+
+    if (!ctx || !text)
+        return BH_EINVAL;
+    if (!(c = bh_bot_client(ctx->bot)))
+        return BH_ENOMEM;
+    /* Group chats have negative ids: they get the per-group limit too. */
+    if ((rl = ratelimit_of(ctx->bot)) && (rc = bh_ratelimit_wait(rl, chat_id, chat_id < 0, -1)))
+        bh_log(BH_LOG_WARN, "rate limiter: %s; sending anyway", bh_strerror(rc));
+    rc = bh_client_send_message(c, chat_id, text, opt, sent);
+    if (rc == BH_EAPI && bh_client_last_error(c)->error_code == 403)
+        bh_unavailable_run(ctx, chat_id, bh_client_last_error(c)->description);
+    return rc;
+}
+
+int bh_chat_send(bh_ctx *ctx, int64_t chat_id, const char *text)
+{
+    return bh_chat_send_ex(ctx, chat_id, text, NULL, NULL);
+}
+
+static int sendv(bh_ctx *ctx, int64_t chat_id, const bh_send_options *opt, const char *fmt,
+                 va_list ap)
+{
+    char *text;
+    int rc;
+
+    if (!fmt)
+        return BH_EINVAL;
+    if (vasprintf(&text, fmt, ap) < 0)
+        return BH_ENOMEM;
+    rc = bh_chat_send_ex(ctx, chat_id, text, opt, NULL);
+    free(text);
+    return rc;
+}
+
+int bh_chat_sendf(bh_ctx *ctx, int64_t chat_id, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = sendv(ctx, chat_id, NULL, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int bh_message_reply(bh_ctx *ctx, const bh_message *msg, const char *text)
+{
+    bh_send_options o = {0};
+    if (!msg)
+        return BH_EINVAL;
+    o.reply_to_message_id = msg->message_id;
+    return bh_chat_send_ex(ctx, msg->chat.id, text, &o, NULL);
+}
+
+int bh_message_replyf(bh_ctx *ctx, const bh_message *msg, const char *fmt, ...)
+{
+    bh_send_options o = {0};
+    va_list ap;
+    int rc;
+
+    if (!msg)
+        return BH_EINVAL;
+    o.reply_to_message_id = msg->message_id;
+    va_start(ap, fmt);
+    rc = sendv(ctx, msg->chat.id, &o, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int bh_button_signed(bh_ctx *ctx, bh_keyboard *kb, const char *text, const char *name,
+                     const char *data)
+{
+    char signed_data[65];
+    int rc;
+
+    if (!ctx || !kb || !name || !*name || strchr(name, ':') || !data)
+        return BH_EINVAL;
+    if ((rc = bh_callback_sign(ctx->bot, name, data, signed_data, sizeof signed_data)) != BH_OK)
+        return rc;
+    return bh_keyboard_button_callback(kb, text, signed_data);
+}
+
+int bh_callback_answer(bh_ctx *ctx, const bh_callback_query *q, const char *text)
+{
+    bh_client *c;
+
+    if (!ctx || !q)
+        return BH_EINVAL;
+    if (!(c = bh_bot_client(ctx->bot)))
+        return BH_ENOMEM;
+    return bh_client_answer_callback_query(c, q->id, text, 0);
+}

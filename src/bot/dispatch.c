@@ -1,0 +1,335 @@
+/*
+ * The chain: how one update runs through a bot's hooks, in botogram's
+ * order (see bot.h). Every hook runs through bh_hook_call, which sets the
+ * context to the hook's owner (so bh_ctx_shared gives that component's
+ * memory), tells the runner what is running, and releases the locks the
+ * hook forgot.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "bothive/log.h"
+#include "internal.h"
+
+static const char *const bh_hook_names[] = {
+    [BH_HOOK_BEFORE] = "before_processing", [BH_HOOK_COMMAND] = "command",
+    [BH_HOOK_EQUALS] = "message_equals",    [BH_HOOK_CONTAINS] = "message_contains",
+    [BH_HOOK_MATCHES] = "message_matches",  [BH_HOOK_PROCESS] = "process_message",
+    [BH_HOOK_EDITED] = "message_edited",    [BH_HOOK_CHANNEL_POST] = "channel_post",
+    [BH_HOOK_CALLBACK] = "callback",        [BH_HOOK_UNAVAILABLE] = "chat_unavailable",
+    [BH_HOOK_TIMER] = "timer",
+};
+
+static void note_hook(bh_ctx *ctx, size_t comp, const struct bh_hook *h)
+{
+    char what[128];
+    const char *owner = ctx->bot->comps[comp]->name;
+
+    if (!ctx->bot->note)
+        return;
+    snprintf(what, sizeof what, "%s%s%s%s%s", bh_hook_names[h->kind], h->text ? " " : "",
+             h->text ? h->text : "", owner[0] ? " of " : "", owner);
+    ctx->bot->note(what);
+}
+
+int bh_hook_call(bh_ctx *ctx, size_t comp, const struct bh_hook *h, const void *a, const void *b)
+{
+    size_t saved = ctx->comp;
+    int rc = BH_CONTINUE, left;
+
+    ctx->comp = comp;
+    note_hook(ctx, comp, h);
+    switch (h->kind) {
+    case BH_HOOK_BEFORE: rc = h->fn.update(ctx, a); break;
+    case BH_HOOK_COMMAND: rc = h->fn.command(ctx, a, b); break;
+    case BH_HOOK_MATCHES: rc = h->fn.matches(ctx, a, b); break;
+    case BH_HOOK_CALLBACK: rc = h->fn.callback(ctx, a, b); break;
+    case BH_HOOK_UNAVAILABLE: rc = h->fn.unavailable(ctx, *(const int64_t *)a, b); break;
+    case BH_HOOK_TIMER: rc = h->fn.timer(ctx); break;
+    default: rc = h->fn.message(ctx, a); break;
+    }
+    /* A lock a hook still holds would block every other worker for ever. */
+    if (ctx->bot->mems && ctx->bot->mems[comp] &&
+        (left = bh_lock_release_all(ctx->bot->mems[comp])) > 0)
+        bh_log(BH_LOG_WARN, "update %lld: hook %s returned holding %d lock(s); released",
+               (long long)ctx->update_id, bh_hook_names[h->kind], left);
+    if (rc < 0)
+        bh_log(BH_LOG_ERROR, "update %lld: hook %s%s%s failed: %s", (long long)ctx->update_id,
+               bh_hook_names[h->kind], h->text ? " " : "", h->text ? h->text : "",
+               bh_strerror(rc));
+    ctx->comp = saved;
+    return rc;
+}
+
+/* Runs every hook of kind (bot first, then components) until one does not
+ * continue. Returns what that one returned, or BH_CONTINUE. */
+static int run_kind(bh_ctx *ctx, enum bh_hook_kind kind, const void *a, const void *b)
+{
+    for (size_t c = 0; c < ctx->bot->ncomps; c++) {
+        const bh_component *comp = ctx->bot->comps[c];
+        for (size_t i = 0; i < comp->nhooks; i++) {
+            if (comp->hooks[i].kind != kind)
+                continue;
+            int rc = bh_hook_call(ctx, c, &comp->hooks[i], a, b);
+            if (rc != BH_CONTINUE)
+                return rc;
+        }
+    }
+    return BH_CONTINUE;
+}
+
+static int word_char(unsigned char c)
+{
+    return isalnum(c) || c == '_' || c >= 0x80;
+}
+
+/* Whether word occurs in text as a whole word. */
+static int contains_word(const char *text, const char *word, int icase)
+{
+    size_t wl = strlen(word);
+
+    for (const char *p = text; *p; p++) {
+        if ((icase ? strncasecmp(p, word, wl) : strncmp(p, word, wl)) != 0)
+            continue;
+        if ((p == text || !word_char((unsigned char)p[-1])) && !word_char((unsigned char)p[wl]))
+            return 1;
+    }
+    return 0;
+}
+
+/* Runs a message_matches hook if its regex matches, with the captures. */
+static int run_matches(bh_ctx *ctx, size_t comp, const struct bh_hook *h, const bh_message *msg,
+                       int *matched)
+{
+    size_t n = h->re.re_nsub + 1;
+    regmatch_t *pm = calloc(n, sizeof *pm);
+    char **groups = calloc(n + 1, sizeof *groups);
+    int rc = BH_ENOMEM;
+
+    *matched = 0;
+    if (!pm || !groups)
+        goto out;
+    rc = BH_CONTINUE;
+    if (regexec(&h->re, msg->text, n, pm, 0) != 0)
+        goto out;
+    *matched = 1;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = pm[i].rm_so < 0 ? 0 : (size_t)(pm[i].rm_eo - pm[i].rm_so);
+        if (!(groups[i] = strndup(pm[i].rm_so < 0 ? "" : msg->text + pm[i].rm_so, len))) {
+            rc = BH_ENOMEM;
+            goto out;
+        }
+    }
+    bh_match m = {.count = (int)n, .groups = (const char *const *)groups};
+    rc = bh_hook_call(ctx, comp, h, msg, &m);
+out:
+    for (size_t i = 0; groups && i < n; i++)
+        free(groups[i]);
+    free(groups);
+    free(pm);
+    return rc;
+}
+
+/* The text hooks (equals, contains, matches) in registration order. */
+static int run_text_hooks(bh_ctx *ctx, const bh_message *msg)
+{
+    for (size_t c = 0; c < ctx->bot->ncomps; c++) {
+        const bh_component *comp = ctx->bot->comps[c];
+        for (size_t i = 0; i < comp->nhooks; i++) {
+            const struct bh_hook *h = &comp->hooks[i];
+            int icase = h->flags & BH_IGNORE_CASE, rc = BH_CONTINUE, hit = 0;
+            if (h->kind == BH_HOOK_EQUALS)
+                hit = !(icase ? strcasecmp : strcmp)(msg->text, h->text);
+            else if (h->kind == BH_HOOK_CONTAINS)
+                hit = contains_word(msg->text, h->text, icase);
+            if (hit)
+                rc = bh_hook_call(ctx, c, h, msg, NULL);
+            else if (h->kind == BH_HOOK_MATCHES)
+                rc = run_matches(ctx, c, h, msg, &hit);
+            if (rc != BH_CONTINUE)
+                return rc;
+        }
+    }
+    return BH_CONTINUE;
+}
+
+static int run_message(bh_ctx *ctx, const bh_message *msg)
+{
+    int rc, ran = 0;
+
+    if (msg->command) {
+        rc = bh_command_run(ctx, msg, &ran);
+        if (ran || rc < 0)
+            return rc;
+    }
+    if (msg->text && (rc = run_text_hooks(ctx, msg)) != BH_CONTINUE)
+        return rc;
+    return run_kind(ctx, BH_HOOK_PROCESS, msg, NULL);
+}
+
+/* A press of a signed button runs the callback hook of its name; anything
+ * else (forged, or signed with another secret) is refused and logged. */
+static int run_callback(bh_ctx *ctx, const bh_callback_query *q)
+{
+    char buf[128];
+    const char *name, *payload;
+
+    if (bh_callback_verify(ctx->bot, q->data, buf, sizeof buf, &name, &payload) != BH_OK) {
+        bh_log(BH_LOG_WARN, "update %lld: callback data with a bad signature refused",
+               (long long)ctx->update_id);
+        bh_callback_answer(ctx, q, NULL);
+        return BH_HANDLED;
+    }
+    for (size_t c = 0; c < ctx->bot->ncomps; c++) {
+        const bh_component *comp = ctx->bot->comps[c];
+        for (size_t i = 0; i < comp->nhooks; i++)
+            if (comp->hooks[i].kind == BH_HOOK_CALLBACK && !strcmp(comp->hooks[i].text, name))
+                return bh_hook_call(ctx, c, &comp->hooks[i], q, payload);
+    }
+    bh_log(BH_LOG_WARN, "update %lld: no callback hook named '%s'", (long long)ctx->update_id,
+           name);
+    return BH_HANDLED;
+}
+
+int bh_bot_dispatch_parsed(bh_bot *bot, const bh_update *u)
+{
+    bh_ctx ctx = {.bot = bot, .update = u, .update_id = u->update_id};
+    int rc = run_kind(&ctx, BH_HOOK_BEFORE, u, NULL);
+
+    if (rc != BH_CONTINUE)
+        return rc < 0 ? rc : BH_OK;
+    switch (u->kind) {
+    case BH_UPDATE_MESSAGE: rc = run_message(&ctx, u->message); break;
+    case BH_UPDATE_EDITED_MESSAGE:
+    case BH_UPDATE_EDITED_CHANNEL_POST: rc = run_kind(&ctx, BH_HOOK_EDITED, u->message, NULL); break;
+    case BH_UPDATE_CHANNEL_POST: rc = run_kind(&ctx, BH_HOOK_CHANNEL_POST, u->message, NULL); break;
+    case BH_UPDATE_CALLBACK_QUERY: rc = run_callback(&ctx, u->callback_query); break;
+    default: rc = BH_CONTINUE; break;
+    }
+    return rc < 0 ? rc : BH_OK;
+}
+
+int bh_bot_dispatch(bh_bot *bot, const char *update_json)
+{
+    json_object *o;
+    bh_update *u;
+    int rc;
+
+    if (!bot || !update_json)
+        return BH_EINVAL;
+    if (!(o = json_tokener_parse(update_json)))
+        return BH_EJSON;
+    rc = bh_update_parse(o, &u);
+    json_object_put(o);
+    if (rc != BH_OK)
+        return rc;
+    rc = bh_bot_dispatch_parsed(bot, u);
+    bh_update_free(u);
+    return rc;
+}
+
+void bh_unavailable_run(bh_ctx *ctx, int64_t chat_id, const char *reason)
+{
+    if (ctx->in_unavailable)
+        return;
+    ctx->in_unavailable = 1;
+    run_kind(ctx, BH_HOOK_UNAVAILABLE, &chat_id, reason);
+    ctx->in_unavailable = 0;
+}
+
+/* ---- Timers ---- */
+
+static const struct bh_hook *timer_at(const bh_bot *bot, int index, size_t *comp)
+{
+    int n = 0;
+    for (size_t c = 0; c < bot->ncomps; c++)
+        for (size_t i = 0; i < bot->comps[c]->nhooks; i++)
+            if (bot->comps[c]->hooks[i].kind == BH_HOOK_TIMER && n++ == index) {
+                *comp = c;
+                return &bot->comps[c]->hooks[i];
+            }
+    return NULL;
+}
+
+size_t bh_bot_timers(const bh_bot *bot, int *seconds, size_t max)
+{
+    size_t n = 0, comp;
+    const struct bh_hook *h;
+
+    while ((h = timer_at(bot, (int)n, &comp))) {
+        if (n < max)
+            seconds[n] = h->seconds;
+        n++;
+    }
+    return n;
+}
+
+int bh_bot_run_timer(bh_bot *bot, int timer)
+{
+    bh_ctx ctx = {.bot = bot};
+    size_t comp;
+    const struct bh_hook *h = timer_at(bot, timer, &comp);
+
+    if (!h)
+        return BH_EINVAL;
+    int rc = bh_hook_call(&ctx, comp, h, NULL, NULL);
+    return rc < 0 ? rc : BH_OK;
+}
+
+static int has_kind(const bh_bot *bot, enum bh_hook_kind kind)
+{
+    for (size_t c = 0; c < bot->ncomps; c++)
+        for (size_t i = 0; i < bot->comps[c]->nhooks; i++)
+            if (bot->comps[c]->hooks[i].kind == kind)
+                return 1;
+    return 0;
+}
+
+/* Asks Telegram only for what some hook handles (before_processing hooks
+ * see every kind the bot asks for, so they widen the list). */
+const char *const *bh_bot_allowed_updates(const bh_bot *bot)
+{
+    bh_bot *b = (bh_bot *)bot;
+    int n = 0, all = has_kind(bot, BH_HOOK_BEFORE);
+
+    b->allowed[n++] = "message";
+    if (all || has_kind(bot, BH_HOOK_EDITED)) {
+        b->allowed[n++] = "edited_message";
+        b->allowed[n++] = "edited_channel_post";
+    }
+    if (all || has_kind(bot, BH_HOOK_CHANNEL_POST))
+        b->allowed[n++] = "channel_post";
+    if (all || has_kind(bot, BH_HOOK_CALLBACK))
+        b->allowed[n++] = "callback_query";
+    b->allowed[n] = NULL;
+    return b->allowed;
+}
+
+/* ---- One update without a runner ---- */
+
+int bh_bot_set_store(bh_bot *bot, bh_store *st)
+{
+    if (!bot || !st)
+        return BH_EINVAL;
+    return bh_bot_attach(bot, st);
+}
+
+int bh_bot_process(bh_bot *bot, const char *update_json)
+{
+    int rc;
+
+    if (!bot || !update_json)
+        return BH_EINVAL;
+    if ((rc = bh_bot_attach(bot, NULL)) != BH_OK)
+        return rc;
+    if (!bot->store) {
+        if ((rc = bh_store_open(&bot->own_store, "mem:", NULL)) != BH_OK)
+            return rc;
+        if ((rc = bh_bot_attach(bot, bot->own_store)) != BH_OK)
+            return rc;
+    }
+    return bh_bot_dispatch(bot, update_json);
+}

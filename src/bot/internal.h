@@ -1,0 +1,125 @@
+/*
+ * The bot model's private structures. Used by src/bot/ and by the runner's
+ * glue (src/runner/run.c), which sits above this layer.
+ */
+#ifndef BH_BOT_INTERNAL_H
+#define BH_BOT_INTERNAL_H
+
+#include <regex.h>
+#include <sys/types.h>
+
+#include "bothive/bot.h"
+
+enum bh_hook_kind {
+    BH_HOOK_BEFORE,
+    BH_HOOK_COMMAND,
+    BH_HOOK_EQUALS,
+    BH_HOOK_CONTAINS,
+    BH_HOOK_MATCHES,
+    BH_HOOK_PROCESS,
+    BH_HOOK_EDITED,
+    BH_HOOK_CHANNEL_POST,
+    BH_HOOK_CALLBACK,
+    BH_HOOK_UNAVAILABLE,
+    BH_HOOK_TIMER,
+};
+
+struct bh_hook {
+    enum bh_hook_kind kind;
+    union {
+        bh_update_fn update;
+        bh_message_fn message;
+        bh_command_fn command;
+        bh_matches_fn matches;
+        bh_callback_fn callback;
+        bh_unavailable_fn unavailable;
+        bh_timer_fn timer;
+    } fn;
+    char *text;       /* command name, text, word, callback name */
+    char *help;       /* commands */
+    unsigned flags;
+    int order;        /* commands */
+    int seconds;      /* timers */
+    regex_t re;       /* message_matches */
+    int has_re;
+};
+
+struct bh_component {
+    char *name;       /* "" for a bot's main component */
+    int refs;
+    struct bh_hook *hooks;
+    size_t nhooks, cap;
+    bh_prepare_fn *preparers;
+    size_t npreparers;
+};
+
+struct bh_bot {
+    char *token;
+    int64_t id;
+    char *about;
+    char *api_url;
+    bh_component *main;
+    bh_component **comps; /* main first, then used components */
+    size_t ncomps;
+    bh_ratelimit_options rl_opts;
+    /* Per process (rebuilt after fork, see bot.c): */
+    pid_t pid;
+    bh_client *client;
+    bh_ratelimit *rl;
+    bh_shared *rl_mem;
+    bh_shared **mems;     /* one per component, opened on first use */
+    char *username;       /* from getMe, for /cmd@name */
+    unsigned char secret[16];
+    int have_secret;
+    bh_store *store;      /* the store of this process's hooks */
+    bh_store *own_store;  /* made by bh_bot_process */
+    void (*note)(const char *what); /* the runner's "now running" reporter */
+    const char *allowed[8];         /* bh_bot_allowed_updates */
+};
+
+struct bh_ctx {
+    bh_bot *bot;
+    size_t comp;          /* index into bot->comps of the running hook's owner */
+    const bh_update *update;
+    int64_t update_id;
+    int in_unavailable;   /* running chat_unavailable hooks: no recursion */
+};
+
+/* component.c: a component without the name check (the main one is "") */
+bh_component *bh_component_create(const char *name);
+
+/* bot.c: per-process state */
+int bh_bot_attach(bh_bot *bot, bh_store *st);
+bh_client *bh_bot_client(bh_bot *bot);
+bh_shared *bh_bot_memory(bh_bot *bot, size_t comp);
+const char *bh_bot_username(bh_bot *bot);
+int bh_bot_secret(bh_bot *bot, unsigned char key[16]);
+char *bh_memory_id(const bh_bot *bot, const bh_component *c);
+
+/* dispatch.c: what the runner calls in a worker */
+int bh_bot_dispatch(bh_bot *bot, const char *update_json);
+int bh_bot_dispatch_parsed(bh_bot *bot, const bh_update *u);
+int bh_bot_run_timer(bh_bot *bot, int timer);
+/* Timers of every component, in a stable order: seconds and count. */
+size_t bh_bot_timers(const bh_bot *bot, int *seconds, size_t max);
+/* The update kinds the hooks need, NULL-terminated, static strings. */
+const char *const *bh_bot_allowed_updates(const bh_bot *bot);
+/* Runs a hook's function with the context set for its owner; releases
+ * locks the hook left held (with a warning). */
+int bh_hook_call(bh_ctx *ctx, size_t comp, const struct bh_hook *h, const void *a,
+                 const void *b);
+/* Runs the chat_unavailable hooks for chat_id. */
+void bh_unavailable_run(bh_ctx *ctx, int64_t chat_id, const char *reason);
+
+/* command.c */
+int bh_bot_publish_commands(bh_bot *bot);
+int bh_command_run(bh_ctx *ctx, const bh_message *msg, int *ran);
+
+/* callback.c */
+int bh_callback_sign(bh_bot *bot, const char *name, const char *data, char *out, size_t outlen);
+/* Checks data's signature; on success *name and *payload point into buf. */
+int bh_callback_verify(bh_bot *bot, const char *data, char *buf, size_t buflen,
+                       const char **name, const char **payload);
+uint64_t bh_siphash(const unsigned char key[16], const void *data, size_t len);
+
+#endif
