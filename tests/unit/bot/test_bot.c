@@ -440,6 +440,45 @@ START_TEST(locks_left_held_are_released)
 }
 END_TEST
 
+static int send_five(bh_ctx *ctx, const bh_message *m)
+{
+    for (int i = 0; i < 5; i++)
+        if (bh_chat_sendf(ctx, m->chat.id, "burst %d", i) != BH_OK)
+            return BH_EIO;
+    return BH_CONTINUE;
+}
+
+/* Two processes sending to one chat share its limit through the store:
+ * 10 messages at 5 per second, burst 1, take at least 1.8 s together. */
+START_TEST(rate_limits_hold_across_processes)
+{
+    bh_store *st;
+    bh_bot *bot = bh_bot_new(TOKEN);
+    bh_ratelimit_options rl = {.chat_per_sec = 5, .chat_burst = 1, .global_per_sec = 1000};
+
+    ck_assert_int_eq(bh_bot_api_url(bot, emu.url), BH_OK);
+    ck_assert_int_eq(bh_bot_ratelimit(bot, &rl), BH_OK);
+    ck_assert_int_eq(bh_store_open(&st, "mem:", NULL), BH_OK);
+    ck_assert_int_eq(bh_bot_process_message(bot, send_five), BH_OK);
+    ck_assert_int_ge(bh_emu_send_user_message(&emu, 70, 70, "go"), 1);
+    char *u = next_update();
+    int64_t t0 = bh_test_now_ms();
+    pid_t pids[2];
+    for (int p = 0; p < 2; p++)
+        if ((pids[p] = fork()) == 0)
+            _exit(bh_bot_set_store(bot, st) == BH_OK && bh_bot_process(bot, u) == BH_OK ? 0 : 1);
+    for (int p = 0; p < 2; p++)
+        ck_assert_int_eq(bh_test_wait(pids[p]), 0);
+    ck_assert_int_ge(bh_test_now_ms() - t0, 1700);
+    free(u);
+    char *t = sent_text(70, 9);
+    ck_assert_ptr_nonnull(t);
+    free(t);
+    bh_bot_free(bot);
+    bh_store_close(st);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("bot");
@@ -455,6 +494,7 @@ int main(void)
     tcase_add_test(tc, signed_callbacks_and_forgeries);
     tcase_add_test(tc, blocked_chat_runs_chat_unavailable);
     tcase_add_test(tc, locks_left_held_are_released);
+    tcase_add_test(tc, rate_limits_hold_across_processes);
     suite_add_tcase(s, tc);
     return bh_test_run_suite(s);
 }
