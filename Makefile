@@ -32,8 +32,7 @@ test-asan: deps
 
 # Unit tests under valgrind's memcheck: any leak or error fails the run.
 test-valgrind: deps all
-	cd $(BUILD) && BOTHIVE_VALGRIND=1 ctest --output-on-failure -L unit \
-		-T memcheck --overwrite MemoryCheckCommandOptions="--leak-check=full --error-exitcode=1 --trace-children=no"
+	sh scripts/valgrind-tests.sh $(BUILD)
 
 bench: deps all
 	sh bench/run.sh $(BUILD)

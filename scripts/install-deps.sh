@@ -7,7 +7,7 @@ set -eu
 PKGS="build-essential cmake pkg-config
 libcurl4-openssl-dev libjson-c-dev check libsubunit-dev
 libhiredis-dev redis-server libmicrohttpd-dev
-liblmdb-dev gnuplot-nox python3 curl"
+liblmdb-dev gnuplot-nox python3 curl valgrind"
 
 missing=""
 for p in $PKGS; do
