@@ -131,6 +131,14 @@ int bh_bot_use(bh_bot *bot, bh_component *c)
     if (!(p = realloc(bot->comps, (bot->ncomps + 1) * sizeof *p)))
         return BH_ENOMEM;
     bot->comps = p;
+    /* Memory handles are per component: the table grows with it. */
+    if (bot->mems && bot->pid == getpid()) {
+        bh_shared **mp = realloc(bot->mems, (bot->ncomps + 1) * sizeof *mp);
+        if (!mp)
+            return BH_ENOMEM;
+        mp[bot->ncomps] = NULL;
+        bot->mems = mp;
+    }
     bot->comps[bot->ncomps++] = c;
     c->refs++;
     return BH_OK;
