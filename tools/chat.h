@@ -81,8 +81,11 @@ void bh_chat_view_free(bh_chat_view *v);
 
 /* Prints what is new or changed in `sent` (the result of /control/sent for
  * every chat): new messages, edits, deletions. Messages of chats other than
- * current_chat are prefixed with their chat. Returns how many were printed. */
-int bh_chat_view_update(bh_chat_view *v, json_object *sent, int64_t current_chat);
+ * current_chat are prefixed with their chat. `before` (may be NULL) is
+ * printed first when anything is (to clear a prompt). Returns how many
+ * messages were printed. */
+int bh_chat_view_update(bh_chat_view *v, json_object *sent, int64_t current_chat,
+                        const char *before);
 
 /* The buttons of the newest message of `chat` (in `sent`) that has a
  * keyboard: *msg_id, and *kb (a borrowed array of rows), *is_inline. Returns
