@@ -500,6 +500,13 @@ static void bh_chat_command(bh_chat *c, char *line)
     }
 }
 
+/* The conversation is over: the user left, or the bot or emulator is gone.
+ * Lines still buffered are not sent then. */
+static int bh_chat_over(const bh_chat *c)
+{
+    return c->quit || c->bot_gone || c->emu_gone;
+}
+
 static void bh_chat_line(bh_chat *c, char *line)
 {
     size_t n = strlen(line);
@@ -526,7 +533,7 @@ static void bh_chat_read_input(bh_chat *c)
         c->in_eof = 1;
     else
         c->in_len += (size_t)r;
-    for (size_t i = 0; i < c->in_len && !c->quit; i++) {
+    for (size_t i = 0; i < c->in_len && !bh_chat_over(c); i++) {
         if (c->in_buf[i] != '\n' && i + 1 < sizeof c->in_buf - 1)
             continue;
         c->in_buf[i] = '\0';  /* an over-long line is cut, not lost */
@@ -535,7 +542,7 @@ static void bh_chat_read_input(bh_chat *c)
     }
     memmove(c->in_buf, c->in_buf + start, c->in_len - start);
     c->in_len -= start;
-    if (c->in_eof && c->in_len && !c->quit) {
+    if (c->in_eof && c->in_len && !bh_chat_over(c)) {
         c->in_buf[c->in_len] = '\0';
         c->in_len = 0;
         bh_chat_line(c, c->in_buf);
