@@ -26,7 +26,6 @@
 #define BH_CHAT_SETTLE_MS 3000     /* how long a sent message waits for its replies */
 #define BH_CHAT_QUIET_MS 150       /* no new output for this long: the bot is done */
 #define BH_CHAT_STOP_MS 3000       /* SIGTERM grace before SIGKILL */
-#define BH_CHAT_MAX_LINE 8192
 #define BH_CHAT_MAX_PRESSED 32
 
 typedef struct bh_chat {
@@ -49,6 +48,8 @@ typedef struct bh_chat {
     char in_buf[BH_CHAT_MAX_LINE];
     size_t in_len;
     int in_eof;
+    bh_chat_line line;          /* the line editor, when on a terminal */
+    int editing;
 
     char pressed[BH_CHAT_MAX_PRESSED][32];  /* callback ids whose answer is awaited */
     int npressed;
@@ -122,13 +123,22 @@ static int bh_chat_parse_id(const char *s, int64_t *out)
     return 0;
 }
 
+/* Draws the prompt, and under the line editor what was typed so far (the
+ * prompt is drawn again after every reply printed above it). */
 static void bh_chat_prompt(bh_chat *c)
 {
+    char prompt[128];
     if (!c->tty || c->quit)
         return;
-    fprintf(stdout, "%s[%s %" PRId64 " as user %" PRId64 "]>%s ", c->color ? "\033[1m" : "",
-            c->group ? "group" : "chat", c->chat_id, c->user_id, c->color ? "\033[0m" : "");
-    fflush(stdout);
+    snprintf(prompt, sizeof prompt, "%s[%s %" PRId64 " as user %" PRId64 "]>%s ",
+             c->color ? "\033[1m" : "", c->group ? "group" : "chat", c->chat_id, c->user_id,
+             c->color ? "\033[0m" : "");
+    if (c->editing) {
+        bh_chat_line_draw(&c->line, stdout, prompt);
+    } else {
+        fputs(prompt, stdout);
+        fflush(stdout);
+    }
     c->prompt_shown = 1;
 }
 
@@ -507,7 +517,7 @@ static int bh_chat_over(const bh_chat *c)
     return c->quit || c->bot_gone || c->emu_gone;
 }
 
-static void bh_chat_line(bh_chat *c, char *line)
+static void bh_chat_handle_line(bh_chat *c, char *line)
 {
     size_t n = strlen(line);
     if (n && line[n - 1] == '\r')
@@ -521,10 +531,45 @@ static void bh_chat_line(bh_chat *c, char *line)
         bh_chat_send(c, line[0] == ':' ? line + 1 : line, !c->tty);
 }
 
+/* Under the line editor: takes the keys typed, and handles the line when
+ * Enter is pressed. */
+static void bh_chat_read_keys(bh_chat *c)
+{
+    unsigned char keys[256];
+    ssize_t r = read(STDIN_FILENO, keys, sizeof keys);
+    if (r < 0 && (errno == EINTR || errno == EAGAIN))
+        return;
+    if (r <= 0) {
+        c->in_eof = 1;
+        return;
+    }
+    for (ssize_t i = 0; i < r && !bh_chat_over(c); i++) {
+        switch (bh_chat_line_feed(&c->line, keys[i], stdout)) {
+        case BH_CHAT_LINE_REDRAW:
+            bh_chat_prompt(c);
+            break;
+        case BH_CHAT_LINE_DONE:
+            memcpy(c->in_buf, c->line.buf, c->line.len + 1);
+            c->line.len = 0;
+            bh_chat_handle_line(c, c->in_buf);
+            bh_chat_prompt(c);
+            break;
+        case BH_CHAT_LINE_EOF:
+            c->in_eof = 1;
+            return;
+        }
+    }
+}
+
 /* Reads what stdin has and handles each complete line. At EOF, a last line
  * without a newline counts too. */
 static void bh_chat_read_input(bh_chat *c)
 {
+    if (c->editing) {
+        bh_chat_read_keys(c);
+        return;
+    }
+
     ssize_t r = read(STDIN_FILENO, c->in_buf + c->in_len, sizeof c->in_buf - 1 - c->in_len);
     size_t start = 0;
     if (r < 0 && (errno == EINTR || errno == EAGAIN))
@@ -537,7 +582,7 @@ static void bh_chat_read_input(bh_chat *c)
         if (c->in_buf[i] != '\n' && i + 1 < sizeof c->in_buf - 1)
             continue;
         c->in_buf[i] = '\0';  /* an over-long line is cut, not lost */
-        bh_chat_line(c, c->in_buf + start);
+        bh_chat_handle_line(c, c->in_buf + start);
         start = i + 1;
     }
     memmove(c->in_buf, c->in_buf + start, c->in_len - start);
@@ -545,7 +590,7 @@ static void bh_chat_read_input(bh_chat *c)
     if (c->in_eof && c->in_len && !bh_chat_over(c)) {
         c->in_buf[c->in_len] = '\0';
         c->in_len = 0;
-        bh_chat_line(c, c->in_buf);
+        bh_chat_handle_line(c, c->in_buf);
     }
 }
 
@@ -737,6 +782,7 @@ int bh_tool_chat(int argc, char **argv)
         fprintf(stderr, "bothive chat: out of memory\n");
         goto fail_bot;
     }
+    c->editing = c->tty && bh_chat_line_start(&c->line, STDIN_FILENO) == 0;
 
     fprintf(stderr, "bothive chat: bot '%s' (pid %d), emulator %s (pid %d)\n", argv[cmd],
             (int)c->bot.pid, c->url, (int)c->emu.pid);
@@ -768,6 +814,7 @@ int bh_tool_chat(int argc, char **argv)
         fputs("\n", stdout);
         fflush(stdout);
     }
+    bh_chat_line_stop(&c->line);  /* the terminal is the user's again */
     status = 0;
 
 fail_bot:
@@ -798,6 +845,7 @@ fail_emu:
             close(out_pipe[i]);
     if (c->out_fd >= 0)
         close(c->out_fd);
+    bh_chat_line_stop(&c->line);
     bh_chat_view_free(c->view);
     bh_chat_http_free(c->http);
 fail_curl:

@@ -6,6 +6,7 @@
  * chat_http.c   a small libcurl client for the emulator's control API
  * chat_view.c   what the bot sent: which messages are new or changed, and
  *               how they (and their keyboards) are printed
+ * chat_line.c   a minimal line editor, so replies can arrive while typing
  *
  * The tool is single-threaded: one poll() loop watches stdin, the bot's
  * output (with --verbose) and a signal pipe, and polls the emulator on a
@@ -18,12 +19,14 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include <termios.h>
 
 #include <json-c/json.h>
 
 #define BH_CHAT_DEFAULT_TOKEN "123456:TEST"
 #define BH_CHAT_DEFAULT_USER 1001
 #define BH_CHAT_DEFAULT_GROUP (-1001)
+#define BH_CHAT_MAX_LINE 8192
 
 /* ---- chat_http.c ---- */
 typedef struct bh_chat_http bh_chat_http;
@@ -95,5 +98,41 @@ int bh_chat_view_last_keyboard(json_object *sent, int64_t chat, int64_t *msg_id,
 
 /* Button n (1-based, counted row by row) of a keyboard, or NULL. */
 json_object *bh_chat_view_button(json_object *kb, int n);
+
+/* ---- chat_line.c ---- */
+#define BH_CHAT_LINE_HISTORY 100
+
+enum {
+    BH_CHAT_LINE_NONE,    /* nothing for the caller to do */
+    BH_CHAT_LINE_REDRAW,  /* the line changed: draw it again */
+    BH_CHAT_LINE_DONE,    /* a line was entered: it is in buf */
+    BH_CHAT_LINE_EOF,     /* Ctrl-D on an empty line */
+};
+
+typedef struct bh_chat_line {
+    int fd, active;
+    struct termios saved;
+    char buf[BH_CHAT_MAX_LINE];
+    size_t len;
+    int esc;                 /* 0, 1 after ESC, 2 inside an escape sequence */
+    char *hist[BH_CHAT_LINE_HISTORY];
+    int nhist, hpos;
+    char *stash;             /* the line being typed while browsing history */
+} bh_chat_line;
+
+/* Puts the terminal fd into character mode without echo. Returns 0, or -1
+ * when fd is not a terminal that allows it (then nothing changed). */
+int bh_chat_line_start(bh_chat_line *l, int fd);
+
+/* Gives the terminal its settings back and forgets the history. */
+void bh_chat_line_stop(bh_chat_line *l);
+
+/* Takes one byte typed; echoes what it can to out and says what the caller
+ * must do (BH_CHAT_LINE_*). After DONE the caller uses buf (NUL-terminated)
+ * and sets len to 0. */
+int bh_chat_line_feed(bh_chat_line *l, unsigned char ch, FILE *out);
+
+/* Draws prompt and the line so far on the current row, erasing it first. */
+void bh_chat_line_draw(const bh_chat_line *l, FILE *out, const char *prompt);
 
 #endif
