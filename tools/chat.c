@@ -123,12 +123,19 @@ static int bh_chat_parse_id(const char *s, int64_t *out)
     return 0;
 }
 
+/* The conversation is over: the user left, or the bot or emulator is gone.
+ * Lines still buffered are not sent then. */
+static int bh_chat_over(const bh_chat *c)
+{
+    return c->quit || c->bot_gone || c->emu_gone;
+}
+
 /* Draws the prompt, and under the line editor what was typed so far (the
  * prompt is drawn again after every reply printed above it). */
 static void bh_chat_prompt(bh_chat *c)
 {
     char prompt[128];
-    if (!c->tty || c->quit)
+    if (!c->tty || bh_chat_over(c))
         return;
     snprintf(prompt, sizeof prompt, "%s[%s %" PRId64 " as user %" PRId64 "]>%s ",
              c->color ? "\033[1m" : "", c->group ? "group" : "chat", c->chat_id, c->user_id,
@@ -510,13 +517,6 @@ static void bh_chat_command(bh_chat *c, char *line)
     }
 }
 
-/* The conversation is over: the user left, or the bot or emulator is gone.
- * Lines still buffered are not sent then. */
-static int bh_chat_over(const bh_chat *c)
-{
-    return c->quit || c->bot_gone || c->emu_gone;
-}
-
 static void bh_chat_handle_line(bh_chat *c, char *line)
 {
     size_t n = strlen(line);
@@ -821,8 +821,12 @@ fail_bot:
     if (c->bot_gone) {
         char how[96];
         bh_chat_status_text(c->bot.status, how, sizeof how);
-        fprintf(stderr, "bothive chat: the bot %s; its last output (%s):\n", how, c->log_path);
-        bh_chat_log_tail(c, 10);
+        if (c->verbose) {
+            fprintf(stderr, "bothive chat: the bot %s (its output: %s)\n", how, c->log_path);
+        } else {
+            fprintf(stderr, "bothive chat: the bot %s; its last output (%s):\n", how, c->log_path);
+            bh_chat_log_tail(c, 10);
+        }
     } else if (c->bot.pid > 0) {
         stopped_by_us = 1;
         if (bh_chat_child_stop(&c->bot, BH_CHAT_STOP_MS))
