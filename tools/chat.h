@@ -50,7 +50,7 @@ typedef struct bh_chat_child {
     int reaped;
 } bh_chat_child;
 
-/* Starts `/proc/self/exe emu --port 0 --token T` in its own process group,
+/* Starts `bothive emu --port 0 --token T` (this very binary) in its own process group,
  * stderr to log_fd, and reads its URL into url. Returns 0, or -1 with a
  * message on stderr (nothing is left running then). */
 int bh_chat_emu_start(bh_chat_child *emu, const char *token, int log_fd, char *url, size_t urlsize);

@@ -81,12 +81,30 @@ static int bh_chat_read_line(int fd, char *buf, size_t size)
     return -1;
 }
 
+/* The bothive binary, to run its emu subcommand: the path /proc/self/exe
+ * names, when it can still be run by that path. Under valgrind the link is
+ * resolved to the program being checked, while exec of /proc/self/exe
+ * itself would start valgrind's tool binary; when the binary was replaced
+ * since it started, only /proc/self/exe still reaches the right one. */
+static void bh_chat_self_path(char *buf, size_t size)
+{
+    ssize_t n = readlink("/proc/self/exe", buf, size - 1);
+    if (n > 0 && (size_t)n < size - 1) {
+        buf[n] = '\0';
+        if (access(buf, X_OK) == 0)
+            return;
+    }
+    snprintf(buf, size, "/proc/self/exe");
+}
+
 int bh_chat_emu_start(bh_chat_child *emu, const char *token, int log_fd, char *url, size_t urlsize)
 {
     int fds[2];
     pid_t parent = getpid(), pid;
+    char self[4096];
 
     memset(emu, 0, sizeof *emu);
+    bh_chat_self_path(self, sizeof self);
     if (pipe2(fds, O_CLOEXEC) < 0) {
         fprintf(stderr, "bothive chat: pipe: %s\n", strerror(errno));
         return -1;
@@ -105,7 +123,7 @@ int bh_chat_emu_start(bh_chat_child *emu, const char *token, int log_fd, char *u
             dup2(devnull, STDIN_FILENO);
         dup2(fds[1], STDOUT_FILENO);
         dup2(log_fd, STDERR_FILENO);
-        execl("/proc/self/exe", "bothive", "emu", "--port", "0", "--token", token, (char *)NULL);
+        execl(self, "bothive", "emu", "--port", "0", "--token", token, (char *)NULL);
         fprintf(stderr, "bothive chat: cannot run the emulator: %s\n", strerror(errno));
         _exit(127);
     }
