@@ -23,7 +23,8 @@
 #include "tools.h"
 
 #define BH_CHAT_TICK_MS 250        /* how often the emulator is polled when idle */
-#define BH_CHAT_SETTLE_MS 3000     /* how long a sent message waits for its replies */
+#define BH_CHAT_SETTLE_MS 3000     /* how long a typed message waits for its replies */
+#define BH_CHAT_SETTLE_PIPE_MS 15000 /* the same for piped input: scripts want every reply */
 #define BH_CHAT_QUIET_MS 150       /* no new output for this long: the bot is done */
 #define BH_CHAT_STOP_MS 3000       /* SIGTERM grace before SIGKILL */
 #define BH_CHAT_MAX_PRESSED 32
@@ -336,16 +337,19 @@ children:
 /* After the user wrote or pressed: waits until the bot has taken the update
  * (it confirmed it with its next getUpdates) and has been quiet for a moment,
  * so that its replies come before the next prompt. Gives up after
- * BH_CHAT_SETTLE_MS; later replies are printed when they come. */
+ * BH_CHAT_SETTLE_MS on a terminal (later replies are printed when they
+ * come); piped input waits longer, since a slow bot (starting, or under
+ * sanitizers) would otherwise answer after the script has ended. */
 static void bh_chat_settle(bh_chat *c)
 {
     int64_t start = bh_chat_now_ms(), last_output = start;
+    int64_t limit = c->tty ? BH_CHAT_SETTLE_MS : BH_CHAT_SETTLE_PIPE_MS;
     while (!c->quit && !c->bot_gone && !c->emu_gone) {
         int64_t now = bh_chat_now_ms();
         int n = bh_chat_refresh(c);
         if (n > 0)
             last_output = now;
-        if (now - start >= BH_CHAT_SETTLE_MS)
+        if (now - start >= limit)
             break;
         if (now - last_output >= BH_CHAT_QUIET_MS && bh_chat_pending(c) == 0 && c->npressed == 0)
             break;
