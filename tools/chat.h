@@ -1,0 +1,138 @@
+/*
+ * bothive chat: private interface between the files of the terminal chat.
+ *
+ * chat.c        command line, the conversation loop, the ':' commands
+ * chat_proc.c   the two children: the emulator and the bot; stopping them
+ * chat_http.c   a small libcurl client for the emulator's control API
+ * chat_view.c   what the bot sent: which messages are new or changed, and
+ *               how they (and their keyboards) are printed
+ * chat_line.c   a minimal line editor, so replies can arrive while typing
+ *
+ * The tool is single-threaded: one poll() loop watches stdin, the bot's
+ * output (with --verbose) and a signal pipe, and polls the emulator on a
+ * timer. So nothing here needs a lock.
+ */
+#ifndef BOTHIVE_TOOLS_CHAT_H
+#define BOTHIVE_TOOLS_CHAT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <termios.h>
+
+#include <json-c/json.h>
+
+#define BH_CHAT_DEFAULT_TOKEN "123456:TEST"
+#define BH_CHAT_DEFAULT_USER 1001
+#define BH_CHAT_DEFAULT_GROUP (-1001)
+#define BH_CHAT_MAX_LINE 8192
+
+/* ---- chat_http.c ---- */
+typedef struct bh_chat_http bh_chat_http;
+
+/* A client for the emulator at base_url (no trailing slash). NULL on
+ * allocation failure. */
+bh_chat_http *bh_chat_http_new(const char *base_url);
+void bh_chat_http_free(bh_chat_http *h);
+
+/* GET path, or POST json (when json is not NULL), and parse the answer.
+ * Returns the "result" of an {"ok":true} answer (a new reference, caller
+ * puts it), or NULL with a message in err (the emulator's description,
+ * or why the request failed). */
+json_object *bh_chat_http_call(bh_chat_http *h, const char *path, const char *json,
+                               char *err, size_t errlen);
+
+/* ---- chat_proc.c ---- */
+typedef struct bh_chat_child {
+    pid_t pid;        /* 0 when not running (never started, or reaped) */
+    int status;       /* wait status once reaped */
+    int reaped;
+} bh_chat_child;
+
+/* Starts `bothive emu --port 0 --token T` (this very binary) in its own process group,
+ * stderr to log_fd, and reads its URL into url. Returns 0, or -1 with a
+ * message on stderr (nothing is left running then). */
+int bh_chat_emu_start(bh_chat_child *emu, const char *token, int log_fd, char *url, size_t urlsize);
+
+/* Starts argv[0] (looked up in PATH) with BOTHIVE_API_URL and BOT_TOKEN set,
+ * stdin from /dev/null, stdout and stderr to out_fd, in its own process
+ * group. Returns 0, or -1 with a message on stderr. A command that cannot be
+ * executed exits 127, which the caller sees as the bot dying. */
+int bh_chat_bot_start(bh_chat_child *bot, char **argv, const char *url, const char *token,
+                      int out_fd);
+
+/* Reaps the child if it has exited. Returns 1 when it is gone (now or
+ * before), 0 while it runs. */
+int bh_chat_child_poll(bh_chat_child *c);
+
+/* Sends SIGTERM to the child's process group, waits up to grace_ms, then
+ * SIGKILLs the group and reaps. Returns 1 when it had to be killed, else 0. */
+int bh_chat_child_stop(bh_chat_child *c, int grace_ms);
+
+/* "exited with status 3", "was killed by signal 9 (Killed)": for messages. */
+void bh_chat_status_text(int status, char *buf, size_t size);
+
+int64_t bh_chat_now_ms(void);
+
+/* ---- chat_view.c ---- */
+typedef struct bh_chat_view bh_chat_view;
+
+/* Remembers what was already printed. color: use ANSI dim/bold. */
+bh_chat_view *bh_chat_view_new(FILE *out, int color);
+void bh_chat_view_free(bh_chat_view *v);
+
+/* Prints what is new or changed in `sent` (the result of /control/sent for
+ * every chat): new messages, edits, deletions. Messages of chats other than
+ * current_chat are prefixed with their chat. `before` (may be NULL) is
+ * printed first when anything is (to clear a prompt). Returns how many
+ * messages were printed. */
+int bh_chat_view_update(bh_chat_view *v, json_object *sent, int64_t current_chat,
+                        const char *before);
+
+/* The buttons of the newest message of `chat` (in `sent`) that has a
+ * keyboard: *msg_id, and *kb (a borrowed array of rows), *is_inline. Returns
+ * 0, or -1 when no message of that chat has one. */
+int bh_chat_view_last_keyboard(json_object *sent, int64_t chat, int64_t *msg_id,
+                               json_object **kb, int *is_inline);
+
+/* Button n (1-based, counted row by row) of a keyboard, or NULL. */
+json_object *bh_chat_view_button(json_object *kb, int n);
+
+/* ---- chat_line.c ---- */
+#define BH_CHAT_LINE_HISTORY 100
+
+enum {
+    BH_CHAT_LINE_NONE,    /* nothing for the caller to do */
+    BH_CHAT_LINE_REDRAW,  /* the line changed: draw it again */
+    BH_CHAT_LINE_DONE,    /* a line was entered: it is in buf */
+    BH_CHAT_LINE_EOF,     /* Ctrl-D on an empty line */
+};
+
+typedef struct bh_chat_line {
+    int fd, active;
+    struct termios saved;
+    char buf[BH_CHAT_MAX_LINE];
+    size_t len;
+    int esc;                 /* 0, 1 after ESC, 2 inside an escape sequence */
+    char *hist[BH_CHAT_LINE_HISTORY];
+    int nhist, hpos;
+    char *stash;             /* the line being typed while browsing history */
+} bh_chat_line;
+
+/* Puts the terminal fd into character mode without echo. Returns 0, or -1
+ * when fd is not a terminal that allows it (then nothing changed). */
+int bh_chat_line_start(bh_chat_line *l, int fd);
+
+/* Gives the terminal its settings back and forgets the history. */
+void bh_chat_line_stop(bh_chat_line *l);
+
+/* Takes one byte typed; echoes what it can to out and says what the caller
+ * must do (BH_CHAT_LINE_*). After DONE the caller uses buf (NUL-terminated)
+ * and sets len to 0. */
+int bh_chat_line_feed(bh_chat_line *l, unsigned char ch, FILE *out);
+
+/* Draws prompt and the line so far on the current row, erasing it first. */
+void bh_chat_line_draw(const bh_chat_line *l, FILE *out, const char *prompt);
+
+#endif

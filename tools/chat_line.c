@@ -1,0 +1,161 @@
+/*
+ * bothive chat: a minimal line editor for the terminal. The bot's replies
+ * come while the user types; with the terminal's own line editing
+ * (canonical mode) the chat cannot know what was typed, so a reply printed
+ * above the prompt would wipe the half-typed line from the screen while it
+ * stays in the kernel's buffer. Here the chat owns the line and redraws it
+ * under whatever arrives. It handles what a chat needs and no more: typing
+ * at the end of the line, Backspace, Ctrl-U, Ctrl-W, Ctrl-L, Ctrl-D on an
+ * empty line, and Up/Down through the lines sent before. No dependency.
+ */
+#include <string.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "chat.h"
+
+int bh_chat_line_start(bh_chat_line *l, int fd)
+{
+    struct termios raw;
+    memset(l, 0, sizeof *l);
+    l->fd = fd;
+    if (tcgetattr(fd, &l->saved) < 0)
+        return -1;
+    raw = l->saved;
+    /* Signals stay (Ctrl-C reaches the chat, which stops everything in
+     * order), but Ctrl-Z would leave the terminal raw under a stopped chat. */
+    raw.c_lflag &= ~(tcflag_t)(ICANON | ECHO);
+    raw.c_cc[VMIN] = 1;
+    raw.c_cc[VTIME] = 0;
+    raw.c_cc[VSUSP] = _POSIX_VDISABLE;
+    if (tcsetattr(fd, TCSAFLUSH, &raw) < 0)
+        return -1;
+    l->active = 1;
+    return 0;
+}
+
+void bh_chat_line_stop(bh_chat_line *l)
+{
+    if (l->active)
+        tcsetattr(l->fd, TCSAFLUSH, &l->saved);
+    l->active = 0;
+    for (int i = 0; i < l->nhist; i++)
+        free(l->hist[i]);
+    l->nhist = 0;
+    free(l->stash);
+    l->stash = NULL;
+}
+
+void bh_chat_line_draw(const bh_chat_line *l, FILE *out, const char *prompt)
+{
+    fprintf(out, "\r\033[K%s%.*s", prompt, (int)l->len, l->buf);
+    fflush(out);
+}
+
+/* Replaces the line with s (a line from the history). */
+static void bh_chat_line_set(bh_chat_line *l, const char *s)
+{
+    size_t n = strlen(s);
+    if (n >= sizeof l->buf)
+        n = sizeof l->buf - 1;
+    memcpy(l->buf, s, n);
+    l->len = n;
+}
+
+/* Up (dir -1) or Down (+1) in the history; the line being typed is kept
+ * aside and comes back below the newest entry. */
+static int bh_chat_line_history(bh_chat_line *l, int dir)
+{
+    int pos = l->hpos + dir;
+    if (pos < 0 || pos > l->nhist)
+        return BH_CHAT_LINE_NONE;
+    if (l->hpos == l->nhist) {
+        free(l->stash);
+        l->buf[l->len] = '\0';
+        l->stash = strdup(l->buf);
+    }
+    l->hpos = pos;
+    bh_chat_line_set(l, pos == l->nhist ? (l->stash ? l->stash : "") : l->hist[pos]);
+    return BH_CHAT_LINE_REDRAW;
+}
+
+/* Remembers a sent line, dropping the oldest when full and skipping
+ * repeats of the last one. */
+static void bh_chat_line_remember(bh_chat_line *l)
+{
+    char *copy;
+    if (l->len == 0 || (l->nhist && !strcmp(l->hist[l->nhist - 1], l->buf)))
+        return;
+    if (!(copy = strdup(l->buf)))
+        return;
+    if (l->nhist == BH_CHAT_LINE_HISTORY) {
+        free(l->hist[0]);
+        memmove(l->hist, l->hist + 1, sizeof l->hist[0] * (BH_CHAT_LINE_HISTORY - 1));
+        l->nhist--;
+    }
+    l->hist[l->nhist++] = copy;
+}
+
+int bh_chat_line_feed(bh_chat_line *l, unsigned char ch, FILE *out)
+{
+    if (l->esc == 1) {  /* after ESC: CSI or SS3 introduce a key, else drop it */
+        l->esc = (ch == '[' || ch == 'O') ? 2 : 0;
+        return BH_CHAT_LINE_NONE;
+    }
+    if (l->esc == 2) {  /* parameters until the final byte */
+        if (ch < 0x40 || ch > 0x7e)
+            return BH_CHAT_LINE_NONE;
+        l->esc = 0;
+        if (ch == 'A')
+            return bh_chat_line_history(l, -1);
+        if (ch == 'B')
+            return bh_chat_line_history(l, +1);
+        return BH_CHAT_LINE_NONE;
+    }
+    switch (ch) {
+    case 27:
+        l->esc = 1;
+        return BH_CHAT_LINE_NONE;
+    case '\r':
+    case '\n':
+        l->buf[l->len] = '\0';
+        bh_chat_line_remember(l);
+        l->hpos = l->nhist;
+        fputs("\n", out);
+        fflush(out);
+        return BH_CHAT_LINE_DONE;
+    case 4:  /* Ctrl-D: end of input on an empty line, as in a shell */
+        return l->len ? BH_CHAT_LINE_NONE : BH_CHAT_LINE_EOF;
+    case 127:
+    case 8:  /* Backspace: a whole UTF-8 character */
+        while (l->len && ((unsigned char)l->buf[l->len - 1] & 0xc0) == 0x80)
+            l->len--;
+        if (l->len)
+            l->len--;
+        return BH_CHAT_LINE_REDRAW;
+    case 21:  /* Ctrl-U */
+        l->len = 0;
+        return BH_CHAT_LINE_REDRAW;
+    case 23:  /* Ctrl-W: the last word and the blanks after it */
+        while (l->len && l->buf[l->len - 1] == ' ')
+            l->len--;
+        while (l->len && l->buf[l->len - 1] != ' ')
+            l->len--;
+        return BH_CHAT_LINE_REDRAW;
+    case 12:  /* Ctrl-L */
+        fputs("\033[H\033[2J", out);
+        return BH_CHAT_LINE_REDRAW;
+    case '\t':
+        ch = ' ';
+        break;
+    default:
+        if (ch < 32)
+            return BH_CHAT_LINE_NONE;
+    }
+    if (l->len + 1 >= sizeof l->buf)
+        return BH_CHAT_LINE_NONE;
+    l->buf[l->len++] = (char)ch;
+    fputc(ch, out);
+    fflush(out);
+    return BH_CHAT_LINE_NONE;
+}
