@@ -1,0 +1,153 @@
+/*
+ * bh_store_check for the redis:// backend: the data model's invariants,
+ * memory by memory. Every indexed key exists as a hash holding a valid type
+ * tag and a value (or has expired), and every key hash is indexed. Redis
+ * itself is not checked (it has its own tools). The walk uses SSCAN and
+ * SCAN, so it never stalls the server; writers may go on meanwhile, since
+ * every write keeps both sides in step in one script.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "redis.h"
+
+/* The SCAN pattern for a memory's key hashes: the base with glob
+ * characters escaped (the prefix is the user's), then "k:*". */
+static char *key_pattern(const struct bh_redis_shared *ms)
+{
+    char *p = malloc(ms->kbase_len * 2 + 4), *o = p;
+
+    if (!p)
+        return NULL;
+    for (size_t i = 0; i < ms->kbase_len; i++) {
+        if (strchr("*?[]\\", ms->kbase[i]))
+            *o++ = '\\';
+        *o++ = ms->kbase[i];
+    }
+    strcpy(o, "k:*");
+    return p;
+}
+
+/* Indexed keys: each exists and holds a bothive value. */
+static int check_index(bh_shared *m)
+{
+    struct bh_redis_shared *ms = bh_redis_shared_of(m);
+    struct bh_redis *r = ms->st;
+    char cursor[32] = "0";
+    int rc = BH_OK;
+
+    do {
+        struct bh_rargs a = {0};
+        redisReply *rep = NULL;
+        if ((rc = bh_rargs_key(&a, m, "idx", NULL)) == BH_OK &&
+            (rc = bh_rargs_key(&a, m, "ttl", NULL)) == BH_OK) {
+            bh_rargs_str(&a, cursor);
+            bh_rargs_add(&a, ms->kbase, ms->kbase_len);
+            rc = bh_redis_eval(r, BH_RS_CHECK_IDX, 1, &rep, 2, &a);
+        }
+        if (rc == BH_OK) {
+            if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
+                rep->element[0]->type != REDIS_REPLY_STRING ||
+                rep->element[0]->len >= sizeof cursor ||
+                rep->element[1]->type != REDIS_REPLY_STRING)
+                rc = BH_EPROTO;
+            else if (rep->element[1]->len)
+                rc = bh_store_fail(&r->base, BH_ECORRUPT, "memory %s: %s", m->id,
+                                   rep->element[1]->str);
+            else {
+                memcpy(cursor, rep->element[0]->str, rep->element[0]->len);
+                cursor[rep->element[0]->len] = 0;
+            }
+        }
+        if (rep)
+            freeReplyObject(rep);
+        bh_rargs_free(&a);
+    } while (rc == BH_OK && strcmp(cursor, "0"));
+    return rc;
+}
+
+/* Checks up to 50 key hash names of one SCAN step against the index. */
+static int check_batch(bh_shared *m, redisReply *keys, size_t from, size_t n)
+{
+    struct bh_redis_shared *ms = bh_redis_shared_of(m);
+    struct bh_rargs a = {0};
+    redisReply *rep = NULL;
+    int rc;
+
+    if ((rc = bh_rargs_key(&a, m, "idx", NULL)) != BH_OK)
+        goto out;
+    bh_rargs_add(&a, ms->kbase, ms->kbase_len);
+    for (size_t i = from; i < from + n; i++)
+        bh_rargs_add(&a, keys->element[i]->str, keys->element[i]->len);
+    if ((rc = bh_redis_eval(ms->st, BH_RS_CHECK_KEYS, 1, &rep, 1, &a)) != BH_OK)
+        goto out;
+    if (rep->type != REDIS_REPLY_STRING)
+        rc = BH_EPROTO;
+    else if (rep->len)
+        rc = bh_store_fail(&ms->st->base, BH_ECORRUPT, "memory %s: %s", m->id, rep->str);
+out:
+    if (rep)
+        freeReplyObject(rep);
+    bh_rargs_free(&a);
+    return rc;
+}
+
+/* Key hashes: each is indexed. */
+static int check_keys(bh_shared *m)
+{
+    struct bh_redis_shared *ms = bh_redis_shared_of(m);
+    char cursor[32] = "0", *pattern = key_pattern(ms);
+    int rc = pattern ? BH_OK : BH_ENOMEM;
+
+    while (rc == BH_OK) {
+        struct bh_rargs a = {0};
+        redisReply *rep = NULL;
+        bh_rargs_str(&a, "SCAN");
+        bh_rargs_str(&a, cursor);
+        bh_rargs_str(&a, "MATCH");
+        bh_rargs_str(&a, pattern);
+        bh_rargs_str(&a, "COUNT");
+        bh_rargs_str(&a, "1000");
+        rc = bh_redis_cmd(ms->st, 1, &rep, &a);
+        if (rc == BH_OK && (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
+                            rep->element[0]->type != REDIS_REPLY_STRING ||
+                            rep->element[0]->len >= sizeof cursor ||
+                            rep->element[1]->type != REDIS_REPLY_ARRAY))
+            rc = BH_EPROTO;
+        if (rc == BH_OK) {
+            redisReply *keys = rep->element[1];
+            for (size_t i = 0; i < keys->elements && rc == BH_OK; i += 50)
+                rc = check_batch(m, keys, i, keys->elements - i < 50 ? keys->elements - i : 50);
+            memcpy(cursor, rep->element[0]->str, rep->element[0]->len);
+            cursor[rep->element[0]->len] = 0;
+        }
+        if (rep)
+            freeReplyObject(rep);
+        bh_rargs_free(&a);
+        if (!strcmp(cursor, "0"))
+            break;
+    }
+    free(pattern);
+    return rc;
+}
+
+int bh_redis_check(bh_store *st)
+{
+    char **ids = NULL;
+    size_t n = 0;
+    int rc = bh_store_memories(st, &ids, &n);
+
+    for (size_t i = 0; i < n && rc == BH_OK; i++) {
+        bh_shared *m;
+        size_t len;
+        if ((rc = bh_shared_open(st, ids[i], &m)) != BH_OK)
+            break;
+        /* len drops expired keys from the index first */
+        if ((rc = bh_redis_len(m, &len)) == BH_OK && (rc = check_index(m)) == BH_OK)
+            rc = check_keys(m);
+        bh_shared_close(m);
+    }
+    bh_store_memories_free(ids, n);
+    return rc;
+}

@@ -1,0 +1,497 @@
+/*
+ * Key operations of the redis:// backend.
+ *
+ * A bothive key is one Redis hash, P:m:{ID}:k:KEY = {t, v}: t is the type
+ * as one digit (bh_type), v the value: ints as decimal text (so HINCRBY
+ * adds int64s exactly, never through a double), doubles as their 8 bytes
+ * little-endian (bit-exact, the same on every host), bools "0"/"1", nil
+ * empty, strings, bytes and JSON as they are. One Redis key per bothive key
+ * lets Redis expire it (PEXPIRE) and reclaim its space by itself; the
+ * memory's index set (len, cursor, clear) and expiry zset are kept in step
+ * by scripts (script.c). A key whose TTL passed is gone from Redis at once;
+ * its name leaves the index the next time len, stats or clear runs.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "redis.h"
+
+/* TTLs are clamped to about 285,000 years: beyond, the expiry time would
+ * not be exact in Lua's doubles, or overflow in Redis. */
+#define TTL_MAX_MS ((int64_t)1 << 53)
+
+struct enc {
+    char t[2];
+    char buf[32];
+    const char *v;
+    size_t len;
+};
+
+static void encode(const bh_value *v, struct enc *e)
+{
+    uint64_t bits;
+
+    e->t[0] = (char)('0' + v->type);
+    e->t[1] = 0;
+    switch (v->type) {
+    case BH_NIL:
+        e->v = "";
+        e->len = 0;
+        break;
+    case BH_BOOL:
+        e->v = v->u.b ? "1" : "0";
+        e->len = 1;
+        break;
+    case BH_INT:
+        e->len = (size_t)snprintf(e->buf, sizeof e->buf, "%lld", (long long)v->u.i);
+        e->v = e->buf;
+        break;
+    case BH_DOUBLE:
+        memcpy(&bits, &v->u.d, 8);
+        for (int i = 0; i < 8; i++)
+            e->buf[i] = (char)(bits >> (8 * i));
+        e->v = e->buf;
+        e->len = 8;
+        break;
+    default:
+        e->v = v->u.s.len ? v->u.s.data : "";
+        e->len = v->u.s.len;
+        break;
+    }
+}
+
+/* Fills *out from a stored type tag and value. */
+static int decode(struct bh_redis *r, const redisReply *t, const redisReply *v, bh_value *out)
+{
+    long long i;
+    uint64_t bits = 0;
+
+    if (t->type != REDIS_REPLY_STRING || t->len != 1 || t->str[0] < '0' || t->str[0] > '6' ||
+        v->type != REDIS_REPLY_STRING)
+        return bh_store_fail(&r->base, BH_EPROTO, "redis: a key holds no bothive value");
+    bh_type type = (bh_type)(t->str[0] - '0');
+    memset(out, 0, sizeof *out);
+    out->type = type;
+    switch (type) {
+    case BH_NIL:
+        return BH_OK;
+    case BH_BOOL:
+        out->u.b = v->len == 1 && v->str[0] == '1';
+        return BH_OK;
+    case BH_INT:
+        if (bh_redis_reply_ll(v, &i) != BH_OK)
+            return bh_store_fail(&r->base, BH_EPROTO, "redis: an integer is not decimal");
+        out->u.i = i;
+        return BH_OK;
+    case BH_DOUBLE:
+        if (v->len != 8)
+            return bh_store_fail(&r->base, BH_EPROTO, "redis: a double is not 8 bytes");
+        for (int k = 0; k < 8; k++)
+            bits |= (uint64_t)(unsigned char)v->str[k] << (8 * k);
+        memcpy(&out->u.d, &bits, 8);
+        return BH_OK;
+    default:
+        return bh_value_copy_out(type, v->str, v->len, out);
+    }
+}
+
+/* The three keys every data script takes: the key's hash, idx, ttl. */
+static int data_keys(struct bh_rargs *a, bh_shared *m, const char *key)
+{
+    int rc;
+
+    if ((rc = bh_rargs_key(a, m, "k:", key)) != BH_OK ||
+        (rc = bh_rargs_key(a, m, "idx", NULL)) != BH_OK ||
+        (rc = bh_rargs_key(a, m, "ttl", NULL)) != BH_OK)
+        return rc;
+    bh_rargs_str(a, key);
+    return BH_OK;
+}
+
+static int code_of(long long code)
+{
+    switch (code) {
+    case 0: return BH_OK;
+    case 1: return BH_EEXISTS;
+    case 2: return BH_ENOTFOUND;
+    case 3: return BH_ETYPE;
+    case 4: return BH_EOVERFLOW;
+    case 5: return BH_ECONFLICT;
+    default: return BH_EPROTO;
+    }
+}
+
+/* Runs a data script whose reply is one integer code. */
+static int eval_code(bh_shared *m, enum bh_rscript s, int idempotent, struct bh_rargs *a)
+{
+    struct bh_redis *r = bh_redis_shared_of(m)->st;
+    redisReply *rep;
+    int rc;
+
+    if ((rc = bh_redis_eval(r, s, idempotent, &rep, 3, a)) != BH_OK)
+        return rc;
+    rc = rep->type == REDIS_REPLY_INTEGER ? code_of(rep->integer) : BH_EPROTO;
+    freeReplyObject(rep);
+    return rc;
+}
+
+int bh_redis_put(bh_shared *m, const char *key, const bh_value *v, unsigned flags, int64_t ttl_ms)
+{
+    struct bh_rargs a = {0};
+    struct enc e;
+    int rc;
+
+    encode(v, &e);
+    if ((rc = data_keys(&a, m, key)) == BH_OK) {
+        bh_rargs_str(&a, e.t);
+        bh_rargs_add(&a, e.v, e.len);
+        rc = bh_rargs_int(&a, (long long)flags);
+    }
+    if (rc == BH_OK)
+        rc = bh_rargs_int(&a, ttl_ms > TTL_MAX_MS ? TTL_MAX_MS : ttl_ms);
+    /* A plain put gives the same result however often it runs; ADD and
+     * REPLACE would report EEXISTS / their own success differently. */
+    if (rc == BH_OK)
+        rc = eval_code(m, BH_RS_PUT, flags == 0, &a);
+    bh_rargs_free(&a);
+    return rc;
+}
+
+int bh_redis_get(bh_shared *m, const char *key, bh_value *out)
+{
+    struct bh_redis *r = bh_redis_shared_of(m)->st;
+    struct bh_rargs a = {0};
+    redisReply *rep = NULL;
+    int rc;
+
+    bh_rargs_str(&a, "HMGET");
+    if ((rc = bh_rargs_key(&a, m, "k:", key)) != BH_OK)
+        goto out;
+    bh_rargs_str(&a, "t");
+    bh_rargs_str(&a, "v");
+    if ((rc = bh_redis_cmd(r, 1, &rep, &a)) != BH_OK)
+        goto out;
+    if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2)
+        rc = bh_redis_reply_error(r, rep);
+    else if (rep->element[0]->type == REDIS_REPLY_NIL)
+        rc = BH_ENOTFOUND;
+    else
+        rc = decode(r, rep->element[0], rep->element[1], out);
+out:
+    if (rep)
+        freeReplyObject(rep);
+    bh_rargs_free(&a);
+    return rc;
+}
+
+int bh_redis_incr(bh_shared *m, const char *key, int64_t delta, int64_t *out)
+{
+    struct bh_redis *r = bh_redis_shared_of(m)->st;
+    struct bh_rargs a = {0};
+    redisReply *rep = NULL;
+    long long code, v;
+    int rc;
+
+    if ((rc = data_keys(&a, m, key)) != BH_OK || (rc = bh_rargs_int(&a, delta)) != BH_OK ||
+        (rc = bh_redis_eval(r, BH_RS_INCR, 0, &rep, 3, &a)) != BH_OK)
+        goto out;
+    if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 1 ||
+        bh_redis_reply_ll(rep->element[0], &code) != BH_OK) {
+        rc = BH_EPROTO;
+        goto out;
+    }
+    if ((rc = code_of(code)) != BH_OK)
+        goto out;
+    if (rep->elements != 2 || bh_redis_reply_ll(rep->element[1], &v) != BH_OK) {
+        rc = BH_EPROTO;
+        goto out;
+    }
+    if (out)
+        *out = v;
+out:
+    if (rep)
+        freeReplyObject(rep);
+    bh_rargs_free(&a);
+    return rc;
+}
+
+int bh_redis_cas(bh_shared *m, const char *key, const bh_value *expected, const bh_value *desired)
+{
+    struct bh_rargs a = {0};
+    struct enc ee, de;
+    int rc;
+
+    if ((rc = data_keys(&a, m, key)) != BH_OK)
+        goto out;
+    bh_rargs_str(&a, expected ? "1" : "0");
+    if (expected) {
+        encode(expected, &ee);
+        bh_rargs_str(&a, ee.t);
+        bh_rargs_add(&a, ee.v, ee.len);
+    } else {
+        bh_rargs_str(&a, "");
+        bh_rargs_str(&a, "");
+    }
+    bh_rargs_str(&a, desired ? "1" : "0");
+    if (desired) {
+        encode(desired, &de);
+        bh_rargs_str(&a, de.t);
+        bh_rargs_add(&a, de.v, de.len);
+    } else {
+        bh_rargs_str(&a, "");
+        bh_rargs_str(&a, "");
+    }
+    rc = eval_code(m, BH_RS_CAS, 0, &a);
+out:
+    bh_rargs_free(&a);
+    return rc;
+}
+
+int bh_redis_pop(bh_shared *m, const char *key, bh_value *out)
+{
+    struct bh_redis *r = bh_redis_shared_of(m)->st;
+    struct bh_rargs a = {0};
+    redisReply *rep = NULL;
+    long long code;
+    int rc;
+
+    if ((rc = data_keys(&a, m, key)) != BH_OK ||
+        (rc = bh_redis_eval(r, BH_RS_POP, 0, &rep, 3, &a)) != BH_OK)
+        goto out;
+    if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 1 ||
+        bh_redis_reply_ll(rep->element[0], &code) != BH_OK) {
+        rc = BH_EPROTO;
+        goto out;
+    }
+    if ((rc = code_of(code)) != BH_OK)
+        goto out;
+    if (rep->elements != 3)
+        rc = BH_EPROTO;
+    else if (out)
+        rc = decode(r, rep->element[1], rep->element[2], out);
+out:
+    if (rep)
+        freeReplyObject(rep);
+    bh_rargs_free(&a);
+    return rc;
+}
+
+int bh_redis_contains(bh_shared *m, const char *key)
+{
+    struct bh_redis *r = bh_redis_shared_of(m)->st;
+    struct bh_rargs a = {0};
+    redisReply *rep = NULL;
+    int rc;
+
+    bh_rargs_str(&a, "EXISTS");
+    if ((rc = bh_rargs_key(&a, m, "k:", key)) != BH_OK ||
+        (rc = bh_redis_cmd(r, 1, &rep, &a)) != BH_OK)
+        goto out;
+    rc = rep->type == REDIS_REPLY_INTEGER ? rep->integer > 0 : bh_redis_reply_error(r, rep);
+out:
+    if (rep)
+        freeReplyObject(rep);
+    bh_rargs_free(&a);
+    return rc;
+}
+
+/* Drops expired keys from the index, then counts it. */
+int bh_redis_len(bh_shared *m, size_t *out)
+{
+    struct bh_redis_shared *ms = bh_redis_shared_of(m);
+    struct bh_rargs a = {0};
+    redisReply *rep = NULL;
+    int rc;
+
+    if ((rc = bh_rargs_key(&a, m, "idx", NULL)) != BH_OK ||
+        (rc = bh_rargs_key(&a, m, "ttl", NULL)) != BH_OK)
+        goto out;
+    bh_rargs_add(&a, ms->kbase, ms->kbase_len);
+    if ((rc = bh_redis_eval(ms->st, BH_RS_LEN, 1, &rep, 2, &a)) != BH_OK)
+        goto out;
+    if (rep->type == REDIS_REPLY_INTEGER && rep->integer >= 0)
+        *out = (size_t)rep->integer;
+    else
+        rc = BH_EPROTO;
+out:
+    if (rep)
+        freeReplyObject(rep);
+    bh_rargs_free(&a);
+    return rc;
+}
+
+/* Removes the keys in batches of 500, each batch one script: a huge memory
+ * never stalls the server for long, and the index never names a key that
+ * is gone. Keys added meanwhile may survive, as with the embedded store. */
+int bh_redis_clear(bh_shared *m)
+{
+    struct bh_redis_shared *ms = bh_redis_shared_of(m);
+    struct bh_rargs a = {0};
+    redisReply *rep = NULL;
+    int rc;
+
+    if ((rc = bh_rargs_key(&a, m, "idx", NULL)) != BH_OK ||
+        (rc = bh_rargs_key(&a, m, "ttl", NULL)) != BH_OK)
+        goto out;
+    bh_rargs_add(&a, ms->kbase, ms->kbase_len);
+    for (;;) {
+        if ((rc = bh_redis_eval(ms->st, BH_RS_CLEAR, 1, &rep, 2, &a)) != BH_OK)
+            goto out;
+        if (rep->type != REDIS_REPLY_INTEGER) {
+            rc = BH_EPROTO;
+            goto out;
+        }
+        if (rep->integer == 0)
+            break;
+        freeReplyObject(rep);
+        rep = NULL;
+    }
+out:
+    if (rep)
+        freeReplyObject(rep);
+    bh_rargs_free(&a);
+    return rc;
+}
+
+/* ---- cursors ----
+ * SSCAN over the index returns every member present for the whole scan,
+ * but may return one twice (when the set is rehashed); the cursor remembers
+ * what it handed out, so each key comes once. Expired keys still in the
+ * index are filtered out by the script. */
+
+struct bh_redis_cursor {
+    bh_cursor base;
+    char scan[32]; /* SSCAN cursor, "0" at the start */
+    int done;      /* the server's cursor came back to 0 */
+    redisReply *batch;
+    size_t pos;
+    char **seen; /* open-addressing set of the keys handed out */
+    size_t nseen, cap;
+};
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+/* Adds s to the set; 1 if it was new, 0 if seen, or BH_ENOMEM. */
+static int seen_add(struct bh_redis_cursor *c, const char *s)
+{
+    if ((c->nseen + 1) * 2 > c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 256;
+        char **t = calloc(cap, sizeof *t);
+        if (!t)
+            return BH_ENOMEM;
+        for (size_t i = 0; i < c->cap; i++)
+            if (c->seen[i]) {
+                size_t j = hash_str(c->seen[i]) & (cap - 1);
+                while (t[j])
+                    j = (j + 1) & (cap - 1);
+                t[j] = c->seen[i];
+            }
+        free(c->seen);
+        c->seen = t;
+        c->cap = cap;
+    }
+    size_t j = hash_str(s) & (c->cap - 1);
+    for (; c->seen[j]; j = (j + 1) & (c->cap - 1))
+        if (!strcmp(c->seen[j], s))
+            return 0;
+    if (!(c->seen[j] = strdup(s)))
+        return BH_ENOMEM;
+    c->nseen++;
+    return 1;
+}
+
+int bh_redis_cursor_open(bh_shared *m, bh_cursor **out)
+{
+    struct bh_redis_cursor *c = calloc(1, sizeof *c);
+
+    if (!c)
+        return BH_ENOMEM;
+    c->base.m = m;
+    strcpy(c->scan, "0");
+    *out = &c->base;
+    return BH_OK;
+}
+
+static int load_batch(struct bh_redis_cursor *c)
+{
+    bh_shared *m = c->base.m;
+    struct bh_redis_shared *ms = bh_redis_shared_of(m);
+    struct bh_rargs a = {0};
+    redisReply *rep = NULL;
+    int rc;
+
+    if (c->batch)
+        freeReplyObject(c->batch);
+    c->batch = NULL;
+    c->pos = 0;
+    if ((rc = bh_rargs_key(&a, m, "idx", NULL)) != BH_OK)
+        goto out;
+    bh_rargs_str(&a, c->scan);
+    bh_rargs_add(&a, ms->kbase, ms->kbase_len);
+    bh_rargs_str(&a, "1000");
+    if ((rc = bh_redis_eval(ms->st, BH_RS_SCAN, 1, &rep, 1, &a)) != BH_OK)
+        goto out;
+    if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
+        rep->element[0]->type != REDIS_REPLY_STRING || rep->element[0]->len >= sizeof c->scan ||
+        rep->element[1]->type != REDIS_REPLY_ARRAY) {
+        rc = BH_EPROTO;
+        goto out;
+    }
+    memcpy(c->scan, rep->element[0]->str, rep->element[0]->len);
+    c->scan[rep->element[0]->len] = 0;
+    c->done = !strcmp(c->scan, "0");
+    c->batch = rep;
+    rep = NULL;
+out:
+    if (rep)
+        freeReplyObject(rep);
+    bh_rargs_free(&a);
+    return rc;
+}
+
+int bh_redis_cursor_next(bh_cursor *base, const char **key)
+{
+    struct bh_redis_cursor *c = (struct bh_redis_cursor *)base;
+    int rc;
+
+    for (;;) {
+        if (c->batch) {
+            redisReply *keys = c->batch->element[1];
+            while (c->pos < keys->elements) {
+                redisReply *k = keys->element[c->pos++];
+                if (k->type != REDIS_REPLY_STRING)
+                    return BH_EPROTO;
+                if ((rc = seen_add(c, k->str)) < 0)
+                    return rc;
+                if (rc == 1) {
+                    *key = k->str;
+                    return BH_OK;
+                }
+            }
+        }
+        if (c->done)
+            return BH_ENOTFOUND;
+        if ((rc = load_batch(c)) != BH_OK)
+            return rc;
+    }
+}
+
+void bh_redis_cursor_close(bh_cursor *base)
+{
+    struct bh_redis_cursor *c = (struct bh_redis_cursor *)base;
+
+    if (c->batch)
+        freeReplyObject(c->batch);
+    for (size_t i = 0; i < c->cap; i++)
+        free(c->seen[i]);
+    free(c->seen);
+    free(c);
+}
