@@ -203,3 +203,13 @@ const char *bh_bench_count_name(size_t n, char *buf, size_t len)
         snprintf(buf, len, "%zu", n);
     return buf;
 }
+
+int bh_bench_target_min(const char *what, double value, double limit)
+{
+    int ok = value >= limit;
+
+    printf("TARGET what=%s value=%.3g limit=>=%.3g status=%s\n", what, value, limit,
+           ok ? "PASS" : "MISSED");
+    fflush(stdout);
+    return ok;
+}

@@ -50,6 +50,9 @@ void bh_bench_sink(uint64_t v);
 /* Prints "TARGET ..." with PASS if value <= limit, else MISSED; returns 1 if passed. */
 int bh_bench_target(const char *what, double value, double limit);
 
+/* The same with PASS if value >= limit (speedups). */
+int bh_bench_target_min(const char *what, double value, double limit);
+
 /* "1K", "100K", "1M" for key counts in names. */
 const char *bh_bench_count_name(size_t n, char *buf, size_t len);
 
