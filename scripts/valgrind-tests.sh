@@ -6,7 +6,7 @@
 # Usage: scripts/valgrind-tests.sh BUILD_DIR
 set -eu
 build=${1:-build}
-export CK_FORK=no BOTHIVE_BIN="$build/tools/bothive" BOTHIVE_LOG=error
+export CK_FORK=no BOTHIVE_BIN="$build/tools/bothive"
 status=0
 for t in $(cd "$build" && ctest -N -L unit | sed -n 's/^ *Test *#[0-9]*: //p'); do
     exe=$(find "$build/tests" -maxdepth 1 -name "$t" -type f | head -n 1)
