@@ -345,7 +345,7 @@ static void emb_shared_close(bh_shared *m)
     struct bh_emb_shared *ms = bh_emb_shared_of(m);
 
     bh_emb_lock_release_all(m);
-    for (size_t i = 0; i < ms->nheld; i++)
+    for (size_t i = 0; i < ms->held_cap; i++)
         free(ms->held[i]);
     free(ms->held);
     free(m->id);

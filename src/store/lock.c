@@ -9,31 +9,45 @@
  *
  * Records are found and created under the stripe's mutex, and counted in
  * `users` (waiters and holder) so that a record is freed only when nobody
- * holds it or waits for it: a program using a million names in turn keeps
- * at most a handful of records alive.
+ * holds it or waits for it. A few idle records are kept per stripe, so that
+ * a lock taken again and again is not made and unmade each time; beyond
+ * that, a record is freed on release: a program using a million names in
+ * turn keeps a bounded number alive.
+ *
+ * An uncontended acquire is one pass under the stripe's mutex: find the
+ * record and try its mutex there. Only a lock that is held costs more.
  *
  * A bare mutex is not fair: a process that releases and re-acquires in a
  * tight loop usually wins against a waiter that the kernel just woke. So a
  * process that was the last to release a lock steps back, before taking it
  * again, until one of the waiters has had it (or a bound passes, in case the
- * waiters died).
+ * waiters died). It waits on a futex that every acquisition bumps, so the
+ * hand-off wakes it at once.
  */
 #include <errno.h>
+#include <limits.h>
+#include <linux/futex.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "emb.h"
 
 #define BH_DEFER_MAX_MS 200
+#define BH_LOCK_IDLE_MAX 16 /* idle records kept per stripe */
 
 static struct bh_lockrec *rec_of(struct bh_entry *e)
 {
     return (struct bh_lockrec *)bh_entry_value(e);
 }
 
-/* Records of the locks held through this handle, for release_all. */
+/*
+ * The locks held through this handle, for release_all. Name buffers are
+ * kept for reuse (a lock taken in a loop does not allocate each time) and
+ * freed with the handle.
+ */
 static int held_add(struct bh_emb_shared *ms, const char *name)
 {
     if (ms->nheld == ms->held_cap) {
@@ -41,21 +55,23 @@ static int held_add(struct bh_emb_shared *ms, const char *name)
         char **p = realloc(ms->held, cap * sizeof *p);
         if (!p)
             return BH_ENOMEM;
+        memset(p + ms->held_cap, 0, (cap - ms->held_cap) * sizeof *p);
         ms->held = p;
         ms->held_cap = cap;
     }
-    if (!(ms->held[ms->nheld] = strdup(name)))
+    if (!ms->held[ms->nheld] && !(ms->held[ms->nheld] = malloc(BH_KEY_MAX + 1)))
         return BH_ENOMEM;
-    ms->nheld++;
+    strcpy(ms->held[ms->nheld++], name);
     return BH_OK;
 }
 
 static void held_remove(struct bh_emb_shared *ms, const char *name)
 {
-    for (size_t i = 0; i < ms->nheld; i++)
+    for (size_t i = ms->nheld; i-- > 0;)
         if (!strcmp(ms->held[i], name)) {
-            free(ms->held[i]);
+            char *buf = ms->held[i];
             ms->held[i] = ms->held[--ms->nheld];
+            ms->held[ms->nheld] = buf;
             return;
         }
 }
@@ -67,13 +83,19 @@ static void key_of(bh_shared *m, const char *name, struct bh_key *k)
 
 static int held_by_me(const struct bh_lockrec *l)
 {
-    return l->owner_pid == (int32_t)getpid() && l->owner_token == bh_proc_token();
+    return l->owner_pid == bh_proc_pid() && l->owner_token == bh_proc_token();
+}
+
+static long futex(_Atomic uint32_t *word, int op, uint32_t val, const struct timespec *ts)
+{
+    return syscall(SYS_futex, word, op, val, ts, NULL, 0);
 }
 
 /* Finds or creates the record of k and counts the caller in. */
 static int rec_enter_locked(struct bh_region *r, unsigned s, const struct bh_key *k,
                             struct bh_lockrec **out)
 {
+    struct bh_stripe *st = &r->stripes[s];
     struct bh_entry *e;
     uint64_t off;
     int rc;
@@ -85,48 +107,61 @@ static int rec_enter_locked(struct bh_region *r, unsigned s, const struct bh_key
         e = bh_at(r, off);
         memset(rec_of(e), 0, sizeof(struct bh_lockrec));
         /* A record freed and made again keeps counting from where it was. */
-        atomic_store(&rec_of(e)->fence, r->stripes[s].fence_hwm);
+        atomic_store(&rec_of(e)->fence, st->fence_hwm);
         if ((rc = bh_mutex_init(&rec_of(e)->mutex)) != BH_OK ||
             (rc = bh_index_reserve_locked(r, s)) != BH_OK) {
             bh_block_free_locked(r, s, off);
             return rc == BH_EIO ? rc : BH_ENOSPC;
         }
         bh_index_put_locked(r, s, k, -1, off);
+        st->idle_locks++; /* counted out just below */
     }
     if (held_by_me(rec_of(e)))
         return BH_EDEADLK;
-    rec_of(e)->users++;
+    if (rec_of(e)->users++ == 0 && st->idle_locks > 0)
+        st->idle_locks--;
     *out = rec_of(e);
     return BH_OK;
 }
 
-/* Counts the caller out (n times) and frees the record once nobody holds
- * or waits for it. */
-static void rec_leave_locked(struct bh_region *r, unsigned s, const struct bh_key *k,
+/* Counts the caller out (n times) of the record at pos; a record nobody
+ * holds or waits for is kept idle, or freed when the stripe has enough idle
+ * ones. */
+static void rec_leave_locked(struct bh_region *r, unsigned s, int64_t pos, struct bh_entry *e,
                              unsigned n)
+{
+    struct bh_stripe *st = &r->stripes[s];
+    struct bh_lockrec *l = rec_of(e);
+
+    l->users = l->users > n ? l->users - n : 0;
+    if (l->users != 0 || l->owner_pid != 0)
+        return;
+    if (st->idle_locks < BH_LOCK_IDLE_MAX) {
+        st->idle_locks++;
+        return;
+    }
+    uint64_t fence = atomic_load(&l->fence);
+    if (fence > st->fence_hwm)
+        st->fence_hwm = fence;
+    pthread_mutex_destroy(&l->mutex);
+    bh_index_remove_locked(r, s, pos);
+}
+
+/* The same, finding the record first (it exists while the caller counts). */
+static void rec_leave_key_locked(struct bh_region *r, unsigned s, const struct bh_key *k)
 {
     struct bh_entry *e;
     int64_t pos = bh_index_find_locked(r, s, k, &e);
-
-    if (pos < 0)
-        return;
-    struct bh_lockrec *l = rec_of(e);
-    l->users = l->users > n ? l->users - n : 0;
-    if (l->users == 0 && l->owner_pid == 0) {
-        uint64_t fence = atomic_load(&l->fence);
-        if (fence > r->stripes[s].fence_hwm)
-            r->stripes[s].fence_hwm = fence;
-        pthread_mutex_destroy(&l->mutex);
-        bh_index_remove_locked(r, s, pos);
-    }
+    if (pos >= 0)
+        rec_leave_locked(r, s, pos, e, 1);
 }
 
-/* Whether a process other than the caller is blocked on l. */
+/* Whether a process other than the caller waits for l. */
 static int has_waiters(struct bh_lockrec *l)
 {
     for (int i = 0; i < BH_LOCK_WAITSLOTS; i++) {
         int32_t pid = atomic_load(&l->wpid[i]);
-        if (pid && pid != (int32_t)getpid())
+        if (pid && pid != bh_proc_pid())
             return 1;
     }
     return 0;
@@ -151,25 +186,56 @@ static int wait_slot_take(struct bh_lockrec *l)
 {
     for (int i = 0; i < BH_LOCK_WAITSLOTS; i++) {
         int32_t zero = 0;
-        if (atomic_compare_exchange_strong(&l->wpid[i], &zero, (int32_t)getpid()))
+        if (atomic_compare_exchange_strong(&l->wpid[i], &zero, bh_proc_pid()))
             return i;
     }
     return -1; /* more waiters than slots: this one waits without the fairness guard */
 }
 
-/* The last releaser steps back while waiters exist, until the lock has
- * changed hands (its fence moved) or the bound passes. */
+/* Marks the caller as the holder; rc is what locking the mutex returned. */
+static int take_locked_mutex(struct bh_lockrec *l, int rc)
+{
+    int abandoned = rc == EOWNERDEAD || l->abandoned;
+
+    if (rc == EOWNERDEAD)
+        pthread_mutex_consistent(&l->mutex);
+    l->abandoned = 0;
+    l->owner_pid = bh_proc_pid();
+    l->owner_token = bh_proc_token();
+    /* Only the holder writes these: no locked read-modify-write needed. */
+    atomic_store_explicit(&l->fence, atomic_load_explicit(&l->fence, memory_order_relaxed) + 1,
+                          memory_order_relaxed);
+    atomic_store_explicit(&l->turn, atomic_load_explicit(&l->turn, memory_order_relaxed) + 1,
+                          memory_order_release);
+    if (atomic_load(&l->deferring))
+        futex(&l->turn, FUTEX_WAKE, INT_MAX, NULL);
+    return abandoned;
+}
+
+/*
+ * The last releaser steps back while others wait, until the lock has
+ * changed hands (turn moved) or the bound passes. It counts as a waiter
+ * meanwhile, so that the one it lets in steps back for it in turn.
+ */
 static void defer_to_waiters(struct bh_lockrec *l)
 {
-    uint64_t fence = atomic_load(&l->fence);
-    struct timespec nap = {0, 100 * 1000};
+    int64_t waited_ns = 0;
+    int slot;
 
-    for (int i = 0; i < BH_DEFER_MAX_MS * 10; i++) {
-        if (l->last_pid != (int32_t)getpid() || !has_waiters(l) ||
-            atomic_load(&l->fence) != fence)
-            return;
-        nanosleep(&nap, NULL);
+    if (!has_waiters(l))
+        return;
+    slot = wait_slot_take(l);
+    atomic_fetch_add(&l->deferring, 1);
+    uint32_t turn = atomic_load(&l->turn);
+    while (waited_ns < (int64_t)BH_DEFER_MAX_MS * 1000000 && atomic_load(&l->turn) == turn &&
+           has_waiters(l)) {
+        struct timespec ts = {0, 10 * 1000000};
+        futex(&l->turn, FUTEX_WAIT, turn, &ts);
+        waited_ns += 10 * 1000000;
     }
+    atomic_fetch_sub(&l->deferring, 1);
+    if (slot >= 0)
+        atomic_store(&l->wpid[slot], 0);
 }
 
 static struct timespec deadline_after(int64_t ms)
@@ -192,7 +258,7 @@ static int mutex_wait(struct bh_lockrec *l, int64_t timeout_ms)
     struct timespec deadline;
     int rc, slot;
 
-    if (l->last_pid == (int32_t)getpid())
+    if (l->last_pid == bh_proc_pid())
         defer_to_waiters(l);
     rc = pthread_mutex_trylock(&l->mutex);
     if (rc != EBUSY || timeout_ms == 0)
@@ -222,6 +288,17 @@ int bh_emb_lock_acquire(bh_shared *m, const char *name, int64_t timeout_ms)
     s = bh_key_stripe(&k);
     bh_stripe_lock(r, s);
     rc = rec_enter_locked(r, s, &k, &l);
+    if (rc == BH_OK && !(l->last_pid == bh_proc_pid() && has_waiters(l))) {
+        /* The common case: free, and no waiter to be fair to. */
+        int trc = pthread_mutex_trylock(&l->mutex);
+        if (trc == 0 || trc == EOWNERDEAD) {
+            abandoned = take_locked_mutex(l, trc);
+            if (trc == EOWNERDEAD && l->users > 1)
+                l->users--; /* the dead holder never counted itself out */
+            bh_stripe_unlock(r, s);
+            goto acquired;
+        }
+    }
     bh_stripe_unlock(r, s);
     if (rc != BH_OK)
         return rc;
@@ -229,23 +306,18 @@ int bh_emb_lock_acquire(bh_shared *m, const char *name, int64_t timeout_ms)
     rc = mutex_wait(l, timeout_ms);
     if (rc != 0 && rc != EOWNERDEAD) {
         bh_stripe_lock(r, s);
-        rec_leave_locked(r, s, &k, 1);
+        rec_leave_key_locked(r, s, &k);
         bh_stripe_unlock(r, s);
         return BH_ETIMEDOUT;
     }
-    abandoned = rc == EOWNERDEAD || l->abandoned;
-    if (rc == EOWNERDEAD)
-        pthread_mutex_consistent(&l->mutex);
-    l->abandoned = 0;
-    l->owner_pid = (int32_t)getpid();
-    l->owner_token = bh_proc_token();
-    atomic_fetch_add(&l->fence, 1);
+    abandoned = take_locked_mutex(l, rc);
     if (rc == EOWNERDEAD) {
-        /* The dead holder never counted itself out. */
         bh_stripe_lock(r, s);
-        l->users = l->users > 1 ? l->users - 1 : 1;
+        if (l->users > 1)
+            l->users--;
         bh_stripe_unlock(r, s);
     }
+acquired:
     if (held_add(ms, name) != BH_OK) {
         bh_emb_lock_release(m, name);
         return BH_ENOMEM;
@@ -264,22 +336,25 @@ int bh_emb_lock_release(bh_shared *m, const char *name)
     key_of(m, name, &k);
     s = bh_key_stripe(&k);
     bh_stripe_lock(r, s);
-    if (bh_index_find_locked(r, s, &k, &e) < 0 || !held_by_me(rec_of(e))) {
+    int64_t pos = bh_index_find_locked(r, s, &k, &e);
+    if (pos < 0 || !held_by_me(rec_of(e))) {
         rc = BH_ENOTOWNER;
         goto out;
     }
     struct bh_lockrec *l = rec_of(e);
     l->owner_pid = 0;
     l->owner_token = 0;
-    l->last_pid = (int32_t)getpid();
+    l->last_pid = bh_proc_pid();
     if (pthread_mutex_unlock(&l->mutex) != 0) {
         /* Another thread of this process holds it: not ours to release. */
-        l->owner_pid = (int32_t)getpid();
+        l->owner_pid = bh_proc_pid();
         l->owner_token = bh_proc_token();
         rc = BH_ENOTOWNER;
         goto out;
     }
-    rec_leave_locked(r, s, &k, 1 + reap_dead_waiters(l));
+    /* Dead waiters only keep a record from being freed: look for them now
+     * and then, not at every release (kill(2) is a system call). */
+    rec_leave_locked(r, s, pos, e, 1 + ((atomic_load(&l->fence) & 63) ? 0 : reap_dead_waiters(l)));
     held_remove(bh_emb_shared_of(m), name);
 out:
     bh_stripe_unlock(r, s);
@@ -352,6 +427,7 @@ void bh_lockrec_reopen(struct bh_lockrec *l)
     l->owner_token = 0;
     l->last_pid = 0;
     l->users = 0;
+    atomic_store(&l->deferring, 0);
     for (int i = 0; i < BH_LOCK_WAITSLOTS; i++)
         atomic_store(&l->wpid[i], 0);
 }

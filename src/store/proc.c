@@ -6,6 +6,7 @@
  * apart.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,18 +42,40 @@ static uint64_t start_time_of(int32_t pid)
     return (uint64_t)t;
 }
 
+/*
+ * getpid() is a system call in current glibc (about a microsecond on some
+ * virtual machines), and a lock operation needs the caller's pid several
+ * times, so it is cached per process and forgotten in the child of fork.
+ */
+static pid_t cached_pid;
+static uint64_t cached_token;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+static void forget_pid(void)
+{
+    cached_pid = 0;
+    cached_token = 0;
+}
+
+static void register_atfork(void)
+{
+    pthread_atfork(NULL, NULL, forget_pid);
+}
+
+int32_t bh_proc_pid(void)
+{
+    if (!cached_pid) {
+        pthread_once(&atfork_once, register_atfork);
+        cached_pid = getpid();
+    }
+    return (int32_t)cached_pid;
+}
+
 uint64_t bh_proc_token(void)
 {
-    static pid_t cached_pid;
-    static uint64_t cached;
-    pid_t pid = getpid();
-
-    /* Recomputed after fork: the child is another process. */
-    if (pid != cached_pid) {
-        cached = start_time_of(pid);
-        cached_pid = pid;
-    }
-    return cached;
+    if (!cached_token)
+        cached_token = start_time_of(bh_proc_pid());
+    return cached_token;
 }
 
 int bh_proc_alive(int32_t pid, uint64_t token)

@@ -83,6 +83,7 @@ struct bh_stripe {
     struct bh_oprec op;         /* what the holder is doing right now */
     _Atomic uint64_t index_off; /* published index array (0: none yet) */
     uint64_t fence_hwm;         /* fences of freed lock records never go below this */
+    uint64_t idle_locks;        /* lock records nobody holds or waits for */
     /* Derived state, rebuilt by recovery: */
     uint64_t used;              /* live slots */
     uint64_t tombs;             /* tombstone slots */
@@ -158,6 +159,8 @@ struct bh_lockrec {
     _Atomic uint64_t fence;    /* bumped by every acquisition */
     uint32_t users;            /* waiters and holder; guarded by the stripe */
     uint32_t abandoned;        /* set on reopen while held: next acquirer is told */
+    _Atomic uint32_t turn;     /* futex word: bumped by every acquisition */
+    _Atomic uint32_t deferring; /* releasers stepping back (see lock.c) */
     _Atomic int32_t wpid[BH_LOCK_WAITSLOTS]; /* processes blocked on mutex */
 };
 
@@ -284,6 +287,8 @@ int bh_mutex_lock(pthread_mutex_t *m);
 /* A number that tells this process apart from any other that had or will
  * have the same pid: its start time. */
 uint64_t bh_proc_token(void);
+/* getpid(), cached (reset in the child of fork). */
+int32_t bh_proc_pid(void);
 /* Whether pid is alive and is the process that had token. */
 int bh_proc_alive(int32_t pid, uint64_t token);
 

@@ -220,12 +220,12 @@ START_TEST(dead_holder_is_abandoned_at_once)
     ck_assert_int_eq(bh_lock_fence(m, "dead", &fence_after), BH_OK);
     ck_assert_uint_gt(fence_after, fence_before);
     ck_assert_int_eq(bh_lock_release(m, "dead"), BH_OK);
-    /* afterwards it is an ordinary lock again, and its record is freed */
+    /* afterwards it is an ordinary lock again, and no second record exists */
     ck_assert_int_eq(bh_lock_acquire(m, "dead", 0), BH_OK);
     ck_assert_int_eq(bh_lock_release(m, "dead"), BH_OK);
     struct bh_store_stats ss;
     ck_assert_int_eq(bh_store_stats(st, &ss), BH_OK);
-    ck_assert_uint_eq(ss.locks, 0);
+    ck_assert_uint_le(ss.locks, 1);
 }
 END_TEST
 
@@ -333,9 +333,10 @@ START_TEST(million_names_do_not_fill_the_store)
         ck_assert_int_eq(bh_lock_acquire(sm, name, 0), BH_OK);
         ck_assert_int_eq(bh_lock_release(sm, name), BH_OK);
     }
+    /* only a bounded number of idle records is kept (16 per stripe) */
     struct bh_store_stats ss;
     ck_assert_int_eq(bh_store_stats(small, &ss), BH_OK);
-    ck_assert_uint_eq(ss.locks, 0);
+    ck_assert_uint_le(ss.locks, 64 * 16);
     ck_assert_int_eq(bh_store_check(small), BH_OK);
     bh_shared_close(sm);
     bh_store_close(small);
