@@ -24,8 +24,10 @@
  *    names: the same.
  *  - Values: up to BH_VALUE_MAX bytes, and at most an eighth of the capacity.
  *  - Capacity: fixed at creation, from BH_CAPACITY_MIN to BH_CAPACITY_MAX.
- *  - Overhead per entry: a 24-byte header, the key, the value rounded up to
- *    its size class (at most 12.5% or 16 bytes), and 8 to 16 bytes of index.
+ *  - Overhead per entry: a 24-byte header, the key padded to 8 bytes, the
+ *    entry rounded up to its size class (16 bytes apart up to 256 bytes, at
+ *    most 25% apart up to 8 KiB, whole 4 KiB pages beyond), and one 8-byte
+ *    index slot at a load of 3/8 to 3/4 (11 to 22 bytes).
  *
  * Threads: a bh_store and its bh_shared handles may be used by one thread at
  * a time; use one handle per thread. Processes: open the store, then fork;

@@ -29,7 +29,7 @@
 #define BH_FORMAT_VERSION 1u
 #define BH_PAGE_SIZE 4096u
 #define BH_NSTRIPES 64u
-#define BH_NCLASSES 32u
+#define BH_NCLASSES 36u
 
 /* Page map words: kind in the top two bits, owning stripe, then payload. */
 #define BH_PM_FREE 0u

@@ -10,11 +10,13 @@
  */
 #include "region.h"
 
-/* Classes are spaced by at most 25%, so rounding wastes at most a fifth. */
+/* Classes are 16 bytes apart up to 256 (small entries are the common
+ * case, and rounding them by 25% would cost more than the header), then at
+ * most 25% apart. */
 static const uint32_t bh_class_sizes[BH_NCLASSES] = {
-    16,   32,   48,   64,   80,   96,   112,  128,  160,  192,  224,
-    256,  320,  384,  448,  512,  640,  768,  896,  1024, 1280, 1536,
-    1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192,
+    16,   32,   48,   64,   80,   96,   112,  128,  144,  160,  176,  192,
+    208,  224,  240,  256,  320,  384,  448,  512,  640,  768,  896,  1024,
+    1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192,
 };
 
 uint32_t bh_class_size(unsigned c)
