@@ -177,12 +177,24 @@ static int emb_put(bh_shared *m, const char *key, const bh_value *v, unsigned fl
     return rc;
 }
 
+/* Reads try without the stripe's mutex first (read.c); the locked path is
+ * for what that cannot settle: a busy or broken stripe, an expired key. */
+static int read_fast(bh_shared *m, const char *key, bh_value *out)
+{
+    struct bh_key k;
+
+    bh_key_init(&k, bh_emb_shared_of(m)->memory_no, BH_NS_DATA, key, strlen(key));
+    return bh_read_lockfree(bh_emb_region(m), bh_key_stripe(&k), &k, out);
+}
+
 static int emb_get(bh_shared *m, const char *key, bh_value *out)
 {
     struct bh_region *r = bh_emb_region(m);
     struct bh_loc l;
     int rc;
 
+    if ((rc = read_fast(m, key, out)) != BH_READ_RETRY)
+        return rc;
     locate_lock(m, BH_NS_DATA, key, &l);
     rc = l.pos >= 0 ? value_read(l.e, out) : BH_ENOTFOUND;
     bh_stripe_unlock(r, l.s);
@@ -266,6 +278,10 @@ static int emb_contains(bh_shared *m, const char *key)
 {
     struct bh_region *r = bh_emb_region(m);
     struct bh_loc l;
+    int rc = read_fast(m, key, NULL);
+
+    if (rc != BH_READ_RETRY)
+        return rc == BH_OK;
 
     locate_lock(m, BH_NS_DATA, key, &l);
     bh_stripe_unlock(r, l.s);

@@ -80,6 +80,7 @@ struct bh_oprec {
 
 struct bh_stripe {
     pthread_mutex_t mutex;      /* robust, process-shared */
+    _Atomic uint64_t seq;       /* odd while a holder may write (see read.c) */
     struct bh_oprec op;         /* what the holder is doing right now */
     _Atomic uint64_t index_off; /* published index array (0: none yet) */
     uint64_t fence_hwm;         /* fences of freed lock records never go below this */
@@ -294,7 +295,8 @@ int bh_proc_alive(int32_t pid, uint64_t token);
 
 /* ---- Stripes (stripe.c) ---- */
 
-/* Takes stripe s, repairing it first if its last holder died. */
+/* Takes stripe s, repairing it first if its last holder died. Makes the
+ * stripe's sequence odd until bh_stripe_unlock, for lock-free readers. */
 void bh_stripe_lock(struct bh_region *r, unsigned s);
 void bh_stripe_unlock(struct bh_region *r, unsigned s);
 /* Whether off is a whole entry / index array of stripe s: bounds, owner,
@@ -325,6 +327,13 @@ int bh_index_reserve_locked(struct bh_region *r, unsigned s);
 void bh_index_remove_locked(struct bh_region *r, unsigned s, int64_t pos);
 /* Removes expired entries (memory_no 0 = any memory) when some are due. */
 void bh_index_purge_locked(struct bh_region *r, unsigned s, int64_t now);
+
+/* ---- Lock-free reads (read.c) ---- */
+
+#define BH_READ_RETRY 1 /* not settled without the lock: use the locked path */
+/* Looks k up in stripe s without its mutex. Returns BH_OK (and fills out,
+ * unless it is NULL), BH_ENOTFOUND, BH_ENOMEM, or BH_READ_RETRY. */
+int bh_read_lockfree(struct bh_region *r, unsigned s, const struct bh_key *k, bh_value *out);
 
 /* ---- Memory records and key counts (memory.c) ---- */
 

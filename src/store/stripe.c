@@ -236,6 +236,7 @@ void bh_stripe_rebuild_locked(struct bh_region *r, unsigned s)
 void bh_stripe_lock(struct bh_region *r, unsigned s)
 {
     struct bh_stripe *st = &r->stripes[s];
+    uint64_t seq;
 
     if (r->readonly)
         return;
@@ -244,13 +245,22 @@ void bh_stripe_lock(struct bh_region *r, unsigned s)
         atomic_fetch_add(&r->hdr->recoveries, 1);
         pthread_mutex_consistent(&st->mutex);
     }
+    /* Odd from here on: readers without the lock retry. A holder that died
+     * left it odd; it stays odd for us, and we leave it even. */
+    seq = atomic_load_explicit(&st->seq, memory_order_relaxed) | 1;
+    atomic_store_explicit(&st->seq, seq + 2, memory_order_relaxed);
+    atomic_thread_fence(memory_order_release);
 }
 
 void bh_stripe_unlock(struct bh_region *r, unsigned s)
 {
+    struct bh_stripe *st = &r->stripes[s];
+
     if (r->readonly)
         return;
-    pthread_mutex_unlock(&r->stripes[s].mutex);
+    atomic_store_explicit(&st->seq, atomic_load_explicit(&st->seq, memory_order_relaxed) + 1,
+                          memory_order_release);
+    pthread_mutex_unlock(&st->mutex);
 }
 
 struct bh_index *bh_stripe_index(struct bh_region *r, unsigned s)

@@ -122,6 +122,62 @@ START_TEST(file_second_opener_shares)
 }
 END_TEST
 
+/* Readers that take no lock (the seqlock path) see whole values only, while
+ * a writer replaces, deletes and re-adds them with other lengths, and
+ * rehashes the stripe by adding keys. */
+START_TEST(lockfree_readers_never_see_torn_values)
+{
+    bh_store *st;
+    bh_shared *m;
+    pid_t writer, readers[2];
+    static char a[11], b[3001];
+
+    memset(a, 'a', 10);
+    memset(b, 'b', 3000);
+    ck_assert_int_eq(bh_store_open(&st, "mem:", NULL), BH_OK);
+    ck_assert_int_eq(bh_shared_open(st, "seq", &m), BH_OK);
+    ck_assert_int_eq(bh_shared_set_str(m, "v", a), BH_OK);
+    if ((writer = fork()) == 0) {
+        int64_t end = bh_test_now_ms() + 1500;
+        for (int i = 0; bh_test_now_ms() < end; i++) {
+            char k[32];
+            if (bh_shared_set_str(m, "v", i % 2 ? a : b) != BH_OK)
+                _exit(1);
+            if (i % 7 == 0 && bh_shared_delete(m, "v") != BH_OK)
+                _exit(2);
+            snprintf(k, sizeof k, "filler%d", i % 5000);
+            if (bh_shared_set_int(m, k, i) != BH_OK)
+                _exit(3);
+        }
+        _exit(0);
+    }
+    for (int p = 0; p < 2; p++)
+        if ((readers[p] = fork()) == 0) {
+            int64_t end = bh_test_now_ms() + 1500;
+            while (bh_test_now_ms() < end) {
+                char *v = NULL;
+                int rc = bh_shared_get_str(m, "v", &v);
+                if (rc == BH_ENOTFOUND)
+                    continue;
+                if (rc != BH_OK)
+                    _exit(4);
+                size_t len = strlen(v);
+                int whole = (len == 10 && !strcmp(v, a)) || (len == 3000 && !strcmp(v, b));
+                free(v);
+                if (!whole)
+                    _exit(5);
+            }
+            _exit(0);
+        }
+    ck_assert_int_eq(bh_test_wait(writer), 0);
+    for (int p = 0; p < 2; p++)
+        ck_assert_int_eq(bh_test_wait(readers[p]), 0);
+    ck_assert_int_eq(bh_store_check(st), BH_OK);
+    bh_shared_close(m);
+    bh_store_close(st);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("store_procs");
@@ -130,6 +186,7 @@ int main(void)
     tcase_add_test(tc, mem_counts_are_exact);
     tcase_add_test(tc, file_counts_are_exact);
     tcase_add_test(tc, file_second_opener_shares);
+    tcase_add_test(tc, lockfree_readers_never_see_torn_values);
     suite_add_tcase(s, tc);
     return bh_test_run_suite(s);
 }

@@ -1,0 +1,100 @@
+/*
+ * Lock-free reads: a seqlock over each stripe. The holder of a stripe's
+ * mutex keeps the stripe's sequence odd while it may write; a reader notes
+ * an even sequence, looks the key up and copies the value out without the
+ * mutex, then checks that the sequence did not move. If it moved, the copy
+ * may be torn and is thrown away.
+ *
+ * While a writer works, the reader may follow an offset into a block that
+ * is being freed or reused, so every offset and length is checked against
+ * the region's bounds before it is followed: garbage is read, never outside
+ * the mapping, and the sequence check then discards it. A holder that died
+ * leaves the sequence odd; the reader gives up after a few tries and takes
+ * the locked path, whose mutex repairs the stripe.
+ */
+#include <stdlib.h>
+
+#include "backend.h"
+#include "region.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#define cpu_relax() __builtin_ia32_pause()
+#else
+#define cpu_relax() ((void)0)
+#endif
+
+#define BH_READ_TRIES 8
+
+static inline int in_region(const struct bh_region *r, uint64_t off, uint64_t len)
+{
+    return off >= r->hdr->heap_off && len <= r->size && off <= r->size - len;
+}
+
+/* Finds k in an index that may be changing. NULL if absent (or torn). */
+static struct bh_entry *find_unlocked(struct bh_region *r, struct bh_stripe *st,
+                                      const struct bh_key *k)
+{
+    uint64_t ixoff = atomic_load_explicit(&st->index_off, memory_order_relaxed);
+    const struct bh_index *ix;
+    uint64_t cap, mask, i;
+    uint16_t tag = bh_key_tag(k);
+
+    if (!ixoff || !in_region(r, ixoff, sizeof *ix))
+        return NULL;
+    ix = bh_at(r, ixoff);
+    cap = ix->cap;
+    if (cap == 0 || (cap & (cap - 1)) || !in_region(r, ixoff, sizeof *ix + cap * 8))
+        return NULL;
+    mask = cap - 1;
+    i = (uint32_t)k->hash & mask;
+    for (uint64_t n = 0; n < cap; n++, i = (i + 1) & mask) {
+        uint64_t slot = __atomic_load_n(&ix->slots[i], __ATOMIC_RELAXED);
+        if (slot == BH_SLOT_EMPTY)
+            return NULL;
+        if (slot == BH_SLOT_TOMB || BH_SLOT_TAG(slot) != tag)
+            continue;
+        uint64_t off = BH_SLOT_OFF(slot);
+        if (!in_region(r, off, BH_ENTRY_HDR + k->len))
+            return NULL;
+        struct bh_entry *e = bh_at(r, off);
+        if (bh_entry_matches(e, k))
+            return e;
+    }
+    return NULL;
+}
+
+int bh_read_lockfree(struct bh_region *r, unsigned s, const struct bh_key *k, bh_value *out)
+{
+    struct bh_stripe *st = &r->stripes[s];
+
+    for (int tries = 0; tries < BH_READ_TRIES; tries++) {
+        uint64_t seq = atomic_load_explicit(&st->seq, memory_order_acquire);
+        bh_value v = {.type = BH_NIL};
+        int rc = BH_ENOTFOUND;
+
+        if (seq & 1) {
+            cpu_relax();
+            continue;
+        }
+        struct bh_entry *e = find_unlocked(r, st, k);
+        if (e) {
+            uint32_t vlen = e->vlen;
+            uint8_t type = e->type;
+            /* Expired: the locked path removes it and reclaims its space. */
+            if (e->expires_ms || type > BH_JSON || vlen > BH_VALUE_MAX ||
+                !in_region(r, bh_off(r, e), bh_entry_size(k->len, vlen)))
+                return BH_READ_RETRY;
+            rc = out ? bh_value_copy_out((bh_type)type, bh_entry_value(e), vlen, &v) : BH_OK;
+            if (rc == BH_ENOMEM)
+                return rc;
+        }
+        atomic_thread_fence(memory_order_acquire);
+        if (atomic_load_explicit(&st->seq, memory_order_relaxed) == seq) {
+            if (out)
+                *out = v;
+            return rc;
+        }
+        bh_value_free(&v);
+    }
+    return BH_READ_RETRY;
+}
