@@ -9,5 +9,6 @@
 #include "store.h"
 #include "log.h"
 #include "telegram.h"
+#include "runner.h"
 
 #endif
