@@ -120,6 +120,7 @@ typedef struct bh_djob {
     int timer;
     int attempt;       /* starts at 1 */
     int crashes;       /* workers it killed */
+    int last_slot;     /* the worker slot it ran on last */
     int64_t update_id;
     char *json;        /* malloc'd; NULL for timers */
     size_t len;

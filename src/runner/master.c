@@ -406,6 +406,18 @@ static void bh_master_dispatch(bh_master *m)
         bh_djob *j;
         if (w->state != BH_W_IDLE || !(j = bh_dispatch_next(&m->d)))
             continue;
+        if (j->crashes && j->last_slot == i) {
+            /* A retry goes to another worker when one is free (the slot it
+             * crashed on holds a fresh process, but state the handler left
+             * behind in it, e.g. a file, would be the same). */
+            for (int k = 0; k < m->nw; k++)
+                if (k != i && m->w[k].state == BH_W_IDLE) {
+                    i = k;
+                    w = &m->w[k];
+                    break;
+                }
+        }
+        j->last_slot = i;
         bh_msg_hdr h = {.type = BH_MSG_JOB, .source = j->source, .kind = j->kind,
                         .timer = j->timer, .attempt = j->attempt, .update_id = j->update_id};
         w->job = j;
