@@ -49,6 +49,7 @@ typedef struct bh_master {
     bh_store *st;
     pid_t self;
     int nw, ns;
+    int rr;              /* the worker that got the last job */
     bh_wslot *w;
     bh_uslot *u;
     bh_ledger *led;
@@ -398,28 +399,40 @@ static void bh_master_read_worker(bh_master *m, int i)
     }
 }
 
-/* Hands queued jobs to idle workers. */
+/* An idle worker other than `not` (-1: any), starting after the last one
+ * used, so work spreads over the pool; -1 if none. */
+static int bh_master_idle(bh_master *m, int not)
+{
+    for (int n = 0; n < m->nw; n++) {
+        int i = (m->rr + 1 + n) % m->nw;
+        if (i != not && m->w[i].state == BH_W_IDLE)
+            return i;
+    }
+    return -1;
+}
+
+/* Hands queued jobs to idle workers, until either runs out. */
 static void bh_master_dispatch(bh_master *m)
 {
-    for (int i = 0; i < m->nw && m->d.rhead; i++) {
-        bh_wslot *w = &m->w[i];
-        bh_djob *j;
-        if (w->state != BH_W_IDLE || !(j = bh_dispatch_next(&m->d)))
-            continue;
+    int i;
+
+    while (m->d.rhead && (i = bh_master_idle(m, -1)) >= 0) {
+        bh_djob *j = bh_dispatch_next(&m->d);
+        if (!j)
+            break;
         if (j->crashes && j->last_slot == i) {
             /* A retry goes to another worker when one is free (the slot it
-             * crashed on holds a fresh process, but state the handler left
-             * behind in it, e.g. a file, would be the same). */
-            for (int k = 0; k < m->nw; k++)
-                if (k != i && m->w[k].state == BH_W_IDLE) {
-                    i = k;
-                    w = &m->w[k];
-                    break;
-                }
+             * crashed on holds a fresh process, but what the handler left
+             * behind for it, e.g. in a file, would be the same). */
+            int k = bh_master_idle(m, i);
+            if (k >= 0)
+                i = k;
         }
-        j->last_slot = i;
+        bh_wslot *w = &m->w[i];
         bh_msg_hdr h = {.type = BH_MSG_JOB, .source = j->source, .kind = j->kind,
                         .timer = j->timer, .attempt = j->attempt, .update_id = j->update_id};
+        m->rr = i;
+        j->last_slot = i;
         w->job = j;
         w->state = BH_W_BUSY;
         w->started_ms = bh_runner_now_ms();
@@ -431,7 +444,6 @@ static void bh_master_dispatch(bh_master *m)
             bh_dispatch_release(&m->d, j);
             bh_deadletter_put(m->st, j, "too large to dispatch");
             bh_job_finish(m, j);
-            i--;
         } else if (rc != BH_OK) {
             bh_worker_dead(m, i, 0, 0);
         }
