@@ -169,6 +169,7 @@ static void bh_upd_poll(const bh_updater_cfg *cfg, char *buf, bh_client *c)
 {
     const bh_runner_source *src = &cfg->app->sources[cfg->source];
     int64_t offset = cfg->offset, next = cfg->next, final = 0, conflict_ms = 0, err_ms = 0;
+    int64_t polled = -1; /* the offset of the last poll */
     int skipping = cfg->skip_backlog, in_conflict = 0, in_error = 0, waiting = 0;
 
     while (!bh_upd_stop) {
@@ -177,7 +178,7 @@ static void bh_upd_poll(const bh_updater_cfg *cfg, char *buf, bh_client *c)
 
         if (bh_upd_drain(cfg->fd, buf, &offset, &final) != 0)
             return;
-        if (waiting) {
+        if (waiting && offset == polled) {
             /* Everything Telegram returned is already being processed: the
              * next answer would be the same until the offset moves, so wait
              * for the master's progress (or, at most 200 ms, for updates of
@@ -185,8 +186,9 @@ static void bh_upd_poll(const bh_updater_cfg *cfg, char *buf, bh_client *c)
             bh_upd_wait(cfg->fd, 200);
             if (bh_upd_drain(cfg->fd, buf, &offset, &final) != 0)
                 return;
-            waiting = 0;
         }
+        waiting = 0;
+        polled = offset;
         rc = bh_client_get_updates(c, offset, 100, skipping ? 0 : cfg->opts->poll_timeout_s,
                                    src->allowed_updates, &b);
         if (rc == BH_EINTR || bh_upd_stop) {
