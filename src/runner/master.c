@@ -278,10 +278,9 @@ static void bh_updater_dead(bh_master *m, int s, int reaped, int status)
     if (!m->stopping) {
         bh_log(BH_LOG_ERROR, "updater of source %d (pid %d) %s", s, (int)u->pid, how);
         u->respawn_at = now + bh_backoff_next(&m->uback, now);
-    } else if (!u->final_sent || (!WIFEXITED(status) || WEXITSTATUS(status))) {
-        if (!u->final_sent)
-            bh_log(BH_LOG_WARN, "updater of source %d (pid %d) %s before confirming the offset",
-                   s, (int)u->pid, how);
+    } else if (!u->final_sent) {
+        bh_log(BH_LOG_WARN, "updater of source %d (pid %d) %s before confirming the offset",
+               s, (int)u->pid, how);
     }
     u->stopped = 1;
     u->pid = 0;
@@ -760,9 +759,13 @@ int bh_runner_run(const bh_runner_app *app, const bh_run_options *opts)
         return BH_EINVAL;
     if ((rc = bh_runner_options_resolve(opts, &m.o)) != BH_OK)
         return rc;
+    size_t hooks = 0;
     for (size_t s = 0; s < app->nsources; s++) {
         if (!app->sources[s].token && !app->sources[s].feed)
             return BH_EINVAL;
+        hooks += !app->sources[s].feed;
+        if (m.o.webhook_url && hooks > 1)
+            return BH_EINVAL; /* one listening address, one secret */
         for (size_t t = 0; t < app->sources[s].ntimers; t++)
             if (app->sources[s].timer_seconds[t] < 1)
                 return BH_EINVAL;

@@ -86,10 +86,14 @@ typedef struct bh_runner_app {
  * every child at once and returns BH_EINTR. opts NULL: from the
  * environment. Signal handlers of SIGINT, SIGTERM, SIGCHLD and SIGPIPE are
  * replaced while it runs and restored at the end.
- * Errors: BH_EINVAL (no sources, no handle, bad options), the store's
- * errors, BH_EIO (fork, socketpair), BH_EAPI (master_start failed),
- * BH_EINTR (second signal, or the deadline passed with updates unfinished:
- * they will be delivered again at the next start).
+ * If the deadline passes with updates unfinished, their workers are killed
+ * and the offset stops below them (they are delivered again at the next
+ * start); that is still a clean stop (0).
+ * Webhook mode (opts->webhook_url) serves one token: at most one source
+ * without a feed.
+ * Errors: BH_EINVAL (no sources, no handle, bad options, a timer period
+ * < 1 s, several webhook sources), the store's errors, BH_EIO (fork,
+ * socketpair), BH_EAPI (master_start failed), BH_EINTR (a second signal).
  */
 int bh_runner_run(const bh_runner_app *app, const bh_run_options *opts);
 

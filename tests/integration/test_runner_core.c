@@ -260,6 +260,27 @@ START_TEST(test_master_sigkill)
 }
 END_TEST
 
+START_TEST(test_second_signal_stops_at_once)
+{
+    bh_test_runner r;
+
+    runner_init(&r, 2);
+    ck_assert_int_eq(bh_test_runner_start(&r), 0);
+    bh_emu_send_user_message(&emu, 70, 70, "sleep:1");
+    ck_assert_int_eq(bh_test_runner_wait(st, "total", 1, 30000), 1);
+    bh_emu_send_user_message(&emu, 70, 70, "sleep:20000");
+    usleep(500000); /* the long handler is running */
+    kill(r.pid, SIGTERM);
+    usleep(300000);
+    int64_t t0 = bh_test_now_ms();
+    kill(r.pid, SIGINT);
+    ck_assert_int_eq(bh_test_wait(r.pid), 1); /* bh_runner_run failed: BH_EINTR */
+    ck_assert_int_lt(bh_test_now_ms() - t0, 5000);
+    /* The long update was not confirmed: it is delivered again. */
+    ck_assert_int_eq(emu_stat("pending_updates"), 1);
+}
+END_TEST
+
 static void add(Suite *s, const char *name, const TTest *t)
 {
     TCase *tc = tcase_create(name);
@@ -278,6 +299,7 @@ static Suite *runner_suite(void)
     add(s, "poison", test_poison_dead_letter);
     add(s, "restart", test_graceful_restart_no_duplicates);
     add(s, "master_kill", test_master_sigkill);
+    add(s, "second_signal", test_second_signal_stops_at_once);
     return s;
 }
 
