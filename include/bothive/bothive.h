@@ -10,5 +10,6 @@
 #include "log.h"
 #include "telegram.h"
 #include "bot.h"
+#include "runner.h"
 
 #endif

@@ -1,0 +1,93 @@
+/*
+ * bothive: options of the runner.
+ *
+ * The runner is a master process that forks N worker processes (which run
+ * the handlers) and one updater process per bot token (which long-polls
+ * getUpdates, or serves the webhook). The master dispatches updates so that
+ * those of one chat are handled one after another, in arrival order, while
+ * different chats run in parallel; it notices a worker that dies, replaces
+ * it and retries its update once; an update that kills two workers is set
+ * aside in the store's memory "bothive.deadletter".
+ *
+ * Every field left at zero takes its default, so a zeroed struct is valid;
+ * bh_run_options_from_env fills the fields the environment sets.
+ */
+#ifndef BOTHIVE_RUNNER_H
+#define BOTHIVE_RUNNER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct bh_run_options {
+    /* Worker processes; default BOTHIVE_WORKERS, else the number of CPUs,
+     * at least 2. */
+    int workers;
+    /* Store URL ("mem:", "file:PATH", ...); default BOTHIVE_STORE, else "mem:". */
+    const char *store_url;
+    /* Bot API base URL; default BOTHIVE_API_URL, else Telegram's. */
+    const char *api_url;
+    /* Non-zero: updates pending when the runner starts are processed.
+     * Default (0): they are confirmed without being processed, as botogram
+     * does (BOTHIVE_PROCESS_BACKLOG=1 sets it). */
+    int process_backlog;
+    /* How long in-flight updates may take to finish after SIGINT/SIGTERM;
+     * default 10000 ms. */
+    int64_t shutdown_timeout_ms;
+    /* A handler running longer than this is logged (not killed);
+     * default 30000 ms. */
+    int64_t handler_deadline_ms;
+    /* Long-poll timeout of getUpdates; default 25 s. */
+    int poll_timeout_s;
+    /* Webhook mode when webhook_url is set (BOTHIVE_WEBHOOK_URL): the
+     * updater calls setWebhook(url, secret_token) at start, serves HTTP on
+     * webhook_listen ("host:port", "port" or ":port"; BOTHIVE_WEBHOOK_LISTEN,
+     * default "0.0.0.0:8443"), refuses a request without the secret
+     * (403; BOTHIVE_WEBHOOK_SECRET, 1..256 of A-Za-z0-9_-) or with a body
+     * larger than webhook_max_body (413; default 1 MiB), and calls
+     * deleteWebhook at the end. */
+    const char *webhook_url;
+    const char *webhook_listen;
+    const char *webhook_secret;
+    size_t webhook_max_body;
+    /* Respawn delay after repeated worker crashes: starts at
+     * respawn_initial_ms (default 100), doubles up to respawn_max_ms
+     * (default 10000). The first crash after a quiet period respawns at once. */
+    int64_t respawn_initial_ms;
+    int64_t respawn_max_ms;
+    /* Wait after a 409 Conflict from getUpdates (another instance polls):
+     * starts at conflict_wait_ms (default 5000) and doubles up to 60 s. */
+    int64_t conflict_wait_ms;
+} bh_run_options;
+
+/**
+ * Fills *o from the environment: BOTHIVE_WORKERS, BOTHIVE_STORE,
+ * BOTHIVE_API_URL, BOTHIVE_PROCESS_BACKLOG, BOTHIVE_SHUTDOWN_TIMEOUT_MS,
+ * BOTHIVE_HANDLER_DEADLINE_MS, BOTHIVE_POLL_TIMEOUT, BOTHIVE_WEBHOOK_URL,
+ * BOTHIVE_WEBHOOK_LISTEN, BOTHIVE_WEBHOOK_SECRET. Fields whose variable is
+ * unset are zeroed (defaults). Strings point into the environment.
+ * Errors: BH_EINVAL (NULL o, a variable that is not a valid number).
+ */
+int bh_run_options_from_env(bh_run_options *o);
+
+typedef struct bh_bot bh_bot;
+
+/**
+ * Runs the bot until SIGINT or SIGTERM: the master opens the store, forks
+ * the workers and the updater, and dispatches (see above). opts NULL: from
+ * the environment (and BOT_TOKEN is the caller's business: bh_bot_new).
+ * Returns BH_OK after a clean shutdown; errors: those of the runner
+ * (BH_EINVAL, the store's errors, BH_EIO, BH_EINTR for a second signal).
+ */
+int bh_bot_run(bh_bot *bot, const bh_run_options *opts);
+
+/** Runs several bots with one pool of workers and one store. */
+int bh_run(bh_bot **bots, size_t n, const bh_run_options *opts);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* BOTHIVE_RUNNER_H */

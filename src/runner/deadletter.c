@@ -1,0 +1,46 @@
+/*
+ * Dead letters: an update that killed two workers is not tried again (it
+ * would take the whole pool down, one worker at a time, for ever). It is
+ * kept in the memory "bothive.deadletter" under "<source>:<update_id>",
+ * with the reason, so an operator can see it (`bothive shm dump`) and
+ * replay it by hand.
+ */
+#include <stdio.h>
+
+#include <json-c/json.h>
+
+#include "bothive/error.h"
+#include "bothive/log.h"
+#include "bothive/store.h"
+#include "internal.h"
+
+void bh_deadletter_put(bh_store *st, const bh_djob *j, const char *reason)
+{
+    bh_shared *m = NULL;
+    json_object *o = json_object_new_object(), *u = NULL;
+    char key[64];
+    int rc = BH_ENOMEM;
+
+    bh_log(BH_LOG_ERROR, "update %lld of source %d set aside in %s: %s",
+           (long long)j->update_id, j->source, BH_DEADLETTER_MEMORY, reason);
+    if (!o)
+        goto fail;
+    snprintf(key, sizeof key, "%d:%lld", j->source, (long long)j->update_id);
+    json_object_object_add(o, "source", json_object_new_int(j->source));
+    json_object_object_add(o, "update_id", json_object_new_int64(j->update_id));
+    json_object_object_add(o, "reason", json_object_new_string(reason));
+    json_object_object_add(o, "crashes", json_object_new_int(j->crashes));
+    if (j->json && (u = json_tokener_parse(j->json)))
+        json_object_object_add(o, "update", u);
+    else if (j->json)
+        json_object_object_add(o, "update_text", json_object_new_string(j->json));
+    if ((rc = bh_shared_open(st, BH_DEADLETTER_MEMORY, &m)) != BH_OK)
+        goto fail;
+    rc = bh_shared_set_json(m, key, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+fail:
+    if (rc != BH_OK)
+        bh_log(BH_LOG_ERROR, "cannot record dead letter %d:%lld: %s", j->source,
+               (long long)j->update_id, bh_strerror(rc));
+    bh_shared_close(m);
+    json_object_put(o);
+}

@@ -1,0 +1,224 @@
+/*
+ * bothive runner core: what the files of src/runner/ share.
+ *
+ * proto.c       messages between the master and its children (SOCK_SEQPACKET)
+ * options.c     defaults and the environment
+ * dispatch.c    per-key queues: per-chat order, parallel chats
+ * ledger.c      per-source offsets and deduplication of update ids
+ * deadletter.c  updates set aside after killing two workers
+ * worker.c      the worker process
+ * updater.c     the polling updater process (and feeds)
+ * webhook.c     the webhook updater process (libmicrohttpd)
+ * supervise.c   forking children, respawn backoff, reaping
+ * master.c      bh_runner_run: the master's loop and shutdown
+ */
+#ifndef BOTHIVE_RUNNER_INTERNAL_H
+#define BOTHIVE_RUNNER_INTERNAL_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <json-c/json.h>
+
+#include "runner.h"
+
+/* ---- proto.c ---- */
+
+/* Largest message: an update's JSON plus the header. Telegram's updates are
+ * far smaller; a larger one is set aside in the dead-letter memory. */
+#define BH_RUNNER_MSG_MAX (1024 * 1024)
+
+enum {
+    /* updater -> master */
+    BH_MSG_UPDATE = 1, /* a: update_id, key_kind, key; json */
+    BH_MSG_TOOBIG,     /* a: update_id (its JSON did not fit) */
+    BH_MSG_SKIPPED,    /* a: the offset after the skipped backlog */
+    BH_MSG_STOPPED,    /* the updater stopped receiving */
+    /* master -> updater */
+    BH_MSG_OFFSET,     /* a: the confirmable offset; b: next update id expected */
+    BH_MSG_FINAL,      /* a: the offset to confirm before exiting */
+    /* master -> worker */
+    BH_MSG_JOB,        /* kind, source, timer, attempt, update_id; json */
+    /* worker -> master */
+    BH_MSG_DONE,       /* rc */
+};
+
+/* Key kinds, in the order a key is chosen. */
+enum { BH_KEY_CHAT = 1, BH_KEY_USER, BH_KEY_UPDATE, BH_KEY_TIMER };
+
+typedef struct bh_msg_hdr {
+    int32_t type;
+    int32_t source;
+    int32_t kind;    /* job kind, or key kind */
+    int32_t timer;
+    int32_t attempt;
+    int32_t rc;
+    int64_t update_id;
+    int64_t a, b;    /* key, offsets */
+} bh_msg_hdr;
+
+typedef struct bh_msg {
+    bh_msg_hdr h;
+    char *body;      /* NUL-terminated, or NULL */
+    size_t len;
+} bh_msg;
+
+/* A SOCK_SEQPACKET pair with buffers large enough for BH_RUNNER_MSG_MAX.
+ * Both ends close-on-exec. Errors: BH_EIO. */
+int bh_proto_pair(int fds[2]);
+/* Sends one message (body may be NULL). Retries EINTR; blocks when the
+ * peer's buffer is full. Errors: BH_EIO (peer gone: EPIPE, ECONNRESET),
+ * BH_ETOOBIG. */
+int bh_proto_send(int fd, const bh_msg_hdr *h, const char *body, size_t len);
+/* Receives one message into m using buf (BH_RUNNER_MSG_MAX + 1 bytes):
+ * m->body points into buf. Returns 1 (a message), 0 (EOF: peer gone),
+ * BH_EAGAIN-like 2 (nothing now, on a non-blocking socket), or BH_EIO. */
+int bh_proto_recv(int fd, char *buf, bh_msg *m);
+
+/* The dispatch key of an Update object: its chat, else its user, else its
+ * id. Never fails (falls back to the update id). */
+void bh_proto_update_key(json_object *u, int64_t update_id, int *kind, int64_t *key);
+
+/* ---- options.c ---- */
+
+/* Copies o (NULL: the environment) and fills in every default. */
+int bh_runner_options_resolve(const bh_run_options *o, bh_run_options *out);
+int64_t bh_runner_now_ms(void);
+
+/* ---- ledger.c: per-source update ids ---- */
+
+typedef struct bh_ledger {
+    /* Polling: ids received and not finished, ascending (ids come in
+     * ascending order from getUpdates). */
+    int64_t *open;
+    size_t head, len, cap;      /* open[head .. len) */
+    uint8_t *done;              /* parallel to open */
+    int64_t next;               /* highest id received + 1 (0: none yet) */
+    /* Recently seen ids, for redeliveries in any order (webhooks): two
+     * generations of an open-addressing set; the older one is dropped when
+     * the newer fills. */
+    int64_t *set[2];
+    size_t nset[2];
+} bh_ledger;
+
+int bh_ledger_init(bh_ledger *l);
+void bh_ledger_free(bh_ledger *l);
+/* Records update id as received. Returns 1 if new, 0 if seen before. */
+int bh_ledger_receive(bh_ledger *l, int64_t id, int ordered);
+/* Marks id finished. */
+void bh_ledger_finish(bh_ledger *l, int64_t id);
+/* The offset that may be confirmed: the lowest unfinished id, or next. */
+int64_t bh_ledger_offset(const bh_ledger *l);
+
+/* ---- dispatch.c ---- */
+
+typedef struct bh_djob {
+    bh_job_kind kind;
+    int source;
+    int timer;
+    int attempt;       /* starts at 1 */
+    int crashes;       /* workers it killed */
+    int last_slot;     /* the worker slot it ran on last */
+    int64_t update_id;
+    char *json;        /* malloc'd; NULL for timers */
+    size_t len;
+    int key_kind;
+    int64_t key;
+    int64_t received_ms;
+    struct bh_djob *next;
+    struct bh_dkey *dkey;
+} bh_djob;
+
+typedef struct bh_dkey {
+    int source, kind;
+    int64_t key;
+    int busy;                  /* a job of this key is running */
+    bh_djob *head, *tail;      /* queued, not running */
+    struct bh_dkey *hnext;     /* hash chain */
+    struct bh_dkey *rnext;     /* ready list */
+    int ready;                 /* on the ready list */
+} bh_dkey;
+
+typedef struct bh_dispatch {
+    bh_dkey **buckets;
+    size_t nbuckets;
+    bh_dkey *rhead, *rtail;    /* keys with queued jobs and nothing running */
+    size_t queued, running;
+} bh_dispatch;
+
+int bh_dispatch_init(bh_dispatch *d);
+void bh_dispatch_free(bh_dispatch *d);
+/* Queues j (at the back, or at the front of its key when front). */
+int bh_dispatch_push(bh_dispatch *d, bh_djob *j, int front);
+/* The next job to run, its key marked busy; NULL if none is runnable. */
+bh_djob *bh_dispatch_next(bh_dispatch *d);
+/* The job ended (done, set aside, or to be requeued by the caller with
+ * push(front)): its key is free again. */
+void bh_dispatch_release(bh_dispatch *d, bh_djob *j);
+/* Non-zero if the key has a job queued or running (timers use it to never
+ * overlap). */
+int bh_dispatch_key_active(bh_dispatch *d, int source, int kind, int64_t key);
+void bh_djob_free(bh_djob *j);
+
+/* ---- deadletter.c ---- */
+
+#define BH_DEADLETTER_MEMORY "bothive.deadletter"
+/* Records the update in the dead-letter memory with reason, and logs it. */
+void bh_deadletter_put(bh_store *st, const bh_djob *j, const char *reason);
+
+/* ---- worker.c ---- */
+
+/* A worker's note, in a shared mapping the master reads. */
+#define BH_NOTE_MAX 64
+typedef struct bh_worker_slot_shm {
+    char note[BH_NOTE_MAX];
+} bh_worker_slot_shm;
+
+/* The worker's life after fork; never returns. */
+void bh_worker_main(const bh_runner_app *app, bh_store *st, int worker_no, int fd,
+                    bh_worker_slot_shm *shm) __attribute__((noreturn));
+
+/* ---- updater.c / webhook.c ---- */
+
+typedef struct bh_updater_cfg {
+    const bh_runner_app *app;
+    const bh_run_options *opts;
+    int source;
+    int fd;                 /* to the master */
+    int skip_backlog;       /* the first updater of a run */
+    int64_t offset, next;   /* from the master's ledger */
+} bh_updater_cfg;
+
+void bh_updater_main(const bh_updater_cfg *cfg) __attribute__((noreturn));
+void bh_webhook_main(const bh_updater_cfg *cfg) __attribute__((noreturn));
+
+struct bh_client;
+/* Installs the updater's SIGTERM/SIGINT handlers (stop receiving). */
+void bh_updater_signals(void);
+/* Non-zero once a stop signal came. */
+int bh_updater_stopping(void);
+/* Tells the master the updater stopped, waits for the final offset and, with
+ * a client, confirms it to Telegram. */
+void bh_updater_finish(int fd, char *buf, struct bh_client *c);
+
+/* Sends an update (parsed) to the master; used by both updaters and feeds. */
+int bh_updater_forward(int fd, int source, int64_t update_id, json_object *u,
+                       const char *json, size_t len);
+
+/* ---- supervise.c ---- */
+
+/* Sets up a freshly forked child: dies with the master (PR_SET_PDEATHSIG,
+ * then exits at once if the master is already gone), default signal
+ * dispositions (SIGINT/SIGTERM per `ignore_stop`), log tag. */
+void bh_child_setup(pid_t master, const char *tag, int ignore_stop);
+
+/* Respawn backoff: crashes close together make the delay grow. */
+typedef struct bh_backoff {
+    int64_t initial_ms, max_ms, cur_ms, last_ms;
+} bh_backoff;
+/* Called at a crash: the delay before the replacement starts. */
+int64_t bh_backoff_next(bh_backoff *b, int64_t now_ms);
+
+#endif

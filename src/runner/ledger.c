@@ -1,0 +1,140 @@
+/*
+ * Per-source update ids: what may be confirmed to Telegram, and what was
+ * seen already.
+ *
+ * Telegram confirms every update below the offset given to getUpdates, so
+ * at-least-once delivery means the offset may only pass updates whose
+ * processing ended: the offset is the lowest unfinished id. Updates above it
+ * come back in every getUpdates answer until it passes them, so ids are
+ * also remembered, to process each only once.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bothive/error.h"
+#include "internal.h"
+
+#define BH_LEDGER_SET_CAP 65536 /* slots per generation, a power of two */
+#define BH_LEDGER_SET_FILL (BH_LEDGER_SET_CAP / 2)
+
+int bh_ledger_init(bh_ledger *l)
+{
+    memset(l, 0, sizeof *l);
+    l->set[0] = calloc(BH_LEDGER_SET_CAP, sizeof(int64_t));
+    l->set[1] = calloc(BH_LEDGER_SET_CAP, sizeof(int64_t));
+    if (!l->set[0] || !l->set[1]) {
+        bh_ledger_free(l);
+        return BH_ENOMEM;
+    }
+    return BH_OK;
+}
+
+void bh_ledger_free(bh_ledger *l)
+{
+    free(l->open);
+    free(l->done);
+    free(l->set[0]);
+    free(l->set[1]);
+    memset(l, 0, sizeof *l);
+}
+
+/* Slot of id in a set (ids are > 0; 0 marks an empty slot). */
+static size_t bh_set_slot(const int64_t *s, int64_t id)
+{
+    size_t i = (size_t)((uint64_t)id * 0x9E3779B97F4A7C15ull >> 40) & (BH_LEDGER_SET_CAP - 1);
+    while (s[i] && s[i] != id)
+        i = (i + 1) & (BH_LEDGER_SET_CAP - 1);
+    return i;
+}
+
+/* Adds id; returns 0 if it was there. When the newer generation is half
+ * full it becomes the older one and the oldest is forgotten: the set
+ * remembers at least the last 32768 ids. */
+static int bh_set_add(bh_ledger *l, int64_t id)
+{
+    if (id <= 0)
+        return 1;
+    if (l->set[1][bh_set_slot(l->set[1], id)] == id)
+        return 0;
+    size_t i = bh_set_slot(l->set[0], id);
+    if (l->set[0][i] == id)
+        return 0;
+    if (l->nset[0] >= BH_LEDGER_SET_FILL) {
+        int64_t *t = l->set[1];
+        l->set[1] = l->set[0];
+        l->nset[1] = l->nset[0];
+        memset(t, 0, BH_LEDGER_SET_CAP * sizeof(int64_t));
+        l->set[0] = t;
+        l->nset[0] = 0;
+        i = bh_set_slot(l->set[0], id);
+    }
+    l->set[0][i] = id;
+    l->nset[0]++;
+    return 1;
+}
+
+/*
+ * ordered: the id comes from getUpdates, where ids only grow, so anything
+ * below `next` was received before; it also joins the open list that the
+ * offset is computed from. Webhook ids may come in any order and use the
+ * set alone.
+ */
+int bh_ledger_receive(bh_ledger *l, int64_t id, int ordered)
+{
+    if (ordered) {
+        if (id < l->next)
+            return 0;
+        if (l->len == l->cap) {
+            if (l->head > 0) {
+                memmove(l->open, l->open + l->head, (l->len - l->head) * sizeof *l->open);
+                memmove(l->done, l->done + l->head, l->len - l->head);
+                l->len -= l->head;
+                l->head = 0;
+            }
+            if (l->len == l->cap) {
+                size_t cap = l->cap ? l->cap * 2 : 256;
+                int64_t *o = realloc(l->open, cap * sizeof *o);
+                if (!o)
+                    return 0;
+                l->open = o;
+                uint8_t *d = realloc(l->done, cap);
+                if (!d)
+                    return 0;
+                l->done = d;
+                l->cap = cap;
+            }
+        }
+        l->open[l->len] = id;
+        l->done[l->len++] = 0;
+        l->next = id + 1;
+        bh_set_add(l, id);
+        return 1;
+    }
+    if (id >= l->next)
+        l->next = id + 1;
+    return bh_set_add(l, id);
+}
+
+void bh_ledger_finish(bh_ledger *l, int64_t id)
+{
+    size_t lo = l->head, hi = l->len;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (l->open[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < l->len && l->open[lo] == id)
+        l->done[lo] = 1;
+    while (l->head < l->len && l->done[l->head])
+        l->head++;
+    if (l->head == l->len)
+        l->head = l->len = 0;
+}
+
+int64_t bh_ledger_offset(const bh_ledger *l)
+{
+    return l->head < l->len ? l->open[l->head] : l->next;
+}

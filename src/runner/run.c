@@ -1,0 +1,107 @@
+/*
+ * bh_bot_run and bh_run: the bot model as an application of the runner.
+ * The runner moves jobs; here a job becomes a run of a bot's chain (an
+ * update) or of one of its timers, in the worker the runner chose.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bot/internal.h"
+#include "bothive/log.h"
+#include "runner.h"
+
+#define BH_TIMERS_MAX 64
+
+struct bh_run_app {
+    bh_bot **bots;
+    size_t nbots;
+    bh_runner_source *sources;
+    int (*timers)[BH_TIMERS_MAX];
+};
+
+/* In a short-lived child before the workers start: publish each bot's
+ * commands, so Telegram clients show them. A failure is logged, not fatal:
+ * a bot can run without its command list. */
+static int app_master_start(void *arg, bh_store *st)
+{
+    struct bh_run_app *a = arg;
+    int rc;
+
+    for (size_t i = 0; i < a->nbots; i++) {
+        if ((rc = bh_bot_attach(a->bots[i], st)) != BH_OK)
+            return rc;
+        if ((rc = bh_bot_publish_commands(a->bots[i])) != BH_OK)
+            bh_log(BH_LOG_WARN, "bot %lld: setMyCommands failed: %s",
+                   (long long)bh_bot_id(a->bots[i]), bh_strerror(rc));
+    }
+    return BH_OK;
+}
+
+static int app_worker_start(void *arg, bh_store *st, int worker_no)
+{
+    struct bh_run_app *a = arg;
+    int rc;
+
+    (void)worker_no;
+    for (size_t i = 0; i < a->nbots; i++) {
+        if ((rc = bh_bot_attach(a->bots[i], st)) != BH_OK)
+            return rc;
+        a->bots[i]->note = bh_runner_note;
+    }
+    return BH_OK;
+}
+
+static int app_handle(void *arg, const bh_job *job)
+{
+    struct bh_run_app *a = arg;
+    bh_bot *bot = a->bots[job->source];
+
+    if (job->kind == BH_JOB_TIMER)
+        return bh_bot_run_timer(bot, job->timer);
+    return bh_bot_dispatch(bot, job->json);
+}
+
+int bh_run(bh_bot **bots, size_t n, const bh_run_options *opts)
+{
+    struct bh_run_app a = {.bots = bots, .nbots = n};
+    bh_runner_app app = {.arg = &a, .master_start = app_master_start,
+                         .worker_start = app_worker_start, .handle = app_handle};
+    int rc = BH_ENOMEM;
+
+    if (!bots || n == 0)
+        return BH_EINVAL;
+    a.sources = calloc(n, sizeof *a.sources);
+    a.timers = calloc(n, sizeof *a.timers);
+    if (!a.sources || !a.timers)
+        goto out;
+    for (size_t i = 0; i < n; i++) {
+        if (!bots[i]) {
+            rc = BH_EINVAL;
+            goto out;
+        }
+        /* The workers' clients talk to the server the runner polls. */
+        if (opts && opts->api_url && !bots[i]->api_url &&
+            (rc = bh_bot_api_url(bots[i], opts->api_url)) != BH_OK)
+            goto out;
+        a.sources[i].token = bots[i]->token;
+        a.sources[i].allowed_updates = bh_bot_allowed_updates(bots[i]);
+        a.sources[i].timer_seconds = a.timers[i];
+        a.sources[i].ntimers = bh_bot_timers(bots[i], a.timers[i], BH_TIMERS_MAX);
+        if (a.sources[i].ntimers > BH_TIMERS_MAX) {
+            rc = BH_EINVAL;
+            goto out;
+        }
+    }
+    app.sources = a.sources;
+    app.nsources = n;
+    rc = bh_runner_run(&app, opts);
+out:
+    free(a.sources);
+    free(a.timers);
+    return rc;
+}
+
+int bh_bot_run(bh_bot *bot, const bh_run_options *opts)
+{
+    return bh_run(&bot, 1, opts);
+}

@@ -1,0 +1,58 @@
+/*
+ * Supervision helpers: the setup of a forked child, and the respawn backoff.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "bothive/log.h"
+#include "internal.h"
+
+/*
+ * A child must not outlive the master: an orphaned worker would keep
+ * handling nothing, and an orphaned updater would keep confirming updates
+ * no one processes. PR_SET_PDEATHSIG covers a master killed by SIGKILL; the
+ * getppid check covers a master that died between fork and prctl.
+ */
+void bh_child_setup(pid_t master, const char *tag, int ignore_stop)
+{
+    struct sigaction sa = {.sa_handler = SIG_DFL};
+    sigset_t all;
+
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != master)
+        _exit(1);
+    bh_log_set_tag(tag);
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGCHLD, &sa, NULL);
+    sigaction(SIGPIPE, &sa, NULL);
+    /* A terminal's ^C and a service manager's SIGTERM reach the whole
+     * process group: workers leave the decision to the master, which lets
+     * their current update finish. */
+    sa.sa_handler = ignore_stop ? SIG_IGN : SIG_DFL;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigemptyset(&all);
+    sigprocmask(SIG_SETMASK, &all, NULL);
+}
+
+/*
+ * The first crash after a quiet minute is replaced at once (a single bad
+ * update should not cost a worker for long); crashes that follow each other
+ * double the delay up to max, so a bug that kills every worker at start
+ * does not turn into a fork loop.
+ */
+int64_t bh_backoff_next(bh_backoff *b, int64_t now_ms)
+{
+    int64_t d;
+
+    if (b->last_ms && now_ms - b->last_ms > 60000)
+        b->cur_ms = 0;
+    b->last_ms = now_ms;
+    d = b->cur_ms;
+    b->cur_ms = b->cur_ms ? b->cur_ms * 2 : b->initial_ms;
+    if (b->cur_ms > b->max_ms)
+        b->cur_ms = b->max_ms;
+    return d;
+}

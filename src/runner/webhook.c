@@ -1,0 +1,247 @@
+/*
+ * The webhook updater: instead of polling, it registers a webhook
+ * (setWebhook with a secret token) and serves it with libmicrohttpd.
+ * Telegram's POSTs are checked (the secret header, in constant time; the
+ * body size) and their update handed to the master before the 200 answer:
+ * a 200 is Telegram's confirmation, so it is only given for an update the
+ * runner holds.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "bothive/error.h"
+#include "bothive/log.h"
+#include "bothive/telegram.h"
+#include "internal.h"
+
+typedef struct bh_hook {
+    const bh_updater_cfg *cfg;
+    size_t secret_len;
+} bh_hook;
+
+typedef struct bh_hook_req {
+    char *data;
+    size_t len;
+    int too_big;
+} bh_hook_req;
+
+/* Compares without an early exit, so the time taken does not tell an
+ * attacker how much of a guessed secret was right. */
+static int bh_hook_secret_ok(const char *got, const char *want, size_t want_len)
+{
+    size_t got_len = got ? strlen(got) : 0;
+    unsigned char diff = got_len != want_len;
+
+    for (size_t i = 0; i < want_len; i++)
+        diff |= (unsigned char)(want[i] ^ (i < got_len ? got[i] : 0));
+    return got && diff == 0;
+}
+
+static enum MHD_Result bh_hook_answer(struct MHD_Connection *con, unsigned status,
+                                      const char *body)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)body,
+                                                             MHD_RESPMEM_PERSISTENT);
+    enum MHD_Result ret;
+    if (!r)
+        return MHD_NO;
+    MHD_add_response_header(r, "Content-Type", "application/json");
+    ret = MHD_queue_response(con, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result bh_hook_access(void *cls, struct MHD_Connection *con, const char *url,
+                                      const char *method, const char *version,
+                                      const char *upload, size_t *upload_size, void **con_cls)
+{
+    bh_hook *h = cls;
+    bh_hook_req *q = *con_cls;
+    (void)url;
+    (void)version;
+
+    if (!q) {
+        /* Refuse before reading any body: a wrong secret or a declared
+         * oversized body costs the server nothing. */
+        const char *secret = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+                                                         "X-Telegram-Bot-Api-Secret-Token");
+        const char *cl = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (strcmp(method, "POST"))
+            return bh_hook_answer(con, 405, "{\"ok\":false}");
+        if (!bh_hook_secret_ok(secret, h->cfg->opts->webhook_secret, h->secret_len)) {
+            bh_log(BH_LOG_WARN, "webhook: request with a wrong secret token refused");
+            return bh_hook_answer(con, 403, "{\"ok\":false,\"description\":\"Forbidden\"}");
+        }
+        if (cl && strtoull(cl, NULL, 10) > h->cfg->opts->webhook_max_body)
+            return bh_hook_answer(con, 413, "{\"ok\":false,\"description\":\"Too large\"}");
+        if (!(q = calloc(1, sizeof *q)))
+            return MHD_NO;
+        *con_cls = q;
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (!q->too_big && q->len + *upload_size <= h->cfg->opts->webhook_max_body) {
+            char *d = realloc(q->data, q->len + *upload_size + 1);
+            if (!d)
+                return MHD_NO;
+            memcpy(d + q->len, upload, *upload_size);
+            q->data = d;
+            q->len += *upload_size;
+            q->data[q->len] = '\0';
+        } else {
+            q->too_big = 1;
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (q->too_big)
+        return bh_hook_answer(con, 413, "{\"ok\":false,\"description\":\"Too large\"}");
+    json_object *u = q->data ? json_tokener_parse(q->data) : NULL, *idv;
+    if (!u || !json_object_object_get_ex(u, "update_id", &idv) ||
+        !json_object_is_type(idv, json_type_int) || json_object_get_int64(idv) <= 0) {
+        json_object_put(u);
+        return bh_hook_answer(con, 400, "{\"ok\":false,\"description\":\"Not an update\"}");
+    }
+    int rc = bh_updater_forward(h->cfg->fd, h->cfg->source, json_object_get_int64(idv), u,
+                                q->data, q->len);
+    json_object_put(u);
+    if (rc != BH_OK)
+        return bh_hook_answer(con, 500, "{\"ok\":false}"); /* Telegram retries */
+    return bh_hook_answer(con, 200, "{\"ok\":true}");
+}
+
+static void bh_hook_completed(void *cls, struct MHD_Connection *con, void **con_cls,
+                              enum MHD_RequestTerminationCode toe)
+{
+    bh_hook_req *q = *con_cls;
+    (void)cls;
+    (void)con;
+    (void)toe;
+    if (q) {
+        free(q->data);
+        free(q);
+        *con_cls = NULL;
+    }
+}
+
+/* "host:port", ":port" or "port" into an IPv4 address. */
+static int bh_hook_parse_listen(const char *s, struct sockaddr_in *sa)
+{
+    char host[64] = "0.0.0.0";
+    const char *colon = strrchr(s, ':');
+    long port;
+    char *end;
+
+    memset(sa, 0, sizeof *sa);
+    sa->sin_family = AF_INET;
+    if (colon) {
+        size_t n = (size_t)(colon - s);
+        if (n >= sizeof host)
+            return BH_EINVAL;
+        if (n) {
+            memcpy(host, s, n);
+            host[n] = '\0';
+        }
+        s = colon + 1;
+    }
+    port = strtol(s, &end, 10);
+    if (*end || port < 0 || port > 65535 || inet_pton(AF_INET, host, &sa->sin_addr) != 1)
+        return BH_EINVAL;
+    sa->sin_port = htons((uint16_t)port);
+    return BH_OK;
+}
+
+/* setWebhook with the URL, the secret and the kinds wanted. */
+static int bh_hook_register(bh_client *c, const bh_updater_cfg *cfg)
+{
+    const bh_runner_source *src = &cfg->app->sources[cfg->source];
+    json_object *p = json_object_new_object(), *res = NULL;
+    int rc;
+
+    if (!p)
+        return BH_ENOMEM;
+    json_object_object_add(p, "url", json_object_new_string(cfg->opts->webhook_url));
+    json_object_object_add(p, "secret_token", json_object_new_string(cfg->opts->webhook_secret));
+    if (src->allowed_updates) {
+        json_object *a = json_object_new_array();
+        for (const char *const *k = src->allowed_updates; *k; k++)
+            json_object_array_add(a, json_object_new_string(*k));
+        json_object_object_add(p, "allowed_updates", a);
+    }
+    rc = bh_client_call_json(c, "setWebhook", p, &res);
+    json_object_put(res);
+    json_object_put(p);
+    return rc;
+}
+
+void bh_webhook_main(const bh_updater_cfg *cfg)
+{
+    const bh_runner_source *src = &cfg->app->sources[cfg->source];
+    char *buf = malloc(sizeof(bh_msg_hdr) + BH_RUNNER_MSG_MAX + 1);
+    bh_hook h = {.cfg = cfg, .secret_len = strlen(cfg->opts->webhook_secret)};
+    struct MHD_Daemon *d = NULL;
+    struct sockaddr_in sa;
+    bh_client *c = NULL;
+    int rc, status = 0;
+
+    bh_updater_signals();
+    if (!buf || bh_client_new(&c, src->token, cfg->opts->api_url, NULL) != BH_OK)
+        _exit(70);
+    if (bh_hook_parse_listen(cfg->opts->webhook_listen, &sa) != BH_OK) {
+        bh_log(BH_LOG_ERROR, "webhook: bad listen address \"%s\"", cfg->opts->webhook_listen);
+        status = 72;
+        goto out;
+    }
+    /* One internal thread: sends to the master are never concurrent. */
+    d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+                         bh_hook_access, &h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+                         MHD_OPTION_NOTIFY_COMPLETED, bh_hook_completed, NULL,
+                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_END);
+    if (!d) {
+        bh_log(BH_LOG_ERROR, "webhook: cannot listen on %s", cfg->opts->webhook_listen);
+        status = 72;
+        goto out;
+    }
+    /* The server listens before Telegram is told about it, so the first
+     * POST finds it. Failing to register is retried with a backoff. */
+    for (int64_t wait = 1000; !bh_updater_stopping(); wait = wait < 30000 ? wait * 2 : wait) {
+        if ((rc = bh_hook_register(c, cfg)) == BH_OK) {
+            bh_log(BH_LOG_INFO, "webhook set, listening on %s", cfg->opts->webhook_listen);
+            break;
+        }
+        bh_log(BH_LOG_WARN, "setWebhook failed: %s (%s); retrying in %lld ms", bh_strerror(rc),
+               bh_client_last_error(c)->description, (long long)wait);
+        for (int64_t end = bh_runner_now_ms() + wait;
+             !bh_updater_stopping() && bh_runner_now_ms() < end;)
+            poll(NULL, 0, 100);
+    }
+    while (!bh_updater_stopping()) {
+        struct pollfd p = {.fd = cfg->fd, .events = POLLIN};
+        bh_msg m;
+        if (poll(&p, 1, 1000) > 0) {
+            while ((rc = bh_proto_recv(cfg->fd, buf, &m)) == 1)
+                ;
+            if (rc != 2)
+                goto out; /* the master is gone */
+        }
+    }
+    MHD_stop_daemon(d);
+    d = NULL;
+    if ((rc = bh_client_call(c, "deleteWebhook", NULL, NULL)) != BH_OK)
+        bh_log(BH_LOG_WARN, "deleteWebhook failed: %s", bh_strerror(rc));
+    bh_updater_finish(cfg->fd, buf, NULL);
+out:
+    if (d)
+        MHD_stop_daemon(d);
+    bh_client_free(c);
+    free(buf);
+    _exit(status);
+}

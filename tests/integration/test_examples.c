@@ -1,0 +1,239 @@
+/*
+ * The examples, run for real: each example bot is started as a process
+ * with 4 workers against the emulator, users write through the control API,
+ * and the bot's answers (and its file: store afterwards) must be exact.
+ */
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "bothive/bothive.h"
+#include "emu_proc.h"
+#include "testutil.h"
+
+#define TOKEN "5151:EXAMPLES"
+
+static bh_emu_proc emu;
+static pid_t bot;
+static char *store_path;
+
+static void setup(void)
+{
+    ck_assert_int_eq(bh_emu_start(&emu, TOKEN), 0);
+    store_path = bh_test_tmppath("examples");
+    bot = 0;
+}
+
+static void teardown(void)
+{
+    if (bot > 0) {
+        kill(bot, SIGKILL);
+        bh_test_wait(bot);
+    }
+    ck_assert_int_eq(bh_emu_stop(&emu), 0);
+    unlink(store_path);
+    free(store_path);
+}
+
+/* Starts examples/<name> with 4 workers and a file: store, and waits until
+ * it polls (what is sent before would be its skipped backlog). */
+static void start_example(const char *name)
+{
+    char exe[1024], store[600];
+    char *stats = NULL;
+
+    snprintf(exe, sizeof exe, "%s/%s", getenv("BOTHIVE_EXAMPLES"), name);
+    snprintf(store, sizeof store, "file:%s", store_path);
+    bot = fork();
+    ck_assert_int_ge(bot, 0);
+    if (bot == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        setenv("BOT_TOKEN", TOKEN, 1);
+        setenv("BOTHIVE_API_URL", emu.url, 1);
+        setenv("BOTHIVE_WORKERS", "4", 1);
+        setenv("BOTHIVE_STORE", store, 1);
+        setenv("BOTHIVE_LOG", "warn", 1);
+        execl(exe, exe, (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 300; i++) {
+        int64_t polls = 0;
+        free(stats);
+        stats = NULL;
+        if (bh_emu_get(&emu, "/control/stats", &stats) == 200 &&
+            bh_emu_json_int(stats, "result.by_method.getUpdates", &polls) == 0 && polls > 0)
+            break;
+        usleep(50 * 1000);
+    }
+    free(stats);
+}
+
+/* Stops the bot with SIGTERM: it must finish and exit 0. */
+static void stop_example(void)
+{
+    kill(bot, SIGTERM);
+    ck_assert_int_eq(bh_test_wait(bot), 0);
+    bot = 0;
+}
+
+static void say(int64_t chat, int64_t user, const char *text, const char *type)
+{
+    char body[512];
+    snprintf(body, sizeof body,
+             "{\"chat_id\":%lld,\"user_id\":%lld,\"text\":\"%s\",\"chat_type\":\"%s\"}",
+             (long long)chat, (long long)user, text, type);
+    ck_assert_int_eq(bh_emu_post(&emu, "/control/message", body, NULL), 200);
+}
+
+/* The text of the last message the bot sent to chat, waiting up to
+ * timeout_ms for at least `count` messages there. malloc'd, or NULL. */
+static char *last_sent(int64_t chat, int count, int timeout_ms)
+{
+    char path[64], key[32];
+    int64_t end = bh_test_now_ms() + timeout_ms;
+
+    snprintf(path, sizeof path, "/control/sent?chat_id=%lld", (long long)chat);
+    snprintf(key, sizeof key, "result.%d.text", count - 1);
+    while (bh_test_now_ms() < end) {
+        char *resp = NULL, *t = NULL;
+        if (bh_emu_get(&emu, path, &resp) == 200)
+            t = bh_emu_json_str(resp, key);
+        free(resp);
+        if (t)
+            return t;
+        usleep(50 * 1000);
+    }
+    return NULL;
+}
+
+static int64_t store_int(const char *memory, const char *key)
+{
+    char url[600];
+    bh_store_options o = {.flags = BH_STORE_READONLY};
+    bh_store *st;
+    bh_shared *m;
+    int64_t v = -1;
+
+    snprintf(url, sizeof url, "file:%s", store_path);
+    ck_assert_int_eq(bh_store_open(&st, url, &o), BH_OK);
+    ck_assert_int_eq(bh_shared_open(st, memory, &m), BH_OK);
+    ck_assert_int_eq(bh_shared_get_int(m, key, &v), BH_OK);
+    bh_shared_close(m);
+    bh_store_close(st);
+    return v;
+}
+
+START_TEST(counter_counts_2000_messages_in_50_chats)
+{
+    char want[64], *t = NULL;
+
+    start_example("counter");
+    for (int i = 0; i < 2000; i++) {
+        int chat = 1 + i % 50;
+        say(chat, chat, "a message", "private");
+    }
+    snprintf(want, sizeof want, "This bot received %d messages", 2000);
+    /* Workers may still be busy with other chats: ask until all counted. */
+    for (int n = 1; n <= 120; n++) {
+        say(999, 999, "/count", "private");
+        free(t);
+        t = last_sent(999, n, 10000);
+        ck_assert_ptr_nonnull(t);
+        if (!strcmp(t, want))
+            break;
+        usleep(250 * 1000);
+    }
+    ck_assert_str_eq(t, want);
+    free(t);
+    stop_example();
+    ck_assert(store_int("bot:5151", "messages") == 2000);
+}
+END_TEST
+
+START_TEST(locks_example)
+{
+    start_example("locks");
+    for (int round = 0; round < 20; round++)
+        for (int chat = 1; chat <= 50; chat++)
+            say(-chat, 100 + round, "hi", "group");
+    /* per-chat order: each /count runs after its chat's 20 messages */
+    for (int chat = 1; chat <= 50; chat++)
+        say(-chat, 1, "/count", "group");
+    for (int chat = 1; chat <= 50; chat++) {
+        char *t = last_sent(-chat, 1, 30000);
+        ck_assert_ptr_nonnull(t);
+        ck_assert_str_eq(t, "Number of messages: 20");
+        free(t);
+    }
+    stop_example();
+}
+END_TEST
+
+START_TEST(component_memory_is_isolated)
+{
+    start_example("component");
+    for (int i = 0; i < 30; i++)
+        say(7, 7, i % 3 == 0 ? "Hello bot" : "just talking", "private");
+    say(7, 7, "/greeted", "private");
+    say(7, 7, "/stats", "private");
+    char *t = last_sent(7, 12, 30000); /* 10 greetings, then the two answers */
+    ck_assert_ptr_nonnull(t);
+    ck_assert_str_eq(t, "Messages seen by the bot: 30");
+    free(t);
+    t = last_sent(7, 11, 1000);
+    ck_assert_str_eq(t, "Greetings answered: 10");
+    free(t);
+    stop_example();
+    /* each memory holds only its own keys; the preparers ran once (a second
+     * run would have reset the counts) */
+    ck_assert(store_int("bot:5151", "messages") == 30);
+    ck_assert(store_int("bot:5151/greeter", "greeted") == 10);
+}
+END_TEST
+
+START_TEST(every_message_answered_despite_faults)
+{
+    char *stats = NULL;
+    int64_t early = -1, f429 = 0;
+
+    start_example("counter");
+    ck_assert_int_eq(bh_emu_post(&emu, "/control/faults",
+                                 "{\"rate_429\":0.1,\"retry_after\":1,\"rate_500\":0.05,\"seed\":7}",
+                                 NULL),
+                     200);
+    for (int chat = 1; chat <= 30; chat++)
+        say(chat, chat, "/count", "private");
+    for (int chat = 1; chat <= 30; chat++) {
+        char *t = last_sent(chat, 1, 60000);
+        ck_assert_msg(t != NULL, "chat %d got no answer", chat);
+        ck_assert_str_eq(t, "This bot received 0 messages");
+        free(t);
+    }
+    ck_assert_int_eq(bh_emu_get(&emu, "/control/stats", &stats), 200);
+    ck_assert_int_eq(bh_emu_json_int(stats, "result.early_retries", &early), 0);
+    ck_assert_int_eq(bh_emu_json_int(stats, "result.faults_429", &f429), 0);
+    free(stats);
+    ck_assert_int_gt(f429, 0);
+    ck_assert(early == 0);
+    bh_emu_post(&emu, "/control/faults", "{}", NULL);
+    stop_example();
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("examples");
+    TCase *tc = tcase_create("examples");
+    tcase_set_timeout(tc, 240);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, counter_counts_2000_messages_in_50_chats);
+    tcase_add_test(tc, locks_example);
+    tcase_add_test(tc, component_memory_is_isolated);
+    tcase_add_test(tc, every_message_answered_despite_faults);
+    suite_add_tcase(s, tc);
+    return bh_test_run_suite(s);
+}

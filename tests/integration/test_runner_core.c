@@ -1,0 +1,309 @@
+/*
+ * The runner core end to end, against the emulator: per-chat order with
+ * parallel workers, a worker killed mid-update, a poison update set aside,
+ * graceful shutdown and restart without duplicates, SIGKILL of the master.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bothive/bothive.h"
+#include "emu_proc.h"
+#include "runner_app.h"
+#include "testutil.h"
+
+static bh_emu_proc emu;
+static bh_store *st;
+static char store_url[512];
+static char *store_path;
+
+static void setup(void)
+{
+    if (!getenv("BOTHIVE_LOG"))
+        bh_log_set_level(BH_LOG_WARN);
+    ck_assert_int_eq(bh_emu_start(&emu, "777:RUNNER"), 0);
+    store_path = bh_test_tmppath("runner");
+    snprintf(store_url, sizeof store_url, "file:%s", store_path);
+    ck_assert_int_eq(bh_store_open(&st, store_url, NULL), BH_OK);
+}
+
+static void teardown(void)
+{
+    bh_store_close(st);
+    unlink(store_path);
+    free(store_path);
+    bh_emu_stop(&emu);
+}
+
+static void runner_init(bh_test_runner *r, int workers)
+{
+    memset(r, 0, sizeof *r);
+    r->token = emu.token;
+    r->store_url = store_url;
+    r->opts.workers = workers;
+    r->opts.api_url = emu.url;
+    r->opts.process_backlog = 1; /* no race with the skip at start */
+}
+
+static int64_t emu_stat(const char *path)
+{
+    char *resp = NULL;
+    int64_t v = -1;
+    if (bh_emu_get(&emu, "/control/stats", &resp) == 200) {
+        char full[128];
+        snprintf(full, sizeof full, "result.%s", path);
+        bh_emu_json_int(resp, full, &v);
+    }
+    free(resp);
+    return v;
+}
+
+START_TEST(test_per_chat_order)
+{
+    bh_test_runner r;
+    char text[32];
+    enum { CHATS = 50, MSGS = 20 };
+
+    runner_init(&r, 4);
+    r.delay_us = 3000;
+    ck_assert_int_eq(bh_test_runner_start(&r), 0);
+    for (int n = 1; n <= MSGS; n++)
+        for (int c = 1; c <= CHATS; c++) {
+            snprintf(text, sizeof text, "%d", n);
+            ck_assert_int_gt(bh_emu_send_user_message(&emu, 1000 + c, 1000 + c, text), 0);
+        }
+    ck_assert_int_eq(bh_test_runner_wait(st, "total", CHATS * MSGS, 120000), CHATS * MSGS);
+    ck_assert_int_eq(bh_test_runner_get(st, "order_errors"), 0);
+    ck_assert_int_eq(bh_test_runner_get(st, "dups"), 0);
+    for (int c = 1; c <= CHATS; c++) {
+        snprintf(text, sizeof text, "last:%d", 1000 + c);
+        ck_assert_int_eq(bh_test_runner_get(st, text), MSGS);
+    }
+    ck_assert_int_eq(bh_test_runner_stop(&r), 0);
+    /* Shutdown confirmed everything. */
+    ck_assert_int_eq(emu_stat("pending_updates"), 0);
+}
+END_TEST
+
+START_TEST(test_worker_killed_retried)
+{
+    bh_test_runner r;
+    int64_t a, b, c;
+
+    runner_init(&r, 2);
+    ck_assert_int_eq(bh_test_runner_start(&r), 0);
+    a = bh_emu_send_user_message(&emu, 5, 5, "1");
+    b = bh_emu_send_user_message(&emu, 5, 5, "crash-once");
+    c = bh_emu_send_user_message(&emu, 5, 5, "2");
+    ck_assert_int_eq(bh_test_runner_wait(st, "total", 3, 60000), 3);
+    char key[64];
+    snprintf(key, sizeof key, "crashed:%lld", (long long)b);
+    ck_assert_int_eq(bh_test_runner_get(st, key), 2); /* killed once, then done */
+    int64_t ids[] = {a, b, c};
+    for (int i = 0; i < 3; i++) {
+        snprintf(key, sizeof key, "p:%lld", (long long)ids[i]);
+        ck_assert_int_eq(bh_test_runner_get(st, key), 1);
+    }
+    ck_assert_int_eq(bh_test_runner_get(st, "order_errors"), 0);
+    /* The pool is whole again: more work is done. */
+    bh_emu_send_user_message(&emu, 6, 6, "1");
+    ck_assert_int_eq(bh_test_runner_wait(st, "total", 4, 60000), 4);
+    ck_assert_int_eq(bh_test_runner_stop(&r), 0);
+}
+END_TEST
+
+START_TEST(test_poison_dead_letter)
+{
+    bh_test_runner r;
+    bh_shared *dl;
+    char key[64], *val = NULL;
+
+    runner_init(&r, 2);
+    ck_assert_int_eq(bh_test_runner_start(&r), 0);
+    int64_t p = bh_emu_send_user_message(&emu, 9, 9, "poison");
+    bh_emu_send_user_message(&emu, 9, 9, "1");
+    bh_emu_send_user_message(&emu, 10, 10, "1");
+    ck_assert_int_eq(bh_test_runner_wait(st, "total", 2, 60000), 2);
+    ck_assert_int_eq(bh_test_runner_get(st, "poison_runs"), 2);
+    ck_assert_int_eq(bh_shared_open(st, "bothive.deadletter", &dl), BH_OK);
+    snprintf(key, sizeof key, "0:%lld", (long long)p);
+    ck_assert_int_eq(bh_shared_get_json(dl, key, &val), BH_OK);
+    ck_assert_ptr_nonnull(strstr(val, "killed 2 workers"));
+    ck_assert_ptr_nonnull(strstr(val, "poison"));
+    free(val);
+    bh_shared_close(dl);
+    /* The runner goes on. */
+    bh_emu_send_user_message(&emu, 9, 9, "2");
+    ck_assert_int_eq(bh_test_runner_wait(st, "total", 3, 60000), 3);
+    ck_assert_int_eq(bh_test_runner_stop(&r), 0);
+    ck_assert_int_eq(bh_test_runner_get(st, "poison_runs"), 2);
+    ck_assert_int_eq(emu_stat("pending_updates"), 0);
+}
+END_TEST
+
+START_TEST(test_graceful_restart_no_duplicates)
+{
+    bh_test_runner r;
+    char text[32];
+
+    runner_init(&r, 2);
+    r.opts.process_backlog = 1;
+    ck_assert_int_eq(bh_test_runner_start(&r), 0);
+    for (int i = 0; i < 30; i++)
+        bh_emu_send_user_message(&emu, 20 + i % 3, 20 + i % 3, "sleep:20");
+    ck_assert_int_ge(bh_test_runner_wait(st, "total", 3, 60000), 3);
+    ck_assert_int_eq(bh_test_runner_stop(&r), 0);
+    int64_t done = bh_test_runner_get(st, "total");
+    /* What was received was finished and confirmed; the rest is pending. */
+    ck_assert_int_eq(emu_stat("pending_updates"), 30 - done);
+    for (int i = 0; i < 10; i++) {
+        snprintf(text, sizeof text, "sleep:%d", 1);
+        bh_emu_send_user_message(&emu, 30, 30, text);
+    }
+    ck_assert_int_eq(bh_test_runner_start(&r), 0);
+    ck_assert_int_eq(bh_test_runner_wait(st, "total", 40, 60000), 40);
+    usleep(300000);
+    ck_assert_int_eq(bh_test_runner_stop(&r), 0);
+    ck_assert_int_eq(bh_test_runner_get(st, "total"), 40);
+    ck_assert_int_eq(bh_test_runner_get(st, "dups"), 0);
+    ck_assert_int_eq(emu_stat("pending_updates"), 0);
+}
+END_TEST
+
+/* The pids whose parent is ppid. */
+static int children_of(pid_t ppid, pid_t *out, int max)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    int n = 0;
+    while (d && (e = readdir(d)) && n < max) {
+        char path[300], buf[512];
+        FILE *f;
+        if (e->d_name[0] < '0' || e->d_name[0] > '9')
+            continue;
+        snprintf(path, sizeof path, "/proc/%s/stat", e->d_name);
+        if (!(f = fopen(path, "r")))
+            continue;
+        if (fgets(buf, sizeof buf, f)) {
+            char *p = strrchr(buf, ')');
+            int pp = 0;
+            char state;
+            if (p && sscanf(p + 2, "%c %d", &state, &pp) == 2 && pp == ppid)
+                out[n++] = (pid_t)atoi(e->d_name);
+        }
+        fclose(f);
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* Alive and not a zombie. */
+static int alive(pid_t pid)
+{
+    char path[64], buf[512];
+    FILE *f;
+    int live = 0;
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    if (!(f = fopen(path, "r")))
+        return 0;
+    if (fgets(buf, sizeof buf, f)) {
+        char *p = strrchr(buf, ')');
+        live = p && p[2] != 'Z' && p[2] != 'X';
+    }
+    fclose(f);
+    return live;
+}
+
+START_TEST(test_master_sigkill)
+{
+    bh_test_runner r;
+    pid_t kids[16];
+    int nk, left;
+    int64_t ids[12];
+
+    runner_init(&r, 2);
+    r.opts.process_backlog = 1;
+    ck_assert_int_eq(bh_test_runner_start(&r), 0);
+    for (int i = 0; i < 12; i++)
+        ids[i] = bh_emu_send_user_message(&emu, 40 + i % 4, 40 + i % 4, "sleep:200");
+    ck_assert_int_ge(bh_test_runner_wait(st, "total", 2, 60000), 2);
+    nk = children_of(r.pid, kids, 16);
+    ck_assert_int_ge(nk, 3); /* 2 workers and the updater */
+    kill(r.pid, SIGKILL);
+    ck_assert_int_eq(bh_test_wait(r.pid), 128 + SIGKILL);
+    r.pid = 0;
+    int64_t end = bh_test_now_ms() + 10000;
+    do {
+        left = 0;
+        for (int i = 0; i < nk; i++)
+            left += alive(kids[i]);
+        if (left)
+            usleep(20000);
+    } while (left && bh_test_now_ms() < end);
+    ck_assert_int_eq(left, 0);
+    ck_assert_int_lt(bh_test_runner_get(st, "total"), 12);
+    /* Every update not finished before is processed after a restart. */
+    ck_assert_int_eq(bh_test_runner_start(&r), 0);
+    char key[64];
+    for (int i = 0; i < 12; i++) {
+        snprintf(key, sizeof key, "p:%lld", (long long)ids[i]);
+        ck_assert_int_ge(bh_test_runner_wait(st, key, 1, 60000), 1);
+    }
+    ck_assert_int_eq(bh_test_runner_stop(&r), 0);
+    ck_assert_int_eq(emu_stat("pending_updates"), 0);
+}
+END_TEST
+
+START_TEST(test_second_signal_stops_at_once)
+{
+    bh_test_runner r;
+
+    runner_init(&r, 2);
+    ck_assert_int_eq(bh_test_runner_start(&r), 0);
+    bh_emu_send_user_message(&emu, 70, 70, "sleep:1");
+    ck_assert_int_eq(bh_test_runner_wait(st, "total", 1, 30000), 1);
+    bh_emu_send_user_message(&emu, 70, 70, "sleep:20000");
+    usleep(500000); /* the long handler is running */
+    kill(r.pid, SIGTERM);
+    usleep(300000);
+    int64_t t0 = bh_test_now_ms();
+    kill(r.pid, SIGINT);
+    ck_assert_int_eq(bh_test_wait(r.pid), 1); /* bh_runner_run failed: BH_EINTR */
+    ck_assert_int_lt(bh_test_now_ms() - t0, 5000);
+    /* The long update was not confirmed: it is delivered again. */
+    ck_assert_int_eq(emu_stat("pending_updates"), 1);
+}
+END_TEST
+
+static void add(Suite *s, const char *name, const TTest *t)
+{
+    TCase *tc = tcase_create(name);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 200);
+    tcase_add_test(tc, t);
+    suite_add_tcase(s, tc);
+}
+
+/* One case per test, so that CK_RUN_CASE=<name> runs one alone. */
+static Suite *runner_suite(void)
+{
+    Suite *s = suite_create("runner_core");
+    add(s, "order", test_per_chat_order);
+    add(s, "killed", test_worker_killed_retried);
+    add(s, "poison", test_poison_dead_letter);
+    add(s, "restart", test_graceful_restart_no_duplicates);
+    add(s, "master_kill", test_master_sigkill);
+    add(s, "second_signal", test_second_signal_stops_at_once);
+    return s;
+}
+
+int main(void)
+{
+    return bh_test_run_suite(runner_suite());
+}
