@@ -72,6 +72,10 @@ int bh_proto_pair(int fds[2]);
  * peer's buffer is full. Errors: BH_EIO (peer gone: EPIPE, ECONNRESET),
  * BH_ETOOBIG. */
 int bh_proto_send(int fd, const bh_msg_hdr *h, const char *body, size_t len);
+/* The same with send flags: MSG_DONTWAIT makes a full buffer BH_EBUSY. The
+ * master never blocks on an updater, which may itself be blocked sending
+ * updates to the master. */
+int bh_proto_send_flags(int fd, const bh_msg_hdr *h, const char *body, size_t len, int flags);
 /* Receives one message into m using buf (BH_RUNNER_MSG_MAX + 1 bytes):
  * m->body points into buf. Returns 1 (a message), 0 (EOF: peer gone),
  * BH_EAGAIN-like 2 (nothing now, on a non-blocking socket), or BH_EIO. */

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -458,7 +459,8 @@ static void bh_master_send_offsets(bh_master *m)
         if (u->pid <= 0 || u->stopped || off == u->sent_offset)
             continue;
         bh_msg_hdr h = {.type = BH_MSG_OFFSET, .source = s, .a = off, .b = m->led[s].next};
-        if (bh_proto_send(u->fd, &h, NULL, 0) == BH_OK)
+        /* A full buffer (an updater busy sending) is retried next turn. */
+        if (bh_proto_send_flags(u->fd, &h, NULL, 0, MSG_DONTWAIT) == BH_OK)
             u->sent_offset = off;
     }
 }
@@ -568,6 +570,20 @@ static void bh_master_begin_stop(bh_master *m, int sig)
             m->u[s].stopped = 1;
 }
 
+/* Sends each updater the final offset to confirm; retried every turn
+ * until its buffer takes it. */
+static void bh_master_send_finals(bh_master *m)
+{
+    for (int s = 0; s < m->ns; s++) {
+        bh_uslot *u = &m->u[s];
+        if (u->pid <= 0 || u->final_sent)
+            continue;
+        bh_msg_hdr h = {.type = BH_MSG_FINAL, .source = s, .a = bh_ledger_offset(&m->led[s])};
+        int rc = bh_proto_send_flags(u->fd, &h, NULL, 0, MSG_DONTWAIT);
+        u->final_sent = rc != BH_EBUSY;
+    }
+}
+
 /* Everything received is processed (or the deadline passed): the updaters
  * confirm the offset and exit. */
 static void bh_master_begin_final(bh_master *m)
@@ -583,14 +599,7 @@ static void bh_master_begin_final(bh_master *m)
             if (m->w[i].pid > 0)
                 kill(m->w[i].pid, SIGKILL);
     }
-    for (int s = 0; s < m->ns; s++) {
-        bh_uslot *u = &m->u[s];
-        if (u->pid <= 0)
-            continue;
-        bh_msg_hdr h = {.type = BH_MSG_FINAL, .source = s, .a = bh_ledger_offset(&m->led[s])};
-        bh_proto_send(u->fd, &h, NULL, 0);
-        u->final_sent = 1;
-    }
+    bh_master_send_finals(m);
 }
 
 /* Closes the workers' sockets (EOF: they run worker_stop and exit) and
@@ -660,6 +669,7 @@ static int bh_master_step(bh_master *m)
     }
     if (m->finalizing) {
         int alive = 0;
+        bh_master_send_finals(m);
         for (int s = 0; s < m->ns; s++)
             alive += m->u[s].pid > 0;
         if (!alive || now >= m->final_deadline)

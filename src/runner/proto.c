@@ -30,16 +30,23 @@ int bh_proto_pair(int fds[2])
 
 int bh_proto_send(int fd, const bh_msg_hdr *h, const char *body, size_t len)
 {
+    return bh_proto_send_flags(fd, h, body, len, 0);
+}
+
+int bh_proto_send_flags(int fd, const bh_msg_hdr *h, const char *body, size_t len, int flags)
+{
     struct iovec iov[2] = {{(void *)h, sizeof *h}, {(void *)body, body ? len : 0}};
     struct msghdr mh = {.msg_iov = iov, .msg_iovlen = body ? 2 : 1};
 
     if (body && len > BH_RUNNER_MSG_MAX)
         return BH_ETOOBIG;
     for (;;) {
-        if (sendmsg(fd, &mh, MSG_NOSIGNAL) >= 0)
+        if (sendmsg(fd, &mh, MSG_NOSIGNAL | flags) >= 0)
             return BH_OK;
         if (errno == EINTR)
             continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return BH_EBUSY;
         if (errno == EMSGSIZE || errno == ENOBUFS)
             return BH_ETOOBIG;
         return BH_EIO;
