@@ -32,18 +32,21 @@ static inline uint64_t mix(uint64_t h)
 void bh_key_init(struct bh_key *k, uint32_t memory_no, int ns, const char *data, size_t len)
 {
     const uint64_t k1 = 0x87c37b91114253d5ull, k2 = 0x4cf5ad432745937full;
+    const unsigned char *p = (const unsigned char *)data;
     uint64_t h = ((uint64_t)memory_no << 8 | (uint64_t)ns) * k2 ^ len;
     size_t i = 0;
 
     for (; i + 8 <= len; i += 8) {
         uint64_t w;
-        memcpy(&w, data + i, 8);
+        memcpy(&w, p + i, 8);
         h ^= rotl(w * k1, 31) * k2;
         h = rotl(h, 27) * 5 + 0x52dce729;
     }
     if (i < len) {
+        /* The tail byte by byte: a variable-length memcpy is a call. */
         uint64_t w = 0;
-        memcpy(&w, data + i, len - i);
+        for (size_t j = 0; i + j < len; j++)
+            w |= (uint64_t)p[i + j] << (8 * j);
         h ^= rotl(w * k1, 31) * k2;
     }
     k->memory_no = memory_no;
