@@ -95,7 +95,10 @@ else
     # shellcheck disable=SC2086
     run_one bench_peers $QUICK $PEER_ARGS
 fi
-cat "$WORK/bench_store.out" "$WORK/bench_lock.out" "$WORK/bench_peers.out" >"$WORK/all.out" 2>/dev/null || true
+# The runner's end-to-end figures go through the emulator.
+BOTHIVE_BIN="$BUILD/tools/bothive" run_one bench_runner $QUICK
+cat "$WORK/bench_store.out" "$WORK/bench_lock.out" "$WORK/bench_peers.out" \
+    "$WORK/bench_runner.out" >"$WORK/all.out" 2>/dev/null || true
 
 # ---- markdown ----
 # Each "RESULT bench=B k=v ..." line is a row of table B (columns from its
@@ -112,6 +115,7 @@ to_md() {
         if (b == "lockwaste") return "Lock hand-off: acquisitions that found it was not their turn";
         if (b == "syscall") return "Cost of one system call on this machine";
         if (b == "peers") return "Peers: ns per operation, bothive (1 process, mem:) speedup over each";
+        if (b == "runner") return "Runner: dispatch throughput and latency (dispatcher alone, and end to end through the emulator)";
         return b;
     }
     $1 == "RESULT" {
@@ -214,6 +218,22 @@ GP
     fi
 else
     echo "run.sh: gnuplot not on PATH: no plot" >&2
+fi
+
+# ---- the README's performance section: the targets of a full run ----
+README="$SRC/README.md"
+if [ -z "$QUICK" ] && [ "$OUT" = "$SRC/bench/results" ] && grep -q '<!-- bench:begin -->' "$README"; then
+    {
+        echo "Measured by \`make bench\` on $(date -u '+%Y-%m-%d') ($CPU, $(nproc) cores, a shared VM:"
+        echo "figures move by tens of percent between runs). Full tables: \`bench/results/latest.md\`."
+        echo
+        awk '/^### Targets/ { on = 1 } on && /^\|/ { print } on && /^$/ && seen++ > 1 { exit }' "$OUT/latest.md"
+    } >"$WORK/perf.md"
+    awk -v f="$WORK/perf.md" '
+        /<!-- bench:begin -->/ { print; while ((getline l < f) > 0) print l; skip = 1; next }
+        /<!-- bench:end -->/ { skip = 0 }
+        !skip { print }' "$README" >"$WORK/README.new" && cat "$WORK/README.new" >"$README"
+    echo "run.sh: updated the performance section of README.md" >&2
 fi
 
 cat "$OUT/latest.md"
