@@ -227,7 +227,8 @@ if [ -z "$QUICK" ] && [ "$OUT" = "$SRC/bench/results" ] && grep -q '<!-- bench:b
         echo "Measured by \`make bench\` on $(date -u '+%Y-%m-%d') ($CPU, $(nproc) cores, a shared VM:"
         echo "figures move by tens of percent between runs). Full tables: \`bench/results/latest.md\`."
         echo
-        awk '/^### Targets/ { on = 1 } on && /^\|/ { print } on && /^$/ && seen++ > 1 { exit }' "$OUT/latest.md"
+        awk '/^### Targets/ { on = 1; sub(/^### /, ""); print "**" $0 "**"; print ""; next }
+             on && /^\|/ { print }' "$OUT/latest.md"
     } >"$WORK/perf.md"
     awk -v f="$WORK/perf.md" '
         /<!-- bench:begin -->/ { print; while ((getline l < f) > 0) print l; skip = 1; next }
