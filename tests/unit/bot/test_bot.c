@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "bothive/bothive.h"
@@ -479,6 +480,83 @@ START_TEST(rate_limits_hold_across_processes)
 }
 END_TEST
 
+/* ---- the other update kinds, and timers through the runner ---- */
+
+static int h_edited(bh_ctx *c, const bh_message *m) { (void)c; mark("edited"); mark(m->text); return BH_CONTINUE; }
+static int h_post(bh_ctx *c, const bh_message *m) { (void)c; mark("post"); mark(m->text); return BH_CONTINUE; }
+static int h_before_stop(bh_ctx *c, const bh_update *u)
+{
+    (void)c;
+    mark("before");
+    return u->kind == BH_UPDATE_CHANNEL_POST ? BH_HANDLED : BH_CONTINUE;
+}
+
+START_TEST(edited_messages_and_channel_posts)
+{
+    bh_bot *bot = new_bot(TOKEN);
+
+    ck_assert_int_eq(bh_bot_message_edited(bot, h_edited), BH_OK);
+    ck_assert_int_eq(bh_bot_channel_post(bot, h_post), BH_OK);
+    ck_assert_int_eq(bh_bot_process_message(bot, h_process), BH_OK);
+    ck_assert_int_eq(bh_bot_process(bot, "{\"update_id\":900,\"edited_message\":{\"message_id\":3,"
+                                         "\"date\":1,\"edit_date\":2,\"chat\":{\"id\":5,\"type\":\"private\"},"
+                                         "\"text\":\"fixed\"}}"),
+                     BH_OK);
+    ck_assert_int_eq(bh_bot_process(bot, "{\"update_id\":901,\"channel_post\":{\"message_id\":4,"
+                                         "\"date\":1,\"chat\":{\"id\":-1009,\"type\":\"channel\"},"
+                                         "\"text\":\"news\"}}"),
+                     BH_OK);
+    ck_assert_str_eq(trace, "edited fixed post news ");
+    trace[0] = 0;
+    /* before_processing sees every kind and can end the chain */
+    ck_assert_int_eq(bh_bot_before_processing(bot, h_before_stop), BH_OK);
+    ck_assert_int_eq(bh_bot_process(bot, "{\"update_id\":902,\"channel_post\":{\"message_id\":5,"
+                                         "\"date\":1,\"chat\":{\"id\":-1009,\"type\":\"channel\"},"
+                                         "\"text\":\"more\"}}"),
+                     BH_OK);
+    ck_assert_str_eq(trace, "before ");
+    bh_bot_free(bot);
+}
+END_TEST
+
+static int tick(bh_ctx *ctx)
+{
+    return bh_shared_incr(bh_ctx_shared(ctx), "ticks", 1, NULL);
+}
+
+/* A timer runs every second in the runner's workers, in the memory of the
+ * bot; bh_bot_run stops cleanly on SIGTERM. */
+START_TEST(timers_run_through_the_runner)
+{
+    char *path = bh_test_tmppath("timer"), url[600];
+    bh_bot *bot = new_bot(TOKEN);
+    bh_store *st;
+    bh_shared *m;
+    int64_t ticks = 0;
+
+    snprintf(url, sizeof url, "file:%s", path);
+    ck_assert_int_eq(bh_bot_timer(bot, 1, tick), BH_OK);
+    pid_t pid = fork();
+    if (pid == 0) {
+        bh_run_options o = {.workers = 2, .store_url = url, .api_url = emu.url};
+        _exit(bh_bot_run(bot, &o) == BH_OK ? 0 : 1);
+    }
+    usleep(3500 * 1000);
+    kill(pid, SIGTERM);
+    ck_assert_int_eq(bh_test_wait(pid), 0);
+    ck_assert_int_eq(bh_store_open(&st, url, NULL), BH_OK);
+    ck_assert_int_eq(bh_shared_open(st, "bot:4242", &m), BH_OK);
+    ck_assert_int_eq(bh_shared_get_int(m, "ticks", &ticks), BH_OK);
+    ck_assert_int_ge(ticks, 2);
+    ck_assert_int_le(ticks, 5);
+    bh_shared_close(m);
+    bh_store_close(st);
+    bh_bot_free(bot);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("bot");
@@ -495,6 +573,8 @@ int main(void)
     tcase_add_test(tc, blocked_chat_runs_chat_unavailable);
     tcase_add_test(tc, locks_left_held_are_released);
     tcase_add_test(tc, rate_limits_hold_across_processes);
+    tcase_add_test(tc, edited_messages_and_channel_posts);
+    tcase_add_test(tc, timers_run_through_the_runner);
     suite_add_tcase(s, tc);
     return bh_test_run_suite(s);
 }
