@@ -278,7 +278,8 @@ out:
     return rc;
 }
 
-int bh_redis_contains(bh_shared *m, const char *key)
+/* Whether the Redis key of part+name exists: 1, 0, or an error. */
+int bh_redis_exists(bh_shared *m, const char *part, const char *name)
 {
     struct bh_redis *r = bh_redis_shared_of(m)->st;
     struct bh_rargs a = {0};
@@ -286,7 +287,7 @@ int bh_redis_contains(bh_shared *m, const char *key)
     int rc;
 
     bh_rargs_str(&a, "EXISTS");
-    if ((rc = bh_rargs_key(&a, m, "k:", key)) != BH_OK ||
+    if ((rc = bh_rargs_key(&a, m, part, name)) != BH_OK ||
         (rc = bh_redis_cmd(r, 1, &rep, &a)) != BH_OK)
         goto out;
     rc = rep->type == REDIS_REPLY_INTEGER ? rep->integer > 0 : bh_redis_reply_error(r, rep);
@@ -295,6 +296,11 @@ out:
         freeReplyObject(rep);
     bh_rargs_free(&a);
     return rc;
+}
+
+int bh_redis_contains(bh_shared *m, const char *key)
+{
+    return bh_redis_exists(m, "k:", key);
 }
 
 /* Drops expired keys from the index, then counts it. */

@@ -239,21 +239,7 @@ out:
 /* Held means: the lock key exists, i.e. a holder's lease is running. */
 int bh_redis_lock_held(bh_shared *m, const char *name)
 {
-    struct bh_redis *r = bh_redis_shared_of(m)->st;
-    struct bh_rargs a = {0};
-    redisReply *rep = NULL;
-    int rc;
-
-    bh_rargs_str(&a, "EXISTS");
-    if ((rc = bh_rargs_key(&a, m, "l:", name)) != BH_OK ||
-        (rc = bh_redis_cmd(r, 1, &rep, &a)) != BH_OK)
-        goto out;
-    rc = rep->type == REDIS_REPLY_INTEGER ? rep->integer > 0 : bh_redis_reply_error(r, rep);
-out:
-    if (rep)
-        freeReplyObject(rep);
-    bh_rargs_free(&a);
-    return rc;
+    return bh_redis_exists(m, "l:", name);
 }
 
 int bh_redis_lock_fence(bh_shared *m, const char *name, uint64_t *out)

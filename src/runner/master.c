@@ -119,6 +119,31 @@ static pid_t bh_master_fork(void)
     return pid;
 }
 
+/*
+ * Forks a child connected to the master by a socket pair: in the parent,
+ * fds[0] is the master's end; in the child (which gets 0), fds[1] is its
+ * end and everything else of the master is closed. -1 on failure.
+ */
+static pid_t bh_child_fork(bh_master *m, int fds[2])
+{
+    pid_t pid;
+
+    if (bh_proto_pair(fds) != BH_OK)
+        return -1;
+    if ((pid = bh_master_fork()) < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        bh_master_close_in_child(m);
+    } else {
+        close(fds[1]);
+    }
+    return pid;
+}
+
 static int bh_worker_spawn(bh_master *m, int i)
 {
     bh_wslot *w = &m->w[i];
@@ -126,21 +151,13 @@ static int bh_worker_spawn(bh_master *m, int i)
     pid_t pid;
     char tag[32];
 
-    if (bh_proto_pair(fds) != BH_OK)
+    if ((pid = bh_child_fork(m, fds)) < 0)
         return BH_EIO;
-    if ((pid = bh_master_fork()) < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        return BH_EIO;
-    }
     if (pid == 0) {
-        close(fds[0]);
-        bh_master_close_in_child(m);
         snprintf(tag, sizeof tag, "worker %d", i);
         bh_child_setup(m->self, tag, 1);
         bh_worker_main(m->app, m->st, i, fds[1], &m->shm[i]);
     }
-    close(fds[1]);
     memset(m->shm[i].note, 0, sizeof m->shm[i].note);
     w->pid = pid;
     w->fd = fds[0];
@@ -158,19 +175,12 @@ static int bh_updater_spawn(bh_master *m, int s)
     pid_t pid;
     char tag[32];
 
-    if (bh_proto_pair(fds) != BH_OK)
+    if ((pid = bh_child_fork(m, fds)) < 0)
         return BH_EIO;
-    if ((pid = bh_master_fork()) < 0) {
-        close(fds[0]);
-        close(fds[1]);
-        return BH_EIO;
-    }
     if (pid == 0) {
         bh_updater_cfg cfg = {.app = m->app, .opts = &m->o, .source = s, .fd = fds[1],
                               .skip_backlog = !m->o.process_backlog && !u->started_once,
                               .offset = bh_ledger_offset(&m->led[s]), .next = m->led[s].next};
-        close(fds[0]);
-        bh_master_close_in_child(m);
         if (m->ns > 1)
             snprintf(tag, sizeof tag, "updater %d", s);
         else
@@ -180,7 +190,6 @@ static int bh_updater_spawn(bh_master *m, int s)
             bh_updater_main(&cfg);
         bh_webhook_main(&cfg);
     }
-    close(fds[1]);
     u->pid = pid;
     u->fd = fds[0];
     u->started_once = 1;

@@ -361,42 +361,57 @@ out:
     return rc;
 }
 
-int bh_emb_lock_held(bh_shared *m, const char *name)
+/* A copy of what a lock's record says, read under its stripe. */
+struct bh_lock_view {
+    int exists;
+    int32_t owner_pid;
+    uint64_t owner_token;
+    uint64_t fence;
+};
+
+static void lock_view(bh_shared *m, const char *name, struct bh_lock_view *v)
 {
     struct bh_region *r = bh_emb_region(m);
     struct bh_entry *e;
     struct bh_key k;
     unsigned s;
-    int held = 0;
 
     key_of(m, name, &k);
     s = bh_key_stripe(&k);
+    memset(v, 0, sizeof *v);
     bh_stripe_lock(r, s);
     if (bh_index_find_locked(r, s, &k, &e) >= 0) {
-        struct bh_lockrec *l = rec_of(e);
-        held = held_by_me(l) || bh_proc_alive(l->owner_pid, l->owner_token);
+        v->exists = 1;
+        v->owner_pid = rec_of(e)->owner_pid;
+        v->owner_token = rec_of(e)->owner_token;
+        v->fence = atomic_load(&rec_of(e)->fence);
     }
     bh_stripe_unlock(r, s);
-    return held;
+}
+
+static int view_is_mine(const struct bh_lock_view *v)
+{
+    return v->exists && v->owner_pid == bh_proc_pid() && v->owner_token == bh_proc_token();
+}
+
+/* Held by anyone alive; checked outside the stripe (it reads /proc). */
+int bh_emb_lock_held(bh_shared *m, const char *name)
+{
+    struct bh_lock_view v;
+
+    lock_view(m, name, &v);
+    return v.exists && (view_is_mine(&v) || bh_proc_alive(v.owner_pid, v.owner_token));
 }
 
 int bh_emb_lock_fence(bh_shared *m, const char *name, uint64_t *out)
 {
-    struct bh_region *r = bh_emb_region(m);
-    struct bh_entry *e;
-    struct bh_key k;
-    unsigned s;
-    int rc = BH_ENOTOWNER;
+    struct bh_lock_view v;
 
-    key_of(m, name, &k);
-    s = bh_key_stripe(&k);
-    bh_stripe_lock(r, s);
-    if (bh_index_find_locked(r, s, &k, &e) >= 0 && held_by_me(rec_of(e))) {
-        *out = atomic_load(&rec_of(e)->fence);
-        rc = BH_OK;
-    }
-    bh_stripe_unlock(r, s);
-    return rc;
+    lock_view(m, name, &v);
+    if (!view_is_mine(&v))
+        return BH_ENOTOWNER;
+    *out = v.fence;
+    return BH_OK;
 }
 
 int bh_emb_lock_release_all(bh_shared *m)

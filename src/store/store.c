@@ -180,16 +180,28 @@ int bh_shared_set_int(bh_shared *m, const char *key, int64_t v)
     return bh_shared_put(m, key, &x, 0, 0);
 }
 
-int bh_shared_get_int(bh_shared *m, const char *key, int64_t *out)
+/* Copies the scalar of type t (int64, double or int for bool) into out. */
+static int get_scalar(bh_shared *m, const char *key, bh_type t, void *out)
 {
     bh_value v;
     int rc;
 
     if (!out)
         return BH_EINVAL;
-    if ((rc = get_typed(m, key, BH_INT, &v)) == BH_OK)
-        *out = v.u.i;
-    return rc;
+    if ((rc = get_typed(m, key, t, &v)) != BH_OK)
+        return rc;
+    if (t == BH_INT)
+        *(int64_t *)out = v.u.i;
+    else if (t == BH_DOUBLE)
+        *(double *)out = v.u.d;
+    else
+        *(int *)out = v.u.b;
+    return BH_OK;
+}
+
+int bh_shared_get_int(bh_shared *m, const char *key, int64_t *out)
+{
+    return get_scalar(m, key, BH_INT, out);
 }
 
 int bh_shared_set_double(bh_shared *m, const char *key, double v)
@@ -200,14 +212,7 @@ int bh_shared_set_double(bh_shared *m, const char *key, double v)
 
 int bh_shared_get_double(bh_shared *m, const char *key, double *out)
 {
-    bh_value v;
-    int rc;
-
-    if (!out)
-        return BH_EINVAL;
-    if ((rc = get_typed(m, key, BH_DOUBLE, &v)) == BH_OK)
-        *out = v.u.d;
-    return rc;
+    return get_scalar(m, key, BH_DOUBLE, out);
 }
 
 int bh_shared_set_bool(bh_shared *m, const char *key, int v)
@@ -218,14 +223,7 @@ int bh_shared_set_bool(bh_shared *m, const char *key, int v)
 
 int bh_shared_get_bool(bh_shared *m, const char *key, int *out)
 {
-    bh_value v;
-    int rc;
-
-    if (!out)
-        return BH_EINVAL;
-    if ((rc = get_typed(m, key, BH_BOOL, &v)) == BH_OK)
-        *out = v.u.b;
-    return rc;
+    return get_scalar(m, key, BH_BOOL, out);
 }
 
 int bh_shared_set_str(bh_shared *m, const char *key, const char *s)
