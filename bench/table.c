@@ -3,6 +3,7 @@
  * an entry number, so a probe touches one 8-byte word per slot and an entry
  * only when the tag matches, the same shape as the store's index.
  */
+#include "store/region.h"
 #include "table.h"
 
 #include <stdlib.h>
@@ -31,35 +32,13 @@ struct bh_table {
     char *entries;
 };
 
-static inline uint64_t rotl(uint64_t x, int r)
-{
-    return (x << r) | (x >> (64 - r));
-}
-
-/* Same construction as the store's key hash, so hashing costs the same. */
+/* The store's own key hash, so that hashing costs the table what it costs
+ * the store. */
 static inline uint64_t table_hash(const char *data, size_t len)
 {
-    const uint64_t k1 = 0x87c37b91114253d5ull, k2 = 0x4cf5ad432745937full;
-    uint64_t h = len;
-    size_t i = 0;
-
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        memcpy(&w, data + i, 8);
-        h ^= rotl(w * k1, 31) * k2;
-        h = rotl(h, 27) * 5 + 0x52dce729;
-    }
-    if (i < len) {
-        uint64_t w = 0;
-        memcpy(&w, data + i, len - i);
-        h ^= rotl(w * k1, 31) * k2;
-    }
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ull;
-    h ^= h >> 33;
-    return h;
+    struct bh_key k;
+    bh_key_init(&k, 0, 0, data, len);
+    return k.hash;
 }
 
 struct bh_table *bh_table_new(size_t nkeys, size_t vcap)
