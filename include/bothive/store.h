@@ -11,8 +11,9 @@
  *  - Every operation is atomic: other processes see it whole or not at all,
  *    even when the process doing it is killed at any instant.
  *  - A process killed while holding one of the store's internal locks is
- *    noticed by the next process to take it, which repairs the structure the
- *    lock guards and counts a recovery (bh_store_stats).
+ *    noticed by the next process to want it (within milliseconds), which
+ *    repairs the structure the lock guards and counts a recovery
+ *    (bh_store_stats). Reads take no lock at all (a seqlock per stripe).
  *  - A full store is an error (BH_ENOSPC), never a silent eviction; the key's
  *    previous value stays intact.
  *  - file: stores keep every write that returned success across a clean

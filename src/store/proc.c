@@ -17,7 +17,7 @@
 
 /* Start time of pid, or 0 if it does not exist or is a zombie (a zombie
  * holds nothing: the kernel released its robust mutexes when it died). */
-static uint64_t start_time_of(int32_t pid)
+uint64_t bh_proc_start(int32_t pid)
 {
     char path[64], buf[1024];
     unsigned long long t = 0;
@@ -74,7 +74,7 @@ int32_t bh_proc_pid(void)
 uint64_t bh_proc_token(void)
 {
     if (!cached_token)
-        cached_token = start_time_of(bh_proc_pid());
+        cached_token = bh_proc_start(bh_proc_pid());
     return cached_token;
 }
 
@@ -84,5 +84,5 @@ int bh_proc_alive(int32_t pid, uint64_t token)
         return 0;
     if (kill(pid, 0) < 0 && errno == ESRCH)
         return 0;
-    return start_time_of(pid) == token;
+    return bh_proc_start(pid) == token;
 }

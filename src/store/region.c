@@ -59,10 +59,11 @@ static void region_bind(struct bh_region *r, void *base, size_t size)
 /* Initialises every mutex of the header and the stripes. */
 static int init_locks(struct bh_region *r)
 {
-    int rc = bh_mutex_init(&r->hdr->page_mutex);
-    for (unsigned s = 0; s < BH_NSTRIPES && rc == BH_OK; s++)
-        rc = bh_mutex_init(&r->stripes[s].mutex);
-    return rc;
+    for (unsigned s = 0; s < BH_NSTRIPES; s++) {
+        atomic_store(&r->stripes[s].lock, 0);
+        atomic_store(&r->stripes[s].owner_token, 0);
+    }
+    return bh_mutex_init(&r->hdr->page_mutex);
 }
 
 /* Formats a zeroed region. The magic goes last: a file whose creation was

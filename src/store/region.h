@@ -79,7 +79,9 @@ struct bh_oprec {
 };
 
 struct bh_stripe {
-    pthread_mutex_t mutex;      /* robust, process-shared */
+    _Atomic uint32_t lock;      /* owner pid, or 0 (slock.c) */
+    uint32_t pad0;
+    _Atomic uint64_t owner_token; /* the owner's start time */
     _Atomic uint64_t seq;       /* odd while a holder may write (see read.c) */
     struct bh_oprec op;         /* what the holder is doing right now */
     _Atomic uint64_t index_off; /* published index array (0: none yet) */
@@ -283,6 +285,13 @@ int bh_mutex_init(pthread_mutex_t *m);
  * or -1 if the calling thread holds it already. */
 int bh_mutex_lock(pthread_mutex_t *m);
 
+/* ---- Stripe locks (slock.c) ---- */
+
+/* Takes the lock; returns 0, or 1 if its previous owner died holding it
+ * (the caller now holds it and must repair what it guards). */
+int bh_slock_lock(_Atomic uint32_t *word, _Atomic uint64_t *token);
+void bh_slock_unlock(_Atomic uint32_t *word, _Atomic uint64_t *token);
+
 /* ---- Processes (proc.c) ---- */
 
 /* A number that tells this process apart from any other that had or will
@@ -290,6 +299,8 @@ int bh_mutex_lock(pthread_mutex_t *m);
 uint64_t bh_proc_token(void);
 /* getpid(), cached (reset in the child of fork). */
 int32_t bh_proc_pid(void);
+/* The start time of pid, or 0 if it is gone or a zombie. */
+uint64_t bh_proc_start(int32_t pid);
 /* Whether pid is alive and is the process that had token. */
 int bh_proc_alive(int32_t pid, uint64_t token);
 

@@ -1,9 +1,9 @@
 /*
  * Stripes: the unit of locking and of recovery.
  *
- * Each stripe has a robust mutex. When a process dies holding it, the next
- * process to take it gets EOWNERDEAD and repairs the stripe before anyone
- * else sees it: every change visible to readers was a single aligned store,
+ * Each stripe has a robust lock (slock.c). When a process dies holding it,
+ * the next process to take it is told so and repairs the stripe before
+ * anyone else sees it: every change visible to readers was a single aligned store,
  * so the index is valid as it stands; what may be broken is derived state
  * (free lists, counters, a slab half carved). Rebuilding derives it again
  * from the index: mark every block reachable from it, then sweep the
@@ -240,10 +240,9 @@ void bh_stripe_lock(struct bh_region *r, unsigned s)
 
     if (r->readonly)
         return;
-    if (bh_mutex_lock(&st->mutex)) {
+    if (bh_slock_lock(&st->lock, &st->owner_token)) {
         bh_stripe_rebuild_locked(r, s);
         atomic_fetch_add(&r->hdr->recoveries, 1);
-        pthread_mutex_consistent(&st->mutex);
     }
     /* Odd from here on: readers without the lock retry. A holder that died
      * left it odd; it stays odd for us, and we leave it even. */
@@ -260,7 +259,7 @@ void bh_stripe_unlock(struct bh_region *r, unsigned s)
         return;
     atomic_store_explicit(&st->seq, atomic_load_explicit(&st->seq, memory_order_relaxed) + 1,
                           memory_order_release);
-    pthread_mutex_unlock(&st->mutex);
+    bh_slock_unlock(&st->lock, &st->owner_token);
 }
 
 struct bh_index *bh_stripe_index(struct bh_region *r, unsigned s)
