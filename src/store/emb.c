@@ -492,7 +492,6 @@ int bh_emb_open(bh_store **out, const char *path, const bh_store_options *opt)
     es->base.ops = &bh_emb_ops;
     es->base.readonly = opt && (opt->flags & BH_STORE_READONLY);
     es->r.readonly = es->base.readonly;
-    es->opener = getpid();
     if (path && !(es->path = strdup(path))) {
         free(es);
         return BH_ENOMEM;

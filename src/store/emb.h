@@ -12,7 +12,6 @@ struct bh_emb {
     struct bh_region r;
     int fd;         /* -1 for mem: */
     char *path;     /* NULL for mem: */
-    pid_t opener;   /* the process that opened (children inherit the mapping) */
 };
 
 struct bh_emb_shared {

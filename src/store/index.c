@@ -198,11 +198,9 @@ void bh_index_purge_locked(struct bh_region *r, unsigned s, int64_t now)
             continue;
         if (bh_entry_expired(e, now)) {
             uint32_t mno = e->memory_no;
+            /* Removal moves no other entry, so the walk goes on from i. */
             bh_index_remove_locked(r, s, (int64_t)i);
             bh_count_adjust_locked(r, s, mno, -1, NULL);
-            /* The slot may have become empty: a later slot whose probe
-             * passed here is still found, since removal keeps tombs where
-             * they matter. Revisit nothing: i moves on. */
         } else if (next == 0 || e->expires_ms < next) {
             next = e->expires_ms;
         }
