@@ -221,20 +221,8 @@ else
 fi
 
 # ---- the README's performance section: the targets of a full run ----
-README="$SRC/README.md"
-if [ -z "$QUICK" ] && [ "$OUT" = "$SRC/bench/results" ] && grep -q '<!-- bench:begin -->' "$README"; then
-    {
-        echo "Measured by \`make bench\` on $(date -u '+%Y-%m-%d') ($CPU, $(nproc) cores, a shared VM:"
-        echo "figures move by tens of percent between runs). Full tables: \`bench/results/latest.md\`."
-        echo
-        awk '/^### Targets/ { on = 1; sub(/^### /, ""); print "**" $0 "**"; print ""; next }
-             on && /^\|/ { print }' "$OUT/latest.md"
-    } >"$WORK/perf.md"
-    awk -v f="$WORK/perf.md" '
-        /<!-- bench:begin -->/ { print; while ((getline l < f) > 0) print l; skip = 1; next }
-        /<!-- bench:end -->/ { skip = 0 }
-        !skip { print }' "$README" >"$WORK/README.new" && cat "$WORK/README.new" >"$README"
-    echo "run.sh: updated the performance section of README.md" >&2
+if [ -z "$QUICK" ] && [ "$OUT" = "$SRC/bench/results" ]; then
+    sh "$SRC/bench/readme.sh" "$OUT/latest.md" "$SRC/README.md"
 fi
 
 cat "$OUT/latest.md"
