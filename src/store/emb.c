@@ -1,8 +1,9 @@
 /*
  * The embedded backend: key operations on a mapped region.
  *
- * Each operation hashes its key to one stripe, takes that stripe's mutex
- * (repairing the stripe first if its last holder died), works, and lets go.
+ * Each write hashes its key to one stripe, takes that stripe's lock
+ * (repairing the stripe first if its last holder died), works, and lets go;
+ * reads try first without the lock (read.c).
  * A write builds its new entry off to the side and publishes it with one
  * aligned store (index.c); integers and other 8-byte scalars of the same
  * type are updated in place, also with one aligned store. A full store
@@ -177,7 +178,7 @@ static int emb_put(bh_shared *m, const char *key, const bh_value *v, unsigned fl
     return rc;
 }
 
-/* Reads try without the stripe's mutex first (read.c); the locked path is
+/* Reads try without the stripe's lock first (read.c); the locked path is
  * for what that cannot settle: a busy or broken stripe, an expired key. */
 static int read_fast(bh_shared *m, const char *key, bh_value *out)
 {

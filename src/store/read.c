@@ -1,8 +1,8 @@
 /*
  * Lock-free reads: a seqlock over each stripe. The holder of a stripe's
- * mutex keeps the stripe's sequence odd while it may write; a reader notes
+ * lock keeps the stripe's sequence odd while it may write; a reader notes
  * an even sequence, looks the key up and copies the value out without the
- * mutex, then checks that the sequence did not move. If it moved, the copy
+ * lock, then checks that the sequence did not move. If it moved, the copy
  * may be torn and is thrown away.
  *
  * While a writer works, the reader may follow an offset into a block that
@@ -10,7 +10,7 @@
  * the region's bounds before it is followed: garbage is read, never outside
  * the mapping, and the sequence check then discards it. A holder that died
  * leaves the sequence odd; the reader gives up after a few tries and takes
- * the locked path, whose mutex repairs the stripe.
+ * the locked path, whose lock repairs the stripe.
  */
 #include <stdlib.h>
 

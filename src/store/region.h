@@ -3,7 +3,7 @@
  * embedded backend. Nothing outside src/store/ may include this header.
  *
  *   offset 0        header (magic, version, geometry, page allocator state)
- *   stripes_off     BH_NSTRIPES stripes: robust mutex, op record, index, free lists
+ *   stripes_off     BH_NSTRIPES stripes: lock, sequence, op record, index, free lists
  *   pagemap_off     one 32-bit word per heap page: free, or who owns it
  *   heap_off        the heap: BH_PAGE_SIZE pages, handed to stripes
  *
