@@ -7,14 +7,14 @@
  * mutex gets EOWNERDEAD at once (no lease, no timeout) and is told with
  * BH_EABANDONED. Waiters sleep in the kernel on the mutex.
  *
- * Records are found and created under the stripe's mutex, and counted in
+ * Records are found and created under the stripe's lock, and counted in
  * `users` (waiters and holder) so that a record is freed only when nobody
  * holds it or waits for it. A few idle records are kept per stripe, so that
  * a lock taken again and again is not made and unmade each time; beyond
  * that, a record is freed on release: a program using a million names in
  * turn keeps a bounded number alive.
  *
- * An uncontended acquire is one pass under the stripe's mutex: find the
+ * An uncontended acquire is one pass under the stripe's lock: find the
  * record and try its mutex there. Only a lock that is held costs more.
  *
  * A bare mutex is not fair: a process that releases and re-acquires in a

@@ -5,7 +5,7 @@
  *
  * The page map is the allocator's whole state: one word per page saying
  * free, first page of a slab or run (with its owner stripe), or a later page
- * of one. Lock order: a stripe's mutex, then this one; never the reverse.
+ * of one. Lock order: a stripe's lock, then this one; never the reverse.
  */
 #include "region.h"
 

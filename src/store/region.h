@@ -12,7 +12,7 @@
  *
  * The truth of a stripe is its index and the entries reachable from it; its
  * free lists and counters are derived and rebuilt by a scan when a process
- * dies holding the stripe's mutex (see stripe.c).
+ * dies holding the stripe's lock (see stripe.c).
  */
 #ifndef BH_STORE_REGION_H
 #define BH_STORE_REGION_H
