@@ -1,11 +1,12 @@
 /*
  * Named locks, with the API of Python's threading.Lock.
  *
- * A lock is a record in its memory's stripe holding a robust process-shared
- * mutex, which the holder keeps locked for as long as it holds the lock. So
- * the kernel itself notices a holder that dies: the next process to lock the
- * mutex gets EOWNERDEAD at once (no lease, no timeout) and is told with
- * BH_EABANDONED. Waiters sleep in the kernel on the mutex.
+ * A lock is a record in its memory's stripe holding a lock word (slock.c):
+ * the holder's pid and start time. A process that finds it held by a
+ * process that is gone takes it at once (no lease, no timeout) and is told
+ * with BH_EABANDONED; a waiter already asleep on it finds out at its next
+ * check (5 ms, doubling up to 80 ms). Waiters sleep in the kernel on the
+ * word's futex.
  *
  * Records are found and created under the stripe's lock, and counted in
  * `users` (waiters and holder) so that a record is freed only when nobody
@@ -15,9 +16,9 @@
  * turn keeps a bounded number alive.
  *
  * An uncontended acquire is one pass under the stripe's lock: find the
- * record and try its mutex there. Only a lock that is held costs more.
+ * record and try its word there. Only a lock that is held costs more.
  *
- * A bare mutex is not fair: a process that releases and re-acquires in a
+ * A bare lock is not fair: a process that releases and re-acquires in a
  * tight loop usually wins against a waiter that the kernel just woke. So a
  * process that was the last to release a lock steps back, before taking it
  * again, until one of the waiters has had it (or a bound passes, in case the
@@ -83,7 +84,7 @@ static void key_of(bh_shared *m, const char *name, struct bh_key *k)
 
 static int held_by_me(const struct bh_lockrec *l)
 {
-    return l->owner_pid == bh_proc_pid() && l->owner_token == bh_proc_token();
+    return bh_slock_mine(&l->word, &l->token);
 }
 
 static long futex(_Atomic uint32_t *word, int op, uint32_t val, const struct timespec *ts)
@@ -108,10 +109,9 @@ static int rec_enter_locked(struct bh_region *r, unsigned s, const struct bh_key
         memset(rec_of(e), 0, sizeof(struct bh_lockrec));
         /* A record freed and made again keeps counting from where it was. */
         atomic_store(&rec_of(e)->fence, st->fence_hwm);
-        if ((rc = bh_mutex_init(&rec_of(e)->mutex)) != BH_OK ||
-            (rc = bh_index_reserve_locked(r, s)) != BH_OK) {
+        if ((rc = bh_index_reserve_locked(r, s)) != BH_OK) {
             bh_block_free_locked(r, s, off);
-            return rc == BH_EIO ? rc : BH_ENOSPC;
+            return rc;
         }
         bh_index_put_locked(r, s, k, -1, off);
         st->idle_locks++; /* counted out just below */
@@ -134,7 +134,7 @@ static void rec_leave_locked(struct bh_region *r, unsigned s, int64_t pos, struc
     struct bh_lockrec *l = rec_of(e);
 
     l->users = l->users > n ? l->users - n : 0;
-    if (l->users != 0 || l->owner_pid != 0)
+    if (l->users != 0 || atomic_load(&l->word) != 0)
         return;
     if (st->idle_locks < BH_LOCK_IDLE_MAX) {
         st->idle_locks++;
@@ -143,7 +143,6 @@ static void rec_leave_locked(struct bh_region *r, unsigned s, int64_t pos, struc
     uint64_t fence = atomic_load(&l->fence);
     if (fence > st->fence_hwm)
         st->fence_hwm = fence;
-    pthread_mutex_destroy(&l->mutex);
     bh_index_remove_locked(r, s, pos);
 }
 
@@ -192,16 +191,13 @@ static int wait_slot_take(struct bh_lockrec *l)
     return -1; /* more waiters than slots: this one waits without the fairness guard */
 }
 
-/* Marks the caller as the holder; rc is what locking the mutex returned. */
-static int take_locked_mutex(struct bh_lockrec *l, int rc)
+/* Counts the acquisition; dead says the word was taken from a dead holder.
+ * Returns whether the caller must be told the lock was abandoned. */
+static int took(struct bh_lockrec *l, int dead)
 {
-    int abandoned = rc == EOWNERDEAD || l->abandoned;
+    int abandoned = dead || l->abandoned;
 
-    if (rc == EOWNERDEAD)
-        pthread_mutex_consistent(&l->mutex);
     l->abandoned = 0;
-    l->owner_pid = bh_proc_pid();
-    l->owner_token = bh_proc_token();
     /* Only the holder writes these: no locked read-modify-write needed. */
     atomic_store_explicit(&l->fence, atomic_load_explicit(&l->fence, memory_order_relaxed) + 1,
                           memory_order_relaxed);
@@ -252,24 +248,22 @@ static struct timespec deadline_after(int64_t ms)
     return ts;
 }
 
-/* Locks the record's mutex within the timeout; 0, EOWNERDEAD, or an errno. */
-static int mutex_wait(struct bh_lockrec *l, int64_t timeout_ms)
+/* Takes the record's word within the timeout: 0, 1 (from a dead holder),
+ * BH_EBUSY or BH_ETIMEDOUT. */
+static int word_wait(struct bh_lockrec *l, int64_t timeout_ms)
 {
     struct timespec deadline;
     int rc, slot;
 
     if (l->last_pid == bh_proc_pid())
         defer_to_waiters(l);
-    rc = pthread_mutex_trylock(&l->mutex);
-    if (rc != EBUSY || timeout_ms == 0)
+    rc = bh_slock_trylock(&l->word, &l->token);
+    if (rc != BH_EBUSY || timeout_ms == 0)
         return rc;
     if (timeout_ms > 0)
         deadline = deadline_after(timeout_ms);
     slot = wait_slot_take(l);
-    do
-        rc = timeout_ms < 0 ? pthread_mutex_lock(&l->mutex)
-                            : pthread_mutex_clocklock(&l->mutex, CLOCK_MONOTONIC, &deadline);
-    while (rc == EINTR);
+    rc = bh_slock_timedlock(&l->word, &l->token, timeout_ms > 0 ? &deadline : NULL);
     if (slot >= 0)
         atomic_store(&l->wpid[slot], 0);
     return rc;
@@ -290,10 +284,10 @@ int bh_emb_lock_acquire(bh_shared *m, const char *name, int64_t timeout_ms)
     rc = rec_enter_locked(r, s, &k, &l);
     if (rc == BH_OK && !(l->last_pid == bh_proc_pid() && has_waiters(l))) {
         /* The common case: free, and no waiter to be fair to. */
-        int trc = pthread_mutex_trylock(&l->mutex);
-        if (trc == 0 || trc == EOWNERDEAD) {
-            abandoned = take_locked_mutex(l, trc);
-            if (trc == EOWNERDEAD && l->users > 1)
+        int trc = bh_slock_trylock(&l->word, &l->token);
+        if (trc != BH_EBUSY) {
+            abandoned = took(l, trc == 1);
+            if (trc == 1 && l->users > 1)
                 l->users--; /* the dead holder never counted itself out */
             bh_stripe_unlock(r, s);
             goto acquired;
@@ -303,15 +297,15 @@ int bh_emb_lock_acquire(bh_shared *m, const char *name, int64_t timeout_ms)
     if (rc != BH_OK)
         return rc;
 
-    rc = mutex_wait(l, timeout_ms);
-    if (rc != 0 && rc != EOWNERDEAD) {
+    rc = word_wait(l, timeout_ms);
+    if (rc < 0) {
         bh_stripe_lock(r, s);
         rec_leave_key_locked(r, s, &k);
         bh_stripe_unlock(r, s);
         return BH_ETIMEDOUT;
     }
-    abandoned = take_locked_mutex(l, rc);
-    if (rc == EOWNERDEAD) {
+    abandoned = took(l, rc == 1);
+    if (rc == 1) {
         bh_stripe_lock(r, s);
         if (l->users > 1)
             l->users--;
@@ -342,16 +336,8 @@ int bh_emb_lock_release(bh_shared *m, const char *name)
         goto out;
     }
     struct bh_lockrec *l = rec_of(e);
-    l->owner_pid = 0;
-    l->owner_token = 0;
     l->last_pid = bh_proc_pid();
-    if (pthread_mutex_unlock(&l->mutex) != 0) {
-        /* Another thread of this process holds it: not ours to release. */
-        l->owner_pid = bh_proc_pid();
-        l->owner_token = bh_proc_token();
-        rc = BH_ENOTOWNER;
-        goto out;
-    }
+    bh_slock_unlock(&l->word, &l->token);
     /* Dead waiters only keep a record from being freed: look for them now
      * and then, not at every release (kill(2) is a system call). */
     rec_leave_locked(r, s, pos, e, 1 + ((atomic_load(&l->fence) & 63) ? 0 : reap_dead_waiters(l)));
@@ -382,8 +368,8 @@ static void lock_view(bh_shared *m, const char *name, struct bh_lock_view *v)
     bh_stripe_lock(r, s);
     if (bh_index_find_locked(r, s, &k, &e) >= 0) {
         v->exists = 1;
-        v->owner_pid = rec_of(e)->owner_pid;
-        v->owner_token = rec_of(e)->owner_token;
+        v->owner_pid = (int32_t)(atomic_load(&rec_of(e)->word) & 0x7fffffff);
+        v->owner_token = atomic_load(&rec_of(e)->token);
         v->fence = atomic_load(&rec_of(e)->fence);
     }
     bh_stripe_unlock(r, s);
@@ -436,10 +422,9 @@ int bh_emb_lock_release_all(bh_shared *m)
  * was held is marked so that its next acquirer gets BH_EABANDONED. */
 void bh_lockrec_reopen(struct bh_lockrec *l)
 {
-    bh_mutex_init(&l->mutex);
-    l->abandoned = l->abandoned || l->owner_pid != 0;
-    l->owner_pid = 0;
-    l->owner_token = 0;
+    l->abandoned = l->abandoned || atomic_load(&l->word) != 0;
+    atomic_store(&l->word, 0);
+    atomic_store(&l->token, 0);
     l->last_pid = 0;
     l->users = 0;
     atomic_store(&l->deferring, 0);

@@ -22,6 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 
 #include "bothive/store.h"
 
@@ -155,16 +156,15 @@ struct bh_memrec {
 #define BH_LOCK_WAITSLOTS 8
 
 struct bh_lockrec {
-    pthread_mutex_t mutex;     /* robust; held for as long as the lock is held */
-    int32_t owner_pid;         /* written by the holder; 0 when free */
+    _Atomic uint32_t word;     /* the holder's pid, or 0 (slock.c) */
     int32_t last_pid;          /* the last process to release it */
-    uint64_t owner_token;      /* start time of the owner, against pid reuse */
+    _Atomic uint64_t token;    /* the holder's start time, against pid reuse */
     _Atomic uint64_t fence;    /* bumped by every acquisition */
     uint32_t users;            /* waiters and holder; guarded by the stripe */
     uint32_t abandoned;        /* set on reopen while held: next acquirer is told */
     _Atomic uint32_t turn;     /* futex word: bumped by every acquisition */
     _Atomic uint32_t deferring; /* releasers stepping back (see lock.c) */
-    _Atomic int32_t wpid[BH_LOCK_WAITSLOTS]; /* processes blocked on mutex */
+    _Atomic int32_t wpid[BH_LOCK_WAITSLOTS]; /* processes waiting for it */
 };
 
 /* The region as one process sees it. */
@@ -290,7 +290,15 @@ int bh_mutex_lock(pthread_mutex_t *m);
 /* Takes the lock; returns 0, or 1 if its previous owner died holding it
  * (the caller now holds it and must repair what it guards). */
 int bh_slock_lock(_Atomic uint32_t *word, _Atomic uint64_t *token);
+/* The same with a deadline (absolute CLOCK_MONOTONIC): 0, 1, or BH_ETIMEDOUT. */
+int bh_slock_timedlock(_Atomic uint32_t *word, _Atomic uint64_t *token,
+                       const struct timespec *deadline);
+/* Once: 0, 1 (the owner is gone), or BH_EBUSY. */
+int bh_slock_trylock(_Atomic uint32_t *word, _Atomic uint64_t *token);
 void bh_slock_unlock(_Atomic uint32_t *word, _Atomic uint64_t *token);
+/* Held by a live process; held by the caller. */
+int bh_slock_held(const _Atomic uint32_t *word, const _Atomic uint64_t *token);
+int bh_slock_mine(const _Atomic uint32_t *word, const _Atomic uint64_t *token);
 
 /* ---- Processes (proc.c) ---- */
 

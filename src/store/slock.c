@@ -28,6 +28,7 @@
 #define BH_SLOCK_WAITERS 0x80000000u
 #define BH_SLOCK_SPINS 128
 #define BH_SLOCK_CHECK_MS 5
+#define BH_SLOCK_CHECK_MAX_MS 80
 #define BH_SLOCK_REUSE_MS 100
 
 static long futex(_Atomic uint32_t *word, int op, uint32_t val, const struct timespec *ts)
@@ -64,22 +65,63 @@ static int owner_dead(uint32_t word, const _Atomic uint64_t *token, int64_t *sus
     return now_ms() - *suspect_since >= BH_SLOCK_REUSE_MS;
 }
 
+static int take(_Atomic uint32_t *word, uint32_t *cur, uint32_t val)
+{
+    return atomic_compare_exchange_strong_explicit(word, cur, val, memory_order_acquire,
+                                                   memory_order_relaxed);
+}
+
 /*
- * Takes the lock. Returns 0, or 1 when it was taken from an owner that
- * died holding it: the caller must repair what it guards.
+ * Tries once. Returns 0, 1 when taken from an owner that is gone (dead, or a
+ * zombie: found at once, not after a wait), or BH_EBUSY.
  */
-int bh_slock_lock(_Atomic uint32_t *word, _Atomic uint64_t *token)
+int bh_slock_trylock(_Atomic uint32_t *word, _Atomic uint64_t *token)
 {
     uint32_t me = (uint32_t)bh_proc_pid(), cur = 0;
-    int64_t suspect_since = 0;
 
-    if (atomic_compare_exchange_strong_explicit(word, &cur, me, memory_order_acquire,
-                                                memory_order_relaxed))
+    if (take(word, &cur, me)) {
+        atomic_store_explicit(token, bh_proc_token(), memory_order_relaxed);
+        return 0;
+    }
+    if (cur && bh_proc_start((int32_t)(cur & ~BH_SLOCK_WAITERS)) == 0 &&
+        take(word, &cur, me | (cur & BH_SLOCK_WAITERS))) {
+        atomic_store(token, bh_proc_token());
+        return 1;
+    }
+    return BH_EBUSY;
+}
+
+/* Milliseconds until deadline (CLOCK_MONOTONIC), rounded up; 0 once it
+ * has passed. Rounding down would give up before the deadline. */
+static int64_t left_ms(const struct timespec *deadline)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    int64_t ns = (int64_t)(deadline->tv_sec - now.tv_sec) * 1000000000 +
+                 (deadline->tv_nsec - now.tv_nsec);
+    return ns > 0 ? (ns + 999999) / 1000000 : 0;
+}
+
+/*
+ * Takes the lock, waiting until deadline (absolute, CLOCK_MONOTONIC; NULL
+ * for ever). Returns 0, 1 when it was taken from an owner that died holding
+ * it (the caller must repair what it guards), or BH_ETIMEDOUT. A waiter
+ * sleeps on the futex and looks at the owner each time a check period
+ * passes; the period doubles up to BH_SLOCK_CHECK_MAX_MS, so a lock held
+ * for seconds costs its waiters next to nothing.
+ */
+int bh_slock_timedlock(_Atomic uint32_t *word, _Atomic uint64_t *token,
+                       const struct timespec *deadline)
+{
+    uint32_t me = (uint32_t)bh_proc_pid(), cur = 0;
+    int64_t suspect_since = 0, period = BH_SLOCK_CHECK_MS;
+
+    if (take(word, &cur, me))
         goto mine;
     for (int i = 0; i < BH_SLOCK_SPINS; i++) {
         cur = atomic_load_explicit(word, memory_order_relaxed);
-        if (cur == 0 && atomic_compare_exchange_weak_explicit(word, &cur, me, memory_order_acquire,
-                                                             memory_order_relaxed))
+        if (cur == 0 && take(word, &cur, me))
             goto mine;
 #if defined(__x86_64__) || defined(__i386__)
         __builtin_ia32_pause();
@@ -89,8 +131,7 @@ int bh_slock_lock(_Atomic uint32_t *word, _Atomic uint64_t *token)
         cur = atomic_load_explicit(word, memory_order_relaxed);
         /* Taken from here on with the waiters bit: others may be asleep. */
         if (cur == 0) {
-            if (atomic_compare_exchange_strong_explicit(word, &cur, me | BH_SLOCK_WAITERS,
-                                                        memory_order_acquire, memory_order_relaxed))
+            if (take(word, &cur, me | BH_SLOCK_WAITERS))
                 goto mine;
             continue;
         }
@@ -98,17 +139,43 @@ int bh_slock_lock(_Atomic uint32_t *word, _Atomic uint64_t *token)
             !atomic_compare_exchange_strong(word, &cur, cur | BH_SLOCK_WAITERS))
             continue;
         cur |= BH_SLOCK_WAITERS;
-        struct timespec ts = {0, BH_SLOCK_CHECK_MS * 1000000L};
-        if (futex(word, FUTEX_WAIT, cur, &ts) < 0 && errno == ETIMEDOUT &&
-            owner_dead(cur, token, &suspect_since) &&
-            atomic_compare_exchange_strong(word, &cur, me | BH_SLOCK_WAITERS)) {
-            atomic_store(token, bh_proc_token());
-            return 1;
+        int64_t wait = period;
+        if (deadline && (wait = left_ms(deadline)) == 0)
+            return BH_ETIMEDOUT;
+        if (wait > period)
+            wait = period;
+        struct timespec ts = {wait / 1000, (wait % 1000) * 1000000L};
+        if (futex(word, FUTEX_WAIT, cur, &ts) < 0 && errno == ETIMEDOUT) {
+            if (owner_dead(cur, token, &suspect_since) && take(word, &cur, me | BH_SLOCK_WAITERS)) {
+                atomic_store(token, bh_proc_token());
+                return 1;
+            }
+            if (period < BH_SLOCK_CHECK_MAX_MS)
+                period *= 2;
         }
     }
 mine:
     atomic_store_explicit(token, bh_proc_token(), memory_order_relaxed);
     return 0;
+}
+
+int bh_slock_lock(_Atomic uint32_t *word, _Atomic uint64_t *token)
+{
+    return bh_slock_timedlock(word, token, NULL);
+}
+
+/* Whether the word names a live owner (the token tells a reused pid). */
+int bh_slock_held(const _Atomic uint32_t *word, const _Atomic uint64_t *token)
+{
+    uint32_t cur = atomic_load(word);
+    return cur && bh_proc_alive((int32_t)(cur & ~BH_SLOCK_WAITERS), atomic_load(token));
+}
+
+/* Whether the calling process holds it. */
+int bh_slock_mine(const _Atomic uint32_t *word, const _Atomic uint64_t *token)
+{
+    return (atomic_load(word) & ~BH_SLOCK_WAITERS) == (uint32_t)bh_proc_pid() &&
+           atomic_load(token) == bh_proc_token();
 }
 
 void bh_slock_unlock(_Atomic uint32_t *word, _Atomic uint64_t *token)

@@ -143,7 +143,7 @@ static void recount(struct bh_region *r, unsigned s)
         else if (e->type == BH_T_LOCK) {
             const struct bh_lockrec *l = (const struct bh_lockrec *)bh_entry_value(e);
             st->locks++;
-            st->idle_locks += l->users == 0 && l->owner_pid == 0;
+            st->idle_locks += l->users == 0 && atomic_load(&l->word) == 0;
         } else if (e->type == BH_T_COUNT)
             *(int64_t *)bh_entry_value(e) = 0;
         if (e->expires_ms) {
