@@ -363,7 +363,7 @@ static void emb_shared_close(bh_shared *m)
 
     bh_emb_lock_release_all(m);
     for (size_t i = 0; i < ms->held_cap; i++)
-        free(ms->held[i]);
+        free(ms->held[i].name);
     free(ms->held);
     free(m->id);
     free(m);

@@ -20,8 +20,17 @@ struct bh_emb_shared {
     uint32_t memory_no;
     uint64_t rec_off;                /* the memory's directory record */
     uint64_t counts[BH_NSTRIPES];    /* offsets of its count records, 0 = unknown */
-    char **held;                     /* names of the locks held through this handle */
+    struct bh_held *held;            /* the locks held through this handle */
     size_t nheld, held_cap;
+};
+
+/* A lock held through a handle: its name and its record, which cannot move
+ * or be freed while held. name buffers are kept for reuse. */
+struct bh_held {
+    char *name;
+    size_t len;
+    uint64_t rec_off;
+    unsigned stripe;
 };
 
 static inline struct bh_emb_shared *bh_emb_shared_of(bh_shared *m)

@@ -8,15 +8,16 @@
  * check (5 ms, doubling up to 80 ms). Waiters sleep in the kernel on the
  * word's futex.
  *
- * Records are found and created under the stripe's lock, and counted in
- * `users` (waiters and holder) so that a record is freed only when nobody
- * holds it or waits for it. A few idle records are kept per stripe, so that
- * a lock taken again and again is not made and unmade each time; beyond
- * that, a record is freed on release: a program using a million names in
- * turn keeps a bounded number alive.
+ * Records are found and created under the stripe's lock. A record held by
+ * a process, or pinned by a waiter (`users`), is never freed; one that is
+ * neither is idle, and a few idle records are kept per stripe, so that a
+ * lock taken again and again is not made and unmade each time: a program
+ * using a million names in turn keeps a bounded number alive.
  *
  * An uncontended acquire is one pass under the stripe's lock: find the
- * record and try its word there. Only a lock that is held costs more.
+ * record and take its word there. The handle remembers the record, so a
+ * release touches only the word, and the stripe only when the stripe has
+ * too many records.
  *
  * A bare lock is not fair: a process that releases and re-acquires in a
  * tight loop usually wins against a waiter that the kernel just woke. So a
@@ -44,37 +45,46 @@ static struct bh_lockrec *rec_of(struct bh_entry *e)
     return (struct bh_lockrec *)bh_entry_value(e);
 }
 
-/*
- * The locks held through this handle, for release_all. Name buffers are
- * kept for reuse (a lock taken in a loop does not allocate each time) and
- * freed with the handle.
- */
-static int held_add(struct bh_emb_shared *ms, const char *name)
+/* The locks held through this handle, for release and release_all. */
+static int held_add(struct bh_emb_shared *ms, const char *name, uint64_t rec_off,
+                    unsigned stripe)
 {
     if (ms->nheld == ms->held_cap) {
         size_t cap = ms->held_cap ? ms->held_cap * 2 : 4;
-        char **p = realloc(ms->held, cap * sizeof *p);
+        struct bh_held *p = realloc(ms->held, cap * sizeof *p);
         if (!p)
             return BH_ENOMEM;
         memset(p + ms->held_cap, 0, (cap - ms->held_cap) * sizeof *p);
         ms->held = p;
         ms->held_cap = cap;
     }
-    if (!ms->held[ms->nheld] && !(ms->held[ms->nheld] = malloc(BH_KEY_MAX + 1)))
+    struct bh_held *h = &ms->held[ms->nheld];
+    if (!h->name && !(h->name = malloc(BH_KEY_MAX + 1)))
         return BH_ENOMEM;
-    strcpy(ms->held[ms->nheld++], name);
+    h->len = strlen(name);
+    memcpy(h->name, name, h->len + 1);
+    h->rec_off = rec_off;
+    h->stripe = stripe;
+    ms->nheld++;
     return BH_OK;
 }
 
-static void held_remove(struct bh_emb_shared *ms, const char *name)
+static struct bh_held *held_find(struct bh_emb_shared *ms, const char *name)
 {
+    size_t len = strlen(name);
+
     for (size_t i = ms->nheld; i-- > 0;)
-        if (!strcmp(ms->held[i], name)) {
-            char *buf = ms->held[i];
-            ms->held[i] = ms->held[--ms->nheld];
-            ms->held[ms->nheld] = buf;
-            return;
-        }
+        if (ms->held[i].len == len && !memcmp(ms->held[i].name, name, len))
+            return &ms->held[i];
+    return NULL;
+}
+
+/* Drops h from the list, keeping its name buffer for reuse. */
+static void held_drop(struct bh_emb_shared *ms, struct bh_held *h)
+{
+    struct bh_held last = ms->held[--ms->nheld];
+    ms->held[ms->nheld] = *h;
+    *h = last;
 }
 
 static void key_of(bh_shared *m, const char *name, struct bh_key *k)
@@ -92,9 +102,9 @@ static long futex(_Atomic uint32_t *word, int op, uint32_t val, const struct tim
     return syscall(SYS_futex, word, op, val, ts, NULL, 0);
 }
 
-/* Finds or creates the record of k and counts the caller in. */
-static int rec_enter_locked(struct bh_region *r, unsigned s, const struct bh_key *k,
-                            struct bh_lockrec **out)
+/* Finds or creates the record of k. */
+static int rec_find_locked(struct bh_region *r, unsigned s, const struct bh_key *k,
+                           struct bh_entry **out)
 {
     struct bh_stripe *st = &r->stripes[s];
     struct bh_entry *e;
@@ -114,19 +124,17 @@ static int rec_enter_locked(struct bh_region *r, unsigned s, const struct bh_key
             return rc;
         }
         bh_index_put_locked(r, s, k, -1, off);
-        st->idle_locks++; /* counted out just below */
     }
     if (held_by_me(rec_of(e)))
         return BH_EDEADLK;
-    if (rec_of(e)->users++ == 0 && st->idle_locks > 0)
-        st->idle_locks--;
-    *out = rec_of(e);
+    *out = e;
     return BH_OK;
 }
 
-/* Counts the caller out (n times) of the record at pos; a record nobody
- * holds or waits for is kept idle, or freed when the stripe has enough idle
- * ones. */
+/*
+ * Unpins n waiters from the record at pos; frees it if it is idle (nobody
+ * holds it, nobody waits) and the stripe has more than enough records.
+ */
 static void rec_leave_locked(struct bh_region *r, unsigned s, int64_t pos, struct bh_entry *e,
                              unsigned n)
 {
@@ -134,25 +142,22 @@ static void rec_leave_locked(struct bh_region *r, unsigned s, int64_t pos, struc
     struct bh_lockrec *l = rec_of(e);
 
     l->users = l->users > n ? l->users - n : 0;
-    if (l->users != 0 || atomic_load(&l->word) != 0)
+    if (l->users != 0 || atomic_load(&l->word) != 0 || st->locks <= BH_LOCK_IDLE_MAX)
         return;
-    if (st->idle_locks < BH_LOCK_IDLE_MAX) {
-        st->idle_locks++;
-        return;
-    }
     uint64_t fence = atomic_load(&l->fence);
     if (fence > st->fence_hwm)
         st->fence_hwm = fence;
     bh_index_remove_locked(r, s, pos);
 }
 
-/* The same, finding the record first (it exists while the caller counts). */
-static void rec_leave_key_locked(struct bh_region *r, unsigned s, const struct bh_key *k)
+/* The same, finding the record first. */
+static void rec_leave_key_locked(struct bh_region *r, unsigned s, const struct bh_key *k,
+                                 unsigned n)
 {
     struct bh_entry *e;
     int64_t pos = bh_index_find_locked(r, s, k, &e);
     if (pos >= 0)
-        rec_leave_locked(r, s, pos, e, 1);
+        rec_leave_locked(r, s, pos, e, n);
 }
 
 /* Whether a process other than the caller waits for l. */
@@ -273,78 +278,77 @@ int bh_emb_lock_acquire(bh_shared *m, const char *name, int64_t timeout_ms)
 {
     struct bh_emb_shared *ms = bh_emb_shared_of(m);
     struct bh_region *r = bh_emb_region(m);
+    struct bh_entry *e;
     struct bh_lockrec *l;
     struct bh_key k;
     unsigned s;
-    int rc, abandoned;
+    int rc;
 
     key_of(m, name, &k);
     s = bh_key_stripe(&k);
     bh_stripe_lock(r, s);
-    rc = rec_enter_locked(r, s, &k, &l);
-    if (rc == BH_OK && !(l->last_pid == bh_proc_pid() && has_waiters(l))) {
-        /* The common case: free, and no waiter to be fair to. */
-        int trc = bh_slock_trylock(&l->word, &l->token);
-        if (trc != BH_EBUSY) {
-            abandoned = took(l, trc == 1);
-            if (trc == 1 && l->users > 1)
-                l->users--; /* the dead holder never counted itself out */
-            bh_stripe_unlock(r, s);
-            goto acquired;
-        }
-    }
-    bh_stripe_unlock(r, s);
-    if (rc != BH_OK)
+    if ((rc = rec_find_locked(r, s, &k, &e)) != BH_OK) {
+        bh_stripe_unlock(r, s);
         return rc;
+    }
+    l = rec_of(e);
+    /* The common case: free, and no waiter to be fair to. */
+    rc = l->last_pid == bh_proc_pid() && has_waiters(l) ? BH_EBUSY
+                                                         : bh_slock_trylock(&l->word, &l->token);
+    if (rc == BH_EBUSY)
+        l->users++; /* pinned while it waits */
+    bh_stripe_unlock(r, s);
 
-    rc = word_wait(l, timeout_ms);
-    if (rc < 0) {
+    if (rc == BH_EBUSY) {
+        rc = word_wait(l, timeout_ms);
         bh_stripe_lock(r, s);
-        rec_leave_key_locked(r, s, &k);
+        rec_leave_key_locked(r, s, &k, 1);
         bh_stripe_unlock(r, s);
-        return BH_ETIMEDOUT;
+        if (rc < 0)
+            return BH_ETIMEDOUT;
     }
-    abandoned = took(l, rc == 1);
-    if (rc == 1) {
-        bh_stripe_lock(r, s);
-        if (l->users > 1)
-            l->users--;
-        bh_stripe_unlock(r, s);
-    }
-acquired:
-    if (held_add(ms, name) != BH_OK) {
+    int abandoned = took(l, rc == 1);
+    if (held_add(ms, name, bh_off(r, e), s) != BH_OK) {
         bh_emb_lock_release(m, name);
         return BH_ENOMEM;
     }
     return abandoned ? BH_EABANDONED : BH_OK;
 }
 
+/*
+ * Releases through the handle's record of the lock: only the word is
+ * touched. The stripe is taken only when it holds more records than it
+ * keeps idle, to free this one, and now and then to forget waiters that
+ * died (their pins would keep the record for ever).
+ */
 int bh_emb_lock_release(bh_shared *m, const char *name)
 {
+    struct bh_emb_shared *ms = bh_emb_shared_of(m);
     struct bh_region *r = bh_emb_region(m);
-    struct bh_entry *e;
+    struct bh_held *h = held_find(ms, name);
+    struct bh_lockrec *l;
     struct bh_key k;
     unsigned s;
-    int rc = BH_OK;
 
-    key_of(m, name, &k);
-    s = bh_key_stripe(&k);
-    bh_stripe_lock(r, s);
-    int64_t pos = bh_index_find_locked(r, s, &k, &e);
-    if (pos < 0 || !held_by_me(rec_of(e))) {
-        rc = BH_ENOTOWNER;
-        goto out;
-    }
-    struct bh_lockrec *l = rec_of(e);
+    if (!h)
+        return BH_ENOTOWNER;
+    l = rec_of(bh_at(r, h->rec_off));
+    s = h->stripe;
+    held_drop(ms, h);
+    if (!held_by_me(l))
+        return BH_ENOTOWNER; /* not ours any more (a fork's child) */
     l->last_pid = bh_proc_pid();
     bh_slock_unlock(&l->word, &l->token);
-    /* Dead waiters only keep a record from being freed: look for them now
-     * and then, not at every release (kill(2) is a system call). */
-    rec_leave_locked(r, s, pos, e, 1 + ((atomic_load(&l->fence) & 63) ? 0 : reap_dead_waiters(l)));
-    held_remove(bh_emb_shared_of(m), name);
-out:
-    bh_stripe_unlock(r, s);
-    return rc;
+    if (r->stripes[s].locks > BH_LOCK_IDLE_MAX || (atomic_load(&l->fence) & 63) == 0) {
+        key_of(m, name, &k);
+        bh_stripe_lock(r, s);
+        struct bh_entry *e;
+        int64_t pos = bh_index_find_locked(r, s, &k, &e);
+        if (pos >= 0)
+            rec_leave_locked(r, s, pos, e, reap_dead_waiters(rec_of(e)));
+        bh_stripe_unlock(r, s);
+    }
+    return BH_OK;
 }
 
 /* A copy of what a lock's record says, read under its stripe. */
@@ -403,17 +407,13 @@ int bh_emb_lock_fence(bh_shared *m, const char *name, uint64_t *out)
 int bh_emb_lock_release_all(bh_shared *m)
 {
     struct bh_emb_shared *ms = bh_emb_shared_of(m);
+    char name[BH_KEY_MAX + 1];
     int n = 0;
 
     while (ms->nheld > 0) {
-        char *name = strdup(ms->held[ms->nheld - 1]);
-        if (!name)
-            return BH_ENOMEM;
+        strcpy(name, ms->held[ms->nheld - 1].name);
         if (bh_emb_lock_release(m, name) == BH_OK)
             n++;
-        else
-            held_remove(ms, name); /* held no longer (not ours after a fork) */
-        free(name);
     }
     return n;
 }

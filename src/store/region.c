@@ -130,8 +130,6 @@ static void reopen_records(struct bh_region *r, unsigned s)
         else if (e->type == BH_T_LOCK)
             bh_lockrec_reopen((struct bh_lockrec *)bh_entry_value(e));
     }
-    /* Nobody holds or waits for any lock now. */
-    r->stripes[s].idle_locks = r->stripes[s].locks;
 }
 
 /* The first opener's repair: no other process has the file open. */

@@ -87,7 +87,6 @@ struct bh_stripe {
     struct bh_oprec op;         /* what the holder is doing right now */
     _Atomic uint64_t index_off; /* published index array (0: none yet) */
     uint64_t fence_hwm;         /* fences of freed lock records never go below this */
-    uint64_t idle_locks;        /* lock records nobody holds or waits for */
     /* Derived state, rebuilt by recovery: */
     uint64_t used;              /* live slots */
     uint64_t tombs;             /* tombstone slots */

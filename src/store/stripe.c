@@ -126,7 +126,7 @@ static void recount(struct bh_region *r, unsigned s)
     uint64_t ixoff = atomic_load(&st->index_off);
     struct bh_index *ix = ixoff ? bh_at(r, ixoff) : NULL;
 
-    st->used = st->tombs = st->keys = st->locks = st->ttl_entries = st->idle_locks = 0;
+    st->used = st->tombs = st->keys = st->locks = st->ttl_entries = 0;
     st->next_expiry_ms = 0;
     for (uint64_t i = 0; ix && i < ix->cap; i++) {
         uint64_t slot = ix->slots[i];
@@ -140,11 +140,9 @@ static void recount(struct bh_region *r, unsigned s)
         st->used++;
         if (bh_type_ns(e->type) == BH_NS_DATA)
             st->keys++;
-        else if (e->type == BH_T_LOCK) {
-            const struct bh_lockrec *l = (const struct bh_lockrec *)bh_entry_value(e);
+        else if (e->type == BH_T_LOCK)
             st->locks++;
-            st->idle_locks += l->users == 0 && atomic_load(&l->word) == 0;
-        } else if (e->type == BH_T_COUNT)
+        else if (e->type == BH_T_COUNT)
             *(int64_t *)bh_entry_value(e) = 0;
         if (e->expires_ms) {
             st->ttl_entries++;
