@@ -4,6 +4,7 @@
  * graceful shutdown and restart without duplicates, SIGKILL of the master.
  */
 #include <check.h>
+#include <fcntl.h>
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
@@ -114,6 +115,52 @@ START_TEST(test_worker_killed_retried)
     bh_emu_send_user_message(&emu, 6, 6, "1");
     ck_assert_int_eq(bh_test_runner_wait(st, "total", 4, 60000), 4);
     ck_assert_int_eq(bh_test_runner_stop(&r), 0);
+}
+END_TEST
+
+/* Reads a whole file into a malloc'd string. */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char *buf = calloc(1, 1 << 16);
+    if (f) {
+        size_t n = fread(buf, 1, (1 << 16) - 1, f);
+        buf[n] = 0;
+        fclose(f);
+    }
+    return buf;
+}
+
+/* A handler past the deadline is logged, with its update and worker, and
+ * is not killed: it finishes and the runner goes on. */
+START_TEST(test_handler_deadline_logged)
+{
+    bh_test_runner r;
+    char *log_path = bh_test_tmppath("deadline");
+    int saved = dup(STDERR_FILENO);
+    int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+    runner_init(&r, 2);
+    r.opts.handler_deadline_ms = 200;
+    ck_assert_int_ge(fd, 0);
+    /* The runner's processes inherit stderr: send it to the file. */
+    dup2(fd, STDERR_FILENO);
+    int started = bh_test_runner_start(&r);
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    close(fd);
+    ck_assert_int_eq(started, 0);
+    int64_t slow = bh_emu_send_user_message(&emu, 8, 8, "sleep:700");
+    bh_emu_send_user_message(&emu, 9, 9, "1");
+    ck_assert_int_eq(bh_test_runner_wait(st, "total", 2, 60000), 2);
+    ck_assert_int_eq(bh_test_runner_stop(&r), 0);
+    char *log = slurp(log_path), want[128];
+    snprintf(want, sizeof want, "update %lld of source 0 has been running for", (long long)slow);
+    ck_assert_msg(strstr(log, want) != NULL, "no overrun line in: %s", log);
+    ck_assert_ptr_nonnull(strstr(log, "(deadline 200 ms)"));
+    free(log);
+    unlink(log_path);
+    free(log_path);
 }
 END_TEST
 
@@ -297,6 +344,7 @@ static Suite *runner_suite(void)
     add(s, "order", test_per_chat_order);
     add(s, "killed", test_worker_killed_retried);
     add(s, "poison", test_poison_dead_letter);
+    add(s, "deadline", test_handler_deadline_logged);
     add(s, "restart", test_graceful_restart_no_duplicates);
     add(s, "master_kill", test_master_sigkill);
     add(s, "second_signal", test_second_signal_stops_at_once);
