@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "bothive/bothive.h"
+#include "store_cases.h"
 #include "testutil.h"
 
 static bh_store *st;
@@ -21,6 +22,20 @@ static void setup(void)
 {
     ck_assert_int_eq(bh_store_open(&st, "mem:", NULL), BH_OK);
     ck_assert_int_eq(bh_shared_open(st, "test", &m), BH_OK);
+    bh_cases_m = m;
+}
+
+/* The shared cases once more on a file: store. */
+static char *file_path;
+
+static void setup_file(void)
+{
+    char url[512];
+    file_path = bh_test_tmppath("cases");
+    snprintf(url, sizeof url, "file:%s", file_path);
+    ck_assert_int_eq(bh_store_open(&st, url, NULL), BH_OK);
+    ck_assert_int_eq(bh_shared_open(st, "test", &m), BH_OK);
+    bh_cases_m = m;
 }
 
 static void teardown(void)
@@ -30,81 +45,12 @@ static void teardown(void)
     bh_store_close(st);
 }
 
-START_TEST(int_roundtrip)
+static void teardown_file(void)
 {
-    int64_t v = 0;
-    ck_assert_int_eq(bh_shared_set_int(m, "a", INT64_MAX), BH_OK);
-    ck_assert_int_eq(bh_shared_get_int(m, "a", &v), BH_OK);
-    ck_assert(v == INT64_MAX);
-    ck_assert_int_eq(bh_shared_set_int(m, "a", INT64_MIN), BH_OK);
-    ck_assert_int_eq(bh_shared_get_int(m, "a", &v), BH_OK);
-    ck_assert(v == INT64_MIN);
-    /* 2^53 + 1 is not representable as a double: integers are never squeezed */
-    ck_assert_int_eq(bh_shared_set_int(m, "big", 9007199254740993LL), BH_OK);
-    ck_assert_int_eq(bh_shared_get_int(m, "big", &v), BH_OK);
-    ck_assert(v == 9007199254740993LL);
+    teardown();
+    unlink(file_path);
+    free(file_path);
 }
-END_TEST
-
-START_TEST(every_type_roundtrip)
-{
-    double d;
-    int b;
-    char *s;
-    void *p;
-    size_t len;
-    bh_value v;
-    const unsigned char raw[] = {0, 1, 2, 255, 0};
-
-    ck_assert_int_eq(bh_shared_set_double(m, "d", 3.25), BH_OK);
-    ck_assert_int_eq(bh_shared_get_double(m, "d", &d), BH_OK);
-    ck_assert(d == 3.25);
-    ck_assert_int_eq(bh_shared_set_bool(m, "b", 7), BH_OK);
-    ck_assert_int_eq(bh_shared_get_bool(m, "b", &b), BH_OK);
-    ck_assert_int_eq(b, 1);
-    ck_assert_int_eq(bh_shared_set_str(m, "s", "héllo"), BH_OK);
-    ck_assert_int_eq(bh_shared_get_str(m, "s", &s), BH_OK);
-    ck_assert_str_eq(s, "héllo");
-    free(s);
-    ck_assert_int_eq(bh_shared_set_str(m, "empty", ""), BH_OK);
-    ck_assert_int_eq(bh_shared_get_str(m, "empty", &s), BH_OK);
-    ck_assert_str_eq(s, "");
-    free(s);
-    ck_assert_int_eq(bh_shared_set_bytes(m, "raw", raw, sizeof raw), BH_OK);
-    ck_assert_int_eq(bh_shared_get_bytes(m, "raw", &p, &len), BH_OK);
-    ck_assert_uint_eq(len, sizeof raw);
-    ck_assert_mem_eq(p, raw, sizeof raw);
-    free(p);
-    ck_assert_int_eq(bh_shared_set_json(m, "j", "{\"a\": [1, 2, {\"b\": null}]}"), BH_OK);
-    ck_assert_int_eq(bh_shared_get_json(m, "j", &s), BH_OK);
-    ck_assert_str_eq(s, "{\"a\": [1, 2, {\"b\": null}]}");
-    free(s);
-    v = bh_value_nil();
-    ck_assert_int_eq(bh_shared_put(m, "nil", &v, 0, 0), BH_OK);
-    ck_assert_int_eq(bh_shared_get(m, "nil", &v), BH_OK);
-    ck_assert_int_eq(v.type, BH_NIL);
-    ck_assert_int_eq(bh_shared_contains(m, "nil"), 1);
-}
-END_TEST
-
-START_TEST(wrong_type_is_etype_and_untouched)
-{
-    int64_t v = 42;
-    double d = 1.5;
-    char *s = (char *)"untouched";
-
-    ck_assert_int_eq(bh_shared_set_str(m, "s", "x"), BH_OK);
-    ck_assert_int_eq(bh_shared_get_int(m, "s", &v), BH_ETYPE);
-    ck_assert(v == 42);
-    ck_assert_int_eq(bh_shared_get_double(m, "s", &d), BH_ETYPE);
-    ck_assert(d == 1.5);
-    ck_assert_int_eq(bh_shared_set_int(m, "i", 1), BH_OK);
-    ck_assert_int_eq(bh_shared_get_str(m, "i", &s), BH_ETYPE);
-    ck_assert_str_eq(s, "untouched");
-    ck_assert_int_eq(bh_shared_incr(m, "s", 1, NULL), BH_ETYPE);
-    ck_assert_int_eq(bh_shared_get_int(m, "missing", &v), BH_ENOTFOUND);
-}
-END_TEST
 
 START_TEST(bad_arguments_are_einval)
 {
@@ -170,80 +116,6 @@ START_TEST(limits_are_etoobig)
     ck_assert_uint_eq(len, BH_VALUE_MAX);
     free(p);
     free(big);
-}
-END_TEST
-
-START_TEST(json_is_validated)
-{
-    ck_assert_int_eq(bh_shared_set_json(m, "j", "{\"a\":"), BH_EJSON);
-    ck_assert_int_eq(bh_shared_set_json(m, "j", "{} trailing"), BH_EJSON);
-    ck_assert_int_eq(bh_shared_set_json(m, "j", ""), BH_EJSON);
-    ck_assert_int_eq(bh_shared_contains(m, "j"), 0);
-    ck_assert_int_eq(bh_shared_set_json(m, "j", "[1,2]"), BH_OK);
-    ck_assert_int_eq(bh_shared_set_json(m, "j", "not json"), BH_EJSON);
-    char *s;
-    ck_assert_int_eq(bh_shared_get_json(m, "j", &s), BH_OK);
-    ck_assert_str_eq(s, "[1,2]");
-    free(s);
-}
-END_TEST
-
-START_TEST(put_flags)
-{
-    bh_value one = bh_value_int(1), two = bh_value_int(2);
-    int64_t v;
-
-    ck_assert_int_eq(bh_shared_put(m, "k", &one, BH_PUT_REPLACE, 0), BH_ENOTFOUND);
-    ck_assert_int_eq(bh_shared_contains(m, "k"), 0);
-    ck_assert_int_eq(bh_shared_put(m, "k", &one, BH_PUT_ADD, 0), BH_OK);
-    ck_assert_int_eq(bh_shared_put(m, "k", &two, BH_PUT_ADD, 0), BH_EEXISTS);
-    ck_assert_int_eq(bh_shared_get_int(m, "k", &v), BH_OK);
-    ck_assert(v == 1);
-    ck_assert_int_eq(bh_shared_put(m, "k", &two, BH_PUT_REPLACE, 0), BH_OK);
-    ck_assert_int_eq(bh_shared_get_int(m, "k", &v), BH_OK);
-    ck_assert(v == 2);
-}
-END_TEST
-
-START_TEST(incr_semantics)
-{
-    int64_t v;
-
-    ck_assert_int_eq(bh_shared_incr(m, "n", 5, &v), BH_OK);
-    ck_assert(v == 5);
-    ck_assert_int_eq(bh_shared_incr(m, "n", -7, &v), BH_OK);
-    ck_assert(v == -2);
-    ck_assert_int_eq(bh_shared_incr(m, "n", 2, NULL), BH_OK);
-    ck_assert_int_eq(bh_shared_get_int(m, "n", &v), BH_OK);
-    ck_assert(v == 0);
-    ck_assert_int_eq(bh_shared_set_int(m, "max", INT64_MAX), BH_OK);
-    ck_assert_int_eq(bh_shared_incr(m, "max", 1, &v), BH_EOVERFLOW);
-    ck_assert_int_eq(bh_shared_get_int(m, "max", &v), BH_OK);
-    ck_assert(v == INT64_MAX);
-}
-END_TEST
-
-START_TEST(cas_semantics)
-{
-    bh_value a = bh_value_str("a"), b = bh_value_str("b"), i = bh_value_int(1);
-    char *s;
-
-    ck_assert_int_eq(bh_shared_cas(m, "k", &a, &b), BH_ENOTFOUND);
-    ck_assert_int_eq(bh_shared_cas(m, "k", NULL, &a), BH_OK);
-    ck_assert_int_eq(bh_shared_cas(m, "k", NULL, &b), BH_ECONFLICT);
-    ck_assert_int_eq(bh_shared_cas(m, "k", &b, &a), BH_ECONFLICT);
-    ck_assert_int_eq(bh_shared_cas(m, "k", &i, &a), BH_ECONFLICT); /* other type */
-    ck_assert_int_eq(bh_shared_cas(m, "k", &a, &b), BH_OK);
-    ck_assert_int_eq(bh_shared_get_str(m, "k", &s), BH_OK);
-    ck_assert_str_eq(s, "b");
-    free(s);
-    ck_assert_int_eq(bh_shared_cas(m, "k", &b, &i), BH_OK); /* type may change */
-    ck_assert_int_eq(bh_shared_cas(m, "k", &i, NULL), BH_OK); /* delete */
-    ck_assert_int_eq(bh_shared_contains(m, "k"), 0);
-    bh_value d1 = bh_value_double(0.5), j = bh_value_json("{\"x\":1}");
-    ck_assert_int_eq(bh_shared_cas(m, "d", NULL, &d1), BH_OK);
-    ck_assert_int_eq(bh_shared_cas(m, "d", &d1, &j), BH_OK);
-    ck_assert_int_eq(bh_shared_cas(m, "d", &j, &d1), BH_OK);
 }
 END_TEST
 
@@ -657,15 +529,9 @@ int main(void)
     Suite *s = suite_create("store");
     TCase *tc = tcase_create("ops");
     tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, int_roundtrip);
-    tcase_add_test(tc, every_type_roundtrip);
-    tcase_add_test(tc, wrong_type_is_etype_and_untouched);
+    bh_store_cases_add(tc);
     tcase_add_test(tc, bad_arguments_are_einval);
     tcase_add_test(tc, limits_are_etoobig);
-    tcase_add_test(tc, json_is_validated);
-    tcase_add_test(tc, put_flags);
-    tcase_add_test(tc, incr_semantics);
-    tcase_add_test(tc, cas_semantics);
     tcase_add_test(tc, pop_delete_contains_len_clear);
     tcase_add_test(tc, memories_are_separate);
     tcase_add_test(tc, ttl_expires_and_reclaims);
@@ -674,6 +540,10 @@ int main(void)
     tcase_add_test(tc, stats_report);
     tcase_add_test(tc, value_helpers);
     suite_add_tcase(s, tc);
+    TCase *tcf = tcase_create("ops_file");
+    tcase_add_checked_fixture(tcf, setup_file, teardown_file);
+    bh_store_cases_add(tcf);
+    suite_add_tcase(s, tcf);
     TCase *tf = tcase_create("file");
     tcase_add_test(tf, file_persists_and_is_private);
     tcase_add_test(tf, file_survives_sigkill);

@@ -1,0 +1,211 @@
+/*
+ * The semantics of the store interface, one case per operation, the same
+ * for every backend: tests/unit/store/test_store.c runs them on mem: and
+ * file: stores, tests/unit/redis/test_redis_store.c on redis://. A suite
+ * opens a memory in its fixture, points bh_cases_m at it, and adds the
+ * cases with bh_store_cases_add.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_cases.h"
+
+bh_shared *bh_cases_m;
+
+START_TEST(int_roundtrip)
+{
+    int64_t v = 0;
+    ck_assert_int_eq(bh_shared_set_int(bh_cases_m, "a", INT64_MAX), BH_OK);
+    ck_assert_int_eq(bh_shared_get_int(bh_cases_m, "a", &v), BH_OK);
+    ck_assert(v == INT64_MAX);
+    ck_assert_int_eq(bh_shared_set_int(bh_cases_m, "a", INT64_MIN), BH_OK);
+    ck_assert_int_eq(bh_shared_get_int(bh_cases_m, "a", &v), BH_OK);
+    ck_assert(v == INT64_MIN);
+    ck_assert_int_eq(bh_shared_set_int(bh_cases_m, "big", 9007199254740993LL), BH_OK);
+    ck_assert_int_eq(bh_shared_get_int(bh_cases_m, "big", &v), BH_OK);
+    ck_assert(v == 9007199254740993LL);
+    /* incr past 2^53 stays exact: no double anywhere on the way */
+    ck_assert_int_eq(bh_shared_incr(bh_cases_m, "big", 2, &v), BH_OK);
+    ck_assert(v == 9007199254740995LL);
+}
+END_TEST
+
+START_TEST(every_type_roundtrip)
+{
+    double d;
+    int b;
+    char *s;
+    void *p;
+    size_t len;
+    bh_value v;
+    const unsigned char raw[] = {0, 1, 2, 255, 0};
+
+    ck_assert_int_eq(bh_shared_set_double(bh_cases_m, "d", 3.25), BH_OK);
+    ck_assert_int_eq(bh_shared_get_double(bh_cases_m, "d", &d), BH_OK);
+    ck_assert(d == 3.25);
+    ck_assert_int_eq(bh_shared_set_double(bh_cases_m, "d", 0.1), BH_OK);
+    ck_assert_int_eq(bh_shared_get_double(bh_cases_m, "d", &d), BH_OK);
+    ck_assert(d == 0.1);
+    ck_assert_int_eq(bh_shared_set_bool(bh_cases_m, "b", 7), BH_OK);
+    ck_assert_int_eq(bh_shared_get_bool(bh_cases_m, "b", &b), BH_OK);
+    ck_assert_int_eq(b, 1);
+    ck_assert_int_eq(bh_shared_set_bool(bh_cases_m, "b", 0), BH_OK);
+    ck_assert_int_eq(bh_shared_get_bool(bh_cases_m, "b", &b), BH_OK);
+    ck_assert_int_eq(b, 0);
+    ck_assert_int_eq(bh_shared_set_str(bh_cases_m, "s", "héllo"), BH_OK);
+    ck_assert_int_eq(bh_shared_get_str(bh_cases_m, "s", &s), BH_OK);
+    ck_assert_str_eq(s, "héllo");
+    free(s);
+    ck_assert_int_eq(bh_shared_set_str(bh_cases_m, "empty", ""), BH_OK);
+    ck_assert_int_eq(bh_shared_get_str(bh_cases_m, "empty", &s), BH_OK);
+    ck_assert_str_eq(s, "");
+    free(s);
+    ck_assert_int_eq(bh_shared_set_bytes(bh_cases_m, "raw", raw, sizeof raw), BH_OK);
+    ck_assert_int_eq(bh_shared_get_bytes(bh_cases_m, "raw", &p, &len), BH_OK);
+    ck_assert_uint_eq(len, sizeof raw);
+    ck_assert_mem_eq(p, raw, sizeof raw);
+    free(p);
+    ck_assert_int_eq(bh_shared_set_json(bh_cases_m, "j", "{\"a\": [1, 2, {\"b\": null}]}"), BH_OK);
+    ck_assert_int_eq(bh_shared_get_json(bh_cases_m, "j", &s), BH_OK);
+    ck_assert_str_eq(s, "{\"a\": [1, 2, {\"b\": null}]}");
+    free(s);
+    v = bh_value_nil();
+    ck_assert_int_eq(bh_shared_put(bh_cases_m, "nil", &v, 0, 0), BH_OK);
+    ck_assert_int_eq(bh_shared_get(bh_cases_m, "nil", &v), BH_OK);
+    ck_assert_int_eq(v.type, BH_NIL);
+    ck_assert_int_eq(bh_shared_contains(bh_cases_m, "nil"), 1);
+    /* keys may hold any byte but NUL, including the separators of the layout */
+    ck_assert_int_eq(bh_shared_set_int(bh_cases_m, "a:k:b {x} *?[", 5), BH_OK);
+    int64_t i;
+    ck_assert_int_eq(bh_shared_get_int(bh_cases_m, "a:k:b {x} *?[", &i), BH_OK);
+    ck_assert(i == 5);
+}
+END_TEST
+
+START_TEST(wrong_type_is_etype_and_untouched)
+{
+    int64_t v = 42;
+    double d = 1.5;
+    char *s = (char *)"untouched";
+
+    ck_assert_int_eq(bh_shared_set_str(bh_cases_m, "s", "x"), BH_OK);
+    ck_assert_int_eq(bh_shared_get_int(bh_cases_m, "s", &v), BH_ETYPE);
+    ck_assert(v == 42);
+    ck_assert_int_eq(bh_shared_get_double(bh_cases_m, "s", &d), BH_ETYPE);
+    ck_assert(d == 1.5);
+    ck_assert_int_eq(bh_shared_set_int(bh_cases_m, "i", 1), BH_OK);
+    ck_assert_int_eq(bh_shared_get_str(bh_cases_m, "i", &s), BH_ETYPE);
+    ck_assert_str_eq(s, "untouched");
+    ck_assert_int_eq(bh_shared_incr(bh_cases_m, "s", 1, NULL), BH_ETYPE);
+    ck_assert_int_eq(bh_shared_set_double(bh_cases_m, "dd", 2.0), BH_OK);
+    ck_assert_int_eq(bh_shared_incr(bh_cases_m, "dd", 1, NULL), BH_ETYPE);
+    ck_assert_int_eq(bh_shared_get_int(bh_cases_m, "missing", &v), BH_ENOTFOUND);
+}
+END_TEST
+
+START_TEST(json_is_validated)
+{
+    ck_assert_int_eq(bh_shared_set_json(bh_cases_m, "j", "{\"a\":"), BH_EJSON);
+    ck_assert_int_eq(bh_shared_set_json(bh_cases_m, "j", "{} trailing"), BH_EJSON);
+    ck_assert_int_eq(bh_shared_set_json(bh_cases_m, "j", ""), BH_EJSON);
+    ck_assert_int_eq(bh_shared_contains(bh_cases_m, "j"), 0);
+    ck_assert_int_eq(bh_shared_set_json(bh_cases_m, "j", "[1,2]"), BH_OK);
+    ck_assert_int_eq(bh_shared_set_json(bh_cases_m, "j", "not json"), BH_EJSON);
+    char *s;
+    ck_assert_int_eq(bh_shared_get_json(bh_cases_m, "j", &s), BH_OK);
+    ck_assert_str_eq(s, "[1,2]");
+    free(s);
+}
+END_TEST
+
+START_TEST(put_flags)
+{
+    bh_value one = bh_value_int(1), two = bh_value_int(2);
+    int64_t v;
+
+    ck_assert_int_eq(bh_shared_put(bh_cases_m, "k", &one, BH_PUT_REPLACE, 0), BH_ENOTFOUND);
+    ck_assert_int_eq(bh_shared_contains(bh_cases_m, "k"), 0);
+    ck_assert_int_eq(bh_shared_put(bh_cases_m, "k", &one, BH_PUT_ADD, 0), BH_OK);
+    ck_assert_int_eq(bh_shared_put(bh_cases_m, "k", &two, BH_PUT_ADD, 0), BH_EEXISTS);
+    ck_assert_int_eq(bh_shared_get_int(bh_cases_m, "k", &v), BH_OK);
+    ck_assert(v == 1);
+    ck_assert_int_eq(bh_shared_put(bh_cases_m, "k", &two, BH_PUT_REPLACE, 0), BH_OK);
+    ck_assert_int_eq(bh_shared_get_int(bh_cases_m, "k", &v), BH_OK);
+    ck_assert(v == 2);
+}
+END_TEST
+
+START_TEST(incr_semantics)
+{
+    int64_t v;
+
+    ck_assert_int_eq(bh_shared_incr(bh_cases_m, "n", 5, &v), BH_OK);
+    ck_assert(v == 5);
+    ck_assert_int_eq(bh_shared_incr(bh_cases_m, "n", -7, &v), BH_OK);
+    ck_assert(v == -2);
+    ck_assert_int_eq(bh_shared_incr(bh_cases_m, "n", 2, NULL), BH_OK);
+    ck_assert_int_eq(bh_shared_get_int(bh_cases_m, "n", &v), BH_OK);
+    ck_assert(v == 0);
+    ck_assert_int_eq(bh_shared_set_int(bh_cases_m, "max", INT64_MAX), BH_OK);
+    ck_assert_int_eq(bh_shared_incr(bh_cases_m, "max", 1, &v), BH_EOVERFLOW);
+    ck_assert_int_eq(bh_shared_get_int(bh_cases_m, "max", &v), BH_OK);
+    ck_assert(v == INT64_MAX);
+    ck_assert_int_eq(bh_shared_set_int(bh_cases_m, "min", INT64_MIN), BH_OK);
+    ck_assert_int_eq(bh_shared_incr(bh_cases_m, "min", -1, &v), BH_EOVERFLOW);
+    ck_assert_int_eq(bh_shared_incr(bh_cases_m, "min", INT64_MAX, &v), BH_OK);
+    ck_assert(v == -1);
+    ck_assert_int_eq(bh_shared_incr(bh_cases_m, "fresh", INT64_MIN, &v), BH_OK);
+    ck_assert(v == INT64_MIN);
+    size_t n;
+    ck_assert_int_eq(bh_shared_len(bh_cases_m, &n), BH_OK);
+    ck_assert_uint_eq(n, 4);
+}
+END_TEST
+
+START_TEST(cas_semantics)
+{
+    bh_value a = bh_value_str("a"), b = bh_value_str("b"), i = bh_value_int(1);
+    char *s;
+
+    ck_assert_int_eq(bh_shared_cas(bh_cases_m, "k", &a, &b), BH_ENOTFOUND);
+    ck_assert_int_eq(bh_shared_cas(bh_cases_m, "k", NULL, &a), BH_OK);
+    ck_assert_int_eq(bh_shared_cas(bh_cases_m, "k", NULL, &b), BH_ECONFLICT);
+    ck_assert_int_eq(bh_shared_cas(bh_cases_m, "k", &b, &a), BH_ECONFLICT);
+    ck_assert_int_eq(bh_shared_cas(bh_cases_m, "k", &i, &a), BH_ECONFLICT); /* other type */
+    ck_assert_int_eq(bh_shared_cas(bh_cases_m, "k", &a, &b), BH_OK);
+    ck_assert_int_eq(bh_shared_get_str(bh_cases_m, "k", &s), BH_OK);
+    ck_assert_str_eq(s, "b");
+    free(s);
+    ck_assert_int_eq(bh_shared_cas(bh_cases_m, "k", &b, &i), BH_OK); /* type may change */
+    ck_assert_int_eq(bh_shared_cas(bh_cases_m, "k", &i, NULL), BH_OK); /* delete */
+    ck_assert_int_eq(bh_shared_contains(bh_cases_m, "k"), 0);
+    ck_assert_int_eq(bh_shared_cas(bh_cases_m, "k", NULL, NULL), BH_OK); /* absent, stays absent */
+    bh_value d1 = bh_value_double(0.5), j = bh_value_json("{\"x\":1}");
+    ck_assert_int_eq(bh_shared_cas(bh_cases_m, "d", NULL, &d1), BH_OK);
+    ck_assert_int_eq(bh_shared_cas(bh_cases_m, "d", &d1, &j), BH_OK);
+    ck_assert_int_eq(bh_shared_cas(bh_cases_m, "d", &j, &d1), BH_OK);
+    /* doubles compare bit for bit: 0.0 is not -0.0 */
+    bh_value z = bh_value_double(0.0), nz = bh_value_double(-0.0);
+    ck_assert_int_eq(bh_shared_cas(bh_cases_m, "z", NULL, &z), BH_OK);
+    ck_assert_int_eq(bh_shared_cas(bh_cases_m, "z", &nz, &d1), BH_ECONFLICT);
+    /* a string and bytes of the same content differ */
+    bh_value bs = bh_value_bytes("b", 1), sb = bh_value_str("b");
+    ck_assert_int_eq(bh_shared_cas(bh_cases_m, "t", NULL, &sb), BH_OK);
+    ck_assert_int_eq(bh_shared_cas(bh_cases_m, "t", &bs, &a), BH_ECONFLICT);
+    size_t n;
+    ck_assert_int_eq(bh_shared_len(bh_cases_m, &n), BH_OK);
+    ck_assert_uint_eq(n, 3);
+}
+END_TEST
+
+void bh_store_cases_add(TCase *tc)
+{
+    tcase_add_test(tc, int_roundtrip);
+    tcase_add_test(tc, every_type_roundtrip);
+    tcase_add_test(tc, wrong_type_is_etype_and_untouched);
+    tcase_add_test(tc, json_is_validated);
+    tcase_add_test(tc, put_flags);
+    tcase_add_test(tc, incr_semantics);
+    tcase_add_test(tc, cas_semantics);
+}
