@@ -204,7 +204,9 @@ int bh_bot_dispatch_parsed(bh_bot *bot, const bh_update *u)
     switch (u->kind) {
     case BH_UPDATE_MESSAGE: rc = run_message(&ctx, u->message); break;
     case BH_UPDATE_EDITED_MESSAGE:
-    case BH_UPDATE_EDITED_CHANNEL_POST: rc = run_kind(&ctx, BH_HOOK_EDITED, u->message, NULL); break;
+    case BH_UPDATE_EDITED_CHANNEL_POST:
+        rc = run_kind(&ctx, BH_HOOK_EDITED, u->message, NULL);
+        break;
     case BH_UPDATE_CHANNEL_POST: rc = run_kind(&ctx, BH_HOOK_CHANNEL_POST, u->message, NULL); break;
     case BH_UPDATE_CALLBACK_QUERY: rc = run_callback(&ctx, u->callback_query); break;
     default: rc = BH_CONTINUE; break;

@@ -63,7 +63,8 @@ struct bh_cursor {
 };
 
 /* Records a detailed message for bh_store_errmsg and returns rc. */
-int bh_store_fail(bh_store *st, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int bh_store_fail(bh_store *st, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 /* Backends: each opens from the part of the URL after its scheme. */
 int bh_emb_open(bh_store **out, const char *path, const bh_store_options *opt); /* path NULL: mem: */

@@ -14,7 +14,8 @@
 
 static struct bh_memrec *memrec(bh_shared *m)
 {
-    return (struct bh_memrec *)bh_entry_value(bh_at(bh_emb_region(m), bh_emb_shared_of(m)->rec_off));
+    struct bh_entry *e = bh_at(bh_emb_region(m), bh_emb_shared_of(m)->rec_off);
+    return (struct bh_memrec *)bh_entry_value(e);
 }
 
 int bh_emb_prepare(bh_shared *m, bh_preparer_fn fn, void *arg)

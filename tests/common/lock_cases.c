@@ -1,0 +1,235 @@
+/*
+ * The semantics of named locks, the same for every backend:
+ * tests/unit/store/test_lock.c runs them on the embedded store,
+ * tests/unit/redis/test_redis_lock.c on redis://. The suite's fixture
+ * points bh_cases_lst and bh_cases_lm at a store and a memory, and sets
+ * bh_lock_cases_rounds (how many hand-offs the exclusion case makes).
+ */
+#include <check.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lock_cases.h"
+#include "testutil.h"
+
+bh_store *bh_cases_lst;
+bh_shared *bh_cases_lm;
+int bh_lock_cases_rounds = 300;
+
+/* A child that takes the lock, says so on the pipe, and holds it for
+ * hold_ms (or until killed when hold_ms < 0). */
+pid_t bh_lock_cases_holder(const char *name, int hold_ms)
+{
+    int fds[2];
+    char c;
+
+    ck_assert_int_eq(pipe(fds), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        close(fds[0]);
+        if (bh_lock_acquire(bh_cases_lm, name, -1) != BH_OK)
+            _exit(1);
+        if (write(fds[1], "x", 1) != 1)
+            _exit(2);
+        if (hold_ms < 0)
+            for (;;)
+                pause();
+        usleep((useconds_t)hold_ms * 1000);
+        _exit(bh_lock_release(bh_cases_lm, name) == BH_OK ? 0 : 3);
+    }
+    close(fds[1]);
+    ck_assert_int_eq(read(fds[0], &c, 1), 1);
+    close(fds[0]);
+    return pid;
+}
+
+START_TEST(basic_semantics)
+{
+    uint64_t f1, f2;
+
+    ck_assert_int_eq(bh_lock_held(bh_cases_lm, "a"), 0);
+    ck_assert_int_eq(bh_lock_release(bh_cases_lm, "a"), BH_ENOTOWNER);
+    ck_assert_int_eq(bh_lock_acquire(bh_cases_lm, "a", 0), BH_OK);
+    ck_assert_int_eq(bh_lock_held(bh_cases_lm, "a"), 1);
+    ck_assert_int_eq(bh_lock_acquire(bh_cases_lm, "a", 0), BH_EDEADLK);
+    ck_assert_int_eq(bh_lock_acquire(bh_cases_lm, "a", 100), BH_EDEADLK);
+    ck_assert_int_eq(bh_lock_fence(bh_cases_lm, "a", &f1), BH_OK);
+    ck_assert_int_eq(bh_lock_release(bh_cases_lm, "a"), BH_OK);
+    ck_assert_int_eq(bh_lock_held(bh_cases_lm, "a"), 0);
+    ck_assert_int_eq(bh_lock_fence(bh_cases_lm, "a", &f2), BH_ENOTOWNER);
+    ck_assert_int_eq(bh_lock_release(bh_cases_lm, "a"), BH_ENOTOWNER);
+    ck_assert_int_eq(bh_lock_acquire(bh_cases_lm, "a", 100), BH_OK);
+    ck_assert_int_eq(bh_lock_fence(bh_cases_lm, "a", &f2), BH_OK);
+    ck_assert_uint_gt(f2, f1);
+    ck_assert_int_eq(bh_lock_release(bh_cases_lm, "a"), BH_OK);
+    /* a lock name and a key of the same name are different things */
+    ck_assert_int_eq(bh_shared_set_int(bh_cases_lm, "a", 1), BH_OK);
+    ck_assert_int_eq(bh_lock_acquire(bh_cases_lm, "a", 0), BH_OK);
+    ck_assert_int_eq(bh_shared_delete(bh_cases_lm, "a"), BH_OK);
+    ck_assert_int_eq(bh_lock_held(bh_cases_lm, "a"), 1);
+    ck_assert_int_eq(bh_lock_release(bh_cases_lm, "a"), BH_OK);
+    size_t n;
+    ck_assert_int_eq(bh_shared_len(bh_cases_lm, &n), BH_OK);
+    ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
+START_TEST(names_are_scoped_to_their_memory)
+{
+    bh_shared *other;
+
+    ck_assert_int_eq(bh_shared_open(bh_cases_lst, "other", &other), BH_OK);
+    ck_assert_int_eq(bh_lock_acquire(bh_cases_lm, "x", 0), BH_OK);
+    ck_assert_int_eq(bh_lock_held(other, "x"), 0);
+    ck_assert_int_eq(bh_lock_acquire(other, "x", 0), BH_OK);
+    ck_assert_int_eq(bh_lock_release(other, "x"), BH_OK);
+    ck_assert_int_eq(bh_lock_release(bh_cases_lm, "x"), BH_OK);
+    bh_shared_close(other);
+}
+END_TEST
+
+START_TEST(release_by_non_owner_keeps_it_held)
+{
+    pid_t holder = bh_lock_cases_holder("l", 500);
+
+    ck_assert_int_eq(bh_lock_release(bh_cases_lm, "l"), BH_ENOTOWNER);
+    ck_assert_int_eq(bh_lock_held(bh_cases_lm, "l"), 1);
+    ck_assert_int_eq(bh_lock_acquire(bh_cases_lm, "l", 0), BH_ETIMEDOUT);
+    ck_assert_int_eq(bh_test_wait(holder), 0);
+    ck_assert_int_eq(bh_lock_acquire(bh_cases_lm, "l", 0), BH_OK);
+    ck_assert_int_eq(bh_lock_release(bh_cases_lm, "l"), BH_OK);
+}
+END_TEST
+
+START_TEST(mutual_exclusion_through_handoffs)
+{
+    enum { PROCS = 4 };
+    const int ROUNDS = bh_lock_cases_rounds;
+    pid_t pids[PROCS];
+    int64_t v;
+
+    ck_assert_int_eq(bh_shared_set_int(bh_cases_lm, "total", 0), BH_OK);
+    ck_assert_int_eq(bh_shared_set_int(bh_cases_lm, "inside", 0), BH_OK);
+    for (int p = 0; p < PROCS; p++) {
+        if ((pids[p] = fork()) == 0) {
+            for (int i = 0; i < ROUNDS; i++) {
+                int64_t in, total;
+                if (bh_lock_acquire(bh_cases_lm, "rmw", -1) != BH_OK)
+                    _exit(1);
+                if (bh_shared_incr(bh_cases_lm, "inside", 1, &in) || in != 1)
+                    _exit(2);
+                if (bh_shared_get_int(bh_cases_lm, "total", &total))
+                    _exit(3);
+                if (i % 50 == 0)
+                    usleep(1000);
+                if (bh_shared_set_int(bh_cases_lm, "total", total + 1))
+                    _exit(4);
+                if (bh_shared_incr(bh_cases_lm, "inside", -1, &in) || in != 0)
+                    _exit(5);
+                if (bh_lock_release(bh_cases_lm, "rmw") != BH_OK)
+                    _exit(6);
+            }
+            _exit(0);
+        }
+    }
+    for (int p = 0; p < PROCS; p++)
+        ck_assert_int_eq(bh_test_wait(pids[p]), 0);
+    ck_assert_int_eq(bh_shared_get_int(bh_cases_lm, "total", &v), BH_OK);
+    ck_assert(v == PROCS * ROUNDS);
+    ck_assert_int_eq(bh_lock_held(bh_cases_lm, "rmw"), 0);
+}
+END_TEST
+
+START_TEST(scoped_block_releases)
+{
+    int ran = 0;
+
+    BH_WITH_LOCK(bh_cases_lm, "scoped")
+    {
+        ck_assert_int_eq(bh_lock_held(bh_cases_lm, "scoped"), 1);
+        ran = 1;
+    }
+    ck_assert_int_eq(ran, 1);
+    ck_assert_int_eq(bh_lock_held(bh_cases_lm, "scoped"), 0);
+}
+END_TEST
+
+START_TEST(no_starvation)
+{
+    int fds[2];
+    char c;
+
+    ck_assert_int_eq(pipe(fds), 0);
+    pid_t hog = fork();
+    if (hog == 0) {
+        close(fds[0]);
+        int64_t end = bh_test_now_ms() + 3000;
+        int signalled = 0;
+        while (bh_test_now_ms() < end) {
+            if (bh_lock_acquire(bh_cases_lm, "hog", -1) != BH_OK)
+                _exit(1);
+            if (!signalled++ && write(fds[1], "x", 1) != 1)
+                _exit(2);
+            if (bh_lock_release(bh_cases_lm, "hog") != BH_OK)
+                _exit(3);
+        }
+        _exit(0);
+    }
+    close(fds[1]);
+    ck_assert_int_eq(read(fds[0], &c, 1), 1);
+    close(fds[0]);
+    for (int i = 0; i < 5; i++) {
+        ck_assert_int_eq(bh_lock_acquire(bh_cases_lm, "hog", 2000), BH_OK);
+        ck_assert_int_eq(bh_lock_release(bh_cases_lm, "hog"), BH_OK);
+    }
+    ck_assert_int_eq(bh_test_wait(hog), 0);
+}
+END_TEST
+
+START_TEST(fence_grows_across_processes)
+{
+    uint64_t f1, f2;
+
+    ck_assert_int_eq(bh_lock_acquire(bh_cases_lm, "f", 0), BH_OK);
+    ck_assert_int_eq(bh_lock_fence(bh_cases_lm, "f", &f1), BH_OK);
+    pid_t child = fork();
+    if (child == 0) {
+        uint64_t fc;
+        /* the child is another process: it does not hold its parent's lock */
+        if (bh_lock_fence(bh_cases_lm, "f", &fc) != BH_ENOTOWNER ||
+            bh_lock_release_all(bh_cases_lm) != 0)
+            _exit(4);
+        if (bh_lock_acquire(bh_cases_lm, "f", 5000) != BH_OK ||
+            bh_lock_fence(bh_cases_lm, "f", &fc) != BH_OK)
+            _exit(1);
+        if (bh_shared_set_int(bh_cases_lm, "child_fence", (int64_t)fc) != BH_OK)
+            _exit(2);
+        _exit(bh_lock_release(bh_cases_lm, "f") == BH_OK ? 0 : 3);
+    }
+    usleep(100 * 1000);
+    ck_assert_int_eq(bh_lock_release(bh_cases_lm, "f"), BH_OK);
+    ck_assert_int_eq(bh_test_wait(child), 0);
+    int64_t cf;
+    ck_assert_int_eq(bh_shared_get_int(bh_cases_lm, "child_fence", &cf), BH_OK);
+    ck_assert_uint_gt((uint64_t)cf, f1);
+    ck_assert_int_eq(bh_lock_acquire(bh_cases_lm, "f", 0), BH_OK);
+    ck_assert_int_eq(bh_lock_fence(bh_cases_lm, "f", &f2), BH_OK);
+    ck_assert_uint_gt(f2, (uint64_t)cf);
+    ck_assert_int_eq(bh_lock_release(bh_cases_lm, "f"), BH_OK);
+}
+END_TEST
+
+void bh_lock_cases_add(TCase *tc)
+{
+    tcase_add_test(tc, basic_semantics);
+    tcase_add_test(tc, names_are_scoped_to_their_memory);
+    tcase_add_test(tc, release_by_non_owner_keeps_it_held);
+    tcase_add_test(tc, mutual_exclusion_through_handoffs);
+    tcase_add_test(tc, scoped_block_releases);
+    tcase_add_test(tc, no_starvation);
+    tcase_add_test(tc, fence_grows_across_processes);
+}
