@@ -3,6 +3,7 @@
  */
 #include <signal.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -20,10 +21,15 @@ void bh_child_setup(pid_t master, const char *tag, int ignore_stop)
     struct sigaction sa = {.sa_handler = SIG_DFL};
     sigset_t all;
 
+    char name[16];
+
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != master)
         _exit(1);
     bh_log_set_tag(tag);
+    /* ps and top show what each process is ("bh updater", "bh worker 2"). */
+    snprintf(name, sizeof name, "bh %s", tag);
+    prctl(PR_SET_NAME, name);
     sigemptyset(&sa.sa_mask);
     sigaction(SIGCHLD, &sa, NULL);
     sigaction(SIGPIPE, &sa, NULL);

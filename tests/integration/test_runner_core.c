@@ -164,6 +164,69 @@ START_TEST(test_handler_deadline_logged)
 }
 END_TEST
 
+/* The pid of the master's child whose process name is name, or 0. */
+static pid_t child_named(pid_t master, const char *name)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *de;
+    pid_t found = 0;
+
+    while (d && !found && (de = readdir(d))) {
+        char path[300], buf[512];
+        int pid = atoi(de->d_name), ppid = 0;
+        if (pid <= 0)
+            continue;
+        snprintf(path, sizeof path, "/proc/%d/stat", pid);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[n] = 0;
+        char *open_paren = strchr(buf, '('), *close_paren = strrchr(buf, ')');
+        if (!open_paren || !close_paren || sscanf(close_paren + 2, "%*c %d", &ppid) != 1)
+            continue;
+        *close_paren = 0;
+        if (ppid == master && !strcmp(open_paren + 1, name))
+            found = pid;
+    }
+    if (d)
+        closedir(d);
+    return found;
+}
+
+/* The updater is a process like the workers: killed, it is replaced, and
+ * the updates sent meanwhile are all processed once. */
+START_TEST(test_updater_killed_respawned)
+{
+    bh_test_runner r;
+    pid_t updater = 0;
+
+    runner_init(&r, 2);
+    ck_assert_int_eq(bh_test_runner_start(&r), 0);
+    bh_emu_send_user_message(&emu, 3, 3, "1");
+    ck_assert_int_eq(bh_test_runner_wait(st, "total", 1, 60000), 1);
+    for (int i = 0; i < 100 && !updater; i++) {
+        updater = child_named(r.pid, "bh updater");
+        usleep(20 * 1000);
+    }
+    ck_assert_int_gt(updater, 0);
+    kill(updater, SIGKILL);
+    for (int n = 2; n <= 6; n++) {
+        char text[16];
+        snprintf(text, sizeof text, "%d", n);
+        bh_emu_send_user_message(&emu, 3, 3, text);
+    }
+    ck_assert_int_eq(bh_test_runner_wait(st, "total", 6, 60000), 6);
+    ck_assert_int_eq(bh_test_runner_get(st, "order_errors"), 0);
+    ck_assert_int_eq(bh_test_runner_get(st, "dups"), 0);
+    pid_t again = child_named(r.pid, "bh updater");
+    ck_assert_int_gt(again, 0);
+    ck_assert_int_ne(again, updater);
+    ck_assert_int_eq(bh_test_runner_stop(&r), 0);
+}
+END_TEST
+
 START_TEST(test_poison_dead_letter)
 {
     bh_test_runner r;
@@ -345,6 +408,7 @@ static Suite *runner_suite(void)
     add(s, "killed", test_worker_killed_retried);
     add(s, "poison", test_poison_dead_letter);
     add(s, "deadline", test_handler_deadline_logged);
+    add(s, "updater_killed", test_updater_killed_respawned);
     add(s, "restart", test_graceful_restart_no_duplicates);
     add(s, "master_kill", test_master_sigkill);
     add(s, "second_signal", test_second_signal_stops_at_once);
