@@ -47,14 +47,14 @@ uint64_t bh_proc_start(int32_t pid)
  * virtual machines), and a lock operation needs the caller's pid several
  * times, so it is cached per process and forgotten in the child of fork.
  */
-static pid_t cached_pid;
-static uint64_t cached_token;
+int32_t bh_proc_cached_pid;
+uint64_t bh_proc_cached_token;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
 static void forget_pid(void)
 {
-    cached_pid = 0;
-    cached_token = 0;
+    bh_proc_cached_pid = 0;
+    bh_proc_cached_token = 0;
 }
 
 static void register_atfork(void)
@@ -62,20 +62,17 @@ static void register_atfork(void)
     pthread_atfork(NULL, NULL, forget_pid);
 }
 
-int32_t bh_proc_pid(void)
+int32_t bh_proc_pid_slow(void)
 {
-    if (!cached_pid) {
-        pthread_once(&atfork_once, register_atfork);
-        cached_pid = getpid();
-    }
-    return (int32_t)cached_pid;
+    pthread_once(&atfork_once, register_atfork);
+    bh_proc_cached_pid = (int32_t)getpid();
+    return bh_proc_cached_pid;
 }
 
-uint64_t bh_proc_token(void)
+uint64_t bh_proc_token_slow(void)
 {
-    if (!cached_token)
-        cached_token = bh_proc_start(bh_proc_pid());
-    return cached_token;
+    bh_proc_cached_token = bh_proc_start(bh_proc_pid());
+    return bh_proc_cached_token;
 }
 
 int bh_proc_alive(int32_t pid, uint64_t token)

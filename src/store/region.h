@@ -301,11 +301,24 @@ int bh_slock_mine(const _Atomic uint32_t *word, const _Atomic uint64_t *token);
 
 /* ---- Processes (proc.c) ---- */
 
-/* A number that tells this process apart from any other that had or will
- * have the same pid: its start time. */
-uint64_t bh_proc_token(void);
-/* getpid(), cached (reset in the child of fork). */
-int32_t bh_proc_pid(void);
+/* getpid(), and a token that tells this process apart from any other that
+ * had or will have the same pid (its start time); both cached, and
+ * forgotten in the child of fork: a lock operation needs them several
+ * times, and getpid() is a system call. */
+extern int32_t bh_proc_cached_pid;
+extern uint64_t bh_proc_cached_token;
+int32_t bh_proc_pid_slow(void);
+uint64_t bh_proc_token_slow(void);
+
+static inline int32_t bh_proc_pid(void)
+{
+    return bh_proc_cached_pid ? bh_proc_cached_pid : bh_proc_pid_slow();
+}
+
+static inline uint64_t bh_proc_token(void)
+{
+    return bh_proc_cached_token ? bh_proc_cached_token : bh_proc_token_slow();
+}
 /* The start time of pid, or 0 if it is gone or a zombie. */
 uint64_t bh_proc_start(int32_t pid);
 /* Whether pid is alive and is the process that had token. */
