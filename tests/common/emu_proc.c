@@ -276,3 +276,15 @@ char *bh_emu_json_str(const char *json, const char *path)
     json_object_put(root);
     return s;
 }
+
+int bh_emu_stat(bh_emu_proc *e, const char *name, int64_t *out)
+{
+    char *resp = NULL, path[128];
+    int rc = -1;
+
+    snprintf(path, sizeof path, "result.%s", name);
+    if (bh_emu_get(e, "/control/stats", &resp) == 200)
+        rc = bh_emu_json_int(resp, path, out);
+    free(resp);
+    return rc;
+}

@@ -61,4 +61,9 @@ int bh_emu_json_int(const char *json, const char *path, int64_t *out);
  * printed as JSON): a malloc'd copy, or NULL when missing or null. */
 char *bh_emu_json_str(const char *json, const char *path);
 
+/* Reads the integer `name` (a dotted path, e.g. "by_method.getUpdates") of
+ * the emulator's /control/stats into *out. Returns 0, or -1 when the stats
+ * cannot be read or have no such field. */
+int bh_emu_stat(bh_emu_proc *e, const char *name, int64_t *out);
+
 #endif

@@ -8,6 +8,7 @@
 
 #include <json-c/json.h>
 
+#include "emu_proc.h"
 #include "runner_app.h"
 #include "testutil.h"
 
@@ -156,4 +157,14 @@ int64_t bh_test_runner_wait(bh_store *st, const char *key, int64_t want, int64_t
     while ((v = bh_test_runner_get(st, key)) < want && bh_test_now_ms() < end)
         usleep(10000);
     return v;
+}
+
+void bh_test_runner_init(bh_test_runner *r, const bh_emu_proc *e, const char *store_url,
+                         int workers)
+{
+    memset(r, 0, sizeof *r);
+    r->token = e->token;
+    r->store_url = store_url;
+    r->opts.workers = workers;
+    r->opts.api_url = e->url;
 }

@@ -21,6 +21,7 @@
 #include <sys/types.h>
 
 #include "bothive/store.h"
+#include "emu_proc.h"
 #include "runner/runner.h"
 
 typedef struct bh_test_runner {
@@ -32,6 +33,10 @@ typedef struct bh_test_runner {
     bh_run_options opts;        /* api_url, workers, ... */
     pid_t pid;                  /* the runner (master) */
 } bh_test_runner;
+
+/* Zeroes r and points it at the emulator e and the store at store_url. */
+void bh_test_runner_init(bh_test_runner *r, const bh_emu_proc *e, const char *store_url,
+                         int workers);
 
 /* Forks a child that runs the runner with the test app. Returns 0 or -1. */
 int bh_test_runner_start(bh_test_runner *r);

@@ -35,12 +35,8 @@ static void teardown(void)
 
 static int64_t stat_of(const char *name)
 {
-    char *resp = NULL, path[96];
     int64_t v = -1;
-    ck_assert_int_eq(bh_emu_get(&emu, "/control/stats", &resp), 200);
-    snprintf(path, sizeof path, "result.%s", name);
-    ck_assert_msg(bh_emu_json_int(resp, path, &v) == 0, "no %s in %s", name, resp);
-    free(resp);
+    ck_assert_msg(bh_emu_stat(&emu, name, &v) == 0, "no stat %s", name);
     return v;
 }
 

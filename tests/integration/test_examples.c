@@ -44,7 +44,6 @@ static void teardown(void)
 static void start_example(const char *name)
 {
     char exe[1024], store[600];
-    char *stats = NULL;
 
     snprintf(exe, sizeof exe, "%s/%s", getenv("BOTHIVE_EXAMPLES"), name);
     snprintf(store, sizeof store, "file:%s", store_path);
@@ -62,14 +61,10 @@ static void start_example(const char *name)
     }
     for (int i = 0; i < 300; i++) {
         int64_t polls = 0;
-        free(stats);
-        stats = NULL;
-        if (bh_emu_get(&emu, "/control/stats", &stats) == 200 &&
-            bh_emu_json_int(stats, "result.by_method.getUpdates", &polls) == 0 && polls > 0)
+        if (bh_emu_stat(&emu, "by_method.getUpdates", &polls) == 0 && polls > 0)
             break;
         usleep(50 * 1000);
     }
-    free(stats);
 }
 
 /* Stops the bot with SIGTERM: it must finish and exit 0. */
@@ -197,7 +192,6 @@ END_TEST
 
 START_TEST(every_message_answered_despite_faults)
 {
-    char *stats = NULL;
     int64_t early = -1, f429 = 0;
 
     start_example("counter");
@@ -213,10 +207,8 @@ START_TEST(every_message_answered_despite_faults)
         ck_assert_str_eq(t, "This bot received 0 messages");
         free(t);
     }
-    ck_assert_int_eq(bh_emu_get(&emu, "/control/stats", &stats), 200);
-    ck_assert_int_eq(bh_emu_json_int(stats, "result.early_retries", &early), 0);
-    ck_assert_int_eq(bh_emu_json_int(stats, "result.faults_429", &f429), 0);
-    free(stats);
+    ck_assert_int_eq(bh_emu_stat(&emu, "early_retries", &early), 0);
+    ck_assert_int_eq(bh_emu_stat(&emu, "faults_429", &f429), 0);
     ck_assert_int_gt(f429, 0);
     ck_assert(early == 0);
     bh_emu_post(&emu, "/control/faults", "{}", NULL);

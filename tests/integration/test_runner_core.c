@@ -43,24 +43,14 @@ static void teardown(void)
 
 static void runner_init(bh_test_runner *r, int workers)
 {
-    memset(r, 0, sizeof *r);
-    r->token = emu.token;
-    r->store_url = store_url;
-    r->opts.workers = workers;
-    r->opts.api_url = emu.url;
+    bh_test_runner_init(r, &emu, store_url, workers);
     r->opts.process_backlog = 1; /* no race with the skip at start */
 }
 
 static int64_t emu_stat(const char *path)
 {
-    char *resp = NULL;
     int64_t v = -1;
-    if (bh_emu_get(&emu, "/control/stats", &resp) == 200) {
-        char full[128];
-        snprintf(full, sizeof full, "result.%s", path);
-        bh_emu_json_int(resp, full, &v);
-    }
-    free(resp);
+    bh_emu_stat(&emu, path, &v);
     return v;
 }
 

@@ -44,21 +44,13 @@ static void teardown(void)
 
 static void runner_init(bh_test_runner *r, int workers)
 {
-    memset(r, 0, sizeof *r);
-    r->token = emu.token;
-    r->store_url = store_url;
-    r->opts.workers = workers;
-    r->opts.api_url = emu.url;
+    bh_test_runner_init(r, &emu, store_url, workers);
 }
 
 static int64_t emu_stat(const char *path)
 {
-    char *resp = NULL, full[128];
     int64_t v = -1;
-    snprintf(full, sizeof full, "result.%s", path);
-    if (bh_emu_get(&emu, "/control/stats", &resp) == 200)
-        bh_emu_json_int(resp, full, &v);
-    free(resp);
+    bh_emu_stat(&emu, path, &v);
     return v;
 }
 
