@@ -199,6 +199,29 @@ START_TEST(cas_semantics)
 }
 END_TEST
 
+START_TEST(limits_are_etoobig)
+{
+    char key[BH_KEY_MAX + 2];
+    char *big = calloc(1, BH_VALUE_MAX + 2);
+
+    memset(key, 'k', sizeof key);
+    key[BH_KEY_MAX + 1] = 0;
+    ck_assert_int_eq(bh_shared_set_int(bh_cases_m, key, 1), BH_ETOOBIG);
+    key[BH_KEY_MAX] = 0;
+    ck_assert_int_eq(bh_shared_set_int(bh_cases_m, key, 1), BH_OK);
+    int64_t v;
+    ck_assert_int_eq(bh_shared_get_int(bh_cases_m, key, &v), BH_OK);
+    ck_assert_int_eq(bh_shared_set_bytes(bh_cases_m, "big", big, BH_VALUE_MAX + 1), BH_ETOOBIG);
+    ck_assert_int_eq(bh_shared_set_bytes(bh_cases_m, "big", big, BH_VALUE_MAX), BH_OK);
+    void *p;
+    size_t len;
+    ck_assert_int_eq(bh_shared_get_bytes(bh_cases_m, "big", &p, &len), BH_OK);
+    ck_assert_uint_eq(len, BH_VALUE_MAX);
+    free(p);
+    free(big);
+}
+END_TEST
+
 void bh_store_cases_add(TCase *tc)
 {
     tcase_add_test(tc, int_roundtrip);
@@ -208,4 +231,5 @@ void bh_store_cases_add(TCase *tc)
     tcase_add_test(tc, put_flags);
     tcase_add_test(tc, incr_semantics);
     tcase_add_test(tc, cas_semantics);
+    tcase_add_test(tc, limits_are_etoobig);
 }

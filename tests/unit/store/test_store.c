@@ -96,29 +96,6 @@ START_TEST(bad_arguments_are_einval)
 }
 END_TEST
 
-START_TEST(limits_are_etoobig)
-{
-    char key[BH_KEY_MAX + 2];
-    char *big = calloc(1, BH_VALUE_MAX + 2);
-
-    memset(key, 'k', sizeof key);
-    key[BH_KEY_MAX + 1] = 0;
-    ck_assert_int_eq(bh_shared_set_int(m, key, 1), BH_ETOOBIG);
-    key[BH_KEY_MAX] = 0;
-    ck_assert_int_eq(bh_shared_set_int(m, key, 1), BH_OK);
-    int64_t v;
-    ck_assert_int_eq(bh_shared_get_int(m, key, &v), BH_OK);
-    ck_assert_int_eq(bh_shared_set_bytes(m, "big", big, BH_VALUE_MAX + 1), BH_ETOOBIG);
-    ck_assert_int_eq(bh_shared_set_bytes(m, "big", big, BH_VALUE_MAX), BH_OK);
-    void *p;
-    size_t len;
-    ck_assert_int_eq(bh_shared_get_bytes(m, "big", &p, &len), BH_OK);
-    ck_assert_uint_eq(len, BH_VALUE_MAX);
-    free(p);
-    free(big);
-}
-END_TEST
-
 START_TEST(pop_delete_contains_len_clear)
 {
     bh_value v;
@@ -531,7 +508,6 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     bh_store_cases_add(tc);
     tcase_add_test(tc, bad_arguments_are_einval);
-    tcase_add_test(tc, limits_are_etoobig);
     tcase_add_test(tc, pop_delete_contains_len_clear);
     tcase_add_test(tc, memories_are_separate);
     tcase_add_test(tc, ttl_expires_and_reclaims);
