@@ -88,7 +88,10 @@ static void value_write(char *dst, const bh_value *v)
     case BH_BOOL: b = v->u.b ? 1 : 0; memcpy(dst, &b, 1); break;
     case BH_INT: memcpy(dst, &v->u.i, 8); break;
     case BH_DOUBLE: memcpy(dst, &v->u.d, 8); break;
-    default: memcpy(dst, v->u.s.data, v->u.s.len); break;
+    default:
+        if (v->u.s.len) /* an empty value may come with a NULL pointer */
+            memcpy(dst, v->u.s.data, v->u.s.len);
+        break;
     }
 }
 

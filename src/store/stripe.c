@@ -41,8 +41,11 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* An empty stripe has no marks and no array: bsearch must not see NULL. */
 static int marks_has(const struct bh_marks *m, uint64_t off)
 {
+    if (m->n == 0)
+        return 0;
     return bsearch(&off, m->off, m->n, sizeof off, cmp_u64) != NULL;
 }
 

@@ -66,6 +66,11 @@ START_TEST(every_type_roundtrip)
     ck_assert_uint_eq(len, sizeof raw);
     ck_assert_mem_eq(p, raw, sizeof raw);
     free(p);
+    /* No bytes may come with no pointer. */
+    ck_assert_int_eq(bh_shared_set_bytes(bh_cases_m, "none", NULL, 0), BH_OK);
+    ck_assert_int_eq(bh_shared_get_bytes(bh_cases_m, "none", &p, &len), BH_OK);
+    ck_assert_uint_eq(len, 0);
+    free(p);
     ck_assert_int_eq(bh_shared_set_json(bh_cases_m, "j", "{\"a\": [1, 2, {\"b\": null}]}"), BH_OK);
     ck_assert_int_eq(bh_shared_get_json(bh_cases_m, "j", &s), BH_OK);
     ck_assert_str_eq(s, "{\"a\": [1, 2, {\"b\": null}]}");
