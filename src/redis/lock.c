@@ -156,8 +156,9 @@ out:
     return rc;
 }
 
-int bh_redis_lock_acquire(bh_shared *m, const char *name, int64_t timeout_ms)
+int bh_redis_lock_acquire(bh_shared *m, const char *name, size_t len, int64_t timeout_ms)
 {
+    (void)len; /* a round trip dwarfs measuring the name again */
     struct bh_redis_shared *ms = bh_redis_shared_of(m);
     const char *tok = bh_redis_token();
     int64_t deadline = timeout_ms > 0 ? mono_ms() + timeout_ms : 0;
@@ -172,7 +173,7 @@ int bh_redis_lock_acquire(bh_shared *m, const char *name, int64_t timeout_ms)
         }
         if (res == 0 || res == 1) {
             if (held_add(ms, name) != BH_OK) {
-                bh_redis_lock_release(m, name);
+                bh_redis_lock_release(m, name, len);
                 return BH_ENOMEM;
             }
             if (res == 1)
@@ -201,8 +202,9 @@ int bh_redis_lock_acquire(bh_shared *m, const char *name, int64_t timeout_ms)
     return rc;
 }
 
-int bh_redis_lock_release(bh_shared *m, const char *name)
+int bh_redis_lock_release(bh_shared *m, const char *name, size_t len)
 {
+    (void)len; /* a round trip dwarfs measuring the name again */
     struct bh_redis_shared *ms = bh_redis_shared_of(m);
     const char *tok = bh_redis_token();
     struct bh_rargs a = {0};
@@ -237,13 +239,15 @@ out:
 }
 
 /* Held means: the lock key exists, i.e. a holder's lease is running. */
-int bh_redis_lock_held(bh_shared *m, const char *name)
+int bh_redis_lock_held(bh_shared *m, const char *name, size_t len)
 {
+    (void)len; /* a round trip dwarfs measuring the name again */
     return bh_redis_exists(m, "l:", name);
 }
 
-int bh_redis_lock_fence(bh_shared *m, const char *name, uint64_t *out)
+int bh_redis_lock_fence(bh_shared *m, const char *name, size_t len, uint64_t *out)
 {
+    (void)len; /* a round trip dwarfs measuring the name again */
     struct bh_redis *r = bh_redis_shared_of(m)->st;
     struct bh_rargs a = {0};
     redisReply *rep = NULL;
@@ -278,7 +282,7 @@ int bh_redis_lock_release_all(bh_shared *m)
         char *name = strdup(ms->held[ms->nheld - 1]);
         if (!name)
             return BH_ENOMEM;
-        if (bh_redis_lock_release(m, name) == BH_OK)
+        if (bh_redis_lock_release(m, name, strlen(name)) == BH_OK)
             n++;
         else
             held_remove(ms, name); /* held no longer (not ours after a fork, or lost) */

@@ -132,12 +132,12 @@ int bh_redis_reply_ll(const redisReply *rep, long long *out);
 const char *bh_redis_script_text(enum bh_rscript s);
 
 /* keys.c */
-int bh_redis_put(bh_shared *m, const char *key, const bh_value *v, unsigned flags, int64_t ttl_ms);
-int bh_redis_get(bh_shared *m, const char *key, bh_value *out);
-int bh_redis_incr(bh_shared *m, const char *key, int64_t delta, int64_t *out);
-int bh_redis_cas(bh_shared *m, const char *key, const bh_value *expected, const bh_value *desired);
-int bh_redis_pop(bh_shared *m, const char *key, bh_value *out);
-int bh_redis_contains(bh_shared *m, const char *key);
+int bh_redis_put(bh_shared *m, const char *key, size_t klen, const bh_value *v, unsigned flags, int64_t ttl_ms);
+int bh_redis_get(bh_shared *m, const char *key, size_t klen, bh_value *out);
+int bh_redis_incr(bh_shared *m, const char *key, size_t klen, int64_t delta, int64_t *out);
+int bh_redis_cas(bh_shared *m, const char *key, size_t klen, const bh_value *expected, const bh_value *desired);
+int bh_redis_pop(bh_shared *m, const char *key, size_t klen, bh_value *out);
+int bh_redis_contains(bh_shared *m, const char *key, size_t klen);
 int bh_redis_len(bh_shared *m, size_t *out);
 int bh_redis_clear(bh_shared *m);
 int bh_redis_cursor_open(bh_shared *m, bh_cursor **out);
@@ -145,10 +145,10 @@ int bh_redis_cursor_next(bh_cursor *c, const char **key);
 void bh_redis_cursor_close(bh_cursor *c);
 
 /* lock.c */
-int bh_redis_lock_acquire(bh_shared *m, const char *name, int64_t timeout_ms);
-int bh_redis_lock_release(bh_shared *m, const char *name);
-int bh_redis_lock_held(bh_shared *m, const char *name);
-int bh_redis_lock_fence(bh_shared *m, const char *name, uint64_t *out);
+int bh_redis_lock_acquire(bh_shared *m, const char *name, size_t len, int64_t timeout_ms);
+int bh_redis_lock_release(bh_shared *m, const char *name, size_t len);
+int bh_redis_lock_held(bh_shared *m, const char *name, size_t len);
+int bh_redis_lock_fence(bh_shared *m, const char *name, size_t len, uint64_t *out);
 int bh_redis_lock_release_all(bh_shared *m);
 
 /* prepare.c */

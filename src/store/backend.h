@@ -3,7 +3,8 @@
  * the embedded region (emb.c and its neighbours) and Redis (src/redis/).
  * store.c checks every argument once, then calls the backend, so a backend
  * may assume: handles non-NULL, keys and names 1..BH_KEY_MAX bytes without
- * NUL, values of a known type within the size limits (JSON validated).
+ * NUL, values of a known type within the size limits (JSON validated). Keys
+ * and names come with their length, measured once there.
  */
 #ifndef BH_STORE_BACKEND_H
 #define BH_STORE_BACKEND_H
@@ -20,12 +21,12 @@ struct bh_store_ops {
     int (*shared_open)(bh_store *st, const char *id, bh_shared **out);
     void (*shared_close)(bh_shared *m);
 
-    int (*put)(bh_shared *m, const char *key, const bh_value *v, unsigned flags, int64_t ttl_ms);
-    int (*get)(bh_shared *m, const char *key, bh_value *out);
-    int (*incr)(bh_shared *m, const char *key, int64_t delta, int64_t *out);
-    int (*cas)(bh_shared *m, const char *key, const bh_value *expected, const bh_value *desired);
-    int (*pop)(bh_shared *m, const char *key, bh_value *out); /* out may be NULL */
-    int (*contains)(bh_shared *m, const char *key);
+    int (*put)(bh_shared *m, const char *key, size_t klen, const bh_value *v, unsigned flags, int64_t ttl_ms);
+    int (*get)(bh_shared *m, const char *key, size_t klen, bh_value *out);
+    int (*incr)(bh_shared *m, const char *key, size_t klen, int64_t delta, int64_t *out);
+    int (*cas)(bh_shared *m, const char *key, size_t klen, const bh_value *expected, const bh_value *desired);
+    int (*pop)(bh_shared *m, const char *key, size_t klen, bh_value *out); /* out may be NULL */
+    int (*contains)(bh_shared *m, const char *key, size_t klen);
     int (*len)(bh_shared *m, size_t *out);
     int (*clear)(bh_shared *m);
 
@@ -33,10 +34,10 @@ struct bh_store_ops {
     int (*cursor_next)(bh_cursor *c, const char **key);
     void (*cursor_close)(bh_cursor *c);
 
-    int (*lock_acquire)(bh_shared *m, const char *name, int64_t timeout_ms);
-    int (*lock_release)(bh_shared *m, const char *name);
-    int (*lock_held)(bh_shared *m, const char *name);
-    int (*lock_fence)(bh_shared *m, const char *name, uint64_t *out);
+    int (*lock_acquire)(bh_shared *m, const char *name, size_t len, int64_t timeout_ms);
+    int (*lock_release)(bh_shared *m, const char *name, size_t len);
+    int (*lock_held)(bh_shared *m, const char *name, size_t len);
+    int (*lock_fence)(bh_shared *m, const char *name, size_t len, uint64_t *out);
     int (*lock_release_all)(bh_shared *m);
 
     int (*prepare)(bh_shared *m, bh_preparer_fn fn, void *arg);

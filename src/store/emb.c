@@ -41,12 +41,12 @@ static void remove_locked(bh_shared *m, struct bh_loc *l)
  * way is removed (its space reclaimed) and reported absent; other due
  * expiries of the stripe are purged when the stripe's earliest one passed.
  */
-static void locate_lock(bh_shared *m, int ns, const char *key, struct bh_loc *l)
+static void locate_lock(bh_shared *m, int ns, const char *key, size_t klen, struct bh_loc *l)
 {
     struct bh_emb_shared *ms = bh_emb_shared_of(m);
     struct bh_region *r = bh_emb_region(m);
 
-    bh_key_init(&l->k, ms->memory_no, ns, key, strlen(key));
+    bh_key_init(&l->k, ms->memory_no, ns, key, klen);
     l->s = bh_key_stripe(&l->k);
     bh_stripe_lock(r, l->s);
     l->e = NULL;
@@ -160,7 +160,7 @@ static int value_fits(bh_shared *m, const bh_value *v)
     return value_len(v) <= bh_emb_region(m)->hdr->capacity / 8;
 }
 
-static int emb_put(bh_shared *m, const char *key, const bh_value *v, unsigned flags,
+static int emb_put(bh_shared *m, const char *key, size_t klen, const bh_value *v, unsigned flags,
                    int64_t ttl_ms)
 {
     struct bh_region *r = bh_emb_region(m);
@@ -170,7 +170,7 @@ static int emb_put(bh_shared *m, const char *key, const bh_value *v, unsigned fl
 
     if (!value_fits(m, v))
         return BH_ETOOBIG;
-    locate_lock(m, BH_NS_DATA, key, &l);
+    locate_lock(m, BH_NS_DATA, key, klen, &l);
     if ((flags & BH_PUT_ADD) && l.pos >= 0)
         rc = BH_EEXISTS;
     else if ((flags & BH_PUT_REPLACE) && l.pos < 0)
@@ -183,36 +183,36 @@ static int emb_put(bh_shared *m, const char *key, const bh_value *v, unsigned fl
 
 /* Reads try without the stripe's lock first (read.c); the locked path is
  * for what that cannot settle: a busy or broken stripe, an expired key. */
-static int read_fast(bh_shared *m, const char *key, bh_value *out)
+static int read_fast(bh_shared *m, const char *key, size_t klen, bh_value *out)
 {
     struct bh_key k;
 
-    bh_key_init(&k, bh_emb_shared_of(m)->memory_no, BH_NS_DATA, key, strlen(key));
+    bh_key_init(&k, bh_emb_shared_of(m)->memory_no, BH_NS_DATA, key, klen);
     return bh_read_lockfree(bh_emb_region(m), bh_key_stripe(&k), &k, out);
 }
 
-static int emb_get(bh_shared *m, const char *key, bh_value *out)
+static int emb_get(bh_shared *m, const char *key, size_t klen, bh_value *out)
 {
     struct bh_region *r = bh_emb_region(m);
     struct bh_loc l;
     int rc;
 
-    if ((rc = read_fast(m, key, out)) != BH_READ_RETRY)
+    if ((rc = read_fast(m, key, klen, out)) != BH_READ_RETRY)
         return rc;
-    locate_lock(m, BH_NS_DATA, key, &l);
+    locate_lock(m, BH_NS_DATA, key, klen, &l);
     rc = l.pos >= 0 ? value_read(l.e, out) : BH_ENOTFOUND;
     bh_stripe_unlock(r, l.s);
     return rc;
 }
 
-static int emb_incr(bh_shared *m, const char *key, int64_t delta, int64_t *out)
+static int emb_incr(bh_shared *m, const char *key, size_t klen, int64_t delta, int64_t *out)
 {
     struct bh_region *r = bh_emb_region(m);
     struct bh_loc l;
     int64_t cur = 0, next;
     int rc = BH_OK;
 
-    locate_lock(m, BH_NS_DATA, key, &l);
+    locate_lock(m, BH_NS_DATA, key, klen, &l);
     if (l.pos >= 0) {
         if (l.e->type != BH_INT) {
             rc = BH_ETYPE;
@@ -237,7 +237,7 @@ out:
     return rc;
 }
 
-static int emb_cas(bh_shared *m, const char *key, const bh_value *expected,
+static int emb_cas(bh_shared *m, const char *key, size_t klen, const bh_value *expected,
                    const bh_value *desired)
 {
     struct bh_region *r = bh_emb_region(m);
@@ -246,7 +246,7 @@ static int emb_cas(bh_shared *m, const char *key, const bh_value *expected,
 
     if (desired && !value_fits(m, desired))
         return BH_ETOOBIG;
-    locate_lock(m, BH_NS_DATA, key, &l);
+    locate_lock(m, BH_NS_DATA, key, klen, &l);
     if (!expected && l.pos >= 0)
         rc = BH_ECONFLICT;
     else if (expected && l.pos < 0)
@@ -261,13 +261,13 @@ static int emb_cas(bh_shared *m, const char *key, const bh_value *expected,
     return rc;
 }
 
-static int emb_pop(bh_shared *m, const char *key, bh_value *out)
+static int emb_pop(bh_shared *m, const char *key, size_t klen, bh_value *out)
 {
     struct bh_region *r = bh_emb_region(m);
     struct bh_loc l;
     int rc = BH_OK;
 
-    locate_lock(m, BH_NS_DATA, key, &l);
+    locate_lock(m, BH_NS_DATA, key, klen, &l);
     if (l.pos < 0)
         rc = BH_ENOTFOUND;
     else if (out && (rc = value_read(l.e, out)) != BH_OK)
@@ -278,16 +278,16 @@ static int emb_pop(bh_shared *m, const char *key, bh_value *out)
     return rc;
 }
 
-static int emb_contains(bh_shared *m, const char *key)
+static int emb_contains(bh_shared *m, const char *key, size_t klen)
 {
     struct bh_region *r = bh_emb_region(m);
     struct bh_loc l;
-    int rc = read_fast(m, key, NULL);
+    int rc = read_fast(m, key, klen, NULL);
 
     if (rc != BH_READ_RETRY)
         return rc == BH_OK;
 
-    locate_lock(m, BH_NS_DATA, key, &l);
+    locate_lock(m, BH_NS_DATA, key, klen, &l);
     bh_stripe_unlock(r, l.s);
     return l.pos >= 0;
 }

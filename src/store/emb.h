@@ -48,10 +48,10 @@ int bh_region_open(struct bh_emb *st, const char *path, size_t capacity);
 void bh_region_close(struct bh_emb *st);
 
 /* lock.c, prepare.c, cursor.c */
-int bh_emb_lock_acquire(bh_shared *m, const char *name, int64_t timeout_ms);
-int bh_emb_lock_release(bh_shared *m, const char *name);
-int bh_emb_lock_held(bh_shared *m, const char *name);
-int bh_emb_lock_fence(bh_shared *m, const char *name, uint64_t *out);
+int bh_emb_lock_acquire(bh_shared *m, const char *name, size_t len, int64_t timeout_ms);
+int bh_emb_lock_release(bh_shared *m, const char *name, size_t len);
+int bh_emb_lock_held(bh_shared *m, const char *name, size_t len);
+int bh_emb_lock_fence(bh_shared *m, const char *name, size_t len, uint64_t *out);
 int bh_emb_lock_release_all(bh_shared *m);
 void bh_lockrec_reopen(struct bh_lockrec *l);
 int bh_emb_prepare(bh_shared *m, bh_preparer_fn fn, void *arg);

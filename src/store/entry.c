@@ -36,6 +36,7 @@ void bh_key_init(struct bh_key *k, uint32_t memory_no, int ns, const char *data,
     uint64_t h = ((uint64_t)memory_no << 8 | (uint64_t)ns) * k2 ^ len;
     size_t i = 0;
 
+    k->tail = 0;
     for (; i + 8 <= len; i += 8) {
         uint64_t w;
         memcpy(&w, p + i, 8);
@@ -48,19 +49,13 @@ void bh_key_init(struct bh_key *k, uint32_t memory_no, int ns, const char *data,
         for (size_t j = 0; i + j < len; j++)
             w |= (uint64_t)p[i + j] << (8 * j);
         h ^= rotl(w * k1, 31) * k2;
+        k->tail = w;
     }
     k->memory_no = memory_no;
     k->ns = ns;
     k->data = data;
     k->len = len;
     k->hash = mix(h);
-}
-
-int bh_entry_matches(const struct bh_entry *e, const struct bh_key *k)
-{
-    return e->hash == (uint32_t)k->hash && e->memory_no == k->memory_no &&
-           e->klen == k->len && bh_type_ns(e->type) == k->ns &&
-           memcmp(e->key, k->data, k->len) == 0;
 }
 
 /* Expiry uses the wall clock: a file: store's deadlines must mean the same

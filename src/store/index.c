@@ -4,7 +4,7 @@
  * that most probes never touch an entry.
  *
  * Every change a reader could see is one aligned 8-byte store: a slot (put,
- * replace, remove) or the stripe's index_off (rehash, after the new array was
+ * replace, remove) or the stripe's index word (rehash, after the new array was
  * built off to the side). A process killed at any instant therefore leaves
  * the index valid: either the old or the new state, plus an unreachable
  * block that recovery's sweep frees. Caller holds the stripe everywhere here.
@@ -97,7 +97,7 @@ static int index_rehash_locked(struct bh_region *r, unsigned s, uint64_t cap)
     st->op = (struct bh_oprec){.op = BH_OP_REHASH,
                                .old_off = old ? bh_off(r, old) : 0,
                                .new_off = off};
-    atomic_store_explicit(&st->index_off, off, memory_order_release);
+    atomic_store_explicit(&st->index, bh_ixw_make(off, cap), memory_order_release);
     if (old)
         bh_block_free_locked(r, s, bh_off(r, old));
     st->tombs = 0;

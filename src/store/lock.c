@@ -46,7 +46,7 @@ static struct bh_lockrec *rec_of(struct bh_entry *e)
 }
 
 /* The locks held through this handle, for release and release_all. */
-static int held_add(struct bh_emb_shared *ms, const char *name, uint64_t rec_off,
+static int held_add(struct bh_emb_shared *ms, const char *name, size_t len, uint64_t rec_off,
                     unsigned stripe)
 {
     if (ms->nheld == ms->held_cap) {
@@ -61,7 +61,7 @@ static int held_add(struct bh_emb_shared *ms, const char *name, uint64_t rec_off
     struct bh_held *h = &ms->held[ms->nheld];
     if (!h->name && !(h->name = malloc(BH_KEY_MAX + 1)))
         return BH_ENOMEM;
-    h->len = strlen(name);
+    h->len = len;
     memcpy(h->name, name, h->len + 1);
     h->rec_off = rec_off;
     h->stripe = stripe;
@@ -69,10 +69,8 @@ static int held_add(struct bh_emb_shared *ms, const char *name, uint64_t rec_off
     return BH_OK;
 }
 
-static struct bh_held *held_find(struct bh_emb_shared *ms, const char *name)
+static struct bh_held *held_find(struct bh_emb_shared *ms, const char *name, size_t len)
 {
-    size_t len = strlen(name);
-
     for (size_t i = ms->nheld; i-- > 0;)
         if (ms->held[i].len == len && !memcmp(ms->held[i].name, name, len))
             return &ms->held[i];
@@ -87,9 +85,9 @@ static void held_drop(struct bh_emb_shared *ms, struct bh_held *h)
     *h = last;
 }
 
-static void key_of(bh_shared *m, const char *name, struct bh_key *k)
+static void key_of(bh_shared *m, const char *name, size_t len, struct bh_key *k)
 {
-    bh_key_init(k, bh_emb_shared_of(m)->memory_no, BH_NS_LOCK, name, strlen(name));
+    bh_key_init(k, bh_emb_shared_of(m)->memory_no, BH_NS_LOCK, name, len);
 }
 
 static int held_by_me(const struct bh_lockrec *l)
@@ -274,7 +272,7 @@ static int word_wait(struct bh_lockrec *l, int64_t timeout_ms)
     return rc;
 }
 
-int bh_emb_lock_acquire(bh_shared *m, const char *name, int64_t timeout_ms)
+int bh_emb_lock_acquire(bh_shared *m, const char *name, size_t len, int64_t timeout_ms)
 {
     struct bh_emb_shared *ms = bh_emb_shared_of(m);
     struct bh_region *r = bh_emb_region(m);
@@ -284,7 +282,7 @@ int bh_emb_lock_acquire(bh_shared *m, const char *name, int64_t timeout_ms)
     unsigned s;
     int rc;
 
-    key_of(m, name, &k);
+    key_of(m, name, len, &k);
     s = bh_key_stripe(&k);
     bh_stripe_lock(r, s);
     if ((rc = rec_find_locked(r, s, &k, &e)) != BH_OK) {
@@ -308,8 +306,8 @@ int bh_emb_lock_acquire(bh_shared *m, const char *name, int64_t timeout_ms)
             return BH_ETIMEDOUT;
     }
     int abandoned = took(l, rc == 1);
-    if (held_add(ms, name, bh_off(r, e), s) != BH_OK) {
-        bh_emb_lock_release(m, name);
+    if (held_add(ms, name, len, bh_off(r, e), s) != BH_OK) {
+        bh_emb_lock_release(m, name, len);
         return BH_ENOMEM;
     }
     return abandoned ? BH_EABANDONED : BH_OK;
@@ -321,11 +319,11 @@ int bh_emb_lock_acquire(bh_shared *m, const char *name, int64_t timeout_ms)
  * keeps idle, to free this one, and now and then to forget waiters that
  * died (their pins would keep the record for ever).
  */
-int bh_emb_lock_release(bh_shared *m, const char *name)
+int bh_emb_lock_release(bh_shared *m, const char *name, size_t len)
 {
     struct bh_emb_shared *ms = bh_emb_shared_of(m);
     struct bh_region *r = bh_emb_region(m);
-    struct bh_held *h = held_find(ms, name);
+    struct bh_held *h = held_find(ms, name, len);
     struct bh_lockrec *l;
     struct bh_key k;
     unsigned s;
@@ -340,7 +338,7 @@ int bh_emb_lock_release(bh_shared *m, const char *name)
     l->last_pid = bh_proc_pid();
     bh_slock_unlock(&l->word, &l->token);
     if (r->stripes[s].locks > BH_LOCK_IDLE_MAX || (atomic_load(&l->fence) & 63) == 0) {
-        key_of(m, name, &k);
+        key_of(m, name, len, &k);
         bh_stripe_lock(r, s);
         struct bh_entry *e;
         int64_t pos = bh_index_find_locked(r, s, &k, &e);
@@ -359,14 +357,14 @@ struct bh_lock_view {
     uint64_t fence;
 };
 
-static void lock_view(bh_shared *m, const char *name, struct bh_lock_view *v)
+static void lock_view(bh_shared *m, const char *name, size_t len, struct bh_lock_view *v)
 {
     struct bh_region *r = bh_emb_region(m);
     struct bh_entry *e;
     struct bh_key k;
     unsigned s;
 
-    key_of(m, name, &k);
+    key_of(m, name, len, &k);
     s = bh_key_stripe(&k);
     memset(v, 0, sizeof *v);
     bh_stripe_lock(r, s);
@@ -385,19 +383,19 @@ static int view_is_mine(const struct bh_lock_view *v)
 }
 
 /* Held by anyone alive; checked outside the stripe (it reads /proc). */
-int bh_emb_lock_held(bh_shared *m, const char *name)
+int bh_emb_lock_held(bh_shared *m, const char *name, size_t len)
 {
     struct bh_lock_view v;
 
-    lock_view(m, name, &v);
+    lock_view(m, name, len, &v);
     return v.exists && (view_is_mine(&v) || bh_proc_alive(v.owner_pid, v.owner_token));
 }
 
-int bh_emb_lock_fence(bh_shared *m, const char *name, uint64_t *out)
+int bh_emb_lock_fence(bh_shared *m, const char *name, size_t len, uint64_t *out)
 {
     struct bh_lock_view v;
 
-    lock_view(m, name, &v);
+    lock_view(m, name, len, &v);
     if (!view_is_mine(&v))
         return BH_ENOTOWNER;
     *out = v.fence;
@@ -412,7 +410,7 @@ int bh_emb_lock_release_all(bh_shared *m)
 
     while (ms->nheld > 0) {
         strcpy(name, ms->held[ms->nheld - 1].name);
-        if (bh_emb_lock_release(m, name) == BH_OK)
+        if (bh_emb_lock_release(m, name, strlen(name)) == BH_OK)
             n++;
     }
     return n;

@@ -54,6 +54,7 @@ static void region_bind(struct bh_region *r, void *base, size_t size)
     r->stripes = (struct bh_stripe *)(r->base + r->hdr->stripes_off);
     r->pagemap = (_Atomic uint32_t *)(r->base + r->hdr->pagemap_off);
     r->heap = r->base + r->hdr->heap_off;
+    r->heap_off = r->hdr->heap_off;
 }
 
 /* Initialises every mutex of the header and the stripes. */
@@ -117,7 +118,7 @@ static int header_valid(bh_store *st, const struct bh_header *h, uint64_t size)
  * acquirer learns that its holder is gone). */
 static void reopen_records(struct bh_region *r, unsigned s)
 {
-    uint64_t ixoff = atomic_load(&r->stripes[s].index_off);
+    uint64_t ixoff = bh_stripe_index_off(&r->stripes[s]);
     struct bh_index *ix = ixoff ? bh_at(r, ixoff) : NULL;
 
     for (uint64_t i = 0; ix && i < ix->cap; i++) {

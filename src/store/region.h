@@ -27,7 +27,7 @@
 #include "bothive/store.h"
 
 #define BH_MAGIC "BOTHIVE"      /* 8 bytes with the NUL */
-#define BH_FORMAT_VERSION 1u
+#define BH_FORMAT_VERSION 2u
 #define BH_PAGE_SIZE 4096u
 #define BH_NSTRIPES 64u
 #define BH_NCLASSES 36u
@@ -85,7 +85,7 @@ struct bh_stripe {
     _Atomic uint64_t owner_token; /* the owner's start time */
     _Atomic uint64_t seq;       /* odd while a holder may write (see read.c) */
     struct bh_oprec op;         /* what the holder is doing right now */
-    _Atomic uint64_t index_off; /* published index array (0: none yet) */
+    _Atomic uint64_t index;     /* published index word (bh_ixw_*), 0: none yet */
     uint64_t fence_hwm;         /* fences of freed lock records never go below this */
     /* Derived state, rebuilt by recovery: */
     uint64_t used;              /* live slots */
@@ -175,6 +175,7 @@ struct bh_region {
     struct bh_stripe *stripes;
     _Atomic uint32_t *pagemap;
     char *heap;
+    uint64_t heap_off;  /* hdr->heap_off, kept here: read.c checks it often */
 };
 
 /* ---- Offsets ---- */
@@ -202,6 +203,36 @@ static inline uint64_t bh_page_off(const struct bh_region *r, uint64_t page)
 static inline uint64_t bh_align8(uint64_t n)
 {
     return (n + 7) & ~(uint64_t)7;
+}
+
+/*
+ * A stripe's published index is one word: the array's offset, with log2 of
+ * its capacity in the top byte. A lock-free reader goes from the stripe
+ * straight to a slot, without first loading the array's header: one
+ * dependent cache miss fewer on every read. The array keeps its own cap
+ * too, for the locked paths and for bh_store_check.
+ */
+#define BH_IXW_SHIFT 56
+
+static inline uint64_t bh_ixw_make(uint64_t off, uint64_t cap)
+{
+    return off | (uint64_t)__builtin_ctzll(cap) << BH_IXW_SHIFT;
+}
+
+static inline uint64_t bh_ixw_off(uint64_t w)
+{
+    return w & (((uint64_t)1 << BH_IXW_SHIFT) - 1);
+}
+
+/* log2 of the capacity; a reader that may see garbage checks it first. */
+static inline unsigned bh_ixw_bits(uint64_t w)
+{
+    return (unsigned)(w >> BH_IXW_SHIFT);
+}
+
+static inline uint64_t bh_stripe_index_off(struct bh_stripe *st)
+{
+    return bh_ixw_off(atomic_load_explicit(&st->index, memory_order_acquire));
 }
 
 /* ---- Entries (entry.c) ---- */
@@ -233,10 +264,42 @@ struct bh_key {
     const char *data;
     size_t len;
     uint64_t hash;
+    uint64_t tail; /* the last len % 8 bytes, as a little-endian word */
 };
 
+#if __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "bh_entry_matches compares key tails as little-endian words"
+#endif
+
 void bh_key_init(struct bh_key *k, uint32_t memory_no, int ns, const char *data, size_t len);
-int bh_entry_matches(const struct bh_entry *e, const struct bh_key *k);
+
+/*
+ * Whether the entry holds key k. Inline, with the key compared eight bytes
+ * at a time: this runs on every lookup, and for short keys a call to memcmp
+ * costs more than the comparison. The entry's key is padded to 8 bytes, so
+ * its last word may be read whole (and masked); the caller's key may not be
+ * read past its length, which is why bh_key_init keeps its tail word.
+ */
+static inline int bh_entry_matches(const struct bh_entry *e, const struct bh_key *k)
+{
+    const char *a = e->key, *b = k->data;
+    size_t i = 0, n = k->len;
+    uint64_t x, y;
+
+    if (e->hash != (uint32_t)k->hash || e->memory_no != k->memory_no || e->klen != n ||
+        bh_type_ns(e->type) != k->ns)
+        return 0;
+    for (; i + 8 <= n; i += 8) {
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x != y)
+            return 0;
+    }
+    if (i == n)
+        return 1;
+    memcpy(&x, a + i, 8);
+    return (x & (~(uint64_t)0 >> (64 - 8 * (n - i)))) == k->tail;
+}
 static inline unsigned bh_key_stripe(const struct bh_key *k)
 {
     return (unsigned)(k->hash >> 58); /* BH_NSTRIPES == 64 */
@@ -284,21 +347,6 @@ int bh_mutex_init(pthread_mutex_t *m);
  * or -1 if the calling thread holds it already. */
 int bh_mutex_lock(pthread_mutex_t *m);
 
-/* ---- Stripe locks (slock.c) ---- */
-
-/* Takes the lock; returns 0, or 1 if its previous owner died holding it
- * (the caller now holds it and must repair what it guards). */
-int bh_slock_lock(_Atomic uint32_t *word, _Atomic uint64_t *token);
-/* The same with a deadline (absolute CLOCK_MONOTONIC): 0, 1, or BH_ETIMEDOUT. */
-int bh_slock_timedlock(_Atomic uint32_t *word, _Atomic uint64_t *token,
-                       const struct timespec *deadline);
-/* Once: 0, 1 (the owner is gone), or BH_EBUSY. */
-int bh_slock_trylock(_Atomic uint32_t *word, _Atomic uint64_t *token);
-void bh_slock_unlock(_Atomic uint32_t *word, _Atomic uint64_t *token);
-/* Held by a live process; held by the caller. */
-int bh_slock_held(const _Atomic uint32_t *word, const _Atomic uint64_t *token);
-int bh_slock_mine(const _Atomic uint32_t *word, const _Atomic uint64_t *token);
-
 /* ---- Processes (proc.c) ---- */
 
 /* getpid(), and a token that tells this process apart from any other that
@@ -324,22 +372,109 @@ uint64_t bh_proc_start(int32_t pid);
 /* Whether pid is alive and is the process that had token. */
 int bh_proc_alive(int32_t pid, uint64_t token);
 
+/* ---- Stripe locks (slock.c) ---- */
+
+#define BH_SLOCK_WAITERS 0x80000000u
+
+/* Takes the lock, waiting until deadline (absolute CLOCK_MONOTONIC; NULL:
+ * for ever): 0, 1 if its previous owner died holding it (the caller now
+ * holds it and must repair what it guards), or BH_ETIMEDOUT. */
+int bh_slock_timedlock(_Atomic uint32_t *word, _Atomic uint64_t *token,
+                       const struct timespec *deadline);
+/* Once: 0, 1 (the owner is gone), or BH_EBUSY. */
+int bh_slock_trylock(_Atomic uint32_t *word, _Atomic uint64_t *token);
+/* Wakes one process asleep on word (the release found the waiters bit). */
+void bh_slock_wake(_Atomic uint32_t *word);
+
+/* Outside any other process's reach from here on, the stripe's owner costs
+ * one compare-and-swap; inline, because the stripes are taken on every write
+ * and a call chain costs as much as the lock. Returns 0 or 1 as above. */
+static inline int bh_slock_lock(_Atomic uint32_t *word, _Atomic uint64_t *token)
+{
+    uint32_t cur = 0;
+
+    if (atomic_compare_exchange_strong_explicit(word, &cur, (uint32_t)bh_proc_pid(),
+                                                memory_order_acquire, memory_order_relaxed)) {
+        atomic_store_explicit(token, bh_proc_token(), memory_order_relaxed);
+        return 0;
+    }
+    return bh_slock_timedlock(word, token, NULL);
+}
+
+static inline void bh_slock_unlock(_Atomic uint32_t *word, _Atomic uint64_t *token)
+{
+    atomic_store_explicit(token, 0, memory_order_relaxed);
+    if (atomic_exchange_explicit(word, 0, memory_order_release) & BH_SLOCK_WAITERS)
+        bh_slock_wake(word);
+}
+/* Held by a live process; held by the caller. */
+int bh_slock_held(const _Atomic uint32_t *word, const _Atomic uint64_t *token);
+int bh_slock_mine(const _Atomic uint32_t *word, const _Atomic uint64_t *token);
+
 /* ---- Stripes (stripe.c) ---- */
 
-/* Takes stripe s, repairing it first if its last holder died. Makes the
- * stripe's sequence odd until bh_stripe_unlock, for lock-free readers. */
-void bh_stripe_lock(struct bh_region *r, unsigned s);
-void bh_stripe_unlock(struct bh_region *r, unsigned s);
+/* Rebuilds free lists and counters of stripe s from its index. */
+void bh_stripe_rebuild_locked(struct bh_region *r, unsigned s);
+/* The rebuild after taking a stripe from a holder that died, counted. */
+void bh_stripe_recover_locked(struct bh_region *r, unsigned s);
+
+/*
+ * Takes stripe s, repairing it first if its last holder died. Makes the
+ * stripe's sequence odd until bh_stripe_unlock, for lock-free readers. A
+ * read-only mapping takes no lock (it could not write one). Inline: every
+ * write takes a stripe.
+ */
+static inline void bh_stripe_lock(struct bh_region *r, unsigned s)
+{
+    struct bh_stripe *st = &r->stripes[s];
+    uint64_t seq;
+
+    if (r->readonly)
+        return;
+    if (bh_slock_lock(&st->lock, &st->owner_token))
+        bh_stripe_recover_locked(r, s);
+    /* Odd from here on: readers without the lock retry. A holder that died
+     * left it odd; it stays odd for us, and we leave it even. */
+    seq = atomic_load_explicit(&st->seq, memory_order_relaxed) | 1;
+    atomic_store_explicit(&st->seq, seq + 2, memory_order_relaxed);
+    atomic_thread_fence(memory_order_release);
+}
+
+static inline void bh_stripe_unlock(struct bh_region *r, unsigned s)
+{
+    struct bh_stripe *st = &r->stripes[s];
+
+    if (r->readonly)
+        return;
+    atomic_store_explicit(&st->seq, atomic_load_explicit(&st->seq, memory_order_relaxed) + 1,
+                          memory_order_release);
+    bh_slock_unlock(&st->lock, &st->owner_token);
+}
+
 /* Whether off is a whole entry / index array of stripe s: bounds, owner,
  * block boundary, sizes. Used by recovery, check and read-only readers. */
 int bh_entry_valid(const struct bh_region *r, unsigned s, uint64_t off);
 int bh_index_valid(const struct bh_region *r, unsigned s, uint64_t off);
+
 /* The stripe's index, or NULL if it has none (or, read-only, a torn one). */
-struct bh_index *bh_stripe_index(struct bh_region *r, unsigned s);
+static inline struct bh_index *bh_stripe_index(struct bh_region *r, unsigned s)
+{
+    uint64_t off = bh_stripe_index_off(&r->stripes[s]);
+
+    if (!off || (r->readonly && !bh_index_valid(r, s, off)))
+        return NULL;
+    return (struct bh_index *)bh_at(r, off);
+}
+
 /* The entry in a live slot, or NULL (read-only: if it is not a whole entry). */
-struct bh_entry *bh_slot_entry(struct bh_region *r, unsigned s, uint64_t slot);
-/* Rebuilds free lists and counters of stripe s from its index. */
-void bh_stripe_rebuild_locked(struct bh_region *r, unsigned s);
+static inline struct bh_entry *bh_slot_entry(struct bh_region *r, unsigned s, uint64_t slot)
+{
+    if (slot == BH_SLOT_EMPTY || slot == BH_SLOT_TOMB)
+        return NULL;
+    if (r->readonly && !bh_entry_valid(r, s, BH_SLOT_OFF(slot)))
+        return NULL;
+    return (struct bh_entry *)bh_at(r, BH_SLOT_OFF(slot));
+}
 /* Validates stripe s; writes a description of the first problem in msg. */
 int bh_stripe_check_locked(struct bh_region *r, unsigned s, char *msg, size_t msglen);
 

@@ -25,7 +25,6 @@
 
 #include "region.h"
 
-#define BH_SLOCK_WAITERS 0x80000000u
 #define BH_SLOCK_SPINS 128
 #define BH_SLOCK_CHECK_MS 5
 #define BH_SLOCK_CHECK_MAX_MS 80
@@ -159,11 +158,6 @@ mine:
     return 0;
 }
 
-int bh_slock_lock(_Atomic uint32_t *word, _Atomic uint64_t *token)
-{
-    return bh_slock_timedlock(word, token, NULL);
-}
-
 /* Whether the word names a live owner (the token tells a reused pid). */
 int bh_slock_held(const _Atomic uint32_t *word, const _Atomic uint64_t *token)
 {
@@ -178,9 +172,7 @@ int bh_slock_mine(const _Atomic uint32_t *word, const _Atomic uint64_t *token)
            atomic_load(token) == bh_proc_token();
 }
 
-void bh_slock_unlock(_Atomic uint32_t *word, _Atomic uint64_t *token)
+void bh_slock_wake(_Atomic uint32_t *word)
 {
-    atomic_store_explicit(token, 0, memory_order_relaxed);
-    if (atomic_exchange_explicit(word, 0, memory_order_release) & BH_SLOCK_WAITERS)
-        futex(word, FUTEX_WAKE, 1, NULL);
+    futex(word, FUTEX_WAKE, 1, NULL);
 }

@@ -90,24 +90,26 @@ int bh_store_sync(bh_store *st)
     return st ? st->ops->sync(st) : BH_EINVAL;
 }
 
-/* Keys, memory ids and lock names share one rule. */
-static int name_check(const char *name)
+/* Keys, memory ids and lock names share one rule. The length is measured
+ * here once, for the backend too. */
+static int name_check(const char *name, size_t *len)
 {
     if (!name || !*name)
         return BH_EINVAL;
-    if (strnlen(name, BH_KEY_MAX + 1) > BH_KEY_MAX)
+    if ((*len = strnlen(name, BH_KEY_MAX + 1)) > BH_KEY_MAX)
         return BH_ETOOBIG;
     return BH_OK;
 }
 
 int bh_shared_open(bh_store *st, const char *memory_id, bh_shared **out)
 {
+    size_t len;
     int rc;
 
     if (!st || !out)
         return BH_EINVAL;
     *out = NULL;
-    if ((rc = name_check(memory_id)) != BH_OK)
+    if ((rc = name_check(memory_id, &len)) != BH_OK)
         return rc == BH_ETOOBIG ? BH_EINVAL : rc;
     return st->ops->shared_open(st, memory_id, out);
 }
@@ -123,17 +125,18 @@ const char *bh_shared_id(const bh_shared *m)
     return m ? m->id : NULL;
 }
 
-#define CHECK_KEY(m, key)                                                      \
+/* Checks m and key, and sets klen to the key's length. */
+#define CHECK_KEY(m, key, klen)                                                \
     do {                                                                       \
-        int rc_ = (m) ? name_check(key) : BH_EINVAL;                           \
+        int rc_ = (m) ? name_check(key, &(klen)) : BH_EINVAL;                  \
         if (rc_ != BH_OK)                                                      \
             return rc_;                                                        \
     } while (0)
 
 /* For calls that write: a read-only store refuses them here, once. */
-#define CHECK_WRITE(m, key)                                                    \
+#define CHECK_WRITE(m, key, klen)                                              \
     do {                                                                       \
-        CHECK_KEY(m, key);                                                     \
+        CHECK_KEY(m, key, klen);                                               \
         if ((m)->st->readonly)                                                 \
             return BH_EREADONLY;                                               \
     } while (0)
@@ -141,23 +144,27 @@ const char *bh_shared_id(const bh_shared *m)
 int bh_shared_put(bh_shared *m, const char *key, const bh_value *v, unsigned flags,
                   int64_t ttl_ms)
 {
+    size_t klen;
     int rc;
 
-    CHECK_WRITE(m, key);
+    CHECK_WRITE(m, key, klen);
     if (!v || ttl_ms < 0 || flags > (BH_PUT_ADD | BH_PUT_REPLACE) ||
         flags == (BH_PUT_ADD | BH_PUT_REPLACE))
         return BH_EINVAL;
-    if ((rc = bh_value_check(v)) != BH_OK)
+    /* Scalars of a known type need no check; nothing else is that common. */
+    if ((unsigned)v->type > BH_DOUBLE && (rc = bh_value_check(v)) != BH_OK)
         return rc;
-    return m->st->ops->put(m, key, v, flags, ttl_ms);
+    return m->st->ops->put(m, key, klen, v, flags, ttl_ms);
 }
 
 int bh_shared_get(bh_shared *m, const char *key, bh_value *out)
 {
-    CHECK_KEY(m, key);
+    size_t klen;
+
+    CHECK_KEY(m, key, klen);
     if (!out)
         return BH_EINVAL;
-    return m->st->ops->get(m, key, out);
+    return m->st->ops->get(m, key, klen, out);
 }
 
 /* Reads key as type t into *v (scalars) without touching the caller's
@@ -176,7 +183,7 @@ static int get_typed(bh_shared *m, const char *key, bh_type t, bh_value *v)
 
 int bh_shared_set_int(bh_shared *m, const char *key, int64_t v)
 {
-    bh_value x = bh_value_int(v);
+    bh_value x = {.type = BH_INT, .u.i = v};
     return bh_shared_put(m, key, &x, 0, 0);
 }
 
@@ -206,7 +213,7 @@ int bh_shared_get_int(bh_shared *m, const char *key, int64_t *out)
 
 int bh_shared_set_double(bh_shared *m, const char *key, double v)
 {
-    bh_value x = bh_value_double(v);
+    bh_value x = {.type = BH_DOUBLE, .u.d = v};
     return bh_shared_put(m, key, &x, 0, 0);
 }
 
@@ -283,39 +290,48 @@ int bh_shared_get_json(bh_shared *m, const char *key, char **out)
 
 int bh_shared_incr(bh_shared *m, const char *key, int64_t delta, int64_t *out)
 {
-    CHECK_WRITE(m, key);
-    return m->st->ops->incr(m, key, delta, out);
+    size_t klen;
+
+    CHECK_WRITE(m, key, klen);
+    return m->st->ops->incr(m, key, klen, delta, out);
 }
 
 int bh_shared_cas(bh_shared *m, const char *key, const bh_value *expected,
                   const bh_value *desired)
 {
+    size_t klen;
     int rc;
 
-    CHECK_WRITE(m, key);
+    CHECK_WRITE(m, key, klen);
     if (expected && expected->type > BH_JSON)
         return BH_EINVAL;
     if (desired && (rc = bh_value_check(desired)) != BH_OK)
         return rc;
-    return m->st->ops->cas(m, key, expected, desired);
+    return m->st->ops->cas(m, key, klen, expected, desired);
 }
 
 int bh_shared_pop(bh_shared *m, const char *key, bh_value *out)
 {
-    CHECK_WRITE(m, key);
-    return m->st->ops->pop(m, key, out);
+    size_t klen;
+
+    CHECK_WRITE(m, key, klen);
+    return m->st->ops->pop(m, key, klen, out);
 }
 
 int bh_shared_delete(bh_shared *m, const char *key)
 {
-    CHECK_WRITE(m, key);
-    return m->st->ops->pop(m, key, NULL);
+    size_t klen;
+
+    CHECK_WRITE(m, key, klen);
+    return m->st->ops->pop(m, key, klen, NULL);
 }
 
 int bh_shared_contains(bh_shared *m, const char *key)
 {
-    CHECK_KEY(m, key);
-    return m->st->ops->contains(m, key);
+    size_t klen;
+
+    CHECK_KEY(m, key, klen);
+    return m->st->ops->contains(m, key, klen);
 }
 
 int bh_shared_len(bh_shared *m, size_t *out)
@@ -355,30 +371,38 @@ void bh_cursor_close(bh_cursor *c)
 
 int bh_lock_acquire(bh_shared *m, const char *name, int64_t timeout_ms)
 {
-    CHECK_WRITE(m, name);
+    size_t klen;
+
+    CHECK_WRITE(m, name, klen);
     if (timeout_ms < -1)
         return BH_EINVAL;
-    return m->st->ops->lock_acquire(m, name, timeout_ms);
+    return m->st->ops->lock_acquire(m, name, klen, timeout_ms);
 }
 
 int bh_lock_release(bh_shared *m, const char *name)
 {
-    CHECK_WRITE(m, name);
-    return m->st->ops->lock_release(m, name);
+    size_t klen;
+
+    CHECK_WRITE(m, name, klen);
+    return m->st->ops->lock_release(m, name, klen);
 }
 
 int bh_lock_held(bh_shared *m, const char *name)
 {
-    CHECK_KEY(m, name);
-    return m->st->ops->lock_held(m, name);
+    size_t klen;
+
+    CHECK_KEY(m, name, klen);
+    return m->st->ops->lock_held(m, name, klen);
 }
 
 int bh_lock_fence(bh_shared *m, const char *name, uint64_t *out)
 {
-    CHECK_KEY(m, name);
+    size_t klen;
+
+    CHECK_KEY(m, name, klen);
     if (!out)
         return BH_EINVAL;
-    return m->st->ops->lock_fence(m, name, out);
+    return m->st->ops->lock_fence(m, name, klen, out);
 }
 
 int bh_lock_release_all(bh_shared *m)

@@ -81,7 +81,7 @@ static int mark_reachable(struct bh_region *r, unsigned s, struct bh_marks *m, i
                           char *msg, size_t msglen)
 {
     struct bh_stripe *st = &r->stripes[s];
-    uint64_t ixoff = atomic_load(&st->index_off);
+    uint64_t ixoff = bh_stripe_index_off(st);
     struct bh_index *ix;
     int rc;
 
@@ -94,12 +94,20 @@ static int mark_reachable(struct bh_region *r, unsigned s, struct bh_marks *m, i
             return BH_ECORRUPT;
         }
         bh_log(BH_LOG_ERROR, "store: stripe %u index damaged; its keys are lost", s);
-        atomic_store(&st->index_off, 0);
+        atomic_store(&st->index, 0);
         return BH_OK;
+    }
+    ix = bh_at(r, ixoff);
+    if (atomic_load(&st->index) != bh_ixw_make(ixoff, ix->cap)) {
+        /* Lock-free readers trust the word's capacity: it must be the array's. */
+        if (!repair) {
+            snprintf(msg, msglen, "stripe %u: index word disagrees with its array", s);
+            return BH_ECORRUPT;
+        }
+        atomic_store(&st->index, bh_ixw_make(ixoff, ix->cap));
     }
     if ((rc = marks_add(m, ixoff)) != BH_OK)
         return rc;
-    ix = bh_at(r, ixoff);
     for (uint64_t i = 0; i < ix->cap; i++) {
         uint64_t slot = ix->slots[i];
         if (slot == BH_SLOT_EMPTY || slot == BH_SLOT_TOMB)
@@ -126,7 +134,7 @@ static int mark_reachable(struct bh_region *r, unsigned s, struct bh_marks *m, i
 static void recount(struct bh_region *r, unsigned s)
 {
     struct bh_stripe *st = &r->stripes[s];
-    uint64_t ixoff = atomic_load(&st->index_off);
+    uint64_t ixoff = bh_stripe_index_off(st);
     struct bh_index *ix = ixoff ? bh_at(r, ixoff) : NULL;
 
     st->used = st->tombs = st->keys = st->locks = st->ttl_entries = 0;
@@ -234,51 +242,10 @@ void bh_stripe_rebuild_locked(struct bh_region *r, unsigned s)
     recount(r, s);
 }
 
-void bh_stripe_lock(struct bh_region *r, unsigned s)
+void bh_stripe_recover_locked(struct bh_region *r, unsigned s)
 {
-    struct bh_stripe *st = &r->stripes[s];
-    uint64_t seq;
-
-    if (r->readonly)
-        return;
-    if (bh_slock_lock(&st->lock, &st->owner_token)) {
-        bh_stripe_rebuild_locked(r, s);
-        atomic_fetch_add(&r->hdr->recoveries, 1);
-    }
-    /* Odd from here on: readers without the lock retry. A holder that died
-     * left it odd; it stays odd for us, and we leave it even. */
-    seq = atomic_load_explicit(&st->seq, memory_order_relaxed) | 1;
-    atomic_store_explicit(&st->seq, seq + 2, memory_order_relaxed);
-    atomic_thread_fence(memory_order_release);
-}
-
-void bh_stripe_unlock(struct bh_region *r, unsigned s)
-{
-    struct bh_stripe *st = &r->stripes[s];
-
-    if (r->readonly)
-        return;
-    atomic_store_explicit(&st->seq, atomic_load_explicit(&st->seq, memory_order_relaxed) + 1,
-                          memory_order_release);
-    bh_slock_unlock(&st->lock, &st->owner_token);
-}
-
-struct bh_index *bh_stripe_index(struct bh_region *r, unsigned s)
-{
-    uint64_t off = atomic_load_explicit(&r->stripes[s].index_off, memory_order_acquire);
-
-    if (!off || (r->readonly && !bh_index_valid(r, s, off)))
-        return NULL;
-    return bh_at(r, off);
-}
-
-struct bh_entry *bh_slot_entry(struct bh_region *r, unsigned s, uint64_t slot)
-{
-    if (slot == BH_SLOT_EMPTY || slot == BH_SLOT_TOMB)
-        return NULL;
-    if (r->readonly && !bh_entry_valid(r, s, BH_SLOT_OFF(slot)))
-        return NULL;
-    return bh_at(r, BH_SLOT_OFF(slot));
+    bh_stripe_rebuild_locked(r, s);
+    atomic_fetch_add(&r->hdr->recoveries, 1);
 }
 
 /* ---- Checking ---- */
@@ -310,7 +277,7 @@ static int entry_placed(unsigned s, const struct bh_index *ix, uint64_t pos,
 static int check_entries(struct bh_region *r, unsigned s, char *msg, size_t msglen)
 {
     struct bh_stripe *st = &r->stripes[s];
-    uint64_t ixoff = atomic_load(&st->index_off);
+    uint64_t ixoff = bh_stripe_index_off(st);
     struct bh_index *ix = ixoff ? bh_at(r, ixoff) : NULL;
     uint64_t used = 0, keys = 0;
 
