@@ -23,32 +23,6 @@ static inline void slot_store(uint64_t *slot, uint64_t v)
     __atomic_store_n(slot, v, __ATOMIC_RELEASE);
 }
 
-int64_t bh_index_find_locked(struct bh_region *r, unsigned s, const struct bh_key *k,
-                             struct bh_entry **out)
-{
-    struct bh_index *ix = index_of(r, s);
-    uint16_t tag = bh_key_tag(k);
-
-    if (!ix)
-        return -1;
-    uint64_t mask = ix->cap - 1;
-    uint64_t i = (uint32_t)k->hash & mask;
-    for (uint64_t n = 0; n < ix->cap; n++, i = (i + 1) & mask) {
-        uint64_t slot = ix->slots[i];
-        if (slot == BH_SLOT_EMPTY)
-            return -1;
-        if (slot == BH_SLOT_TOMB || BH_SLOT_TAG(slot) != tag)
-            continue;
-        struct bh_entry *e = bh_slot_entry(r, s, slot);
-        if (e && bh_entry_matches(e, k)) {
-            if (out)
-                *out = e;
-            return (int64_t)i;
-        }
-    }
-    return -1;
-}
-
 /* Counters that follow the kind of entry a slot gains or loses. */
 static void count_entry(struct bh_stripe *st, const struct bh_entry *e, int delta)
 {

@@ -290,9 +290,11 @@ int bh_emb_lock_acquire(bh_shared *m, const char *name, size_t len, int64_t time
         return rc;
     }
     l = rec_of(e);
-    /* The common case: free, and no waiter to be fair to. */
-    rc = l->last_pid == bh_proc_pid() && has_waiters(l) ? BH_EBUSY
-                                                         : bh_slock_trylock(&l->word, &l->token);
+    /* The common case: free, and no waiter to be fair to. Every waiter is
+     * pinned (users), so with no pin the wait slots need not be looked at. */
+    rc = l->last_pid == bh_proc_pid() && l->users > 0 && has_waiters(l)
+             ? BH_EBUSY
+             : bh_slock_trylock(&l->word, &l->token);
     if (rc == BH_EBUSY)
         l->users++; /* pinned while it waits */
     bh_stripe_unlock(r, s);

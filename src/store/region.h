@@ -381,8 +381,7 @@ int bh_proc_alive(int32_t pid, uint64_t token);
  * holds it and must repair what it guards), or BH_ETIMEDOUT. */
 int bh_slock_timedlock(_Atomic uint32_t *word, _Atomic uint64_t *token,
                        const struct timespec *deadline);
-/* Once: 0, 1 (the owner is gone), or BH_EBUSY. */
-int bh_slock_trylock(_Atomic uint32_t *word, _Atomic uint64_t *token);
+int bh_slock_take_dead(_Atomic uint32_t *word, _Atomic uint64_t *token, uint32_t cur);
 /* Wakes one process asleep on word (the release found the waiters bit). */
 void bh_slock_wake(_Atomic uint32_t *word);
 
@@ -401,15 +400,33 @@ static inline int bh_slock_lock(_Atomic uint32_t *word, _Atomic uint64_t *token)
     return bh_slock_timedlock(word, token, NULL);
 }
 
+/* Once: 0, 1 (the owner was gone), or BH_EBUSY. */
+static inline int bh_slock_trylock(_Atomic uint32_t *word, _Atomic uint64_t *token)
+{
+    uint32_t cur = 0;
+
+    if (atomic_compare_exchange_strong_explicit(word, &cur, (uint32_t)bh_proc_pid(),
+                                                memory_order_acquire, memory_order_relaxed)) {
+        atomic_store_explicit(token, bh_proc_token(), memory_order_relaxed);
+        return 0;
+    }
+    return bh_slock_take_dead(word, token, cur);
+}
+
 static inline void bh_slock_unlock(_Atomic uint32_t *word, _Atomic uint64_t *token)
 {
     atomic_store_explicit(token, 0, memory_order_relaxed);
     if (atomic_exchange_explicit(word, 0, memory_order_release) & BH_SLOCK_WAITERS)
         bh_slock_wake(word);
 }
+
 /* Held by a live process; held by the caller. */
 int bh_slock_held(const _Atomic uint32_t *word, const _Atomic uint64_t *token);
-int bh_slock_mine(const _Atomic uint32_t *word, const _Atomic uint64_t *token);
+static inline int bh_slock_mine(const _Atomic uint32_t *word, const _Atomic uint64_t *token)
+{
+    return (atomic_load(word) & ~BH_SLOCK_WAITERS) == (uint32_t)bh_proc_pid() &&
+           atomic_load(token) == bh_proc_token();
+}
 
 /* ---- Stripes (stripe.c) ---- */
 
@@ -480,9 +497,33 @@ int bh_stripe_check_locked(struct bh_region *r, unsigned s, char *msg, size_t ms
 
 /* ---- Index (index.c); caller holds the stripe ---- */
 
-/* Finds k; returns the slot position or -1. */
-int64_t bh_index_find_locked(struct bh_region *r, unsigned s, const struct bh_key *k,
-                             struct bh_entry **out);
+/* Finds k; returns the slot position or -1, and the entry in *out (if out
+ * is not NULL). Inline: every locked operation starts with it. */
+static inline int64_t bh_index_find_locked(struct bh_region *r, unsigned s,
+                                           const struct bh_key *k, struct bh_entry **out)
+{
+    struct bh_index *ix = bh_stripe_index(r, s);
+    uint16_t tag = bh_key_tag(k);
+
+    if (!ix)
+        return -1;
+    uint64_t mask = ix->cap - 1;
+    uint64_t i = (uint32_t)k->hash & mask;
+    for (uint64_t n = 0; n < ix->cap; n++, i = (i + 1) & mask) {
+        uint64_t slot = ix->slots[i];
+        if (slot == BH_SLOT_EMPTY)
+            return -1;
+        if (slot == BH_SLOT_TOMB || BH_SLOT_TAG(slot) != tag)
+            continue;
+        struct bh_entry *e = bh_slot_entry(r, s, slot);
+        if (e && bh_entry_matches(e, k)) {
+            if (out)
+                *out = e;
+            return (int64_t)i;
+        }
+    }
+    return -1;
+}
 /* Publishes entry new_off for k: replacing the entry at pos (>= 0), or in a
  * free slot. Returns 0 or BH_ENOSPC (nothing changed). */
 int bh_index_put_locked(struct bh_region *r, unsigned s, const struct bh_key *k,

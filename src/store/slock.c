@@ -71,17 +71,14 @@ static int take(_Atomic uint32_t *word, uint32_t *cur, uint32_t val)
 }
 
 /*
- * Tries once. Returns 0, 1 when taken from an owner that is gone (dead, or a
- * zombie: found at once, not after a wait), or BH_EBUSY.
+ * The rest of bh_slock_trylock, once the word was found held by cur: takes
+ * it if that owner is gone (dead, or a zombie: found at once, not after a
+ * wait) and returns 1, else BH_EBUSY.
  */
-int bh_slock_trylock(_Atomic uint32_t *word, _Atomic uint64_t *token)
+int bh_slock_take_dead(_Atomic uint32_t *word, _Atomic uint64_t *token, uint32_t cur)
 {
-    uint32_t me = (uint32_t)bh_proc_pid(), cur = 0;
+    uint32_t me = (uint32_t)bh_proc_pid();
 
-    if (take(word, &cur, me)) {
-        atomic_store_explicit(token, bh_proc_token(), memory_order_relaxed);
-        return 0;
-    }
     if (cur && bh_proc_start((int32_t)(cur & ~BH_SLOCK_WAITERS)) == 0 &&
         take(word, &cur, me | (cur & BH_SLOCK_WAITERS))) {
         atomic_store(token, bh_proc_token());
@@ -163,13 +160,6 @@ int bh_slock_held(const _Atomic uint32_t *word, const _Atomic uint64_t *token)
 {
     uint32_t cur = atomic_load(word);
     return cur && bh_proc_alive((int32_t)(cur & ~BH_SLOCK_WAITERS), atomic_load(token));
-}
-
-/* Whether the calling process holds it. */
-int bh_slock_mine(const _Atomic uint32_t *word, const _Atomic uint64_t *token)
-{
-    return (atomic_load(word) & ~BH_SLOCK_WAITERS) == (uint32_t)bh_proc_pid() &&
-           atomic_load(token) == bh_proc_token();
 }
 
 void bh_slock_wake(_Atomic uint32_t *word)
