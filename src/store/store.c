@@ -141,8 +141,10 @@ const char *bh_shared_id(const bh_shared *m)
             return BH_EREADONLY;                                               \
     } while (0)
 
-int bh_shared_put(bh_shared *m, const char *key, const bh_value *v, unsigned flags,
-                  int64_t ttl_ms)
+/* bh_shared_put; with trusted, v is known to be valid (a typed setter built
+ * it), and only its size is checked. Scalars of a known type need no check. */
+static int put(bh_shared *m, const char *key, const bh_value *v, unsigned flags,
+               int64_t ttl_ms, int trusted)
 {
     size_t klen;
     int rc;
@@ -151,10 +153,17 @@ int bh_shared_put(bh_shared *m, const char *key, const bh_value *v, unsigned fla
     if (!v || ttl_ms < 0 || flags > (BH_PUT_ADD | BH_PUT_REPLACE) ||
         flags == (BH_PUT_ADD | BH_PUT_REPLACE))
         return BH_EINVAL;
-    /* Scalars of a known type need no check; nothing else is that common. */
-    if ((unsigned)v->type > BH_DOUBLE && (rc = bh_value_check(v)) != BH_OK)
+    if (trusted && v->type > BH_DOUBLE && v->u.s.len > BH_VALUE_MAX)
+        return BH_ETOOBIG;
+    if (!trusted && (unsigned)v->type > BH_DOUBLE && (rc = bh_value_check(v)) != BH_OK)
         return rc;
     return m->st->ops->put(m, key, klen, v, flags, ttl_ms);
+}
+
+int bh_shared_put(bh_shared *m, const char *key, const bh_value *v, unsigned flags,
+                  int64_t ttl_ms)
+{
+    return put(m, key, v, flags, ttl_ms, 0);
 }
 
 int bh_shared_get(bh_shared *m, const char *key, bh_value *out)
@@ -235,10 +244,11 @@ int bh_shared_get_bool(bh_shared *m, const char *key, int *out)
 
 int bh_shared_set_str(bh_shared *m, const char *key, const char *s)
 {
-    bh_value x = bh_value_str(s);
     if (!s)
         return BH_EINVAL;
-    return bh_shared_put(m, key, &x, 0, 0);
+    /* Measured with strlen, it holds no NUL: no need to look for one. */
+    bh_value x = {.type = BH_STR, .u.s = {(void *)s, strlen(s)}};
+    return put(m, key, &x, 0, 0, 1);
 }
 
 /* Strings, bytes and JSON hand their malloc'd buffer to the caller. */

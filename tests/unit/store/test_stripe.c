@@ -1,7 +1,7 @@
 /*
  * Stripe recovery (src/store/stripe.c), driven through the internal API so
  * that a process can die at an exact point: holding a stripe's lock with a
- * block allocated that no index refers to.
+ * block allocated that no index refers to. Also the slab's size classes.
  */
 #include <check.h>
 #include <sys/wait.h>
@@ -67,6 +67,23 @@ START_TEST(empty_stripe_run_is_reclaimed)
 }
 END_TEST
 
+/* The computed size class is the smallest that holds the size, for every
+ * size a block can have. */
+START_TEST(size_class_is_the_smallest_that_fits)
+{
+    for (uint64_t size = 0; size <= 9000; size++) {
+        unsigned want = BH_NCLASSES;
+        for (unsigned c = 0; c < BH_NCLASSES; c++)
+            if (bh_class_size(c) >= size) {
+                want = c;
+                break;
+            }
+        ck_assert_uint_eq(bh_class_of(size), want);
+    }
+    ck_assert_uint_eq(bh_class_of(UINT64_MAX / 2), BH_NCLASSES);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("stripe");
@@ -74,6 +91,9 @@ int main(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, empty_stripe_slab_is_reclaimed);
     tcase_add_test(tc, empty_stripe_run_is_reclaimed);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("slab");
+    tcase_add_test(tc, size_class_is_the_smallest_that_fits);
     suite_add_tcase(s, tc);
     return bh_test_run_suite(s);
 }
