@@ -1,6 +1,7 @@
 /*
  * The runner's edges, against the emulator: webhooks (secret checked, body
- * capped), the backlog at start, timers, and 409 from a second instance.
+ * capped), the backlog at start, timers, 409 from a second instance, and a
+ * server that fails every call.
  */
 #include <arpa/inet.h>
 #include <check.h>
@@ -238,6 +239,33 @@ START_TEST(test_conflict_no_spin)
 }
 END_TEST
 
+/* A server answering 500 to everything is retried with a growing delay, not
+ * hammered; once it recovers, the update sent meanwhile is processed. */
+START_TEST(test_server_errors_back_off)
+{
+    bh_test_runner a;
+    char *resp = NULL;
+
+    runner_init(&a, 2);
+    ck_assert_int_eq(bh_emu_post(&emu, "/control/faults", "{\"rate_500\":1.0}", &resp), 200);
+    free(resp);
+    ck_assert_int_eq(bh_test_runner_start(&a), 0);
+    usleep(5000000);
+    /* The client retries thrice from 0.5 s, then the poller waits 1 s, 2 s,
+     * 4 s: about ten calls in 5 s. A loop without backoff makes thousands. */
+    int64_t failed = emu_stat("faults_500");
+    ck_assert_int_gt(failed, 0);
+    ck_assert_int_lt(failed, 25);
+    ck_assert_int_eq(bh_emu_post(&emu, "/control/faults", "{}", &resp), 200);
+    free(resp);
+    /* The first poll that succeeds skips the backlog; send after it. */
+    wait_polls(emu_stat("by_method.getUpdates") + 2);
+    bh_emu_send_user_message(&emu, 61, 61, "sleep:0");
+    ck_assert_int_eq(bh_test_runner_wait(st, "total", 1, 60000), 1);
+    ck_assert_int_eq(bh_test_runner_stop(&a), 0);
+}
+END_TEST
+
 static void add(Suite *s, const char *name, const TTest *t)
 {
     TCase *tc = tcase_create(name);
@@ -254,6 +282,7 @@ static Suite *runner_suite(void)
     add(s, "backlog", test_backlog);
     add(s, "timers", test_timers_never_overlap);
     add(s, "conflict", test_conflict_no_spin);
+    add(s, "server_errors", test_server_errors_back_off);
     return s;
 }
 
