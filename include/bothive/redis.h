@@ -25,10 +25,13 @@
  *   once more on a new connection.
  *
  * Differences from the embedded store, and why
- *  - A named lock whose holder died is handed on (with BH_EABANDONED) when
- *    its lease runs out, not at once: no kernel on the server's side sees a
- *    process on another host die. Likewise bh_lock_held stays 1 until then,
- *    and a dead preparer is redone after the lease.
+ *  - A named lock whose holder died on the same host (and in the same pid
+ *    namespace) as the acquirer is handed on at once, with BH_EABANDONED:
+ *    the holder's token names its pid, start time and host, so the acquirer
+ *    can see it is gone; bh_lock_held says 0 for it, and a preparer that
+ *    died there is redone at once. A holder on another host is handed on
+ *    only when its lease runs out: nothing on this host can see a process
+ *    on another one die.
  *  - A lock is not renewed while held: a holder that keeps it longer than
  *    the lease loses it, and the next acquirer gets BH_EABANDONED (its
  *    release then succeeds with a warning if nobody took the lock, and
@@ -37,8 +40,9 @@
  *    thread renews the lease while the preparer runs.
  *  - Waiters sleep in the server (BLPOP) and are woken by the release; they
  *    also retry every 100 ms. They are served in arrival order.
- *  - Lock ownership is per process (a random token and the pid), as in the
- *    embedded store; BH_EDEADLK for a second acquire by the same process.
+ *  - Lock ownership is per process (a token of random bits, pid, start
+ *    time and host), as in the embedded store; BH_EDEADLK for a second
+ *    acquire by the same process.
  *  - Full: a server at its maxmemory with the noeviction policy refuses
  *    writes, reported as BH_ENOSPC. With an evicting policy Redis may drop
  *    keys silently: configure noeviction for bothive.

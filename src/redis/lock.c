@@ -8,8 +8,11 @@
  * apart from a release, acquiring also writes lh:NAME {owner, fence}
  * without a TTL, and releasing deletes it: an acquirer that finds lh:NAME
  * but no l:NAME knows the previous holder never released, and gets
- * BH_EABANDONED. A holder that keeps a lock longer than the lease loses it
- * (it is not renewed): pick the lease longer than any critical section.
+ * BH_EABANDONED. A holder on the caller's own host that died is seen at
+ * once (its token names its pid, start time and host, token.c): its lock
+ * key is deleted and taken the same way. A holder that keeps a lock longer
+ * than the lease loses it (it is not renewed): pick the lease longer than
+ * any critical section.
  *
  * Waiters queue in lq:NAME (FIFO by arrival number) with a heartbeat in
  * lb:NAME that they refresh every time they retry; a free lock goes only to
@@ -68,7 +71,7 @@ static void held_remove(struct bh_redis_shared *ms, const char *name)
 /* The caller's wake-up list for name. */
 static int wake_key(struct bh_rargs *a, bh_shared *m, const char *tok, const char *name)
 {
-    char part[96];
+    char part[BH_REDIS_TOKEN_MAX + 8]; /* "lw:" TOKEN ":" */
 
     snprintf(part, sizeof part, "lw:%s:", tok);
     return bh_rargs_key(a, m, part, name);
@@ -177,10 +180,13 @@ int bh_redis_lock_acquire(bh_shared *m, const char *name, size_t len, int64_t ti
                 return BH_ENOMEM;
             }
             if (res == 1)
-                bh_log(BH_LOG_WARN, "store: lock %s of %s: its holder died (lease expired)",
+                bh_log(BH_LOG_WARN, "store: lock %s of %s: its holder died without releasing it",
                        name, m->id);
             return res == 1 ? BH_EABANDONED : BH_OK;
         }
+        /* A holder on this host that died is seen at once, not at its lease. */
+        if (bh_redis_reap_dead(m, "l:", name) == 1)
+            continue;
         if (timeout_ms == 0)
             return BH_ETIMEDOUT;
         queued = 1;
@@ -241,8 +247,13 @@ out:
 /* Held means: the lock key exists, i.e. a holder's lease is running. */
 int bh_redis_lock_held(bh_shared *m, const char *name, size_t len)
 {
+    char holder[BH_REDIS_TOKEN_MAX];
+    int rc;
+
     (void)len; /* a round trip dwarfs measuring the name again */
-    return bh_redis_exists(m, "l:", name);
+    if ((rc = bh_redis_holder(m, "l:", name, holder, sizeof holder)) != BH_OK)
+        return rc;
+    return holder[0] && !bh_redis_token_dead_here(holder);
 }
 
 int bh_redis_lock_fence(bh_shared *m, const char *name, size_t len, uint64_t *out)

@@ -158,7 +158,10 @@ int bh_redis_prepare(bh_shared *m, bh_preparer_fn fn, void *arg)
             return BH_EDEADLK; /* called from inside this memory's own preparer */
         if (res == 1)
             break;
-        /* Someone else prepares: poll, backing off to 50 ms. */
+        /* Someone else prepares: poll, backing off to 50 ms. A preparer on
+         * this host that died is seen at once, not when its lease runs out. */
+        if (bh_redis_reap_dead(m, "preparing", NULL) == 1)
+            continue;
         struct timespec ts = {0, (long)nap_ms * 1000000};
         nanosleep(&ts, NULL);
         if (nap_ms < 50)

@@ -34,6 +34,7 @@
 
 #define BH_REDIS_LEASE_DEFAULT_MS 30000
 #define BH_REDIS_TIMEOUT_DEFAULT_MS 5000
+#define BH_REDIS_TOKEN_MAX 160 /* RANDOM:PID:START@HOST (token.c) */
 #define BH_REDIS_CONNECT_TIMEOUT_DEFAULT_MS 2000
 
 enum bh_rscript {
@@ -51,6 +52,7 @@ enum bh_rscript {
     BH_RS_PREP_TRY,
     BH_RS_PREP_DONE,
     BH_RS_PREP_RENEW,
+    BH_RS_REAP,
     BH_RS_CHECK_IDX,
     BH_RS_CHECK_KEYS,
     BH_RS_COUNT
@@ -122,9 +124,16 @@ int bh_redis_reply_error(struct bh_redis *r, const redisReply *rep);
 /* A new connection with the handle's settings (used by helper threads). */
 int bh_redis_connect_conf(const struct bh_redis_conf *conf, redisContext **out, char *err,
                           size_t errlen);
-/* The caller's owner token for locks and preparers: 128 random bits and
- * the pid, made again in a forked child. */
+/* The caller's owner token for locks and preparers (token.c): random bits,
+ * pid, start time and host, made again in a forked child. */
 const char *bh_redis_token(void);
+/* Whether tok is a process of this host that has died (token.c). */
+int bh_redis_token_dead_here(const char *tok);
+/* The owner token in the holder key part+name, into buf ("" if none). */
+int bh_redis_holder(bh_shared *m, const char *part, const char *name, char *buf, size_t len);
+/* Deletes the holder key part+name if the token in it is a process of this
+ * host that has died: 1 if it did, 0 if not, or an error (token.c). */
+int bh_redis_reap_dead(bh_shared *m, const char *part, const char *name);
 /* Parses an integer reply or a decimal bulk string. */
 int bh_redis_reply_ll(const redisReply *rep, long long *out);
 

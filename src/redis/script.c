@@ -209,6 +209,12 @@ static const char *const scripts[BH_RS_COUNT] = {
     "end\n"
     "return 0\n",
 
+    /* KEYS a holder key; ARGV the dead holder's token: deleted only if it
+     * still holds that token (nobody took it over meanwhile). */
+    [BH_RS_REAP] =
+    "if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) return 1 end\n"
+    "return 0\n",
+
     /* KEYS idx, ttl; ARGV cursor, base: {next cursor, first problem or ''} */
     [BH_RS_CHECK_IDX] =
     "local r = redis.call('SSCAN', KEYS[1], ARGV[1], 'COUNT', 500)\n"

@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -77,38 +76,6 @@ void bh_rargs_free(struct bh_rargs *a)
     for (int i = 0; i < a->nowned; i++)
         free(a->owned[i]);
     a->nowned = a->n = 0;
-}
-
-/* ---- owner tokens ---- */
-
-static pthread_mutex_t token_mu = PTHREAD_MUTEX_INITIALIZER;
-static pid_t token_pid;
-static char token[64];
-
-/* 128 random bits tell apart two processes that get the same pid (on two
- * hosts, or one after the other); the pid helps a human reading Redis. */
-const char *bh_redis_token(void)
-{
-    pid_t pid = getpid();
-
-    pthread_mutex_lock(&token_mu);
-    if (token_pid != pid) {
-        unsigned char rnd[16];
-        if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd) {
-            /* no entropy source: time and pid still differ between processes */
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            for (size_t i = 0; i < sizeof rnd; i++)
-                rnd[i] = (unsigned char)((ts.tv_nsec >> (i % 8)) ^ (pid >> (i % 4)) ^ i * 131);
-        }
-        int n = 0;
-        for (size_t i = 0; i < sizeof rnd; i++)
-            n += snprintf(token + n, sizeof token - (size_t)n, "%02x", rnd[i]);
-        snprintf(token + n, sizeof token - (size_t)n, ":%d", (int)pid);
-        token_pid = pid;
-    }
-    pthread_mutex_unlock(&token_mu);
-    return token;
 }
 
 /* ---- connection ---- */

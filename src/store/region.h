@@ -25,6 +25,7 @@
 #include <time.h>
 
 #include "bothive/store.h"
+#include "proc.h"
 
 #define BH_MAGIC "BOTHIVE"      /* 8 bytes with the NUL */
 #define BH_FORMAT_VERSION 2u
@@ -346,31 +347,6 @@ int bh_mutex_init(pthread_mutex_t *m);
  * the caller must repair what it guards and call pthread_mutex_consistent),
  * or -1 if the calling thread holds it already. */
 int bh_mutex_lock(pthread_mutex_t *m);
-
-/* ---- Processes (proc.c) ---- */
-
-/* getpid(), and a token that tells this process apart from any other that
- * had or will have the same pid (its start time); both cached, and
- * forgotten in the child of fork: a lock operation needs them several
- * times, and getpid() is a system call. */
-extern int32_t bh_proc_cached_pid;
-extern uint64_t bh_proc_cached_token;
-int32_t bh_proc_pid_slow(void);
-uint64_t bh_proc_token_slow(void);
-
-static inline int32_t bh_proc_pid(void)
-{
-    return bh_proc_cached_pid ? bh_proc_cached_pid : bh_proc_pid_slow();
-}
-
-static inline uint64_t bh_proc_token(void)
-{
-    return bh_proc_cached_token ? bh_proc_cached_token : bh_proc_token_slow();
-}
-/* The start time of pid, or 0 if it is gone or a zombie. */
-uint64_t bh_proc_start(int32_t pid);
-/* Whether pid is alive and is the process that had token. */
-int bh_proc_alive(int32_t pid, uint64_t token);
 
 /* ---- Stripe locks (slock.c) ---- */
 

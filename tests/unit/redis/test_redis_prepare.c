@@ -1,8 +1,9 @@
 /*
  * Preparers of the redis:// backend across processes: exactly once among
  * 8 racing processes, readers wait for completion, an error leaves the
- * memory unprepared, a killed preparer is redone after its lease, a slow
- * one keeps its lease, and the state lives on the server.
+ * memory unprepared, a killed preparer is redone (at once when it ran on
+ * this host, after its lease when it ran elsewhere), a slow one keeps its
+ * lease, and the state lives on the server.
  */
 #include <check.h>
 #include <signal.h>
@@ -87,6 +88,58 @@ START_TEST(killed_preparer_is_redone)
 }
 END_TEST
 
+/* With a lease far longer than the test, a preparer killed on this host is
+ * still redone at once: its token says it was here, and it is gone. */
+START_TEST(dead_preparer_here_is_redone_at_once)
+{
+    char long_url[256];
+    bh_store *st2;
+    bh_shared *m2;
+    int fds[2];
+    char c;
+    int64_t runs;
+
+    snprintf(long_url, sizeof long_url, "%s?lock_lease_ms=60000", rp.url);
+    ck_assert_int_eq(bh_store_open(&st2, long_url, NULL), BH_OK);
+    ck_assert_int_eq(bh_shared_open(st2, "prep-here", &m2), BH_OK);
+    ck_assert_int_eq(pipe(fds), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        bh_shared_prepare(m2, hanging_preparer, &fds[1]);
+        _exit(1);
+    }
+    close(fds[1]);
+    ck_assert_int_eq(read(fds[0], &c, 1), 1);
+    close(fds[0]);
+    kill(pid, SIGKILL);
+    bh_test_wait(pid);
+    int64_t t0 = bh_test_now_ms();
+    ck_assert_int_eq(bh_shared_prepare(m2, bh_prep_cases_counting, NULL), BH_OK);
+    ck_assert_int_lt(bh_test_now_ms() - t0, 2000);
+    ck_assert_int_eq(bh_shared_get_int(m2, "runs", &runs), BH_OK);
+    ck_assert(runs == 1);
+    bh_shared_close(m2);
+    bh_store_close(st2);
+}
+END_TEST
+
+/* A preparer on another host (planted: its token names another host) is
+ * waited out until its lease runs out, then prepared again. */
+START_TEST(remote_preparer_is_waited_out)
+{
+    const char *tok = "00112233445566778899aabbccddeeff:1:12345@another-host.1";
+    int64_t runs;
+
+    ck_assert_int_eq(bh_redis_do(&rp, "SET bothive:m:{prep}:preparing %s PX 1000", tok), 0);
+    int64_t t0 = bh_test_now_ms();
+    ck_assert_int_eq(bh_shared_prepare(m, bh_prep_cases_counting, NULL), BH_OK);
+    ck_assert_int_ge(bh_test_now_ms() - t0, 800);
+    ck_assert_int_eq(bh_shared_get_int(m, "runs", &runs), BH_OK);
+    ck_assert(runs == 1);
+}
+END_TEST
+
 /* The prepared state lives on the server: a new store handle (another
  * host, a restarted runner) does not prepare again. */
 START_TEST(state_outlives_the_handle)
@@ -120,6 +173,8 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     bh_prep_cases_add(tc);
     tcase_add_test(tc, killed_preparer_is_redone);
+    tcase_add_test(tc, dead_preparer_here_is_redone_at_once);
+    tcase_add_test(tc, remote_preparer_is_waited_out);
     tcase_add_test(tc, state_outlives_the_handle);
     suite_add_tcase(s, tc);
     int rc = bh_test_run_suite(s);
