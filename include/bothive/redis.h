@@ -32,12 +32,13 @@
  *    died there is redone at once. A holder on another host is handed on
  *    only when its lease runs out: nothing on this host can see a process
  *    on another one die.
- *  - A lock is not renewed while held: a holder that keeps it longer than
- *    the lease loses it, and the next acquirer gets BH_EABANDONED (its
+ *  - While a process holds a lock or runs a preparer, a helper thread of
+ *    that process renews the lease every third of it, on a connection of
+ *    its own: a critical section may last longer than the lease. If the
+ *    renewals fail (Redis unreachable for a whole lease) the holder loses
+ *    the lock, and the next acquirer gets BH_EABANDONED; the holder's
  *    release then succeeds with a warning if nobody took the lock, and
- *    returns BH_ENOTOWNER if someone did). Choose lock_lease_ms above
- *    your longest critical section. Preparers do not have this limit: a
- *    thread renews the lease while the preparer runs.
+ *    returns BH_ENOTOWNER if someone did.
  *  - Waiters sleep in the server (BLPOP) and are woken by the release; they
  *    also retry every 100 ms. They are served in arrival order.
  *  - Lock ownership is per process (a token of random bits, pid, start

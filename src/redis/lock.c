@@ -10,9 +10,8 @@
  * but no l:NAME knows the previous holder never released, and gets
  * BH_EABANDONED. A holder on the caller's own host that died is seen at
  * once (its token names its pid, start time and host, token.c): its lock
- * key is deleted and taken the same way. A holder that keeps a lock longer
- * than the lease loses it (it is not renewed): pick the lease longer than
- * any critical section.
+ * key is deleted and taken the same way. While its holder lives, a lock's
+ * lease is renewed (keeper.c), however long the critical section.
  *
  * Waiters queue in lq:NAME (FIFO by arrival number) with a heartbeat in
  * lb:NAME that they refresh every time they retry; a free lock goes only to
@@ -175,7 +174,7 @@ int bh_redis_lock_acquire(bh_shared *m, const char *name, size_t len, int64_t ti
             break;
         }
         if (res == 0 || res == 1) {
-            if (held_add(ms, name) != BH_OK) {
+            if (held_add(ms, name) != BH_OK || bh_redis_keep(m, "l:", name) != BH_OK) {
                 bh_redis_lock_release(m, name, len);
                 return BH_ENOMEM;
             }
@@ -232,6 +231,7 @@ int bh_redis_lock_release(bh_shared *m, const char *name, size_t len)
     } else if (rep->integer < 0) {
         rc = BH_ENOTOWNER;
     } else {
+        bh_redis_unkeep(m, "l:", name);
         if (rep->integer == 1)
             bh_log(BH_LOG_WARN, "store: lock %s of %s was held past its lease (%lld ms)", name,
                    m->id, (long long)ms->st->conf.lease_ms);

@@ -6,111 +6,14 @@
  * until the memory is ready or the key is free. A preparer that returns an
  * error deletes `preparing`, so the next caller runs it again; one that
  * dies stops renewing its lease, and the first caller after the lease runs
- * out prepares again. A preparer may run for longer than the lease: a
- * helper thread renews it (every third of the lease, on a connection of
- * its own) for as long as the function runs.
+ * out prepares again (at once if it died on the caller's host, token.c). A
+ * preparer may run for longer than the lease: keeper.c renews it for as
+ * long as the function runs.
  */
-#include <errno.h>
-#include <pthread.h>
-#include <signal.h>
-#include <stdio.h>
-#include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "bothive/log.h"
 #include "redis.h"
-
-struct keeper {
-    pthread_t th;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int stop;
-    const struct bh_redis_conf *conf;
-    const char *key; /* the preparing key */
-    const char *tok;
-};
-
-/* Renews the lease until told to stop. A failed renewal is retried at the
- * next tick on a new connection; if they all fail the lease runs out and
- * another process may prepare too, which is logged by the preparer. */
-static void *keeper_main(void *arg)
-{
-    struct keeper *k = arg;
-    redisContext *c = NULL;
-    char err[256], lease[32];
-    sigset_t set;
-
-    /* This thread's writes must not raise SIGPIPE in the program. */
-    sigemptyset(&set);
-    sigaddset(&set, SIGPIPE);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    snprintf(lease, sizeof lease, "%lld", (long long)k->conf->lease_ms);
-    pthread_mutex_lock(&k->mu);
-    while (!k->stop) {
-        struct timespec ts;
-        int64_t step = k->conf->lease_ms / 3 > 0 ? k->conf->lease_ms / 3 : 1;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_sec += step / 1000;
-        ts.tv_nsec += (step % 1000) * 1000000;
-        if (ts.tv_nsec >= 1000000000) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000;
-        }
-        while (!k->stop && pthread_cond_timedwait(&k->cv, &k->mu, &ts) != ETIMEDOUT)
-            ;
-        if (k->stop)
-            break;
-        pthread_mutex_unlock(&k->mu);
-        if (!c)
-            bh_redis_connect_conf(k->conf, &c, err, sizeof err);
-        if (c) {
-            redisReply *rep = redisCommand(c, "EVAL %s 1 %s %s %s",
-                                           bh_redis_script_text(BH_RS_PREP_RENEW), k->key,
-                                           k->tok, lease);
-            if (!rep) {
-                redisFree(c);
-                c = NULL;
-            } else {
-                freeReplyObject(rep);
-            }
-        }
-        pthread_mutex_lock(&k->mu);
-    }
-    pthread_mutex_unlock(&k->mu);
-    if (c)
-        redisFree(c);
-    return NULL;
-}
-
-static int keeper_start(struct keeper *k)
-{
-    pthread_condattr_t ca;
-
-    k->stop = 0;
-    pthread_mutex_init(&k->mu, NULL);
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&k->cv, &ca);
-    pthread_condattr_destroy(&ca);
-    if (pthread_create(&k->th, NULL, keeper_main, k) != 0) {
-        pthread_cond_destroy(&k->cv);
-        pthread_mutex_destroy(&k->mu);
-        return -1;
-    }
-    return 0;
-}
-
-static void keeper_stop(struct keeper *k)
-{
-    pthread_mutex_lock(&k->mu);
-    k->stop = 1;
-    pthread_cond_signal(&k->cv);
-    pthread_mutex_unlock(&k->mu);
-    pthread_join(k->th, NULL);
-    pthread_cond_destroy(&k->cv);
-    pthread_mutex_destroy(&k->mu);
-}
 
 /* Runs the try (ok < 0) or done (ok 0/1) script; *res is its integer. */
 static int prep_script(bh_shared *m, enum bh_rscript s, int ok, long long *res)
@@ -143,8 +46,6 @@ out:
 
 int bh_redis_prepare(bh_shared *m, bh_preparer_fn fn, void *arg)
 {
-    struct bh_redis_shared *ms = bh_redis_shared_of(m);
-    struct keeper k = {0};
     long long res = 2;
     int64_t nap_ms = 2;
     int rc, kept;
@@ -168,19 +69,12 @@ int bh_redis_prepare(bh_shared *m, bh_preparer_fn fn, void *arg)
             nap_ms *= 2;
     }
 
-    k.conf = &ms->st->conf;
-    k.tok = bh_redis_token();
-    char *key = NULL;
-    if (asprintf(&key, "%spreparing", ms->kbase) < 0)
-        key = NULL;
-    k.key = key;
-    kept = key && keeper_start(&k) == 0;
+    kept = bh_redis_keep(m, "preparing", NULL) == BH_OK;
     if (!kept)
         bh_log(BH_LOG_WARN, "store: preparer of %s runs without lease renewal", m->id);
     rc = fn(m, arg);
     if (kept)
-        keeper_stop(&k);
-    free(key);
+        bh_redis_unkeep(m, "preparing", NULL);
 
     int ok = rc >= 0;
     int drc = prep_script(m, BH_RS_PREP_DONE, ok, &res);

@@ -51,7 +51,7 @@ enum bh_rscript {
     BH_RS_LOCK_FENCE,
     BH_RS_PREP_TRY,
     BH_RS_PREP_DONE,
-    BH_RS_PREP_RENEW,
+    BH_RS_RENEW,
     BH_RS_REAP,
     BH_RS_CHECK_IDX,
     BH_RS_CHECK_KEYS,
@@ -77,6 +77,7 @@ struct bh_redis {
     redisContext *c; /* NULL until connected, or after a failure */
     pid_t pid;       /* the process c belongs to: a child reconnects */
     char sha[BH_RS_COUNT][41];
+    struct bh_redis_keeper *keeper; /* renews held leases (keeper.c) */
 };
 
 struct bh_redis_shared {
@@ -107,6 +108,8 @@ void bh_rargs_str(struct bh_rargs *a, const char *s);
 int bh_rargs_int(struct bh_rargs *a, long long v);
 /* Adds the malloc'd key kbase + part + name (name may be NULL). */
 int bh_rargs_key(struct bh_rargs *a, bh_shared *m, const char *part, const char *name);
+/* The Redis key of part+name in m's memory, malloc'd (NULL: no memory). */
+char *bh_redis_key(bh_shared *m, const char *part, const char *name);
 /* Whether the Redis key of part+name exists (keys.c): 1, 0, or an error. */
 int bh_redis_exists(bh_shared *m, const char *part, const char *name);
 void bh_rargs_free(struct bh_rargs *a);
@@ -159,6 +162,11 @@ int bh_redis_lock_release(bh_shared *m, const char *name, size_t len);
 int bh_redis_lock_held(bh_shared *m, const char *name, size_t len);
 int bh_redis_lock_fence(bh_shared *m, const char *name, size_t len, uint64_t *out);
 int bh_redis_lock_release_all(bh_shared *m);
+
+/* keeper.c: the lease of the key part+name is renewed while kept. */
+int bh_redis_keep(bh_shared *m, const char *part, const char *name);
+void bh_redis_unkeep(bh_shared *m, const char *part, const char *name);
+void bh_redis_keeper_close(struct bh_redis *r);
 
 /* prepare.c */
 int bh_redis_prepare(bh_shared *m, bh_preparer_fn fn, void *arg);

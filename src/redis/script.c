@@ -202,8 +202,8 @@ static const char *const scripts[BH_RS_COUNT] = {
     "if mine then redis.call('DEL', KEYS[2]) return 1 end\n"
     "return 0\n",
 
-    /* KEYS preparing; ARGV token, lease_ms */
-    [BH_RS_PREP_RENEW] =
+    /* KEYS a held lock or preparing key; ARGV token, lease_ms */
+    [BH_RS_RENEW] =
     "if redis.call('GET', KEYS[1]) == ARGV[1] then\n"
     "  redis.call('PEXPIRE', KEYS[1], ARGV[2]) return 1\n"
     "end\n"

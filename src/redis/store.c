@@ -55,20 +55,26 @@ int bh_rargs_int(struct bh_rargs *a, long long v)
     return n < 0 ? BH_ENOMEM : rargs_own(a, s, (size_t)n);
 }
 
-int bh_rargs_key(struct bh_rargs *a, bh_shared *m, const char *part, const char *name)
+char *bh_redis_key(bh_shared *m, const char *part, const char *name)
 {
     struct bh_redis_shared *ms = bh_redis_shared_of(m);
     size_t pl = strlen(part), nl = name ? strlen(name) : 0;
     char *s = malloc(ms->kbase_len + pl + nl + 1);
 
     if (!s)
-        return BH_ENOMEM;
+        return NULL;
     memcpy(s, ms->kbase, ms->kbase_len);
     memcpy(s + ms->kbase_len, part, pl);
     if (nl)
         memcpy(s + ms->kbase_len + pl, name, nl);
     s[ms->kbase_len + pl + nl] = 0;
-    return rargs_own(a, s, ms->kbase_len + pl + nl);
+    return s;
+}
+
+int bh_rargs_key(struct bh_rargs *a, bh_shared *m, const char *part, const char *name)
+{
+    char *s = bh_redis_key(m, part, name);
+    return s ? rargs_own(a, s, strlen(s)) : BH_ENOMEM;
 }
 
 void bh_rargs_free(struct bh_rargs *a)
@@ -486,6 +492,7 @@ static void redis_close(bh_store *st)
 {
     struct bh_redis *r = (struct bh_redis *)st;
 
+    bh_redis_keeper_close(r); /* before conf_free: its thread reads conf */
     disconnect(r);
     conf_free(&r->conf);
     free(r);

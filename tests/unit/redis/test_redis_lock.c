@@ -105,6 +105,32 @@ START_TEST(remote_holder_is_abandoned_after_its_lease)
 }
 END_TEST
 
+/* A holder that keeps a lock for several leases keeps it: its process
+ * renews the lease while it lives. */
+START_TEST(lease_is_renewed_while_held)
+{
+    char short_url[256];
+    bh_store *st2;
+    bh_shared *m2;
+
+    snprintf(short_url, sizeof short_url, "%s?lock_lease_ms=300", rp.url);
+    ck_assert_int_eq(bh_store_open(&st2, short_url, NULL), BH_OK);
+    ck_assert_int_eq(bh_shared_open(st2, "locks", &m2), BH_OK);
+    bh_cases_lm = m2;
+    pid_t holder = bh_lock_cases_holder("long", 1500); /* five leases */
+    bh_cases_lm = m;
+    usleep(1000 * 1000);
+    ck_assert_int_eq(bh_lock_held(m, "long"), 1);
+    ck_assert_int_eq(bh_lock_acquire(m, "long", 0), BH_ETIMEDOUT);
+    /* the holder's release finds its lock still its own */
+    ck_assert_int_eq(bh_test_wait(holder), 0);
+    ck_assert_int_eq(bh_lock_acquire(m, "long", 0), BH_OK);
+    ck_assert_int_eq(bh_lock_release(m, "long"), BH_OK);
+    bh_shared_close(m2);
+    bh_store_close(st2);
+}
+END_TEST
+
 /* A waiter already blocked when the holder dies gets the lock. */
 START_TEST(blocked_waiter_gets_abandoned_lock)
 {
@@ -173,6 +199,7 @@ int main(void)
     tcase_add_test(tc, timeout_is_accurate);
     tcase_add_test(tc, dead_holder_here_is_abandoned_at_once);
     tcase_add_test(tc, remote_holder_is_abandoned_after_its_lease);
+    tcase_add_test(tc, lease_is_renewed_while_held);
     tcase_add_test(tc, blocked_waiter_gets_abandoned_lock);
     tcase_add_test(tc, release_all_releases_what_this_handle_holds);
     tcase_add_test(tc, many_names_leave_nothing_behind);
