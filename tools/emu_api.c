@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "bothive/error.h"
 #include "emu.h"
 
@@ -286,15 +287,7 @@ static void bh_emu_get_updates(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
         int64_t now = bh_emu_now_ms();
         if (now >= deadline)
             break;
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        int64_t left = deadline - now;
-        ts.tv_sec += left / 1000;
-        ts.tv_nsec += (left % 1000) * 1000000;
-        if (ts.tv_nsec >= 1000000000) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000;
-        }
+        struct timespec ts = bh_clock_after_ms(deadline - now);
         pthread_cond_timedwait(&e->cond, &e->lock, &ts);
     }
     result = json_object_new_array();
@@ -678,16 +671,9 @@ static void bh_emu_delay_locked(bh_emu *e, int ms)
     int64_t deadline = bh_emu_now_ms() + ms;
     while (!e->stopping) {
         int64_t left = deadline - bh_emu_now_ms();
-        struct timespec ts;
         if (left <= 0)
             break;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        ts.tv_sec += left / 1000;
-        ts.tv_nsec += (left % 1000) * 1000000;
-        if (ts.tv_nsec >= 1000000000) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000;
-        }
+        struct timespec ts = bh_clock_after_ms(left);
         pthread_cond_timedwait(&e->cond, &e->lock, &ts);
     }
 }

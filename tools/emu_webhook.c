@@ -14,6 +14,7 @@
 
 #include <curl/curl.h>
 
+#include "base/clock.h"
 #include "bothive/error.h"
 #include "emu.h"
 
@@ -85,17 +86,10 @@ static int bh_emu_webhook_post(bh_emu *e, CURL *curl, const char *url, const cha
 
 static void bh_emu_webhook_wait_locked(bh_emu *e, int64_t until_ms)
 {
-    struct timespec ts;
     int64_t left = until_ms - bh_emu_now_ms();
     if (left <= 0)
         return;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += left / 1000;
-    ts.tv_nsec += (left % 1000) * 1000000;
-    if (ts.tv_nsec >= 1000000000) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000;
-    }
+    struct timespec ts = bh_clock_after_ms(left);
     pthread_cond_timedwait(&e->cond, &e->lock, &ts);
 }
 

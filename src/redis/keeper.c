@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "bothive/log.h"
 #include "redis.h"
 
@@ -80,20 +81,6 @@ static void renew(struct bh_redis_keeper *k, redisContext **c, char **keys, size
     }
 }
 
-static struct timespec tick_after(int64_t ms)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (ms % 1000) * 1000000;
-    if (ts.tv_nsec >= 1000000000) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000;
-    }
-    return ts;
-}
-
 static void *keeper_main(void *arg)
 {
     struct bh_redis_keeper *k = arg;
@@ -107,7 +94,7 @@ static void *keeper_main(void *arg)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     pthread_mutex_lock(&k->mu);
     while (!k->stop) {
-        struct timespec ts = tick_after(step);
+        struct timespec ts = bh_clock_after_ms(step);
         while (!k->stop && pthread_cond_timedwait(&k->cv, &k->mu, &ts) != ETIMEDOUT)
             ;
         if (k->stop)

@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "emb.h"
 
 #define BH_DEFER_MAX_MS 200
@@ -237,20 +238,6 @@ static void defer_to_waiters(struct bh_lockrec *l)
         atomic_store(&l->wpid[slot], 0);
 }
 
-static struct timespec deadline_after(int64_t ms)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += ms / 1000;
-    ts.tv_nsec += (ms % 1000) * 1000000;
-    if (ts.tv_nsec >= 1000000000) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000;
-    }
-    return ts;
-}
-
 /* Takes the record's word within the timeout: 0, 1 (from a dead holder),
  * BH_EBUSY or BH_ETIMEDOUT. */
 static int word_wait(struct bh_lockrec *l, int64_t timeout_ms)
@@ -264,7 +251,7 @@ static int word_wait(struct bh_lockrec *l, int64_t timeout_ms)
     if (rc != BH_EBUSY || timeout_ms == 0)
         return rc;
     if (timeout_ms > 0)
-        deadline = deadline_after(timeout_ms);
+        deadline = bh_clock_after_ms(timeout_ms);
     slot = wait_slot_take(l);
     rc = bh_slock_timedlock(&l->word, &l->token, timeout_ms > 0 ? &deadline : NULL);
     if (slot >= 0)
