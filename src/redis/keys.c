@@ -284,7 +284,7 @@ out:
 }
 
 /* Whether the Redis key of part+name exists: 1, 0, or an error. */
-int bh_redis_exists(bh_shared *m, const char *part, const char *name)
+static int bh_redis_exists(bh_shared *m, const char *part, const char *name)
 {
     struct bh_redis *r = bh_redis_shared_of(m)->st;
     struct bh_rargs a = {0};

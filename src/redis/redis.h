@@ -110,8 +110,6 @@ int bh_rargs_int(struct bh_rargs *a, long long v);
 int bh_rargs_key(struct bh_rargs *a, bh_shared *m, const char *part, const char *name);
 /* The Redis key of part+name in m's memory, malloc'd (NULL: no memory). */
 char *bh_redis_key(bh_shared *m, const char *part, const char *name);
-/* Whether the Redis key of part+name exists (keys.c): 1, 0, or an error. */
-int bh_redis_exists(bh_shared *m, const char *part, const char *name);
 void bh_rargs_free(struct bh_rargs *a);
 
 /* store.c: connection and commands. idempotent: the command may be sent

@@ -13,11 +13,6 @@
 
 #define BH_INDEX_MIN 16u
 
-static inline struct bh_index *index_of(struct bh_region *r, unsigned s)
-{
-    return bh_stripe_index(r, s);
-}
-
 static inline void slot_store(uint64_t *slot, uint64_t v)
 {
     __atomic_store_n(slot, v, __ATOMIC_RELEASE);
@@ -58,7 +53,7 @@ static void index_copy(struct bh_region *r, const struct bh_index *old, struct b
 static int index_rehash_locked(struct bh_region *r, unsigned s, uint64_t cap)
 {
     struct bh_stripe *st = &r->stripes[s];
-    struct bh_index *old = index_of(r, s);
+    struct bh_index *old = bh_stripe_index(r, s);
     uint64_t off = bh_block_alloc_locked(r, s, sizeof(struct bh_index) + cap * 8);
     struct bh_index *nw;
 
@@ -88,7 +83,7 @@ static int index_rehash_locked(struct bh_region *r, unsigned s, uint64_t cap)
 int bh_index_reserve_locked(struct bh_region *r, unsigned s)
 {
     struct bh_stripe *st = &r->stripes[s];
-    struct bh_index *ix = index_of(r, s);
+    struct bh_index *ix = bh_stripe_index(r, s);
     uint64_t cap;
 
     if (!ix)
@@ -105,7 +100,7 @@ int bh_index_put_locked(struct bh_region *r, unsigned s, const struct bh_key *k,
                         int64_t pos, uint64_t new_off)
 {
     struct bh_stripe *st = &r->stripes[s];
-    struct bh_index *ix = index_of(r, s);
+    struct bh_index *ix = bh_stripe_index(r, s);
     struct bh_entry *ne = bh_at(r, new_off);
     uint64_t slot = BH_SLOT_MAKE(new_off, bh_key_tag(k));
 
@@ -137,7 +132,7 @@ int bh_index_put_locked(struct bh_region *r, unsigned s, const struct bh_key *k,
 void bh_index_remove_locked(struct bh_region *r, unsigned s, int64_t pos)
 {
     struct bh_stripe *st = &r->stripes[s];
-    struct bh_index *ix = index_of(r, s);
+    struct bh_index *ix = bh_stripe_index(r, s);
     uint64_t old = BH_SLOT_OFF(ix->slots[pos]);
     int empty_next = ix->slots[(pos + 1) & (ix->cap - 1)] == BH_SLOT_EMPTY;
 
@@ -158,7 +153,7 @@ void bh_index_remove_locked(struct bh_region *r, unsigned s, int64_t pos)
 void bh_index_purge_locked(struct bh_region *r, unsigned s, int64_t now)
 {
     struct bh_stripe *st = &r->stripes[s];
-    struct bh_index *ix = index_of(r, s);
+    struct bh_index *ix = bh_stripe_index(r, s);
     int64_t next = 0;
 
     if (!ix || st->ttl_entries == 0 || now < st->next_expiry_ms)

@@ -396,8 +396,7 @@ static inline void bh_slock_unlock(_Atomic uint32_t *word, _Atomic uint64_t *tok
         bh_slock_wake(word);
 }
 
-/* Held by a live process; held by the caller. */
-int bh_slock_held(const _Atomic uint32_t *word, const _Atomic uint64_t *token);
+/* Whether the calling process holds it. */
 static inline int bh_slock_mine(const _Atomic uint32_t *word, const _Atomic uint64_t *token)
 {
     return (atomic_load(word) & ~BH_SLOCK_WAITERS) == (uint32_t)bh_proc_pid() &&

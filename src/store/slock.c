@@ -155,13 +155,6 @@ mine:
     return 0;
 }
 
-/* Whether the word names a live owner (the token tells a reused pid). */
-int bh_slock_held(const _Atomic uint32_t *word, const _Atomic uint64_t *token)
-{
-    uint32_t cur = atomic_load(word);
-    return cur && bh_proc_alive((int32_t)(cur & ~BH_SLOCK_WAITERS), atomic_load(token));
-}
-
 void bh_slock_wake(_Atomic uint32_t *word)
 {
     futex(word, FUTEX_WAKE, 1, NULL);
