@@ -32,7 +32,7 @@
 
 enum {
     /* updater -> master */
-    BH_MSG_UPDATE = 1, /* a: update_id, key_kind, key; json */
+    BH_MSG_UPDATE = 1, /* a: key (kind: key_kind); b: confirmed offset or 0; json */
     BH_MSG_TOOBIG,     /* a: update_id (its JSON did not fit) */
     BH_MSG_SKIPPED,    /* a: the offset after the skipped backlog */
     BH_MSG_STOPPED,    /* the updater stopped receiving */
@@ -169,6 +169,33 @@ void bh_djob_free(bh_djob *j);
 /* ---- deadletter.c ---- */
 
 #define BH_DEADLETTER_MEMORY "bothive.deadletter"
+
+/* ---- doneset.c: updates finished ahead of the offset, kept in the store ---- */
+
+#define BH_DONE_MEMORY "bothive.done"
+
+/* A set of update ids per source. */
+typedef struct bh_idset {
+    int64_t *id;
+    size_t n, cap;
+} bh_idset;
+
+typedef struct bh_doneset {
+    bh_shared *m;       /* the memory of the marks; NULL: none kept */
+    int ns;
+    bh_idset *before;   /* per source: marks found at start, ascending */
+    bh_idset *marked;   /* per source: marks made since, not yet confirmed */
+} bh_doneset;
+
+/* Opens the marks' memory and reads what an earlier master left there. */
+int bh_doneset_open(bh_doneset *d, bh_store *st, int nsources);
+void bh_doneset_close(bh_doneset *d);
+/* Whether update id of source s was finished before this master started. */
+int bh_doneset_before(const bh_doneset *d, int s, int64_t id);
+/* Update id of source s finished: marked until Telegram confirms it. */
+void bh_doneset_mark(bh_doneset *d, int s, int64_t id);
+/* Telegram confirmed every update of source s below offset: their marks go. */
+void bh_doneset_confirmed(bh_doneset *d, int s, int64_t offset);
 /* Records the update in the dead-letter memory with reason, and logs it. */
 void bh_deadletter_put(bh_store *st, const bh_djob *j, const char *reason);
 
@@ -207,9 +234,11 @@ int bh_updater_stopping(void);
  * a client, confirms it to Telegram. */
 void bh_updater_finish(int fd, char *buf, struct bh_client *c);
 
-/* Sends an update (parsed) to the master; used by both updaters and feeds. */
+/* Sends an update (parsed) to the master; used by both updaters and feeds.
+ * confirmed: the offset of the getUpdates call that returned it (Telegram
+ * now holds every update below it as handled), or 0. */
 int bh_updater_forward(int fd, int source, int64_t update_id, json_object *u,
-                       const char *json, size_t len);
+                       const char *json, size_t len, int64_t confirmed);
 
 /* ---- supervise.c ---- */
 

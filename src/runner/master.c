@@ -54,6 +54,7 @@ typedef struct bh_master {
     bh_wslot *w;
     bh_uslot *u;
     bh_ledger *led;
+    bh_doneset done;
     int64_t **timer_next;
     bh_worker_slot_shm *shm;
     size_t shm_len;
@@ -205,10 +206,22 @@ static int bh_updater_spawn(bh_master *m, int s)
  * A job is over for good (done, or set aside): its update counts as
  * processed for the offset.
  */
+/* Whether source s polls getUpdates (not a webhook, not a feed): only
+ * then does Telegram give unconfirmed updates again. */
+static int bh_master_polls(const bh_master *m, int s)
+{
+    return !m->app->sources[s].feed && !m->o.webhook_url;
+}
+
 static void bh_job_finish(bh_master *m, bh_djob *j)
 {
-    if (j->kind == BH_JOB_UPDATE)
+    if (j->kind == BH_JOB_UPDATE) {
+        /* Until Telegram confirms it, the store remembers it is done, for
+         * a master that would crash meanwhile (doneset.c). */
+        if (bh_master_polls(m, j->source))
+            bh_doneset_mark(&m->done, j->source, j->update_id);
         bh_ledger_finish(&m->led[j->source], j->update_id);
+    }
     bh_djob_free(j);
 }
 
@@ -318,6 +331,14 @@ static void bh_master_on_update(bh_master *m, int s, const bh_msg *msg)
     if (!bh_ledger_receive(&m->led[s], msg->h.update_id, ordered)) {
         bh_log(BH_LOG_DEBUG, "update %lld of source %d seen before: ignored",
                (long long)msg->h.update_id, s);
+        return;
+    }
+    if (msg->h.b > 0)
+        bh_doneset_confirmed(&m->done, s, msg->h.b);
+    if (ordered && bh_doneset_before(&m->done, s, msg->h.update_id)) {
+        bh_log(BH_LOG_DEBUG, "update %lld of source %d finished before a restart: not run "
+               "again", (long long)msg->h.update_id, s);
+        bh_ledger_finish(&m->led[s], msg->h.update_id);
         return;
     }
     if (!(j = calloc(1, sizeof *j)))
@@ -750,6 +771,7 @@ static void bh_master_free(bh_master *m)
 {
     for (int s = 0; m->led && s < m->ns; s++)
         bh_ledger_free(&m->led[s]);
+    bh_doneset_close(&m->done);
     for (int s = 0; m->timer_next && s < m->ns; s++)
         free(m->timer_next[s]);
     for (int i = 0; m->w && i < m->nw; i++)
@@ -814,6 +836,12 @@ int bh_runner_run(const bh_runner_app *app, const bh_run_options *opts)
     if (!m.w || !m.u || !m.led || !m.timer_next || !m.pfd || !m.buf || !m.shm ||
         bh_dispatch_init(&m.d) != BH_OK)
         goto fail;
+    if ((rc = bh_doneset_open(&m.done, m.st, m.ns)) != BH_OK) {
+        /* Not fatal: delivery stays at least once, with more repeats. */
+        bh_log(BH_LOG_WARN, "cannot read the updates done before: %s", bh_strerror(rc));
+        bh_doneset_close(&m.done);
+        rc = BH_ENOMEM;
+    }
     int64_t now = bh_runner_now_ms();
     for (int s = 0; s < m.ns; s++) {
         if (bh_ledger_init(&m.led[s]) != BH_OK)

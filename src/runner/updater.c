@@ -45,9 +45,10 @@ struct bh_runner_feeder {
 };
 
 int bh_updater_forward(int fd, int source, int64_t update_id, json_object *u,
-                       const char *json, size_t len)
+                       const char *json, size_t len, int64_t confirmed)
 {
-    bh_msg_hdr h = {.type = BH_MSG_UPDATE, .source = source, .update_id = update_id};
+    bh_msg_hdr h = {.type = BH_MSG_UPDATE, .source = source, .update_id = update_id,
+                    .b = confirmed};
     int kind, rc;
     int64_t key;
 
@@ -73,7 +74,7 @@ int bh_runner_feed(bh_runner_feeder *f, int64_t update_id, const char *json)
         return BH_EINVAL;
     if (!(u = json_tokener_parse(json)))
         return BH_EJSON;
-    rc = bh_updater_forward(f->fd, f->source, update_id, u, json, strlen(json));
+    rc = bh_updater_forward(f->fd, f->source, update_id, u, json, strlen(json), 0);
     json_object_put(u);
     return rc;
 }
@@ -251,7 +252,8 @@ static void bh_upd_poll(const bh_updater_cfg *cfg, char *buf, bh_client *c)
             if (u->update_id < next)
                 continue;
             txt = json_object_to_json_string_length(j, JSON_C_TO_STRING_PLAIN, &len);
-            if (bh_updater_forward(cfg->fd, cfg->source, u->update_id, j, txt, len) != BH_OK) {
+            if (bh_updater_forward(cfg->fd, cfg->source, u->update_id, j, txt, len, polled) !=
+                BH_OK) {
                 bh_update_batch_free(&b);
                 return;
             }

@@ -111,7 +111,7 @@ static enum MHD_Result bh_hook_access(void *cls, struct MHD_Connection *con, con
         return bh_hook_answer(con, 400, "{\"ok\":false,\"description\":\"Not an update\"}");
     }
     int rc = bh_updater_forward(h->cfg->fd, h->cfg->source, json_object_get_int64(idv), u,
-                                q->data, q->len);
+                                q->data, q->len, 0);
     json_object_put(u);
     if (rc != BH_OK)
         return bh_hook_answer(con, 500, "{\"ok\":false}"); /* Telegram retries */
