@@ -73,10 +73,11 @@ static int load(bh_doneset *d)
     if (rc != BH_ENOTFOUND)
         return rc;
     for (int s = 0; s < d->ns; s++) {
+        if (d->before[s].n == 0)
+            continue; /* no array at all: qsort must not see NULL */
         qsort(d->before[s].id, d->before[s].n, sizeof(int64_t), cmp_id);
-        if (d->before[s].n)
-            bh_log(BH_LOG_INFO, "source %d: %zu update(s) finished before a restart will "
-                   "not run again", s, d->before[s].n);
+        bh_log(BH_LOG_INFO, "source %d: %zu update(s) finished before a restart will "
+               "not run again", s, d->before[s].n);
     }
     return BH_OK;
 }
