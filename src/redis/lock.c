@@ -160,12 +160,12 @@ out:
 
 int bh_redis_lock_acquire(bh_shared *m, const char *name, size_t len, int64_t timeout_ms)
 {
-    (void)len; /* a round trip dwarfs measuring the name again */
     struct bh_redis_shared *ms = bh_redis_shared_of(m);
     const char *tok = bh_redis_token();
     int64_t deadline = timeout_ms > 0 ? mono_ms() + timeout_ms : 0;
     int queued = 0, res = 2, rc;
 
+    (void)len; /* see redis.h */
     for (;;) {
         if ((rc = try_once(m, name, tok, timeout_ms != 0, &res)) != BH_OK)
             break;
@@ -209,13 +209,13 @@ int bh_redis_lock_acquire(bh_shared *m, const char *name, size_t len, int64_t ti
 
 int bh_redis_lock_release(bh_shared *m, const char *name, size_t len)
 {
-    (void)len; /* a round trip dwarfs measuring the name again */
     struct bh_redis_shared *ms = bh_redis_shared_of(m);
     const char *tok = bh_redis_token();
     struct bh_rargs a = {0};
     redisReply *rep = NULL;
     int rc;
 
+    (void)len; /* see redis.h */
     if ((rc = bh_rargs_key(&a, m, "l:", name)) != BH_OK ||
         (rc = bh_rargs_key(&a, m, "lh:", name)) != BH_OK ||
         (rc = bh_rargs_key(&a, m, "lq:", name)) != BH_OK ||
@@ -244,13 +244,14 @@ out:
     return rc;
 }
 
-/* Held means: the lock key exists, i.e. a holder's lease is running. */
+/* Held means: the lock key exists (a holder's lease is running), and it
+ * does not name a process of this host that has died. */
 int bh_redis_lock_held(bh_shared *m, const char *name, size_t len)
 {
     char holder[BH_REDIS_TOKEN_MAX];
     int rc;
 
-    (void)len; /* a round trip dwarfs measuring the name again */
+    (void)len; /* see redis.h */
     if ((rc = bh_redis_holder(m, "l:", name, holder, sizeof holder)) != BH_OK)
         return rc;
     return holder[0] && !bh_redis_token_dead_here(holder);
@@ -258,13 +259,13 @@ int bh_redis_lock_held(bh_shared *m, const char *name, size_t len)
 
 int bh_redis_lock_fence(bh_shared *m, const char *name, size_t len, uint64_t *out)
 {
-    (void)len; /* a round trip dwarfs measuring the name again */
     struct bh_redis *r = bh_redis_shared_of(m)->st;
     struct bh_rargs a = {0};
     redisReply *rep = NULL;
     long long v;
     int rc;
 
+    (void)len; /* see redis.h */
     if ((rc = bh_rargs_key(&a, m, "l:", name)) != BH_OK ||
         (rc = bh_rargs_key(&a, m, "lh:", name)) != BH_OK)
         goto out;

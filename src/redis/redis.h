@@ -141,7 +141,8 @@ int bh_redis_reply_ll(const redisReply *rep, long long *out);
 /* script.c */
 const char *bh_redis_script_text(enum bh_rscript s);
 
-/* keys.c */
+/* keys.c, lock.c: keys and names come with their length, as for every
+ * backend; these ignore it, since a round trip dwarfs measuring a key. */
 int bh_redis_put(bh_shared *m, const char *key, size_t klen, const bh_value *v, unsigned flags, int64_t ttl_ms);
 int bh_redis_get(bh_shared *m, const char *key, size_t klen, bh_value *out);
 int bh_redis_incr(bh_shared *m, const char *key, size_t klen, int64_t delta, int64_t *out);
