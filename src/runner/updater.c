@@ -213,8 +213,8 @@ static void bh_upd_poll(const bh_updater_cfg *cfg, char *buf, bh_client *c)
                 if (err_ms > 30000)
                     err_ms = 30000;
                 if (!in_error || err_ms == 30000)
-                    bh_log(BH_LOG_WARN, "getUpdates failed: %s%s%s; retrying in %lld ms",
-                           bh_strerror(rc), e->description[0] ? ": " : "", e->description,
+                    bh_log(BH_LOG_WARN, "getUpdates failed: %s; retrying in %lld ms",
+                           e->description[0] ? e->description : bh_strerror(rc),
                            (long long)err_ms);
                 in_error = 1;
                 bh_upd_sleep(err_ms);

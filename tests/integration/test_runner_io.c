@@ -1,7 +1,7 @@
 /*
  * The runner's edges, against the emulator: webhooks (secret checked, body
- * capped), the backlog at start, timers, 409 from a second instance, and a
- * server that fails every call.
+ * capped), the backlog at start, timers, 409 from a second instance, a
+ * server that fails every call, and one that drops every connection.
  */
 #include <arpa/inet.h>
 #include <check.h>
@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <curl/curl.h>
@@ -266,6 +267,54 @@ START_TEST(test_server_errors_back_off)
 }
 END_TEST
 
+/* A listener that takes every connection and closes it at once, without a
+ * word: to the runner, a network error on every call. */
+static int dropping_listener(unsigned *port)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof sa;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    ck_assert_int_eq(listen(fd, 64), 0);
+    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+    *port = ntohs(sa.sin_port);
+    return fd;
+}
+
+/* Network errors are retried with a growing delay, and the runner lives on
+ * through them: a handful of connections in 4 s, where a loop without
+ * backoff would make thousands. */
+START_TEST(test_network_errors_back_off)
+{
+    bh_test_runner a;
+    unsigned port;
+    int lfd = dropping_listener(&port), conns = 0, status;
+    char url[64];
+
+    snprintf(url, sizeof url, "http://127.0.0.1:%u", port);
+    runner_init(&a, 2);
+    a.opts.api_url = url;
+    ck_assert_int_eq(bh_test_runner_start(&a), 0);
+    int64_t end = bh_test_now_ms() + 4000;
+    while (bh_test_now_ms() < end) {
+        int c = accept(lfd, NULL, NULL);
+        if (c >= 0) {
+            conns++;
+            close(c);
+        } else {
+            usleep(5000);
+        }
+    }
+    ck_assert_int_eq(waitpid(a.pid, &status, WNOHANG), 0); /* still running */
+    ck_assert_int_gt(conns, 0);
+    ck_assert_int_lt(conns, 25);
+    bh_test_runner_stop(&a);
+    close(lfd);
+}
+END_TEST
+
 static void add(Suite *s, const char *name, const TTest *t)
 {
     TCase *tc = tcase_create(name);
@@ -283,6 +332,7 @@ static Suite *runner_suite(void)
     add(s, "timers", test_timers_never_overlap);
     add(s, "conflict", test_conflict_no_spin);
     add(s, "server_errors", test_server_errors_back_off);
+    add(s, "network_errors", test_network_errors_back_off);
     return s;
 }
 
