@@ -480,13 +480,14 @@ static void bh_master_dispatch(bh_master *m)
     }
 }
 
-/* Tells each polling updater the offset it may now confirm. */
+/* Tells each polling updater the offset it may now confirm. A feed has
+ * nothing to confirm: it would only have to read them all when it ends. */
 static void bh_master_send_offsets(bh_master *m)
 {
     for (int s = 0; s < m->ns; s++) {
         bh_uslot *u = &m->u[s];
         int64_t off = bh_ledger_offset(&m->led[s]);
-        if (u->pid <= 0 || u->stopped || off == u->sent_offset)
+        if (u->pid <= 0 || u->stopped || off == u->sent_offset || m->app->sources[s].feed)
             continue;
         bh_msg_hdr h = {.type = BH_MSG_OFFSET, .source = s, .a = off, .b = m->led[s].next};
         /* A full buffer (an updater busy sending) is retried next turn. */
