@@ -126,15 +126,10 @@ static int code_of(long long code)
 /* Runs a data script whose reply is one integer code. */
 static int eval_code(bh_shared *m, enum bh_rscript s, int idempotent, struct bh_rargs *a)
 {
-    struct bh_redis *r = bh_redis_shared_of(m)->st;
-    redisReply *rep;
-    int rc;
+    long long code;
+    int rc = bh_redis_eval_int(bh_redis_shared_of(m)->st, s, idempotent, 3, a, &code);
 
-    if ((rc = bh_redis_eval(r, s, idempotent, &rep, 3, a)) != BH_OK)
-        return rc;
-    rc = rep->type == REDIS_REPLY_INTEGER ? code_of(rep->integer) : BH_EPROTO;
-    freeReplyObject(rep);
-    return rc;
+    return rc == BH_OK ? code_of(code) : rc;
 }
 
 int bh_redis_put(bh_shared *m, const char *key, size_t klen, const bh_value *v, unsigned flags, int64_t ttl_ms)
@@ -341,28 +336,16 @@ int bh_redis_clear(bh_shared *m)
 {
     struct bh_redis_shared *ms = bh_redis_shared_of(m);
     struct bh_rargs a = {0};
-    redisReply *rep = NULL;
+    long long left;
     int rc;
 
     if ((rc = bh_rargs_key(&a, m, "idx", NULL)) != BH_OK ||
         (rc = bh_rargs_key(&a, m, "ttl", NULL)) != BH_OK)
         goto out;
     bh_rargs_add(&a, ms->kbase, ms->kbase_len);
-    for (;;) {
-        if ((rc = bh_redis_eval(ms->st, BH_RS_CLEAR, 1, &rep, 2, &a)) != BH_OK)
-            goto out;
-        if (rep->type != REDIS_REPLY_INTEGER) {
-            rc = BH_EPROTO;
-            goto out;
-        }
-        if (rep->integer == 0)
-            break;
-        freeReplyObject(rep);
-        rep = NULL;
-    }
+    while ((rc = bh_redis_eval_int(ms->st, BH_RS_CLEAR, 1, 2, &a, &left)) == BH_OK && left != 0)
+        ;
 out:
-    if (rep)
-        freeReplyObject(rep);
     bh_rargs_free(&a);
     return rc;
 }

@@ -212,7 +212,7 @@ int bh_redis_lock_release(bh_shared *m, const char *name, size_t len)
     struct bh_redis_shared *ms = bh_redis_shared_of(m);
     const char *tok = bh_redis_token();
     struct bh_rargs a = {0};
-    redisReply *rep = NULL;
+    long long late;
     int rc;
 
     (void)len; /* see redis.h */
@@ -224,22 +224,18 @@ int bh_redis_lock_release(bh_shared *m, const char *name, size_t len)
     bh_rargs_str(&a, tok);
     bh_rargs_add(&a, ms->kbase, ms->kbase_len);
     bh_rargs_str(&a, name);
-    if ((rc = bh_redis_eval(ms->st, BH_RS_LOCK_RELEASE, 0, &rep, 4, &a)) != BH_OK)
+    if ((rc = bh_redis_eval_int(ms->st, BH_RS_LOCK_RELEASE, 0, 4, &a, &late)) != BH_OK)
         goto out;
-    if (rep->type != REDIS_REPLY_INTEGER) {
-        rc = BH_EPROTO;
-    } else if (rep->integer < 0) {
+    if (late < 0) {
         rc = BH_ENOTOWNER;
     } else {
         bh_redis_unkeep(m, "l:", name);
-        if (rep->integer == 1)
+        if (late == 1)
             bh_log(BH_LOG_WARN, "store: lock %s of %s was held past its lease (%lld ms)", name,
                    m->id, (long long)ms->st->conf.lease_ms);
         held_remove(ms, name);
     }
 out:
-    if (rep)
-        freeReplyObject(rep);
     bh_rargs_free(&a);
     return rc;
 }

@@ -20,7 +20,6 @@ static int prep_script(bh_shared *m, enum bh_rscript s, int ok, long long *res)
 {
     struct bh_redis_shared *ms = bh_redis_shared_of(m);
     struct bh_rargs a = {0};
-    redisReply *rep = NULL;
     int rc;
 
     if ((rc = bh_rargs_key(&a, m, "prepared", NULL)) != BH_OK ||
@@ -31,15 +30,9 @@ static int prep_script(bh_shared *m, enum bh_rscript s, int ok, long long *res)
         rc = bh_rargs_int(&a, ms->st->conf.lease_ms);
     else
         bh_rargs_str(&a, ok ? "1" : "0");
-    if (rc != BH_OK || (rc = bh_redis_eval(ms->st, s, 0, &rep, 2, &a)) != BH_OK)
-        goto out;
-    if (rep->type != REDIS_REPLY_INTEGER)
-        rc = BH_EPROTO;
-    else
-        *res = rep->integer;
+    if (rc == BH_OK)
+        rc = bh_redis_eval_int(ms->st, s, 0, 2, &a, res);
 out:
-    if (rep)
-        freeReplyObject(rep);
     bh_rargs_free(&a);
     return rc;
 }

@@ -120,6 +120,9 @@ int bh_redis_cmd(struct bh_redis *r, int idempotent, redisReply **out, struct bh
  * first, then the arguments. */
 int bh_redis_eval(struct bh_redis *r, enum bh_rscript s, int idempotent, redisReply **out,
                   int nkeys, struct bh_rargs *a);
+/* The same for a script that answers one integer: *out, or BH_EPROTO. */
+int bh_redis_eval_int(struct bh_redis *r, enum bh_rscript s, int idempotent, int nkeys,
+                      struct bh_rargs *a, long long *out);
 /* Maps an error reply (OOM: BH_ENOSPC, others BH_EPROTO) and records it. */
 int bh_redis_reply_error(struct bh_redis *r, const redisReply *rep);
 /* A new connection with the handle's settings (used by helper threads). */

@@ -331,6 +331,22 @@ int bh_redis_eval(struct bh_redis *r, enum bh_rscript s, int idempotent, redisRe
     return bh_store_fail(&r->base, BH_EPROTO, "redis: script %d keeps being forgotten", (int)s);
 }
 
+int bh_redis_eval_int(struct bh_redis *r, enum bh_rscript s, int idempotent, int nkeys,
+                      struct bh_rargs *a, long long *out)
+{
+    redisReply *rep;
+    int rc;
+
+    if ((rc = bh_redis_eval(r, s, idempotent, &rep, nkeys, a)) != BH_OK)
+        return rc;
+    if (rep->type == REDIS_REPLY_INTEGER)
+        *out = rep->integer;
+    else
+        rc = BH_EPROTO;
+    freeReplyObject(rep);
+    return rc;
+}
+
 int bh_redis_reply_ll(const redisReply *rep, long long *out)
 {
     char buf[32], *end;

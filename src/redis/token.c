@@ -103,7 +103,7 @@ int bh_redis_reap_dead(bh_shared *m, const char *part, const char *name)
     struct bh_redis *r = bh_redis_shared_of(m)->st;
     char holder[BH_REDIS_TOKEN_MAX];
     struct bh_rargs a = {0};
-    redisReply *rep = NULL;
+    long long reaped;
     int rc;
 
     if ((rc = bh_redis_holder(m, part, name, holder, sizeof holder)) != BH_OK)
@@ -113,12 +113,9 @@ int bh_redis_reap_dead(bh_shared *m, const char *part, const char *name)
     if ((rc = bh_rargs_key(&a, m, part, name)) != BH_OK)
         goto out;
     bh_rargs_str(&a, holder);
-    if ((rc = bh_redis_eval(r, BH_RS_REAP, 1, &rep, 1, &a)) != BH_OK)
-        goto out;
-    rc = rep->type == REDIS_REPLY_INTEGER ? rep->integer == 1 : BH_EPROTO;
+    if ((rc = bh_redis_eval_int(r, BH_RS_REAP, 1, 1, &a, &reaped)) == BH_OK)
+        rc = reaped == 1;
 out:
-    if (rep)
-        freeReplyObject(rep);
     bh_rargs_free(&a);
     return rc;
 }
