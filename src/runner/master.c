@@ -226,6 +226,23 @@ static void bh_job_finish(bh_master *m, bh_djob *j)
 }
 
 /*
+ * Ends a child that is gone or going: kills and reaps it unless reaped
+ * (then status is already known), describes how it ended into how, and
+ * closes its socket.
+ */
+static void bh_child_end(pid_t pid, int reaped, int status, int *fd, char *how, size_t n)
+{
+    if (!reaped) {
+        kill(pid, SIGKILL);
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+    }
+    bh_status_text(status, how, n);
+    close(*fd);
+    *fd = -1;
+}
+
+/*
  * A worker is gone (its socket closed, or SIGCHLD reaped it; reaped says
  * whether status is already known). Its job is retried once on another
  * worker; a job that killed two workers is set aside. The slot is
@@ -238,14 +255,7 @@ static void bh_worker_dead(bh_master *m, int i, int reaped, int status)
     char how[96], note[BH_NOTE_MAX + 8] = "";
     int64_t now = bh_runner_now_ms();
 
-    if (!reaped) {
-        kill(w->pid, SIGKILL);
-        while (waitpid(w->pid, &status, 0) < 0 && errno == EINTR)
-            ;
-    }
-    bh_status_text(status, how, sizeof how);
-    close(w->fd);
-    w->fd = -1;
+    bh_child_end(w->pid, reaped, status, &w->fd, how, sizeof how);
     w->state = BH_W_DEAD;
     w->job = NULL;
     if (m->shm[i].note[0])
@@ -290,14 +300,7 @@ static void bh_updater_dead(bh_master *m, int s, int reaped, int status)
     int64_t now = bh_runner_now_ms();
     char how[96];
 
-    if (!reaped) {
-        kill(u->pid, SIGKILL);
-        while (waitpid(u->pid, &status, 0) < 0 && errno == EINTR)
-            ;
-    }
-    bh_status_text(status, how, sizeof how);
-    close(u->fd);
-    u->fd = -1;
+    bh_child_end(u->pid, reaped, status, &u->fd, how, sizeof how);
     if (!m->stopping) {
         bh_log(BH_LOG_ERROR, "updater of source %d (pid %d) %s", s, (int)u->pid, how);
         u->respawn_at = now + bh_backoff_next(&m->uback, now);
