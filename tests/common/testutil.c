@@ -47,3 +47,13 @@ int bh_test_run_suite(Suite *s)
     srunner_free(sr);
     return failed == 0 ? 0 : 1;
 }
+
+void bh_test_add_case(Suite *s, const char *name, const TTest *t, void (*setup)(void),
+                      void (*teardown)(void), int timeout_s)
+{
+    TCase *tc = tcase_create(name);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, timeout_s);
+    tcase_add_test(tc, t);
+    suite_add_tcase(s, tc);
+}

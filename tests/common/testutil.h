@@ -21,4 +21,10 @@ int bh_test_wait(pid_t pid);
 struct Suite;
 int bh_test_run_suite(struct Suite *s);
 
+/* Adds test t as a case of its own named name (so that CK_RUN_CASE=name runs
+ * it alone), with the fixture and a timeout in seconds. */
+struct TTest;
+void bh_test_add_case(struct Suite *s, const char *name, const struct TTest *t,
+                      void (*setup)(void), void (*teardown)(void), int timeout_s);
+
 #endif

@@ -317,11 +317,7 @@ END_TEST
 
 static void add(Suite *s, const char *name, const TTest *t)
 {
-    TCase *tc = tcase_create(name);
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 200);
-    tcase_add_test(tc, t);
-    suite_add_tcase(s, tc);
+    bh_test_add_case(s, name, t, setup, teardown, 200);
 }
 
 static Suite *runner_suite(void)
