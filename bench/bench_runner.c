@@ -73,6 +73,15 @@ static int handle_e2e(void *arg, const bh_job *job)
     return 0;
 }
 
+/* Sleeps until the i-th of a series sent at rate per second from t0 is due. */
+static void pace(int64_t t0, int i, int rate)
+{
+    int64_t due = t0 + (int64_t)(i - 1) * 1000000000 / rate;
+    struct timespec ts = {due / 1000000000, due % 1000000000};
+
+    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
+}
+
 static int feed(void *arg, int source, bh_runner_feeder *f)
 {
     char json[160];
@@ -82,13 +91,8 @@ static int feed(void *arg, int source, bh_runner_feeder *f)
     usleep(300000); /* let the workers start */
     t0 = now_ns();
     for (int i = 1; i <= feed_n; i++) {
-        if (feed_rate) {
-            struct timespec ts;
-            int64_t due = t0 + (int64_t)(i - 1) * 1000000000 / feed_rate;
-            ts.tv_sec = due / 1000000000;
-            ts.tv_nsec = due % 1000000000;
-            clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
-        }
+        if (feed_rate)
+            pace(t0, i, feed_rate);
         snprintf(json, sizeof json,
                  "{\"update_id\":%d,\"message\":{\"message_id\":%d,\"date\":0,\"chat\":"
                  "{\"id\":%d,\"type\":\"private\"},\"text\":\"x\"}}", i, i, 1 + i % 1000);
@@ -203,13 +207,8 @@ static int64_t e2e_post(int n)
     usleep(300000);
     t0 = now_ns();
     for (int i = 1; i <= n; i++) {
-        if (e2e_rate) {
-            struct timespec ts;
-            int64_t due = t0 + (int64_t)(i - 1) * 1000000000 / e2e_rate;
-            ts.tv_sec = due / 1000000000;
-            ts.tv_nsec = due % 1000000000;
-            clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
-        }
+        if (e2e_rate)
+            pace(t0, i, e2e_rate);
         snprintf(body, sizeof body, "{\"chat_id\":%d,\"user_id\":%d,\"text\":\"%d\"}",
                  1 + i % 100, 1 + i % 100, i);
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
