@@ -6,12 +6,14 @@
  * cases with bh_store_cases_add.
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "store_cases.h"
 
 bh_shared *bh_cases_m;
+bh_store *bh_cases_st;
 
 START_TEST(int_roundtrip)
 {
@@ -227,6 +229,52 @@ START_TEST(limits_are_etoobig)
 }
 END_TEST
 
+/* Every key present for the whole walk is seen exactly once, while other
+ * keys are written and deleted under the walk; an empty memory ends at once. */
+START_TEST(cursor_sees_every_key_once)
+{
+    bh_cursor *c;
+    const char *k;
+    static int seen[5000];
+    int n = 0;
+
+    memset(seen, 0, sizeof seen);
+    for (int i = 0; i < 5000; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "%d", i);
+        ck_assert_int_eq(bh_shared_set_int(bh_cases_m, key, i), BH_OK);
+    }
+    ck_assert_int_eq(bh_cursor_open(bh_cases_m, &c), BH_OK);
+    while (bh_cursor_next(c, &k) == BH_OK) {
+        if (!strncmp(k, "new", 3))
+            continue;
+        int i = atoi(k);
+        ck_assert_int_ge(i, 0);
+        ck_assert_int_lt(i, 5000);
+        seen[i]++;
+        n++;
+        /* writers change other keys during the walk (the set grows and
+         * is rehashed under the scan) */
+        char key[32];
+        snprintf(key, sizeof key, "new%d", n);
+        ck_assert_int_eq(bh_shared_set_int(bh_cases_m, key, n), BH_OK);
+        if (n % 2 == 0)
+            ck_assert_int_eq(bh_shared_delete(bh_cases_m, key), BH_OK);
+    }
+    ck_assert_int_eq(bh_cursor_next(c, &k), BH_ENOTFOUND);
+    bh_cursor_close(c);
+    for (int i = 0; i < 5000; i++)
+        ck_assert_int_eq(seen[i], 1);
+    /* an empty memory */
+    bh_shared *e;
+    ck_assert_int_eq(bh_shared_open(bh_cases_st, "empty", &e), BH_OK);
+    ck_assert_int_eq(bh_cursor_open(e, &c), BH_OK);
+    ck_assert_int_eq(bh_cursor_next(c, &k), BH_ENOTFOUND);
+    bh_cursor_close(c);
+    bh_shared_close(e);
+}
+END_TEST
+
 void bh_store_cases_add(TCase *tc)
 {
     tcase_add_test(tc, int_roundtrip);
@@ -237,4 +285,5 @@ void bh_store_cases_add(TCase *tc)
     tcase_add_test(tc, incr_semantics);
     tcase_add_test(tc, cas_semantics);
     tcase_add_test(tc, limits_are_etoobig);
+    tcase_add_test(tc, cursor_sees_every_key_once);
 }

@@ -8,8 +8,9 @@
 
 #include "bothive/bothive.h"
 
-/* The memory the cases work on: set by the suite's fixture. */
+/* The memory the cases work on, and its store: set by the suite's fixture. */
 extern bh_shared *bh_cases_m;
+extern bh_store *bh_cases_st;
 
 /* Adds every shared case to tc. */
 void bh_store_cases_add(TCase *tc);
