@@ -223,6 +223,24 @@ START_TEST(fence_grows_across_processes)
 }
 END_TEST
 
+/* A waiter already blocked when the holder dies gets the lock, told that
+ * its holder died. */
+START_TEST(blocked_waiter_gets_abandoned_lock)
+{
+    pid_t holder = bh_lock_cases_holder("w", -1);
+    pid_t waiter = fork();
+
+    if (waiter == 0) {
+        int rc = bh_lock_acquire(bh_cases_lm, "w", 10000);
+        _exit(rc == BH_EABANDONED ? 0 : 1);
+    }
+    usleep(200 * 1000);
+    kill(holder, SIGKILL);
+    bh_test_wait(holder);
+    ck_assert_int_eq(bh_test_wait(waiter), 0);
+}
+END_TEST
+
 void bh_lock_cases_add(TCase *tc)
 {
     tcase_add_test(tc, basic_semantics);
@@ -232,4 +250,5 @@ void bh_lock_cases_add(TCase *tc)
     tcase_add_test(tc, scoped_block_releases);
     tcase_add_test(tc, no_starvation);
     tcase_add_test(tc, fence_grows_across_processes);
+    tcase_add_test(tc, blocked_waiter_gets_abandoned_lock);
 }
