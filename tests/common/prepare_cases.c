@@ -111,6 +111,35 @@ START_TEST(preparer_preparing_itself_is_edeadlk)
 }
 END_TEST
 
+static int hanging_preparer(bh_shared *mm, void *arg)
+{
+    int fd = *(int *)arg;
+    bh_shared_set_int(mm, "half", 1);
+    if (write(fd, "x", 1) != 1)
+        return BH_EIO;
+    for (;;)
+        pause();
+}
+
+pid_t bh_prep_cases_hanging(bh_shared *m)
+{
+    int fds[2];
+    char c;
+
+    ck_assert_int_eq(pipe(fds), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        close(fds[0]);
+        bh_shared_prepare(m, hanging_preparer, &fds[1]);
+        _exit(1);
+    }
+    close(fds[1]);
+    ck_assert_int_eq(read(fds[0], &c, 1), 1);
+    close(fds[0]);
+    return pid;
+}
+
 void bh_prep_cases_add(TCase *tc)
 {
     tcase_add_test(tc, exactly_once_with_racing_processes);

@@ -42,32 +42,11 @@ static void teardown(void)
     bh_store_close(st);
 }
 
-static int hanging_preparer(bh_shared *mm, void *arg)
-{
-    int fd = *(int *)arg;
-    bh_shared_set_int(mm, "half", 1);
-    if (write(fd, "x", 1) != 1)
-        return BH_EIO;
-    for (;;)
-        pause();
-}
-
 START_TEST(killed_preparer_is_redone)
 {
-    int fds[2];
-    char c;
     int64_t runs;
 
-    ck_assert_int_eq(pipe(fds), 0);
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(fds[0]);
-        bh_shared_prepare(m, hanging_preparer, &fds[1]);
-        _exit(1);
-    }
-    close(fds[1]);
-    ck_assert_int_eq(read(fds[0], &c, 1), 1);
-    close(fds[0]);
+    pid_t pid = bh_prep_cases_hanging(m);
     /* a second process now waits for the preparer... */
     pid_t waiter = fork();
     if (waiter == 0)
@@ -95,23 +74,12 @@ START_TEST(dead_preparer_here_is_redone_at_once)
     char long_url[256];
     bh_store *st2;
     bh_shared *m2;
-    int fds[2];
-    char c;
     int64_t runs;
 
     snprintf(long_url, sizeof long_url, "%s?lock_lease_ms=60000", rp.url);
     ck_assert_int_eq(bh_store_open(&st2, long_url, NULL), BH_OK);
     ck_assert_int_eq(bh_shared_open(st2, "prep-here", &m2), BH_OK);
-    ck_assert_int_eq(pipe(fds), 0);
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(fds[0]);
-        bh_shared_prepare(m2, hanging_preparer, &fds[1]);
-        _exit(1);
-    }
-    close(fds[1]);
-    ck_assert_int_eq(read(fds[0], &c, 1), 1);
-    close(fds[0]);
+    pid_t pid = bh_prep_cases_hanging(m2);
     kill(pid, SIGKILL);
     bh_test_wait(pid);
     int64_t t0 = bh_test_now_ms();

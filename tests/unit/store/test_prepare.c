@@ -33,32 +33,11 @@ static void teardown(void)
     bh_store_close(st);
 }
 
-static int hanging_preparer(bh_shared *mm, void *arg)
-{
-    int fd = *(int *)arg;
-    bh_shared_set_int(mm, "half", 1);
-    if (write(fd, "x", 1) != 1)
-        return BH_EIO;
-    for (;;)
-        pause();
-}
-
 START_TEST(killed_preparer_is_redone)
 {
-    int fds[2];
-    char c;
     int64_t runs;
 
-    ck_assert_int_eq(pipe(fds), 0);
-    pid_t pid = fork();
-    if (pid == 0) {
-        close(fds[0]);
-        bh_shared_prepare(m, hanging_preparer, &fds[1]);
-        _exit(1);
-    }
-    close(fds[1]);
-    ck_assert_int_eq(read(fds[0], &c, 1), 1);
-    close(fds[0]);
+    pid_t pid = bh_prep_cases_hanging(m);
     /* a second process now waits for the preparer... */
     pid_t waiter = fork();
     if (waiter == 0)
