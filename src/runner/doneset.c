@@ -28,26 +28,6 @@
 
 #define BH_DONE_TTL_MS (24LL * 3600 * 1000)
 
-static int idset_add(bh_idset *s, int64_t id)
-{
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 16;
-        int64_t *p = realloc(s->id, cap * sizeof *p);
-        if (!p)
-            return BH_ENOMEM;
-        s->id = p;
-        s->cap = cap;
-    }
-    s->id[s->n++] = id;
-    return BH_OK;
-}
-
-static int cmp_id(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
 static void key_of(char *key, size_t len, int s, int64_t id)
 {
     snprintf(key, len, "%d:%lld", s, (long long)id);
@@ -66,18 +46,17 @@ static int load(bh_doneset *d)
         int s;
         long long id;
         if (sscanf(key, "%d:%lld", &s, &id) == 2 && s >= 0 && s < d->ns &&
-            (rc = idset_add(&d->before[s], id)) != BH_OK)
+            (rc = bh_idset_add(&d->before[s], (uint64_t)id)) != BH_OK)
             break;
     }
     bh_cursor_close(c);
     if (rc != BH_ENOTFOUND)
         return rc;
     for (int s = 0; s < d->ns; s++) {
-        if (d->before[s].n == 0)
-            continue; /* no array at all: qsort must not see NULL */
-        qsort(d->before[s].id, d->before[s].n, sizeof(int64_t), cmp_id);
-        bh_log(BH_LOG_INFO, "source %d: %zu update(s) finished before a restart will "
-               "not run again", s, d->before[s].n);
+        bh_idset_sort(&d->before[s]);
+        if (d->before[s].n)
+                bh_log(BH_LOG_INFO, "source %d: %zu update(s) finished before a restart will "
+                   "not run again", s, d->before[s].n);
     }
     return BH_OK;
 }
@@ -100,9 +79,9 @@ void bh_doneset_close(bh_doneset *d)
 {
     for (int s = 0; s < d->ns; s++) {
         if (d->before)
-            free(d->before[s].id);
+            bh_idset_free(&d->before[s]);
         if (d->marked)
-            free(d->marked[s].id);
+            bh_idset_free(&d->marked[s]);
     }
     free(d->before);
     free(d->marked);
@@ -113,8 +92,7 @@ void bh_doneset_close(bh_doneset *d)
 
 int bh_doneset_before(const bh_doneset *d, int s, int64_t id)
 {
-    const bh_idset *b = d->before ? &d->before[s] : NULL;
-    return b && b->n && bsearch(&id, b->id, b->n, sizeof id, cmp_id) != NULL;
+    return d->before && bh_idset_has(&d->before[s], (uint64_t)id);
 }
 
 void bh_doneset_mark(bh_doneset *d, int s, int64_t id)
@@ -126,7 +104,7 @@ void bh_doneset_mark(bh_doneset *d, int s, int64_t id)
     if (!d->m)
         return;
     key_of(key, sizeof key, s, id);
-    if ((rc = idset_add(&d->marked[s], id)) != BH_OK ||
+    if ((rc = bh_idset_add(&d->marked[s], (uint64_t)id)) != BH_OK ||
         (rc = bh_shared_put(d->m, key, &one, 0, BH_DONE_TTL_MS)) != BH_OK)
         bh_log(BH_LOG_WARN, "cannot remember update %lld of source %d as done (%s): a "
                "crash of the runner before it is confirmed would run it again",
@@ -140,11 +118,11 @@ static void forget_below(bh_doneset *d, int s, bh_idset *set, int64_t offset)
     size_t kept = 0;
 
     for (size_t i = 0; i < set->n; i++) {
-        if (set->id[i] >= offset) {
+        if (set->id[i] >= (uint64_t)offset) {
             set->id[kept++] = set->id[i];
             continue;
         }
-        key_of(key, sizeof key, s, set->id[i]);
+        key_of(key, sizeof key, s, (int64_t)set->id[i]);
         bh_shared_delete(d->m, key); /* gone already (expired) is fine */
     }
     set->n = kept;

@@ -22,6 +22,7 @@
 
 #include <json-c/json.h>
 
+#include "base/idset.h"
 #include "runner.h"
 
 /* ---- proto.c ---- */
@@ -173,12 +174,6 @@ void bh_djob_free(bh_djob *j);
 /* ---- doneset.c: updates finished ahead of the offset, kept in the store ---- */
 
 #define BH_DONE_MEMORY "bothive.done"
-
-/* A set of update ids per source. */
-typedef struct bh_idset {
-    int64_t *id;
-    size_t n, cap;
-} bh_idset;
 
 typedef struct bh_doneset {
     bh_shared *m;       /* the memory of the marks; NULL: none kept */

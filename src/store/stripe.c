@@ -10,44 +10,10 @@
  * stripe's pages, returning every unmarked block to a free list.
  */
 #include <stdio.h>
-#include <stdlib.h>
 
+#include "base/idset.h"
 #include "bothive/log.h"
 #include "region.h"
-
-/* The blocks reachable from a stripe's index, sorted for lookups. */
-struct bh_marks {
-    uint64_t *off;
-    size_t n, cap;
-};
-
-static int marks_add(struct bh_marks *m, uint64_t off)
-{
-    if (m->n == m->cap) {
-        size_t cap = m->cap ? m->cap * 2 : 256;
-        uint64_t *p = realloc(m->off, cap * sizeof *p);
-        if (!p)
-            return BH_ENOMEM;
-        m->off = p;
-        m->cap = cap;
-    }
-    m->off[m->n++] = off;
-    return BH_OK;
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
-
-/* An empty stripe has no marks and no array: bsearch must not see NULL. */
-static int marks_has(const struct bh_marks *m, uint64_t off)
-{
-    if (m->n == 0)
-        return 0;
-    return bsearch(&off, m->off, m->n, sizeof off, cmp_u64) != NULL;
-}
 
 /* Whether the entry at off is whole: a sane header that fits its block. */
 int bh_entry_valid(const struct bh_region *r, unsigned s, uint64_t off)
@@ -77,7 +43,7 @@ int bh_index_valid(const struct bh_region *r, unsigned s, uint64_t off)
  * pointing at something that is not a whole entry of this stripe is dropped
  * (only a damaged file can hold one); without, it is reported in msg.
  */
-static int mark_reachable(struct bh_region *r, unsigned s, struct bh_marks *m, int repair,
+static int mark_reachable(struct bh_region *r, unsigned s, bh_idset *m, int repair,
                           char *msg, size_t msglen)
 {
     struct bh_stripe *st = &r->stripes[s];
@@ -106,7 +72,7 @@ static int mark_reachable(struct bh_region *r, unsigned s, struct bh_marks *m, i
         }
         atomic_store(&st->index, bh_ixw_make(ixoff, ix->cap));
     }
-    if ((rc = marks_add(m, ixoff)) != BH_OK)
+    if ((rc = bh_idset_add(m, ixoff)) != BH_OK)
         return rc;
     for (uint64_t i = 0; i < ix->cap; i++) {
         uint64_t slot = ix->slots[i];
@@ -123,10 +89,10 @@ static int mark_reachable(struct bh_region *r, unsigned s, struct bh_marks *m, i
             ix->slots[i] = BH_SLOT_TOMB;
             continue;
         }
-        if ((rc = marks_add(m, BH_SLOT_OFF(slot))) != BH_OK)
+        if ((rc = bh_idset_add(m, BH_SLOT_OFF(slot))) != BH_OK)
             return rc;
     }
-    qsort(m->off, m->n, sizeof *m->off, cmp_u64);
+    bh_idset_sort(m);
     return BH_OK;
 }
 
@@ -179,7 +145,7 @@ static void recount(struct bh_region *r, unsigned s)
  * marked ones; a slab with no marked block goes back to the page allocator.
  */
 static void sweep_slab(struct bh_region *r, unsigned s, uint64_t page, unsigned c,
-                       const struct bh_marks *m)
+                       const bh_idset *m)
 {
     struct bh_stripe *st = &r->stripes[s];
     uint64_t start = bh_page_off(r, page), size = bh_class_size(c);
@@ -187,7 +153,7 @@ static void sweep_slab(struct bh_region *r, unsigned s, uint64_t page, unsigned 
 
     for (uint64_t i = n; i-- > 0;) {
         uint64_t off = start + i * size;
-        if (marks_has(m, off)) {
+        if (bh_idset_has(m, off)) {
             live++;
             continue;
         }
@@ -205,7 +171,7 @@ static void sweep_slab(struct bh_region *r, unsigned s, uint64_t page, unsigned 
 void bh_stripe_rebuild_locked(struct bh_region *r, unsigned s)
 {
     struct bh_stripe *st = &r->stripes[s];
-    struct bh_marks m = {0};
+    bh_idset m = {0};
     uint64_t page = 0;
 
     if (st->op.op != BH_OP_NONE)
@@ -216,7 +182,7 @@ void bh_stripe_rebuild_locked(struct bh_region *r, unsigned s)
         /* Out of process memory: leave the free lists alone rather than
          * free blocks that are in use. Space may leak; nothing is lost. */
         bh_log(BH_LOG_ERROR, "store: stripe %u: no memory to rebuild free lists", s);
-        free(m.off);
+        bh_idset_free(&m);
         recount(r, s);
         return;
     }
@@ -231,14 +197,14 @@ void bh_stripe_rebuild_locked(struct bh_region *r, unsigned s)
         if ((kind == BH_PM_SLAB || kind == BH_PM_RUN) && BH_PM_STRIPE(w) == s) {
             if (kind == BH_PM_SLAB)
                 sweep_slab(r, s, page, BH_PM_PAYLOAD(w), &m);
-            else if (marks_has(&m, bh_page_off(r, page)))
+            else if (bh_idset_has(&m, bh_page_off(r, page)))
                 st->bytes += n * BH_PAGE_SIZE;
             else
                 bh_pages_free(r, page);
         }
         page += n ? n : 1;
     }
-    free(m.off);
+    bh_idset_free(&m);
     recount(r, s);
 }
 
@@ -310,24 +276,24 @@ static int check_entries(struct bh_region *r, unsigned s, char *msg, size_t msgl
 
 /* Walks every free list: each block must be a block of this stripe and
  * class, unreachable, and listed once. Returns how many bytes they hold. */
-static int check_free_lists(struct bh_region *r, unsigned s, const struct bh_marks *m,
+static int check_free_lists(struct bh_region *r, unsigned s, const bh_idset *m,
                             uint64_t *free_bytes, char *msg, size_t msglen)
 {
     struct bh_stripe *st = &r->stripes[s];
-    struct bh_marks seen = {0};
+    bh_idset seen = {0};
     int rc = BH_OK;
 
     *free_bytes = 0;
     for (unsigned c = 0; c < BH_NCLASSES && rc == BH_OK; c++) {
         for (uint64_t off = st->free_head[c]; off; off = *(uint64_t *)bh_at(r, off)) {
             if (!bh_block_valid(r, s, off) || bh_block_size(r, off) != bh_class_size(c) ||
-                marks_has(m, off)) {
+                bh_idset_has(m, off)) {
                 snprintf(msg, msglen, "stripe %u: free list %u holds a bad or used block %llu",
                          s, c, (unsigned long long)off);
                 rc = BH_ECORRUPT;
                 break;
             }
-            if ((rc = marks_add(&seen, off)) != BH_OK)
+            if ((rc = bh_idset_add(&seen, off)) != BH_OK)
                 break;
             *free_bytes += bh_class_size(c);
             if (seen.n > r->hdr->npages * (BH_PAGE_SIZE / 16)) {
@@ -337,17 +303,17 @@ static int check_free_lists(struct bh_region *r, unsigned s, const struct bh_mar
             }
         }
     }
-    if (rc == BH_OK && seen.n) {
-        qsort(seen.off, seen.n, sizeof *seen.off, cmp_u64);
+    if (rc == BH_OK) {
+        bh_idset_sort(&seen);
         for (size_t i = 1; i < seen.n; i++)
-            if (seen.off[i] == seen.off[i - 1]) {
+            if (seen.id[i] == seen.id[i - 1]) {
                 snprintf(msg, msglen, "stripe %u: block %llu is free twice", s,
-                         (unsigned long long)seen.off[i]);
+                         (unsigned long long)seen.id[i]);
                 rc = BH_ECORRUPT;
                 break;
             }
     }
-    free(seen.off);
+    bh_idset_free(&seen);
     return rc;
 }
 
@@ -357,7 +323,7 @@ struct bh_extent {
     uint64_t slab_bytes, slab_live, run_live, lost_runs;
 };
 
-static void stripe_extent(struct bh_region *r, unsigned s, const struct bh_marks *m,
+static void stripe_extent(struct bh_region *r, unsigned s, const bh_idset *m,
                           struct bh_extent *x)
 {
     memset(x, 0, sizeof *x);
@@ -372,10 +338,10 @@ static void stripe_extent(struct bh_region *r, unsigned s, const struct bh_marks
             uint64_t nb = n * BH_PAGE_SIZE / size, start = bh_page_off(r, page);
             x->slab_bytes += nb * size;
             for (uint64_t i = 0; i < nb; i++)
-                if (marks_has(m, start + i * size))
+                if (bh_idset_has(m, start + i * size))
                     x->slab_live += size;
         } else if (BH_PM_STRIPE(w) == s && kind == BH_PM_RUN) {
-            if (marks_has(m, bh_page_off(r, page)))
+            if (bh_idset_has(m, bh_page_off(r, page)))
                 x->run_live += n * BH_PAGE_SIZE;
             else
                 x->lost_runs++;
@@ -387,7 +353,7 @@ static void stripe_extent(struct bh_region *r, unsigned s, const struct bh_marks
 int bh_stripe_check_locked(struct bh_region *r, unsigned s, char *msg, size_t msglen)
 {
     struct bh_stripe *st = &r->stripes[s];
-    struct bh_marks m = {0};
+    bh_idset m = {0};
     struct bh_extent x;
     uint64_t free_bytes = 0;
     int rc;
@@ -416,6 +382,6 @@ int bh_stripe_check_locked(struct bh_region *r, unsigned s, char *msg, size_t ms
         rc = BH_ECORRUPT;
     }
 out:
-    free(m.off);
+    bh_idset_free(&m);
     return rc;
 }
