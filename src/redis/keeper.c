@@ -120,7 +120,7 @@ static struct bh_redis_keeper *keeper_of(struct bh_redis *r)
     struct bh_redis_keeper *k = r->keeper;
     pthread_condattr_t ca;
 
-    if (k && k->pid == getpid())
+    if (k && k->pid == bh_proc_pid())
         return k;
     if (k) {
         keys_free(k->keys, k->n);
@@ -142,7 +142,7 @@ static struct bh_redis_keeper *keeper_of(struct bh_redis *r)
         r->keeper = NULL;
         return NULL;
     }
-    k->pid = getpid();
+    k->pid = bh_proc_pid();
     return k;
 }
 
@@ -180,7 +180,7 @@ void bh_redis_unkeep(bh_shared *m, const char *part, const char *name)
     struct bh_redis_keeper *k = bh_redis_shared_of(m)->st->keeper;
     char *key;
 
-    if (!k || k->pid != getpid() || !(key = bh_redis_key(m, part, name)))
+    if (!k || k->pid != bh_proc_pid() || !(key = bh_redis_key(m, part, name)))
         return;
     pthread_mutex_lock(&k->mu);
     for (size_t i = 0; i < k->n; i++)
@@ -199,7 +199,7 @@ void bh_redis_keeper_close(struct bh_redis *r)
 
     if (!k)
         return;
-    if (k->pid == getpid()) {
+    if (k->pid == bh_proc_pid()) {
         pthread_mutex_lock(&k->mu);
         k->stop = 1;
         pthread_cond_signal(&k->cv);

@@ -2,7 +2,7 @@
  * The redis:// backend: the URL, the connection, commands and scripts,
  * memories and stats. One connection per bh_store handle, made when the
  * store is opened; a forked child never uses its parent's socket (both
- * would read each other's replies): it notices that getpid() changed and
+ * would read each other's replies): it notices that its pid changed and
  * connects on its own at its first command.
  *
  * URL: redis://[[user]:password@]host[:port][/db][?param=value&...], with
@@ -202,7 +202,7 @@ static int connect_now(struct bh_redis *r)
 
     if (rc != BH_OK)
         return bh_store_fail(&r->base, rc, "%s", err);
-    r->pid = getpid();
+    r->pid = bh_proc_pid();
     return BH_OK;
 }
 
@@ -220,7 +220,7 @@ static int closed_by_server(redisContext *c)
 /* A usable connection of this process. */
 static int ensure(struct bh_redis *r, int *fresh)
 {
-    if (r->c && (r->pid != getpid() || r->c->err || closed_by_server(r->c)))
+    if (r->c && (r->pid != bh_proc_pid() || r->c->err || closed_by_server(r->c)))
         disconnect(r);
     *fresh = !r->c;
     return r->c ? BH_OK : connect_now(r);

@@ -18,7 +18,6 @@
 #include <unistd.h>
 
 #include "redis.h"
-#include "store/proc.h"
 
 static pthread_mutex_t token_mu = PTHREAD_MUTEX_INITIALIZER;
 static pid_t token_pid;
@@ -42,7 +41,7 @@ static void random_hex(char *out, pid_t pid)
 /* The calling process's token, made again after a fork. */
 const char *bh_redis_token(void)
 {
-    pid_t pid = getpid();
+    pid_t pid = bh_proc_pid();
 
     pthread_mutex_lock(&token_mu);
     if (token_pid != pid) {
