@@ -3,7 +3,7 @@
  * an entry number, so a probe touches one 8-byte word per slot and an entry
  * only when the tag matches, the same shape as the store's index.
  */
-#include "store/region.h"
+#include "emb/region.h"
 #include "table.h"
 
 #include <stdlib.h>

@@ -342,10 +342,10 @@ children:
  * sanitizers) would otherwise answer after the script has ended. */
 static void bh_chat_settle(bh_chat *c)
 {
-    int64_t start = bh_chat_now_ms(), last_output = start;
+    int64_t start = bh_clock_mono_ms(), last_output = start;
     int64_t limit = c->tty ? BH_CHAT_SETTLE_MS : BH_CHAT_SETTLE_PIPE_MS;
     while (!c->quit && !c->bot_gone && !c->emu_gone) {
-        int64_t now = bh_chat_now_ms();
+        int64_t now = bh_clock_mono_ms();
         int n = bh_chat_refresh(c);
         if (n > 0)
             last_output = now;

@@ -23,6 +23,8 @@
 
 #include <json-c/json.h>
 
+#include "base/clock.h"
+
 #define BH_CHAT_DEFAULT_TOKEN "123456:TEST"
 #define BH_CHAT_DEFAULT_USER 1001
 #define BH_CHAT_DEFAULT_GROUP (-1001)
@@ -73,7 +75,6 @@ int bh_chat_child_stop(bh_chat_child *c, int grace_ms);
 /* "exited with status 3", "was killed by signal 9 (Killed)": for messages. */
 void bh_chat_status_text(int status, char *buf, size_t size);
 
-int64_t bh_chat_now_ms(void);
 
 /* ---- chat_view.c ---- */
 typedef struct bh_chat_view bh_chat_view;

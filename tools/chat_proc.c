@@ -22,13 +22,6 @@
 
 #define BH_CHAT_EMU_START_MS 10000
 
-int64_t bh_chat_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* What every child does first: die with the chat, leave the terminal's
  * process group, and undo the chat's signal settings (an ignored SIGPIPE
  * or a blocked signal would survive exec). Returns -1 when the chat is
@@ -54,10 +47,10 @@ static int bh_chat_child_setup(pid_t parent)
 static int bh_chat_read_line(int fd, char *buf, size_t size)
 {
     size_t n = 0;
-    int64_t deadline = bh_chat_now_ms() + BH_CHAT_EMU_START_MS;
+    int64_t deadline = bh_clock_mono_ms() + BH_CHAT_EMU_START_MS;
     while (n + 1 < size) {
         struct pollfd pfd = {.fd = fd, .events = POLLIN};
-        int64_t left = deadline - bh_chat_now_ms();
+        int64_t left = deadline - bh_clock_mono_ms();
         int rc;
         ssize_t r;
         if (left <= 0)
@@ -191,7 +184,7 @@ int bh_chat_child_poll(bh_chat_child *c)
  * signalled and waited for. */
 int bh_chat_child_stop(bh_chat_child *c, int grace_ms)
 {
-    int64_t deadline = bh_chat_now_ms() + grace_ms;
+    int64_t deadline = bh_clock_mono_ms() + grace_ms;
     int killed = 0;
     if (c->pid <= 0)
         return 0;
@@ -202,7 +195,7 @@ int bh_chat_child_stop(bh_chat_child *c, int grace_ms)
         bh_chat_child_poll(c);
         if (c->reaped && kill(-c->pid, 0) < 0 && errno == ESRCH)
             break;
-        if (bh_chat_now_ms() >= deadline) {
+        if (bh_clock_mono_ms() >= deadline) {
             killed = 1;
             kill(-c->pid, SIGKILL);
             if (!c->reaped) {

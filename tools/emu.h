@@ -24,6 +24,14 @@
 
 #include <json-c/json.h>
 
+#include "base/backoff.h"
+#include "base/clock.h"
+
+/* Webhook retries (emu_webhook.c): quicker than Telegram, so tests of
+ * retries run fast. */
+#define BH_EMU_WEBHOOK_BACKOFF_MIN_MS 100
+#define BH_EMU_WEBHOOK_BACKOFF_MAX_MS 2000
+
 #define BH_EMU_DEFAULT_TOKEN "123456:TEST"
 #define BH_EMU_MAX_BODY (1024 * 1024)   /* request bodies above this get 413 */
 #define BH_EMU_MAX_TEXT 4096            /* UTF-16 code units, as Telegram counts */
@@ -120,7 +128,7 @@ typedef struct bh_emu {
     char *webhook_url;           /* NULL when no webhook */
     char *webhook_secret;
     int64_t webhook_retry_at_ms;
-    int64_t webhook_backoff_ms;
+    bh_backoff webhook_backoff;
     int64_t webhook_last_error_date;
     char *webhook_last_error;
     uint64_t webhook_generation; /* bumped on every webhook change or reset */
@@ -148,7 +156,6 @@ typedef struct json_object bh_emu_params;
 int bh_emu_init(bh_emu *e, const char *token);
 void bh_emu_destroy(bh_emu *e);
 void bh_emu_reset_locked(bh_emu *e);
-int64_t bh_emu_now_ms(void);
 bh_emu_chat *bh_emu_chat_find_locked(bh_emu *e, int64_t id);
 bh_emu_chat *bh_emu_chat_get_locked(bh_emu *e, int64_t id, const char *type, int64_t user_id);
 bh_emu_msg *bh_emu_msg_find(bh_emu_chat *c, int64_t id);

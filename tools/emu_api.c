@@ -274,7 +274,7 @@ static void bh_emu_get_updates(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
      * instances of a bot poll at once. */
     gen = ++e->poll_generation;
     pthread_cond_broadcast(&e->cond);
-    deadline = bh_emu_now_ms() + timeout * 1000;
+    deadline = bh_clock_mono_ms() + timeout * 1000;
     for (;;) {
         bh_emu_update_filter_locked(e);
         if (e->pending > 0 || e->stopping || e->webhook_url)
@@ -284,7 +284,7 @@ static void bh_emu_get_updates(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
                                        "make sure that only one bot instance is running");
             return;
         }
-        int64_t now = bh_emu_now_ms();
+        int64_t now = bh_clock_mono_ms();
         if (now >= deadline)
             break;
         struct timespec ts = bh_clock_after_ms(deadline - now);
@@ -564,7 +564,7 @@ static void bh_emu_clear_webhook_locked(bh_emu *e)
     e->webhook_url = e->webhook_secret = e->webhook_last_error = NULL;
     e->webhook_last_error_date = 0;
     e->webhook_retry_at_ms = 0;
-    e->webhook_backoff_ms = 0;
+    bh_backoff_reset(&e->webhook_backoff);
     e->webhook_generation++;
     pthread_cond_broadcast(&e->cond);
 }
@@ -668,9 +668,9 @@ static const struct {
  * early when the emulator stops. */
 static void bh_emu_delay_locked(bh_emu *e, int ms)
 {
-    int64_t deadline = bh_emu_now_ms() + ms;
+    int64_t deadline = bh_clock_mono_ms() + ms;
     while (!e->stopping) {
-        int64_t left = deadline - bh_emu_now_ms();
+        int64_t left = deadline - bh_clock_mono_ms();
         if (left <= 0)
             break;
         struct timespec ts = bh_clock_after_ms(left);
@@ -709,7 +709,7 @@ void bh_emu_api_handle(bh_emu *e, const char *method, bh_emu_params *p, bh_emu_r
     if (bh_emu_param_int(p, "chat_id", &chat_id) == BH_OK)
         chat = bh_emu_chat_find_locked(e, chat_id);
     retry_until = chat ? &chat->retry_until_ms : &e->global_retry_until_ms;
-    now = bh_emu_now_ms();
+    now = bh_clock_mono_ms();
     if (now < *retry_until) {
         e->stats.early_retries++;
         if (chat)
@@ -719,7 +719,7 @@ void bh_emu_api_handle(bh_emu *e, const char *method, bh_emu_params *p, bh_emu_r
     f = e->faults;
     if (f.rate_429 > 0 && bh_emu_random_locked(e) < f.rate_429) {
         e->stats.faults_429++;
-        *retry_until = bh_emu_now_ms() + (int64_t)f.retry_after * 1000;
+        *retry_until = bh_clock_mono_ms() + (int64_t)f.retry_after * 1000;
         pthread_mutex_unlock(&e->lock);
         bh_emu_reply_retry_after(r, f.retry_after);
         return;

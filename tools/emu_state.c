@@ -13,13 +13,6 @@
 #include "bothive/error.h"
 #include "emu.h"
 
-int64_t bh_emu_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Sets up an empty world for the bot of `token` (its id is the number before
  * the colon). Returns BH_OK, BH_EINVAL for a token without a numeric id, or
  * BH_ENOMEM. */
@@ -34,6 +27,8 @@ int bh_emu_init(bh_emu *e, const char *token)
     if (!e->token)
         return BH_ENOMEM;
     e->bot_id = id;
+    e->webhook_backoff = (bh_backoff){.initial_ms = BH_EMU_WEBHOOK_BACKOFF_MIN_MS,
+                                      .max_ms = BH_EMU_WEBHOOK_BACKOFF_MAX_MS};
     pthread_mutex_init(&e->lock, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -104,7 +99,7 @@ void bh_emu_reset_locked(bh_emu *e)
     e->webhook_last_error = NULL;
     e->webhook_last_error_date = 0;
     e->webhook_retry_at_ms = 0;
-    e->webhook_backoff_ms = 0;
+    bh_backoff_reset(&e->webhook_backoff);
     e->webhook_generation++;
     e->global_retry_until_ms = 0;
     e->next_update_id = 1;

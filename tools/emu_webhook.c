@@ -18,9 +18,6 @@
 #include "bothive/error.h"
 #include "emu.h"
 
-#define BH_EMU_WEBHOOK_BACKOFF_MIN_MS 100
-#define BH_EMU_WEBHOOK_BACKOFF_MAX_MS 2000
-
 static size_t bh_emu_webhook_discard(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
     (void)ptr;
@@ -86,7 +83,7 @@ static int bh_emu_webhook_post(bh_emu *e, CURL *curl, const char *url, const cha
 
 static void bh_emu_webhook_wait_locked(bh_emu *e, int64_t until_ms)
 {
-    int64_t left = until_ms - bh_emu_now_ms();
+    int64_t left = until_ms - bh_clock_mono_ms();
     if (left <= 0)
         return;
     struct timespec ts = bh_clock_after_ms(left);
@@ -110,7 +107,7 @@ static void *bh_emu_webhook_main(void *arg)
             pthread_cond_wait(&e->cond, &e->lock);
             continue;
         }
-        if (bh_emu_now_ms() < e->webhook_retry_at_ms) {
+        if (bh_clock_mono_ms() < e->webhook_retry_at_ms) {
             bh_emu_webhook_wait_locked(e, e->webhook_retry_at_ms);
             continue;
         }
@@ -134,18 +131,14 @@ static void *bh_emu_webhook_main(void *arg)
         if (ok == 0) {
             bh_emu_update_confirm_locked(e, id + 1);
             e->stats.webhook_deliveries++;
-            e->webhook_backoff_ms = 0;
+            bh_backoff_reset(&e->webhook_backoff);
             e->webhook_retry_at_ms = 0;
         } else if (!e->stopping) {
             e->stats.webhook_failures++;
             free(e->webhook_last_error);
             e->webhook_last_error = strdup(err);
             e->webhook_last_error_date = (int64_t)time(NULL);
-            e->webhook_backoff_ms = e->webhook_backoff_ms
-                                        ? e->webhook_backoff_ms * 2 : BH_EMU_WEBHOOK_BACKOFF_MIN_MS;
-            if (e->webhook_backoff_ms > BH_EMU_WEBHOOK_BACKOFF_MAX_MS)
-                e->webhook_backoff_ms = BH_EMU_WEBHOOK_BACKOFF_MAX_MS;
-            e->webhook_retry_at_ms = bh_emu_now_ms() + e->webhook_backoff_ms;
+            e->webhook_retry_at_ms = bh_clock_mono_ms() + bh_backoff_next(&e->webhook_backoff);
         }
     }
     pthread_mutex_unlock(&e->lock);

@@ -5,6 +5,7 @@
 #ifndef BOTHIVE_H
 #define BOTHIVE_H
 
+#include "version.h"
 #include "error.h"
 #include "store.h"
 #include "log.h"

@@ -8,6 +8,7 @@
 #include <regex.h>
 #include <sys/types.h>
 
+#include "base/siphash.h"
 #include "bothive/bot.h"
 
 enum bh_hook_kind {
@@ -120,6 +121,5 @@ int bh_callback_sign(bh_bot *bot, const char *name, const char *data, char *out,
 /* Checks data's signature; on success *name and *payload point into buf. */
 int bh_callback_verify(bh_bot *bot, const char *data, char *buf, size_t buflen,
                        const char **name, const char **payload);
-uint64_t bh_siphash(const unsigned char key[16], const void *data, size_t len);
 
 #endif

@@ -33,13 +33,6 @@
 #define SLICE_MS 100
 #define HEARTBEAT_MS 2000
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Names of the locks held through this handle, for release_all. */
 static int held_add(struct bh_redis_shared *ms, const char *name)
 {
@@ -162,7 +155,7 @@ int bh_redis_lock_acquire(bh_shared *m, const char *name, size_t len, int64_t ti
 {
     struct bh_redis_shared *ms = bh_redis_shared_of(m);
     const char *tok = bh_redis_token();
-    int64_t deadline = timeout_ms > 0 ? mono_ms() + timeout_ms : 0;
+    int64_t deadline = timeout_ms > 0 ? bh_clock_mono_ms() + timeout_ms : 0;
     int queued = 0, res = 2, rc;
 
     (void)len; /* see redis.h */
@@ -191,7 +184,7 @@ int bh_redis_lock_acquire(bh_shared *m, const char *name, size_t len, int64_t ti
         queued = 1;
         int64_t wait = SLICE_MS;
         if (timeout_ms > 0) {
-            int64_t left = deadline - mono_ms();
+            int64_t left = deadline - bh_clock_mono_ms();
             if (left <= 0) {
                 rc = BH_ETIMEDOUT;
                 break;

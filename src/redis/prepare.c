@@ -13,7 +13,14 @@
 #include <time.h>
 
 #include "bothive/log.h"
+#include "base/backoff.h"
+#include "base/sleep.h"
 #include "redis.h"
+
+/* A caller waiting for another process's preparer polls, backing off from
+ * 2 ms (a short preparer is seen soon) to 50 ms (a long one costs few calls). */
+#define BH_REDIS_PREP_NAP_MIN_MS 2
+#define BH_REDIS_PREP_NAP_MAX_MS 50
 
 /* Runs the try (ok < 0) or done (ok 0/1) script; *res is its integer. */
 static int prep_script(bh_shared *m, enum bh_rscript s, int ok, long long *res)
@@ -40,7 +47,7 @@ out:
 int bh_redis_prepare(bh_shared *m, bh_preparer_fn fn, void *arg)
 {
     long long res = 2;
-    int64_t nap_ms = 2;
+    bh_backoff nap = {.initial_ms = BH_REDIS_PREP_NAP_MIN_MS, .max_ms = BH_REDIS_PREP_NAP_MAX_MS};
     int rc, kept;
 
     for (;;) {
@@ -56,10 +63,7 @@ int bh_redis_prepare(bh_shared *m, bh_preparer_fn fn, void *arg)
          * this host that died is seen at once, not when its lease runs out. */
         if (bh_redis_reap_dead(m, "preparing", NULL) == 1)
             continue;
-        struct timespec ts = {0, (long)nap_ms * 1000000};
-        nanosleep(&ts, NULL);
-        if (nap_ms < 50)
-            nap_ms *= 2;
+        bh_sleep_ms(bh_backoff_next(&nap), NULL);
     }
 
     kept = bh_redis_keep(m, "preparing", NULL) == BH_OK;

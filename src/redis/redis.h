@@ -31,7 +31,8 @@
 #include <sys/types.h>
 
 #include "store/backend.h"
-#include "store/proc.h" /* bh_proc_pid: getpid() is a system call */
+#include "base/clock.h"
+#include "base/proc.h" /* bh_proc_pid: getpid() is a system call */
 
 #define BH_REDIS_LEASE_DEFAULT_MS 30000
 #define BH_REDIS_TIMEOUT_DEFAULT_MS 5000

@@ -741,7 +741,7 @@ static const struct bh_store_ops bh_redis_ops = {
 
 /* Parses the URL and connects at once, so that a wrong address is reported
  * by bh_store_open rather than by the first operation. */
-int bh_redis_open(bh_store **out, const char *url, const bh_store_options *opt)
+static int bh_redis_open(bh_store **out, const char *url, const bh_store_options *opt)
 {
     struct bh_redis *r = calloc(1, sizeof *r);
     int rc;
@@ -764,4 +764,11 @@ int bh_redis_open(bh_store **out, const char *url, const bh_store_options *opt)
     }
     *out = &r->base;
     return BH_OK;
+}
+
+static const struct bh_store_scheme bh_redis_scheme = {"redis://", bh_redis_open};
+
+__attribute__((constructor)) static void bh_redis_register(void)
+{
+    bh_store_register(&bh_redis_scheme);
 }

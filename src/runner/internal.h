@@ -22,6 +22,8 @@
 
 #include <json-c/json.h>
 
+#include "base/backoff.h"
+#include "base/clock.h"
 #include "base/idset.h"
 #include "runner.h"
 
@@ -90,7 +92,6 @@ void bh_proto_update_key(json_object *u, int64_t update_id, int *kind, int64_t *
 
 /* Copies o (NULL: the environment) and fills in every default. */
 int bh_runner_options_resolve(const bh_run_options *o, bh_run_options *out);
-int64_t bh_runner_now_ms(void);
 
 /* ---- ledger.c: per-source update ids ---- */
 
@@ -225,6 +226,8 @@ struct bh_client;
 void bh_updater_signals(void);
 /* Non-zero once a stop signal came. */
 int bh_updater_stopping(void);
+/* The flag a stop signal sets, for bh_sleep_ms. */
+const volatile sig_atomic_t *bh_updater_stop_flag(void);
 /* Tells the master the updater stopped, waits for the final offset and, with
  * a client, confirms it to Telegram. */
 void bh_updater_finish(int fd, char *buf, struct bh_client *c);
@@ -243,10 +246,11 @@ int bh_updater_forward(int fd, int source, int64_t update_id, json_object *u,
 void bh_child_setup(pid_t master, const char *tag, int ignore_stop);
 
 /* Respawn backoff: crashes close together make the delay grow. */
-typedef struct bh_backoff {
-    int64_t initial_ms, max_ms, cur_ms, last_ms;
-} bh_backoff;
+typedef struct bh_respawn {
+    bh_backoff b;
+    int64_t last_ms; /* the last crash, 0 = none */
+} bh_respawn;
 /* Called at a crash: the delay before the replacement starts. */
-int64_t bh_backoff_next(bh_backoff *b, int64_t now_ms);
+int64_t bh_respawn_delay(bh_respawn *r, int64_t now_ms);
 
 #endif

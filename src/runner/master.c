@@ -59,7 +59,7 @@ typedef struct bh_master {
     bh_worker_slot_shm *shm;
     size_t shm_len;
     bh_dispatch d;
-    bh_backoff wback, uback;
+    bh_respawn wback, uback;
     char *buf;
     struct pollfd *pfd;
     int stopping;        /* first signal came */
@@ -253,7 +253,7 @@ static void bh_worker_dead(bh_master *m, int i, int reaped, int status)
     bh_wslot *w = &m->w[i];
     bh_djob *j = w->job;
     char how[96], note[BH_NOTE_MAX + 8] = "";
-    int64_t now = bh_runner_now_ms();
+    int64_t now = bh_clock_mono_ms();
 
     bh_child_end(w->pid, reaped, status, &w->fd, how, sizeof how);
     w->state = BH_W_DEAD;
@@ -288,7 +288,7 @@ static void bh_worker_dead(bh_master *m, int i, int reaped, int status)
         bh_log(BH_LOG_ERROR, "worker %d (pid %d) %s while idle", i, (int)w->pid, how);
     }
     w->pid = 0;
-    w->respawn_at = now + bh_backoff_next(&m->wback, now);
+    w->respawn_at = now + bh_respawn_delay(&m->wback, now);
     if (w->respawn_at > now)
         bh_log(BH_LOG_WARN, "worker %d restarts in %lld ms (crashes in a row)", i,
                (long long)(w->respawn_at - now));
@@ -297,13 +297,13 @@ static void bh_worker_dead(bh_master *m, int i, int reaped, int status)
 static void bh_updater_dead(bh_master *m, int s, int reaped, int status)
 {
     bh_uslot *u = &m->u[s];
-    int64_t now = bh_runner_now_ms();
+    int64_t now = bh_clock_mono_ms();
     char how[96];
 
     bh_child_end(u->pid, reaped, status, &u->fd, how, sizeof how);
     if (!m->stopping) {
         bh_log(BH_LOG_ERROR, "updater of source %d (pid %d) %s", s, (int)u->pid, how);
-        u->respawn_at = now + bh_backoff_next(&m->uback, now);
+        u->respawn_at = now + bh_respawn_delay(&m->uback, now);
     } else if (!u->final_sent) {
         bh_log(BH_LOG_WARN, "updater of source %d (pid %d) %s before confirming the offset",
                s, (int)u->pid, how);
@@ -352,7 +352,7 @@ static void bh_master_on_update(bh_master *m, int s, const bh_msg *msg)
     j->update_id = msg->h.update_id;
     j->key_kind = msg->h.kind;
     j->key = msg->h.a;
-    j->received_ms = bh_runner_now_ms();
+    j->received_ms = bh_clock_mono_ms();
     if (msg->h.type == BH_MSG_TOOBIG) {
         bh_deadletter_put(m->st, j, "too large to dispatch");
         bh_job_finish(m, j);
@@ -421,7 +421,7 @@ static void bh_master_read_worker(bh_master *m, int i)
         if (msg.h.type != BH_MSG_DONE || !w->job)
             continue;
         bh_djob *j = w->job;
-        int64_t took = bh_runner_now_ms() - w->started_ms;
+        int64_t took = bh_clock_mono_ms() - w->started_ms;
         if (w->overrun_logged)
             bh_log(BH_LOG_WARN, "update %lld of source %d finished after %lld ms",
                    (long long)j->update_id, j->source, (long long)took);
@@ -468,7 +468,7 @@ static void bh_master_dispatch(bh_master *m)
         j->last_slot = i;
         w->job = j;
         w->state = BH_W_BUSY;
-        w->started_ms = bh_runner_now_ms();
+        w->started_ms = bh_clock_mono_ms();
         w->overrun_logged = 0;
         int rc = bh_proto_send(w->fd, &h, j->json, j->json ? j->len : 0);
         if (rc == BH_ETOOBIG) {
@@ -594,7 +594,7 @@ static void bh_master_respawns(bh_master *m, int64_t now, int64_t *wake)
 static void bh_master_begin_stop(bh_master *m, int sig)
 {
     m->stopping = 1;
-    m->stop_deadline = bh_runner_now_ms() + m->o.shutdown_timeout_ms;
+    m->stop_deadline = bh_clock_mono_ms() + m->o.shutdown_timeout_ms;
     bh_log(BH_LOG_INFO, "%s: stopping; %zu update(s) to finish within %lld ms",
            strsignal(sig), m->d.queued + m->d.running, (long long)m->o.shutdown_timeout_ms);
     for (int s = 0; s < m->ns; s++)
@@ -625,7 +625,7 @@ static void bh_master_begin_final(bh_master *m)
     size_t left = m->d.queued + m->d.running;
 
     m->finalizing = 1;
-    m->final_deadline = bh_runner_now_ms() + 15000;
+    m->final_deadline = bh_clock_mono_ms() + 15000;
     if (left) {
         bh_log(BH_LOG_WARN, "shutdown deadline passed with %zu update(s) unfinished; they will "
                "be delivered again at the next start", left);
@@ -640,7 +640,7 @@ static void bh_master_begin_final(bh_master *m)
  * waits for every child, killing what does not end within a few seconds. */
 static void bh_master_end_children(bh_master *m, int hard)
 {
-    int64_t deadline = bh_runner_now_ms() + (hard ? 0 : 5000);
+    int64_t deadline = bh_clock_mono_ms() + (hard ? 0 : 5000);
     int status, left;
 
     for (int i = 0; i < m->nw; i++) {
@@ -667,7 +667,7 @@ static void bh_master_end_children(bh_master *m, int hard)
                 continue;
             if (waitpid(*pid, &status, WNOHANG) == *pid)
                 *pid = 0;
-            else if (bh_runner_now_ms() >= deadline) {
+            else if (bh_clock_mono_ms() >= deadline) {
                 kill(*pid, SIGKILL);
                 waitpid(*pid, &status, 0);
                 *pid = 0;
@@ -682,7 +682,7 @@ static void bh_master_end_children(bh_master *m, int hard)
 /* One turn of the loop; returns 1 when the run is over. */
 static int bh_master_step(bh_master *m)
 {
-    int64_t now = bh_runner_now_ms(), wake = now + 1000;
+    int64_t now = bh_clock_mono_ms(), wake = now + 1000;
     int n = 0, timeout;
 
     bh_master_respawns(m, now, &wake);
@@ -819,7 +819,7 @@ int bh_runner_run(const bh_runner_app *app, const bh_run_options *opts)
     m.self = getpid();
     m.nw = m.o.workers;
     m.ns = (int)app->nsources;
-    m.wback = (bh_backoff){.initial_ms = m.o.respawn_initial_ms, .max_ms = m.o.respawn_max_ms};
+    m.wback = (bh_respawn){.b = {.initial_ms = m.o.respawn_initial_ms, .max_ms = m.o.respawn_max_ms}};
     m.uback = m.wback;
     bh_log_set_tag("master");
     if ((rc = bh_store_open(&m.st, m.o.store_url, NULL)) != BH_OK) {
@@ -846,7 +846,7 @@ int bh_runner_run(const bh_runner_app *app, const bh_run_options *opts)
         bh_doneset_close(&m.done);
         rc = BH_ENOMEM;
     }
-    int64_t now = bh_runner_now_ms();
+    int64_t now = bh_clock_mono_ms();
     for (int s = 0; s < m.ns; s++) {
         if (bh_ledger_init(&m.led[s]) != BH_OK)
             goto fail;

@@ -11,13 +11,6 @@
 #include "bothive/telegram.h"
 #include "internal.h"
 
-int64_t bh_runner_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Reads an integer variable; unset leaves *out alone. */
 static int bh_env_int(const char *name, int64_t *out)
 {

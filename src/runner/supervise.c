@@ -10,6 +10,9 @@
 #include "bothive/log.h"
 #include "internal.h"
 
+/* A minute without crashes forgets the earlier ones. */
+#define BH_RESPAWN_QUIET_MS 60000
+
 /*
  * A child must not outlive the master: an orphaned worker would keep
  * handling nothing, and an orphaned updater would keep confirming updates
@@ -49,16 +52,14 @@ void bh_child_setup(pid_t master, const char *tag, int ignore_stop)
  * double the delay up to max, so a bug that kills every worker at start
  * does not turn into a fork loop.
  */
-int64_t bh_backoff_next(bh_backoff *b, int64_t now_ms)
+int64_t bh_respawn_delay(bh_respawn *r, int64_t now_ms)
 {
     int64_t d;
 
-    if (b->last_ms && now_ms - b->last_ms > 60000)
-        b->cur_ms = 0;
-    b->last_ms = now_ms;
-    d = b->cur_ms;
-    b->cur_ms = b->cur_ms ? b->cur_ms * 2 : b->initial_ms;
-    if (b->cur_ms > b->max_ms)
-        b->cur_ms = b->max_ms;
+    if (r->last_ms && now_ms - r->last_ms > BH_RESPAWN_QUIET_MS)
+        bh_backoff_reset(&r->b);
+    r->last_ms = now_ms;
+    d = r->b.cur_ms;
+    bh_backoff_next(&r->b);
     return d;
 }

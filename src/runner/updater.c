@@ -14,10 +14,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/backoff.h"
+#include "base/clock.h"
+#include "base/sleep.h"
 #include "bothive/error.h"
 #include "bothive/log.h"
 #include "bothive/telegram.h"
 #include "internal.h"
+
+/* Retries of a failing getUpdates: a 409 (another instance polls) starts
+ * at the configured wait; any other failure at one second. */
+#define BH_UPD_CONFLICT_MAX_MS 60000
+#define BH_UPD_RETRY_MIN_MS 1000
+#define BH_UPD_RETRY_MAX_MS 30000
 
 static volatile sig_atomic_t bh_upd_stop;
 static volatile sig_atomic_t bh_upd_cancel;
@@ -102,20 +111,17 @@ int bh_updater_stopping(void)
     return bh_upd_stop;
 }
 
+const volatile sig_atomic_t *bh_updater_stop_flag(void)
+{
+    return &bh_upd_stop;
+}
+
 /* Waits up to ms for a message of the master (or a signal). */
 static void bh_upd_wait(int fd, int ms)
 {
     struct pollfd p = {.fd = fd, .events = POLLIN};
     if (!bh_upd_stop)
         poll(&p, 1, ms);
-}
-
-/* Sleeps ms, waking early on a stop signal. */
-static void bh_upd_sleep(int64_t ms)
-{
-    int64_t end = bh_runner_now_ms() + ms;
-    while (!bh_upd_stop && bh_runner_now_ms() < end)
-        poll(NULL, 0, 100);
 }
 
 /*
@@ -169,7 +175,9 @@ static void bh_upd_feed(const bh_updater_cfg *cfg, char *buf)
 static void bh_upd_poll(const bh_updater_cfg *cfg, char *buf, bh_client *c)
 {
     const bh_runner_source *src = &cfg->app->sources[cfg->source];
-    int64_t offset = cfg->offset, next = cfg->next, final = 0, conflict_ms = 0, err_ms = 0;
+    int64_t offset = cfg->offset, next = cfg->next, final = 0;
+    bh_backoff conflict = {.initial_ms = cfg->opts->conflict_wait_ms, .max_ms = BH_UPD_CONFLICT_MAX_MS};
+    bh_backoff retry = {.initial_ms = BH_UPD_RETRY_MIN_MS, .max_ms = BH_UPD_RETRY_MAX_MS};
     int64_t polled = -1; /* the offset of the last poll */
     int skipping = cfg->skip_backlog, in_conflict = 0, in_error = 0, waiting = 0;
 
@@ -199,32 +207,29 @@ static void bh_upd_poll(const bh_updater_cfg *cfg, char *buf, bh_client *c)
         if (rc != BH_OK) {
             const bh_api_error *e = bh_client_last_error(c);
             if (e->error_code == 409) {
-                conflict_ms = conflict_ms ? conflict_ms * 2 : cfg->opts->conflict_wait_ms;
-                if (conflict_ms > 60000)
-                    conflict_ms = 60000;
+                int64_t conflict_ms = bh_backoff_next(&conflict);
                 if (!in_conflict)
                     bh_log(BH_LOG_WARN, "getUpdates: conflict (%s); is another instance "
                            "running? waiting %lld ms between tries", e->description,
                            (long long)conflict_ms);
                 in_conflict = 1;
-                bh_upd_sleep(conflict_ms);
+                bh_sleep_ms(conflict_ms, &bh_upd_stop);
             } else {
-                err_ms = err_ms ? err_ms * 2 : 1000;
-                if (err_ms > 30000)
-                    err_ms = 30000;
-                if (!in_error || err_ms == 30000)
+                int64_t err_ms = bh_backoff_next(&retry);
+                if (!in_error || err_ms == BH_UPD_RETRY_MAX_MS)
                     bh_log(BH_LOG_WARN, "getUpdates failed: %s; retrying in %lld ms",
                            e->description[0] ? e->description : bh_strerror(rc),
                            (long long)err_ms);
                 in_error = 1;
-                bh_upd_sleep(err_ms);
+                bh_sleep_ms(err_ms, &bh_upd_stop);
             }
             continue;
         }
         if (in_conflict || in_error)
             bh_log(BH_LOG_INFO, "getUpdates works again");
         in_conflict = in_error = 0;
-        conflict_ms = err_ms = 0;
+        bh_backoff_reset(&conflict);
+        bh_backoff_reset(&retry);
         if (skipping) {
             /* The backlog: confirmed by the next call's offset, unprocessed. */
             if (b.count == 0 && b.next_offset == 0) {

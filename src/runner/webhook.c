@@ -16,10 +16,17 @@
 
 #include <microhttpd.h>
 
+#include "base/backoff.h"
+#include "base/clock.h"
+#include "base/sleep.h"
 #include "bothive/error.h"
 #include "bothive/log.h"
 #include "bothive/telegram.h"
 #include "internal.h"
+
+/* Registering the webhook is retried from one second up to half a minute. */
+#define BH_HOOK_RETRY_MIN_MS 1000
+#define BH_HOOK_RETRY_MAX_MS 30000
 
 typedef struct bh_hook {
     const bh_updater_cfg *cfg;
@@ -212,16 +219,16 @@ void bh_webhook_main(const bh_updater_cfg *cfg)
     }
     /* The server listens before Telegram is told about it, so the first
      * POST finds it. Failing to register is retried with a backoff. */
-    for (int64_t wait = 1000; !bh_updater_stopping(); wait = wait < 30000 ? wait * 2 : wait) {
+    for (bh_backoff b = {.initial_ms = BH_HOOK_RETRY_MIN_MS, .max_ms = BH_HOOK_RETRY_MAX_MS};
+         !bh_updater_stopping();) {
         if ((rc = bh_hook_register(c, cfg)) == BH_OK) {
             bh_log(BH_LOG_INFO, "webhook set, listening on %s", cfg->opts->webhook_listen);
             break;
         }
+        int64_t wait = bh_backoff_next(&b);
         bh_log(BH_LOG_WARN, "setWebhook failed: %s (%s); retrying in %lld ms", bh_strerror(rc),
                bh_client_last_error(c)->description, (long long)wait);
-        for (int64_t end = bh_runner_now_ms() + wait;
-             !bh_updater_stopping() && bh_runner_now_ms() < end;)
-            poll(NULL, 0, 100);
+        bh_sleep_ms(wait, bh_updater_stop_flag());
     }
     while (!bh_updater_stopping()) {
         struct pollfd p = {.fd = cfg->fd, .events = POLLIN};

@@ -1,6 +1,7 @@
 /*
  * The store interface as a table of operations. bothive has two backends:
- * the embedded region (emb.c and its neighbours) and Redis (src/redis/).
+ * the embedded region (src/emb/) and Redis (src/redis/); each registers
+ * its URL schemes (bh_store_register).
  * store.c checks every argument once, then calls the backend, so a backend
  * may assume: handles non-NULL, keys and names 1..BH_KEY_MAX bytes without
  * NUL, values of a known type within the size limits (JSON validated). Keys
@@ -67,9 +68,24 @@ struct bh_cursor {
 int bh_store_fail(bh_store *st, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Backends: each opens from the part of the URL after its scheme. */
-int bh_emb_open(bh_store **out, const char *path, const bh_store_options *opt); /* path NULL: mem: */
-int bh_redis_open(bh_store **out, const char *url, const bh_store_options *opt);
+/*
+ * A backend serves the URLs that start with prefix. open gets the whole
+ * URL and options already checked (flags known, capacity in range); it
+ * returns a handle whose ops it fills, or an error code.
+ */
+struct bh_store_scheme {
+    const char *prefix;
+    int (*open)(bh_store **out, const char *url, const bh_store_options *opt);
+};
+
+#define BH_STORE_SCHEMES_MAX 8
+#define BH_STORE_URL_DEFAULT "mem:"
+
+/* Adds a backend. Called by each backend from a constructor, so that the
+ * API layer names none of them and no backend is opened through a table
+ * the API layer would have to keep up to date. The first prefix that
+ * matches a URL wins. */
+void bh_store_register(const struct bh_store_scheme *s);
 
 /* Value helpers shared by the backends (value.c). */
 int bh_value_check(const bh_value *v); /* type known, size in limits, JSON parses */

@@ -25,26 +25,42 @@ const char *bh_store_errmsg(bh_store *st)
     return st ? st->errmsg : "";
 }
 
+/* The backends, by URL prefix. Filled by bh_store_register from each
+ * backend's constructor before main, so never written while read. */
+static const struct bh_store_scheme *bh_schemes[BH_STORE_SCHEMES_MAX];
+static size_t bh_nschemes;
+
+void bh_store_register(const struct bh_store_scheme *s)
+{
+    if (bh_nschemes < BH_STORE_SCHEMES_MAX)
+        bh_schemes[bh_nschemes++] = s;
+}
+
+static const struct bh_store_scheme *bh_store_scheme_of(const char *url)
+{
+    for (size_t i = 0; i < bh_nschemes; i++)
+        if (!strncmp(url, bh_schemes[i]->prefix, strlen(bh_schemes[i]->prefix)))
+            return bh_schemes[i];
+    return NULL;
+}
+
 int bh_store_open(bh_store **out, const char *url, const bh_store_options *opt)
 {
     size_t capacity = opt && opt->capacity ? opt->capacity : BH_CAPACITY_DEFAULT;
-
-    if (opt && (opt->flags & ~BH_STORE_READONLY))
-        return BH_EINVAL;
+    const struct bh_store_scheme *s;
 
     if (!out)
         return BH_EINVAL;
     *out = NULL;
+    if (opt && (opt->flags & ~BH_STORE_READONLY))
+        return BH_EINVAL;
     if (capacity < BH_CAPACITY_MIN || capacity > BH_CAPACITY_MAX)
         return BH_EINVAL;
-    if (!url || !*url || !strcmp(url, "mem:"))
-        return opt && (opt->flags & BH_STORE_READONLY) ? BH_EINVAL
-                                                       : bh_emb_open(out, NULL, opt);
-    if (!strncmp(url, "file:", 5))
-        return url[5] ? bh_emb_open(out, url + 5, opt) : BH_EINVAL;
-    if (!strncmp(url, "redis://", 8))
-        return bh_redis_open(out, url, opt);
-    return BH_ENOTSUP;
+    if (!url || !*url)
+        url = BH_STORE_URL_DEFAULT;
+    if (!(s = bh_store_scheme_of(url)))
+        return BH_ENOTSUP;
+    return s->open(out, url, opt);
 }
 
 void bh_store_close(bh_store *st)

@@ -19,8 +19,12 @@
 
 #include <curl/curl.h>
 
+#include "base/backoff.h"
+#include "base/clock.h"
+#include "base/sleep.h"
 #include "bothive/log.h"
 #include "bothive/telegram.h"
+#include "bothive/version.h"
 #include "telegram/tg.h"
 
 #define BH_TG_MAX_ANSWER ((size_t)32 << 20) /* a larger answer is not the Bot API */
@@ -49,13 +53,6 @@ static CURLcode bh_curl_init_rc = CURLE_FAILED_INIT;
 static void bh_curl_global_init(void)
 {
     bh_curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
-int64_t bh_tg_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 int bh_tg_get_int64(json_object *obj, const char *key, int64_t *out)
@@ -288,7 +285,7 @@ int bh_client_new(bh_client **out, const char *token, const char *base_url,
     curl_easy_setopt(c->curl, CURLOPT_CONNECTTIMEOUT_MS, c->opt.connect_timeout_ms);
     curl_easy_setopt(c->curl, CURLOPT_TCP_KEEPALIVE, 1L);
     curl_easy_setopt(c->curl, CURLOPT_ACCEPT_ENCODING, "");
-    curl_easy_setopt(c->curl, CURLOPT_USERAGENT, "bothive/0.1");
+    curl_easy_setopt(c->curl, CURLOPT_USERAGENT, "bothive/" BH_VERSION_STRING);
     curl_easy_setopt(c->curl, CURLOPT_POST, 1L);
     *out = c;
     return BH_OK;
@@ -330,27 +327,6 @@ const bh_api_error *bh_client_last_error(const bh_client *c)
 int64_t bh_client_migrated_to(const bh_client *c)
 {
     return c ? c->migrated_to : 0;
-}
-
-/*
- * Sleeps until ms milliseconds have passed on the monotonic clock (never
- * less: nanosleep can end early on a signal), in slices so that a cancel
- * request is seen. Returns BH_OK or BH_EINTR.
- */
-static int bh_client_sleep(bh_client *c, int64_t ms)
-{
-    int64_t deadline = bh_tg_now_ms() + ms;
-    for (;;) {
-        if (c->opt.cancel && *c->opt.cancel)
-            return BH_EINTR;
-        int64_t left = deadline - bh_tg_now_ms();
-        if (left <= 0)
-            return BH_OK;
-        if (left > 100)
-            left = 100;
-        struct timespec ts = {left / 1000, (left % 1000) * 1000000L};
-        nanosleep(&ts, NULL);
-    }
 }
 
 /*
@@ -421,15 +397,6 @@ static int bh_method_follows_migration(const char *method)
 {
     return !strncasecmp(method, "send", 4) || !strcasecmp(method, "forwardMessage") ||
            !strcasecmp(method, "copyMessage");
-}
-
-/* The backoff before retry number `attempt` (0-based). */
-static int64_t bh_client_backoff(const bh_client *c, int attempt)
-{
-    int64_t ms = c->opt.backoff_initial_ms;
-    for (int i = 0; i < attempt && ms < c->opt.backoff_max_ms; i++)
-        ms *= 2;
-    return ms < c->opt.backoff_max_ms ? ms : c->opt.backoff_max_ms;
 }
 
 /* Logs an excerpt of a non-protocol answer, with the token removed. */
@@ -547,7 +514,7 @@ int bh_client_call_json(bh_client *c, const char *method, json_object *params,
             }
         }
         if (rc == BH_ENET) {
-            wait_ms = bh_client_backoff(c, attempt);
+            wait_ms = bh_backoff_nth(c->opt.backoff_initial_ms, c->opt.backoff_max_ms, attempt);
         } else if (rc == BH_OK || rc == BH_EAPI || rc == BH_EPROTO) {
             if (rc == BH_EPROTO && status == 429) {
                 /* A front end's own "too many requests" page: same meaning. */
@@ -560,12 +527,12 @@ int bh_client_call_json(bh_client *c, const char *method, json_object *params,
                 if (!c->err.error_code)
                     c->err.error_code = (int)status;
                 rc = BH_EAPI;
-                wait_ms = bh_client_backoff(c, attempt);
+                wait_ms = bh_backoff_nth(c->opt.backoff_initial_ms, c->opt.backoff_max_ms, attempt);
             } else if (rc == BH_EAPI && code == 429) {
                 if (c->err.retry_after > c->opt.max_retry_after_s)
                     goto out;
                 wait_ms = c->err.retry_after ? (int64_t)c->err.retry_after * 1000
-                                             : bh_client_backoff(c, attempt);
+                                             : bh_backoff_nth(c->opt.backoff_initial_ms, c->opt.backoff_max_ms, attempt);
             } else if (rc == BH_EAPI && code == 400 && c->err.migrate_to_chat_id && !resent &&
                        params && bh_method_follows_migration(method) &&
                        json_object_object_get_ex(params, "chat_id", &chat)) {
@@ -594,7 +561,7 @@ int bh_client_call_json(bh_client *c, const char *method, json_object *params,
                bh_strerror(rc), c->err.error_code ? ", error_code " : ", http ",
                c->err.error_code ? c->err.error_code : (int)status, attempt,
                c->opt.max_retries, (long long)wait_ms);
-        int src = bh_client_sleep(c, wait_ms);
+        int src = bh_sleep_ms(wait_ms, c->opt.cancel);
         if (src != BH_OK) {
             rc = src;
             goto out;

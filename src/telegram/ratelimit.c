@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/clock.h"
 #include "bothive/log.h"
 #include "bothive/store.h"
 #include "bothive/telegram.h"
@@ -27,16 +28,6 @@ struct bh_ratelimit {
     int64_t global_us, chat_us, group_us; /* emission intervals */
     int global_burst, chat_burst, group_burst;
 };
-
-/* The wall clock in µs: the state may be shared by processes that do not
- * share a boot (file: stores) or a host (redis:); gcra.c forgives a clock
- * that jumped back. */
-static int64_t bh_rl_now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /* Interval of a rate, rounded up so that `rate` sends fit in the period. */
 static int64_t bh_rl_interval(double per_period, double period_us)
@@ -120,7 +111,10 @@ int bh_ratelimit_wait(bh_ratelimit *rl, int64_t chat_id, int is_group, int64_t m
         rc = BH_OK; /* the state is a few integers, each written whole */
     if (rc != BH_OK)
         return rc;
-    now = bh_rl_now_us();
+    /* The wall clock: the state may be shared by processes that do not
+     * share a boot (file: stores) or a host (redis:); gcra.c forgives a
+     * clock that jumped back. */
+    now = bh_clock_wall_us();
     if ((rc = bh_rl_get(rl->m, "rl:global", &tg)) != BH_OK ||
         (rc = bh_rl_get(rl->m, kchat, &tc)) != BH_OK ||
         (is_group && (rc = bh_rl_get(rl->m, kgroup, &tr)) != BH_OK))
@@ -150,7 +144,7 @@ out:
         return rc;
     /* Sleep outside the lock until the reserved slot. */
     for (;;) {
-        int64_t left = at - bh_rl_now_us();
+        int64_t left = at - bh_clock_wall_us();
         if (left <= 0)
             return BH_OK;
         struct timespec ts = {left / 1000000, (left % 1000000) * 1000};

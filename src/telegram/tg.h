@@ -9,6 +9,8 @@
 
 #include <json-c/json.h>
 
+#include "base/clock.h"
+
 /* Sets *out to obj[key] if that is a JSON integer and returns 1; returns 0
  * (and leaves *out alone) if it is absent or of another type. */
 int bh_tg_get_int64(json_object *obj, const char *key, int64_t *out);
@@ -26,6 +28,5 @@ int bh_tg_get_bool(json_object *obj, const char *key);
 void bh_tg_redact(const char *token, const char *in, size_t inlen, char *out, size_t outsz);
 
 /* Milliseconds on the monotonic clock. */
-int64_t bh_tg_now_ms(void);
 
 #endif

@@ -35,13 +35,6 @@ static long futex(_Atomic uint32_t *word, int op, uint32_t val, const struct tim
     return syscall(SYS_futex, word, op, val, ts, NULL, 0);
 }
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Whether the owner recorded in word is dead. *suspect_since remembers when
  * the owner's start time first looked wrong (0: never), across calls.
@@ -60,8 +53,8 @@ static int owner_dead(uint32_t word, const _Atomic uint64_t *token, int64_t *sus
      * owner is between taking the word and writing its token, which lasts
      * nanoseconds. Only the first stays true for long. */
     if (*suspect_since == 0)
-        *suspect_since = now_ms();
-    return now_ms() - *suspect_since >= BH_SLOCK_REUSE_MS;
+        *suspect_since = bh_clock_mono_coarse_ms();
+    return bh_clock_mono_coarse_ms() - *suspect_since >= BH_SLOCK_REUSE_MS;
 }
 
 static int take(_Atomic uint32_t *word, uint32_t *cur, uint32_t val)

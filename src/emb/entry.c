@@ -58,15 +58,6 @@ void bh_key_init(struct bh_key *k, uint32_t memory_no, int ns, const char *data,
     k->hash = mix(h);
 }
 
-/* Expiry uses the wall clock: a file: store's deadlines must mean the same
- * thing after a reboot, which a monotonic clock does not. */
-int64_t bh_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME_COARSE, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /*
  * Allocates an entry for k in stripe s and fills its header and key; the
  * caller writes the value, then publishes it. Returns its offset, or 0 when

@@ -14,7 +14,7 @@
  */
 #include <stdlib.h>
 
-#include "backend.h"
+#include "store/backend.h"
 #include "region.h"
 
 #if defined(__x86_64__) || defined(__i386__)

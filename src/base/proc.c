@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "region.h"
+#include "proc.h"
 
 /* Start time of pid, or 0 if it does not exist or is a zombie (a zombie
  * holds nothing: the kernel released its robust mutexes when it died). */

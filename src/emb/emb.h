@@ -4,7 +4,7 @@
 #ifndef BH_STORE_EMB_H
 #define BH_STORE_EMB_H
 
-#include "backend.h"
+#include "store/backend.h"
 #include "region.h"
 
 struct bh_emb {

@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "bothive/bothive.h"
-#include "store/emb.h"
-#include "store/region.h"
+#include "emb/emb.h"
+#include "emb/region.h"
 #include "testutil.h"
 
 /*

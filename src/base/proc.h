@@ -1,10 +1,10 @@
 /*
  * Process identity (proc.c): who holds a lock, and whether it still lives.
- * Used by the region's locks and by the redis:// backend, which can tell at
+ * Used by the embedded store's locks and by the redis:// backend, which can tell at
  * once that a holder on its own host has died.
  */
-#ifndef BH_STORE_PROC_H
-#define BH_STORE_PROC_H
+#ifndef BH_BASE_PROC_H
+#define BH_BASE_PROC_H
 
 #include <stdint.h>
 

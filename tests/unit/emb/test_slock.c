@@ -9,7 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "store/region.h"
+#include "emb/region.h"
 #include "testutil.h"
 
 struct shared_lock {

@@ -25,7 +25,8 @@
 #include <time.h>
 
 #include "bothive/store.h"
-#include "proc.h"
+#include "base/clock.h"
+#include "base/proc.h"
 
 #define BH_MAGIC "BOTHIVE"      /* 8 bytes with the NUL */
 #define BH_FORMAT_VERSION 2u
@@ -309,7 +310,6 @@ static inline uint16_t bh_key_tag(const struct bh_key *k)
 {
     return (uint16_t)(k->hash >> 32);
 }
-int64_t bh_now_ms(void);
 uint64_t bh_entry_new_locked(struct bh_region *r, unsigned s, const struct bh_key *k,
                              uint8_t type, uint32_t vlen, int64_t expires_ms);
 static inline int bh_entry_expired(const struct bh_entry *e, int64_t now)

@@ -50,7 +50,7 @@ static int load_stripe(struct bh_emb_cursor *c, unsigned s)
 {
     struct bh_region *r = bh_emb_region(c->base.m);
     uint32_t mno = bh_emb_shared_of(c->base.m)->memory_no;
-    int64_t now = bh_now_ms();
+    int64_t now = bh_clock_wall_coarse_ms();
     int rc = BH_OK;
 
     c->len = c->pos = 0;

@@ -53,7 +53,7 @@ static void locate_lock(bh_shared *m, int ns, const char *key, size_t klen, stru
     l->pos = bh_index_find_locked(r, l->s, &l->k, &l->e);
     if (r->stripes[l->s].ttl_entries == 0)
         return;
-    int64_t now = bh_now_ms();
+    int64_t now = bh_clock_wall_coarse_ms();
     if (r->readonly) {
         if (l->pos >= 0 && bh_entry_expired(l->e, now))
             l->pos = -1;
@@ -164,7 +164,7 @@ static int emb_put(bh_shared *m, const char *key, size_t klen, const bh_value *v
                    int64_t ttl_ms)
 {
     struct bh_region *r = bh_emb_region(m);
-    int64_t expires = ttl_ms > 0 ? bh_now_ms() + ttl_ms : 0;
+    int64_t expires = ttl_ms > 0 ? bh_clock_wall_coarse_ms() + ttl_ms : 0;
     struct bh_loc l;
     int rc;
 
@@ -298,7 +298,7 @@ static int emb_len(bh_shared *m, size_t *out)
 {
     struct bh_emb_shared *ms = bh_emb_shared_of(m);
     struct bh_region *r = bh_emb_region(m);
-    int64_t now = bh_now_ms();
+    int64_t now = bh_clock_wall_coarse_ms();
     uint64_t n = 0;
 
     for (unsigned s = 0; s < BH_NSTRIPES; s++) {
@@ -485,7 +485,7 @@ static const struct bh_store_ops bh_emb_ops = {
     .prepared = bh_emb_prepared,
 };
 
-int bh_emb_open(bh_store **out, const char *path, const bh_store_options *opt)
+static int bh_emb_open(bh_store **out, const char *path, const bh_store_options *opt)
 {
     struct bh_emb *es = calloc(1, sizeof *es);
     size_t capacity = opt && opt->capacity ? opt->capacity : BH_CAPACITY_DEFAULT;
@@ -509,4 +509,29 @@ int bh_emb_open(bh_store **out, const char *path, const bh_store_options *opt)
     }
     *out = &es->base;
     return BH_OK;
+}
+
+/* mem: is private to this process and its children: nobody else can open
+ * it, so opening it read-only could only ever give an empty store. */
+static int bh_emb_open_mem(bh_store **out, const char *url, const bh_store_options *opt)
+{
+    if (strcmp(url, "mem:") || (opt && (opt->flags & BH_STORE_READONLY)))
+        return BH_EINVAL;
+    return bh_emb_open(out, NULL, opt);
+}
+
+static int bh_emb_open_file(bh_store **out, const char *url, const bh_store_options *opt)
+{
+    const char *path = url + strlen("file:");
+
+    return *path ? bh_emb_open(out, path, opt) : BH_EINVAL;
+}
+
+static const struct bh_store_scheme bh_emb_mem_scheme = {"mem:", bh_emb_open_mem};
+static const struct bh_store_scheme bh_emb_file_scheme = {"file:", bh_emb_open_file};
+
+__attribute__((constructor)) static void bh_emb_register(void)
+{
+    bh_store_register(&bh_emb_mem_scheme);
+    bh_store_register(&bh_emb_file_scheme);
 }
