@@ -5,8 +5,8 @@
 #ifndef BOTHIVE_TOOLS_H
 #define BOTHIVE_TOOLS_H
 
-int bh_tool_emu(int argc, char **argv);  /* emu.c: the Bot API emulator */
-int bh_tool_chat(int argc, char **argv); /* chat.c: terminal chat with a bot */
+int bh_tool_emu(int argc, char **argv);  /* emu/: the Bot API emulator */
+int bh_tool_chat(int argc, char **argv); /* chat/: terminal chat with a bot */
 int bh_tool_shm(int argc, char **argv);  /* shm.c: inspect a store */
 
 #endif

@@ -42,6 +42,44 @@
 extern "C" {
 #endif
 
+/* ---- Rate limiting, shared by every worker through the store ------------- */
+
+typedef struct bh_ratelimit bh_ratelimit;
+
+/*
+ * Limits are enforced with GCRA (a token bucket): `burst` messages may go at
+ * once, then one every 1/rate. Zero means the default.
+ */
+typedef struct bh_ratelimit_options {
+    int disabled;          /* non-zero: bh_ratelimit_wait never waits */
+    double global_per_sec; /* all chats together; default 30 */
+    int global_burst;      /* default 1 */
+    double chat_per_sec;   /* one chat; default 1 */
+    int chat_burst;        /* default 3 */
+    double group_per_min;  /* one group or supergroup, on top of the chat
+                            * limit; default 20 */
+    int group_burst;       /* default 3 */
+} bh_ratelimit_options;
+
+/**
+ * A limiter whose state lives in the memory m (e.g. a memory named
+ * "bothive.ratelimit.<bot id>", shared by every worker of the bot). m stays
+ * owned by the caller and must outlive the limiter. opt may be NULL.
+ * Errors: BH_EINVAL (NULL m or out, negative rates or bursts), BH_ENOMEM.
+ */
+int bh_ratelimit_new(bh_ratelimit **out, bh_shared *m, const bh_ratelimit_options *opt);
+void bh_ratelimit_free(bh_ratelimit *rl);
+
+/**
+ * Reserves the next slot to send a message to chat_id (is_group non-zero
+ * for groups and supergroups) and sleeps until it comes. If the slot is
+ * more than max_wait_ms away (negative: no bound), reserves nothing and
+ * returns BH_ETIMEDOUT at once. Errors: BH_EINVAL, BH_ETIMEDOUT, and the
+ * store's errors (BH_ENOSPC, BH_ENOMEM, ...).
+ */
+int bh_ratelimit_wait(bh_ratelimit *rl, int64_t chat_id, int is_group, int64_t max_wait_ms);
+
+
 typedef struct bh_bot bh_bot;
 typedef struct bh_component bh_component;
 typedef struct bh_ctx bh_ctx;

@@ -1,6 +1,6 @@
 /*
  * bothive runner core: the contract between the runner and the application
- * it runs (private; the bot layer's glue in src/runner/run.c implements an
+ * it runs (private; the bot layer's glue in src/bot/run.c implements an
  * application with its bots and hooks).
  *
  * The runner knows nothing of bots: it moves jobs (an update of a source, or

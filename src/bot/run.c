@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bot/internal.h"
+#include "internal.h"
 #include "bothive/log.h"
-#include "runner.h"
+#include "runner/runner.h"
 
 #define BH_TIMERS_MAX 64
 

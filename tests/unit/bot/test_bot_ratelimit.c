@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "bothive/store.h"
-#include "bothive/telegram.h"
+#include "bothive/bot.h"
 #include "testutil.h"
 
 #define MAXSENDS 64

@@ -4,7 +4,7 @@
  */
 #include <check.h>
 
-#include "telegram/gcra.h"
+#include "bot/gcra.h"
 #include "testutil.h"
 
 #define SEC 1000000LL

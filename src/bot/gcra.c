@@ -1,7 +1,7 @@
 /*
  * GCRA arithmetic for the rate limiter (see gcra.h).
  */
-#include "telegram/gcra.h"
+#include "gcra.h"
 
 /* A TAT from a clock that went backwards would block for hours: forget it. */
 static int64_t bh_gcra_sane(int64_t tat, int64_t now)

@@ -8,8 +8,8 @@
  * conforms iff t >= TAT - (b - 1) * T; after it, TAT = max(TAT, t) + T.
  * So b sends may go at once, then one every T.
  */
-#ifndef BH_TELEGRAM_GCRA_H
-#define BH_TELEGRAM_GCRA_H
+#ifndef BH_BOT_GCRA_H
+#define BH_BOT_GCRA_H
 
 #include <stdint.h>
 

@@ -15,9 +15,8 @@
 
 #include "base/clock.h"
 #include "bothive/log.h"
-#include "bothive/store.h"
-#include "bothive/telegram.h"
-#include "telegram/gcra.h"
+#include "bothive/bot.h"
+#include "gcra.h"
 
 #define BH_RL_LOCK "bothive.ratelimit"
 #define BH_RL_LOCK_TIMEOUT_MS 10000
