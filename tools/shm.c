@@ -42,7 +42,8 @@ static int open_store(const char *file, int readonly, bh_store **st)
     rc = bh_store_open(st, url, &o);
     free(url);
     if (rc != BH_OK)
-        fprintf(stderr, "bothive shm: %s: %s\n", file, bh_strerror(rc));
+        fprintf(stderr, "bothive shm: %s: %s\n", file,
+                *bh_store_errmsg(NULL) ? bh_store_errmsg(NULL) : bh_strerror(rc));
     return rc;
 }
 

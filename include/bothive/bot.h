@@ -114,7 +114,7 @@ typedef int (*bh_callback_fn)(bh_ctx *ctx, const bh_callback_query *q, const cha
 /* reason is Telegram's description ("Forbidden: bot was blocked by the user"). */
 typedef int (*bh_unavailable_fn)(bh_ctx *ctx, int64_t chat_id, const char *reason);
 typedef int (*bh_timer_fn)(bh_ctx *ctx);
-typedef int (*bh_prepare_fn)(bh_shared *m);
+typedef int (*bh_memory_preparer_fn)(bh_shared *m);
 
 /* ---- Bots and components ---------------------------------------------- */
 
@@ -176,9 +176,9 @@ BH_HOOKS_DECLARE(bh_component, bh_component)
 
 /** The bot's memory preparer: runs once, the first time any worker needs
  *  the bot's memory, to set initial values. */
-int bh_bot_prepare_memory(bh_bot *bot, bh_prepare_fn fn);
+int bh_bot_prepare_memory(bh_bot *bot, bh_memory_preparer_fn fn);
 /** A component's memory preparers (several allowed, run in order). */
-int bh_component_add_memory_preparer(bh_component *c, bh_prepare_fn fn);
+int bh_component_add_memory_preparer(bh_component *c, bh_memory_preparer_fn fn);
 
 /* ---- Running one update without a runner (for tests) -------------------- */
 

@@ -174,7 +174,12 @@ void bh_store_memories_free(char **ids, size_t n);
 /** Flushes a file: store to disk (msync). A no-op for mem:. Errors: BH_EIO. */
 int bh_store_sync(bh_store *st);
 
-/** The message of the last error that carried details on this handle ("" if none). */
+/**
+ * The message of the last error that carried details on this handle ("" if
+ * none). With st NULL: the details of the last bh_store_open that failed in
+ * the calling thread (why a file is not a store, which address refused the
+ * connection), since a failed open leaves no handle; "" if it gave none.
+ */
 const char *bh_store_errmsg(bh_store *st);
 
 /* ---- Memories ------------------------------------------------------- */

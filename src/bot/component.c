@@ -192,9 +192,9 @@ int bh_component_timer(bh_component *c, int seconds, bh_timer_fn fn)
     return hook_register(c, &h, fn != NULL && seconds >= 1);
 }
 
-int bh_component_add_memory_preparer(bh_component *c, bh_prepare_fn fn)
+int bh_component_add_memory_preparer(bh_component *c, bh_memory_preparer_fn fn)
 {
-    bh_prepare_fn *p;
+    bh_memory_preparer_fn *p;
     if (!c || !fn)
         return BH_EINVAL;
     if (!(p = realloc(c->preparers, (c->npreparers + 1) * sizeof *p)))
@@ -269,7 +269,7 @@ int bh_bot_timer(bh_bot *b, int seconds, bh_timer_fn fn)
     return bh_component_timer(MAIN(b), seconds, fn);
 }
 
-int bh_bot_prepare_memory(bh_bot *b, bh_prepare_fn fn)
+int bh_bot_prepare_memory(bh_bot *b, bh_memory_preparer_fn fn)
 {
     return bh_component_add_memory_preparer(MAIN(b), fn);
 }

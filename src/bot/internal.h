@@ -50,7 +50,7 @@ struct bh_component {
     int refs;
     struct bh_hook *hooks;
     size_t nhooks, cap;
-    bh_prepare_fn *preparers;
+    bh_memory_preparer_fn *preparers;
     size_t npreparers;
 };
 

@@ -501,8 +501,8 @@ static int bh_emb_open(bh_store **out, const char *path, const bh_store_options 
         return BH_ENOMEM;
     }
     if ((rc = bh_region_open(es, path, capacity)) != BH_OK) {
-        bh_log(BH_LOG_ERROR, "store: cannot open %s: %s", path ? path : "mem:",
-               es->base.errmsg[0] ? es->base.errmsg : bh_strerror(rc));
+        bh_store_fail(NULL, rc, "cannot open %s: %s", path ? path : "mem:",
+                      es->base.errmsg[0] ? es->base.errmsg : bh_strerror(rc));
         free(es->path);
         free(es);
         return rc;

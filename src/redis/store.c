@@ -752,13 +752,13 @@ static int bh_redis_open(bh_store **out, const char *url, const bh_store_options
     r->base.ops = &bh_redis_ops;
     r->base.readonly = opt && (opt->flags & BH_STORE_READONLY);
     if ((rc = parse_url(url, &r->conf)) != BH_OK) {
-        bh_log(BH_LOG_ERROR, "store: bad redis URL (expected "
-                             "redis://[[user]:password@]host[:port][/db][?prefix=...])");
+        bh_store_fail(NULL, rc, "bad redis URL (expected "
+                                "redis://[[user]:password@]host[:port][/db][?prefix=...])");
         free(r);
         return rc;
     }
     if ((rc = connect_now(r)) != BH_OK) {
-        bh_log(BH_LOG_ERROR, "store: %s", r->base.errmsg);
+        bh_store_fail(NULL, rc, "%s", r->base.errmsg);
         redis_close(&r->base);
         return rc;
     }

@@ -823,7 +823,8 @@ int bh_runner_run(const bh_runner_app *app, const bh_run_options *opts)
     m.uback = m.wback;
     bh_log_set_tag("master");
     if ((rc = bh_store_open(&m.st, m.o.store_url, NULL)) != BH_OK) {
-        bh_log(BH_LOG_ERROR, "cannot open the store: %s", bh_strerror(rc));
+        bh_log(BH_LOG_ERROR, "cannot open the store: %s",
+               *bh_store_errmsg(NULL) ? bh_store_errmsg(NULL) : bh_strerror(rc));
         return rc;
     }
     rc = BH_ENOMEM;

@@ -64,7 +64,9 @@ struct bh_cursor {
     bh_shared *m;
 };
 
-/* Records a detailed message for bh_store_errmsg and returns rc. */
+/* Records a detailed message for bh_store_errmsg and returns rc. With st
+ * NULL (an open that failed before or after its handle existed), records
+ * it as the calling thread's open error, for bh_store_errmsg(NULL). */
 int bh_store_fail(bh_store *st, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -8,21 +8,24 @@
 
 #include "backend.h"
 
+/* Why the last open in this thread failed: there is no handle to keep it. */
+static _Thread_local char bh_open_errmsg[256];
+
 int bh_store_fail(bh_store *st, int rc, const char *fmt, ...)
 {
+    char *buf = st ? st->errmsg : bh_open_errmsg;
+    size_t size = st ? sizeof st->errmsg : sizeof bh_open_errmsg;
     va_list ap;
 
-    if (st) {
-        va_start(ap, fmt);
-        vsnprintf(st->errmsg, sizeof st->errmsg, fmt, ap);
-        va_end(ap);
-    }
+    va_start(ap, fmt);
+    vsnprintf(buf, size, fmt, ap);
+    va_end(ap);
     return rc;
 }
 
 const char *bh_store_errmsg(bh_store *st)
 {
-    return st ? st->errmsg : "";
+    return st ? st->errmsg : bh_open_errmsg;
 }
 
 /* The backends, by URL prefix. Filled by bh_store_register from each
@@ -58,8 +61,9 @@ int bh_store_open(bh_store **out, const char *url, const bh_store_options *opt)
         return BH_EINVAL;
     if (!url || !*url)
         url = BH_STORE_URL_DEFAULT;
+    bh_open_errmsg[0] = 0;
     if (!(s = bh_store_scheme_of(url)))
-        return BH_ENOTSUP;
+        return bh_store_fail(NULL, BH_ENOTSUP, "no store backend for URL %s", url);
     return s->open(out, url, opt);
 }
 

@@ -103,6 +103,47 @@ START_TEST(test_long_lines_are_cut_not_overflowed)
 }
 END_TEST
 
+struct sink {
+    int calls, level;
+    char msg[128];
+};
+
+static void sink_fn(int level, const char *msg, void *arg)
+{
+    struct sink *k = arg;
+
+    k->calls++;
+    k->level = level;
+    snprintf(k->msg, sizeof k->msg, "%s", msg);
+}
+
+/* A handler gets the message alone, at or above the level, and nothing
+ * reaches stderr; NULL restores stderr. */
+START_TEST(test_handler_receives_lines)
+{
+    struct sink k = {0};
+
+    bh_log_set_level(BH_LOG_INFO);
+    bh_log_set_handler(sink_fn, &k);
+    bh_test_capture_start();
+    bh_log(BH_LOG_DEBUG, "hidden");
+    bh_log(BH_LOG_ERROR, "disk %s", "full");
+    char *out = bh_test_capture_stop();
+    bh_log_set_handler(NULL, NULL);
+    ck_assert_int_eq(k.calls, 1);
+    ck_assert_int_eq(k.level, BH_LOG_ERROR);
+    ck_assert_str_eq(k.msg, "disk full");
+    ck_assert_str_eq(out, "");
+    free(out);
+    bh_test_capture_start();
+    bh_log(BH_LOG_WARN, "back");
+    out = bh_test_capture_stop();
+    ck_assert_ptr_nonnull(strstr(out, "back\n"));
+    ck_assert_int_eq(k.calls, 1);
+    free(out);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("base_log");
@@ -111,6 +152,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_level_from_environment);
     tcase_add_test(tc, test_set_level_overrides_environment);
     tcase_add_test(tc, test_long_lines_are_cut_not_overflowed);
+    tcase_add_test(tc, test_handler_receives_lines);
     suite_add_tcase(s, tc);
     return s;
 }

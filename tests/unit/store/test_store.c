@@ -398,9 +398,17 @@ START_TEST(bad_files_are_refused)
     close(fd);
     ck_assert_int_eq(bh_store_open(&fs, url, NULL), BH_EVERSION);
     ck_assert_str_ne(bh_strerror(BH_EVERSION), "");
+    /* a failed open leaves no handle: its details are the thread's */
+    ck_assert_ptr_nonnull(strstr(bh_store_errmsg(NULL), path));
 
     /* a directory, and a path that cannot be created */
     ck_assert_int_eq(bh_store_open(&fs, "file:/nonexistent-dir/x/y", NULL), BH_EIO);
+    ck_assert_ptr_nonnull(strstr(bh_store_errmsg(NULL), "/nonexistent-dir/x/y"));
+    ck_assert_int_eq(bh_store_open(&fs, "ftp://x", NULL), BH_ENOTSUP);
+    ck_assert_ptr_nonnull(strstr(bh_store_errmsg(NULL), "ftp://x"));
+    ck_assert_int_eq(bh_store_open(&fs, "mem:", NULL), BH_OK);
+    ck_assert_str_eq(bh_store_errmsg(NULL), "");
+    bh_store_close(fs);
     unlink(path);
     free(path);
 }
