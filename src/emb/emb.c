@@ -485,7 +485,7 @@ static const struct bh_store_ops bh_emb_ops = {
     .prepared = bh_emb_prepared,
 };
 
-static int bh_emb_open(bh_store **out, const char *path, const bh_store_options *opt)
+static int emb_open(bh_store **out, const char *path, const bh_store_options *opt)
 {
     struct bh_emb *es = calloc(1, sizeof *es);
     size_t capacity = opt && opt->capacity ? opt->capacity : BH_CAPACITY_DEFAULT;
@@ -513,25 +513,25 @@ static int bh_emb_open(bh_store **out, const char *path, const bh_store_options 
 
 /* mem: is private to this process and its children: nobody else can open
  * it, so opening it read-only could only ever give an empty store. */
-static int bh_emb_open_mem(bh_store **out, const char *url, const bh_store_options *opt)
+static int emb_open_mem(bh_store **out, const char *url, const bh_store_options *opt)
 {
     if (strcmp(url, "mem:") || (opt && (opt->flags & BH_STORE_READONLY)))
         return BH_EINVAL;
-    return bh_emb_open(out, NULL, opt);
+    return emb_open(out, NULL, opt);
 }
 
-static int bh_emb_open_file(bh_store **out, const char *url, const bh_store_options *opt)
+static int emb_open_file(bh_store **out, const char *url, const bh_store_options *opt)
 {
     const char *path = url + strlen("file:");
 
-    return *path ? bh_emb_open(out, path, opt) : BH_EINVAL;
+    return *path ? emb_open(out, path, opt) : BH_EINVAL;
 }
 
-static const struct bh_store_scheme bh_emb_mem_scheme = {"mem:", bh_emb_open_mem};
-static const struct bh_store_scheme bh_emb_file_scheme = {"file:", bh_emb_open_file};
+static const struct bh_store_scheme emb_mem_scheme = {"mem:", emb_open_mem};
+static const struct bh_store_scheme emb_file_scheme = {"file:", emb_open_file};
 
-__attribute__((constructor)) static void bh_emb_register(void)
+__attribute__((constructor)) static void emb_register(void)
 {
-    bh_store_register(&bh_emb_mem_scheme);
-    bh_store_register(&bh_emb_file_scheme);
+    bh_store_register(&emb_mem_scheme);
+    bh_store_register(&emb_file_scheme);
 }

@@ -9,12 +9,12 @@
 #include "backend.h"
 
 /* Why the last open in this thread failed: there is no handle to keep it. */
-static _Thread_local char bh_open_errmsg[256];
+static _Thread_local char open_errmsg[256];
 
 int bh_store_fail(bh_store *st, int rc, const char *fmt, ...)
 {
-    char *buf = st ? st->errmsg : bh_open_errmsg;
-    size_t size = st ? sizeof st->errmsg : sizeof bh_open_errmsg;
+    char *buf = st ? st->errmsg : open_errmsg;
+    size_t size = st ? sizeof st->errmsg : sizeof open_errmsg;
     va_list ap;
 
     va_start(ap, fmt);
@@ -25,25 +25,25 @@ int bh_store_fail(bh_store *st, int rc, const char *fmt, ...)
 
 const char *bh_store_errmsg(bh_store *st)
 {
-    return st ? st->errmsg : bh_open_errmsg;
+    return st ? st->errmsg : open_errmsg;
 }
 
 /* The backends, by URL prefix. Filled by bh_store_register from each
  * backend's constructor before main, so never written while read. */
-static const struct bh_store_scheme *bh_schemes[BH_STORE_SCHEMES_MAX];
-static size_t bh_nschemes;
+static const struct bh_store_scheme *schemes[BH_STORE_SCHEMES_MAX];
+static size_t nschemes;
 
 void bh_store_register(const struct bh_store_scheme *s)
 {
-    if (bh_nschemes < BH_STORE_SCHEMES_MAX)
-        bh_schemes[bh_nschemes++] = s;
+    if (nschemes < BH_STORE_SCHEMES_MAX)
+        schemes[nschemes++] = s;
 }
 
-static const struct bh_store_scheme *bh_store_scheme_of(const char *url)
+static const struct bh_store_scheme *scheme_of(const char *url)
 {
-    for (size_t i = 0; i < bh_nschemes; i++)
-        if (!strncmp(url, bh_schemes[i]->prefix, strlen(bh_schemes[i]->prefix)))
-            return bh_schemes[i];
+    for (size_t i = 0; i < nschemes; i++)
+        if (!strncmp(url, schemes[i]->prefix, strlen(schemes[i]->prefix)))
+            return schemes[i];
     return NULL;
 }
 
@@ -61,8 +61,8 @@ int bh_store_open(bh_store **out, const char *url, const bh_store_options *opt)
         return BH_EINVAL;
     if (!url || !*url)
         url = BH_STORE_URL_DEFAULT;
-    bh_open_errmsg[0] = 0;
-    if (!(s = bh_store_scheme_of(url)))
+    open_errmsg[0] = 0;
+    if (!(s = scheme_of(url)))
         return bh_store_fail(NULL, BH_ENOTSUP, "no store backend for URL %s", url);
     return s->open(out, url, opt);
 }
