@@ -38,13 +38,13 @@ static int check_index(bh_shared *m)
     int rc = BH_OK;
 
     do {
-        struct bh_rargs a = {0};
+        struct bh_redis_argv a = {0};
         redisReply *rep = NULL;
-        if ((rc = bh_rargs_key(&a, m, "idx", NULL)) == BH_OK &&
-            (rc = bh_rargs_key(&a, m, "ttl", NULL)) == BH_OK) {
-            bh_rargs_str(&a, cursor);
-            bh_rargs_add(&a, ms->kbase, ms->kbase_len);
-            rc = bh_redis_eval(r, BH_RS_CHECK_IDX, 1, &rep, 2, &a);
+        if ((rc = bh_redis_argv_key(&a, m, "idx", NULL)) == BH_OK &&
+            (rc = bh_redis_argv_key(&a, m, "ttl", NULL)) == BH_OK) {
+            bh_redis_argv_str(&a, cursor);
+            bh_redis_argv_add(&a, ms->kbase, ms->kbase_len);
+            rc = bh_redis_script_eval(r, BH_RS_CHECK_IDX, 1, &rep, 2, &a);
         }
         if (rc == BH_OK) {
             if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
@@ -62,7 +62,7 @@ static int check_index(bh_shared *m)
         }
         if (rep)
             freeReplyObject(rep);
-        bh_rargs_free(&a);
+        bh_redis_argv_free(&a);
     } while (rc == BH_OK && strcmp(cursor, "0"));
     return rc;
 }
@@ -71,16 +71,16 @@ static int check_index(bh_shared *m)
 static int check_batch(bh_shared *m, redisReply *keys, size_t from, size_t n)
 {
     struct bh_redis_shared *ms = bh_redis_shared_of(m);
-    struct bh_rargs a = {0};
+    struct bh_redis_argv a = {0};
     redisReply *rep = NULL;
     int rc;
 
-    if ((rc = bh_rargs_key(&a, m, "idx", NULL)) != BH_OK)
+    if ((rc = bh_redis_argv_key(&a, m, "idx", NULL)) != BH_OK)
         goto out;
-    bh_rargs_add(&a, ms->kbase, ms->kbase_len);
+    bh_redis_argv_add(&a, ms->kbase, ms->kbase_len);
     for (size_t i = from; i < from + n; i++)
-        bh_rargs_add(&a, keys->element[i]->str, keys->element[i]->len);
-    if ((rc = bh_redis_eval(ms->st, BH_RS_CHECK_KEYS, 1, &rep, 1, &a)) != BH_OK)
+        bh_redis_argv_add(&a, keys->element[i]->str, keys->element[i]->len);
+    if ((rc = bh_redis_script_eval(ms->st, BH_RS_CHECK_KEYS, 1, &rep, 1, &a)) != BH_OK)
         goto out;
     if (rep->type != REDIS_REPLY_STRING)
         rc = BH_EPROTO;
@@ -89,7 +89,7 @@ static int check_batch(bh_shared *m, redisReply *keys, size_t from, size_t n)
 out:
     if (rep)
         freeReplyObject(rep);
-    bh_rargs_free(&a);
+    bh_redis_argv_free(&a);
     return rc;
 }
 
@@ -101,15 +101,15 @@ static int check_keys(bh_shared *m)
     int rc = pattern ? BH_OK : BH_ENOMEM;
 
     while (rc == BH_OK) {
-        struct bh_rargs a = {0};
+        struct bh_redis_argv a = {0};
         redisReply *rep = NULL;
-        bh_rargs_str(&a, "SCAN");
-        bh_rargs_str(&a, cursor);
-        bh_rargs_str(&a, "MATCH");
-        bh_rargs_str(&a, pattern);
-        bh_rargs_str(&a, "COUNT");
-        bh_rargs_str(&a, "1000");
-        rc = bh_redis_cmd(ms->st, 1, &rep, &a);
+        bh_redis_argv_str(&a, "SCAN");
+        bh_redis_argv_str(&a, cursor);
+        bh_redis_argv_str(&a, "MATCH");
+        bh_redis_argv_str(&a, pattern);
+        bh_redis_argv_str(&a, "COUNT");
+        bh_redis_argv_str(&a, "1000");
+        rc = bh_redis_cmd_run(ms->st, 1, &rep, &a);
         if (rc == BH_OK && (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
                             rep->element[0]->type != REDIS_REPLY_STRING ||
                             rep->element[0]->len >= sizeof cursor ||
@@ -124,7 +124,7 @@ static int check_keys(bh_shared *m)
         }
         if (rep)
             freeReplyObject(rep);
-        bh_rargs_free(&a);
+        bh_redis_argv_free(&a);
         if (!strcmp(cursor, "0"))
             break;
     }
@@ -132,7 +132,7 @@ static int check_keys(bh_shared *m)
     return rc;
 }
 
-int bh_redis_check(bh_store *st)
+int bh_redis_store_check(bh_store *st)
 {
     char **ids = NULL;
     size_t n = 0;
@@ -144,7 +144,7 @@ int bh_redis_check(bh_store *st)
         if ((rc = bh_shared_open(st, ids[i], &m)) != BH_OK)
             break;
         /* len drops expired keys from the index first */
-        if ((rc = bh_redis_len(m, &len)) == BH_OK && (rc = check_index(m)) == BH_OK)
+        if ((rc = bh_redis_keys_len(m, &len)) == BH_OK && (rc = check_index(m)) == BH_OK)
             rc = check_keys(m);
         bh_shared_close(m);
     }

@@ -67,7 +67,7 @@ static void renew(struct bh_redis_keeper *k, redisContext **c, char **keys, size
 
     snprintf(lease, sizeof lease, "%lld", (long long)k->conf->lease_ms);
     for (size_t i = 0; i < n; i++) {
-        if (!*c && bh_redis_connect_conf(k->conf, c, err, sizeof err) != BH_OK)
+        if (!*c && bh_redis_conn_new(k->conf, c, err, sizeof err) != BH_OK)
             return; /* tried again at the next tick */
         redisReply *rep = redisCommand(*c, "EVAL %s 1 %s %s %s",
                                        bh_redis_script_text(BH_RS_RENEW), keys[i], k->tok,
@@ -149,7 +149,7 @@ static struct bh_redis_keeper *keeper_of(struct bh_redis *r)
 int bh_redis_keep(bh_shared *m, const char *part, const char *name)
 {
     struct bh_redis_keeper *k = keeper_of(bh_redis_shared_of(m)->st);
-    char *dup = bh_redis_key(m, part, name);
+    char *dup = bh_redis_key_name(m, part, name);
     int rc = BH_OK;
 
     if (!k || !dup) {
@@ -180,7 +180,7 @@ void bh_redis_unkeep(bh_shared *m, const char *part, const char *name)
     struct bh_redis_keeper *k = bh_redis_shared_of(m)->st->keeper;
     char *key;
 
-    if (!k || k->pid != bh_proc_pid() || !(key = bh_redis_key(m, part, name)))
+    if (!k || k->pid != bh_proc_pid() || !(key = bh_redis_key_name(m, part, name)))
         return;
     pthread_mutex_lock(&k->mu);
     for (size_t i = 0; i < k->n; i++)

@@ -81,7 +81,7 @@ static int decode(struct bh_redis *r, const redisReply *t, const redisReply *v, 
         out->u.b = v->len == 1 && v->str[0] == '1';
         return BH_OK;
     case BH_INT:
-        if (bh_redis_reply_ll(v, &i) != BH_OK)
+        if (bh_redis_reply_int(v, &i) != BH_OK)
             return bh_store_fail(&r->base, BH_EPROTO, "redis: an integer is not decimal");
         out->u.i = i;
         return BH_OK;
@@ -98,15 +98,15 @@ static int decode(struct bh_redis *r, const redisReply *t, const redisReply *v, 
 }
 
 /* The three keys every data script takes: the key's hash, idx, ttl. */
-static int data_keys(struct bh_rargs *a, bh_shared *m, const char *key)
+static int data_keys(struct bh_redis_argv *a, bh_shared *m, const char *key)
 {
     int rc;
 
-    if ((rc = bh_rargs_key(a, m, "k:", key)) != BH_OK ||
-        (rc = bh_rargs_key(a, m, "idx", NULL)) != BH_OK ||
-        (rc = bh_rargs_key(a, m, "ttl", NULL)) != BH_OK)
+    if ((rc = bh_redis_argv_key(a, m, "k:", key)) != BH_OK ||
+        (rc = bh_redis_argv_key(a, m, "idx", NULL)) != BH_OK ||
+        (rc = bh_redis_argv_key(a, m, "ttl", NULL)) != BH_OK)
         return rc;
-    bh_rargs_str(a, key);
+    bh_redis_argv_str(a, key);
     return BH_OK;
 }
 
@@ -124,54 +124,54 @@ static int code_of(long long code)
 }
 
 /* Runs a data script whose reply is one integer code. */
-static int eval_code(bh_shared *m, enum bh_rscript s, int idempotent, struct bh_rargs *a)
+static int eval_code(bh_shared *m, enum bh_rscript s, int idempotent, struct bh_redis_argv *a)
 {
     long long code;
-    int rc = bh_redis_eval_int(bh_redis_shared_of(m)->st, s, idempotent, 3, a, &code);
+    int rc = bh_redis_script_eval_int(bh_redis_shared_of(m)->st, s, idempotent, 3, a, &code);
 
     return rc == BH_OK ? code_of(code) : rc;
 }
 
-int bh_redis_put(bh_shared *m, const char *key, size_t klen, const bh_value *v, unsigned flags, int64_t ttl_ms)
+int bh_redis_key_put(bh_shared *m, const char *key, size_t klen, const bh_value *v, unsigned flags, int64_t ttl_ms)
 {
-    struct bh_rargs a = {0};
+    struct bh_redis_argv a = {0};
     struct enc e;
     int rc;
 
     (void)klen; /* see redis.h */
     encode(v, &e);
     if ((rc = data_keys(&a, m, key)) == BH_OK) {
-        bh_rargs_str(&a, e.t);
-        bh_rargs_add(&a, e.v, e.len);
-        rc = bh_rargs_int(&a, (long long)flags);
+        bh_redis_argv_str(&a, e.t);
+        bh_redis_argv_add(&a, e.v, e.len);
+        rc = bh_redis_argv_int(&a, (long long)flags);
     }
     if (rc == BH_OK)
-        rc = bh_rargs_int(&a, ttl_ms > TTL_MAX_MS ? TTL_MAX_MS : ttl_ms);
+        rc = bh_redis_argv_int(&a, ttl_ms > TTL_MAX_MS ? TTL_MAX_MS : ttl_ms);
     /* A plain put gives the same result however often it runs; ADD and
      * REPLACE would report EEXISTS / their own success differently. */
     if (rc == BH_OK)
         rc = eval_code(m, BH_RS_PUT, flags == 0, &a);
-    bh_rargs_free(&a);
+    bh_redis_argv_free(&a);
     return rc;
 }
 
-int bh_redis_get(bh_shared *m, const char *key, size_t klen, bh_value *out)
+int bh_redis_key_get(bh_shared *m, const char *key, size_t klen, bh_value *out)
 {
     struct bh_redis *r = bh_redis_shared_of(m)->st;
-    struct bh_rargs a = {0};
+    struct bh_redis_argv a = {0};
     redisReply *rep = NULL;
     int rc;
 
     (void)klen; /* see redis.h */
-    bh_rargs_str(&a, "HMGET");
-    if ((rc = bh_rargs_key(&a, m, "k:", key)) != BH_OK)
+    bh_redis_argv_str(&a, "HMGET");
+    if ((rc = bh_redis_argv_key(&a, m, "k:", key)) != BH_OK)
         goto out;
-    bh_rargs_str(&a, "t");
-    bh_rargs_str(&a, "v");
-    if ((rc = bh_redis_cmd(r, 1, &rep, &a)) != BH_OK)
+    bh_redis_argv_str(&a, "t");
+    bh_redis_argv_str(&a, "v");
+    if ((rc = bh_redis_cmd_run(r, 1, &rep, &a)) != BH_OK)
         goto out;
     if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2)
-        rc = bh_redis_reply_error(r, rep);
+        rc = bh_redis_reply_fail(r, rep);
     else if (rep->element[0]->type == REDIS_REPLY_NIL)
         rc = BH_ENOTFOUND;
     else
@@ -179,30 +179,30 @@ int bh_redis_get(bh_shared *m, const char *key, size_t klen, bh_value *out)
 out:
     if (rep)
         freeReplyObject(rep);
-    bh_rargs_free(&a);
+    bh_redis_argv_free(&a);
     return rc;
 }
 
-int bh_redis_incr(bh_shared *m, const char *key, size_t klen, int64_t delta, int64_t *out)
+int bh_redis_key_incr(bh_shared *m, const char *key, size_t klen, int64_t delta, int64_t *out)
 {
     struct bh_redis *r = bh_redis_shared_of(m)->st;
-    struct bh_rargs a = {0};
+    struct bh_redis_argv a = {0};
     redisReply *rep = NULL;
     long long code, v;
     int rc;
 
     (void)klen; /* see redis.h */
-    if ((rc = data_keys(&a, m, key)) != BH_OK || (rc = bh_rargs_int(&a, delta)) != BH_OK ||
-        (rc = bh_redis_eval(r, BH_RS_INCR, 0, &rep, 3, &a)) != BH_OK)
+    if ((rc = data_keys(&a, m, key)) != BH_OK || (rc = bh_redis_argv_int(&a, delta)) != BH_OK ||
+        (rc = bh_redis_script_eval(r, BH_RS_INCR, 0, &rep, 3, &a)) != BH_OK)
         goto out;
     if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 1 ||
-        bh_redis_reply_ll(rep->element[0], &code) != BH_OK) {
+        bh_redis_reply_int(rep->element[0], &code) != BH_OK) {
         rc = BH_EPROTO;
         goto out;
     }
     if ((rc = code_of(code)) != BH_OK)
         goto out;
-    if (rep->elements != 2 || bh_redis_reply_ll(rep->element[1], &v) != BH_OK) {
+    if (rep->elements != 2 || bh_redis_reply_int(rep->element[1], &v) != BH_OK) {
         rc = BH_EPROTO;
         goto out;
     }
@@ -211,57 +211,57 @@ int bh_redis_incr(bh_shared *m, const char *key, size_t klen, int64_t delta, int
 out:
     if (rep)
         freeReplyObject(rep);
-    bh_rargs_free(&a);
+    bh_redis_argv_free(&a);
     return rc;
 }
 
-int bh_redis_cas(bh_shared *m, const char *key, size_t klen, const bh_value *expected, const bh_value *desired)
+int bh_redis_key_cas(bh_shared *m, const char *key, size_t klen, const bh_value *expected, const bh_value *desired)
 {
-    struct bh_rargs a = {0};
+    struct bh_redis_argv a = {0};
     struct enc ee, de;
     int rc;
 
     (void)klen; /* see redis.h */
     if ((rc = data_keys(&a, m, key)) != BH_OK)
         goto out;
-    bh_rargs_str(&a, expected ? "1" : "0");
+    bh_redis_argv_str(&a, expected ? "1" : "0");
     if (expected) {
         encode(expected, &ee);
-        bh_rargs_str(&a, ee.t);
-        bh_rargs_add(&a, ee.v, ee.len);
+        bh_redis_argv_str(&a, ee.t);
+        bh_redis_argv_add(&a, ee.v, ee.len);
     } else {
-        bh_rargs_str(&a, "");
-        bh_rargs_str(&a, "");
+        bh_redis_argv_str(&a, "");
+        bh_redis_argv_str(&a, "");
     }
-    bh_rargs_str(&a, desired ? "1" : "0");
+    bh_redis_argv_str(&a, desired ? "1" : "0");
     if (desired) {
         encode(desired, &de);
-        bh_rargs_str(&a, de.t);
-        bh_rargs_add(&a, de.v, de.len);
+        bh_redis_argv_str(&a, de.t);
+        bh_redis_argv_add(&a, de.v, de.len);
     } else {
-        bh_rargs_str(&a, "");
-        bh_rargs_str(&a, "");
+        bh_redis_argv_str(&a, "");
+        bh_redis_argv_str(&a, "");
     }
     rc = eval_code(m, BH_RS_CAS, 0, &a);
 out:
-    bh_rargs_free(&a);
+    bh_redis_argv_free(&a);
     return rc;
 }
 
-int bh_redis_pop(bh_shared *m, const char *key, size_t klen, bh_value *out)
+int bh_redis_key_pop(bh_shared *m, const char *key, size_t klen, bh_value *out)
 {
     struct bh_redis *r = bh_redis_shared_of(m)->st;
-    struct bh_rargs a = {0};
+    struct bh_redis_argv a = {0};
     redisReply *rep = NULL;
     long long code;
     int rc;
 
     (void)klen; /* see redis.h */
     if ((rc = data_keys(&a, m, key)) != BH_OK ||
-        (rc = bh_redis_eval(r, BH_RS_POP, 0, &rep, 3, &a)) != BH_OK)
+        (rc = bh_redis_script_eval(r, BH_RS_POP, 0, &rep, 3, &a)) != BH_OK)
         goto out;
     if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 1 ||
-        bh_redis_reply_ll(rep->element[0], &code) != BH_OK) {
+        bh_redis_reply_int(rep->element[0], &code) != BH_OK) {
         rc = BH_EPROTO;
         goto out;
     }
@@ -274,49 +274,49 @@ int bh_redis_pop(bh_shared *m, const char *key, size_t klen, bh_value *out)
 out:
     if (rep)
         freeReplyObject(rep);
-    bh_rargs_free(&a);
+    bh_redis_argv_free(&a);
     return rc;
 }
 
 /* Whether the Redis key of part+name exists: 1, 0, or an error. */
-static int bh_redis_exists(bh_shared *m, const char *part, const char *name)
+static int key_exists(bh_shared *m, const char *part, const char *name)
 {
     struct bh_redis *r = bh_redis_shared_of(m)->st;
-    struct bh_rargs a = {0};
+    struct bh_redis_argv a = {0};
     redisReply *rep = NULL;
     int rc;
 
-    bh_rargs_str(&a, "EXISTS");
-    if ((rc = bh_rargs_key(&a, m, part, name)) != BH_OK ||
-        (rc = bh_redis_cmd(r, 1, &rep, &a)) != BH_OK)
+    bh_redis_argv_str(&a, "EXISTS");
+    if ((rc = bh_redis_argv_key(&a, m, part, name)) != BH_OK ||
+        (rc = bh_redis_cmd_run(r, 1, &rep, &a)) != BH_OK)
         goto out;
-    rc = rep->type == REDIS_REPLY_INTEGER ? rep->integer > 0 : bh_redis_reply_error(r, rep);
+    rc = rep->type == REDIS_REPLY_INTEGER ? rep->integer > 0 : bh_redis_reply_fail(r, rep);
 out:
     if (rep)
         freeReplyObject(rep);
-    bh_rargs_free(&a);
+    bh_redis_argv_free(&a);
     return rc;
 }
 
-int bh_redis_contains(bh_shared *m, const char *key, size_t klen)
+int bh_redis_key_contains(bh_shared *m, const char *key, size_t klen)
 {
     (void)klen; /* see redis.h */
-    return bh_redis_exists(m, "k:", key);
+    return key_exists(m, "k:", key);
 }
 
 /* Drops expired keys from the index, then counts it. */
-int bh_redis_len(bh_shared *m, size_t *out)
+int bh_redis_keys_len(bh_shared *m, size_t *out)
 {
     struct bh_redis_shared *ms = bh_redis_shared_of(m);
-    struct bh_rargs a = {0};
+    struct bh_redis_argv a = {0};
     redisReply *rep = NULL;
     int rc;
 
-    if ((rc = bh_rargs_key(&a, m, "idx", NULL)) != BH_OK ||
-        (rc = bh_rargs_key(&a, m, "ttl", NULL)) != BH_OK)
+    if ((rc = bh_redis_argv_key(&a, m, "idx", NULL)) != BH_OK ||
+        (rc = bh_redis_argv_key(&a, m, "ttl", NULL)) != BH_OK)
         goto out;
-    bh_rargs_add(&a, ms->kbase, ms->kbase_len);
-    if ((rc = bh_redis_eval(ms->st, BH_RS_LEN, 1, &rep, 2, &a)) != BH_OK)
+    bh_redis_argv_add(&a, ms->kbase, ms->kbase_len);
+    if ((rc = bh_redis_script_eval(ms->st, BH_RS_LEN, 1, &rep, 2, &a)) != BH_OK)
         goto out;
     if (rep->type == REDIS_REPLY_INTEGER && rep->integer >= 0)
         *out = (size_t)rep->integer;
@@ -325,28 +325,28 @@ int bh_redis_len(bh_shared *m, size_t *out)
 out:
     if (rep)
         freeReplyObject(rep);
-    bh_rargs_free(&a);
+    bh_redis_argv_free(&a);
     return rc;
 }
 
 /* Removes the keys in batches of 500, each batch one script: a huge memory
  * never stalls the server for long, and the index never names a key that
  * is gone. Keys added meanwhile may survive, as with the embedded store. */
-int bh_redis_clear(bh_shared *m)
+int bh_redis_keys_clear(bh_shared *m)
 {
     struct bh_redis_shared *ms = bh_redis_shared_of(m);
-    struct bh_rargs a = {0};
+    struct bh_redis_argv a = {0};
     long long left;
     int rc;
 
-    if ((rc = bh_rargs_key(&a, m, "idx", NULL)) != BH_OK ||
-        (rc = bh_rargs_key(&a, m, "ttl", NULL)) != BH_OK)
+    if ((rc = bh_redis_argv_key(&a, m, "idx", NULL)) != BH_OK ||
+        (rc = bh_redis_argv_key(&a, m, "ttl", NULL)) != BH_OK)
         goto out;
-    bh_rargs_add(&a, ms->kbase, ms->kbase_len);
-    while ((rc = bh_redis_eval_int(ms->st, BH_RS_CLEAR, 1, 2, &a, &left)) == BH_OK && left != 0)
+    bh_redis_argv_add(&a, ms->kbase, ms->kbase_len);
+    while ((rc = bh_redis_script_eval_int(ms->st, BH_RS_CLEAR, 1, 2, &a, &left)) == BH_OK && left != 0)
         ;
 out:
-    bh_rargs_free(&a);
+    bh_redis_argv_free(&a);
     return rc;
 }
 
@@ -419,7 +419,7 @@ static int load_batch(struct bh_redis_cursor *c)
 {
     bh_shared *m = c->base.m;
     struct bh_redis_shared *ms = bh_redis_shared_of(m);
-    struct bh_rargs a = {0};
+    struct bh_redis_argv a = {0};
     redisReply *rep = NULL;
     int rc;
 
@@ -427,12 +427,12 @@ static int load_batch(struct bh_redis_cursor *c)
         freeReplyObject(c->batch);
     c->batch = NULL;
     c->pos = 0;
-    if ((rc = bh_rargs_key(&a, m, "idx", NULL)) != BH_OK)
+    if ((rc = bh_redis_argv_key(&a, m, "idx", NULL)) != BH_OK)
         goto out;
-    bh_rargs_str(&a, c->scan);
-    bh_rargs_add(&a, ms->kbase, ms->kbase_len);
-    bh_rargs_str(&a, "1000");
-    if ((rc = bh_redis_eval(ms->st, BH_RS_SCAN, 1, &rep, 1, &a)) != BH_OK)
+    bh_redis_argv_str(&a, c->scan);
+    bh_redis_argv_add(&a, ms->kbase, ms->kbase_len);
+    bh_redis_argv_str(&a, "1000");
+    if ((rc = bh_redis_script_eval(ms->st, BH_RS_SCAN, 1, &rep, 1, &a)) != BH_OK)
         goto out;
     if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
         rep->element[0]->type != REDIS_REPLY_STRING || rep->element[0]->len >= sizeof c->scan ||
@@ -448,7 +448,7 @@ static int load_batch(struct bh_redis_cursor *c)
 out:
     if (rep)
         freeReplyObject(rep);
-    bh_rargs_free(&a);
+    bh_redis_argv_free(&a);
     return rc;
 }
 

@@ -26,25 +26,25 @@
 static int prep_script(bh_shared *m, enum bh_rscript s, int ok, long long *res)
 {
     struct bh_redis_shared *ms = bh_redis_shared_of(m);
-    struct bh_rargs a = {0};
+    struct bh_redis_argv a = {0};
     int rc;
 
-    if ((rc = bh_rargs_key(&a, m, "prepared", NULL)) != BH_OK ||
-        (rc = bh_rargs_key(&a, m, "preparing", NULL)) != BH_OK)
+    if ((rc = bh_redis_argv_key(&a, m, "prepared", NULL)) != BH_OK ||
+        (rc = bh_redis_argv_key(&a, m, "preparing", NULL)) != BH_OK)
         goto out;
-    bh_rargs_str(&a, bh_redis_token());
+    bh_redis_argv_str(&a, bh_redis_token());
     if (s == BH_RS_PREP_TRY)
-        rc = bh_rargs_int(&a, ms->st->conf.lease_ms);
+        rc = bh_redis_argv_int(&a, ms->st->conf.lease_ms);
     else
-        bh_rargs_str(&a, ok ? "1" : "0");
+        bh_redis_argv_str(&a, ok ? "1" : "0");
     if (rc == BH_OK)
-        rc = bh_redis_eval_int(ms->st, s, 0, 2, &a, res);
+        rc = bh_redis_script_eval_int(ms->st, s, 0, 2, &a, res);
 out:
-    bh_rargs_free(&a);
+    bh_redis_argv_free(&a);
     return rc;
 }
 
-int bh_redis_prepare(bh_shared *m, bh_preparer_fn fn, void *arg)
+int bh_redis_preparer_run(bh_shared *m, bh_preparer_fn fn, void *arg)
 {
     long long res = 2;
     bh_backoff nap = {.initial_ms = BH_REDIS_PREP_NAP_MIN_MS, .max_ms = BH_REDIS_PREP_NAP_MAX_MS};
@@ -83,26 +83,26 @@ int bh_redis_prepare(bh_shared *m, bh_preparer_fn fn, void *arg)
     return ok ? BH_OK : rc;
 }
 
-int bh_redis_prepared(bh_shared *m)
+int bh_redis_preparer_done(bh_shared *m)
 {
     struct bh_redis *r = bh_redis_shared_of(m)->st;
-    struct bh_rargs a = {0};
+    struct bh_redis_argv a = {0};
     redisReply *rep = NULL;
     int rc;
 
-    bh_rargs_str(&a, "GET");
-    if ((rc = bh_rargs_key(&a, m, "prepared", NULL)) != BH_OK ||
-        (rc = bh_redis_cmd(r, 1, &rep, &a)) != BH_OK)
+    bh_redis_argv_str(&a, "GET");
+    if ((rc = bh_redis_argv_key(&a, m, "prepared", NULL)) != BH_OK ||
+        (rc = bh_redis_cmd_run(r, 1, &rep, &a)) != BH_OK)
         goto out;
     if (rep->type == REDIS_REPLY_NIL)
         rc = 0;
     else if (rep->type == REDIS_REPLY_STRING)
         rc = rep->len == 1 && rep->str[0] == '1';
     else
-        rc = bh_redis_reply_error(r, rep);
+        rc = bh_redis_reply_fail(r, rep);
 out:
     if (rep)
         freeReplyObject(rep);
-    bh_rargs_free(&a);
+    bh_redis_argv_free(&a);
     return rc;
 }

@@ -97,38 +97,38 @@ static inline struct bh_redis_shared *bh_redis_shared_of(bh_shared *m)
 }
 
 /* A Redis argument vector: strings with their lengths (binary-safe). */
-struct bh_rargs {
+struct bh_redis_argv {
     int n;
     const char *v[64];
     size_t len[64];
-    char *owned[64]; /* freed by bh_rargs_free */
+    char *owned[64]; /* freed by bh_redis_argv_free */
     int nowned;
 };
 
-void bh_rargs_add(struct bh_rargs *a, const char *s, size_t len);
-void bh_rargs_str(struct bh_rargs *a, const char *s);
-int bh_rargs_int(struct bh_rargs *a, long long v);
+void bh_redis_argv_add(struct bh_redis_argv *a, const char *s, size_t len);
+void bh_redis_argv_str(struct bh_redis_argv *a, const char *s);
+int bh_redis_argv_int(struct bh_redis_argv *a, long long v);
 /* Adds the malloc'd key kbase + part + name (name may be NULL). */
-int bh_rargs_key(struct bh_rargs *a, bh_shared *m, const char *part, const char *name);
+int bh_redis_argv_key(struct bh_redis_argv *a, bh_shared *m, const char *part, const char *name);
 /* The Redis key of part+name in m's memory, malloc'd (NULL: no memory). */
-char *bh_redis_key(bh_shared *m, const char *part, const char *name);
-void bh_rargs_free(struct bh_rargs *a);
+char *bh_redis_key_name(bh_shared *m, const char *part, const char *name);
+void bh_redis_argv_free(struct bh_redis_argv *a);
 
 /* store.c: connection and commands. idempotent: the command may be sent
  * again after a broken connection (reads, and writes whose repetition
  * cannot change their outcome). */
-int bh_redis_cmd(struct bh_redis *r, int idempotent, redisReply **out, struct bh_rargs *a);
+int bh_redis_cmd_run(struct bh_redis *r, int idempotent, redisReply **out, struct bh_redis_argv *a);
 /* Runs script s (EVALSHA, loading it on NOSCRIPT) with a: nkeys keys
  * first, then the arguments. */
-int bh_redis_eval(struct bh_redis *r, enum bh_rscript s, int idempotent, redisReply **out,
-                  int nkeys, struct bh_rargs *a);
+int bh_redis_script_eval(struct bh_redis *r, enum bh_rscript s, int idempotent, redisReply **out,
+                  int nkeys, struct bh_redis_argv *a);
 /* The same for a script that answers one integer: *out, or BH_EPROTO. */
-int bh_redis_eval_int(struct bh_redis *r, enum bh_rscript s, int idempotent, int nkeys,
-                      struct bh_rargs *a, long long *out);
+int bh_redis_script_eval_int(struct bh_redis *r, enum bh_rscript s, int idempotent, int nkeys,
+                      struct bh_redis_argv *a, long long *out);
 /* Maps an error reply (OOM: BH_ENOSPC, others BH_EPROTO) and records it. */
-int bh_redis_reply_error(struct bh_redis *r, const redisReply *rep);
+int bh_redis_reply_fail(struct bh_redis *r, const redisReply *rep);
 /* A new connection with the handle's settings (used by helper threads). */
-int bh_redis_connect_conf(const struct bh_redis_conf *conf, redisContext **out, char *err,
+int bh_redis_conn_new(const struct bh_redis_conf *conf, redisContext **out, char *err,
                           size_t errlen);
 /* The caller's owner token for locks and preparers (token.c): random bits,
  * pid, start time and host, made again in a forked child. */
@@ -141,21 +141,21 @@ int bh_redis_holder(bh_shared *m, const char *part, const char *name, char *buf,
  * host that has died: 1 if it did, 0 if not, or an error (token.c). */
 int bh_redis_reap_dead(bh_shared *m, const char *part, const char *name);
 /* Parses an integer reply or a decimal bulk string. */
-int bh_redis_reply_ll(const redisReply *rep, long long *out);
+int bh_redis_reply_int(const redisReply *rep, long long *out);
 
 /* script.c */
 const char *bh_redis_script_text(enum bh_rscript s);
 
 /* keys.c, lock.c: keys and names come with their length, as for every
  * backend; these ignore it, since a round trip dwarfs measuring a key. */
-int bh_redis_put(bh_shared *m, const char *key, size_t klen, const bh_value *v, unsigned flags, int64_t ttl_ms);
-int bh_redis_get(bh_shared *m, const char *key, size_t klen, bh_value *out);
-int bh_redis_incr(bh_shared *m, const char *key, size_t klen, int64_t delta, int64_t *out);
-int bh_redis_cas(bh_shared *m, const char *key, size_t klen, const bh_value *expected, const bh_value *desired);
-int bh_redis_pop(bh_shared *m, const char *key, size_t klen, bh_value *out);
-int bh_redis_contains(bh_shared *m, const char *key, size_t klen);
-int bh_redis_len(bh_shared *m, size_t *out);
-int bh_redis_clear(bh_shared *m);
+int bh_redis_key_put(bh_shared *m, const char *key, size_t klen, const bh_value *v, unsigned flags, int64_t ttl_ms);
+int bh_redis_key_get(bh_shared *m, const char *key, size_t klen, bh_value *out);
+int bh_redis_key_incr(bh_shared *m, const char *key, size_t klen, int64_t delta, int64_t *out);
+int bh_redis_key_cas(bh_shared *m, const char *key, size_t klen, const bh_value *expected, const bh_value *desired);
+int bh_redis_key_pop(bh_shared *m, const char *key, size_t klen, bh_value *out);
+int bh_redis_key_contains(bh_shared *m, const char *key, size_t klen);
+int bh_redis_keys_len(bh_shared *m, size_t *out);
+int bh_redis_keys_clear(bh_shared *m);
 int bh_redis_cursor_open(bh_shared *m, bh_cursor **out);
 int bh_redis_cursor_next(bh_cursor *c, const char **key);
 void bh_redis_cursor_close(bh_cursor *c);
@@ -173,10 +173,10 @@ void bh_redis_unkeep(bh_shared *m, const char *part, const char *name);
 void bh_redis_keeper_close(struct bh_redis *r);
 
 /* prepare.c */
-int bh_redis_prepare(bh_shared *m, bh_preparer_fn fn, void *arg);
-int bh_redis_prepared(bh_shared *m);
+int bh_redis_preparer_run(bh_shared *m, bh_preparer_fn fn, void *arg);
+int bh_redis_preparer_done(bh_shared *m);
 
 /* check.c */
-int bh_redis_check(bh_store *st);
+int bh_redis_store_check(bh_store *st);
 
 #endif

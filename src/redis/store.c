@@ -27,35 +27,35 @@
 
 /* ---- argument vectors ---- */
 
-void bh_rargs_add(struct bh_rargs *a, const char *s, size_t len)
+void bh_redis_argv_add(struct bh_redis_argv *a, const char *s, size_t len)
 {
     a->v[a->n] = s;
     a->len[a->n] = len;
     a->n++;
 }
 
-void bh_rargs_str(struct bh_rargs *a, const char *s)
+void bh_redis_argv_str(struct bh_redis_argv *a, const char *s)
 {
-    bh_rargs_add(a, s, strlen(s));
+    bh_redis_argv_add(a, s, strlen(s));
 }
 
-static int rargs_own(struct bh_rargs *a, char *s, size_t len)
+static int rargs_own(struct bh_redis_argv *a, char *s, size_t len)
 {
     if (!s)
         return BH_ENOMEM;
     a->owned[a->nowned++] = s;
-    bh_rargs_add(a, s, len);
+    bh_redis_argv_add(a, s, len);
     return BH_OK;
 }
 
-int bh_rargs_int(struct bh_rargs *a, long long v)
+int bh_redis_argv_int(struct bh_redis_argv *a, long long v)
 {
     char *s = NULL;
     int n = asprintf(&s, "%lld", v);
     return n < 0 ? BH_ENOMEM : rargs_own(a, s, (size_t)n);
 }
 
-char *bh_redis_key(bh_shared *m, const char *part, const char *name)
+char *bh_redis_key_name(bh_shared *m, const char *part, const char *name)
 {
     struct bh_redis_shared *ms = bh_redis_shared_of(m);
     size_t pl = strlen(part), nl = name ? strlen(name) : 0;
@@ -71,13 +71,13 @@ char *bh_redis_key(bh_shared *m, const char *part, const char *name)
     return s;
 }
 
-int bh_rargs_key(struct bh_rargs *a, bh_shared *m, const char *part, const char *name)
+int bh_redis_argv_key(struct bh_redis_argv *a, bh_shared *m, const char *part, const char *name)
 {
-    char *s = bh_redis_key(m, part, name);
+    char *s = bh_redis_key_name(m, part, name);
     return s ? rargs_own(a, s, strlen(s)) : BH_ENOMEM;
 }
 
-void bh_rargs_free(struct bh_rargs *a)
+void bh_redis_argv_free(struct bh_redis_argv *a)
 {
     for (int i = 0; i < a->nowned; i++)
         free(a->owned[i]);
@@ -125,7 +125,7 @@ static void sigpipe_restore(struct sigpipe_guard *g)
     pthread_sigmask(SIG_SETMASK, &g->old, NULL);
 }
 
-int bh_redis_connect_conf(const struct bh_redis_conf *conf, redisContext **out, char *err,
+int bh_redis_conn_new(const struct bh_redis_conf *conf, redisContext **out, char *err,
                           size_t errlen)
 {
     struct sigpipe_guard g;
@@ -198,7 +198,7 @@ static void disconnect(struct bh_redis *r)
 static int connect_now(struct bh_redis *r)
 {
     char err[256] = "";
-    int rc = bh_redis_connect_conf(&r->conf, &r->c, err, sizeof err);
+    int rc = bh_redis_conn_new(&r->conf, &r->c, err, sizeof err);
 
     if (rc != BH_OK)
         return bh_store_fail(&r->base, rc, "%s", err);
@@ -226,7 +226,7 @@ static int ensure(struct bh_redis *r, int *fresh)
     return r->c ? BH_OK : connect_now(r);
 }
 
-int bh_redis_cmd(struct bh_redis *r, int idempotent, redisReply **out, struct bh_rargs *a)
+int bh_redis_cmd_run(struct bh_redis *r, int idempotent, redisReply **out, struct bh_redis_argv *a)
 {
     struct sigpipe_guard g;
     redisReply *rep = NULL;
@@ -258,7 +258,7 @@ int bh_redis_cmd(struct bh_redis *r, int idempotent, redisReply **out, struct bh
     return rc;
 }
 
-int bh_redis_reply_error(struct bh_redis *r, const redisReply *rep)
+int bh_redis_reply_fail(struct bh_redis *r, const redisReply *rep)
 {
     if (rep->type != REDIS_REPLY_ERROR)
         return bh_store_fail(&r->base, BH_EPROTO, "redis: unexpected reply of type %d",
@@ -272,20 +272,20 @@ int bh_redis_reply_error(struct bh_redis *r, const redisReply *rep)
 
 static int script_load(struct bh_redis *r, enum bh_rscript s)
 {
-    struct bh_rargs a = {0};
+    struct bh_redis_argv a = {0};
     redisReply *rep;
     int rc;
 
-    bh_rargs_str(&a, "SCRIPT");
-    bh_rargs_str(&a, "LOAD");
-    bh_rargs_str(&a, bh_redis_script_text(s));
-    if ((rc = bh_redis_cmd(r, 1, &rep, &a)) != BH_OK)
+    bh_redis_argv_str(&a, "SCRIPT");
+    bh_redis_argv_str(&a, "LOAD");
+    bh_redis_argv_str(&a, bh_redis_script_text(s));
+    if ((rc = bh_redis_cmd_run(r, 1, &rep, &a)) != BH_OK)
         return rc;
     if (rep->type == REDIS_REPLY_STRING && rep->len == 40) {
         memcpy(r->sha[s], rep->str, 41);
         rc = BH_OK;
     } else {
-        rc = bh_redis_reply_error(r, rep);
+        rc = bh_redis_reply_fail(r, rep);
         bh_log(BH_LOG_ERROR, "store: cannot load script %d: %s", (int)s, r->base.errmsg);
     }
     freeReplyObject(rep);
@@ -294,10 +294,10 @@ static int script_load(struct bh_redis *r, enum bh_rscript s)
 
 /* EVALSHA, loading the script first when this handle has not yet, and
  * again when the server forgot it (restarted, SCRIPT FLUSH). */
-int bh_redis_eval(struct bh_redis *r, enum bh_rscript s, int idempotent, redisReply **out,
-                  int nkeys, struct bh_rargs *a)
+int bh_redis_script_eval(struct bh_redis *r, enum bh_rscript s, int idempotent, redisReply **out,
+                  int nkeys, struct bh_redis_argv *a)
 {
-    struct bh_rargs e = {0};
+    struct bh_redis_argv e = {0};
     char nk[16];
     int rc;
 
@@ -307,12 +307,12 @@ int bh_redis_eval(struct bh_redis *r, enum bh_rscript s, int idempotent, redisRe
         if (!r->sha[s][0] && (rc = script_load(r, s)) != BH_OK)
             return rc;
         e.n = 0;
-        bh_rargs_str(&e, "EVALSHA");
-        bh_rargs_add(&e, r->sha[s], 40);
-        bh_rargs_str(&e, nk);
+        bh_redis_argv_str(&e, "EVALSHA");
+        bh_redis_argv_add(&e, r->sha[s], 40);
+        bh_redis_argv_str(&e, nk);
         for (int i = 0; i < a->n; i++)
-            bh_rargs_add(&e, a->v[i], a->len[i]);
-        if ((rc = bh_redis_cmd(r, idempotent, out, &e)) != BH_OK)
+            bh_redis_argv_add(&e, a->v[i], a->len[i]);
+        if ((rc = bh_redis_cmd_run(r, idempotent, out, &e)) != BH_OK)
             return rc;
         if ((*out)->type == REDIS_REPLY_ERROR && !strncmp((*out)->str, "NOSCRIPT", 8)) {
             freeReplyObject(*out);
@@ -321,7 +321,7 @@ int bh_redis_eval(struct bh_redis *r, enum bh_rscript s, int idempotent, redisRe
             continue;
         }
         if ((*out)->type == REDIS_REPLY_ERROR) {
-            rc = bh_redis_reply_error(r, *out);
+            rc = bh_redis_reply_fail(r, *out);
             freeReplyObject(*out);
             *out = NULL;
             return rc;
@@ -331,13 +331,13 @@ int bh_redis_eval(struct bh_redis *r, enum bh_rscript s, int idempotent, redisRe
     return bh_store_fail(&r->base, BH_EPROTO, "redis: script %d keeps being forgotten", (int)s);
 }
 
-int bh_redis_eval_int(struct bh_redis *r, enum bh_rscript s, int idempotent, int nkeys,
-                      struct bh_rargs *a, long long *out)
+int bh_redis_script_eval_int(struct bh_redis *r, enum bh_rscript s, int idempotent, int nkeys,
+                      struct bh_redis_argv *a, long long *out)
 {
     redisReply *rep;
     int rc;
 
-    if ((rc = bh_redis_eval(r, s, idempotent, &rep, nkeys, a)) != BH_OK)
+    if ((rc = bh_redis_script_eval(r, s, idempotent, &rep, nkeys, a)) != BH_OK)
         return rc;
     if (rep->type == REDIS_REPLY_INTEGER)
         *out = rep->integer;
@@ -347,7 +347,7 @@ int bh_redis_eval_int(struct bh_redis *r, enum bh_rscript s, int idempotent, int
     return rc;
 }
 
-int bh_redis_reply_ll(const redisReply *rep, long long *out)
+int bh_redis_reply_int(const redisReply *rep, long long *out)
 {
     char buf[32], *end;
 
@@ -514,7 +514,7 @@ static void redis_close(bh_store *st)
     free(r);
 }
 
-static int mems_key(struct bh_redis *r, struct bh_rargs *a)
+static int mems_key(struct bh_redis *r, struct bh_redis_argv *a)
 {
     char *s = NULL;
     int n = asprintf(&s, "%s:mems", r->conf.prefix);
@@ -544,7 +544,7 @@ static int redis_shared_open(bh_store *st, const char *id, bh_shared **out)
 {
     struct bh_redis *r = (struct bh_redis *)st;
     struct bh_redis_shared *ms = calloc(1, sizeof *ms);
-    struct bh_rargs a = {0};
+    struct bh_redis_argv a = {0};
     redisReply *rep = NULL;
     char *esc = NULL;
     int rc = BH_ENOMEM;
@@ -559,14 +559,14 @@ static int redis_shared_open(bh_store *st, const char *id, bh_shared **out)
     ms->base.st = st;
     ms->st = r;
     /* The registry of memories, for bh_store_memories and stats. */
-    bh_rargs_str(&a, st->readonly ? "SISMEMBER" : "SADD");
+    bh_redis_argv_str(&a, st->readonly ? "SISMEMBER" : "SADD");
     if ((rc = mems_key(r, &a)) != BH_OK)
         goto fail;
-    bh_rargs_str(&a, id);
-    if ((rc = bh_redis_cmd(r, 1, &rep, &a)) != BH_OK)
+    bh_redis_argv_str(&a, id);
+    if ((rc = bh_redis_cmd_run(r, 1, &rep, &a)) != BH_OK)
         goto fail;
     if (rep->type != REDIS_REPLY_INTEGER) {
-        rc = bh_redis_reply_error(r, rep);
+        rc = bh_redis_reply_fail(r, rep);
         goto fail;
     }
     if (st->readonly && rep->integer == 0) {
@@ -574,14 +574,14 @@ static int redis_shared_open(bh_store *st, const char *id, bh_shared **out)
         goto fail;
     }
     freeReplyObject(rep);
-    bh_rargs_free(&a);
+    bh_redis_argv_free(&a);
     free(esc);
     *out = &ms->base;
     return BH_OK;
 fail:
     if (rep)
         freeReplyObject(rep);
-    bh_rargs_free(&a);
+    bh_redis_argv_free(&a);
     free(esc);
     if (ms) {
         free(ms->kbase);
@@ -609,17 +609,17 @@ static void redis_shared_close(bh_shared *m)
 static int redis_memories(bh_store *st, char ***ids, size_t *n)
 {
     struct bh_redis *r = (struct bh_redis *)st;
-    struct bh_rargs a = {0};
+    struct bh_redis_argv a = {0};
     redisReply *rep = NULL;
     char **list = NULL;
     size_t i = 0;
     int rc;
 
-    bh_rargs_str(&a, "SMEMBERS");
-    if ((rc = mems_key(r, &a)) != BH_OK || (rc = bh_redis_cmd(r, 1, &rep, &a)) != BH_OK)
+    bh_redis_argv_str(&a, "SMEMBERS");
+    if ((rc = mems_key(r, &a)) != BH_OK || (rc = bh_redis_cmd_run(r, 1, &rep, &a)) != BH_OK)
         goto fail;
     if (rep->type != REDIS_REPLY_ARRAY) {
-        rc = bh_redis_reply_error(r, rep);
+        rc = bh_redis_reply_fail(r, rep);
         goto fail;
     }
     rc = BH_ENOMEM;
@@ -637,13 +637,13 @@ static int redis_memories(bh_store *st, char ***ids, size_t *n)
     *ids = list;
     *n = i;
     freeReplyObject(rep);
-    bh_rargs_free(&a);
+    bh_redis_argv_free(&a);
     return BH_OK;
 fail:
     bh_store_memories_free(list, i);
     if (rep)
         freeReplyObject(rep);
-    bh_rargs_free(&a);
+    bh_redis_argv_free(&a);
     return rc;
 }
 
@@ -664,18 +664,18 @@ static unsigned long long info_field(const char *info, const char *name)
 static int redis_stats(bh_store *st, struct bh_store_stats *out)
 {
     struct bh_redis *r = (struct bh_redis *)st;
-    struct bh_rargs a = {0};
+    struct bh_redis_argv a = {0};
     redisReply *rep = NULL;
     char **ids = NULL;
     size_t n = 0;
     int rc;
 
-    bh_rargs_str(&a, "INFO");
-    bh_rargs_str(&a, "memory");
-    if ((rc = bh_redis_cmd(r, 1, &rep, &a)) != BH_OK)
+    bh_redis_argv_str(&a, "INFO");
+    bh_redis_argv_str(&a, "memory");
+    if ((rc = bh_redis_cmd_run(r, 1, &rep, &a)) != BH_OK)
         goto out;
     if (rep->type != REDIS_REPLY_STRING) {
-        rc = bh_redis_reply_error(r, rep);
+        rc = bh_redis_reply_fail(r, rep);
         goto out;
     }
     out->capacity = (size_t)info_field(rep->str, "maxmemory");
@@ -689,7 +689,7 @@ static int redis_stats(bh_store *st, struct bh_store_stats *out)
         size_t len;
         if ((rc = redis_shared_open(st, ids[i], &m)) != BH_OK)
             goto out;
-        rc = bh_redis_len(m, &len);
+        rc = bh_redis_keys_len(m, &len);
         redis_shared_close(m);
         if (rc != BH_OK)
             goto out;
@@ -700,7 +700,7 @@ out:
     bh_store_memories_free(ids, n);
     if (rep)
         freeReplyObject(rep);
-    bh_rargs_free(&a);
+    bh_redis_argv_free(&a);
     return rc;
 }
 
@@ -714,18 +714,18 @@ static int redis_sync(bh_store *st)
 static const struct bh_store_ops bh_redis_ops = {
     .close = redis_close,
     .stats = redis_stats,
-    .check = bh_redis_check,
+    .check = bh_redis_store_check,
     .sync = redis_sync,
     .shared_open = redis_shared_open,
     .shared_close = redis_shared_close,
-    .put = bh_redis_put,
-    .get = bh_redis_get,
-    .incr = bh_redis_incr,
-    .cas = bh_redis_cas,
-    .pop = bh_redis_pop,
-    .contains = bh_redis_contains,
-    .len = bh_redis_len,
-    .clear = bh_redis_clear,
+    .put = bh_redis_key_put,
+    .get = bh_redis_key_get,
+    .incr = bh_redis_key_incr,
+    .cas = bh_redis_key_cas,
+    .pop = bh_redis_key_pop,
+    .contains = bh_redis_key_contains,
+    .len = bh_redis_keys_len,
+    .clear = bh_redis_keys_clear,
     .cursor_open = bh_redis_cursor_open,
     .cursor_next = bh_redis_cursor_next,
     .cursor_close = bh_redis_cursor_close,
@@ -734,8 +734,8 @@ static const struct bh_store_ops bh_redis_ops = {
     .lock_held = bh_redis_lock_held,
     .lock_fence = bh_redis_lock_fence,
     .lock_release_all = bh_redis_lock_release_all,
-    .prepare = bh_redis_prepare,
-    .prepared = bh_redis_prepared,
+    .prepare = bh_redis_preparer_run,
+    .prepared = bh_redis_preparer_done,
     .memories = redis_memories,
 };
 
