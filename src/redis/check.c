@@ -12,6 +12,12 @@
 
 #include "redis.h"
 
+/* Key hash names checked by one script: the script also takes the index
+ * and the base, and EVALSHA its own three strings. */
+#define CHECK_BATCH 50
+_Static_assert(BH_REDIS_EVAL_ARGS + 2 + CHECK_BATCH <= BH_REDIS_ARGV_MAX,
+               "a batch of key names fits in one command");
+
 /* The SCAN pattern for a memory's key hashes: the base with glob
  * characters escaped (the prefix is the user's), then "k:*". */
 static char *key_pattern(const struct bh_redis_shared *ms)
@@ -67,7 +73,7 @@ static int check_index(bh_shared *m)
     return rc;
 }
 
-/* Checks up to 50 key hash names of one SCAN step against the index. */
+/* Checks up to CHECK_BATCH key hash names of one SCAN step against the index. */
 static int check_batch(bh_shared *m, redisReply *keys, size_t from, size_t n)
 {
     struct bh_redis_shared *ms = bh_redis_shared_of(m);
@@ -117,8 +123,10 @@ static int check_keys(bh_shared *m)
             rc = BH_EPROTO;
         if (rc == BH_OK) {
             redisReply *keys = rep->element[1];
-            for (size_t i = 0; i < keys->elements && rc == BH_OK; i += 50)
-                rc = check_batch(m, keys, i, keys->elements - i < 50 ? keys->elements - i : 50);
+            for (size_t i = 0; i < keys->elements && rc == BH_OK; i += CHECK_BATCH) {
+                size_t left = keys->elements - i;
+                rc = check_batch(m, keys, i, left < CHECK_BATCH ? left : CHECK_BATCH);
+            }
             memcpy(cursor, rep->element[0]->str, rep->element[0]->len);
             cursor[rep->element[0]->len] = 0;
         }

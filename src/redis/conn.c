@@ -190,12 +190,28 @@ static redisReply *send_argv(struct bh_redis *r, struct bh_redis_argv *a)
     return rep;
 }
 
+/* A vector that could not be built whole, or holds nothing, is not sent:
+ * a command cut short at the bound could do something else entirely. */
+static int refuse(struct bh_redis *r, const struct bh_redis_argv *a)
+{
+    if (a->err == BH_ETOOBIG)
+        return bh_store_fail(&r->base, BH_ETOOBIG, "redis: a command of more than %d strings",
+                             BH_REDIS_ARGV_MAX);
+    if (a->err != BH_OK)
+        return a->err;
+    if (a->n <= 0)
+        return bh_store_fail(&r->base, BH_EINVAL, "redis: an empty command");
+    return BH_OK;
+}
+
 int bh_redis_cmd_run(struct bh_redis *r, int idempotent, redisReply **out,
                      struct bh_redis_argv *a)
 {
     int rc, fresh;
 
     *out = NULL;
+    if ((rc = refuse(r, a)) != BH_OK)
+        return rc;
     for (int attempt = 0; attempt < 2; attempt++) {
         if ((rc = ensure(r, &fresh)) != BH_OK)
             return rc;

@@ -33,16 +33,16 @@ static int load(struct bh_redis *r, enum bh_rscript s)
     return rc;
 }
 
-/* e = EVALSHA sha nkeys, then a's strings (borrowed, not copied). */
+/* e = EVALSHA sha nkeys, then a's strings (borrowed, not copied); past
+ * the bound, e carries BH_ETOOBIG and is not sent. */
 static void evalsha_argv(struct bh_redis_argv *e, const char *sha, const char *nkeys,
                          const struct bh_redis_argv *a)
 {
-    e->n = 0;
+    bh_redis_argv_free(e); /* owns nothing: only emptied */
     bh_redis_argv_str(e, "EVALSHA");
     bh_redis_argv_add(e, sha, 40);
     bh_redis_argv_str(e, nkeys);
-    for (int i = 0; i < a->n; i++)
-        bh_redis_argv_add(e, a->v[i], a->len[i]);
+    bh_redis_argv_append(e, a);
 }
 
 /* Whether rep says that the server does not know the script. */
@@ -73,6 +73,10 @@ int bh_redis_script_eval(struct bh_redis *r, enum bh_rscript s, int idempotent,
     int rc;
 
     *out = NULL;
+    /* A vector whose build failed is refused when sent, with its own code. */
+    if (a->err == BH_OK && (nkeys < 0 || nkeys > a->n))
+        return bh_store_fail(&r->base, BH_EINVAL, "redis: script %d given %d keys of %d strings",
+                             (int)s, nkeys, a->n);
     snprintf(nk, sizeof nk, "%d", nkeys);
     for (int attempt = 0; attempt < 2; attempt++) {
         if (!r->sha[s][0] && (rc = load(r, s)) != BH_OK)

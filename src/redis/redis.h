@@ -128,22 +128,39 @@ void bh_redis_conf_free(struct bh_redis_conf *c);
 
 /* ---- argv.c ---- */
 
+/* The most strings in one command. The longest the backend builds is
+ * check.c's batch of key names inside EVALSHA (55); a command that would
+ * pass the bound is refused with BH_ETOOBIG, never sent cut short. */
+#define BH_REDIS_ARGV_MAX 64
+/* EVALSHA, the SHA1, the key count: what eval.c puts before a script's
+ * own keys and arguments. */
+#define BH_REDIS_EVAL_ARGS 3
+
 /* A Redis argument vector: strings with their lengths (binary-safe). */
 struct bh_redis_argv {
     int n;
-    const char *v[64];
-    size_t len[64];
-    char *owned[64]; /* freed by bh_redis_argv_free */
+    int err; /* the first add that failed (BH_ETOOBIG, BH_ENOMEM), or BH_OK */
+    const char *v[BH_REDIS_ARGV_MAX];
+    size_t len[BH_REDIS_ARGV_MAX];
+    char *owned[BH_REDIS_ARGV_MAX]; /* freed by bh_redis_argv_free */
     int nowned;
 };
 
-void bh_redis_argv_add(struct bh_redis_argv *a, const char *s, size_t len);
-void bh_redis_argv_str(struct bh_redis_argv *a, const char *s);
-/* Adds s, malloc'd, which the vector frees (s NULL: BH_ENOMEM). */
+/* Each add returns BH_OK, or the vector's failure: BH_ETOOBIG when it
+ * holds BH_REDIS_ARGV_MAX strings already, BH_ENOMEM. After a failure the
+ * vector takes nothing more, and bh_redis_cmd_run refuses it. The strings
+ * are borrowed until the command is sent, except those the vector owns. */
+int bh_redis_argv_add(struct bh_redis_argv *a, const char *s, size_t len);
+int bh_redis_argv_str(struct bh_redis_argv *a, const char *s);
+/* Adds s, malloc'd, which the vector frees, even when the add fails (s
+ * NULL: BH_ENOMEM). */
 int bh_redis_argv_own(struct bh_redis_argv *a, char *s, size_t len);
 int bh_redis_argv_int(struct bh_redis_argv *a, long long v);
 /* Adds the malloc'd key kbase + part + name (name may be NULL). */
 int bh_redis_argv_key(struct bh_redis_argv *a, bh_shared *m, const char *part, const char *name);
+/* Adds the strings of from (borrowed), or takes on from's failure. */
+int bh_redis_argv_append(struct bh_redis_argv *a, const struct bh_redis_argv *from);
+/* Frees the owned strings and empties the vector for reuse. */
 void bh_redis_argv_free(struct bh_redis_argv *a);
 
 /* ---- conn.c ---- */
@@ -160,7 +177,9 @@ void bh_redis_conn_close(struct bh_redis *r);
 /* Sends a and gives its reply in *out (for the caller to free), connecting
  * first when the handle has no usable connection. idempotent: the command
  * may be sent again after a broken connection (reads, and writes whose
- * repetition cannot change their outcome). BH_ENET when no reply came. */
+ * repetition cannot change their outcome). BH_ENET when no reply came;
+ * a vector that failed to build is not sent: its failure (BH_ETOOBIG,
+ * BH_ENOMEM), or BH_EINVAL for an empty one. */
 int bh_redis_cmd_run(struct bh_redis *r, int idempotent, redisReply **out,
                      struct bh_redis_argv *a);
 
@@ -175,7 +194,9 @@ int bh_redis_reply_int(const redisReply *rep, long long *out);
 /* ---- eval.c, script.c ---- */
 
 /* Runs script s (EVALSHA, loading it on NOSCRIPT) with a: nkeys keys
- * first, then the arguments. An error reply is mapped (reply.c) and
+ * first, then the arguments; a holds at most BH_REDIS_ARGV_MAX -
+ * BH_REDIS_EVAL_ARGS strings (BH_ETOOBIG beyond), and nkeys is within
+ * 0..a->n (BH_EINVAL otherwise). An error reply is mapped (reply.c) and
  * freed; any other is *out, for the caller to free. */
 int bh_redis_script_eval(struct bh_redis *r, enum bh_rscript s, int idempotent,
                          redisReply **out, int nkeys, struct bh_redis_argv *a);
