@@ -110,15 +110,16 @@ static int data_keys(struct bh_redis_argv *a, bh_shared *m, const char *key)
     return BH_OK;
 }
 
+/* The error code of a data script's answer. */
 static int code_of(long long code)
 {
     switch (code) {
-    case 0: return BH_OK;
-    case 1: return BH_EEXISTS;
-    case 2: return BH_ENOTFOUND;
-    case 3: return BH_ETYPE;
-    case 4: return BH_EOVERFLOW;
-    case 5: return BH_ECONFLICT;
+    case BH_RDATA_OK: return BH_OK;
+    case BH_RDATA_EXISTS: return BH_EEXISTS;
+    case BH_RDATA_NOTFOUND: return BH_ENOTFOUND;
+    case BH_RDATA_TYPE: return BH_ETYPE;
+    case BH_RDATA_OVERFLOW: return BH_EOVERFLOW;
+    case BH_RDATA_CONFLICT: return BH_ECONFLICT;
     default: return BH_EPROTO;
     }
 }
@@ -374,7 +375,11 @@ static uint64_t hash_str(const char *s)
     return h;
 }
 
-/* Adds s to the set; 1 if it was new, 0 if seen, or BH_ENOMEM. */
+/* What seen_add found (or BH_ENOMEM). */
+enum { SEEN_BEFORE = 0, SEEN_NEW = 1 };
+
+/* Adds s to the set: SEEN_NEW if it was not there, SEEN_BEFORE if it was,
+ * or BH_ENOMEM. */
 static int seen_add(struct bh_redis_cursor *c, const char *s)
 {
     if ((c->nseen + 1) * 2 > c->cap) {
@@ -396,11 +401,11 @@ static int seen_add(struct bh_redis_cursor *c, const char *s)
     size_t j = hash_str(s) & (c->cap - 1);
     for (; c->seen[j]; j = (j + 1) & (c->cap - 1))
         if (!strcmp(c->seen[j], s))
-            return 0;
+            return SEEN_BEFORE;
     if (!(c->seen[j] = strdup(s)))
         return BH_ENOMEM;
     c->nseen++;
-    return 1;
+    return SEEN_NEW;
 }
 
 int bh_redis_cursor_open(bh_shared *m, bh_cursor **out)
@@ -466,7 +471,7 @@ int bh_redis_cursor_next(bh_cursor *base, const char **key)
                     return BH_EPROTO;
                 if ((rc = seen_add(c, k->str)) < 0)
                     return rc;
-                if (rc == 1) {
+                if (rc == SEEN_NEW) {
                     *key = k->str;
                     return BH_OK;
                 }

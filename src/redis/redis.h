@@ -82,6 +82,31 @@ enum bh_rscript {
     BH_RS_COUNT
 };
 
+/* The answers of the data scripts (PUT, INCR, CAS, POP), which keys.c
+ * maps to error codes. */
+enum bh_redis_data_code {
+    BH_RDATA_OK = 0,
+    BH_RDATA_EXISTS = 1,
+    BH_RDATA_NOTFOUND = 2,
+    BH_RDATA_TYPE = 3,
+    BH_RDATA_OVERFLOW = 4,
+    BH_RDATA_CONFLICT = 5
+};
+
+/* The answers of PREP_TRY. */
+enum bh_redis_prep_try {
+    BH_RPREP_MINE = -1, /* the caller is running the preparer already */
+    BH_RPREP_READY = 0, /* prepared */
+    BH_RPREP_RUN = 1,   /* the caller holds the lease now, and prepares */
+    BH_RPREP_BUSY = 2   /* another process is preparing */
+};
+
+/* The answers of PREP_DONE. */
+enum bh_redis_prep_done {
+    BH_RPREP_LATE = 0, /* the caller's lease had run out */
+    BH_RPREP_HELD = 1  /* within the caller's lease */
+};
+
 /* Where and how to connect: parsed from the URL, copied by helper threads. */
 struct bh_redis_conf {
     char *host;
@@ -223,8 +248,11 @@ const char *bh_redis_token(void);
 int bh_redis_token_dead_here(const char *tok);
 /* The owner token in the holder key part+name, into buf ("" if none). */
 int bh_redis_holder(bh_shared *m, const char *part, const char *name, char *buf, size_t len);
+/* What bh_redis_reap_dead did, when it did not fail. */
+enum bh_redis_reap { BH_REDIS_REAP_NONE = 0, BH_REDIS_REAPED = 1 };
 /* Deletes the holder key part+name if the token in it is a process of this
- * host that has died: 1 if it did, 0 if not, or an error. */
+ * host that has died: BH_REDIS_REAPED if it did, BH_REDIS_REAP_NONE if
+ * not, or an error code. */
 int bh_redis_reap_dead(bh_shared *m, const char *part, const char *name);
 
 /* ---- keys.c, lock.c ----

@@ -108,12 +108,12 @@ int bh_redis_reap_dead(bh_shared *m, const char *part, const char *name)
     if ((rc = bh_redis_holder(m, part, name, holder, sizeof holder)) != BH_OK)
         return rc;
     if (!holder[0] || !bh_redis_token_dead_here(holder))
-        return 0;
+        return BH_REDIS_REAP_NONE;
     if ((rc = bh_redis_argv_key(&a, m, part, name)) != BH_OK)
         goto out;
     bh_redis_argv_str(&a, holder);
     if ((rc = bh_redis_script_eval_int(r, BH_RS_REAP, 1, 1, &a, &reaped)) == BH_OK)
-        rc = reaped == 1;
+        rc = reaped == 1 ? BH_REDIS_REAPED : BH_REDIS_REAP_NONE;
 out:
     bh_redis_argv_free(&a);
     return rc;
