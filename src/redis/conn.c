@@ -190,18 +190,14 @@ static redisReply *send_argv(struct bh_redis *r, struct bh_redis_argv *a)
     return rep;
 }
 
-/* A vector that could not be built whole, or holds nothing, is not sent:
- * a command cut short at the bound could do something else entirely. */
-static int refuse(struct bh_redis *r, const struct bh_redis_argv *a)
+/* A command cut short at the bound could do something else entirely, so
+ * a vector that could not be built whole is never sent. */
+int bh_redis_cmd_check(struct bh_redis *r, const struct bh_redis_argv *a)
 {
     if (a->err == BH_ETOOBIG)
         return bh_store_fail(&r->base, BH_ETOOBIG, "redis: a command of more than %d strings",
                              BH_REDIS_ARGV_MAX);
-    if (a->err != BH_OK)
-        return a->err;
-    if (a->n <= 0)
-        return bh_store_fail(&r->base, BH_EINVAL, "redis: an empty command");
-    return BH_OK;
+    return a->err;
 }
 
 int bh_redis_cmd_run(struct bh_redis *r, int idempotent, redisReply **out,
@@ -210,8 +206,10 @@ int bh_redis_cmd_run(struct bh_redis *r, int idempotent, redisReply **out,
     int rc, fresh;
 
     *out = NULL;
-    if ((rc = refuse(r, a)) != BH_OK)
+    if ((rc = bh_redis_cmd_check(r, a)) != BH_OK)
         return rc;
+    if (a->n <= 0)
+        return bh_store_fail(&r->base, BH_EINVAL, "redis: an empty command");
     for (int attempt = 0; attempt < 2; attempt++) {
         if ((rc = ensure(r, &fresh)) != BH_OK)
             return rc;

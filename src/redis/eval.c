@@ -73,8 +73,9 @@ int bh_redis_script_eval(struct bh_redis *r, enum bh_rscript s, int idempotent,
     int rc;
 
     *out = NULL;
-    /* A vector whose build failed is refused when sent, with its own code. */
-    if (a->err == BH_OK && (nkeys < 0 || nkeys > a->n))
+    if ((rc = bh_redis_cmd_check(r, a)) != BH_OK)
+        return rc;
+    if (nkeys < 0 || nkeys > a->n)
         return bh_store_fail(&r->base, BH_EINVAL, "redis: script %d given %d keys of %d strings",
                              (int)s, nkeys, a->n);
     snprintf(nk, sizeof nk, "%d", nkeys);

@@ -97,17 +97,14 @@ static int decode(struct bh_redis *r, const redisReply *t, const redisReply *v, 
     }
 }
 
-/* The three keys every data script takes: the key's hash, idx, ttl. */
+/* Adds the three keys every data script takes (the key's hash, idx, ttl),
+ * then the key; a failure stays in the vector, which is then not sent. */
 static int data_keys(struct bh_redis_argv *a, bh_shared *m, const char *key)
 {
-    int rc;
-
-    if ((rc = bh_redis_argv_key(a, m, "k:", key)) != BH_OK ||
-        (rc = bh_redis_argv_key(a, m, "idx", NULL)) != BH_OK ||
-        (rc = bh_redis_argv_key(a, m, "ttl", NULL)) != BH_OK)
-        return rc;
-    bh_redis_argv_str(a, key);
-    return BH_OK;
+    bh_redis_argv_key(a, m, "k:", key);
+    bh_redis_argv_key(a, m, "idx", NULL);
+    bh_redis_argv_key(a, m, "ttl", NULL);
+    return bh_redis_argv_str(a, key);
 }
 
 /* The error code of a data script's answer. */
@@ -133,7 +130,9 @@ static int eval_code(bh_shared *m, enum bh_rscript s, int idempotent, struct bh_
     return rc == BH_OK ? code_of(code) : rc;
 }
 
-int bh_redis_key_put(bh_shared *m, const char *key, size_t klen, const bh_value *v, unsigned flags, int64_t ttl_ms)
+/* PUT: the hash, the index and the expiry set in one script. */
+int bh_redis_key_put(bh_shared *m, const char *key, size_t klen, const bh_value *v,
+                     unsigned flags, int64_t ttl_ms)
 {
     struct bh_redis_argv a = {0};
     struct enc e;
@@ -141,21 +140,19 @@ int bh_redis_key_put(bh_shared *m, const char *key, size_t klen, const bh_value 
 
     (void)klen; /* see redis.h */
     encode(v, &e);
-    if ((rc = data_keys(&a, m, key)) == BH_OK) {
-        bh_redis_argv_str(&a, e.t);
-        bh_redis_argv_add(&a, e.v, e.len);
-        rc = bh_redis_argv_int(&a, (long long)flags);
-    }
-    if (rc == BH_OK)
-        rc = bh_redis_argv_int(&a, ttl_ms > TTL_MAX_MS ? TTL_MAX_MS : ttl_ms);
+    data_keys(&a, m, key);
+    bh_redis_argv_str(&a, e.t);
+    bh_redis_argv_add(&a, e.v, e.len);
+    bh_redis_argv_int(&a, (long long)flags);
+    bh_redis_argv_int(&a, ttl_ms > TTL_MAX_MS ? TTL_MAX_MS : ttl_ms);
     /* A plain put gives the same result however often it runs; ADD and
      * REPLACE would report EEXISTS / their own success differently. */
-    if (rc == BH_OK)
-        rc = eval_code(m, BH_RS_PUT, flags == 0, &a);
+    rc = eval_code(m, BH_RS_PUT, flags == 0, &a);
     bh_redis_argv_free(&a);
     return rc;
 }
 
+/* One HMGET of type and value: a read needs no script. */
 int bh_redis_key_get(bh_shared *m, const char *key, size_t klen, bh_value *out)
 {
     struct bh_redis *r = bh_redis_shared_of(m)->st;
@@ -184,95 +181,90 @@ out:
     return rc;
 }
 
+/* Runs a data script that answers {code, ...}: *rep is the reply, n
+ * elements long, when the code is BH_RDATA_OK; otherwise it is freed and
+ * the code's error returned. */
+static int eval_answer(bh_shared *m, enum bh_rscript s, struct bh_redis_argv *a, size_t n,
+                       redisReply **rep)
+{
+    long long code;
+    int rc = bh_redis_script_eval(bh_redis_shared_of(m)->st, s, 0, rep, 3, a);
+
+    if (rc != BH_OK)
+        return rc;
+    if ((*rep)->type != REDIS_REPLY_ARRAY || (*rep)->elements < 1 ||
+        bh_redis_reply_int((*rep)->element[0], &code) != BH_OK)
+        rc = BH_EPROTO;
+    else if ((rc = code_of(code)) == BH_OK && (*rep)->elements != n)
+        rc = BH_EPROTO;
+    if (rc != BH_OK) {
+        freeReplyObject(*rep);
+        *rep = NULL;
+    }
+    return rc;
+}
+
+/* HINCRBY inside the INCR script adds the int64s exactly; the sum comes
+ * back as the stored decimal text, never through a Lua double. */
 int bh_redis_key_incr(bh_shared *m, const char *key, size_t klen, int64_t delta, int64_t *out)
 {
-    struct bh_redis *r = bh_redis_shared_of(m)->st;
     struct bh_redis_argv a = {0};
     redisReply *rep = NULL;
-    long long code, v;
+    long long v;
     int rc;
 
     (void)klen; /* see redis.h */
-    if ((rc = data_keys(&a, m, key)) != BH_OK || (rc = bh_redis_argv_int(&a, delta)) != BH_OK ||
-        (rc = bh_redis_script_eval(r, BH_RS_INCR, 0, &rep, 3, &a)) != BH_OK)
-        goto out;
-    if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 1 ||
-        bh_redis_reply_int(rep->element[0], &code) != BH_OK) {
-        rc = BH_EPROTO;
-        goto out;
-    }
-    if ((rc = code_of(code)) != BH_OK)
-        goto out;
-    if (rep->elements != 2 || bh_redis_reply_int(rep->element[1], &v) != BH_OK) {
-        rc = BH_EPROTO;
-        goto out;
-    }
-    if (out)
+    data_keys(&a, m, key);
+    bh_redis_argv_int(&a, delta);
+    if ((rc = eval_answer(m, BH_RS_INCR, &a, 2, &rep)) == BH_OK &&
+        (rc = bh_redis_reply_int(rep->element[1], &v)) == BH_OK && out)
         *out = v;
-out:
     if (rep)
         freeReplyObject(rep);
     bh_redis_argv_free(&a);
     return rc;
 }
 
-int bh_redis_key_cas(bh_shared *m, const char *key, size_t klen, const bh_value *expected, const bh_value *desired)
+/* Adds whether v is given, then its type and value ("" for both when it
+ * is not); e keeps the encoding until the command is sent. */
+static void add_optional(struct bh_redis_argv *a, const bh_value *v, struct enc *e)
+{
+    if (v)
+        encode(v, e);
+    bh_redis_argv_str(a, v ? "1" : "0");
+    bh_redis_argv_str(a, v ? e->t : "");
+    bh_redis_argv_add(a, v ? e->v : "", v ? e->len : 0);
+}
+
+/* The script compares the stored type and bytes with expected's encoding;
+ * expected NULL means absent, desired NULL deletes. */
+int bh_redis_key_cas(bh_shared *m, const char *key, size_t klen, const bh_value *expected,
+                     const bh_value *desired)
 {
     struct bh_redis_argv a = {0};
     struct enc ee, de;
     int rc;
 
     (void)klen; /* see redis.h */
-    if ((rc = data_keys(&a, m, key)) != BH_OK)
-        goto out;
-    bh_redis_argv_str(&a, expected ? "1" : "0");
-    if (expected) {
-        encode(expected, &ee);
-        bh_redis_argv_str(&a, ee.t);
-        bh_redis_argv_add(&a, ee.v, ee.len);
-    } else {
-        bh_redis_argv_str(&a, "");
-        bh_redis_argv_str(&a, "");
-    }
-    bh_redis_argv_str(&a, desired ? "1" : "0");
-    if (desired) {
-        encode(desired, &de);
-        bh_redis_argv_str(&a, de.t);
-        bh_redis_argv_add(&a, de.v, de.len);
-    } else {
-        bh_redis_argv_str(&a, "");
-        bh_redis_argv_str(&a, "");
-    }
+    data_keys(&a, m, key);
+    add_optional(&a, expected, &ee);
+    add_optional(&a, desired, &de);
     rc = eval_code(m, BH_RS_CAS, 0, &a);
-out:
     bh_redis_argv_free(&a);
     return rc;
 }
 
+/* The value is read and the key removed in one script. */
 int bh_redis_key_pop(bh_shared *m, const char *key, size_t klen, bh_value *out)
 {
-    struct bh_redis *r = bh_redis_shared_of(m)->st;
     struct bh_redis_argv a = {0};
     redisReply *rep = NULL;
-    long long code;
     int rc;
 
     (void)klen; /* see redis.h */
-    if ((rc = data_keys(&a, m, key)) != BH_OK ||
-        (rc = bh_redis_script_eval(r, BH_RS_POP, 0, &rep, 3, &a)) != BH_OK)
-        goto out;
-    if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 1 ||
-        bh_redis_reply_int(rep->element[0], &code) != BH_OK) {
-        rc = BH_EPROTO;
-        goto out;
-    }
-    if ((rc = code_of(code)) != BH_OK)
-        goto out;
-    if (rep->elements != 3)
-        rc = BH_EPROTO;
-    else if (out)
-        rc = decode(r, rep->element[1], rep->element[2], out);
-out:
+    data_keys(&a, m, key);
+    if ((rc = eval_answer(m, BH_RS_POP, &a, 3, &rep)) == BH_OK && out)
+        rc = decode(bh_redis_shared_of(m)->st, rep->element[1], rep->element[2], out);
     if (rep)
         freeReplyObject(rep);
     bh_redis_argv_free(&a);
@@ -344,8 +336,9 @@ int bh_redis_keys_clear(bh_shared *m)
         (rc = bh_redis_argv_key(&a, m, "ttl", NULL)) != BH_OK)
         goto out;
     bh_redis_argv_add(&a, ms->kbase, ms->kbase_len);
-    while ((rc = bh_redis_script_eval_int(ms->st, BH_RS_CLEAR, 1, 2, &a, &left)) == BH_OK && left != 0)
-        ;
+    do
+        rc = bh_redis_script_eval_int(ms->st, BH_RS_CLEAR, 1, 2, &a, &left);
+    while (rc == BH_OK && left != 0);
 out:
     bh_redis_argv_free(&a);
     return rc;
@@ -375,6 +368,27 @@ static uint64_t hash_str(const char *s)
     return h;
 }
 
+/* Doubles the seen set (256 places at first), rehashing what it holds. */
+static int seen_grow(struct bh_redis_cursor *c)
+{
+    size_t cap = c->cap ? c->cap * 2 : 256;
+    char **t = calloc(cap, sizeof *t);
+
+    if (!t)
+        return BH_ENOMEM;
+    for (size_t i = 0; i < c->cap; i++)
+        if (c->seen[i]) {
+            size_t j = hash_str(c->seen[i]) & (cap - 1);
+            while (t[j])
+                j = (j + 1) & (cap - 1);
+            t[j] = c->seen[i];
+        }
+    free(c->seen);
+    c->seen = t;
+    c->cap = cap;
+    return BH_OK;
+}
+
 /* What seen_add found (or BH_ENOMEM). */
 enum { SEEN_BEFORE = 0, SEEN_NEW = 1 };
 
@@ -382,24 +396,11 @@ enum { SEEN_BEFORE = 0, SEEN_NEW = 1 };
  * or BH_ENOMEM. */
 static int seen_add(struct bh_redis_cursor *c, const char *s)
 {
-    if ((c->nseen + 1) * 2 > c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 256;
-        char **t = calloc(cap, sizeof *t);
-        if (!t)
-            return BH_ENOMEM;
-        for (size_t i = 0; i < c->cap; i++)
-            if (c->seen[i]) {
-                size_t j = hash_str(c->seen[i]) & (cap - 1);
-                while (t[j])
-                    j = (j + 1) & (cap - 1);
-                t[j] = c->seen[i];
-            }
-        free(c->seen);
-        c->seen = t;
-        c->cap = cap;
-    }
-    size_t j = hash_str(s) & (c->cap - 1);
-    for (; c->seen[j]; j = (j + 1) & (c->cap - 1))
+    size_t j;
+
+    if ((c->nseen + 1) * 2 > c->cap && seen_grow(c) != BH_OK)
+        return BH_ENOMEM;
+    for (j = hash_str(s) & (c->cap - 1); c->seen[j]; j = (j + 1) & (c->cap - 1))
         if (!strcmp(c->seen[j], s))
             return SEEN_BEFORE;
     if (!(c->seen[j] = strdup(s)))
@@ -420,11 +421,14 @@ int bh_redis_cursor_open(bh_shared *m, bh_cursor **out)
     return BH_OK;
 }
 
+/* Replaces the cursor's batch with the live keys of the next SSCAN step
+ * of the index. */
 static int load_batch(struct bh_redis_cursor *c)
 {
     bh_shared *m = c->base.m;
     struct bh_redis_shared *ms = bh_redis_shared_of(m);
     struct bh_redis_argv a = {0};
+    const redisReply *keys;
     redisReply *rep = NULL;
     int rc;
 
@@ -432,31 +436,26 @@ static int load_batch(struct bh_redis_cursor *c)
         freeReplyObject(c->batch);
     c->batch = NULL;
     c->pos = 0;
-    if ((rc = bh_redis_argv_key(&a, m, "idx", NULL)) != BH_OK)
-        goto out;
+    bh_redis_argv_key(&a, m, "idx", NULL);
     bh_redis_argv_str(&a, c->scan);
     bh_redis_argv_add(&a, ms->kbase, ms->kbase_len);
     bh_redis_argv_str(&a, "1000");
-    if ((rc = bh_redis_script_eval(ms->st, BH_RS_SCAN, 1, &rep, 1, &a)) != BH_OK)
-        goto out;
-    if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
-        rep->element[0]->type != REDIS_REPLY_STRING || rep->element[0]->len >= sizeof c->scan ||
-        rep->element[1]->type != REDIS_REPLY_ARRAY) {
-        rc = BH_EPROTO;
-        goto out;
+    rc = bh_redis_script_eval(ms->st, BH_RS_SCAN, 1, &rep, 1, &a);
+    if (rc == BH_OK)
+        rc = bh_redis_reply_scan(rep, REDIS_REPLY_ARRAY, c->scan, sizeof c->scan, &keys);
+    if (rc == BH_OK) {
+        c->done = !strcmp(c->scan, "0");
+        c->batch = rep;
+        rep = NULL;
     }
-    memcpy(c->scan, rep->element[0]->str, rep->element[0]->len);
-    c->scan[rep->element[0]->len] = 0;
-    c->done = !strcmp(c->scan, "0");
-    c->batch = rep;
-    rep = NULL;
-out:
     if (rep)
         freeReplyObject(rep);
     bh_redis_argv_free(&a);
     return rc;
 }
 
+/* Hands out each key once, loading batches until the server's cursor has
+ * come back to 0; then BH_ENOTFOUND. */
 int bh_redis_cursor_next(bh_cursor *base, const char **key)
 {
     struct bh_redis_cursor *c = (struct bh_redis_cursor *)base;

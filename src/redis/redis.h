@@ -199,6 +199,9 @@ int bh_redis_conn_new(const struct bh_redis_conf *conf, redisContext **out, char
 int bh_redis_conn_open(struct bh_redis *r);
 /* Drops the handle's connection, if any. */
 void bh_redis_conn_close(struct bh_redis *r);
+/* Whether a may be sent: BH_OK, or the failure of one of its adds
+ * (recorded on r when it is BH_ETOOBIG). */
+int bh_redis_cmd_check(struct bh_redis *r, const struct bh_redis_argv *a);
 /* Sends a and gives its reply in *out (for the caller to free), connecting
  * first when the handle has no usable connection. idempotent: the command
  * may be sent again after a broken connection (reads, and writes whose
@@ -215,6 +218,12 @@ int bh_redis_cmd_run(struct bh_redis *r, int idempotent, redisReply **out,
 int bh_redis_reply_fail(struct bh_redis *r, const redisReply *rep);
 /* Parses an integer reply or a decimal bulk string. */
 int bh_redis_reply_int(const redisReply *rep, long long *out);
+/* A scan step's reply {cursor, next} (SCAN, SSCAN, or a script answering
+ * like them) whose next has type next_type: the cursor into cursor (len
+ * bytes with its NUL), next into *next (part of rep). Nothing is written
+ * when the reply has another shape: BH_EPROTO. */
+int bh_redis_reply_scan(const redisReply *rep, int next_type, char *cursor, size_t len,
+                        const redisReply **next);
 
 /* ---- eval.c, script.c ---- */
 

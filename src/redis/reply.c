@@ -1,7 +1,7 @@
 /*
  * Replies of the redis:// backend: an error reply mapped to an error code
  * (and recorded for bh_store_errmsg), integers read from either form
- * Redis gives them in.
+ * Redis gives them in, the {cursor, batch} of a scan step.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -36,4 +36,17 @@ int bh_redis_reply_int(const redisReply *rep, long long *out)
     errno = 0;
     *out = strtoll(buf, &end, 10);
     return errno || *end ? BH_EPROTO : BH_OK;
+}
+
+int bh_redis_reply_scan(const redisReply *rep, int next_type, char *cursor, size_t len,
+                        const redisReply **next)
+{
+    if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
+        rep->element[0]->type != REDIS_REPLY_STRING || rep->element[0]->len >= len ||
+        rep->element[1]->type != next_type)
+        return BH_EPROTO;
+    memcpy(cursor, rep->element[0]->str, rep->element[0]->len);
+    cursor[rep->element[0]->len] = 0;
+    *next = rep->element[1];
+    return BH_OK;
 }
