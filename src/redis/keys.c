@@ -9,7 +9,7 @@
  * lets Redis expire it (PEXPIRE) and reclaim its space by itself; the
  * memory's index set (len, cursor, clear) and expiry zset are kept in step
  * by scripts (script.c). A key whose TTL passed is gone from Redis at once;
- * its name leaves the index the next time len, stats or clear runs.
+ * its name leaves the index the next time len, stats, check or clear runs.
  */
 #include <errno.h>
 #include <stdio.h>
