@@ -67,7 +67,7 @@ static void renew(struct bh_redis_keeper *k, redisContext **c, char **keys, size
 
     snprintf(lease, sizeof lease, "%lld", (long long)k->conf->lease_ms);
     for (size_t i = 0; i < n; i++) {
-        if (!*c && bh_redis_connect_conf(k->conf, c, err, sizeof err) != BH_OK)
+        if (!*c && bh_redis_conn_new(k->conf, c, err, sizeof err) != BH_OK)
             return; /* tried again at the next tick */
         redisReply *rep = redisCommand(*c, "EVAL %s 1 %s %s %s",
                                        bh_redis_script_text(BH_RS_RENEW), keys[i], k->tok,
@@ -112,21 +112,14 @@ static void *keeper_main(void *arg)
     return NULL;
 }
 
-/* A keeper for the calling process: made on first use, and made again in a
- * forked child (which has no thread, and holds none of its parent's keys;
- * the copied mutex may even be locked, so it is not touched). */
-static struct bh_redis_keeper *keeper_of(struct bh_redis *r)
+/* A new keeper for r in this process, its thread started; NULL on
+ * failure. */
+static struct bh_redis_keeper *keeper_start(struct bh_redis *r)
 {
-    struct bh_redis_keeper *k = r->keeper;
+    struct bh_redis_keeper *k = calloc(1, sizeof *k);
     pthread_condattr_t ca;
 
-    if (k && k->pid == bh_proc_pid())
-        return k;
-    if (k) {
-        keys_free(k->keys, k->n);
-        free(k);
-    }
-    if (!(r->keeper = k = calloc(1, sizeof *k)))
+    if (!k)
         return NULL;
     k->conf = &r->conf;
     snprintf(k->tok, sizeof k->tok, "%s", bh_redis_token());
@@ -139,39 +132,58 @@ static struct bh_redis_keeper *keeper_of(struct bh_redis *r)
         pthread_cond_destroy(&k->cv);
         pthread_mutex_destroy(&k->mu);
         free(k);
-        r->keeper = NULL;
         return NULL;
     }
     k->pid = bh_proc_pid();
     return k;
 }
 
-int bh_redis_keep(bh_shared *m, const char *part, const char *name)
+/* A keeper for the calling process: made on first use, and made again in a
+ * forked child (which has no thread, and holds none of its parent's keys;
+ * the copied mutex may even be locked, so it is not touched). */
+static struct bh_redis_keeper *keeper_of(struct bh_redis *r)
 {
-    struct bh_redis_keeper *k = keeper_of(bh_redis_shared_of(m)->st);
-    char *dup = bh_redis_key(m, part, name);
-    int rc = BH_OK;
+    struct bh_redis_keeper *k = r->keeper;
 
-    if (!k || !dup) {
-        free(dup);
-        return BH_ENOMEM;
+    if (k && k->pid == bh_proc_pid())
+        return k;
+    if (k) {
+        keys_free(k->keys, k->n);
+        free(k);
     }
-    pthread_mutex_lock(&k->mu);
+    return r->keeper = keeper_start(r);
+}
+
+/* Appends key to the list, which then owns it; k's mutex is held. */
+static int keys_push(struct bh_redis_keeper *k, char *key)
+{
     if (k->n == k->cap) {
         size_t cap = k->cap ? k->cap * 2 : 4;
         char **p = realloc(k->keys, cap * sizeof *p);
-        if (!p) {
-            rc = BH_ENOMEM;
-            goto out;
-        }
+        if (!p)
+            return BH_ENOMEM;
         k->keys = p;
         k->cap = cap;
     }
-    k->keys[k->n++] = dup;
-    dup = NULL;
-out:
+    k->keys[k->n++] = key;
+    return BH_OK;
+}
+
+int bh_redis_keep(bh_shared *m, const char *part, const char *name)
+{
+    struct bh_redis_keeper *k = keeper_of(bh_redis_shared_of(m)->st);
+    char *key = bh_redis_key_name(m, part, name);
+    int rc;
+
+    if (!k || !key) {
+        free(key);
+        return BH_ENOMEM;
+    }
+    pthread_mutex_lock(&k->mu);
+    rc = keys_push(k, key);
     pthread_mutex_unlock(&k->mu);
-    free(dup);
+    if (rc != BH_OK)
+        free(key);
     return rc;
 }
 
@@ -180,7 +192,7 @@ void bh_redis_unkeep(bh_shared *m, const char *part, const char *name)
     struct bh_redis_keeper *k = bh_redis_shared_of(m)->st->keeper;
     char *key;
 
-    if (!k || k->pid != bh_proc_pid() || !(key = bh_redis_key(m, part, name)))
+    if (!k || k->pid != bh_proc_pid() || !(key = bh_redis_key_name(m, part, name)))
         return;
     pthread_mutex_lock(&k->mu);
     for (size_t i = 0; i < k->n; i++)

@@ -9,7 +9,7 @@
  * lets Redis expire it (PEXPIRE) and reclaim its space by itself; the
  * memory's index set (len, cursor, clear) and expiry zset are kept in step
  * by scripts (script.c). A key whose TTL passed is gone from Redis at once;
- * its name leaves the index the next time len, stats or clear runs.
+ * its name leaves the index the next time len, stats, check or clear runs.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -81,7 +81,7 @@ static int decode(struct bh_redis *r, const redisReply *t, const redisReply *v, 
         out->u.b = v->len == 1 && v->str[0] == '1';
         return BH_OK;
     case BH_INT:
-        if (bh_redis_reply_ll(v, &i) != BH_OK)
+        if (bh_redis_reply_int(v, &i) != BH_OK)
             return bh_store_fail(&r->base, BH_EPROTO, "redis: an integer is not decimal");
         out->u.i = i;
         return BH_OK;
@@ -97,81 +97,79 @@ static int decode(struct bh_redis *r, const redisReply *t, const redisReply *v, 
     }
 }
 
-/* The three keys every data script takes: the key's hash, idx, ttl. */
-static int data_keys(struct bh_rargs *a, bh_shared *m, const char *key)
+/* Adds the three keys every data script takes (the key's hash, idx, ttl),
+ * then the key; a failure stays in the vector, which is then not sent. */
+static int data_keys(struct bh_redis_argv *a, bh_shared *m, const char *key)
 {
-    int rc;
-
-    if ((rc = bh_rargs_key(a, m, "k:", key)) != BH_OK ||
-        (rc = bh_rargs_key(a, m, "idx", NULL)) != BH_OK ||
-        (rc = bh_rargs_key(a, m, "ttl", NULL)) != BH_OK)
-        return rc;
-    bh_rargs_str(a, key);
-    return BH_OK;
+    bh_redis_argv_key(a, m, "k:", key);
+    bh_redis_argv_key(a, m, "idx", NULL);
+    bh_redis_argv_key(a, m, "ttl", NULL);
+    return bh_redis_argv_str(a, key);
 }
 
+/* The error code of a data script's answer. */
 static int code_of(long long code)
 {
     switch (code) {
-    case 0: return BH_OK;
-    case 1: return BH_EEXISTS;
-    case 2: return BH_ENOTFOUND;
-    case 3: return BH_ETYPE;
-    case 4: return BH_EOVERFLOW;
-    case 5: return BH_ECONFLICT;
+    case BH_RDATA_OK: return BH_OK;
+    case BH_RDATA_EXISTS: return BH_EEXISTS;
+    case BH_RDATA_NOTFOUND: return BH_ENOTFOUND;
+    case BH_RDATA_TYPE: return BH_ETYPE;
+    case BH_RDATA_OVERFLOW: return BH_EOVERFLOW;
+    case BH_RDATA_CONFLICT: return BH_ECONFLICT;
     default: return BH_EPROTO;
     }
 }
 
 /* Runs a data script whose reply is one integer code. */
-static int eval_code(bh_shared *m, enum bh_rscript s, int idempotent, struct bh_rargs *a)
+static int eval_code(bh_shared *m, enum bh_rscript s, int idempotent, struct bh_redis_argv *a)
 {
     long long code;
-    int rc = bh_redis_eval_int(bh_redis_shared_of(m)->st, s, idempotent, 3, a, &code);
+    int rc = bh_redis_script_eval_int(bh_redis_shared_of(m)->st, s, idempotent, 3, a, &code);
 
     return rc == BH_OK ? code_of(code) : rc;
 }
 
-int bh_redis_put(bh_shared *m, const char *key, size_t klen, const bh_value *v, unsigned flags, int64_t ttl_ms)
+/* PUT: the hash, the index and the expiry set in one script. */
+int bh_redis_key_put(bh_shared *m, const char *key, size_t klen, const bh_value *v,
+                     unsigned flags, int64_t ttl_ms)
 {
-    struct bh_rargs a = {0};
+    struct bh_redis_argv a = {0};
     struct enc e;
     int rc;
 
     (void)klen; /* see redis.h */
     encode(v, &e);
-    if ((rc = data_keys(&a, m, key)) == BH_OK) {
-        bh_rargs_str(&a, e.t);
-        bh_rargs_add(&a, e.v, e.len);
-        rc = bh_rargs_int(&a, (long long)flags);
-    }
-    if (rc == BH_OK)
-        rc = bh_rargs_int(&a, ttl_ms > TTL_MAX_MS ? TTL_MAX_MS : ttl_ms);
+    data_keys(&a, m, key);
+    bh_redis_argv_str(&a, e.t);
+    bh_redis_argv_add(&a, e.v, e.len);
+    bh_redis_argv_int(&a, (long long)flags);
+    bh_redis_argv_int(&a, ttl_ms > TTL_MAX_MS ? TTL_MAX_MS : ttl_ms);
     /* A plain put gives the same result however often it runs; ADD and
      * REPLACE would report EEXISTS / their own success differently. */
-    if (rc == BH_OK)
-        rc = eval_code(m, BH_RS_PUT, flags == 0, &a);
-    bh_rargs_free(&a);
+    rc = eval_code(m, BH_RS_PUT, flags == 0, &a);
+    bh_redis_argv_free(&a);
     return rc;
 }
 
-int bh_redis_get(bh_shared *m, const char *key, size_t klen, bh_value *out)
+/* One HMGET of type and value: a read needs no script. */
+int bh_redis_key_get(bh_shared *m, const char *key, size_t klen, bh_value *out)
 {
     struct bh_redis *r = bh_redis_shared_of(m)->st;
-    struct bh_rargs a = {0};
+    struct bh_redis_argv a = {0};
     redisReply *rep = NULL;
     int rc;
 
     (void)klen; /* see redis.h */
-    bh_rargs_str(&a, "HMGET");
-    if ((rc = bh_rargs_key(&a, m, "k:", key)) != BH_OK)
+    bh_redis_argv_str(&a, "HMGET");
+    if ((rc = bh_redis_argv_key(&a, m, "k:", key)) != BH_OK)
         goto out;
-    bh_rargs_str(&a, "t");
-    bh_rargs_str(&a, "v");
-    if ((rc = bh_redis_cmd(r, 1, &rep, &a)) != BH_OK)
+    bh_redis_argv_str(&a, "t");
+    bh_redis_argv_str(&a, "v");
+    if ((rc = bh_redis_cmd_run(r, 1, &rep, &a)) != BH_OK)
         goto out;
     if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2)
-        rc = bh_redis_reply_error(r, rep);
+        rc = bh_redis_reply_fail(r, rep);
     else if (rep->element[0]->type == REDIS_REPLY_NIL)
         rc = BH_ENOTFOUND;
     else
@@ -179,144 +177,139 @@ int bh_redis_get(bh_shared *m, const char *key, size_t klen, bh_value *out)
 out:
     if (rep)
         freeReplyObject(rep);
-    bh_rargs_free(&a);
+    bh_redis_argv_free(&a);
     return rc;
 }
 
-int bh_redis_incr(bh_shared *m, const char *key, size_t klen, int64_t delta, int64_t *out)
+/* Runs a data script that answers {code, ...}: *rep is the reply, n
+ * elements long, when the code is BH_RDATA_OK; otherwise it is freed and
+ * the code's error returned. */
+static int eval_answer(bh_shared *m, enum bh_rscript s, struct bh_redis_argv *a, size_t n,
+                       redisReply **rep)
 {
-    struct bh_redis *r = bh_redis_shared_of(m)->st;
-    struct bh_rargs a = {0};
+    long long code;
+    int rc = bh_redis_script_eval(bh_redis_shared_of(m)->st, s, 0, rep, 3, a);
+
+    if (rc != BH_OK)
+        return rc;
+    if ((*rep)->type != REDIS_REPLY_ARRAY || (*rep)->elements < 1 ||
+        bh_redis_reply_int((*rep)->element[0], &code) != BH_OK)
+        rc = BH_EPROTO;
+    else if ((rc = code_of(code)) == BH_OK && (*rep)->elements != n)
+        rc = BH_EPROTO;
+    if (rc != BH_OK) {
+        freeReplyObject(*rep);
+        *rep = NULL;
+    }
+    return rc;
+}
+
+/* HINCRBY inside the INCR script adds the int64s exactly; the sum comes
+ * back as the stored decimal text, never through a Lua double. */
+int bh_redis_key_incr(bh_shared *m, const char *key, size_t klen, int64_t delta, int64_t *out)
+{
+    struct bh_redis_argv a = {0};
     redisReply *rep = NULL;
-    long long code, v;
+    long long v;
     int rc;
 
     (void)klen; /* see redis.h */
-    if ((rc = data_keys(&a, m, key)) != BH_OK || (rc = bh_rargs_int(&a, delta)) != BH_OK ||
-        (rc = bh_redis_eval(r, BH_RS_INCR, 0, &rep, 3, &a)) != BH_OK)
-        goto out;
-    if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 1 ||
-        bh_redis_reply_ll(rep->element[0], &code) != BH_OK) {
-        rc = BH_EPROTO;
-        goto out;
-    }
-    if ((rc = code_of(code)) != BH_OK)
-        goto out;
-    if (rep->elements != 2 || bh_redis_reply_ll(rep->element[1], &v) != BH_OK) {
-        rc = BH_EPROTO;
-        goto out;
-    }
-    if (out)
+    data_keys(&a, m, key);
+    bh_redis_argv_int(&a, delta);
+    if ((rc = eval_answer(m, BH_RS_INCR, &a, 2, &rep)) == BH_OK &&
+        (rc = bh_redis_reply_int(rep->element[1], &v)) == BH_OK && out)
         *out = v;
-out:
     if (rep)
         freeReplyObject(rep);
-    bh_rargs_free(&a);
+    bh_redis_argv_free(&a);
     return rc;
 }
 
-int bh_redis_cas(bh_shared *m, const char *key, size_t klen, const bh_value *expected, const bh_value *desired)
+/* Adds whether v is given, then its type and value ("" for both when it
+ * is not); e keeps the encoding until the command is sent. */
+static void add_optional(struct bh_redis_argv *a, const bh_value *v, struct enc *e)
 {
-    struct bh_rargs a = {0};
+    if (v)
+        encode(v, e);
+    bh_redis_argv_str(a, v ? "1" : "0");
+    bh_redis_argv_str(a, v ? e->t : "");
+    bh_redis_argv_add(a, v ? e->v : "", v ? e->len : 0);
+}
+
+/* The script compares the stored type and bytes with expected's encoding;
+ * expected NULL means absent, desired NULL deletes. */
+int bh_redis_key_cas(bh_shared *m, const char *key, size_t klen, const bh_value *expected,
+                     const bh_value *desired)
+{
+    struct bh_redis_argv a = {0};
     struct enc ee, de;
     int rc;
 
     (void)klen; /* see redis.h */
-    if ((rc = data_keys(&a, m, key)) != BH_OK)
-        goto out;
-    bh_rargs_str(&a, expected ? "1" : "0");
-    if (expected) {
-        encode(expected, &ee);
-        bh_rargs_str(&a, ee.t);
-        bh_rargs_add(&a, ee.v, ee.len);
-    } else {
-        bh_rargs_str(&a, "");
-        bh_rargs_str(&a, "");
-    }
-    bh_rargs_str(&a, desired ? "1" : "0");
-    if (desired) {
-        encode(desired, &de);
-        bh_rargs_str(&a, de.t);
-        bh_rargs_add(&a, de.v, de.len);
-    } else {
-        bh_rargs_str(&a, "");
-        bh_rargs_str(&a, "");
-    }
+    data_keys(&a, m, key);
+    add_optional(&a, expected, &ee);
+    add_optional(&a, desired, &de);
     rc = eval_code(m, BH_RS_CAS, 0, &a);
-out:
-    bh_rargs_free(&a);
+    bh_redis_argv_free(&a);
     return rc;
 }
 
-int bh_redis_pop(bh_shared *m, const char *key, size_t klen, bh_value *out)
+/* The value is read and the key removed in one script. */
+int bh_redis_key_pop(bh_shared *m, const char *key, size_t klen, bh_value *out)
 {
-    struct bh_redis *r = bh_redis_shared_of(m)->st;
-    struct bh_rargs a = {0};
+    struct bh_redis_argv a = {0};
     redisReply *rep = NULL;
-    long long code;
     int rc;
 
     (void)klen; /* see redis.h */
-    if ((rc = data_keys(&a, m, key)) != BH_OK ||
-        (rc = bh_redis_eval(r, BH_RS_POP, 0, &rep, 3, &a)) != BH_OK)
-        goto out;
-    if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 1 ||
-        bh_redis_reply_ll(rep->element[0], &code) != BH_OK) {
-        rc = BH_EPROTO;
-        goto out;
-    }
-    if ((rc = code_of(code)) != BH_OK)
-        goto out;
-    if (rep->elements != 3)
-        rc = BH_EPROTO;
-    else if (out)
-        rc = decode(r, rep->element[1], rep->element[2], out);
-out:
+    data_keys(&a, m, key);
+    if ((rc = eval_answer(m, BH_RS_POP, &a, 3, &rep)) == BH_OK && out)
+        rc = decode(bh_redis_shared_of(m)->st, rep->element[1], rep->element[2], out);
     if (rep)
         freeReplyObject(rep);
-    bh_rargs_free(&a);
+    bh_redis_argv_free(&a);
     return rc;
 }
 
 /* Whether the Redis key of part+name exists: 1, 0, or an error. */
-static int bh_redis_exists(bh_shared *m, const char *part, const char *name)
+static int key_exists(bh_shared *m, const char *part, const char *name)
 {
     struct bh_redis *r = bh_redis_shared_of(m)->st;
-    struct bh_rargs a = {0};
+    struct bh_redis_argv a = {0};
     redisReply *rep = NULL;
     int rc;
 
-    bh_rargs_str(&a, "EXISTS");
-    if ((rc = bh_rargs_key(&a, m, part, name)) != BH_OK ||
-        (rc = bh_redis_cmd(r, 1, &rep, &a)) != BH_OK)
+    bh_redis_argv_str(&a, "EXISTS");
+    if ((rc = bh_redis_argv_key(&a, m, part, name)) != BH_OK ||
+        (rc = bh_redis_cmd_run(r, 1, &rep, &a)) != BH_OK)
         goto out;
-    rc = rep->type == REDIS_REPLY_INTEGER ? rep->integer > 0 : bh_redis_reply_error(r, rep);
+    rc = rep->type == REDIS_REPLY_INTEGER ? rep->integer > 0 : bh_redis_reply_fail(r, rep);
 out:
     if (rep)
         freeReplyObject(rep);
-    bh_rargs_free(&a);
+    bh_redis_argv_free(&a);
     return rc;
 }
 
-int bh_redis_contains(bh_shared *m, const char *key, size_t klen)
+int bh_redis_key_contains(bh_shared *m, const char *key, size_t klen)
 {
     (void)klen; /* see redis.h */
-    return bh_redis_exists(m, "k:", key);
+    return key_exists(m, "k:", key);
 }
 
 /* Drops expired keys from the index, then counts it. */
-int bh_redis_len(bh_shared *m, size_t *out)
+int bh_redis_keys_len(bh_shared *m, size_t *out)
 {
     struct bh_redis_shared *ms = bh_redis_shared_of(m);
-    struct bh_rargs a = {0};
+    struct bh_redis_argv a = {0};
     redisReply *rep = NULL;
     int rc;
 
-    if ((rc = bh_rargs_key(&a, m, "idx", NULL)) != BH_OK ||
-        (rc = bh_rargs_key(&a, m, "ttl", NULL)) != BH_OK)
+    if ((rc = bh_redis_argv_key(&a, m, "idx", NULL)) != BH_OK ||
+        (rc = bh_redis_argv_key(&a, m, "ttl", NULL)) != BH_OK)
         goto out;
-    bh_rargs_add(&a, ms->kbase, ms->kbase_len);
-    if ((rc = bh_redis_eval(ms->st, BH_RS_LEN, 1, &rep, 2, &a)) != BH_OK)
+    bh_redis_argv_add(&a, ms->kbase, ms->kbase_len);
+    if ((rc = bh_redis_script_eval(ms->st, BH_RS_LEN, 1, &rep, 2, &a)) != BH_OK)
         goto out;
     if (rep->type == REDIS_REPLY_INTEGER && rep->integer >= 0)
         *out = (size_t)rep->integer;
@@ -325,28 +318,29 @@ int bh_redis_len(bh_shared *m, size_t *out)
 out:
     if (rep)
         freeReplyObject(rep);
-    bh_rargs_free(&a);
+    bh_redis_argv_free(&a);
     return rc;
 }
 
 /* Removes the keys in batches of 500, each batch one script: a huge memory
  * never stalls the server for long, and the index never names a key that
  * is gone. Keys added meanwhile may survive, as with the embedded store. */
-int bh_redis_clear(bh_shared *m)
+int bh_redis_keys_clear(bh_shared *m)
 {
     struct bh_redis_shared *ms = bh_redis_shared_of(m);
-    struct bh_rargs a = {0};
+    struct bh_redis_argv a = {0};
     long long left;
     int rc;
 
-    if ((rc = bh_rargs_key(&a, m, "idx", NULL)) != BH_OK ||
-        (rc = bh_rargs_key(&a, m, "ttl", NULL)) != BH_OK)
+    if ((rc = bh_redis_argv_key(&a, m, "idx", NULL)) != BH_OK ||
+        (rc = bh_redis_argv_key(&a, m, "ttl", NULL)) != BH_OK)
         goto out;
-    bh_rargs_add(&a, ms->kbase, ms->kbase_len);
-    while ((rc = bh_redis_eval_int(ms->st, BH_RS_CLEAR, 1, 2, &a, &left)) == BH_OK && left != 0)
-        ;
+    bh_redis_argv_add(&a, ms->kbase, ms->kbase_len);
+    do
+        rc = bh_redis_script_eval_int(ms->st, BH_RS_CLEAR, 1, 2, &a, &left);
+    while (rc == BH_OK && left != 0);
 out:
-    bh_rargs_free(&a);
+    bh_redis_argv_free(&a);
     return rc;
 }
 
@@ -374,33 +368,45 @@ static uint64_t hash_str(const char *s)
     return h;
 }
 
-/* Adds s to the set; 1 if it was new, 0 if seen, or BH_ENOMEM. */
+/* Doubles the seen set (256 places at first), rehashing what it holds. */
+static int seen_grow(struct bh_redis_cursor *c)
+{
+    size_t cap = c->cap ? c->cap * 2 : 256;
+    char **t = calloc(cap, sizeof *t);
+
+    if (!t)
+        return BH_ENOMEM;
+    for (size_t i = 0; i < c->cap; i++)
+        if (c->seen[i]) {
+            size_t j = hash_str(c->seen[i]) & (cap - 1);
+            while (t[j])
+                j = (j + 1) & (cap - 1);
+            t[j] = c->seen[i];
+        }
+    free(c->seen);
+    c->seen = t;
+    c->cap = cap;
+    return BH_OK;
+}
+
+/* What seen_add found (or BH_ENOMEM). */
+enum { SEEN_BEFORE = 0, SEEN_NEW = 1 };
+
+/* Adds s to the set: SEEN_NEW if it was not there, SEEN_BEFORE if it was,
+ * or BH_ENOMEM. */
 static int seen_add(struct bh_redis_cursor *c, const char *s)
 {
-    if ((c->nseen + 1) * 2 > c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 256;
-        char **t = calloc(cap, sizeof *t);
-        if (!t)
-            return BH_ENOMEM;
-        for (size_t i = 0; i < c->cap; i++)
-            if (c->seen[i]) {
-                size_t j = hash_str(c->seen[i]) & (cap - 1);
-                while (t[j])
-                    j = (j + 1) & (cap - 1);
-                t[j] = c->seen[i];
-            }
-        free(c->seen);
-        c->seen = t;
-        c->cap = cap;
-    }
-    size_t j = hash_str(s) & (c->cap - 1);
-    for (; c->seen[j]; j = (j + 1) & (c->cap - 1))
+    size_t j;
+
+    if ((c->nseen + 1) * 2 > c->cap && seen_grow(c) != BH_OK)
+        return BH_ENOMEM;
+    for (j = hash_str(s) & (c->cap - 1); c->seen[j]; j = (j + 1) & (c->cap - 1))
         if (!strcmp(c->seen[j], s))
-            return 0;
+            return SEEN_BEFORE;
     if (!(c->seen[j] = strdup(s)))
         return BH_ENOMEM;
     c->nseen++;
-    return 1;
+    return SEEN_NEW;
 }
 
 int bh_redis_cursor_open(bh_shared *m, bh_cursor **out)
@@ -415,11 +421,14 @@ int bh_redis_cursor_open(bh_shared *m, bh_cursor **out)
     return BH_OK;
 }
 
+/* Replaces the cursor's batch with the live keys of the next SSCAN step
+ * of the index. */
 static int load_batch(struct bh_redis_cursor *c)
 {
     bh_shared *m = c->base.m;
     struct bh_redis_shared *ms = bh_redis_shared_of(m);
-    struct bh_rargs a = {0};
+    struct bh_redis_argv a = {0};
+    const redisReply *keys;
     redisReply *rep = NULL;
     int rc;
 
@@ -427,31 +436,26 @@ static int load_batch(struct bh_redis_cursor *c)
         freeReplyObject(c->batch);
     c->batch = NULL;
     c->pos = 0;
-    if ((rc = bh_rargs_key(&a, m, "idx", NULL)) != BH_OK)
-        goto out;
-    bh_rargs_str(&a, c->scan);
-    bh_rargs_add(&a, ms->kbase, ms->kbase_len);
-    bh_rargs_str(&a, "1000");
-    if ((rc = bh_redis_eval(ms->st, BH_RS_SCAN, 1, &rep, 1, &a)) != BH_OK)
-        goto out;
-    if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
-        rep->element[0]->type != REDIS_REPLY_STRING || rep->element[0]->len >= sizeof c->scan ||
-        rep->element[1]->type != REDIS_REPLY_ARRAY) {
-        rc = BH_EPROTO;
-        goto out;
+    bh_redis_argv_key(&a, m, "idx", NULL);
+    bh_redis_argv_str(&a, c->scan);
+    bh_redis_argv_add(&a, ms->kbase, ms->kbase_len);
+    bh_redis_argv_str(&a, "1000");
+    rc = bh_redis_script_eval(ms->st, BH_RS_SCAN, 1, &rep, 1, &a);
+    if (rc == BH_OK)
+        rc = bh_redis_reply_scan(rep, REDIS_REPLY_ARRAY, c->scan, sizeof c->scan, &keys);
+    if (rc == BH_OK) {
+        c->done = !strcmp(c->scan, "0");
+        c->batch = rep;
+        rep = NULL;
     }
-    memcpy(c->scan, rep->element[0]->str, rep->element[0]->len);
-    c->scan[rep->element[0]->len] = 0;
-    c->done = !strcmp(c->scan, "0");
-    c->batch = rep;
-    rep = NULL;
-out:
     if (rep)
         freeReplyObject(rep);
-    bh_rargs_free(&a);
+    bh_redis_argv_free(&a);
     return rc;
 }
 
+/* Hands out each key once, loading batches until the server's cursor has
+ * come back to 0; then BH_ENOTFOUND. */
 int bh_redis_cursor_next(bh_cursor *base, const char **key)
 {
     struct bh_redis_cursor *c = (struct bh_redis_cursor *)base;
@@ -466,7 +470,7 @@ int bh_redis_cursor_next(bh_cursor *base, const char **key)
                     return BH_EPROTO;
                 if ((rc = seen_add(c, k->str)) < 0)
                     return rc;
-                if (rc == 1) {
+                if (rc == SEEN_NEW) {
                     *key = k->str;
                     return BH_OK;
                 }

@@ -26,83 +26,101 @@
 static int prep_script(bh_shared *m, enum bh_rscript s, int ok, long long *res)
 {
     struct bh_redis_shared *ms = bh_redis_shared_of(m);
-    struct bh_rargs a = {0};
+    struct bh_redis_argv a = {0};
     int rc;
 
-    if ((rc = bh_rargs_key(&a, m, "prepared", NULL)) != BH_OK ||
-        (rc = bh_rargs_key(&a, m, "preparing", NULL)) != BH_OK)
+    if ((rc = bh_redis_argv_key(&a, m, "prepared", NULL)) != BH_OK ||
+        (rc = bh_redis_argv_key(&a, m, "preparing", NULL)) != BH_OK)
         goto out;
-    bh_rargs_str(&a, bh_redis_token());
+    bh_redis_argv_str(&a, bh_redis_token());
     if (s == BH_RS_PREP_TRY)
-        rc = bh_rargs_int(&a, ms->st->conf.lease_ms);
+        rc = bh_redis_argv_int(&a, ms->st->conf.lease_ms);
     else
-        bh_rargs_str(&a, ok ? "1" : "0");
+        bh_redis_argv_str(&a, ok ? "1" : "0");
     if (rc == BH_OK)
-        rc = bh_redis_eval_int(ms->st, s, 0, 2, &a, res);
+        rc = bh_redis_script_eval_int(ms->st, s, 0, 2, &a, res);
 out:
-    bh_rargs_free(&a);
+    bh_redis_argv_free(&a);
     return rc;
 }
 
-int bh_redis_prepare(bh_shared *m, bh_preparer_fn fn, void *arg)
+/* Polls until the memory is ready or the caller holds the preparing
+ * lease: *res is BH_RPREP_READY or BH_RPREP_RUN. BH_EDEADLK when called
+ * from inside this memory's own preparer. */
+static int take_turn(bh_shared *m, long long *res)
 {
-    long long res = 2;
     bh_backoff nap = {.initial_ms = BH_REDIS_PREP_NAP_MIN_MS, .max_ms = BH_REDIS_PREP_NAP_MAX_MS};
-    int rc, kept;
+    int rc;
 
     for (;;) {
-        if ((rc = prep_script(m, BH_RS_PREP_TRY, -1, &res)) != BH_OK)
+        if ((rc = prep_script(m, BH_RS_PREP_TRY, -1, res)) != BH_OK)
             return rc;
-        if (res == 0)
+        if (*res == BH_RPREP_READY || *res == BH_RPREP_RUN)
             return BH_OK;
-        if (res == -1)
-            return BH_EDEADLK; /* called from inside this memory's own preparer */
-        if (res == 1)
-            break;
+        if (*res == BH_RPREP_MINE)
+            return BH_EDEADLK;
         /* Someone else prepares: poll, backing off to 50 ms. A preparer on
          * this host that died is seen at once, not when its lease runs out. */
-        if (bh_redis_reap_dead(m, "preparing", NULL) == 1)
+        if (bh_redis_reap_dead(m, "preparing", NULL) == BH_REDIS_REAPED)
             continue;
         bh_sleep_ms(bh_backoff_next(&nap), NULL);
     }
+}
 
-    kept = bh_redis_keep(m, "preparing", NULL) == BH_OK;
+/* Runs fn while the lease is renewed, then marks the memory prepared if
+ * fn succeeded, and lets the lease go either way. */
+static int run(bh_shared *m, bh_preparer_fn fn, void *arg)
+{
+    int kept = bh_redis_keep(m, "preparing", NULL) == BH_OK;
+    long long res;
+    int rc, drc, ok;
+
     if (!kept)
         bh_log(BH_LOG_WARN, "store: preparer of %s runs without lease renewal", m->id);
     rc = fn(m, arg);
     if (kept)
         bh_redis_unkeep(m, "preparing", NULL);
 
-    int ok = rc >= 0;
-    int drc = prep_script(m, BH_RS_PREP_DONE, ok, &res);
+    ok = rc >= 0;
+    drc = prep_script(m, BH_RS_PREP_DONE, ok, &res);
     if (drc != BH_OK)
         return ok ? drc : rc;
-    if (res == 0)
+    if (res == BH_RPREP_LATE)
         bh_log(BH_LOG_WARN, "store: preparer of %s outlived its lease: another process "
                             "may have prepared it too", m->id);
     return ok ? BH_OK : rc;
 }
 
-int bh_redis_prepared(bh_shared *m)
+int bh_redis_preparer_run(bh_shared *m, bh_preparer_fn fn, void *arg)
+{
+    long long res = BH_RPREP_BUSY;
+    int rc = take_turn(m, &res);
+
+    if (rc != BH_OK || res == BH_RPREP_READY)
+        return rc;
+    return run(m, fn, arg);
+}
+
+int bh_redis_preparer_done(bh_shared *m)
 {
     struct bh_redis *r = bh_redis_shared_of(m)->st;
-    struct bh_rargs a = {0};
+    struct bh_redis_argv a = {0};
     redisReply *rep = NULL;
     int rc;
 
-    bh_rargs_str(&a, "GET");
-    if ((rc = bh_rargs_key(&a, m, "prepared", NULL)) != BH_OK ||
-        (rc = bh_redis_cmd(r, 1, &rep, &a)) != BH_OK)
+    bh_redis_argv_str(&a, "GET");
+    if ((rc = bh_redis_argv_key(&a, m, "prepared", NULL)) != BH_OK ||
+        (rc = bh_redis_cmd_run(r, 1, &rep, &a)) != BH_OK)
         goto out;
     if (rep->type == REDIS_REPLY_NIL)
         rc = 0;
     else if (rep->type == REDIS_REPLY_STRING)
         rc = rep->len == 1 && rep->str[0] == '1';
     else
-        rc = bh_redis_reply_error(r, rep);
+        rc = bh_redis_reply_fail(r, rep);
 out:
     if (rep)
         freeReplyObject(rep);
-    bh_rargs_free(&a);
+    bh_redis_argv_free(&a);
     return rc;
 }

@@ -77,23 +77,23 @@ int bh_redis_token_dead_here(const char *tok)
 int bh_redis_holder(bh_shared *m, const char *part, const char *name, char *buf, size_t len)
 {
     struct bh_redis *r = bh_redis_shared_of(m)->st;
-    struct bh_rargs a = {0};
+    struct bh_redis_argv a = {0};
     redisReply *rep = NULL;
     int rc;
 
     buf[0] = 0;
-    bh_rargs_str(&a, "GET");
-    if ((rc = bh_rargs_key(&a, m, part, name)) != BH_OK ||
-        (rc = bh_redis_cmd(r, 1, &rep, &a)) != BH_OK)
+    bh_redis_argv_str(&a, "GET");
+    if ((rc = bh_redis_argv_key(&a, m, part, name)) != BH_OK ||
+        (rc = bh_redis_cmd_run(r, 1, &rep, &a)) != BH_OK)
         goto out;
     if (rep->type == REDIS_REPLY_STRING && rep->len < len)
         memcpy(buf, rep->str, rep->len + 1);
     else if (rep->type == REDIS_REPLY_ERROR)
-        rc = bh_redis_reply_error(r, rep);
+        rc = bh_redis_reply_fail(r, rep);
 out:
     if (rep)
         freeReplyObject(rep);
-    bh_rargs_free(&a);
+    bh_redis_argv_free(&a);
     return rc;
 }
 
@@ -101,20 +101,20 @@ int bh_redis_reap_dead(bh_shared *m, const char *part, const char *name)
 {
     struct bh_redis *r = bh_redis_shared_of(m)->st;
     char holder[BH_REDIS_TOKEN_MAX];
-    struct bh_rargs a = {0};
+    struct bh_redis_argv a = {0};
     long long reaped;
     int rc;
 
     if ((rc = bh_redis_holder(m, part, name, holder, sizeof holder)) != BH_OK)
         return rc;
     if (!holder[0] || !bh_redis_token_dead_here(holder))
-        return 0;
-    if ((rc = bh_rargs_key(&a, m, part, name)) != BH_OK)
+        return BH_REDIS_REAP_NONE;
+    if ((rc = bh_redis_argv_key(&a, m, part, name)) != BH_OK)
         goto out;
-    bh_rargs_str(&a, holder);
-    if ((rc = bh_redis_eval_int(r, BH_RS_REAP, 1, 1, &a, &reaped)) == BH_OK)
-        rc = reaped == 1;
+    bh_redis_argv_str(&a, holder);
+    if ((rc = bh_redis_script_eval_int(r, BH_RS_REAP, 1, 1, &a, &reaped)) == BH_OK)
+        rc = reaped == 1 ? BH_REDIS_REAPED : BH_REDIS_REAP_NONE;
 out:
-    bh_rargs_free(&a);
+    bh_redis_argv_free(&a);
     return rc;
 }

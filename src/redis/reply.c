@@ -1,0 +1,52 @@
+/*
+ * Replies of the redis:// backend: an error reply mapped to an error code
+ * (and recorded for bh_store_errmsg), integers read from either form
+ * Redis gives them in, the {cursor, batch} of a scan step.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "redis.h"
+
+int bh_redis_reply_fail(struct bh_redis *r, const redisReply *rep)
+{
+    if (rep->type != REDIS_REPLY_ERROR)
+        return bh_store_fail(&r->base, BH_EPROTO, "redis: unexpected reply of type %d",
+                             rep->type);
+    if (!strncmp(rep->str, "OOM", 3))
+        return bh_store_fail(&r->base, BH_ENOSPC, "redis: %s", rep->str);
+    if (!strncmp(rep->str, "READONLY", 8))
+        return bh_store_fail(&r->base, BH_EREADONLY, "redis: %s", rep->str);
+    return bh_store_fail(&r->base, BH_EPROTO, "redis: %s", rep->str);
+}
+
+int bh_redis_reply_int(const redisReply *rep, long long *out)
+{
+    char buf[32], *end;
+
+    if (rep->type == REDIS_REPLY_INTEGER) {
+        *out = rep->integer;
+        return BH_OK;
+    }
+    if (rep->type != REDIS_REPLY_STRING || rep->len == 0 || rep->len >= sizeof buf)
+        return BH_EPROTO;
+    memcpy(buf, rep->str, rep->len);
+    buf[rep->len] = 0;
+    errno = 0;
+    *out = strtoll(buf, &end, 10);
+    return errno || *end ? BH_EPROTO : BH_OK;
+}
+
+int bh_redis_reply_scan(const redisReply *rep, int next_type, char *cursor, size_t len,
+                        const redisReply **next)
+{
+    if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
+        rep->element[0]->type != REDIS_REPLY_STRING || rep->element[0]->len >= len ||
+        rep->element[1]->type != next_type)
+        return BH_EPROTO;
+    memcpy(cursor, rep->element[0]->str, rep->element[0]->len);
+    cursor[rep->element[0]->len] = 0;
+    *next = rep->element[1];
+    return BH_OK;
+}
