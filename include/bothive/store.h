@@ -132,7 +132,8 @@ int bh_value_equal(const bh_value *a, const bh_value *b);
  *                            persistent. The first process to open it (none
  *                            else has it open) re-initialises its locks and
  *                            repairs it before anyone uses it.
- *   "redis://host:port/db"   see bothive/redis.h (when built with redis).
+ *   "redis://host:port/db"   see bothive/redis.h (built unless CMake was
+ *                            given -DBOTHIVE_REDIS=OFF; else BH_ENOTSUP).
  * opt may be NULL. On success *out is the handle.
  * With BH_STORE_READONLY (file: only) the file must exist; it is mapped
  * read-only and read without taking its locks (no process-shared mutex can
