@@ -118,9 +118,10 @@ void bh_ledger_finish(bh_ledger *l, int64_t id);
 /* The offset that may be confirmed: the lowest unfinished id, or next. */
 int64_t bh_ledger_offset(const bh_ledger *l);
 
-/* ---- dispatch.c ---- */
+/* ---- queue.c: the per-key queues ---- */
 
-typedef struct bh_djob {
+/* The master's record of a job, from its arrival to its end. */
+typedef struct bh_qjob {
     bh_job_kind kind;
     int source;
     int timer;
@@ -133,40 +134,47 @@ typedef struct bh_djob {
     int key_kind;
     int64_t key;
     int64_t received_ms;
-    struct bh_djob *next;
-    struct bh_dkey *dkey;
-} bh_djob;
+    struct bh_qjob *next;
+    struct bh_qkey *qkey;  /* its key's queue while queued or running */
+} bh_qjob;
 
-typedef struct bh_dkey {
+/* The queue of one key: (source, key kind, key). */
+typedef struct bh_qkey {
     int source, kind;
     int64_t key;
     int busy;                  /* a job of this key is running */
-    bh_djob *head, *tail;      /* queued, not running */
-    struct bh_dkey *hnext;     /* hash chain */
-    struct bh_dkey *rnext;     /* ready list */
+    bh_qjob *head, *tail;      /* queued, not running */
+    struct bh_qkey *hnext;     /* hash chain */
+    struct bh_qkey *rnext;     /* ready list */
     int ready;                 /* on the ready list */
-} bh_dkey;
+} bh_qkey;
 
-typedef struct bh_dispatch {
-    bh_dkey **buckets;
+typedef struct bh_queue {
+    bh_qkey **buckets;
     size_t nbuckets;
-    bh_dkey *rhead, *rtail;    /* keys with queued jobs and nothing running */
+    bh_qkey *rhead, *rtail;    /* keys with queued jobs and nothing running */
     size_t queued, running;
-} bh_dispatch;
+} bh_queue;
 
-int bh_dispatch_init(bh_dispatch *d);
-void bh_dispatch_free(bh_dispatch *d);
-/* Queues j (at the back, or at the front of its key when front). */
-int bh_dispatch_push(bh_dispatch *d, bh_djob *j, int front);
-/* The next job to run, its key marked busy; NULL if none is runnable. */
-bh_djob *bh_dispatch_next(bh_dispatch *d);
+/* An empty queue. Errors: BH_ENOMEM. */
+int bh_queue_init(bh_queue *q);
+/* Frees the queue and every job queued in it (not those running). */
+void bh_queue_free(bh_queue *q);
+/* Queues j at the back of its key, or at its front when front (a retry
+ * goes before what came after it). Errors: BH_ENOMEM (j is not queued). */
+int bh_queue_push(bh_queue *q, bh_qjob *j, int front);
+/* The next job to run, its key marked busy; NULL if none is runnable. Keys
+ * take turns in the order they became ready. */
+bh_qjob *bh_queue_next(bh_queue *q);
 /* The job ended (done, set aside, or to be requeued by the caller with
- * push(front)): its key is free again. */
-void bh_dispatch_release(bh_dispatch *d, bh_djob *j);
+ * push(front)): its key is free again. A job not taken by next (qkey NULL)
+ * is ignored. */
+void bh_queue_release(bh_queue *q, bh_qjob *j);
 /* Non-zero if the key has a job queued or running (timers use it to never
  * overlap). */
-int bh_dispatch_key_active(bh_dispatch *d, int source, int kind, int64_t key);
-void bh_djob_free(bh_djob *j);
+int bh_queue_key_active(bh_queue *q, int source, int kind, int64_t key);
+/* Frees a job and its JSON; NULL is ignored. */
+void bh_qjob_free(bh_qjob *j);
 
 /* ---- deadletter.c ---- */
 
@@ -193,7 +201,7 @@ void bh_doneset_mark(bh_doneset *d, int s, int64_t id);
 /* Telegram confirmed every update of source s below offset: their marks go. */
 void bh_doneset_confirmed(bh_doneset *d, int s, int64_t offset);
 /* Records the update in the dead-letter memory with reason, and logs it. */
-void bh_deadletter_put(bh_store *st, const bh_djob *j, const char *reason);
+void bh_deadletter_put(bh_store *st, const bh_qjob *j, const char *reason);
 
 /* ---- worker.c ---- */
 

@@ -1,7 +1,7 @@
 /*
  * The master: bh_runner_run. It forks the updaters and workers, and then
  * only moves messages: updates in from the updaters, jobs out to idle
- * workers in per-chat order (dispatch.c), confirmable offsets back to the
+ * workers in per-chat order (queue.c), confirmable offsets back to the
  * updaters (ledger.c). It runs no application code, no libcurl and no
  * threads, so it can always fork a replacement safely. Its loop is poll()
  * over the children's sockets and a self-pipe fed by the signal handlers.
@@ -28,7 +28,7 @@ typedef struct bh_wslot {
     pid_t pid;
     int fd;
     int state;
-    bh_djob *job;
+    bh_qjob *job;
     int64_t started_ms;
     int overrun_logged;
     int64_t respawn_at;
@@ -58,7 +58,7 @@ typedef struct bh_master {
     int64_t **timer_next;
     bh_worker_slot_shm *shm;
     size_t shm_len;
-    bh_dispatch d;
+    bh_queue q;
     bh_respawn wback, uback;
     char *buf;
     struct pollfd *pfd;
@@ -213,7 +213,7 @@ static int bh_master_polls(const bh_master *m, int s)
     return !m->app->sources[s].feed && !m->o.webhook_url;
 }
 
-static void bh_job_finish(bh_master *m, bh_djob *j)
+static void bh_job_finish(bh_master *m, bh_qjob *j)
 {
     if (j->kind == BH_JOB_UPDATE) {
         /* Until Telegram confirms it, the store remembers it is done, for
@@ -222,7 +222,7 @@ static void bh_job_finish(bh_master *m, bh_djob *j)
             bh_doneset_mark(&m->done, j->source, j->update_id);
         bh_ledger_finish(&m->led[j->source], j->update_id);
     }
-    bh_djob_free(j);
+    bh_qjob_free(j);
 }
 
 /*
@@ -251,7 +251,7 @@ static void bh_child_end(pid_t pid, int reaped, int status, int *fd, char *how, 
 static void bh_worker_dead(bh_master *m, int i, int reaped, int status)
 {
     bh_wslot *w = &m->w[i];
-    bh_djob *j = w->job;
+    bh_qjob *j = w->job;
     char how[96], note[BH_NOTE_MAX + 8] = "";
     int64_t now = bh_clock_mono_ms();
 
@@ -262,11 +262,11 @@ static void bh_worker_dead(bh_master *m, int i, int reaped, int status)
         snprintf(note, sizeof note, " in %.*s", BH_NOTE_MAX - 1, m->shm[i].note);
     if (j) {
         j->crashes++;
-        bh_dispatch_release(&m->d, j);
+        bh_queue_release(&m->q, j);
         if (j->kind == BH_JOB_TIMER) {
             bh_log(BH_LOG_ERROR, "worker %d (pid %d) %s while running timer %d of source %d%s",
                    i, (int)w->pid, how, j->timer, j->source, note);
-            bh_djob_free(j);
+            bh_qjob_free(j);
         } else if (j->crashes >= 2) {
             char reason[256];
             bh_log(BH_LOG_ERROR, "worker %d (pid %d) %s while running update %lld of source "
@@ -281,7 +281,7 @@ static void bh_worker_dead(bh_master *m, int i, int reaped, int status)
                    "%d%s; retrying it on another worker", i, (int)w->pid, how,
                    (long long)j->update_id, j->source, note);
             j->attempt++;
-            if (bh_dispatch_push(&m->d, j, 1) != BH_OK)
+            if (bh_queue_push(&m->q, j, 1) != BH_OK)
                 bh_job_finish(m, j);
         }
     } else if (!m->finalizing) {
@@ -329,7 +329,7 @@ static void bh_master_on_update(bh_master *m, int s, const bh_msg *msg)
 {
     const bh_runner_source *src = &m->app->sources[s];
     int ordered = src->feed || !m->o.webhook_url;
-    bh_djob *j;
+    bh_qjob *j;
 
     if (!bh_ledger_receive(&m->led[s], msg->h.update_id, ordered)) {
         bh_log(BH_LOG_DEBUG, "update %lld of source %d seen before: ignored",
@@ -364,7 +364,7 @@ static void bh_master_on_update(bh_master *m, int s, const bh_msg *msg)
         memcpy(j->json, msg->body, msg->len + 1);
         j->len = msg->len;
     }
-    if (bh_dispatch_push(&m->d, j, 0) != BH_OK)
+    if (bh_queue_push(&m->q, j, 0) != BH_OK)
         goto fail;
     return;
 fail:
@@ -372,7 +372,7 @@ fail:
      * delivered again after a restart. */
     bh_log(BH_LOG_ERROR, "out of memory: update %lld of source %d dropped for now",
            (long long)msg->h.update_id, s);
-    bh_djob_free(j);
+    bh_qjob_free(j);
 }
 
 static void bh_master_read_updater(bh_master *m, int s)
@@ -420,14 +420,14 @@ static void bh_master_read_worker(bh_master *m, int i)
         }
         if (msg.h.type != BH_MSG_DONE || !w->job)
             continue;
-        bh_djob *j = w->job;
+        bh_qjob *j = w->job;
         int64_t took = bh_clock_mono_ms() - w->started_ms;
         if (w->overrun_logged)
             bh_log(BH_LOG_WARN, "update %lld of source %d finished after %lld ms",
                    (long long)j->update_id, j->source, (long long)took);
         w->job = NULL;
         w->state = BH_W_IDLE;
-        bh_dispatch_release(&m->d, j);
+        bh_queue_release(&m->q, j);
         bh_job_finish(m, j);
     }
 }
@@ -449,8 +449,8 @@ static void bh_master_dispatch(bh_master *m)
 {
     int i;
 
-    while (m->d.rhead && (i = bh_master_idle(m, -1)) >= 0) {
-        bh_djob *j = bh_dispatch_next(&m->d);
+    while (m->q.rhead && (i = bh_master_idle(m, -1)) >= 0) {
+        bh_qjob *j = bh_queue_next(&m->q);
         if (!j)
             break;
         if (j->crashes && j->last_slot == i) {
@@ -474,7 +474,7 @@ static void bh_master_dispatch(bh_master *m)
         if (rc == BH_ETOOBIG) {
             w->job = NULL;
             w->state = BH_W_IDLE;
-            bh_dispatch_release(&m->d, j);
+            bh_queue_release(&m->q, j);
             bh_deadletter_put(m->st, j, "too large to dispatch");
             bh_job_finish(m, j);
         } else if (rc != BH_OK) {
@@ -508,11 +508,11 @@ static void bh_master_timers(bh_master *m, int64_t now, int64_t *wake)
             if (*next <= now) {
                 /* One run at a time: a tick that finds the previous run
                  * still going (or queued) is dropped, not stacked up. */
-                if (bh_dispatch_key_active(&m->d, s, BH_KEY_TIMER, (int64_t)t)) {
+                if (bh_queue_key_active(&m->q, s, BH_KEY_TIMER, (int64_t)t)) {
                     bh_log(BH_LOG_DEBUG, "timer %zu of source %d: previous run not over, "
                            "tick skipped", t, s);
                 } else {
-                    bh_djob *j = calloc(1, sizeof *j);
+                    bh_qjob *j = calloc(1, sizeof *j);
                     if (j) {
                         j->kind = BH_JOB_TIMER;
                         j->source = s;
@@ -521,8 +521,8 @@ static void bh_master_timers(bh_master *m, int64_t now, int64_t *wake)
                         j->key_kind = BH_KEY_TIMER;
                         j->key = (int64_t)t;
                         j->received_ms = now;
-                        if (bh_dispatch_push(&m->d, j, 0) != BH_OK)
-                            bh_djob_free(j);
+                        if (bh_queue_push(&m->q, j, 0) != BH_OK)
+                            bh_qjob_free(j);
                     }
                 }
                 *next += period;
@@ -596,7 +596,7 @@ static void bh_master_begin_stop(bh_master *m, int sig)
     m->stopping = 1;
     m->stop_deadline = bh_clock_mono_ms() + m->o.shutdown_timeout_ms;
     bh_log(BH_LOG_INFO, "%s: stopping; %zu update(s) to finish within %lld ms",
-           strsignal(sig), m->d.queued + m->d.running, (long long)m->o.shutdown_timeout_ms);
+           strsignal(sig), m->q.queued + m->q.running, (long long)m->o.shutdown_timeout_ms);
     for (int s = 0; s < m->ns; s++)
         if (m->u[s].pid > 0)
             kill(m->u[s].pid, SIGTERM);
@@ -622,7 +622,7 @@ static void bh_master_send_finals(bh_master *m)
  * confirm the offset and exit. */
 static void bh_master_begin_final(bh_master *m)
 {
-    size_t left = m->d.queued + m->d.running;
+    size_t left = m->q.queued + m->q.running;
 
     m->finalizing = 1;
     m->final_deadline = bh_clock_mono_ms() + 15000;
@@ -696,7 +696,7 @@ static int bh_master_step(bh_master *m)
         int all_stopped = 1;
         for (int s = 0; s < m->ns; s++)
             all_stopped &= m->u[s].stopped || m->u[s].pid <= 0;
-        if ((all_stopped && m->d.queued + m->d.running == 0) || now >= m->stop_deadline)
+        if ((all_stopped && m->q.queued + m->q.running == 0) || now >= m->stop_deadline)
             bh_master_begin_final(m);
         else if (m->stop_deadline < wake)
             wake = m->stop_deadline;
@@ -780,14 +780,14 @@ static void bh_master_free(bh_master *m)
         free(m->timer_next[s]);
     for (int i = 0; m->w && i < m->nw; i++)
         if (m->w[i].job)
-            bh_djob_free(m->w[i].job);
+            bh_qjob_free(m->w[i].job);
     free(m->timer_next);
     free(m->led);
     free(m->w);
     free(m->u);
     free(m->pfd);
     free(m->buf);
-    bh_dispatch_free(&m->d);
+    bh_queue_free(&m->q);
     if (m->shm)
         munmap(m->shm, m->shm_len);
     bh_store_close(m->st);
@@ -838,7 +838,7 @@ int bh_runner_run(const bh_runner_app *app, const bh_run_options *opts)
     if (m.shm == MAP_FAILED)
         m.shm = NULL;
     if (!m.w || !m.u || !m.led || !m.timer_next || !m.pfd || !m.buf || !m.shm ||
-        bh_dispatch_init(&m.d) != BH_OK)
+        bh_queue_init(&m.q) != BH_OK)
         goto fail;
     if ((rc = bh_doneset_open(&m.done, m.st, m.ns)) != BH_OK) {
         /* Not fatal: delivery stays at least once, with more repeats. */
