@@ -109,11 +109,19 @@ typedef struct bh_ledger {
     size_t nset[2];
 } bh_ledger;
 
+/* What bh_ledger_receive found. */
+enum { BH_LEDGER_SEEN = 0, BH_LEDGER_NEW = 1 };
+
+/* An empty ledger: offset 0, nothing seen. Errors: BH_ENOMEM. */
 int bh_ledger_init(bh_ledger *l);
 void bh_ledger_free(bh_ledger *l);
-/* Records update id as received. Returns 1 if new, 0 if seen before. */
+/* Records update id as received: BH_LEDGER_NEW the first time,
+ * BH_LEDGER_SEEN for a redelivery. ordered: ids only grow (getUpdates), so
+ * one below the highest received is seen and a new one stays open until
+ * finished; unordered ids (webhooks) are only checked against the recent
+ * ones and are never open. Errors: BH_ENOMEM (ordered: not recorded). */
 int bh_ledger_receive(bh_ledger *l, int64_t id, int ordered);
-/* Marks id finished. */
+/* Marks id finished; an id that is not open is ignored. */
 void bh_ledger_finish(bh_ledger *l, int64_t id);
 /* The offset that may be confirmed: the lowest unfinished id, or next. */
 int64_t bh_ledger_offset(const bh_ledger *l);

@@ -330,9 +330,15 @@ static void bh_master_on_update(bh_master *m, int s, const bh_msg *msg)
     const bh_runner_source *src = &m->app->sources[s];
     int ordered = src->feed || !m->o.webhook_url;
     bh_qjob *j;
+    int rc = bh_ledger_receive(&m->led[s], msg->h.update_id, ordered);
 
-    if (!bh_ledger_receive(&m->led[s], msg->h.update_id, ordered)) {
+    if (rc == BH_LEDGER_SEEN) {
         bh_log(BH_LOG_DEBUG, "update %lld of source %d seen before: ignored",
+               (long long)msg->h.update_id, s);
+        return;
+    }
+    if (rc != BH_LEDGER_NEW) {
+        bh_log(BH_LOG_ERROR, "out of memory: update %lld of source %d dropped",
                (long long)msg->h.update_id, s);
         return;
     }
