@@ -79,9 +79,17 @@ int bh_proto_send(int fd, const bh_msg_hdr *h, const char *body, size_t len);
  * master never blocks on an updater, which may itself be blocked sending
  * updates to the master. */
 int bh_proto_send_flags(int fd, const bh_msg_hdr *h, const char *body, size_t len, int flags);
-/* Receives one message into m using buf (BH_RUNNER_MSG_MAX + 1 bytes):
- * m->body points into buf. Returns 1 (a message), 0 (EOF: peer gone),
- * BH_EAGAIN-like 2 (nothing now, on a non-blocking socket), or BH_EIO. */
+/* What bh_proto_recv found (or a negative BH_E* code). */
+enum {
+    BH_PROTO_EOF = 0,   /* the peer is gone */
+    BH_PROTO_MSG = 1,   /* a message */
+    BH_PROTO_NONE = 2,  /* nothing now (the socket is read without blocking) */
+};
+
+/* Receives one message into m without blocking, using buf
+ * (sizeof(bh_msg_hdr) + BH_RUNNER_MSG_MAX + 1 bytes): m->body points into
+ * buf. Returns BH_PROTO_MSG, BH_PROTO_EOF or BH_PROTO_NONE. Errors: BH_EIO
+ * (a failed recv, or a message shorter than its header). */
 int bh_proto_recv(int fd, char *buf, bh_msg *m);
 
 /* The dispatch key of an Update object: its chat, else its user, else its

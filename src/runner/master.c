@@ -388,9 +388,9 @@ static void bh_master_read_updater(bh_master *m, int s)
 
     for (int n = 0; n < 256 && m->u[s].pid > 0; n++) {
         rc = bh_proto_recv(m->u[s].fd, m->buf, &msg);
-        if (rc == 2)
+        if (rc == BH_PROTO_NONE)
             return;
-        if (rc != 1) {
+        if (rc != BH_PROTO_MSG) {
             bh_updater_dead(m, s, 0, 0);
             return;
         }
@@ -418,9 +418,9 @@ static void bh_master_read_worker(bh_master *m, int i)
 
     for (;;) {
         rc = bh_proto_recv(w->fd, m->buf, &msg);
-        if (rc == 2)
+        if (rc == BH_PROTO_NONE)
             return;
-        if (rc != 1) {
+        if (rc != BH_PROTO_MSG) {
             bh_worker_dead(m, i, 0, 0);
             return;
         }

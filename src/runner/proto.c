@@ -61,9 +61,9 @@ int bh_proto_recv(int fd, char *buf, bh_msg *m)
         n = recv(fd, buf, sizeof(bh_msg_hdr) + BH_RUNNER_MSG_MAX, MSG_DONTWAIT);
     while (n < 0 && errno == EINTR);
     if (n == 0)
-        return 0;
+        return BH_PROTO_EOF;
     if (n < 0)
-        return errno == EAGAIN || errno == EWOULDBLOCK ? 2 : BH_EIO;
+        return errno == EAGAIN || errno == EWOULDBLOCK ? BH_PROTO_NONE : BH_EIO;
     if ((size_t)n < sizeof(bh_msg_hdr))
         return BH_EIO;
     memcpy(&m->h, buf, sizeof m->h);
@@ -72,7 +72,7 @@ int bh_proto_recv(int fd, char *buf, bh_msg *m)
     m->body[m->len] = '\0';
     if (m->len == 0)
         m->body = NULL;
-    return 1;
+    return BH_PROTO_MSG;
 }
 
 /* An integer field at a path of object keys, or 0 when absent. */

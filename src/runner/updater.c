@@ -88,22 +88,29 @@ int bh_runner_feed(bh_runner_feeder *f, int64_t update_id, const char *json)
     return rc;
 }
 
-/* Reads what the master sent: the confirmable offset. Returns -1 when the
- * master is gone, 1 when FINAL came (its offset in *final), else 0. */
+/* What bh_upd_drain found. */
+enum {
+    BH_DRAIN_GONE = -1,  /* the master is gone */
+    BH_DRAIN_MORE = 0,   /* read all there was; more may come */
+    BH_DRAIN_FINAL = 1,  /* FINAL came */
+};
+
+/* Reads what the master sent: the confirmable offset into *offset, the
+ * final one into *final. */
 static int bh_upd_drain(int fd, char *buf, int64_t *offset, int64_t *final)
 {
     bh_msg m;
     int rc;
 
-    while ((rc = bh_proto_recv(fd, buf, &m)) == 1) {
+    while ((rc = bh_proto_recv(fd, buf, &m)) == BH_PROTO_MSG) {
         if (m.h.type == BH_MSG_OFFSET && m.h.a > *offset)
             *offset = m.h.a;
         else if (m.h.type == BH_MSG_FINAL) {
             *final = m.h.a;
-            return 1;
+            return BH_DRAIN_FINAL;
         }
     }
-    return rc == 2 ? 0 : -1;
+    return rc == BH_PROTO_NONE ? BH_DRAIN_MORE : BH_DRAIN_GONE;
 }
 
 int bh_updater_stopping(void)
@@ -135,13 +142,13 @@ void bh_updater_finish(int fd, char *buf, bh_client *c)
     bh_msg_hdr h = {.type = BH_MSG_STOPPED};
     int64_t offset = 0, final = -1;
     struct pollfd p = {.fd = fd, .events = POLLIN};
-    int rc = 0;
+    int rc;
 
     bh_proto_send(fd, &h, NULL, 0);
-    while ((rc = bh_upd_drain(fd, buf, &offset, &final)) == 0)
+    while ((rc = bh_upd_drain(fd, buf, &offset, &final)) == BH_DRAIN_MORE)
         if (poll(&p, 1, 1000) < 0 && errno != EINTR)
             break;
-    if (rc == 1 && c && final > 0) {
+    if (rc == BH_DRAIN_FINAL && c && final > 0) {
         bh_update_batch b = {0};
         bh_upd_cancel = 0;
         rc = bh_client_get_updates(c, final, 1, 0, NULL, &b);
@@ -162,7 +169,7 @@ static void bh_upd_feed(const bh_updater_cfg *cfg, char *buf)
 
     if (!bh_upd_stop)
         src->feed(cfg->app->arg, cfg->source, &f);
-    while (!bh_upd_stop && bh_upd_drain(cfg->fd, buf, &offset, &final) == 0)
+    while (!bh_upd_stop && bh_upd_drain(cfg->fd, buf, &offset, &final) == BH_DRAIN_MORE)
         bh_upd_wait(cfg->fd, 1000);
     bh_updater_finish(cfg->fd, buf, NULL);
 }
@@ -185,7 +192,7 @@ static void bh_upd_poll(const bh_updater_cfg *cfg, char *buf, bh_client *c)
         bh_update_batch b = {0};
         int rc;
 
-        if (bh_upd_drain(cfg->fd, buf, &offset, &final) != 0)
+        if (bh_upd_drain(cfg->fd, buf, &offset, &final) != BH_DRAIN_MORE)
             return;
         if (waiting && offset == polled) {
             /* Everything Telegram returned is already being processed: the
@@ -193,7 +200,7 @@ static void bh_upd_poll(const bh_updater_cfg *cfg, char *buf, bh_client *c)
              * for the master's progress (or, at most 200 ms, for updates of
              * other chats behind a slow one). */
             bh_upd_wait(cfg->fd, 200);
-            if (bh_upd_drain(cfg->fd, buf, &offset, &final) != 0)
+            if (bh_upd_drain(cfg->fd, buf, &offset, &final) != BH_DRAIN_MORE)
                 return;
         }
         waiting = 0;

@@ -234,9 +234,9 @@ void bh_webhook_main(const bh_updater_cfg *cfg)
         struct pollfd p = {.fd = cfg->fd, .events = POLLIN};
         bh_msg m;
         if (poll(&p, 1, 1000) > 0) {
-            while ((rc = bh_proto_recv(cfg->fd, buf, &m)) == 1)
+            while ((rc = bh_proto_recv(cfg->fd, buf, &m)) == BH_PROTO_MSG)
                 ;
-            if (rc != 2)
+            if (rc != BH_PROTO_NONE)
                 goto out; /* the master is gone */
         }
     }
