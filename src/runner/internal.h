@@ -1,16 +1,24 @@
 /*
  * bothive runner core: what the files of src/runner/ share.
  *
- * proto.c       messages between the master and its children (SOCK_SEQPACKET)
+ * runner.h      the contract with the application (the bot layer's run.c)
  * options.c     defaults and the environment
- * dispatch.c    per-key queues: per-chat order, parallel chats
+ * proto.c       messages between the master and its children (SOCK_SEQPACKET)
+ * queue.c       per-key queues: per-chat order, parallel chats
  * ledger.c      per-source offsets and deduplication of update ids
+ * doneset.c     updates finished but not yet confirmed, marked in the store
  * deadletter.c  updates set aside after killing two workers
  * worker.c      the worker process
  * updater.c     the polling updater process (and feeds)
  * webhook.c     the webhook updater process (libmicrohttpd)
- * supervise.c   forking children, respawn backoff, reaping
- * master.c      bh_runner_run: the master's loop and shutdown
+ * master.h      the master process, in five files (see there): master.c
+ *               (bh_runner_run), supervise.c (forking, respawning, reaping
+ *               the children), jobs.c (a job's life), loop.c (the poll
+ *               loop), shutdown.c (the stop)
+ *
+ * Names: a function is named bh_<what it works on>_<verb>: the structure of
+ * its file (bh_queue_*, bh_ledger_*, bh_doneset_*, bh_master_* for the
+ * master's state, bh_updater_*, bh_webhook_*), static helpers too.
  */
 #ifndef BOTHIVE_RUNNER_INTERNAL_H
 #define BOTHIVE_RUNNER_INTERNAL_H
@@ -26,6 +34,8 @@
 #include "base/clock.h"
 #include "base/idset.h"
 #include "runner.h"
+
+#define BH_MS_PER_S 1000LL
 
 /* ---- proto.c ---- */
 
@@ -264,17 +274,18 @@ int bh_updater_forward(int fd, int source, int64_t update_id, json_object *u,
 
 /* ---- supervise.c ---- */
 
-/* Sets up a freshly forked child: dies with the master (PR_SET_PDEATHSIG,
- * then exits at once if the master is already gone), default signal
- * dispositions (SIGINT/SIGTERM per `ignore_stop`), log tag. */
-void bh_child_setup(pid_t master, const char *tag, int ignore_stop);
+/* A minute without crashes forgets the earlier ones. */
+#define BH_RESPAWN_QUIET_MS 60000
 
 /* Respawn backoff: crashes close together make the delay grow. */
 typedef struct bh_respawn {
     bh_backoff b;
     int64_t last_ms; /* the last crash, 0 = none */
 } bh_respawn;
-/* Called at a crash: the delay before the replacement starts. */
+/* Called at a crash at now_ms: the delay before the replacement starts.
+ * 0 for the first crash, and for the first after more than
+ * BH_RESPAWN_QUIET_MS without one; then b's initial_ms, doubling up to its
+ * max_ms. */
 int64_t bh_respawn_delay(bh_respawn *r, int64_t now_ms);
 
 #endif
