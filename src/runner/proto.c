@@ -13,9 +13,13 @@
 #include "bothive/error.h"
 #include "internal.h"
 
+/* Room in the socket buffers beyond the largest message, for the kernel's
+ * own accounting. */
+#define BH_PROTO_BUF_SLACK 4096
+
 int bh_proto_pair(int fds[2])
 {
-    int sz = BH_RUNNER_MSG_MAX + (int)sizeof(bh_msg_hdr) + 4096;
+    int sz = BH_RUNNER_MSG_MAX + (int)sizeof(bh_msg_hdr) + BH_PROTO_BUF_SLACK;
 
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
         return BH_EIO;

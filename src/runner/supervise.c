@@ -340,7 +340,7 @@ int bh_master_start_app(bh_master *m)
         return BH_EIO;
     if (pid == 0) {
         bh_child_setup(m->self, "starter", 0);
-        _exit(m->app->master_start(m->app->arg, m->st) == 0 ? 0 : 1);
+        _exit(m->app->master_start(m->app->arg, m->st) == 0 ? 0 : BH_EXIT_START);
     }
     while (waitpid(pid, &status, 0) < 0)
         if (errno != EINTR)

@@ -27,6 +27,13 @@
 #define BH_UPD_CONFLICT_MAX_MS 60000
 #define BH_UPD_RETRY_MIN_MS 1000
 #define BH_UPD_RETRY_MAX_MS 30000
+/* Updates asked for per getUpdates call (Telegram's largest batch). */
+#define BH_UPD_BATCH 100
+/* When every update Telegram returned is already being processed, the
+ * longest wait for the master's progress before polling again. */
+#define BH_UPD_PROGRESS_WAIT_MS 200
+/* The wait for a message of the master while idle or stopping. */
+#define BH_UPD_IDLE_POLL_MS 1000
 
 static volatile sig_atomic_t bh_upd_stop;
 static volatile sig_atomic_t bh_upd_cancel;
@@ -146,7 +153,7 @@ void bh_updater_finish(int fd, char *buf, bh_client *c)
 
     bh_proto_send(fd, &h, NULL, 0);
     while ((rc = bh_upd_drain(fd, buf, &offset, &final)) == BH_DRAIN_MORE)
-        if (poll(&p, 1, 1000) < 0 && errno != EINTR)
+        if (poll(&p, 1, BH_UPD_IDLE_POLL_MS) < 0 && errno != EINTR)
             break;
     if (rc == BH_DRAIN_FINAL && c && final > 0) {
         bh_update_batch b = {0};
@@ -170,7 +177,7 @@ static void bh_upd_feed(const bh_updater_cfg *cfg, char *buf)
     if (!bh_upd_stop)
         src->feed(cfg->app->arg, cfg->source, &f);
     while (!bh_upd_stop && bh_upd_drain(cfg->fd, buf, &offset, &final) == BH_DRAIN_MORE)
-        bh_upd_wait(cfg->fd, 1000);
+        bh_upd_wait(cfg->fd, BH_UPD_IDLE_POLL_MS);
     bh_updater_finish(cfg->fd, buf, NULL);
 }
 
@@ -199,13 +206,13 @@ static void bh_upd_poll(const bh_updater_cfg *cfg, char *buf, bh_client *c)
              * next answer would be the same until the offset moves, so wait
              * for the master's progress (or, at most 200 ms, for updates of
              * other chats behind a slow one). */
-            bh_upd_wait(cfg->fd, 200);
+            bh_upd_wait(cfg->fd, BH_UPD_PROGRESS_WAIT_MS);
             if (bh_upd_drain(cfg->fd, buf, &offset, &final) != BH_DRAIN_MORE)
                 return;
         }
         waiting = 0;
         polled = offset;
-        rc = bh_client_get_updates(c, offset, 100, skipping ? 0 : cfg->opts->poll_timeout_s,
+        rc = bh_client_get_updates(c, offset, BH_UPD_BATCH, skipping ? 0 : cfg->opts->poll_timeout_s,
                                    src->allowed_updates, &b);
         if (rc == BH_EINTR || bh_upd_stop) {
             bh_update_batch_free(&b);
@@ -298,7 +305,7 @@ void bh_updater_main(const bh_updater_cfg *cfg)
 
     bh_updater_signals();
     if (!buf)
-        _exit(70);
+        _exit(BH_EXIT_NOMEM);
     if (src->feed) {
         bh_upd_feed(cfg, buf);
         free(buf);
@@ -307,7 +314,7 @@ void bh_updater_main(const bh_updater_cfg *cfg)
     if ((rc = bh_client_new(&c, src->token, cfg->opts->api_url, &co)) != BH_OK) {
         bh_log(BH_LOG_ERROR, "cannot create the Bot API client: %s", bh_strerror(rc));
         free(buf);
-        _exit(71);
+        _exit(BH_EXIT_START);
     }
     bh_upd_poll(cfg, buf, c);
     bh_client_free(c);

@@ -27,6 +27,10 @@
 /* Registering the webhook is retried from one second up to half a minute. */
 #define BH_HOOK_RETRY_MIN_MS 1000
 #define BH_HOOK_RETRY_MAX_MS 30000
+/* A connection idle this long is closed by the server. */
+#define BH_HOOK_CONN_TIMEOUT_S 30
+/* The wait for a message of the master between checks for a stop. */
+#define BH_HOOK_IDLE_POLL_MS 1000
 
 typedef struct bh_hook {
     const bh_updater_cfg *cfg;
@@ -200,21 +204,26 @@ void bh_webhook_main(const bh_updater_cfg *cfg)
     int rc, status = 0;
 
     bh_updater_signals();
-    if (!buf || bh_client_new(&c, src->token, cfg->opts->api_url, NULL) != BH_OK)
-        _exit(70);
+    if (!buf)
+        _exit(BH_EXIT_NOMEM);
+    if ((rc = bh_client_new(&c, src->token, cfg->opts->api_url, NULL)) != BH_OK) {
+        bh_log(BH_LOG_ERROR, "cannot create the Bot API client: %s", bh_strerror(rc));
+        free(buf);
+        _exit(BH_EXIT_START);
+    }
     if (bh_hook_parse_listen(cfg->opts->webhook_listen, &sa) != BH_OK) {
         bh_log(BH_LOG_ERROR, "webhook: bad listen address \"%s\"", cfg->opts->webhook_listen);
-        status = 72;
+        status = BH_EXIT_LISTEN;
         goto out;
     }
     /* One internal thread: sends to the master are never concurrent. */
     d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
                          bh_hook_access, &h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                          MHD_OPTION_NOTIFY_COMPLETED, bh_hook_completed, NULL,
-                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_END);
+                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)BH_HOOK_CONN_TIMEOUT_S, MHD_OPTION_END);
     if (!d) {
         bh_log(BH_LOG_ERROR, "webhook: cannot listen on %s", cfg->opts->webhook_listen);
-        status = 72;
+        status = BH_EXIT_LISTEN;
         goto out;
     }
     /* The server listens before Telegram is told about it, so the first
@@ -233,7 +242,7 @@ void bh_webhook_main(const bh_updater_cfg *cfg)
     while (!bh_updater_stopping()) {
         struct pollfd p = {.fd = cfg->fd, .events = POLLIN};
         bh_msg m;
-        if (poll(&p, 1, 1000) > 0) {
+        if (poll(&p, 1, BH_HOOK_IDLE_POLL_MS) > 0) {
             while ((rc = bh_proto_recv(cfg->fd, buf, &m)) == BH_PROTO_MSG)
                 ;
             if (rc != BH_PROTO_NONE)

@@ -37,10 +37,10 @@ void bh_worker_main(const bh_runner_app *app, bh_store *st, int worker_no, int f
 
     bh_worker_note_slot = shm;
     if (!buf)
-        _exit(70);
+        _exit(BH_EXIT_NOMEM);
     if (app->worker_start && (rc = app->worker_start(app->arg, st, worker_no)) != 0) {
         bh_log(BH_LOG_ERROR, "worker_start failed: %s", bh_strerror(rc));
-        _exit(71);
+        _exit(BH_EXIT_START);
     }
     bh_log(BH_LOG_DEBUG, "ready");
     for (;;) {
