@@ -7,6 +7,8 @@
  * processing ended: the offset is the lowest unfinished id. Updates above it
  * come back in every getUpdates answer until it passes them, so ids are
  * also remembered, to process each only once.
+ *
+ * Names: every function here is bh_ledger_*.
  */
 #include <stdlib.h>
 #include <string.h>

@@ -4,6 +4,9 @@
  * running wait on a ready list, oldest first. A free worker takes the head
  * of the ready list, so it never waits while an idle chat has work, and one
  * busy chat never holds up the others.
+ *
+ * Names: every function here is bh_queue_* (bh_queue_key_* for one key's
+ * queue), but for bh_qjob_free.
  */
 #include <stdlib.h>
 #include <string.h>
