@@ -206,6 +206,11 @@ void bh_qjob_free(bh_qjob *j);
 
 #define BH_DEADLETTER_MEMORY "bothive.deadletter"
 
+/* Records the update of j in the dead-letter memory under
+ * "<source>:<update_id>" with reason, and logs it. A failure to record is
+ * logged too (the update is lost for replay, not for the offset). */
+void bh_deadletter_put(bh_store *st, const bh_qjob *j, const char *reason);
+
 /* ---- doneset.c: updates finished ahead of the offset, kept in the store ---- */
 
 #define BH_DONE_MEMORY "bothive.done"
@@ -226,8 +231,6 @@ int bh_doneset_before(const bh_doneset *d, int s, int64_t id);
 void bh_doneset_mark(bh_doneset *d, int s, int64_t id);
 /* Telegram confirmed every update of source s below offset: their marks go. */
 void bh_doneset_confirmed(bh_doneset *d, int s, int64_t offset);
-/* Records the update in the dead-letter memory with reason, and logs it. */
-void bh_deadletter_put(bh_store *st, const bh_qjob *j, const char *reason);
 
 /* ---- worker.c ---- */
 

@@ -106,7 +106,8 @@ static void bh_master_init(bh_master *m, const bh_runner_app *app, const bh_run_
     m->self = getpid();
     m->nw = o->workers;
     m->ns = (int)app->nsources;
-    m->wback = (bh_respawn){.b = {.initial_ms = o->respawn_initial_ms, .max_ms = o->respawn_max_ms}};
+    m->wback = (bh_respawn){.b = {.initial_ms = o->respawn_initial_ms,
+                                  .max_ms = o->respawn_max_ms}};
     m->uback = m->wback;
     m->sigpipe[0] = m->sigpipe[1] = -1;
 }

@@ -330,7 +330,8 @@ static void bh_updater_poll(const bh_updater_cfg *cfg, char *buf, bh_client *c)
     bh_updater_poller p = {
         .cfg = cfg, .buf = buf, .c = c, .offset = cfg->offset, .next = cfg->next,
         .polled = -1, .skipping = cfg->skip_backlog,
-        .conflict = {.initial_ms = cfg->opts->conflict_wait_ms, .max_ms = BH_UPDATER_CONFLICT_MAX_MS},
+        .conflict = {.initial_ms = cfg->opts->conflict_wait_ms,
+                     .max_ms = BH_UPDATER_CONFLICT_MAX_MS},
         .retry = {.initial_ms = BH_UPDATER_RETRY_MIN_MS, .max_ms = BH_UPDATER_RETRY_MAX_MS}};
 
     while (!bh_updater_stop_asked) {

@@ -104,7 +104,8 @@ START_TEST(update_keys)
         int kind;
         int64_t key;
     } cases[] = {
-        {"{\"update_id\":1,\"message\":{\"chat\":{\"id\":-100},\"from\":{\"id\":5}}}", BH_KEY_CHAT, -100},
+        {"{\"update_id\":1,\"message\":{\"chat\":{\"id\":-100},\"from\":{\"id\":5}}}",
+         BH_KEY_CHAT, -100},
         {"{\"update_id\":1,\"callback_query\":{\"from\":{\"id\":5},"
          "\"message\":{\"chat\":{\"id\":42}}}}", BH_KEY_CHAT, 42},
         {"{\"update_id\":1,\"inline_query\":{\"from\":{\"id\":5}}}", BH_KEY_USER, 5},
