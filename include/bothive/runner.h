@@ -9,6 +9,13 @@
  * it and retries its update once; an update that kills two workers is set
  * aside in the store's memory "bothive.deadletter".
  *
+ * The master logs how a child ended ("worker 2 (pid 4242) exited with
+ * status 71 while idle"). The runner's own exit statuses are 70 (no memory
+ * at the start of a worker or an updater), 71 (a start failed: the bots'
+ * set-up in a worker or before the workers start, or an updater's Bot API
+ * client) and 72 (the webhook updater cannot listen on webhook_listen);
+ * any other status of a worker is a handler's exit(), and a signal is named.
+ *
  * Every field left at zero takes its default, so a zeroed struct is valid;
  * bh_run_options_from_env fills the fields the environment sets.
  */

@@ -14,7 +14,7 @@
 #include "bothive/store.h"
 #include "internal.h"
 
-void bh_deadletter_put(bh_store *st, const bh_djob *j, const char *reason)
+void bh_deadletter_put(bh_store *st, const bh_qjob *j, const char *reason)
 {
     bh_shared *m = NULL;
     json_object *o = json_object_new_object(), *u = NULL;

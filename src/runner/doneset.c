@@ -17,6 +17,8 @@
  * worker). A mark also expires after a day, as Telegram's updates do. Not
  * covered: an update whose handler ended but whose worker died before
  * reporting it. Delivery stays at least once.
+ *
+ * Names: every function here is bh_doneset_*.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,13 +30,15 @@
 
 #define BH_DONE_TTL_MS (24LL * 3600 * 1000)
 
-static void key_of(char *key, size_t len, int s, int64_t id)
+/* The key of a mark: "<source>:<id>". */
+static void bh_doneset_key(char *key, size_t len, int s, int64_t id)
 {
     snprintf(key, len, "%d:%lld", s, (long long)id);
 }
 
-/* Reads the marks a previous master left behind. */
-static int load(bh_doneset *d)
+/* Reads the marks a previous master left behind into `before`, sorted;
+ * keys that are not "<source>:<id>" of a known source are skipped. */
+static int bh_doneset_load(bh_doneset *d)
 {
     bh_cursor *c;
     const char *key;
@@ -55,7 +59,7 @@ static int load(bh_doneset *d)
     for (int s = 0; s < d->ns; s++) {
         bh_idset_sort(&d->before[s]);
         if (d->before[s].n)
-                bh_log(BH_LOG_INFO, "source %d: %zu update(s) finished before a restart will "
+            bh_log(BH_LOG_INFO, "source %d: %zu update(s) finished before a restart will "
                    "not run again", s, d->before[s].n);
     }
     return BH_OK;
@@ -72,7 +76,7 @@ int bh_doneset_open(bh_doneset *d, bh_store *st, int nsources)
         return BH_ENOMEM;
     if ((rc = bh_shared_open(st, BH_DONE_MEMORY, &d->m)) != BH_OK)
         return rc;
-    return load(d);
+    return bh_doneset_load(d);
 }
 
 void bh_doneset_close(bh_doneset *d)
@@ -103,7 +107,7 @@ void bh_doneset_mark(bh_doneset *d, int s, int64_t id)
 
     if (!d->m)
         return;
-    key_of(key, sizeof key, s, id);
+    bh_doneset_key(key, sizeof key, s, id);
     if ((rc = bh_idset_add(&d->marked[s], (uint64_t)id)) != BH_OK ||
         (rc = bh_shared_put(d->m, key, &one, 0, BH_DONE_TTL_MS)) != BH_OK)
         bh_log(BH_LOG_WARN, "cannot remember update %lld of source %d as done (%s): a "
@@ -112,7 +116,7 @@ void bh_doneset_mark(bh_doneset *d, int s, int64_t id)
 }
 
 /* Deletes the marks of set's ids below offset, keeping the others in order. */
-static void forget_below(bh_doneset *d, int s, bh_idset *set, int64_t offset)
+static void bh_doneset_forget_below(bh_doneset *d, int s, bh_idset *set, int64_t offset)
 {
     char key[48];
     size_t kept = 0;
@@ -122,7 +126,7 @@ static void forget_below(bh_doneset *d, int s, bh_idset *set, int64_t offset)
             set->id[kept++] = set->id[i];
             continue;
         }
-        key_of(key, sizeof key, s, (int64_t)set->id[i]);
+        bh_doneset_key(key, sizeof key, s, (int64_t)set->id[i]);
         bh_shared_delete(d->m, key); /* gone already (expired) is fine */
     }
     set->n = kept;
@@ -132,6 +136,6 @@ void bh_doneset_confirmed(bh_doneset *d, int s, int64_t offset)
 {
     if (!d->m)
         return;
-    forget_below(d, s, &d->marked[s], offset);
-    forget_below(d, s, &d->before[s], offset);
+    bh_doneset_forget_below(d, s, &d->marked[s], offset);
+    bh_doneset_forget_below(d, s, &d->before[s], offset);
 }

@@ -1,16 +1,24 @@
 /*
  * bothive runner core: what the files of src/runner/ share.
  *
- * proto.c       messages between the master and its children (SOCK_SEQPACKET)
+ * runner.h      the contract with the application (the bot layer's run.c)
  * options.c     defaults and the environment
- * dispatch.c    per-key queues: per-chat order, parallel chats
+ * proto.c       messages between the master and its children (SOCK_SEQPACKET)
+ * queue.c       per-key queues: per-chat order, parallel chats
  * ledger.c      per-source offsets and deduplication of update ids
+ * doneset.c     updates finished but not yet confirmed, marked in the store
  * deadletter.c  updates set aside after killing two workers
  * worker.c      the worker process
  * updater.c     the polling updater process (and feeds)
  * webhook.c     the webhook updater process (libmicrohttpd)
- * supervise.c   forking children, respawn backoff, reaping
- * master.c      bh_runner_run: the master's loop and shutdown
+ * master.h      the master process, in five files (see there): master.c
+ *               (bh_runner_run), supervise.c (forking, respawning, reaping
+ *               the children), jobs.c (a job's life), loop.c (the poll
+ *               loop), shutdown.c (the stop)
+ *
+ * Names: a function is named bh_<what it works on>_<verb>: the structure of
+ * its file (bh_queue_*, bh_ledger_*, bh_doneset_*, bh_master_* for the
+ * master's state, bh_updater_*, bh_webhook_*), static helpers too.
  */
 #ifndef BOTHIVE_RUNNER_INTERNAL_H
 #define BOTHIVE_RUNNER_INTERNAL_H
@@ -26,6 +34,8 @@
 #include "base/clock.h"
 #include "base/idset.h"
 #include "runner.h"
+
+#define BH_MS_PER_S 1000LL
 
 /* ---- proto.c ---- */
 
@@ -79,9 +89,17 @@ int bh_proto_send(int fd, const bh_msg_hdr *h, const char *body, size_t len);
  * master never blocks on an updater, which may itself be blocked sending
  * updates to the master. */
 int bh_proto_send_flags(int fd, const bh_msg_hdr *h, const char *body, size_t len, int flags);
-/* Receives one message into m using buf (BH_RUNNER_MSG_MAX + 1 bytes):
- * m->body points into buf. Returns 1 (a message), 0 (EOF: peer gone),
- * BH_EAGAIN-like 2 (nothing now, on a non-blocking socket), or BH_EIO. */
+/* What bh_proto_recv found (or a negative BH_E* code). */
+enum {
+    BH_PROTO_EOF = 0,   /* the peer is gone */
+    BH_PROTO_MSG = 1,   /* a message */
+    BH_PROTO_NONE = 2,  /* nothing now (the socket is read without blocking) */
+};
+
+/* Receives one message into m without blocking, using buf
+ * (sizeof(bh_msg_hdr) + BH_RUNNER_MSG_MAX + 1 bytes): m->body points into
+ * buf. Returns BH_PROTO_MSG, BH_PROTO_EOF or BH_PROTO_NONE. Errors: BH_EIO
+ * (a failed recv, or a message shorter than its header). */
 int bh_proto_recv(int fd, char *buf, bh_msg *m);
 
 /* The dispatch key of an Update object: its chat, else its user, else its
@@ -109,18 +127,27 @@ typedef struct bh_ledger {
     size_t nset[2];
 } bh_ledger;
 
+/* What bh_ledger_receive found. */
+enum { BH_LEDGER_SEEN = 0, BH_LEDGER_NEW = 1 };
+
+/* An empty ledger: offset 0, nothing seen. Errors: BH_ENOMEM. */
 int bh_ledger_init(bh_ledger *l);
 void bh_ledger_free(bh_ledger *l);
-/* Records update id as received. Returns 1 if new, 0 if seen before. */
+/* Records update id as received: BH_LEDGER_NEW the first time,
+ * BH_LEDGER_SEEN for a redelivery. ordered: ids only grow (getUpdates), so
+ * one below the highest received is seen and a new one stays open until
+ * finished; unordered ids (webhooks) are only checked against the recent
+ * ones and are never open. Errors: BH_ENOMEM (ordered: not recorded). */
 int bh_ledger_receive(bh_ledger *l, int64_t id, int ordered);
-/* Marks id finished. */
+/* Marks id finished; an id that is not open is ignored. */
 void bh_ledger_finish(bh_ledger *l, int64_t id);
 /* The offset that may be confirmed: the lowest unfinished id, or next. */
 int64_t bh_ledger_offset(const bh_ledger *l);
 
-/* ---- dispatch.c ---- */
+/* ---- queue.c: the per-key queues ---- */
 
-typedef struct bh_djob {
+/* The master's record of a job, from its arrival to its end. */
+typedef struct bh_qjob {
     bh_job_kind kind;
     int source;
     int timer;
@@ -133,44 +160,56 @@ typedef struct bh_djob {
     int key_kind;
     int64_t key;
     int64_t received_ms;
-    struct bh_djob *next;
-    struct bh_dkey *dkey;
-} bh_djob;
+    struct bh_qjob *next;
+    struct bh_qkey *qkey;  /* its key's queue while queued or running */
+} bh_qjob;
 
-typedef struct bh_dkey {
+/* The queue of one key: (source, key kind, key). */
+typedef struct bh_qkey {
     int source, kind;
     int64_t key;
     int busy;                  /* a job of this key is running */
-    bh_djob *head, *tail;      /* queued, not running */
-    struct bh_dkey *hnext;     /* hash chain */
-    struct bh_dkey *rnext;     /* ready list */
+    bh_qjob *head, *tail;      /* queued, not running */
+    struct bh_qkey *hnext;     /* hash chain */
+    struct bh_qkey *rnext;     /* ready list */
     int ready;                 /* on the ready list */
-} bh_dkey;
+} bh_qkey;
 
-typedef struct bh_dispatch {
-    bh_dkey **buckets;
+typedef struct bh_queue {
+    bh_qkey **buckets;
     size_t nbuckets;
-    bh_dkey *rhead, *rtail;    /* keys with queued jobs and nothing running */
+    bh_qkey *rhead, *rtail;    /* keys with queued jobs and nothing running */
     size_t queued, running;
-} bh_dispatch;
+} bh_queue;
 
-int bh_dispatch_init(bh_dispatch *d);
-void bh_dispatch_free(bh_dispatch *d);
-/* Queues j (at the back, or at the front of its key when front). */
-int bh_dispatch_push(bh_dispatch *d, bh_djob *j, int front);
-/* The next job to run, its key marked busy; NULL if none is runnable. */
-bh_djob *bh_dispatch_next(bh_dispatch *d);
+/* An empty queue. Errors: BH_ENOMEM. */
+int bh_queue_init(bh_queue *q);
+/* Frees the queue and every job queued in it (not those running). */
+void bh_queue_free(bh_queue *q);
+/* Queues j at the back of its key, or at its front when front (a retry
+ * goes before what came after it). Errors: BH_ENOMEM (j is not queued). */
+int bh_queue_push(bh_queue *q, bh_qjob *j, int front);
+/* The next job to run, its key marked busy; NULL if none is runnable. Keys
+ * take turns in the order they became ready. */
+bh_qjob *bh_queue_next(bh_queue *q);
 /* The job ended (done, set aside, or to be requeued by the caller with
- * push(front)): its key is free again. */
-void bh_dispatch_release(bh_dispatch *d, bh_djob *j);
+ * push(front)): its key is free again. A job not taken by next (qkey NULL)
+ * is ignored. */
+void bh_queue_release(bh_queue *q, bh_qjob *j);
 /* Non-zero if the key has a job queued or running (timers use it to never
  * overlap). */
-int bh_dispatch_key_active(bh_dispatch *d, int source, int kind, int64_t key);
-void bh_djob_free(bh_djob *j);
+int bh_queue_key_active(bh_queue *q, int source, int kind, int64_t key);
+/* Frees a job and its JSON; NULL is ignored. */
+void bh_qjob_free(bh_qjob *j);
 
 /* ---- deadletter.c ---- */
 
 #define BH_DEADLETTER_MEMORY "bothive.deadletter"
+
+/* Records the update of j in the dead-letter memory under
+ * "<source>:<update_id>" with reason, and logs it. A failure to record is
+ * logged too (the update is lost for replay, not for the offset). */
+void bh_deadletter_put(bh_store *st, const bh_qjob *j, const char *reason);
 
 /* ---- doneset.c: updates finished ahead of the offset, kept in the store ---- */
 
@@ -192,8 +231,6 @@ int bh_doneset_before(const bh_doneset *d, int s, int64_t id);
 void bh_doneset_mark(bh_doneset *d, int s, int64_t id);
 /* Telegram confirmed every update of source s below offset: their marks go. */
 void bh_doneset_confirmed(bh_doneset *d, int s, int64_t offset);
-/* Records the update in the dead-letter memory with reason, and logs it. */
-void bh_deadletter_put(bh_store *st, const bh_djob *j, const char *reason);
 
 /* ---- worker.c ---- */
 
@@ -240,17 +277,18 @@ int bh_updater_forward(int fd, int source, int64_t update_id, json_object *u,
 
 /* ---- supervise.c ---- */
 
-/* Sets up a freshly forked child: dies with the master (PR_SET_PDEATHSIG,
- * then exits at once if the master is already gone), default signal
- * dispositions (SIGINT/SIGTERM per `ignore_stop`), log tag. */
-void bh_child_setup(pid_t master, const char *tag, int ignore_stop);
+/* A minute without crashes forgets the earlier ones. */
+#define BH_RESPAWN_QUIET_MS 60000
 
 /* Respawn backoff: crashes close together make the delay grow. */
 typedef struct bh_respawn {
     bh_backoff b;
     int64_t last_ms; /* the last crash, 0 = none */
 } bh_respawn;
-/* Called at a crash: the delay before the replacement starts. */
+/* Called at a crash at now_ms: the delay before the replacement starts.
+ * 0 for the first crash, and for the first after more than
+ * BH_RESPAWN_QUIET_MS without one; then b's initial_ms, doubling up to its
+ * max_ms. */
 int64_t bh_respawn_delay(bh_respawn *r, int64_t now_ms);
 
 #endif

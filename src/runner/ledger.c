@@ -7,6 +7,8 @@
  * processing ended: the offset is the lowest unfinished id. Updates above it
  * come back in every getUpdates answer until it passes them, so ids are
  * also remembered, to process each only once.
+ *
+ * Names: every function here is bh_ledger_*.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,7 @@
 
 #define BH_LEDGER_SET_CAP 65536 /* slots per generation, a power of two */
 #define BH_LEDGER_SET_FILL (BH_LEDGER_SET_CAP / 2)
+#define BH_LEDGER_OPEN_INITIAL 256 /* open ids before the first growth */
 
 int bh_ledger_init(bh_ledger *l)
 {
@@ -39,7 +42,7 @@ void bh_ledger_free(bh_ledger *l)
 }
 
 /* Slot of id in a set (ids are > 0; 0 marks an empty slot). */
-static size_t bh_set_slot(const int64_t *s, int64_t id)
+static size_t bh_ledger_slot(const int64_t *s, int64_t id)
 {
     size_t i = (size_t)((uint64_t)id * 0x9E3779B97F4A7C15ull >> 40) & (BH_LEDGER_SET_CAP - 1);
     while (s[i] && s[i] != id)
@@ -47,18 +50,19 @@ static size_t bh_set_slot(const int64_t *s, int64_t id)
     return i;
 }
 
-/* Adds id; returns 0 if it was there. When the newer generation is half
- * full it becomes the older one and the oldest is forgotten: the set
- * remembers at least the last 32768 ids. */
-static int bh_set_add(bh_ledger *l, int64_t id)
+/* Adds id to the recently seen; BH_LEDGER_SEEN if it was there. When the
+ * newer generation is half full it becomes the older one and the oldest is
+ * forgotten: the set remembers at least the last BH_LEDGER_SET_FILL ids.
+ * An id <= 0 cannot be stored and is always new. */
+static int bh_ledger_seen_add(bh_ledger *l, int64_t id)
 {
     if (id <= 0)
-        return 1;
-    if (l->set[1][bh_set_slot(l->set[1], id)] == id)
-        return 0;
-    size_t i = bh_set_slot(l->set[0], id);
+        return BH_LEDGER_NEW;
+    if (l->set[1][bh_ledger_slot(l->set[1], id)] == id)
+        return BH_LEDGER_SEEN;
+    size_t i = bh_ledger_slot(l->set[0], id);
     if (l->set[0][i] == id)
-        return 0;
+        return BH_LEDGER_SEEN;
     if (l->nset[0] >= BH_LEDGER_SET_FILL) {
         int64_t *t = l->set[1];
         l->set[1] = l->set[0];
@@ -66,11 +70,38 @@ static int bh_set_add(bh_ledger *l, int64_t id)
         memset(t, 0, BH_LEDGER_SET_CAP * sizeof(int64_t));
         l->set[0] = t;
         l->nset[0] = 0;
-        i = bh_set_slot(l->set[0], id);
+        i = bh_ledger_slot(l->set[0], id);
     }
     l->set[0][i] = id;
     l->nset[0]++;
-    return 1;
+    return BH_LEDGER_NEW;
+}
+
+/* Makes room for one more open id: first by moving the open ids down over
+ * the finished ones before head, else by doubling the arrays.
+ * Errors: BH_ENOMEM (nothing changed that matters: the ids stay). */
+static int bh_ledger_make_room(bh_ledger *l)
+{
+    if (l->len < l->cap)
+        return BH_OK;
+    if (l->head > 0) {
+        memmove(l->open, l->open + l->head, (l->len - l->head) * sizeof *l->open);
+        memmove(l->done, l->done + l->head, l->len - l->head);
+        l->len -= l->head;
+        l->head = 0;
+        return BH_OK;
+    }
+    size_t cap = l->cap ? l->cap * 2 : BH_LEDGER_OPEN_INITIAL;
+    int64_t *o = realloc(l->open, cap * sizeof *o);
+    if (!o)
+        return BH_ENOMEM;
+    l->open = o;
+    uint8_t *d = realloc(l->done, cap);
+    if (!d)
+        return BH_ENOMEM;
+    l->done = d;
+    l->cap = cap;
+    return BH_OK;
 }
 
 /*
@@ -81,40 +112,24 @@ static int bh_set_add(bh_ledger *l, int64_t id)
  */
 int bh_ledger_receive(bh_ledger *l, int64_t id, int ordered)
 {
-    if (ordered) {
-        if (id < l->next)
-            return 0;
-        if (l->len == l->cap) {
-            if (l->head > 0) {
-                memmove(l->open, l->open + l->head, (l->len - l->head) * sizeof *l->open);
-                memmove(l->done, l->done + l->head, l->len - l->head);
-                l->len -= l->head;
-                l->head = 0;
-            }
-            if (l->len == l->cap) {
-                size_t cap = l->cap ? l->cap * 2 : 256;
-                int64_t *o = realloc(l->open, cap * sizeof *o);
-                if (!o)
-                    return 0;
-                l->open = o;
-                uint8_t *d = realloc(l->done, cap);
-                if (!d)
-                    return 0;
-                l->done = d;
-                l->cap = cap;
-            }
-        }
-        l->open[l->len] = id;
-        l->done[l->len++] = 0;
-        l->next = id + 1;
-        bh_set_add(l, id);
-        return 1;
+    if (!ordered) {
+        if (id >= l->next)
+            l->next = id + 1;
+        return bh_ledger_seen_add(l, id);
     }
-    if (id >= l->next)
-        l->next = id + 1;
-    return bh_set_add(l, id);
+    if (id < l->next)
+        return BH_LEDGER_SEEN;
+    if (bh_ledger_make_room(l) != BH_OK)
+        return BH_ENOMEM;
+    l->open[l->len] = id;
+    l->done[l->len++] = 0;
+    l->next = id + 1;
+    bh_ledger_seen_add(l, id);
+    return BH_LEDGER_NEW;
 }
 
+/* Finds id among the open ids (binary search: they ascend), marks it, and
+ * moves head past the finished ones; an empty list starts over at 0. */
 void bh_ledger_finish(bh_ledger *l, int64_t id)
 {
     size_t lo = l->head, hi = l->len;

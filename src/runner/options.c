@@ -1,5 +1,8 @@
 /*
  * Options of the runner: the environment, and the defaults of zero fields.
+ *
+ * Names: every function here is bh_options_*, but for the two declared
+ * elsewhere.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -8,11 +11,29 @@
 #include <unistd.h>
 
 #include "bothive/error.h"
-#include "bothive/telegram.h"
 #include "internal.h"
 
+/* The defaults of the fields left at zero (see bothive/runner.h). */
+#define BH_OPT_STORE_URL "mem:"
+#define BH_OPT_WORKERS_MIN 2            /* without BOTHIVE_WORKERS: the CPUs, */
+#define BH_OPT_WORKERS_CPUS_MAX 256     /* ... within these bounds */
+#define BH_OPT_SHUTDOWN_TIMEOUT_MS 10000
+#define BH_OPT_HANDLER_DEADLINE_MS 30000
+#define BH_OPT_POLL_TIMEOUT_S 25
+#define BH_OPT_WEBHOOK_LISTEN "0.0.0.0:8443"
+#define BH_OPT_WEBHOOK_MAX_BODY (1024 * 1024)
+#define BH_OPT_RESPAWN_INITIAL_MS 100
+#define BH_OPT_RESPAWN_MAX_MS 10000
+#define BH_OPT_CONFLICT_WAIT_MS 5000
+/* The bounds of what the environment may set. */
+#define BH_OPT_ENV_WORKERS_MAX 4096
+#define BH_OPT_ENV_POLL_TIMEOUT_MAX_S 3600
+/* Telegram's bounds of a webhook's secret token. */
+#define BH_OPT_SECRET_MAX 256
+#define BH_OPT_SECRET_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
+
 /* Reads an integer variable; unset leaves *out alone. */
-static int bh_env_int(const char *name, int64_t *out)
+static int bh_options_env_int(const char *name, int64_t *out)
 {
     const char *v = getenv(name);
     char *end;
@@ -28,7 +49,8 @@ static int bh_env_int(const char *name, int64_t *out)
     return BH_OK;
 }
 
-static const char *bh_env_str(const char *name)
+/* A string variable, or NULL when unset or empty. */
+static const char *bh_options_env_str(const char *name)
 {
     const char *v = getenv(name);
     return v && *v ? v : NULL;
@@ -41,21 +63,68 @@ int bh_run_options_from_env(bh_run_options *o)
     if (!o)
         return BH_EINVAL;
     memset(o, 0, sizeof *o);
-    if (bh_env_int("BOTHIVE_WORKERS", &workers) || workers > 4096 ||
-        bh_env_int("BOTHIVE_PROCESS_BACKLOG", &backlog) ||
-        bh_env_int("BOTHIVE_SHUTDOWN_TIMEOUT_MS", &o->shutdown_timeout_ms) ||
-        bh_env_int("BOTHIVE_HANDLER_DEADLINE_MS", &o->handler_deadline_ms) ||
-        bh_env_int("BOTHIVE_POLL_TIMEOUT", &poll) || poll > 3600)
+    if (bh_options_env_int("BOTHIVE_WORKERS", &workers) || workers > BH_OPT_ENV_WORKERS_MAX ||
+        bh_options_env_int("BOTHIVE_PROCESS_BACKLOG", &backlog) ||
+        bh_options_env_int("BOTHIVE_SHUTDOWN_TIMEOUT_MS", &o->shutdown_timeout_ms) ||
+        bh_options_env_int("BOTHIVE_HANDLER_DEADLINE_MS", &o->handler_deadline_ms) ||
+        bh_options_env_int("BOTHIVE_POLL_TIMEOUT", &poll) || poll > BH_OPT_ENV_POLL_TIMEOUT_MAX_S)
         return BH_EINVAL;
     o->workers = (int)workers;
     o->process_backlog = backlog != 0;
     o->poll_timeout_s = (int)poll;
-    o->store_url = bh_env_str("BOTHIVE_STORE");
-    o->api_url = bh_env_str("BOTHIVE_API_URL");
-    o->webhook_url = bh_env_str("BOTHIVE_WEBHOOK_URL");
-    o->webhook_listen = bh_env_str("BOTHIVE_WEBHOOK_LISTEN");
-    o->webhook_secret = bh_env_str("BOTHIVE_WEBHOOK_SECRET");
+    o->store_url = bh_options_env_str("BOTHIVE_STORE");
+    o->api_url = bh_options_env_str("BOTHIVE_API_URL");
+    o->webhook_url = bh_options_env_str("BOTHIVE_WEBHOOK_URL");
+    o->webhook_listen = bh_options_env_str("BOTHIVE_WEBHOOK_LISTEN");
+    o->webhook_secret = bh_options_env_str("BOTHIVE_WEBHOOK_SECRET");
     return BH_OK;
+}
+
+/* The fields o leaves at zero, from the environment's env. */
+static void bh_options_fill_env(bh_run_options *o, const bh_run_options *env)
+{
+#define BH_FILL(f) if (!o->f) o->f = env->f
+    BH_FILL(workers);
+    BH_FILL(store_url);
+    BH_FILL(api_url);
+    BH_FILL(process_backlog);
+    BH_FILL(shutdown_timeout_ms);
+    BH_FILL(handler_deadline_ms);
+    BH_FILL(poll_timeout_s);
+    BH_FILL(webhook_url);
+    BH_FILL(webhook_listen);
+    BH_FILL(webhook_secret);
+#undef BH_FILL
+}
+
+/* The fields still at zero, from the defaults; workers from the CPUs. */
+static void bh_options_fill_defaults(bh_run_options *o)
+{
+#define BH_FILL(f, v) if (!o->f) o->f = (v)
+    if (!o->workers) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        o->workers = n < BH_OPT_WORKERS_MIN ? BH_OPT_WORKERS_MIN
+                     : n > BH_OPT_WORKERS_CPUS_MAX ? BH_OPT_WORKERS_CPUS_MAX : (int)n;
+    }
+    BH_FILL(store_url, BH_OPT_STORE_URL);
+    BH_FILL(shutdown_timeout_ms, BH_OPT_SHUTDOWN_TIMEOUT_MS);
+    BH_FILL(handler_deadline_ms, BH_OPT_HANDLER_DEADLINE_MS);
+    BH_FILL(poll_timeout_s, BH_OPT_POLL_TIMEOUT_S);
+    BH_FILL(webhook_listen, BH_OPT_WEBHOOK_LISTEN);
+    BH_FILL(webhook_max_body, BH_OPT_WEBHOOK_MAX_BODY);
+    BH_FILL(respawn_initial_ms, BH_OPT_RESPAWN_INITIAL_MS);
+    BH_FILL(respawn_max_ms, BH_OPT_RESPAWN_MAX_MS);
+    BH_FILL(conflict_wait_ms, BH_OPT_CONFLICT_WAIT_MS);
+#undef BH_FILL
+}
+
+/* Whether a webhook's secret token is one Telegram accepts: 1 to
+ * BH_OPT_SECRET_MAX of A-Za-z0-9_-. */
+static int bh_options_secret_ok(const char *secret)
+{
+    size_t n = secret ? strlen(secret) : 0;
+
+    return n >= 1 && n <= BH_OPT_SECRET_MAX && strspn(secret, BH_OPT_SECRET_CHARS) == n;
 }
 
 /*
@@ -78,46 +147,9 @@ int bh_runner_options_resolve(const bh_run_options *o, bh_run_options *out)
         out->poll_timeout_s < 0 || out->respawn_initial_ms < 0 || out->respawn_max_ms < 0 ||
         out->conflict_wait_ms < 0)
         return BH_EINVAL;
-#define BH_FILL(f) if (!out->f) out->f = env.f
-    BH_FILL(workers);
-    BH_FILL(store_url);
-    BH_FILL(api_url);
-    BH_FILL(process_backlog);
-    BH_FILL(shutdown_timeout_ms);
-    BH_FILL(handler_deadline_ms);
-    BH_FILL(poll_timeout_s);
-    BH_FILL(webhook_url);
-    BH_FILL(webhook_listen);
-    BH_FILL(webhook_secret);
-#undef BH_FILL
-    if (!out->workers) {
-        long n = sysconf(_SC_NPROCESSORS_ONLN);
-        out->workers = n < 2 ? 2 : n > 256 ? 256 : (int)n;
-    }
-    if (!out->store_url)
-        out->store_url = "mem:";
-    if (!out->shutdown_timeout_ms)
-        out->shutdown_timeout_ms = 10000;
-    if (!out->handler_deadline_ms)
-        out->handler_deadline_ms = 30000;
-    if (!out->poll_timeout_s)
-        out->poll_timeout_s = 25;
-    if (!out->webhook_listen)
-        out->webhook_listen = "0.0.0.0:8443";
-    if (!out->webhook_max_body)
-        out->webhook_max_body = 1024 * 1024;
-    if (!out->respawn_initial_ms)
-        out->respawn_initial_ms = 100;
-    if (!out->respawn_max_ms)
-        out->respawn_max_ms = 10000;
-    if (!out->conflict_wait_ms)
-        out->conflict_wait_ms = 5000;
-    if (out->webhook_url) {
-        size_t n = out->webhook_secret ? strlen(out->webhook_secret) : 0;
-        if (n < 1 || n > 256 || strspn(out->webhook_secret,
-                                       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-                                       "0123456789_-") != n)
-            return BH_EINVAL; /* a webhook without a secret accepts anyone's updates */
-    }
+    bh_options_fill_env(out, &env);
+    bh_options_fill_defaults(out);
+    if (out->webhook_url && !bh_options_secret_ok(out->webhook_secret))
+        return BH_EINVAL; /* a webhook without a secret accepts anyone's updates */
     return BH_OK;
 }

@@ -3,6 +3,8 @@
  * message boundaries (one update per message, no framing to get wrong) and
  * reports a dead peer as EOF at once, which is how a worker's death is
  * noticed even before SIGCHLD is handled.
+ *
+ * Names: every function here is bh_proto_*.
  */
 #include <errno.h>
 #include <string.h>
@@ -13,9 +15,13 @@
 #include "bothive/error.h"
 #include "internal.h"
 
+/* Room in the socket buffers beyond the largest message, for the kernel's
+ * own accounting. */
+#define BH_PROTO_BUF_SLACK 4096
+
 int bh_proto_pair(int fds[2])
 {
-    int sz = BH_RUNNER_MSG_MAX + (int)sizeof(bh_msg_hdr) + 4096;
+    int sz = BH_RUNNER_MSG_MAX + (int)sizeof(bh_msg_hdr) + BH_PROTO_BUF_SLACK;
 
     if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
         return BH_EIO;
@@ -61,9 +67,9 @@ int bh_proto_recv(int fd, char *buf, bh_msg *m)
         n = recv(fd, buf, sizeof(bh_msg_hdr) + BH_RUNNER_MSG_MAX, MSG_DONTWAIT);
     while (n < 0 && errno == EINTR);
     if (n == 0)
-        return 0;
+        return BH_PROTO_EOF;
     if (n < 0)
-        return errno == EAGAIN || errno == EWOULDBLOCK ? 2 : BH_EIO;
+        return errno == EAGAIN || errno == EWOULDBLOCK ? BH_PROTO_NONE : BH_EIO;
     if ((size_t)n < sizeof(bh_msg_hdr))
         return BH_EIO;
     memcpy(&m->h, buf, sizeof m->h);
@@ -72,11 +78,11 @@ int bh_proto_recv(int fd, char *buf, bh_msg *m)
     m->body[m->len] = '\0';
     if (m->len == 0)
         m->body = NULL;
-    return 1;
+    return BH_PROTO_MSG;
 }
 
 /* An integer field at a path of object keys, or 0 when absent. */
-static int bh_json_id(json_object *o, const char *a, const char *b, int64_t *out)
+static int bh_proto_json_id(json_object *o, const char *a, const char *b, int64_t *out)
 {
     json_object *v;
 
@@ -88,6 +94,22 @@ static int bh_json_id(json_object *o, const char *a, const char *b, int64_t *out
     return 1;
 }
 
+/* The key of the object of one update kind: its chat, else its user.
+ * Non-zero when it has either. */
+static int bh_proto_object_key(json_object *v, int *kind, int64_t *key)
+{
+    json_object *msg;
+
+    *kind = BH_KEY_CHAT;
+    if (bh_proto_json_id(v, "chat", "id", key))
+        return 1;
+    if (json_object_object_get_ex(v, "message", &msg) &&
+        json_object_is_type(msg, json_type_object) && bh_proto_json_id(msg, "chat", "id", key))
+        return 1;
+    *kind = BH_KEY_USER;
+    return bh_proto_json_id(v, "from", "id", key) || bh_proto_json_id(v, "user", "id", key);
+}
+
 /*
  * Every update kind is an object under one field beside update_id; its chat
  * is at .chat.id (messages, member updates, join requests, reactions) or
@@ -97,29 +119,12 @@ static int bh_json_id(json_object *o, const char *a, const char *b, int64_t *out
  */
 void bh_proto_update_key(json_object *u, int64_t update_id, int *kind, int64_t *key)
 {
-    int64_t id;
-
     if (u && json_object_is_type(u, json_type_object)) {
         json_object_object_foreach(u, name, v) {
             if (!strcmp(name, "update_id") || !json_object_is_type(v, json_type_object))
                 continue;
-            if (bh_json_id(v, "chat", "id", &id)) {
-                *kind = BH_KEY_CHAT;
-                *key = id;
+            if (bh_proto_object_key(v, kind, key))
                 return;
-            }
-            json_object *msg;
-            if (json_object_object_get_ex(v, "message", &msg) &&
-                json_object_is_type(msg, json_type_object) && bh_json_id(msg, "chat", "id", &id)) {
-                *kind = BH_KEY_CHAT;
-                *key = id;
-                return;
-            }
-            if (bh_json_id(v, "from", "id", &id) || bh_json_id(v, "user", "id", &id)) {
-                *kind = BH_KEY_USER;
-                *key = id;
-                return;
-            }
             break;
         }
     }

@@ -27,6 +27,24 @@
 #include "bothive/runner.h"
 #include "bothive/store.h"
 
+/*
+ * Exit statuses of the runner's own children, as the master logs them
+ * ("worker 2 (pid 4242) exited with status 71 while idle"). Any other
+ * status of a worker is the application's (a handler that called exit), or
+ * a signal's.
+ */
+enum {
+    /* No memory for the message buffer, at the start of a worker or an
+     * updater. */
+    BH_EXIT_NOMEM = 70,
+    /* The start failed: the application's worker_start (in a worker) or
+     * master_start (in the starter), or the Bot API client of an updater. */
+    BH_EXIT_START = 71,
+    /* The webhook updater cannot listen on webhook_listen (a bad address,
+     * or the port is taken). */
+    BH_EXIT_LISTEN = 72,
+};
+
 typedef enum { BH_JOB_UPDATE, BH_JOB_TIMER } bh_job_kind;
 
 typedef struct bh_job {

@@ -5,6 +5,8 @@
  * body size) and their update handed to the master before the 200 answer:
  * a 200 is Telegram's confirmation, so it is only given for an update the
  * runner holds.
+ *
+ * Names: every function here is bh_webhook_*.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -25,23 +27,27 @@
 #include "internal.h"
 
 /* Registering the webhook is retried from one second up to half a minute. */
-#define BH_HOOK_RETRY_MIN_MS 1000
-#define BH_HOOK_RETRY_MAX_MS 30000
+#define BH_WEBHOOK_RETRY_MIN_MS 1000
+#define BH_WEBHOOK_RETRY_MAX_MS 30000
+/* A connection idle this long is closed by the server. */
+#define BH_WEBHOOK_CONN_TIMEOUT_S 30
+/* The wait for a message of the master between checks for a stop. */
+#define BH_WEBHOOK_IDLE_POLL_MS 1000
 
-typedef struct bh_hook {
+typedef struct bh_webhook_server {
     const bh_updater_cfg *cfg;
     size_t secret_len;
-} bh_hook;
+} bh_webhook_server;
 
-typedef struct bh_hook_req {
+typedef struct bh_webhook_req {
     char *data;
     size_t len;
     int too_big;
-} bh_hook_req;
+} bh_webhook_req;
 
 /* Compares without an early exit, so the time taken does not tell an
  * attacker how much of a guessed secret was right. */
-static int bh_hook_secret_ok(const char *got, const char *want, size_t want_len)
+static int bh_webhook_secret_ok(const char *got, const char *want, size_t want_len)
 {
     size_t got_len = got ? strlen(got) : 0;
     unsigned char diff = got_len != want_len;
@@ -51,8 +57,9 @@ static int bh_hook_secret_ok(const char *got, const char *want, size_t want_len)
     return got && diff == 0;
 }
 
-static enum MHD_Result bh_hook_answer(struct MHD_Connection *con, unsigned status,
-                                      const char *body)
+/* Queues the answer status with a JSON body (a string constant). */
+static enum MHD_Result bh_webhook_answer(struct MHD_Connection *con, unsigned status,
+                                         const char *body)
 {
     struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)body,
                                                              MHD_RESPMEM_PERSISTENT);
@@ -65,70 +72,100 @@ static enum MHD_Result bh_hook_answer(struct MHD_Connection *con, unsigned statu
     return ret;
 }
 
-static enum MHD_Result bh_hook_access(void *cls, struct MHD_Connection *con, const char *url,
-                                      const char *method, const char *version,
-                                      const char *upload, size_t *upload_size, void **con_cls)
+/* The start of a request, before any body is read: refuses a method other
+ * than POST, a wrong secret and a declared oversized body (which costs the
+ * server nothing that way), else makes the request's record. */
+static enum MHD_Result bh_webhook_begin(bh_webhook_server *h, struct MHD_Connection *con,
+                                        const char *method, void **con_cls)
 {
-    bh_hook *h = cls;
-    bh_hook_req *q = *con_cls;
-    (void)url;
-    (void)version;
+    const char *secret = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+                                                     "X-Telegram-Bot-Api-Secret-Token");
+    const char *cl = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
+                                                 MHD_HTTP_HEADER_CONTENT_LENGTH);
+    bh_webhook_req *q;
 
-    if (!q) {
-        /* Refuse before reading any body: a wrong secret or a declared
-         * oversized body costs the server nothing. */
-        const char *secret = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
-                                                         "X-Telegram-Bot-Api-Secret-Token");
-        const char *cl = MHD_lookup_connection_value(con, MHD_HEADER_KIND,
-                                                     MHD_HTTP_HEADER_CONTENT_LENGTH);
-        if (strcmp(method, "POST"))
-            return bh_hook_answer(con, 405, "{\"ok\":false}");
-        if (!bh_hook_secret_ok(secret, h->cfg->opts->webhook_secret, h->secret_len)) {
-            bh_log(BH_LOG_WARN, "webhook: request with a wrong secret token refused");
-            return bh_hook_answer(con, 403, "{\"ok\":false,\"description\":\"Forbidden\"}");
-        }
-        if (cl && strtoull(cl, NULL, 10) > h->cfg->opts->webhook_max_body)
-            return bh_hook_answer(con, 413, "{\"ok\":false,\"description\":\"Too large\"}");
-        if (!(q = calloc(1, sizeof *q)))
+    if (strcmp(method, "POST"))
+        return bh_webhook_answer(con, 405, "{\"ok\":false}");
+    if (!bh_webhook_secret_ok(secret, h->cfg->opts->webhook_secret, h->secret_len)) {
+        bh_log(BH_LOG_WARN, "webhook: request with a wrong secret token refused");
+        return bh_webhook_answer(con, 403, "{\"ok\":false,\"description\":\"Forbidden\"}");
+    }
+    if (cl && strtoull(cl, NULL, 10) > h->cfg->opts->webhook_max_body)
+        return bh_webhook_answer(con, 413, "{\"ok\":false,\"description\":\"Too large\"}");
+    if (!(q = calloc(1, sizeof *q)))
+        return MHD_NO;
+    *con_cls = q;
+    return MHD_YES;
+}
+
+/* A piece of the body: kept while the whole stays within webhook_max_body,
+ * else the request is only marked too big (and the rest read and dropped). */
+static enum MHD_Result bh_webhook_take(const bh_webhook_server *h, bh_webhook_req *q,
+                                       const char *upload, size_t *upload_size)
+{
+    if (!q->too_big && q->len + *upload_size <= h->cfg->opts->webhook_max_body) {
+        char *d = realloc(q->data, q->len + *upload_size + 1);
+        if (!d)
             return MHD_NO;
-        *con_cls = q;
-        return MHD_YES;
+        memcpy(d + q->len, upload, *upload_size);
+        q->data = d;
+        q->len += *upload_size;
+        q->data[q->len] = '\0';
+    } else {
+        q->too_big = 1;
     }
-    if (*upload_size) {
-        if (!q->too_big && q->len + *upload_size <= h->cfg->opts->webhook_max_body) {
-            char *d = realloc(q->data, q->len + *upload_size + 1);
-            if (!d)
-                return MHD_NO;
-            memcpy(d + q->len, upload, *upload_size);
-            q->data = d;
-            q->len += *upload_size;
-            q->data[q->len] = '\0';
-        } else {
-            q->too_big = 1;
-        }
-        *upload_size = 0;
-        return MHD_YES;
-    }
+    *upload_size = 0;
+    return MHD_YES;
+}
+
+/* The whole body is in: an Update with a positive update_id goes to the
+ * master, and only once the master holds it is the answer 200. */
+static enum MHD_Result bh_webhook_deliver(const bh_webhook_server *h, struct MHD_Connection *con,
+                                          const bh_webhook_req *q)
+{
+    json_object *u, *idv;
+    int rc;
+
     if (q->too_big)
-        return bh_hook_answer(con, 413, "{\"ok\":false,\"description\":\"Too large\"}");
-    json_object *u = q->data ? json_tokener_parse(q->data) : NULL, *idv;
+        return bh_webhook_answer(con, 413, "{\"ok\":false,\"description\":\"Too large\"}");
+    u = q->data ? json_tokener_parse(q->data) : NULL;
     if (!u || !json_object_object_get_ex(u, "update_id", &idv) ||
         !json_object_is_type(idv, json_type_int) || json_object_get_int64(idv) <= 0) {
         json_object_put(u);
-        return bh_hook_answer(con, 400, "{\"ok\":false,\"description\":\"Not an update\"}");
+        return bh_webhook_answer(con, 400, "{\"ok\":false,\"description\":\"Not an update\"}");
     }
-    int rc = bh_updater_forward(h->cfg->fd, h->cfg->source, json_object_get_int64(idv), u,
-                                q->data, q->len, 0);
+    rc = bh_updater_forward(h->cfg->fd, h->cfg->source, json_object_get_int64(idv), u,
+                            q->data, q->len, 0);
     json_object_put(u);
     if (rc != BH_OK)
-        return bh_hook_answer(con, 500, "{\"ok\":false}"); /* Telegram retries */
-    return bh_hook_answer(con, 200, "{\"ok\":true}");
+        return bh_webhook_answer(con, 500, "{\"ok\":false}"); /* Telegram retries */
+    return bh_webhook_answer(con, 200, "{\"ok\":true}");
 }
 
-static void bh_hook_completed(void *cls, struct MHD_Connection *con, void **con_cls,
-                              enum MHD_RequestTerminationCode toe)
+/* libmicrohttpd's handler, called at the start of a request, for each piece
+ * of its body, and once the body is in. */
+static enum MHD_Result bh_webhook_access(void *cls, struct MHD_Connection *con, const char *url,
+                                         const char *method, const char *version,
+                                         const char *upload, size_t *upload_size,
+                                         void **con_cls)
 {
-    bh_hook_req *q = *con_cls;
+    bh_webhook_server *h = cls;
+    bh_webhook_req *q = *con_cls;
+    (void)url;
+    (void)version;
+
+    if (!q)
+        return bh_webhook_begin(h, con, method, con_cls);
+    if (*upload_size)
+        return bh_webhook_take(h, q, upload, upload_size);
+    return bh_webhook_deliver(h, con, q);
+}
+
+/* The end of a request, answered or not: its record goes. */
+static void bh_webhook_completed(void *cls, struct MHD_Connection *con, void **con_cls,
+                                 enum MHD_RequestTerminationCode toe)
+{
+    bh_webhook_req *q = *con_cls;
     (void)cls;
     (void)con;
     (void)toe;
@@ -140,7 +177,7 @@ static void bh_hook_completed(void *cls, struct MHD_Connection *con, void **con_
 }
 
 /* "host:port", ":port" or "port" into an IPv4 address. */
-static int bh_hook_parse_listen(const char *s, struct sockaddr_in *sa)
+static int bh_webhook_parse_listen(const char *s, struct sockaddr_in *sa)
 {
     char host[64] = "0.0.0.0";
     const char *colon = strrchr(s, ':');
@@ -167,7 +204,7 @@ static int bh_hook_parse_listen(const char *s, struct sockaddr_in *sa)
 }
 
 /* setWebhook with the URL, the secret and the kinds wanted. */
-static int bh_hook_register(bh_client *c, const bh_updater_cfg *cfg)
+static int bh_webhook_register(bh_client *c, const bh_updater_cfg *cfg)
 {
     const bh_runner_source *src = &cfg->app->sources[cfg->source];
     json_object *p = json_object_new_object(), *res = NULL;
@@ -189,65 +226,106 @@ static int bh_hook_register(bh_client *c, const bh_updater_cfg *cfg)
     return rc;
 }
 
-void bh_webhook_main(const bh_updater_cfg *cfg)
+/* Starts the HTTP server on webhook_listen; NULL (logged) when the address
+ * is bad or cannot be listened on. */
+static struct MHD_Daemon *bh_webhook_listen(bh_webhook_server *h)
 {
-    const bh_runner_source *src = &cfg->app->sources[cfg->source];
-    char *buf = malloc(sizeof(bh_msg_hdr) + BH_RUNNER_MSG_MAX + 1);
-    bh_hook h = {.cfg = cfg, .secret_len = strlen(cfg->opts->webhook_secret)};
-    struct MHD_Daemon *d = NULL;
+    const char *listen = h->cfg->opts->webhook_listen;
+    struct MHD_Daemon *d;
     struct sockaddr_in sa;
-    bh_client *c = NULL;
-    int rc, status = 0;
 
-    bh_updater_signals();
-    if (!buf || bh_client_new(&c, src->token, cfg->opts->api_url, NULL) != BH_OK)
-        _exit(70);
-    if (bh_hook_parse_listen(cfg->opts->webhook_listen, &sa) != BH_OK) {
-        bh_log(BH_LOG_ERROR, "webhook: bad listen address \"%s\"", cfg->opts->webhook_listen);
-        status = 72;
-        goto out;
+    if (bh_webhook_parse_listen(listen, &sa) != BH_OK) {
+        bh_log(BH_LOG_ERROR, "webhook: bad listen address \"%s\"", listen);
+        return NULL;
     }
     /* One internal thread: sends to the master are never concurrent. */
     d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-                         bh_hook_access, &h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-                         MHD_OPTION_NOTIFY_COMPLETED, bh_hook_completed, NULL,
-                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_END);
-    if (!d) {
-        bh_log(BH_LOG_ERROR, "webhook: cannot listen on %s", cfg->opts->webhook_listen);
-        status = 72;
-        goto out;
-    }
-    /* The server listens before Telegram is told about it, so the first
-     * POST finds it. Failing to register is retried with a backoff. */
-    for (bh_backoff b = {.initial_ms = BH_HOOK_RETRY_MIN_MS, .max_ms = BH_HOOK_RETRY_MAX_MS};
-         !bh_updater_stopping();) {
-        if ((rc = bh_hook_register(c, cfg)) == BH_OK) {
+                         bh_webhook_access, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+                         MHD_OPTION_NOTIFY_COMPLETED, bh_webhook_completed, NULL,
+                         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)BH_WEBHOOK_CONN_TIMEOUT_S,
+                         MHD_OPTION_END);
+    if (!d)
+        bh_log(BH_LOG_ERROR, "webhook: cannot listen on %s", listen);
+    return d;
+}
+
+/* The server listens before Telegram is told about it, so the first
+ * POST finds it. Failing to register is retried with a backoff, until the
+ * stop. */
+static void bh_webhook_register_retrying(bh_client *c, const bh_updater_cfg *cfg)
+{
+    bh_backoff b = {.initial_ms = BH_WEBHOOK_RETRY_MIN_MS, .max_ms = BH_WEBHOOK_RETRY_MAX_MS};
+    int rc;
+
+    while (!bh_updater_stopping()) {
+        if ((rc = bh_webhook_register(c, cfg)) == BH_OK) {
             bh_log(BH_LOG_INFO, "webhook set, listening on %s", cfg->opts->webhook_listen);
-            break;
+            return;
         }
         int64_t wait = bh_backoff_next(&b);
         bh_log(BH_LOG_WARN, "setWebhook failed: %s (%s); retrying in %lld ms", bh_strerror(rc),
                bh_client_last_error(c)->description, (long long)wait);
         bh_sleep_ms(wait, bh_updater_stop_flag());
     }
+}
+
+/* While the server thread hands the updates on: reads (and drops) what the
+ * master sends, until the stop. BH_EIO when the master is gone. */
+static int bh_webhook_idle(const bh_updater_cfg *cfg, char *buf)
+{
     while (!bh_updater_stopping()) {
         struct pollfd p = {.fd = cfg->fd, .events = POLLIN};
         bh_msg m;
-        if (poll(&p, 1, 1000) > 0) {
-            while ((rc = bh_proto_recv(cfg->fd, buf, &m)) == 1)
+        int rc;
+        if (poll(&p, 1, BH_WEBHOOK_IDLE_POLL_MS) > 0) {
+            while ((rc = bh_proto_recv(cfg->fd, buf, &m)) == BH_PROTO_MSG)
                 ;
-            if (rc != 2)
-                goto out; /* the master is gone */
+            if (rc != BH_PROTO_NONE)
+                return BH_EIO;
         }
     }
+    return BH_OK;
+}
+
+/* Registers the webhook, hands updates on until the stop, then stops the
+ * server, deletes the webhook and tells the master (unless the master is
+ * gone). d is stopped in every case. */
+static void bh_webhook_serve(bh_webhook_server *h, struct MHD_Daemon *d, bh_client *c, char *buf)
+{
+    int rc;
+
+    bh_webhook_register_retrying(c, h->cfg);
+    rc = bh_webhook_idle(h->cfg, buf);
     MHD_stop_daemon(d);
-    d = NULL;
+    if (rc != BH_OK)
+        return; /* the master is gone */
     if ((rc = bh_client_call(c, "deleteWebhook", NULL, NULL)) != BH_OK)
         bh_log(BH_LOG_WARN, "deleteWebhook failed: %s", bh_strerror(rc));
-    bh_updater_finish(cfg->fd, buf, NULL);
-out:
-    if (d)
-        MHD_stop_daemon(d);
+    bh_updater_finish(h->cfg->fd, buf, NULL);
+}
+
+/* The webhook updater's life after fork; never returns. */
+void bh_webhook_main(const bh_updater_cfg *cfg)
+{
+    const bh_runner_source *src = &cfg->app->sources[cfg->source];
+    char *buf = malloc(sizeof(bh_msg_hdr) + BH_RUNNER_MSG_MAX + 1);
+    bh_webhook_server h = {.cfg = cfg, .secret_len = strlen(cfg->opts->webhook_secret)};
+    struct MHD_Daemon *d;
+    bh_client *c = NULL;
+    int rc, status = 0;
+
+    bh_updater_signals();
+    if (!buf)
+        _exit(BH_EXIT_NOMEM);
+    if ((rc = bh_client_new(&c, src->token, cfg->opts->api_url, NULL)) != BH_OK) {
+        bh_log(BH_LOG_ERROR, "cannot create the Bot API client: %s", bh_strerror(rc));
+        free(buf);
+        _exit(BH_EXIT_START);
+    }
+    if ((d = bh_webhook_listen(&h)))
+        bh_webhook_serve(&h, d, c, buf);
+    else
+        status = BH_EXIT_LISTEN;
     bh_client_free(c);
     free(buf);
     _exit(status);

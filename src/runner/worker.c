@@ -2,6 +2,8 @@
  * The worker process: takes one job at a time from the master, runs the
  * application's handler, answers DONE. It exits when the master closes its
  * socket (or dies: PR_SET_PDEATHSIG).
+ *
+ * Names: every function here is bh_worker_*, but for bh_runner_note.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +30,58 @@ void bh_runner_note(const char *what)
     snprintf(s->note, sizeof s->note, "%s", what ? what : "");
 }
 
+/* What bh_worker_recv found. */
+enum { BH_WORKER_JOB, BH_WORKER_OTHER, BH_WORKER_EOF };
+
+/* Waits for the master's next message (a blocking receive: the socket is
+ * the worker's only input) into m, its body in buf. BH_WORKER_EOF when the
+ * master closed the socket (or it failed), BH_WORKER_OTHER for a message
+ * that is not a job. */
+static int bh_worker_recv(int fd, char *buf, bh_msg *m)
+{
+    ssize_t n;
+
+    do
+        n = recv(fd, buf, sizeof(bh_msg_hdr) + BH_RUNNER_MSG_MAX, 0);
+    while (n < 0 && errno == EINTR);
+    if (n <= 0)
+        return BH_WORKER_EOF;
+    if ((size_t)n < sizeof(bh_msg_hdr))
+        return BH_WORKER_OTHER;
+    memcpy(&m->h, buf, sizeof m->h);
+    m->len = (size_t)n - sizeof(bh_msg_hdr);
+    m->body = buf + sizeof(bh_msg_hdr);
+    m->body[m->len] = '\0';
+    return m->h.type == BH_MSG_JOB ? BH_WORKER_JOB : BH_WORKER_OTHER;
+}
+
+/* Runs the application's handler on the job in m. A handler's error is
+ * logged here, with what the worker noted it was running; the job is done
+ * all the same. Returns the handler's code. */
+static int bh_worker_run(const bh_runner_app *app, const bh_msg *m, bh_worker_slot_shm *shm)
+{
+    bh_job job = {.kind = (bh_job_kind)m->h.kind, .source = m->h.source,
+                  .update_id = m->h.update_id, .timer = m->h.timer,
+                  .json = m->len ? m->body : NULL, .attempt = m->h.attempt};
+    const char *in;
+    int rc;
+
+    shm->note[0] = '\0';
+    rc = app->handle(app->arg, &job);
+    if (rc >= 0)
+        return rc;
+    in = shm->note[0] ? " in " : "";
+    if (job.kind == BH_JOB_UPDATE)
+        bh_log(BH_LOG_ERROR, "handler failed on update %lld of source %d%s%s: %s",
+               (long long)job.update_id, job.source, in, shm->note, bh_strerror(rc));
+    else
+        bh_log(BH_LOG_ERROR, "timer %d of source %d failed%s%s: %s", job.timer,
+               job.source, in, shm->note, bh_strerror(rc));
+    return rc;
+}
+
+/* Runs worker_start, then one job at a time, each answered DONE, until the
+ * master closes the socket; then worker_stop. */
 void bh_worker_main(const bh_runner_app *app, bh_store *st, int worker_no, int fd,
                     bh_worker_slot_shm *shm)
 {
@@ -37,42 +91,16 @@ void bh_worker_main(const bh_runner_app *app, bh_store *st, int worker_no, int f
 
     bh_worker_note_slot = shm;
     if (!buf)
-        _exit(70);
+        _exit(BH_EXIT_NOMEM);
     if (app->worker_start && (rc = app->worker_start(app->arg, st, worker_no)) != 0) {
         bh_log(BH_LOG_ERROR, "worker_start failed: %s", bh_strerror(rc));
-        _exit(71);
+        _exit(BH_EXIT_START);
     }
     bh_log(BH_LOG_DEBUG, "ready");
-    for (;;) {
-        ssize_t n;
-        /* Blocking receive: the socket is the worker's only input. */
-        do
-            n = recv(fd, buf, sizeof(bh_msg_hdr) + BH_RUNNER_MSG_MAX, 0);
-        while (n < 0 && errno == EINTR);
-        if (n <= 0)
-            break;
-        if ((size_t)n < sizeof(bh_msg_hdr))
+    while ((rc = bh_worker_recv(fd, buf, &m)) != BH_WORKER_EOF) {
+        if (rc != BH_WORKER_JOB)
             continue;
-        memcpy(&m.h, buf, sizeof m.h);
-        m.len = (size_t)n - sizeof(bh_msg_hdr);
-        m.body = buf + sizeof(bh_msg_hdr);
-        m.body[m.len] = '\0';
-        if (m.h.type != BH_MSG_JOB)
-            continue;
-        bh_job job = {.kind = (bh_job_kind)m.h.kind, .source = m.h.source,
-                      .update_id = m.h.update_id, .timer = m.h.timer,
-                      .json = m.len ? m.body : NULL, .attempt = m.h.attempt};
-        shm->note[0] = '\0';
-        rc = app->handle(app->arg, &job);
-        if (rc < 0) {
-            if (job.kind == BH_JOB_UPDATE)
-                bh_log(BH_LOG_ERROR, "handler failed on update %lld of source %d%s%s: %s",
-                       (long long)job.update_id, job.source, shm->note[0] ? " in " : "",
-                       shm->note, bh_strerror(rc));
-            else
-                bh_log(BH_LOG_ERROR, "timer %d of source %d failed%s%s: %s", job.timer,
-                       job.source, shm->note[0] ? " in " : "", shm->note, bh_strerror(rc));
-        }
+        rc = bh_worker_run(app, &m, shm);
         bh_msg_hdr done = {.type = BH_MSG_DONE, .rc = rc < 0 ? rc : 0};
         if (bh_proto_send(fd, &done, NULL, 0) != BH_OK)
             break;
