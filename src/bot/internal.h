@@ -1,6 +1,6 @@
 /*
  * The bot model's private structures. Used by src/bot/ and by the runner's
- * glue (src/runner/run.c), which sits above this layer.
+ * glue (src/bot/run.c), the bot model as an application of the runner.
  */
 #ifndef BH_BOT_INTERNAL_H
 #define BH_BOT_INTERNAL_H
