@@ -147,6 +147,49 @@ START_TEST(release_all_releases_what_this_process_holds)
 }
 END_TEST
 
+/* A file: store reopened after every process died, with locks held and
+ * idle ones of many names: the held ones are abandoned, each once, and
+ * once released no more records are left than the idle ones kept. */
+START_TEST(file_reopen_reclaims_the_records_of_abandoned_locks)
+{
+    enum { N = 200 };
+    char *path = bh_test_tmppath("lockfile"), url[512], name[32];
+    struct bh_store_stats ss;
+    bh_store *fs;
+    bh_shared *fm;
+
+    snprintf(url, sizeof url, "file:%s", path);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (bh_store_open(&fs, url, NULL) || bh_shared_open(fs, "m", &fm))
+            _exit(1);
+        for (int i = 0; i < N; i++) {
+            snprintf(name, sizeof name, "held-%d", i);
+            if (bh_lock_acquire(fm, name, 0) != BH_OK)
+                _exit(2);
+        }
+        kill(getpid(), SIGKILL);
+    }
+    ck_assert_int_eq(bh_test_wait(pid), 128 + SIGKILL);
+    ck_assert_int_eq(bh_store_open(&fs, url, NULL), BH_OK);
+    ck_assert_int_eq(bh_shared_open(fs, "m", &fm), BH_OK);
+    for (int i = 0; i < N; i++) {
+        snprintf(name, sizeof name, "held-%d", i);
+        ck_assert_int_eq(bh_lock_acquire(fm, name, 0), BH_EABANDONED);
+        ck_assert_int_eq(bh_lock_release(fm, name), BH_OK);
+        ck_assert_int_eq(bh_lock_acquire(fm, name, 0), BH_OK);
+        ck_assert_int_eq(bh_lock_release(fm, name), BH_OK);
+    }
+    ck_assert_int_eq(bh_store_stats(fs, &ss), BH_OK);
+    ck_assert_uint_le(ss.locks, 64);
+    ck_assert_int_eq(bh_store_check(fs), BH_OK);
+    bh_shared_close(fm);
+    bh_store_close(fs);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
 /* The bytes in use come back to where they were, but for the idle records
  * kept for reuse (one per stripe, with the index that finds it). */
 START_TEST(distinct_names_leave_the_bytes_in_use_as_they_were)
@@ -210,6 +253,7 @@ int main(void)
     tcase_add_test(tc, release_all_releases_what_this_process_holds);
     tcase_add_test(tc, distinct_names_leave_the_bytes_in_use_as_they_were);
     tcase_add_test(tc, file_reopen_abandons_held_locks);
+    tcase_add_test(tc, file_reopen_reclaims_the_records_of_abandoned_locks);
     suite_add_tcase(s, tc);
     TCase *tcf = tcase_create("locks_file");
     tcase_set_timeout(tcf, 120);
