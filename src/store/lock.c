@@ -32,9 +32,14 @@
  * Freeing is one index removal, recorded in the stripe's operation record,
  * so stripe.c's recovery finishes or sweeps what a killed process left. A
  * process killed holding the stripe may also leave an idle record that is
- * not the kept one, or idle_lock naming a freed record: which record is
- * kept is derived state, re-derived after a rebuild, as free lists are
- * (bh_lock_stripe_settle_locked).
+ * not the kept one (and a damaged file, idle_lock naming a record the
+ * rebuild dropped): which record is kept is derived state, re-derived
+ * after a rebuild, as free lists are (bh_lock_stripe_settle_locked).
+ *
+ * What stays: a record whose holder died, until its next acquirer is told
+ * (it is the only carrier of that news), and one whose waiter was killed
+ * after the release that woke it and before it unpinned, or a waiter
+ * beyond the slots killed while it waited, until the name is used again.
  *
  * An uncontended acquire is one pass under the stripe's lock: find the
  * record and take its word there. The handle remembers the record, so
