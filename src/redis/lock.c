@@ -71,12 +71,12 @@ static void held_remove(struct bh_redis_shared *ms, const char *name)
 }
 
 /* The caller's wake-up list for name. */
-static int wake_key(struct bh_rargs *a, bh_shared *m, const char *tok, const char *name)
+static int wake_key(struct bh_redis_argv *a, bh_shared *m, const char *tok, const char *name)
 {
     char part[BH_REDIS_TOKEN_MAX + 8]; /* "lw:" TOKEN ":" */
 
     snprintf(part, sizeof part, "lw:%s:", tok);
-    return bh_rargs_key(a, m, part, name);
+    return bh_redis_argv_key(a, m, part, name);
 }
 
 /* One attempt: *res is -1 (the caller holds it), 0 acquired, 1 acquired
@@ -84,35 +84,35 @@ static int wake_key(struct bh_rargs *a, bh_shared *m, const char *tok, const cha
 static int try_once(bh_shared *m, const char *name, const char *tok, int queue, int *res)
 {
     struct bh_redis_shared *ms = bh_redis_shared_of(m);
-    struct bh_rargs a = {0};
+    struct bh_redis_argv a = {0};
     redisReply *rep = NULL;
     long long code;
     int rc;
 
-    if ((rc = bh_rargs_key(&a, m, "l:", name)) != BH_OK ||
-        (rc = bh_rargs_key(&a, m, "lh:", name)) != BH_OK ||
-        (rc = bh_rargs_key(&a, m, "lq:", name)) != BH_OK ||
-        (rc = bh_rargs_key(&a, m, "lb:", name)) != BH_OK ||
-        (rc = bh_rargs_key(&a, m, "ctr", NULL)) != BH_OK ||
+    if ((rc = bh_redis_argv_key(&a, m, "l:", name)) != BH_OK ||
+        (rc = bh_redis_argv_key(&a, m, "lh:", name)) != BH_OK ||
+        (rc = bh_redis_argv_key(&a, m, "lq:", name)) != BH_OK ||
+        (rc = bh_redis_argv_key(&a, m, "lb:", name)) != BH_OK ||
+        (rc = bh_redis_argv_key(&a, m, "ctr", NULL)) != BH_OK ||
         (rc = wake_key(&a, m, tok, name)) != BH_OK)
         goto out;
-    bh_rargs_str(&a, tok);
-    if ((rc = bh_rargs_int(&a, ms->st->conf.lease_ms)) != BH_OK)
+    bh_redis_argv_str(&a, tok);
+    if ((rc = bh_redis_argv_int(&a, ms->st->conf.lease_ms)) != BH_OK)
         goto out;
-    bh_rargs_str(&a, queue ? "1" : "0");
-    if ((rc = bh_rargs_int(&a, HEARTBEAT_MS)) != BH_OK)
+    bh_redis_argv_str(&a, queue ? "1" : "0");
+    if ((rc = bh_redis_argv_int(&a, HEARTBEAT_MS)) != BH_OK)
         goto out;
-    if ((rc = bh_redis_eval(ms->st, BH_RS_LOCK_TRY, 0, &rep, 6, &a)) != BH_OK)
+    if ((rc = bh_redis_script_eval(ms->st, BH_RS_LOCK_TRY, 0, &rep, 6, &a)) != BH_OK)
         goto out;
     if (rep->type != REDIS_REPLY_ARRAY || rep->elements < 1 ||
-        bh_redis_reply_ll(rep->element[0], &code) != BH_OK || code < -1 || code > 2)
+        bh_redis_reply_int(rep->element[0], &code) != BH_OK || code < -1 || code > 2)
         rc = bh_store_fail(&ms->st->base, BH_EPROTO, "redis: unexpected reply to a lock");
     else
         *res = (int)code;
 out:
     if (rep)
         freeReplyObject(rep);
-    bh_rargs_free(&a);
+    bh_redis_argv_free(&a);
     return rc;
 }
 
@@ -121,44 +121,44 @@ out:
 static void leave_queue(bh_shared *m, const char *name, const char *tok)
 {
     struct bh_redis_shared *ms = bh_redis_shared_of(m);
-    struct bh_rargs a = {0};
+    struct bh_redis_argv a = {0};
     redisReply *rep = NULL;
 
-    if (bh_rargs_key(&a, m, "l:", name) == BH_OK && bh_rargs_key(&a, m, "lq:", name) == BH_OK &&
-        bh_rargs_key(&a, m, "lb:", name) == BH_OK && wake_key(&a, m, tok, name) == BH_OK) {
-        bh_rargs_str(&a, tok);
-        bh_rargs_add(&a, ms->kbase, ms->kbase_len);
-        bh_rargs_str(&a, name);
-        if (bh_rargs_int(&a, HEARTBEAT_MS) == BH_OK)
-            bh_redis_eval(ms->st, BH_RS_LOCK_LEAVE, 1, &rep, 4, &a);
+    if (bh_redis_argv_key(&a, m, "l:", name) == BH_OK && bh_redis_argv_key(&a, m, "lq:", name) == BH_OK &&
+        bh_redis_argv_key(&a, m, "lb:", name) == BH_OK && wake_key(&a, m, tok, name) == BH_OK) {
+        bh_redis_argv_str(&a, tok);
+        bh_redis_argv_add(&a, ms->kbase, ms->kbase_len);
+        bh_redis_argv_str(&a, name);
+        if (bh_redis_argv_int(&a, HEARTBEAT_MS) == BH_OK)
+            bh_redis_script_eval(ms->st, BH_RS_LOCK_LEAVE, 1, &rep, 4, &a);
     }
     if (rep)
         freeReplyObject(rep);
-    bh_rargs_free(&a);
+    bh_redis_argv_free(&a);
 }
 
 /* Blocks until a release wakes the caller or ms milliseconds pass. */
 static int wait_wake(bh_shared *m, const char *name, const char *tok, int64_t ms)
 {
     struct bh_redis *r = bh_redis_shared_of(m)->st;
-    struct bh_rargs a = {0};
+    struct bh_redis_argv a = {0};
     redisReply *rep = NULL;
     char secs[32];
     int rc;
 
-    bh_rargs_str(&a, "BLPOP");
+    bh_redis_argv_str(&a, "BLPOP");
     if ((rc = wake_key(&a, m, tok, name)) != BH_OK)
         goto out;
     snprintf(secs, sizeof secs, "%.3f", (double)(ms < 1 ? 1 : ms) / 1000.0);
-    bh_rargs_str(&a, secs);
-    if ((rc = bh_redis_cmd(r, 1, &rep, &a)) != BH_OK)
+    bh_redis_argv_str(&a, secs);
+    if ((rc = bh_redis_cmd_run(r, 1, &rep, &a)) != BH_OK)
         goto out;
     if (rep->type == REDIS_REPLY_ERROR)
-        rc = bh_redis_reply_error(r, rep);
+        rc = bh_redis_reply_fail(r, rep);
 out:
     if (rep)
         freeReplyObject(rep);
-    bh_rargs_free(&a);
+    bh_redis_argv_free(&a);
     return rc;
 }
 
@@ -215,21 +215,21 @@ int bh_redis_lock_release(bh_shared *m, const char *name, size_t len)
 {
     struct bh_redis_shared *ms = bh_redis_shared_of(m);
     const char *tok = bh_redis_token();
-    struct bh_rargs a = {0};
+    struct bh_redis_argv a = {0};
     long long late;
     int rc;
 
     (void)len; /* see redis.h */
-    if ((rc = bh_rargs_key(&a, m, "l:", name)) != BH_OK ||
-        (rc = bh_rargs_key(&a, m, "lh:", name)) != BH_OK ||
-        (rc = bh_rargs_key(&a, m, "lq:", name)) != BH_OK ||
-        (rc = bh_rargs_key(&a, m, "lb:", name)) != BH_OK)
+    if ((rc = bh_redis_argv_key(&a, m, "l:", name)) != BH_OK ||
+        (rc = bh_redis_argv_key(&a, m, "lh:", name)) != BH_OK ||
+        (rc = bh_redis_argv_key(&a, m, "lq:", name)) != BH_OK ||
+        (rc = bh_redis_argv_key(&a, m, "lb:", name)) != BH_OK)
         goto out;
-    bh_rargs_str(&a, tok);
-    bh_rargs_add(&a, ms->kbase, ms->kbase_len);
-    bh_rargs_str(&a, name);
-    if ((rc = bh_rargs_int(&a, HEARTBEAT_MS)) != BH_OK ||
-        (rc = bh_redis_eval_int(ms->st, BH_RS_LOCK_RELEASE, 0, 4, &a, &late)) != BH_OK)
+    bh_redis_argv_str(&a, tok);
+    bh_redis_argv_add(&a, ms->kbase, ms->kbase_len);
+    bh_redis_argv_str(&a, name);
+    if ((rc = bh_redis_argv_int(&a, HEARTBEAT_MS)) != BH_OK ||
+        (rc = bh_redis_script_eval_int(ms->st, BH_RS_LOCK_RELEASE, 0, 4, &a, &late)) != BH_OK)
         goto out;
     if (late < 0) {
         rc = BH_ENOTOWNER;
@@ -241,7 +241,7 @@ int bh_redis_lock_release(bh_shared *m, const char *name, size_t len)
         held_remove(ms, name);
     }
 out:
-    bh_rargs_free(&a);
+    bh_redis_argv_free(&a);
     return rc;
 }
 
@@ -261,28 +261,28 @@ int bh_redis_lock_held(bh_shared *m, const char *name, size_t len)
 int bh_redis_lock_fence(bh_shared *m, const char *name, size_t len, uint64_t *out)
 {
     struct bh_redis *r = bh_redis_shared_of(m)->st;
-    struct bh_rargs a = {0};
+    struct bh_redis_argv a = {0};
     redisReply *rep = NULL;
     long long v;
     int rc;
 
     (void)len; /* see redis.h */
-    if ((rc = bh_rargs_key(&a, m, "l:", name)) != BH_OK ||
-        (rc = bh_rargs_key(&a, m, "lh:", name)) != BH_OK)
+    if ((rc = bh_redis_argv_key(&a, m, "l:", name)) != BH_OK ||
+        (rc = bh_redis_argv_key(&a, m, "lh:", name)) != BH_OK)
         goto out;
-    bh_rargs_str(&a, bh_redis_token());
-    if ((rc = bh_redis_eval(r, BH_RS_LOCK_FENCE, 1, &rep, 2, &a)) != BH_OK)
+    bh_redis_argv_str(&a, bh_redis_token());
+    if ((rc = bh_redis_script_eval(r, BH_RS_LOCK_FENCE, 1, &rep, 2, &a)) != BH_OK)
         goto out;
     if (rep->type == REDIS_REPLY_NIL)
         rc = BH_ENOTOWNER;
-    else if (bh_redis_reply_ll(rep, &v) != BH_OK || v < 0)
+    else if (bh_redis_reply_int(rep, &v) != BH_OK || v < 0)
         rc = BH_EPROTO;
     else
         *out = (uint64_t)v;
 out:
     if (rep)
         freeReplyObject(rep);
-    bh_rargs_free(&a);
+    bh_redis_argv_free(&a);
     return rc;
 }
 
