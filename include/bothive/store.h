@@ -294,6 +294,9 @@ void bh_cursor_close(bh_cursor *c);
  * starve a waiter.
  * Returns BH_OK, or BH_EABANDONED when acquired from a holder that died (the
  * caller now holds the lock and should check the data it guards).
+ * A lock takes room in the store (a record; with redis://, keys) only while
+ * it is held or waited for, plus a few idle records kept for reuse: a
+ * program may use any number of names in turn.
  * Errors: BH_EINVAL, BH_ETOOBIG (name), BH_ETIMEDOUT, BH_EDEADLK (this
  * process holds it already), BH_ENOSPC (no room for the lock record).
  */
@@ -307,7 +310,8 @@ int bh_lock_held(bh_shared *m, const char *name);
 
 /**
  * The fencing number of the caller's current hold of the lock: larger than
- * that of every earlier acquisition of this lock. Errors: BH_EINVAL, BH_ENOTOWNER.
+ * that of every earlier acquisition of this lock, also when the lock's
+ * record was reclaimed in between. Errors: BH_EINVAL, BH_ENOTOWNER.
  */
 int bh_lock_fence(bh_shared *m, const char *name, uint64_t *out);
 

@@ -8,16 +8,43 @@
  * check (5 ms, doubling up to 80 ms). Waiters sleep in the kernel on the
  * word's futex.
  *
- * Records are found and created under the stripe's lock. A record held by
- * a process, or pinned by a waiter (`users`), is never freed; one that is
- * neither is idle, and a few idle records are kept per stripe, so that a
- * lock taken again and again is not made and unmade each time: a program
- * using a million names in turn keeps a bounded number alive.
+ * Records live while a process holds the lock or waits for it; besides
+ * those, a stripe keeps one idle record for reuse (its idle_lock), so that
+ * a lock taken again and again is not made and unmade each time, while a
+ * program using a million names in turn keeps at most one idle record per
+ * stripe. The one kept is the one released last: it replaces the one kept
+ * before, which is freed, unless that one is in use again (then the new one
+ * goes instead).
+ *
+ * A record is freed only under its stripe's lock, when nobody holds it and
+ * nobody is pinned to it. A waiter pins it under the stripe's lock before
+ * letting the stripe go, and unpins it under the stripe's lock, so no
+ * waiter ever sleeps on a freed record. A pin is a wait slot holding the
+ * waiter's pid (`users` counts the waiters beyond the slots): one word, set
+ * and cleared by single stores, so a waiter killed at any instant leaves
+ * no pin, or one naming a dead process, which the next look clears.
+ *
+ * Fences grow across the records a name has over time: a freed record's
+ * fence raises its stripe's fence_hwm first, and a record made for a name
+ * starts from fence_hwm. A name always maps to the same stripe, so its
+ * next fence is larger than every earlier one.
+ *
+ * Freeing is one index removal, recorded in the stripe's operation record,
+ * so stripe.c's recovery finishes or sweeps what a killed process left. A
+ * process killed holding the stripe may also leave an idle record that is
+ * not the kept one (and a damaged file, idle_lock naming a record the
+ * rebuild dropped): which record is kept is derived state, re-derived
+ * after a rebuild, as free lists are (bh_lock_stripe_settle_locked).
+ *
+ * What stays: a record whose holder died, until its next acquirer is told
+ * (it is the only carrier of that news), and one whose waiter was killed
+ * after the release that woke it and before it unpinned, or a waiter
+ * beyond the slots killed while it waited, until the name is used again.
  *
  * An uncontended acquire is one pass under the stripe's lock: find the
- * record and take its word there. The handle remembers the record, so a
- * release touches only the word, and the stripe only when the stripe has
- * too many records.
+ * record and take its word there. The handle remembers the record, so
+ * releasing the kept record touches only its word; releasing another takes
+ * the stripe, to keep it or free it.
  *
  * A bare lock is not fair: a process that releases and re-acquires in a
  * tight loop usually wins against a waiter that the kernel just woke. So a
@@ -30,6 +57,7 @@
 #include <limits.h>
 #include <linux/futex.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -39,7 +67,6 @@
 #include "emb.h"
 
 #define BH_DEFER_MAX_MS 200
-#define BH_LOCK_IDLE_MAX 16 /* idle records kept per stripe */
 
 static struct bh_lockrec *rec_of(struct bh_entry *e)
 {
@@ -116,7 +143,7 @@ static int rec_find_locked(struct bh_region *r, unsigned s, const struct bh_key 
             return BH_ENOSPC;
         e = bh_at(r, off);
         memset(rec_of(e), 0, sizeof(struct bh_lockrec));
-        /* A record freed and made again keeps counting from where it was. */
+        /* Above every fence the name's earlier records gave (see the top). */
         atomic_store(&rec_of(e)->fence, st->fence_hwm);
         if ((rc = bh_index_reserve_locked(r, s)) != BH_OK) {
             bh_block_free_locked(r, s, off);
@@ -130,35 +157,6 @@ static int rec_find_locked(struct bh_region *r, unsigned s, const struct bh_key 
     return BH_OK;
 }
 
-/*
- * Unpins n waiters from the record at pos; frees it if it is idle (nobody
- * holds it, nobody waits) and the stripe has more than enough records.
- */
-static void rec_leave_locked(struct bh_region *r, unsigned s, int64_t pos, struct bh_entry *e,
-                             unsigned n)
-{
-    struct bh_stripe *st = &r->stripes[s];
-    struct bh_lockrec *l = rec_of(e);
-
-    l->users = l->users > n ? l->users - n : 0;
-    if (l->users != 0 || atomic_load(&l->word) != 0 || st->locks <= BH_LOCK_IDLE_MAX)
-        return;
-    uint64_t fence = atomic_load(&l->fence);
-    if (fence > st->fence_hwm)
-        st->fence_hwm = fence;
-    bh_index_remove_locked(r, s, pos);
-}
-
-/* The same, finding the record first. */
-static void rec_leave_key_locked(struct bh_region *r, unsigned s, const struct bh_key *k,
-                                 unsigned n)
-{
-    struct bh_entry *e;
-    int64_t pos = bh_index_find_locked(r, s, k, &e);
-    if (pos >= 0)
-        rec_leave_locked(r, s, pos, e, n);
-}
-
 /* Whether a process other than the caller waits for l. */
 static int has_waiters(struct bh_lockrec *l)
 {
@@ -170,29 +168,132 @@ static int has_waiters(struct bh_lockrec *l)
     return 0;
 }
 
-/* Forgets waiter slots of processes that died waiting, and counts them out:
- * otherwise their record would never be freed. Caller holds the stripe. */
-static unsigned reap_dead_waiters(struct bh_lockrec *l)
+/*
+ * Whether the acquirer must step back for waiters. The slots are the
+ * truth, and scanning them costs more than the rest of an uncontended
+ * acquire; `waiting` has a bit per slot in use, set after the slot and
+ * cleared before it, so that it is never clear while a live waiter's slot
+ * is set. Caller holds the stripe.
+ */
+static int has_waiters_locked(struct bh_lockrec *l)
 {
-    unsigned dead = 0;
+    return l->waiting != 0 && has_waiters(l);
+}
+
+/* Clears the wait slots of processes that died waiting: they pin the
+ * record no more. Also redoes the hint, which a process killed between
+ * two stores may have left with a bit too many. Caller holds the stripe. */
+static void reap_dead_waiters(struct bh_lockrec *l)
+{
+    uint8_t waiting = 0;
 
     for (int i = 0; i < BH_LOCK_WAITSLOTS; i++) {
         int32_t pid = atomic_load(&l->wpid[i]);
-        if (pid && kill(pid, 0) < 0 && errno == ESRCH &&
-            atomic_compare_exchange_strong(&l->wpid[i], &pid, 0))
-            dead++;
+        if (pid && kill(pid, 0) < 0 && errno == ESRCH)
+            atomic_store(&l->wpid[i], 0);
+        else if (pid)
+            waiting |= (uint8_t)(1u << i);
     }
-    return dead;
+    l->waiting = waiting;
 }
 
-static int wait_slot_take(struct bh_lockrec *l)
+/* Pins l for the caller, who is about to wait for it: a wait slot naming
+ * it (which also tells releasers that someone waits), or when every slot
+ * is taken, a count. Returns the slot, or -1 for the count. */
+static int pin_locked(struct bh_lockrec *l)
 {
-    for (int i = 0; i < BH_LOCK_WAITSLOTS; i++) {
-        int32_t zero = 0;
-        if (atomic_compare_exchange_strong(&l->wpid[i], &zero, bh_proc_pid()))
+    for (int i = 0; i < BH_LOCK_WAITSLOTS; i++)
+        if (atomic_load(&l->wpid[i]) == 0) {
+            atomic_store(&l->wpid[i], bh_proc_pid());
+            l->waiting |= (uint8_t)(1u << i);
             return i;
+        }
+    l->users++; /* this one waits without the fairness guard */
+    return -1;
+}
+
+static void unpin_locked(struct bh_lockrec *l, int slot)
+{
+    if (slot >= 0) {
+        l->waiting &= (uint8_t)~(1u << slot);
+        atomic_store(&l->wpid[slot], 0);
+    } else if (l->users > 0) {
+        l->users--;
     }
-    return -1; /* more waiters than slots: this one waits without the fairness guard */
+}
+
+/* Nobody holds it, nobody is pinned to it, and it carries no news of an
+ * abandoned hold for its next acquirer. Caller holds the stripe. */
+static int rec_idle(struct bh_lockrec *l)
+{
+    if (atomic_load(&l->word) != 0 || l->users != 0 || l->abandoned)
+        return 0;
+    for (int i = 0; i < BH_LOCK_WAITSLOTS; i++)
+        if (atomic_load(&l->wpid[i]) != 0)
+            return 0;
+    return 1;
+}
+
+/* The record the stripe keeps. Read without the stripe by the holder of
+ * that record, which cannot stop being kept while it is held (only an idle
+ * kept record is replaced). */
+static uint64_t idle_get(struct bh_stripe *st)
+{
+    return atomic_load_explicit(&st->idle_lock, memory_order_relaxed);
+}
+
+static void idle_set(struct bh_stripe *st, uint64_t off)
+{
+    atomic_store_explicit(&st->idle_lock, off, memory_order_relaxed);
+}
+
+/*
+ * Frees the idle record e, in an order that leaves recovery something it
+ * settles wherever a process is killed: its fence raises the stripe's
+ * high-water mark first (a record made again for the name starts above
+ * it); then the stripe stops keeping it; then the index removal, crash-safe
+ * of its own (index.c), frees it.
+ */
+static void rec_free_locked(struct bh_region *r, unsigned s, struct bh_entry *e)
+{
+    struct bh_stripe *st = &r->stripes[s];
+    uint64_t fence = atomic_load(&rec_of(e)->fence);
+    struct bh_key k;
+
+    if (fence > st->fence_hwm)
+        st->fence_hwm = fence;
+    if (idle_get(st) == bh_off(r, e))
+        idle_set(st, 0);
+    bh_key_init(&k, e->memory_no, BH_NS_LOCK, e->key, e->klen);
+    int64_t pos = bh_index_find_locked(r, s, &k, NULL);
+    if (pos >= 0)
+        bh_index_remove_locked(r, s, pos);
+}
+
+/*
+ * Keeps or frees e if it is idle: it replaces the record the stripe kept
+ * so far, which is freed, unless that one is in use again, and then e is
+ * freed instead. Every path on which a record becomes idle ends here, under
+ * the stripe's lock, except a release of the kept record itself.
+ */
+static void rec_settle_locked(struct bh_region *r, unsigned s, struct bh_entry *e)
+{
+    struct bh_stripe *st = &r->stripes[s];
+    uint64_t off = bh_off(r, e), kept = idle_get(st);
+
+    reap_dead_waiters(rec_of(e));
+    if (kept == off || !rec_idle(rec_of(e)))
+        return;
+    if (kept) {
+        struct bh_entry *ke = bh_at(r, kept);
+        reap_dead_waiters(rec_of(ke));
+        if (!rec_idle(rec_of(ke))) {
+            rec_free_locked(r, s, e);
+            return;
+        }
+        rec_free_locked(r, s, ke);
+    }
+    idle_set(st, off);
 }
 
 /* Counts the acquisition; dead says the word was taken from a dead holder.
@@ -214,17 +315,16 @@ static int took(struct bh_lockrec *l, int dead)
 
 /*
  * The last releaser steps back while others wait, until the lock has
- * changed hands (turn moved) or the bound passes. It counts as a waiter
- * meanwhile, so that the one it lets in steps back for it in turn.
+ * changed hands (turn moved) or the bound passes. Its pin's wait slot
+ * counts it as a waiter meanwhile, so that the one it lets in steps back
+ * for it in turn.
  */
 static void defer_to_waiters(struct bh_lockrec *l)
 {
     int64_t waited_ns = 0;
-    int slot;
 
     if (!has_waiters(l))
         return;
-    slot = wait_slot_take(l);
     atomic_fetch_add(&l->deferring, 1);
     uint32_t turn = atomic_load(&l->turn);
     while (waited_ns < (int64_t)BH_DEFER_MAX_MS * 1000000 && atomic_load(&l->turn) == turn &&
@@ -234,16 +334,14 @@ static void defer_to_waiters(struct bh_lockrec *l)
         waited_ns += 10 * 1000000;
     }
     atomic_fetch_sub(&l->deferring, 1);
-    if (slot >= 0)
-        atomic_store(&l->wpid[slot], 0);
 }
 
-/* Takes the record's word within the timeout: 0, 1 (from a dead holder),
- * BH_EBUSY or BH_ETIMEDOUT. */
+/* Takes the word of the record the caller is pinned to, within the
+ * timeout: 0, 1 (from a dead holder), BH_EBUSY or BH_ETIMEDOUT. */
 static int word_wait(struct bh_lockrec *l, int64_t timeout_ms)
 {
     struct timespec deadline;
-    int rc, slot;
+    int rc;
 
     if (l->last_pid == bh_proc_pid())
         defer_to_waiters(l);
@@ -252,11 +350,31 @@ static int word_wait(struct bh_lockrec *l, int64_t timeout_ms)
         return rc;
     if (timeout_ms > 0)
         deadline = bh_clock_after_ms(timeout_ms);
-    slot = wait_slot_take(l);
-    rc = bh_slock_timedlock(&l->word, &l->token, timeout_ms > 0 ? &deadline : NULL);
-    if (slot >= 0)
-        atomic_store(&l->wpid[slot], 0);
-    return rc;
+    return bh_slock_timedlock(&l->word, &l->token, timeout_ms > 0 ? &deadline : NULL);
+}
+
+/*
+ * Lets go of e, which the caller holds. Releasing the record its stripe
+ * keeps touches only the word (but for one release in 64, which takes the
+ * stripe to forget waiters that died). Any other record is released under
+ * the stripe and settled there: a process killed before leaves it held by
+ * a dead process (its next acquirer is told), one killed after leaves the
+ * stripe to recover; neither leaves an idle record nobody frees.
+ */
+static void rec_release(struct bh_region *r, unsigned s, struct bh_entry *e)
+{
+    struct bh_lockrec *l = rec_of(e);
+
+    l->last_pid = bh_proc_pid();
+    if (idle_get(&r->stripes[s]) == bh_off(r, e) &&
+        (atomic_load_explicit(&l->fence, memory_order_relaxed) & 63) != 0) {
+        bh_slock_unlock(&l->word, &l->token);
+        return;
+    }
+    bh_stripe_lock(r, s);
+    bh_slock_unlock(&l->word, &l->token);
+    rec_settle_locked(r, s, e);
+    bh_stripe_unlock(r, s);
 }
 
 int bh_emb_lock_acquire(bh_shared *m, const char *name, size_t len, int64_t timeout_ms)
@@ -267,7 +385,7 @@ int bh_emb_lock_acquire(bh_shared *m, const char *name, size_t len, int64_t time
     struct bh_lockrec *l;
     struct bh_key k;
     unsigned s;
-    int rc;
+    int rc, slot = -1;
 
     key_of(m, name, len, &k);
     s = bh_key_stripe(&k);
@@ -277,64 +395,50 @@ int bh_emb_lock_acquire(bh_shared *m, const char *name, size_t len, int64_t time
         return rc;
     }
     l = rec_of(e);
-    /* The common case: free, and no waiter to be fair to. Every waiter is
-     * pinned (users), so with no pin the wait slots need not be looked at. */
-    rc = l->last_pid == bh_proc_pid() && l->users > 0 && has_waiters(l)
+    /* The common case: free, and no waiter to be fair to. */
+    rc = l->last_pid == bh_proc_pid() && has_waiters_locked(l)
              ? BH_EBUSY
              : bh_slock_trylock(&l->word, &l->token);
     if (rc == BH_EBUSY)
-        l->users++; /* pinned while it waits */
+        slot = pin_locked(l);
     bh_stripe_unlock(r, s);
 
     if (rc == BH_EBUSY) {
         rc = word_wait(l, timeout_ms);
         bh_stripe_lock(r, s);
-        rec_leave_key_locked(r, s, &k, 1);
+        unpin_locked(l, slot);
+        if (rc < 0)
+            rec_settle_locked(r, s, e);
         bh_stripe_unlock(r, s);
         if (rc < 0)
             return BH_ETIMEDOUT;
     }
     int abandoned = took(l, rc == 1);
     if (held_add(ms, name, len, bh_off(r, e), s) != BH_OK) {
-        bh_emb_lock_release(m, name, len);
+        rec_release(r, s, e);
         return BH_ENOMEM;
     }
     return abandoned ? BH_EABANDONED : BH_OK;
 }
 
-/*
- * Releases through the handle's record of the lock: only the word is
- * touched. The stripe is taken only when it holds more records than it
- * keeps idle, to free this one, and now and then to forget waiters that
- * died (their pins would keep the record for ever).
- */
+/* Releases through the handle's record of the lock, which cannot have
+ * moved or gone while held. */
 int bh_emb_lock_release(bh_shared *m, const char *name, size_t len)
 {
     struct bh_emb_shared *ms = bh_emb_shared_of(m);
     struct bh_region *r = bh_emb_region(m);
     struct bh_held *h = held_find(ms, name, len);
-    struct bh_lockrec *l;
-    struct bh_key k;
+    struct bh_entry *e;
     unsigned s;
 
     if (!h)
         return BH_ENOTOWNER;
-    l = rec_of(bh_at(r, h->rec_off));
+    e = bh_at(r, h->rec_off);
     s = h->stripe;
     held_drop(ms, h);
-    if (!held_by_me(l))
+    if (!held_by_me(rec_of(e)))
         return BH_ENOTOWNER; /* not ours any more (a fork's child) */
-    l->last_pid = bh_proc_pid();
-    bh_slock_unlock(&l->word, &l->token);
-    if (r->stripes[s].locks > BH_LOCK_IDLE_MAX || (atomic_load(&l->fence) & 63) == 0) {
-        key_of(m, name, len, &k);
-        bh_stripe_lock(r, s);
-        struct bh_entry *e;
-        int64_t pos = bh_index_find_locked(r, s, &k, &e);
-        if (pos >= 0)
-            rec_leave_locked(r, s, pos, e, reap_dead_waiters(rec_of(e)));
-        bh_stripe_unlock(r, s);
-    }
+    rec_release(r, s, e);
     return BH_OK;
 }
 
@@ -410,6 +514,7 @@ int bh_emb_lock_release_all(bh_shared *m)
 void bh_lockrec_reopen(struct bh_lockrec *l)
 {
     l->abandoned = l->abandoned || atomic_load(&l->word) != 0;
+    l->waiting = 0;
     atomic_store(&l->word, 0);
     atomic_store(&l->token, 0);
     l->last_pid = 0;
@@ -417,4 +522,73 @@ void bh_lockrec_reopen(struct bh_lockrec *l)
     atomic_store(&l->deferring, 0);
     for (int i = 0; i < BH_LOCK_WAITSLOTS; i++)
         atomic_store(&l->wpid[i], 0);
+}
+
+/* The lock record in slot i of ix, or NULL. */
+static struct bh_entry *slot_lock(struct bh_region *r, const struct bh_index *ix, uint64_t i)
+{
+    uint64_t slot = ix->slots[i];
+    struct bh_entry *e;
+
+    if (slot == BH_SLOT_EMPTY || slot == BH_SLOT_TOMB)
+        return NULL;
+    e = bh_at(r, BH_SLOT_OFF(slot));
+    return e->type == BH_T_LOCK ? e : NULL;
+}
+
+/* Whether idle_lock names a lock record that the index of stripe s reaches. */
+static int idle_reached(struct bh_region *r, unsigned s)
+{
+    struct bh_index *ix = bh_stripe_index(r, s);
+    uint64_t kept = idle_get(&r->stripes[s]);
+
+    for (uint64_t i = 0; kept && ix && i < ix->cap; i++) {
+        struct bh_entry *e = slot_lock(r, ix, i);
+        if (e && bh_off(r, e) == kept)
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * Run after the stripe's rebuild, which trusts the index alone: idle_lock
+ * may name a record a killed process was freeing, and another idle record
+ * may wait for the settling its releaser did not live to do. Settles every
+ * record as a release would. Removal moves no other slot, so the walk goes
+ * on from i.
+ */
+void bh_lock_stripe_settle_locked(struct bh_region *r, unsigned s)
+{
+    struct bh_index *ix = bh_stripe_index(r, s);
+
+    if (!idle_reached(r, s))
+        idle_set(&r->stripes[s], 0);
+    for (uint64_t i = 0; ix && i < ix->cap; i++) {
+        struct bh_entry *e = slot_lock(r, ix, i);
+        if (e)
+            rec_settle_locked(r, s, e);
+    }
+}
+
+/* The invariant the settling keeps: no idle record but the kept one. A
+ * record pinned by a waiter that died counts as pinned until settled. */
+int bh_lock_stripe_check_locked(struct bh_region *r, unsigned s, char *msg, size_t msglen)
+{
+    struct bh_index *ix = bh_stripe_index(r, s);
+    uint64_t kept = idle_get(&r->stripes[s]);
+
+    if (kept && !idle_reached(r, s)) {
+        snprintf(msg, msglen, "stripe %u: the idle lock record kept (%llu) is not a lock record",
+                 s, (unsigned long long)kept);
+        return BH_ECORRUPT;
+    }
+    for (uint64_t i = 0; ix && i < ix->cap; i++) {
+        struct bh_entry *e = slot_lock(r, ix, i);
+        if (e && bh_off(r, e) != kept && rec_idle(rec_of(e))) {
+            snprintf(msg, msglen, "stripe %u: idle lock record in slot %llu is neither kept nor freed",
+                     s, (unsigned long long)i);
+            return BH_ECORRUPT;
+        }
+    }
+    return BH_OK;
 }

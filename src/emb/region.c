@@ -144,6 +144,7 @@ static int region_reopen(struct bh_region *r)
     for (unsigned s = 0; s < BH_NSTRIPES; s++) {
         bh_stripe_rebuild_locked(r, s);
         reopen_records(r, s);
+        bh_lock_stripe_settle_locked(r, s);
     }
     atomic_fetch_add(&r->hdr->generation, 1);
     return BH_OK;

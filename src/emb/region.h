@@ -29,7 +29,7 @@
 #include "base/proc.h"
 
 #define BH_MAGIC "BOTHIVE"      /* 8 bytes with the NUL */
-#define BH_FORMAT_VERSION 2u
+#define BH_FORMAT_VERSION 3u
 #define BH_PAGE_SIZE 4096u
 #define BH_NSTRIPES 64u
 #define BH_NCLASSES 36u
@@ -89,6 +89,7 @@ struct bh_stripe {
     struct bh_oprec op;         /* what the holder is doing right now */
     _Atomic uint64_t index;     /* published index word (bh_ixw_*), 0: none yet */
     uint64_t fence_hwm;         /* fences of freed lock records never go below this */
+    _Atomic uint64_t idle_lock; /* the idle lock record kept for reuse, 0: none (lock.c) */
     /* Derived state, rebuilt by recovery: */
     uint64_t used;              /* live slots */
     uint64_t tombs;             /* tombstone slots */
@@ -161,11 +162,14 @@ struct bh_lockrec {
     int32_t last_pid;          /* the last process to release it */
     _Atomic uint64_t token;    /* the holder's start time, against pid reuse */
     _Atomic uint64_t fence;    /* bumped by every acquisition */
-    uint32_t users;            /* waiters and holder; guarded by the stripe */
-    uint32_t abandoned;        /* set on reopen while held: next acquirer is told */
+    uint32_t users;            /* waiters beyond the wait slots; guarded by the stripe */
+    uint8_t abandoned;         /* set on reopen while held: next acquirer is told */
+    uint8_t waiting;           /* a bit per wait slot in use: a hint; guarded by the stripe */
+    uint16_t pad;
     _Atomic uint32_t turn;     /* futex word: bumped by every acquisition */
     _Atomic uint32_t deferring; /* releasers stepping back (see lock.c) */
-    _Atomic int32_t wpid[BH_LOCK_WAITSLOTS]; /* processes waiting for it */
+    _Atomic int32_t wpid[BH_LOCK_WAITSLOTS]; /* processes waiting for it; set and
+                                              * cleared under the stripe */
 };
 
 /* The region as one process sees it. */
@@ -469,6 +473,14 @@ static inline struct bh_entry *bh_slot_entry(struct bh_region *r, unsigned s, ui
 }
 /* Validates stripe s; writes a description of the first problem in msg. */
 int bh_stripe_check_locked(struct bh_region *r, unsigned s, char *msg, size_t msglen);
+
+/* ---- Named-lock records (lock.c); caller holds the stripe ---- */
+
+/* After stripe s was rebuilt: re-derives which idle lock record it keeps,
+ * and frees the others. */
+void bh_lock_stripe_settle_locked(struct bh_region *r, unsigned s);
+/* Validates the stripe's lock records for bh_stripe_check_locked. */
+int bh_lock_stripe_check_locked(struct bh_region *r, unsigned s, char *msg, size_t msglen);
 
 /* ---- Index (index.c); caller holds the stripe ---- */
 

@@ -208,9 +208,19 @@ void bh_stripe_rebuild_locked(struct bh_region *r, unsigned s)
     recount(r, s);
 }
 
+/*
+ * Settling the lock records removes index slots, which lock-free readers
+ * see: the sequence must be odd first. The dead holder left it odd, unless
+ * it died in bh_stripe_lock before making it odd or in bh_stripe_unlock
+ * after making it even again.
+ */
 void bh_stripe_recover_locked(struct bh_region *r, unsigned s)
 {
+    struct bh_stripe *st = &r->stripes[s];
+
+    atomic_store(&st->seq, atomic_load(&st->seq) | 1);
     bh_stripe_rebuild_locked(r, s);
+    bh_lock_stripe_settle_locked(r, s);
     atomic_fetch_add(&r->hdr->recoveries, 1);
 }
 
@@ -365,7 +375,8 @@ int bh_stripe_check_locked(struct bh_region *r, unsigned s, char *msg, size_t ms
     }
     if ((rc = mark_reachable(r, s, &m, 0, msg, msglen)) != BH_OK ||
         (rc = check_entries(r, s, msg, msglen)) != BH_OK ||
-        (rc = check_free_lists(r, s, &m, &free_bytes, msg, msglen)) != BH_OK)
+        (rc = check_free_lists(r, s, &m, &free_bytes, msg, msglen)) != BH_OK ||
+        (rc = bh_lock_stripe_check_locked(r, s, msg, msglen)) != BH_OK)
         goto out;
     stripe_extent(r, s, &m, &x);
     if (x.lost_runs) {

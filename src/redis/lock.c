@@ -19,6 +19,9 @@
  * cannot starve one. A waiter blocks in BLPOP on its own list lw:TOKEN:NAME,
  * which a release pushes to: it wakes at once, and retries every 100 ms in
  * any case (a lease may have run out; a waiter before it may have died).
+ * The queue's keys, and a wake-up list, last one heartbeat past the last
+ * refresh: a waiter killed while it waits leaves nothing behind for long,
+ * even if nobody touches the lock again.
  * The fence comes from a counter per memory (ctr), so it grows across every
  * acquisition of a lock even though nothing of a free lock is kept.
  */
@@ -119,7 +122,8 @@ static void leave_queue(bh_shared *m, const char *name, const char *tok)
         bh_redis_argv_str(&a, tok);
         bh_redis_argv_add(&a, ms->kbase, ms->kbase_len);
         bh_redis_argv_str(&a, name);
-        bh_redis_script_eval(ms->st, BH_RS_LOCK_LEAVE, 1, &rep, 4, &a);
+        if (bh_redis_argv_int(&a, HEARTBEAT_MS) == BH_OK)
+            bh_redis_script_eval(ms->st, BH_RS_LOCK_LEAVE, 1, &rep, 4, &a);
     }
     if (rep)
         freeReplyObject(rep);
@@ -217,7 +221,8 @@ int bh_redis_lock_release(bh_shared *m, const char *name, size_t len)
     bh_redis_argv_str(&a, tok);
     bh_redis_argv_add(&a, ms->kbase, ms->kbase_len);
     bh_redis_argv_str(&a, name);
-    if ((rc = bh_redis_script_eval_int(ms->st, BH_RS_LOCK_RELEASE, 0, 4, &a, &late)) != BH_OK)
+    if ((rc = bh_redis_argv_int(&a, HEARTBEAT_MS)) != BH_OK ||
+        (rc = bh_redis_script_eval_int(ms->st, BH_RS_LOCK_RELEASE, 0, 4, &a, &late)) != BH_OK)
         goto out;
     if (late < 0) {
         rc = BH_ENOTOWNER;

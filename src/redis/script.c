@@ -17,7 +17,9 @@
 #include "redis.h"
 
 /* now(): ms on the server's clock. head(): the first live waiter of a lock
- * (KEYS lq, lb given as q, b), dropping waiters whose heartbeat lapsed. */
+ * (KEYS lq, lb given as q, b), dropping waiters whose heartbeat lapsed.
+ * wake(): pushes to the first live waiter's list, which lasts a heartbeat
+ * (hb ms): a live waiter pops it sooner, a dead one never does. */
 #define LUA_NOW                                                                \
     "local function now_ms() local t = redis.call('TIME') "                    \
     "return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) end\n"
@@ -28,10 +30,10 @@
     "local hb = tonumber(redis.call('HGET', b, h[1]) or '0') "                 \
     "if hb >= now then return h[1] end "                                       \
     "redis.call('ZREM', q, h[1]) redis.call('HDEL', b, h[1]) end end\n"        \
-    "local function wake(q, b, base, name, now) local h = head(q, b, now) "    \
+    "local function wake(q, b, base, name, now, hb) local h = head(q, b, now) " \
     "if h then local w = base .. 'lw:' .. h .. ':' .. name "                   \
     "redis.call('LPUSH', w, '1') redis.call('LTRIM', w, 0, 0) "                \
-    "redis.call('PEXPIRE', w, 10000) end end\n"
+    "redis.call('PEXPIRE', w, hb) end end\n"
 /* Drops from the index the keys whose TTL passed (KEYS idx, ttl; base). */
 #define LUA_PURGE                                                              \
     "local function purge(idx, ttl, base) "                                    \
@@ -150,11 +152,14 @@ static const char *const scripts[BH_RS_COUNT] = {
     "    redis.call('ZADD', KEYS[3], redis.call('HGET', KEYS[5], 'seq'), ARGV[1])\n"
     "  end\n"
     "  redis.call('HSET', KEYS[4], ARGV[1], string.format('%d', now + tonumber(ARGV[4])))\n"
+    /* Every heartbeat in them ends by then: a queue whose waiters all
+     * died goes, even if nobody touches the lock again. */
+    "  redis.call('PEXPIRE', KEYS[3], ARGV[4]) redis.call('PEXPIRE', KEYS[4], ARGV[4])\n"
     "end\n"
     "return {2}\n",
 
-    /* KEYS l, lh, lq, lb; ARGV token, base, name. -1: not the owner; 0:
-     * released; 1: released after the lease had run out (nobody took it). */
+    /* KEYS l, lh, lq, lb; ARGV token, base, name, hb_ms. -1: not the owner;
+     * 0: released; 1: released after the lease had run out (nobody took it). */
     [BH_RS_LOCK_RELEASE] = LUA_NOW LUA_HEAD
     "local cur = redis.call('GET', KEYS[1])\n"
     "local late = 0\n"
@@ -163,16 +168,16 @@ static const char *const scripts[BH_RS_COUNT] = {
     "  late = 1\n"
     "end\n"
     "redis.call('DEL', KEYS[1], KEYS[2])\n"
-    "wake(KEYS[3], KEYS[4], ARGV[2], ARGV[3], now_ms())\n"
+    "wake(KEYS[3], KEYS[4], ARGV[2], ARGV[3], now_ms(), ARGV[4])\n"
     "return late\n",
 
-    /* KEYS l, lq, lb, own wake list; ARGV token, base, name: a waiter gives
-     * up, and passes a wake-up it may have swallowed on to the next one. */
+    /* KEYS l, lq, lb, own wake list; ARGV token, base, name, hb_ms: a waiter
+     * gives up, and passes a wake-up it may have swallowed on to the next one. */
     [BH_RS_LOCK_LEAVE] = LUA_NOW LUA_HEAD
     "redis.call('ZREM', KEYS[2], ARGV[1]) redis.call('HDEL', KEYS[3], ARGV[1])\n"
     "redis.call('DEL', KEYS[4])\n"
     "if redis.call('EXISTS', KEYS[1]) == 0 then\n"
-    "  wake(KEYS[2], KEYS[3], ARGV[2], ARGV[3], now_ms())\n"
+    "  wake(KEYS[2], KEYS[3], ARGV[2], ARGV[3], now_ms(), ARGV[4])\n"
     "end\n"
     "return 0\n",
 

@@ -18,6 +18,9 @@
 bh_store *bh_cases_lst;
 bh_shared *bh_cases_lm;
 int bh_lock_cases_rounds = 300;
+long long (*bh_lock_cases_records)(void);
+long long bh_lock_cases_idle_max;
+int bh_lock_cases_names = 200000;
 
 /* A child that takes the lock, says so on the pipe, and holds it for
  * hold_ms (or until killed when hold_ms < 0). */
@@ -241,6 +244,241 @@ START_TEST(blocked_waiter_gets_abandoned_lock)
 }
 END_TEST
 
+/* ---- Reclamation: a lock's records live only while it is held or waited on ---- */
+
+/* Acquires and releases n distinct names one after another; 0 or the line of
+ * the first failure (for a child's exit status, hence no ck_assert). */
+static int churn(const char *prefix, int n)
+{
+    char name[64];
+
+    for (int i = 0; i < n; i++) {
+        snprintf(name, sizeof name, "%s-%d", prefix, i);
+        int rc = bh_lock_acquire(bh_cases_lm, name, 0);
+        if (rc != BH_OK) {
+            fprintf(stderr, "acquiring %s: %s\n", name, bh_strerror(rc));
+            return __LINE__;
+        }
+        if (bh_lock_release(bh_cases_lm, name) != BH_OK)
+            return __LINE__;
+    }
+    return 0;
+}
+
+/* The records the store holds once the memory has had a lock: what stays
+ * for good (redis://: the memory's counters) is not a lock's. */
+static long long records_base(void)
+{
+    ck_assert_int_eq(bh_lock_acquire(bh_cases_lm, "warm", 0), BH_OK);
+    ck_assert_int_eq(bh_lock_release(bh_cases_lm, "warm"), BH_OK);
+    return bh_lock_cases_records();
+}
+
+/* The records left beyond base must be idle ones kept for reuse, no more. */
+static void assert_records_bounded(long long base)
+{
+    long long now = bh_lock_cases_records();
+
+    if (now > base + bh_lock_cases_idle_max)
+        ck_abort_msg("%lld lock records, more than %lld at the start plus %lld idle", now, base,
+                     bh_lock_cases_idle_max);
+}
+
+/* The same, allowing time for what the backend lets lapse (redis://: the
+ * queue of waiters that died, once their heartbeats are past). */
+static void assert_records_bounded_soon(long long base)
+{
+    int64_t end = bh_test_now_ms() + 10000;
+
+    while (bh_lock_cases_records() > base + bh_lock_cases_idle_max && bh_test_now_ms() < end)
+        usleep(100 * 1000);
+    assert_records_bounded(base);
+}
+
+/* A bot that locks per chat ("chat-<id>") meets a new name with nearly every
+ * update: after as many names as the suite says, on a store of the smallest
+ * capacity, the records are back to the bound and writes still succeed. */
+START_TEST(distinct_names_are_reclaimed)
+{
+    long long base = records_base();
+    char key[32];
+    size_t n;
+
+    ck_assert_int_eq(churn("chat", bh_lock_cases_names), 0);
+    assert_records_bounded(base);
+    for (int i = 0; i < 100; i++) {
+        snprintf(key, sizeof key, "key-%d", i);
+        ck_assert_int_eq(bh_shared_set_int(bh_cases_lm, key, i), BH_OK);
+    }
+    for (int i = 0; i < 100; i++) {
+        int64_t v;
+        snprintf(key, sizeof key, "key-%d", i);
+        ck_assert_int_eq(bh_shared_get_int(bh_cases_lm, key, &v), BH_OK);
+        ck_assert(v == i);
+    }
+    ck_assert_int_eq(bh_shared_clear(bh_cases_lm), BH_OK);
+    ck_assert_int_eq(bh_shared_len(bh_cases_lm, &n), BH_OK);
+    ck_assert_uint_eq(n, 0);
+}
+END_TEST
+
+/* A fence is larger than every earlier fence of its name, also once the
+ * name's record was reclaimed in between, here by another process. */
+START_TEST(fence_grows_after_its_record_is_reclaimed)
+{
+    long long base = records_base();
+    uint64_t f1, f2;
+    int64_t fc;
+
+    for (int i = 0; i < 50; i++) {
+        ck_assert_int_eq(bh_lock_acquire(bh_cases_lm, "fenced", 0), BH_OK);
+        ck_assert_int_eq(bh_lock_release(bh_cases_lm, "fenced"), BH_OK);
+    }
+    ck_assert_int_eq(bh_lock_acquire(bh_cases_lm, "fenced", 0), BH_OK);
+    ck_assert_int_eq(bh_lock_fence(bh_cases_lm, "fenced", &f1), BH_OK);
+    ck_assert_int_eq(bh_lock_release(bh_cases_lm, "fenced"), BH_OK);
+    pid_t child = fork();
+    if (child == 0) {
+        uint64_t f;
+        int line = churn("other", 5000);
+        if (line)
+            _exit(1);
+        if (bh_lock_acquire(bh_cases_lm, "fenced", 0) != BH_OK ||
+            bh_lock_fence(bh_cases_lm, "fenced", &f) != BH_OK ||
+            bh_lock_release(bh_cases_lm, "fenced") != BH_OK)
+            _exit(2);
+        if (bh_shared_set_int(bh_cases_lm, "child_fence", (int64_t)f) != BH_OK)
+            _exit(3);
+        _exit(churn("again", 5000) ? 4 : 0);
+    }
+    ck_assert_int_eq(bh_test_wait(child), 0);
+    ck_assert_int_eq(bh_shared_get_int(bh_cases_lm, "child_fence", &fc), BH_OK);
+    ck_assert_uint_gt((uint64_t)fc, f1);
+    ck_assert_int_eq(bh_shared_delete(bh_cases_lm, "child_fence"), BH_OK);
+    assert_records_bounded(base);
+    ck_assert_int_eq(bh_lock_acquire(bh_cases_lm, "fenced", 0), BH_OK);
+    ck_assert_int_eq(bh_lock_fence(bh_cases_lm, "fenced", &f2), BH_OK);
+    ck_assert_uint_gt(f2, (uint64_t)fc);
+    ck_assert_int_eq(bh_lock_release(bh_cases_lm, "fenced"), BH_OK);
+}
+END_TEST
+
+/* A child takes n locks "dead-<i>", says so on the pipe and waits to be
+ * killed holding them. */
+static pid_t holder_of_many(int n)
+{
+    int fds[2];
+    char name[32], c;
+
+    ck_assert_int_eq(pipe(fds), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        close(fds[0]);
+        for (int i = 0; i < n; i++) {
+            snprintf(name, sizeof name, "dead-%d", i);
+            if (bh_lock_acquire(bh_cases_lm, name, 0) != BH_OK)
+                _exit(1);
+        }
+        if (write(fds[1], "x", 1) != 1)
+            _exit(2);
+        for (;;)
+            pause();
+    }
+    close(fds[1]);
+    ck_assert_int_eq(read(fds[0], &c, 1), 1);
+    close(fds[0]);
+    return pid;
+}
+
+/* Locks whose holder died are handed on with BH_EABANDONED; released, their
+ * records go like any other. */
+START_TEST(abandoned_records_are_reclaimed)
+{
+    enum { N = 300 };
+    long long base = records_base();
+    pid_t holder = holder_of_many(N);
+    char name[32];
+
+    kill(holder, SIGKILL);
+    ck_assert_int_eq(bh_test_wait(holder), 128 + SIGKILL);
+    for (int i = 0; i < N; i++) {
+        snprintf(name, sizeof name, "dead-%d", i);
+        ck_assert_int_eq(bh_lock_acquire(bh_cases_lm, name, 5000), BH_EABANDONED);
+        ck_assert_int_eq(bh_lock_release(bh_cases_lm, name), BH_OK);
+    }
+    assert_records_bounded(base);
+}
+END_TEST
+
+/* Waiters killed while they wait pin nothing for ever: once the locks they
+ * waited for are released, their records go too. Churns first and after, so
+ * that every idle record the store may keep is taken by another name. */
+START_TEST(dead_waiters_leave_no_records)
+{
+    enum { N = 4 };
+    long long base = records_base();
+    pid_t waiters[N];
+    char name[32];
+
+    ck_assert_int_eq(churn("before", 5000), 0);
+    for (int i = 0; i < N; i++) {
+        snprintf(name, sizeof name, "waited-%d", i);
+        ck_assert_int_eq(bh_lock_acquire(bh_cases_lm, name, 0), BH_OK);
+        if ((waiters[i] = fork()) == 0)
+            _exit(bh_lock_acquire(bh_cases_lm, name, -1) == BH_OK ? 0 : 1);
+    }
+    usleep(300 * 1000); /* they are asleep in the lock by now */
+    for (int i = 0; i < N; i++) {
+        kill(waiters[i], SIGKILL);
+        ck_assert_int_eq(bh_test_wait(waiters[i]), 128 + SIGKILL);
+    }
+    for (int i = 0; i < N; i++) {
+        snprintf(name, sizeof name, "waited-%d", i);
+        ck_assert_int_eq(bh_lock_release(bh_cases_lm, name), BH_OK);
+    }
+    ck_assert_int_eq(churn("after", 5000), 0);
+    assert_records_bounded_soon(base);
+}
+END_TEST
+
+/* Exclusion holds while records are freed and made again under waiters:
+ * processes take turns on a few hot names while each also churns names of
+ * its own, which makes the hot records idle, reclaimed and remade. */
+START_TEST(exclusion_holds_while_records_come_and_go)
+{
+    enum { PROCS = 3, HOT = 4 };
+    const int ROUNDS = bh_lock_cases_rounds;
+    pid_t pids[PROCS];
+    char name[32], in[40], cold[48];
+
+    for (int p = 0; p < PROCS; p++) {
+        if ((pids[p] = fork()) == 0) {
+            for (int i = 0; i < ROUNDS; i++) {
+                int64_t v;
+                snprintf(name, sizeof name, "hot-%d", (i + p) % HOT);
+                snprintf(in, sizeof in, "in:%s", name);
+                snprintf(cold, sizeof cold, "cold-%d-%d", p, i);
+                if (bh_lock_acquire(bh_cases_lm, name, -1) != BH_OK)
+                    _exit(1);
+                if (bh_shared_incr(bh_cases_lm, in, 1, &v) || v != 1)
+                    _exit(2);
+                if (bh_lock_acquire(bh_cases_lm, cold, 0) != BH_OK ||
+                    bh_lock_release(bh_cases_lm, cold) != BH_OK)
+                    _exit(3);
+                if (bh_shared_incr(bh_cases_lm, in, -1, &v) || v != 0)
+                    _exit(4);
+                if (bh_lock_release(bh_cases_lm, name) != BH_OK)
+                    _exit(5);
+            }
+            _exit(0);
+        }
+    }
+    for (int p = 0; p < PROCS; p++)
+        ck_assert_int_eq(bh_test_wait(pids[p]), 0);
+}
+END_TEST
+
 void bh_lock_cases_add(TCase *tc)
 {
     tcase_add_test(tc, basic_semantics);
@@ -251,4 +489,9 @@ void bh_lock_cases_add(TCase *tc)
     tcase_add_test(tc, no_starvation);
     tcase_add_test(tc, fence_grows_across_processes);
     tcase_add_test(tc, blocked_waiter_gets_abandoned_lock);
+    tcase_add_test(tc, distinct_names_are_reclaimed);
+    tcase_add_test(tc, fence_grows_after_its_record_is_reclaimed);
+    tcase_add_test(tc, abandoned_records_are_reclaimed);
+    tcase_add_test(tc, dead_waiters_leave_no_records);
+    tcase_add_test(tc, exclusion_holds_while_records_come_and_go);
 }

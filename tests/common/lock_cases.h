@@ -13,6 +13,15 @@ extern bh_store *bh_cases_lst; /* the store and memory the cases use */
 extern bh_shared *bh_cases_lm;
 extern int bh_lock_cases_rounds; /* hand-offs per process in the exclusion case */
 
+/* For the reclamation cases, also set by the suite: how many lock records
+ * the store holds now (the embedded store's lock count; for redis://, the
+ * keys in its database, which is what a lock's records are there), how many
+ * idle ones it may keep for reuse, and how many distinct names a churn
+ * acquires and releases in turn. */
+extern long long (*bh_lock_cases_records)(void);
+extern long long bh_lock_cases_idle_max;
+extern int bh_lock_cases_names;
+
 /* A child that takes the lock, signals, and holds it for hold_ms (for ever
  * if negative, until killed). */
 pid_t bh_lock_cases_holder(const char *name, int hold_ms);

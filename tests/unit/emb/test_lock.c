@@ -1,7 +1,7 @@
 /*
  * Named locks across real processes: mutual exclusion through hand-offs,
  * timeouts, sleeping waiters, fairness, dead holders, ownership, fencing,
- * record reclamation.
+ * record reclamation; the shared cases on mem: and on file: stores.
  */
 #include <check.h>
 #include <signal.h>
@@ -17,14 +17,43 @@
 
 static bh_store *st;
 static bh_shared *m;
+static char *file_path; /* the file: fixture's store */
 
-static void setup(void)
+static long long lock_records(void)
 {
-    ck_assert_int_eq(bh_store_open(&st, "mem:", NULL), BH_OK);
+    struct bh_store_stats ss;
+
+    ck_assert_int_eq(bh_store_stats(st, &ss), BH_OK);
+    return (long long)ss.locks;
+}
+
+/* Stores of the smallest capacity, where records that are not reclaimed
+ * soon fill the store. */
+static void open_fixture(const char *url)
+{
+    bh_store_options o = {.capacity = BH_CAPACITY_MIN};
+
+    ck_assert_int_eq(bh_store_open(&st, url, &o), BH_OK);
     ck_assert_int_eq(bh_shared_open(st, "locks", &m), BH_OK);
     bh_cases_lst = st;
     bh_cases_lm = m;
     bh_lock_cases_rounds = 3000;
+    bh_lock_cases_records = lock_records;
+    bh_lock_cases_idle_max = 64; /* one idle record kept per stripe */
+}
+
+static void setup(void)
+{
+    open_fixture("mem:");
+}
+
+static void setup_file(void)
+{
+    char url[512];
+
+    file_path = bh_test_tmppath("locks");
+    snprintf(url, sizeof url, "file:%s", file_path);
+    open_fixture(url);
 }
 
 static void teardown(void)
@@ -32,6 +61,13 @@ static void teardown(void)
     ck_assert_int_eq(bh_store_check(st), BH_OK);
     bh_shared_close(m);
     bh_store_close(st);
+}
+
+static void teardown_file(void)
+{
+    teardown();
+    unlink(file_path);
+    free(file_path);
 }
 
 START_TEST(timeout_is_accurate)
@@ -111,27 +147,65 @@ START_TEST(release_all_releases_what_this_process_holds)
 }
 END_TEST
 
-START_TEST(million_names_do_not_fill_the_store)
+/* A file: store reopened after every process died, with locks held and
+ * idle ones of many names: the held ones are abandoned, each once, and
+ * once released no more records are left than the idle ones kept. */
+START_TEST(file_reopen_reclaims_the_records_of_abandoned_locks)
 {
-    bh_store *small;
-    bh_shared *sm;
-    bh_store_options o = {.capacity = 2 << 20};
+    enum { N = 200 };
+    char *path = bh_test_tmppath("lockfile"), url[512], name[32];
+    struct bh_store_stats ss;
+    bh_store *fs;
+    bh_shared *fm;
+
+    snprintf(url, sizeof url, "file:%s", path);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (bh_store_open(&fs, url, NULL) || bh_shared_open(fs, "m", &fm))
+            _exit(1);
+        for (int i = 0; i < N; i++) {
+            snprintf(name, sizeof name, "held-%d", i);
+            if (bh_lock_acquire(fm, name, 0) != BH_OK)
+                _exit(2);
+        }
+        kill(getpid(), SIGKILL);
+    }
+    ck_assert_int_eq(bh_test_wait(pid), 128 + SIGKILL);
+    ck_assert_int_eq(bh_store_open(&fs, url, NULL), BH_OK);
+    ck_assert_int_eq(bh_shared_open(fs, "m", &fm), BH_OK);
+    for (int i = 0; i < N; i++) {
+        snprintf(name, sizeof name, "held-%d", i);
+        ck_assert_int_eq(bh_lock_acquire(fm, name, 0), BH_EABANDONED);
+        ck_assert_int_eq(bh_lock_release(fm, name), BH_OK);
+        ck_assert_int_eq(bh_lock_acquire(fm, name, 0), BH_OK);
+        ck_assert_int_eq(bh_lock_release(fm, name), BH_OK);
+    }
+    ck_assert_int_eq(bh_store_stats(fs, &ss), BH_OK);
+    ck_assert_uint_le(ss.locks, 64);
+    ck_assert_int_eq(bh_store_check(fs), BH_OK);
+    bh_shared_close(fm);
+    bh_store_close(fs);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
+/* The bytes in use come back to where they were, but for the idle records
+ * kept for reuse (one per stripe, with the index that finds it). */
+START_TEST(distinct_names_leave_the_bytes_in_use_as_they_were)
+{
+    struct bh_store_stats before, after;
     char name[32];
 
-    ck_assert_int_eq(bh_store_open(&small, "mem:", &o), BH_OK);
-    ck_assert_int_eq(bh_shared_open(small, "m", &sm), BH_OK);
-    for (int i = 0; i < 1000000; i++) {
-        snprintf(name, sizeof name, "name-%d", i);
-        ck_assert_int_eq(bh_lock_acquire(sm, name, 0), BH_OK);
-        ck_assert_int_eq(bh_lock_release(sm, name), BH_OK);
+    ck_assert_int_eq(bh_store_stats(st, &before), BH_OK);
+    for (int i = 0; i < 200000; i++) {
+        snprintf(name, sizeof name, "chat-%d", i);
+        ck_assert_int_eq(bh_lock_acquire(m, name, 0), BH_OK);
+        ck_assert_int_eq(bh_lock_release(m, name), BH_OK);
     }
-    /* only a bounded number of idle records is kept (16 per stripe) */
-    struct bh_store_stats ss;
-    ck_assert_int_eq(bh_store_stats(small, &ss), BH_OK);
-    ck_assert_uint_le(ss.locks, 64 * 16);
-    ck_assert_int_eq(bh_store_check(small), BH_OK);
-    bh_shared_close(sm);
-    bh_store_close(small);
+    ck_assert_int_eq(bh_store_stats(st, &after), BH_OK);
+    ck_assert_uint_le(after.locks, 64);
+    ck_assert_uint_le(after.used, before.used + 32 * 1024);
 }
 END_TEST
 
@@ -177,8 +251,15 @@ int main(void)
     tcase_add_test(tc, waiter_uses_no_cpu);
     tcase_add_test(tc, dead_holder_is_abandoned_at_once);
     tcase_add_test(tc, release_all_releases_what_this_process_holds);
-    tcase_add_test(tc, million_names_do_not_fill_the_store);
+    tcase_add_test(tc, distinct_names_leave_the_bytes_in_use_as_they_were);
     tcase_add_test(tc, file_reopen_abandons_held_locks);
+    tcase_add_test(tc, file_reopen_reclaims_the_records_of_abandoned_locks);
     suite_add_tcase(s, tc);
+    TCase *tcf = tcase_create("locks_file");
+    tcase_set_timeout(tcf, 120);
+    tcase_add_checked_fixture(tcf, setup_file, teardown_file);
+    bh_lock_cases_add(tcf);
+    tcase_add_test(tcf, distinct_names_leave_the_bytes_in_use_as_they_were);
+    suite_add_tcase(s, tcf);
     return bh_test_run_suite(s);
 }

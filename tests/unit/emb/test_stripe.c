@@ -1,9 +1,13 @@
 /*
  * Stripe recovery (src/store/stripe.c), driven through the internal API so
  * that a process can die at an exact point: holding a stripe's lock with a
- * block allocated that no index refers to. Also the slab's size classes.
+ * block allocated that no index refers to, or part way through freeing a
+ * lock record or settling one (src/store/lock.c). Also the slab's size
+ * classes.
  */
 #include <check.h>
+#include <stdio.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -67,6 +71,219 @@ START_TEST(empty_stripe_run_is_reclaimed)
 }
 END_TEST
 
+/* ---- Lock records: a process killed while freeing or settling one ---- */
+
+/* Where a lock's record is: its stripe, slot and record (NULL if none). */
+struct lockspot {
+    unsigned s;
+    int64_t pos;
+    struct bh_entry *e;
+    struct bh_lockrec *l;
+};
+
+static void lock_spot(bh_shared *m, const char *name, struct lockspot *out)
+{
+    struct bh_region *r = bh_emb_region(m);
+    struct bh_key k;
+
+    bh_key_init(&k, bh_emb_shared_of(m)->memory_no, BH_NS_LOCK, name, strlen(name));
+    out->s = bh_key_stripe(&k);
+    bh_stripe_lock(r, out->s);
+    out->pos = bh_index_find_locked(r, out->s, &k, &out->e);
+    bh_stripe_unlock(r, out->s);
+    out->l = out->pos >= 0 ? (struct bh_lockrec *)bh_entry_value(out->e) : NULL;
+}
+
+static void take_and_release(bh_shared *m, const char *name, int times)
+{
+    for (int i = 0; i < times; i++) {
+        ck_assert_int_eq(bh_lock_acquire(m, name, 0), BH_OK);
+        ck_assert_int_eq(bh_lock_release(m, name), BH_OK);
+    }
+}
+
+static uint64_t fence_now(bh_shared *m, const char *name)
+{
+    uint64_t f;
+
+    ck_assert_int_eq(bh_lock_acquire(m, name, 0), BH_OK);
+    ck_assert_int_eq(bh_lock_fence(m, name, &f), BH_OK);
+    ck_assert_int_eq(bh_lock_release(m, name), BH_OK);
+    return f;
+}
+
+/* After the child's death: the stripe recovered once, passes the check
+ * (no block free twice, no idle record but the kept one), and holds
+ * want_locks records. */
+static void check_locks_recovered(bh_store *st, uint64_t want_locks)
+{
+    struct bh_store_stats stats;
+
+    ck_assert_int_eq(bh_store_check(st), BH_OK);
+    ck_assert_int_eq(bh_store_stats(st, &stats), BH_OK);
+    ck_assert_uint_eq(stats.recoveries, 1);
+    ck_assert_uint_eq(stats.locks, want_locks);
+}
+
+/* How a child leaves the kept record of "a" when it dies holding the stripe. */
+enum free_cut {
+    CUT_AFTER_SLOT,  /* the record's slot is a tombstone, its block not free */
+    CUT_AFTER_BLOCK, /* its block is free, the operation record not cleared */
+    CUT_STILL_KEPT   /* freed while the stripe still names it (damage) */
+};
+
+/* The child follows lock.c's order for freeing a record (fence mark, no
+ * longer kept, index removal) as far as cut says, and dies there. */
+static void die_freeing(bh_store *st, bh_shared *m, enum free_cut cut)
+{
+    struct bh_region *r = &((struct bh_emb *)st)->r;
+    struct lockspot a;
+
+    lock_spot(m, "a", &a);
+    ck_assert_ptr_nonnull(a.l);
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct bh_stripe *sp = &r->stripes[a.s];
+        bh_stripe_lock(r, a.s);
+        if (cut != CUT_STILL_KEPT) {
+            sp->fence_hwm = atomic_load(&a.l->fence);
+            atomic_store(&sp->idle_lock, 0);
+        }
+        if (cut == CUT_AFTER_SLOT) {
+            sp->op = (struct bh_oprec){.op = BH_OP_DEL, .slot_pos = (uint64_t)a.pos,
+                                       .old_off = bh_off(r, a.e)};
+            bh_stripe_index(r, a.s)->slots[a.pos] = BH_SLOT_TOMB;
+        } else {
+            bh_index_remove_locked(r, a.s, a.pos);
+            sp->op.op = BH_OP_DEL;
+        }
+        _exit(0);
+    }
+    ck_assert_int_eq(bh_test_wait(pid), 0);
+}
+
+static void freeing_cut(enum free_cut cut)
+{
+    bh_store *st;
+    bh_shared *m;
+
+    ck_assert_int_eq(bh_store_open(&st, "mem:", NULL), BH_OK);
+    ck_assert_int_eq(bh_shared_open(st, "m", &m), BH_OK);
+    take_and_release(m, "a", 10);
+    uint64_t before = fence_now(m, "a");
+    die_freeing(st, m, cut);
+    check_locks_recovered(st, 0);
+    /* made again, from the fence mark (which damage did not raise) */
+    if (cut != CUT_STILL_KEPT)
+        ck_assert_uint_gt(fence_now(m, "a"), before);
+    take_and_release(m, "a", 3);
+    ck_assert_int_eq(bh_store_check(st), BH_OK);
+    bh_shared_close(m);
+    bh_store_close(st);
+}
+
+START_TEST(lock_free_killed_after_the_slot)
+{
+    freeing_cut(CUT_AFTER_SLOT);
+}
+END_TEST
+
+START_TEST(lock_free_killed_after_the_block)
+{
+    freeing_cut(CUT_AFTER_BLOCK);
+}
+END_TEST
+
+START_TEST(lock_freed_while_still_kept)
+{
+    freeing_cut(CUT_STILL_KEPT);
+}
+END_TEST
+
+/* A name other than "a" whose records live in stripe s. */
+static void name_in_stripe(bh_shared *m, unsigned s, char *out, size_t len)
+{
+    struct bh_key k;
+
+    for (int i = 0;; i++) {
+        snprintf(out, len, "b-%d", i);
+        bh_key_init(&k, bh_emb_shared_of(m)->memory_no, BH_NS_LOCK, out, strlen(out));
+        if (bh_key_stripe(&k) == s)
+            return;
+    }
+}
+
+/* The child releases a record that is not the kept one under the stripe,
+ * as every such release does, and dies before settling it: the stripe then
+ * has two idle records, the kept "a" and the child's. */
+static void die_releasing(bh_shared *m, char *name, size_t len)
+{
+    struct bh_region *r = bh_emb_region(m);
+    struct lockspot a, b;
+
+    lock_spot(m, "a", &a);
+    name_in_stripe(m, a.s, name, len);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (bh_lock_acquire(m, name, 0) != BH_OK)
+            _exit(1);
+        lock_spot(m, name, &b);
+        bh_stripe_lock(r, b.s);
+        bh_slock_unlock(&b.l->word, &b.l->token);
+        _exit(0);
+    }
+    ck_assert_int_eq(bh_test_wait(pid), 0);
+}
+
+/* Recovery frees one of the two. */
+START_TEST(lock_release_killed_before_settling)
+{
+    bh_store *st;
+    bh_shared *m;
+    char name[32];
+
+    ck_assert_int_eq(bh_store_open(&st, "mem:", NULL), BH_OK);
+    ck_assert_int_eq(bh_shared_open(st, "m", &m), BH_OK);
+    take_and_release(m, "a", 1);
+    die_releasing(m, name, sizeof name);
+    check_locks_recovered(st, 1);
+    take_and_release(m, name, 2);
+    take_and_release(m, "a", 2);
+    ck_assert_int_eq(bh_store_check(st), BH_OK);
+    bh_shared_close(m);
+    bh_store_close(st);
+}
+END_TEST
+
+/* The same in a file: that the next process to open alone repairs,
+ * without a recovery of the stripe. */
+START_TEST(lock_release_killed_before_settling_then_reopened)
+{
+    char *path = bh_test_tmppath("stripe"), url[512], name[32];
+    struct bh_store_stats stats;
+    bh_store *st;
+    bh_shared *m;
+
+    snprintf(url, sizeof url, "file:%s", path);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (bh_store_open(&st, url, NULL) != BH_OK || bh_shared_open(st, "m", &m) != BH_OK)
+            _exit(1);
+        take_and_release(m, "a", 1);
+        die_releasing(m, name, sizeof name);
+        _exit(0); /* without closing: as if killed */
+    }
+    ck_assert_int_eq(bh_test_wait(pid), 0);
+    ck_assert_int_eq(bh_store_open(&st, url, NULL), BH_OK);
+    ck_assert_int_eq(bh_store_check(st), BH_OK);
+    ck_assert_int_eq(bh_store_stats(st, &stats), BH_OK);
+    ck_assert_uint_eq(stats.locks, 1);
+    bh_store_close(st);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
 /* The computed size class is the smallest that holds the size, for every
  * size a block can have. */
 START_TEST(size_class_is_the_smallest_that_fits)
@@ -91,6 +308,11 @@ int main(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, empty_stripe_slab_is_reclaimed);
     tcase_add_test(tc, empty_stripe_run_is_reclaimed);
+    tcase_add_test(tc, lock_free_killed_after_the_slot);
+    tcase_add_test(tc, lock_free_killed_after_the_block);
+    tcase_add_test(tc, lock_freed_while_still_kept);
+    tcase_add_test(tc, lock_release_killed_before_settling);
+    tcase_add_test(tc, lock_release_killed_before_settling_then_reopened);
     suite_add_tcase(s, tc);
     tc = tcase_create("slab");
     tcase_add_test(tc, size_class_is_the_smallest_that_fits);
