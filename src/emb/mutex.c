@@ -29,19 +29,19 @@ int bh_mutex_init(pthread_mutex_t *m)
 }
 
 /*
- * EDEADLK (the caller holds it already) is returned as -1.
+ * EDEADLK (the caller holds it already) is returned as BH_MUTEX_MINE.
  * ENOTRECOVERABLE means someone saw EOWNERDEAD and unlocked without marking
  * the mutex consistent; bothive never does that, so it is a broken region
  * and continuing would break mutual exclusion.
  */
-int bh_mutex_lock(pthread_mutex_t *m)
+enum bh_mutex_got bh_mutex_lock(pthread_mutex_t *m)
 {
     int rc = pthread_mutex_lock(m);
     if (rc == 0)
-        return 0;
+        return BH_MUTEX_LOCKED;
     if (rc == EOWNERDEAD)
-        return 1;
+        return BH_MUTEX_DIED;
     if (rc == EDEADLK)
-        return -1;
+        return BH_MUTEX_MINE;
     abort();
 }

@@ -21,7 +21,7 @@ static void pages_mark(struct bh_region *r, uint64_t first, uint64_t n, uint32_t
 
 int bh_pages_lock(struct bh_region *r)
 {
-    if (bh_mutex_lock(&r->hdr->page_mutex)) {
+    if (bh_mutex_lock(&r->hdr->page_mutex) == BH_MUTEX_DIED) {
         bh_pages_repair(r);
         atomic_fetch_add(&r->hdr->recoveries, 1);
         pthread_mutex_consistent(&r->hdr->page_mutex);

@@ -26,10 +26,12 @@ int bh_emb_prepare(bh_shared *m, bh_preparer_fn fn, void *arg)
     if (atomic_load_explicit(&rec->state, memory_order_acquire) == BH_PREP_READY)
         return BH_OK;
     switch (bh_mutex_lock(&rec->prep)) {
-    case -1:
+    case BH_MUTEX_MINE:
         return BH_EDEADLK; /* called from inside this memory's own preparer */
-    case 1:
+    case BH_MUTEX_DIED:
         pthread_mutex_consistent(&rec->prep); /* the last preparer died: redo */
+        break;
+    case BH_MUTEX_LOCKED:
         break;
     }
     rc = BH_OK;

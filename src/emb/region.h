@@ -347,10 +347,15 @@ void bh_pages_repair(struct bh_region *r);
 /* ---- Robust mutexes (mutex.c) ---- */
 
 int bh_mutex_init(pthread_mutex_t *m);
-/* Locks m; returns 0, or 1 if the previous owner died (m is then held and
- * the caller must repair what it guards and call pthread_mutex_consistent),
- * or -1 if the calling thread holds it already. */
-int bh_mutex_lock(pthread_mutex_t *m);
+/* What bh_mutex_lock found. */
+enum bh_mutex_got {
+    BH_MUTEX_LOCKED = 0, /* held now */
+    BH_MUTEX_DIED = 1,   /* held now; its previous owner died holding it */
+    BH_MUTEX_MINE = -1,  /* not taken: the calling thread holds it already */
+};
+/* Locks m. With BH_MUTEX_DIED the caller must repair what it guards and
+ * call pthread_mutex_consistent. */
+enum bh_mutex_got bh_mutex_lock(pthread_mutex_t *m);
 
 /* ---- Stripe locks (slock.c) ---- */
 
