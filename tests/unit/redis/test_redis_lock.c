@@ -18,6 +18,7 @@
 #include "testutil.h"
 
 #define LEASE_MS 60000
+#define SHORT_LEASE_MS 1000 /* the renewal case's */
 
 static bh_redis_proc rp;
 static bh_store *st;
@@ -115,14 +116,16 @@ START_TEST(lease_is_renewed_while_held)
     bh_store *st2;
     bh_shared *m2;
 
-    snprintf(short_url, sizeof short_url, "%s?lock_lease_ms=300", rp.url);
+    /* short, yet long enough that a loaded machine still renews in time
+     * (every third of it) */
+    snprintf(short_url, sizeof short_url, "%s?lock_lease_ms=%d", rp.url, SHORT_LEASE_MS);
     ck_assert_int_eq(bh_store_open(&st2, short_url, NULL), BH_OK);
     ck_assert_int_eq(bh_shared_open(st2, "locks", &m2), BH_OK);
     bh_cases_lm = m2;
     int let_go;
     pid_t holder = bh_lock_cases_holder("long", &let_go);
     bh_cases_lm = m;
-    usleep(1000 * 1000); /* more than three leases */
+    usleep(3 * SHORT_LEASE_MS * 1000 + 200 * 1000); /* more than three leases */
     ck_assert_int_eq(bh_lock_held(m, "long"), 1);
     ck_assert_int_eq(bh_lock_acquire(m, "long", 0), BH_ETIMEDOUT);
     /* the holder's release finds its lock still its own */
