@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -36,7 +37,7 @@
 #define BIG_MIN 9000     /* a third of the churn values are BIG_MIN.. */
 #define BIG_SPAN 10000   /* ..BIG_MIN + BIG_SPAN bytes: page runs, not slabs */
 #define CAPACITY (16 << 20)
-#define STALL_MS 60000   /* a worker without progress for this long is stuck */
+#define STALL_MS 30000   /* a worker without progress for this long is stuck */
 
 /*
  * What the store holds is bounded whatever the speed: at most RING + 2
@@ -189,10 +190,16 @@ static void worker(bh_shared *m, int w)
 
 static pid_t spawn(int w)
 {
+    pid_t parent = getpid();
     pid_t pid = fork();
     if (pid == 0) {
         bh_store *st;
         bh_shared *m;
+        /* a failed check ends the test process: its workers go with it,
+         * stuck ones included */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(21);
         if (bh_store_open(&st, url, NULL) != BH_OK || bh_shared_open(st, "chaos", &m) != BH_OK)
             _exit(20);
         worker(m, w);
@@ -219,8 +226,9 @@ static void wait_progress(pid_t pid, int w, uint64_t want)
             seen = now_ops;
             last_ms = bh_test_now_ms();
         }
-        ck_assert_msg(bh_test_now_ms() - last_ms < STALL_MS, "worker %d is stuck at %llu ops",
-                      w, (unsigned long long)seen);
+        ck_assert_msg(bh_test_now_ms() - last_ms < STALL_MS,
+                      "worker %d made no progress for %d s (at %llu ops): a deadlock", w,
+                      STALL_MS / 1000, (unsigned long long)seen);
     }
 }
 
