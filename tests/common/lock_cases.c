@@ -6,10 +6,12 @@
  * bh_lock_cases_rounds (how many hand-offs the exclusion case makes).
  */
 #include <check.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "lock_cases.h"
@@ -22,32 +24,53 @@ long long (*bh_lock_cases_records)(void);
 long long bh_lock_cases_idle_max;
 int bh_lock_cases_names = 200000;
 
-/* A child that takes the lock, says so on the pipe, and holds it for
- * hold_ms (or until killed when hold_ms < 0). */
-pid_t bh_lock_cases_holder(const char *name, int hold_ms)
+/* Blocks until the parent writes to fd, or is gone (end of file). */
+static void await_parent(int fd)
 {
-    int fds[2];
+    char c;
+    while (read(fd, &c, 1) < 0 && errno == EINTR)
+        ;
+}
+
+pid_t bh_lock_cases_holder(const char *name, int *let_go)
+{
+    int held[2], go[2];
     char c;
 
-    ck_assert_int_eq(pipe(fds), 0);
+    ck_assert_int_eq(pipe(held), 0);
+    ck_assert_int_eq(pipe(go), 0);
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
-        close(fds[0]);
+        close(held[0]);
+        close(go[1]);
         if (bh_lock_acquire(bh_cases_lm, name, -1) != BH_OK)
             _exit(1);
-        if (write(fds[1], "x", 1) != 1)
+        if (write(held[1], "x", 1) != 1)
             _exit(2);
-        if (hold_ms < 0)
+        if (!let_go)
             for (;;)
                 pause();
-        usleep((useconds_t)hold_ms * 1000);
+        await_parent(go[0]);
         _exit(bh_lock_release(bh_cases_lm, name) == BH_OK ? 0 : 3);
     }
-    close(fds[1]);
-    ck_assert_int_eq(read(fds[0], &c, 1), 1);
-    close(fds[0]);
+    close(held[1]);
+    close(go[0]);
+    ck_assert_int_eq(read(held[0], &c, 1), 1);
+    close(held[0]);
+    if (let_go)
+        *let_go = go[1];
+    else
+        close(go[1]);
     return pid;
+}
+
+/* A byte, not the end of file: children forked since hold copies of the
+ * descriptor, which would keep the pipe open. */
+void bh_lock_cases_let_go(int let_go)
+{
+    ck_assert_int_eq(write(let_go, "x", 1), 1);
+    close(let_go);
 }
 
 START_TEST(basic_semantics)
@@ -97,11 +120,13 @@ END_TEST
 
 START_TEST(release_by_non_owner_keeps_it_held)
 {
-    pid_t holder = bh_lock_cases_holder("l", 500);
+    int let_go;
+    pid_t holder = bh_lock_cases_holder("l", &let_go);
 
     ck_assert_int_eq(bh_lock_release(bh_cases_lm, "l"), BH_ENOTOWNER);
     ck_assert_int_eq(bh_lock_held(bh_cases_lm, "l"), 1);
     ck_assert_int_eq(bh_lock_acquire(bh_cases_lm, "l", 0), BH_ETIMEDOUT);
+    bh_lock_cases_let_go(let_go);
     ck_assert_int_eq(bh_test_wait(holder), 0);
     ck_assert_int_eq(bh_lock_acquire(bh_cases_lm, "l", 0), BH_OK);
     ck_assert_int_eq(bh_lock_release(bh_cases_lm, "l"), BH_OK);
@@ -161,18 +186,25 @@ START_TEST(scoped_block_releases)
 }
 END_TEST
 
+/* A hog takes and releases the lock in a tight loop for as long as the
+ * test needs it (not for a time: a slow machine could end it before the
+ * test begins), while the test acquires it five times. */
 START_TEST(no_starvation)
 {
     int fds[2];
     char c;
+    _Atomic int *done = mmap(NULL, sizeof *done, PROT_READ | PROT_WRITE,
+                             MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    pid_t parent = getpid();
 
+    ck_assert_ptr_ne(done, MAP_FAILED);
+    *done = 0;
     ck_assert_int_eq(pipe(fds), 0);
     pid_t hog = fork();
     if (hog == 0) {
         close(fds[0]);
-        int64_t end = bh_test_now_ms() + 3000;
-        int signalled = 0;
-        while (bh_test_now_ms() < end) {
+        /* stops with the test, also when the test died */
+        for (int signalled = 0; !*done && getppid() == parent;) {
             if (bh_lock_acquire(bh_cases_lm, "hog", -1) != BH_OK)
                 _exit(1);
             if (!signalled++ && write(fds[1], "x", 1) != 1)
@@ -189,7 +221,9 @@ START_TEST(no_starvation)
         ck_assert_int_eq(bh_lock_acquire(bh_cases_lm, "hog", 2000), BH_OK);
         ck_assert_int_eq(bh_lock_release(bh_cases_lm, "hog"), BH_OK);
     }
+    *done = 1;
     ck_assert_int_eq(bh_test_wait(hog), 0);
+    munmap((void *)done, sizeof *done);
 }
 END_TEST
 
@@ -213,7 +247,8 @@ START_TEST(fence_grows_across_processes)
             _exit(2);
         _exit(bh_lock_release(bh_cases_lm, "f") == BH_OK ? 0 : 3);
     }
-    usleep(100 * 1000);
+    /* released once the child waits for it: the fence passes a hand-off */
+    ck_assert_int_eq(bh_test_wait_asleep(child, 30000), 0);
     ck_assert_int_eq(bh_lock_release(bh_cases_lm, "f"), BH_OK);
     ck_assert_int_eq(bh_test_wait(child), 0);
     int64_t cf;
@@ -230,14 +265,14 @@ END_TEST
  * its holder died. */
 START_TEST(blocked_waiter_gets_abandoned_lock)
 {
-    pid_t holder = bh_lock_cases_holder("w", -1);
+    pid_t holder = bh_lock_cases_holder("w", NULL);
     pid_t waiter = fork();
 
     if (waiter == 0) {
-        int rc = bh_lock_acquire(bh_cases_lm, "w", 10000);
+        int rc = bh_lock_acquire(bh_cases_lm, "w", 60000);
         _exit(rc == BH_EABANDONED ? 0 : 1);
     }
-    usleep(200 * 1000);
+    ck_assert_int_eq(bh_test_wait_asleep(waiter, 30000), 0);
     kill(holder, SIGKILL);
     bh_test_wait(holder);
     ck_assert_int_eq(bh_test_wait(waiter), 0);

@@ -22,9 +22,14 @@ extern long long (*bh_lock_cases_records)(void);
 extern long long bh_lock_cases_idle_max;
 extern int bh_lock_cases_names;
 
-/* A child that takes the lock, signals, and holds it for hold_ms (for ever
- * if negative, until killed). */
-pid_t bh_lock_cases_holder(const char *name, int hold_ms);
+/* A child that takes the lock through bh_cases_lm; returns once it holds
+ * it. With let_go NULL it holds it until killed. Otherwise *let_go is set
+ * to a descriptor for bh_lock_cases_let_go: the child holds the lock until
+ * then (not for a time, which a slow machine could outlast), releases it
+ * and exits 0 (3 if the release failed). */
+pid_t bh_lock_cases_holder(const char *name, int *let_go);
+/* Tells the holder started with let_go to release its lock. */
+void bh_lock_cases_let_go(int let_go);
 
 void bh_lock_cases_add(TCase *tc);
 

@@ -62,6 +62,8 @@ static int app_handle(void *arg, const bh_job *job)
     if (job->kind == BH_JOB_TIMER)
         return app_handle_timer(a);
     bh_runner_note("test_hook");
+    snprintf(key, sizeof key, "b:%lld", (long long)job->update_id);
+    bh_shared_incr(a->mem, key, 1, NULL);
     u = json_tokener_parse(job->json);
     if (!u)
         return BH_EJSON;

@@ -10,7 +10,8 @@
  *   "poison"      kills its worker every time
  *   "sleep:<ms>"  sleeps
  * and then counts "total" and "p:<update_id>" (and "dups" when an update
- * is processed a second time). Timer 0 counts "timer_runs", sleeps
+ * is processed a second time). Before all that it counts "b:<update_id>",
+ * so that a test can wait until a handler has begun. Timer 0 counts "timer_runs", sleeps
  * timer_sleep_ms and counts "timer_overlap" if two runs meet.
  * Everything lives in the memory "test" of the store.
  */

@@ -3,6 +3,7 @@
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,6 +38,43 @@ int bh_test_wait(pid_t pid)
     if (WIFSIGNALED(status))
         return 128 + WTERMSIG(status);
     return 255;
+}
+
+/* The state letter of /proc/<pid>/stat (R, S, D, Z...), or 0. */
+static char proc_state(pid_t pid)
+{
+    char path[64], buf[512];
+    FILE *f;
+    char state = 0;
+
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    if (!(f = fopen(path, "r")))
+        return 0;
+    if (fgets(buf, sizeof buf, f)) {
+        char *p = strrchr(buf, ')'); /* the name in parentheses may hold anything */
+        if (p && p[1] == ' ')
+            state = p[2];
+    }
+    fclose(f);
+    return state;
+}
+
+int bh_test_wait_asleep(pid_t pid, int timeout_ms)
+{
+    /* A process that merely waits for a reply or a page is asleep for a
+     * moment only: several looks apart tell a blocked one from it. */
+    enum { LOOKS = 5, APART_US = 2000 };
+    int64_t end = bh_test_now_ms() + timeout_ms;
+    int asleep = 0;
+
+    while (asleep < LOOKS) {
+        char state = proc_state(pid);
+        if (!state || state == 'Z' || state == 'X' || bh_test_now_ms() > end)
+            return -1;
+        asleep = state == 'S' ? asleep + 1 : 0;
+        usleep(APART_US);
+    }
+    return 0;
 }
 
 int bh_test_run_suite(Suite *s)

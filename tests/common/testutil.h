@@ -17,6 +17,12 @@ int64_t bh_test_now_ms(void);
 /* Waits for pid and returns its exit status (0..255), or 128+signal. */
 int bh_test_wait(pid_t pid);
 
+/* Waits up to timeout_ms until pid is asleep in the kernel (blocked on a
+ * lock, a futex, a socket), seen so on several looks in a row, so that a
+ * test can act once another process is blocked instead of sleeping a time
+ * it hopes is long enough. Returns 0, or -1 on timeout or if pid is gone. */
+int bh_test_wait_asleep(pid_t pid, int timeout_ms);
+
 /* Runs a Check suite built by make_suite, returns the process exit code. */
 struct Suite;
 int bh_test_run_suite(struct Suite *s);

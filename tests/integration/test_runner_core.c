@@ -140,7 +140,7 @@ START_TEST(test_handler_deadline_logged)
     close(saved);
     close(fd);
     ck_assert_int_eq(started, 0);
-    int64_t slow = bh_emu_send_user_message(&emu, 8, 8, "sleep:700");
+    int64_t slow = bh_emu_send_user_message(&emu, 8, 8, "sleep:1500");
     bh_emu_send_user_message(&emu, 9, 9, "1");
     ck_assert_int_eq(bh_test_runner_wait(st, "total", 2, 60000), 2);
     ck_assert_int_eq(bh_test_runner_stop(&r), 0);
@@ -366,24 +366,46 @@ START_TEST(test_master_sigkill)
 }
 END_TEST
 
+/* Waits (up to a minute) until the master has marked the n updates of
+ * source 0 in ids as done in the store (src/runner/doneset.c). */
+static void wait_done_marks(const int64_t *ids, int n)
+{
+    int64_t end = bh_test_now_ms() + 60000;
+    bh_shared *done;
+    int marked = 0;
+
+    ck_assert_int_eq(bh_shared_open(st, "bothive.done", &done), BH_OK);
+    while (marked < n && bh_test_now_ms() < end) {
+        char key[48];
+        snprintf(key, sizeof key, "0:%lld", (long long)ids[marked]);
+        if (bh_shared_contains(done, key) == 1)
+            marked++;
+        else
+            usleep(10000);
+    }
+    bh_shared_close(done);
+    ck_assert_int_eq(marked, n);
+}
+
 /* Updates that finished behind a slow one are not confirmed to Telegram
  * (the slow one holds the offset back) and come again after a crash of the
  * master; the store remembers they were done, so they do not run twice. */
 START_TEST(test_master_sigkill_no_rerun)
 {
     bh_test_runner r;
-    int64_t slow;
+    int64_t slow, fast[4];
     char key[64];
 
     runner_init(&r, 2);
     r.opts.process_backlog = 1;
     ck_assert_int_eq(bh_test_runner_start(&r), 0);
     slow = bh_emu_send_user_message(&emu, 80, 80, "sleep:3000");
-    usleep(300000); /* one worker is inside the slow handler */
+    snprintf(key, sizeof key, "b:%lld", (long long)slow);
+    ck_assert_int_eq(bh_test_runner_wait(st, key, 1, 60000), 1); /* a worker is inside it */
     for (int i = 0; i < 4; i++)
-        bh_emu_send_user_message(&emu, 81 + i, 81 + i, "sleep:10");
+        fast[i] = bh_emu_send_user_message(&emu, 81 + i, 81 + i, "sleep:10");
     ck_assert_int_eq(bh_test_runner_wait(st, "total", 4, 60000), 4);
-    usleep(300000); /* their DONE reached the master */
+    wait_done_marks(fast, 4); /* their DONE reached the master */
     kill_master(&r);
     ck_assert_int_eq(bh_test_runner_get(st, "total"), 4); /* the slow one never ended */
     ck_assert_int_eq(bh_test_runner_start(&r), 0);
@@ -404,8 +426,10 @@ START_TEST(test_second_signal_stops_at_once)
     ck_assert_int_eq(bh_test_runner_start(&r), 0);
     bh_emu_send_user_message(&emu, 70, 70, "sleep:1");
     ck_assert_int_eq(bh_test_runner_wait(st, "total", 1, 30000), 1);
-    bh_emu_send_user_message(&emu, 70, 70, "sleep:20000");
-    usleep(500000); /* the long handler is running */
+    int64_t id = bh_emu_send_user_message(&emu, 70, 70, "sleep:20000");
+    char key[64];
+    snprintf(key, sizeof key, "b:%lld", (long long)id);
+    ck_assert_int_eq(bh_test_runner_wait(st, key, 1, 30000), 1); /* the long handler runs */
     kill(r.pid, SIGTERM);
     usleep(300000);
     int64_t t0 = bh_test_now_ms();

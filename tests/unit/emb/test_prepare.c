@@ -42,7 +42,7 @@ START_TEST(killed_preparer_is_redone)
     pid_t waiter = fork();
     if (waiter == 0)
         _exit(bh_shared_prepare(m, bh_prep_cases_counting, NULL) == BH_OK ? 0 : 1);
-    usleep(100 * 1000);
+    ck_assert_int_eq(bh_test_wait_asleep(waiter, 30000), 0);
     /* ...which dies half-way: the waiter prepares again */
     kill(pid, SIGKILL);
     bh_test_wait(pid);

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "emb/region.h"
@@ -113,7 +114,9 @@ END_TEST
 START_TEST(zombie_owner_is_noticed)
 {
     pid_t pid = holder_killed(0);
-    usleep(50 * 1000); /* dead, not reaped: a zombie */
+    siginfo_t si;
+    /* dead, not reaped: a zombie (WNOWAIT leaves it one) */
+    ck_assert_int_eq(waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT), 0);
     ck_assert_int_eq(bh_slock_lock(&sl->word, &sl->token), 1);
     bh_slock_unlock(&sl->word, &sl->token);
     bh_test_wait(pid);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "bothive/bothive.h"
@@ -122,6 +123,55 @@ START_TEST(file_second_opener_shares)
 }
 END_TEST
 
+/* What the readers and the writer of the seqlock case share, outside the
+ * store. */
+struct seq_race {
+    _Atomic int readers_in; /* readers that have started */
+    _Atomic int writer_done;
+    _Atomic long reads;     /* whole values read while the writer wrote */
+};
+
+/* A fixed number of rounds, not a time: a fast machine does no more than
+ * a slow one, and the readers read for as long as the writer writes. */
+#define SEQ_ROUNDS 1000000
+
+static void seq_writer(bh_shared *m, struct seq_race *race, const char *a, const char *b)
+{
+    while (race->readers_in < 2)
+        usleep(1000);
+    for (int i = 0; i < SEQ_ROUNDS; i++) {
+        char k[32];
+        if (bh_shared_set_str(m, "v", i % 2 ? a : b) != BH_OK)
+            _exit(1);
+        if (i % 7 == 0 && bh_shared_delete(m, "v") != BH_OK)
+            _exit(2);
+        snprintf(k, sizeof k, "filler%d", i % 5000);
+        if (bh_shared_set_int(m, k, i) != BH_OK)
+            _exit(3);
+    }
+    race->writer_done = 1;
+    _exit(0);
+}
+
+static void seq_reader(bh_shared *m, struct seq_race *race, const char *a, const char *b)
+{
+    race->readers_in++;
+    while (!race->writer_done) {
+        char *v = NULL;
+        int rc = bh_shared_get_str(m, "v", &v);
+        if (rc == BH_ENOTFOUND)
+            continue;
+        if (rc != BH_OK)
+            _exit(4);
+        int whole = !strcmp(v, a) || !strcmp(v, b);
+        free(v);
+        if (!whole)
+            _exit(5);
+        race->reads++;
+    }
+    _exit(0);
+}
+
 /* Readers that take no lock (the seqlock path) see whole values only, while
  * a writer replaces, deletes and re-adds them with other lengths, and
  * rehashes the stripe by adding keys. */
@@ -131,50 +181,29 @@ START_TEST(lockfree_readers_never_see_torn_values)
     bh_shared *m;
     pid_t writer, readers[2];
     static char a[11], b[3001];
+    struct seq_race *race = mmap(NULL, sizeof *race, PROT_READ | PROT_WRITE,
+                                 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
+    ck_assert_ptr_ne(race, MAP_FAILED);
+    memset(race, 0, sizeof *race);
     memset(a, 'a', 10);
     memset(b, 'b', 3000);
     ck_assert_int_eq(bh_store_open(&st, "mem:", NULL), BH_OK);
     ck_assert_int_eq(bh_shared_open(st, "seq", &m), BH_OK);
     ck_assert_int_eq(bh_shared_set_str(m, "v", a), BH_OK);
-    if ((writer = fork()) == 0) {
-        int64_t end = bh_test_now_ms() + 1500;
-        for (int i = 0; bh_test_now_ms() < end; i++) {
-            char k[32];
-            if (bh_shared_set_str(m, "v", i % 2 ? a : b) != BH_OK)
-                _exit(1);
-            if (i % 7 == 0 && bh_shared_delete(m, "v") != BH_OK)
-                _exit(2);
-            snprintf(k, sizeof k, "filler%d", i % 5000);
-            if (bh_shared_set_int(m, k, i) != BH_OK)
-                _exit(3);
-        }
-        _exit(0);
-    }
+    if ((writer = fork()) == 0)
+        seq_writer(m, race, a, b);
     for (int p = 0; p < 2; p++)
-        if ((readers[p] = fork()) == 0) {
-            int64_t end = bh_test_now_ms() + 1500;
-            while (bh_test_now_ms() < end) {
-                char *v = NULL;
-                int rc = bh_shared_get_str(m, "v", &v);
-                if (rc == BH_ENOTFOUND)
-                    continue;
-                if (rc != BH_OK)
-                    _exit(4);
-                size_t len = strlen(v);
-                int whole = (len == 10 && !strcmp(v, a)) || (len == 3000 && !strcmp(v, b));
-                free(v);
-                if (!whole)
-                    _exit(5);
-            }
-            _exit(0);
-        }
+        if ((readers[p] = fork()) == 0)
+            seq_reader(m, race, a, b);
     ck_assert_int_eq(bh_test_wait(writer), 0);
     for (int p = 0; p < 2; p++)
         ck_assert_int_eq(bh_test_wait(readers[p]), 0);
+    ck_assert_int_gt(race->reads, 0);
     ck_assert_int_eq(bh_store_check(st), BH_OK);
     bh_shared_close(m);
     bh_store_close(st);
+    munmap(race, sizeof *race);
 }
 END_TEST
 

@@ -18,6 +18,7 @@
 #include "testutil.h"
 
 #define LEASE_MS 60000
+#define SHORT_LEASE_MS 1000 /* the renewal case's */
 
 static bh_redis_proc rp;
 static bh_store *st;
@@ -53,7 +54,8 @@ static void teardown(void)
 
 START_TEST(timeout_is_accurate)
 {
-    pid_t holder = bh_lock_cases_holder("t", 800); /* within its lease */
+    int let_go;
+    pid_t holder = bh_lock_cases_holder("t", &let_go); /* within its lease */
     int64_t t0 = bh_test_now_ms();
 
     ck_assert_int_eq(bh_lock_acquire(m, "t", 300), BH_ETIMEDOUT);
@@ -64,6 +66,7 @@ START_TEST(timeout_is_accurate)
     ck_assert_int_eq(bh_lock_acquire(m, "t", 0), BH_ETIMEDOUT);
     ck_assert_int_lt(bh_test_now_ms() - t0, 1000);
     /* a waiter is woken by the release, not by its next poll */
+    bh_lock_cases_let_go(let_go);
     ck_assert_int_eq(bh_lock_acquire(m, "t", 10000), BH_OK);
     ck_assert_int_eq(bh_lock_release(m, "t"), BH_OK);
     ck_assert_int_eq(bh_test_wait(holder), 0);
@@ -75,7 +78,7 @@ END_TEST
 /* A holder on this host that dies is seen at once, long before its lease. */
 START_TEST(dead_holder_here_is_abandoned_at_once)
 {
-    pid_t holder = bh_lock_cases_holder("dead", -1);
+    pid_t holder = bh_lock_cases_holder("dead", NULL);
     uint64_t fence_after;
 
     ck_assert_int_eq(bh_lock_held(m, "dead"), 1);
@@ -121,16 +124,20 @@ START_TEST(lease_is_renewed_while_held)
     bh_store *st2;
     bh_shared *m2;
 
-    snprintf(short_url, sizeof short_url, "%s?lock_lease_ms=300", rp.url);
+    /* short, yet long enough that a loaded machine still renews in time
+     * (every third of it) */
+    snprintf(short_url, sizeof short_url, "%s?lock_lease_ms=%d", rp.url, SHORT_LEASE_MS);
     ck_assert_int_eq(bh_store_open(&st2, short_url, NULL), BH_OK);
     ck_assert_int_eq(bh_shared_open(st2, "locks", &m2), BH_OK);
     bh_cases_lm = m2;
-    pid_t holder = bh_lock_cases_holder("long", 1500); /* five leases */
+    int let_go;
+    pid_t holder = bh_lock_cases_holder("long", &let_go);
     bh_cases_lm = m;
-    usleep(1000 * 1000);
+    usleep(3 * SHORT_LEASE_MS * 1000 + 200 * 1000); /* more than three leases */
     ck_assert_int_eq(bh_lock_held(m, "long"), 1);
     ck_assert_int_eq(bh_lock_acquire(m, "long", 0), BH_ETIMEDOUT);
     /* the holder's release finds its lock still its own */
+    bh_lock_cases_let_go(let_go);
     ck_assert_int_eq(bh_test_wait(holder), 0);
     ck_assert_int_eq(bh_lock_acquire(m, "long", 0), BH_OK);
     ck_assert_int_eq(bh_lock_release(m, "long"), BH_OK);
@@ -171,8 +178,10 @@ START_TEST(many_names_leave_nothing_behind)
     /* the registry of memories and the memory's counters */
     ck_assert_int_eq(bh_redis_do(&rp, "DBSIZE"), 2);
     /* and after a waiter timed out */
-    pid_t holder = bh_lock_cases_holder("busy", 600);
+    int let_go;
+    pid_t holder = bh_lock_cases_holder("busy", &let_go);
     ck_assert_int_eq(bh_lock_acquire(m, "busy", 100), BH_ETIMEDOUT);
+    bh_lock_cases_let_go(let_go);
     ck_assert_int_eq(bh_test_wait(holder), 0);
     ck_assert_int_eq(bh_redis_do(&rp, "DBSIZE"), 2);
 }

@@ -17,7 +17,9 @@
 #include "prepare_cases.h"
 #include "testutil.h"
 
-#define LEASE_MS 600
+/* Short, so that the cases outlast leases quickly, yet long enough that a
+ * loaded machine still renews in time (every third of it). */
+#define LEASE_MS 1000
 
 static bh_redis_proc rp;
 static char url[256];
@@ -32,7 +34,7 @@ static void setup(void)
     ck_assert_int_eq(bh_shared_open(st, "prep", &m), BH_OK);
     bh_cases_pst = st;
     bh_cases_pm = m;
-    bh_prep_cases_step_us = 30 * 1000;
+    bh_prep_cases_step_us = 50 * 1000; /* 50 steps: 2.5 s, two leases and a half */
 }
 
 static void teardown(void)

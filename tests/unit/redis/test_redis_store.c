@@ -231,12 +231,16 @@ START_TEST(ttl_expires_and_reclaims)
     /* a put without TTL makes the key permanent */
     ck_assert_int_eq(bh_shared_put(m, "p", &v, 0, 50), BH_OK);
     ck_assert_int_eq(bh_shared_put(m, "p", &v, 0, 0), BH_OK);
-    /* incr and cas keep a key's TTL */
-    ck_assert_int_eq(bh_shared_put(m, "q", &v, 0, 100), BH_OK);
+    /* incr and cas keep a key's TTL (one long enough for both calls to come
+     * before it, also on a slow machine; then waited out from the put) */
+    int64_t tq = bh_test_now_ms();
+    ck_assert_int_eq(bh_shared_put(m, "q", &v, 0, 1000), BH_OK);
     ck_assert_int_eq(bh_shared_incr(m, "q", 1, NULL), BH_OK);
     bh_value six = bh_value_int(6), seven = bh_value_int(7);
     ck_assert_int_eq(bh_shared_cas(m, "q", &six, &seven), BH_OK);
-    usleep(200 * 1000);
+    int64_t left = tq + 1200 - bh_test_now_ms();
+    if (left > 0)
+        usleep((useconds_t)left * 1000);
     ck_assert_int_eq(bh_shared_contains(m, "p"), 1);
     ck_assert_int_eq(bh_shared_contains(m, "q"), 0);
     ck_assert_int_eq(bh_shared_len(m, &n), BH_OK);
