@@ -1,12 +1,12 @@
 /*
  * bothive chat: private interface between the files of the terminal chat.
  *
- * chat.c        command line, the conversation loop, the ':' commands
- * chat_proc.c   the two children: the emulator and the bot; stopping them
- * chat_http.c   a small libcurl client for the emulator's control API
- * chat_view.c   what the bot sent: which messages are new or changed, and
- *               how they (and their keyboards) are printed
- * chat_line.c   a minimal line editor, so replies can arrive while typing
+ * chat.c   command line, the conversation loop, the ':' commands
+ * proc.c   the two children: the emulator and the bot; stopping them
+ * http.c   a small libcurl client for the emulator's control API
+ * view.c   what the bot sent: which messages are new or changed, and
+ *          how they (and their keyboards) are printed
+ * line.c   a minimal line editor, so replies can arrive while typing
  *
  * The tool is single-threaded: one poll() loop watches stdin, the bot's
  * output (with --verbose) and a signal pipe, and polls the emulator on a
@@ -30,7 +30,7 @@
 #define BH_CHAT_DEFAULT_GROUP (-1001)
 #define BH_CHAT_MAX_LINE 8192
 
-/* ---- chat_http.c ---- */
+/* ---- http.c ---- */
 typedef struct bh_chat_http bh_chat_http;
 
 /* A client for the emulator at base_url (no trailing slash). NULL on
@@ -45,7 +45,7 @@ void bh_chat_http_free(bh_chat_http *h);
 json_object *bh_chat_http_call(bh_chat_http *h, const char *path, const char *json,
                                char *err, size_t errlen);
 
-/* ---- chat_proc.c ---- */
+/* ---- proc.c ---- */
 typedef struct bh_chat_child {
     pid_t pid;        /* 0 when not running (never started, or reaped) */
     int status;       /* wait status once reaped */
@@ -76,7 +76,7 @@ int bh_chat_child_stop(bh_chat_child *c, int grace_ms);
 void bh_chat_status_text(int status, char *buf, size_t size);
 
 
-/* ---- chat_view.c ---- */
+/* ---- view.c ---- */
 typedef struct bh_chat_view bh_chat_view;
 
 /* Remembers what was already printed. color: use ANSI dim/bold. */
@@ -100,7 +100,7 @@ int bh_chat_view_last_keyboard(json_object *sent, int64_t chat, int64_t *msg_id,
 /* Button n (1-based, counted row by row) of a keyboard, or NULL. */
 json_object *bh_chat_view_button(json_object *kb, int n);
 
-/* ---- chat_line.c ---- */
+/* ---- line.c ---- */
 #define BH_CHAT_LINE_HISTORY 100
 
 enum {

@@ -1,13 +1,13 @@
 /*
  * bothive emu: private interface between the files of the Bot API emulator.
  *
- * emu.c          command line, signals, start and stop
- * emu_http.c     libmicrohttpd glue: bodies, routing, replies
- * emu_params.c   request parameters (query, form, JSON) and text helpers
- * emu_state.c    the world: chats, messages, the update queue, counters
- * emu_api.c      the Bot API methods and fault injection
- * emu_control.c  the /control API used by tests and tools
- * emu_webhook.c  the thread that POSTs updates to a webhook
+ * emu.c      command line, signals, start and stop
+ * http.c     libmicrohttpd glue: bodies, routing, replies
+ * params.c   request parameters (query, form, JSON) and text helpers
+ * state.c    the world: chats, messages, the update queue, counters
+ * api.c      the Bot API methods and fault injection
+ * control.c  the /control API used by tests and tools
+ * webhook.c  the thread that POSTs updates to a webhook
  *
  * Concurrency: libmicrohttpd runs one thread per connection. All of the
  * world (struct bh_emu) is guarded by one mutex, `lock`; `cond` is broadcast
@@ -27,7 +27,7 @@
 #include "base/backoff.h"
 #include "base/clock.h"
 
-/* Webhook retries (emu_webhook.c): quicker than Telegram, so tests of
+/* Webhook retries (webhook.c): quicker than Telegram, so tests of
  * retries run fast. */
 #define BH_EMU_WEBHOOK_BACKOFF_MIN_MS 100
 #define BH_EMU_WEBHOOK_BACKOFF_MAX_MS 2000
@@ -152,7 +152,7 @@ typedef struct bh_emu_reply {
  * are strings (query, form) or typed (JSON body). */
 typedef struct json_object bh_emu_params;
 
-/* ---- emu_state.c ---- */
+/* ---- state.c ---- */
 int bh_emu_init(bh_emu *e, const char *token);
 void bh_emu_destroy(bh_emu *e);
 void bh_emu_reset_locked(bh_emu *e);
@@ -171,7 +171,7 @@ void bh_emu_update_filter_locked(bh_emu *e);
 void bh_emu_count_method_locked(bh_emu *e, const char *method);
 double bh_emu_random_locked(bh_emu *e);
 
-/* ---- emu_params.c ---- */
+/* ---- params.c ---- */
 bh_emu_params *bh_emu_params_new(void);
 int bh_emu_params_add_form(bh_emu_params *p, const char *body, size_t len);
 int bh_emu_params_add_json(bh_emu_params *p, const char *body, size_t len);
@@ -184,7 +184,7 @@ size_t bh_emu_utf16_len(const char *s, size_t n);
 char *bh_emu_trim(const char *s);
 char *bh_emu_json_text(json_object *o);
 
-/* ---- emu_http.c ---- */
+/* ---- http.c ---- */
 struct MHD_Daemon;
 struct MHD_Daemon *bh_emu_http_start(bh_emu *e, unsigned port, unsigned *bound_port);
 void bh_emu_reply_json(bh_emu_reply *r, unsigned status, json_object *o);
@@ -192,15 +192,15 @@ void bh_emu_reply_ok(bh_emu_reply *r, json_object *result);
 void bh_emu_reply_error(bh_emu_reply *r, unsigned status, const char *description);
 void bh_emu_reply_retry_after(bh_emu_reply *r, int retry_after);
 
-/* ---- emu_api.c ---- */
+/* ---- api.c ---- */
 void bh_emu_api_handle(bh_emu *e, const char *method, bh_emu_params *p, bh_emu_reply *r);
 
-/* ---- emu_control.c ---- */
+/* ---- control.c ---- */
 void bh_emu_control_handle(bh_emu *e, const char *http_method, const char *what,
                            bh_emu_params *query, const char *body, size_t len,
                            bh_emu_reply *r);
 
-/* ---- emu_webhook.c ---- */
+/* ---- webhook.c ---- */
 int bh_emu_webhook_start(bh_emu *e);
 void bh_emu_webhook_stop(bh_emu *e);
 

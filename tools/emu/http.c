@@ -3,8 +3,8 @@
  * connection: a long poll simply blocks its own thread on the world's
  * condition variable, and keep-alive connections cost one idle thread each.
  *
- * Routes:  /bot<TOKEN>/<method>   the Bot API (emu_api.c)
- *          /control/<what>        the control API (emu_control.c)
+ * Routes:  /bot<TOKEN>/<method>   the Bot API (api.c)
+ *          /control/<what>        the control API (control.c)
  * Anything else answers 404 in the Bot API's error shape.
  */
 #include <arpa/inet.h>
