@@ -546,16 +546,6 @@ static void bh_emu_delete_my_commands(bh_emu *e, bh_emu_params *p, bh_emu_reply 
     bh_emu_reply_ok(r, json_object_new_boolean(1));
 }
 
-/* {"ok":true,"result":true,"description":desc}: the webhook methods' answer. */
-static void bh_emu_reply_true_desc(bh_emu_reply *r, const char *desc)
-{
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "ok", json_object_new_boolean(1));
-    json_object_object_add(o, "result", json_object_new_boolean(1));
-    json_object_object_add(o, "description", json_object_new_string(desc));
-    bh_emu_reply_json(r, 200, o);
-}
-
 static void bh_emu_clear_webhook_locked(bh_emu *e)
 {
     free(e->webhook_url);
@@ -733,9 +723,7 @@ void bh_emu_api_handle(bh_emu *e, const char *method, bh_emu_params *p, bh_emu_r
     if (f.bad_json_rate > 0 && bh_emu_random_locked(e) < f.bad_json_rate) {
         e->stats.faults_bad_json++;
         pthread_mutex_unlock(&e->lock);
-        r->status = 200;
-        free(r->body);
-        r->body = strdup("{\"ok\":true,\"result\":{\"message_id\":1,\"text\":\"trunc");
+        bh_emu_reply_raw(r, 200, "{\"ok\":true,\"result\":{\"message_id\":1,\"text\":\"trunc");
         return;
     }
     bh_emu_methods[i].fn(e, p, r);

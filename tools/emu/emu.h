@@ -2,11 +2,12 @@
  * bothive emu: private interface between the files of the Bot API emulator.
  *
  * emu.c      command line, signals, start and stop
- * http.c     libmicrohttpd glue: bodies, routing, replies
- * params.c   request parameters (query, form, JSON) and text helpers
- * state.c    the world: chats, messages, the update queue, counters
+ * http.c     libmicrohttpd glue: bodies, routing; calls api.c and control.c
  * api.c      the Bot API methods and fault injection
  * control.c  the /control API used by tests and tools
+ * reply.c    the answers in the Bot API's shape, which api.c and control.c build
+ * params.c   request parameters (query, form, JSON) and text helpers
+ * state.c    the world: chats, messages, the update queue, counters
  * webhook.c  the thread that POSTs updates to a webhook
  *
  * Concurrency: libmicrohttpd runs one thread per connection. All of the
@@ -184,13 +185,18 @@ size_t bh_emu_utf16_len(const char *s, size_t n);
 char *bh_emu_trim(const char *s);
 char *bh_emu_json_text(json_object *o);
 
-/* ---- http.c ---- */
-struct MHD_Daemon;
-struct MHD_Daemon *bh_emu_http_start(bh_emu *e, unsigned port, unsigned *bound_port);
+/* ---- reply.c ---- */
+enum {
+    BH_EMU_REPLY_READY,     /* the answer has a body to send */
+    BH_EMU_REPLY_NONE,      /* no body, not even the 500 error: out of memory */
+};
 void bh_emu_reply_json(bh_emu_reply *r, unsigned status, json_object *o);
 void bh_emu_reply_ok(bh_emu_reply *r, json_object *result);
+void bh_emu_reply_true_desc(bh_emu_reply *r, const char *desc);
 void bh_emu_reply_error(bh_emu_reply *r, unsigned status, const char *description);
 void bh_emu_reply_retry_after(bh_emu_reply *r, int retry_after);
+void bh_emu_reply_raw(bh_emu_reply *r, unsigned status, const char *body);
+int bh_emu_reply_finish(bh_emu_reply *r);
 
 /* ---- api.c ---- */
 void bh_emu_api_handle(bh_emu *e, const char *method, bh_emu_params *p, bh_emu_reply *r);
@@ -203,5 +209,9 @@ void bh_emu_control_handle(bh_emu *e, const char *http_method, const char *what,
 /* ---- webhook.c ---- */
 int bh_emu_webhook_start(bh_emu *e);
 void bh_emu_webhook_stop(bh_emu *e);
+
+/* ---- http.c: on top of api.c, control.c and reply.c ---- */
+struct MHD_Daemon;
+struct MHD_Daemon *bh_emu_http_start(bh_emu *e, unsigned port, unsigned *bound_port);
 
 #endif

@@ -5,7 +5,8 @@
  *
  * Routes:  /bot<TOKEN>/<method>   the Bot API (api.c)
  *          /control/<what>        the control API (control.c)
- * Anything else answers 404 in the Bot API's error shape.
+ * Anything else answers 404 in the Bot API's error shape. The handlers
+ * build their answers with reply.c; this file only sends them.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -26,47 +27,6 @@ typedef struct bh_emu_req {
     size_t len, cap;
     int too_big;
 } bh_emu_req;
-
-void bh_emu_reply_json(bh_emu_reply *r, unsigned status, json_object *o)
-{
-    r->status = status;
-    free(r->body);
-    r->body = o ? bh_emu_json_text(o) : NULL;
-    json_object_put(o);
-}
-
-/* {"ok":true,"result":result}; takes the reference to result. */
-void bh_emu_reply_ok(bh_emu_reply *r, json_object *result)
-{
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "ok", json_object_new_boolean(1));
-    json_object_object_add(o, "result", result);
-    bh_emu_reply_json(r, 200, o);
-}
-
-/* The Bot API's error shape, with error_code equal to the HTTP status. */
-void bh_emu_reply_error(bh_emu_reply *r, unsigned status, const char *description)
-{
-    json_object *o = json_object_new_object();
-    json_object_object_add(o, "ok", json_object_new_boolean(0));
-    json_object_object_add(o, "error_code", json_object_new_int((int)status));
-    json_object_object_add(o, "description", json_object_new_string(description));
-    bh_emu_reply_json(r, status, o);
-}
-
-/* 429 exactly as Telegram words it, with parameters.retry_after. */
-void bh_emu_reply_retry_after(bh_emu_reply *r, int retry_after)
-{
-    char desc[64];
-    json_object *o = json_object_new_object(), *params = json_object_new_object();
-    snprintf(desc, sizeof desc, "Too Many Requests: retry after %d", retry_after);
-    json_object_object_add(o, "ok", json_object_new_boolean(0));
-    json_object_object_add(o, "error_code", json_object_new_int(429));
-    json_object_object_add(o, "description", json_object_new_string(desc));
-    json_object_object_add(params, "retry_after", json_object_new_int(retry_after));
-    json_object_object_add(o, "parameters", params);
-    bh_emu_reply_json(r, 429, o);
-}
 
 static enum MHD_Result bh_emu_add_query_arg(void *cls, enum MHD_ValueKind kind,
                                             const char *key, const char *value)
@@ -191,12 +151,8 @@ static enum MHD_Result bh_emu_access(void *cls, struct MHD_Connection *con, cons
     }
 
     bh_emu_route(e, con, url, method, req, &r);
-    if (!r.body) {
-        r.body = strdup("{\"ok\":false,\"error_code\":500,\"description\":\"Internal Server Error\"}");
-        r.status = 500;
-        if (!r.body)
-            return MHD_NO;
-    }
+    if (bh_emu_reply_finish(&r) != BH_EMU_REPLY_READY)
+        return MHD_NO;
     resp = MHD_create_response_from_buffer(strlen(r.body), r.body, MHD_RESPMEM_MUST_FREE);
     if (!resp) {
         free(r.body);
