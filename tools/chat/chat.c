@@ -19,6 +19,7 @@
 
 #include <curl/curl.h>
 
+#include "bothive/error.h"
 #include "chat.h"
 #include "tools.h"
 
@@ -36,7 +37,7 @@ typedef struct bh_chat {
     int verbose, color, tty;
     int prompt_shown;           /* the prompt is the last thing on the screen */
 
-    bh_chat_child emu, bot;
+    bh_child emu, bot;
     char url[128];
     char log_path[PATH_MAX];
     int log_fd;
@@ -320,15 +321,15 @@ static void bh_chat_wait(bh_chat *c, int timeout_ms, int with_stdin, int *stdin_
     if (iin >= 0 && pfd[iin].revents && stdin_ready)
         *stdin_ready = 1;
 children:
-    if (!c->bot_gone && bh_chat_child_poll(&c->bot)) {
+    if (!c->bot_gone && bh_child_gone(&c->bot)) {
         /* What it printed last is shown before the news of its end. */
         while (c->out_fd >= 0)
             bh_chat_read_bot_output(c);
         c->bot_gone = 1;
     }
-    if (!c->emu_gone && bh_chat_child_poll(&c->emu)) {
+    if (!c->emu_gone && bh_child_gone(&c->emu)) {
         char how[96];
-        bh_chat_status_text(c->emu.status, how, sizeof how);
+        bh_child_status_text(c->emu.status, how, sizeof how);
         bh_chat_note(c, "the emulator %s", how);
         c->emu_gone = 1;
     }
@@ -766,14 +767,14 @@ int bh_tool_chat(int argc, char **argv)
         fprintf(stderr, "bothive chat: cannot set up: %s\n", strerror(errno));
         goto fail_log;
     }
-    if (bh_chat_emu_start(&c->emu, c->token, c->log_fd, c->url, sizeof c->url) < 0)
+    if (bh_chat_emu_start(&c->emu, c->token, c->log_fd, c->url, sizeof c->url) != BH_OK)
         goto fail_curl;
     if (c->verbose && pipe2(out_pipe, O_CLOEXEC) < 0) {
         fprintf(stderr, "bothive chat: pipe: %s\n", strerror(errno));
         goto fail_emu;
     }
     if (bh_chat_bot_start(&c->bot, argv + cmd, c->url, c->token,
-                          c->verbose ? out_pipe[1] : c->log_fd) < 0)
+                          c->verbose ? out_pipe[1] : c->log_fd) != BH_OK)
         goto fail_emu;
     if (c->verbose) {
         close(out_pipe[1]);
@@ -824,7 +825,7 @@ int bh_tool_chat(int argc, char **argv)
 fail_bot:
     if (c->bot_gone) {
         char how[96];
-        bh_chat_status_text(c->bot.status, how, sizeof how);
+        bh_child_status_text(c->bot.status, how, sizeof how);
         if (c->verbose) {
             fprintf(stderr, "bothive chat: the bot %s (its output: %s)\n", how, c->log_path);
         } else {
@@ -833,20 +834,20 @@ fail_bot:
         }
     } else if (c->bot.pid > 0) {
         stopped_by_us = 1;
-        if (bh_chat_child_stop(&c->bot, BH_CHAT_STOP_MS))
+        if (bh_child_stop(&c->bot, BH_CHAT_STOP_MS) == BH_ETIMEDOUT)
             fprintf(stderr, "bothive chat: the bot ignored SIGTERM for %d ms and was killed\n",
                     BH_CHAT_STOP_MS);
         else if (bh_chat_exit_status(c, 1))
             fprintf(stderr, "bothive chat: the bot exited with status %d when stopped\n",
                     bh_chat_exit_status(c, 1));
     }
-    bh_chat_child_stop(&c->bot, BH_CHAT_STOP_MS);  /* what the bot left behind in its group */
+    bh_child_stop(&c->bot, BH_CHAT_STOP_MS);  /* what the bot left behind in its group */
     if (status == 0 && c->bot.reaped)
         status = bh_chat_exit_status(c, stopped_by_us);
     if (status == 0 && c->emu_gone)
         status = 1;
 fail_emu:
-    if (bh_chat_child_stop(&c->emu, BH_CHAT_STOP_MS))
+    if (bh_child_stop(&c->emu, BH_CHAT_STOP_MS) == BH_ETIMEDOUT)
         fprintf(stderr, "bothive chat: the emulator ignored SIGTERM and was killed\n");
     for (int i = 0; i < 2; i++)
         if (out_pipe[i] >= 0)

@@ -2,7 +2,7 @@
  * bothive chat: private interface between the files of the terminal chat.
  *
  * chat.c   command line, the conversation loop, the ':' commands
- * proc.c   the two children: the emulator and the bot; stopping them
+ * proc.c   the two children: the emulator (emu/launch.h) and the bot
  * http.c   a small libcurl client for the emulator's control API
  * view.c   what the bot sent: which messages are new or changed, and
  *          how they (and their keyboards) are printed
@@ -24,6 +24,7 @@
 #include <json-c/json.h>
 
 #include "base/clock.h"
+#include "child.h"
 
 #define BH_CHAT_DEFAULT_TOKEN "123456:TEST"
 #define BH_CHAT_DEFAULT_USER 1001
@@ -46,35 +47,18 @@ json_object *bh_chat_http_call(bh_chat_http *h, const char *path, const char *js
                                char *err, size_t errlen);
 
 /* ---- proc.c ---- */
-typedef struct bh_chat_child {
-    pid_t pid;        /* 0 when not running (never started, or reaped) */
-    int status;       /* wait status once reaped */
-    int reaped;
-} bh_chat_child;
-
-/* Starts `bothive emu --port 0 --token T` (this very binary) in its own process group,
- * stderr to log_fd, and reads its URL into url. Returns 0, or -1 with a
- * message on stderr (nothing is left running then). */
-int bh_chat_emu_start(bh_chat_child *emu, const char *token, int log_fd, char *url, size_t urlsize);
+/* Starts `bothive emu --port 0 --token T` (this very binary) in its own
+ * process group, stderr to log_fd, and reads its URL into url. Returns
+ * BH_OK, or an error with a message on stderr (nothing is left running
+ * then). */
+int bh_chat_emu_start(bh_child *emu, const char *token, int log_fd, char *url, size_t urlsize);
 
 /* Starts argv[0] (looked up in PATH) with BOTHIVE_API_URL and BOT_TOKEN set,
  * stdin from /dev/null, stdout and stderr to out_fd, in its own process
- * group. Returns 0, or -1 with a message on stderr. A command that cannot be
- * executed exits 127, which the caller sees as the bot dying. */
-int bh_chat_bot_start(bh_chat_child *bot, char **argv, const char *url, const char *token,
+ * group. Returns BH_OK, or BH_EIO with a message on stderr. A command that
+ * cannot be executed exits 127, which the caller sees as the bot dying. */
+int bh_chat_bot_start(bh_child *bot, char **argv, const char *url, const char *token,
                       int out_fd);
-
-/* Reaps the child if it has exited. Returns 1 when it is gone (now or
- * before), 0 while it runs. */
-int bh_chat_child_poll(bh_chat_child *c);
-
-/* Sends SIGTERM to the child's process group, waits up to grace_ms, then
- * SIGKILLs the group and reaps. Returns 1 when it had to be killed, else 0. */
-int bh_chat_child_stop(bh_chat_child *c, int grace_ms);
-
-/* "exited with status 3", "was killed by signal 9 (Killed)": for messages. */
-void bh_chat_status_text(int status, char *buf, size_t size);
-
 
 /* ---- view.c ---- */
 typedef struct bh_chat_view bh_chat_view;
