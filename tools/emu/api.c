@@ -1,8 +1,9 @@
 /*
  * The Bot API methods of the emulator. Each method checks what Telegram
- * checks and answers Telegram's error texts, so that a client tested here
- * handles the real service's answers. Every method runs with e->lock held;
- * getUpdates waits on e->cond, which releases it while waiting.
+ * checks (with the shared checks of check.c) and answers Telegram's error
+ * texts, so that a client tested here handles the real service's answers.
+ * Every method runs with e->lock held; getUpdates waits on e->cond, which
+ * releases it while waiting.
  *
  * Faults injected with /control/faults apply here, before the method runs:
  * a faulted call changes nothing (a faulted sendMessage is not recorded).
@@ -19,211 +20,13 @@
 #include "bothive/error.h"
 #include "emu.h"
 
-typedef void (*bh_emu_method_fn)(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+typedef void (*method_fn)(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 
 #define BH_EMU_ERR_NOT_MODIFIED                                                              \
     "Bad Request: message is not modified: specified new message content and reply markup " \
     "are exactly the same as a current content and reply markup of the message"
 
-/* ---- parameter checks shared by the methods ---- */
-
-/* Resolves the chat named by parameter `name`, or answers Telegram's error
- * and returns NULL. A chat exists once a user wrote in it. */
-static bh_emu_chat *bh_emu_need_chat(bh_emu *e, bh_emu_params *p, const char *name,
-                                     bh_emu_reply *r)
-{
-    int64_t id;
-    int rc = bh_emu_param_int(p, name, &id);
-    bh_emu_chat *c;
-    char desc[96];
-    if (rc == BH_ENOTFOUND) {
-        snprintf(desc, sizeof desc, "Bad Request: %s is empty", name);
-        bh_emu_reply_error(r, 400, desc);
-        return NULL;
-    }
-    c = rc == BH_OK ? bh_emu_chat_find_locked(e, id) : NULL;
-    if (!c)
-        bh_emu_reply_error(r, 400, "Bad Request: chat not found");
-    return c;
-}
-
-/* As bh_emu_need_chat, and the user must not have blocked the bot. */
-static bh_emu_chat *bh_emu_need_open_chat(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
-{
-    bh_emu_chat *c = bh_emu_need_chat(e, p, "chat_id", r);
-    if (c && c->blocked) {
-        bh_emu_reply_error(r, 403, "Forbidden: bot was blocked by the user");
-        return NULL;
-    }
-    return c;
-}
-
-/* Reads message_id and finds that message in c, or answers `missing` (the
- * method's "message to ... not found") and returns NULL. */
-static bh_emu_msg *bh_emu_need_msg(bh_emu_chat *c, bh_emu_params *p, const char *missing,
-                                   bh_emu_reply *r)
-{
-    int64_t id;
-    int rc = bh_emu_param_int(p, "message_id", &id);
-    bh_emu_msg *m;
-    if (rc == BH_ENOTFOUND) {
-        bh_emu_reply_error(r, 400, "Bad Request: message identifier is not specified");
-        return NULL;
-    }
-    m = rc == BH_OK ? bh_emu_msg_find(c, id) : NULL;
-    if (!m)
-        bh_emu_reply_error(r, 400, missing);
-    return m;
-}
-
-/* Checks and trims the text parameter: 1..4096 UTF-16 units after trimming.
- * Returns the malloc'd trimmed text, or NULL after answering the error. */
-static char *bh_emu_need_text(bh_emu_params *p, bh_emu_reply *r)
-{
-    const char *raw = bh_emu_param_str(p, "text");
-    char *t = bh_emu_trim(raw ? raw : "");
-    if (!t) {
-        bh_emu_reply_error(r, 500, "Internal Server Error");
-        return NULL;
-    }
-    if (!*t) {
-        bh_emu_reply_error(r, 400, "Bad Request: message text is empty");
-        goto fail;
-    }
-    if (bh_emu_utf16_len(t, strlen(t)) > BH_EMU_MAX_TEXT) {
-        bh_emu_reply_error(r, 400, "Bad Request: message is too long");
-        goto fail;
-    }
-    return t;
-fail:
-    free(t);
-    return NULL;
-}
-
-/* parse_mode must be one Telegram knows; *out is a malloc'd copy or NULL
- * when none was given. Returns 0, or -1 after answering the error. The
- * emulator does not parse the markup itself. */
-static int bh_emu_need_parse_mode(bh_emu_params *p, bh_emu_reply *r, char **out)
-{
-    const char *pm = bh_emu_param_str(p, "parse_mode");
-    *out = NULL;
-    if (!pm || !*pm)
-        return 0;
-    if (strcasecmp(pm, "HTML") && strcasecmp(pm, "Markdown") && strcasecmp(pm, "MarkdownV2")) {
-        bh_emu_reply_error(r, 400, "Bad Request: unsupported parse_mode");
-        return -1;
-    }
-    *out = strdup(pm);
-    return 0;
-}
-
-/* Checks an inline keyboard: an array of rows, each an array of buttons
- * with a text and exactly the kind of action Telegram requires.
- * Returns NULL when valid, else the error description. */
-static const char *bh_emu_check_inline_keyboard(json_object *kb)
-{
-    static const char *const actions[] = {"callback_data", "url", "switch_inline_query",
-                                          "switch_inline_query_current_chat", "login_url",
-                                          "web_app", "pay", "callback_game", "copy_text",
-                                          "switch_inline_query_chosen_chat"};
-    if (!json_object_is_type(kb, json_type_array))
-        return "Bad Request: field \"inline_keyboard\" of the InlineKeyboardMarkup should be an Array";
-    for (size_t i = 0; i < json_object_array_length(kb); i++) {
-        json_object *row = json_object_array_get_idx(kb, i);
-        if (!json_object_is_type(row, json_type_array))
-            return "Bad Request: can't parse inline keyboard button: InlineKeyboardButton should be an Array";
-        for (size_t j = 0; j < json_object_array_length(row); j++) {
-            json_object *b = json_object_array_get_idx(row, j), *v;
-            int nact = 0;
-            if (!json_object_is_type(b, json_type_object))
-                return "Bad Request: can't parse inline keyboard button: InlineKeyboardButton should be an Object";
-            if (!json_object_object_get_ex(b, "text", &v) || !json_object_is_type(v, json_type_string))
-                return "Bad Request: can't parse inline keyboard button: Field \"text\" must be of type String";
-            for (size_t k = 0; k < sizeof actions / sizeof actions[0]; k++)
-                if (json_object_object_get_ex(b, actions[k], NULL))
-                    nact++;
-            if (nact == 0)
-                return "Bad Request: can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard";
-            if (json_object_object_get_ex(b, "callback_data", &v)) {
-                size_t n = strlen(json_object_get_string(v));
-                if (n < 1 || n > 64)
-                    return "Bad Request: BUTTON_DATA_INVALID";
-            }
-        }
-    }
-    return NULL;
-}
-
-/* Reads reply_markup into *out (malloc'd JSON text, NULL when absent).
- * Returns 0, or -1 after answering the error. */
-static int bh_emu_need_markup(bh_emu_params *p, bh_emu_reply *r, char **out)
-{
-    int bad;
-    json_object *rm = bh_emu_param_json(p, "reply_markup", &bad), *kb;
-    const char *err = NULL;
-    *out = NULL;
-    if (bad || (rm && !json_object_is_type(rm, json_type_object))) {
-        json_object_put(rm);
-        bh_emu_reply_error(r, 400, "Bad Request: can't parse reply keyboard markup JSON object");
-        return -1;
-    }
-    if (!rm)
-        return 0;
-    if (json_object_object_get_ex(rm, "inline_keyboard", &kb))
-        err = bh_emu_check_inline_keyboard(kb);
-    else if (json_object_object_get_ex(rm, "keyboard", &kb) && !json_object_is_type(kb, json_type_array))
-        err = "Bad Request: field \"keyboard\" of the ReplyKeyboardMarkup should be an Array";
-    if (err) {
-        json_object_put(rm);
-        bh_emu_reply_error(r, 400, err);
-        return -1;
-    }
-    *out = bh_emu_json_text(rm);
-    json_object_put(rm);
-    return 0;
-}
-
-/* The replied-to message id from reply_to_message_id or the newer
- * reply_parameters.message_id; 0 when none. Answers the error and returns
- * -1 when it names no message of c (unless allow_sending_without_reply). */
-static int64_t bh_emu_need_reply_to(bh_emu_chat *c, bh_emu_params *p, bh_emu_reply *r)
-{
-    int64_t id = 0;
-    int allow = bh_emu_param_bool(p, "allow_sending_without_reply");
-    int bad;
-    json_object *rp = bh_emu_param_json(p, "reply_parameters", &bad), *v;
-    if (rp && json_object_is_type(rp, json_type_object) &&
-        json_object_object_get_ex(rp, "message_id", &v)) {
-        id = json_object_get_int64(v);
-        if (json_object_object_get_ex(rp, "allow_sending_without_reply", &v))
-            allow = json_object_get_boolean(v);
-    }
-    json_object_put(rp);
-    if (bad) {
-        bh_emu_reply_error(r, 400, "Bad Request: can't parse reply parameters JSON object");
-        return -1;
-    }
-    if (!id) {
-        int rc = bh_emu_param_int(p, "reply_to_message_id", &id);
-        if (rc == BH_ENOTFOUND)
-            return 0;
-        if (rc != BH_OK)
-            id = -1;
-    }
-    if (id == 0)
-        return 0;
-    if (!bh_emu_msg_find(c, id)) {
-        if (allow)
-            return 0;
-        bh_emu_reply_error(r, 400, "Bad Request: message to be replied not found");
-        return -1;
-    }
-    return id;
-}
-
-/* ---- the methods ---- */
-
-static void bh_emu_get_me(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+static void get_me(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     json_object *me = bh_emu_bot_json(e);
     (void)p;
@@ -233,85 +36,96 @@ static void bh_emu_get_me(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
     bh_emu_reply_ok(r, me);
 }
 
-static void bh_emu_get_updates(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+/* Confirms what getUpdates' offset confirms: every update below a positive
+ * offset; a negative -N keeps only the last N updates, forgetting the older. */
+static void apply_offset(bh_emu *e, bh_emu_params *p)
 {
-    int64_t offset = 0, limit = 100, timeout = 0, deadline;
-    uint64_t gen;
-    int bad;
-    json_object *au, *result;
+    int64_t offset = 0;
+    if (bh_emu_param_int(p, "offset", &offset) != BH_OK)
+        return;
+    if (offset > 0) {
+        bh_emu_update_confirm_locked(e, offset);
+    } else if (offset < 0) {
+        /* -N: only the last N updates are kept, the older are forgotten. */
+        while (e->uhead && e->pending > (size_t)(-(offset + 1)) + 1)
+            bh_emu_update_confirm_locked(e, e->uhead->id + 1);
+    }
+}
+
+/* Reads the integer parameter name (absent: dflt), clamped to lo..hi. */
+static int64_t param_clamped(bh_emu_params *p, const char *name, int64_t dflt, int64_t lo,
+                             int64_t hi)
+{
+    int64_t v = dflt;
+    bh_emu_param_int(p, name, &v);
+    return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* The long poll: waits up to timeout_s for an update (or for the emulator
+ * to stop, or a webhook to be set). A newer getUpdates ends this one with
+ * 409, as Telegram does when two instances of a bot poll at once. Returns
+ * BH_OK, or BH_ECONFLICT after answering that 409. */
+static int wait_for_updates(bh_emu *e, int64_t timeout_s, bh_emu_reply *r)
+{
+    uint64_t gen = ++e->poll_generation;
+    int64_t deadline = bh_clock_mono_ms() + timeout_s * 1000;
+    pthread_cond_broadcast(&e->cond);
+    for (;;) {
+        bh_emu_update_filter_locked(e);
+        if (e->pending > 0 || e->stopping || e->webhook_url)
+            return BH_OK;
+        if (e->poll_generation != gen) {
+            bh_emu_reply_error(r, 409, "Conflict: terminated by other getUpdates request; "
+                                       "make sure that only one bot instance is running");
+            return BH_ECONFLICT;
+        }
+        int64_t now = bh_clock_mono_ms();
+        if (now >= deadline)
+            return BH_OK;
+        struct timespec ts = bh_clock_after_ms(deadline - now);
+        pthread_cond_timedwait(&e->cond, &e->lock, &ts);
+    }
+}
+
+/* The first `limit` queued updates, oldest first, as a JSON array. */
+static json_object *queued_updates(const bh_emu *e, int64_t limit)
+{
+    json_object *result = json_object_new_array();
+    int64_t n = 0;
+    for (const bh_emu_update *u = e->uhead; u && n < limit; u = u->next, n++) {
+        json_object *o = json_tokener_parse(u->json);
+        if (o)
+            json_object_array_add(result, o);
+    }
+    return result;
+}
+
+static void get_updates(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+{
+    int64_t limit, timeout;
 
     if (e->webhook_url) {
         bh_emu_reply_error(r, 409, "Conflict: can't use getUpdates method while webhook is active; "
                                    "use deleteWebhook to delete the webhook first");
         return;
     }
-    au = bh_emu_param_json(p, "allowed_updates", &bad);
-    if (bad || (au && !json_object_is_type(au, json_type_array))) {
-        json_object_put(au);
-        bh_emu_reply_error(r, 400, "Bad Request: can't parse allowed_updates JSON array");
+    if (bh_emu_need_allowed_updates(e, p, r) != BH_OK)
         return;
-    }
-    if (au) {
-        free(e->allowed_updates);
-        e->allowed_updates = bh_emu_json_text(au);
-        json_object_put(au);
-    }
-    if (bh_emu_param_int(p, "offset", &offset) == BH_OK) {
-        if (offset > 0) {
-            bh_emu_update_confirm_locked(e, offset);
-        } else if (offset < 0) {
-            /* -N: only the last N updates are kept, the older are forgotten. */
-            while (e->uhead && e->pending > (size_t)(-(offset + 1)) + 1)
-                bh_emu_update_confirm_locked(e, e->uhead->id + 1);
-        }
-    }
-    bh_emu_param_int(p, "limit", &limit);
-    limit = limit < 1 ? 1 : limit > 100 ? 100 : limit;
-    bh_emu_param_int(p, "timeout", &timeout);
-    timeout = timeout < 0 ? 0 : timeout > BH_EMU_MAX_POLL_TIMEOUT ? BH_EMU_MAX_POLL_TIMEOUT : timeout;
-
-    /* A newer getUpdates ends this one with 409, as Telegram does when two
-     * instances of a bot poll at once. */
-    gen = ++e->poll_generation;
-    pthread_cond_broadcast(&e->cond);
-    deadline = bh_clock_mono_ms() + timeout * 1000;
-    for (;;) {
-        bh_emu_update_filter_locked(e);
-        if (e->pending > 0 || e->stopping || e->webhook_url)
-            break;
-        if (e->poll_generation != gen) {
-            bh_emu_reply_error(r, 409, "Conflict: terminated by other getUpdates request; "
-                                       "make sure that only one bot instance is running");
-            return;
-        }
-        int64_t now = bh_clock_mono_ms();
-        if (now >= deadline)
-            break;
-        struct timespec ts = bh_clock_after_ms(deadline - now);
-        pthread_cond_timedwait(&e->cond, &e->lock, &ts);
-    }
-    result = json_object_new_array();
-    int64_t n = 0;
-    for (bh_emu_update *u = e->uhead; u && n < limit; u = u->next, n++) {
-        json_object *o = json_tokener_parse(u->json);
-        if (o)
-            json_object_array_add(result, o);
-    }
-    bh_emu_reply_ok(r, result);
+    apply_offset(e, p);
+    limit = param_clamped(p, "limit", 100, 1, 100);
+    timeout = param_clamped(p, "timeout", 0, 0, BH_EMU_MAX_POLL_TIMEOUT);
+    if (wait_for_updates(e, timeout, r) == BH_OK)
+        bh_emu_reply_ok(r, queued_updates(e, limit));
 }
 
-static void bh_emu_send_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+static void send_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     bh_emu_chat *c = bh_emu_need_open_chat(e, p, r);
-    char *text = NULL, *pm = NULL, *markup = NULL;
+    bh_emu_content mc;
     int64_t reply_to;
     bh_emu_msg *m;
-    if (!c)
+    if (!c || bh_emu_need_content(p, r, &mc) != BH_OK)
         return;
-    if (!(text = bh_emu_need_text(p, r)))
-        return;
-    if (bh_emu_need_parse_mode(p, r, &pm) < 0 || bh_emu_need_markup(p, r, &markup) < 0)
-        goto fail;
     if ((reply_to = bh_emu_need_reply_to(c, p, r)) < 0)
         goto fail;
     if (!(m = bh_emu_msg_add_locked(c))) {
@@ -319,70 +133,73 @@ static void bh_emu_send_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
         goto fail;
     }
     m->from_bot = 1;
-    m->text = text;
-    m->parse_mode = pm;
-    m->reply_markup = markup;
+    m->text = mc.text;
+    m->parse_mode = mc.parse_mode;
+    m->reply_markup = mc.reply_markup;
     m->reply_to = reply_to;
     m->disable_notification = bh_emu_param_bool(p, "disable_notification");
     e->stats.sent_messages++;
     bh_emu_reply_ok(r, bh_emu_msg_json_locked(e, c, m, 0));
     return;
 fail:
-    free(text);
-    free(pm);
-    free(markup);
+    bh_emu_content_free(&mc);
 }
 
-static int bh_emu_str_eq(const char *a, const char *b)
+static int str_eq(const char *a, const char *b)
 {
     return (!a && !b) || (a && b && !strcmp(a, b));
 }
 
-static void bh_emu_edit_message_text(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+/* The message of an edit: chat_id and message_id name one the bot sent.
+ * Returns it, and its chat in *chat, or NULL after answering the error. */
+static bh_emu_msg *need_own_msg(bh_emu *e, bh_emu_params *p, bh_emu_chat **chat,
+                                bh_emu_reply *r)
 {
     bh_emu_chat *c;
     bh_emu_msg *m;
-    char *text = NULL, *pm = NULL, *markup = NULL;
     if (bh_emu_param_str(p, "inline_message_id")) {
         bh_emu_reply_error(r, 400, "Bad Request: MESSAGE_ID_INVALID");
-        return;
+        return NULL;
     }
     if (!(c = bh_emu_need_open_chat(e, p, r)))
-        return;
+        return NULL;
     if (!(m = bh_emu_need_msg(c, p, "Bad Request: message to edit not found", r)))
-        return;
+        return NULL;
     if (!m->from_bot) {
         bh_emu_reply_error(r, 400, "Bad Request: message can't be edited");
-        return;
+        return NULL;
     }
-    if (!(text = bh_emu_need_text(p, r)))
+    *chat = c;
+    return m;
+}
+
+static void edit_message_text(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+{
+    bh_emu_chat *c = NULL;
+    bh_emu_msg *m = need_own_msg(e, p, &c, r);
+    bh_emu_content mc;
+    if (!m || bh_emu_need_content(p, r, &mc) != BH_OK)
         return;
-    if (bh_emu_need_parse_mode(p, r, &pm) < 0 || bh_emu_need_markup(p, r, &markup) < 0)
-        goto fail;
     /* Without reply_markup an edit removes the inline keyboard, as in Telegram. */
-    if (!strcmp(text, m->text) && bh_emu_str_eq(markup, m->reply_markup) &&
-        bh_emu_str_eq(pm, m->parse_mode)) {
+    if (!strcmp(mc.text, m->text) && str_eq(mc.reply_markup, m->reply_markup) &&
+        str_eq(mc.parse_mode, m->parse_mode)) {
         bh_emu_reply_error(r, 400, BH_EMU_ERR_NOT_MODIFIED);
-        goto fail;
+        bh_emu_content_free(&mc);
+        return;
     }
     free(m->text);
     free(m->parse_mode);
     free(m->reply_markup);
-    m->text = text;
-    m->parse_mode = pm;
-    m->reply_markup = markup;
+    m->text = mc.text;
+    m->parse_mode = mc.parse_mode;
+    m->reply_markup = mc.reply_markup;
     m->edited = 1;
     m->edit_date = (int64_t)time(NULL);
     e->stats.edits++;
     bh_emu_reply_ok(r, bh_emu_msg_json_locked(e, c, m, 0));
-    return;
-fail:
-    free(text);
-    free(pm);
-    free(markup);
 }
 
-static void bh_emu_delete_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+static void delete_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     bh_emu_chat *c = bh_emu_need_chat(e, p, "chat_id", r);
     bh_emu_msg *m;
@@ -393,7 +210,7 @@ static void bh_emu_delete_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
     bh_emu_reply_ok(r, json_object_new_boolean(1));
 }
 
-static void bh_emu_forward_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+static void forward_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     bh_emu_chat *to = bh_emu_need_open_chat(e, p, r), *from;
     bh_emu_msg *src, *m;
@@ -422,7 +239,7 @@ static void bh_emu_forward_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
     bh_emu_reply_ok(r, bh_emu_msg_json_locked(e, to, m, 0));
 }
 
-static void bh_emu_send_chat_action(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+static void send_chat_action(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     static const char *const actions[] = {"typing", "upload_photo", "record_video", "upload_video",
                                           "record_voice", "upload_voice", "upload_document",
@@ -445,7 +262,7 @@ static void bh_emu_send_chat_action(bh_emu *e, bh_emu_params *p, bh_emu_reply *r
     bh_emu_reply_error(r, 400, "Bad Request: wrong parameter action in request");
 }
 
-static void bh_emu_answer_callback_query(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+static void answer_callback_query(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     const char *id = bh_emu_param_str(p, "callback_query_id");
     const char *text = bh_emu_param_str(p, "text");
@@ -473,72 +290,80 @@ static void bh_emu_answer_callback_query(bh_emu *e, bh_emu_params *p, bh_emu_rep
     bh_emu_reply_ok(r, json_object_new_boolean(1));
 }
 
-static void bh_emu_set_my_commands(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+/* Checks one BotCommand and appends its clean copy (command and
+ * description only) to clean. Returns NULL, or the error description. */
+static const char *check_command(json_object *c, json_object *clean)
+{
+    json_object *cmd, *desc, *o;
+    if (!json_object_is_type(c, json_type_object) || !json_object_object_get_ex(c, "command", &cmd) ||
+        !json_object_object_get_ex(c, "description", &desc))
+        return "Bad Request: can't parse BotCommand";
+    const char *s = json_object_get_string(cmd), *d = json_object_get_string(desc);
+    size_t n = strlen(s);
+    if (n < 1 || n > 32)
+        return "Bad Request: BOT_COMMAND_INVALID";
+    for (size_t k = 0; k < n; k++)
+        if (!(islower((unsigned char)s[k]) || isdigit((unsigned char)s[k]) || s[k] == '_'))
+            return "Bad Request: BOT_COMMAND_INVALID";
+    if (!*d || bh_emu_utf16_len(d, strlen(d)) > 256)
+        return *d ? "Bad Request: command description is too long"
+                  : "Bad Request: command description is empty";
+    o = json_object_new_object();
+    json_object_object_add(o, "command", json_object_new_string(s));
+    json_object_object_add(o, "description", json_object_new_string(d));
+    json_object_array_add(clean, o);
+    return NULL;
+}
+
+/* Checks the list of commands; on success *clean is their clean copy (a new
+ * reference). Returns NULL, or the error description. */
+static const char *check_commands(json_object *cmds, json_object **clean)
+{
+    const char *err = NULL;
+    *clean = NULL;
+    if (!json_object_is_type(cmds, json_type_array))
+        return "Bad Request: can't parse commands JSON object";
+    if (json_object_array_length(cmds) > 100)
+        return "Bad Request: too many commands specified";
+    *clean = json_object_new_array();
+    for (size_t i = 0; !err && i < json_object_array_length(cmds); i++)
+        err = check_command(json_object_array_get_idx(cmds, i), *clean);
+    if (err) {
+        json_object_put(*clean);
+        *clean = NULL;
+    }
+    return err;
+}
+
+static void set_my_commands(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     int bad;
     json_object *cmds = bh_emu_param_json(p, "commands", &bad), *clean = NULL;
-    const char *err = NULL;
+    const char *err;
     if (!cmds && !bad) {
         bh_emu_reply_error(r, 400, "Bad Request: parameter \"commands\" is required");
         return;
     }
-    if (bad || !json_object_is_type(cmds, json_type_array)) {
-        err = "Bad Request: can't parse commands JSON object";
-        goto done;
-    }
-    if (json_object_array_length(cmds) > 100) {
-        err = "Bad Request: too many commands specified";
-        goto done;
-    }
-    clean = json_object_new_array();
-    for (size_t i = 0; i < json_object_array_length(cmds); i++) {
-        json_object *c = json_object_array_get_idx(cmds, i), *cmd, *desc, *o;
-        if (!json_object_is_type(c, json_type_object) ||
-            !json_object_object_get_ex(c, "command", &cmd) ||
-            !json_object_object_get_ex(c, "description", &desc)) {
-            err = "Bad Request: can't parse BotCommand";
-            goto done;
-        }
-        const char *s = json_object_get_string(cmd), *d = json_object_get_string(desc);
-        size_t n = strlen(s);
-        if (n < 1 || n > 32) {
-            err = "Bad Request: BOT_COMMAND_INVALID";
-            goto done;
-        }
-        for (size_t k = 0; k < n; k++)
-            if (!(islower((unsigned char)s[k]) || isdigit((unsigned char)s[k]) || s[k] == '_')) {
-                err = "Bad Request: BOT_COMMAND_INVALID";
-                goto done;
-            }
-        if (!*d || bh_emu_utf16_len(d, strlen(d)) > 256) {
-            err = *d ? "Bad Request: command description is too long"
-                     : "Bad Request: command description is empty";
-            goto done;
-        }
-        o = json_object_new_object();
-        json_object_object_add(o, "command", json_object_new_string(s));
-        json_object_object_add(o, "description", json_object_new_string(d));
-        json_object_array_add(clean, o);
+    err = bad ? "Bad Request: can't parse commands JSON object" : check_commands(cmds, &clean);
+    json_object_put(cmds);
+    if (err) {
+        bh_emu_reply_error(r, 400, err);
+        return;
     }
     free(e->commands);
     e->commands = bh_emu_json_text(clean);
-done:
-    json_object_put(cmds);
     json_object_put(clean);
-    if (err)
-        bh_emu_reply_error(r, 400, err);
-    else
-        bh_emu_reply_ok(r, json_object_new_boolean(1));
+    bh_emu_reply_ok(r, json_object_new_boolean(1));
 }
 
-static void bh_emu_get_my_commands(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+static void get_my_commands(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     json_object *cmds = e->commands ? json_tokener_parse(e->commands) : NULL;
     (void)p;
     bh_emu_reply_ok(r, cmds ? cmds : json_object_new_array());
 }
 
-static void bh_emu_delete_my_commands(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+static void delete_my_commands(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     (void)p;
     free(e->commands);
@@ -546,73 +371,53 @@ static void bh_emu_delete_my_commands(bh_emu *e, bh_emu_params *p, bh_emu_reply 
     bh_emu_reply_ok(r, json_object_new_boolean(1));
 }
 
-static void bh_emu_clear_webhook_locked(bh_emu *e)
-{
-    free(e->webhook_url);
-    free(e->webhook_secret);
-    free(e->webhook_last_error);
-    e->webhook_url = e->webhook_secret = e->webhook_last_error = NULL;
-    e->webhook_last_error_date = 0;
-    e->webhook_retry_at_ms = 0;
-    bh_backoff_reset(&e->webhook_backoff);
-    e->webhook_generation++;
-    pthread_cond_broadcast(&e->cond);
-}
-
-static void bh_emu_delete_webhook(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+static void delete_webhook(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     int had = e->webhook_url != NULL;
     if (bh_emu_param_bool(p, "drop_pending_updates"))
         bh_emu_update_drop_all_locked(e);
-    bh_emu_clear_webhook_locked(e);
+    bh_emu_webhook_clear_locked(e);
     bh_emu_reply_true_desc(r, had ? "Webhook was deleted" : "Webhook is already deleted");
+}
+
+/* A secret_token Telegram accepts: 1 to 256 of A-Z, a-z, 0-9, _ and -. */
+static int secret_ok(const char *secret)
+{
+    size_t n = strlen(secret);
+    int ok = n >= 1 && n <= 256;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = isalnum((unsigned char)secret[i]) || secret[i] == '_' || secret[i] == '-';
+    return ok;
 }
 
 /* Sets the webhook. The emulator accepts http:// as well as https:// URLs,
  * since tests serve their hooks on loopback without TLS. */
-static void bh_emu_set_webhook(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+static void set_webhook(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     const char *url = bh_emu_param_str(p, "url"), *secret = bh_emu_param_str(p, "secret_token");
-    int bad;
-    json_object *au;
     if (!url || !*url) {
-        bh_emu_delete_webhook(e, p, r);
+        delete_webhook(e, p, r);
         return;
     }
     if (strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) {
         bh_emu_reply_error(r, 400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook");
         return;
     }
-    if (secret) {
-        size_t n = strlen(secret);
-        int ok = n >= 1 && n <= 256;
-        for (size_t i = 0; ok && i < n; i++)
-            ok = isalnum((unsigned char)secret[i]) || secret[i] == '_' || secret[i] == '-';
-        if (!ok) {
-            bh_emu_reply_error(r, 400, "Bad Request: secret token contains unallowed characters");
-            return;
-        }
-    }
-    au = bh_emu_param_json(p, "allowed_updates", &bad);
-    if (bad || (au && !json_object_is_type(au, json_type_array))) {
-        json_object_put(au);
-        bh_emu_reply_error(r, 400, "Bad Request: can't parse allowed_updates JSON array");
+    if (secret && !secret_ok(secret)) {
+        bh_emu_reply_error(r, 400, "Bad Request: secret token contains unallowed characters");
         return;
     }
-    if (au) {
-        free(e->allowed_updates);
-        e->allowed_updates = bh_emu_json_text(au);
-        json_object_put(au);
-    }
+    if (bh_emu_need_allowed_updates(e, p, r) != BH_OK)
+        return;
     if (bh_emu_param_bool(p, "drop_pending_updates"))
         bh_emu_update_drop_all_locked(e);
-    bh_emu_clear_webhook_locked(e);
+    bh_emu_webhook_clear_locked(e);
     e->webhook_url = strdup(url);
     e->webhook_secret = secret ? strdup(secret) : NULL;
     bh_emu_reply_true_desc(r, "Webhook was set");
 }
 
-static void bh_emu_get_webhook_info(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+static void get_webhook_info(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     json_object *o = json_object_new_object();
     (void)p;
@@ -634,29 +439,31 @@ static void bh_emu_get_webhook_info(bh_emu *e, bh_emu_params *p, bh_emu_reply *r
     bh_emu_reply_ok(r, o);
 }
 
-static const struct {
+typedef struct method {
     const char *name;
-    bh_emu_method_fn fn;
-} bh_emu_methods[] = {
-    {"getMe", bh_emu_get_me},
-    {"getUpdates", bh_emu_get_updates},
-    {"sendMessage", bh_emu_send_message},
-    {"editMessageText", bh_emu_edit_message_text},
-    {"deleteMessage", bh_emu_delete_message},
-    {"forwardMessage", bh_emu_forward_message},
-    {"sendChatAction", bh_emu_send_chat_action},
-    {"answerCallbackQuery", bh_emu_answer_callback_query},
-    {"setMyCommands", bh_emu_set_my_commands},
-    {"getMyCommands", bh_emu_get_my_commands},
-    {"deleteMyCommands", bh_emu_delete_my_commands},
-    {"setWebhook", bh_emu_set_webhook},
-    {"deleteWebhook", bh_emu_delete_webhook},
-    {"getWebhookInfo", bh_emu_get_webhook_info},
+    method_fn fn;
+} method;
+
+static const method methods[] = {
+    {"getMe", get_me},
+    {"getUpdates", get_updates},
+    {"sendMessage", send_message},
+    {"editMessageText", edit_message_text},
+    {"deleteMessage", delete_message},
+    {"forwardMessage", forward_message},
+    {"sendChatAction", send_chat_action},
+    {"answerCallbackQuery", answer_callback_query},
+    {"setMyCommands", set_my_commands},
+    {"getMyCommands", get_my_commands},
+    {"deleteMyCommands", delete_my_commands},
+    {"setWebhook", set_webhook},
+    {"deleteWebhook", delete_webhook},
+    {"getWebhookInfo", get_webhook_info},
 };
 
 /* Waits ms milliseconds with e->lock held (released while waiting); ends
  * early when the emulator stops. */
-static void bh_emu_delay_locked(bh_emu *e, int ms)
+static void delay_locked(bh_emu *e, int ms)
 {
     int64_t deadline = bh_clock_mono_ms() + ms;
     while (!e->stopping) {
@@ -668,64 +475,76 @@ static void bh_emu_delay_locked(bh_emu *e, int ms)
     }
 }
 
-/* Serves one Bot API call: finds the method (names are case-insensitive,
- * as in Telegram), counts it, notes a call that came before a 429's
- * retry_after had passed, injects the configured faults, then runs it. */
-void bh_emu_api_handle(bh_emu *e, const char *method, bh_emu_params *p, bh_emu_reply *r)
+/* The method called `name` (case-insensitive, as in Telegram), or NULL. */
+static const method *find_method(const char *name)
 {
-    size_t i, n = sizeof bh_emu_methods / sizeof bh_emu_methods[0];
-    int64_t chat_id = 0, now;
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
+        if (!strcasecmp(name, methods[i].name))
+            return &methods[i];
+    return NULL;
+}
+
+/* Counts a call that came before a 429's retry_after had passed. Returns
+ * where the end of that wait is kept: retry_after is per chat for calls
+ * naming one, global for the others. */
+static int64_t *note_early_retry_locked(bh_emu *e, bh_emu_params *p)
+{
+    int64_t chat_id = 0, *retry_until;
     bh_emu_chat *chat = NULL;
-    int64_t *retry_until;
-    bh_emu_faults f;
-
-    for (i = 0; i < n; i++)
-        if (!strcasecmp(method, bh_emu_methods[i].name))
-            break;
-    pthread_mutex_lock(&e->lock);
-    e->stats.requests++;
-    if (i == n) {
-        pthread_mutex_unlock(&e->lock);
-        bh_emu_reply_error(r, 404, "Not Found");
-        return;
-    }
-    bh_emu_count_method_locked(e, bh_emu_methods[i].name);
-    f = e->faults;
-    /* Delay first: the wait releases the lock, and a reset may free chats. */
-    if (f.delay_ms > 0)
-        bh_emu_delay_locked(e, f.delay_ms);
-
-    /* retry_after is per chat for calls naming one, global for the others. */
     if (bh_emu_param_int(p, "chat_id", &chat_id) == BH_OK)
         chat = bh_emu_chat_find_locked(e, chat_id);
     retry_until = chat ? &chat->retry_until_ms : &e->global_retry_until_ms;
-    now = bh_clock_mono_ms();
-    if (now < *retry_until) {
+    if (bh_clock_mono_ms() < *retry_until) {
         e->stats.early_retries++;
         if (chat)
             chat->early_retries++;
     }
+    return retry_until;
+}
 
-    f = e->faults;
+/* Draws the configured faults for one call: a 429 (which starts a wait at
+ * retry_until), a 500, or a truncated body. Returns true when one was
+ * injected, with its answer in r. */
+static bool inject_fault_locked(bh_emu *e, int64_t *retry_until, bh_emu_reply *r)
+{
+    bh_emu_faults f = e->faults;
     if (f.rate_429 > 0 && bh_emu_random_locked(e) < f.rate_429) {
         e->stats.faults_429++;
         *retry_until = bh_clock_mono_ms() + (int64_t)f.retry_after * 1000;
-        pthread_mutex_unlock(&e->lock);
         bh_emu_reply_retry_after(r, f.retry_after);
-        return;
+        return true;
     }
     if (f.rate_500 > 0 && bh_emu_random_locked(e) < f.rate_500) {
         e->stats.faults_500++;
-        pthread_mutex_unlock(&e->lock);
         bh_emu_reply_error(r, 500, "Internal Server Error");
-        return;
+        return true;
     }
     if (f.bad_json_rate > 0 && bh_emu_random_locked(e) < f.bad_json_rate) {
         e->stats.faults_bad_json++;
-        pthread_mutex_unlock(&e->lock);
         bh_emu_reply_raw(r, 200, "{\"ok\":true,\"result\":{\"message_id\":1,\"text\":\"trunc");
+        return true;
+    }
+    return false;
+}
+
+/* Serves one Bot API call: finds the method, counts it, notes a call that
+ * came before a 429's retry_after had passed, injects the configured
+ * faults, then runs it. */
+void bh_emu_api_handle(bh_emu *e, const char *name, bh_emu_params *p, bh_emu_reply *r)
+{
+    const method *m = find_method(name);
+    pthread_mutex_lock(&e->lock);
+    e->stats.requests++;
+    if (!m) {
+        pthread_mutex_unlock(&e->lock);
+        bh_emu_reply_error(r, 404, "Not Found");
         return;
     }
-    bh_emu_methods[i].fn(e, p, r);
+    bh_emu_count_method_locked(e, m->name);
+    /* Delay first: the wait releases the lock, and a reset may free chats. */
+    if (e->faults.delay_ms > 0)
+        delay_locked(e, e->faults.delay_ms);
+    if (!inject_fault_locked(e, note_early_retry_locked(e, p), r))
+        m->fn(e, p, r);
     pthread_mutex_unlock(&e->lock);
 }

@@ -4,6 +4,7 @@
  * emu.c      command line, signals, start and stop
  * http.c     libmicrohttpd glue: bodies, routing; calls api.c and control.c
  * api.c      the Bot API methods and fault injection
+ * check.c    the parameter checks the methods share, in Telegram's words
  * control.c  the /control API used by tests and tools
  * reply.c    the answers in the Bot API's shape, which api.c and control.c build
  * params.c   request parameters (query, form, JSON) and text helpers
@@ -20,6 +21,7 @@
 #define BOTHIVE_TOOLS_EMU_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -157,6 +159,7 @@ typedef struct json_object bh_emu_params;
 int bh_emu_init(bh_emu *e, const char *token);
 void bh_emu_destroy(bh_emu *e);
 void bh_emu_reset_locked(bh_emu *e);
+void bh_emu_webhook_clear_locked(bh_emu *e);
 bh_emu_chat *bh_emu_chat_find_locked(bh_emu *e, int64_t id);
 bh_emu_chat *bh_emu_chat_get_locked(bh_emu *e, int64_t id, const char *type, int64_t user_id);
 bh_emu_msg *bh_emu_msg_find(bh_emu_chat *c, int64_t id);
@@ -197,6 +200,26 @@ void bh_emu_reply_error(bh_emu_reply *r, unsigned status, const char *descriptio
 void bh_emu_reply_retry_after(bh_emu_reply *r, int retry_after);
 void bh_emu_reply_raw(bh_emu_reply *r, unsigned status, const char *body);
 int bh_emu_reply_finish(bh_emu_reply *r);
+
+/* ---- check.c: the parameter checks the methods share ---- */
+/* What a message shows, read from the text, parse_mode and reply_markup
+ * parameters; all malloc'd, NULL when absent. */
+typedef struct bh_emu_content {
+    char *text;             /* trimmed, 1..BH_EMU_MAX_TEXT UTF-16 units */
+    char *parse_mode;
+    char *reply_markup;     /* JSON text */
+} bh_emu_content;
+
+bh_emu_chat *bh_emu_need_chat(bh_emu *e, bh_emu_params *p, const char *name, bh_emu_reply *r);
+bh_emu_chat *bh_emu_need_open_chat(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+bh_emu_msg *bh_emu_need_msg(bh_emu_chat *c, bh_emu_params *p, const char *missing,
+                            bh_emu_reply *r);
+/* Reads text, parse_mode and reply_markup into *out. Returns BH_OK, or
+ * BH_EINVAL after answering the error (then *out holds nothing). */
+int bh_emu_need_content(bh_emu_params *p, bh_emu_reply *r, bh_emu_content *out);
+void bh_emu_content_free(bh_emu_content *m);
+int64_t bh_emu_need_reply_to(bh_emu_chat *c, bh_emu_params *p, bh_emu_reply *r);
+int bh_emu_need_allowed_updates(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 
 /* ---- api.c ---- */
 void bh_emu_api_handle(bh_emu *e, const char *method, bh_emu_params *p, bh_emu_reply *r);
