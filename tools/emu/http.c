@@ -22,14 +22,14 @@
 #include "emu.h"
 
 /* One request being received: its body, capped at BH_EMU_MAX_BODY. */
-typedef struct bh_emu_req {
+typedef struct request_body {
     char *body;
     size_t len, cap;
     int too_big;
-} bh_emu_req;
+} request_body;
 
-static enum MHD_Result bh_emu_add_query_arg(void *cls, enum MHD_ValueKind kind,
-                                            const char *key, const char *value)
+static enum MHD_Result add_query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                     const char *value)
 {
     (void)kind;
     if (key && *key)
@@ -37,92 +37,146 @@ static enum MHD_Result bh_emu_add_query_arg(void *cls, enum MHD_ValueKind kind,
     return MHD_YES;
 }
 
+/* A body without a content type: JSON when it looks like an object (its
+ * first non-blank byte is '{'), else a form. */
+static int add_untyped_body(bh_emu_params *p, const request_body *req)
+{
+    size_t i = 0;
+    while (i < req->len && (req->body[i] == ' ' || req->body[i] == '\n' ||
+                            req->body[i] == '\r' || req->body[i] == '\t'))
+        i++;
+    if (i < req->len && req->body[i] == '{')
+        return bh_emu_params_add_json(p, req->body, req->len);
+    return bh_emu_params_add_form(p, req->body, req->len);
+}
+
 /* Builds the parameters of a Bot API call from the query string and the
  * body, whose content type decides how it is read. A body without a content
  * type is read as JSON when it looks like an object, else as a form.
  * Returns BH_OK, or an error for a malformed body. */
-static int bh_emu_read_params(struct MHD_Connection *con, const bh_emu_req *req,
-                              bh_emu_params *p)
+static int read_params(struct MHD_Connection *con, const request_body *req, bh_emu_params *p)
 {
     const char *ct = MHD_lookup_connection_value(con, MHD_HEADER_KIND, "Content-Type");
-    MHD_get_connection_values(con, MHD_GET_ARGUMENT_KIND, bh_emu_add_query_arg, p);
+    MHD_get_connection_values(con, MHD_GET_ARGUMENT_KIND, add_query_arg, p);
     if (req->len == 0)
         return BH_OK;
-    if (ct && !strncasecmp(ct, "application/json", 16))
+    if (!ct)
+        return add_untyped_body(p, req);
+    if (!strncasecmp(ct, "application/json", 16))
         return bh_emu_params_add_json(p, req->body, req->len);
-    if (ct && !strncasecmp(ct, "application/x-www-form-urlencoded", 33))
+    if (!strncasecmp(ct, "application/x-www-form-urlencoded", 33))
         return bh_emu_params_add_form(p, req->body, req->len);
-    if (ct && !strncasecmp(ct, "multipart/form-data", 19))
+    if (!strncasecmp(ct, "multipart/form-data", 19))
         return bh_emu_params_add_multipart(p, ct, req->body, req->len);
-    if (!ct) {
-        size_t i = 0;
-        while (i < req->len && (req->body[i] == ' ' || req->body[i] == '\n' ||
-                                req->body[i] == '\r' || req->body[i] == '\t'))
-            i++;
-        if (i < req->len && req->body[i] == '{')
-            return bh_emu_params_add_json(p, req->body, req->len);
-        return bh_emu_params_add_form(p, req->body, req->len);
-    }
     return BH_OK;  /* other types: only the query string counts */
 }
 
-/* Serves one complete request into r. */
-static void bh_emu_route(bh_emu *e, struct MHD_Connection *con, const char *url,
-                         const char *http_method, bh_emu_req *req, bh_emu_reply *r)
+/* /bot<TOKEN>/<method>: the token must be the emulator's. */
+static void route_api(bh_emu *e, struct MHD_Connection *con, const char *path,
+                      const request_body *req, bh_emu_reply *r)
 {
-    if (req->too_big) {
-        bh_emu_reply_error(r, 413, "Request Entity Too Large");
+    const char *slash = strchr(path, '/');
+    bh_emu_params *p;
+    if (!slash || (size_t)(slash - path) != strlen(e->token) ||
+        strncmp(path, e->token, (size_t)(slash - path)) != 0) {
+        bh_emu_reply_error(r, 401, "Unauthorized");
         return;
     }
-    if (!strncmp(url, "/bot", 4)) {
-        const char *tok = url + 4, *slash = strchr(tok, '/');
-        bh_emu_params *p;
-        if (!slash || (size_t)(slash - tok) != strlen(e->token) ||
-            strncmp(tok, e->token, (size_t)(slash - tok)) != 0) {
-            bh_emu_reply_error(r, 401, "Unauthorized");
-            return;
-        }
-        p = bh_emu_params_new();
-        if (!p) {
-            bh_emu_reply_error(r, 500, "Internal Server Error");
-            return;
-        }
-        if (bh_emu_read_params(con, req, p) != BH_OK)
-            bh_emu_reply_error(r, 400, "Bad Request: can't parse request body");
-        else
-            bh_emu_api_handle(e, slash + 1, p, r);
-        json_object_put(p);
+    if (!(p = bh_emu_params_new())) {
+        bh_emu_reply_error(r, 500, "Internal Server Error");
         return;
     }
-    if (!strncmp(url, "/control/", 9)) {
-        bh_emu_params *q = bh_emu_params_new();
-        if (!q) {
-            bh_emu_reply_error(r, 500, "Internal Server Error");
-            return;
-        }
-        MHD_get_connection_values(con, MHD_GET_ARGUMENT_KIND, bh_emu_add_query_arg, q);
-        bh_emu_control_handle(e, http_method, url + 9, q, req->body, req->len, r);
-        json_object_put(q);
-        return;
-    }
-    bh_emu_reply_error(r, 404, "Not Found");
+    if (read_params(con, req, p) != BH_OK)
+        bh_emu_reply_error(r, 400, "Bad Request: can't parse request body");
+    else
+        bh_emu_api_handle(e, slash + 1, p, r);
+    json_object_put(p);
 }
 
-static enum MHD_Result bh_emu_access(void *cls, struct MHD_Connection *con, const char *url,
-                                     const char *method, const char *version,
-                                     const char *upload_data, size_t *upload_data_size,
-                                     void **con_cls)
+/* /control/<what>: the query string as parameters, the body as it came. */
+static void route_control(bh_emu *e, struct MHD_Connection *con, const char *what,
+                          const char *http_method, const request_body *req, bh_emu_reply *r)
 {
-    bh_emu *e = cls;
-    bh_emu_req *req = *con_cls;
-    bh_emu_reply r = {0};
+    bh_emu_params *q = bh_emu_params_new();
+    if (!q) {
+        bh_emu_reply_error(r, 500, "Internal Server Error");
+        return;
+    }
+    MHD_get_connection_values(con, MHD_GET_ARGUMENT_KIND, add_query_arg, q);
+    bh_emu_control_handle(e, http_method, what, q, req->body, req->len, r);
+    json_object_put(q);
+}
+
+/* Serves one complete request into r. */
+static void route(bh_emu *e, struct MHD_Connection *con, const char *url,
+                  const char *http_method, const request_body *req, bh_emu_reply *r)
+{
+    if (req->too_big)
+        bh_emu_reply_error(r, 413, "Request Entity Too Large");
+    else if (!strncmp(url, "/bot", 4))
+        route_api(e, con, url + 4, req, r);
+    else if (!strncmp(url, "/control/", 9))
+        route_control(e, con, url + 9, http_method, req, r);
+    else
+        bh_emu_reply_error(r, 404, "Not Found");
+}
+
+/* Appends n bytes of an upload to the body, or only notes that the body is
+ * too big (the rest is still read, so the 413 reaches the client).
+ * Returns BH_OK, or BH_ENOMEM. */
+static int take_upload(request_body *req, const char *data, size_t n)
+{
+    if (req->too_big || req->len + n > BH_EMU_MAX_BODY) {
+        req->too_big = 1;  /* keep reading, so the 413 reaches the client */
+        return BH_OK;
+    }
+    if (req->len + n + 1 > req->cap) {
+        size_t cap = req->cap ? req->cap : 4096;
+        while (cap < req->len + n + 1)
+            cap *= 2;
+        char *b = realloc(req->body, cap);
+        if (!b)
+            return BH_ENOMEM;
+        req->body = b;
+        req->cap = cap;
+    }
+    memcpy(req->body + req->len, data, n);
+    req->len += n;
+    req->body[req->len] = '\0';
+    return BH_OK;
+}
+
+/* Queues the answer r on the connection (the response takes r's body). */
+static enum MHD_Result send_reply(struct MHD_Connection *con, bh_emu_reply *r)
+{
     struct MHD_Response *resp;
     enum MHD_Result ret;
+    if (bh_emu_reply_finish(r) != BH_EMU_REPLY_READY)
+        return MHD_NO;
+    resp = MHD_create_response_from_buffer(strlen(r->body), r->body, MHD_RESPMEM_MUST_FREE);
+    if (!resp) {
+        free(r->body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type", "application/json");
+    ret = MHD_queue_response(con, r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* libmicrohttpd's handler: called once when the headers are in (to set up
+ * the body), once per piece of the body, and once at its end (to answer). */
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    request_body *req = *con_cls;
+    bh_emu_reply r = {0};
     (void)version;
 
     if (!req) {
-        req = calloc(1, sizeof *req);
-        if (!req)
+        if (!(req = calloc(1, sizeof *req)))
             return MHD_NO;
         *con_cls = req;
         return MHD_YES;
@@ -130,44 +184,16 @@ static enum MHD_Result bh_emu_access(void *cls, struct MHD_Connection *con, cons
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        if (req->too_big || req->len + n > BH_EMU_MAX_BODY) {
-            req->too_big = 1;  /* keep reading, so the 413 reaches the client */
-            return MHD_YES;
-        }
-        if (req->len + n + 1 > req->cap) {
-            size_t cap = req->cap ? req->cap : 4096;
-            while (cap < req->len + n + 1)
-                cap *= 2;
-            char *b = realloc(req->body, cap);
-            if (!b)
-                return MHD_NO;
-            req->body = b;
-            req->cap = cap;
-        }
-        memcpy(req->body + req->len, upload_data, n);
-        req->len += n;
-        req->body[req->len] = '\0';
-        return MHD_YES;
+        return take_upload(req, upload_data, n) == BH_OK ? MHD_YES : MHD_NO;
     }
-
-    bh_emu_route(e, con, url, method, req, &r);
-    if (bh_emu_reply_finish(&r) != BH_EMU_REPLY_READY)
-        return MHD_NO;
-    resp = MHD_create_response_from_buffer(strlen(r.body), r.body, MHD_RESPMEM_MUST_FREE);
-    if (!resp) {
-        free(r.body);
-        return MHD_NO;
-    }
-    MHD_add_response_header(resp, "Content-Type", "application/json");
-    ret = MHD_queue_response(con, r.status, resp);
-    MHD_destroy_response(resp);
-    return ret;
+    route(cls, con, url, method, req, &r);
+    return send_reply(con, &r);
 }
 
-static void bh_emu_completed(void *cls, struct MHD_Connection *con, void **con_cls,
+static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
                              enum MHD_RequestTerminationCode toe)
 {
-    bh_emu_req *req = *con_cls;
+    request_body *req = *con_cls;
     (void)cls;
     (void)con;
     (void)toe;
@@ -191,9 +217,9 @@ struct MHD_Daemon *bh_emu_http_start(bh_emu *e, unsigned port, unsigned *bound_p
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL_INTERNAL_THREAD |
                              MHD_USE_ERROR_LOG,
-                         (uint16_t)port, NULL, NULL, bh_emu_access, e,
+                         (uint16_t)port, NULL, NULL, on_request, e,
                          MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-                         MHD_OPTION_NOTIFY_COMPLETED, bh_emu_completed, NULL,
+                         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
                          MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)128,
                          /* Room for a query string carrying a 4096-character text. */
                          MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
