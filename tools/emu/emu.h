@@ -11,6 +11,11 @@
  * state.c    the world: chats, messages, the update queue, counters
  * webhook.c  the thread that POSTs updates to a webhook
  *
+ * launch.c (launch.h) and client.c (client.h) are for those who run the
+ * emulator: start it as a child process and read its URL, send it
+ * requests. `bothive chat` and the tests use them; they do not include
+ * this header.
+ *
  * Concurrency: libmicrohttpd runs one thread per connection. All of the
  * world (struct bh_emu) is guarded by one mutex, `lock`; `cond` is broadcast
  * whenever an update is queued, the webhook changes, or the emulator stops,
