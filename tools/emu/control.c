@@ -115,6 +115,22 @@ static char *command_entities(const char *text)
     return s;
 }
 
+/* Answers a queued update: {"update_id":N, key:value}, or 500 when
+ * update_id is -1 (it could not be queued). Takes the reference to value. */
+static void reply_queued(bh_emu_reply *r, int64_t update_id, const char *key, json_object *value)
+{
+    json_object *res;
+    if (update_id < 0) {
+        json_object_put(value);
+        bh_emu_reply_error(r, 500, "Internal Server Error");
+        return;
+    }
+    res = json_object_new_object();
+    json_object_object_add(res, "update_id", json_object_new_int64(update_id));
+    json_object_object_add(res, key, value);
+    bh_emu_reply_ok(r, res);
+}
+
 /* What a user writes, read from a /control/message body. */
 typedef struct user_text {
     int64_t chat_id, user_id, reply_to;
@@ -154,7 +170,6 @@ static void store_user_text_locked(bh_emu *e, const user_text *t, bh_emu_reply *
     bh_emu_chat *c = bh_emu_chat_get_locked(e, t->chat_id, t->type, t->user_id);
     bh_emu_msg *m;
     int64_t update_id;
-    json_object *res;
     if (!c) {
         bh_emu_reply_error(r, 500, "Internal Server Error");
         return;
@@ -171,14 +186,7 @@ static void store_user_text_locked(bh_emu *e, const user_text *t, bh_emu_reply *
     m->reply_to = t->reply_to;
     m->entities = command_entities(t->text);
     update_id = bh_emu_update_queue_locked(e, "message", bh_emu_msg_json_locked(e, c, m, 0));
-    if (update_id < 0) {
-        bh_emu_reply_error(r, 500, "Internal Server Error");
-        return;
-    }
-    res = json_object_new_object();
-    json_object_object_add(res, "update_id", json_object_new_int64(update_id));
-    json_object_object_add(res, "message_id", json_object_new_int64(m->id));
-    bh_emu_reply_ok(r, res);
+    reply_queued(r, update_id, "message_id", json_object_new_int64(m->id));
 }
 
 /* A user writes in a chat: the chat is created on first use, the message
@@ -251,7 +259,6 @@ static void queue_press_locked(bh_emu *e, int64_t chat_id, int64_t message_id, i
     bh_emu_msg *m = need_bot_msg_locked(e, chat_id, message_id, &c, r);
     bh_emu_callback *cb;
     int64_t update_id;
-    json_object *res;
     if (!m)
         return;
     if (!(cb = new_callback_locked(e))) {
@@ -260,14 +267,7 @@ static void queue_press_locked(bh_emu *e, int64_t chat_id, int64_t message_id, i
     }
     update_id = bh_emu_update_queue_locked(e, "callback_query",
                                            callback_query_json(e, cb, c, m, user_id, data));
-    if (update_id < 0) {
-        bh_emu_reply_error(r, 500, "Internal Server Error");
-        return;
-    }
-    res = json_object_new_object();
-    json_object_object_add(res, "update_id", json_object_new_int64(update_id));
-    json_object_object_add(res, "callback_query_id", json_object_new_string(cb->id));
-    bh_emu_reply_ok(r, res);
+    reply_queued(r, update_id, "callback_query_id", json_object_new_string(cb->id));
 }
 
 /* A user presses an inline button of one of the bot's messages: a
