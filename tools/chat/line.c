@@ -97,34 +97,49 @@ static void remember_line(bh_chat_line *l)
     l->hist[l->nhist++] = copy;
 }
 
-int bh_chat_line_feed(bh_chat_line *l, unsigned char ch, FILE *out)
+/* A byte of an escape sequence (after ESC): only Up and Down mean
+ * anything here; CSI or SS3 introduce a key, anything else is dropped. */
+static int feed_escape(bh_chat_line *l, unsigned char ch)
 {
     if (l->esc == 1) {  /* after ESC: CSI or SS3 introduce a key, else drop it */
         l->esc = (ch == '[' || ch == 'O') ? 2 : 0;
         return BH_CHAT_LINE_NONE;
     }
-    if (l->esc == 2) {  /* parameters until the final byte */
-        if (ch < 0x40 || ch > 0x7e)
-            return BH_CHAT_LINE_NONE;
-        l->esc = 0;
-        if (ch == 'A')
-            return browse_history(l, -1);
-        if (ch == 'B')
-            return browse_history(l, +1);
+    if (ch < 0x40 || ch > 0x7e)  /* parameters until the final byte */
         return BH_CHAT_LINE_NONE;
-    }
+    l->esc = 0;
+    if (ch == 'A')
+        return browse_history(l, -1);
+    if (ch == 'B')
+        return browse_history(l, +1);
+    return BH_CHAT_LINE_NONE;
+}
+
+/* Enter: the line is done, and remembered. */
+static int enter_line(bh_chat_line *l, FILE *out)
+{
+    l->buf[l->len] = '\0';
+    remember_line(l);
+    l->hpos = l->nhist;
+    fputs("\n", out);
+    fflush(out);
+    return BH_CHAT_LINE_DONE;
+}
+
+/* What feed_control answers for a byte that is not an editing key. */
+enum { NOT_A_KEY = -1 };
+
+/* The editing keys. Returns what the caller must do (BH_CHAT_LINE_*), or
+ * NOT_A_KEY for a byte to type. */
+static int feed_control(bh_chat_line *l, unsigned char ch, FILE *out)
+{
     switch (ch) {
     case 27:
         l->esc = 1;
         return BH_CHAT_LINE_NONE;
     case '\r':
     case '\n':
-        l->buf[l->len] = '\0';
-        remember_line(l);
-        l->hpos = l->nhist;
-        fputs("\n", out);
-        fflush(out);
-        return BH_CHAT_LINE_DONE;
+        return enter_line(l, out);
     case 4:  /* Ctrl-D: end of input on an empty line, as in a shell */
         return l->len ? BH_CHAT_LINE_NONE : BH_CHAT_LINE_EOF;
     case 127:
@@ -146,13 +161,21 @@ int bh_chat_line_feed(bh_chat_line *l, unsigned char ch, FILE *out)
     case 12:  /* Ctrl-L */
         fputs("\033[H\033[2J", out);
         return BH_CHAT_LINE_REDRAW;
-    case '\t':
-        ch = ' ';
-        break;
-    default:
-        if (ch < 32)
-            return BH_CHAT_LINE_NONE;
     }
+    return NOT_A_KEY;
+}
+
+int bh_chat_line_feed(bh_chat_line *l, unsigned char ch, FILE *out)
+{
+    int rc;
+    if (l->esc)
+        return feed_escape(l, ch);
+    if ((rc = feed_control(l, ch, out)) != NOT_A_KEY)
+        return rc;
+    if (ch == '\t')
+        ch = ' ';
+    else if (ch < 32)
+        return BH_CHAT_LINE_NONE;
     if (l->len + 1 >= sizeof l->buf)
         return BH_CHAT_LINE_NONE;
     l->buf[l->len++] = (char)ch;

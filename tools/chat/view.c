@@ -230,44 +230,59 @@ static void print_msg(bh_chat_view *v, json_object *m, int64_t current_chat, con
     }
 }
 
+/* The fingerprint of what a message shows: its text, its keyboard, and
+ * whether it was deleted. Never 0, which marks an empty slot. */
+static uint64_t fingerprint(json_object *m)
+{
+    json_object *rm;
+    const char *text = str_field(m, "text"), *markup = "";
+    int deleted = bool_field(m, "deleted");
+    uint64_t print = 0xcbf29ce484222325ULL;
+    if (json_object_object_get_ex(m, "reply_markup", &rm) && rm)
+        markup = json_object_to_json_string(rm);
+    print = fnv1a(print, text ? text : "", text ? strlen(text) + 1 : 1);
+    print = fnv1a(print, markup, strlen(markup));
+    print = fnv1a(print, &deleted, sizeof deleted);
+    return print | 1;  /* never 0, which marks an empty slot */
+}
+
+/* Prints message m when it is new or changed since it was last printed
+ * (`before` first when it is the first thing printed now). Returns
+ * BH_OK when it was printed, BH_EEXISTS when it was already, BH_ENOMEM. */
+static int show_change(bh_chat_view *v, json_object *m, int64_t current_chat, const char *before)
+{
+    int64_t chat = int_field(m, "chat_id"), id = int_field(m, "message_id");
+    int deleted = bool_field(m, "deleted");
+    uint64_t print = fingerprint(m);
+    seen_msg *s = slot_of(v, chat, id);
+    if (s->print == print)
+        return BH_EEXISTS;
+    if (!s->print) {
+        if (grow_table(v) != BH_OK)
+            return BH_ENOMEM;
+        s = slot_of(v, chat, id);
+        v->used++;
+    }
+    if (before)
+        fputs(before, v->out);
+    print_msg(v, m, current_chat, deleted ? "deleted" : s->print ? "edited" : NULL);
+    s->chat = chat;
+    s->msg = id;
+    s->print = print;
+    return BH_OK;
+}
+
 int bh_chat_view_update(bh_chat_view *v, json_object *sent, int64_t current_chat,
                         const char *before)
 {
     int printed = 0;
     for (size_t i = 0; sent && i < json_object_array_length(sent); i++) {
-        json_object *m = json_object_array_get_idx(sent, i), *rm;
-        const char *text = str_field(m, "text"), *markup = "";
-        int64_t chat = int_field(m, "chat_id"), id = int_field(m, "message_id");
-        int deleted = bool_field(m, "deleted");
-        uint64_t print = 0xcbf29ce484222325ULL;
-        seen_msg *s;
-
-        if (json_object_object_get_ex(m, "reply_markup", &rm) && rm)
-            markup = json_object_to_json_string(rm);
-        print = fnv1a(print, text ? text : "", text ? strlen(text) + 1 : 1);
-        print = fnv1a(print, markup, strlen(markup));
-        print = fnv1a(print, &deleted, sizeof deleted);
-        print |= 1;  /* never 0, which marks an empty slot */
-        s = slot_of(v, chat, id);
-        if (s->print == print)
-            continue;
-        if (!s->print) {
-            if (grow_table(v) != BH_OK)
-                return printed;
-            s = slot_of(v, chat, id);
-            v->used++;
-            if (printed == 0 && before)
-                fputs(before, v->out);
-            print_msg(v, m, current_chat, deleted ? "deleted" : NULL);
-        } else {
-            if (printed == 0 && before)
-                fputs(before, v->out);
-            print_msg(v, m, current_chat, deleted ? "deleted" : "edited");
-        }
-        s->chat = chat;
-        s->msg = id;
-        s->print = print;
-        printed++;
+        int rc = show_change(v, json_object_array_get_idx(sent, i), current_chat,
+                             printed ? NULL : before);
+        if (rc == BH_ENOMEM)
+            break;
+        if (rc == BH_OK)
+            printed++;
     }
     if (printed)
         fflush(v->out);
