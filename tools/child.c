@@ -36,8 +36,9 @@ static int open_pidfd(pid_t pid)
 }
 
 /* What every child does first: die with its parent, leave the parent's
- * process group when asked, and undo the parent's signal settings.
- * Returns false when the parent is already gone. */
+ * process group when asked, and undo the parent's signal settings (an
+ * ignored SIGPIPE or a blocked signal would survive exec). Returns false
+ * when the parent is already gone. */
 static bool setup_in_child(pid_t parent, bool group)
 {
     sigset_t none;

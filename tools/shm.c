@@ -86,6 +86,7 @@ static json_object *value_json(const bh_value *v)
     return NULL;
 }
 
+/* shm stats: the store's figures, one per line. */
 static int cmd_stats(bh_store *st)
 {
     struct bh_store_stats s;
@@ -131,11 +132,13 @@ static void print_key(bh_shared *m, const char *key, void *arg)
     printf("%s\n", key);
 }
 
+/* shm keys: the keys of one memory, one per line. */
 static int cmd_keys(bh_store *st, const char *memory)
 {
     return for_each_key(st, memory, print_key, NULL);
 }
 
+/* shm get: one value, a string as itself, anything else as JSON. */
 static int cmd_get(bh_store *st, const char *memory, const char *key)
 {
     bh_shared *m;
@@ -178,6 +181,7 @@ static int dump_memory(bh_store *st, const char *id, json_object *obj)
     return for_each_key(st, id, dump_key, obj);
 }
 
+/* shm dump: every memory as one JSON object of its keys. */
 static int cmd_dump(bh_store *st)
 {
     json_object *all = json_object_new_object();
@@ -198,6 +202,7 @@ static int cmd_dump(bh_store *st)
     return rc;
 }
 
+/* shm check: validates the store's structure (see bh_store_check). */
 static int cmd_check(bh_store *st)
 {
     int rc = bh_store_check(st);

@@ -39,6 +39,7 @@ static void on_signal(int sig)
     errno = saved;
 }
 
+/* The contract of bothive chat, printed on f. */
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -199,6 +200,7 @@ static int setup_signals(bh_chat *c)
     return BH_OK;
 }
 
+/* Gives every signal its default back and closes the signal pipe. */
 static void restore_signals(void)
 {
     signal(SIGINT, SIG_DFL);

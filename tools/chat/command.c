@@ -23,6 +23,7 @@ int bh_chat_parse_id(const char *s, int64_t *out)
     return BH_OK;
 }
 
+/* :help: the commands. */
 static void print_help(bh_chat *c)
 {
     fprintf(stdout,
@@ -38,6 +39,7 @@ static void print_help(bh_chat *c)
             c->group && c->chat_id < 0 ? c->chat_id : (int64_t)BH_CHAT_DEFAULT_GROUP);
 }
 
+/* Says which chat the user writes in, and as whom. */
 static void say_where(bh_chat *c)
 {
     bh_chat_note(c, "now in %s chat %" PRId64 " as user %" PRId64, c->group ? "group" : "private",

@@ -48,6 +48,7 @@ void bh_chat_view_free(bh_chat_view *v)
     free(v);
 }
 
+/* FNV-1a over n bytes, continuing from h. */
 static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
 {
     const unsigned char *s = p;
@@ -56,6 +57,8 @@ static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
     return h;
 }
 
+/* The slot of message msg of chat: its own, or the empty one where it
+ * goes (open addressing with linear probes). */
 static seen_msg *slot_of(bh_chat_view *v, int64_t chat, int64_t msg)
 {
     uint64_t h = fnv1a(0xcbf29ce484222325ULL, &chat, sizeof chat);
@@ -88,6 +91,7 @@ static int grow_table(bh_chat_view *v)
     return BH_OK;
 }
 
+/* The string member key of o, or NULL. */
 static const char *str_field(json_object *o, const char *key)
 {
     json_object *v;
@@ -96,12 +100,14 @@ static const char *str_field(json_object *o, const char *key)
     return json_object_get_string(v);
 }
 
+/* The integer member key of o, or 0. */
 static int64_t int_field(json_object *o, const char *key)
 {
     json_object *v;
     return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : 0;
 }
 
+/* Whether the member key of o is true. */
 static int bool_field(json_object *o, const char *key)
 {
     json_object *v;

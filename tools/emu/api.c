@@ -26,6 +26,7 @@ typedef void (*method_fn)(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
     "Bad Request: message is not modified: specified new message content and reply markup " \
     "are exactly the same as a current content and reply markup of the message"
 
+/* getMe: the bot, with the abilities Telegram reports. */
 static void get_me(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     json_object *me = bh_emu_bot_json(e);
@@ -100,6 +101,9 @@ static json_object *queued_updates(const bh_emu *e, int64_t limit)
     return result;
 }
 
+/* getUpdates: confirms what offset says, then answers the queued updates
+ * (at most limit), waiting up to timeout seconds for one. Refused while a
+ * webhook is set, as in Telegram. */
 static void get_updates(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     int64_t limit, timeout;
@@ -118,6 +122,7 @@ static void get_updates(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
         bh_emu_reply_ok(r, queued_updates(e, limit));
 }
 
+/* sendMessage: stores the bot's message in the chat and answers it. */
 static void send_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     bh_emu_chat *c = bh_emu_need_open_chat(e, p, r);
@@ -145,6 +150,7 @@ fail:
     bh_emu_content_free(&mc);
 }
 
+/* Whether two optional strings are equal (both NULL counts). */
 static int str_eq(const char *a, const char *b)
 {
     return (!a && !b) || (a && b && !strcmp(a, b));
@@ -173,6 +179,8 @@ static bh_emu_msg *need_own_msg(bh_emu *e, bh_emu_params *p, bh_emu_chat **chat,
     return m;
 }
 
+/* editMessageText: replaces the text, parse mode and keyboard of one of
+ * the bot's messages; an edit that changes nothing is refused. */
 static void edit_message_text(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     bh_emu_chat *c = NULL;
@@ -199,6 +207,7 @@ static void edit_message_text(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
     bh_emu_reply_ok(r, bh_emu_msg_json_locked(e, c, m, 0));
 }
 
+/* deleteMessage: marks the message deleted; it stays for /control/sent. */
 static void delete_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     bh_emu_chat *c = bh_emu_need_chat(e, p, "chat_id", r);
@@ -210,6 +219,8 @@ static void delete_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
     bh_emu_reply_ok(r, json_object_new_boolean(1));
 }
 
+/* forwardMessage: a copy of a message of from_chat_id, sent by the bot to
+ * chat_id and marked as forwarded from there. */
 static void forward_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     bh_emu_chat *to = bh_emu_need_open_chat(e, p, r), *from;
@@ -239,6 +250,7 @@ static void forward_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
     bh_emu_reply_ok(r, bh_emu_msg_json_locked(e, to, m, 0));
 }
 
+/* sendChatAction: checks the action; there is nothing to show. */
 static void send_chat_action(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     static const char *const actions[] = {"typing", "upload_photo", "record_video", "upload_video",
@@ -262,6 +274,8 @@ static void send_chat_action(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
     bh_emu_reply_error(r, 400, "Bad Request: wrong parameter action in request");
 }
 
+/* answerCallbackQuery: the answer to a pressed button, once, with an
+ * optional text of at most 200 UTF-16 units. */
 static void answer_callback_query(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     const char *id = bh_emu_param_str(p, "callback_query_id");
@@ -335,6 +349,7 @@ static const char *check_commands(json_object *cmds, json_object **clean)
     return err;
 }
 
+/* setMyCommands: keeps the clean list for getMyCommands. */
 static void set_my_commands(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     int bad;
@@ -356,6 +371,7 @@ static void set_my_commands(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
     bh_emu_reply_ok(r, json_object_new_boolean(1));
 }
 
+/* getMyCommands: the last list set, or an empty one. */
 static void get_my_commands(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     json_object *cmds = e->commands ? json_tokener_parse(e->commands) : NULL;
@@ -363,6 +379,7 @@ static void get_my_commands(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
     bh_emu_reply_ok(r, cmds ? cmds : json_object_new_array());
 }
 
+/* deleteMyCommands: forgets the list. */
 static void delete_my_commands(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     (void)p;
@@ -371,6 +388,7 @@ static void delete_my_commands(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
     bh_emu_reply_ok(r, json_object_new_boolean(1));
 }
 
+/* deleteWebhook: back to getUpdates, the queue dropped when asked. */
 static void delete_webhook(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     int had = e->webhook_url != NULL;
@@ -417,6 +435,7 @@ static void set_webhook(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
     bh_emu_reply_true_desc(r, "Webhook was set");
 }
 
+/* getWebhookInfo: the webhook, its pending updates and its last error. */
 static void get_webhook_info(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     json_object *o = json_object_new_object();

@@ -288,6 +288,8 @@ static void press_button(bh_emu *e, json_object *b, bh_emu_reply *r)
     pthread_mutex_unlock(&e->lock);
 }
 
+/* One message of the bot as /control/sent lists it: what it shows, with
+ * its edited and deleted flags. */
 static json_object *sent_entry(const bh_emu_chat *c, const bh_emu_msg *m)
 {
     json_object *o = json_object_new_object(), *rm = NULL;
@@ -339,6 +341,7 @@ static void list_sent(bh_emu *e, bh_emu_params *q, bh_emu_reply *r)
     bh_emu_reply_ok(r, list);
 }
 
+/* A pressed button and the bot's answer, as /control/callbacks lists it. */
 static json_object *callback_json(const bh_emu_callback *cb)
 {
     json_object *o = json_object_new_object();
@@ -369,6 +372,7 @@ static void list_callbacks(bh_emu *e, bh_emu_params *q, bh_emu_reply *r)
     bh_emu_reply_ok(r, list);
 }
 
+/* The fault configuration as /control/faults shows it. */
 static json_object *faults_json(const bh_emu_faults *f)
 {
     json_object *o = json_object_new_object();
@@ -380,6 +384,7 @@ static json_object *faults_json(const bh_emu_faults *f)
     return o;
 }
 
+/* GET /control/faults: the configuration in force. */
 static void get_faults(bh_emu *e, bh_emu_params *q, bh_emu_reply *r)
 {
     bh_emu_faults f;
@@ -525,6 +530,7 @@ static void add_breakdowns_locked(const bh_emu *e, json_object *o)
     json_object_object_add(o, "early_retries_by_chat", early);
 }
 
+/* GET /control/stats: every counter, calls per method, early retries. */
 static void show_stats(bh_emu *e, bh_emu_params *q, bh_emu_reply *r)
 {
     json_object *o = json_object_new_object();
@@ -536,6 +542,7 @@ static void show_stats(bh_emu *e, bh_emu_params *q, bh_emu_reply *r)
     bh_emu_reply_ok(r, o);
 }
 
+/* POST /control/reset: an empty world (see bh_emu_reset_locked). */
 static void reset_world(bh_emu *e, json_object *b, bh_emu_reply *r)
 {
     (void)b;

@@ -15,6 +15,7 @@
 #include "emu.h"
 #include "tools.h"
 
+/* The contract with whoever starts the emulator, printed on f. */
 static void usage(FILE *f)
 {
     fprintf(f,

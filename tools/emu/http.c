@@ -28,6 +28,7 @@ typedef struct request_body {
     int too_big;
 } request_body;
 
+/* Adds one query string argument to the parameters in cls, as a string. */
 static enum MHD_Result add_query_arg(void *cls, enum MHD_ValueKind kind, const char *key,
                                      const char *value)
 {
@@ -190,6 +191,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     return send_reply(con, &r);
 }
 
+/* libmicrohttpd's end of a request: frees its body. */
 static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
                              enum MHD_RequestTerminationCode toe)
 {

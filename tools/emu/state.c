@@ -40,6 +40,7 @@ int bh_emu_init(bh_emu *e, const char *token)
     return BH_OK;
 }
 
+/* Frees a chat and its messages. */
 static void chat_free(bh_emu_chat *c)
 {
     for (size_t i = 0; i < c->nmsgs; i++) {
@@ -82,6 +83,7 @@ void bh_emu_webhook_clear_locked(bh_emu *e)
     pthread_cond_broadcast(&e->cond);
 }
 
+/* Frees every chat. */
 static void free_chats(bh_emu *e)
 {
     for (size_t b = 0; b < BH_EMU_CHAT_BUCKETS; b++) {
@@ -140,12 +142,14 @@ void bh_emu_destroy(bh_emu *e)
     e->token = NULL;
 }
 
+/* The hash bucket of chat id. */
 static size_t chat_bucket(int64_t id)
 {
     uint64_t h = (uint64_t)id * 0x9e3779b97f4a7c15ULL;
     return (size_t)(h >> 32) % BH_EMU_CHAT_BUCKETS;
 }
 
+/* The chat `id`, or NULL when no user wrote in it yet. */
 bh_emu_chat *bh_emu_chat_find_locked(bh_emu *e, int64_t id)
 {
     for (bh_emu_chat *c = e->chats[chat_bucket(id)]; c; c = c->next)
@@ -208,6 +212,7 @@ bh_emu_msg *bh_emu_msg_add_locked(bh_emu_chat *c)
     return m;
 }
 
+/* The User object of user_id, named "User <id>". */
 json_object *bh_emu_user_json(int64_t user_id)
 {
     char name[48];
@@ -220,6 +225,7 @@ json_object *bh_emu_user_json(int64_t user_id)
     return u;
 }
 
+/* The User object of the bot. */
 json_object *bh_emu_bot_json(const bh_emu *e)
 {
     json_object *u = json_object_new_object();
@@ -230,6 +236,7 @@ json_object *bh_emu_bot_json(const bh_emu *e)
     return u;
 }
 
+/* The Chat object of c: a group's title, or a private chat's user name. */
 static json_object *chat_json(const bh_emu_chat *c)
 {
     json_object *o = json_object_new_object();
@@ -245,6 +252,7 @@ static json_object *chat_json(const bh_emu_chat *c)
     return o;
 }
 
+/* Adds the JSON text `text` to o as key, when it parses. */
 static void add_parsed(json_object *o, const char *key, const char *text)
 {
     json_object *v = text ? json_tokener_parse(text) : NULL;
@@ -302,6 +310,7 @@ static json_object *allowed_parse_locked(const bh_emu *e)
     return a;
 }
 
+/* Whether the filter a (NULL: none) lets updates of `type` through. */
 static int allowed_has(json_object *a, const char *type)
 {
     if (!a)
