@@ -151,7 +151,7 @@ fail:
 }
 
 /* Whether two optional strings are equal (both NULL counts). */
-static int str_eq(const char *a, const char *b)
+static bool str_eq(const char *a, const char *b)
 {
     return (!a && !b) || (a && b && !strcmp(a, b));
 }
@@ -399,10 +399,10 @@ static void delete_webhook(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 }
 
 /* A secret_token Telegram accepts: 1 to 256 of A-Z, a-z, 0-9, _ and -. */
-static int secret_ok(const char *secret)
+static bool secret_ok(const char *secret)
 {
     size_t n = strlen(secret);
-    int ok = n >= 1 && n <= 256;
+    bool ok = n >= 1 && n <= 256;
     for (size_t i = 0; ok && i < n; i++)
         ok = isalnum((unsigned char)secret[i]) || secret[i] == '_' || secret[i] == '-';
     return ok;

@@ -174,7 +174,6 @@ json_object *bh_emu_user_json(int64_t user_id);
 json_object *bh_emu_bot_json(const bh_emu *e);
 int64_t bh_emu_update_queue_locked(bh_emu *e, const char *type, json_object *payload);
 void bh_emu_update_confirm_locked(bh_emu *e, int64_t offset);
-int bh_emu_update_allowed_locked(const bh_emu *e, const char *type);
 void bh_emu_update_drop_all_locked(bh_emu *e);
 void bh_emu_update_filter_locked(bh_emu *e);
 void bh_emu_count_method_locked(bh_emu *e, const char *method);

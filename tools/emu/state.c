@@ -311,25 +311,16 @@ static json_object *allowed_parse_locked(const bh_emu *e)
 }
 
 /* Whether the filter a (NULL: none) lets updates of `type` through. */
-static int allowed_has(json_object *a, const char *type)
+static bool allowed_has(json_object *a, const char *type)
 {
     if (!a)
-        return 1;
+        return true;
     for (size_t i = 0; i < json_object_array_length(a); i++) {
         const char *t = json_object_get_string(json_object_array_get_idx(a, i));
         if (t && !strcmp(t, type))
-            return 1;
+            return true;
     }
-    return 0;
-}
-
-/* Whether updates of `type` pass the allowed_updates filter the bot set last. */
-int bh_emu_update_allowed_locked(const bh_emu *e, const char *type)
-{
-    json_object *a = allowed_parse_locked(e);
-    int allowed = allowed_has(a, type);
-    json_object_put(a);
-    return allowed;
+    return false;
 }
 
 /* Drops from the queue the updates the current filter excludes: Telegram
