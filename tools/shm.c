@@ -21,6 +21,7 @@
 #include "bothive/bothive.h"
 #include "tools.h"
 
+/* Says how to call it; returns the exit status of a usage error. */
 static int usage(void)
 {
     fprintf(stderr, "usage: bothive shm stats FILE\n"
@@ -28,7 +29,7 @@ static int usage(void)
                     "       bothive shm get FILE MEMORY KEY\n"
                     "       bothive shm dump FILE\n"
                     "       bothive shm check FILE\n");
-    return 2;
+    return BH_TOOL_EXIT_USAGE;
 }
 
 static int open_store(const char *file, int readonly, bh_store **st)
@@ -86,6 +87,7 @@ static json_object *value_json(const bh_value *v)
     return NULL;
 }
 
+/* shm stats: the store's figures, one per line. */
 static int cmd_stats(bh_store *st)
 {
     struct bh_store_stats s;
@@ -101,18 +103,21 @@ static int cmd_stats(bh_store *st)
     return BH_OK;
 }
 
-static int cmd_keys(bh_store *st, const char *memory)
+/* Calls fn(m, key, arg) for every key of memory `id`, in the cursor's
+ * order. Returns BH_OK, or the error that opening or walking it gave. */
+static int for_each_key(bh_store *st, const char *id,
+                        void (*fn)(bh_shared *m, const char *key, void *arg), void *arg)
 {
     bh_shared *m;
     bh_cursor *c;
     const char *key;
     int rc;
 
-    if ((rc = open_memory(st, memory, &m)) != BH_OK)
+    if ((rc = open_memory(st, id, &m)) != BH_OK)
         return rc;
     if ((rc = bh_cursor_open(m, &c)) == BH_OK) {
         while ((rc = bh_cursor_next(c, &key)) == BH_OK)
-            printf("%s\n", key);
+            fn(m, key, arg);
         bh_cursor_close(c);
         if (rc == BH_ENOTFOUND)
             rc = BH_OK;
@@ -121,6 +126,20 @@ static int cmd_keys(bh_store *st, const char *memory)
     return rc;
 }
 
+static void print_key(bh_shared *m, const char *key, void *arg)
+{
+    (void)m;
+    (void)arg;
+    printf("%s\n", key);
+}
+
+/* shm keys: the keys of one memory, one per line. */
+static int cmd_keys(bh_store *st, const char *memory)
+{
+    return for_each_key(st, memory, print_key, NULL);
+}
+
+/* shm get: one value, a string as itself, anything else as JSON. */
 static int cmd_get(bh_store *st, const char *memory, const char *key)
 {
     bh_shared *m;
@@ -146,33 +165,24 @@ static int cmd_get(bh_store *st, const char *memory, const char *key)
     return rc;
 }
 
+/* Adds key and its value to the JSON object arg. */
+static void dump_key(bh_shared *m, const char *key, void *arg)
+{
+    bh_value v;
+    /* a key may vanish between the listing and the read */
+    if (bh_shared_get(m, key, &v) != BH_OK)
+        return;
+    json_object_object_add(arg, key, value_json(&v));
+    bh_value_free(&v);
+}
+
 /* Adds every key of one memory to obj. */
 static int dump_memory(bh_store *st, const char *id, json_object *obj)
 {
-    bh_shared *m;
-    bh_cursor *c;
-    const char *key;
-    int rc;
-
-    if ((rc = open_memory(st, id, &m)) != BH_OK)
-        return rc;
-    if ((rc = bh_cursor_open(m, &c)) == BH_OK) {
-        while ((rc = bh_cursor_next(c, &key)) == BH_OK) {
-            bh_value v;
-            /* a key may vanish between the listing and the read */
-            if (bh_shared_get(m, key, &v) != BH_OK)
-                continue;
-            json_object_object_add(obj, key, value_json(&v));
-            bh_value_free(&v);
-        }
-        bh_cursor_close(c);
-        if (rc == BH_ENOTFOUND)
-            rc = BH_OK;
-    }
-    bh_shared_close(m);
-    return rc;
+    return for_each_key(st, id, dump_key, obj);
 }
 
+/* shm dump: every memory as one JSON object of its keys. */
 static int cmd_dump(bh_store *st)
 {
     json_object *all = json_object_new_object();
@@ -193,6 +203,7 @@ static int cmd_dump(bh_store *st)
     return rc;
 }
 
+/* shm check: validates the store's structure (see bh_store_check). */
 static int cmd_check(bh_store *st)
 {
     int rc = bh_store_check(st);
@@ -219,7 +230,7 @@ int bh_tool_shm(int argc, char **argv)
           (!strcmp(cmd, "check") && argc == 3)))
         return usage();
     if (open_store(argv[2], strcmp(cmd, "check") != 0, &st) != BH_OK)
-        return 1;
+        return BH_TOOL_EXIT_FAILURE;
     if (!strcmp(cmd, "stats"))
         rc = cmd_stats(st);
     else if (!strcmp(cmd, "keys"))
@@ -231,5 +242,5 @@ int bh_tool_shm(int argc, char **argv)
     else
         rc = cmd_check(st);
     bh_store_close(st);
-    return rc == BH_OK ? 0 : 1;
+    return rc == BH_OK ? BH_TOOL_EXIT_OK : BH_TOOL_EXIT_FAILURE;
 }

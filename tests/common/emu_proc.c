@@ -4,190 +4,78 @@
  */
 #include "emu_proc.h"
 
-#include <errno.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
 
 #include <curl/curl.h>
 #include <json-c/json.h>
 
-#define BH_EMU_PROC_WAIT_MS 30000
+#include "bothive/error.h"
+#include "emu/client.h"
 
-typedef struct bh_emu_buf {
-    char *data;
-    size_t len;
-} bh_emu_buf;
-
-static int64_t bh_emu_proc_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Reads the first line of fd (without its newline) into buf, waiting up to
- * BH_EMU_PROC_WAIT_MS. Returns 0, or -1 on EOF, error or timeout. */
-static int bh_emu_read_line(int fd, char *buf, size_t size)
-{
-    size_t n = 0;
-    int64_t deadline = bh_emu_proc_now_ms() + BH_EMU_PROC_WAIT_MS;
-    while (n + 1 < size) {
-        struct pollfd pfd = {.fd = fd, .events = POLLIN};
-        int64_t left = deadline - bh_emu_proc_now_ms();
-        if (left <= 0)
-            return -1;
-        int rc = poll(&pfd, 1, (int)left);
-        if (rc < 0 && errno == EINTR)
-            continue;
-        if (rc <= 0)
-            return -1;
-        ssize_t r = read(fd, buf + n, 1);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return -1;
-        if (buf[n] == '\n') {
-            buf[n] = '\0';
-            return 0;
-        }
-        n++;
-    }
-    return -1;
-}
+#define BH_EMU_PROC_WAIT_MS 30000   /* for the URL line, and for SIGTERM to work */
+#define BH_EMU_PROC_TIMEOUT_S 120L  /* one request, a long poll included */
+#define BH_EMU_PROC_TOKEN "123456:TEST"
 
 int bh_emu_start(bh_emu_proc *e, const char *token)
 {
-    const char *bin = getenv("BOTHIVE_BIN");
-    int fds[2];
+    bh_emu_launch_opts o = {.bin = getenv("BOTHIVE_BIN"), .token = token ? token : BH_EMU_PROC_TOKEN,
+                            .log_fd = -1, .start_ms = BH_EMU_PROC_WAIT_MS, .who = "bh_emu_start"};
     memset(e, 0, sizeof *e);
-    if (!token)
-        token = "123456:TEST";
-    if (!bin || !*bin || strlen(token) >= sizeof e->token)
+    if (!o.bin || !*o.bin || strlen(o.token) >= sizeof e->token)
         return -1;
-    snprintf(e->token, sizeof e->token, "%s", token);
+    snprintf(e->token, sizeof e->token, "%s", o.token);
     curl_global_init(CURL_GLOBAL_DEFAULT);  /* idempotent; before any thread */
-    if (pipe(fds) < 0)
-        return -1;
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(fds[0]);
-        close(fds[1]);
+    /* A test that fails exits without its teardown: the emulator dies with it
+     * (the launcher's children do not outlive their parent). */
+    if (bh_emu_launch(&e->child, &o, e->url, sizeof e->url) != BH_OK) {
+        e->child.pid = 0;
         return -1;
     }
-    if (pid == 0) {
-        /* A test that fails exits without its teardown: the emulator must
-         * not outlive it. */
-        prctl(PR_SET_PDEATHSIG, SIGTERM);
-        if (getppid() == 1)
-            _exit(127);
-        dup2(fds[1], STDOUT_FILENO);
-        close(fds[0]);
-        close(fds[1]);
-        execl(bin, bin, "emu", "--port", "0", "--token", token, (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    e->pid = pid;
-    if (bh_emu_read_line(fds[0], e->url, sizeof e->url) < 0 || strncmp(e->url, "http://", 7)) {
-        close(fds[0]);
-        kill(pid, SIGKILL);
-        waitpid(pid, NULL, 0);
-        e->pid = 0;
-        return -1;
-    }
-    /* Nothing else comes on stdout; the emulator never writes there again. */
-    close(fds[0]);
     return 0;
 }
 
 int bh_emu_stop(bh_emu_proc *e)
 {
-    int status = 0;
-    int64_t deadline = bh_emu_proc_now_ms() + BH_EMU_PROC_WAIT_MS;
-    pid_t r;
-    if (e->pid <= 0)
+    bh_child *c = &e->child;
+    int rc;
+    if (c->pid <= 0)
         return -1;
-    kill(e->pid, SIGTERM);
-    for (;;) {
-        r = waitpid(e->pid, &status, WNOHANG);
-        if (r == e->pid || (r < 0 && errno != EINTR))
-            break;
-        if (bh_emu_proc_now_ms() > deadline) {
-            fprintf(stderr, "bh_emu_stop: emulator %d ignored SIGTERM, killing it\n", (int)e->pid);
-            kill(e->pid, SIGKILL);
-            waitpid(e->pid, &status, 0);
-            e->pid = 0;
-            return -1;
-        }
-        usleep(10000);
-    }
-    e->pid = 0;
-    if (r < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-        fprintf(stderr, "bh_emu_stop: emulator ended with status 0x%x\n", status);
+    rc = bh_child_stop(c, BH_EMU_PROC_WAIT_MS);
+    if (rc == BH_ETIMEDOUT)
+        fprintf(stderr, "bh_emu_stop: emulator %d ignored SIGTERM, killed it\n", (int)c->pid);
+    c->pid = 0;
+    if (rc == BH_ETIMEDOUT)
+        return -1;
+    if (c->lost || !WIFEXITED(c->status) || WEXITSTATUS(c->status) != 0) {
+        fprintf(stderr, "bh_emu_stop: emulator ended with status 0x%x%s\n", c->status,
+                c->lost ? " (reaped elsewhere)" : "");
         return -1;
     }
     return 0;
 }
 
-static size_t bh_emu_write(char *ptr, size_t size, size_t nmemb, void *userdata)
-{
-    bh_emu_buf *b = userdata;
-    size_t n = size * nmemb;
-    char *d = realloc(b->data, b->len + n + 1);
-    if (!d)
-        return 0;
-    memcpy(d + b->len, ptr, n);
-    b->data = d;
-    b->len += n;
-    d[b->len] = '\0';
-    return n;
-}
-
 /* One HTTP request to the emulator: GET when post is 0, else POST of json. */
-static int bh_emu_request(bh_emu_proc *e, const char *path, int post, const char *json, char **resp)
+static int request(bh_emu_proc *e, const char *path, int post, const char *json, char **resp)
 {
     CURL *c = curl_easy_init();
-    struct curl_slist *h = NULL;
-    bh_emu_buf b = {0};
-    char *url = NULL;
+    char *url = NULL, *body = NULL, err[CURL_ERROR_SIZE];
     long status = -1;
     if (resp)
         *resp = NULL;
-    if (!c || asprintf(&url, "%s%s", e->url, path) < 0) {
-        url = NULL;
-        goto out;
+    if (c && asprintf(&url, "%s%s", e->url, path) >= 0) {
+        bh_emu_request req = {.url = url, .post = post, .json = json,
+                              .timeout_s = BH_EMU_PROC_TIMEOUT_S};
+        if (bh_emu_client_send(c, &req, &status, &body, err, sizeof err) != BH_OK)
+            status = -1;
+        free(url);
     }
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, bh_emu_write);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-    if (post) {
-        h = curl_slist_append(h, "Content-Type: application/json");
-        curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, json ? json : "");
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)(json ? strlen(json) : 0));
-    }
-    if (curl_easy_perform(c) != CURLE_OK) {
-        status = -1;
-        goto out;
-    }
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    if (resp) {
-        *resp = b.data ? b.data : strdup("");
-        b.data = NULL;
-    }
-out:
-    free(b.data);
-    free(url);
-    curl_slist_free_all(h);
+    if (resp)
+        *resp = body;
+    else
+        free(body);
     if (c)
         curl_easy_cleanup(c);
     return (int)status;
@@ -195,19 +83,19 @@ out:
 
 int bh_emu_post(bh_emu_proc *e, const char *path, const char *json, char **resp)
 {
-    return bh_emu_request(e, path, 1, json, resp);
+    return request(e, path, 1, json, resp);
 }
 
 int bh_emu_get(bh_emu_proc *e, const char *path, char **resp)
 {
-    return bh_emu_request(e, path, 0, NULL, resp);
+    return request(e, path, 0, NULL, resp);
 }
 
 int bh_emu_call(bh_emu_proc *e, const char *method, const char *json, char **resp)
 {
     char path[512];
     snprintf(path, sizeof path, "/bot%s/%s", e->token, method);
-    return bh_emu_request(e, path, 1, json, resp);
+    return request(e, path, 1, json, resp);
 }
 
 int64_t bh_emu_send_user_message(bh_emu_proc *e, int64_t chat_id, int64_t user_id,
@@ -228,7 +116,7 @@ int64_t bh_emu_send_user_message(bh_emu_proc *e, int64_t chat_id, int64_t user_i
 }
 
 /* Walks a dotted path; returns a borrowed pointer into root, or NULL. */
-static json_object *bh_emu_json_walk(json_object *root, const char *path)
+static json_object *json_walk(json_object *root, const char *path)
 {
     char *copy = strdup(path), *save = NULL;
     json_object *cur = root;
@@ -255,7 +143,7 @@ int bh_emu_json_int(const char *json, const char *path, int64_t *out)
     int rc = -1;
     if (!root)
         return -1;
-    v = bh_emu_json_walk(root, path);
+    v = json_walk(root, path);
     if (v && (json_object_is_type(v, json_type_int) || json_object_is_type(v, json_type_boolean))) {
         *out = json_object_get_int64(v);
         rc = 0;
@@ -270,7 +158,7 @@ char *bh_emu_json_str(const char *json, const char *path)
     char *s = NULL;
     if (!root)
         return NULL;
-    v = bh_emu_json_walk(root, path);
+    v = json_walk(root, path);
     if (v)
         s = strdup(json_object_get_string(v));
     json_object_put(root);

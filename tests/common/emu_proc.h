@@ -10,25 +10,26 @@
  *   ...
  *   ck_assert_int_eq(bh_emu_stop(&emu), 0);        // SIGTERM; emu exited 0
  *
- * The emulator binary is $BOTHIVE_BIN (CTest sets it). The emulator prints
- * its base URL alone on the first line of its stdout
- * ("http://127.0.0.1:PORT"); its stderr is inherited.
+ * The emulator binary is $BOTHIVE_BIN (CTest sets it). It is started by the
+ * launcher `bothive chat` uses too (tools/emu/launch.h), which reads the
+ * base URL it prints first; its stderr is inherited.
  */
 #ifndef BH_EMU_PROC_H
 #define BH_EMU_PROC_H
 
 #include <stdint.h>
-#include <sys/types.h>
+
+#include "emu/launch.h"
 
 typedef struct bh_emu_proc {
-    pid_t pid;          /* the emulator process, 0 when not running */
+    bh_child child;     /* the emulator process; child.pid is 0 when not running */
     char url[128];      /* base URL, e.g. http://127.0.0.1:40123 (no trailing slash) */
     char token[128];    /* the bot token it accepts */
 } bh_emu_proc;
 
 /* Starts `$BOTHIVE_BIN emu --port 0 --token T` (T = "123456:TEST" when token
- * is NULL) and waits (up to 30 s) for its URL line. Returns 0, or -1 when it
- * cannot be started (nothing is left running then). */
+ * is NULL) with tools/emu/launch.h and waits (up to 30 s) for its URL line.
+ * Returns 0, or -1 when it cannot be started (nothing is left running then). */
 int bh_emu_start(bh_emu_proc *e, const char *token);
 
 /* Sends SIGTERM and reaps the emulator. Returns 0 when it exited with status

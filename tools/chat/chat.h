@@ -1,12 +1,17 @@
 /*
  * bothive chat: private interface between the files of the terminal chat.
  *
- * chat.c        command line, the conversation loop, the ':' commands
- * chat_proc.c   the two children: the emulator and the bot; stopping them
- * chat_http.c   a small libcurl client for the emulator's control API
- * chat_view.c   what the bot sent: which messages are new or changed, and
- *               how they (and their keyboards) are printed
- * chat_line.c   a minimal line editor, so replies can arrive while typing
+ * chat.c     command line; starting and stopping the session
+ * loop.c     the loop: stdin, signals, the bot's output, the children's
+ *            end; the prompt and the chat's own notes on the screen
+ * talk.c     the conversation through the emulator: what the user writes
+ *            or presses, and what the bot answers
+ * command.c  the ':' commands
+ * proc.c     the two children: the emulator (emu/launch.h) and the bot
+ * http.c     a client for the emulator's control API (emu/client.h)
+ * view.c     what the bot sent: which messages are new or changed, and
+ *            how they (and their keyboards) are printed
+ * line.c     a minimal line editor, so replies can arrive while typing
  *
  * The tool is single-threaded: one poll() loop watches stdin, the bot's
  * output (with --verbose) and a signal pipe, and polls the emulator on a
@@ -23,14 +28,18 @@
 
 #include <json-c/json.h>
 
+#include <limits.h>
+
 #include "base/clock.h"
+#include "child.h"
 
 #define BH_CHAT_DEFAULT_TOKEN "123456:TEST"
 #define BH_CHAT_DEFAULT_USER 1001
 #define BH_CHAT_DEFAULT_GROUP (-1001)
 #define BH_CHAT_MAX_LINE 8192
+#define BH_CHAT_MAX_PRESSED 32
 
-/* ---- chat_http.c ---- */
+/* ---- http.c ---- */
 typedef struct bh_chat_http bh_chat_http;
 
 /* A client for the emulator at base_url (no trailing slash). NULL on
@@ -45,38 +54,21 @@ void bh_chat_http_free(bh_chat_http *h);
 json_object *bh_chat_http_call(bh_chat_http *h, const char *path, const char *json,
                                char *err, size_t errlen);
 
-/* ---- chat_proc.c ---- */
-typedef struct bh_chat_child {
-    pid_t pid;        /* 0 when not running (never started, or reaped) */
-    int status;       /* wait status once reaped */
-    int reaped;
-} bh_chat_child;
-
-/* Starts `bothive emu --port 0 --token T` (this very binary) in its own process group,
- * stderr to log_fd, and reads its URL into url. Returns 0, or -1 with a
- * message on stderr (nothing is left running then). */
-int bh_chat_emu_start(bh_chat_child *emu, const char *token, int log_fd, char *url, size_t urlsize);
+/* ---- proc.c ---- */
+/* Starts `bothive emu --port 0 --token T` (this very binary) in its own
+ * process group, stderr to log_fd, and reads its URL into url. Returns
+ * BH_OK, or an error with a message on stderr (nothing is left running
+ * then). */
+int bh_chat_emu_start(bh_child *emu, const char *token, int log_fd, char *url, size_t urlsize);
 
 /* Starts argv[0] (looked up in PATH) with BOTHIVE_API_URL and BOT_TOKEN set,
  * stdin from /dev/null, stdout and stderr to out_fd, in its own process
- * group. Returns 0, or -1 with a message on stderr. A command that cannot be
- * executed exits 127, which the caller sees as the bot dying. */
-int bh_chat_bot_start(bh_chat_child *bot, char **argv, const char *url, const char *token,
+ * group. Returns BH_OK, or BH_EIO with a message on stderr. A command that
+ * cannot be executed exits 127, which the caller sees as the bot dying. */
+int bh_chat_bot_start(bh_child *bot, char **argv, const char *url, const char *token,
                       int out_fd);
 
-/* Reaps the child if it has exited. Returns 1 when it is gone (now or
- * before), 0 while it runs. */
-int bh_chat_child_poll(bh_chat_child *c);
-
-/* Sends SIGTERM to the child's process group, waits up to grace_ms, then
- * SIGKILLs the group and reaps. Returns 1 when it had to be killed, else 0. */
-int bh_chat_child_stop(bh_chat_child *c, int grace_ms);
-
-/* "exited with status 3", "was killed by signal 9 (Killed)": for messages. */
-void bh_chat_status_text(int status, char *buf, size_t size);
-
-
-/* ---- chat_view.c ---- */
+/* ---- view.c ---- */
 typedef struct bh_chat_view bh_chat_view;
 
 /* Remembers what was already printed. color: use ANSI dim/bold. */
@@ -93,14 +85,14 @@ int bh_chat_view_update(bh_chat_view *v, json_object *sent, int64_t current_chat
 
 /* The buttons of the newest message of `chat` (in `sent`) that has a
  * keyboard: *msg_id, and *kb (a borrowed array of rows), *is_inline. Returns
- * 0, or -1 when no message of that chat has one. */
+ * BH_OK, or BH_ENOTFOUND when no message of that chat has one. */
 int bh_chat_view_last_keyboard(json_object *sent, int64_t chat, int64_t *msg_id,
                                json_object **kb, int *is_inline);
 
 /* Button n (1-based, counted row by row) of a keyboard, or NULL. */
 json_object *bh_chat_view_button(json_object *kb, int n);
 
-/* ---- chat_line.c ---- */
+/* ---- line.c ---- */
 #define BH_CHAT_LINE_HISTORY 100
 
 enum {
@@ -121,8 +113,8 @@ typedef struct bh_chat_line {
     char *stash;             /* the line being typed while browsing history */
 } bh_chat_line;
 
-/* Puts the terminal fd into character mode without echo. Returns 0, or -1
- * when fd is not a terminal that allows it (then nothing changed). */
+/* Puts the terminal fd into character mode without echo. Returns BH_OK, or
+ * BH_ENOTSUP when fd is not a terminal that allows it (then nothing changed). */
 int bh_chat_line_start(bh_chat_line *l, int fd);
 
 /* Gives the terminal its settings back and forgets the history. */
@@ -135,5 +127,75 @@ int bh_chat_line_feed(bh_chat_line *l, unsigned char ch, FILE *out);
 
 /* Draws prompt and the line so far on the current row, erasing it first. */
 void bh_chat_line_draw(const bh_chat_line *l, FILE *out, const char *prompt);
+
+/* ---- the session: chat.c, loop.c, talk.c, command.c ---- */
+typedef struct bh_chat {
+    const char *token;
+    int64_t chat_id, user_id;
+    int group;                  /* the current chat is a group */
+    int verbose, color, tty;
+    int prompt_shown;           /* the prompt is the last thing on the screen */
+
+    bh_child emu, bot;
+    char url[128];
+    char log_path[PATH_MAX];
+    int log_fd;
+    int out_fd;                 /* the bot's output with --verbose, else -1 */
+    char out_buf[4096];
+    size_t out_len;
+    int sig_fd;                 /* the signal pipe's read end (chat.c writes it) */
+
+    bh_chat_http *http;
+    bh_chat_view *view;
+    char in_buf[BH_CHAT_MAX_LINE];
+    size_t in_len;
+    int in_eof;
+    bh_chat_line line;          /* the line editor, when on a terminal */
+    int editing;
+
+    char pressed[BH_CHAT_MAX_PRESSED][32];  /* callback ids whose answer is awaited */
+    int npressed;
+
+    int quit;                   /* :quit, EOF or a signal */
+    int bot_gone;               /* the bot ended by itself */
+    int emu_gone;
+} bh_chat;
+
+/* loop.c: runs the conversation until the user leaves, input ends or a
+ * child is gone, then prints the last replies and gives the terminal back. */
+void bh_chat_converse(bh_chat *c);
+
+/* loop.c: waits at most timeout_ms for what wakes the loop (signals, the
+ * bot's output, a child's end) and takes it; with with_stdin, also for
+ * input, reported in *stdin_ready. */
+void bh_chat_wait(bh_chat *c, int timeout_ms, int with_stdin, int *stdin_ready);
+
+/* loop.c: a message of the chat itself (not the bot's), dimmed on a terminal. */
+void bh_chat_note(bh_chat *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* loop.c: output that arrives on its own goes above the prompt: the prompt
+ * line is cleared first, and drawn again by the loop. */
+void bh_chat_clear_line(bh_chat *c);
+
+/* talk.c: the user writes text in the current chat (echoed when echo). */
+void bh_chat_say(bh_chat *c, const char *text, int echo);
+
+/* talk.c: :press N, a button of the newest message with a keyboard. */
+void bh_chat_press(bh_chat *c, const char *arg);
+
+/* talk.c: polls the emulator and prints what the bot sent or changed.
+ * Returns how many messages were printed, or -1 when the emulator cannot
+ * be reached (then c->emu_gone is set). */
+int bh_chat_refresh(bh_chat *c);
+
+/* talk.c: waits until the bot took the last update and went quiet. */
+void bh_chat_settle(bh_chat *c);
+
+/* command.c: one line of input that starts with ':'. */
+void bh_chat_command(bh_chat *c, char *line);
+
+/* command.c: parses a non-zero 64-bit id. Returns BH_OK, or BH_EINVAL
+ * when s is not one. */
+int bh_chat_parse_id(const char *s, int64_t *out);
 
 #endif

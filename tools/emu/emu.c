@@ -15,7 +15,8 @@
 #include "emu.h"
 #include "tools.h"
 
-static void bh_emu_usage(FILE *f)
+/* The contract with whoever starts the emulator, printed on f. */
+static void usage(FILE *f)
 {
     fprintf(f,
             "usage: bothive emu [--port P] [--token T]\n"
@@ -40,96 +41,133 @@ static void bh_emu_usage(FILE *f)
             "  POST /control/reset\n");
 }
 
-/* Parses a port number 0..65535. Returns 0, or -1 when s is not one. */
-static int bh_emu_parse_port(const char *s, unsigned *out)
+/* Parses a port number 0..65535. Returns BH_OK, or BH_EINVAL when s is
+ * not one. */
+static int parse_port(const char *s, unsigned *out)
 {
     char *end;
     long v = strtol(s, &end, 10);
     if (!*s || *end || v < 0 || v > 65535)
-        return -1;
+        return BH_EINVAL;
     *out = (unsigned)v;
-    return 0;
+    return BH_OK;
 }
 
-/* The emu subcommand: serves until SIGINT/SIGTERM. Returns 0 after a clean
- * stop, 2 for a usage error, 1 when the server cannot start. */
-int bh_tool_emu(int argc, char **argv)
-{
-    const char *token = BH_EMU_DEFAULT_TOKEN;
-    unsigned port = 0, bound = 0;
-    struct MHD_Daemon *d = NULL;
-    sigset_t sigs;
-    int sig, status = 1, inited = 0;
-    static bh_emu emu;  /* large (the chat table): not on the stack */
+/* What parse_args found. */
+enum { ARGS_RUN, ARGS_HELP, ARGS_BAD };
 
+/* Parses the command line into *port and *token. A usage error is said on
+ * stderr (ARGS_BAD). */
+static int parse_args(int argc, char **argv, unsigned *port, const char **token)
+{
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
-            bh_emu_usage(stdout);
-            return 0;
+            return ARGS_HELP;
         } else if (!strcmp(argv[i], "--port") && i + 1 < argc) {
-            if (bh_emu_parse_port(argv[++i], &port) < 0) {
+            if (parse_port(argv[++i], port) != BH_OK) {
                 fprintf(stderr, "bothive emu: bad port '%s'\n", argv[i]);
-                return 2;
+                return ARGS_BAD;
             }
         } else if (!strcmp(argv[i], "--token") && i + 1 < argc) {
-            token = argv[++i];
+            *token = argv[++i];
         } else {
             fprintf(stderr, "bothive emu: unknown argument '%s'\n", argv[i]);
-            bh_emu_usage(stderr);
-            return 2;
+            usage(stderr);
+            return ARGS_BAD;
         }
+    }
+    return ARGS_RUN;
+}
+
+/* Signals are taken synchronously by sigwait in wait_for_stop; every thread
+ * started from here on inherits the blocked mask, so none is interrupted. */
+static void block_signals(sigset_t *sigs)
+{
+    sigemptyset(sigs);
+    sigaddset(sigs, SIGINT);
+    sigaddset(sigs, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+}
+
+/* Waits for SIGINT or SIGTERM. */
+static void wait_for_stop(const sigset_t *sigs)
+{
+    int sig;
+    do {
+        if (sigwait(sigs, &sig) != 0)
+            break;
+    } while (sig != SIGINT && sig != SIGTERM);
+}
+
+/* Wakes every long poll, delay and the webhook thread so they return, then
+ * stops the threads and the server. */
+static void stop(bh_emu *e, struct MHD_Daemon *d)
+{
+    pthread_mutex_lock(&e->lock);
+    e->stopping = 1;
+    pthread_cond_broadcast(&e->cond);
+    pthread_mutex_unlock(&e->lock);
+    bh_emu_webhook_stop(e);
+    if (d)
+        MHD_stop_daemon(d);
+}
+
+/* Serves on 127.0.0.1:port until SIGINT/SIGTERM: the first line on stdout
+ * is the base URL, for whoever started the emulator (emu/launch.h). Returns
+ * the exit status. */
+static int serve(bh_emu *e, unsigned port)
+{
+    struct MHD_Daemon *d = NULL;
+    unsigned bound = 0;
+    sigset_t sigs;
+    int status = BH_TOOL_EXIT_FAILURE;
+
+    block_signals(&sigs);
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        fprintf(stderr, "bothive emu: cannot initialise libcurl\n");
+        return status;
+    }
+    if (!(d = bh_emu_http_start(e, port, &bound))) {
+        fprintf(stderr, "bothive emu: cannot listen on 127.0.0.1:%u\n", port);
+    } else if (bh_emu_webhook_start(e) != BH_OK) {
+        fprintf(stderr, "bothive emu: cannot start the webhook thread\n");
+    } else {
+        printf("http://127.0.0.1:%u\n", bound);
+        fflush(stdout);
+        fprintf(stderr, "bothive emu: listening on http://127.0.0.1:%u, token %s, bot id %lld\n",
+                bound, e->token, (long long)e->bot_id);
+        wait_for_stop(&sigs);
+        fprintf(stderr, "bothive emu: stopping\n");
+        status = BH_TOOL_EXIT_OK;
+    }
+    stop(e, d);
+    curl_global_cleanup();
+    return status;
+}
+
+/* The emu subcommand: serves until SIGINT/SIGTERM. Returns
+ * BH_TOOL_EXIT_OK after a clean stop, BH_TOOL_EXIT_USAGE for a usage
+ * error, BH_TOOL_EXIT_FAILURE when the server cannot start. */
+int bh_tool_emu(int argc, char **argv)
+{
+    static bh_emu emu;  /* large (the chat table): not on the stack */
+    const char *token = BH_EMU_DEFAULT_TOKEN;
+    unsigned port = 0;
+    int status;
+
+    switch (parse_args(argc, argv, &port, &token)) {
+    case ARGS_HELP:
+        usage(stdout);
+        return BH_TOOL_EXIT_OK;
+    case ARGS_BAD:
+        return BH_TOOL_EXIT_USAGE;
     }
     if (bh_emu_init(&emu, token) != BH_OK) {
         fprintf(stderr, "bothive emu: bad token '%s': expected <bot id>:<secret>\n", token);
-        return 2;
+        return BH_TOOL_EXIT_USAGE;
     }
-    inited = 1;
-
-    /* Signals are taken synchronously by sigwait below; every thread started
-     * from here on inherits the blocked mask, so none is interrupted. */
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        fprintf(stderr, "bothive emu: cannot initialise libcurl\n");
-        goto fail;
-    }
-
-    d = bh_emu_http_start(&emu, port, &bound);
-    if (!d) {
-        fprintf(stderr, "bothive emu: cannot listen on 127.0.0.1:%u\n", port);
-        goto fail_curl;
-    }
-    if (bh_emu_webhook_start(&emu) != BH_OK) {
-        fprintf(stderr, "bothive emu: cannot start the webhook thread\n");
-        goto fail_curl;
-    }
-    printf("http://127.0.0.1:%u\n", bound);
-    fflush(stdout);
-    fprintf(stderr, "bothive emu: listening on http://127.0.0.1:%u, token %s, bot id %lld\n",
-            bound, emu.token, (long long)emu.bot_id);
-
-    do {
-        if (sigwait(&sigs, &sig) != 0)
-            break;
-    } while (sig != SIGINT && sig != SIGTERM);
-    fprintf(stderr, "bothive emu: stopping\n");
-    status = 0;
-
-fail_curl:
-    /* Wake every long poll, delay and the webhook thread so they return. */
-    pthread_mutex_lock(&emu.lock);
-    emu.stopping = 1;
-    pthread_cond_broadcast(&emu.cond);
-    pthread_mutex_unlock(&emu.lock);
-    bh_emu_webhook_stop(&emu);
-    if (d)
-        MHD_stop_daemon(d);
-    curl_global_cleanup();
-fail:
-    if (inited)
-        bh_emu_destroy(&emu);
+    status = serve(&emu, port);
+    bh_emu_destroy(&emu);
     return status;
 }

@@ -1,13 +1,20 @@
 /*
  * bothive emu: private interface between the files of the Bot API emulator.
  *
- * emu.c          command line, signals, start and stop
- * emu_http.c     libmicrohttpd glue: bodies, routing, replies
- * emu_params.c   request parameters (query, form, JSON) and text helpers
- * emu_state.c    the world: chats, messages, the update queue, counters
- * emu_api.c      the Bot API methods and fault injection
- * emu_control.c  the /control API used by tests and tools
- * emu_webhook.c  the thread that POSTs updates to a webhook
+ * emu.c      command line, signals, start and stop
+ * http.c     libmicrohttpd glue: bodies, routing; calls api.c and control.c
+ * api.c      the Bot API methods and fault injection
+ * check.c    the parameter checks the methods share, in Telegram's words
+ * control.c  the /control API used by tests and tools
+ * reply.c    the answers in the Bot API's shape, which api.c and control.c build
+ * params.c   request parameters (query, form, JSON) and text helpers
+ * state.c    the world: chats, messages, the update queue, counters
+ * webhook.c  the thread that POSTs updates to a webhook
+ *
+ * launch.c (launch.h) and client.c (client.h) are for those who run the
+ * emulator: start it as a child process and read its URL, send it
+ * requests. `bothive chat` and the tests use them; they do not include
+ * this header.
  *
  * Concurrency: libmicrohttpd runs one thread per connection. All of the
  * world (struct bh_emu) is guarded by one mutex, `lock`; `cond` is broadcast
@@ -19,6 +26,7 @@
 #define BOTHIVE_TOOLS_EMU_H
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,7 +35,7 @@
 #include "base/backoff.h"
 #include "base/clock.h"
 
-/* Webhook retries (emu_webhook.c): quicker than Telegram, so tests of
+/* Webhook retries (webhook.c): quicker than Telegram, so tests of
  * retries run fast. */
 #define BH_EMU_WEBHOOK_BACKOFF_MIN_MS 100
 #define BH_EMU_WEBHOOK_BACKOFF_MAX_MS 2000
@@ -152,10 +160,11 @@ typedef struct bh_emu_reply {
  * are strings (query, form) or typed (JSON body). */
 typedef struct json_object bh_emu_params;
 
-/* ---- emu_state.c ---- */
+/* ---- state.c ---- */
 int bh_emu_init(bh_emu *e, const char *token);
 void bh_emu_destroy(bh_emu *e);
 void bh_emu_reset_locked(bh_emu *e);
+void bh_emu_webhook_clear_locked(bh_emu *e);
 bh_emu_chat *bh_emu_chat_find_locked(bh_emu *e, int64_t id);
 bh_emu_chat *bh_emu_chat_get_locked(bh_emu *e, int64_t id, const char *type, int64_t user_id);
 bh_emu_msg *bh_emu_msg_find(bh_emu_chat *c, int64_t id);
@@ -165,13 +174,12 @@ json_object *bh_emu_user_json(int64_t user_id);
 json_object *bh_emu_bot_json(const bh_emu *e);
 int64_t bh_emu_update_queue_locked(bh_emu *e, const char *type, json_object *payload);
 void bh_emu_update_confirm_locked(bh_emu *e, int64_t offset);
-int bh_emu_update_allowed_locked(const bh_emu *e, const char *type);
 void bh_emu_update_drop_all_locked(bh_emu *e);
 void bh_emu_update_filter_locked(bh_emu *e);
 void bh_emu_count_method_locked(bh_emu *e, const char *method);
 double bh_emu_random_locked(bh_emu *e);
 
-/* ---- emu_params.c ---- */
+/* ---- params.c ---- */
 bh_emu_params *bh_emu_params_new(void);
 int bh_emu_params_add_form(bh_emu_params *p, const char *body, size_t len);
 int bh_emu_params_add_json(bh_emu_params *p, const char *body, size_t len);
@@ -184,24 +192,53 @@ size_t bh_emu_utf16_len(const char *s, size_t n);
 char *bh_emu_trim(const char *s);
 char *bh_emu_json_text(json_object *o);
 
-/* ---- emu_http.c ---- */
-struct MHD_Daemon;
-struct MHD_Daemon *bh_emu_http_start(bh_emu *e, unsigned port, unsigned *bound_port);
+/* ---- reply.c ---- */
+enum {
+    BH_EMU_REPLY_READY,     /* the answer has a body to send */
+    BH_EMU_REPLY_NONE,      /* no body, not even the 500 error: out of memory */
+};
 void bh_emu_reply_json(bh_emu_reply *r, unsigned status, json_object *o);
 void bh_emu_reply_ok(bh_emu_reply *r, json_object *result);
+void bh_emu_reply_true_desc(bh_emu_reply *r, const char *desc);
 void bh_emu_reply_error(bh_emu_reply *r, unsigned status, const char *description);
 void bh_emu_reply_retry_after(bh_emu_reply *r, int retry_after);
+void bh_emu_reply_raw(bh_emu_reply *r, unsigned status, const char *body);
+int bh_emu_reply_finish(bh_emu_reply *r);
 
-/* ---- emu_api.c ---- */
+/* ---- check.c: the parameter checks the methods share ---- */
+/* What a message shows, read from the text, parse_mode and reply_markup
+ * parameters; all malloc'd, NULL when absent. */
+typedef struct bh_emu_content {
+    char *text;             /* trimmed, 1..BH_EMU_MAX_TEXT UTF-16 units */
+    char *parse_mode;
+    char *reply_markup;     /* JSON text */
+} bh_emu_content;
+
+bh_emu_chat *bh_emu_need_chat(bh_emu *e, bh_emu_params *p, const char *name, bh_emu_reply *r);
+bh_emu_chat *bh_emu_need_open_chat(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+bh_emu_msg *bh_emu_need_msg(bh_emu_chat *c, bh_emu_params *p, const char *missing,
+                            bh_emu_reply *r);
+/* Reads text, parse_mode and reply_markup into *out. Returns BH_OK, or
+ * BH_EINVAL after answering the error (then *out holds nothing). */
+int bh_emu_need_content(bh_emu_params *p, bh_emu_reply *r, bh_emu_content *out);
+void bh_emu_content_free(bh_emu_content *m);
+int64_t bh_emu_need_reply_to(bh_emu_chat *c, bh_emu_params *p, bh_emu_reply *r);
+int bh_emu_need_allowed_updates(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+
+/* ---- api.c ---- */
 void bh_emu_api_handle(bh_emu *e, const char *method, bh_emu_params *p, bh_emu_reply *r);
 
-/* ---- emu_control.c ---- */
+/* ---- control.c ---- */
 void bh_emu_control_handle(bh_emu *e, const char *http_method, const char *what,
                            bh_emu_params *query, const char *body, size_t len,
                            bh_emu_reply *r);
 
-/* ---- emu_webhook.c ---- */
+/* ---- webhook.c ---- */
 int bh_emu_webhook_start(bh_emu *e);
 void bh_emu_webhook_stop(bh_emu *e);
+
+/* ---- http.c: on top of api.c, control.c and reply.c ---- */
+struct MHD_Daemon;
+struct MHD_Daemon *bh_emu_http_start(bh_emu *e, unsigned port, unsigned *bound_port);
 
 #endif

@@ -8,19 +8,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bothive/error.h"
 #include "chat.h"
 
 #define BH_CHAT_INDENT "     "  /* as wide as "bot> " */
 
-typedef struct bh_chat_seen {
+typedef struct seen_msg {
     int64_t chat, msg;
     uint64_t print;          /* fingerprint of what was printed; 0 = empty slot */
-} bh_chat_seen;
+} seen_msg;
 
 struct bh_chat_view {
     FILE *out;
     int color;
-    bh_chat_seen *slots;
+    seen_msg *slots;
     size_t cap, used;        /* open addressing, cap a power of two */
 };
 
@@ -47,7 +48,8 @@ void bh_chat_view_free(bh_chat_view *v)
     free(v);
 }
 
-static uint64_t bh_chat_hash(uint64_t h, const void *p, size_t n)
+/* FNV-1a over n bytes, continuing from h. */
+static uint64_t fnv1a(uint64_t h, const void *p, size_t n)
 {
     const unsigned char *s = p;
     for (size_t i = 0; i < n; i++)
@@ -55,39 +57,42 @@ static uint64_t bh_chat_hash(uint64_t h, const void *p, size_t n)
     return h;
 }
 
-static bh_chat_seen *bh_chat_view_slot(bh_chat_view *v, int64_t chat, int64_t msg)
+/* The slot of message msg of chat: its own, or the empty one where it
+ * goes (open addressing with linear probes). */
+static seen_msg *slot_of(bh_chat_view *v, int64_t chat, int64_t msg)
 {
-    uint64_t h = bh_chat_hash(0xcbf29ce484222325ULL, &chat, sizeof chat);
+    uint64_t h = fnv1a(0xcbf29ce484222325ULL, &chat, sizeof chat);
     size_t i;
-    h = bh_chat_hash(h, &msg, sizeof msg);
+    h = fnv1a(h, &msg, sizeof msg);
     for (i = h & (v->cap - 1);; i = (i + 1) & (v->cap - 1)) {
-        bh_chat_seen *s = &v->slots[i];
+        seen_msg *s = &v->slots[i];
         if (!s->print || (s->chat == chat && s->msg == msg))
             return s;
     }
 }
 
 /* Doubles the table when it is half full, so probes stay short and an empty
- * slot always exists. Returns 0, or -1 when out of memory. */
-static int bh_chat_view_grow(bh_chat_view *v)
+ * slot always exists. Returns BH_OK, or BH_ENOMEM. */
+static int grow_table(bh_chat_view *v)
 {
-    bh_chat_seen *old = v->slots;
+    seen_msg *old = v->slots;
     size_t oldcap = v->cap;
     if (v->used * 2 < v->cap)
-        return 0;
+        return BH_OK;
     if (!(v->slots = calloc(oldcap * 2, sizeof *v->slots))) {
         v->slots = old;
-        return -1;
+        return BH_ENOMEM;
     }
     v->cap = oldcap * 2;
     for (size_t i = 0; i < oldcap; i++)
         if (old[i].print)
-            *bh_chat_view_slot(v, old[i].chat, old[i].msg) = old[i];
+            *slot_of(v, old[i].chat, old[i].msg) = old[i];
     free(old);
-    return 0;
+    return BH_OK;
 }
 
-static const char *bh_chat_str(json_object *o, const char *key)
+/* The string member key of o, or NULL. */
+static const char *str_field(json_object *o, const char *key)
 {
     json_object *v;
     if (!json_object_object_get_ex(o, key, &v) || !json_object_is_type(v, json_type_string))
@@ -95,13 +100,15 @@ static const char *bh_chat_str(json_object *o, const char *key)
     return json_object_get_string(v);
 }
 
-static int64_t bh_chat_int(json_object *o, const char *key)
+/* The integer member key of o, or 0. */
+static int64_t int_field(json_object *o, const char *key)
 {
     json_object *v;
     return json_object_object_get_ex(o, key, &v) ? json_object_get_int64(v) : 0;
 }
 
-static int bh_chat_bool(json_object *o, const char *key)
+/* Whether the member key of o is true. */
+static int bool_field(json_object *o, const char *key)
 {
     json_object *v;
     return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
@@ -109,7 +116,7 @@ static int bh_chat_bool(json_object *o, const char *key)
 
 /* The keyboard rows of a reply_markup, or NULL: inline keyboards (buttons
  * send a callback) and reply keyboards (buttons send their text). */
-static json_object *bh_chat_markup_rows(json_object *markup, int *is_inline)
+static json_object *markup_rows(json_object *markup, int *is_inline)
 {
     json_object *kb;
     if (!markup || !json_object_is_type(markup, json_type_object))
@@ -127,11 +134,11 @@ static json_object *bh_chat_markup_rows(json_object *markup, int *is_inline)
 }
 
 /* A reply keyboard's button may be a bare string or an object with text. */
-static const char *bh_chat_button_text(json_object *b)
+static const char *button_text(json_object *b)
 {
     if (json_object_is_type(b, json_type_string))
         return json_object_get_string(b);
-    const char *t = bh_chat_str(b, "text");
+    const char *t = str_field(b, "text");
     return t ? t : "?";
 }
 
@@ -156,22 +163,22 @@ int bh_chat_view_last_keyboard(json_object *sent, int64_t chat, int64_t *msg_id,
     for (size_t i = 0; sent && i < json_object_array_length(sent); i++) {
         json_object *m = json_object_array_get_idx(sent, i), *rm, *rows;
         int inl = 0;
-        int64_t id = bh_chat_int(m, "message_id");
-        if (bh_chat_int(m, "chat_id") != chat || bh_chat_bool(m, "deleted") || id <= best)
+        int64_t id = int_field(m, "message_id");
+        if (int_field(m, "chat_id") != chat || bool_field(m, "deleted") || id <= best)
             continue;
         if (!json_object_object_get_ex(m, "reply_markup", &rm) ||
-            !(rows = bh_chat_markup_rows(rm, &inl)) || !bh_chat_view_button(rows, 1))
+            !(rows = markup_rows(rm, &inl)) || !bh_chat_view_button(rows, 1))
             continue;
         best = id;
         *msg_id = id;
         *kb = rows;
         *is_inline = inl;
     }
-    return best ? 0 : -1;
+    return best ? BH_OK : BH_ENOTFOUND;
 }
 
 /* Prints text with every line after the first indented under the first. */
-static void bh_chat_print_text(FILE *out, const char *text)
+static void print_text(FILE *out, const char *text)
 {
     for (const char *p = text; *p; p++) {
         fputc(*p, out);
@@ -183,7 +190,7 @@ static void bh_chat_print_text(FILE *out, const char *text)
 
 /* One line per keyboard row, buttons numbered on across rows so that
  * ":press N" names one button of the message. */
-static void bh_chat_print_keyboard(bh_chat_view *v, json_object *rows, int is_inline)
+static void print_keyboard(bh_chat_view *v, json_object *rows, int is_inline)
 {
     int k = 0;
     for (size_t i = 0; i < json_object_array_length(rows); i++) {
@@ -193,9 +200,9 @@ static void bh_chat_print_keyboard(bh_chat_view *v, json_object *rows, int is_in
         fputs(BH_CHAT_INDENT, v->out);
         for (size_t j = 0; j < json_object_array_length(row); j++) {
             json_object *b = json_object_array_get_idx(row, j);
-            const char *url = is_inline ? bh_chat_str(b, "url") : NULL;
+            const char *url = is_inline ? str_field(b, "url") : NULL;
             fprintf(v->out, "%s%s[%d]%s %s", j ? "  " : "", v->color ? "\033[1m" : "", ++k,
-                    v->color ? "\033[0m" : "", bh_chat_button_text(b));
+                    v->color ? "\033[0m" : "", button_text(b));
             if (url)
                 fprintf(v->out, " <%s>", url);
         }
@@ -208,10 +215,10 @@ static void bh_chat_print_keyboard(bh_chat_view *v, json_object *rows, int is_in
 
 /* Prints one message of the bot; `how` is NULL for a new message, or
  * "edited" / "deleted". */
-static void bh_chat_print_msg(bh_chat_view *v, json_object *m, int64_t current_chat, const char *how)
+static void print_msg(bh_chat_view *v, json_object *m, int64_t current_chat, const char *how)
 {
-    const char *text = bh_chat_str(m, "text");
-    int64_t chat = bh_chat_int(m, "chat_id");
+    const char *text = str_field(m, "text");
+    int64_t chat = int_field(m, "chat_id");
     json_object *rm = NULL, *rows;
     int inl = 0;
 
@@ -221,12 +228,54 @@ static void bh_chat_print_msg(bh_chat_view *v, json_object *m, int64_t current_c
     fprintf(v->out, ">%s ", v->color ? "\033[0m" : "");
     if (how)
         fprintf(v->out, "%s(%s)%s ", v->color ? "\033[2m" : "", how, v->color ? "\033[0m" : "");
-    bh_chat_print_text(v->out, text ? text : "");
+    print_text(v->out, text ? text : "");
     if (!how || strcmp(how, "deleted")) {
         json_object_object_get_ex(m, "reply_markup", &rm);
-        if ((rows = bh_chat_markup_rows(rm, &inl)))
-            bh_chat_print_keyboard(v, rows, inl);
+        if ((rows = markup_rows(rm, &inl)))
+            print_keyboard(v, rows, inl);
     }
+}
+
+/* The fingerprint of what a message shows: its text, its keyboard, and
+ * whether it was deleted. Never 0, which marks an empty slot. */
+static uint64_t fingerprint(json_object *m)
+{
+    json_object *rm;
+    const char *text = str_field(m, "text"), *markup = "";
+    int deleted = bool_field(m, "deleted");
+    uint64_t print = 0xcbf29ce484222325ULL;
+    if (json_object_object_get_ex(m, "reply_markup", &rm) && rm)
+        markup = json_object_to_json_string(rm);
+    print = fnv1a(print, text ? text : "", text ? strlen(text) + 1 : 1);
+    print = fnv1a(print, markup, strlen(markup));
+    print = fnv1a(print, &deleted, sizeof deleted);
+    return print | 1;  /* never 0, which marks an empty slot */
+}
+
+/* Prints message m when it is new or changed since it was last printed
+ * (`before` first when it is the first thing printed now). Returns
+ * BH_OK when it was printed, BH_EEXISTS when it was already, BH_ENOMEM. */
+static int show_change(bh_chat_view *v, json_object *m, int64_t current_chat, const char *before)
+{
+    int64_t chat = int_field(m, "chat_id"), id = int_field(m, "message_id");
+    int deleted = bool_field(m, "deleted");
+    uint64_t print = fingerprint(m);
+    seen_msg *s = slot_of(v, chat, id);
+    if (s->print == print)
+        return BH_EEXISTS;
+    if (!s->print) {
+        if (grow_table(v) != BH_OK)
+            return BH_ENOMEM;
+        s = slot_of(v, chat, id);
+        v->used++;
+    }
+    if (before)
+        fputs(before, v->out);
+    print_msg(v, m, current_chat, deleted ? "deleted" : s->print ? "edited" : NULL);
+    s->chat = chat;
+    s->msg = id;
+    s->print = print;
+    return BH_OK;
 }
 
 int bh_chat_view_update(bh_chat_view *v, json_object *sent, int64_t current_chat,
@@ -234,39 +283,12 @@ int bh_chat_view_update(bh_chat_view *v, json_object *sent, int64_t current_chat
 {
     int printed = 0;
     for (size_t i = 0; sent && i < json_object_array_length(sent); i++) {
-        json_object *m = json_object_array_get_idx(sent, i), *rm;
-        const char *text = bh_chat_str(m, "text"), *markup = "";
-        int64_t chat = bh_chat_int(m, "chat_id"), id = bh_chat_int(m, "message_id");
-        int deleted = bh_chat_bool(m, "deleted");
-        uint64_t print = 0xcbf29ce484222325ULL;
-        bh_chat_seen *s;
-
-        if (json_object_object_get_ex(m, "reply_markup", &rm) && rm)
-            markup = json_object_to_json_string(rm);
-        print = bh_chat_hash(print, text ? text : "", text ? strlen(text) + 1 : 1);
-        print = bh_chat_hash(print, markup, strlen(markup));
-        print = bh_chat_hash(print, &deleted, sizeof deleted);
-        print |= 1;  /* never 0, which marks an empty slot */
-        s = bh_chat_view_slot(v, chat, id);
-        if (s->print == print)
-            continue;
-        if (!s->print) {
-            if (bh_chat_view_grow(v) < 0)
-                return printed;
-            s = bh_chat_view_slot(v, chat, id);
-            v->used++;
-            if (printed == 0 && before)
-                fputs(before, v->out);
-            bh_chat_print_msg(v, m, current_chat, deleted ? "deleted" : NULL);
-        } else {
-            if (printed == 0 && before)
-                fputs(before, v->out);
-            bh_chat_print_msg(v, m, current_chat, deleted ? "deleted" : "edited");
-        }
-        s->chat = chat;
-        s->msg = id;
-        s->print = print;
-        printed++;
+        int rc = show_change(v, json_object_array_get_idx(sent, i), current_chat,
+                             printed ? NULL : before);
+        if (rc == BH_ENOMEM)
+            break;
+        if (rc == BH_OK)
+            printed++;
     }
     if (printed)
         fflush(v->out);

@@ -40,7 +40,8 @@ int bh_emu_init(bh_emu *e, const char *token)
     return BH_OK;
 }
 
-static void bh_emu_chat_free(bh_emu_chat *c)
+/* Frees a chat and its messages. */
+static void chat_free(bh_emu_chat *c)
 {
     for (size_t i = 0; i < c->nmsgs; i++) {
         free(c->msgs[i].text);
@@ -66,19 +67,37 @@ void bh_emu_update_drop_all_locked(bh_emu *e)
     e->pending = 0;
 }
 
-/* Forgets everything but the token: chats, updates, buttons, commands, the
- * webhook, faults and counters. Update ids restart at 1. Waiters are woken
- * so that a long poll sees the new world. */
-void bh_emu_reset_locked(bh_emu *e)
+/* Forgets the webhook (its URL, secret, last error and retry schedule)
+ * and wakes the delivery thread and long polls, which see the change by
+ * webhook_generation. */
+void bh_emu_webhook_clear_locked(bh_emu *e)
+{
+    free(e->webhook_url);
+    free(e->webhook_secret);
+    free(e->webhook_last_error);
+    e->webhook_url = e->webhook_secret = e->webhook_last_error = NULL;
+    e->webhook_last_error_date = 0;
+    e->webhook_retry_at_ms = 0;
+    bh_backoff_reset(&e->webhook_backoff);
+    e->webhook_generation++;
+    pthread_cond_broadcast(&e->cond);
+}
+
+/* Frees every chat. */
+static void free_chats(bh_emu *e)
 {
     for (size_t b = 0; b < BH_EMU_CHAT_BUCKETS; b++) {
         while (e->chats[b]) {
             bh_emu_chat *c = e->chats[b];
             e->chats[b] = c->next;
-            bh_emu_chat_free(c);
+            chat_free(c);
         }
     }
-    bh_emu_update_drop_all_locked(e);
+}
+
+/* The pressed buttons, and the by_method counters. */
+static void free_callbacks_and_counts(bh_emu *e)
+{
     while (e->callbacks) {
         bh_emu_callback *cb = e->callbacks;
         e->callbacks = cb->next;
@@ -90,17 +109,20 @@ void bh_emu_reset_locked(bh_emu *e)
         e->by_method = m->next;
         free(m);
     }
+}
+
+/* Forgets everything but the token: chats, updates, buttons, commands, the
+ * webhook, faults and counters. Update ids restart at 1. Waiters are woken
+ * so that a long poll sees the new world. */
+void bh_emu_reset_locked(bh_emu *e)
+{
+    free_chats(e);
+    bh_emu_update_drop_all_locked(e);
+    free_callbacks_and_counts(e);
     free(e->allowed_updates);
     free(e->commands);
-    free(e->webhook_url);
-    free(e->webhook_secret);
-    free(e->webhook_last_error);
-    e->allowed_updates = e->commands = e->webhook_url = e->webhook_secret = NULL;
-    e->webhook_last_error = NULL;
-    e->webhook_last_error_date = 0;
-    e->webhook_retry_at_ms = 0;
-    bh_backoff_reset(&e->webhook_backoff);
-    e->webhook_generation++;
+    e->allowed_updates = e->commands = NULL;
+    bh_emu_webhook_clear_locked(e);
     e->global_retry_until_ms = 0;
     e->next_update_id = 1;
     e->next_callback_id = 1;
@@ -120,15 +142,17 @@ void bh_emu_destroy(bh_emu *e)
     e->token = NULL;
 }
 
-static size_t bh_emu_chat_bucket(int64_t id)
+/* The hash bucket of chat id. */
+static size_t chat_bucket(int64_t id)
 {
     uint64_t h = (uint64_t)id * 0x9e3779b97f4a7c15ULL;
     return (size_t)(h >> 32) % BH_EMU_CHAT_BUCKETS;
 }
 
+/* The chat `id`, or NULL when no user wrote in it yet. */
 bh_emu_chat *bh_emu_chat_find_locked(bh_emu *e, int64_t id)
 {
-    for (bh_emu_chat *c = e->chats[bh_emu_chat_bucket(id)]; c; c = c->next)
+    for (bh_emu_chat *c = e->chats[chat_bucket(id)]; c; c = c->next)
         if (c->id == id)
             return c;
     return NULL;
@@ -140,7 +164,7 @@ bh_emu_chat *bh_emu_chat_find_locked(bh_emu *e, int64_t id)
 bh_emu_chat *bh_emu_chat_get_locked(bh_emu *e, int64_t id, const char *type, int64_t user_id)
 {
     bh_emu_chat *c = bh_emu_chat_find_locked(e, id);
-    size_t b = bh_emu_chat_bucket(id);
+    size_t b = chat_bucket(id);
     if (c)
         return c;
     c = calloc(1, sizeof *c);
@@ -188,6 +212,7 @@ bh_emu_msg *bh_emu_msg_add_locked(bh_emu_chat *c)
     return m;
 }
 
+/* The User object of user_id, named "User <id>". */
 json_object *bh_emu_user_json(int64_t user_id)
 {
     char name[48];
@@ -200,6 +225,7 @@ json_object *bh_emu_user_json(int64_t user_id)
     return u;
 }
 
+/* The User object of the bot. */
 json_object *bh_emu_bot_json(const bh_emu *e)
 {
     json_object *u = json_object_new_object();
@@ -210,7 +236,8 @@ json_object *bh_emu_bot_json(const bh_emu *e)
     return u;
 }
 
-static json_object *bh_emu_chat_json(const bh_emu_chat *c)
+/* The Chat object of c: a group's title, or a private chat's user name. */
+static json_object *chat_json(const bh_emu_chat *c)
 {
     json_object *o = json_object_new_object();
     json_object_object_add(o, "id", json_object_new_int64(c->id));
@@ -225,7 +252,8 @@ static json_object *bh_emu_chat_json(const bh_emu_chat *c)
     return o;
 }
 
-static void bh_emu_add_parsed(json_object *o, const char *key, const char *text)
+/* Adds the JSON text `text` to o as key, when it parses. */
+static void add_parsed(json_object *o, const char *key, const char *text)
 {
     json_object *v = text ? json_tokener_parse(text) : NULL;
     if (v)
@@ -240,14 +268,14 @@ json_object *bh_emu_msg_json_locked(bh_emu *e, bh_emu_chat *c, const bh_emu_msg 
     json_object *o = json_object_new_object();
     json_object_object_add(o, "message_id", json_object_new_int64(m->id));
     json_object_object_add(o, "from", m->from_bot ? bh_emu_bot_json(e) : bh_emu_user_json(m->user_id));
-    json_object_object_add(o, "chat", bh_emu_chat_json(c));
+    json_object_object_add(o, "chat", chat_json(c));
     json_object_object_add(o, "date", json_object_new_int64(m->date));
     if (m->edited)
         json_object_object_add(o, "edit_date", json_object_new_int64(m->edit_date));
     if (m->fwd_chat_id) {
         bh_emu_chat *from = bh_emu_chat_find_locked(e, m->fwd_chat_id);
         if (from)
-            json_object_object_add(o, "forward_from_chat", bh_emu_chat_json(from));
+            json_object_object_add(o, "forward_from_chat", chat_json(from));
         json_object_object_add(o, "forward_from_message_id", json_object_new_int64(m->fwd_msg_id));
         json_object_object_add(o, "forward_date", json_object_new_int64(m->date));
     }
@@ -257,7 +285,7 @@ json_object *bh_emu_msg_json_locked(bh_emu *e, bh_emu_chat *c, const bh_emu_msg 
             json_object_object_add(o, "reply_to_message", bh_emu_msg_json_locked(e, c, r, 1));
     }
     json_object_object_add(o, "text", json_object_new_string(m->text ? m->text : ""));
-    bh_emu_add_parsed(o, "entities", m->entities);
+    add_parsed(o, "entities", m->entities);
     if (m->reply_markup) {
         json_object *rm = json_tokener_parse(m->reply_markup);
         if (rm && json_object_object_get_ex(rm, "inline_keyboard", NULL))
@@ -272,7 +300,7 @@ json_object *bh_emu_msg_json_locked(bh_emu *e, bh_emu_chat *c, const bh_emu_msg 
  * passes: no filter, or an empty list (which means "all" in Telegram).
  * The emulator makes none of the kinds Telegram only sends on request
  * (chat_member, message_reaction...), so "all" is the honest default. */
-static json_object *bh_emu_allowed_parse_locked(const bh_emu *e)
+static json_object *allowed_parse_locked(const bh_emu *e)
 {
     json_object *a = e->allowed_updates ? json_tokener_parse(e->allowed_updates) : NULL;
     if (a && (!json_object_is_type(a, json_type_array) || json_object_array_length(a) == 0)) {
@@ -282,38 +310,30 @@ static json_object *bh_emu_allowed_parse_locked(const bh_emu *e)
     return a;
 }
 
-static int bh_emu_allowed_has(json_object *a, const char *type)
+/* Whether the filter a (NULL: none) lets updates of `type` through. */
+static bool allowed_has(json_object *a, const char *type)
 {
     if (!a)
-        return 1;
+        return true;
     for (size_t i = 0; i < json_object_array_length(a); i++) {
         const char *t = json_object_get_string(json_object_array_get_idx(a, i));
         if (t && !strcmp(t, type))
-            return 1;
+            return true;
     }
-    return 0;
-}
-
-/* Whether updates of `type` pass the allowed_updates filter the bot set last. */
-int bh_emu_update_allowed_locked(const bh_emu *e, const char *type)
-{
-    json_object *a = bh_emu_allowed_parse_locked(e);
-    int allowed = bh_emu_allowed_has(a, type);
-    json_object_put(a);
-    return allowed;
+    return false;
 }
 
 /* Drops from the queue the updates the current filter excludes: Telegram
  * never stores updates of kinds the bot did not ask for. */
 void bh_emu_update_filter_locked(bh_emu *e)
 {
-    json_object *a = bh_emu_allowed_parse_locked(e);
+    json_object *a = allowed_parse_locked(e);
     bh_emu_update **pp = &e->uhead, *last = NULL;
     if (!a)
         return;
     while (*pp) {
         bh_emu_update *u = *pp;
-        if (!bh_emu_allowed_has(a, u->type)) {
+        if (!allowed_has(a, u->type)) {
             *pp = u->next;
             free(u->json);
             free(u);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "bothive/error.h"
 #include "chat.h"
 
 int bh_chat_line_start(bh_chat_line *l, int fd)
@@ -20,7 +21,7 @@ int bh_chat_line_start(bh_chat_line *l, int fd)
     memset(l, 0, sizeof *l);
     l->fd = fd;
     if (tcgetattr(fd, &l->saved) < 0)
-        return -1;
+        return BH_ENOTSUP;
     raw = l->saved;
     /* Signals stay (Ctrl-C reaches the chat, which stops everything in
      * order), but Ctrl-Z would leave the terminal raw under a stopped chat. */
@@ -29,9 +30,9 @@ int bh_chat_line_start(bh_chat_line *l, int fd)
     raw.c_cc[VTIME] = 0;
     raw.c_cc[VSUSP] = _POSIX_VDISABLE;
     if (tcsetattr(fd, TCSAFLUSH, &raw) < 0)
-        return -1;
+        return BH_ENOTSUP;
     l->active = 1;
-    return 0;
+    return BH_OK;
 }
 
 void bh_chat_line_stop(bh_chat_line *l)
@@ -53,7 +54,7 @@ void bh_chat_line_draw(const bh_chat_line *l, FILE *out, const char *prompt)
 }
 
 /* Replaces the line with s (a line from the history). */
-static void bh_chat_line_set(bh_chat_line *l, const char *s)
+static void set_line(bh_chat_line *l, const char *s)
 {
     size_t n = strlen(s);
     if (n >= sizeof l->buf)
@@ -64,7 +65,7 @@ static void bh_chat_line_set(bh_chat_line *l, const char *s)
 
 /* Up (dir -1) or Down (+1) in the history; the line being typed is kept
  * aside and comes back below the newest entry. */
-static int bh_chat_line_history(bh_chat_line *l, int dir)
+static int browse_history(bh_chat_line *l, int dir)
 {
     int pos = l->hpos + dir;
     if (pos < 0 || pos > l->nhist)
@@ -75,13 +76,13 @@ static int bh_chat_line_history(bh_chat_line *l, int dir)
         l->stash = strdup(l->buf);
     }
     l->hpos = pos;
-    bh_chat_line_set(l, pos == l->nhist ? (l->stash ? l->stash : "") : l->hist[pos]);
+    set_line(l, pos == l->nhist ? (l->stash ? l->stash : "") : l->hist[pos]);
     return BH_CHAT_LINE_REDRAW;
 }
 
 /* Remembers a sent line, dropping the oldest when full and skipping
  * repeats of the last one. */
-static void bh_chat_line_remember(bh_chat_line *l)
+static void remember_line(bh_chat_line *l)
 {
     char *copy;
     if (l->len == 0 || (l->nhist && !strcmp(l->hist[l->nhist - 1], l->buf)))
@@ -96,34 +97,49 @@ static void bh_chat_line_remember(bh_chat_line *l)
     l->hist[l->nhist++] = copy;
 }
 
-int bh_chat_line_feed(bh_chat_line *l, unsigned char ch, FILE *out)
+/* A byte of an escape sequence (after ESC): only Up and Down mean
+ * anything here; CSI or SS3 introduce a key, anything else is dropped. */
+static int feed_escape(bh_chat_line *l, unsigned char ch)
 {
     if (l->esc == 1) {  /* after ESC: CSI or SS3 introduce a key, else drop it */
         l->esc = (ch == '[' || ch == 'O') ? 2 : 0;
         return BH_CHAT_LINE_NONE;
     }
-    if (l->esc == 2) {  /* parameters until the final byte */
-        if (ch < 0x40 || ch > 0x7e)
-            return BH_CHAT_LINE_NONE;
-        l->esc = 0;
-        if (ch == 'A')
-            return bh_chat_line_history(l, -1);
-        if (ch == 'B')
-            return bh_chat_line_history(l, +1);
+    if (ch < 0x40 || ch > 0x7e)  /* parameters until the final byte */
         return BH_CHAT_LINE_NONE;
-    }
+    l->esc = 0;
+    if (ch == 'A')
+        return browse_history(l, -1);
+    if (ch == 'B')
+        return browse_history(l, +1);
+    return BH_CHAT_LINE_NONE;
+}
+
+/* Enter: the line is done, and remembered. */
+static int enter_line(bh_chat_line *l, FILE *out)
+{
+    l->buf[l->len] = '\0';
+    remember_line(l);
+    l->hpos = l->nhist;
+    fputs("\n", out);
+    fflush(out);
+    return BH_CHAT_LINE_DONE;
+}
+
+/* What feed_control answers for a byte that is not an editing key. */
+enum { NOT_A_KEY = -1 };
+
+/* The editing keys. Returns what the caller must do (BH_CHAT_LINE_*), or
+ * NOT_A_KEY for a byte to type. */
+static int feed_control(bh_chat_line *l, unsigned char ch, FILE *out)
+{
     switch (ch) {
     case 27:
         l->esc = 1;
         return BH_CHAT_LINE_NONE;
     case '\r':
     case '\n':
-        l->buf[l->len] = '\0';
-        bh_chat_line_remember(l);
-        l->hpos = l->nhist;
-        fputs("\n", out);
-        fflush(out);
-        return BH_CHAT_LINE_DONE;
+        return enter_line(l, out);
     case 4:  /* Ctrl-D: end of input on an empty line, as in a shell */
         return l->len ? BH_CHAT_LINE_NONE : BH_CHAT_LINE_EOF;
     case 127:
@@ -145,13 +161,21 @@ int bh_chat_line_feed(bh_chat_line *l, unsigned char ch, FILE *out)
     case 12:  /* Ctrl-L */
         fputs("\033[H\033[2J", out);
         return BH_CHAT_LINE_REDRAW;
-    case '\t':
-        ch = ' ';
-        break;
-    default:
-        if (ch < 32)
-            return BH_CHAT_LINE_NONE;
     }
+    return NOT_A_KEY;
+}
+
+int bh_chat_line_feed(bh_chat_line *l, unsigned char ch, FILE *out)
+{
+    int rc;
+    if (l->esc)
+        return feed_escape(l, ch);
+    if ((rc = feed_control(l, ch, out)) != NOT_A_KEY)
+        return rc;
+    if (ch == '\t')
+        ch = ' ';
+    else if (ch < 32)
+        return BH_CHAT_LINE_NONE;
     if (l->len + 1 >= sizeof l->buf)
         return BH_CHAT_LINE_NONE;
     l->buf[l->len++] = (char)ch;

@@ -19,7 +19,7 @@ bh_emu_params *bh_emu_params_new(void)
     return json_object_new_object();
 }
 
-static int bh_emu_hexval(int c)
+static int hexval(int c)
 {
     if (c >= '0' && c <= '9')
         return c - '0';
@@ -32,7 +32,7 @@ static int bh_emu_hexval(int c)
 /* Decodes one application/x-www-form-urlencoded component of n bytes into a
  * malloc'd string ('+' is a space, %XX a byte). A malformed escape is kept
  * literally, as lenient servers do. Returns NULL only when out of memory. */
-static char *bh_emu_urldecode(const char *s, size_t n)
+static char *urldecode(const char *s, size_t n)
 {
     char *out = malloc(n + 1);
     size_t j = 0;
@@ -41,10 +41,10 @@ static char *bh_emu_urldecode(const char *s, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (s[i] == '+') {
             out[j++] = ' ';
-        } else if (s[i] == '%' && i + 2 < n && bh_emu_hexval((unsigned char)s[i + 1]) >= 0 &&
-                   bh_emu_hexval((unsigned char)s[i + 2]) >= 0) {
-            out[j++] = (char)(bh_emu_hexval((unsigned char)s[i + 1]) * 16 +
-                              bh_emu_hexval((unsigned char)s[i + 2]));
+        } else if (s[i] == '%' && i + 2 < n && hexval((unsigned char)s[i + 1]) >= 0 &&
+                   hexval((unsigned char)s[i + 2]) >= 0) {
+            out[j++] = (char)(hexval((unsigned char)s[i + 1]) * 16 +
+                              hexval((unsigned char)s[i + 2]));
             i += 2;
         } else {
             out[j++] = s[i];
@@ -67,8 +67,8 @@ int bh_emu_params_add_form(bh_emu_params *p, const char *body, size_t len)
         while (eq < end && body[eq] != '=')
             eq++;
         if (eq > i) {
-            char *name = bh_emu_urldecode(body + i, eq - i);
-            char *value = bh_emu_urldecode(body + (eq < end ? eq + 1 : end),
+            char *name = urldecode(body + i, eq - i);
+            char *value = urldecode(body + (eq < end ? eq + 1 : end),
                                            eq < end ? end - eq - 1 : 0);
             if (!name || !value) {
                 free(name);
@@ -114,18 +114,14 @@ int bh_emu_params_add_json(bh_emu_params *p, const char *body, size_t len)
     return BH_OK;
 }
 
-/* Adds the fields of a multipart/form-data body to p as strings. The
- * boundary comes from the Content-Type `ct`. File parts are kept like any
- * other field (the emulator has no file methods). Returns BH_OK, or
- * BH_EINVAL when there is no boundary or the body does not follow it. */
-int bh_emu_params_add_multipart(bh_emu_params *p, const char *ct, const char *body, size_t len)
+/* The multipart delimiter ("--" and the boundary) from the Content-Type
+ * ct into delim. Returns its length, or 0 when ct has no usable boundary. */
+static size_t multipart_delim(const char *ct, char *delim, size_t size)
 {
     const char *b = strcasestr(ct, "boundary=");
-    char delim[256];
-    size_t blen, dlen;
-    const char *pos, *end = body + len;
+    size_t blen;
     if (!b)
-        return BH_EINVAL;
+        return 0;
     b += 9;
     if (*b == '"') {
         b++;
@@ -134,13 +130,47 @@ int bh_emu_params_add_multipart(bh_emu_params *p, const char *ct, const char *bo
         blen = strcspn(b, "; \t");
     }
     if (blen == 0 || blen > 200)
-        return BH_EINVAL;
-    dlen = (size_t)snprintf(delim, sizeof delim, "--%.*s", (int)blen, b);
-    pos = memmem(body, len, delim, dlen);
+        return 0;
+    return (size_t)snprintf(delim, size, "--%.*s", (int)blen, b);
+}
+
+/* Adds the field of one part (its headers from hdr to hend, its value from
+ * value to vend) to p, when its headers name it. Returns BH_OK or BH_ENOMEM. */
+static int add_part(bh_emu_params *p, const char *hdr, const char *hend, const char *value,
+                    const char *vend)
+{
+    const char *name = memmem(hdr, (size_t)(hend - hdr), "name=\"", 6), *nb, *ne;
+    char *key;
+    /* Skip "filename=": only the field name counts. */
+    while (name && name > hdr && (name[-1] != ' ' && name[-1] != ';'))
+        name = memmem(name + 6, (size_t)(hend - name - 6), "name=\"", 6);
+    if (!name)
+        return BH_OK;
+    nb = name + 6;
+    ne = memchr(nb, '"', (size_t)(hend - nb));
+    if (!ne || ne == nb)
+        return BH_OK;
+    if (!(key = strndup(nb, (size_t)(ne - nb))))
+        return BH_ENOMEM;
+    json_object_object_add(p, key, json_object_new_string_len(value, (int)(vend - value)));
+    free(key);
+    return BH_OK;
+}
+
+/* Adds the fields of a multipart/form-data body to p as strings. The
+ * boundary comes from the Content-Type `ct`. File parts are kept like any
+ * other field (the emulator has no file methods). Returns BH_OK, or
+ * BH_EINVAL when there is no boundary or the body does not follow it. */
+int bh_emu_params_add_multipart(bh_emu_params *p, const char *ct, const char *body, size_t len)
+{
+    char delim[256];
+    size_t dlen = multipart_delim(ct, delim, sizeof delim);
+    const char *pos = dlen ? memmem(body, len, delim, dlen) : NULL, *end = body + len;
     if (!pos)
         return BH_EINVAL;
     for (;;) {
-        const char *hdr = pos + dlen, *hend, *next, *name, *vend;
+        const char *hdr = pos + dlen, *hend, *next;
+        int rc;
         if (end - hdr >= 2 && hdr[0] == '-' && hdr[1] == '-')
             return BH_OK;  /* the closing delimiter */
         if (end - hdr < 2 || hdr[0] != '\r' || hdr[1] != '\n')
@@ -152,21 +182,9 @@ int bh_emu_params_add_multipart(bh_emu_params *p, const char *ct, const char *bo
         next = memmem(hend + 4, (size_t)(end - hend - 4), delim, dlen);
         if (!next || next - (hend + 4) < 2)
             return BH_EINVAL;
-        vend = next - 2;  /* the CRLF before the delimiter belongs to it */
-        name = memmem(hdr, (size_t)(hend - hdr), "name=\"", 6);
-        /* Skip "filename=": only the field name counts. */
-        while (name && name > hdr && (name[-1] != ' ' && name[-1] != ';'))
-            name = memmem(name + 6, (size_t)(hend - name - 6), "name=\"", 6);
-        if (name) {
-            const char *nb = name + 6, *ne = memchr(nb, '"', (size_t)(hend - nb));
-            if (ne && ne > nb) {
-                char *key = strndup(nb, (size_t)(ne - nb));
-                if (!key)
-                    return BH_ENOMEM;
-                json_object_object_add(p, key, json_object_new_string_len(hend + 4, (int)(vend - (hend + 4))));
-                free(key);
-            }
-        }
+        /* The CRLF before the delimiter belongs to it. */
+        if ((rc = add_part(p, hdr, hend, hend + 4, next - 2)) != BH_OK)
+            return rc;
         pos = next;
     }
 }

@@ -24,7 +24,7 @@
 
 /* Parses the body as a JSON object (an empty body is an empty object).
  * Returns it, or NULL after answering 400. */
-static json_object *bh_emu_control_body(const char *body, size_t len, bh_emu_reply *r)
+static json_object *read_body(const char *body, size_t len, bh_emu_reply *r)
 {
     bh_emu_params *p = bh_emu_params_new();
     if (!p) {
@@ -42,7 +42,7 @@ static json_object *bh_emu_control_body(const char *body, size_t len, bh_emu_rep
 /* Reads the integer field `name`. Returns BH_OK, BH_ENOTFOUND when absent,
  * or BH_EINVAL after answering 400 when it is not an integer. When required
  * and absent, answers 400 too. */
-static int bh_emu_control_int(json_object *o, const char *name, int required, int64_t *out,
+static int field_int(json_object *o, const char *name, int required, int64_t *out,
                               bh_emu_reply *r)
 {
     json_object *v;
@@ -65,7 +65,7 @@ static int bh_emu_control_int(json_object *o, const char *name, int required, in
 
 /* The text field `name`, or NULL after answering 400 when absent or not a
  * non-empty string. */
-static const char *bh_emu_control_str(json_object *o, const char *name, bh_emu_reply *r)
+static const char *field_str(json_object *o, const char *name, bh_emu_reply *r)
 {
     json_object *v;
     char desc[96];
@@ -78,9 +78,22 @@ static const char *bh_emu_control_str(json_object *o, const char *name, bh_emu_r
     return json_object_get_string(v);
 }
 
+/* Reads user_id into *out; absent, the user is the chat's (a private
+ * chat's id is its user's id). Returns BH_OK, or BH_EINVAL after
+ * answering 400. */
+static int field_user(json_object *o, int64_t chat_id, int64_t *out, bh_emu_reply *r)
+{
+    int rc = field_int(o, "user_id", 0, out, r);
+    if (rc == BH_ENOTFOUND) {
+        *out = chat_id;  /* a private chat's id is its user's id */
+        return BH_OK;
+    }
+    return rc;
+}
+
 /* The entities Telegram attaches to a user's text: a bot_command for a
  * leading /command (with its @botname, if any). NULL when there are none. */
-static char *bh_emu_command_entities(const char *text)
+static char *command_entities(const char *text)
 {
     size_t n = 0;
     json_object *a, *ent;
@@ -102,140 +115,182 @@ static char *bh_emu_command_entities(const char *text)
     return s;
 }
 
-/* A user writes in a chat: the chat is created on first use, the message
- * is stored and a "message" update is queued. */
-static void bh_emu_control_message(bh_emu *e, json_object *b, bh_emu_reply *r)
+/* Answers a queued update: {"update_id":N, key:value}, or 500 when
+ * update_id is -1 (it could not be queued). Takes the reference to value. */
+static void reply_queued(bh_emu_reply *r, int64_t update_id, const char *key, json_object *value)
 {
-    int64_t chat_id, user_id, reply_to = 0;
-    const char *text, *type = "private";
-    json_object *v, *res;
-    bh_emu_chat *c;
-    bh_emu_msg *m;
-    int64_t update_id;
-    int rc;
-
-    if (bh_emu_control_int(b, "chat_id", 1, &chat_id, r) != BH_OK)
-        return;
-    rc = bh_emu_control_int(b, "user_id", 0, &user_id, r);
-    if (rc == BH_ENOTFOUND)
-        user_id = chat_id;  /* a private chat's id is its user's id */
-    else if (rc != BH_OK)
-        return;
-    if (bh_emu_control_int(b, "reply_to_message_id", 0, &reply_to, r) == BH_EINVAL)
-        return;
-    if (!(text = bh_emu_control_str(b, "text", r)))
-        return;
-    if (json_object_object_get_ex(b, "chat_type", &v)) {
-        type = json_object_get_string(v);
-        if (!json_object_is_type(v, json_type_string) ||
-            (strcmp(type, "private") && strcmp(type, "group") && strcmp(type, "supergroup"))) {
-            bh_emu_reply_error(r, 400, "Bad Request: chat_type must be private, group or supergroup");
-            return;
-        }
-    }
-    if (user_id <= 0) {
-        bh_emu_reply_error(r, 400, "Bad Request: user_id must be positive");
-        return;
-    }
-
-    pthread_mutex_lock(&e->lock);
-    c = bh_emu_chat_get_locked(e, chat_id, type, user_id);
-    if (!c) {
-        bh_emu_reply_error(r, 500, "Internal Server Error");
-        goto out;
-    }
-    if (reply_to && !bh_emu_msg_find(c, reply_to)) {
-        bh_emu_reply_error(r, 400, "Bad Request: message to be replied not found");
-        goto out;
-    }
-    if (!(m = bh_emu_msg_add_locked(c)) || !(m->text = strdup(text))) {
-        bh_emu_reply_error(r, 500, "Internal Server Error");
-        goto out;
-    }
-    m->user_id = user_id;
-    m->reply_to = reply_to;
-    m->entities = bh_emu_command_entities(text);
-    update_id = bh_emu_update_queue_locked(e, "message", bh_emu_msg_json_locked(e, c, m, 0));
+    json_object *res;
     if (update_id < 0) {
+        json_object_put(value);
         bh_emu_reply_error(r, 500, "Internal Server Error");
-        goto out;
+        return;
     }
     res = json_object_new_object();
     json_object_object_add(res, "update_id", json_object_new_int64(update_id));
-    json_object_object_add(res, "message_id", json_object_new_int64(m->id));
+    json_object_object_add(res, key, value);
     bh_emu_reply_ok(r, res);
-out:
+}
+
+/* What a user writes, read from a /control/message body. */
+typedef struct user_text {
+    int64_t chat_id, user_id, reply_to;
+    const char *text, *type;
+} user_text;
+
+/* Reads and checks a /control/message body into *t. Returns BH_OK, or
+ * BH_EINVAL after answering 400. */
+static int read_user_text(json_object *b, user_text *t, bh_emu_reply *r)
+{
+    json_object *v;
+    *t = (user_text){.type = "private"};
+    if (field_int(b, "chat_id", 1, &t->chat_id, r) != BH_OK ||
+        field_user(b, t->chat_id, &t->user_id, r) != BH_OK ||
+        field_int(b, "reply_to_message_id", 0, &t->reply_to, r) == BH_EINVAL ||
+        !(t->text = field_str(b, "text", r)))
+        return BH_EINVAL;
+    if (json_object_object_get_ex(b, "chat_type", &v)) {
+        t->type = json_object_get_string(v);
+        if (!json_object_is_type(v, json_type_string) ||
+            (strcmp(t->type, "private") && strcmp(t->type, "group") && strcmp(t->type, "supergroup"))) {
+            bh_emu_reply_error(r, 400, "Bad Request: chat_type must be private, group or supergroup");
+            return BH_EINVAL;
+        }
+    }
+    if (t->user_id <= 0) {
+        bh_emu_reply_error(r, 400, "Bad Request: user_id must be positive");
+        return BH_EINVAL;
+    }
+    return BH_OK;
+}
+
+/* Stores the user's message in its chat (created on first use) and queues
+ * its "message" update; answers the update and message ids. */
+static void store_user_text_locked(bh_emu *e, const user_text *t, bh_emu_reply *r)
+{
+    bh_emu_chat *c = bh_emu_chat_get_locked(e, t->chat_id, t->type, t->user_id);
+    bh_emu_msg *m;
+    int64_t update_id;
+    if (!c) {
+        bh_emu_reply_error(r, 500, "Internal Server Error");
+        return;
+    }
+    if (t->reply_to && !bh_emu_msg_find(c, t->reply_to)) {
+        bh_emu_reply_error(r, 400, "Bad Request: message to be replied not found");
+        return;
+    }
+    if (!(m = bh_emu_msg_add_locked(c)) || !(m->text = strdup(t->text))) {
+        bh_emu_reply_error(r, 500, "Internal Server Error");
+        return;
+    }
+    m->user_id = t->user_id;
+    m->reply_to = t->reply_to;
+    m->entities = command_entities(t->text);
+    update_id = bh_emu_update_queue_locked(e, "message", bh_emu_msg_json_locked(e, c, m, 0));
+    reply_queued(r, update_id, "message_id", json_object_new_int64(m->id));
+}
+
+/* A user writes in a chat: the chat is created on first use, the message
+ * is stored and a "message" update is queued. */
+static void user_message(bh_emu *e, json_object *b, bh_emu_reply *r)
+{
+    user_text t;
+    if (read_user_text(b, &t, r) != BH_OK)
+        return;
+    pthread_mutex_lock(&e->lock);
+    store_user_text_locked(e, &t, r);
     pthread_mutex_unlock(&e->lock);
+}
+
+/* The bot's message that a pressed button belongs to, or NULL after
+ * answering 400. */
+static bh_emu_msg *need_bot_msg_locked(bh_emu *e, int64_t chat_id, int64_t message_id,
+                                       bh_emu_chat **chat, bh_emu_reply *r)
+{
+    bh_emu_msg *m;
+    if (!(*chat = bh_emu_chat_find_locked(e, chat_id))) {
+        bh_emu_reply_error(r, 400, "Bad Request: chat not found");
+        return NULL;
+    }
+    if (!(m = bh_emu_msg_find(*chat, message_id))) {
+        bh_emu_reply_error(r, 400, "Bad Request: message not found");
+        return NULL;
+    }
+    if (!m->from_bot) {
+        bh_emu_reply_error(r, 400, "Bad Request: the message was not sent by the bot");
+        return NULL;
+    }
+    return m;
+}
+
+/* Remembers a new pressed button, with the next callback query id. NULL
+ * when out of memory. */
+static bh_emu_callback *new_callback_locked(bh_emu *e)
+{
+    bh_emu_callback *cb = calloc(1, sizeof *cb);
+    if (!cb)
+        return NULL;
+    snprintf(cb->id, sizeof cb->id, "%" PRId64 "%06" PRId64, e->bot_id % 1000000,
+             e->next_callback_id++);
+    cb->next = e->callbacks;
+    e->callbacks = cb;
+    return cb;
+}
+
+/* The CallbackQuery object of a press of button `data` on message m. */
+static json_object *callback_query_json(bh_emu *e, const bh_emu_callback *cb, bh_emu_chat *c,
+                                        const bh_emu_msg *m, int64_t user_id, const char *data)
+{
+    char inst[32];
+    json_object *q = json_object_new_object();
+    snprintf(inst, sizeof inst, "%" PRId64, c->id);
+    json_object_object_add(q, "id", json_object_new_string(cb->id));
+    json_object_object_add(q, "from", bh_emu_user_json(user_id));
+    json_object_object_add(q, "message", bh_emu_msg_json_locked(e, c, m, 0));
+    json_object_object_add(q, "chat_instance", json_object_new_string(inst));
+    json_object_object_add(q, "data", json_object_new_string(data));
+    return q;
+}
+
+/* Queues the callback_query update of a press; answers its ids. */
+static void queue_press_locked(bh_emu *e, int64_t chat_id, int64_t message_id, int64_t user_id,
+                               const char *data, bh_emu_reply *r)
+{
+    bh_emu_chat *c;
+    bh_emu_msg *m = need_bot_msg_locked(e, chat_id, message_id, &c, r);
+    bh_emu_callback *cb;
+    int64_t update_id;
+    if (!m)
+        return;
+    if (!(cb = new_callback_locked(e))) {
+        bh_emu_reply_error(r, 500, "Internal Server Error");
+        return;
+    }
+    update_id = bh_emu_update_queue_locked(e, "callback_query",
+                                           callback_query_json(e, cb, c, m, user_id, data));
+    reply_queued(r, update_id, "callback_query_id", json_object_new_string(cb->id));
 }
 
 /* A user presses an inline button of one of the bot's messages: a
  * callback_query update is queued, and its id is remembered so that
  * answerCallbackQuery can be checked. The data is not matched against
  * the message's keyboard, so tests may press buttons the bot never drew. */
-static void bh_emu_control_callback(bh_emu *e, json_object *b, bh_emu_reply *r)
+static void press_button(bh_emu *e, json_object *b, bh_emu_reply *r)
 {
-    int64_t chat_id, user_id, message_id, update_id;
+    int64_t chat_id, user_id, message_id;
     const char *data;
-    bh_emu_chat *c;
-    bh_emu_msg *m;
-    bh_emu_callback *cb;
-    json_object *q, *res;
-    char inst[32];
-    int rc;
 
-    if (bh_emu_control_int(b, "chat_id", 1, &chat_id, r) != BH_OK ||
-        bh_emu_control_int(b, "message_id", 1, &message_id, r) != BH_OK)
+    if (field_int(b, "chat_id", 1, &chat_id, r) != BH_OK ||
+        field_int(b, "message_id", 1, &message_id, r) != BH_OK ||
+        field_user(b, chat_id, &user_id, r) != BH_OK || !(data = field_str(b, "data", r)))
         return;
-    rc = bh_emu_control_int(b, "user_id", 0, &user_id, r);
-    if (rc == BH_ENOTFOUND)
-        user_id = chat_id;  /* a private chat's id is its user's id */
-    else if (rc != BH_OK)
-        return;
-    if (!(data = bh_emu_control_str(b, "data", r)))
-        return;
-
     pthread_mutex_lock(&e->lock);
-    if (!(c = bh_emu_chat_find_locked(e, chat_id))) {
-        bh_emu_reply_error(r, 400, "Bad Request: chat not found");
-        goto out;
-    }
-    if (!(m = bh_emu_msg_find(c, message_id))) {
-        bh_emu_reply_error(r, 400, "Bad Request: message not found");
-        goto out;
-    }
-    if (!m->from_bot) {
-        bh_emu_reply_error(r, 400, "Bad Request: the message was not sent by the bot");
-        goto out;
-    }
-    if (!(cb = calloc(1, sizeof *cb))) {
-        bh_emu_reply_error(r, 500, "Internal Server Error");
-        goto out;
-    }
-    snprintf(cb->id, sizeof cb->id, "%" PRId64 "%06" PRId64, e->bot_id % 1000000,
-             e->next_callback_id++);
-    cb->next = e->callbacks;
-    e->callbacks = cb;
-    snprintf(inst, sizeof inst, "%" PRId64, chat_id);
-    q = json_object_new_object();
-    json_object_object_add(q, "id", json_object_new_string(cb->id));
-    json_object_object_add(q, "from", bh_emu_user_json(user_id));
-    json_object_object_add(q, "message", bh_emu_msg_json_locked(e, c, m, 0));
-    json_object_object_add(q, "chat_instance", json_object_new_string(inst));
-    json_object_object_add(q, "data", json_object_new_string(data));
-    update_id = bh_emu_update_queue_locked(e, "callback_query", q);
-    if (update_id < 0) {
-        bh_emu_reply_error(r, 500, "Internal Server Error");
-        goto out;
-    }
-    res = json_object_new_object();
-    json_object_object_add(res, "update_id", json_object_new_int64(update_id));
-    json_object_object_add(res, "callback_query_id", json_object_new_string(cb->id));
-    bh_emu_reply_ok(r, res);
-out:
+    queue_press_locked(e, chat_id, message_id, user_id, data, r);
     pthread_mutex_unlock(&e->lock);
 }
 
-static json_object *bh_emu_sent_entry(const bh_emu_chat *c, const bh_emu_msg *m)
+/* One message of the bot as /control/sent lists it: what it shows, with
+ * its edited and deleted flags. */
+static json_object *sent_entry(const bh_emu_chat *c, const bh_emu_msg *m)
 {
     json_object *o = json_object_new_object(), *rm = NULL;
     json_object_object_add(o, "message_id", json_object_new_int64(m->id));
@@ -262,7 +317,7 @@ static json_object *bh_emu_sent_entry(const bh_emu_chat *c, const bh_emu_msg *m)
  * change the entry in place ("edited":true); deleted messages stay in the
  * list with "deleted":true, so a test can see both that a message was sent
  * and that it was removed. An unknown chat has sent nothing: empty list. */
-static void bh_emu_control_sent(bh_emu *e, bh_emu_params *q, bh_emu_reply *r)
+static void list_sent(bh_emu *e, bh_emu_params *q, bh_emu_reply *r)
 {
     int64_t chat_id = 0;
     int rc = bh_emu_param_int(q, "chat_id", &chat_id);
@@ -279,17 +334,30 @@ static void bh_emu_control_sent(bh_emu *e, bh_emu_params *q, bh_emu_reply *r)
                 continue;
             for (size_t i = 0; i < c->nmsgs; i++)
                 if (c->msgs[i].from_bot)
-                    json_object_array_add(list, bh_emu_sent_entry(c, &c->msgs[i]));
+                    json_object_array_add(list, sent_entry(c, &c->msgs[i]));
         }
     }
     pthread_mutex_unlock(&e->lock);
     bh_emu_reply_ok(r, list);
 }
 
-static void bh_emu_control_callbacks(bh_emu *e, bh_emu_reply *r)
+/* A pressed button and the bot's answer, as /control/callbacks lists it. */
+static json_object *callback_json(const bh_emu_callback *cb)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "callback_query_id", json_object_new_string(cb->id));
+    json_object_object_add(o, "answered", json_object_new_boolean(cb->answered));
+    json_object_object_add(o, "text", cb->answer_text ? json_object_new_string(cb->answer_text) : NULL);
+    json_object_object_add(o, "show_alert", json_object_new_boolean(cb->show_alert));
+    return o;
+}
+
+/* The pressed buttons and the bot's answers, oldest first. */
+static void list_callbacks(bh_emu *e, bh_emu_params *q, bh_emu_reply *r)
 {
     json_object *list = json_object_new_array();
     size_t n = 0;
+    (void)q;
     pthread_mutex_lock(&e->lock);
     for (bh_emu_callback *cb = e->callbacks; cb; cb = cb->next)
         n++;
@@ -298,18 +366,14 @@ static void bh_emu_control_callbacks(bh_emu *e, bh_emu_reply *r)
         bh_emu_callback *cb = e->callbacks;
         for (size_t i = 1; i < k; i++)
             cb = cb->next;
-        json_object *o = json_object_new_object();
-        json_object_object_add(o, "callback_query_id", json_object_new_string(cb->id));
-        json_object_object_add(o, "answered", json_object_new_boolean(cb->answered));
-        json_object_object_add(o, "text", cb->answer_text ? json_object_new_string(cb->answer_text) : NULL);
-        json_object_object_add(o, "show_alert", json_object_new_boolean(cb->show_alert));
-        json_object_array_add(list, o);
+        json_object_array_add(list, callback_json(cb));
     }
     pthread_mutex_unlock(&e->lock);
     bh_emu_reply_ok(r, list);
 }
 
-static json_object *bh_emu_faults_json(const bh_emu_faults *f)
+/* The fault configuration as /control/faults shows it. */
+static json_object *faults_json(const bh_emu_faults *f)
 {
     json_object *o = json_object_new_object();
     json_object_object_add(o, "rate_429", json_object_new_double(f->rate_429));
@@ -320,75 +384,92 @@ static json_object *bh_emu_faults_json(const bh_emu_faults *f)
     return o;
 }
 
-/* Reads a probability field into *out (absent: 0). Returns 0, or -1 after
- * answering 400. */
-static int bh_emu_control_rate(json_object *b, const char *name, double *out, bh_emu_reply *r)
+/* GET /control/faults: the configuration in force. */
+static void get_faults(bh_emu *e, bh_emu_params *q, bh_emu_reply *r)
+{
+    bh_emu_faults f;
+    (void)q;
+    pthread_mutex_lock(&e->lock);
+    f = e->faults;
+    pthread_mutex_unlock(&e->lock);
+    bh_emu_reply_ok(r, faults_json(&f));
+}
+
+/* Reads a probability field into *out (absent: 0). Returns BH_OK, or
+ * BH_EINVAL after answering 400. */
+static int field_rate(json_object *b, const char *name, double *out, bh_emu_reply *r)
 {
     json_object *v;
     char desc[96];
     *out = 0;
     if (!json_object_object_get_ex(b, name, &v))
-        return 0;
+        return BH_OK;
     if (json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int))
         *out = json_object_get_double(v);
     if (!(json_object_is_type(v, json_type_double) || json_object_is_type(v, json_type_int)) ||
         !(*out >= 0.0 && *out <= 1.0)) {
         snprintf(desc, sizeof desc, "Bad Request: %s must be a number from 0 to 1", name);
         bh_emu_reply_error(r, 400, desc);
-        return -1;
+        return BH_EINVAL;
     }
-    return 0;
+    return BH_OK;
+}
+
+/* Reads the optional integer field `name` into *out when it is from lo to
+ * hi (absent: *out is left alone). Returns BH_OK, or BH_EINVAL after
+ * answering 400. */
+static int field_in_range(json_object *b, const char *name, int64_t lo, int64_t hi, int *out,
+                          bh_emu_reply *r)
+{
+    int64_t v;
+    char desc[96];
+    int rc = field_int(b, name, 0, &v, r);
+    if (rc == BH_ENOTFOUND)
+        return BH_OK;
+    if (rc != BH_OK)
+        return rc;
+    if (v < lo || v > hi) {
+        snprintf(desc, sizeof desc, "Bad Request: %s must be from %" PRId64 " to %" PRId64, name,
+                 lo, hi);
+        bh_emu_reply_error(r, 400, desc);
+        return BH_EINVAL;
+    }
+    *out = (int)v;
+    return BH_OK;
 }
 
 /* Sets the whole fault configuration: fields left out go back to no fault
  * (retry_after to 1). An optional "seed" makes the random draws repeatable. */
-static void bh_emu_control_faults(bh_emu *e, json_object *b, bh_emu_reply *r)
+static void set_faults(bh_emu *e, json_object *b, bh_emu_reply *r)
 {
-    bh_emu_faults f = {0};
-    int64_t v, seed = 0;
+    bh_emu_faults f = {.retry_after = 1};
+    int64_t seed = 0;
     int rc;
-    if (bh_emu_control_rate(b, "rate_429", &f.rate_429, r) < 0 ||
-        bh_emu_control_rate(b, "rate_500", &f.rate_500, r) < 0 ||
-        bh_emu_control_rate(b, "bad_json_rate", &f.bad_json_rate, r) < 0)
+    if (field_rate(b, "rate_429", &f.rate_429, r) != BH_OK ||
+        field_rate(b, "rate_500", &f.rate_500, r) != BH_OK ||
+        field_rate(b, "bad_json_rate", &f.bad_json_rate, r) != BH_OK ||
+        field_in_range(b, "retry_after", 1, 3600, &f.retry_after, r) != BH_OK ||
+        field_in_range(b, "delay_ms", 0, 60000, &f.delay_ms, r) != BH_OK)
         return;
-    f.retry_after = 1;
-    if ((rc = bh_emu_control_int(b, "retry_after", 0, &v, r)) == BH_EINVAL)
-        return;
-    if (rc == BH_OK) {
-        if (v < 1 || v > 3600) {
-            bh_emu_reply_error(r, 400, "Bad Request: retry_after must be from 1 to 3600");
-            return;
-        }
-        f.retry_after = (int)v;
-    }
-    if ((rc = bh_emu_control_int(b, "delay_ms", 0, &v, r)) == BH_EINVAL)
-        return;
-    if (rc == BH_OK) {
-        if (v < 0 || v > 60000) {
-            bh_emu_reply_error(r, 400, "Bad Request: delay_ms must be from 0 to 60000");
-            return;
-        }
-        f.delay_ms = (int)v;
-    }
-    if ((rc = bh_emu_control_int(b, "seed", 0, &seed, r)) == BH_EINVAL)
+    if ((rc = field_int(b, "seed", 0, &seed, r)) == BH_EINVAL)
         return;
     pthread_mutex_lock(&e->lock);
     e->faults = f;
     if (rc == BH_OK)
         e->rng = (uint64_t)seed * 0x9e3779b97f4a7c15ULL + 1;  /* never 0: xorshift would stick */
     pthread_mutex_unlock(&e->lock);
-    bh_emu_reply_ok(r, bh_emu_faults_json(&f));
+    bh_emu_reply_ok(r, faults_json(&f));
 }
 
 /* The user blocks (or, with "blocked":false, unblocks) the bot: sends to
  * the chat answer 403. The chat must exist (a user wrote in it). */
-static void bh_emu_control_block(bh_emu *e, json_object *b, bh_emu_reply *r)
+static void set_blocked(bh_emu *e, json_object *b, bh_emu_reply *r)
 {
     int64_t chat_id;
     int blocked = 1;
     json_object *v;
     bh_emu_chat *c;
-    if (bh_emu_control_int(b, "chat_id", 1, &chat_id, r) != BH_OK)
+    if (field_int(b, "chat_id", 1, &chat_id, r) != BH_OK)
         return;
     if (json_object_object_get_ex(b, "blocked", &v)) {
         if (!json_object_is_type(v, json_type_boolean)) {
@@ -407,11 +488,9 @@ static void bh_emu_control_block(bh_emu *e, json_object *b, bh_emu_reply *r)
         bh_emu_reply_error(r, 400, "Bad Request: chat not found");
 }
 
-static void bh_emu_control_stats(bh_emu *e, bh_emu_reply *r)
+/* The counters of e->stats, and the pending updates, into o. */
+static void add_counters_locked(const bh_emu *e, json_object *o)
 {
-    json_object *o = json_object_new_object(), *bm = json_object_new_object();
-    json_object *early = json_object_new_object();
-    pthread_mutex_lock(&e->lock);
     const bh_emu_stats *s = &e->stats;
 #define BH_EMU_STAT(name) json_object_object_add(o, #name, json_object_new_int64(s->name))
     BH_EMU_STAT(updates_queued);
@@ -431,6 +510,13 @@ static void bh_emu_control_stats(bh_emu *e, bh_emu_reply *r)
     BH_EMU_STAT(webhook_failures);
 #undef BH_EMU_STAT
     json_object_object_add(o, "pending_updates", json_object_new_int64((int64_t)e->pending));
+}
+
+/* Calls per method, and early retries per chat (chats that made none are
+ * left out), into o. */
+static void add_breakdowns_locked(const bh_emu *e, json_object *o)
+{
+    json_object *bm = json_object_new_object(), *early = json_object_new_object();
     for (bh_emu_method_count *m = e->by_method; m; m = m->next)
         json_object_object_add(bm, m->name, json_object_new_int64(m->count));
     json_object_object_add(o, "by_method", bm);
@@ -442,64 +528,70 @@ static void bh_emu_control_stats(bh_emu *e, bh_emu_reply *r)
                 json_object_object_add(early, key, json_object_new_int64(c->early_retries));
             }
     json_object_object_add(o, "early_retries_by_chat", early);
+}
+
+/* GET /control/stats: every counter, calls per method, early retries. */
+static void show_stats(bh_emu *e, bh_emu_params *q, bh_emu_reply *r)
+{
+    json_object *o = json_object_new_object();
+    (void)q;
+    pthread_mutex_lock(&e->lock);
+    add_counters_locked(e, o);
+    add_breakdowns_locked(e, o);
     pthread_mutex_unlock(&e->lock);
     bh_emu_reply_ok(r, o);
 }
+
+/* POST /control/reset: an empty world (see bh_emu_reset_locked). */
+static void reset_world(bh_emu *e, json_object *b, bh_emu_reply *r)
+{
+    (void)b;
+    pthread_mutex_lock(&e->lock);
+    bh_emu_reset_locked(e);
+    pthread_mutex_unlock(&e->lock);
+    bh_emu_reply_ok(r, json_object_new_boolean(1));
+}
+
+/* The control calls: what GET and POST do on each path (NULL: that method
+ * answers 405). */
+typedef struct route {
+    const char *what;
+    void (*get)(bh_emu *e, bh_emu_params *query, bh_emu_reply *r);
+    void (*post)(bh_emu *e, json_object *body, bh_emu_reply *r);
+} route;
+
+static const route routes[] = {
+    {"message", NULL, user_message},
+    {"callback", NULL, press_button},
+    {"faults", get_faults, set_faults},
+    {"block", NULL, set_blocked},
+    {"reset", NULL, reset_world},
+    {"sent", list_sent, NULL},
+    {"stats", show_stats, NULL},
+    {"callbacks", list_callbacks, NULL},
+};
 
 /* Routes one control call; `what` is the path after /control/. */
 void bh_emu_control_handle(bh_emu *e, const char *http_method, const char *what,
                            bh_emu_params *query, const char *body, size_t len,
                            bh_emu_reply *r)
 {
-    int post = !strcmp(http_method, "POST"), get = !strcmp(http_method, "GET");
-    json_object *b = NULL;
+    const route *rt = NULL;
+    json_object *b;
 
-    if (!strcmp(what, "sent") && get) {
-        bh_emu_control_sent(e, query, r);
-        return;
-    }
-    if (!strcmp(what, "stats") && get) {
-        bh_emu_control_stats(e, r);
-        return;
-    }
-    if (!strcmp(what, "callbacks") && get) {
-        bh_emu_control_callbacks(e, r);
-        return;
-    }
-    if (!strcmp(what, "faults") && get) {
-        bh_emu_faults f;
-        pthread_mutex_lock(&e->lock);
-        f = e->faults;
-        pthread_mutex_unlock(&e->lock);
-        bh_emu_reply_ok(r, bh_emu_faults_json(&f));
-        return;
-    }
-    if (!strcmp(what, "message") || !strcmp(what, "callback") || !strcmp(what, "faults") ||
-        !strcmp(what, "block") || !strcmp(what, "reset") || !strcmp(what, "sent") ||
-        !strcmp(what, "stats") || !strcmp(what, "callbacks")) {
-        if (!post || !strcmp(what, "sent") || !strcmp(what, "stats") || !strcmp(what, "callbacks")) {
-            bh_emu_reply_error(r, 405, "Method Not Allowed");
-            return;
-        }
-    } else {
+    for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
+        if (!strcmp(what, routes[i].what))
+            rt = &routes[i];
+    if (!rt) {
         bh_emu_reply_error(r, 404, "Not Found");
-        return;
-    }
-    if (!(b = bh_emu_control_body(body, len, r)))
-        return;
-    if (!strcmp(what, "message")) {
-        bh_emu_control_message(e, b, r);
-    } else if (!strcmp(what, "callback")) {
-        bh_emu_control_callback(e, b, r);
-    } else if (!strcmp(what, "faults")) {
-        bh_emu_control_faults(e, b, r);
-    } else if (!strcmp(what, "block")) {
-        bh_emu_control_block(e, b, r);
+    } else if (!strcmp(http_method, "GET") && rt->get) {
+        rt->get(e, query, r);
+    } else if (!strcmp(http_method, "POST") && rt->post) {
+        if (!(b = read_body(body, len, r)))
+            return;
+        rt->post(e, b, r);
+        json_object_put(b);
     } else {
-        pthread_mutex_lock(&e->lock);
-        bh_emu_reset_locked(e);
-        pthread_mutex_unlock(&e->lock);
-        bh_emu_reply_ok(r, json_object_new_boolean(1));
+        bh_emu_reply_error(r, 405, "Method Not Allowed");
     }
-    json_object_put(b);
 }

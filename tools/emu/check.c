@@ -1,0 +1,267 @@
+/*
+ * The parameter checks the Bot API methods share (api.c): the chat and the
+ * message a call names, a message's text, parse mode, keyboard and reply.
+ * Each check answers Telegram's own error text when it fails, so that a
+ * client tested here handles the real service's answers. They run with
+ * e->lock held, as the methods do.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "bothive/error.h"
+#include "emu.h"
+
+/* Resolves the chat named by parameter `name`, or answers Telegram's error
+ * and returns NULL. A chat exists once a user wrote in it. */
+bh_emu_chat *bh_emu_need_chat(bh_emu *e, bh_emu_params *p, const char *name, bh_emu_reply *r)
+{
+    int64_t id;
+    int rc = bh_emu_param_int(p, name, &id);
+    bh_emu_chat *c;
+    char desc[96];
+    if (rc == BH_ENOTFOUND) {
+        snprintf(desc, sizeof desc, "Bad Request: %s is empty", name);
+        bh_emu_reply_error(r, 400, desc);
+        return NULL;
+    }
+    c = rc == BH_OK ? bh_emu_chat_find_locked(e, id) : NULL;
+    if (!c)
+        bh_emu_reply_error(r, 400, "Bad Request: chat not found");
+    return c;
+}
+
+/* As bh_emu_need_chat for chat_id, and the user must not have blocked the bot. */
+bh_emu_chat *bh_emu_need_open_chat(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+{
+    bh_emu_chat *c = bh_emu_need_chat(e, p, "chat_id", r);
+    if (c && c->blocked) {
+        bh_emu_reply_error(r, 403, "Forbidden: bot was blocked by the user");
+        return NULL;
+    }
+    return c;
+}
+
+/* Reads message_id and finds that message in c, or answers `missing` (the
+ * method's "message to ... not found") and returns NULL. */
+bh_emu_msg *bh_emu_need_msg(bh_emu_chat *c, bh_emu_params *p, const char *missing,
+                            bh_emu_reply *r)
+{
+    int64_t id;
+    int rc = bh_emu_param_int(p, "message_id", &id);
+    bh_emu_msg *m;
+    if (rc == BH_ENOTFOUND) {
+        bh_emu_reply_error(r, 400, "Bad Request: message identifier is not specified");
+        return NULL;
+    }
+    m = rc == BH_OK ? bh_emu_msg_find(c, id) : NULL;
+    if (!m)
+        bh_emu_reply_error(r, 400, missing);
+    return m;
+}
+
+/* Checks and trims the text parameter: 1..4096 UTF-16 units after trimming.
+ * Returns the malloc'd trimmed text, or NULL after answering the error. */
+static char *need_text(bh_emu_params *p, bh_emu_reply *r)
+{
+    const char *raw = bh_emu_param_str(p, "text");
+    char *t = bh_emu_trim(raw ? raw : "");
+    if (!t) {
+        bh_emu_reply_error(r, 500, "Internal Server Error");
+        return NULL;
+    }
+    if (!*t) {
+        bh_emu_reply_error(r, 400, "Bad Request: message text is empty");
+        goto fail;
+    }
+    if (bh_emu_utf16_len(t, strlen(t)) > BH_EMU_MAX_TEXT) {
+        bh_emu_reply_error(r, 400, "Bad Request: message is too long");
+        goto fail;
+    }
+    return t;
+fail:
+    free(t);
+    return NULL;
+}
+
+/* parse_mode must be one Telegram knows; *out is a malloc'd copy or NULL
+ * when none was given. Returns BH_OK, or BH_EINVAL after answering the
+ * error. The emulator does not parse the markup itself. */
+static int need_parse_mode(bh_emu_params *p, bh_emu_reply *r, char **out)
+{
+    const char *pm = bh_emu_param_str(p, "parse_mode");
+    *out = NULL;
+    if (!pm || !*pm)
+        return BH_OK;
+    if (strcasecmp(pm, "HTML") && strcasecmp(pm, "Markdown") && strcasecmp(pm, "MarkdownV2")) {
+        bh_emu_reply_error(r, 400, "Bad Request: unsupported parse_mode");
+        return BH_EINVAL;
+    }
+    *out = strdup(pm);
+    return BH_OK;
+}
+
+/* Checks one button of an inline keyboard: a text and at least one of the
+ * kinds of action Telegram requires. Returns NULL when valid, else the
+ * error description. */
+static const char *check_inline_button(json_object *b)
+{
+    static const char *const actions[] = {"callback_data", "url", "switch_inline_query",
+                                          "switch_inline_query_current_chat", "login_url",
+                                          "web_app", "pay", "callback_game", "copy_text",
+                                          "switch_inline_query_chosen_chat"};
+    json_object *v;
+    int nact = 0;
+    if (!json_object_is_type(b, json_type_object))
+        return "Bad Request: can't parse inline keyboard button: InlineKeyboardButton should be an Object";
+    if (!json_object_object_get_ex(b, "text", &v) || !json_object_is_type(v, json_type_string))
+        return "Bad Request: can't parse inline keyboard button: Field \"text\" must be of type String";
+    for (size_t k = 0; k < sizeof actions / sizeof actions[0]; k++)
+        if (json_object_object_get_ex(b, actions[k], NULL))
+            nact++;
+    if (nact == 0)
+        return "Bad Request: can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard";
+    if (json_object_object_get_ex(b, "callback_data", &v)) {
+        size_t n = strlen(json_object_get_string(v));
+        if (n < 1 || n > 64)
+            return "Bad Request: BUTTON_DATA_INVALID";
+    }
+    return NULL;
+}
+
+/* Checks an inline keyboard: an array of rows, each an array of buttons.
+ * Returns NULL when valid, else the error description. */
+static const char *check_inline_keyboard(json_object *kb)
+{
+    if (!json_object_is_type(kb, json_type_array))
+        return "Bad Request: field \"inline_keyboard\" of the InlineKeyboardMarkup should be an Array";
+    for (size_t i = 0; i < json_object_array_length(kb); i++) {
+        json_object *row = json_object_array_get_idx(kb, i);
+        if (!json_object_is_type(row, json_type_array))
+            return "Bad Request: can't parse inline keyboard button: InlineKeyboardButton should be an Array";
+        for (size_t j = 0; j < json_object_array_length(row); j++) {
+            const char *err = check_inline_button(json_object_array_get_idx(row, j));
+            if (err)
+                return err;
+        }
+    }
+    return NULL;
+}
+
+/* Reads reply_markup into *out (malloc'd JSON text, NULL when absent).
+ * Returns BH_OK, or BH_EINVAL after answering the error. */
+static int need_markup(bh_emu_params *p, bh_emu_reply *r, char **out)
+{
+    int bad;
+    json_object *rm = bh_emu_param_json(p, "reply_markup", &bad), *kb;
+    const char *err = NULL;
+    *out = NULL;
+    if (bad || (rm && !json_object_is_type(rm, json_type_object))) {
+        json_object_put(rm);
+        bh_emu_reply_error(r, 400, "Bad Request: can't parse reply keyboard markup JSON object");
+        return BH_EINVAL;
+    }
+    if (!rm)
+        return BH_OK;
+    if (json_object_object_get_ex(rm, "inline_keyboard", &kb))
+        err = check_inline_keyboard(kb);
+    else if (json_object_object_get_ex(rm, "keyboard", &kb) && !json_object_is_type(kb, json_type_array))
+        err = "Bad Request: field \"keyboard\" of the ReplyKeyboardMarkup should be an Array";
+    if (err) {
+        json_object_put(rm);
+        bh_emu_reply_error(r, 400, err);
+        return BH_EINVAL;
+    }
+    *out = bh_emu_json_text(rm);
+    json_object_put(rm);
+    return BH_OK;
+}
+
+int bh_emu_need_content(bh_emu_params *p, bh_emu_reply *r, bh_emu_content *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!(out->text = need_text(p, r)))
+        return BH_EINVAL;
+    if (need_parse_mode(p, r, &out->parse_mode) != BH_OK ||
+        need_markup(p, r, &out->reply_markup) != BH_OK) {
+        bh_emu_content_free(out);
+        return BH_EINVAL;
+    }
+    return BH_OK;
+}
+
+void bh_emu_content_free(bh_emu_content *m)
+{
+    free(m->text);
+    free(m->parse_mode);
+    free(m->reply_markup);
+    memset(m, 0, sizeof *m);
+}
+
+/* The message id that reply_parameters names, and its own
+ * allow_sending_without_reply into *allow; 0 when it names none. Returns
+ * BH_OK, or BH_EJSON when reply_parameters is not valid JSON. */
+static int reply_parameters(bh_emu_params *p, int64_t *id, int *allow)
+{
+    int bad;
+    json_object *rp = bh_emu_param_json(p, "reply_parameters", &bad), *v;
+    *id = 0;
+    if (rp && json_object_is_type(rp, json_type_object) &&
+        json_object_object_get_ex(rp, "message_id", &v)) {
+        *id = json_object_get_int64(v);
+        if (json_object_object_get_ex(rp, "allow_sending_without_reply", &v))
+            *allow = json_object_get_boolean(v);
+    }
+    json_object_put(rp);
+    return bad ? BH_EJSON : BH_OK;
+}
+
+/* The replied-to message id from reply_to_message_id or the newer
+ * reply_parameters.message_id; 0 when none. Answers the error and returns
+ * -1 when it names no message of c (unless allow_sending_without_reply). */
+int64_t bh_emu_need_reply_to(bh_emu_chat *c, bh_emu_params *p, bh_emu_reply *r)
+{
+    int64_t id = 0;
+    int allow = bh_emu_param_bool(p, "allow_sending_without_reply");
+    if (reply_parameters(p, &id, &allow) != BH_OK) {
+        bh_emu_reply_error(r, 400, "Bad Request: can't parse reply parameters JSON object");
+        return -1;
+    }
+    if (!id) {
+        int rc = bh_emu_param_int(p, "reply_to_message_id", &id);
+        if (rc == BH_ENOTFOUND)
+            return 0;
+        if (rc != BH_OK)
+            id = -1;
+    }
+    if (id == 0)
+        return 0;
+    if (!bh_emu_msg_find(c, id)) {
+        if (allow)
+            return 0;
+        bh_emu_reply_error(r, 400, "Bad Request: message to be replied not found");
+        return -1;
+    }
+    return id;
+}
+
+/* Reads allowed_updates, when given, into e->allowed_updates (the filter
+ * getUpdates and the webhook apply). Returns BH_OK, or BH_EINVAL after
+ * answering the error. */
+int bh_emu_need_allowed_updates(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+{
+    int bad;
+    json_object *au = bh_emu_param_json(p, "allowed_updates", &bad);
+    if (bad || (au && !json_object_is_type(au, json_type_array))) {
+        json_object_put(au);
+        bh_emu_reply_error(r, 400, "Bad Request: can't parse allowed_updates JSON array");
+        return BH_EINVAL;
+    }
+    if (au) {
+        free(e->allowed_updates);
+        e->allowed_updates = bh_emu_json_text(au);
+        json_object_put(au);
+    }
+    return BH_OK;
+}
