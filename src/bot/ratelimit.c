@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "base/clock.h"
+#include "base/sleep.h"
 #include "bothive/log.h"
 #include "bothive/bot.h"
 #include "gcra.h"
@@ -141,12 +142,8 @@ out:
     bh_lock_release(rl->m, BH_RL_LOCK);
     if (rc != BH_OK)
         return rc;
-    /* Sleep outside the lock until the reserved slot. */
-    for (;;) {
-        int64_t left = at - bh_clock_wall_us();
-        if (left <= 0)
-            return BH_OK;
-        struct timespec ts = {left / 1000000, (left % 1000000) * 1000};
-        nanosleep(&ts, NULL);
-    }
+    /* Sleep outside the lock until the reserved slot, rounded up to the
+     * next millisecond: never early. */
+    int64_t left_us = at - bh_clock_wall_us();
+    return left_us > 0 ? bh_sleep_ms((left_us + 999) / 1000, NULL) : BH_OK;
 }
