@@ -73,7 +73,8 @@ typedef struct bh_run_options {
     /* The webhook against hostile clients: a request must arrive whole
      * within webhook_request_timeout_ms of its connection's start
      * (BOTHIVE_WEBHOOK_REQUEST_TIMEOUT_MS, default 10000; bytes trickling
-     * in do not move it), else its connection is closed; at most
+     * in do not move it), else its connection is closed (as is a
+     * kept-alive connection idle that long after its last request); at most
      * webhook_max_connections at once (BOTHIVE_WEBHOOK_MAX_CONNECTIONS,
      * default 1000) and webhook_per_ip_connections from one address
      * (BOTHIVE_WEBHOOK_PER_IP_CONNECTIONS, default 128: Telegram opens at
