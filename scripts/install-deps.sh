@@ -6,7 +6,7 @@ set -eu
 
 PKGS="build-essential cmake pkg-config
 libcurl4-openssl-dev libjson-c-dev check libsubunit-dev
-libhiredis-dev redis-server libmicrohttpd-dev
+libhiredis-dev redis-server libmicrohttpd-dev libssl-dev openssl
 liblmdb-dev gnuplot-nox python3 curl valgrind"
 
 missing=""

@@ -52,7 +52,9 @@ typedef struct bh_run_options {
     /* Webhook mode when webhook_url is set (BOTHIVE_WEBHOOK_URL): the
      * updater calls setWebhook(url, secret_token) at start, serves HTTP on
      * webhook_listen ("host:port", "port" or ":port"; BOTHIVE_WEBHOOK_LISTEN,
-     * default "0.0.0.0:8443"), refuses a request without the secret
+     * default "127.0.0.1:8443": a host left out is 127.0.0.1, since the
+     * webhook is meant to sit behind a reverse proxy that terminates TLS;
+     * "0.0.0.0:PORT" listens on every address), refuses a request without the secret
      * (403; BOTHIVE_WEBHOOK_SECRET, 1..256 of A-Za-z0-9_-) or with a body
      * larger than webhook_max_body (413; default 1 MiB), and calls
      * deleteWebhook at the end. */
@@ -68,13 +70,26 @@ typedef struct bh_run_options {
     /* Wait after a 409 Conflict from getUpdates (another instance polls):
      * starts at conflict_wait_ms (default 5000) and doubles up to 60 s. */
     int64_t conflict_wait_ms;
+    /* The webhook against hostile clients: a request must arrive whole
+     * within webhook_request_timeout_ms of its connection's start
+     * (BOTHIVE_WEBHOOK_REQUEST_TIMEOUT_MS, default 10000; bytes trickling
+     * in do not move it), else its connection is closed (as is a
+     * kept-alive connection idle that long after its last request); at most
+     * webhook_max_connections at once (BOTHIVE_WEBHOOK_MAX_CONNECTIONS,
+     * default 1000) and webhook_per_ip_connections from one address
+     * (BOTHIVE_WEBHOOK_PER_IP_CONNECTIONS, default 128: Telegram opens at
+     * most 100); connections past a limit are closed when accepted. */
+    int64_t webhook_request_timeout_ms;
+    unsigned webhook_max_connections;
+    unsigned webhook_per_ip_connections;
 } bh_run_options;
 
 /**
  * Fills *o from the environment: BOTHIVE_WORKERS, BOTHIVE_STORE,
  * BOTHIVE_API_URL, BOTHIVE_PROCESS_BACKLOG, BOTHIVE_SHUTDOWN_TIMEOUT_MS,
  * BOTHIVE_HANDLER_DEADLINE_MS, BOTHIVE_POLL_TIMEOUT, BOTHIVE_WEBHOOK_URL,
- * BOTHIVE_WEBHOOK_LISTEN, BOTHIVE_WEBHOOK_SECRET. Fields whose variable is
+ * BOTHIVE_WEBHOOK_LISTEN, BOTHIVE_WEBHOOK_SECRET, BOTHIVE_WEBHOOK_REQUEST_TIMEOUT_MS,
+ * BOTHIVE_WEBHOOK_MAX_CONNECTIONS, BOTHIVE_WEBHOOK_PER_IP_CONNECTIONS. Fields whose variable is
  * unset are zeroed (defaults). Strings point into the environment.
  * Errors: BH_EINVAL (NULL o, a variable that is not a valid number).
  */

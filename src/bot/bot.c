@@ -249,7 +249,10 @@ const char *bh_bot_username(bh_bot *bot)
 /*
  * The key that signs callback data: made once per store (so every worker
  * and, with a file: store, every restart agrees) from the kernel's random
- * source, or taken from BOTHIVE_SECRET when set.
+ * source, or derived from BOTHIVE_SECRET when set. A secret chosen by a
+ * person is a passphrase, not a key: HKDF-SHA256 makes a uniform key of it
+ * (the same for every process given the same secret), where a plain hash
+ * of it would not be a pseudorandom function keyed by it.
  */
 int bh_bot_secret(bh_bot *bot, unsigned char key[16])
 {
@@ -261,10 +264,10 @@ int bh_bot_secret(bh_bot *bot, unsigned char key[16])
     if (bot->have_secret)
         goto done;
     if (env && *env) {
-        uint64_t a = bh_siphash((const unsigned char *)"bothive.secret.a", env, strlen(env));
-        uint64_t b = bh_siphash((const unsigned char *)"bothive.secret.b", env, strlen(env));
-        memcpy(bot->secret, &a, 8);
-        memcpy(bot->secret + 8, &b, 8);
+        if ((rc = bh_secret_hkdf(env, strlen(env), BH_SECRET_SALT, strlen(BH_SECRET_SALT),
+                                 BH_SECRET_INFO, strlen(BH_SECRET_INFO), bot->secret,
+                                 sizeof bot->secret)) != BH_OK)
+            return rc;
         bot->have_secret = 1;
         goto done;
     }

@@ -6,8 +6,12 @@
  * data for any message, so an unsigned payload would let users forge
  * presses of buttons the bot never sent.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
 
 #include "internal.h"
 
@@ -21,6 +25,28 @@ static void tag_of(const unsigned char key[16], const char *msg, size_t len, cha
     for (int i = 0; i < TAG_LEN; i++, h >>= 6)
         out[i] = b64[h & 63];
     out[TAG_LEN] = 0;
+}
+
+/* Through EVP_PKEY_derive, which OpenSSL 1.1 and 3 both have. */
+int bh_secret_hkdf(const void *ikm, size_t ikm_len, const void *salt, size_t salt_len,
+                   const void *info, size_t info_len, unsigned char *out, size_t out_len)
+{
+    EVP_PKEY_CTX *c;
+    size_t len = out_len;
+    int ok;
+
+    if (out_len == 0 || out_len > 255 * 32 || ikm_len > INT_MAX || salt_len > INT_MAX ||
+        info_len > INT_MAX)
+        return BH_EINVAL;
+    if (!(c = EVP_PKEY_CTX_new_id(EVP_PKEY_HKDF, NULL)))
+        return BH_ENOMEM;
+    ok = EVP_PKEY_derive_init(c) > 0 && EVP_PKEY_CTX_set_hkdf_md(c, EVP_sha256()) > 0 &&
+         EVP_PKEY_CTX_set1_hkdf_salt(c, salt, (int)salt_len) > 0 &&
+         EVP_PKEY_CTX_set1_hkdf_key(c, ikm, (int)ikm_len) > 0 &&
+         EVP_PKEY_CTX_add1_hkdf_info(c, info, (int)info_len) > 0 &&
+         EVP_PKEY_derive(c, out, &len) > 0 && len == out_len;
+    EVP_PKEY_CTX_free(c);
+    return ok ? BH_OK : BH_ENOMEM;
 }
 
 int bh_callback_sign(bh_bot *bot, const char *name, const char *data, char *out, size_t outlen)

@@ -100,9 +100,23 @@ static int default_start(bh_ctx *ctx, const bh_message *msg)
 }
 
 /*
+ * Whether msg's command is addressed to another bot, or to no bot at all:
+ * "/cmd@otherbot", or "/cmd@" with an empty name, which the parser leaves
+ * without a command_bot but which names no bot, so no bot should take it.
+ */
+static int bh_command_not_ours(bh_bot *bot, const bh_message *msg)
+{
+    if (msg->command_bot) {
+        const char *me = bh_bot_username(bot);
+        return !me || strcasecmp(me, msg->command_bot) != 0;
+    }
+    return msg->text && msg->text[0] == '/' && msg->text[1 + strlen(msg->command)] == '@';
+}
+
+/*
  * Runs the command of msg if this bot has it. *ran says whether a command
  * ran (which ends the chain). A command addressed to another bot
- * ("/cmd@otherbot") is not this bot's: *ran stays 0.
+ * ("/cmd@otherbot") or to none ("/cmd@") is not this bot's: *ran stays 0.
  */
 int bh_command_run(bh_ctx *ctx, const bh_message *msg, int *ran)
 {
@@ -112,11 +126,8 @@ int bh_command_run(bh_ctx *ctx, const bh_message *msg, int *ran)
     int argc, rc;
 
     *ran = 0;
-    if (msg->command_bot) {
-        const char *me = bh_bot_username(ctx->bot);
-        if (!me || strcasecmp(me, msg->command_bot) != 0)
-            return BH_OK;
-    }
+    if (bh_command_not_ours(ctx->bot, msg))
+        return BH_OK;
     if (!(h = find_command(ctx->bot, msg->command, &comp))) {
         if (!strcmp(msg->command, "help")) {
             *ran = 1;

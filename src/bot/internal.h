@@ -95,6 +95,15 @@ bh_client *bh_bot_client(bh_bot *bot);
 bh_shared *bh_bot_memory(bh_bot *bot, size_t comp);
 const char *bh_bot_username(bh_bot *bot);
 int bh_bot_secret(bh_bot *bot, unsigned char key[16]);
+
+/* callback.c: HKDF-SHA256 (RFC 5869) of ikm with salt and info into
+ * out_len bytes of out (libcrypto's). BH_OK, BH_EINVAL (out_len over 8160,
+ * HKDF's limit), BH_ENOMEM. The callback key of a BOTHIVE_SECRET is its
+ * HKDF with these salt and info: changing them changes every bot's key. */
+#define BH_SECRET_SALT "bothive"
+#define BH_SECRET_INFO "bothive callback signing key v1"
+int bh_secret_hkdf(const void *ikm, size_t ikm_len, const void *salt, size_t salt_len,
+                   const void *info, size_t info_len, unsigned char *out, size_t out_len);
 char *bh_memory_id(const bh_bot *bot, const bh_component *c);
 
 /* dispatch.c: what the runner calls in a worker */

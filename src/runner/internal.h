@@ -290,5 +290,10 @@ typedef struct bh_respawn {
  * BH_RESPAWN_QUIET_MS without one; then b's initial_ms, doubling up to its
  * max_ms. */
 int64_t bh_respawn_delay(bh_respawn *r, int64_t now_ms);
+/* The same for a worker slot: 0 when no other worker is alive
+ * (others_alive == 0) and the dead one was processing an update
+ * (had_job), so the runner is never left without a worker; the crash is
+ * counted in r all the same. */
+int64_t bh_respawn_worker_delay(bh_respawn *r, int64_t now_ms, int others_alive, int had_job);
 
 #endif

@@ -20,14 +20,18 @@
 #define BH_OPT_SHUTDOWN_TIMEOUT_MS 10000
 #define BH_OPT_HANDLER_DEADLINE_MS 30000
 #define BH_OPT_POLL_TIMEOUT_S 25
-#define BH_OPT_WEBHOOK_LISTEN "0.0.0.0:8443"
+#define BH_OPT_WEBHOOK_LISTEN "127.0.0.1:8443"
 #define BH_OPT_WEBHOOK_MAX_BODY (1024 * 1024)
+#define BH_OPT_WEBHOOK_REQUEST_TIMEOUT_MS 10000
+#define BH_OPT_WEBHOOK_MAX_CONNECTIONS 1000
+#define BH_OPT_WEBHOOK_PER_IP_CONNECTIONS 128 /* Telegram opens at most 100 */
 #define BH_OPT_RESPAWN_INITIAL_MS 100
 #define BH_OPT_RESPAWN_MAX_MS 10000
 #define BH_OPT_CONFLICT_WAIT_MS 5000
 /* The bounds of what the environment may set. */
 #define BH_OPT_ENV_WORKERS_MAX 4096
 #define BH_OPT_ENV_POLL_TIMEOUT_MAX_S 3600
+#define BH_OPT_ENV_CONNECTIONS_MAX 1000000
 /* Telegram's bounds of a webhook's secret token. */
 #define BH_OPT_SECRET_MAX 256
 #define BH_OPT_SECRET_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
@@ -56,6 +60,21 @@ static const char *bh_options_env_str(const char *name)
     return v && *v ? v : NULL;
 }
 
+/* The webhook's limits from the environment (see bothive/runner.h). */
+static int bh_options_env_webhook(bh_run_options *o)
+{
+    int64_t conns = 0, per_ip = 0;
+
+    if (bh_options_env_int("BOTHIVE_WEBHOOK_REQUEST_TIMEOUT_MS", &o->webhook_request_timeout_ms) ||
+        bh_options_env_int("BOTHIVE_WEBHOOK_MAX_CONNECTIONS", &conns) ||
+        bh_options_env_int("BOTHIVE_WEBHOOK_PER_IP_CONNECTIONS", &per_ip) ||
+        conns > BH_OPT_ENV_CONNECTIONS_MAX || per_ip > BH_OPT_ENV_CONNECTIONS_MAX)
+        return BH_EINVAL;
+    o->webhook_max_connections = (unsigned)conns;
+    o->webhook_per_ip_connections = (unsigned)per_ip;
+    return BH_OK;
+}
+
 int bh_run_options_from_env(bh_run_options *o)
 {
     int64_t workers = 0, backlog = 0, poll = 0;
@@ -67,7 +86,8 @@ int bh_run_options_from_env(bh_run_options *o)
         bh_options_env_int("BOTHIVE_PROCESS_BACKLOG", &backlog) ||
         bh_options_env_int("BOTHIVE_SHUTDOWN_TIMEOUT_MS", &o->shutdown_timeout_ms) ||
         bh_options_env_int("BOTHIVE_HANDLER_DEADLINE_MS", &o->handler_deadline_ms) ||
-        bh_options_env_int("BOTHIVE_POLL_TIMEOUT", &poll) || poll > BH_OPT_ENV_POLL_TIMEOUT_MAX_S)
+        bh_options_env_int("BOTHIVE_POLL_TIMEOUT", &poll) || poll > BH_OPT_ENV_POLL_TIMEOUT_MAX_S ||
+        bh_options_env_webhook(o))
         return BH_EINVAL;
     o->workers = (int)workers;
     o->process_backlog = backlog != 0;
@@ -94,6 +114,9 @@ static void bh_options_fill_env(bh_run_options *o, const bh_run_options *env)
     BH_FILL(webhook_url);
     BH_FILL(webhook_listen);
     BH_FILL(webhook_secret);
+    BH_FILL(webhook_request_timeout_ms);
+    BH_FILL(webhook_max_connections);
+    BH_FILL(webhook_per_ip_connections);
 #undef BH_FILL
 }
 
@@ -112,6 +135,9 @@ static void bh_options_fill_defaults(bh_run_options *o)
     BH_FILL(poll_timeout_s, BH_OPT_POLL_TIMEOUT_S);
     BH_FILL(webhook_listen, BH_OPT_WEBHOOK_LISTEN);
     BH_FILL(webhook_max_body, BH_OPT_WEBHOOK_MAX_BODY);
+    BH_FILL(webhook_request_timeout_ms, BH_OPT_WEBHOOK_REQUEST_TIMEOUT_MS);
+    BH_FILL(webhook_max_connections, BH_OPT_WEBHOOK_MAX_CONNECTIONS);
+    BH_FILL(webhook_per_ip_connections, BH_OPT_WEBHOOK_PER_IP_CONNECTIONS);
     BH_FILL(respawn_initial_ms, BH_OPT_RESPAWN_INITIAL_MS);
     BH_FILL(respawn_max_ms, BH_OPT_RESPAWN_MAX_MS);
     BH_FILL(conflict_wait_ms, BH_OPT_CONFLICT_WAIT_MS);
@@ -145,7 +171,7 @@ int bh_runner_options_resolve(const bh_run_options *o, bh_run_options *out)
         memset(out, 0, sizeof *out);
     if (out->workers < 0 || out->shutdown_timeout_ms < 0 || out->handler_deadline_ms < 0 ||
         out->poll_timeout_s < 0 || out->respawn_initial_ms < 0 || out->respawn_max_ms < 0 ||
-        out->conflict_wait_ms < 0)
+        out->conflict_wait_ms < 0 || out->webhook_request_timeout_ms < 0)
         return BH_EINVAL;
     bh_options_fill_env(out, &env);
     bh_options_fill_defaults(out);

@@ -78,6 +78,32 @@ int64_t bh_respawn_delay(bh_respawn *r, int64_t now_ms)
     return d;
 }
 
+/*
+ * The delay for a worker slot whose worker died: the crash backoff, except
+ * for the last worker, killed while processing an update, which is
+ * replaced at once: waiting out the backoff would leave no worker at all
+ * (up to respawn_max_ms), and the update that killed it is retried or set
+ * aside (jobs.c), so this cannot loop. A worker that died idle keeps the
+ * backoff: it may die at every start, and forking it at once would spin.
+ * The backoff still counts the crash, for the slots that die next.
+ */
+int64_t bh_respawn_worker_delay(bh_respawn *r, int64_t now_ms, int others_alive, int had_job)
+{
+    int64_t d = bh_respawn_delay(r, now_ms);
+
+    return others_alive == 0 && had_job ? 0 : d;
+}
+
+/* How many workers other than slot i are alive. */
+static int bh_master_workers_alive(const bh_master *m, int i)
+{
+    int n = 0;
+
+    for (int k = 0; k < m->nw; k++)
+        n += k != i && m->w[k].state != BH_W_DEAD;
+    return n;
+}
+
 /* "killed by signal 9 (Killed)" or "exited with status 3". */
 static void bh_child_status_text(int status, char *out, size_t n)
 {
@@ -235,6 +261,7 @@ void bh_master_worker_dead(bh_master *m, int i, int reaped, int status)
 {
     bh_wslot *w = &m->w[i];
     bh_qjob *j = w->job;
+    int had_job = j != NULL;
     char how[BH_MASTER_HOW_MAX];
     int64_t now = bh_clock_mono_ms();
 
@@ -248,7 +275,8 @@ void bh_master_worker_dead(bh_master *m, int i, int reaped, int status)
         bh_log(BH_LOG_ERROR, "worker %d (pid %d) %s while idle", i, (int)w->pid, how);
     }
     w->pid = 0;
-    w->respawn_at = now + bh_respawn_delay(&m->wback, now);
+    w->respawn_at = now + bh_respawn_worker_delay(&m->wback, now,
+                                                  bh_master_workers_alive(m, i), had_job);
     if (w->respawn_at > now)
         bh_log(BH_LOG_WARN, "worker %d restarts in %lld ms (crashes in a row)", i,
                (long long)(w->respawn_at - now));

@@ -6,14 +6,30 @@
  * a 200 is Telegram's confirmation, so it is only given for an update the
  * runner holds.
  *
+ * Hostile clients must not keep Telegram out: the server runs on epoll (no
+ * select() limit on descriptors), limits connections in all and per
+ * address, and cuts a connection whose request has not arrived whole by
+ * its deadline (an idle timeout alone is reset by every byte, so a client
+ * sending a header byte a second would hold its connection for ever).
+ * libmicrohttpd has no such deadline: the server thread records each
+ * connection with a duplicate of its socket, and the updater's main thread
+ * shuts late ones down, which the server thread then sees as a closed
+ * connection. The duplicate keeps the socket alive, so a shutdown never
+ * hits a descriptor that was closed and reused meanwhile.
+ *
  * Names: every function here is bh_webhook_*.
  */
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -31,12 +47,29 @@
 #define BH_WEBHOOK_RETRY_MAX_MS 30000
 /* A connection idle this long is closed by the server. */
 #define BH_WEBHOOK_CONN_TIMEOUT_S 30
-/* The wait for a message of the master between checks for a stop. */
-#define BH_WEBHOOK_IDLE_POLL_MS 1000
+/* The wait for a message of the master between looks for late requests
+ * and for a stop: how late past its deadline a request may be cut. */
+#define BH_WEBHOOK_IDLE_POLL_MS 200
+/* libmicrohttpd's messages: at most one a second (a flood of refused
+ * connections would otherwise flood the log), the rest counted. */
+#define BH_WEBHOOK_LOG_EVERY_MS 1000
+
+/* A connection the server holds (see the top): fd is our duplicate of its
+ * socket; its request must be whole by deadline_ms. */
+typedef struct bh_webhook_conn {
+    struct bh_webhook_conn *prev, *next;
+    int fd;
+    int cut;
+    int64_t deadline_ms;
+} bh_webhook_conn;
 
 typedef struct bh_webhook_server {
     const bh_updater_cfg *cfg;
     size_t secret_len;
+    pthread_mutex_t lock; /* conns and the log's counts: two threads use them */
+    bh_webhook_conn *conns;
+    int64_t log_last_ms;
+    unsigned log_dropped;
 } bh_webhook_server;
 
 typedef struct bh_webhook_req {
@@ -44,6 +77,120 @@ typedef struct bh_webhook_req {
     size_t len;
     int too_big;
 } bh_webhook_req;
+
+/* A new connection: recorded with its deadline; left unrecorded (and
+ * logged) when its socket cannot be duplicated. */
+static void bh_webhook_conn_add(bh_webhook_server *h, struct MHD_Connection *con, void **ctx)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(con,
+                                                                 MHD_CONNECTION_INFO_CONNECTION_FD);
+    bh_webhook_conn *c = calloc(1, sizeof *c);
+
+    if (!c || !ci || (c->fd = fcntl(ci->connect_fd, F_DUPFD_CLOEXEC, 0)) < 0) {
+        bh_log(BH_LOG_WARN, "webhook: a connection without a deadline (out of %s)",
+               c ? "descriptors" : "memory");
+        free(c);
+        return;
+    }
+    c->deadline_ms = bh_clock_mono_ms() + h->cfg->opts->webhook_request_timeout_ms;
+    pthread_mutex_lock(&h->lock);
+    c->next = h->conns;
+    if (h->conns)
+        h->conns->prev = c;
+    h->conns = c;
+    pthread_mutex_unlock(&h->lock);
+    *ctx = c;
+}
+
+/* A connection closed, by either side: its record and duplicate go. */
+static void bh_webhook_conn_remove(bh_webhook_server *h, bh_webhook_conn *c)
+{
+    if (!c)
+        return;
+    pthread_mutex_lock(&h->lock);
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        h->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    pthread_mutex_unlock(&h->lock);
+    close(c->fd);
+    free(c);
+}
+
+/* libmicrohttpd's notice of a connection's start and end. */
+static void bh_webhook_notify(void *cls, struct MHD_Connection *con, void **socket_context,
+                              enum MHD_ConnectionNotificationCode toe)
+{
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+        bh_webhook_conn_add(cls, con, socket_context);
+    else
+        bh_webhook_conn_remove(cls, *socket_context);
+}
+
+/* A request ended on a connection kept alive: the next one has a deadline
+ * of its own. */
+static void bh_webhook_conn_renew(bh_webhook_server *h, struct MHD_Connection *con)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(con,
+                                                                 MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    bh_webhook_conn *c = ci ? ci->socket_context : NULL;
+
+    if (!c)
+        return;
+    pthread_mutex_lock(&h->lock);
+    c->deadline_ms = bh_clock_mono_ms() + h->cfg->opts->webhook_request_timeout_ms;
+    pthread_mutex_unlock(&h->lock);
+}
+
+/* Shuts down the connections past their deadline (once each); the server
+ * thread then sees them closed and ends them. */
+static void bh_webhook_cut_late(bh_webhook_server *h)
+{
+    int64_t now = bh_clock_mono_ms();
+    unsigned n = 0;
+
+    pthread_mutex_lock(&h->lock);
+    for (bh_webhook_conn *c = h->conns; c; c = c->next)
+        if (!c->cut && now >= c->deadline_ms) {
+            shutdown(c->fd, SHUT_RDWR);
+            c->cut = 1;
+            n++;
+        }
+    pthread_mutex_unlock(&h->lock);
+    if (n)
+        bh_log(BH_LOG_WARN, "webhook: %u connection(s) closed: no whole request within %lld ms", n,
+               (long long)h->cfg->opts->webhook_request_timeout_ms);
+}
+
+/* libmicrohttpd's own messages, through bh_log, at most one a second. */
+static void bh_webhook_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    bh_webhook_server *h = cls;
+    int64_t now = bh_clock_mono_ms();
+    unsigned dropped;
+    char msg[512];
+    size_t n;
+
+    pthread_mutex_lock(&h->lock);
+    if (h->log_last_ms && now - h->log_last_ms < BH_WEBHOOK_LOG_EVERY_MS) {
+        h->log_dropped++;
+        pthread_mutex_unlock(&h->lock);
+        return;
+    }
+    h->log_last_ms = now;
+    dropped = h->log_dropped;
+    h->log_dropped = 0;
+    pthread_mutex_unlock(&h->lock);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    for (n = strlen(msg); n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'); n--)
+        msg[n - 1] = '\0';
+    if (dropped)
+        bh_log(BH_LOG_WARN, "webhook: %s (and %u more messages)", msg, dropped);
+    else
+        bh_log(BH_LOG_WARN, "webhook: %s", msg);
+}
 
 /* Compares without an early exit, so the time taken does not tell an
  * attacker how much of a guessed secret was right. */
@@ -166,9 +313,8 @@ static void bh_webhook_completed(void *cls, struct MHD_Connection *con, void **c
                                  enum MHD_RequestTerminationCode toe)
 {
     bh_webhook_req *q = *con_cls;
-    (void)cls;
-    (void)con;
     (void)toe;
+    bh_webhook_conn_renew(cls, con);
     if (q) {
         free(q->data);
         free(q);
@@ -176,10 +322,11 @@ static void bh_webhook_completed(void *cls, struct MHD_Connection *con, void **c
     }
 }
 
-/* "host:port", ":port" or "port" into an IPv4 address. */
+/* "host:port", ":port" or "port" into an IPv4 address; the host is
+ * 127.0.0.1 when left out (see the top). */
 static int bh_webhook_parse_listen(const char *s, struct sockaddr_in *sa)
 {
-    char host[64] = "0.0.0.0";
+    char host[64] = "127.0.0.1";
     const char *colon = strrchr(s, ':');
     long port;
     char *end;
@@ -238,12 +385,18 @@ static struct MHD_Daemon *bh_webhook_listen(bh_webhook_server *h)
         bh_log(BH_LOG_ERROR, "webhook: bad listen address \"%s\"", listen);
         return NULL;
     }
-    /* One internal thread: sends to the master are never concurrent. */
-    d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-                         bh_webhook_access, h, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-                         MHD_OPTION_NOTIFY_COMPLETED, bh_webhook_completed, NULL,
+    /* One internal thread (on epoll): sends to the master are never
+     * concurrent. The logger comes first, so that no message of the start
+     * goes to stderr. */
+    d = MHD_start_daemon(MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+                         bh_webhook_access, h, MHD_OPTION_EXTERNAL_LOGGER, bh_webhook_mhd_log, h,
+                         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+                         MHD_OPTION_NOTIFY_COMPLETED, bh_webhook_completed, h,
+                         MHD_OPTION_NOTIFY_CONNECTION, bh_webhook_notify, h,
                          MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)BH_WEBHOOK_CONN_TIMEOUT_S,
-                         MHD_OPTION_END);
+                         MHD_OPTION_CONNECTION_LIMIT, h->cfg->opts->webhook_max_connections,
+                         MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                         h->cfg->opts->webhook_per_ip_connections, MHD_OPTION_END);
     if (!d)
         bh_log(BH_LOG_ERROR, "webhook: cannot listen on %s", listen);
     return d;
@@ -270,10 +423,14 @@ static void bh_webhook_register_retrying(bh_client *c, const bh_updater_cfg *cfg
 }
 
 /* While the server thread hands the updates on: reads (and drops) what the
- * master sends, until the stop. BH_EIO when the master is gone. */
-static int bh_webhook_idle(const bh_updater_cfg *cfg, char *buf)
+ * master sends and cuts late requests, until the stop. BH_EIO when the
+ * master is gone. */
+static int bh_webhook_idle(bh_webhook_server *h, char *buf)
 {
+    const bh_updater_cfg *cfg = h->cfg;
+
     while (!bh_updater_stopping()) {
+        bh_webhook_cut_late(h);
         struct pollfd p = {.fd = cfg->fd, .events = POLLIN};
         bh_msg m;
         int rc;
@@ -295,13 +452,25 @@ static void bh_webhook_serve(bh_webhook_server *h, struct MHD_Daemon *d, bh_clie
     int rc;
 
     bh_webhook_register_retrying(c, h->cfg);
-    rc = bh_webhook_idle(h->cfg, buf);
+    rc = bh_webhook_idle(h, buf);
     MHD_stop_daemon(d);
     if (rc != BH_OK)
         return; /* the master is gone */
     if ((rc = bh_client_call(c, "deleteWebhook", NULL, NULL)) != BH_OK)
         bh_log(BH_LOG_WARN, "deleteWebhook failed: %s", bh_strerror(rc));
     bh_updater_finish(h->cfg->fd, buf, NULL);
+}
+
+/* Each connection costs two descriptors (see the top): the soft limit on
+ * them, often 1024, is raised to the hard one. */
+static void bh_webhook_raise_nofile(void)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
 }
 
 /* The webhook updater's life after fork; never returns. */
@@ -315,6 +484,8 @@ void bh_webhook_main(const bh_updater_cfg *cfg)
     int rc, status = 0;
 
     bh_updater_signals();
+    bh_webhook_raise_nofile();
+    pthread_mutex_init(&h.lock, NULL);
     if (!buf)
         _exit(BH_EXIT_NOMEM);
     if ((rc = bh_client_new(&c, src->token, cfg->opts->api_url, NULL)) != BH_OK) {

@@ -108,6 +108,31 @@ START_TEST(test_worker_killed_retried)
 }
 END_TEST
 
+/* Crashes in a row make the respawn wait longer and longer, but never
+ * leave the runner without a worker: the last one, killed by an update,
+ * is replaced at once. The backoff here is a minute, so that waiting it
+ * out could not pass for "at once" on a slow machine. */
+START_TEST(test_last_worker_respawned_at_once)
+{
+    bh_test_runner r;
+    char key[64];
+
+    runner_init(&r, 2);
+    r.opts.respawn_initial_ms = 60000;
+    r.opts.respawn_max_ms = 120000;
+    ck_assert_int_eq(bh_test_runner_start(&r), 0);
+    bh_emu_send_user_message(&emu, 9, 9, "poison"); /* two crashes in a row */
+    bh_emu_send_user_message(&emu, 9, 9, "1");
+    ck_assert_int_eq(bh_test_runner_wait(st, "total", 1, 30000), 1);
+    ck_assert_int_eq(bh_test_runner_get(st, "poison_runs"), 2);
+    /* The third crash kills the one worker left. */
+    int64_t c = bh_emu_send_user_message(&emu, 11, 11, "crash-once");
+    snprintf(key, sizeof key, "p:%lld", (long long)c);
+    ck_assert_int_eq(bh_test_runner_wait(st, key, 1, 30000), 1);
+    ck_assert_int_eq(bh_test_runner_stop(&r), 0);
+}
+END_TEST
+
 /* Reads a whole file into a malloc'd string. */
 static char *slurp(const char *path)
 {
@@ -453,6 +478,7 @@ static Suite *runner_suite(void)
     add(s, "order", test_per_chat_order);
     add(s, "killed", test_worker_killed_retried);
     add(s, "poison", test_poison_dead_letter);
+    add(s, "last_worker", test_last_worker_respawned_at_once);
     add(s, "deadline", test_handler_deadline_logged);
     add(s, "updater_killed", test_updater_killed_respawned);
     add(s, "restart", test_graceful_restart_no_duplicates);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -59,6 +60,10 @@ static void setup(void)
     ck_assert_int_eq(bh_shared_open(st, "bot:42/comp", &m), BH_OK);
     ck_assert_int_eq(bh_shared_set_bool(m, "flag", 1), BH_OK);
     bh_shared_close(m);
+    /* what the bot layer keeps: its callback key, in an internal memory */
+    ck_assert_int_eq(bh_shared_open(st, "bothive.bot:42", &m), BH_OK);
+    ck_assert_int_eq(bh_shared_set_bytes(m, "callback_secret", "\xab\xcd\xef", 3), BH_OK);
+    bh_shared_close(m);
     bh_store_close(st);
 }
 
@@ -73,8 +78,8 @@ START_TEST(stats_keys_get)
     char *out;
 
     ck_assert_int_eq(run(&out, "stats %s", path), 0);
-    ck_assert_ptr_nonnull(strstr(out, "keys        5"));
-    ck_assert_ptr_nonnull(strstr(out, "memories    2"));
+    ck_assert_ptr_nonnull(strstr(out, "keys        6"));
+    ck_assert_ptr_nonnull(strstr(out, "memories    3"));
     free(out);
     ck_assert_int_eq(run(&out, "keys %s bot:42", path), 0);
     ck_assert_ptr_nonnull(strstr(out, "count\n"));
@@ -140,6 +145,68 @@ START_TEST(check_and_errors)
 }
 END_TEST
 
+/* The callback key of a bot is left out unless asked for. */
+START_TEST(secrets_are_hidden_unless_asked)
+{
+    char *out;
+
+    ck_assert_int_eq(run(&out, "dump %s", path), 0);
+    ck_assert_ptr_null(strstr(out, "abcdef"));
+    ck_assert_ptr_nonnull(strstr(out, "callback_secret"));
+    ck_assert_ptr_nonnull(strstr(out, "bot:42")); /* the rest is there */
+    free(out);
+    ck_assert_int_eq(run(&out, "get %s bothive.bot:42 callback_secret", path), 1);
+    ck_assert_ptr_null(strstr(out, "abcdef"));
+    ck_assert_ptr_nonnull(strstr(out, "--show-secrets"));
+    free(out);
+    ck_assert_int_eq(run(&out, "dump --show-secrets %s", path), 0);
+    ck_assert_ptr_nonnull(strstr(out, "abcdef"));
+    free(out);
+    ck_assert_int_eq(run(&out, "get --show-secrets %s bothive.bot:42 callback_secret", path), 0);
+    ck_assert_ptr_nonnull(strstr(out, "abcdef"));
+    free(out);
+}
+END_TEST
+
+/* check looks and changes nothing: a missing path stays missing, an empty
+ * file stays empty, and neither is "ok". */
+START_TEST(check_creates_and_changes_nothing)
+{
+    char *out, *missing = bh_test_tmppath("shm_missing"), *empty = bh_test_tmppath("shm_empty");
+    struct stat sb;
+    FILE *f;
+
+    unlink(missing);
+    ck_assert_int_eq(run(&out, "check %s", missing), 1);
+    ck_assert_ptr_nonnull(strstr(out, missing));
+    ck_assert_ptr_null(strstr(out, "ok\n"));
+    free(out);
+    ck_assert_int_ne(stat(missing, &sb), 0);
+    ck_assert_ptr_nonnull(f = fopen(empty, "w"));
+    fclose(f);
+    ck_assert_int_eq(run(&out, "check %s", empty), 1);
+    ck_assert_ptr_nonnull(strstr(out, "not a bothive store"));
+    free(out);
+    ck_assert_int_eq(stat(empty, &sb), 0);
+    ck_assert_int_eq(sb.st_size, 0);
+    /* a store nobody has open is checked as it is: not even its time moves */
+    ck_assert_int_eq(stat(path, &sb), 0);
+    struct timespec before = sb.st_mtim;
+    usleep(20000);
+    ck_assert_int_eq(run(&out, "check %s", path), 0);
+    ck_assert_str_eq(out, "ok\n");
+    free(out);
+    ck_assert_int_eq(stat(path, &sb), 0);
+    ck_assert(sb.st_mtim.tv_sec == before.tv_sec && sb.st_mtim.tv_nsec == before.tv_nsec);
+    ck_assert_int_eq(run(&out, "check --repair %s", path), 0);
+    ck_assert_str_eq(out, "ok\n");
+    free(out);
+    unlink(empty);
+    free(empty);
+    free(missing);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("shm_tool");
@@ -148,6 +215,8 @@ int main(void)
     tcase_add_test(tc, stats_keys_get);
     tcase_add_test(tc, dump_is_json_of_every_memory);
     tcase_add_test(tc, check_and_errors);
+    tcase_add_test(tc, secrets_are_hidden_unless_asked);
+    tcase_add_test(tc, check_creates_and_changes_nothing);
     suite_add_tcase(s, tc);
     return bh_test_run_suite(s);
 }

@@ -140,6 +140,12 @@ START_TEST(chain_order)
     ck_assert_int_eq(say(bot, 10, "/go@someotherbot x"), BH_OK); /* not for us */
     ck_assert_str_eq(trace, "before process ");
     trace[0] = 0;
+    ck_assert_int_eq(say(bot, 10, "/go@ x"), BH_OK); /* addressed to no bot */
+    ck_assert_str_eq(trace, "before process ");
+    trace[0] = 0;
+    ck_assert_int_eq(say(bot, 10, "/go@"), BH_OK);
+    ck_assert_str_eq(trace, "before process ");
+    trace[0] = 0;
     ck_assert_int_eq(say(bot, 10, "/go@emu_bot x"), BH_OK);
     ck_assert_str_eq(trace, "before cmd(1:x|x) ");
     trace[0] = 0;

@@ -2,7 +2,8 @@
  * The runner's respawn delay (bh_respawn_delay in src/runner/supervise.c):
  * the first crash is replaced at once, crashes in a row wait longer and
  * longer up to a cap, and a quiet minute forgets them. Times are given, not
- * read from a clock.
+ * read from a clock. The last worker alive, killed by an update, is
+ * replaced at once whatever the backoff says.
  */
 #include <check.h>
 
@@ -72,6 +73,29 @@ START_TEST(two_backoffs_are_independent)
 }
 END_TEST
 
+/* The last worker, killed by an update, is replaced at once however many
+ * crashes came before; the crashes still count for the others. */
+START_TEST(the_last_worker_is_replaced_at_once)
+{
+    bh_respawn r = respawn(100, 10000);
+    int64_t now = T0;
+    for (int i = 0; i < 8; i++, now += 10)
+        ck_assert_int_eq(bh_respawn_worker_delay(&r, now, 0, 1), 0);
+    ck_assert_int_eq(bh_respawn_worker_delay(&r, now, 1, 1), 10000);
+}
+END_TEST
+
+/* A worker that died idle (at its start, say) keeps the backoff even when
+ * it was the last: respawning it at once would spin. */
+START_TEST(a_last_worker_dead_idle_keeps_the_backoff)
+{
+    bh_respawn r = respawn(100, 10000);
+    ck_assert_int_eq(bh_respawn_worker_delay(&r, T0, 0, 0), 0);
+    ck_assert_int_eq(bh_respawn_worker_delay(&r, T0 + 1, 0, 0), 100);
+    ck_assert_int_eq(bh_respawn_worker_delay(&r, T0 + 2, 0, 0), 200);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("runner_respawn");
@@ -81,6 +105,8 @@ int main(void)
     tcase_add_test(tc, a_quiet_minute_forgets_the_crashes);
     tcase_add_test(tc, a_minute_exactly_is_not_quiet);
     tcase_add_test(tc, two_backoffs_are_independent);
+    tcase_add_test(tc, the_last_worker_is_replaced_at_once);
+    tcase_add_test(tc, a_last_worker_dead_idle_keeps_the_backoff);
     suite_add_tcase(s, tc);
     return bh_test_run_suite(s);
 }
