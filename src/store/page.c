@@ -77,13 +77,21 @@ static uint64_t run_length(const struct bh_region *r, uint64_t page)
     return 1;
 }
 
-/* Frees the slab or run whose first page is page: head first (see pages_mark). */
+/* Frees the slab or run whose first page is page: head first (see
+ * pages_mark). If taking the lock repaired the map and that freed the head
+ * already (its claim was cut short), nothing is left to free or count. */
 void bh_pages_free(struct bh_region *r, uint64_t page)
 {
     struct bh_header *h = r->hdr;
     uint64_t n;
+    unsigned kind;
 
     bh_pages_lock(r);
+    kind = BH_PM_KIND(atomic_load_explicit(&r->pagemap[page], memory_order_relaxed));
+    if (kind != BH_PM_SLAB && kind != BH_PM_RUN) {
+        bh_pages_unlock(r);
+        return;
+    }
     n = run_length(r, page);
     atomic_store_explicit(&r->pagemap[page], BH_PM_FREE, memory_order_release);
     for (uint64_t i = page + 1; i < page + n; i++)
