@@ -82,6 +82,16 @@ static uint64_t free_now(bh_store *st)
     return ss.free;
 }
 
+/* Free plus used: what neither partly used slabs nor the store's own tables
+ * hold. Emptying a store must give all of it back. */
+static uint64_t accounted(bh_store *st)
+{
+    struct bh_store_stats ss;
+
+    ck_assert_int_eq(bh_store_stats(st, &ss), BH_OK);
+    return ss.free + ss.used;
+}
+
 static void note_half(struct fill *f, uint64_t cap, uint64_t free)
 {
     if (!f->half_free && free < cap / 2) {
@@ -169,12 +179,14 @@ static void check_fill(size_t cap, const struct fill *f)
                   cap, (unsigned long long)f->bytes, (unsigned long long)f->keys);
     ck_assert_msg(f->free_at_end < FREE_SLACK(cap), "capacity %zu: full, but free says %llu",
                   cap, (unsigned long long)f->free_at_end);
-    /* Half way, free said how much more would fit: that much did. Writes
-     * cost their index slots and size-class rounding on top, so a little
-     * less is written than free promised, never more than it. */
+    /* Half way, free said how much more would fit: about that much did.
+     * Writes cost their index slots and size-class rounding on top, so less
+     * is written than free promised; more only as far as the room left in
+     * partly used slabs (which free leaves out: only some writes can use
+     * it) goes. */
     ck_assert_uint_gt(f->half_free, 0);
     uint64_t after = f->bytes - f->half_bytes;
-    ck_assert_msg(after >= f->half_free / 10 * 8 && after <= f->half_free,
+    ck_assert_msg(after >= f->half_free / 10 * 8 && after <= f->half_free / 8 * 9,
                   "capacity %zu: free said %llu half way, then %llu bytes were written", cap,
                   (unsigned long long)f->half_free, (unsigned long long)after);
 }
@@ -186,7 +198,7 @@ static void check_fill(size_t cap, const struct fill *f)
 static void fill_twice(bh_store *st, size_t cap, int big)
 {
     bh_shared *mems[NMEM], *late;
-    uint64_t free0 = free_now(st);
+    uint64_t before = accounted(st);
 
     open_mems(st, mems);
     struct fill a = fill_store(st, mems, "a", (struct sizes){.seed = 12345u, .big = big});
@@ -196,8 +208,9 @@ static void fill_twice(bh_store *st, size_t cap, int big)
 
     empty_store(mems, "a", a.keys + a.big_refused + 1);
     ck_assert_int_eq(bh_store_check(st), BH_OK);
-    /* Index tables keep their size and count records stay: a little less. */
-    ck_assert_uint_ge(free_now(st) + FREE_SLACK(cap), free0);
+    /* Index tables keep the size they grew to, ready for as many keys, and
+     * count used: what is neither used nor free is no more than before. */
+    ck_assert_uint_ge(accounted(st) + FREE_SLACK(cap), before);
     ck_assert_int_eq(bh_shared_open(st, "late", &late), BH_OK);
     bh_shared_close(late);
 
