@@ -10,11 +10,13 @@
 #include "region.h"
 
 /* Claims pages: continuation pages first, the head last, so that a process
- * dying half-way leaves only orphan continuations, which repair frees. */
+ * dying half-way leaves only orphan continuations, which repair frees. Each
+ * continuation says how far back its head is, so that finding the block a
+ * page belongs to is one step however long the run. */
 static void pages_mark(struct bh_region *r, uint64_t first, uint64_t n, uint32_t head)
 {
     for (uint64_t i = first + 1; i < first + n; i++)
-        atomic_store_explicit(&r->pagemap[i], BH_PM_MAKE(BH_PM_CONT, 0, 0),
+        atomic_store_explicit(&r->pagemap[i], BH_PM_MAKE(BH_PM_CONT, 0, i - first),
                               memory_order_relaxed);
     atomic_store_explicit(&r->pagemap[first], head, memory_order_release);
 }
@@ -34,6 +36,27 @@ void bh_pages_unlock(struct bh_region *r)
     pthread_mutex_unlock(&r->hdr->page_mutex);
 }
 
+/* The lowest n free pages in a row at or above the hint; npages if none.
+ * Owned runs are stepped over whole. */
+static uint64_t find_low(const struct bh_region *r, uint64_t n)
+{
+    uint64_t run = 0;
+
+    for (uint64_t i = r->hdr->page_hint; i < r->hdr->npages;) {
+        uint32_t w = atomic_load_explicit(&r->pagemap[i], memory_order_relaxed);
+        if (w != BH_PM_FREE) {
+            uint64_t span = BH_PM_KIND(w) == BH_PM_CONT ? 1 : bh_pages_span(r, w);
+            run = 0;
+            i += span ? span : 1;
+            continue;
+        }
+        if (++run == n)
+            return i + 1 - n;
+        i++;
+    }
+    return r->hdr->npages;
+}
+
 /*
  * Returns the offset of npages free pages now owned by stripe s, marked
  * with kind and payload, or 0 if no such run is free (the store is full).
@@ -44,24 +67,16 @@ uint64_t bh_pages_alloc(struct bh_region *r, unsigned s, unsigned kind, uint32_t
                         uint64_t npages)
 {
     struct bh_header *h = r->hdr;
-    uint64_t off = 0, run = 0, start = 0;
+    uint64_t start, off = 0;
 
     bh_pages_lock(r);
-    for (uint64_t i = h->page_hint; i < h->npages; i++) {
-        if (atomic_load_explicit(&r->pagemap[i], memory_order_relaxed) != BH_PM_FREE) {
-            run = 0;
-            continue;
-        }
-        if (run++ == 0)
-            start = i;
-        if (run == npages) {
-            pages_mark(r, start, npages, BH_PM_MAKE(kind, s, payload));
-            atomic_fetch_add(&h->pages_used, npages);
-            if (start == h->page_hint)
-                h->page_hint = start + npages;
-            off = bh_page_off(r, start);
-            break;
-        }
+    start = find_low(r, npages);
+    if (start < h->npages) {
+        pages_mark(r, start, npages, BH_PM_MAKE(kind, s, payload));
+        atomic_fetch_add(&h->pages_used, npages);
+        if (start == h->page_hint)
+            h->page_hint = start + npages;
+        off = bh_page_off(r, start);
     }
     bh_pages_unlock(r);
     return off;
@@ -69,12 +84,7 @@ uint64_t bh_pages_alloc(struct bh_region *r, unsigned s, unsigned kind, uint32_t
 
 static uint64_t run_length(const struct bh_region *r, uint64_t page)
 {
-    uint32_t w = atomic_load_explicit(&r->pagemap[page], memory_order_relaxed);
-    if (BH_PM_KIND(w) == BH_PM_RUN)
-        return BH_PM_PAYLOAD(w);
-    if (BH_PM_KIND(w) == BH_PM_SLAB)
-        return bh_class_pages(BH_PM_PAYLOAD(w));
-    return 1;
+    return bh_pages_span(r, atomic_load_explicit(&r->pagemap[page], memory_order_relaxed));
 }
 
 /* Frees the slab or run whose first page is page: head first (see
@@ -104,9 +114,10 @@ void bh_pages_free(struct bh_region *r, uint64_t page)
 
 /*
  * Makes the page map consistent after its holder died: continuations not
- * covered by a head are freed, a head whose run is cut short or overruns the
- * heap is freed, and the used count and hint are recomputed. Caller holds
- * the page mutex.
+ * covered by a head are freed, a head whose run is cut short (or whose
+ * continuations point elsewhere) or overruns the heap is freed, and the used
+ * count and hint are recomputed. A slab's live count is its stripe's to
+ * repair. Caller holds the page mutex.
  */
 void bh_pages_repair(struct bh_region *r)
 {
@@ -121,9 +132,9 @@ void bh_pages_repair(struct bh_region *r)
         if (kind == BH_PM_SLAB || kind == BH_PM_RUN) {
             n = run_length(r, i);
             for (j = 1; j < n && i + j < h->npages; j++)
-                if (BH_PM_KIND(atomic_load(&r->pagemap[i + j])) != BH_PM_CONT)
+                if (atomic_load(&r->pagemap[i + j]) != BH_PM_MAKE(BH_PM_CONT, 0, j))
                     break;
-            if (n == 0 || j < n || (kind == BH_PM_SLAB && BH_PM_PAYLOAD(w) >= BH_NCLASSES)) {
+            if (n == 0 || j < n || (kind == BH_PM_SLAB && BH_PM_CLASS(w) >= BH_NCLASSES)) {
                 atomic_store(&r->pagemap[i], BH_PM_FREE);
                 kind = BH_PM_FREE;
                 n = 1;

@@ -3,10 +3,18 @@
  * (a slab: one size per page run) and keeps a free list per class. Blocks
  * larger than the largest class are page runs of their own.
  *
- * Free lists are derived state: the first word of a free block links to the
- * next. A process dying half-way through a push or pop can leave a list
- * broken, so recovery rebuilds the lists from the index (stripe.c), never
- * trusting them.
+ * A slab whose last block is freed goes back to the page allocator, for any
+ * stripe and class to use: otherwise space freed in one class would stay in
+ * it for good, and a store emptied of small values could not take large
+ * ones. For that each slab's head word in the page map counts its live
+ * blocks, and the free lists are doubly linked, so that the blocks of an
+ * emptied slab come off its list in a step each. One empty single-page slab
+ * per stripe stays (the spare): a key deleted and written again would
+ * otherwise give back a page and take it again each time.
+ *
+ * Free lists and live counts are derived state: a process dying half-way
+ * through a push, a pop or a give-back can leave them broken, so recovery
+ * rebuilds both from the index (stripe.c), never trusting them.
  */
 #include "region.h"
 
@@ -42,42 +50,149 @@ unsigned bh_class_of(uint64_t size)
     return 16 + (p - 8) * 4 + (unsigned)quarter - 1;
 }
 
-/* Small classes fill one page; larger ones get enough pages for four
- * blocks, so the tail of a slab wastes little. */
-unsigned bh_class_pages(unsigned c)
+/*
+ * A slab holds at least four blocks (a class of up to a quarter page fills
+ * one page), and is made longer, up to four times that, while the tail its
+ * blocks leave unused is more than 1/16 of it: the tail is lost for as long
+ * as the slab lives, in every slab of the class.
+ */
+static void slab_shape(uint64_t page, uint64_t size, uint16_t *pages, uint16_t *blocks)
 {
-    uint32_t size = bh_class_sizes[c];
-    if (size <= 1024)
-        return 1;
-    return (unsigned)((size * 4 + BH_PAGE_SIZE - 1) / BH_PAGE_SIZE);
+    uint64_t n0 = (4 * size + page - 1) / page, best = n0;
+
+    for (uint64_t n = n0; n <= 4 * n0; n++) {
+        uint64_t tail = n * page % size;
+        if (tail * 32 <= n * page) {
+            best = n;
+            break;
+        }
+        if (tail * best < best * page % size * n) /* a smaller share lost */
+            best = n;
+    }
+    *pages = (uint16_t)best;
+    *blocks = (uint16_t)(best * page / size);
 }
 
-static inline uint64_t *next_of(struct bh_region *r, uint64_t off)
+void bh_slab_shapes(struct bh_region *r)
 {
-    return (uint64_t *)bh_at(r, off);
+    for (unsigned c = 0; c < BH_NCLASSES; c++)
+        slab_shape(bh_page_size(r), bh_class_sizes[c], &r->class_pages[c], &r->class_blocks[c]);
 }
 
-/* Builds a new slab's free list off to the side and publishes it with one
- * store of the list head. */
+static inline struct bh_freeblk *free_blk(struct bh_region *r, uint64_t off)
+{
+    return (struct bh_freeblk *)bh_at(r, off);
+}
+
+void bh_free_push_locked(struct bh_region *r, unsigned s, unsigned c, uint64_t off)
+{
+    struct bh_stripe *st = &r->stripes[s];
+    struct bh_freeblk *b = free_blk(r, off);
+
+    b->next = st->free_head[c];
+    b->prev = 0;
+    if (b->next)
+        free_blk(r, b->next)->prev = off;
+    st->free_head[c] = off;
+}
+
+static void free_unlink_locked(struct bh_region *r, unsigned s, unsigned c, uint64_t off)
+{
+    struct bh_freeblk *b = free_blk(r, off);
+
+    if (b->prev)
+        free_blk(r, b->prev)->next = b->next;
+    else
+        r->stripes[s].free_head[c] = b->next;
+    if (b->next)
+        free_blk(r, b->next)->prev = b->prev;
+}
+
+/* Finds the first page of the slab or run holding off: a later page's word
+ * says how far back that is. */
+static uint64_t head_page(const struct bh_region *r, uint64_t off, uint32_t *word)
+{
+    uint64_t page = bh_page_of(r, off);
+    uint32_t w = atomic_load_explicit(&r->pagemap[page], memory_order_relaxed);
+
+    if (BH_PM_KIND(w) == BH_PM_CONT && BH_PM_PAYLOAD(w) <= page) {
+        page -= BH_PM_PAYLOAD(w);
+        w = atomic_load_explicit(&r->pagemap[page], memory_order_relaxed);
+    }
+    *word = w;
+    return page;
+}
+
+/* Only the holder of the owning stripe writes a slab's head word after the
+ * page allocator made it; the allocator reads it, so the store is atomic. */
+static inline void head_store(struct bh_region *r, uint64_t page, uint32_t w)
+{
+    atomic_store_explicit(&r->pagemap[page], w, memory_order_relaxed);
+}
+
+/* Takes the blocks of an empty slab off their list and gives its pages
+ * back. Not an operation of its own in the op record: it finishes a free,
+ * and an interrupted one is finished by the rebuild. */
+static void slab_release_locked(struct bh_region *r, unsigned s, uint64_t page)
+{
+    uint32_t w = atomic_load_explicit(&r->pagemap[page], memory_order_relaxed);
+    unsigned c = BH_PM_CLASS(w);
+    uint64_t start = bh_page_off(r, page), size = bh_class_sizes[c];
+
+    for (uint64_t i = 0; i < r->class_blocks[c]; i++)
+        free_unlink_locked(r, s, c, start + i * size);
+    bh_pages_free(r, page);
+}
+
+static void spare_release_locked(struct bh_region *r, unsigned s)
+{
+    struct bh_stripe *st = &r->stripes[s];
+    uint64_t page = st->spare - 1;
+
+    st->spare = 0;
+    slab_release_locked(r, s, page);
+}
+
+/* Pages from the allocator. When there are none, the stripe's spare goes
+ * back first: the page a stripe keeps must not make the store full. */
+static uint64_t pages_get_locked(struct bh_region *r, unsigned s, unsigned kind,
+                                 uint32_t payload, uint64_t npages)
+{
+    uint64_t off = bh_pages_alloc(r, s, kind, payload, npages);
+
+    if (!off && r->stripes[s].spare) {
+        spare_release_locked(r, s);
+        off = bh_pages_alloc(r, s, kind, payload, npages);
+    }
+    return off;
+}
+
+/* Builds a new slab's free list off to the side, all its blocks in address
+ * order at the head of the class's list. */
 static int slab_grow_locked(struct bh_region *r, unsigned s, unsigned c)
 {
     struct bh_stripe *st = &r->stripes[s];
-    uint32_t size = bh_class_sizes[c];
-    uint64_t pages = bh_class_pages(c);
-    uint64_t off = bh_pages_alloc(r, s, BH_PM_SLAB, c, pages);
-    uint64_t n, i;
+    uint64_t size = bh_class_sizes[c];
+    uint64_t off = pages_get_locked(r, s, BH_PM_SLAB, c, r->class_pages[c]);
 
     if (!off)
         return BH_ENOSPC;
     st->op.op = BH_OP_SLAB;
     st->op.new_off = off;
-    n = pages * BH_PAGE_SIZE / size;
-    for (i = 0; i + 1 < n; i++)
-        *next_of(r, off + i * size) = off + (i + 1) * size;
-    *next_of(r, off + i * size) = st->free_head[c];
-    st->free_head[c] = off;
+    for (uint64_t i = r->class_blocks[c]; i-- > 0;)
+        bh_free_push_locked(r, s, c, off + i * size);
     st->op.op = BH_OP_NONE;
     return BH_OK;
+}
+
+static uint64_t run_alloc_locked(struct bh_region *r, unsigned s, uint64_t size)
+{
+    uint64_t pages = (size + bh_page_size(r) - 1) >> r->page_shift;
+    uint64_t off = pages_get_locked(r, s, BH_PM_RUN, (uint32_t)pages, pages);
+
+    if (off)
+        r->stripes[s].bytes += pages << r->page_shift;
+    return off;
 }
 
 /*
@@ -88,36 +203,21 @@ uint64_t bh_block_alloc_locked(struct bh_region *r, unsigned s, uint64_t size)
 {
     struct bh_stripe *st = &r->stripes[s];
     unsigned c = bh_class_of(size);
-    uint64_t off;
+    uint64_t off, page;
+    uint32_t w;
 
-    if (c == BH_NCLASSES) {
-        uint64_t pages = (size + BH_PAGE_SIZE - 1) / BH_PAGE_SIZE;
-        off = bh_pages_alloc(r, s, BH_PM_RUN, (uint32_t)pages, pages);
-        if (off)
-            st->bytes += pages * BH_PAGE_SIZE;
-        return off;
-    }
+    if (c == BH_NCLASSES)
+        return run_alloc_locked(r, s, size);
     if (!st->free_head[c] && slab_grow_locked(r, s, c) != BH_OK)
         return 0;
     off = st->free_head[c];
-    st->free_head[c] = *next_of(r, off);
+    free_unlink_locked(r, s, c, off);
+    page = head_page(r, off, &w);
+    if (st->spare == page + 1)
+        st->spare = 0; /* the one empty slab a stripe keeps is in use again */
+    head_store(r, page, w + BH_PM_LIVE_ONE);
     st->bytes += bh_class_sizes[c];
     return off;
-}
-
-/* Finds the first page of the slab or run holding off. */
-static uint64_t head_page(const struct bh_region *r, uint64_t off, uint32_t *word)
-{
-    uint64_t page = bh_page_of(r, off);
-    uint32_t w = atomic_load_explicit(&r->pagemap[page], memory_order_relaxed);
-
-    /* A slab spans at most 8 pages; a run's inner pages never hold a block start. */
-    for (int back = 0; BH_PM_KIND(w) == BH_PM_CONT && back < 8 && page > 0; back++) {
-        page--;
-        w = atomic_load_explicit(&r->pagemap[page], memory_order_relaxed);
-    }
-    *word = w;
-    return page;
 }
 
 uint64_t bh_block_size(const struct bh_region *r, uint64_t off)
@@ -125,17 +225,17 @@ uint64_t bh_block_size(const struct bh_region *r, uint64_t off)
     uint32_t w;
     head_page(r, off, &w);
     if (BH_PM_KIND(w) == BH_PM_RUN)
-        return (uint64_t)BH_PM_PAYLOAD(w) * BH_PAGE_SIZE;
-    return bh_class_sizes[BH_PM_PAYLOAD(w) % BH_NCLASSES];
+        return (uint64_t)BH_PM_PAYLOAD(w) << r->page_shift;
+    return bh_class_sizes[BH_PM_CLASS(w) % BH_NCLASSES];
 }
 
 int bh_block_valid(const struct bh_region *r, unsigned s, uint64_t off)
 {
-    const struct bh_header *h = r->hdr;
     uint64_t page, start, size;
     uint32_t w;
+    unsigned c;
 
-    if (off < h->heap_off || off >= h->heap_off + h->npages * BH_PAGE_SIZE || (off & 15))
+    if (off < r->heap_off || off >= bh_page_off(r, r->hdr->npages) || (off & 15))
         return 0;
     page = head_page(r, off, &w);
     if (BH_PM_STRIPE(w) != s)
@@ -143,11 +243,26 @@ int bh_block_valid(const struct bh_region *r, unsigned s, uint64_t off)
     start = bh_page_off(r, page);
     if (BH_PM_KIND(w) == BH_PM_RUN)
         return off == start;
-    if (BH_PM_KIND(w) != BH_PM_SLAB || BH_PM_PAYLOAD(w) >= BH_NCLASSES)
+    c = BH_PM_CLASS(w);
+    if (BH_PM_KIND(w) != BH_PM_SLAB || c >= BH_NCLASSES)
         return 0;
-    size = bh_class_sizes[BH_PM_PAYLOAD(w)];
-    return (off - start) % size == 0 &&
-           off - start + size <= bh_class_pages(BH_PM_PAYLOAD(w)) * BH_PAGE_SIZE;
+    size = bh_class_sizes[c];
+    return (off - start) % size == 0 && (off - start) / size < r->class_blocks[c];
+}
+
+/* A slab left empty goes back to the page allocator, except a single-page
+ * one, which becomes the stripe's spare in place of the previous spare. */
+static void slab_emptied_locked(struct bh_region *r, unsigned s, uint64_t page, unsigned c)
+{
+    struct bh_stripe *st = &r->stripes[s];
+
+    if (r->class_pages[c] > 1) {
+        slab_release_locked(r, s, page);
+        return;
+    }
+    if (st->spare)
+        spare_release_locked(r, s);
+    st->spare = page + 1;
 }
 
 void bh_block_free_locked(struct bh_region *r, unsigned s, uint64_t off)
@@ -155,14 +270,17 @@ void bh_block_free_locked(struct bh_region *r, unsigned s, uint64_t off)
     struct bh_stripe *st = &r->stripes[s];
     uint32_t w;
     uint64_t page = head_page(r, off, &w);
+    unsigned c;
 
     if (BH_PM_KIND(w) == BH_PM_RUN) {
-        st->bytes -= (uint64_t)BH_PM_PAYLOAD(w) * BH_PAGE_SIZE;
+        st->bytes -= (uint64_t)BH_PM_PAYLOAD(w) << r->page_shift;
         bh_pages_free(r, page);
         return;
     }
-    unsigned c = BH_PM_PAYLOAD(w);
-    *next_of(r, off) = st->free_head[c];
-    st->free_head[c] = off;
+    c = BH_PM_CLASS(w);
     st->bytes -= bh_class_sizes[c];
+    bh_free_push_locked(r, s, c, off);
+    head_store(r, page, w - BH_PM_LIVE_ONE);
+    if (BH_PM_LIVE(w) == 1)
+        slab_emptied_locked(r, s, page, c);
 }
