@@ -37,7 +37,7 @@
 #define BH_PAGE_MIN 1024u     /* pages of small ones */
 #define BH_NSTRIPES_MAX 64u
 #define BH_NSTRIPES_MIN 4u
-#define BH_NCLASSES 36u
+#define BH_NCLASSES 56u
 
 /* Page map words: kind in the top two bits, owning stripe, then payload. */
 #define BH_PM_FREE 0u

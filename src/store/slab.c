@@ -20,11 +20,13 @@
 
 /* Classes are 16 bytes apart up to 256 (small entries are the common
  * case, and rounding them by 25% would cost more than the header), then at
- * most 25% apart. */
+ * most 12.5% apart: what rounding loses is lost in every entry. */
 static const uint32_t bh_class_sizes[BH_NCLASSES] = {
-    16,   32,   48,   64,   80,   96,   112,  128,  144,  160,  176,  192,
-    208,  224,  240,  256,  320,  384,  448,  512,  640,  768,  896,  1024,
-    1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096, 5120, 6144, 7168, 8192,
+      16,   32,   48,   64,   80,   96,  112,  128,  144,  160,  176,  192,
+     208,  224,  240,  256,  288,  320,  352,  384,  416,  448,  480,  512,
+     576,  640,  704,  768,  832,  896,  960, 1024, 1152, 1280, 1408, 1536,
+    1664, 1792, 1920, 2048, 2304, 2560, 2816, 3072, 3328, 3584, 3840, 4096,
+    4608, 5120, 5632, 6144, 6656, 7168, 7680, 8192,
 };
 
 uint32_t bh_class_size(unsigned c)
@@ -36,7 +38,7 @@ uint32_t bh_class_size(unsigned c)
  * The smallest class holding size bytes, or BH_NCLASSES past the largest.
  * Computed, not searched: it is on every allocation. Up to 256 the classes
  * are multiples of 16; above, each power of two 2^p (p >= 8) is followed by
- * four classes 2^p/4 apart, the fourth being 2^(p+1).
+ * eight classes 2^p/8 apart, the eighth being 2^(p+1).
  */
 unsigned bh_class_of(uint64_t size)
 {
@@ -45,9 +47,9 @@ unsigned bh_class_of(uint64_t size)
     if (size > bh_class_sizes[BH_NCLASSES - 1])
         return BH_NCLASSES;
     unsigned p = 63 - (unsigned)__builtin_clzll(size - 1); /* 2^p < size <= 2^(p+1) */
-    uint64_t step = ((uint64_t)1 << p) / 4;
-    uint64_t quarter = (size - ((uint64_t)1 << p) + step - 1) / step; /* 1..4 */
-    return 16 + (p - 8) * 4 + (unsigned)quarter - 1;
+    uint64_t step = ((uint64_t)1 << p) / 8;
+    uint64_t eighth = (size - ((uint64_t)1 << p) + step - 1) / step; /* 1..8 */
+    return 16 + (p - 8) * 8 + (unsigned)eighth - 1;
 }
 
 /*
