@@ -57,20 +57,44 @@ static uint64_t find_low(const struct bh_region *r, uint64_t n)
     return r->hdr->npages;
 }
 
+/* The highest n free pages in a row; npages if none. A continuation says
+ * where its head is, so owned runs are stepped over whole here too. */
+static uint64_t find_high(const struct bh_region *r, uint64_t n)
+{
+    uint64_t run = 0;
+
+    for (uint64_t i = r->hdr->npages; i-- > r->hdr->page_hint;) {
+        uint32_t w = atomic_load_explicit(&r->pagemap[i], memory_order_relaxed);
+        if (w != BH_PM_FREE) {
+            run = 0;
+            if (BH_PM_KIND(w) == BH_PM_CONT && BH_PM_PAYLOAD(w) <= i)
+                i -= BH_PM_PAYLOAD(w);
+            continue;
+        }
+        if (++run == n)
+            return i;
+    }
+    return r->hdr->npages;
+}
+
 /*
  * Returns the offset of npages free pages now owned by stripe s, marked
  * with kind and payload, or 0 if no such run is free (the store is full).
  * First fit from the lowest free page: pages freed low are reused first,
- * which keeps the touched part of a lazily-mapped region small.
+ * which keeps the touched part of a lazily-mapped region small. With high
+ * set, the highest pages that fit instead: large values, which come and go
+ * in long runs, are kept at the top, away from the slabs and index tables,
+ * whose leftovers would otherwise cut the free space into pieces too short
+ * for them once the store has been filled and emptied.
  */
 uint64_t bh_pages_alloc(struct bh_region *r, unsigned s, unsigned kind, uint32_t payload,
-                        uint64_t npages)
+                        uint64_t npages, int high)
 {
     struct bh_header *h = r->hdr;
     uint64_t start, off = 0;
 
     bh_pages_lock(r);
-    start = find_low(r, npages);
+    start = high ? find_high(r, npages) : find_low(r, npages);
     if (start < h->npages) {
         pages_mark(r, start, npages, BH_PM_MAKE(kind, s, payload));
         atomic_fetch_add(&h->pages_used, npages);

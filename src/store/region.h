@@ -353,6 +353,9 @@ static inline unsigned bh_class_pages(const struct bh_region *r, unsigned c)
 }
 uint64_t bh_block_alloc_locked(struct bh_region *r, unsigned s, uint64_t size);
 void bh_block_free_locked(struct bh_region *r, unsigned s, uint64_t off);
+/* A block of whole pages of its own, even if a class would hold it: for a
+ * block a stripe has one of, which would leave the rest of a slab idle. */
+uint64_t bh_run_alloc_locked(struct bh_region *r, unsigned s, uint64_t size);
 /* The first words of a free block: its class's free list, both ways. */
 struct bh_freeblk {
     uint64_t next, prev;
@@ -368,7 +371,7 @@ int bh_block_valid(const struct bh_region *r, unsigned s, uint64_t off);
 /* ---- Pages (page.c) ---- */
 
 uint64_t bh_pages_alloc(struct bh_region *r, unsigned s, unsigned kind, uint32_t payload,
-                        uint64_t npages);
+                        uint64_t npages, int high);
 void bh_pages_free(struct bh_region *r, uint64_t page);
 int bh_pages_lock(struct bh_region *r);
 void bh_pages_unlock(struct bh_region *r);

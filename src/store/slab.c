@@ -158,13 +158,13 @@ static void spare_release_locked(struct bh_region *r, unsigned s)
 /* Pages from the allocator. When there are none, the stripe's spare goes
  * back first: the page a stripe keeps must not make the store full. */
 static uint64_t pages_get_locked(struct bh_region *r, unsigned s, unsigned kind,
-                                 uint32_t payload, uint64_t npages)
+                                 uint32_t payload, uint64_t npages, int high)
 {
-    uint64_t off = bh_pages_alloc(r, s, kind, payload, npages);
+    uint64_t off = bh_pages_alloc(r, s, kind, payload, npages, high);
 
     if (!off && r->stripes[s].spare) {
         spare_release_locked(r, s);
-        off = bh_pages_alloc(r, s, kind, payload, npages);
+        off = bh_pages_alloc(r, s, kind, payload, npages, high);
     }
     return off;
 }
@@ -175,7 +175,7 @@ static int slab_grow_locked(struct bh_region *r, unsigned s, unsigned c)
 {
     struct bh_stripe *st = &r->stripes[s];
     uint64_t size = bh_class_sizes[c];
-    uint64_t off = pages_get_locked(r, s, BH_PM_SLAB, c, r->class_pages[c]);
+    uint64_t off = pages_get_locked(r, s, BH_PM_SLAB, c, r->class_pages[c], 0);
 
     if (!off)
         return BH_ENOSPC;
@@ -187,14 +187,21 @@ static int slab_grow_locked(struct bh_region *r, unsigned s, unsigned c)
     return BH_OK;
 }
 
-static uint64_t run_alloc_locked(struct bh_region *r, unsigned s, uint64_t size)
+/* A page run: at the top of the heap for large values, at the bottom with
+ * the slabs for the store's own blocks (see bh_pages_alloc). */
+static uint64_t run_alloc_locked(struct bh_region *r, unsigned s, uint64_t size, int high)
 {
     uint64_t pages = (size + bh_page_size(r) - 1) >> r->page_shift;
-    uint64_t off = pages_get_locked(r, s, BH_PM_RUN, (uint32_t)pages, pages);
+    uint64_t off = pages_get_locked(r, s, BH_PM_RUN, (uint32_t)pages, pages, high);
 
     if (off)
         r->stripes[s].bytes += pages << r->page_shift;
     return off;
+}
+
+uint64_t bh_run_alloc_locked(struct bh_region *r, unsigned s, uint64_t size)
+{
+    return run_alloc_locked(r, s, size, 0);
 }
 
 /*
@@ -209,7 +216,7 @@ uint64_t bh_block_alloc_locked(struct bh_region *r, unsigned s, uint64_t size)
     uint32_t w;
 
     if (c == BH_NCLASSES)
-        return run_alloc_locked(r, s, size);
+        return run_alloc_locked(r, s, size, 1);
     if (!st->free_head[c] && slab_grow_locked(r, s, c) != BH_OK)
         return 0;
     off = st->free_head[c];

@@ -181,6 +181,32 @@ START_TEST(emptied_slabs_go_back)
 }
 END_TEST
 
+/* Index tables larger than a page are page runs of their own: a stripe has
+ * one, which in a slab of four would leave three blocks idle. */
+START_TEST(large_index_is_a_run)
+{
+    bh_store *st;
+    bh_shared *m;
+
+    ck_assert_int_eq(bh_store_open(&st, "mem:", NULL), BH_OK);
+    ck_assert_int_eq(bh_shared_open(st, "m", &m), BH_OK);
+    for (int i = 0; i < 64 * 600; i++) {
+        char k[32];
+        snprintf(k, sizeof k, "k%d", i);
+        ck_assert_int_eq(bh_shared_set_int(m, k, i), BH_OK);
+    }
+    struct bh_region *r = region_of(st);
+    for (unsigned s = 0; s < r->nstripes; s++) {
+        uint64_t off = bh_stripe_index_off(&r->stripes[s]);
+        ck_assert_uint_gt(((struct bh_index *)bh_at(r, off))->cap * 8, bh_page_size(r));
+        ck_assert_uint_eq(BH_PM_KIND(head_word(r, off)), BH_PM_RUN);
+    }
+    ck_assert_int_eq(bh_store_check(st), BH_OK);
+    bh_shared_close(m);
+    bh_store_close(st);
+}
+END_TEST
+
 /* Page size and stripe count follow the capacity: small stores trade
  * stripes for space, large ones keep 4 KiB pages and 64 stripes. */
 START_TEST(geometry_follows_capacity)
@@ -254,6 +280,7 @@ int main(void)
     tcase_add_test(tc, size_class_is_the_smallest_that_fits);
     tcase_add_test(tc, slab_shapes_waste_little);
     tcase_add_test(tc, emptied_slabs_go_back);
+    tcase_add_test(tc, large_index_is_a_run);
     tcase_add_test(tc, geometry_follows_capacity);
     suite_add_tcase(s, tc);
     return bh_test_run_suite(s);
