@@ -373,6 +373,11 @@ static void emb_shared_close(bh_shared *m)
     free(m);
 }
 
+/*
+ * Free is the heap's free pages: every write can use them, whatever its
+ * stripe and size. Room left in a stripe's partly used slabs is not counted:
+ * only writes of that stripe and size class could use it.
+ */
 static int emb_stats(bh_store *st, struct bh_store_stats *out)
 {
     struct bh_region *r = &((struct bh_emb *)st)->r;
@@ -387,8 +392,8 @@ static int emb_stats(bh_store *st, struct bh_store_stats *out)
     }
     out->capacity = h->capacity;
     out->used = bytes;
-    uint64_t heap = h->npages << r->page_shift;
-    out->free = heap > bytes ? heap - bytes : 0;
+    uint64_t pages_used = atomic_load(&h->pages_used);
+    out->free = h->npages > pages_used ? (h->npages - pages_used) << r->page_shift : 0;
     out->memories = atomic_load(&h->memories);
     out->recoveries = atomic_load(&h->recoveries);
     out->generation = atomic_load(&h->generation);
