@@ -37,11 +37,13 @@ void bh_pages_unlock(struct bh_region *r)
 }
 
 /* The lowest n free pages in a row at or above the hint; npages if none.
- * Owned runs are stepped over whole. */
-static uint64_t find_low(const struct bh_region *r, uint64_t n)
+ * Owned runs are stepped over whole. *first_free gets the lowest free page
+ * seen (npages if none): the hint can move up to it. */
+static uint64_t find_low(const struct bh_region *r, uint64_t n, uint64_t *first_free)
 {
     uint64_t run = 0;
 
+    *first_free = r->hdr->npages;
     for (uint64_t i = r->hdr->page_hint; i < r->hdr->npages;) {
         uint32_t w = atomic_load_explicit(&r->pagemap[i], memory_order_relaxed);
         if (w != BH_PM_FREE) {
@@ -50,6 +52,8 @@ static uint64_t find_low(const struct bh_region *r, uint64_t n)
             i += span ? span : 1;
             continue;
         }
+        if (*first_free == r->hdr->npages)
+            *first_free = i;
         if (++run == n)
             return i + 1 - n;
         i++;
@@ -91,17 +95,22 @@ uint64_t bh_pages_alloc(struct bh_region *r, unsigned s, unsigned kind, uint32_t
                         uint64_t npages, int high)
 {
     struct bh_header *h = r->hdr;
-    uint64_t start, off = 0;
+    uint64_t start, first_free = h->page_hint, off = 0;
 
     bh_pages_lock(r);
-    start = high ? find_high(r, npages) : find_low(r, npages);
+    start = high ? find_high(r, npages) : find_low(r, npages, &first_free);
     if (start < h->npages) {
         pages_mark(r, start, npages, BH_PM_MAKE(kind, s, payload));
         atomic_fetch_add(&h->pages_used, npages);
-        if (start == h->page_hint)
-            h->page_hint = start + npages;
         off = bh_page_off(r, start);
     }
+    /* Nothing below the first free page the search met is free: without
+     * moving the hint there, a hole filled up would make every later
+     * search start below it again. */
+    if (!high)
+        h->page_hint = off && first_free == start ? start + npages : first_free;
+    else if (off && start == h->page_hint)
+        h->page_hint = start + npages;
     bh_pages_unlock(r);
     return off;
 }
