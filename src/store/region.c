@@ -60,7 +60,8 @@ static void geometry(struct bh_header *h, uint64_t capacity)
     uint32_t page, nstripes;
 
     geometry_shape(capacity, &page, &nstripes);
-    uint64_t fixed = align_to(sizeof *h, page) + align_to(nstripes * sizeof(struct bh_stripe), page);
+    uint64_t fixed = align_to(sizeof *h, page) +
+                     align_to(nstripes * sizeof(struct bh_stripe), page);
     uint64_t npages = (capacity - fixed - page) / (page + 4);
 
     h->capacity = capacity;
@@ -111,6 +112,8 @@ static int region_format(void *base, uint64_t capacity, struct bh_region *r)
     atomic_store(&h->next_memory_no, 1);
     atomic_store(&h->generation, 1);
     region_bind(r, base, capacity);
+    for (unsigned s = 0; s < r->nstripes; s++)
+        bh_free_lists_clear(r, s);
     if ((rc = init_locks(r)) != BH_OK)
         return rc;
     __atomic_thread_fence(__ATOMIC_RELEASE);

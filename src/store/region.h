@@ -49,8 +49,10 @@
 #define BH_PM_KIND(w) ((w) >> 30)
 #define BH_PM_STRIPE(w) (((w) >> 22) & 0xffu)
 #define BH_PM_PAYLOAD(w) ((w) & 0x3fffffu)
-/* A slab's live-block count is derived state of its stripe, like the free
- * lists: changed under the stripe's lock, rebuilt by its recovery. */
+/* A slab's count (its live blocks, plus one while the head of its class's
+ * free list is one of its blocks: see slab.c) is derived state of its
+ * stripe, like the free lists: changed under the stripe's lock, rebuilt by
+ * its recovery. */
 #define BH_PM_CLASS(w) ((w) & 0x3fu)
 #define BH_PM_LIVE(w) (((w) >> 6) & 0xffffu)
 #define BH_PM_LIVE_ONE (1u << 6)
@@ -91,9 +93,21 @@ struct bh_oprec {
     uint64_t new_off;
 };
 
+/* A stripe's free list of one size class (slab.c): its first block, and
+ * the first pages of the slabs of its first two blocks (BH_NO_SLAB where
+ * there is no block), so that taking or putting a block reads no other
+ * block first. Derived state, like the lists. */
+struct bh_freelist {
+    uint64_t head;
+    uint32_t slab, next_slab;
+};
+
+#define BH_NO_SLAB UINT32_MAX
+
 struct bh_stripe {
     _Atomic uint32_t lock;      /* owner pid, or 0 (slock.c) */
-    uint32_t pad0;
+    uint32_t spare;             /* derived: 1 + first page of the slab kept when it
+                                   was emptied (it may be in use again), or 0 */
     _Atomic uint64_t owner_token; /* the owner's start time */
     _Atomic uint64_t seq;       /* odd while a holder may write (see read.c) */
     struct bh_oprec op;         /* what the holder is doing right now */
@@ -107,9 +121,8 @@ struct bh_stripe {
     uint64_t ttl_entries;       /* entries with an expiry */
     int64_t next_expiry_ms;     /* no entry expires before this */
     uint64_t bytes;             /* bytes in blocks allocated to this stripe's users */
-    uint64_t free_head[BH_NCLASSES]; /* doubly linked through the free blocks (slab.c) */
-    uint64_t spare;             /* 1 + first page of the one empty slab kept, or 0 */
-    char pad[56];
+    struct bh_freelist lists[BH_NCLASSES]; /* doubly linked through the free blocks */
+    char pad[64];
 } __attribute__((aligned(64)));
 
 struct bh_header {
@@ -356,12 +369,20 @@ void bh_block_free_locked(struct bh_region *r, unsigned s, uint64_t off);
 /* A block of whole pages of its own, even if a class would hold it: for a
  * block a stripe has one of, which would leave the rest of a slab idle. */
 uint64_t bh_run_alloc_locked(struct bh_region *r, unsigned s, uint64_t size);
-/* The first words of a free block: its class's free list, both ways. */
+/* The first words of a free block: its class's free list, both ways (the
+ * head's prev is left stale), and the first pages of the slabs of the next
+ * two blocks on it (slab.c). */
 struct bh_freeblk {
     uint64_t next, prev;
+    uint32_t nslab, nnslab;
 };
-/* Puts a free block of class c at the head of its list (recovery's sweep). */
-void bh_free_push_locked(struct bh_region *r, unsigned s, unsigned c, uint64_t off);
+/* Empties every free list of stripe s (formatting, recovery). */
+void bh_free_lists_clear(struct bh_region *r, unsigned s);
+/* Recovery's sweep: puts a free block of class c in the slab at page at
+ * the head of its list, counting nothing; then bh_free_count_heads. */
+void bh_free_push_locked(struct bh_region *r, unsigned s, unsigned c, uint64_t page,
+                         uint64_t off);
+void bh_free_count_heads_locked(struct bh_region *r, unsigned s);
 /* Bytes the block at off really occupies (its class or run size). */
 uint64_t bh_block_size(const struct bh_region *r, uint64_t off);
 /* Returns the offset of the start of the block holding off, or 0 if off is

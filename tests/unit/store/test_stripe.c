@@ -174,6 +174,9 @@ START_TEST(emptied_slabs_go_back)
     ck_assert_uint_eq(atomic_load(&r->hdr->pages_used), before + 1);
     ck_assert_uint_ne(r->stripes[3].spare, 0);
     ck_assert_int_eq(bh_store_check(st), BH_OK);
+    alloc_and_free(r, 3, 40, 2, &w); /* the spare in use, then emptied again */
+    ck_assert_uint_eq(atomic_load(&r->hdr->pages_used), before + 1);
+    ck_assert_int_eq(bh_store_check(st), BH_OK);
     alloc_and_free(r, 3, 100, 1, &w); /* another class: it replaces the spare */
     ck_assert_uint_eq(atomic_load(&r->hdr->pages_used), before + 1);
     ck_assert_int_eq(bh_store_check(st), BH_OK);
