@@ -49,7 +49,7 @@ uint32_t bh_class_size(unsigned c)
  * are multiples of 16; above, each power of two 2^p (p >= 8) is followed by
  * eight classes 2^p/8 apart, the eighth being 2^(p+1).
  */
-unsigned bh_class_of(uint64_t size)
+static inline unsigned class_of(uint64_t size)
 {
     if (size <= 256)
         return size ? (unsigned)((size + 15) / 16 - 1) : 0;
@@ -59,6 +59,11 @@ unsigned bh_class_of(uint64_t size)
     uint64_t step = ((uint64_t)1 << p) / 8;
     uint64_t eighth = (size - ((uint64_t)1 << p) + step - 1) / step; /* 1..8 */
     return 16 + (p - 8) * 8 + (unsigned)eighth - 1;
+}
+
+unsigned bh_class_of(uint64_t size)
+{
+    return class_of(size);
 }
 
 /*
@@ -335,7 +340,7 @@ static __attribute__((noinline)) uint64_t alloc_slow_locked(struct bh_region *r,
  */
 uint64_t bh_block_alloc_locked(struct bh_region *r, unsigned s, uint64_t size)
 {
-    unsigned c = bh_class_of(size < 32 ? 32 : size);
+    unsigned c = class_of(size < 32 ? 32 : size);
 
     if (c == BH_NCLASSES || !r->stripes[s].lists[c].head)
         return alloc_slow_locked(r, s, size, c);
