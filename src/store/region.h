@@ -41,7 +41,7 @@
 
 /* Page map words: kind in the top two bits, owning stripe, then payload. */
 #define BH_PM_FREE 0u
-#define BH_PM_SLAB 1u /* payload: size class, live blocks << 6; first page of a slab */
+#define BH_PM_SLAB 1u /* payload: size class, count << 6 (below); first page of a slab */
 #define BH_PM_RUN 2u  /* payload: length in pages; first page of a large block */
 #define BH_PM_CONT 3u /* payload: distance back to the first page of its slab or run */
 #define BH_PM_MAKE(kind, stripe, payload) \
@@ -379,7 +379,7 @@ struct bh_freeblk {
 /* Empties every free list of stripe s (formatting, recovery). */
 void bh_free_lists_clear(struct bh_region *r, unsigned s);
 /* Recovery's sweep: puts a free block of class c in the slab at page at
- * the head of its list, counting nothing; then bh_free_count_heads. */
+ * the head of its list, counting nothing; then bh_free_count_heads_locked. */
 void bh_free_push_locked(struct bh_region *r, unsigned s, unsigned c, uint64_t page,
                          uint64_t off);
 void bh_free_count_heads_locked(struct bh_region *r, unsigned s);
