@@ -27,8 +27,10 @@
  *  - Capacity: fixed at creation, from BH_CAPACITY_MIN to BH_CAPACITY_MAX.
  *  - Overhead per entry: a 24-byte header, the key padded to 8 bytes, the
  *    entry rounded up to its size class (16 bytes apart up to 256 bytes, at
- *    most 25% apart up to 8 KiB, whole 4 KiB pages beyond), and one 8-byte
- *    index slot at a load of 3/8 to 3/4 (11 to 22 bytes).
+ *    most 12.5% apart up to 8 KiB, whole pages of 1 to 4 KiB beyond, by
+ *    capacity), and one 8-byte index slot at a load of 3/8 to 3/4 (11 to 22
+ *    bytes). With values of mixed sizes, more than three quarters of any
+ *    capacity holds keys, values and headers when the store is full.
  *
  * Threads: a bh_store and its bh_shared handles may be used by one thread at
  * a time; use one handle per thread. Processes: open the store, then fork;
@@ -69,7 +71,8 @@ typedef struct bh_store_options {
 struct bh_store_stats {
     size_t capacity;     /* bytes of the region */
     size_t used;         /* bytes in allocated blocks and index tables */
-    size_t free;         /* bytes still available to values */
+    size_t free;         /* bytes any write can still use (free pages; room left
+                            in partly used blocks of one size is not counted) */
     uint64_t keys;       /* live keys in all memories */
     uint64_t memories;   /* memories created */
     uint64_t locks;      /* named-lock records alive */

@@ -72,7 +72,7 @@ int bh_emb_cursor_next(bh_cursor *base, const char **key)
     int rc;
 
     while (c->pos >= c->len) {
-        if (c->next_stripe >= BH_NSTRIPES)
+        if (c->next_stripe >= bh_emb_region(c->base.m)->nstripes)
             return BH_ENOTFOUND;
         if ((rc = load_stripe(c, c->next_stripe++)) != BH_OK)
             return rc;

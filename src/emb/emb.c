@@ -47,7 +47,7 @@ static void locate_lock(bh_shared *m, int ns, const char *key, size_t klen, stru
     struct bh_region *r = bh_emb_region(m);
 
     bh_key_init(&l->k, ms->memory_no, ns, key, klen);
-    l->s = bh_key_stripe(&l->k);
+    l->s = bh_key_stripe(r, &l->k);
     bh_stripe_lock(r, l->s);
     l->e = NULL;
     l->pos = bh_index_find_locked(r, l->s, &l->k, &l->e);
@@ -185,10 +185,11 @@ static int emb_put(bh_shared *m, const char *key, size_t klen, const bh_value *v
  * for what that cannot settle: a busy or broken stripe, an expired key. */
 static int read_fast(bh_shared *m, const char *key, size_t klen, bh_value *out)
 {
+    struct bh_region *r = bh_emb_region(m);
     struct bh_key k;
 
     bh_key_init(&k, bh_emb_shared_of(m)->memory_no, BH_NS_DATA, key, klen);
-    return bh_read_lockfree(bh_emb_region(m), bh_key_stripe(&k), &k, out);
+    return bh_read_lockfree(r, bh_key_stripe(r, &k), &k, out);
 }
 
 static int emb_get(bh_shared *m, const char *key, size_t klen, bh_value *out)
@@ -301,7 +302,7 @@ static int emb_len(bh_shared *m, size_t *out)
     int64_t now = bh_clock_wall_coarse_ms();
     uint64_t n = 0;
 
-    for (unsigned s = 0; s < BH_NSTRIPES; s++) {
+    for (unsigned s = 0; s < r->nstripes; s++) {
         bh_stripe_lock(r, s);
         if (!r->readonly)
             bh_index_purge_locked(r, s, now);
@@ -318,7 +319,7 @@ static int emb_clear(bh_shared *m)
     struct bh_emb_shared *ms = bh_emb_shared_of(m);
     struct bh_region *r = bh_emb_region(m);
 
-    for (unsigned s = 0; s < BH_NSTRIPES; s++) {
+    for (unsigned s = 0; s < r->nstripes; s++) {
         bh_stripe_lock(r, s);
         struct bh_index *ix = bh_stripe_index(r, s);
         for (uint64_t i = 0; ix && i < ix->cap; i++) {
@@ -372,13 +373,18 @@ static void emb_shared_close(bh_shared *m)
     free(m);
 }
 
+/*
+ * Free is the heap's free pages: every write can use them, whatever its
+ * stripe and size. Room left in a stripe's partly used slabs is not counted:
+ * only writes of that stripe and size class could use it.
+ */
 static int emb_stats(bh_store *st, struct bh_store_stats *out)
 {
     struct bh_region *r = &((struct bh_emb *)st)->r;
     struct bh_header *h = r->hdr;
     uint64_t bytes = 0;
 
-    for (unsigned s = 0; s < BH_NSTRIPES; s++) {
+    for (unsigned s = 0; s < r->nstripes; s++) {
         const struct bh_stripe *sp = &r->stripes[s];
         bytes += __atomic_load_n(&sp->bytes, __ATOMIC_RELAXED);
         out->keys += __atomic_load_n(&sp->keys, __ATOMIC_RELAXED);
@@ -386,11 +392,28 @@ static int emb_stats(bh_store *st, struct bh_store_stats *out)
     }
     out->capacity = h->capacity;
     out->used = bytes;
-    out->free = h->npages * BH_PAGE_SIZE > bytes ? h->npages * BH_PAGE_SIZE - bytes : 0;
+    uint64_t pages_used = atomic_load(&h->pages_used);
+    out->free = h->npages > pages_used ? (h->npages - pages_used) << r->page_shift : 0;
     out->memories = atomic_load(&h->memories);
     out->recoveries = atomic_load(&h->recoveries);
     out->generation = atomic_load(&h->generation);
     return BH_OK;
+}
+
+/* Whether page map word w at page p is sound: a head has an owner stripe
+ * of this store, a continuation points back at a head whose run covers p. */
+static int pagemap_word_ok(struct bh_region *r, uint64_t p, uint32_t w)
+{
+    uint64_t back = BH_PM_PAYLOAD(w);
+    uint32_t head;
+
+    if (BH_PM_KIND(w) != BH_PM_CONT)
+        return BH_PM_STRIPE(w) < r->nstripes;
+    if (back == 0 || back > p)
+        return 0;
+    head = atomic_load(&r->pagemap[p - back]);
+    return (BH_PM_KIND(head) == BH_PM_SLAB || BH_PM_KIND(head) == BH_PM_RUN) &&
+           bh_pages_span(r, head) > back;
 }
 
 /* Checks one stripe at a time (never all locks at once), then the page map. */
@@ -403,7 +426,7 @@ static int emb_check(bh_store *st)
     if (r->readonly) /* without the locks, writers would look like damage */
         return bh_store_fail(st, BH_EREADONLY, "check needs the store's locks: open it writable");
 
-    for (unsigned s = 0; s < BH_NSTRIPES && rc == BH_OK; s++) {
+    for (unsigned s = 0; s < r->nstripes && rc == BH_OK; s++) {
         bh_stripe_lock(r, s);
         rc = bh_stripe_check_locked(r, s, st->errmsg, sizeof st->errmsg);
         bh_stripe_unlock(r, s);
@@ -416,13 +439,9 @@ static int emb_check(bh_store *st)
         if (w == BH_PM_FREE)
             continue;
         used++;
-        if (BH_PM_KIND(w) != BH_PM_CONT && BH_PM_STRIPE(w) >= BH_NSTRIPES)
-            rc = bh_store_fail(st, BH_ECORRUPT, "page %llu: owner stripe %u out of range",
-                               (unsigned long long)p, BH_PM_STRIPE(w));
-        else if (BH_PM_KIND(w) == BH_PM_CONT &&
-                 (p == 0 || atomic_load(&r->pagemap[p - 1]) == BH_PM_FREE))
-            rc = bh_store_fail(st, BH_ECORRUPT, "page %llu: continuation without a head",
-                               (unsigned long long)p);
+        if (!pagemap_word_ok(r, p, w))
+            rc = bh_store_fail(st, BH_ECORRUPT, "page %llu: bad page map word %#x",
+                               (unsigned long long)p, w);
     }
     if (rc == BH_OK && used != atomic_load(&r->hdr->pages_used))
         rc = bh_store_fail(st, BH_ECORRUPT, "page map: %llu pages in use, counter says %llu",

@@ -19,7 +19,7 @@ struct bh_emb_shared {
     struct bh_emb *st;
     uint32_t memory_no;
     uint64_t rec_off;                /* the memory's directory record */
-    uint64_t counts[BH_NSTRIPES];    /* offsets of its count records, 0 = unknown */
+    uint64_t counts[BH_NSTRIPES_MAX];    /* offsets of its count records, 0 = unknown */
     struct bh_held *held;            /* the locks held through this handle */
     size_t nheld, held_cap;
 };

@@ -50,11 +50,22 @@ static void index_copy(struct bh_region *r, const struct bh_index *old, struct b
     }
 }
 
+/* A stripe has one index (two while it rehashes): one larger than a page
+ * gets pages of its own rather than one block of a slab of four. */
+static uint64_t index_alloc_locked(struct bh_region *r, unsigned s, uint64_t cap)
+{
+    uint64_t size = sizeof(struct bh_index) + cap * 8;
+
+    if (size > bh_page_size(r))
+        return bh_run_alloc_locked(r, s, size);
+    return bh_block_alloc_locked(r, s, size);
+}
+
 static int index_rehash_locked(struct bh_region *r, unsigned s, uint64_t cap)
 {
     struct bh_stripe *st = &r->stripes[s];
     struct bh_index *old = bh_stripe_index(r, s);
-    uint64_t off = bh_block_alloc_locked(r, s, sizeof(struct bh_index) + cap * 8);
+    uint64_t off = index_alloc_locked(r, s, cap);
     struct bh_index *nw;
 
     if (!off)

@@ -388,7 +388,7 @@ int bh_emb_lock_acquire(bh_shared *m, const char *name, size_t len, int64_t time
     int rc, slot = -1;
 
     key_of(m, name, len, &k);
-    s = bh_key_stripe(&k);
+    s = bh_key_stripe(r, &k);
     bh_stripe_lock(r, s);
     if ((rc = rec_find_locked(r, s, &k, &e)) != BH_OK) {
         bh_stripe_unlock(r, s);
@@ -458,7 +458,7 @@ static void lock_view(bh_shared *m, const char *name, size_t len, struct bh_lock
     unsigned s;
 
     key_of(m, name, len, &k);
-    s = bh_key_stripe(&k);
+    s = bh_key_stripe(r, &k);
     memset(v, 0, sizeof *v);
     bh_stripe_lock(r, s);
     if (bh_index_find_locked(r, s, &k, &e) >= 0) {

@@ -95,7 +95,7 @@ int bh_memory_find(struct bh_region *r, const char *id, uint32_t *memory_no, uin
     int rc = BH_ENOTFOUND;
 
     bh_key_init(&k, 0, BH_NS_DIR, id, strlen(id));
-    s = bh_key_stripe(&k);
+    s = bh_key_stripe(r, &k);
     bh_stripe_lock(r, s);
     if (bh_index_find_locked(r, s, &k, &e) >= 0 && e->vlen >= sizeof(struct bh_memrec)) {
         *memory_no = memrec_of(e)->memory_no;
@@ -128,7 +128,7 @@ int bh_memory_list(struct bh_region *r, char ***ids, size_t *n)
     size_t cap = 0;
     int rc = BH_OK;
 
-    for (unsigned s = 0; s < BH_NSTRIPES && rc == BH_OK; s++) {
+    for (unsigned s = 0; s < r->nstripes && rc == BH_OK; s++) {
         bh_stripe_lock(r, s);
         struct bh_index *ix = bh_stripe_index(r, s);
         for (uint64_t i = 0; ix && i < ix->cap && rc == BH_OK; i++) {
@@ -159,7 +159,7 @@ int bh_memory_open(struct bh_region *r, const char *id, uint32_t *memory_no, uin
     int rc = BH_OK;
 
     bh_key_init(&k, 0, BH_NS_DIR, id, strlen(id));
-    s = bh_key_stripe(&k);
+    s = bh_key_stripe(r, &k);
     bh_stripe_lock(r, s);
     if (bh_index_find_locked(r, s, &k, &e) >= 0) {
         off = bh_off(r, e);

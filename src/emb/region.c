@@ -24,24 +24,55 @@
 #include "bothive/log.h"
 #include "emb.h"
 
-static uint64_t align_page(uint64_t n)
+static uint64_t align_to(uint64_t n, uint64_t unit)
 {
-    return (n + BH_PAGE_SIZE - 1) & ~(uint64_t)(BH_PAGE_SIZE - 1);
+    return (n + unit - 1) & ~(unit - 1);
+}
+
+/* Capacity per stripe, in pages, below which a store gets smaller pages,
+ * then fewer stripes. */
+#define BH_STRIPE_PAGES 512u
+
+/*
+ * Page size and stripe count for a capacity. Each stripe keeps a partly
+ * used slab of every size class it holds, and each index has room to grow:
+ * space no other stripe can use, which grows with stripes x classes x page
+ * size. With 4 KiB pages and 64 stripes that is a few per cent of 128 MiB,
+ * but most of 1 MiB. So below 128 MiB the pages shrink, down to 1 KiB, then
+ * the stripes halve, down to 4, keeping the capacity at 512 pages per
+ * stripe: small stores trade write concurrency, which they need least, for
+ * space. (At 256 pages per stripe, stores of 2 to 16 MiB filled to 79-81%
+ * with strings of 20 to 320 bytes; at 512, to 82-83%.)
+ */
+static void geometry_shape(uint64_t capacity, uint32_t *page, uint32_t *nstripes)
+{
+    uint32_t p = BH_PAGE_MAX, n = BH_NSTRIPES_MAX;
+
+    while (p > BH_PAGE_MIN && capacity / ((uint64_t)n * p) < BH_STRIPE_PAGES)
+        p /= 2;
+    while (n > BH_NSTRIPES_MIN && capacity / ((uint64_t)n * p) < BH_STRIPE_PAGES)
+        n /= 2;
+    *page = p;
+    *nstripes = n;
 }
 
 /* Lays out a region of capacity bytes: header, stripes, page map, heap. */
 static void geometry(struct bh_header *h, uint64_t capacity)
 {
-    uint64_t fixed = align_page(sizeof *h) + align_page(BH_NSTRIPES * sizeof(struct bh_stripe));
-    uint64_t npages = (capacity - fixed - BH_PAGE_SIZE) / (BH_PAGE_SIZE + 4);
+    uint32_t page, nstripes;
+
+    geometry_shape(capacity, &page, &nstripes);
+    uint64_t fixed = align_to(sizeof *h, page) +
+                     align_to(nstripes * sizeof(struct bh_stripe), page);
+    uint64_t npages = (capacity - fixed - page) / (page + 4);
 
     h->capacity = capacity;
-    h->page_size = BH_PAGE_SIZE;
-    h->nstripes = BH_NSTRIPES;
+    h->page_size = page;
+    h->nstripes = nstripes;
     h->nclasses = BH_NCLASSES;
-    h->stripes_off = align_page(sizeof *h);
+    h->stripes_off = align_to(sizeof *h, page);
     h->pagemap_off = fixed;
-    h->heap_off = fixed + align_page(npages * 4);
+    h->heap_off = fixed + align_to(npages * 4, page);
     h->npages = npages;
 }
 
@@ -55,12 +86,16 @@ static void region_bind(struct bh_region *r, void *base, size_t size)
     r->pagemap = (_Atomic uint32_t *)(r->base + r->hdr->pagemap_off);
     r->heap = r->base + r->hdr->heap_off;
     r->heap_off = r->hdr->heap_off;
+    r->page_shift = (unsigned)__builtin_ctz(r->hdr->page_size);
+    r->nstripes = r->hdr->nstripes;
+    r->stripe_shift = 64 - (unsigned)__builtin_ctz(r->nstripes);
+    bh_slab_shapes(r);
 }
 
 /* Initialises every mutex of the header and the stripes. */
 static int init_locks(struct bh_region *r)
 {
-    for (unsigned s = 0; s < BH_NSTRIPES; s++) {
+    for (unsigned s = 0; s < r->nstripes; s++) {
         atomic_store(&r->stripes[s].lock, 0);
         atomic_store(&r->stripes[s].owner_token, 0);
     }
@@ -79,6 +114,8 @@ static int region_format(void *base, uint64_t capacity, struct bh_region *r)
     atomic_store(&h->next_memory_no, 1);
     atomic_store(&h->generation, 1);
     region_bind(r, base, capacity);
+    for (unsigned s = 0; s < r->nstripes; s++)
+        bh_free_lists_clear(r, s);
     if ((rc = init_locks(r)) != BH_OK)
         return rc;
     __atomic_thread_fence(__ATOMIC_RELEASE);
@@ -141,7 +178,7 @@ static int region_reopen(struct bh_region *r)
     if (rc != BH_OK)
         return rc;
     bh_pages_repair(r);
-    for (unsigned s = 0; s < BH_NSTRIPES; s++) {
+    for (unsigned s = 0; s < r->nstripes; s++) {
         bh_stripe_rebuild_locked(r, s);
         reopen_records(r, s);
         bh_lock_stripe_settle_locked(r, s);
@@ -167,16 +204,16 @@ static int map_existing(struct bh_emb *st, int fd, uint64_t size, void **base)
     struct bh_header *h;
     int rc;
 
-    if (size < BH_PAGE_SIZE)
+    if (size < BH_PAGE_MAX)
         return bh_store_fail(&st->base, BH_ENOTSTORE,
                              "not a bothive store (%llu bytes, too short)",
                              (unsigned long long)size);
-    h = mmap(NULL, BH_PAGE_SIZE, PROT_READ, MAP_SHARED, fd, 0);
+    h = mmap(NULL, BH_PAGE_MAX, PROT_READ, MAP_SHARED, fd, 0);
     if (h == MAP_FAILED)
         return bh_store_fail(&st->base, BH_EIO, "mmap: %s", strerror(errno));
     rc = header_valid(&st->base, h, size);
     size = h->capacity;
-    munmap(h, BH_PAGE_SIZE);
+    munmap(h, BH_PAGE_MAX);
     if (rc != BH_OK)
         return rc;
     *base = mmap(NULL, size, st->r.readonly ? PROT_READ : PROT_READ | PROT_WRITE, MAP_SHARED,

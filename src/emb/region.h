@@ -3,9 +3,13 @@
  * embedded backend. Nothing outside src/store/ may include this header.
  *
  *   offset 0        header (magic, version, geometry, page allocator state)
- *   stripes_off     BH_NSTRIPES stripes: lock, sequence, op record, index, free lists
+ *   stripes_off     nstripes stripes: lock, sequence, op record, index, free lists
  *   pagemap_off     one 32-bit word per heap page: free, or who owns it
- *   heap_off        the heap: BH_PAGE_SIZE pages, handed to stripes
+ *   heap_off        the heap: page_size pages, handed to stripes
+ *
+ * Page size and stripe count depend on the capacity (region.c): every page
+ * a stripe holds for a size class is space no other stripe or class can
+ * use, so a small store has smaller pages and fewer stripes.
  *
  * Every link inside the region is an offset from its base, never a pointer,
  * so any process can map the region at any address.
@@ -29,21 +33,30 @@
 #include "base/proc.h"
 
 #define BH_MAGIC "BOTHIVE"      /* 8 bytes with the NUL */
-#define BH_FORMAT_VERSION 3u
-#define BH_PAGE_SIZE 4096u
-#define BH_NSTRIPES 64u
-#define BH_NCLASSES 36u
+#define BH_FORMAT_VERSION 4u
+#define BH_PAGE_MAX 4096u     /* pages of large stores */
+#define BH_PAGE_MIN 1024u     /* pages of small ones */
+#define BH_NSTRIPES_MAX 64u
+#define BH_NSTRIPES_MIN 4u
+#define BH_NCLASSES 56u
 
 /* Page map words: kind in the top two bits, owning stripe, then payload. */
 #define BH_PM_FREE 0u
-#define BH_PM_SLAB 1u /* payload: size class; first page of a slab */
+#define BH_PM_SLAB 1u /* payload: size class, count << 6 (below); first page of a slab */
 #define BH_PM_RUN 2u  /* payload: length in pages; first page of a large block */
-#define BH_PM_CONT 3u /* a later page of a slab or run */
+#define BH_PM_CONT 3u /* payload: distance back to the first page of its slab or run */
 #define BH_PM_MAKE(kind, stripe, payload) \
     (((uint32_t)(kind) << 30) | ((uint32_t)(stripe) << 22) | (uint32_t)(payload))
 #define BH_PM_KIND(w) ((w) >> 30)
 #define BH_PM_STRIPE(w) (((w) >> 22) & 0xffu)
 #define BH_PM_PAYLOAD(w) ((w) & 0x3fffffu)
+/* A slab's count (its live blocks, plus one while the head of its class's
+ * free list is one of its blocks: see slab.c) is derived state of its
+ * stripe, like the free lists: changed under the stripe's lock, rebuilt by
+ * its recovery. */
+#define BH_PM_CLASS(w) ((w) & 0x3fu)
+#define BH_PM_LIVE(w) (((w) >> 6) & 0xffffu)
+#define BH_PM_LIVE_ONE (1u << 6)
 
 /* Index slots: an entry offset with 16 bits of its hash on top. */
 #define BH_SLOT_EMPTY 0u
@@ -81,9 +94,21 @@ struct bh_oprec {
     uint64_t new_off;
 };
 
+/* A stripe's free list of one size class (slab.c): its first block, and
+ * the first pages of the slabs of its first two blocks (BH_NO_SLAB where
+ * there is no block), so that taking or putting a block reads no other
+ * block first. Derived state, like the lists. */
+struct bh_freelist {
+    uint64_t head;
+    uint32_t slab, next_slab;
+};
+
+#define BH_NO_SLAB UINT32_MAX
+
 struct bh_stripe {
     _Atomic uint32_t lock;      /* owner pid, or 0 (slock.c) */
-    uint32_t pad0;
+    uint32_t spare;             /* derived: 1 + first page of the slab kept when it
+                                   was emptied (it may be in use again), or 0 */
     _Atomic uint64_t owner_token; /* the owner's start time */
     _Atomic uint64_t seq;       /* odd while a holder may write (see read.c) */
     struct bh_oprec op;         /* what the holder is doing right now */
@@ -98,7 +123,7 @@ struct bh_stripe {
     uint64_t ttl_entries;       /* entries with an expiry */
     int64_t next_expiry_ms;     /* no entry expires before this */
     uint64_t bytes;             /* bytes in blocks allocated to this stripe's users */
-    uint64_t free_head[BH_NCLASSES];
+    struct bh_freelist lists[BH_NCLASSES]; /* doubly linked through the free blocks */
     char pad[64];
 } __attribute__((aligned(64)));
 
@@ -182,6 +207,12 @@ struct bh_region {
     _Atomic uint32_t *pagemap;
     char *heap;
     uint64_t heap_off;  /* hdr->heap_off, kept here: read.c checks it often */
+    /* The geometry, from the header, in the forms the hot paths want. */
+    unsigned page_shift;   /* log2 of the page size */
+    unsigned stripe_shift; /* a key's stripe is the top bits of its hash */
+    unsigned nstripes;
+    uint16_t class_pages[BH_NCLASSES];  /* pages of a slab of each class */
+    uint16_t class_blocks[BH_NCLASSES]; /* blocks in it */
 };
 
 /* ---- Offsets ---- */
@@ -196,14 +227,19 @@ static inline uint64_t bh_off(const struct bh_region *r, const void *p)
     return (uint64_t)((const char *)p - r->base);
 }
 
+static inline uint64_t bh_page_size(const struct bh_region *r)
+{
+    return (uint64_t)1 << r->page_shift;
+}
+
 static inline uint64_t bh_page_of(const struct bh_region *r, uint64_t off)
 {
-    return (off - r->hdr->heap_off) / BH_PAGE_SIZE;
+    return (off - r->heap_off) >> r->page_shift;
 }
 
 static inline uint64_t bh_page_off(const struct bh_region *r, uint64_t page)
 {
-    return r->hdr->heap_off + page * BH_PAGE_SIZE;
+    return r->heap_off + (page << r->page_shift);
 }
 
 static inline uint64_t bh_align8(uint64_t n)
@@ -306,9 +342,9 @@ static inline int bh_entry_matches(const struct bh_entry *e, const struct bh_key
     memcpy(&x, a + i, 8);
     return (x & (~(uint64_t)0 >> (64 - 8 * (n - i)))) == k->tail;
 }
-static inline unsigned bh_key_stripe(const struct bh_key *k)
+static inline unsigned bh_key_stripe(const struct bh_region *r, const struct bh_key *k)
 {
-    return (unsigned)(k->hash >> 58); /* BH_NSTRIPES == 64 */
+    return (unsigned)(k->hash >> r->stripe_shift);
 }
 static inline uint16_t bh_key_tag(const struct bh_key *k)
 {
@@ -326,9 +362,31 @@ static inline int bh_entry_expired(const struct bh_entry *e, int64_t now)
 /* Size of class c in bytes; BH_NCLASSES means "a page run". */
 uint32_t bh_class_size(unsigned c);
 unsigned bh_class_of(uint64_t size);
-unsigned bh_class_pages(unsigned c);
+/* Fills r's slab shapes (class_pages, class_blocks) for its page size. */
+void bh_slab_shapes(struct bh_region *r);
+static inline unsigned bh_class_pages(const struct bh_region *r, unsigned c)
+{
+    return r->class_pages[c];
+}
 uint64_t bh_block_alloc_locked(struct bh_region *r, unsigned s, uint64_t size);
 void bh_block_free_locked(struct bh_region *r, unsigned s, uint64_t off);
+/* A block of whole pages of its own, even if a class would hold it: for a
+ * block a stripe has one of, which would leave the rest of a slab idle. */
+uint64_t bh_run_alloc_locked(struct bh_region *r, unsigned s, uint64_t size);
+/* The first words of a free block: its class's free list, both ways (the
+ * head's prev is left stale), and the first pages of the slabs of the next
+ * two blocks on it (slab.c). */
+struct bh_freeblk {
+    uint64_t next, prev;
+    uint32_t nslab, nnslab;
+};
+/* Empties every free list of stripe s (formatting, recovery). */
+void bh_free_lists_clear(struct bh_region *r, unsigned s);
+/* Recovery's sweep: puts a free block of class c in the slab at page at
+ * the head of its list, counting nothing; then bh_free_count_heads_locked. */
+void bh_free_push_locked(struct bh_region *r, unsigned s, unsigned c, uint64_t page,
+                         uint64_t off);
+void bh_free_count_heads_locked(struct bh_region *r, unsigned s);
 /* Bytes the block at off really occupies (its class or run size). */
 uint64_t bh_block_size(const struct bh_region *r, uint64_t off);
 /* Returns the offset of the start of the block holding off, or 0 if off is
@@ -338,11 +396,22 @@ int bh_block_valid(const struct bh_region *r, unsigned s, uint64_t off);
 /* ---- Pages (page.c) ---- */
 
 uint64_t bh_pages_alloc(struct bh_region *r, unsigned s, unsigned kind, uint32_t payload,
-                        uint64_t npages);
+                        uint64_t npages, int high);
 void bh_pages_free(struct bh_region *r, uint64_t page);
 int bh_pages_lock(struct bh_region *r);
 void bh_pages_unlock(struct bh_region *r);
 void bh_pages_repair(struct bh_region *r);
+
+/* How many pages the slab or run headed by page map word w spans (1 for
+ * any other word). */
+static inline uint64_t bh_pages_span(const struct bh_region *r, uint32_t w)
+{
+    if (BH_PM_KIND(w) == BH_PM_RUN)
+        return BH_PM_PAYLOAD(w);
+    if (BH_PM_KIND(w) == BH_PM_SLAB && BH_PM_CLASS(w) < BH_NCLASSES)
+        return bh_class_pages(r, BH_PM_CLASS(w));
+    return 1;
+}
 
 /* ---- Robust mutexes (mutex.c) ---- */
 
@@ -538,7 +607,7 @@ int bh_read_lockfree(struct bh_region *r, unsigned s, const struct bh_key *k, bh
 
 /* Adds delta to the key count of memory_no in stripe s, creating the count
  * record when missing (delta 0 just makes sure it exists). cache, if not
- * NULL, holds BH_NSTRIPES record offsets kept by a bh_shared handle.
+ * NULL, holds BH_NSTRIPES_MAX record offsets kept by a bh_shared handle.
  * Returns 0 or BH_ENOSPC. */
 int bh_count_adjust_locked(struct bh_region *r, unsigned s, uint32_t memory_no,
                            int64_t delta, uint64_t *cache);

@@ -141,31 +141,28 @@ static void recount(struct bh_region *r, unsigned s)
 }
 
 /*
- * Returns the unmarked blocks of one slab to the free list and counts the
- * marked ones; a slab with no marked block goes back to the page allocator.
+ * Counts the marked blocks of one slab into its head word and returns the
+ * unmarked ones to the free list; a slab with no marked block goes back to
+ * the page allocator (so no stripe keeps a spare after a rebuild). The
+ * slab each list's head ends up in counts it once all are swept.
  */
 static void sweep_slab(struct bh_region *r, unsigned s, uint64_t page, unsigned c,
                        const bh_idset *m)
 {
-    struct bh_stripe *st = &r->stripes[s];
     uint64_t start = bh_page_off(r, page), size = bh_class_size(c);
-    uint64_t n = bh_class_pages(c) * BH_PAGE_SIZE / size, live = 0, head = st->free_head[c];
+    uint64_t n = r->class_blocks[c], live = 0;
 
-    for (uint64_t i = n; i-- > 0;) {
-        uint64_t off = start + i * size;
-        if (bh_idset_has(m, off)) {
-            live++;
-            continue;
-        }
-        *(uint64_t *)bh_at(r, off) = head;
-        head = off;
-    }
+    for (uint64_t i = 0; i < n; i++)
+        live += bh_idset_has(m, start + i * size) != 0;
     if (live == 0) {
         bh_pages_free(r, page);
         return;
     }
-    st->free_head[c] = head;
-    st->bytes += live * size;
+    atomic_store(&r->pagemap[page], BH_PM_MAKE(BH_PM_SLAB, s, c | live * BH_PM_LIVE_ONE));
+    for (uint64_t i = n; i-- > 0;)
+        if (!bh_idset_has(m, start + i * size))
+            bh_free_push_locked(r, s, c, page, start + i * size);
+    r->stripes[s].bytes += live * size;
 }
 
 void bh_stripe_rebuild_locked(struct bh_region *r, unsigned s)
@@ -186,24 +183,24 @@ void bh_stripe_rebuild_locked(struct bh_region *r, unsigned s)
         recount(r, s);
         return;
     }
-    memset(st->free_head, 0, sizeof st->free_head);
+    bh_free_lists_clear(r, s);
+    st->spare = 0;
     st->bytes = 0;
     while (page < r->hdr->npages) {
         uint32_t w = atomic_load(&r->pagemap[page]);
         unsigned kind = BH_PM_KIND(w);
-        uint64_t n = kind == BH_PM_RUN ? BH_PM_PAYLOAD(w)
-                     : kind == BH_PM_SLAB ? bh_class_pages(BH_PM_PAYLOAD(w))
-                                          : 1;
+        uint64_t n = bh_pages_span(r, w);
         if ((kind == BH_PM_SLAB || kind == BH_PM_RUN) && BH_PM_STRIPE(w) == s) {
             if (kind == BH_PM_SLAB)
-                sweep_slab(r, s, page, BH_PM_PAYLOAD(w), &m);
+                sweep_slab(r, s, page, BH_PM_CLASS(w), &m);
             else if (bh_idset_has(&m, bh_page_off(r, page)))
-                st->bytes += n * BH_PAGE_SIZE;
+                st->bytes += n << r->page_shift;
             else
                 bh_pages_free(r, page);
         }
         page += n ? n : 1;
     }
+    bh_free_count_heads_locked(r, s);
     bh_idset_free(&m);
     recount(r, s);
 }
@@ -227,8 +224,8 @@ void bh_stripe_recover_locked(struct bh_region *r, unsigned s)
 /* ---- Checking ---- */
 
 /* Whether the entry sits where a lookup of its key would find it. */
-static int entry_placed(unsigned s, const struct bh_index *ix, uint64_t pos,
-                        const struct bh_entry *e, uint64_t slot)
+static int entry_placed(const struct bh_region *r, unsigned s, const struct bh_index *ix,
+                        uint64_t pos, const struct bh_entry *e, uint64_t slot)
 {
     struct bh_key k;
     uint64_t mask = ix->cap - 1;
@@ -241,7 +238,7 @@ static int entry_placed(unsigned s, const struct bh_index *ix, uint64_t pos,
         memcpy(&cs, e->key + 4, 4);
         if (cs != s)
             return 0;
-    } else if (bh_key_stripe(&k) != s) {
+    } else if (bh_key_stripe(r, &k) != s) {
         return 0;
     }
     for (uint64_t i = e->hash & mask; i != pos; i = (i + 1) & mask)
@@ -264,7 +261,7 @@ static int check_entries(struct bh_region *r, unsigned s, char *msg, size_t msgl
         struct bh_entry *e = bh_at(r, BH_SLOT_OFF(slot));
         used++;
         keys += bh_type_ns(e->type) == BH_NS_DATA;
-        if (!entry_placed(s, ix, i, e, slot)) {
+        if (!entry_placed(r, s, ix, i, e, slot)) {
             snprintf(msg, msglen, "stripe %u: entry in slot %llu is misplaced or its hash is wrong",
                      s, (unsigned long long)i);
             return BH_ECORRUPT;
@@ -284,20 +281,64 @@ static int check_entries(struct bh_region *r, unsigned s, char *msg, size_t msgl
     return BH_OK;
 }
 
+/* The first page of the slab holding the block at off (a valid block). */
+static uint64_t slab_page_of(const struct bh_region *r, uint64_t off)
+{
+    uint64_t page = bh_page_of(r, off);
+    uint32_t w = atomic_load(&r->pagemap[page]);
+
+    return BH_PM_KIND(w) == BH_PM_CONT ? page - BH_PM_PAYLOAD(w) : page;
+}
+
+/* The first page of the slab of the block at off, BH_NO_SLAB for 0, and
+ * for what is no block of stripe s a page number no slab has. */
+static uint32_t slab_or_none(const struct bh_region *r, unsigned s, uint64_t off)
+{
+    if (!off)
+        return BH_NO_SLAB;
+    return bh_block_valid(r, s, off) ? (uint32_t)slab_page_of(r, off) : BH_NO_SLAB - 1;
+}
+
+/* Whether the free block at off knows the slabs of the two after it, and
+ * links back to prev (unless it is the head, whose back link is stale). */
+static int free_links_ok(struct bh_region *r, unsigned s, uint64_t off, uint64_t prev)
+{
+    const struct bh_freeblk *b = bh_at(r, off);
+    uint64_t next2 = b->next ? ((const struct bh_freeblk *)bh_at(r, b->next))->next : 0;
+
+    return b->nslab == slab_or_none(r, s, b->next) && b->nnslab == slab_or_none(r, s, next2) &&
+           (!prev || b->prev == prev);
+}
+
+/* Whether list l (its head a valid block) knows the slabs of its first two
+ * blocks. */
+static int list_ok(struct bh_region *r, unsigned s, const struct bh_freelist *l)
+{
+    uint64_t next = l->head ? ((const struct bh_freeblk *)bh_at(r, l->head))->next : 0;
+
+    return l->slab == slab_or_none(r, s, l->head) && l->next_slab == slab_or_none(r, s, next);
+}
+
 /* Walks every free list: each block must be a block of this stripe and
- * class, unreachable, and listed once. Returns how many bytes they hold. */
+ * class, unreachable, listed once, with its links right (a block's next
+ * is checked before its links are followed). Returns how many bytes they
+ * hold. */
 static int check_free_lists(struct bh_region *r, unsigned s, const bh_idset *m,
                             uint64_t *free_bytes, char *msg, size_t msglen)
 {
     struct bh_stripe *st = &r->stripes[s];
+    uint64_t most = r->hdr->npages * (bh_page_size(r) / 16);
     bh_idset seen = {0};
     int rc = BH_OK;
 
     *free_bytes = 0;
     for (unsigned c = 0; c < BH_NCLASSES && rc == BH_OK; c++) {
-        for (uint64_t off = st->free_head[c]; off; off = *(uint64_t *)bh_at(r, off)) {
+        uint64_t prev = 0;
+        for (uint64_t off = st->lists[c].head; off; prev = off, off = *(uint64_t *)bh_at(r, off)) {
+            uint64_t next = *(uint64_t *)bh_at(r, off);
             if (!bh_block_valid(r, s, off) || bh_block_size(r, off) != bh_class_size(c) ||
-                bh_idset_has(m, off)) {
+                bh_idset_has(m, off) || (next && !bh_block_valid(r, s, next)) ||
+                !free_links_ok(r, s, off, prev) || (prev == 0 && !list_ok(r, s, &st->lists[c]))) {
                 snprintf(msg, msglen, "stripe %u: free list %u holds a bad or used block %llu",
                          s, c, (unsigned long long)off);
                 rc = BH_ECORRUPT;
@@ -306,7 +347,7 @@ static int check_free_lists(struct bh_region *r, unsigned s, const bh_idset *m,
             if ((rc = bh_idset_add(&seen, off)) != BH_OK)
                 break;
             *free_bytes += bh_class_size(c);
-            if (seen.n > r->hdr->npages * (BH_PAGE_SIZE / 16)) {
+            if (seen.n > most) {
                 snprintf(msg, msglen, "stripe %u: free list %u loops", s, c);
                 rc = BH_ECORRUPT;
                 break;
@@ -328,10 +369,31 @@ static int check_free_lists(struct bh_region *r, unsigned s, const bh_idset *m,
 }
 
 /* Sums the bytes of the stripe's slabs, and the marked bytes in slabs and
- * in runs; counts runs nothing reaches. */
+ * in runs; counts runs nothing reaches, slabs whose count is not their
+ * marked blocks (plus one if their list's head is theirs), and empty slabs
+ * (the last one's first page in empty_page). Free lists are checked. */
 struct bh_extent {
     uint64_t slab_bytes, slab_live, run_live, lost_runs;
+    uint64_t miscounted, empty, empty_page;
 };
+
+static void extent_slab(struct bh_region *r, unsigned s, uint64_t page, uint32_t w,
+                        const bh_idset *m, struct bh_extent *x)
+{
+    unsigned c = BH_PM_CLASS(w);
+    uint64_t size = bh_class_size(c), start = bh_page_off(r, page), live = 0;
+    const struct bh_freelist *l = &r->stripes[s].lists[c];
+
+    x->slab_bytes += r->class_blocks[c] * size;
+    for (uint64_t i = 0; i < r->class_blocks[c]; i++)
+        live += bh_idset_has(m, start + i * size) != 0;
+    x->slab_live += live * size;
+    x->miscounted += BH_PM_LIVE(w) != live + (l->head && l->slab == page);
+    if (live == 0) {
+        x->empty++;
+        x->empty_page = page;
+    }
+}
 
 static void stripe_extent(struct bh_region *r, unsigned s, const bh_idset *m,
                           struct bh_extent *x)
@@ -340,24 +402,30 @@ static void stripe_extent(struct bh_region *r, unsigned s, const bh_idset *m,
     for (uint64_t page = 0; page < r->hdr->npages;) {
         uint32_t w = atomic_load(&r->pagemap[page]);
         unsigned kind = BH_PM_KIND(w);
-        uint64_t n = kind == BH_PM_RUN ? BH_PM_PAYLOAD(w)
-                     : kind == BH_PM_SLAB ? bh_class_pages(BH_PM_PAYLOAD(w) % BH_NCLASSES)
-                                          : 1;
-        if (BH_PM_STRIPE(w) == s && kind == BH_PM_SLAB) {
-            uint64_t size = bh_class_size(BH_PM_PAYLOAD(w));
-            uint64_t nb = n * BH_PAGE_SIZE / size, start = bh_page_off(r, page);
-            x->slab_bytes += nb * size;
-            for (uint64_t i = 0; i < nb; i++)
-                if (bh_idset_has(m, start + i * size))
-                    x->slab_live += size;
+        uint64_t n = bh_pages_span(r, w);
+        if (BH_PM_STRIPE(w) == s && kind == BH_PM_SLAB && BH_PM_CLASS(w) < BH_NCLASSES) {
+            extent_slab(r, s, page, w, m, x);
         } else if (BH_PM_STRIPE(w) == s && kind == BH_PM_RUN) {
             if (bh_idset_has(m, bh_page_off(r, page)))
-                x->run_live += n * BH_PAGE_SIZE;
+                x->run_live += n << r->page_shift;
             else
                 x->lost_runs++;
         }
         page += n ? n : 1;
     }
+}
+
+/* The stripe keeps no empty slab but its spare, and its spare (which may
+ * be in use again: see slab.c) is a single-page slab of the stripe. */
+static int spare_valid(const struct bh_region *r, unsigned s, const struct bh_extent *x)
+{
+    uint64_t spare = r->stripes[s].spare;
+    uint32_t w = spare && spare <= r->hdr->npages ? atomic_load(&r->pagemap[spare - 1]) : 0;
+
+    if (spare && (BH_PM_KIND(w) != BH_PM_SLAB || BH_PM_STRIPE(w) != s ||
+                  bh_pages_span(r, w) != 1))
+        return 0;
+    return x->empty == 0 || (x->empty == 1 && spare == x->empty_page + 1);
 }
 
 int bh_stripe_check_locked(struct bh_region *r, unsigned s, char *msg, size_t msglen)
@@ -390,6 +458,14 @@ int bh_stripe_check_locked(struct bh_region *r, unsigned s, char *msg, size_t ms
     } else if (x.slab_live + free_bytes != x.slab_bytes) {
         snprintf(msg, msglen, "stripe %u: %llu slab bytes are neither used nor free", s,
                  (unsigned long long)(x.slab_bytes - x.slab_live - free_bytes));
+        rc = BH_ECORRUPT;
+    } else if (x.miscounted) {
+        snprintf(msg, msglen, "stripe %u: %llu slabs miscount their live blocks", s,
+                 (unsigned long long)x.miscounted);
+        rc = BH_ECORRUPT;
+    } else if (!spare_valid(r, s, &x)) {
+        snprintf(msg, msglen, "stripe %u: %llu empty slabs kept, spare says %llu", s,
+                 (unsigned long long)x.empty, (unsigned long long)st->spare);
         rc = BH_ECORRUPT;
     }
 out:

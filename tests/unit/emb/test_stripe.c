@@ -1,9 +1,11 @@
 /*
- * Stripe recovery (src/store/stripe.c), driven through the internal API so
+ * Stripe recovery (src/emb/stripe.c), driven through the internal API so
  * that a process can die at an exact point: holding a stripe's lock with a
- * block allocated that no index refers to, or part way through freeing a
- * lock record or settling one (src/store/lock.c). Also the slab's size
- * classes.
+ * block allocated that no index refers to, with a slab's live count wrong,
+ * or part way through freeing a lock record or settling one
+ * (src/emb/lock.c). Also the slab's size classes and shapes, slabs going
+ * back to the page allocator when emptied, and the geometry of stores by
+ * capacity.
  */
 #include <check.h>
 #include <stdio.h>
@@ -65,7 +67,7 @@ START_TEST(empty_stripe_run_is_reclaimed)
     ck_assert_int_eq(bh_store_open(&st, "mem:", NULL), BH_OK);
     struct bh_region *r = &((struct bh_emb *)st)->r;
     uint64_t before = atomic_load(&r->hdr->pages_used);
-    die_holding_stripe(st, 9, 3 * BH_PAGE_SIZE);
+    die_holding_stripe(st, 9, 3 * BH_PAGE_MAX);
     check_recovered(st, before);
     bh_store_close(st);
 }
@@ -87,7 +89,7 @@ static void lock_spot(bh_shared *m, const char *name, struct lockspot *out)
     struct bh_key k;
 
     bh_key_init(&k, bh_emb_shared_of(m)->memory_no, BH_NS_LOCK, name, strlen(name));
-    out->s = bh_key_stripe(&k);
+    out->s = bh_key_stripe(r, &k);
     bh_stripe_lock(r, out->s);
     out->pos = bh_index_find_locked(r, out->s, &k, &out->e);
     bh_stripe_unlock(r, out->s);
@@ -208,7 +210,7 @@ static void name_in_stripe(bh_shared *m, unsigned s, char *out, size_t len)
     for (int i = 0;; i++) {
         snprintf(out, len, "b-%d", i);
         bh_key_init(&k, bh_emb_shared_of(m)->memory_no, BH_NS_LOCK, out, strlen(out));
-        if (bh_key_stripe(&k) == s)
+        if (bh_key_stripe(bh_emb_region(m), &k) == s)
             return;
     }
 }
@@ -284,6 +286,187 @@ START_TEST(lock_release_killed_before_settling_then_reopened)
 }
 END_TEST
 
+static struct bh_region *region_of(bh_store *st)
+{
+    return &((struct bh_emb *)st)->r;
+}
+
+/* The head word of the slab or run holding off. */
+static uint32_t head_word(struct bh_region *r, uint64_t off)
+{
+    uint64_t page = bh_page_of(r, off);
+    uint32_t w = atomic_load(&r->pagemap[page]);
+
+    if (BH_PM_KIND(w) == BH_PM_CONT)
+        w = atomic_load(&r->pagemap[page - BH_PM_PAYLOAD(w)]);
+    return w;
+}
+
+/* A stripe with a key in it: the stripe of key k of memory m. */
+static unsigned stripe_of(bh_store *st, bh_shared *m, const char *k)
+{
+    struct bh_key key;
+
+    bh_key_init(&key, bh_emb_shared_of(m)->memory_no, BH_NS_DATA, k, strlen(k));
+    return bh_key_stripe(region_of(st), &key);
+}
+
+/*
+ * The child corrupts the live count of the slab holding a published entry,
+ * as a death between a free list change and the count's store would leave
+ * it, and dies holding the stripe: the rebuild recounts it from the index.
+ */
+START_TEST(live_count_is_rebuilt)
+{
+    bh_store *st;
+    bh_shared *m;
+    int64_t v;
+
+    ck_assert_int_eq(bh_store_open(&st, "mem:", NULL), BH_OK);
+    ck_assert_int_eq(bh_shared_open(st, "m", &m), BH_OK);
+    ck_assert_int_eq(bh_shared_set_str(m, "k", "a value in a slab"), BH_OK);
+    struct bh_region *r = region_of(st);
+    unsigned s = stripe_of(st, m, "k");
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct bh_key key;
+        struct bh_entry *e;
+        bh_stripe_lock(r, s);
+        bh_key_init(&key, bh_emb_shared_of(m)->memory_no, BH_NS_DATA, "k", 1);
+        if (bh_index_find_locked(r, s, &key, &e) < 0)
+            _exit(1);
+        uint64_t page = bh_page_of(r, bh_off(r, e));
+        atomic_fetch_add(&r->pagemap[page], 5 * BH_PM_LIVE_ONE);
+        _exit(0);
+    }
+    ck_assert_int_eq(bh_test_wait(pid), 0);
+    ck_assert_int_eq(bh_shared_set_int(m, "again", 1), BH_OK); /* takes some stripe */
+    ck_assert_int_eq(bh_shared_delete(m, "k"), BH_OK);          /* takes stripe s */
+    ck_assert_int_eq(bh_store_check(st), BH_OK);
+    ck_assert_int_eq(bh_shared_get_int(m, "again", &v), BH_OK);
+    bh_shared_close(m);
+    bh_store_close(st);
+}
+END_TEST
+
+/* Allocates n blocks of size bytes in stripe s, then frees them all. */
+static void alloc_and_free(struct bh_region *r, unsigned s, uint64_t size, unsigned n,
+                           uint32_t *head)
+{
+    uint64_t off[64];
+
+    ck_assert_uint_le(n, 64);
+    bh_stripe_lock(r, s);
+    for (unsigned i = 0; i < n; i++)
+        ck_assert_uint_ne(off[i] = bh_block_alloc_locked(r, s, size), 0);
+    *head = head_word(r, off[0]);
+    for (unsigned i = 0; i < n; i++)
+        bh_block_free_locked(r, s, off[i]);
+    bh_stripe_unlock(r, s);
+}
+
+/*
+ * A slab whose blocks are all freed goes back to the page allocator, for any
+ * stripe or class; one single-page slab per stripe stays as its spare until
+ * another takes its place or the store runs short of pages.
+ */
+START_TEST(emptied_slabs_go_back)
+{
+    bh_store *st;
+    uint32_t w;
+
+    ck_assert_int_eq(bh_store_open(&st, "mem:", NULL), BH_OK);
+    struct bh_region *r = region_of(st);
+    uint64_t before = atomic_load(&r->hdr->pages_used);
+    alloc_and_free(r, 3, 1200, 20, &w); /* several multi-page slabs */
+    ck_assert_uint_gt(bh_pages_span(r, w), 1);
+    ck_assert_uint_eq(BH_PM_LIVE(w), r->class_blocks[BH_PM_CLASS(w)]);
+    ck_assert_uint_eq(atomic_load(&r->hdr->pages_used), before);
+    ck_assert_int_eq(bh_store_check(st), BH_OK);
+
+    alloc_and_free(r, 3, 40, 1, &w); /* a single page: kept as the spare */
+    ck_assert_uint_eq(bh_pages_span(r, w), 1);
+    ck_assert_uint_eq(atomic_load(&r->hdr->pages_used), before + 1);
+    ck_assert_uint_ne(r->stripes[3].spare, 0);
+    ck_assert_int_eq(bh_store_check(st), BH_OK);
+    alloc_and_free(r, 3, 40, 2, &w); /* the spare in use, then emptied again */
+    ck_assert_uint_eq(atomic_load(&r->hdr->pages_used), before + 1);
+    ck_assert_int_eq(bh_store_check(st), BH_OK);
+    alloc_and_free(r, 3, 100, 1, &w); /* another class: it replaces the spare */
+    ck_assert_uint_eq(atomic_load(&r->hdr->pages_used), before + 1);
+    ck_assert_int_eq(bh_store_check(st), BH_OK);
+    bh_store_close(st);
+}
+END_TEST
+
+/* Index tables larger than a page are page runs of their own: a stripe has
+ * one, which in a slab of four would leave three blocks idle. */
+START_TEST(large_index_is_a_run)
+{
+    bh_store *st;
+    bh_shared *m;
+
+    ck_assert_int_eq(bh_store_open(&st, "mem:", NULL), BH_OK);
+    ck_assert_int_eq(bh_shared_open(st, "m", &m), BH_OK);
+    for (int i = 0; i < 64 * 600; i++) {
+        char k[32];
+        snprintf(k, sizeof k, "k%d", i);
+        ck_assert_int_eq(bh_shared_set_int(m, k, i), BH_OK);
+    }
+    struct bh_region *r = region_of(st);
+    for (unsigned s = 0; s < r->nstripes; s++) {
+        uint64_t off = bh_stripe_index_off(&r->stripes[s]);
+        ck_assert_uint_gt(((struct bh_index *)bh_at(r, off))->cap * 8, bh_page_size(r));
+        ck_assert_uint_eq(BH_PM_KIND(head_word(r, off)), BH_PM_RUN);
+    }
+    ck_assert_int_eq(bh_store_check(st), BH_OK);
+    bh_shared_close(m);
+    bh_store_close(st);
+}
+END_TEST
+
+/* Page size and stripe count follow the capacity: small stores trade
+ * stripes for space, large ones keep 4 KiB pages and 64 stripes. */
+START_TEST(geometry_follows_capacity)
+{
+    static const struct {
+        size_t capacity;
+        unsigned page, stripes;
+    } want[] = {
+        {(size_t)1 << 20, 1024, 4},   {(size_t)4 << 20, 1024, 8},
+        {(size_t)16 << 20, 1024, 32}, {(size_t)64 << 20, 2048, 64},
+        {(size_t)1 << 30, 4096, 64},
+    };
+
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        bh_store_options o = {.capacity = want[i].capacity};
+        bh_store *st;
+        ck_assert_int_eq(bh_store_open(&st, "mem:", &o), BH_OK);
+        ck_assert_uint_eq(bh_page_size(region_of(st)), want[i].page);
+        ck_assert_uint_eq(region_of(st)->nstripes, want[i].stripes);
+        bh_store_close(st);
+    }
+}
+END_TEST
+
+/* Every slab holds at least four blocks and loses at most 1/16 of itself to
+ * the tail its blocks leave, at every page size. */
+START_TEST(slab_shapes_waste_little)
+{
+    for (unsigned shift = 10; shift <= 12; shift++) {
+        struct bh_region r = {.page_shift = shift};
+        bh_slab_shapes(&r);
+        for (unsigned c = 0; c < BH_NCLASSES; c++) {
+            uint64_t bytes = (uint64_t)r.class_pages[c] << shift;
+            uint64_t used = (uint64_t)r.class_blocks[c] * bh_class_size(c);
+            ck_assert_uint_ge(r.class_blocks[c], 4);
+            ck_assert_uint_le(used, bytes);
+            ck_assert_uint_le((bytes - used) * 16, bytes);
+        }
+    }
+}
+END_TEST
+
 /* The computed size class is the smallest that holds the size, for every
  * size a block can have. */
 START_TEST(size_class_is_the_smallest_that_fits)
@@ -313,9 +496,15 @@ int main(void)
     tcase_add_test(tc, lock_freed_while_still_kept);
     tcase_add_test(tc, lock_release_killed_before_settling);
     tcase_add_test(tc, lock_release_killed_before_settling_then_reopened);
+    tcase_add_test(tc, live_count_is_rebuilt);
     suite_add_tcase(s, tc);
     tc = tcase_create("slab");
+    tcase_set_timeout(tc, 30);
     tcase_add_test(tc, size_class_is_the_smallest_that_fits);
+    tcase_add_test(tc, slab_shapes_waste_little);
+    tcase_add_test(tc, emptied_slabs_go_back);
+    tcase_add_test(tc, large_index_is_a_run);
+    tcase_add_test(tc, geometry_follows_capacity);
     suite_add_tcase(s, tc);
     return bh_test_run_suite(s);
 }
