@@ -389,8 +389,9 @@ void bh_free_push_locked(struct bh_region *r, unsigned s, unsigned c, uint64_t p
 void bh_free_count_heads_locked(struct bh_region *r, unsigned s);
 /* Bytes the block at off really occupies (its class or run size). */
 uint64_t bh_block_size(const struct bh_region *r, uint64_t off);
-/* Returns the offset of the start of the block holding off, or 0 if off is
- * not the start of a block owned by stripe s. */
+/* Whether off is the start of a block owned by stripe s (1) or not (0):
+ * inside the heap, aligned, on a page group of stripe s, at a block
+ * boundary of its class or the first page of its run. */
 int bh_block_valid(const struct bh_region *r, unsigned s, uint64_t off);
 
 /* ---- Pages (page.c) ---- */
@@ -593,7 +594,8 @@ int bh_index_put_locked(struct bh_region *r, unsigned s, const struct bh_key *k,
 int bh_index_reserve_locked(struct bh_region *r, unsigned s);
 /* Removes the entry at pos and frees its block. */
 void bh_index_remove_locked(struct bh_region *r, unsigned s, int64_t pos);
-/* Removes expired entries (memory_no 0 = any memory) when some are due. */
+/* Removes the stripe's entries of every memory that expired at or before
+ * now (wall-clock ms), when some are due (next_expiry_ms says so). */
 void bh_index_purge_locked(struct bh_region *r, unsigned s, int64_t now);
 
 /* ---- Lock-free reads (read.c) ---- */
