@@ -1,5 +1,5 @@
 /*
- * Stripe locks (src/store/slock.c): mutual exclusion, an owner that sleeps
+ * Stripe locks (src/emb/slock.c): mutual exclusion, an owner that sleeps
  * is never robbed, a dead owner (reaped or a zombie) is noticed, and a pid
  * reused by another process is not taken for the owner.
  */
