@@ -174,6 +174,75 @@ int bh_bot_use(bh_bot *bot, bh_component *c);
 BH_HOOKS_DECLARE(bh_bot, bh_bot)
 BH_HOOKS_DECLARE(bh_component, bh_component)
 
+/* ---- Hooks for every update kind ------------------------------------------ */
+/*
+ * Each update kind has a hook that gets its typed view (see telegram.h:
+ * bh_inline_query, bh_chat_member_updated, ...), valid for the hook's run.
+ * Like every hook they run after before_processing, bot first, then each
+ * component, until one does not return BH_CONTINUE; components have the
+ * same functions (bh_component_*). A kind's object that lacks what its
+ * view needs (ids, chat, user) is logged and runs only the
+ * bh_*_on_update hooks of that kind.
+ *
+ * edited_channel_post has its own hook (message_edited sees edited_message
+ * only). callback_query runs for every press, signed or not, before the
+ * bh_*_callback hooks of signed buttons: return BH_HANDLED to stop there.
+ * on_update runs for updates of the kind named kind_name (raw: read
+ * bh_update_object), a kind of this version or one the Bot API adds
+ * later; the name is requested in allowed_updates.
+ *
+ * allowed_updates (what the runner asks Telegram for, on getUpdates and
+ * setWebhook) is "message" plus the kinds some hook of the bot or of its
+ * components handles: a kind nobody handles is not requested.
+ * before_processing hooks widen it to every kind Telegram sends by default
+ * (all but chat_member, message_reaction and message_reaction_count).
+ * bh_run_options.allowed_updates / BOTHIVE_ALLOWED_UPDATES override it.
+ *
+ * Errors of each: BH_EINVAL (NULL object or function, a kind_name that is
+ * not 1..64 of [a-z_]), BH_ENOMEM.
+ */
+typedef int (*bh_inline_query_fn)(bh_ctx *ctx, const bh_inline_query *q);
+typedef int (*bh_chosen_inline_result_fn)(bh_ctx *ctx, const bh_chosen_inline_result *r);
+typedef int (*bh_callback_query_fn)(bh_ctx *ctx, const bh_callback_query *q);
+typedef int (*bh_chat_member_fn)(bh_ctx *ctx, const bh_chat_member_updated *u);
+typedef int (*bh_chat_join_request_fn)(bh_ctx *ctx, const bh_chat_join_request *r);
+typedef int (*bh_reaction_fn)(bh_ctx *ctx, const bh_message_reaction_updated *r);
+typedef int (*bh_reaction_count_fn)(bh_ctx *ctx, const bh_message_reaction_count_updated *r);
+typedef int (*bh_poll_fn)(bh_ctx *ctx, const bh_poll *p);
+typedef int (*bh_poll_answer_fn)(bh_ctx *ctx, const bh_poll_answer *a);
+typedef int (*bh_shipping_query_fn)(bh_ctx *ctx, const bh_shipping_query *q);
+typedef int (*bh_pre_checkout_query_fn)(bh_ctx *ctx, const bh_pre_checkout_query *q);
+typedef int (*bh_chat_boost_fn)(bh_ctx *ctx, const bh_chat_boost *b);
+
+#define BH_KIND_HOOKS_DECLARE(prefix, type)                                           \
+    int prefix##_edited_channel_post(type *o, bh_message_fn fn);                      \
+    int prefix##_business_message(type *o, bh_message_fn fn);                         \
+    int prefix##_edited_business_message(type *o, bh_message_fn fn);                  \
+    int prefix##_inline_query(type *o, bh_inline_query_fn fn);                        \
+    int prefix##_chosen_inline_result(type *o, bh_chosen_inline_result_fn fn);        \
+    int prefix##_callback_query(type *o, bh_callback_query_fn fn);                    \
+    int prefix##_my_chat_member(type *o, bh_chat_member_fn fn);                       \
+    int prefix##_chat_member(type *o, bh_chat_member_fn fn);                          \
+    int prefix##_chat_join_request(type *o, bh_chat_join_request_fn fn);              \
+    int prefix##_message_reaction(type *o, bh_reaction_fn fn);                        \
+    int prefix##_message_reaction_count(type *o, bh_reaction_count_fn fn);            \
+    int prefix##_poll(type *o, bh_poll_fn fn);                                        \
+    int prefix##_poll_answer(type *o, bh_poll_answer_fn fn);                          \
+    int prefix##_shipping_query(type *o, bh_shipping_query_fn fn);                    \
+    int prefix##_pre_checkout_query(type *o, bh_pre_checkout_query_fn fn);            \
+    int prefix##_chat_boost(type *o, bh_chat_boost_fn fn);                            \
+    int prefix##_removed_chat_boost(type *o, bh_chat_boost_fn fn);                    \
+    int prefix##_on_update(type *o, const char *kind_name, bh_update_fn fn);
+
+BH_KIND_HOOKS_DECLARE(bh_bot, bh_bot)
+BH_KIND_HOOKS_DECLARE(bh_component, bh_component)
+
+/**
+ * The kinds the bot's hooks request (see above), NULL-terminated, owned by
+ * the bot and valid until the next call or bh_bot_free; NULL for a NULL bot.
+ */
+const char *const *bh_bot_allowed_updates(bh_bot *bot);
+
 /** The bot's memory preparer: runs once, the first time any worker needs
  *  the bot's memory, to set initial values. */
 int bh_bot_prepare_memory(bh_bot *bot, bh_memory_preparer_fn fn);

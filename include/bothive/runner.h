@@ -68,13 +68,19 @@ typedef struct bh_run_options {
     /* Wait after a 409 Conflict from getUpdates (another instance polls):
      * starts at conflict_wait_ms (default 5000) and doubles up to 60 s. */
     int64_t conflict_wait_ms;
+    /* The update kinds asked of Telegram (getUpdates and setWebhook), for
+     * every bot: names separated by commas ("message,chat_member"); ""
+     * asks for Telegram's default set. NULL (the default): BOTHIVE_ALLOWED_UPDATES,
+     * else the kinds the bot's hooks handle (see bot.h). */
+    const char *allowed_updates;
 } bh_run_options;
 
 /**
  * Fills *o from the environment: BOTHIVE_WORKERS, BOTHIVE_STORE,
  * BOTHIVE_API_URL, BOTHIVE_PROCESS_BACKLOG, BOTHIVE_SHUTDOWN_TIMEOUT_MS,
  * BOTHIVE_HANDLER_DEADLINE_MS, BOTHIVE_POLL_TIMEOUT, BOTHIVE_WEBHOOK_URL,
- * BOTHIVE_WEBHOOK_LISTEN, BOTHIVE_WEBHOOK_SECRET. Fields whose variable is
+ * BOTHIVE_WEBHOOK_LISTEN, BOTHIVE_WEBHOOK_SECRET, BOTHIVE_ALLOWED_UPDATES.
+ * Fields whose variable is
  * unset are zeroed (defaults). Strings point into the environment.
  * Errors: BH_EINVAL (NULL o, a variable that is not a valid number).
  */

@@ -20,8 +20,15 @@ static const char *const bh_hook_names[] = {
     [BH_HOOK_MATCHES] = "message_matches",  [BH_HOOK_PROCESS] = "process_message",
     [BH_HOOK_EDITED] = "message_edited",    [BH_HOOK_CHANNEL_POST] = "channel_post",
     [BH_HOOK_CALLBACK] = "callback",        [BH_HOOK_UNAVAILABLE] = "chat_unavailable",
-    [BH_HOOK_TIMER] = "timer",
+    [BH_HOOK_TIMER] = "timer",              [BH_HOOK_NAMED] = "on_update",
 };
+
+const char *bh_hook_name(const struct bh_hook *h)
+{
+    if (h->kind == BH_HOOK_KIND)
+        return bh_update_kind_name(h->ukind);
+    return bh_hook_names[h->kind];
+}
 
 static void note_hook(bh_ctx *ctx, size_t comp, const struct bh_hook *h)
 {
@@ -30,7 +37,7 @@ static void note_hook(bh_ctx *ctx, size_t comp, const struct bh_hook *h)
 
     if (!ctx->bot->note)
         return;
-    snprintf(what, sizeof what, "%s%s%s%s%s", bh_hook_names[h->kind], h->text ? " " : "",
+    snprintf(what, sizeof what, "%s%s%s%s%s", bh_hook_name(h), h->text ? " " : "",
              h->text ? h->text : "", owner[0] ? " of " : "", owner);
     ctx->bot->note(what);
 }
@@ -49,16 +56,18 @@ int bh_hook_call(bh_ctx *ctx, size_t comp, const struct bh_hook *h, const void *
     case BH_HOOK_CALLBACK: rc = h->fn.callback(ctx, a, b); break;
     case BH_HOOK_UNAVAILABLE: rc = h->fn.unavailable(ctx, *(const int64_t *)a, b); break;
     case BH_HOOK_TIMER: rc = h->fn.timer(ctx); break;
+    case BH_HOOK_KIND: rc = bh_kind_call(ctx, h, a); break;
+    case BH_HOOK_NAMED: rc = h->fn.update(ctx, a); break;
     default: rc = h->fn.message(ctx, a); break;
     }
     /* A lock a hook still holds would block every other worker for ever. */
     if (ctx->bot->mems && ctx->bot->mems[comp] &&
         (left = bh_lock_release_all(ctx->bot->mems[comp])) > 0)
         bh_log(BH_LOG_WARN, "update %lld: hook %s returned holding %d lock(s); released",
-               (long long)ctx->update_id, bh_hook_names[h->kind], left);
+               (long long)ctx->update_id, bh_hook_name(h), left);
     if (rc < 0)
         bh_log(BH_LOG_ERROR, "update %lld: hook %s%s%s failed: %s", (long long)ctx->update_id,
-               bh_hook_names[h->kind], h->text ? " " : "", h->text ? h->text : "",
+               bh_hook_name(h), h->text ? " " : "", h->text ? h->text : "",
                bh_strerror(rc));
     ctx->comp = saved;
     return rc;
@@ -176,7 +185,15 @@ static int run_callback(bh_ctx *ctx, const bh_callback_query *q)
 {
     char buf[128];
     const char *name, *payload;
+    int rc = bh_kind_run_callback_query(ctx, q);
 
+    if (rc != BH_CONTINUE)
+        return rc;
+    /* Presses of plain buttons (or game buttons, without data) are for the
+     * callback_query hooks: no signature to check when no hook is signed. */
+    if (!q->data || (!bh_bot_has_hook(ctx->bot, BH_HOOK_CALLBACK, 0) &&
+                     bh_bot_has_hook(ctx->bot, BH_HOOK_KIND, BH_UPDATE_CALLBACK_QUERY)))
+        return BH_CONTINUE;
     if (bh_callback_verify(ctx->bot, q->data, buf, sizeof buf, &name, &payload) != BH_OK) {
         bh_log(BH_LOG_WARN, "update %lld: callback data with a bad signature refused",
                (long long)ctx->update_id);
@@ -203,14 +220,14 @@ int bh_bot_dispatch_parsed(bh_bot *bot, const bh_update *u)
         return rc < 0 ? rc : BH_OK;
     switch (u->kind) {
     case BH_UPDATE_MESSAGE: rc = run_message(&ctx, u->message); break;
-    case BH_UPDATE_EDITED_MESSAGE:
-    case BH_UPDATE_EDITED_CHANNEL_POST:
-        rc = run_kind(&ctx, BH_HOOK_EDITED, u->message, NULL);
-        break;
+    case BH_UPDATE_EDITED_MESSAGE: rc = run_kind(&ctx, BH_HOOK_EDITED, u->message, NULL); break;
     case BH_UPDATE_CHANNEL_POST: rc = run_kind(&ctx, BH_HOOK_CHANNEL_POST, u->message, NULL); break;
     case BH_UPDATE_CALLBACK_QUERY: rc = run_callback(&ctx, u->callback_query); break;
     default: rc = BH_CONTINUE; break;
     }
+    /* The other kinds' typed hooks, then the raw on_update hooks. */
+    if (rc == BH_CONTINUE)
+        rc = bh_kind_run(&ctx, u);
     return rc < 0 ? rc : BH_OK;
 }
 
@@ -279,35 +296,6 @@ int bh_bot_run_timer(bh_bot *bot, int timer)
         return BH_EINVAL;
     int rc = bh_hook_call(&ctx, comp, h, NULL, NULL);
     return rc < 0 ? rc : BH_OK;
-}
-
-static int has_kind(const bh_bot *bot, enum bh_hook_kind kind)
-{
-    for (size_t c = 0; c < bot->ncomps; c++)
-        for (size_t i = 0; i < bot->comps[c]->nhooks; i++)
-            if (bot->comps[c]->hooks[i].kind == kind)
-                return 1;
-    return 0;
-}
-
-/* Asks Telegram only for what some hook handles (before_processing hooks
- * see every kind the bot asks for, so they widen the list). */
-const char *const *bh_bot_allowed_updates(const bh_bot *bot)
-{
-    bh_bot *b = (bh_bot *)bot;
-    int n = 0, all = has_kind(bot, BH_HOOK_BEFORE);
-
-    b->allowed[n++] = "message";
-    if (all || has_kind(bot, BH_HOOK_EDITED)) {
-        b->allowed[n++] = "edited_message";
-        b->allowed[n++] = "edited_channel_post";
-    }
-    if (all || has_kind(bot, BH_HOOK_CHANNEL_POST))
-        b->allowed[n++] = "channel_post";
-    if (all || has_kind(bot, BH_HOOK_CALLBACK))
-        b->allowed[n++] = "callback_query";
-    b->allowed[n] = NULL;
-    return b->allowed;
 }
 
 /* ---- One update without a runner ---- */

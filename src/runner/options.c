@@ -77,6 +77,7 @@ int bh_run_options_from_env(bh_run_options *o)
     o->webhook_url = bh_options_env_str("BOTHIVE_WEBHOOK_URL");
     o->webhook_listen = bh_options_env_str("BOTHIVE_WEBHOOK_LISTEN");
     o->webhook_secret = bh_options_env_str("BOTHIVE_WEBHOOK_SECRET");
+    o->allowed_updates = getenv("BOTHIVE_ALLOWED_UPDATES"); /* "" is a value here */
     return BH_OK;
 }
 
@@ -94,6 +95,7 @@ static void bh_options_fill_env(bh_run_options *o, const bh_run_options *env)
     BH_FILL(webhook_url);
     BH_FILL(webhook_listen);
     BH_FILL(webhook_secret);
+    BH_FILL(allowed_updates);
 #undef BH_FILL
 }
 
