@@ -192,10 +192,12 @@ typedef struct bh_message {
     bh_chat chat;
     bh_user *from;         /* NULL if absent (channel posts) */
     const char *text;      /* NULL if absent */
-    /* When the text starts with a bot_command entity (or, for a message
-     * without entities at all, with '/' and command characters): the command without
+    /* When the text (or, without a text, the caption) starts with a
+     * bot_command entity (or, for a message without entities at all, with
+     * '/' and command characters): the command without
      * its '/' and without the "@botname" suffix ("start"), the suffix
-     * without '@' (NULL if none), and the text after the command with
+     * without '@' (NULL if none; "" for "/start@", which is no bot's), and
+     * the text after the command with
      * leading blanks removed ("" if none). All NULL when not a command. */
     const char *command;
     const char *command_bot;

@@ -124,7 +124,8 @@ static int bh_message_find_command(bh_message *m)
     char *at = strchr(m->command_buf_, '@');
     if (at) {
         *at = '\0';
-        m->command_bot = at[1] ? at + 1 : NULL;
+        /* "/cmd@" names no bot: "" matches none, so no bot runs it. */
+        m->command_bot = at + 1;
     }
     const char *a = text + len;
     while (*a && isspace((unsigned char)*a))

@@ -158,6 +158,11 @@ START_TEST(command_in_a_photo_caption)
             "\"photo\":[{\"file_id\":\"a\",\"file_unique_id\":\"A\",\"width\":1,\"height\":1}],"
             "\"caption\":\"/resize 50\",\"caption_entities\":[{\"type\":\"bot_command\",\"offset\":0,\"length\":7}]}");
     ck_assert_str_eq(trace, "cmd:50:1 ");
+    /* "/resize@" names no bot: it does not run (issue 15). */
+    trace[0] = 0;
+    process(bot, "message", "{\"message_id\":2,\"chat\":{\"id\":6,\"type\":\"private\"},"
+            "\"text\":\"/resize@ 50\",\"entities\":[{\"type\":\"bot_command\",\"offset\":0,\"length\":8}]}");
+    ck_assert_str_eq(trace, "");
     bh_bot_free(bot);
 }
 END_TEST

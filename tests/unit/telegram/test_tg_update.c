@@ -151,6 +151,12 @@ START_TEST(test_bot_commands)
     ck_assert_str_eq(u->message->command_bot, "hive_bot");
     ck_assert_str_eq(u->message->command_args, "more");
     bh_update_free(u);
+    /* "/cmd@" with an empty bot name is for no bot (issue 15) */
+    u = command_update("\"/count@ x\"", "[{\"type\":\"bot_command\",\"offset\":0,\"length\":7}]");
+    ck_assert_str_eq(u->message->command, "count");
+    ck_assert_ptr_nonnull(u->message->command_bot);
+    ck_assert_str_eq(u->message->command_bot, "");
+    bh_update_free(u);
     u = command_update("\"/ nothing\"", NULL);
     ck_assert_ptr_null(u->message->command);
     bh_update_free(u);
