@@ -90,6 +90,9 @@ typedef struct bh_ctx bh_ctx;
 /* Flags of the text hooks and commands. */
 #define BH_IGNORE_CASE 1u /* message_equals, message_contains, message_matches */
 #define BH_CMD_HIDDEN 2u  /* command: not listed by /help nor setMyCommands */
+/* message_equals, message_contains, message_matches: a message without
+ * text (a photo, a document...) is matched by its caption. */
+#define BH_MATCH_CAPTION 4u
 
 /* The arguments of a command: the text after it, split on spaces. */
 typedef struct bh_args {
@@ -182,7 +185,9 @@ BH_HOOKS_DECLARE(bh_component, bh_component)
  * component, until one does not return BH_CONTINUE; components have the
  * same functions (bh_component_*). A kind's object that lacks what its
  * view needs (ids, chat, user) is logged and runs only the
- * bh_*_on_update hooks of that kind.
+ * bh_*_on_update hooks of that kind. The kinds without a view of their own
+ * here (stopped_message_generation, managed_bot, subscription) are read
+ * raw with on_update.
  *
  * edited_channel_post has its own hook (message_edited sees edited_message
  * only). callback_query runs for every press, signed or not, before the
@@ -213,11 +218,18 @@ typedef int (*bh_poll_answer_fn)(bh_ctx *ctx, const bh_poll_answer *a);
 typedef int (*bh_shipping_query_fn)(bh_ctx *ctx, const bh_shipping_query *q);
 typedef int (*bh_pre_checkout_query_fn)(bh_ctx *ctx, const bh_pre_checkout_query *q);
 typedef int (*bh_chat_boost_fn)(bh_ctx *ctx, const bh_chat_boost *b);
+typedef int (*bh_business_connection_fn)(bh_ctx *ctx, const bh_business_connection *c);
+typedef int (*bh_business_deleted_fn)(bh_ctx *ctx, const bh_business_messages_deleted *d);
+typedef int (*bh_paid_media_fn)(bh_ctx *ctx, const bh_paid_media_purchased *p);
 
 #define BH_KIND_HOOKS_DECLARE(prefix, type)                                           \
     int prefix##_edited_channel_post(type *o, bh_message_fn fn);                      \
     int prefix##_business_message(type *o, bh_message_fn fn);                         \
     int prefix##_edited_business_message(type *o, bh_message_fn fn);                  \
+    int prefix##_guest_message(type *o, bh_message_fn fn);                            \
+    int prefix##_business_connection(type *o, bh_business_connection_fn fn);          \
+    int prefix##_deleted_business_messages(type *o, bh_business_deleted_fn fn);       \
+    int prefix##_purchased_paid_media(type *o, bh_paid_media_fn fn);                  \
     int prefix##_inline_query(type *o, bh_inline_query_fn fn);                        \
     int prefix##_chosen_inline_result(type *o, bh_chosen_inline_result_fn fn);        \
     int prefix##_callback_query(type *o, bh_callback_query_fn fn);                    \

@@ -296,7 +296,7 @@ bh_update_kind bh_update_kind_from_name(const char *name);
 
 /** Whether updates of kind carry a Message (message, edited_message,
  *  channel_post, edited_channel_post, business_message,
- *  edited_business_message): 1 or 0. */
+ *  edited_business_message, guest_message): 1 or 0. */
 int bh_update_kind_is_message(bh_update_kind kind);
 
 /** The kind's object of u (see bh_update.object); NULL if none or NULL u. */
@@ -680,6 +680,35 @@ typedef struct bh_chat_boost {
     json_object *json;
 } bh_chat_boost;
 int bh_chat_boost_view(json_object *obj, bh_chat_boost *out);
+
+/* A BusinessConnection (business_connection). */
+typedef struct bh_business_connection {
+    const char *id;
+    bh_user user;
+    int64_t user_chat_id, date;
+    int is_enabled;
+    json_object *json; /* the rights object and the rest */
+} bh_business_connection;
+int bh_business_connection_view(json_object *obj, bh_business_connection *out);
+
+/* A BusinessMessagesDeleted (deleted_business_messages). */
+typedef struct bh_business_messages_deleted {
+    const char *business_connection_id;
+    bh_chat chat;
+    size_t count; /* of message_ids */
+    json_object *json;
+} bh_business_messages_deleted;
+int bh_business_messages_deleted_view(json_object *obj, bh_business_messages_deleted *out);
+/** The i-th deleted message id; 0 if i is out of range or malformed. */
+int64_t bh_business_messages_deleted_id(const bh_business_messages_deleted *d, size_t i);
+
+/* A PaidMediaPurchased (purchased_paid_media). */
+typedef struct bh_paid_media_purchased {
+    bh_user from;
+    const char *payload; /* paid_media_payload; "" if absent */
+    json_object *json;
+} bh_paid_media_purchased;
+int bh_paid_media_purchased_view(json_object *obj, bh_paid_media_purchased *out);
 
 /* ---- Inline keyboards ---------------------------------------------------- */
 

@@ -111,7 +111,7 @@ static int contains_word(const char *text, const char *word, int icase)
 
 /* Runs a message_matches hook if its regex matches, with the captures. */
 static int run_matches(bh_ctx *ctx, size_t comp, const struct bh_hook *h, const bh_message *msg,
-                       int *matched)
+                       const char *text, int *matched)
 {
     size_t n = h->re.re_nsub + 1;
     regmatch_t *pm = calloc(n, sizeof *pm);
@@ -122,12 +122,12 @@ static int run_matches(bh_ctx *ctx, size_t comp, const struct bh_hook *h, const 
     if (!pm || !groups)
         goto out;
     rc = BH_CONTINUE;
-    if (regexec(&h->re, msg->text, n, pm, 0) != 0)
+    if (regexec(&h->re, text, n, pm, 0) != 0)
         goto out;
     *matched = 1;
     for (size_t i = 0; i < n; i++) {
         size_t len = pm[i].rm_so < 0 ? 0 : (size_t)(pm[i].rm_eo - pm[i].rm_so);
-        if (!(groups[i] = strndup(pm[i].rm_so < 0 ? "" : msg->text + pm[i].rm_so, len))) {
+        if (!(groups[i] = strndup(pm[i].rm_so < 0 ? "" : text + pm[i].rm_so, len))) {
             rc = BH_ENOMEM;
             goto out;
         }
@@ -142,6 +142,15 @@ out:
     return rc;
 }
 
+/* The text a text hook looks at: the message's text, or its caption for
+ * a hook registered with BH_MATCH_CAPTION; NULL if none. */
+static const char *hook_text_of(const struct bh_hook *h, const bh_message *msg)
+{
+    if (msg->text)
+        return msg->text;
+    return h->flags & BH_MATCH_CAPTION ? bh_message_caption(msg, NULL) : NULL;
+}
+
 /* The text hooks (equals, contains, matches) in registration order. */
 static int run_text_hooks(bh_ctx *ctx, const bh_message *msg)
 {
@@ -149,15 +158,18 @@ static int run_text_hooks(bh_ctx *ctx, const bh_message *msg)
         const bh_component *comp = ctx->bot->comps[c];
         for (size_t i = 0; i < comp->nhooks; i++) {
             const struct bh_hook *h = &comp->hooks[i];
+            const char *text = hook_text_of(h, msg);
             int icase = h->flags & BH_IGNORE_CASE, rc = BH_CONTINUE, hit = 0;
+            if (!text)
+                continue;
             if (h->kind == BH_HOOK_EQUALS)
-                hit = !(icase ? strcasecmp : strcmp)(msg->text, h->text);
+                hit = !(icase ? strcasecmp : strcmp)(text, h->text);
             else if (h->kind == BH_HOOK_CONTAINS)
-                hit = contains_word(msg->text, h->text, icase);
+                hit = contains_word(text, h->text, icase);
             if (hit)
                 rc = bh_hook_call(ctx, c, h, msg, NULL);
             else if (h->kind == BH_HOOK_MATCHES)
-                rc = run_matches(ctx, c, h, msg, &hit);
+                rc = run_matches(ctx, c, h, msg, text, &hit);
             if (rc != BH_CONTINUE)
                 return rc;
         }
@@ -174,7 +186,7 @@ static int run_message(bh_ctx *ctx, const bh_message *msg)
         if (ran || rc < 0)
             return rc;
     }
-    if (msg->text && (rc = run_text_hooks(ctx, msg)) != BH_CONTINUE)
+    if ((rc = run_text_hooks(ctx, msg)) != BH_CONTINUE)
         return rc;
     return run_kind(ctx, BH_HOOK_PROCESS, msg, NULL);
 }

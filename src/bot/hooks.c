@@ -24,6 +24,9 @@ union bh_kind_view {
     bh_shipping_query sq;
     bh_pre_checkout_query pc;
     bh_chat_boost cb;
+    bh_business_connection bc;
+    bh_business_messages_deleted bd;
+    bh_paid_media_purchased pm;
 };
 
 /* ---- Registration ---- */
@@ -51,6 +54,12 @@ static int kind_add(bh_component *c, bh_update_kind k, struct bh_hook *h, int fn
 BH_KIND_HOOK(edited_channel_post, BH_UPDATE_EDITED_CHANNEL_POST, message, bh_message_fn)
 BH_KIND_HOOK(business_message, BH_UPDATE_BUSINESS_MESSAGE, message, bh_message_fn)
 BH_KIND_HOOK(edited_business_message, BH_UPDATE_EDITED_BUSINESS_MESSAGE, message, bh_message_fn)
+BH_KIND_HOOK(guest_message, BH_UPDATE_GUEST_MESSAGE, message, bh_message_fn)
+BH_KIND_HOOK(business_connection, BH_UPDATE_BUSINESS_CONNECTION, business,
+             bh_business_connection_fn)
+BH_KIND_HOOK(deleted_business_messages, BH_UPDATE_DELETED_BUSINESS_MESSAGES, business_deleted,
+             bh_business_deleted_fn)
+BH_KIND_HOOK(purchased_paid_media, BH_UPDATE_PURCHASED_PAID_MEDIA, paid_media, bh_paid_media_fn)
 BH_KIND_HOOK(inline_query, BH_UPDATE_INLINE_QUERY, inline_query, bh_inline_query_fn)
 BH_KIND_HOOK(chosen_inline_result, BH_UPDATE_CHOSEN_INLINE_RESULT, chosen,
              bh_chosen_inline_result_fn)
@@ -115,6 +124,9 @@ int bh_kind_call(bh_ctx *ctx, const struct bh_hook *h, const void *v)
     case BH_UPDATE_PRE_CHECKOUT_QUERY: return h->fn.pre_checkout(ctx, v);
     case BH_UPDATE_CHAT_BOOST:
     case BH_UPDATE_REMOVED_CHAT_BOOST: return h->fn.boost(ctx, v);
+    case BH_UPDATE_BUSINESS_CONNECTION: return h->fn.business(ctx, v);
+    case BH_UPDATE_DELETED_BUSINESS_MESSAGES: return h->fn.business_deleted(ctx, v);
+    case BH_UPDATE_PURCHASED_PAID_MEDIA: return h->fn.paid_media(ctx, v);
     default: return h->fn.message(ctx, v);
     }
 }
@@ -139,6 +151,10 @@ static int kind_view(const bh_update *u, union bh_kind_view *v)
     case BH_UPDATE_PRE_CHECKOUT_QUERY: return bh_pre_checkout_query_view(o, &v->pc);
     case BH_UPDATE_CHAT_BOOST:
     case BH_UPDATE_REMOVED_CHAT_BOOST: return bh_chat_boost_view(o, &v->cb);
+    case BH_UPDATE_BUSINESS_CONNECTION: return bh_business_connection_view(o, &v->bc);
+    case BH_UPDATE_DELETED_BUSINESS_MESSAGES:
+        return bh_business_messages_deleted_view(o, &v->bd);
+    case BH_UPDATE_PURCHASED_PAID_MEDIA: return bh_paid_media_purchased_view(o, &v->pm);
     default: return BH_ENOTSUP;
     }
 }
@@ -177,17 +193,17 @@ int bh_kind_run(bh_ctx *ctx, const bh_update *u)
 {
     union bh_kind_view v;
     const void *arg = &v;
-    int rc = BH_CONTINUE;
+    int rc;
 
-    if (bh_update_kind_is_message(u->kind))
+    if (bh_update_kind_is_message(u->kind)) {
         arg = u->message;
-    if (arg == u->message || (rc = kind_view(u, &v)) == BH_OK)
-        rc = run_hooks(ctx, BH_HOOK_KIND, u->kind, NULL, arg);
-    else if (rc == BH_ENOTFOUND && bh_bot_has_hook(ctx->bot, BH_HOOK_KIND, u->kind))
-        bh_log(BH_LOG_WARN, "update %lld: malformed %s; its typed hooks skipped",
-               (long long)u->update_id, u->kind_key);
-    if (rc == BH_ENOTFOUND || rc == BH_ENOTSUP)
-        rc = BH_CONTINUE;
+    } else if ((rc = kind_view(u, &v)) != BH_OK) {
+        if (rc != BH_ENOTSUP && bh_bot_has_hook(ctx->bot, BH_HOOK_KIND, u->kind))
+            bh_log(BH_LOG_WARN, "update %lld: malformed %s; its typed hooks skipped",
+                   (long long)u->update_id, u->kind_key);
+        arg = NULL;
+    }
+    rc = arg ? run_hooks(ctx, BH_HOOK_KIND, u->kind, NULL, arg) : BH_CONTINUE;
     if (rc != BH_CONTINUE || !u->kind_key[0])
         return rc;
     return run_hooks(ctx, BH_HOOK_NAMED, BH_UPDATE_OTHER, u->kind_key, u);

@@ -49,6 +49,9 @@ struct bh_hook {
         bh_shipping_query_fn shipping;
         bh_pre_checkout_query_fn pre_checkout;
         bh_chat_boost_fn boost;
+        bh_business_connection_fn business;
+        bh_business_deleted_fn business_deleted;
+        bh_paid_media_fn paid_media;
     } fn;
     bh_update_kind ukind; /* BH_HOOK_KIND */
     char *text;       /* command name, text, word, callback name */

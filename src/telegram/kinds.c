@@ -60,6 +60,7 @@ int bh_update_kind_is_message(bh_update_kind kind)
     case BH_UPDATE_EDITED_CHANNEL_POST:
     case BH_UPDATE_BUSINESS_MESSAGE:
     case BH_UPDATE_EDITED_BUSINESS_MESSAGE:
+    case BH_UPDATE_GUEST_MESSAGE:
         return 1;
     default:
         return 0;

@@ -38,6 +38,11 @@ static int on_ecp(bh_ctx *c, const bh_message *m) { (void)c; mark("ecp:%s:%lld",
 static int on_bm(bh_ctx *c, const bh_message *m) { (void)c; mark("bm:%s:%lld", m->text, m->chat.id); return BH_HANDLED; }
 static int on_ebm(bh_ctx *c, const bh_message *m) { (void)c; mark("ebm:%s:%lld", m->text, m->chat.id); return BH_HANDLED; }
 static int on_edited(bh_ctx *c, const bh_message *m) { (void)c; mark("edited:%s:%lld", m->text, m->chat.id); return BH_HANDLED; }
+static int on_gm(bh_ctx *c, const bh_message *m) { (void)c; mark("gm:%s:%lld", m->text, m->chat.id); return BH_HANDLED; }
+static int on_bc(bh_ctx *c, const bh_business_connection *b) { (void)c; mark("bc:%s:%lld", b->id, b->user.id); return BH_HANDLED; }
+static int on_bd(bh_ctx *c, const bh_business_messages_deleted *d) { (void)c; mark("bd:%s:%lld", d->business_connection_id, bh_business_messages_deleted_id(d, 1)); return BH_HANDLED; }
+static int on_pm(bh_ctx *c, const bh_paid_media_purchased *p) { (void)c; mark("pm:%s:%lld", p->payload, p->from.id); return BH_HANDLED; }
+static int on_caption(bh_ctx *c, const bh_message *m) { (void)c; mark("caption:%s:%lld", bh_message_caption(m, NULL), m->chat.id); return BH_HANDLED; }
 static int on_raw(bh_ctx *c, const bh_update *u)
 {
     (void)c;
@@ -139,6 +144,42 @@ START_TEST(every_kind_reaches_its_hook)
 }
 END_TEST
 
+START_TEST(business_guest_and_paid_media)
+{
+    bh_bot *bot = new_bot();
+    ck_assert_int_eq(bh_bot_guest_message(bot, on_gm), BH_OK);
+    ck_assert_int_eq(bh_bot_business_connection(bot, on_bc), BH_OK);
+    ck_assert_int_eq(bh_bot_deleted_business_messages(bot, on_bd), BH_OK);
+    ck_assert_int_eq(bh_bot_purchased_paid_media(bot, on_pm), BH_OK);
+    process(bot, "guest_message", "{\"message_id\":1,\"chat\":{\"id\":-3},\"text\":\"hey\"}");
+    process(bot, "business_connection", "{\"id\":\"bc1\",\"user\":" USER ",\"user_chat_id\":6,"
+            "\"date\":1,\"is_enabled\":true}");
+    process(bot, "deleted_business_messages", "{\"business_connection_id\":\"bc1\",\"chat\":" CHAT ","
+            "\"message_ids\":[4,5]}");
+    process(bot, "purchased_paid_media", "{\"from\":" USER ",\"paid_media_payload\":\"pp\"}");
+    ck_assert_str_eq(trace, "gm:hey:-3 bc:bc1:6 bd:bc1:5 pm:pp:6 ");
+    const char *all = bh_bot_allowed_updates(bot)[1];
+    ck_assert_str_eq(all, "business_connection");
+    bh_bot_free(bot);
+}
+END_TEST
+
+/* Text hooks look at a caption only when asked to. */
+START_TEST(text_hooks_on_captions)
+{
+    bh_bot *bot = new_bot();
+    ck_assert_int_eq(bh_bot_message_contains(bot, "cat", 0, on_edited), BH_OK);
+    ck_assert_int_eq(bh_bot_message_contains(bot, "cat", BH_MATCH_CAPTION, on_caption), BH_OK);
+    process(bot, "message", "{\"message_id\":1,\"chat\":{\"id\":6},\"caption\":\"my cat\","
+            "\"photo\":[{\"file_id\":\"a\",\"file_unique_id\":\"A\"}]}");
+    ck_assert_str_eq(trace, "caption:my cat:6 ");
+    trace[0] = 0;
+    process(bot, "message", "{\"message_id\":2,\"chat\":{\"id\":6},\"text\":\"a cat\"}");
+    ck_assert_str_eq(trace, "edited:a cat:6 ");
+    bh_bot_free(bot);
+}
+END_TEST
+
 START_TEST(malformed_object_skips_typed_hooks)
 {
     bh_bot *bot = new_bot();
@@ -224,6 +265,8 @@ int main(void)
     TCase *tc = tcase_create("kinds");
     tcase_add_test(tc, every_kind_reaches_its_hook);
     tcase_add_test(tc, malformed_object_skips_typed_hooks);
+    tcase_add_test(tc, business_guest_and_paid_media);
+    tcase_add_test(tc, text_hooks_on_captions);
     tcase_add_test(tc, command_in_a_photo_caption);
     tcase_add_test(tc, allowed_updates_follow_the_hooks);
     suite_add_tcase(s, tc);

@@ -570,6 +570,28 @@ START_TEST(poll_payment_boost_views)
 }
 END_TEST
 
+START_TEST(business_views_absent_fields)
+{
+    json_object *o = json_tokener_parse("{\"id\":\"bc\",\"user\":{\"id\":\"6\"}}");
+    bh_business_connection bc;
+    bh_business_messages_deleted bd;
+    bh_paid_media_purchased pm;
+    ck_assert_int_eq(bh_business_connection_view(o, &bc), BH_ENOTFOUND);
+    ck_assert_ptr_null(bc.id);
+    json_object_put(o);
+    o = json_tokener_parse("{\"business_connection_id\":\"bc\",\"chat\":{\"id\":1},\"message_ids\":\"x\"}");
+    ck_assert_int_eq(bh_business_messages_deleted_view(o, &bd), BH_OK);
+    ck_assert_uint_eq(bd.count, 0);
+    ck_assert(bh_business_messages_deleted_id(&bd, 0) == 0);
+    json_object_put(o);
+    o = json_tokener_parse("{\"from\":{\"id\":3},\"paid_media_payload\":7}");
+    ck_assert_int_eq(bh_paid_media_purchased_view(o, &pm), BH_OK);
+    ck_assert_str_eq(pm.payload, "");
+    ck_assert_int_eq(bh_paid_media_purchased_view(NULL, &pm), BH_EINVAL);
+    json_object_put(o);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("telegram_views");
@@ -590,6 +612,7 @@ int main(void)
     tcase_add_test(tc, member_views);
     tcase_add_test(tc, reaction_views);
     tcase_add_test(tc, poll_payment_boost_views);
+    tcase_add_test(tc, business_views_absent_fields);
     suite_add_tcase(s, tc);
     return bh_test_run_suite(s);
 }
