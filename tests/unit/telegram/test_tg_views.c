@@ -570,6 +570,51 @@ START_TEST(poll_payment_boost_views)
 }
 END_TEST
 
+START_TEST(origin_quote_payment_game_topic)
+{
+    bh_update *u = message_with(
+        "\"forward_origin\":{\"type\":\"channel\",\"date\":5,\"chat\":{\"id\":-100,\"type\":\"channel\"},"
+        "\"message_id\":77,\"author_signature\":\"Ed\"},"
+        "\"quote\":{\"text\":\"quoted\",\"position\":3,\"is_manual\":true},"
+        "\"web_app_data\":{\"data\":\"d\",\"button_text\":\"Go\"},"
+        "\"successful_payment\":{\"currency\":\"EUR\",\"total_amount\":250,\"invoice_payload\":\"p\","
+        "\"telegram_payment_charge_id\":\"t\",\"provider_payment_charge_id\":\"v\"},"
+        "\"game\":{\"title\":\"Chess\",\"description\":\"d\"},"
+        "\"forum_topic_created\":{\"name\":\"News\",\"icon_color\":7322096}");
+    const bh_message *m = u->message;
+    bh_forward_origin fo;
+    bh_quote q;
+    bh_web_app_data w;
+    bh_successful_payment sp;
+    bh_game g;
+    bh_forum_topic t;
+    ck_assert_int_eq(bh_message_forward_origin(m, &fo), BH_OK);
+    ck_assert_str_eq(fo.type, "channel");
+    ck_assert(fo.has_chat && fo.chat.id == -100 && fo.message_id == 77 && !fo.has_sender_user);
+    ck_assert_str_eq(fo.author_signature, "Ed");
+    ck_assert_int_eq(bh_message_quote(m, &q), BH_OK);
+    ck_assert(q.position == 3 && q.is_manual);
+    ck_assert_int_eq(bh_message_web_app_data(m, &w), BH_OK);
+    ck_assert_str_eq(w.button_text, "Go");
+    ck_assert_int_eq(bh_message_successful_payment(m, &sp), BH_OK);
+    ck_assert(sp.total_amount == 250);
+    ck_assert_ptr_null(sp.shipping_option_id);
+    ck_assert_int_eq(bh_message_game(m, &g), BH_OK);
+    ck_assert_str_eq(g.title, "Chess");
+    ck_assert_int_eq(bh_message_forum_topic(m, 0, &t), BH_OK);
+    ck_assert(t.icon_color == 7322096);
+    ck_assert_int_eq(bh_message_forum_topic(m, 1, &t), BH_ENOTFOUND);
+    bh_update_free(u);
+    u = message_with("\"forward_origin\":{\"date\":5},\"quote\":{\"text\":1},\"game\":[]");
+    ck_assert_int_eq(bh_message_forward_origin(u->message, &fo), BH_ENOTFOUND);
+    ck_assert_int_eq(bh_message_quote(u->message, &q), BH_ENOTFOUND);
+    ck_assert_int_eq(bh_message_game(u->message, &g), BH_ENOTFOUND);
+    ck_assert_int_eq(bh_message_web_app_data(u->message, &w), BH_ENOTFOUND);
+    ck_assert_int_eq(bh_message_game(NULL, &g), BH_EINVAL);
+    bh_update_free(u);
+}
+END_TEST
+
 START_TEST(business_views_absent_fields)
 {
     json_object *o = json_tokener_parse("{\"id\":\"bc\",\"user\":{\"id\":\"6\"}}");
@@ -613,6 +658,7 @@ int main(void)
     tcase_add_test(tc, reaction_views);
     tcase_add_test(tc, poll_payment_boost_views);
     tcase_add_test(tc, business_views_absent_fields);
+    tcase_add_test(tc, origin_quote_payment_game_topic);
     suite_add_tcase(s, tc);
     return bh_test_run_suite(s);
 }
