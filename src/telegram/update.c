@@ -268,8 +268,10 @@ static void bh_update_find_kind(bh_update *u)
 {
     u->kind_key = "";
     json_object_object_foreach(u->json, name, v) {
+        if (!strcmp(name, "update_id"))
+            continue;
         bh_update_kind k = bh_update_kind_from_name(name);
-        if (!strcmp(name, "update_id") || (k == BH_UPDATE_OTHER && u->kind_key[0]))
+        if (k == BH_UPDATE_OTHER && u->kind_key[0])
             continue;
         u->kind = k;
         u->kind_key = name;
