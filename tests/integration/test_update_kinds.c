@@ -253,10 +253,7 @@ START_TEST(every_kind_end_to_end)
     ck_assert_ptr_nonnull(strstr(resp, "\"message_text\":\"abc\""));
     free(resp);
     /* A press of a plain (unsigned) button on a message of the group. */
-    post_ok("/control/update", "{\"type\":\"callback_query\",\"object\":{\"id\":\"c1\","
-            "\"from\":{\"id\":7,\"is_bot\":false,\"first_name\":\"Ann\"},\"chat_instance\":\"ci\","
-            "\"data\":\"plain\",\"message\":{\"message_id\":1,\"date\":1,"
-            "\"chat\":{\"id\":-500,\"type\":\"supergroup\"}}}}");
+    post_ok("/control/callback", "{\"chat_id\":-500,\"user_id\":7,\"message_id\":1,\"data\":\"plain\"}");
     wait_sent(LOG_CHAT, "press:plain:-500|");
     /* A photo with a command in its caption. */
     post_ok("/control/media", "{\"chat_id\":1000,\"kind\":\"photo\",\"caption\":\"/photo big\"}");
