@@ -324,9 +324,18 @@ typedef struct bh_chat_member_updated {
     bh_user member;                   /* new_chat_member.user */
     int64_t until_date;               /* new_chat_member's, 0 if absent */
     int via_join_request, via_chat_folder_invite_link;
+    const char *invite_link;          /* invite_link.invite_link; NULL if absent */
+    /* The ChatMember objects (borrowed), for the fields of their variants
+     * (administrators' rights, restrictions): see bh_chat_member_flag. */
+    json_object *old_member, *new_member;
+    const char *new_custom_title;     /* administrators, creators; NULL if absent */
     json_object *json;
 } bh_chat_member_updated;
 int bh_chat_member_updated_view(json_object *obj, bh_chat_member_updated *out);
+/** A boolean field of a ChatMember variant (member is old_member or
+ *  new_member): "can_delete_messages", "can_send_messages",
+ *  "is_anonymous", ...: 1 if it is true, 0 if false, absent or NULL. */
+int bh_chat_member_flag(json_object *member, const char *name);
 /** 1 if the change made the user a member (from left or kicked, or a
  *  restricted non-member), else 0. */
 int bh_chat_member_joined(const bh_chat_member_updated *u);

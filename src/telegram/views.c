@@ -104,7 +104,16 @@ int bh_chat_member_updated_view(json_object *obj, bh_chat_member_updated *out)
     out->until_date = bh_tg_int(new_m, "until_date");
     out->via_join_request = bh_tg_get_bool(obj, "via_join_request");
     out->via_chat_folder_invite_link = bh_tg_get_bool(obj, "via_chat_folder_invite_link");
+    out->invite_link = bh_tg_get_text(bh_tg_get_obj(obj, "invite_link"), "invite_link", NULL);
+    out->old_member = old_m;
+    out->new_member = new_m;
+    out->new_custom_title = bh_tg_get_text(new_m, "custom_title", NULL);
     return BH_OK;
+}
+
+int bh_chat_member_flag(json_object *member, const char *name)
+{
+    return name ? bh_tg_get_bool(member, name) : 0;
 }
 
 int bh_chat_member_joined(const bh_chat_member_updated *u)

@@ -465,6 +465,23 @@ START_TEST(member_views)
                  "\"new_chat_member\":{\"status\":\"kicked\",\"until_date\":9,\"user\":{\"id\":6}}}}");
     ck_assert_int_eq(bh_chat_member_updated_view(bh_update_object(u), &cm), BH_OK);
     ck_assert(bh_chat_member_left(&cm) && !bh_chat_member_joined(&cm) && cm.until_date == 9);
+    ck_assert_int_eq(bh_chat_member_flag(cm.old_member, "is_member"), 1);
+    ck_assert_int_eq(bh_chat_member_flag(cm.new_member, "is_member"), 0);
+    ck_assert_ptr_null(cm.new_custom_title);
+    bh_update_free(u);
+
+    u = parse_ok("{\"update_id\":6,\"chat_member\":{\"chat\":{\"id\":-9},\"from\":{\"id\":1},"
+                 "\"old_chat_member\":{\"status\":\"member\",\"user\":{\"id\":6}},"
+                 "\"new_chat_member\":{\"status\":\"administrator\",\"user\":{\"id\":6},"
+                 "\"custom_title\":\"Boss\",\"can_delete_messages\":true,\"is_anonymous\":false},"
+                 "\"invite_link\":{\"invite_link\":\"https://t.me/+y\"}}}");
+    ck_assert_int_eq(bh_chat_member_updated_view(bh_update_object(u), &cm), BH_OK);
+    ck_assert(!bh_chat_member_joined(&cm) && !bh_chat_member_left(&cm));
+    ck_assert_str_eq(cm.new_custom_title, "Boss");
+    ck_assert_str_eq(cm.invite_link, "https://t.me/+y");
+    ck_assert_int_eq(bh_chat_member_flag(cm.new_member, "can_delete_messages"), 1);
+    ck_assert_int_eq(bh_chat_member_flag(cm.new_member, "is_anonymous"), 0);
+    ck_assert_int_eq(bh_chat_member_flag(NULL, "is_anonymous"), 0);
     bh_update_free(u);
 
     u = parse_ok("{\"update_id\":7,\"chat_join_request\":{\"chat\":{\"id\":-9},\"from\":{\"id\":8},"
