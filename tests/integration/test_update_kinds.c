@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "bothive/bothive.h"
 #include "emu_proc.h"
@@ -338,6 +341,60 @@ START_TEST(kinds_nobody_handles_are_not_requested)
 }
 END_TEST
 
+/* A TCP port free on loopback now (bound, read, closed). */
+static unsigned free_port(void)
+{
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+/* In webhook mode the kinds go on setWebhook, and the emulator's webhook
+ * delivers a member change to the hook. */
+START_TEST(webhook_asks_for_the_kinds_too)
+{
+    bh_bot *bot = bh_bot_new(TOKEN);
+    char url[128], listen[64], *resp = NULL;
+    unsigned port = free_port();
+    int set = 0;
+
+    ck_assert_int_eq(bh_bot_api_url(bot, emu.url), BH_OK);
+    ck_assert_int_eq(bh_bot_chat_member(bot, on_member), BH_OK);
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/hook", port);
+    snprintf(listen, sizeof listen, "127.0.0.1:%u", port);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        bh_run_options o = {.workers = 2, .api_url = emu.url, .webhook_url = url,
+                            .webhook_listen = listen, .webhook_secret = "kinds-Secret_1"};
+        _exit(bh_bot_run(bot, &o) == BH_OK ? 0 : 1);
+    }
+    for (int i = 0; i < 600 && !set; i++) {
+        free(resp);
+        resp = NULL;
+        bh_emu_call(&emu, "getWebhookInfo", NULL, &resp);
+        set = resp && strstr(resp, url);
+        if (!set)
+            usleep(50 * 1000);
+    }
+    ck_assert_msg(set, "the webhook was never set");
+    ck_assert_ptr_nonnull(strstr(resp, "\"allowed_updates\""));
+    ck_assert_ptr_nonnull(strstr(resp, "\"chat_member\""));
+    ck_assert_ptr_null(strstr(resp, "\"callback_query\""));
+    free(resp);
+    post_ok("/control/member", "{\"chat_id\":-600,\"user_id\":5,\"status\":\"member\",\"first_name\":\"Zoe\"}");
+    wait_sent(-600, "Welcome, Zoe!|");
+    kill(pid, SIGTERM);
+    ck_assert_int_eq(bh_test_wait(pid), 0);
+    bh_bot_free(bot);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("update_kinds");
@@ -346,6 +403,7 @@ int main(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, every_kind_end_to_end);
     tcase_add_test(tc, kinds_nobody_handles_are_not_requested);
+    tcase_add_test(tc, webhook_asks_for_the_kinds_too);
     suite_add_tcase(s, tc);
     return bh_test_run_suite(s);
 }
