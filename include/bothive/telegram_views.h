@@ -278,6 +278,32 @@ typedef struct bh_forum_topic {
 /** edited 0: forum_topic_created; 1: forum_topic_edited. */
 int bh_message_forum_topic(const bh_message *m, int edited, bh_forum_topic *out);
 
+/* users_shared and chat_shared: what a request_users / request_chat
+ * button of a reply keyboard sent back. */
+typedef struct bh_users_shared {
+    int64_t request_id;
+    size_t count; /* users shared */
+    json_object *json;
+} bh_users_shared;
+int bh_message_users_shared(const bh_message *m, bh_users_shared *out);
+/** The i-th shared user's id; 0 if i is out of range or malformed. */
+int64_t bh_users_shared_id(const bh_users_shared *s, size_t i);
+
+typedef struct bh_chat_shared {
+    int64_t request_id, chat_id;
+    const char *title, *username; /* NULL if not asked for */
+} bh_chat_shared;
+int bh_message_chat_shared(const bh_message *m, bh_chat_shared *out);
+
+/**
+ * Reads any file object (a PhotoSize of new_chat_photo, a thumbnail, the
+ * media of an external_reply, ...: see bh_message_field) as a bh_media.
+ * A nested Message (pinned_message, reply_to_message's own replies) is
+ * read with bh_message_parse and freed with bh_message_free.
+ * Errors: BH_EINVAL (NULL out), BH_ENOTFOUND (no file_id or file_unique_id).
+ */
+int bh_media_view(json_object *obj, bh_media *out);
+
 /* ---- Views of the other update objects ---- */
 /*
  * Each bh_<object>_view(obj, out) reads the object obj (e.g.

@@ -15,8 +15,10 @@ const char *bh_message_caption(const bh_message *m, size_t *len)
 
 /* Fills a bh_media from a PhotoSize, Animation, Audio, ... object: every
  * one has file_id and file_unique_id, the rest depends on the kind. */
-static int bh_media_fill(json_object *o, bh_media *out)
+int bh_media_view(json_object *o, bh_media *out)
 {
+    if (!out)
+        return BH_EINVAL;
     memset(out, 0, sizeof *out);
     out->file_id = bh_tg_get_text(o, "file_id", NULL);
     out->file_unique_id = bh_tg_get_text(o, "file_unique_id", NULL);
@@ -55,7 +57,7 @@ int bh_message_photo(const bh_message *m, size_t i, bh_media *out)
     memset(out, 0, sizeof *out);
     if (i >= bh_message_photo_count(m))
         return BH_ENOTFOUND;
-    return bh_media_fill(json_object_array_get_idx(bh_tg_get_arr(m->json, "photo"), i), out);
+    return bh_media_view(json_object_array_get_idx(bh_tg_get_arr(m->json, "photo"), i), out);
 }
 
 static const char *const bh_media_keys[] = {
@@ -78,7 +80,7 @@ int bh_message_media(const bh_message *m, bh_media_kind kind, bh_media *out)
         out->json = o;
         return BH_OK;
     }
-    return bh_media_fill(o, out);
+    return bh_media_view(o, out);
 }
 
 int bh_message_contact(const bh_message *m, bh_contact *out)

@@ -117,3 +117,41 @@ int bh_message_forum_topic(const bh_message *m, int edited, bh_forum_topic *out)
     out->icon_custom_emoji_id = bh_tg_get_text(o, "icon_custom_emoji_id", NULL);
     return BH_OK;
 }
+
+int bh_message_users_shared(const bh_message *m, bh_users_shared *out)
+{
+    int rc;
+    json_object *o = bh_origin_obj(m, "users_shared", out, sizeof *out, &rc), *users;
+    if (!o)
+        return rc;
+    if (!bh_tg_get_int64(o, "request_id", &out->request_id))
+        return BH_ENOTFOUND;
+    users = bh_tg_get_arr(o, "users");
+    out->count = users ? json_object_array_length(users) : 0;
+    out->json = o;
+    return BH_OK;
+}
+
+int64_t bh_users_shared_id(const bh_users_shared *s, size_t i)
+{
+    json_object *users = s ? bh_tg_get_arr(s->json, "users") : NULL;
+    if (!users || i >= json_object_array_length(users))
+        return 0;
+    return bh_tg_int(json_object_array_get_idx(users, i), "user_id");
+}
+
+int bh_message_chat_shared(const bh_message *m, bh_chat_shared *out)
+{
+    int rc;
+    json_object *o = bh_origin_obj(m, "chat_shared", out, sizeof *out, &rc);
+    if (!o)
+        return rc;
+    if (!bh_tg_get_int64(o, "request_id", &out->request_id) ||
+        !bh_tg_get_int64(o, "chat_id", &out->chat_id)) {
+        memset(out, 0, sizeof *out);
+        return BH_ENOTFOUND;
+    }
+    out->title = bh_tg_get_text(o, "title", NULL);
+    out->username = bh_tg_get_text(o, "username", NULL);
+    return BH_OK;
+}

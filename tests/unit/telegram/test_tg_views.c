@@ -622,6 +622,24 @@ START_TEST(origin_quote_payment_game_topic)
     ck_assert(t.icon_color == 7322096);
     ck_assert_int_eq(bh_message_forum_topic(m, 1, &t), BH_ENOTFOUND);
     bh_update_free(u);
+    u = message_with("\"users_shared\":{\"request_id\":3,\"users\":[{\"user_id\":11},{\"user_id\":\"x\"}]},"
+                     "\"chat_shared\":{\"request_id\":4,\"chat_id\":-55,\"title\":\"T\"},"
+                     "\"new_chat_photo\":[{\"file_id\":\"n\",\"file_unique_id\":\"N\",\"width\":160}]");
+    bh_users_shared us;
+    bh_chat_shared cs;
+    bh_media nm;
+    ck_assert_int_eq(bh_message_users_shared(u->message, &us), BH_OK);
+    ck_assert(us.request_id == 3 && us.count == 2);
+    ck_assert(bh_users_shared_id(&us, 0) == 11 && bh_users_shared_id(&us, 1) == 0 &&
+              bh_users_shared_id(&us, 2) == 0);
+    ck_assert_int_eq(bh_message_chat_shared(u->message, &cs), BH_OK);
+    ck_assert(cs.chat_id == -55);
+    ck_assert_str_eq(cs.title, "T");
+    ck_assert_int_eq(bh_media_view(json_object_array_get_idx(
+                         bh_message_field(u->message, "new_chat_photo"), 0), &nm), BH_OK);
+    ck_assert(nm.width == 160);
+    ck_assert_int_eq(bh_media_view(NULL, &nm), BH_ENOTFOUND);
+    bh_update_free(u);
     u = message_with("\"forward_origin\":{\"date\":5},\"quote\":{\"text\":1},\"game\":[]");
     ck_assert_int_eq(bh_message_forward_origin(u->message, &fo), BH_ENOTFOUND);
     ck_assert_int_eq(bh_message_quote(u->message, &q), BH_ENOTFOUND);
