@@ -113,7 +113,8 @@ int bh_command_run(bh_ctx *ctx, const bh_message *msg, int *ran)
 
     *ran = 0;
     if (msg->command_bot) {
-        const char *me = bh_bot_username(ctx->bot);
+        /* "/cmd@" names no bot: no need to ask getMe who this bot is. */
+        const char *me = msg->command_bot[0] ? bh_bot_username(ctx->bot) : NULL;
         if (!me || strcasecmp(me, msg->command_bot) != 0)
             return BH_OK;
     }
