@@ -170,8 +170,9 @@ int bh_bot_use(bh_bot *bot, bh_component *c);
  * (captures in bh_match). command: "/name args" (name without '/', 1-32 of
  * [a-z0-9_]); "/name@otherbot" is not for this bot; help is the /help line
  * (NULL: none); order sorts /help (then by name). callback: a button made by
- * bh_button_signed with this name was pressed. message_edited, channel_post:
- * those update kinds. chat_unavailable: a send to a chat was refused with 403
+ * bh_button_signed with this name was pressed. message_edited: edited
+ * messages (edited_message; edited channel posts have their own hook,
+ * edited_channel_post). channel_post: posts in channels. chat_unavailable: a send to a chat was refused with 403
  * (blocked, kicked). timer: every `seconds` (>= 1), never two runs at once.
  */
 BH_HOOKS_DECLARE(bh_bot, bh_bot)

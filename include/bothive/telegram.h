@@ -20,7 +20,9 @@
  * Typed views (bh_update, bh_message, bh_chat, bh_user, bh_callback_query)
  * are read-only structs parsed from the json-c objects of the answers; their
  * strings point into the JSON, which each view keeps alive with a reference
- * until it is freed. Ids are int64_t everywhere (chat ids such as
+ * until it is freed. Every other field of a message, and the objects of the
+ * other update kinds, are read lazily, when asked, by the functions of
+ * telegram_views.h (included below), with nothing to free. Ids are int64_t everywhere (chat ids such as
  * -1001234567890123 do not fit in 32 bits).
  */
 #ifndef BOTHIVE_TELEGRAM_H
