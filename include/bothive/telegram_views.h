@@ -112,7 +112,9 @@ typedef struct bh_poll {
     json_object *json;
 } bh_poll;
 
-/* The i-th option of a poll: its text and votes. */
+/** The i-th option of a poll: *text and (if voter_count is not NULL) its
+ *  votes. Errors: BH_EINVAL (NULL p or text), BH_ENOTFOUND (i out of range,
+ *  or an option without text). */
 int bh_poll_option(const bh_poll *p, size_t i, const char **text, int64_t *voter_count);
 
 /**
@@ -224,6 +226,9 @@ const char *bh_message_str_get(const bh_message *m, bh_message_str field);
 json_object *bh_message_field(const bh_message *m, const char *name);
 
 /* ---- More of a Message: where it came from, what it quotes, payments ---- */
+/* Each function below answers BH_OK, BH_ENOTFOUND (the field is absent,
+ * or lacks what its view cannot be without; out is zeroed) or BH_EINVAL
+ * (NULL m or out). */
 
 /* forward_origin (a MessageOrigin): "user" (sender_user), "hidden_user"
  * (sender_user_name), "chat" (sender_chat, author_signature) or "channel"
