@@ -98,12 +98,12 @@ static json_object *member_json(const char *status, json_object *user)
     return m;
 }
 
-/* Statuses that make a member; a change to one of them comes from "left"
- * unless old_status says otherwise, any other from "member". */
-static bool member_status(const char *s)
+/* The status a change to s comes from unless old_status says otherwise:
+ * a member or a restricted member has joined (from "left"); anything else
+ * (a promotion, a leave, a ban) changes a member. */
+static const char *default_old_status(const char *s)
 {
-    return !strcmp(s, "member") || !strcmp(s, "administrator") || !strcmp(s, "creator") ||
-           !strcmp(s, "restricted");
+    return !strcmp(s, "member") || !strcmp(s, "restricted") ? "left" : "member";
 }
 
 static void inject_member(bh_emu *e, json_object *b, bh_emu_reply *r)
@@ -124,7 +124,7 @@ static void inject_member(bh_emu *e, json_object *b, bh_emu_reply *r)
     if (!json_object_object_get_ex(b, "from_id", NULL))
         from_id = user_id;
     if (!old)
-        old = member_status(status) ? "left" : "member";
+        old = default_old_status(status);
     pthread_mutex_lock(&e->lock);
     if ((c = group_locked(e, b, chat_id, r))) {
         json_object *user = user_json(b, user_id);
