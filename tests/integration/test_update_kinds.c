@@ -130,6 +130,29 @@ static int on_future(bh_ctx *ctx, const bh_update *u)
     return log_line(ctx, line);
 }
 
+/* ---- The kinds injected as given (/control/update) ---- */
+
+static int log_fmt(bh_ctx *ctx, const char *what, const char *s, long long n)
+{
+    char line[160];
+    snprintf(line, sizeof line, "%s:%s:%lld", what, s ? s : "-", n);
+    return log_line(ctx, line);
+}
+
+static int on_rcount(bh_ctx *c, const bh_message_reaction_count_updated *r) { return log_fmt(c, "rcount", "n", (long long)r->count); }
+static int on_ship(bh_ctx *c, const bh_shipping_query *q) { return log_fmt(c, "ship", q->country_code, (long long)q->from.id); }
+static int on_checkout(bh_ctx *c, const bh_pre_checkout_query *q) { return log_fmt(c, "checkout", q->currency, (long long)q->total_amount); }
+static int on_boost(bh_ctx *c, const bh_chat_boost *b) { return log_fmt(c, "boost", b->source, (long long)b->chat.id); }
+static int on_unboost(bh_ctx *c, const bh_chat_boost *b) { return log_fmt(c, "unboost", b->boost_id, (long long)b->remove_date); }
+static int on_ecp(bh_ctx *c, const bh_message *m) { return log_fmt(c, "edited_post", m->text, (long long)m->chat.id); }
+static int on_bconn(bh_ctx *c, const bh_business_connection *b) { return log_fmt(c, "bconn", b->id, (long long)b->user.id); }
+static int on_bmsg(bh_ctx *c, const bh_message *m) { return log_fmt(c, "bmsg", m->text, (long long)m->chat.id); }
+static int on_ebmsg(bh_ctx *c, const bh_message *m) { return log_fmt(c, "ebmsg", m->text, (long long)m->chat.id); }
+static int on_bdel(bh_ctx *c, const bh_business_messages_deleted *d) { return log_fmt(c, "bdel", d->business_connection_id, (long long)d->count); }
+static int on_paid(bh_ctx *c, const bh_paid_media_purchased *p) { return log_fmt(c, "paid", p->payload, (long long)p->from.id); }
+static int on_guest(bh_ctx *c, const bh_message *m) { return log_fmt(c, "guest", m->text, (long long)m->chat.id); }
+static int on_managed(bh_ctx *c, const bh_update *u) { return log_fmt(c, u->kind_key, bh_update_kind_name(u->kind), 0); }
+
 static void setup(void)
 {
     ck_assert_int_eq(bh_emu_start(&emu, TOKEN), 0);
@@ -341,6 +364,72 @@ START_TEST(kinds_nobody_handles_are_not_requested)
 }
 END_TEST
 
+#define EMU_USER "{\"id\":7,\"is_bot\":false,\"first_name\":\"Ann\"}"
+#define EMU_GROUP "{\"id\":-500,\"type\":\"supergroup\",\"title\":\"G\"}"
+
+/* The kinds the control API has no call of its own for, queued as given:
+ * each reaches its hook through the runner. */
+START_TEST(kinds_injected_as_given)
+{
+    static const char *const updates[][3] = {
+        {"message_reaction_count", "{\"chat\":" EMU_GROUP ",\"message_id\":1,\"date\":1,"
+         "\"reactions\":[{\"type\":{\"type\":\"emoji\",\"emoji\":\"x\"},\"total_count\":3}]}", "rcount:n:1|"},
+        {"shipping_query", "{\"id\":\"s1\",\"from\":" EMU_USER ",\"invoice_payload\":\"p\","
+         "\"shipping_address\":{\"country_code\":\"IT\",\"state\":\"\",\"city\":\"Roma\","
+         "\"street_line1\":\"Via\",\"street_line2\":\"\",\"post_code\":\"00100\"}}", "ship:IT:7|"},
+        {"pre_checkout_query", "{\"id\":\"c1\",\"from\":" EMU_USER ",\"currency\":\"EUR\","
+         "\"total_amount\":990,\"invoice_payload\":\"p\"}", "checkout:EUR:990|"},
+        {"chat_boost", "{\"chat\":" EMU_GROUP ",\"boost\":{\"boost_id\":\"b1\",\"add_date\":1,"
+         "\"expiration_date\":2,\"source\":{\"source\":\"premium\",\"user\":" EMU_USER "}}}", "boost:premium:-500|"},
+        {"removed_chat_boost", "{\"chat\":" EMU_GROUP ",\"boost_id\":\"b1\",\"remove_date\":5,"
+         "\"source\":{\"source\":\"premium\",\"user\":" EMU_USER "}}", "unboost:b1:5|"},
+        {"edited_channel_post", "{\"message_id\":3,\"date\":1,\"edit_date\":2,"
+         "\"chat\":{\"id\":-900,\"type\":\"channel\",\"title\":\"C\"},\"text\":\"fixed\"}", "edited_post:fixed:-900|"},
+        {"business_connection", "{\"id\":\"bc1\",\"user\":" EMU_USER ",\"user_chat_id\":7,"
+         "\"date\":1,\"is_enabled\":true}", "bconn:bc1:7|"},
+        {"business_message", "{\"message_id\":1,\"date\":1,\"business_connection_id\":\"bc1\","
+         "\"chat\":{\"id\":70,\"type\":\"private\"},\"from\":" EMU_USER ",\"text\":\"hi\"}", "bmsg:hi:70|"},
+        {"edited_business_message", "{\"message_id\":1,\"date\":1,\"edit_date\":2,"
+         "\"chat\":{\"id\":70,\"type\":\"private\"},\"text\":\"hi!\"}", "ebmsg:hi!:70|"},
+        {"deleted_business_messages", "{\"business_connection_id\":\"bc1\","
+         "\"chat\":{\"id\":70,\"type\":\"private\"},\"message_ids\":[1,2]}", "bdel:bc1:2|"},
+        {"purchased_paid_media", "{\"from\":" EMU_USER ",\"paid_media_payload\":\"pp\"}", "paid:pp:7|"},
+        {"guest_message", "{\"message_id\":9,\"date\":1,\"chat\":" EMU_GROUP ",\"text\":\"@bot hi\"}",
+         "guest:@bot hi:-500|"},
+        {"managed_bot", "{\"user\":" EMU_USER "}", "managed_bot:managed_bot:0|"},
+    };
+    bh_bot *bot = bh_bot_new(TOKEN);
+    bh_ratelimit_options rl = {.disabled = 1};
+    char body[1024];
+
+    ck_assert_int_eq(bh_bot_api_url(bot, emu.url), BH_OK);
+    ck_assert_int_eq(bh_bot_ratelimit(bot, &rl), BH_OK);
+    ck_assert_int_eq(bh_bot_message_reaction_count(bot, on_rcount), BH_OK);
+    ck_assert_int_eq(bh_bot_shipping_query(bot, on_ship), BH_OK);
+    ck_assert_int_eq(bh_bot_pre_checkout_query(bot, on_checkout), BH_OK);
+    ck_assert_int_eq(bh_bot_chat_boost(bot, on_boost), BH_OK);
+    ck_assert_int_eq(bh_bot_removed_chat_boost(bot, on_unboost), BH_OK);
+    ck_assert_int_eq(bh_bot_edited_channel_post(bot, on_ecp), BH_OK);
+    ck_assert_int_eq(bh_bot_business_connection(bot, on_bconn), BH_OK);
+    ck_assert_int_eq(bh_bot_business_message(bot, on_bmsg), BH_OK);
+    ck_assert_int_eq(bh_bot_edited_business_message(bot, on_ebmsg), BH_OK);
+    ck_assert_int_eq(bh_bot_deleted_business_messages(bot, on_bdel), BH_OK);
+    ck_assert_int_eq(bh_bot_purchased_paid_media(bot, on_paid), BH_OK);
+    ck_assert_int_eq(bh_bot_guest_message(bot, on_guest), BH_OK);
+    ck_assert_int_eq(bh_bot_on_update(bot, "managed_bot", on_managed), BH_OK);
+    ck_assert_int_ge(bh_emu_send_user_message(&emu, LOG_CHAT, LOG_CHAT, "hello"), 1);
+    pid_t pid = run_bot(bot);
+    for (size_t i = 0; i < sizeof updates / sizeof *updates; i++) {
+        snprintf(body, sizeof body, "{\"type\":\"%s\",\"object\":%s}", updates[i][0], updates[i][1]);
+        post_ok("/control/update", body);
+        wait_sent(LOG_CHAT, updates[i][2]);
+    }
+    kill(pid, SIGTERM);
+    ck_assert_int_eq(bh_test_wait(pid), 0);
+    bh_bot_free(bot);
+}
+END_TEST
+
 /* A TCP port free on loopback now (bound, read, closed). */
 static unsigned free_port(void)
 {
@@ -404,6 +493,7 @@ int main(void)
     tcase_add_test(tc, every_kind_end_to_end);
     tcase_add_test(tc, kinds_nobody_handles_are_not_requested);
     tcase_add_test(tc, webhook_asks_for_the_kinds_too);
+    tcase_add_test(tc, kinds_injected_as_given);
     suite_add_tcase(s, tc);
     return bh_test_run_suite(s);
 }
