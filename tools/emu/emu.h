@@ -6,6 +6,8 @@
  * api.c      the Bot API methods and fault injection
  * check.c    the parameter checks the methods share, in Telegram's words
  * control.c  the /control API used by tests and tools
+ * inject.c   the control calls that play every other update kind
+ * inline.c   answerInlineQuery and join request decisions, recorded
  * reply.c    the answers in the Bot API's shape, which api.c and control.c build
  * params.c   request parameters (query, form, JSON) and text helpers
  * state.c    the world: chats, messages, the update queue, counters
