@@ -312,6 +312,25 @@ int bh_button_signed(bh_ctx *ctx, bh_keyboard *kb, const char *text, const char 
 /** Answers the callback query (stops the client's spinner); text may be NULL. */
 int bh_callback_answer(bh_ctx *ctx, const bh_callback_query *q, const char *text);
 
+/* ---- Answers to callback queries, with every option -------------------- */
+
+typedef struct bh_callback_answer_options {
+    const char *text;   /* the notification (0..200 characters); NULL for none */
+    int show_alert;     /* non-zero: an alert the user must dismiss, not a toast */
+    const char *url;    /* a game's URL, or a t.me/your_bot?start= link; NULL for none */
+    int cache_time;     /* seconds the client may cache the answer; 0 for none */
+} bh_callback_answer_options;
+
+/**
+ * Answers the callback query q (any press, signed or plain) with opt
+ * (NULL: an empty answer, as bh_callback_answer(ctx, q, NULL)).
+ * Errors: BH_EINVAL (NULL ctx or q, a negative cache_time), BH_ENOMEM, and
+ * those of bh_client_call (BH_EAPI when Telegram refuses it, e.g. a query
+ * already answered or too old).
+ */
+int bh_callback_answer_ex(bh_ctx *ctx, const bh_callback_query *q,
+                          const bh_callback_answer_options *opt);
+
 /** Calls any Bot API method with JSON params (see bh_client_call). */
 int bh_api_call(bh_bot *bot, const char *method, const char *params_json, json_object **result);
 

@@ -106,6 +106,10 @@ static int on_chosen(bh_ctx *ctx, const bh_chosen_inline_result *r)
 static int on_callback_query(bh_ctx *ctx, const bh_callback_query *q)
 {
     char line[128];
+    bh_callback_answer_options ans = {.text = "You said \"plain\"", .show_alert = 1,
+                                      .cache_time = 5};
+    if (bh_callback_answer_ex(ctx, q, &ans) != BH_OK)
+        return BH_EAPI;
     snprintf(line, sizeof line, "press:%s:%lld", q->data ? q->data : "-",
              q->message ? (long long)q->message->chat.id : 0LL);
     return log_line(ctx, line);
@@ -281,6 +285,11 @@ START_TEST(every_kind_end_to_end)
     /* A press of a plain (unsigned) button on a message of the group. */
     post_ok("/control/callback", "{\"chat_id\":-500,\"user_id\":7,\"message_id\":1,\"data\":\"plain\"}");
     wait_sent(LOG_CHAT, "press:plain:-500|");
+    /* answered with every option: the text (quotes and all) as an alert */
+    ck_assert_int_eq(bh_emu_get(&emu, "/control/callbacks", &resp), 200);
+    ck_assert_ptr_nonnull(strstr(resp, "\"text\":\"You said \\\"plain\\\"\""));
+    ck_assert_ptr_nonnull(strstr(resp, "\"show_alert\":true"));
+    free(resp);
     /* A photo with a command in its caption. */
     post_ok("/control/media", "{\"chat_id\":1000,\"kind\":\"photo\",\"caption\":\"/photo big\"}");
     wait_sent(LOG_CHAT, "photo:big:800|");

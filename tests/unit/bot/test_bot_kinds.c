@@ -255,6 +255,8 @@ START_TEST(allowed_updates_follow_the_hooks)
     ck_assert_int_eq(bh_bot_on_update(bot, "Bad-Name", on_raw), BH_EINVAL);
     ck_assert_int_eq(bh_bot_on_update(bot, "", on_raw), BH_EINVAL);
     ck_assert_int_eq(bh_bot_chat_member(bot, NULL), BH_EINVAL);
+    bh_callback_query q = {.id = "c"};
+    ck_assert_int_eq(bh_callback_answer_ex(NULL, &q, NULL), BH_EINVAL);
     bh_bot_free(bot);
 }
 END_TEST
