@@ -90,6 +90,9 @@ typedef struct bh_ctx bh_ctx;
 /* Flags of the text hooks and commands. */
 #define BH_IGNORE_CASE 1u /* message_equals, message_contains, message_matches */
 #define BH_CMD_HIDDEN 2u  /* command: not listed by /help nor setMyCommands */
+/* message_equals, message_contains, message_matches: a message without
+ * text (a photo, a document...) is matched by its caption. */
+#define BH_MATCH_CAPTION 4u
 
 /* The arguments of a command: the text after it, split on spaces. */
 typedef struct bh_args {
@@ -167,12 +170,91 @@ int bh_bot_use(bh_bot *bot, bh_component *c);
  * (captures in bh_match). command: "/name args" (name without '/', 1-32 of
  * [a-z0-9_]); "/name@otherbot" is not for this bot; help is the /help line
  * (NULL: none); order sorts /help (then by name). callback: a button made by
- * bh_button_signed with this name was pressed. message_edited, channel_post:
- * those update kinds. chat_unavailable: a send to a chat was refused with 403
+ * bh_button_signed with this name was pressed. message_edited: edited
+ * messages (edited_message; edited channel posts have their own hook,
+ * edited_channel_post). channel_post: posts in channels. chat_unavailable: a send to a chat was refused with 403
  * (blocked, kicked). timer: every `seconds` (>= 1), never two runs at once.
  */
 BH_HOOKS_DECLARE(bh_bot, bh_bot)
 BH_HOOKS_DECLARE(bh_component, bh_component)
+
+/* ---- Hooks for every update kind ------------------------------------------ */
+/*
+ * Each update kind has a hook that gets its typed view (see telegram.h:
+ * bh_inline_query, bh_chat_member_updated, ...), valid for the hook's run.
+ * Like every hook they run after before_processing, bot first, then each
+ * component, until one does not return BH_CONTINUE; components have the
+ * same functions (bh_component_*). A kind's object that lacks what its
+ * view needs (ids, chat, user) is logged and runs only the
+ * bh_*_on_update hooks of that kind. The kinds without a view of their own
+ * here (stopped_message_generation, managed_bot, subscription) are read
+ * raw with on_update.
+ *
+ * edited_channel_post has its own hook (message_edited sees edited_message
+ * only). callback_query runs for every press, signed or not, before the
+ * bh_*_callback hooks of signed buttons: return BH_HANDLED to stop there.
+ * on_update runs for updates of the kind named kind_name (raw: read
+ * bh_update_object), a kind of this version or one the Bot API adds
+ * later; the name is requested in allowed_updates.
+ *
+ * allowed_updates (what the runner asks Telegram for, on getUpdates and
+ * setWebhook) is "message" plus the kinds some hook of the bot or of its
+ * components handles: a kind nobody handles is not requested.
+ * before_processing hooks widen it to every kind Telegram sends by default
+ * (all but chat_member, message_reaction and message_reaction_count).
+ * bh_run_options.allowed_updates / BOTHIVE_ALLOWED_UPDATES override it.
+ *
+ * Errors of each: BH_EINVAL (NULL object or function, a kind_name that is
+ * not 1..64 of [a-z_]), BH_ENOMEM.
+ */
+typedef int (*bh_inline_query_fn)(bh_ctx *ctx, const bh_inline_query *q);
+typedef int (*bh_chosen_inline_result_fn)(bh_ctx *ctx, const bh_chosen_inline_result *r);
+typedef int (*bh_callback_query_fn)(bh_ctx *ctx, const bh_callback_query *q);
+typedef int (*bh_chat_member_fn)(bh_ctx *ctx, const bh_chat_member_updated *u);
+typedef int (*bh_chat_join_request_fn)(bh_ctx *ctx, const bh_chat_join_request *r);
+typedef int (*bh_reaction_fn)(bh_ctx *ctx, const bh_message_reaction_updated *r);
+typedef int (*bh_reaction_count_fn)(bh_ctx *ctx, const bh_message_reaction_count_updated *r);
+typedef int (*bh_poll_fn)(bh_ctx *ctx, const bh_poll *p);
+typedef int (*bh_poll_answer_fn)(bh_ctx *ctx, const bh_poll_answer *a);
+typedef int (*bh_shipping_query_fn)(bh_ctx *ctx, const bh_shipping_query *q);
+typedef int (*bh_pre_checkout_query_fn)(bh_ctx *ctx, const bh_pre_checkout_query *q);
+typedef int (*bh_chat_boost_fn)(bh_ctx *ctx, const bh_chat_boost *b);
+typedef int (*bh_business_connection_fn)(bh_ctx *ctx, const bh_business_connection *c);
+typedef int (*bh_business_deleted_fn)(bh_ctx *ctx, const bh_business_messages_deleted *d);
+typedef int (*bh_paid_media_fn)(bh_ctx *ctx, const bh_paid_media_purchased *p);
+
+#define BH_KIND_HOOKS_DECLARE(prefix, type)                                           \
+    int prefix##_edited_channel_post(type *o, bh_message_fn fn);                      \
+    int prefix##_business_message(type *o, bh_message_fn fn);                         \
+    int prefix##_edited_business_message(type *o, bh_message_fn fn);                  \
+    int prefix##_guest_message(type *o, bh_message_fn fn);                            \
+    int prefix##_business_connection(type *o, bh_business_connection_fn fn);          \
+    int prefix##_deleted_business_messages(type *o, bh_business_deleted_fn fn);       \
+    int prefix##_purchased_paid_media(type *o, bh_paid_media_fn fn);                  \
+    int prefix##_inline_query(type *o, bh_inline_query_fn fn);                        \
+    int prefix##_chosen_inline_result(type *o, bh_chosen_inline_result_fn fn);        \
+    int prefix##_callback_query(type *o, bh_callback_query_fn fn);                    \
+    int prefix##_my_chat_member(type *o, bh_chat_member_fn fn);                       \
+    int prefix##_chat_member(type *o, bh_chat_member_fn fn);                          \
+    int prefix##_chat_join_request(type *o, bh_chat_join_request_fn fn);              \
+    int prefix##_message_reaction(type *o, bh_reaction_fn fn);                        \
+    int prefix##_message_reaction_count(type *o, bh_reaction_count_fn fn);            \
+    int prefix##_poll(type *o, bh_poll_fn fn);                                        \
+    int prefix##_poll_answer(type *o, bh_poll_answer_fn fn);                          \
+    int prefix##_shipping_query(type *o, bh_shipping_query_fn fn);                    \
+    int prefix##_pre_checkout_query(type *o, bh_pre_checkout_query_fn fn);            \
+    int prefix##_chat_boost(type *o, bh_chat_boost_fn fn);                            \
+    int prefix##_removed_chat_boost(type *o, bh_chat_boost_fn fn);                    \
+    int prefix##_on_update(type *o, const char *kind_name, bh_update_fn fn);
+
+BH_KIND_HOOKS_DECLARE(bh_bot, bh_bot)
+BH_KIND_HOOKS_DECLARE(bh_component, bh_component)
+
+/**
+ * The kinds the bot's hooks request (see above), NULL-terminated, owned by
+ * the bot and valid until the next call or bh_bot_free; NULL for a NULL bot.
+ */
+const char *const *bh_bot_allowed_updates(bh_bot *bot);
 
 /** The bot's memory preparer: runs once, the first time any worker needs
  *  the bot's memory, to set initial values. */
@@ -229,6 +311,25 @@ int bh_button_signed(bh_ctx *ctx, bh_keyboard *kb, const char *text, const char 
                      const char *data);
 /** Answers the callback query (stops the client's spinner); text may be NULL. */
 int bh_callback_answer(bh_ctx *ctx, const bh_callback_query *q, const char *text);
+
+/* ---- Answers to callback queries, with every option -------------------- */
+
+typedef struct bh_callback_answer_options {
+    const char *text;   /* the notification (0..200 characters); NULL for none */
+    int show_alert;     /* non-zero: an alert the user must dismiss, not a toast */
+    const char *url;    /* a game's URL, or a t.me/your_bot?start= link; NULL for none */
+    int cache_time;     /* seconds the client may cache the answer; 0 for none */
+} bh_callback_answer_options;
+
+/**
+ * Answers the callback query q (any press, signed or plain) with opt
+ * (NULL: an empty answer, as bh_callback_answer(ctx, q, NULL)).
+ * Errors: BH_EINVAL (NULL ctx or q, a negative cache_time), BH_ENOMEM, and
+ * those of bh_client_call (BH_EAPI when Telegram refuses it, e.g. a query
+ * already answered or too old).
+ */
+int bh_callback_answer_ex(bh_ctx *ctx, const bh_callback_query *q,
+                          const bh_callback_answer_options *opt);
 
 /** Calls any Bot API method with JSON params (see bh_client_call). */
 int bh_api_call(bh_bot *bot, const char *method, const char *params_json, json_object **result);

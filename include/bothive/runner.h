@@ -82,6 +82,11 @@ typedef struct bh_run_options {
     int64_t webhook_request_timeout_ms;
     unsigned webhook_max_connections;
     unsigned webhook_per_ip_connections;
+    /* The update kinds asked of Telegram (getUpdates and setWebhook), for
+     * every bot: names separated by commas ("message,chat_member"); ""
+     * asks for Telegram's default set. NULL (the default): BOTHIVE_ALLOWED_UPDATES,
+     * else the kinds the bot's hooks handle (see bot.h). */
+    const char *allowed_updates;
 } bh_run_options;
 
 /**
@@ -89,7 +94,8 @@ typedef struct bh_run_options {
  * BOTHIVE_API_URL, BOTHIVE_PROCESS_BACKLOG, BOTHIVE_SHUTDOWN_TIMEOUT_MS,
  * BOTHIVE_HANDLER_DEADLINE_MS, BOTHIVE_POLL_TIMEOUT, BOTHIVE_WEBHOOK_URL,
  * BOTHIVE_WEBHOOK_LISTEN, BOTHIVE_WEBHOOK_SECRET, BOTHIVE_WEBHOOK_REQUEST_TIMEOUT_MS,
- * BOTHIVE_WEBHOOK_MAX_CONNECTIONS, BOTHIVE_WEBHOOK_PER_IP_CONNECTIONS. Fields whose variable is
+ * BOTHIVE_WEBHOOK_MAX_CONNECTIONS, BOTHIVE_WEBHOOK_PER_IP_CONNECTIONS,
+ * BOTHIVE_ALLOWED_UPDATES. Fields whose variable is
  * unset are zeroed (defaults). Strings point into the environment.
  * Errors: BH_EINVAL (NULL o, a variable that is not a valid number).
  */

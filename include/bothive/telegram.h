@@ -20,7 +20,9 @@
  * Typed views (bh_update, bh_message, bh_chat, bh_user, bh_callback_query)
  * are read-only structs parsed from the json-c objects of the answers; their
  * strings point into the JSON, which each view keeps alive with a reference
- * until it is freed. Ids are int64_t everywhere (chat ids such as
+ * until it is freed. Every other field of a message, and the objects of the
+ * other update kinds, are read lazily, when asked, by the functions of
+ * telegram_views.h (included below), with nothing to free. Ids are int64_t everywhere (chat ids such as
  * -1001234567890123 do not fit in 32 bits).
  */
 #ifndef BOTHIVE_TELEGRAM_H
@@ -192,10 +194,12 @@ typedef struct bh_message {
     bh_chat chat;
     bh_user *from;         /* NULL if absent (channel posts) */
     const char *text;      /* NULL if absent */
-    /* When the text starts with a bot_command entity (or, for a message
-     * without entities at all, with '/' and command characters): the command without
+    /* When the text (or, without a text, the caption) starts with a
+     * bot_command entity (or, for a message without entities at all, with
+     * '/' and command characters): the command without
      * its '/' and without the "@botname" suffix ("start"), the suffix
-     * without '@' (NULL if none), and the text after the command with
+     * without '@' (NULL if none; "" for "/start@", which is no bot's), and
+     * the text after the command with
      * leading blanks removed ("" if none). All NULL when not a command. */
     const char *command;
     const char *command_bot;
@@ -212,15 +216,44 @@ typedef struct bh_callback_query {
     const char *inline_message_id; /* NULL if absent */
     const char *chat_instance; /* "" if absent */
     const char *data;          /* NULL if absent */
+    const char *game_short_name; /* NULL if absent */
+    json_object *json;         /* the CallbackQuery object (borrowed from the update) */
 } bh_callback_query;
 
+/* The update kinds of the current Bot API (BOTAPI.md), in its order but for
+ * the first five, whose values predate the others. BH_UPDATE_OTHER is a
+ * kind this version does not know (one the Bot API adds later): read it
+ * with bh_update_json / bh_update_object. */
 typedef enum bh_update_kind {
-    BH_UPDATE_OTHER = 0, /* a kind without a typed view: use bh_update_json */
+    BH_UPDATE_OTHER = 0,
     BH_UPDATE_MESSAGE,
     BH_UPDATE_EDITED_MESSAGE,
     BH_UPDATE_CHANNEL_POST,
     BH_UPDATE_EDITED_CHANNEL_POST,
-    BH_UPDATE_CALLBACK_QUERY
+    BH_UPDATE_CALLBACK_QUERY,
+    BH_UPDATE_BUSINESS_CONNECTION,
+    BH_UPDATE_BUSINESS_MESSAGE,
+    BH_UPDATE_EDITED_BUSINESS_MESSAGE,
+    BH_UPDATE_DELETED_BUSINESS_MESSAGES,
+    BH_UPDATE_GUEST_MESSAGE,
+    BH_UPDATE_STOPPED_MESSAGE_GENERATION,
+    BH_UPDATE_MESSAGE_REACTION,
+    BH_UPDATE_MESSAGE_REACTION_COUNT,
+    BH_UPDATE_INLINE_QUERY,
+    BH_UPDATE_CHOSEN_INLINE_RESULT,
+    BH_UPDATE_SHIPPING_QUERY,
+    BH_UPDATE_PRE_CHECKOUT_QUERY,
+    BH_UPDATE_PURCHASED_PAID_MEDIA,
+    BH_UPDATE_POLL,
+    BH_UPDATE_POLL_ANSWER,
+    BH_UPDATE_MY_CHAT_MEMBER,
+    BH_UPDATE_CHAT_MEMBER,
+    BH_UPDATE_CHAT_JOIN_REQUEST,
+    BH_UPDATE_CHAT_BOOST,
+    BH_UPDATE_REMOVED_CHAT_BOOST,
+    BH_UPDATE_MANAGED_BOT,
+    BH_UPDATE_SUBSCRIPTION,
+    BH_UPDATE_KIND_COUNT /* not a kind: the number of values above */
 } bh_update_kind;
 
 typedef struct bh_update {
@@ -231,6 +264,12 @@ typedef struct bh_update {
     /* For BH_UPDATE_CALLBACK_QUERY, the query; else NULL. */
     bh_callback_query *callback_query;
     json_object *json;   /* the Update object (a reference held by the view) */
+    /* The kind's object (the message, the chat_member change, ...: the
+     * field beside update_id), borrowed from json; NULL if there is none. */
+    json_object *object;
+    /* The name of that field ("chat_member", or an unknown kind's name);
+     * "" if there is none. Points into json. */
+    const char *kind_key;
 } bh_update;
 
 /**
@@ -249,8 +288,21 @@ void bh_update_free(bh_update *u);
 /** The raw Update object, for fields without a typed view. */
 json_object *bh_update_json(const bh_update *u);
 
-/** The name of a kind ("message", ..., "other"). */
+/** The name of a kind ("message", ..., "other"); "other" for values out
+ *  of range too. */
 const char *bh_update_kind_name(bh_update_kind kind);
+
+/** The kind named name ("chat_member"); BH_UPDATE_OTHER for a name this
+ *  version does not know or NULL. */
+bh_update_kind bh_update_kind_from_name(const char *name);
+
+/** Whether updates of kind carry a Message (message, edited_message,
+ *  channel_post, edited_channel_post, business_message,
+ *  edited_business_message, guest_message): 1 or 0. */
+int bh_update_kind_is_message(bh_update_kind kind);
+
+/** The kind's object of u (see bh_update.object); NULL if none or NULL u. */
+json_object *bh_update_object(const bh_update *u);
 
 /** Parses one Message object (same rules as in bh_update_parse).
  *  Errors: BH_EINVAL, BH_EPROTO, BH_ENOMEM. */
@@ -368,4 +420,8 @@ int bh_client_set_my_commands(bh_client *c, const bh_bot_command_info *cmds, siz
 #ifdef __cplusplus
 }
 #endif
+
+/* The lazy views of every field of a Message and of the other update objects. */
+#include "telegram_views.h"
+
 #endif /* BOTHIVE_TELEGRAM_H */

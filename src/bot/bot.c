@@ -79,6 +79,7 @@ void bh_bot_free(bh_bot *bot)
     free(bot->token);
     free(bot->about);
     free(bot->api_url);
+    free(bot->allowed);
     free(bot);
 }
 

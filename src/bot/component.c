@@ -96,6 +96,11 @@ static int hook_register(bh_component *c, struct bh_hook *h, int fn_set)
     return hook_add(c, h);
 }
 
+int bh_component_hook_add(bh_component *c, struct bh_hook *h, int fn_set)
+{
+    return hook_register(c, h, fn_set);
+}
+
 /* A hook keyed by text (equals, contains, callback name): a copy of text. */
 static int hook_text(bh_component *c, struct bh_hook *h, const char *text, int fn_set)
 {

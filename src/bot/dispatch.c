@@ -20,8 +20,15 @@ static const char *const bh_hook_names[] = {
     [BH_HOOK_MATCHES] = "message_matches",  [BH_HOOK_PROCESS] = "process_message",
     [BH_HOOK_EDITED] = "message_edited",    [BH_HOOK_CHANNEL_POST] = "channel_post",
     [BH_HOOK_CALLBACK] = "callback",        [BH_HOOK_UNAVAILABLE] = "chat_unavailable",
-    [BH_HOOK_TIMER] = "timer",
+    [BH_HOOK_TIMER] = "timer",              [BH_HOOK_NAMED] = "on_update",
 };
+
+const char *bh_hook_name(const struct bh_hook *h)
+{
+    if (h->kind == BH_HOOK_KIND)
+        return bh_update_kind_name(h->ukind);
+    return bh_hook_names[h->kind];
+}
 
 static void note_hook(bh_ctx *ctx, size_t comp, const struct bh_hook *h)
 {
@@ -30,7 +37,7 @@ static void note_hook(bh_ctx *ctx, size_t comp, const struct bh_hook *h)
 
     if (!ctx->bot->note)
         return;
-    snprintf(what, sizeof what, "%s%s%s%s%s", bh_hook_names[h->kind], h->text ? " " : "",
+    snprintf(what, sizeof what, "%s%s%s%s%s", bh_hook_name(h), h->text ? " " : "",
              h->text ? h->text : "", owner[0] ? " of " : "", owner);
     ctx->bot->note(what);
 }
@@ -49,16 +56,18 @@ int bh_hook_call(bh_ctx *ctx, size_t comp, const struct bh_hook *h, const void *
     case BH_HOOK_CALLBACK: rc = h->fn.callback(ctx, a, b); break;
     case BH_HOOK_UNAVAILABLE: rc = h->fn.unavailable(ctx, *(const int64_t *)a, b); break;
     case BH_HOOK_TIMER: rc = h->fn.timer(ctx); break;
+    case BH_HOOK_KIND: rc = bh_kind_call(ctx, h, a); break;
+    case BH_HOOK_NAMED: rc = h->fn.update(ctx, a); break;
     default: rc = h->fn.message(ctx, a); break;
     }
     /* A lock a hook still holds would block every other worker for ever. */
     if (ctx->bot->mems && ctx->bot->mems[comp] &&
         (left = bh_lock_release_all(ctx->bot->mems[comp])) > 0)
         bh_log(BH_LOG_WARN, "update %lld: hook %s returned holding %d lock(s); released",
-               (long long)ctx->update_id, bh_hook_names[h->kind], left);
+               (long long)ctx->update_id, bh_hook_name(h), left);
     if (rc < 0)
         bh_log(BH_LOG_ERROR, "update %lld: hook %s%s%s failed: %s", (long long)ctx->update_id,
-               bh_hook_names[h->kind], h->text ? " " : "", h->text ? h->text : "",
+               bh_hook_name(h), h->text ? " " : "", h->text ? h->text : "",
                bh_strerror(rc));
     ctx->comp = saved;
     return rc;
@@ -102,7 +111,7 @@ static int contains_word(const char *text, const char *word, int icase)
 
 /* Runs a message_matches hook if its regex matches, with the captures. */
 static int run_matches(bh_ctx *ctx, size_t comp, const struct bh_hook *h, const bh_message *msg,
-                       int *matched)
+                       const char *text, int *matched)
 {
     size_t n = h->re.re_nsub + 1;
     regmatch_t *pm = calloc(n, sizeof *pm);
@@ -113,12 +122,12 @@ static int run_matches(bh_ctx *ctx, size_t comp, const struct bh_hook *h, const 
     if (!pm || !groups)
         goto out;
     rc = BH_CONTINUE;
-    if (regexec(&h->re, msg->text, n, pm, 0) != 0)
+    if (regexec(&h->re, text, n, pm, 0) != 0)
         goto out;
     *matched = 1;
     for (size_t i = 0; i < n; i++) {
         size_t len = pm[i].rm_so < 0 ? 0 : (size_t)(pm[i].rm_eo - pm[i].rm_so);
-        if (!(groups[i] = strndup(pm[i].rm_so < 0 ? "" : msg->text + pm[i].rm_so, len))) {
+        if (!(groups[i] = strndup(pm[i].rm_so < 0 ? "" : text + pm[i].rm_so, len))) {
             rc = BH_ENOMEM;
             goto out;
         }
@@ -133,6 +142,15 @@ out:
     return rc;
 }
 
+/* The text a text hook looks at: the message's text, or its caption for
+ * a hook registered with BH_MATCH_CAPTION; NULL if none. */
+static const char *hook_text_of(const struct bh_hook *h, const bh_message *msg)
+{
+    if (msg->text)
+        return msg->text;
+    return h->flags & BH_MATCH_CAPTION ? bh_message_caption(msg, NULL) : NULL;
+}
+
 /* The text hooks (equals, contains, matches) in registration order. */
 static int run_text_hooks(bh_ctx *ctx, const bh_message *msg)
 {
@@ -140,15 +158,18 @@ static int run_text_hooks(bh_ctx *ctx, const bh_message *msg)
         const bh_component *comp = ctx->bot->comps[c];
         for (size_t i = 0; i < comp->nhooks; i++) {
             const struct bh_hook *h = &comp->hooks[i];
+            const char *text = hook_text_of(h, msg);
             int icase = h->flags & BH_IGNORE_CASE, rc = BH_CONTINUE, hit = 0;
+            if (!text)
+                continue;
             if (h->kind == BH_HOOK_EQUALS)
-                hit = !(icase ? strcasecmp : strcmp)(msg->text, h->text);
+                hit = !(icase ? strcasecmp : strcmp)(text, h->text);
             else if (h->kind == BH_HOOK_CONTAINS)
-                hit = contains_word(msg->text, h->text, icase);
+                hit = contains_word(text, h->text, icase);
             if (hit)
                 rc = bh_hook_call(ctx, c, h, msg, NULL);
             else if (h->kind == BH_HOOK_MATCHES)
-                rc = run_matches(ctx, c, h, msg, &hit);
+                rc = run_matches(ctx, c, h, msg, text, &hit);
             if (rc != BH_CONTINUE)
                 return rc;
         }
@@ -165,7 +186,7 @@ static int run_message(bh_ctx *ctx, const bh_message *msg)
         if (ran || rc < 0)
             return rc;
     }
-    if (msg->text && (rc = run_text_hooks(ctx, msg)) != BH_CONTINUE)
+    if ((rc = run_text_hooks(ctx, msg)) != BH_CONTINUE)
         return rc;
     return run_kind(ctx, BH_HOOK_PROCESS, msg, NULL);
 }
@@ -176,7 +197,15 @@ static int run_callback(bh_ctx *ctx, const bh_callback_query *q)
 {
     char buf[128];
     const char *name, *payload;
+    int rc = bh_kind_run_callback_query(ctx, q);
 
+    if (rc != BH_CONTINUE)
+        return rc;
+    /* Presses of plain buttons (or game buttons, without data) are for the
+     * callback_query hooks: no signature to check when no hook is signed. */
+    if (!q->data || (!bh_bot_has_hook(ctx->bot, BH_HOOK_CALLBACK, 0) &&
+                     bh_bot_has_hook(ctx->bot, BH_HOOK_KIND, BH_UPDATE_CALLBACK_QUERY)))
+        return BH_CONTINUE;
     if (bh_callback_verify(ctx->bot, q->data, buf, sizeof buf, &name, &payload) != BH_OK) {
         bh_log(BH_LOG_WARN, "update %lld: callback data with a bad signature refused",
                (long long)ctx->update_id);
@@ -203,14 +232,14 @@ int bh_bot_dispatch_parsed(bh_bot *bot, const bh_update *u)
         return rc < 0 ? rc : BH_OK;
     switch (u->kind) {
     case BH_UPDATE_MESSAGE: rc = run_message(&ctx, u->message); break;
-    case BH_UPDATE_EDITED_MESSAGE:
-    case BH_UPDATE_EDITED_CHANNEL_POST:
-        rc = run_kind(&ctx, BH_HOOK_EDITED, u->message, NULL);
-        break;
+    case BH_UPDATE_EDITED_MESSAGE: rc = run_kind(&ctx, BH_HOOK_EDITED, u->message, NULL); break;
     case BH_UPDATE_CHANNEL_POST: rc = run_kind(&ctx, BH_HOOK_CHANNEL_POST, u->message, NULL); break;
     case BH_UPDATE_CALLBACK_QUERY: rc = run_callback(&ctx, u->callback_query); break;
     default: rc = BH_CONTINUE; break;
     }
+    /* The other kinds' typed hooks, then the raw on_update hooks. */
+    if (rc == BH_CONTINUE)
+        rc = bh_kind_run(&ctx, u);
     return rc < 0 ? rc : BH_OK;
 }
 
@@ -279,35 +308,6 @@ int bh_bot_run_timer(bh_bot *bot, int timer)
         return BH_EINVAL;
     int rc = bh_hook_call(&ctx, comp, h, NULL, NULL);
     return rc < 0 ? rc : BH_OK;
-}
-
-static int has_kind(const bh_bot *bot, enum bh_hook_kind kind)
-{
-    for (size_t c = 0; c < bot->ncomps; c++)
-        for (size_t i = 0; i < bot->comps[c]->nhooks; i++)
-            if (bot->comps[c]->hooks[i].kind == kind)
-                return 1;
-    return 0;
-}
-
-/* Asks Telegram only for what some hook handles (before_processing hooks
- * see every kind the bot asks for, so they widen the list). */
-const char *const *bh_bot_allowed_updates(const bh_bot *bot)
-{
-    bh_bot *b = (bh_bot *)bot;
-    int n = 0, all = has_kind(bot, BH_HOOK_BEFORE);
-
-    b->allowed[n++] = "message";
-    if (all || has_kind(bot, BH_HOOK_EDITED)) {
-        b->allowed[n++] = "edited_message";
-        b->allowed[n++] = "edited_channel_post";
-    }
-    if (all || has_kind(bot, BH_HOOK_CHANNEL_POST))
-        b->allowed[n++] = "channel_post";
-    if (all || has_kind(bot, BH_HOOK_CALLBACK))
-        b->allowed[n++] = "callback_query";
-    b->allowed[n] = NULL;
-    return b->allowed;
 }
 
 /* ---- One update without a runner ---- */

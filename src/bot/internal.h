@@ -23,6 +23,8 @@ enum bh_hook_kind {
     BH_HOOK_CALLBACK,
     BH_HOOK_UNAVAILABLE,
     BH_HOOK_TIMER,
+    BH_HOOK_KIND,     /* the typed hook of one update kind (hooks.c) */
+    BH_HOOK_NAMED,    /* on_update: any kind by name, raw (hooks.c) */
 };
 
 struct bh_hook {
@@ -35,7 +37,23 @@ struct bh_hook {
         bh_callback_fn callback;
         bh_unavailable_fn unavailable;
         bh_timer_fn timer;
+        bh_inline_query_fn inline_query;
+        bh_chosen_inline_result_fn chosen;
+        bh_callback_query_fn callback_query;
+        bh_chat_member_fn member;
+        bh_chat_join_request_fn join;
+        bh_reaction_fn reaction;
+        bh_reaction_count_fn reaction_count;
+        bh_poll_fn poll;
+        bh_poll_answer_fn poll_answer;
+        bh_shipping_query_fn shipping;
+        bh_pre_checkout_query_fn pre_checkout;
+        bh_chat_boost_fn boost;
+        bh_business_connection_fn business;
+        bh_business_deleted_fn business_deleted;
+        bh_paid_media_fn paid_media;
     } fn;
+    bh_update_kind ukind; /* BH_HOOK_KIND */
     char *text;       /* command name, text, word, callback name */
     char *help;       /* commands */
     unsigned flags;
@@ -75,7 +93,7 @@ struct bh_bot {
     bh_store *store;      /* the store of this process's hooks */
     bh_store *own_store;  /* made by bh_bot_process */
     void (*note)(const char *what); /* the runner's "now running" reporter */
-    const char *allowed[8];         /* bh_bot_allowed_updates */
+    const char **allowed;           /* bh_bot_allowed_updates (hooks.c) */
 };
 
 struct bh_ctx {
@@ -112,14 +130,29 @@ int bh_bot_dispatch_parsed(bh_bot *bot, const bh_update *u);
 int bh_bot_run_timer(bh_bot *bot, int timer);
 /* Timers of every component, in a stable order: seconds and count. */
 size_t bh_bot_timers(const bh_bot *bot, int *seconds, size_t max);
-/* The update kinds the hooks need, NULL-terminated, static strings. */
-const char *const *bh_bot_allowed_updates(const bh_bot *bot);
 /* Runs a hook's function with the context set for its owner; releases
  * locks the hook left held (with a warning). */
 int bh_hook_call(bh_ctx *ctx, size_t comp, const struct bh_hook *h, const void *a,
                  const void *b);
 /* Runs the chat_unavailable hooks for chat_id. */
 void bh_unavailable_run(bh_ctx *ctx, int64_t chat_id, const char *reason);
+
+/* component.c: registers h for c if fn_set (taking its strings), else
+ * frees them and returns BH_EINVAL. */
+int bh_component_hook_add(bh_component *c, struct bh_hook *h, int fn_set);
+/* The name a hook is logged with ("inline_query", "command"). */
+const char *bh_hook_name(const struct bh_hook *h);
+
+/* hooks.c: the hooks of the update kinds other than message and the
+ * signed callbacks. */
+/* Runs the typed hooks of u's kind (and the on_update hooks of its name). */
+int bh_kind_run(bh_ctx *ctx, const bh_update *u);
+/* The typed hooks of callback queries: BH_CONTINUE when none ended the chain. */
+int bh_kind_run_callback_query(bh_ctx *ctx, const bh_callback_query *q);
+/* Calls a BH_HOOK_KIND hook's function with its view. */
+int bh_kind_call(bh_ctx *ctx, const struct bh_hook *h, const void *view);
+/* Whether some hook of kind runs (for allowed_updates and dispatch). */
+int bh_bot_has_hook(const bh_bot *bot, enum bh_hook_kind kind, bh_update_kind ukind);
 
 /* command.c */
 int bh_bot_publish_commands(bh_bot *bot);

@@ -17,7 +17,39 @@ struct bh_run_app {
     size_t nbots;
     bh_runner_source *sources;
     int (*timers)[BH_TIMERS_MAX];
+    char *override_buf;          /* the override's text, split in place */
+    const char **override;       /* its kinds, NULL-terminated; NULL if none */
 };
+
+/* The allowed_updates override of opts, else of the environment; NULL
+ * when neither sets one. */
+static const char *override_text(const bh_run_options *opts)
+{
+    bh_run_options env;
+    if (opts && opts->allowed_updates)
+        return opts->allowed_updates;
+    if (bh_run_options_from_env(&env) != BH_OK)
+        return NULL; /* the runner refuses the environment itself */
+    return env.allowed_updates;
+}
+
+/* Splits the override ("message, chat_member") into a NULL-terminated
+ * list of kinds; "" is an empty list (Telegram's default kinds). */
+static int override_parse(struct bh_run_app *a, const char *text)
+{
+    size_t n = 0;
+    char *save = NULL, *tok;
+
+    if (!text)
+        return BH_OK;
+    if (!(a->override_buf = strdup(text)) ||
+        !(a->override = calloc(strlen(text) / 2 + 2, sizeof *a->override)))
+        return BH_ENOMEM;
+    for (tok = strtok_r(a->override_buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save))
+        a->override[n++] = tok;
+    a->override[n] = NULL;
+    return BH_OK;
+}
 
 /* In a short-lived child before the workers start: publish each bot's
  * commands, so Telegram clients show them. A failure is logged, not fatal:
@@ -72,7 +104,7 @@ int bh_run(bh_bot **bots, size_t n, const bh_run_options *opts)
         return BH_EINVAL;
     a.sources = calloc(n, sizeof *a.sources);
     a.timers = calloc(n, sizeof *a.timers);
-    if (!a.sources || !a.timers)
+    if (!a.sources || !a.timers || override_parse(&a, override_text(opts)) != BH_OK)
         goto out;
     for (size_t i = 0; i < n; i++) {
         if (!bots[i]) {
@@ -84,7 +116,12 @@ int bh_run(bh_bot **bots, size_t n, const bh_run_options *opts)
             (rc = bh_bot_api_url(bots[i], opts->api_url)) != BH_OK)
             goto out;
         a.sources[i].token = bots[i]->token;
-        a.sources[i].allowed_updates = bh_bot_allowed_updates(bots[i]);
+        a.sources[i].allowed_updates =
+            a.override ? a.override : bh_bot_allowed_updates(bots[i]);
+        if (!a.sources[i].allowed_updates) {
+            rc = BH_ENOMEM;
+            goto out;
+        }
         a.sources[i].timer_seconds = a.timers[i];
         a.sources[i].ntimers = bh_bot_timers(bots[i], a.timers[i], BH_TIMERS_MAX);
         if (a.sources[i].ntimers > BH_TIMERS_MAX) {
@@ -98,6 +135,8 @@ int bh_run(bh_bot **bots, size_t n, const bh_run_options *opts)
 out:
     free(a.sources);
     free(a.timers);
+    free(a.override);
+    free(a.override_buf);
     return rc;
 }
 

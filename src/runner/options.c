@@ -97,6 +97,7 @@ int bh_run_options_from_env(bh_run_options *o)
     o->webhook_url = bh_options_env_str("BOTHIVE_WEBHOOK_URL");
     o->webhook_listen = bh_options_env_str("BOTHIVE_WEBHOOK_LISTEN");
     o->webhook_secret = bh_options_env_str("BOTHIVE_WEBHOOK_SECRET");
+    o->allowed_updates = getenv("BOTHIVE_ALLOWED_UPDATES"); /* "" is a value here */
     return BH_OK;
 }
 
@@ -117,6 +118,7 @@ static void bh_options_fill_env(bh_run_options *o, const bh_run_options *env)
     BH_FILL(webhook_request_timeout_ms);
     BH_FILL(webhook_max_connections);
     BH_FILL(webhook_per_ip_connections);
+    BH_FILL(allowed_updates);
 #undef BH_FILL
 }
 

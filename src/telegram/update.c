@@ -27,12 +27,12 @@ static int bh_user_fill(json_object *obj, bh_user *u)
     if (!obj || !json_object_is_type(obj, json_type_object) || !bh_tg_get_int64(obj, "id", &u->id))
         return BH_EPROTO;
     u->is_bot = bh_tg_get_bool(obj, "is_bot");
-    u->first_name = bh_tg_get_str(obj, "first_name");
+    u->first_name = bh_tg_get_text(obj, "first_name", NULL);
     if (!u->first_name)
         u->first_name = "";
-    u->last_name = bh_tg_get_str(obj, "last_name");
-    u->username = bh_tg_get_str(obj, "username");
-    u->language_code = bh_tg_get_str(obj, "language_code");
+    u->last_name = bh_tg_get_text(obj, "last_name", NULL);
+    u->username = bh_tg_get_text(obj, "username", NULL);
+    u->language_code = bh_tg_get_text(obj, "language_code", NULL);
     u->json = json_object_get(obj);
     return BH_OK;
 }
@@ -71,94 +71,79 @@ void bh_user_free(bh_user *u)
 }
 
 /*
- * Converts an offset in UTF-16 code units (the unit of Telegram's entity
- * offsets and lengths) into a byte offset in the UTF-8 text. Returns -1 if
- * the text is shorter. Invalid UTF-8 bytes count as one unit each.
+ * Finds the command at the start of text (the message's text, or its
+ * caption: a photo or a document can carry a command too): the
+ * bot_command entity at offset 0 of entities_key, or, when the message has
+ * no such entities at all (some emulators and forwarded texts), a '/'
+ * followed by command characters. Returns the length in bytes of
+ * "/cmd@bot", or 0 if the text is not a command.
  */
-static long bh_utf16_to_byte(const char *text, long units)
+static size_t bh_command_length(json_object *msg, const char *text, const char *entities_key)
 {
-    const unsigned char *s = (const unsigned char *)text;
-    long b = 0, u = 0;
-    while (u < units) {
-        unsigned char ch = s[b];
-        int len, w;
-        if (!ch)
-            return -1;
-        if (ch < 0x80)
-            len = 1, w = 1;
-        else if ((ch & 0xe0) == 0xc0)
-            len = 2, w = 1;
-        else if ((ch & 0xf0) == 0xe0)
-            len = 3, w = 1;
-        else if ((ch & 0xf8) == 0xf0)
-            len = 4, w = 2; /* outside the BMP: a surrogate pair */
-        else
-            len = 1, w = 1;
-        for (int k = 1; k < len; k++)
-            if ((s[b + k] & 0xc0) != 0x80) {
-                len = 1, w = 1;
-                break;
-            }
-        b += len;
-        u += w;
-    }
-    return b;
-}
+    json_object *ents = bh_tg_get_arr(msg, entities_key);
+    size_t b, n, tlen = strlen(text);
 
-/*
- * Finds the command at the start of the text: the bot_command entity at
- * offset 0, or, when the message has no entities at all (some emulators
- * and forwarded texts), a '/' followed by command characters. Returns the
- * length in bytes of "/cmd@bot", or 0 if the text is not a command.
- */
-static size_t bh_command_length(json_object *msg, const char *text)
-{
-    json_object *ents;
     if (text[0] != '/')
         return 0;
-    if (json_object_object_get_ex(msg, "entities", &ents) &&
-        json_object_is_type(ents, json_type_array)) {
-        size_t n = json_object_array_length(ents);
-        for (size_t i = 0; i < n; i++) {
-            json_object *e = json_object_array_get_idx(ents, i);
-            const char *type = bh_tg_get_str(e, "type");
-            int64_t off = -1, len = 0;
-            if (!type || strcmp(type, "bot_command") || !bh_tg_get_int64(e, "offset", &off) ||
-                off != 0 || !bh_tg_get_int64(e, "length", &len) || len < 2 || len > 4096)
-                continue;
-            long b = bh_utf16_to_byte(text, (long)len);
-            return b > 1 ? (size_t)b : 0;
-        }
-        return 0;
+    for (size_t i = 0; ents && i < json_object_array_length(ents); i++) {
+        json_object *e = json_object_array_get_idx(ents, i);
+        const char *type = bh_tg_get_text(e, "type", NULL);
+        int64_t off = -1, len = 0;
+        if (!type || strcmp(type, "bot_command") || !bh_tg_get_int64(e, "offset", &off) ||
+            off != 0 || !bh_tg_get_int64(e, "length", &len) || len < 2 || len > 4096 ||
+            bh_utf16_range(text, tlen, 0, len, &b, &n) != BH_OK)
+            continue;
+        return n > 1 ? n : 0;
     }
-    size_t b = 1;
+    if (ents)
+        return 0;
+    b = 1;
     while (isalnum((unsigned char)text[b]) || text[b] == '_' || text[b] == '@')
         b++;
     return b > 1 && text[1] != '@' ? b : 0;
 }
 
-/* Fills command, command_bot and command_args of m from its text. */
+/* Fills command, command_bot and command_args of m from its text, or from
+ * its caption when it has no text. */
 static int bh_message_find_command(bh_message *m)
 {
-    size_t len = bh_command_length(m->json, m->text);
+    const char *text = m->text ? m->text : bh_tg_get_text(m->json, "caption", NULL);
+    size_t len;
+
+    if (!text)
+        return BH_OK;
+    len = bh_command_length(m->json, text, m->text ? "entities" : "caption_entities");
     if (!len)
         return BH_OK;
     m->command_buf_ = malloc(len + 1);
     if (!m->command_buf_)
         return BH_ENOMEM;
-    memcpy(m->command_buf_, m->text + 1, len - 1);
+    memcpy(m->command_buf_, text + 1, len - 1);
     m->command_buf_[len - 1] = '\0';
     m->command = m->command_buf_;
     char *at = strchr(m->command_buf_, '@');
     if (at) {
         *at = '\0';
-        m->command_bot = at[1] ? at + 1 : NULL;
+        /* "/cmd@" names no bot: "" matches none, so no bot runs it. */
+        m->command_bot = at + 1;
     }
-    const char *a = m->text + len;
+    const char *a = text + len;
     while (*a && isspace((unsigned char)*a))
         a++;
     m->command_args = a;
     return BH_OK;
+}
+
+/* The text, refusing (with a warning) one with a NUL byte: cut there, the
+ * rest of it would vanish without a word (a hook would see "/ban" of
+ * "/ban\u0000 everyone"). */
+static const char *bh_message_text(json_object *obj, int64_t message_id)
+{
+    const char *t = bh_tg_get_text(obj, "text", NULL);
+    if (!t && bh_tg_get_str(obj, "text"))
+        bh_log(BH_LOG_WARN, "telegram: message %lld: text with a NUL byte refused",
+               (long long)message_id);
+    return t;
 }
 
 static int bh_message_parse_depth(json_object *obj, int depth, bh_message **out)
@@ -179,15 +164,15 @@ static int bh_message_parse_depth(json_object *obj, int depth, bh_message **out)
         !json_object_object_get_ex(obj, "chat", &chat) ||
         !bh_tg_get_int64(chat, "id", &m->chat.id))
         goto fail;
-    m->chat.type = bh_tg_get_str(chat, "type");
+    m->chat.type = bh_tg_get_text(chat, "type", NULL);
     if (!m->chat.type)
         m->chat.type = "";
-    m->chat.title = bh_tg_get_str(chat, "title");
-    m->chat.username = bh_tg_get_str(chat, "username");
-    m->chat.first_name = bh_tg_get_str(chat, "first_name");
+    m->chat.title = bh_tg_get_text(chat, "title", NULL);
+    m->chat.username = bh_tg_get_text(chat, "username", NULL);
+    m->chat.first_name = bh_tg_get_text(chat, "first_name", NULL);
     bh_tg_get_int64(obj, "date", &m->date);
     bh_tg_get_int64(obj, "edit_date", &m->edit_date);
-    m->text = bh_tg_get_str(obj, "text");
+    m->text = bh_message_text(obj, m->message_id);
 
     if (json_object_object_get_ex(obj, "from", &sub)) {
         rc = bh_user_parse(sub, &m->from);
@@ -199,11 +184,8 @@ static int bh_message_parse_depth(json_object *obj, int depth, bh_message **out)
         if (rc == BH_ENOMEM)
             goto fail;
     }
-    if (m->text) {
-        rc = bh_message_find_command(m);
-        if (rc != BH_OK)
-            goto fail;
-    }
+    if ((rc = bh_message_find_command(m)) != BH_OK)
+        goto fail;
     *out = m;
     return BH_OK;
 fail:
@@ -250,7 +232,7 @@ static int bh_callback_query_parse(json_object *obj, bh_callback_query **out)
     q = calloc(1, sizeof *q);
     if (!q)
         return BH_ENOMEM;
-    q->id = bh_tg_get_str(obj, "id");
+    q->id = bh_tg_get_text(obj, "id", NULL);
     if (!q->id || !json_object_object_get_ex(obj, "from", &sub) ||
         bh_user_fill(sub, &q->from) != BH_OK)
         goto fail;
@@ -259,11 +241,13 @@ static int bh_callback_query_parse(json_object *obj, bh_callback_query **out)
         if (rc == BH_ENOMEM)
             goto fail;
     }
-    q->inline_message_id = bh_tg_get_str(obj, "inline_message_id");
-    q->chat_instance = bh_tg_get_str(obj, "chat_instance");
+    q->inline_message_id = bh_tg_get_text(obj, "inline_message_id", NULL);
+    q->chat_instance = bh_tg_get_text(obj, "chat_instance", NULL);
     if (!q->chat_instance)
         q->chat_instance = "";
-    q->data = bh_tg_get_str(obj, "data");
+    q->data = bh_tg_get_text(obj, "data", NULL);
+    q->game_short_name = bh_tg_get_text(obj, "game_short_name", NULL);
+    q->json = obj;
     *out = q;
     return BH_OK;
 fail:
@@ -271,29 +255,51 @@ fail:
     return rc;
 }
 
-static const struct {
-    const char *key;
-    bh_update_kind kind;
-} bh_update_kinds[] = {
-    {"message", BH_UPDATE_MESSAGE},
-    {"edited_message", BH_UPDATE_EDITED_MESSAGE},
-    {"channel_post", BH_UPDATE_CHANNEL_POST},
-    {"edited_channel_post", BH_UPDATE_EDITED_CHANNEL_POST},
-    {"callback_query", BH_UPDATE_CALLBACK_QUERY},
-};
-
-const char *bh_update_kind_name(bh_update_kind kind)
+/* An update_id that cannot be followed: the next offset (id + 1) must be
+ * an int64 too, and ids are never negative. */
+static int bh_update_id_valid(int64_t id)
 {
-    for (size_t i = 0; i < sizeof bh_update_kinds / sizeof bh_update_kinds[0]; i++)
-        if (bh_update_kinds[i].kind == kind)
-            return bh_update_kinds[i].key;
-    return "other";
+    return id >= 0 && id < INT64_MAX;
+}
+
+/* Finds the kind's field: the first one of a known kind, else the first
+ * other field beside update_id (a kind the Bot API added later). */
+static void bh_update_find_kind(bh_update *u)
+{
+    u->kind_key = "";
+    json_object_object_foreach(u->json, name, v) {
+        if (!strcmp(name, "update_id"))
+            continue;
+        bh_update_kind k = bh_update_kind_from_name(name);
+        if (k == BH_UPDATE_OTHER && u->kind_key[0])
+            continue;
+        u->kind = k;
+        u->kind_key = name;
+        u->object = json_object_is_type(v, json_type_object) ? v : NULL;
+        if (k != BH_UPDATE_OTHER)
+            return;
+    }
+}
+
+/* Parses the kind's object: messages and callback queries have their views
+ * made here; the other kinds are read lazily (views.c) but must at least
+ * be objects. */
+static int bh_update_parse_object(bh_update *u)
+{
+    if (u->kind == BH_UPDATE_OTHER)
+        return BH_OK;
+    if (!u->object)
+        return BH_EPROTO;
+    if (u->kind == BH_UPDATE_CALLBACK_QUERY)
+        return bh_callback_query_parse(u->object, &u->callback_query);
+    if (bh_update_kind_is_message(u->kind))
+        return bh_message_parse_depth(u->object, 0, &u->message);
+    return BH_OK;
 }
 
 int bh_update_parse(json_object *obj, bh_update **out)
 {
     bh_update *u;
-    json_object *sub;
     int rc = BH_EPROTO;
 
     if (!obj || !out)
@@ -305,21 +311,11 @@ int bh_update_parse(json_object *obj, bh_update **out)
     if (!u)
         return BH_ENOMEM;
     u->json = json_object_get(obj);
-    if (!bh_tg_get_int64(obj, "update_id", &u->update_id))
+    if (!bh_tg_get_int64(obj, "update_id", &u->update_id) || !bh_update_id_valid(u->update_id))
         goto fail;
-    u->kind = BH_UPDATE_OTHER;
-    for (size_t i = 0; i < sizeof bh_update_kinds / sizeof bh_update_kinds[0]; i++) {
-        if (!json_object_object_get_ex(obj, bh_update_kinds[i].key, &sub))
-            continue;
-        u->kind = bh_update_kinds[i].kind;
-        if (u->kind == BH_UPDATE_CALLBACK_QUERY)
-            rc = bh_callback_query_parse(sub, &u->callback_query);
-        else
-            rc = bh_message_parse_depth(sub, 0, &u->message);
-        if (rc != BH_OK)
-            goto fail;
-        break;
-    }
+    bh_update_find_kind(u);
+    if ((rc = bh_update_parse_object(u)) != BH_OK)
+        goto fail;
     *out = u;
     return BH_OK;
 fail:
@@ -362,6 +358,12 @@ int bh_updates_parse(json_object *result, bh_update_batch *out)
         json_object *item = json_object_array_get_idx(result, i);
         int64_t id;
         int has_id = bh_tg_get_int64(item, "update_id", &id);
+        if (has_id && !bh_update_id_valid(id)) {
+            /* No offset can confirm it, and id + 1 would overflow. */
+            bh_log(BH_LOG_ERROR, "telegram: update_id %lld cannot be followed; refused",
+                   (long long)id);
+            has_id = 0;
+        }
         if (has_id && id > max_id)
             max_id = id;
         int rc = bh_update_parse(item, &out->items[out->count]);
@@ -374,7 +376,7 @@ int bh_updates_parse(json_object *result, bh_update_batch *out)
             if (has_id)
                 bh_log(BH_LOG_WARN, "telegram: skipping malformed update %lld", (long long)id);
             else
-                bh_log(BH_LOG_WARN, "telegram: skipping an update without an integer update_id");
+                bh_log(BH_LOG_WARN, "telegram: skipping an update without a valid update_id");
             continue;
         }
         out->count++;

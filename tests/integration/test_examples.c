@@ -192,6 +192,89 @@ START_TEST(component_memory_is_isolated)
 }
 END_TEST
 
+static void control(const char *path, const char *body)
+{
+    char *resp = NULL;
+    int st = bh_emu_post(&emu, path, body, &resp);
+    ck_assert_msg(st == 200, "%s %s: %d %s", path, body, st, resp ? resp : "");
+    free(resp);
+}
+
+/* The recorded calls of method, as JSON text (malloc'd), once they hold
+ * want (waiting up to 30 s). */
+static char *answers_with(const char *method, const char *want)
+{
+    char path[96], *resp = NULL;
+    int64_t end = bh_test_now_ms() + 30000;
+    snprintf(path, sizeof path, "/control/answers?method=%s", method);
+    while (bh_test_now_ms() < end) {
+        free(resp);
+        resp = NULL;
+        ck_assert_int_eq(bh_emu_get(&emu, path, &resp), 200);
+        if (strstr(resp, want))
+            break;
+        usleep(50 * 1000);
+    }
+    return resp;
+}
+
+START_TEST(members_example)
+{
+    char *t, *resp = NULL;
+
+    start_example("members");
+    /* It asked for exactly the kinds it handles. */
+    ck_assert_int_eq(bh_emu_call(&emu, "getWebhookInfo", NULL, &resp), 200);
+    t = bh_emu_json_str(resp, "result.allowed_updates");
+    ck_assert_str_eq(t, "[ \"message\", \"message_reaction\", \"chat_member\", \"chat_join_request\" ]");
+    free(t);
+    free(resp);
+    control("/control/member", "{\"chat_id\":-77,\"user_id\":7,\"status\":\"member\",\"first_name\":\"Ann\"}");
+    control("/control/member", "{\"chat_id\":-77,\"user_id\":8,\"status\":\"member\",\"first_name\":\"Bob\"}");
+    control("/control/member", "{\"chat_id\":-77,\"user_id\":7,\"status\":\"left\",\"first_name\":\"Ann\"}");
+    t = last_sent(-77, 3, 30000);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_str_eq(t, "Goodbye, Ann.");
+    free(t);
+    t = last_sent(-77, 1, 1000);
+    ck_assert_str_eq(t, "Welcome, Ann!");
+    free(t);
+    t = last_sent(-77, 2, 1000);
+    ck_assert_str_eq(t, "Welcome, Bob!");
+    free(t);
+    /* Join requests: even ids approved, odd declined. */
+    for (int user = 10; user < 14; user++) {
+        char body[96];
+        snprintf(body, sizeof body, "{\"chat_id\":-77,\"user_id\":%d}", user);
+        control("/control/join_request", body);
+    }
+    resp = answers_with("approveChatJoinRequest", "\"user_id\":12");
+    ck_assert_ptr_nonnull(strstr(resp, "\"user_id\":10"));
+    ck_assert_ptr_null(strstr(resp, "\"user_id\":11"));
+    free(resp);
+    resp = answers_with("declineChatJoinRequest", "\"user_id\":13");
+    ck_assert_ptr_nonnull(strstr(resp, "\"user_id\":11"));
+    ck_assert_ptr_null(strstr(resp, "\"user_id\":12"));
+    free(resp);
+    /* Reactions to the bot's three messages count; one to a user's does not. */
+    say(-77, 8, "nice group", "supergroup");
+    control("/control/reaction", "{\"chat_id\":-77,\"user_id\":8,\"message_id\":1,\"emoji\":\"\xf0\x9f\x91\x8d\"}");
+    control("/control/reaction", "{\"chat_id\":-77,\"user_id\":9,\"message_id\":2,\"emoji\":\"\xf0\x9f\x94\xa5\"}");
+    control("/control/reaction", "{\"chat_id\":-77,\"user_id\":9,\"message_id\":2,\"emoji\":\"\xf0\x9f\x91\x8d\","
+            "\"old_emoji\":\"\xf0\x9f\x94\xa5\"}");
+    control("/control/reaction", "{\"chat_id\":-77,\"user_id\":7,\"message_id\":3,\"emoji\":\"\xf0\x9f\x98\xa2\"}");
+    control("/control/reaction", "{\"chat_id\":-77,\"user_id\":7,\"message_id\":4,\"emoji\":\"\xf0\x9f\x91\x8d\"}");
+    /* per-chat order: /reactions runs after the reactions of its chat */
+    say(-77, 8, "/reactions", "supergroup");
+    t = last_sent(-77, 4, 30000);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_str_eq(t, "Reactions to my messages: 4");
+    free(t);
+    stop_example();
+    ck_assert(store_int("bot:5151", "reactions") == 4);
+}
+END_TEST
+
 START_TEST(every_message_answered_despite_faults)
 {
     int64_t early = -1, f429 = 0;
@@ -228,6 +311,7 @@ int main(void)
     tcase_add_test(tc, locks_example);
     tcase_add_test(tc, component_memory_is_isolated);
     tcase_add_test(tc, every_message_answered_despite_faults);
+    tcase_add_test(tc, members_example);
     suite_add_tcase(s, tc);
     return bh_test_run_suite(s);
 }

@@ -13,6 +13,10 @@
  *   POST /control/block     {"chat_id","blocked"?}
  *   GET  /control/stats
  *   POST /control/reset
+ *   GET  /control/answers   the bot's answers to inline queries and join requests
+ *   POST /control/update, /member, /join_request, /reaction, /poll_answer,
+ *        /inline_query, /chosen_inline_result, /media: every other update
+ *        kind (inject.c)
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -42,7 +46,7 @@ static json_object *read_body(const char *body, size_t len, bh_emu_reply *r)
 /* Reads the integer field `name`. Returns BH_OK, BH_ENOTFOUND when absent,
  * or BH_EINVAL after answering 400 when it is not an integer. When required
  * and absent, answers 400 too. */
-static int field_int(json_object *o, const char *name, int required, int64_t *out,
+int bh_emu_field_int(json_object *o, const char *name, int required, int64_t *out,
                               bh_emu_reply *r)
 {
     json_object *v;
@@ -65,7 +69,7 @@ static int field_int(json_object *o, const char *name, int required, int64_t *ou
 
 /* The text field `name`, or NULL after answering 400 when absent or not a
  * non-empty string. */
-static const char *field_str(json_object *o, const char *name, bh_emu_reply *r)
+const char *bh_emu_field_str(json_object *o, const char *name, bh_emu_reply *r)
 {
     json_object *v;
     char desc[96];
@@ -81,9 +85,9 @@ static const char *field_str(json_object *o, const char *name, bh_emu_reply *r)
 /* Reads user_id into *out; absent, the user is the chat's (a private
  * chat's id is its user's id). Returns BH_OK, or BH_EINVAL after
  * answering 400. */
-static int field_user(json_object *o, int64_t chat_id, int64_t *out, bh_emu_reply *r)
+int bh_emu_field_user(json_object *o, int64_t chat_id, int64_t *out, bh_emu_reply *r)
 {
-    int rc = field_int(o, "user_id", 0, out, r);
+    int rc = bh_emu_field_int(o, "user_id", 0, out, r);
     if (rc == BH_ENOTFOUND) {
         *out = chat_id;  /* a private chat's id is its user's id */
         return BH_OK;
@@ -93,7 +97,7 @@ static int field_user(json_object *o, int64_t chat_id, int64_t *out, bh_emu_repl
 
 /* The entities Telegram attaches to a user's text: a bot_command for a
  * leading /command (with its @botname, if any). NULL when there are none. */
-static char *command_entities(const char *text)
+char *bh_emu_command_entities(const char *text)
 {
     size_t n = 0;
     json_object *a, *ent;
@@ -117,7 +121,7 @@ static char *command_entities(const char *text)
 
 /* Answers a queued update: {"update_id":N, key:value}, or 500 when
  * update_id is -1 (it could not be queued). Takes the reference to value. */
-static void reply_queued(bh_emu_reply *r, int64_t update_id, const char *key, json_object *value)
+void bh_emu_reply_queued(bh_emu_reply *r, int64_t update_id, const char *key, json_object *value)
 {
     json_object *res;
     if (update_id < 0) {
@@ -143,10 +147,10 @@ static int read_user_text(json_object *b, user_text *t, bh_emu_reply *r)
 {
     json_object *v;
     *t = (user_text){.type = "private"};
-    if (field_int(b, "chat_id", 1, &t->chat_id, r) != BH_OK ||
-        field_user(b, t->chat_id, &t->user_id, r) != BH_OK ||
-        field_int(b, "reply_to_message_id", 0, &t->reply_to, r) == BH_EINVAL ||
-        !(t->text = field_str(b, "text", r)))
+    if (bh_emu_field_int(b, "chat_id", 1, &t->chat_id, r) != BH_OK ||
+        bh_emu_field_user(b, t->chat_id, &t->user_id, r) != BH_OK ||
+        bh_emu_field_int(b, "reply_to_message_id", 0, &t->reply_to, r) == BH_EINVAL ||
+        !(t->text = bh_emu_field_str(b, "text", r)))
         return BH_EINVAL;
     if (json_object_object_get_ex(b, "chat_type", &v)) {
         t->type = json_object_get_string(v);
@@ -184,9 +188,9 @@ static void store_user_text_locked(bh_emu *e, const user_text *t, bh_emu_reply *
     }
     m->user_id = t->user_id;
     m->reply_to = t->reply_to;
-    m->entities = command_entities(t->text);
+    m->entities = bh_emu_command_entities(t->text);
     update_id = bh_emu_update_queue_locked(e, "message", bh_emu_msg_json_locked(e, c, m, 0));
-    reply_queued(r, update_id, "message_id", json_object_new_int64(m->id));
+    bh_emu_reply_queued(r, update_id, "message_id", json_object_new_int64(m->id));
 }
 
 /* A user writes in a chat: the chat is created on first use, the message
@@ -267,7 +271,7 @@ static void queue_press_locked(bh_emu *e, int64_t chat_id, int64_t message_id, i
     }
     update_id = bh_emu_update_queue_locked(e, "callback_query",
                                            callback_query_json(e, cb, c, m, user_id, data));
-    reply_queued(r, update_id, "callback_query_id", json_object_new_string(cb->id));
+    bh_emu_reply_queued(r, update_id, "callback_query_id", json_object_new_string(cb->id));
 }
 
 /* A user presses an inline button of one of the bot's messages: a
@@ -279,9 +283,9 @@ static void press_button(bh_emu *e, json_object *b, bh_emu_reply *r)
     int64_t chat_id, user_id, message_id;
     const char *data;
 
-    if (field_int(b, "chat_id", 1, &chat_id, r) != BH_OK ||
-        field_int(b, "message_id", 1, &message_id, r) != BH_OK ||
-        field_user(b, chat_id, &user_id, r) != BH_OK || !(data = field_str(b, "data", r)))
+    if (bh_emu_field_int(b, "chat_id", 1, &chat_id, r) != BH_OK ||
+        bh_emu_field_int(b, "message_id", 1, &message_id, r) != BH_OK ||
+        bh_emu_field_user(b, chat_id, &user_id, r) != BH_OK || !(data = bh_emu_field_str(b, "data", r)))
         return;
     pthread_mutex_lock(&e->lock);
     queue_press_locked(e, chat_id, message_id, user_id, data, r);
@@ -423,7 +427,7 @@ static int field_in_range(json_object *b, const char *name, int64_t lo, int64_t 
 {
     int64_t v;
     char desc[96];
-    int rc = field_int(b, name, 0, &v, r);
+    int rc = bh_emu_field_int(b, name, 0, &v, r);
     if (rc == BH_ENOTFOUND)
         return BH_OK;
     if (rc != BH_OK)
@@ -451,7 +455,7 @@ static void set_faults(bh_emu *e, json_object *b, bh_emu_reply *r)
         field_in_range(b, "retry_after", 1, 3600, &f.retry_after, r) != BH_OK ||
         field_in_range(b, "delay_ms", 0, 60000, &f.delay_ms, r) != BH_OK)
         return;
-    if ((rc = field_int(b, "seed", 0, &seed, r)) == BH_EINVAL)
+    if ((rc = bh_emu_field_int(b, "seed", 0, &seed, r)) == BH_EINVAL)
         return;
     pthread_mutex_lock(&e->lock);
     e->faults = f;
@@ -469,7 +473,7 @@ static void set_blocked(bh_emu *e, json_object *b, bh_emu_reply *r)
     int blocked = 1;
     json_object *v;
     bh_emu_chat *c;
-    if (field_int(b, "chat_id", 1, &chat_id, r) != BH_OK)
+    if (bh_emu_field_int(b, "chat_id", 1, &chat_id, r) != BH_OK)
         return;
     if (json_object_object_get_ex(b, "blocked", &v)) {
         if (!json_object_is_type(v, json_type_boolean)) {
@@ -569,6 +573,7 @@ static const route routes[] = {
     {"sent", list_sent, NULL},
     {"stats", show_stats, NULL},
     {"callbacks", list_callbacks, NULL},
+    {"answers", bh_emu_answers_list, NULL},
 };
 
 /* Routes one control call; `what` is the path after /control/. */
@@ -582,7 +587,15 @@ void bh_emu_control_handle(bh_emu *e, const char *http_method, const char *what,
     for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++)
         if (!strcmp(what, routes[i].what))
             rt = &routes[i];
-    if (!rt) {
+    bh_emu_control_fn *inject = rt ? NULL : bh_emu_inject_find(what);
+    if (inject) {
+        if (strcmp(http_method, "POST")) {
+            bh_emu_reply_error(r, 405, "Method Not Allowed");
+        } else if ((b = read_body(body, len, r))) {
+            inject(e, b, r);
+            json_object_put(b);
+        }
+    } else if (!rt) {
         bh_emu_reply_error(r, 404, "Not Found");
     } else if (!strcmp(http_method, "GET") && rt->get) {
         rt->get(e, query, r);

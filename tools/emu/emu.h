@@ -6,6 +6,8 @@
  * api.c      the Bot API methods and fault injection
  * check.c    the parameter checks the methods share, in Telegram's words
  * control.c  the /control API used by tests and tools
+ * inject.c   the control calls that play every other update kind
+ * inline.c   answerInlineQuery and join request decisions, recorded
  * reply.c    the answers in the Bot API's shape, which api.c and control.c build
  * params.c   request parameters (query, form, JSON) and text helpers
  * state.c    the world: chats, messages, the update queue, counters
@@ -145,6 +147,9 @@ typedef struct bh_emu {
     uint64_t rng;
     bh_emu_stats stats;
     bh_emu_method_count *by_method;
+    /* inline.c: the bot's answers to inline queries and join requests. */
+    struct bh_emu_answer *answers, **answers_tail;
+    int64_t next_query_id;        /* inject.c: ids of inline queries */
 
     pthread_t webhook_thread;
     int webhook_thread_started;
@@ -172,6 +177,7 @@ bh_emu_msg *bh_emu_msg_add_locked(bh_emu_chat *c);
 json_object *bh_emu_msg_json_locked(bh_emu *e, bh_emu_chat *c, const bh_emu_msg *m, int depth);
 json_object *bh_emu_user_json(int64_t user_id);
 json_object *bh_emu_bot_json(const bh_emu *e);
+json_object *bh_emu_chat_json(const bh_emu_chat *c);
 int64_t bh_emu_update_queue_locked(bh_emu *e, const char *type, json_object *payload);
 void bh_emu_update_confirm_locked(bh_emu *e, int64_t offset);
 void bh_emu_update_drop_all_locked(bh_emu *e);
@@ -232,6 +238,34 @@ void bh_emu_api_handle(bh_emu *e, const char *method, bh_emu_params *p, bh_emu_r
 void bh_emu_control_handle(bh_emu *e, const char *http_method, const char *what,
                            bh_emu_params *query, const char *body, size_t len,
                            bh_emu_reply *r);
+
+/* Helpers of the control handlers, shared with inject.c. Each answers 400
+ * itself when it fails (see control.c). */
+int bh_emu_field_int(json_object *o, const char *name, int required, int64_t *out,
+                     bh_emu_reply *r);
+const char *bh_emu_field_str(json_object *o, const char *name, bh_emu_reply *r);
+int bh_emu_field_user(json_object *o, int64_t chat_id, int64_t *out, bh_emu_reply *r);
+void bh_emu_reply_queued(bh_emu_reply *r, int64_t update_id, const char *key, json_object *value);
+/* The entities JSON text of a leading /command in text, NULL if none. */
+char *bh_emu_command_entities(const char *text);
+
+/* ---- inject.c: control calls that play every update kind ---- */
+typedef void bh_emu_control_fn(bh_emu *e, json_object *body, bh_emu_reply *r);
+/* The POST handler of /control/<what>, or NULL if inject.c has none. */
+bh_emu_control_fn *bh_emu_inject_find(const char *what);
+
+/* ---- inline.c: answerInlineQuery and join request decisions ---- */
+typedef void bh_emu_method_fn(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+typedef struct bh_emu_answer {
+    char *json;                   /* {"method":..., "params":{...}} */
+    struct bh_emu_answer *next;
+} bh_emu_answer;
+/* The method of that name among inline.c's, NULL if none; *canonical is
+ * its name as Telegram spells it. */
+bh_emu_method_fn *bh_emu_inline_method(const char *name, const char **canonical);
+/* GET /control/answers[?method=M]: the answers recorded, oldest first. */
+void bh_emu_answers_list(bh_emu *e, bh_emu_params *q, bh_emu_reply *r);
+void bh_emu_answers_free_locked(bh_emu *e);
 
 /* ---- webhook.c ---- */
 int bh_emu_webhook_start(bh_emu *e);

@@ -119,6 +119,7 @@ void bh_emu_reset_locked(bh_emu *e)
     free_chats(e);
     bh_emu_update_drop_all_locked(e);
     free_callbacks_and_counts(e);
+    bh_emu_answers_free_locked(e);
     free(e->allowed_updates);
     free(e->commands);
     e->allowed_updates = e->commands = NULL;
@@ -237,7 +238,7 @@ json_object *bh_emu_bot_json(const bh_emu *e)
 }
 
 /* The Chat object of c: a group's title, or a private chat's user name. */
-static json_object *chat_json(const bh_emu_chat *c)
+json_object *bh_emu_chat_json(const bh_emu_chat *c)
 {
     json_object *o = json_object_new_object();
     json_object_object_add(o, "id", json_object_new_int64(c->id));
@@ -268,14 +269,14 @@ json_object *bh_emu_msg_json_locked(bh_emu *e, bh_emu_chat *c, const bh_emu_msg 
     json_object *o = json_object_new_object();
     json_object_object_add(o, "message_id", json_object_new_int64(m->id));
     json_object_object_add(o, "from", m->from_bot ? bh_emu_bot_json(e) : bh_emu_user_json(m->user_id));
-    json_object_object_add(o, "chat", chat_json(c));
+    json_object_object_add(o, "chat", bh_emu_chat_json(c));
     json_object_object_add(o, "date", json_object_new_int64(m->date));
     if (m->edited)
         json_object_object_add(o, "edit_date", json_object_new_int64(m->edit_date));
     if (m->fwd_chat_id) {
         bh_emu_chat *from = bh_emu_chat_find_locked(e, m->fwd_chat_id);
         if (from)
-            json_object_object_add(o, "forward_from_chat", chat_json(from));
+            json_object_object_add(o, "forward_from_chat", bh_emu_chat_json(from));
         json_object_object_add(o, "forward_from_message_id", json_object_new_int64(m->fwd_msg_id));
         json_object_object_add(o, "forward_date", json_object_new_int64(m->date));
     }
@@ -296,10 +297,9 @@ json_object *bh_emu_msg_json_locked(bh_emu *e, bh_emu_chat *c, const bh_emu_msg 
     return o;
 }
 
-/* The allowed_updates filter as a parsed array, or NULL when every kind
- * passes: no filter, or an empty list (which means "all" in Telegram).
- * The emulator makes none of the kinds Telegram only sends on request
- * (chat_member, message_reaction...), so "all" is the honest default. */
+/* The allowed_updates filter as a parsed array, or NULL when there is
+ * none or it is empty: then, as in Telegram, every kind passes but those
+ * sent only on request (chat_member, message_reaction...). */
 static json_object *allowed_parse_locked(const bh_emu *e)
 {
     json_object *a = e->allowed_updates ? json_tokener_parse(e->allowed_updates) : NULL;
@@ -310,11 +310,14 @@ static json_object *allowed_parse_locked(const bh_emu *e)
     return a;
 }
 
-/* Whether the filter a (NULL: none) lets updates of `type` through. */
+/* Whether the filter a (NULL: none) lets updates of `type` through. As
+ * Telegram does, chat_member and the reactions come only when asked for
+ * by name. */
 static bool allowed_has(json_object *a, const char *type)
 {
     if (!a)
-        return true;
+        return strcmp(type, "chat_member") && strcmp(type, "message_reaction") &&
+               strcmp(type, "message_reaction_count");
     for (size_t i = 0; i < json_object_array_length(a); i++) {
         const char *t = json_object_get_string(json_object_array_get_idx(a, i));
         if (t && !strcmp(t, type))
@@ -329,8 +332,6 @@ void bh_emu_update_filter_locked(bh_emu *e)
 {
     json_object *a = allowed_parse_locked(e);
     bh_emu_update **pp = &e->uhead, *last = NULL;
-    if (!a)
-        return;
     while (*pp) {
         bh_emu_update *u = *pp;
         if (!allowed_has(a, u->type)) {

@@ -115,6 +115,22 @@ START_TEST(update_keys)
         {"{\"update_id\":1}", BH_KEY_UPDATE, 1},
         {"[1,2]", BH_KEY_UPDATE, 1},
         {NULL, BH_KEY_UPDATE, 1},
+        /* the kinds that belong to a chat keep its order */
+        {"{\"update_id\":1,\"chat_member\":{\"chat\":{\"id\":-7},\"from\":{\"id\":5}}}",
+         BH_KEY_CHAT, -7},
+        {"{\"update_id\":1,\"my_chat_member\":{\"chat\":{\"id\":-8},\"from\":{\"id\":5}}}",
+         BH_KEY_CHAT, -8},
+        {"{\"update_id\":1,\"chat_join_request\":{\"chat\":{\"id\":-9},\"from\":{\"id\":5}}}",
+         BH_KEY_CHAT, -9},
+        {"{\"update_id\":1,\"message_reaction\":{\"chat\":{\"id\":-3},\"user\":{\"id\":5}}}",
+         BH_KEY_CHAT, -3},
+        {"{\"update_id\":1,\"message_reaction_count\":{\"chat\":{\"id\":-4}}}", BH_KEY_CHAT, -4},
+        {"{\"update_id\":1,\"chat_boost\":{\"chat\":{\"id\":-2}}}", BH_KEY_CHAT, -2},
+        /* one user's inline session keeps its order; a press on an inline
+         * message (no message) is the user's */
+        {"{\"update_id\":1,\"chosen_inline_result\":{\"from\":{\"id\":5}}}", BH_KEY_USER, 5},
+        {"{\"update_id\":1,\"callback_query\":{\"from\":{\"id\":5},"
+         "\"inline_message_id\":\"x\"}}", BH_KEY_USER, 5},
         /* a kind the Bot API may add later, of the same shape */
         {"{\"update_id\":1,\"future_kind\":{\"chat\":{\"id\":7}}}", BH_KEY_CHAT, 7},
     };

@@ -151,6 +151,12 @@ START_TEST(test_bot_commands)
     ck_assert_str_eq(u->message->command_bot, "hive_bot");
     ck_assert_str_eq(u->message->command_args, "more");
     bh_update_free(u);
+    /* "/cmd@" with an empty bot name is for no bot (issue 15) */
+    u = command_update("\"/count@ x\"", "[{\"type\":\"bot_command\",\"offset\":0,\"length\":7}]");
+    ck_assert_str_eq(u->message->command, "count");
+    ck_assert_ptr_nonnull(u->message->command_bot);
+    ck_assert_str_eq(u->message->command_bot, "");
+    bh_update_free(u);
     u = command_update("\"/ nothing\"", NULL);
     ck_assert_ptr_null(u->message->command);
     bh_update_free(u);
@@ -232,13 +238,16 @@ END_TEST
 START_TEST(test_unknown_kind_is_other)
 {
     bh_update *u = NULL;
-    ck_assert_int_eq(parse("{\"update_id\":12,\"poll\":{\"id\":\"p\",\"question\":\"?\"}}", &u), BH_OK);
+    ck_assert_int_eq(parse("{\"update_id\":12,\"future_kind\":{\"id\":\"p\",\"question\":\"?\"}}", &u), BH_OK);
     ck_assert_int_eq(u->kind, BH_UPDATE_OTHER);
     ck_assert_str_eq(bh_update_kind_name(u->kind), "other");
+    ck_assert_str_eq(u->kind_key, "future_kind");
+    ck_assert_ptr_nonnull(bh_update_object(u));
     ck_assert_ptr_null(u->message);
     ck_assert_ptr_null(u->callback_query);
     json_object *poll;
-    ck_assert(json_object_object_get_ex(bh_update_json(u), "poll", &poll));
+    ck_assert(json_object_object_get_ex(bh_update_json(u), "future_kind", &poll));
+    ck_assert_ptr_eq(poll, bh_update_object(u));
     bh_update_free(u);
 
     ck_assert_int_eq(parse("{\"update_id\":13}", &u), BH_OK);

@@ -1,0 +1,390 @@
+/*
+ * The control calls that play what users do beyond writing text and
+ * pressing buttons (control.c): join and leave groups, ask to join, react,
+ * vote, type inline queries and pick results, send photos and documents
+ * with captions; and /control/update, which queues an update of any kind
+ * as given. Each answers {"update_id":N, ...} like /control/message.
+ *
+ *   POST /control/update               {"type","object"}
+ *   POST /control/member               {"chat_id","user_id","status","old_status"?,"from_id"?,
+ *                                       "first_name"?,"chat_type"?}
+ *   POST /control/join_request         {"chat_id","user_id","bio"?,"first_name"?}
+ *   POST /control/reaction             {"chat_id","user_id","message_id","emoji"?,"old_emoji"?}
+ *   POST /control/poll_answer          {"poll_id","user_id","option_ids"}
+ *   POST /control/inline_query         {"user_id","query","offset"?,"chat_type"?}
+ *   POST /control/chosen_inline_result {"user_id","result_id","query"?,"inline_message_id"?}
+ *   POST /control/media                {"chat_id","user_id"?,"kind":"photo"|"document",
+ *                                       "caption"?,"chat_type"?}
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bothive/error.h"
+#include "emu.h"
+
+/* The optional string field name: NULL when absent; *bad (after a 400)
+ * when present but not a string. */
+static const char *opt_str(json_object *b, const char *name, bool *bad, bh_emu_reply *r)
+{
+    json_object *v;
+    char desc[96];
+    if (!json_object_object_get_ex(b, name, &v))
+        return NULL;
+    if (!json_object_is_type(v, json_type_string)) {
+        snprintf(desc, sizeof desc, "Bad Request: %s must be a string", name);
+        bh_emu_reply_error(r, 400, desc);
+        *bad = true;
+        return NULL;
+    }
+    return json_object_get_string(v);
+}
+
+/* The User object of user_id, with the body's first_name if it gives one. */
+static json_object *user_json(json_object *b, int64_t user_id)
+{
+    json_object *u = bh_emu_user_json(user_id), *v;
+    if (json_object_object_get_ex(b, "first_name", &v) && json_object_is_type(v, json_type_string))
+        json_object_object_add(u, "first_name", json_object_get(v));
+    return u;
+}
+
+/* The group named by chat_id (a supergroup unless chat_type says
+ * otherwise), created on first use; NULL after answering an error. */
+static bh_emu_chat *group_locked(bh_emu *e, json_object *b, int64_t chat_id, bh_emu_reply *r)
+{
+    bool bad = false;
+    const char *type = opt_str(b, "chat_type", &bad, r);
+    bh_emu_chat *c;
+    if (bad)
+        return NULL;
+    if (!(c = bh_emu_chat_get_locked(e, chat_id, type ? type : "supergroup", 0)))
+        bh_emu_reply_error(r, 500, "Internal Server Error");
+    return c;
+}
+
+/* Queues payload as an update of type and answers its id. */
+static void queue_locked(bh_emu *e, const char *type, json_object *payload, bh_emu_reply *r)
+{
+    bh_emu_reply_queued(r, bh_emu_update_queue_locked(e, type, payload), "type",
+                        json_object_new_string(type));
+}
+
+static void inject_update(bh_emu *e, json_object *b, bh_emu_reply *r)
+{
+    const char *type = bh_emu_field_str(b, "type", r);
+    json_object *obj;
+    if (!type)
+        return;
+    if (!json_object_object_get_ex(b, "object", &obj) || !obj) {
+        bh_emu_reply_error(r, 400, "Bad Request: object is required");
+        return;
+    }
+    pthread_mutex_lock(&e->lock);
+    queue_locked(e, type, json_object_get(obj), r);
+    pthread_mutex_unlock(&e->lock);
+}
+
+/* A ChatMember of status for user (a reference taken). */
+static json_object *member_json(const char *status, json_object *user)
+{
+    json_object *m = json_object_new_object();
+    json_object_object_add(m, "status", json_object_new_string(status));
+    json_object_object_add(m, "user", user);
+    if (!strcmp(status, "restricted"))
+        json_object_object_add(m, "is_member", json_object_new_boolean(1));
+    return m;
+}
+
+/* The status a change to s comes from unless old_status says otherwise:
+ * a member or a restricted member has joined (from "left"); anything else
+ * (a promotion, a leave, a ban) changes a member. */
+static const char *default_old_status(const char *s)
+{
+    return !strcmp(s, "member") || !strcmp(s, "restricted") ? "left" : "member";
+}
+
+static void inject_member(bh_emu *e, json_object *b, bh_emu_reply *r)
+{
+    int64_t chat_id, user_id, from_id;
+    bool bad = false;
+    const char *status, *old;
+    json_object *o;
+    bh_emu_chat *c;
+
+    if (bh_emu_field_int(b, "chat_id", 1, &chat_id, r) != BH_OK ||
+        bh_emu_field_int(b, "user_id", 1, &user_id, r) != BH_OK ||
+        !(status = bh_emu_field_str(b, "status", r)))
+        return;
+    old = opt_str(b, "old_status", &bad, r);
+    if (bad || bh_emu_field_int(b, "from_id", 0, &from_id, r) == BH_EINVAL)
+        return;
+    if (!json_object_object_get_ex(b, "from_id", NULL))
+        from_id = user_id;
+    if (!old)
+        old = default_old_status(status);
+    pthread_mutex_lock(&e->lock);
+    if ((c = group_locked(e, b, chat_id, r))) {
+        json_object *user = user_json(b, user_id);
+        o = json_object_new_object();
+        json_object_object_add(o, "chat", bh_emu_chat_json(c));
+        json_object_object_add(o, "from", from_id == user_id ? json_object_get(user)
+                                                             : bh_emu_user_json(from_id));
+        json_object_object_add(o, "date", json_object_new_int64((int64_t)time(NULL)));
+        json_object_object_add(o, "old_chat_member", member_json(old, json_object_get(user)));
+        json_object_object_add(o, "new_chat_member", member_json(status, user));
+        /* The bot's own membership is my_chat_member, as in Telegram. */
+        queue_locked(e, user_id == e->bot_id ? "my_chat_member" : "chat_member", o, r);
+    }
+    pthread_mutex_unlock(&e->lock);
+}
+
+static void inject_join_request(bh_emu *e, json_object *b, bh_emu_reply *r)
+{
+    int64_t chat_id, user_id;
+    bool bad = false;
+    const char *bio;
+    bh_emu_chat *c;
+
+    if (bh_emu_field_int(b, "chat_id", 1, &chat_id, r) != BH_OK ||
+        bh_emu_field_int(b, "user_id", 1, &user_id, r) != BH_OK)
+        return;
+    if ((bio = opt_str(b, "bio", &bad, r)), bad)
+        return;
+    pthread_mutex_lock(&e->lock);
+    if ((c = group_locked(e, b, chat_id, r))) {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "chat", bh_emu_chat_json(c));
+        json_object_object_add(o, "from", user_json(b, user_id));
+        json_object_object_add(o, "user_chat_id", json_object_new_int64(user_id));
+        json_object_object_add(o, "date", json_object_new_int64((int64_t)time(NULL)));
+        if (bio)
+            json_object_object_add(o, "bio", json_object_new_string(bio));
+        queue_locked(e, "chat_join_request", o, r);
+    }
+    pthread_mutex_unlock(&e->lock);
+}
+
+/* A reaction list: one emoji reaction, or none when emoji is NULL. */
+static json_object *reactions_json(const char *emoji)
+{
+    json_object *a = json_object_new_array(), *t;
+    if (!emoji)
+        return a;
+    t = json_object_new_object();
+    json_object_object_add(t, "type", json_object_new_string("emoji"));
+    json_object_object_add(t, "emoji", json_object_new_string(emoji));
+    json_object_array_add(a, t);
+    return a;
+}
+
+static void inject_reaction(bh_emu *e, json_object *b, bh_emu_reply *r)
+{
+    int64_t chat_id, user_id, msg_id;
+    bool bad = false;
+    const char *emoji, *old;
+    bh_emu_chat *c;
+
+    if (bh_emu_field_int(b, "chat_id", 1, &chat_id, r) != BH_OK ||
+        bh_emu_field_int(b, "user_id", 1, &user_id, r) != BH_OK ||
+        bh_emu_field_int(b, "message_id", 1, &msg_id, r) != BH_OK)
+        return;
+    emoji = opt_str(b, "emoji", &bad, r);
+    old = bad ? NULL : opt_str(b, "old_emoji", &bad, r);
+    if (bad)
+        return;
+    pthread_mutex_lock(&e->lock);
+    if (!(c = bh_emu_chat_find_locked(e, chat_id)) || !bh_emu_msg_find(c, msg_id)) {
+        bh_emu_reply_error(r, 400, "Bad Request: message to react not found");
+    } else {
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "chat", bh_emu_chat_json(c));
+        json_object_object_add(o, "message_id", json_object_new_int64(msg_id));
+        json_object_object_add(o, "user", user_json(b, user_id));
+        json_object_object_add(o, "date", json_object_new_int64((int64_t)time(NULL)));
+        json_object_object_add(o, "old_reaction", reactions_json(old));
+        json_object_object_add(o, "new_reaction", reactions_json(emoji));
+        queue_locked(e, "message_reaction", o, r);
+    }
+    pthread_mutex_unlock(&e->lock);
+}
+
+static void inject_poll_answer(bh_emu *e, json_object *b, bh_emu_reply *r)
+{
+    int64_t user_id;
+    const char *poll_id = bh_emu_field_str(b, "poll_id", r);
+    json_object *ids, *o;
+
+    if (!poll_id || bh_emu_field_int(b, "user_id", 1, &user_id, r) != BH_OK)
+        return;
+    if (!json_object_object_get_ex(b, "option_ids", &ids) ||
+        !json_object_is_type(ids, json_type_array)) {
+        bh_emu_reply_error(r, 400, "Bad Request: option_ids must be an array");
+        return;
+    }
+    o = json_object_new_object();
+    json_object_object_add(o, "poll_id", json_object_new_string(poll_id));
+    json_object_object_add(o, "user", user_json(b, user_id));
+    json_object_object_add(o, "option_ids", json_object_get(ids));
+    pthread_mutex_lock(&e->lock);
+    queue_locked(e, "poll_answer", o, r);
+    pthread_mutex_unlock(&e->lock);
+}
+
+static void inject_inline_query(bh_emu *e, json_object *b, bh_emu_reply *r)
+{
+    int64_t user_id, update_id;
+    bool bad = false;
+    const char *query = opt_str(b, "query", &bad, r), *offset, *chat_type;
+    char id[32];
+    json_object *o, *res;
+
+    if (bad || bh_emu_field_int(b, "user_id", 1, &user_id, r) != BH_OK)
+        return;
+    offset = opt_str(b, "offset", &bad, r);
+    chat_type = bad ? NULL : opt_str(b, "chat_type", &bad, r);
+    if (bad)
+        return;
+    o = json_object_new_object();
+    json_object_object_add(o, "from", user_json(b, user_id));
+    json_object_object_add(o, "query", json_object_new_string(query ? query : ""));
+    json_object_object_add(o, "offset", json_object_new_string(offset ? offset : ""));
+    if (chat_type)
+        json_object_object_add(o, "chat_type", json_object_new_string(chat_type));
+    pthread_mutex_lock(&e->lock);
+    snprintf(id, sizeof id, "iq%" PRId64, ++e->next_query_id);
+    json_object_object_add(o, "id", json_object_new_string(id));
+    update_id = bh_emu_update_queue_locked(e, "inline_query", o);
+    pthread_mutex_unlock(&e->lock);
+    if (update_id < 0) {
+        bh_emu_reply_error(r, 500, "Internal Server Error");
+        return;
+    }
+    res = json_object_new_object();
+    json_object_object_add(res, "update_id", json_object_new_int64(update_id));
+    json_object_object_add(res, "inline_query_id", json_object_new_string(id));
+    bh_emu_reply_ok(r, res);
+}
+
+static void inject_chosen(bh_emu *e, json_object *b, bh_emu_reply *r)
+{
+    int64_t user_id;
+    bool bad = false;
+    const char *result_id = bh_emu_field_str(b, "result_id", r), *query, *imid;
+    json_object *o;
+
+    if (!result_id || bh_emu_field_int(b, "user_id", 1, &user_id, r) != BH_OK)
+        return;
+    query = opt_str(b, "query", &bad, r);
+    imid = bad ? NULL : opt_str(b, "inline_message_id", &bad, r);
+    if (bad)
+        return;
+    o = json_object_new_object();
+    json_object_object_add(o, "result_id", json_object_new_string(result_id));
+    json_object_object_add(o, "from", user_json(b, user_id));
+    json_object_object_add(o, "query", json_object_new_string(query ? query : ""));
+    if (imid)
+        json_object_object_add(o, "inline_message_id", json_object_new_string(imid));
+    pthread_mutex_lock(&e->lock);
+    queue_locked(e, "chosen_inline_result", o, r);
+    pthread_mutex_unlock(&e->lock);
+}
+
+/* The file object of a photo size or a document, numbered by message. */
+static json_object *file_json(const char *prefix, int64_t chat_id, int64_t msg_id, int w)
+{
+    char id[96];
+    json_object *f = json_object_new_object();
+    snprintf(id, sizeof id, "%s_%" PRId64 "_%" PRId64 "_%d", prefix, chat_id, msg_id, w);
+    json_object_object_add(f, "file_id", json_object_new_string(id));
+    json_object_object_add(f, "file_unique_id", json_object_new_string(id + strlen(prefix)));
+    json_object_object_add(f, "file_size", json_object_new_int(w * 100));
+    if (w) {
+        json_object_object_add(f, "width", json_object_new_int(w));
+        json_object_object_add(f, "height", json_object_new_int(w * 3 / 4));
+    }
+    return f;
+}
+
+/* Turns the Message o (as bh_emu_msg_json_locked made it, with an empty
+ * text) into a photo or a document with caption. */
+static void add_media(json_object *o, bool photo, const char *caption, int64_t chat_id,
+                      int64_t msg_id)
+{
+    char *ents = caption ? bh_emu_command_entities(caption) : NULL;
+    json_object_object_del(o, "text");
+    json_object_object_del(o, "entities");
+    if (photo) {
+        json_object *sizes = json_object_new_array();
+        json_object_array_add(sizes, file_json("photo", chat_id, msg_id, 90));
+        json_object_array_add(sizes, file_json("photo", chat_id, msg_id, 800));
+        json_object_object_add(o, "photo", sizes);
+    } else {
+        json_object *d = file_json("doc", chat_id, msg_id, 0);
+        json_object_object_add(d, "file_name", json_object_new_string("file.pdf"));
+        json_object_object_add(d, "mime_type", json_object_new_string("application/pdf"));
+        json_object_object_add(o, "document", d);
+    }
+    if (caption)
+        json_object_object_add(o, "caption", json_object_new_string(caption));
+    if (ents)
+        json_object_object_add(o, "caption_entities", json_tokener_parse(ents));
+    free(ents);
+}
+
+static void inject_media(bh_emu *e, json_object *b, bh_emu_reply *r)
+{
+    int64_t chat_id, user_id;
+    bool bad = false;
+    const char *kind = bh_emu_field_str(b, "kind", r), *caption, *type;
+    bh_emu_chat *c;
+    bh_emu_msg *m;
+
+    if (!kind || bh_emu_field_int(b, "chat_id", 1, &chat_id, r) != BH_OK ||
+        bh_emu_field_user(b, chat_id, &user_id, r) != BH_OK)
+        return;
+    if (strcmp(kind, "photo") && strcmp(kind, "document")) {
+        bh_emu_reply_error(r, 400, "Bad Request: kind must be photo or document");
+        return;
+    }
+    caption = opt_str(b, "caption", &bad, r);
+    type = bad ? NULL : opt_str(b, "chat_type", &bad, r);
+    if (bad)
+        return;
+    pthread_mutex_lock(&e->lock);
+    c = bh_emu_chat_get_locked(e, chat_id, type ? type : "private", user_id);
+    if (!c || !(m = bh_emu_msg_add_locked(c))) {
+        bh_emu_reply_error(r, 500, "Internal Server Error");
+    } else {
+        m->user_id = user_id;
+        json_object *o = bh_emu_msg_json_locked(e, c, m, 0);
+        add_media(o, !strcmp(kind, "photo"), caption, chat_id, m->id);
+        bh_emu_reply_queued(r, bh_emu_update_queue_locked(e, "message", o), "message_id",
+                            json_object_new_int64(m->id));
+    }
+    pthread_mutex_unlock(&e->lock);
+}
+
+static const struct {
+    const char *what;
+    bh_emu_control_fn *fn;
+} injectors[] = {
+    {"update", inject_update},
+    {"member", inject_member},
+    {"join_request", inject_join_request},
+    {"reaction", inject_reaction},
+    {"poll_answer", inject_poll_answer},
+    {"inline_query", inject_inline_query},
+    {"chosen_inline_result", inject_chosen},
+    {"media", inject_media},
+};
+
+bh_emu_control_fn *bh_emu_inject_find(const char *what)
+{
+    for (size_t i = 0; i < sizeof injectors / sizeof *injectors; i++)
+        if (!strcmp(what, injectors[i].what))
+            return injectors[i].fn;
+    return NULL;
+}
