@@ -365,6 +365,157 @@ typedef struct bh_bot_command_info {
  *  Errors: also BH_EINVAL for a command or description out of the rules above. */
 int bh_client_set_my_commands(bh_client *c, const bh_bot_command_info *cmds, size_t n);
 
+
+/* ---- The call path's limiter ---------------------------------------------- */
+/*
+ * The client knows no store: a program that wants the flood limits shared
+ * by several processes (the bot layer does, with its store-backed rate
+ * limiter) gives the client a limiter. Before each attempt of a method that
+ * sends to a chat (every send* but sendChatAction, copy*, forward*), the
+ * client calls wait(); after each 429 it calls paused() with retry_after,
+ * so the limiter can hold back every process of the bot for that time.
+ */
+typedef struct bh_limiter {
+    /* Blocks until a message may go to chat_id (0 when the chat is given
+     * as @username). A non-zero return is logged and the send goes anyway:
+     * a broken limiter must not silence the bot. */
+    int (*wait)(void *arg, const char *method, int64_t chat_id);
+    /* A 429 answered method for chat_id: nothing may be sent for
+     * retry_after seconds. */
+    void (*paused)(void *arg, const char *method, int64_t chat_id, int retry_after);
+    void *arg;
+} bh_limiter;
+
+/** Sets (or with NULL removes) the client's limiter; *l is copied.
+ *  Errors: BH_EINVAL (NULL client). */
+int bh_client_set_limiter(bh_client *c, const bh_limiter *l);
+
+/** Whether method sends to a chat and so waits for the limiter (1 or 0). */
+int bh_method_sends_to_chat(const char *method);
+
+/* ---- Files to upload -------------------------------------------------------- */
+
+typedef enum bh_input_kind {
+    BH_INPUT_NONE = 0,
+    BH_INPUT_PATH,    /* a file on disk, streamed as it is sent */
+    BH_INPUT_MEMORY,  /* bytes in memory (copied by the builder) */
+    BH_INPUT_FILE_ID, /* a file already on Telegram's servers */
+    BH_INPUT_URL      /* a URL Telegram fetches itself */
+} bh_input_kind;
+
+/* A file for any parameter that takes one. Make it with the functions
+ * below; the strings and bytes it points to must live until it is added
+ * to a bh_params (which copies them). */
+typedef struct bh_input_file {
+    bh_input_kind kind;
+    const char *value;    /* path, file_id or URL */
+    const void *data;     /* BH_INPUT_MEMORY: the bytes */
+    size_t len;
+    const char *filename; /* name shown to users; NULL: the path's base name, or "file" */
+} bh_input_file;
+
+#define BH_UPLOAD_MAX ((int64_t)50 << 20)    /* any upload, as the Bot API limits it */
+#define BH_PHOTO_MAX ((int64_t)10 << 20)     /* a photo */
+#define BH_DOWNLOAD_MAX ((int64_t)20 << 20)  /* what getFile serves */
+
+bh_input_file bh_file_path(const char *path);
+bh_input_file bh_file_memory(const void *data, size_t len, const char *filename);
+bh_input_file bh_file_id(const char *file_id);
+bh_input_file bh_file_url(const char *url);
+
+/* ---- The parameter builder ------------------------------------------------ */
+/*
+ * The parameters of any method, built without writing JSON: json-c makes
+ * the body. A file to upload makes the request multipart/form-data. A
+ * setter that fails keeps its error, which the call returns (so a chain of
+ * setters may be checked once, at the call); bh_params_error says why.
+ */
+typedef struct bh_params bh_params;
+
+/** Errors: BH_EINVAL (NULL out), BH_ENOMEM. */
+int bh_params_new(bh_params **out);
+void bh_params_free(bh_params *p);
+/* Each setter replaces an earlier value of key. Errors: BH_EINVAL (NULL p,
+ * key or value), BH_ENOMEM, or the first error of an earlier setter. */
+int bh_params_str(bh_params *p, const char *key, const char *value);
+int bh_params_int(bh_params *p, const char *key, int64_t value);
+int bh_params_bool(bh_params *p, const char *key, int value);
+/** Any JSON value (takes a new reference; the caller keeps its own). */
+int bh_params_json(bh_params *p, const char *key, json_object *value);
+/** A JSON value given as text. Errors: also BH_EJSON (not JSON). */
+int bh_params_json_text(bh_params *p, const char *key, const char *json);
+/** reply_markup from an inline keyboard (copied). */
+int bh_params_keyboard(bh_params *p, const bh_keyboard *k);
+/**
+ * A file for key: a file_id or URL goes as a string, a path or bytes as an
+ * upload part. Checked at once: a path that cannot be opened for reading
+ * (BH_EIO, the description naming the path), a file above BH_UPLOAD_MAX,
+ * or above BH_PHOTO_MAX for key "photo" (BH_ETOOBIG, naming the limit).
+ * Errors: BH_EINVAL (NULL, empty or BH_INPUT_NONE file), BH_EIO,
+ * BH_ETOOBIG, BH_ENOMEM.
+ */
+int bh_params_file(bh_params *p, const char *key, const bh_input_file *f);
+/**
+ * A file referred to from inside another parameter (InputMedia's "media"):
+ * an upload becomes a part of its own, and ref receives "attach://<part>";
+ * a file_id or URL is copied to ref as it is. max_bytes: the limit of that
+ * use (BH_PHOTO_MAX for a photo; 0 for BH_UPLOAD_MAX).
+ * Errors: those of bh_params_file, BH_ETOOBIG also when ref is too small.
+ */
+int bh_params_attach(bh_params *p, const bh_input_file *f, int64_t max_bytes, char *ref,
+                     size_t refsz);
+/** Why the first failed setter failed ("" if none); never NULL. */
+const char *bh_params_error(const bh_params *p);
+/** The JSON object of the non-file parameters (owned by p). */
+json_object *bh_params_object(const bh_params *p);
+
+/**
+ * Calls method with p (NULL for none; not consumed). Goes through the same
+ * path as bh_client_call (limiter, retries, 429, migration); as
+ * multipart/form-data when p has an upload, the files streamed from disk.
+ * Errors: those of bh_client_call, and the error of a failed setter of p
+ * (its description in bh_client_last_error).
+ */
+int bh_client_call_params(bh_client *c, const char *method, const bh_params *p,
+                          json_object **result);
+
+/* ---- Downloads -------------------------------------------------------------- */
+
+typedef struct bh_file_info {
+    char file_id[256];
+    char file_unique_id[128];
+    int64_t file_size;    /* 0 when Telegram does not say */
+    char file_path[1024]; /* "" when the file cannot be downloaded */
+} bh_file_info;
+
+/** getFile. Errors: those of bh_client_call, BH_EINVAL (NULL/empty id),
+ *  BH_EPROTO (no File in the answer). */
+int bh_client_get_file(bh_client *c, const char *file_id, bh_file_info *out);
+
+/**
+ * Downloads file_path (from getFile) from <base>/file/bot<token>/ to dest:
+ * written to a temporary file beside it and renamed when complete, so a
+ * failed download leaves no file at dest (nor the temporary). An absolute
+ * file_path (a local Bot API server) is copied from the local disk.
+ * max_bytes: 0 for BH_DOWNLOAD_MAX. The URL is never logged.
+ * Errors: BH_EINVAL (NULL argument, empty path), BH_ETOOBIG (larger than
+ * max_bytes), BH_EAPI (HTTP error; error_code is the status), BH_EIO
+ * (cannot write dest or read a local file), BH_ENET, BH_ETIMEDOUT,
+ * BH_EINTR, BH_ENOMEM.
+ */
+int bh_client_download(bh_client *c, const char *file_path, const char *dest,
+                       int64_t max_bytes);
+
+/** As bh_client_download, into *data (malloc'd, NUL-terminated, caller
+ *  frees) and *len. Errors: those of bh_client_download. */
+int bh_client_download_buffer(bh_client *c, const char *file_path, int64_t max_bytes,
+                              char **data, size_t *len);
+
+/** getFile of file_id and then bh_client_download to dest.
+ *  Errors: those of both. */
+int bh_client_download_file(bh_client *c, const char *file_id, const char *dest,
+                            int64_t max_bytes);
+
 #ifdef __cplusplus
 }
 #endif

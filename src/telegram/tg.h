@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 
 #include "base/clock.h"
+#include "bothive/telegram.h"
 
 /* Sets *out to obj[key] if that is a JSON integer and returns 1; returns 0
  * (and leaves *out alone) if it is absent or of another type. */
@@ -28,5 +29,68 @@ int bh_tg_get_bool(json_object *obj, const char *key);
 void bh_tg_redact(const char *token, const char *in, size_t inlen, char *out, size_t outsz);
 
 /* Milliseconds on the monotonic clock. */
+
+/* ---- The client's insides (client.c), shared with download.c ---- */
+
+#include <sys/types.h>
+
+#define BH_TG_MAX_ANSWER ((size_t)32 << 20) /* a larger answer is not the Bot API */
+
+struct bh_client {
+    void *curl;              /* CURL * */
+    struct curl_slist *headers;      /* JSON requests */
+    struct curl_slist *mime_headers; /* multipart requests (libcurl sets the type) */
+    char *token;
+    char *prefix;            /* "<base>/bot<token>/": secret, never logged */
+    size_t prefix_len;
+    char *file_prefix;       /* "<base>/file/bot<token>/": secret too */
+    char *url;               /* prefix + method, rebuilt per call */
+    size_t url_cap;
+    bh_client_options opt;
+    pid_t pid;               /* creator: a client must not cross a fork */
+    bh_api_error err;
+    int64_t migrated_to;
+    bh_limiter limiter;      /* .wait NULL when none */
+    char curl_err[256];      /* CURL_ERROR_SIZE */
+    char *body;              /* the answer of the current exchange */
+    size_t body_len, body_cap;
+    int body_too_large;
+};
+
+/* Fills c->err.description through the redaction filter. */
+void bh_client_describe(bh_client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Points the handle's answer writer back at c->body (after a download). */
+void bh_tg_restore_writer(bh_client *c);
+
+/* Checks that c may be used in this process (not across a fork). */
+int bh_client_usable(bh_client *c);
+
+/* ---- The parameter builder's insides (params.c), read by upload.c ---- */
+
+
+/* One upload part of a multipart request: a file on disk (path) or bytes. */
+typedef struct bh_tg_part {
+    char *name;      /* the form field */
+    bh_input_kind kind;
+    char *path;      /* BH_INPUT_PATH */
+    char *data;      /* BH_INPUT_MEMORY */
+    size_t len;
+    char *filename;  /* NULL: the path's base name */
+} bh_tg_part;
+
+struct bh_params {
+    json_object *obj;  /* every parameter that is not an upload */
+    bh_tg_part *parts;
+    size_t nparts, capparts;
+    unsigned next_attach;
+    int rc;            /* the first setter's error, BH_OK if none */
+    char err[256];
+};
+
+/* The multipart body of obj's fields and p's parts for curl (a CURL *),
+ * or NULL when out of memory. The caller frees it with curl_mime_free. */
+struct curl_mime;
+struct curl_mime *bh_tg_mime_build(void *curl, json_object *obj, const bh_params *p);
 
 #endif
