@@ -516,6 +516,80 @@ int bh_client_download_buffer(bh_client *c, const char *file_path, int64_t max_b
 int bh_client_download_file(bh_client *c, const char *file_id, const char *dest,
                             int64_t max_bytes);
 
+/* ---- Typed methods with files, and chat management ------------------------- */
+/*
+ * Each goes through bh_client_call_params (the limiter, retries, 429,
+ * migration), and returns its errors, plus BH_EINVAL for a NULL or empty
+ * required argument, the builder's errors for a file (BH_EIO for an
+ * unreadable path, BH_ETOOBIG above the limits, each described in
+ * bh_client_last_error), and BH_EPROTO when the result does not have the
+ * documented type. Outputs may be NULL when not wanted.
+ */
+
+/** sendPhoto of photo (at most BH_PHOTO_MAX) with caption (NULL: none);
+ *  opt may be NULL. */
+int bh_client_send_photo(bh_client *c, int64_t chat_id, const bh_input_file *photo,
+                         const char *caption, const bh_send_options *opt, bh_message **sent);
+
+/** sendDocument of document (at most BH_UPLOAD_MAX); as bh_client_send_photo. */
+int bh_client_send_document(bh_client *c, int64_t chat_id, const bh_input_file *document,
+                            const char *caption, const bh_send_options *opt, bh_message **sent);
+
+/* One item of an album. */
+typedef struct bh_input_media {
+    const char *type;      /* "photo", "video", "document" or "audio" */
+    bh_input_file file;    /* uploads go as attach:// parts */
+    const char *caption;   /* NULL: none */
+    const char *parse_mode;
+} bh_input_media;
+
+/**
+ * sendMediaGroup of n (2..10) items as one album. *sent receives the n
+ * messages (free with bh_messages_free), *nsent their number.
+ * Errors: also BH_EINVAL for n out of 2..10 or an item without type.
+ */
+int bh_client_send_media_group(bh_client *c, int64_t chat_id, const bh_input_media *media,
+                               size_t n, const bh_send_options *opt, bh_message ***sent,
+                               size_t *nsent);
+/** Frees an array of n messages. NULL is a no-op. */
+void bh_messages_free(bh_message **msgs, size_t n);
+
+/** deleteMessages of n (1..100) ids. */
+int bh_client_delete_messages(bh_client *c, int64_t chat_id, const int64_t *ids, size_t n);
+
+/** pinChatMessage. */
+int bh_client_pin_chat_message(bh_client *c, int64_t chat_id, int64_t message_id,
+                               int disable_notification);
+
+/** banChatMember until until_date (unix time; 0: for ever); revoke_messages
+ *  deletes the user's messages too. */
+int bh_client_ban_chat_member(bh_client *c, int64_t chat_id, int64_t user_id,
+                              int64_t until_date, int revoke_messages);
+
+/* What a restricted member may do; every field is sent (0 is "no"). */
+typedef struct bh_chat_permissions {
+    int can_send_messages, can_send_audios, can_send_documents, can_send_photos;
+    int can_send_videos, can_send_video_notes, can_send_voice_notes, can_send_polls;
+    int can_send_other_messages, can_add_web_page_previews, can_change_info;
+    int can_invite_users, can_pin_messages, can_manage_topics;
+} bh_chat_permissions;
+
+/** restrictChatMember to perm until until_date (0: for ever). */
+int bh_client_restrict_chat_member(bh_client *c, int64_t chat_id, int64_t user_id,
+                                   const bh_chat_permissions *perm, int64_t until_date);
+
+typedef struct bh_chat_member {
+    char status[24];    /* creator, administrator, member, restricted, left, kicked */
+    int64_t user_id;
+    int64_t until_date; /* 0 when none */
+    json_object *json;  /* the ChatMember object; released by bh_chat_member_clear */
+} bh_chat_member;
+
+/** getChatMember into *out (clear it with bh_chat_member_clear). */
+int bh_client_get_chat_member(bh_client *c, int64_t chat_id, int64_t user_id,
+                              bh_chat_member *out);
+void bh_chat_member_clear(bh_chat_member *m);
+
 #ifdef __cplusplus
 }
 #endif

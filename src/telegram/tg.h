@@ -93,4 +93,14 @@ struct bh_params {
 struct curl_mime;
 struct curl_mime *bh_tg_mime_build(void *curl, json_object *obj, const bh_params *p);
 
+/* ---- Shared by the typed methods (media.c, admin.c) ---- */
+
+/* Calls method with p (freed) and parses its Message result into *out
+ * (out may be NULL). */
+int bh_tg_call_message(bh_client *c, const char *method, bh_params *p, bh_message **out);
+/* Calls method with p (freed); its result must be a boolean. */
+int bh_tg_call_true(bh_client *c, const char *method, bh_params *p);
+/* Adds the options of a send to p; returns p's error so far. */
+int bh_tg_send_options(bh_params *p, const bh_send_options *opt);
+
 #endif

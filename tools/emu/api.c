@@ -478,6 +478,15 @@ static const method methods[] = {
     {"setWebhook", set_webhook},
     {"deleteWebhook", delete_webhook},
     {"getWebhookInfo", get_webhook_info},
+    {"sendPhoto", bh_emu_send_photo},
+    {"sendDocument", bh_emu_send_document},
+    {"sendMediaGroup", bh_emu_send_media_group},
+    {"getFile", bh_emu_get_file},
+    {"deleteMessages", bh_emu_delete_messages},
+    {"pinChatMessage", bh_emu_pin_chat_message},
+    {"banChatMember", bh_emu_ban_chat_member},
+    {"restrictChatMember", bh_emu_restrict_chat_member},
+    {"getChatMember", bh_emu_get_chat_member},
 };
 
 /* Waits ms milliseconds with e->lock held (released while waiting); ends

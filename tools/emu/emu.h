@@ -45,6 +45,38 @@
 #define BH_EMU_MAX_TEXT 4096            /* UTF-16 code units, as Telegram counts */
 #define BH_EMU_MAX_POLL_TIMEOUT 600     /* seconds; longer long polls are cut */
 #define BH_EMU_CHAT_BUCKETS 1024
+#define BH_EMU_MAX_UPLOAD ((size_t)50 << 20)   /* a multipart body above this gets 413 */
+#define BH_EMU_MAX_PHOTO ((size_t)10 << 20)
+#define BH_EMU_MAX_DOWNLOAD ((size_t)20 << 20)  /* getFile refuses larger files */
+#define BH_EMU_MAX_CAPTION 1024                 /* UTF-16 code units */
+
+/* An uploaded part of a multipart request (files.c, http.c). */
+typedef struct bh_emu_upload {
+    char *filename;
+    char *data;
+    size_t len, cap;
+} bh_emu_upload;
+
+/* A file the emulator keeps: uploaded bytes, or a URL's file without them. */
+typedef struct bh_emu_file {
+    char id[64];
+    char unique_id[24];
+    char path[96];          /* "" when it cannot be downloaded */
+    char kind[16];          /* photo, document, ... */
+    char *name;             /* the uploaded file name, NULL if none */
+    char *data;             /* NULL for a URL's file */
+    size_t len;
+    struct bh_emu_file *next;
+} bh_emu_file;
+
+/* A member of a group whose status the bot changed (ban, restriction). */
+typedef struct bh_emu_member {
+    int64_t user_id;
+    char status[16];        /* member, kicked, restricted */
+    int64_t until_date;
+    char *permissions;      /* JSON text, restricted only */
+    struct bh_emu_member *next;
+} bh_emu_member;
 
 /* A message in a chat, written by a user or by the bot. */
 typedef struct bh_emu_msg {
@@ -63,6 +95,10 @@ typedef struct bh_emu_msg {
     int64_t reply_to;       /* 0 when none */
     int64_t fwd_chat_id;    /* forwarded from, 0 when not a forward */
     int64_t fwd_msg_id;
+    char *media;            /* JSON object text of the media fields ({"photo":[...]}), NULL for text */
+    char *caption;          /* media messages; NULL when none */
+    char *media_group_id;   /* NULL when not part of an album */
+    int pinned;
 } bh_emu_msg;
 
 typedef struct bh_emu_chat {
@@ -73,6 +109,7 @@ typedef struct bh_emu_chat {
     int blocked;            /* the user blocked the bot: sends answer 403 */
     int64_t retry_until_ms; /* a 429 was answered: requests before this are early */
     int64_t early_retries;
+    bh_emu_member *members; /* users whose status the bot changed */
     bh_emu_msg *msgs;       /* msgs[i].id == i + 1 */
     size_t nmsgs, capmsgs;
     struct bh_emu_chat *next;  /* hash chain */
@@ -112,6 +149,7 @@ typedef struct bh_emu_stats {
     int64_t faults_429, faults_500, faults_bad_json;
     int64_t early_retries, callback_answers;
     int64_t webhook_deliveries, webhook_failures;
+    int64_t uploads;
 } bh_emu_stats;
 
 typedef struct bh_emu {
@@ -145,6 +183,8 @@ typedef struct bh_emu {
     uint64_t rng;
     bh_emu_stats stats;
     bh_emu_method_count *by_method;
+    bh_emu_file *files;          /* files.c */
+    int64_t next_file_id;
 
     pthread_t webhook_thread;
     int webhook_thread_started;
@@ -222,8 +262,62 @@ bh_emu_msg *bh_emu_need_msg(bh_emu_chat *c, bh_emu_params *p, const char *missin
  * BH_EINVAL after answering the error (then *out holds nothing). */
 int bh_emu_need_content(bh_emu_params *p, bh_emu_reply *r, bh_emu_content *out);
 void bh_emu_content_free(bh_emu_content *m);
+/* As bh_emu_need_content for a media message: caption (optional, at most
+ * 1024 UTF-16 units) in out->text, parse_mode and reply_markup. */
+int bh_emu_need_caption(bh_emu_params *p, bh_emu_reply *r, bh_emu_content *out);
+/* Checks one caption text (raw may be NULL); *out malloc'd or NULL.
+ * Returns BH_OK, or BH_EINVAL after answering the error. */
+int bh_emu_check_caption(const char *raw, bh_emu_reply *r, char **out);
 int64_t bh_emu_need_reply_to(bh_emu_chat *c, bh_emu_params *p, bh_emu_reply *r);
 int bh_emu_need_allowed_updates(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+
+/* ---- files.c: uploads, file ids, getFile and the file URL ---- */
+void bh_emu_upload_free(bh_emu_upload *u);
+/* Adds the uploaded part u as parameter name (u is taken). */
+int bh_emu_params_add_upload(bh_emu_params *p, const char *name, bh_emu_upload *u);
+/* The uploaded part sent as parameter name, or NULL. */
+bh_emu_upload *bh_emu_param_upload(bh_emu_params *p, const char *name);
+void bh_emu_files_free_locked(bh_emu *e);
+bh_emu_file *bh_emu_file_find_locked(bh_emu *e, const char *file_id);
+/* The file of parameter name (an upload, attach://, file_id or URL) of at
+ * most max bytes, or NULL after answering Telegram's error. */
+bh_emu_file *bh_emu_need_file(bh_emu *e, bh_emu_params *p, const char *name, size_t max,
+                              bh_emu_reply *r);
+/* The same for a value found inside another parameter (InputMedia). */
+bh_emu_file *bh_emu_resolve_file(bh_emu *e, bh_emu_params *p, const char *value, const char *kind,
+                                 size_t max, bh_emu_reply *r);
+json_object *bh_emu_file_json(const bh_emu_file *f);
+void bh_emu_get_file(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+/* A copy of the bytes of the file at file_path (takes e->lock). Returns
+ * BH_OK, BH_ENOTFOUND or BH_ENOMEM. */
+int bh_emu_file_copy(bh_emu *e, const char *path, char **data, size_t *len);
+
+/* ---- form.c: multipart bodies, read as they arrive ---- */
+struct MHD_Connection;
+typedef struct bh_emu_form bh_emu_form;
+/* A reader of the connection's multipart body, or NULL when the request is
+ * not multipart/form-data (or out of memory). */
+bh_emu_form *bh_emu_form_new(struct MHD_Connection *con);
+/* Reads n more bytes. Returns BH_OK, or BH_ETOOBIG once past the limit. */
+int bh_emu_form_feed(bh_emu_form *f, const char *data, size_t n);
+/* Moves the fields and files read into p. Returns BH_OK, BH_EINVAL for a
+ * malformed body, BH_ENOMEM. */
+int bh_emu_form_params(bh_emu_form *f, bh_emu_params *p);
+int bh_emu_form_too_big(const bh_emu_form *f);
+void bh_emu_form_free(bh_emu_form *f);
+
+/* ---- media.c: methods that send files ---- */
+void bh_emu_send_photo(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_send_document(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_send_media_group(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+
+/* ---- admin.c: managing messages and members ---- */
+void bh_emu_delete_messages(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_pin_chat_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_ban_chat_member(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_restrict_chat_member(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_chat_member(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_members_free(bh_emu_chat *c);
 
 /* ---- api.c ---- */
 void bh_emu_api_handle(bh_emu *e, const char *method, bh_emu_params *p, bh_emu_reply *r);
