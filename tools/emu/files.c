@@ -108,7 +108,6 @@ static bh_emu_file *file_new_locked(bh_emu *e, const char *kind, const char *nam
     f->len = len;
     f->next = e->files;
     e->files = f;
-    e->stats.uploads += data ? 1 : 0;
     return f;
 }
 
