@@ -535,6 +535,22 @@ int bh_client_send_photo(bh_client *c, int64_t chat_id, const bh_input_file *pho
 int bh_client_send_document(bh_client *c, int64_t chat_id, const bh_input_file *document,
                             const char *caption, const bh_send_options *opt, bh_message **sent);
 
+/** sendAudio, sendVideo, sendAnimation, sendVoice, sendVideoNote: as
+ *  bh_client_send_document (video notes take no caption: pass NULL). */
+int bh_client_send_audio(bh_client *c, int64_t chat_id, const bh_input_file *audio,
+                         const char *caption, const bh_send_options *opt, bh_message **sent);
+int bh_client_send_video(bh_client *c, int64_t chat_id, const bh_input_file *video,
+                         const char *caption, const bh_send_options *opt, bh_message **sent);
+int bh_client_send_animation(bh_client *c, int64_t chat_id, const bh_input_file *animation,
+                             const char *caption, const bh_send_options *opt, bh_message **sent);
+int bh_client_send_voice(bh_client *c, int64_t chat_id, const bh_input_file *voice,
+                         const char *caption, const bh_send_options *opt, bh_message **sent);
+int bh_client_send_video_note(bh_client *c, int64_t chat_id, const bh_input_file *video_note,
+                              const char *caption, const bh_send_options *opt, bh_message **sent);
+/** sendSticker (a sticker has no caption). */
+int bh_client_send_sticker(bh_client *c, int64_t chat_id, const bh_input_file *sticker,
+                           const bh_send_options *opt, bh_message **sent);
+
 /* One item of an album. */
 typedef struct bh_input_media {
     const char *type;      /* "photo", "video", "document" or "audio" */

@@ -80,6 +80,42 @@ int bh_client_send_document(bh_client *c, int64_t chat_id, const bh_input_file *
     return send_file(c, "sendDocument", "document", chat_id, document, caption, opt, sent);
 }
 
+int bh_client_send_audio(bh_client *c, int64_t chat_id, const bh_input_file *audio,
+                         const char *caption, const bh_send_options *opt, bh_message **sent)
+{
+    return send_file(c, "sendAudio", "audio", chat_id, audio, caption, opt, sent);
+}
+
+int bh_client_send_video(bh_client *c, int64_t chat_id, const bh_input_file *video,
+                         const char *caption, const bh_send_options *opt, bh_message **sent)
+{
+    return send_file(c, "sendVideo", "video", chat_id, video, caption, opt, sent);
+}
+
+int bh_client_send_animation(bh_client *c, int64_t chat_id, const bh_input_file *animation,
+                             const char *caption, const bh_send_options *opt, bh_message **sent)
+{
+    return send_file(c, "sendAnimation", "animation", chat_id, animation, caption, opt, sent);
+}
+
+int bh_client_send_voice(bh_client *c, int64_t chat_id, const bh_input_file *voice,
+                         const char *caption, const bh_send_options *opt, bh_message **sent)
+{
+    return send_file(c, "sendVoice", "voice", chat_id, voice, caption, opt, sent);
+}
+
+int bh_client_send_video_note(bh_client *c, int64_t chat_id, const bh_input_file *video_note,
+                              const char *caption, const bh_send_options *opt, bh_message **sent)
+{
+    return send_file(c, "sendVideoNote", "video_note", chat_id, video_note, caption, opt, sent);
+}
+
+int bh_client_send_sticker(bh_client *c, int64_t chat_id, const bh_input_file *sticker,
+                           const bh_send_options *opt, bh_message **sent)
+{
+    return send_file(c, "sendSticker", "sticker", chat_id, sticker, NULL, opt, sent);
+}
+
 /* The InputMedia object of item m, its file attached to p. NULL on error
  * (kept in p). */
 static json_object *input_media(bh_params *p, const bh_input_media *m)

@@ -309,6 +309,12 @@ void bh_emu_form_free(bh_emu_form *f);
 void bh_emu_send_photo(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_send_document(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_send_media_group(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_send_audio(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_send_video(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_send_animation(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_send_voice(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_send_video_note(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_send_sticker(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 
 /* ---- admin.c: managing messages and members ---- */
 void bh_emu_delete_messages(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);

@@ -90,6 +90,38 @@ void bh_emu_send_document(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
     send_file(e, p, r, "document", BH_EMU_MAX_UPLOAD);
 }
 
+/* sendAudio, sendVideo, sendAnimation, sendVoice, sendVideoNote,
+ * sendSticker: the same shape, another file parameter. */
+void bh_emu_send_audio(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+{
+    send_file(e, p, r, "audio", BH_EMU_MAX_UPLOAD);
+}
+
+void bh_emu_send_video(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+{
+    send_file(e, p, r, "video", BH_EMU_MAX_UPLOAD);
+}
+
+void bh_emu_send_animation(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+{
+    send_file(e, p, r, "animation", BH_EMU_MAX_UPLOAD);
+}
+
+void bh_emu_send_voice(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+{
+    send_file(e, p, r, "voice", BH_EMU_MAX_UPLOAD);
+}
+
+void bh_emu_send_video_note(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+{
+    send_file(e, p, r, "video_note", BH_EMU_MAX_UPLOAD);
+}
+
+void bh_emu_send_sticker(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+{
+    send_file(e, p, r, "sticker", BH_EMU_MAX_UPLOAD);
+}
+
 /* One item of an album, checked and with its file resolved. */
 typedef struct album_item {
     char kind[16];

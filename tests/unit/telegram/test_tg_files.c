@@ -18,6 +18,7 @@
 #include "bothive/log.h"
 #include "bothive/telegram.h"
 #include "emu_proc.h"
+#include "httpstub.h"
 #include "testutil.h"
 
 #define TOKEN "4343:FILESsecretTOKEN"
@@ -397,6 +398,91 @@ START_TEST(chat_management)
 }
 END_TEST
 
+typedef int (*send_fn)(bh_client *, int64_t, const bh_input_file *, const char *,
+                       const bh_send_options *, bh_message **);
+
+static int send_sticker(bh_client *c, int64_t chat, const bh_input_file *f, const char *caption,
+                        const bh_send_options *opt, bh_message **sent)
+{
+    (void)caption;
+    return bh_client_send_sticker(c, chat, f, opt, sent);
+}
+
+START_TEST(every_kind_of_file_message)
+{
+    static const struct {
+        const char *field;
+        send_fn fn;
+    } kinds[] = {
+        {"audio", bh_client_send_audio},       {"video", bh_client_send_video},
+        {"animation", bh_client_send_animation}, {"voice", bh_client_send_voice},
+        {"video_note", bh_client_send_video_note}, {"sticker", send_sticker},
+    };
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        char *data = bytes(1000 + i, (unsigned)i);
+        bh_input_file f = bh_file_memory(data, 1000 + i, "file.bin");
+        bh_message *m = NULL;
+        json_object *v;
+        ck_assert_int_eq(kinds[i].fn(cl, USER, &f, NULL, NULL, &m), BH_OK);
+        ck_assert_msg(json_object_object_get_ex(m->json, kinds[i].field, &v), "%s", kinds[i].field);
+        assert_file_is(json_object_get_string(json_object_object_get(v, "file_id")), data, 1000 + i);
+        bh_message_free(m);
+        free(data);
+    }
+}
+END_TEST
+
+START_TEST(large_upload_streams_and_comes_back)
+{
+    size_t n = (size_t)12 << 20;
+    char *data = bytes(n, 9), *path = write_file("big.bin", data, n), *dest;
+    bh_input_file f = bh_file_path(path);
+    bh_message *m = NULL;
+    ck_assert_int_eq(bh_client_send_document(cl, USER, &f, "big", NULL, &m), BH_OK);
+    ck_assert_int_ge(asprintf(&dest, "%s/back.bin", dir), 0);
+    ck_assert_int_eq(bh_client_download_file(cl, sent_file_id(m), dest, 0), BH_OK);
+    char *back = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(bh_client_download_buffer(cl, dest, 0, &back, &len), BH_OK);
+    ck_assert_uint_eq(len, n);
+    ck_assert(memcmp(back, data, n) == 0);
+    free(back);
+    free(dest);
+    bh_message_free(m);
+    free(path);
+    free(data);
+}
+END_TEST
+
+/* A retried upload sends the whole file again: the multipart body is made
+ * anew for each attempt, the file read again from disk. */
+START_TEST(retried_upload_rereads_the_file)
+{
+    bh_httpstub *stub = bh_httpstub_start();
+    bh_client *c = NULL;
+    bh_client_options o = {.max_retries = 1, .backoff_initial_ms = 10, .backoff_max_ms = 10};
+    char *data = bytes(4000, 11), *path = write_file("r.bin", data, 4000);
+    bh_input_file f = bh_file_path(path);
+    ck_assert_int_eq(bh_client_new(&c, TOKEN, bh_httpstub_url(stub), &o), BH_OK);
+    bh_httpstub_push(stub, 502, "{\"ok\":false,\"error_code\":502,\"description\":\"Bad Gateway\"}", 0);
+    bh_httpstub_push(stub, 200, "{\"ok\":true,\"result\":{\"message_id\":1,\"date\":1,\"chat\":{\"id\":77}}}", 0);
+    ck_assert_int_eq(bh_client_send_document(c, USER, &f, "again", NULL, NULL), BH_OK);
+    ck_assert_uint_eq(bh_httpstub_count(stub), 2);
+    for (size_t i = 0; i < 2; i++) {
+        bh_stub_request *r = bh_httpstub_request(stub, i);
+        ck_assert_ptr_nonnull(strstr(r->content_type, "multipart/form-data"));
+        ck_assert_ptr_nonnull(memmem(r->body, r->body_len, data, 4000));
+        ck_assert_ptr_nonnull(memmem(r->body, r->body_len, "name=\"caption\"", 14));
+        ck_assert_ptr_null(memmem(r->body, r->body_len, TOKEN, strlen(TOKEN)));
+        bh_stub_request_free(r);
+    }
+    bh_client_free(c);
+    bh_httpstub_stop(stub);
+    free(path);
+    free(data);
+}
+END_TEST
+
 /* A limiter that counts what the client tells it. */
 typedef struct counting_limiter {
     int waits, pauses, last_retry_after;
@@ -462,6 +548,9 @@ int main(void)
     bh_test_add_case(s, "album", album_with_attach_references, setup, teardown, 60);
     bh_test_add_case(s, "builder_errors", builder_and_telegram_errors, setup, teardown, 60);
     bh_test_add_case(s, "chat_management", chat_management, setup, teardown, 60);
+    bh_test_add_case(s, "every_kind", every_kind_of_file_message, setup, teardown, 60);
+    bh_test_add_case(s, "large_upload", large_upload_streams_and_comes_back, setup, teardown, 120);
+    bh_test_add_case(s, "retried_upload", retried_upload_rereads_the_file, setup, teardown, 60);
     bh_test_add_case(s, "limiter", limiter_is_asked_before_sends_and_told_of_429, setup, teardown, 60);
     return bh_test_run_suite(s);
 }
