@@ -480,44 +480,6 @@ int bh_client_usable(bh_client *c)
     return BH_OK;
 }
 
-int bh_client_set_limiter(bh_client *c, const bh_limiter *l)
-{
-    if (!c)
-        return BH_EINVAL;
-    memset(&c->limiter, 0, sizeof c->limiter);
-    if (l)
-        c->limiter = *l;
-    return BH_OK;
-}
-
-int bh_method_sends_to_chat(const char *m)
-{
-    if (!m)
-        return 0;
-    if (!strncasecmp(m, "send", 4))
-        return strcasecmp(m, "sendChatAction") != 0;
-    return !strncasecmp(m, "copyMessage", 11) || !strncasecmp(m, "forwardMessage", 14);
-}
-
-/* The chat a send goes to, for the limiter: 0 for an @username. */
-static int64_t bh_params_chat(json_object *params)
-{
-    int64_t id = 0;
-    bh_tg_get_int64(params, "chat_id", &id);
-    return id;
-}
-
-/* Waits for the limiter before one attempt of a send. */
-static void bh_client_limit(bh_client *c, const char *method, json_object *params)
-{
-    int rc;
-    if (!c->limiter.wait || !bh_method_sends_to_chat(method))
-        return;
-    rc = c->limiter.wait(c->limiter.arg, method, bh_params_chat(params));
-    if (rc != BH_OK)
-        bh_log(BH_LOG_WARN, "telegram: %s: rate limiter: %s; sending anyway", method, bh_strerror(rc));
-}
-
 /* One attempt: the request (JSON, or multipart when files has uploads)
  * and its answer. Returns what bh_client_exchange or
  * bh_client_parse_answer returns. */
@@ -576,8 +538,7 @@ static int bh_client_step(bh_client *c, const char *method, json_object *params,
     if (*rc == BH_EAPI && code == 429) {
         /* Every process of the bot is held back for this time, not only
          * this one: the limiter shares the pause. */
-        if (c->limiter.paused && c->err.retry_after)
-            c->limiter.paused(c->limiter.arg, method, bh_params_chat(params), c->err.retry_after);
+        bh_tg_limit_paused(c, method, params);
         if (c->err.retry_after > c->opt.max_retry_after_s)
             return BH_STEP_STOP;
         *wait_ms = c->err.retry_after ? (int64_t)c->err.retry_after * 1000 : backoff;
@@ -650,7 +611,7 @@ static int bh_client_perform(bh_client *c, const char *method, json_object *para
         json_object *res = NULL, *cur = own ? own : params;
         int64_t wait_ms = 0;
 
-        bh_client_limit(c, method, cur);
+        bh_tg_limit_wait(c, method, cur);
         rc = bh_client_attempt(c, method, cur, files, total_ms, &status, &res);
         if (rc == BH_OK) {
             if (result)

@@ -63,6 +63,11 @@ void bh_client_describe(bh_client *c, const char *fmt, ...) __attribute__((forma
 /* Points the handle's answer writer back at c->body (after a download). */
 void bh_tg_restore_writer(bh_client *c);
 
+/* limiter.c: before one attempt of method (it waits only for sends), and
+ * after a 429 (c->err holds its retry_after): calls into c's limiter. */
+void bh_tg_limit_wait(bh_client *c, const char *method, json_object *params);
+void bh_tg_limit_paused(bh_client *c, const char *method, json_object *params);
+
 /* Checks that c may be used in this process (not across a fork). */
 int bh_client_usable(bh_client *c);
 
