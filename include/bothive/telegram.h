@@ -606,6 +606,37 @@ int bh_client_get_chat_member(bh_client *c, int64_t chat_id, int64_t user_id,
                               bh_chat_member *out);
 void bh_chat_member_clear(bh_chat_member *m);
 
+/* ---- Editing, copying, unbanning, unpinning ------------------------------- */
+/* The same rules and errors as the typed methods above. */
+
+/** editMessageMedia: message_id in chat_id shows media instead (an upload
+ *  goes as an attach:// part); markup may be NULL. *edited: the message. */
+int bh_client_edit_message_media(bh_client *c, int64_t chat_id, int64_t message_id,
+                                 const bh_input_media *media, const bh_keyboard *markup,
+                                 bh_message **edited);
+
+/** editMessageCaption: caption (NULL or "" removes it); opt may be NULL
+ *  (only parse_mode and reply_markup are used). */
+int bh_client_edit_message_caption(bh_client *c, int64_t chat_id, int64_t message_id,
+                                   const char *caption, const bh_send_options *opt,
+                                   bh_message **edited);
+
+/** copyMessage of message_id from from_chat_id to chat_id; caption, when
+ *  not NULL, replaces a media message's caption. *new_id: the copy's id. */
+int bh_client_copy_message(bh_client *c, int64_t chat_id, int64_t from_chat_id,
+                           int64_t message_id, const char *caption,
+                           const bh_send_options *opt, int64_t *new_id);
+
+/** unbanChatMember; only_if_banned leaves a member who is not banned alone. */
+int bh_client_unban_chat_member(bh_client *c, int64_t chat_id, int64_t user_id,
+                                int only_if_banned);
+
+/** unpinChatMessage of message_id (0: the most recently pinned). */
+int bh_client_unpin_chat_message(bh_client *c, int64_t chat_id, int64_t message_id);
+
+/** unpinAllChatMessages. */
+int bh_client_unpin_all_chat_messages(bh_client *c, int64_t chat_id);
+
 #ifdef __cplusplus
 }
 #endif

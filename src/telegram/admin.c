@@ -148,3 +148,39 @@ void bh_chat_member_clear(bh_chat_member *m)
     json_object_put(m->json);
     memset(m, 0, sizeof *m);
 }
+
+int bh_client_unban_chat_member(bh_client *c, int64_t chat_id, int64_t user_id,
+                                int only_if_banned)
+{
+    bh_params *p;
+    if (!c || user_id <= 0)
+        return BH_EINVAL;
+    if (!(p = chat_params(chat_id)))
+        return BH_ENOMEM;
+    bh_params_int(p, "user_id", user_id);
+    if (only_if_banned)
+        bh_params_bool(p, "only_if_banned", 1);
+    return bh_tg_call_true(c, "unbanChatMember", p);
+}
+
+int bh_client_unpin_chat_message(bh_client *c, int64_t chat_id, int64_t message_id)
+{
+    bh_params *p;
+    if (!c || message_id < 0)
+        return BH_EINVAL;
+    if (!(p = chat_params(chat_id)))
+        return BH_ENOMEM;
+    if (message_id)
+        bh_params_int(p, "message_id", message_id);
+    return bh_tg_call_true(c, "unpinChatMessage", p);
+}
+
+int bh_client_unpin_all_chat_messages(bh_client *c, int64_t chat_id)
+{
+    bh_params *p;
+    if (!c)
+        return BH_EINVAL;
+    if (!(p = chat_params(chat_id)))
+        return BH_ENOMEM;
+    return bh_tg_call_true(c, "unpinAllChatMessages", p);
+}

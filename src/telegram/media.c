@@ -116,9 +116,7 @@ int bh_client_send_sticker(bh_client *c, int64_t chat_id, const bh_input_file *s
     return send_file(c, "sendSticker", "sticker", chat_id, sticker, NULL, opt, sent);
 }
 
-/* The InputMedia object of item m, its file attached to p. NULL on error
- * (kept in p). */
-static json_object *input_media(bh_params *p, const bh_input_media *m)
+json_object *bh_tg_input_media(bh_params *p, const bh_input_media *m)
 {
     char ref[512];
     json_object *o;
@@ -171,7 +169,7 @@ static int album_params(bh_params *p, const bh_input_media *media, size_t n)
     json_object *arr = json_object_new_array();
     int rc;
     for (size_t i = 0; arr && i < n; i++) {
-        json_object *o = media[i].type ? input_media(p, &media[i]) : NULL;
+        json_object *o = media[i].type ? bh_tg_input_media(p, &media[i]) : NULL;
         if (!o) {
             json_object_put(arr);
             return p->rc != BH_OK ? p->rc : BH_EINVAL;

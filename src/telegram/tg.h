@@ -105,6 +105,9 @@ struct curl_mime *bh_tg_mime_build(void *curl, json_object *obj, const bh_params
 int bh_tg_call_message(bh_client *c, const char *method, bh_params *p, bh_message **out);
 /* Calls method with p (freed); its result must be a boolean. */
 int bh_tg_call_true(bh_client *c, const char *method, bh_params *p);
+/* The InputMedia object of m (a new reference), its file attached to p
+ * (an upload as an attach:// part); NULL on error, which p keeps. */
+json_object *bh_tg_input_media(bh_params *p, const bh_input_media *m);
 /* Adds the options of a send to p; returns p's error so far. */
 int bh_tg_send_options(bh_params *p, const bh_send_options *opt);
 

@@ -182,3 +182,56 @@ void bh_emu_get_chat_member(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
     }
     bh_emu_reply_ok(r, o);
 }
+
+/* unbanChatMember: a kicked user becomes a member again; with
+ * only_if_banned, a user who is not kicked is left as they are. */
+void bh_emu_unban_chat_member(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+{
+    int64_t user_id;
+    bh_emu_chat *c = need_member_chat(e, p, &user_id, r);
+    bh_emu_member *m;
+    if (!c)
+        return;
+    m = member_get(c, user_id, 0);
+    if (m && (!strcmp(m->status, "kicked") || !bh_emu_param_bool(p, "only_if_banned"))) {
+        snprintf(m->status, sizeof m->status, "member");
+        m->until_date = 0;
+        free(m->permissions);
+        m->permissions = NULL;
+    }
+    bh_emu_reply_ok(r, json_object_new_boolean(1));
+}
+
+/* unpinChatMessage: message_id, or the most recently pinned message. */
+void bh_emu_unpin_chat_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+{
+    bh_emu_chat *c = bh_emu_need_chat(e, p, "chat_id", r);
+    int64_t id = 0;
+    bh_emu_msg *m = NULL;
+    if (!c)
+        return;
+    if (bh_emu_param_int(p, "message_id", &id) == BH_OK) {
+        m = bh_emu_msg_find(c, id);
+    } else {
+        for (size_t i = c->nmsgs; i > 0 && !m; i--)
+            if (c->msgs[i - 1].pinned && !c->msgs[i - 1].deleted)
+                m = &c->msgs[i - 1];
+    }
+    if (!m || !m->pinned) {
+        bh_emu_reply_error(r, 400, "Bad Request: message to unpin not found");
+        return;
+    }
+    m->pinned = 0;
+    bh_emu_reply_ok(r, json_object_new_boolean(1));
+}
+
+/* unpinAllChatMessages: every pinned message of the chat. */
+void bh_emu_unpin_all_chat_messages(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+{
+    bh_emu_chat *c = bh_emu_need_chat(e, p, "chat_id", r);
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->nmsgs; i++)
+        c->msgs[i].pinned = 0;
+    bh_emu_reply_ok(r, json_object_new_boolean(1));
+}

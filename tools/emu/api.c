@@ -22,10 +22,6 @@
 
 typedef void (*method_fn)(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 
-#define BH_EMU_ERR_NOT_MODIFIED                                                              \
-    "Bad Request: message is not modified: specified new message content and reply markup " \
-    "are exactly the same as a current content and reply markup of the message"
-
 /* getMe: the bot, with the abilities Telegram reports. */
 static void get_me(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
@@ -156,35 +152,12 @@ static bool str_eq(const char *a, const char *b)
     return (!a && !b) || (a && b && !strcmp(a, b));
 }
 
-/* The message of an edit: chat_id and message_id name one the bot sent.
- * Returns it, and its chat in *chat, or NULL after answering the error. */
-static bh_emu_msg *need_own_msg(bh_emu *e, bh_emu_params *p, bh_emu_chat **chat,
-                                bh_emu_reply *r)
-{
-    bh_emu_chat *c;
-    bh_emu_msg *m;
-    if (bh_emu_param_str(p, "inline_message_id")) {
-        bh_emu_reply_error(r, 400, "Bad Request: MESSAGE_ID_INVALID");
-        return NULL;
-    }
-    if (!(c = bh_emu_need_open_chat(e, p, r)))
-        return NULL;
-    if (!(m = bh_emu_need_msg(c, p, "Bad Request: message to edit not found", r)))
-        return NULL;
-    if (!m->from_bot) {
-        bh_emu_reply_error(r, 400, "Bad Request: message can't be edited");
-        return NULL;
-    }
-    *chat = c;
-    return m;
-}
-
 /* editMessageText: replaces the text, parse mode and keyboard of one of
  * the bot's messages; an edit that changes nothing is refused. */
 static void edit_message_text(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     bh_emu_chat *c = NULL;
-    bh_emu_msg *m = need_own_msg(e, p, &c, r);
+    bh_emu_msg *m = bh_emu_need_own_msg(e, p, &c, r);
     bh_emu_content mc;
     if (!m || bh_emu_need_content(p, r, &mc) != BH_OK)
         return;
@@ -493,6 +466,12 @@ static const method methods[] = {
     {"banChatMember", bh_emu_ban_chat_member},
     {"restrictChatMember", bh_emu_restrict_chat_member},
     {"getChatMember", bh_emu_get_chat_member},
+    {"unbanChatMember", bh_emu_unban_chat_member},
+    {"unpinChatMessage", bh_emu_unpin_chat_message},
+    {"unpinAllChatMessages", bh_emu_unpin_all_chat_messages},
+    {"editMessageMedia", bh_emu_edit_message_media},
+    {"editMessageCaption", bh_emu_edit_message_caption},
+    {"copyMessage", bh_emu_copy_message},
 };
 
 /* Waits ms milliseconds with e->lock held (released while waiting); ends

@@ -61,6 +61,29 @@ bh_emu_msg *bh_emu_need_msg(bh_emu_chat *c, bh_emu_params *p, const char *missin
     return m;
 }
 
+/* The message of an edit: chat_id and message_id name one the bot sent.
+ * Returns it, and its chat in *chat, or NULL after answering the error. */
+bh_emu_msg *bh_emu_need_own_msg(bh_emu *e, bh_emu_params *p, bh_emu_chat **chat,
+                                bh_emu_reply *r)
+{
+    bh_emu_chat *c;
+    bh_emu_msg *m;
+    if (bh_emu_param_str(p, "inline_message_id")) {
+        bh_emu_reply_error(r, 400, "Bad Request: MESSAGE_ID_INVALID");
+        return NULL;
+    }
+    if (!(c = bh_emu_need_open_chat(e, p, r)))
+        return NULL;
+    if (!(m = bh_emu_need_msg(c, p, "Bad Request: message to edit not found", r)))
+        return NULL;
+    if (!m->from_bot) {
+        bh_emu_reply_error(r, 400, "Bad Request: message can't be edited");
+        return NULL;
+    }
+    *chat = c;
+    return m;
+}
+
 /* Checks and trims the text parameter: 1..4096 UTF-16 units after trimming.
  * Returns the malloc'd trimmed text, or NULL after answering the error. */
 static char *need_text(bh_emu_params *p, bh_emu_reply *r)

@@ -78,6 +78,10 @@ typedef struct bh_emu_member {
     struct bh_emu_member *next;
 } bh_emu_member;
 
+#define BH_EMU_ERR_NOT_MODIFIED                                                              \
+    "Bad Request: message is not modified: specified new message content and reply markup " \
+    "are exactly the same as a current content and reply markup of the message"
+
 /* A message in a chat, written by a user or by the bot. */
 typedef struct bh_emu_msg {
     int64_t id;
@@ -257,6 +261,10 @@ bh_emu_chat *bh_emu_need_chat(bh_emu *e, bh_emu_params *p, const char *name, bh_
 bh_emu_chat *bh_emu_need_open_chat(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 bh_emu_msg *bh_emu_need_msg(bh_emu_chat *c, bh_emu_params *p, const char *missing,
                             bh_emu_reply *r);
+/* The message an edit names (chat_id and message_id, one the bot sent),
+ * its chat in *chat; NULL after answering the error. */
+bh_emu_msg *bh_emu_need_own_msg(bh_emu *e, bh_emu_params *p, bh_emu_chat **chat,
+                                bh_emu_reply *r);
 /* Reads text, parse_mode and reply_markup into *out. Returns BH_OK, or
  * BH_EINVAL after answering the error (then *out holds nothing). */
 int bh_emu_need_content(bh_emu_params *p, bh_emu_reply *r, bh_emu_content *out);
@@ -316,7 +324,18 @@ void bh_emu_send_voice(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_send_video_note(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_send_sticker(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 
+/* ---- edit.c: editing media and captions, copying messages ---- */
+void bh_emu_edit_message_media(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_edit_message_caption(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_copy_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+/* The media fields of a message showing f as kind, as malloc'd JSON text
+ * (media.c). */
+char *bh_emu_media_text(const bh_emu_file *f, const char *kind);
+
 /* ---- admin.c: managing messages and members ---- */
+void bh_emu_unban_chat_member(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_unpin_chat_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_unpin_all_chat_messages(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_delete_messages(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_pin_chat_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_ban_chat_member(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);

@@ -16,7 +16,7 @@
 #define BH_EMU_ALBUM_MAX 10
 
 /* The media fields of a message showing file f as `kind`, as JSON text. */
-static char *media_text(const bh_emu_file *f, const char *kind)
+char *bh_emu_media_text(const bh_emu_file *f, const char *kind)
 {
     json_object *o = json_object_new_object(), *file = bh_emu_file_json(f);
     char *text;
@@ -76,7 +76,7 @@ static void send_file(bh_emu *e, bh_emu_params *p, bh_emu_reply *r, const char *
         bh_emu_content_free(&mc);
         return;
     }
-    if ((m = add_media_msg(e, c, p, media_text(f, kind), &mc, reply_to, r)))
+    if ((m = add_media_msg(e, c, p, bh_emu_media_text(f, kind), &mc, reply_to, r)))
         bh_emu_reply_ok(r, bh_emu_msg_json_locked(e, c, m, 0));
 }
 
@@ -198,7 +198,7 @@ void bh_emu_send_media_group(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
     result = json_object_new_array();
     for (size_t i = 0; i < n; i++) {
         bh_emu_content mc = {.text = items[i].caption};
-        bh_emu_msg *m = add_media_msg(e, c, p, media_text(items[i].file, items[i].kind), &mc, 0, r);
+        bh_emu_msg *m = add_media_msg(e, c, p, bh_emu_media_text(items[i].file, items[i].kind), &mc, 0, r);
         items[i].caption = NULL;
         if (!m || !(m->media_group_id = strdup(group)))
             goto out;

@@ -392,6 +392,26 @@ START_TEST(chat_management)
     ck_assert(json_object_get_boolean(json_object_object_get(cm.json, "can_invite_users")));
     bh_chat_member_clear(&cm);
 
+    ck_assert_int_eq(bh_client_unban_chat_member(cl, group, 5, 1), BH_OK);
+    ck_assert_int_eq(bh_client_get_chat_member(cl, group, 5, &cm), BH_OK);
+    ck_assert_str_eq(cm.status, "member");
+    bh_chat_member_clear(&cm);
+    /* only_if_banned leaves the restricted member restricted */
+    ck_assert_int_eq(bh_client_unban_chat_member(cl, group, 6, 1), BH_OK);
+    ck_assert_int_eq(bh_client_get_chat_member(cl, group, 6, &cm), BH_OK);
+    ck_assert_str_eq(cm.status, "restricted");
+    bh_chat_member_clear(&cm);
+
+    group_message(group, 7, "third");
+    group_message(group, 7, "fourth");
+    ck_assert_int_eq(bh_client_pin_chat_message(cl, group, 3, 0), BH_OK);
+    ck_assert_int_eq(bh_client_pin_chat_message(cl, group, 4, 0), BH_OK);
+    ck_assert_int_eq(bh_client_unpin_chat_message(cl, group, 0), BH_OK);  /* 4, the latest */
+    ck_assert_int_eq(bh_client_unpin_chat_message(cl, group, 4), BH_EAPI);
+    ck_assert_str_eq(last_desc(), "Bad Request: message to unpin not found");
+    ck_assert_int_eq(bh_client_unpin_all_chat_messages(cl, group), BH_OK);
+    ck_assert_int_eq(bh_client_unpin_chat_message(cl, group, 3), BH_EAPI);
+
     ck_assert_int_eq(bh_client_ban_chat_member(cl, USER, USER, 0, 0), BH_EAPI);
     ck_assert_int_eq(bh_client_ban_chat_member(cl, -1, 5, 0, 0), BH_EAPI);
     ck_assert_str_eq(last_desc(), "Bad Request: chat not found");
@@ -483,6 +503,47 @@ START_TEST(retried_upload_rereads_the_file)
 }
 END_TEST
 
+START_TEST(edit_media_caption_and_copy)
+{
+    char *a = bytes(3000, 21), *b = bytes(3000, 22);
+    bh_input_file fa = bh_file_memory(a, 3000, "a.jpg");
+    bh_message *m = NULL, *ed = NULL;
+    int64_t copy_id = 0, text_id;
+    ck_assert_int_eq(bh_client_send_photo(cl, USER, &fa, "first", NULL, &m), BH_OK);
+
+    /* a new file, uploaded as attach:// */
+    bh_input_media nm = {.type = "document", .file = bh_file_memory(b, 3000, "b.bin"), .caption = "second"};
+    ck_assert_int_eq(bh_client_edit_message_media(cl, USER, m->message_id, &nm, NULL, &ed), BH_OK);
+    ck_assert_str_eq(json_object_get_string(json_object_object_get(ed->json, "caption")), "second");
+    assert_file_is(sent_file_id(ed), b, 3000);
+    bh_message_free(ed);
+
+    ck_assert_int_eq(bh_client_edit_message_caption(cl, USER, m->message_id, "third", NULL, &ed), BH_OK);
+    ck_assert_str_eq(json_object_get_string(json_object_object_get(ed->json, "caption")), "third");
+    bh_message_free(ed);
+    ck_assert_int_eq(bh_client_edit_message_caption(cl, USER, m->message_id, "third", NULL, NULL), BH_EAPI);
+    ck_assert_ptr_nonnull(strstr(last_desc(), "message is not modified"));
+
+    ck_assert_int_eq(bh_client_copy_message(cl, USER, USER, m->message_id, NULL, NULL, &copy_id), BH_OK);
+    ck_assert_int_gt(copy_id, m->message_id);
+    ck_assert_int_eq(bh_client_copy_message(cl, USER, USER, 999, NULL, NULL, NULL), BH_EAPI);
+    ck_assert_str_eq(last_desc(), "Bad Request: message to copy not found");
+
+    /* a text message has no caption nor media to edit */
+    bh_message *t = NULL;
+    ck_assert_int_eq(bh_client_send_message(cl, USER, "text", NULL, &t), BH_OK);
+    text_id = t->message_id;
+    bh_message_free(t);
+    ck_assert_int_eq(bh_client_edit_message_caption(cl, USER, text_id, "x", NULL, NULL), BH_EAPI);
+    ck_assert_str_eq(last_desc(), "Bad Request: there is no caption in the message to edit");
+    ck_assert_int_eq(bh_client_edit_message_media(cl, USER, text_id, &nm, NULL, NULL), BH_EAPI);
+    ck_assert_str_eq(last_desc(), "Bad Request: there is no media in the message to edit");
+    bh_message_free(m);
+    free(a);
+    free(b);
+}
+END_TEST
+
 /* A limiter that counts what the client tells it. */
 typedef struct counting_limiter {
     int waits, pauses, last_retry_after;
@@ -551,6 +612,7 @@ int main(void)
     bh_test_add_case(s, "every_kind", every_kind_of_file_message, setup, teardown, 60);
     bh_test_add_case(s, "large_upload", large_upload_streams_and_comes_back, setup, teardown, 120);
     bh_test_add_case(s, "retried_upload", retried_upload_rereads_the_file, setup, teardown, 60);
+    bh_test_add_case(s, "edit_and_copy", edit_media_caption_and_copy, setup, teardown, 60);
     bh_test_add_case(s, "limiter", limiter_is_asked_before_sends_and_told_of_429, setup, teardown, 60);
     return bh_test_run_suite(s);
 }
