@@ -637,6 +637,17 @@ int bh_client_unpin_chat_message(bh_client *c, int64_t chat_id, int64_t message_
 /** unpinAllChatMessages. */
 int bh_client_unpin_all_chat_messages(bh_client *c, int64_t chat_id);
 
+/* ---- Text for the parse modes -------------------------------------------- */
+
+/**
+ * A copy of text (malloc'd; the caller frees it) that shows as itself with
+ * parse_mode "HTML" (&, <, > and " escaped) or "MarkdownV2" (each of
+ * _*[]()~`>#+-=|{}.! and \ preceded by a backslash): for putting what a
+ * user wrote inside formatted text. NULL when text is NULL or out of memory.
+ */
+char *bh_text_escape_html(const char *text);
+char *bh_text_escape_markdown_v2(const char *text);
+
 #ifdef __cplusplus
 }
 #endif

@@ -598,6 +598,23 @@ START_TEST(limiter_is_asked_before_sends_and_told_of_429)
 }
 END_TEST
 
+START_TEST(escaping_for_parse_modes)
+{
+    char *h = bh_text_escape_html("a < b & \"c\" > d");
+    char *m = bh_text_escape_markdown_v2("1.5 * (x_y) - [z]! \\ é");
+    ck_assert_str_eq(h, "a &lt; b &amp; &quot;c&quot; &gt; d");
+    ck_assert_str_eq(m, "1\\.5 \\* \\(x\\_y\\) \\- \\[z\\]\\! \\\\ é");
+    free(h);
+    free(m);
+    ck_assert_ptr_null(bh_text_escape_html(NULL));
+    /* escaped text is taken by the emulator with that parse mode */
+    bh_send_options o = {.parse_mode = "MarkdownV2"};
+    char *t = bh_text_escape_markdown_v2("done.");
+    ck_assert_int_eq(bh_client_send_message(cl, USER, t, &o, NULL), BH_OK);
+    free(t);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("tg_files");
@@ -613,6 +630,7 @@ int main(void)
     bh_test_add_case(s, "large_upload", large_upload_streams_and_comes_back, setup, teardown, 120);
     bh_test_add_case(s, "retried_upload", retried_upload_rereads_the_file, setup, teardown, 60);
     bh_test_add_case(s, "edit_and_copy", edit_media_caption_and_copy, setup, teardown, 60);
+    bh_test_add_case(s, "escaping", escaping_for_parse_modes, setup, teardown, 60);
     bh_test_add_case(s, "limiter", limiter_is_asked_before_sends_and_told_of_429, setup, teardown, 60);
     return bh_test_run_suite(s);
 }
