@@ -440,6 +440,7 @@ void bh_params_free(bh_params *p);
 int bh_params_str(bh_params *p, const char *key, const char *value);
 int bh_params_int(bh_params *p, const char *key, int64_t value);
 int bh_params_bool(bh_params *p, const char *key, int value);
+int bh_params_double(bh_params *p, const char *key, double value);
 /** Any JSON value (takes a new reference; the caller keeps its own). */
 int bh_params_json(bh_params *p, const char *key, json_object *value);
 /** A JSON value given as text. Errors: also BH_EJSON (not JSON). */
@@ -647,6 +648,29 @@ int bh_client_unpin_all_chat_messages(bh_client *c, int64_t chat_id);
  */
 char *bh_text_escape_html(const char *text);
 char *bh_text_escape_markdown_v2(const char *text);
+
+/* ---- Locations, venues, contacts, dice, polls ------------------------------- */
+/* The same rules and errors as the typed methods above; opt may be NULL. */
+
+/** sendLocation. Errors: also BH_EINVAL (latitude outside -90..90,
+ *  longitude outside -180..180). */
+int bh_client_send_location(bh_client *c, int64_t chat_id, double latitude, double longitude,
+                            const bh_send_options *opt, bh_message **sent);
+/** sendVenue (title and address required). */
+int bh_client_send_venue(bh_client *c, int64_t chat_id, double latitude, double longitude,
+                         const char *title, const char *address, const bh_send_options *opt,
+                         bh_message **sent);
+/** sendContact; last_name may be NULL. */
+int bh_client_send_contact(bh_client *c, int64_t chat_id, const char *phone_number,
+                           const char *first_name, const char *last_name,
+                           const bh_send_options *opt, bh_message **sent);
+/** sendDice; emoji NULL for the server's default (a die). */
+int bh_client_send_dice(bh_client *c, int64_t chat_id, const char *emoji,
+                        const bh_send_options *opt, bh_message **sent);
+/** sendPoll with n (2..10) options. */
+int bh_client_send_poll(bh_client *c, int64_t chat_id, const char *question,
+                        const char *const *options, size_t n, const bh_send_options *opt,
+                        bh_message **sent);
 
 #ifdef __cplusplus
 }

@@ -128,6 +128,11 @@ int bh_params_bool(bh_params *p, const char *key, int value)
     return put(p, key, json_object_new_boolean(value != 0));
 }
 
+int bh_params_double(bh_params *p, const char *key, double value)
+{
+    return put(p, key, json_object_new_double(value));
+}
+
 int bh_params_json(bh_params *p, const char *key, json_object *value)
 {
     if (p && !value)

@@ -472,6 +472,11 @@ static const method methods[] = {
     {"editMessageMedia", bh_emu_edit_message_media},
     {"editMessageCaption", bh_emu_edit_message_caption},
     {"copyMessage", bh_emu_copy_message},
+    {"sendLocation", bh_emu_send_location},
+    {"sendVenue", bh_emu_send_venue},
+    {"sendContact", bh_emu_send_contact},
+    {"sendDice", bh_emu_send_dice},
+    {"sendPoll", bh_emu_send_poll},
 };
 
 /* Waits ms milliseconds with e->lock held (released while waiting); ends

@@ -332,6 +332,13 @@ void bh_emu_copy_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
  * (media.c). */
 char *bh_emu_media_text(const bh_emu_file *f, const char *kind);
 
+/* ---- places.c: locations, venues, contacts, dice, polls ---- */
+void bh_emu_send_location(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_send_venue(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_send_contact(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_send_dice(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_send_poll(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+
 /* ---- admin.c: managing messages and members ---- */
 void bh_emu_unban_chat_member(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_unpin_chat_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);

@@ -1,0 +1,122 @@
+/*
+ * The typed methods that send neither text nor a file (locations, venues,
+ * contacts, dice, polls) against the real emulator: what the message
+ * shows, the emulator's 400s, and the client's own argument checks.
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bothive/log.h"
+#include "bothive/telegram.h"
+#include "emu_proc.h"
+#include "testutil.h"
+
+#define TOKEN "4646:TEST"
+#define USER 88
+
+static bh_emu_proc emu;
+static bh_client *cl;
+
+static void setup(void)
+{
+    bh_client_options o = {.max_retries = BH_TG_NO_RETRY};
+    bh_log_set_level(BH_LOG_ERROR + 1);
+    ck_assert_int_eq(bh_emu_start(&emu, TOKEN), 0);
+    ck_assert_int_eq(bh_client_new(&cl, TOKEN, emu.url, &o), BH_OK);
+    ck_assert_int_ge(bh_emu_send_user_message(&emu, USER, USER, "hi"), 1);
+}
+
+static void teardown(void)
+{
+    bh_client_free(cl);
+    ck_assert_int_eq(bh_emu_stop(&emu), 0);
+}
+
+/* m->json[a][b] (b may be NULL), which must exist. */
+static json_object *field(const bh_message *m, const char *a, const char *b)
+{
+    json_object *v, *w;
+    ck_assert_msg(json_object_object_get_ex(m->json, a, &v), "no %s", a);
+    if (!b)
+        return v;
+    ck_assert_msg(json_object_object_get_ex(v, b, &w), "no %s.%s", a, b);
+    return w;
+}
+
+static const char *last_desc(void)
+{
+    return bh_client_last_error(cl)->description;
+}
+
+START_TEST(location_and_venue)
+{
+    bh_message *m = NULL;
+    ck_assert_int_eq(bh_client_send_location(cl, USER, 45.4642, 9.19, NULL, &m), BH_OK);
+    ck_assert_double_eq_tol(json_object_get_double(field(m, "location", "latitude")), 45.4642, 1e-9);
+    ck_assert_double_eq_tol(json_object_get_double(field(m, "location", "longitude")), 9.19, 1e-9);
+    bh_message_free(m);
+    ck_assert_int_eq(bh_client_send_location(cl, USER, 91, 0, NULL, NULL), BH_EINVAL);
+
+    ck_assert_int_eq(bh_client_send_venue(cl, USER, 1.5, -2.5, "Bar", "Main St 1", NULL, &m), BH_OK);
+    ck_assert_str_eq(json_object_get_string(field(m, "venue", "title")), "Bar");
+    ck_assert_str_eq(json_object_get_string(field(m, "venue", "address")), "Main St 1");
+    ck_assert_double_eq_tol(json_object_get_double(field(m, "location", "longitude")), -2.5, 1e-9);
+    bh_message_free(m);
+    ck_assert_int_eq(bh_client_send_venue(cl, USER, 1, 1, "Bar", "", NULL, NULL), BH_EINVAL);
+
+    /* the emulator's checks, reached through the builder */
+    bh_params *p = NULL;
+    ck_assert_int_eq(bh_params_new(&p), BH_OK);
+    bh_params_int(p, "chat_id", USER);
+    bh_params_double(p, "latitude", 100);
+    bh_params_double(p, "longitude", 0);
+    ck_assert_int_eq(bh_client_call_params(cl, "sendLocation", p, NULL), BH_EAPI);
+    ck_assert_str_eq(last_desc(), "Bad Request: wrong latitude specified");
+    bh_params_free(p);
+}
+END_TEST
+
+START_TEST(contact_dice_and_poll)
+{
+    static const char *const opts[] = {"Red", "Green", "Blue"};
+    bh_message *m = NULL;
+    ck_assert_int_eq(bh_client_send_contact(cl, USER, "+39 02 1234", "Ada", NULL, NULL, &m), BH_OK);
+    ck_assert_str_eq(json_object_get_string(field(m, "contact", "phone_number")), "+39 02 1234");
+    ck_assert_str_eq(json_object_get_string(field(m, "contact", "first_name")), "Ada");
+    bh_message_free(m);
+    ck_assert_int_eq(bh_client_send_contact(cl, USER, "", "Ada", NULL, NULL, NULL), BH_EINVAL);
+
+    ck_assert_int_eq(bh_client_send_dice(cl, USER, NULL, NULL, &m), BH_OK);
+    int v = json_object_get_int(field(m, "dice", "value"));
+    ck_assert(v >= 1 && v <= 6);
+    bh_message_free(m);
+    ck_assert_int_eq(bh_client_send_dice(cl, USER, "x", NULL, NULL), BH_EAPI);
+    ck_assert_str_eq(last_desc(), "Bad Request: invalid dice emoji specified");
+
+    ck_assert_int_eq(bh_client_send_poll(cl, USER, "Colour?", opts, 3, NULL, &m), BH_OK);
+    ck_assert_str_eq(json_object_get_string(field(m, "poll", "question")), "Colour?");
+    json_object *o = field(m, "poll", "options");
+    ck_assert_int_eq((int)json_object_array_length(o), 3);
+    ck_assert_str_eq(json_object_get_string(json_object_object_get(json_object_array_get_idx(o, 2), "text")), "Blue");
+    bh_message_free(m);
+    ck_assert_int_eq(bh_client_send_poll(cl, USER, "Colour?", opts, 1, NULL, NULL), BH_EINVAL);
+
+    bh_params *p = NULL;
+    ck_assert_int_eq(bh_params_new(&p), BH_OK);
+    bh_params_int(p, "chat_id", USER);
+    bh_params_str(p, "question", "One?");
+    ck_assert_int_eq(bh_params_json_text(p, "options", "[\"only\"]"), BH_OK);
+    ck_assert_int_eq(bh_client_call_params(cl, "sendPoll", p, NULL), BH_EAPI);
+    ck_assert_str_eq(last_desc(), "Bad Request: poll must have at least 2 option");
+    bh_params_free(p);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("tg_send");
+    bh_test_add_case(s, "location_and_venue", location_and_venue, setup, teardown, 60);
+    bh_test_add_case(s, "contact_dice_and_poll", contact_dice_and_poll, setup, teardown, 60);
+    return bh_test_run_suite(s);
+}
