@@ -672,6 +672,48 @@ int bh_client_send_poll(bh_client *c, int64_t chat_id, const char *question,
                         const char *const *options, size_t n, const bh_send_options *opt,
                         bh_message **sent);
 
+/* ---- Chats: information, leaving, reactions, bulk forwards and copies ------- */
+/* The same rules and errors as the typed methods above. */
+
+typedef struct bh_chat_info {
+    int64_t id;
+    char type[16];      /* private, group, supergroup, channel */
+    char title[256];    /* "" for private chats */
+    char username[64];  /* "" when none */
+    json_object *json;  /* the ChatFullInfo object; released by bh_chat_info_clear */
+} bh_chat_info;
+
+/** getChat into *out (clear it with bh_chat_info_clear). */
+int bh_client_get_chat(bh_client *c, int64_t chat_id, bh_chat_info *out);
+void bh_chat_info_clear(bh_chat_info *info);
+
+/** leaveChat. */
+int bh_client_leave_chat(bh_client *c, int64_t chat_id);
+
+/** getChatAdministrators: *out receives *n members (free them with
+ *  bh_chat_members_free). */
+int bh_client_get_chat_administrators(bh_client *c, int64_t chat_id, bh_chat_member **out,
+                                      size_t *n);
+void bh_chat_members_free(bh_chat_member *members, size_t n);
+
+/** getChatMemberCount. */
+int bh_client_get_chat_member_count(bh_client *c, int64_t chat_id, int64_t *count);
+
+/** setMessageReaction: emoji (NULL removes the bot's reaction). */
+int bh_client_set_message_reaction(bh_client *c, int64_t chat_id, int64_t message_id,
+                                   const char *emoji, int is_big);
+
+/**
+ * forwardMessages / copyMessages of n (1..100) ids of from_chat_id to
+ * chat_id. new_ids (room for n, or NULL) receives the ids of the messages
+ * sent, *nsent (may be NULL) their number (ids that name no message are
+ * skipped by Telegram).
+ */
+int bh_client_forward_messages(bh_client *c, int64_t chat_id, int64_t from_chat_id,
+                               const int64_t *ids, size_t n, int64_t *new_ids, size_t *nsent);
+int bh_client_copy_messages(bh_client *c, int64_t chat_id, int64_t from_chat_id,
+                            const int64_t *ids, size_t n, int64_t *new_ids, size_t *nsent);
+
 #ifdef __cplusplus
 }
 #endif

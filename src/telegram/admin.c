@@ -115,8 +115,7 @@ int bh_client_get_chat_member(bh_client *c, int64_t chat_id, int64_t user_id,
                               bh_chat_member *out)
 {
     bh_params *p;
-    json_object *res = NULL, *user;
-    const char *status;
+    json_object *res = NULL;
     int rc;
     if (out)
         memset(out, 0, sizeof *out);
@@ -129,15 +128,22 @@ int bh_client_get_chat_member(bh_client *c, int64_t chat_id, int64_t user_id,
     bh_params_free(p);
     if (rc != BH_OK)
         return rc;
-    status = bh_tg_get_str(res, "status");
-    if (!status || !json_object_object_get_ex(res, "user", &user) ||
-        !bh_tg_get_int64(user, "id", &out->user_id)) {
-        json_object_put(res);
+    rc = bh_tg_member_parse(res, out);
+    json_object_put(res);
+    return rc;
+}
+
+int bh_tg_member_parse(json_object *obj, bh_chat_member *out)
+{
+    json_object *user;
+    const char *status = bh_tg_get_str(obj, "status");
+    memset(out, 0, sizeof *out);
+    if (!status || !json_object_object_get_ex(obj, "user", &user) ||
+        !bh_tg_get_int64(user, "id", &out->user_id))
         return BH_EPROTO;
-    }
     snprintf(out->status, sizeof out->status, "%s", status);
-    bh_tg_get_int64(res, "until_date", &out->until_date);
-    out->json = res;
+    bh_tg_get_int64(obj, "until_date", &out->until_date);
+    out->json = json_object_get(obj);
     return BH_OK;
 }
 

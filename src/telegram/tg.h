@@ -108,6 +108,9 @@ int bh_tg_call_true(bh_client *c, const char *method, bh_params *p);
 /* The InputMedia object of m (a new reference), its file attached to p
  * (an upload as an attach:// part); NULL on error, which p keeps. */
 json_object *bh_tg_input_media(bh_params *p, const bh_input_media *m);
+/* Reads a ChatMember object into *out (which takes a reference on obj).
+ * Returns BH_OK or BH_EPROTO. */
+int bh_tg_member_parse(json_object *obj, bh_chat_member *out);
 /* Adds the options of a send to p; returns p's error so far. */
 int bh_tg_send_options(bh_params *p, const bh_send_options *opt);
 

@@ -40,6 +40,10 @@ bh_emu_chat *bh_emu_need_open_chat(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
         bh_emu_reply_error(r, 403, "Forbidden: bot was blocked by the user");
         return NULL;
     }
+    if (c && c->left) {
+        bh_emu_reply_error(r, 403, "Forbidden: bot is not a member of the supergroup chat");
+        return NULL;
+    }
     return c;
 }
 

@@ -111,6 +111,7 @@ typedef struct bh_emu_chat {
     char *title;            /* groups only */
     int64_t user_id;        /* private chats: the user */
     int blocked;            /* the user blocked the bot: sends answer 403 */
+    int left;               /* the bot left the group (leaveChat): sends answer 403 */
     int64_t retry_until_ms; /* a 429 was answered: requests before this are early */
     int64_t early_retries;
     bh_emu_member *members; /* users whose status the bot changed */
@@ -214,6 +215,7 @@ bh_emu_msg *bh_emu_msg_find(bh_emu_chat *c, int64_t id);
 bh_emu_msg *bh_emu_msg_add_locked(bh_emu_chat *c);
 json_object *bh_emu_msg_json_locked(bh_emu *e, bh_emu_chat *c, const bh_emu_msg *m, int depth);
 json_object *bh_emu_user_json(int64_t user_id);
+json_object *bh_emu_chat_json(const bh_emu_chat *c);
 json_object *bh_emu_bot_json(const bh_emu *e);
 int64_t bh_emu_update_queue_locked(bh_emu *e, const char *type, json_object *payload);
 void bh_emu_update_confirm_locked(bh_emu *e, int64_t offset);
@@ -331,6 +333,16 @@ void bh_emu_copy_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 /* The media fields of a message showing f as kind, as malloc'd JSON text
  * (media.c). */
 char *bh_emu_media_text(const bh_emu_file *f, const char *kind);
+
+/* ---- chats.c: what the bot learns of a chat, leaving it, reactions,
+ * forwarding and copying several messages ---- */
+void bh_emu_get_chat(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_leave_chat(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_chat_administrators(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_chat_member_count(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_set_message_reaction(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_forward_messages(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_copy_messages(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 
 /* ---- places.c: locations, venues, contacts, dice, polls ---- */
 void bh_emu_send_location(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);

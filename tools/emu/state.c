@@ -242,7 +242,7 @@ json_object *bh_emu_bot_json(const bh_emu *e)
 }
 
 /* The Chat object of c: a group's title, or a private chat's user name. */
-static json_object *chat_json(const bh_emu_chat *c)
+json_object *bh_emu_chat_json(const bh_emu_chat *c)
 {
     json_object *o = json_object_new_object();
     json_object_object_add(o, "id", json_object_new_int64(c->id));
@@ -273,14 +273,14 @@ json_object *bh_emu_msg_json_locked(bh_emu *e, bh_emu_chat *c, const bh_emu_msg 
     json_object *o = json_object_new_object();
     json_object_object_add(o, "message_id", json_object_new_int64(m->id));
     json_object_object_add(o, "from", m->from_bot ? bh_emu_bot_json(e) : bh_emu_user_json(m->user_id));
-    json_object_object_add(o, "chat", chat_json(c));
+    json_object_object_add(o, "chat", bh_emu_chat_json(c));
     json_object_object_add(o, "date", json_object_new_int64(m->date));
     if (m->edited)
         json_object_object_add(o, "edit_date", json_object_new_int64(m->edit_date));
     if (m->fwd_chat_id) {
         bh_emu_chat *from = bh_emu_chat_find_locked(e, m->fwd_chat_id);
         if (from)
-            json_object_object_add(o, "forward_from_chat", chat_json(from));
+            json_object_object_add(o, "forward_from_chat", bh_emu_chat_json(from));
         json_object_object_add(o, "forward_from_message_id", json_object_new_int64(m->fwd_msg_id));
         json_object_object_add(o, "forward_date", json_object_new_int64(m->date));
     }

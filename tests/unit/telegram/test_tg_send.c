@@ -1,9 +1,12 @@
 /*
- * The typed methods that send neither text nor a file (locations, venues,
- * contacts, dice, polls) against the real emulator: what the message
- * shows, the emulator's 400s, and the client's own argument checks.
+ * Typed methods against the real emulator: those that send neither text
+ * nor a file (locations, venues, contacts, dice, polls), and those about a
+ * chat (getChat, administrators, member count, leaving it, reactions,
+ * forwarding and copying in bulk): the answers, the emulator's 400s and
+ * 403s, and the client's own argument checks.
  */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,10 +116,64 @@ START_TEST(contact_dice_and_poll)
 }
 END_TEST
 
+START_TEST(chats_and_bulk)
+{
+    const int64_t group = -200300;
+    char body[160];
+    bh_chat_info info;
+    bh_chat_member *admins = NULL;
+    size_t n = 0;
+    int64_t count = 0, ids[3] = {1, 2, 50}, new_ids[3] = {0};
+    for (int i = 0; i < 3; i++) {
+        snprintf(body, sizeof body, "{\"chat_id\":%lld,\"user_id\":%d,\"text\":\"m%d\",\"chat_type\":\"supergroup\"}",
+                 (long long)group, 10 + (i % 2), i);
+        ck_assert_int_eq(bh_emu_post(&emu, "/control/message", body, NULL), 200);
+    }
+    ck_assert_int_eq(bh_client_get_chat(cl, group, &info), BH_OK);
+    ck_assert_int_eq(info.id, group);
+    ck_assert_str_eq(info.type, "supergroup");
+    ck_assert_str_ne(info.title, "");
+    bh_chat_info_clear(&info);
+    ck_assert_int_eq(bh_client_get_chat(cl, USER, &info), BH_OK);
+    ck_assert_str_eq(info.type, "private");
+    bh_chat_info_clear(&info);
+
+    ck_assert_int_eq(bh_client_get_chat_administrators(cl, group, &admins, &n), BH_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_str_eq(admins[0].status, "creator");
+    ck_assert_int_eq(admins[0].user_id, 10);
+    ck_assert_str_eq(admins[1].status, "administrator");
+    bh_chat_members_free(admins, n);
+    ck_assert_int_eq(bh_client_get_chat_member_count(cl, group, &count), BH_OK);
+    ck_assert_int_eq(count, 3); /* two users and the bot */
+
+    ck_assert_int_eq(bh_client_set_message_reaction(cl, group, 1, "\xF0\x9F\x91\x8D", 0), BH_OK);
+    ck_assert_int_eq(bh_client_set_message_reaction(cl, group, 1, NULL, 0), BH_OK);
+    ck_assert_int_eq(bh_client_set_message_reaction(cl, group, 99, NULL, 0), BH_EAPI);
+
+    ck_assert_int_eq(bh_client_forward_messages(cl, USER, group, ids, 3, new_ids, &n), BH_OK);
+    ck_assert_uint_eq(n, 2); /* 50 does not exist */
+    ck_assert_int_gt(new_ids[1], new_ids[0]);
+    ck_assert_int_eq(bh_client_copy_messages(cl, USER, group, ids, 2, NULL, &n), BH_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert_int_eq(bh_client_copy_messages(cl, USER, group, ids + 2, 1, NULL, &n), BH_EAPI);
+    ck_assert_str_eq(last_desc(), "Bad Request: message to copy not found");
+
+    /* after leaveChat, sends are refused */
+    ck_assert_int_eq(bh_client_leave_chat(cl, group), BH_OK);
+    ck_assert_int_eq(bh_client_send_message(cl, group, "still here?", NULL, NULL), BH_EAPI);
+    ck_assert_int_eq(bh_client_last_error(cl)->error_code, 403);
+    ck_assert_int_eq(bh_client_leave_chat(cl, USER), BH_EAPI);
+    ck_assert_int_eq(bh_client_get_chat(cl, -1, &info), BH_EAPI);
+    ck_assert_str_eq(last_desc(), "Bad Request: chat not found");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("tg_send");
     bh_test_add_case(s, "location_and_venue", location_and_venue, setup, teardown, 60);
     bh_test_add_case(s, "contact_dice_and_poll", contact_dice_and_poll, setup, teardown, 60);
+    bh_test_add_case(s, "chats_and_bulk", chats_and_bulk, setup, teardown, 60);
     return bh_test_run_suite(s);
 }
