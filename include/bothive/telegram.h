@@ -714,6 +714,59 @@ int bh_client_forward_messages(bh_client *c, int64_t chat_id, int64_t from_chat_
 int bh_client_copy_messages(bh_client *c, int64_t chat_id, int64_t from_chat_id,
                             const int64_t *ids, size_t n, int64_t *new_ids, size_t *nsent);
 
+/* ---- Webhooks, commands, keyboards of sent messages, polls, rights -------- */
+/* The same rules and errors as the typed methods above. */
+
+typedef struct bh_webhook_options {
+    const char *secret_token;            /* NULL: none */
+    const char *const *allowed_updates;  /* NULL-terminated; NULL: keep the server's */
+    int max_connections;                 /* 0: the server's default */
+    int drop_pending_updates;
+} bh_webhook_options;
+
+/** setWebhook to url; opt may be NULL. */
+int bh_client_set_webhook(bh_client *c, const char *url, const bh_webhook_options *opt);
+/** deleteWebhook. */
+int bh_client_delete_webhook(bh_client *c, int drop_pending_updates);
+
+typedef struct bh_webhook_info {
+    char url[512];                 /* "" when none is set */
+    int64_t pending_update_count;
+    int64_t last_error_date;       /* 0 when none */
+    char last_error_message[256];
+    json_object *json;             /* the WebhookInfo; released by bh_webhook_info_clear */
+} bh_webhook_info;
+
+/** getWebhookInfo into *out (clear it with bh_webhook_info_clear). */
+int bh_client_get_webhook_info(bh_client *c, bh_webhook_info *out);
+void bh_webhook_info_clear(bh_webhook_info *info);
+
+/** deleteMyCommands (of the default scope and language). */
+int bh_client_delete_my_commands(bh_client *c);
+
+/** editMessageReplyMarkup: markup NULL removes the inline keyboard. */
+int bh_client_edit_message_reply_markup(bh_client *c, int64_t chat_id, int64_t message_id,
+                                        const bh_keyboard *markup, bh_message **edited);
+
+/** stopPoll: closes the poll of message_id; *poll (may be NULL) receives the
+ *  Poll object (a new reference the caller puts). */
+int bh_client_stop_poll(bh_client *c, int64_t chat_id, int64_t message_id, json_object **poll);
+
+/* The rights of an administrator; every field is sent (0 is "no"). */
+typedef struct bh_admin_rights {
+    int is_anonymous, can_manage_chat, can_delete_messages, can_manage_video_chats;
+    int can_restrict_members, can_promote_members, can_change_info, can_invite_users;
+    int can_pin_messages, can_post_stories, can_edit_stories, can_delete_stories;
+    int can_manage_topics;
+} bh_admin_rights;
+
+/** promoteChatMember with rights (all zero demotes to a member). */
+int bh_client_promote_chat_member(bh_client *c, int64_t chat_id, int64_t user_id,
+                                  const bh_admin_rights *rights);
+
+/** setChatPermissions: what members may do by default. */
+int bh_client_set_chat_permissions(bh_client *c, int64_t chat_id, const bh_chat_permissions *perm);
+
 #ifdef __cplusplus
 }
 #endif

@@ -64,8 +64,7 @@ int bh_client_ban_chat_member(bh_client *c, int64_t chat_id, int64_t user_id,
     return bh_tg_call_true(c, "banChatMember", p);
 }
 
-/* The ChatPermissions object of perm (a new reference, NULL if no memory). */
-static json_object *permissions_json(const bh_chat_permissions *perm)
+json_object *bh_tg_permissions_json(const bh_chat_permissions *perm)
 {
     const struct {
         const char *name;
@@ -99,7 +98,7 @@ int bh_client_restrict_chat_member(bh_client *c, int64_t chat_id, int64_t user_i
     json_object *o;
     if (!c || user_id <= 0 || !perm || until_date < 0)
         return BH_EINVAL;
-    if (!(p = chat_params(chat_id)) || !(o = permissions_json(perm))) {
+    if (!(p = chat_params(chat_id)) || !(o = bh_tg_permissions_json(perm))) {
         bh_params_free(p);
         return BH_ENOMEM;
     }

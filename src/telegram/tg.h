@@ -111,6 +111,8 @@ json_object *bh_tg_input_media(bh_params *p, const bh_input_media *m);
 /* Reads a ChatMember object into *out (which takes a reference on obj).
  * Returns BH_OK or BH_EPROTO. */
 int bh_tg_member_parse(json_object *obj, bh_chat_member *out);
+/* The ChatPermissions object of perm (a new reference, NULL if no memory). */
+json_object *bh_tg_permissions_json(const bh_chat_permissions *perm);
 /* Adds the options of a send to p; returns p's error so far. */
 int bh_tg_send_options(bh_params *p, const bh_send_options *opt);
 

@@ -235,3 +235,52 @@ void bh_emu_unpin_all_chat_messages(bh_emu *e, bh_emu_params *p, bh_emu_reply *r
         c->msgs[i].pinned = 0;
     bh_emu_reply_ok(r, json_object_new_boolean(1));
 }
+
+/* promoteChatMember: the rights given (is_anonymous, can_*) make the user
+ * an administrator; none at all make them a member again. */
+void bh_emu_promote_chat_member(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+{
+    int64_t user_id;
+    bh_emu_chat *c = need_member_chat(e, p, &user_id, r);
+    json_object *rights;
+    int any = 0;
+    if (!c)
+        return;
+    rights = json_object_new_object();
+    json_object_object_foreach(p, key, v) {
+        (void)v;
+        if (!strncmp(key, "can_", 4) || !strcmp(key, "is_anonymous")) {
+            int on = bh_emu_param_bool(p, key);
+            json_object_object_add(rights, key, json_object_new_boolean(on));
+            any |= on;
+        }
+    }
+    member_set(c, user_id, any ? "administrator" : "member", any ? bh_emu_json_text(rights) : NULL,
+               p, r);
+    json_object_put(rights);
+}
+
+/* setChatPermissions: the default rights of the group's members. */
+void bh_emu_set_chat_permissions(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+{
+    bh_emu_chat *c = bh_emu_need_chat(e, p, "chat_id", r);
+    json_object *perm;
+    int bad;
+    if (!c)
+        return;
+    if (!strcmp(c->type, "private")) {
+        bh_emu_reply_error(r, 400, "Bad Request: method is available for supergroup and channel chats only");
+        return;
+    }
+    perm = bh_emu_param_json(p, "permissions", &bad);
+    if (!perm || bad || !json_object_is_type(perm, json_type_object)) {
+        bh_emu_reply_error(r, 400, perm || bad ? "Bad Request: can't parse permissions JSON object"
+                                               : "Bad Request: parameter \"permissions\" is required");
+        json_object_put(perm);
+        return;
+    }
+    free(c->permissions);
+    c->permissions = bh_emu_json_text(perm);
+    json_object_put(perm);
+    bh_emu_reply_ok(r, json_object_new_boolean(1));
+}

@@ -22,6 +22,11 @@ void bh_emu_get_chat(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
     o = bh_emu_chat_json(c);
     json_object_object_add(o, "accent_color_id", json_object_new_int(0));
     json_object_object_add(o, "max_reaction_count", json_object_new_int(11));
+    if (c->permissions) {
+        json_object *perm = json_tokener_parse(c->permissions);
+        if (perm)
+            json_object_object_add(o, "permissions", perm);
+    }
     bh_emu_reply_ok(r, o);
 }
 

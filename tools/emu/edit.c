@@ -166,3 +166,59 @@ void bh_emu_copy_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
     json_object_object_add(o, "message_id", json_object_new_int64(m->id));
     bh_emu_reply_ok(r, o);
 }
+
+/* editMessageReplyMarkup: the inline keyboard of one of the bot's
+ * messages (none given removes it). */
+void bh_emu_edit_message_reply_markup(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+{
+    bh_emu_chat *c = NULL;
+    bh_emu_msg *m = bh_emu_need_own_msg(e, p, &c, r);
+    bh_emu_content mc;
+    if (!m || bh_emu_need_caption(p, r, &mc) != BH_OK)
+        return;
+    if (same(mc.reply_markup, m->reply_markup)) {
+        bh_emu_content_free(&mc);
+        bh_emu_reply_error(r, 400, BH_EMU_ERR_NOT_MODIFIED);
+        return;
+    }
+    free(m->reply_markup);
+    m->reply_markup = mc.reply_markup;
+    mc.reply_markup = NULL;
+    bh_emu_content_free(&mc);
+    m->edited = 1;
+    m->edit_date = (int64_t)time(NULL);
+    e->stats.edits++;
+    bh_emu_reply_ok(r, bh_emu_msg_json_locked(e, c, m, 0));
+}
+
+/* stopPoll: closes the poll of one of the bot's messages; answers the Poll. */
+void bh_emu_stop_poll(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+{
+    bh_emu_chat *c = NULL;
+    bh_emu_msg *m = bh_emu_need_own_msg(e, p, &c, r);
+    json_object *media, *poll, *closed;
+    char *text;
+    if (!m)
+        return;
+    media = m->media ? json_tokener_parse(m->media) : NULL;
+    if (!media || !json_object_object_get_ex(media, "poll", &poll)) {
+        json_object_put(media);
+        bh_emu_reply_error(r, 400, "Bad Request: message with poll to stop not found");
+        return;
+    }
+    if (json_object_object_get_ex(poll, "is_closed", &closed) && json_object_get_boolean(closed)) {
+        json_object_put(media);
+        bh_emu_reply_error(r, 400, "Bad Request: poll has already been closed");
+        return;
+    }
+    json_object_object_add(poll, "is_closed", json_object_new_boolean(1));
+    if (!(text = bh_emu_json_text(media))) {
+        json_object_put(media);
+        bh_emu_reply_error(r, 500, "Internal Server Error");
+        return;
+    }
+    free(m->media);
+    m->media = text;
+    bh_emu_reply_ok(r, json_object_get(poll));
+    json_object_put(media);
+}

@@ -112,6 +112,7 @@ typedef struct bh_emu_chat {
     int64_t user_id;        /* private chats: the user */
     int blocked;            /* the user blocked the bot: sends answer 403 */
     int left;               /* the bot left the group (leaveChat): sends answer 403 */
+    char *permissions;      /* setChatPermissions: JSON text, NULL for Telegram's defaults */
     int64_t retry_until_ms; /* a 429 was answered: requests before this are early */
     int64_t early_retries;
     bh_emu_member *members; /* users whose status the bot changed */
@@ -330,6 +331,8 @@ void bh_emu_send_sticker(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_edit_message_media(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_edit_message_caption(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_copy_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_edit_message_reply_markup(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_stop_poll(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 /* The media fields of a message showing f as kind, as malloc'd JSON text
  * (media.c). */
 char *bh_emu_media_text(const bh_emu_file *f, const char *kind);
@@ -355,6 +358,8 @@ void bh_emu_send_poll(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_unban_chat_member(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_unpin_chat_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_unpin_all_chat_messages(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_promote_chat_member(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_set_chat_permissions(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_delete_messages(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_pin_chat_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_ban_chat_member(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);

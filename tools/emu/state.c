@@ -53,6 +53,7 @@ static void chat_free(bh_emu_chat *c)
         free(c->msgs[i].media_group_id);
     }
     bh_emu_members_free(c);
+    free(c->permissions);
     free(c->msgs);
     free(c->title);
     free(c);

@@ -169,11 +169,92 @@ START_TEST(chats_and_bulk)
 }
 END_TEST
 
+START_TEST(settings_keyboards_polls_rights)
+{
+    static const char *const opts[] = {"Yes", "No"};
+    static const char *const kinds[] = {"message", NULL};
+    bh_webhook_options wo = {.secret_token = "s3cret", .allowed_updates = kinds, .drop_pending_updates = 1};
+    bh_webhook_info wi;
+    bh_keyboard *k = NULL;
+    bh_message *m = NULL, *ed = NULL;
+    json_object *poll = NULL, *v;
+
+    ck_assert_int_eq(bh_client_set_webhook(cl, "http://127.0.0.1:1/hook", &wo), BH_OK);
+    ck_assert_int_eq(bh_client_get_webhook_info(cl, &wi), BH_OK);
+    ck_assert_str_eq(wi.url, "http://127.0.0.1:1/hook");
+    ck_assert_int_eq(wi.pending_update_count, 0);
+    bh_webhook_info_clear(&wi);
+    ck_assert_int_eq(bh_client_delete_webhook(cl, 1), BH_OK);
+    ck_assert_int_eq(bh_client_get_webhook_info(cl, &wi), BH_OK);
+    ck_assert_str_eq(wi.url, "");
+    bh_webhook_info_clear(&wi);
+    ck_assert_int_eq(bh_client_set_webhook(cl, "ftp://x", NULL), BH_EAPI);
+    ck_assert_int_eq(bh_client_delete_my_commands(cl), BH_OK);
+
+    ck_assert_int_eq(bh_keyboard_new(&k), BH_OK);
+    ck_assert_int_eq(bh_keyboard_button_callback(k, "Go", "go"), BH_OK);
+    bh_send_options so = {.reply_markup = k};
+    ck_assert_int_eq(bh_client_send_message(cl, USER, "with keys", &so, &m), BH_OK);
+    ck_assert_int_eq(bh_client_edit_message_reply_markup(cl, USER, m->message_id, NULL, &ed), BH_OK);
+    ck_assert(!json_object_object_get_ex(ed->json, "reply_markup", &v));
+    bh_message_free(ed);
+    ck_assert_int_eq(bh_client_edit_message_reply_markup(cl, USER, m->message_id, NULL, NULL), BH_EAPI);
+    ck_assert_ptr_nonnull(strstr(last_desc(), "message is not modified"));
+    ck_assert_int_eq(bh_client_edit_message_reply_markup(cl, USER, m->message_id, k, &ed), BH_OK);
+    ck_assert(json_object_object_get_ex(ed->json, "reply_markup", &v));
+    bh_message_free(ed);
+    bh_message_free(m);
+    bh_keyboard_free(k);
+
+    ck_assert_int_eq(bh_client_send_poll(cl, USER, "Ok?", opts, 2, NULL, &m), BH_OK);
+    ck_assert_int_eq(bh_client_stop_poll(cl, USER, m->message_id, &poll), BH_OK);
+    ck_assert(json_object_get_boolean(json_object_object_get(poll, "is_closed")));
+    json_object_put(poll);
+    ck_assert_int_eq(bh_client_stop_poll(cl, USER, m->message_id, NULL), BH_EAPI);
+    ck_assert_str_eq(last_desc(), "Bad Request: poll has already been closed");
+    bh_message_free(m);
+}
+END_TEST
+
+START_TEST(promotion_and_permissions)
+{
+    const int64_t group = -300400;
+    bh_admin_rights rights = {.can_pin_messages = 1, .can_delete_messages = 1};
+    bh_admin_rights none = {0};
+    bh_chat_permissions perm = {.can_send_messages = 1};
+    bh_chat_member cm;
+    bh_chat_info info;
+    ck_assert_int_eq(bh_emu_post(&emu, "/control/message",
+                                 "{\"chat_id\":-300400,\"user_id\":12,\"text\":\"hey\",\"chat_type\":\"supergroup\"}",
+                                 NULL), 200);
+    ck_assert_int_eq(bh_client_promote_chat_member(cl, group, 12, &rights), BH_OK);
+    ck_assert_int_eq(bh_client_get_chat_member(cl, group, 12, &cm), BH_OK);
+    ck_assert_str_eq(cm.status, "administrator");
+    ck_assert(json_object_get_boolean(json_object_object_get(cm.json, "can_pin_messages")));
+    ck_assert(!json_object_get_boolean(json_object_object_get(cm.json, "can_promote_members")));
+    bh_chat_member_clear(&cm);
+    ck_assert_int_eq(bh_client_promote_chat_member(cl, group, 12, &none), BH_OK);
+    ck_assert_int_eq(bh_client_get_chat_member(cl, group, 12, &cm), BH_OK);
+    ck_assert_str_eq(cm.status, "member");
+    bh_chat_member_clear(&cm);
+
+    ck_assert_int_eq(bh_client_set_chat_permissions(cl, group, &perm), BH_OK);
+    ck_assert_int_eq(bh_client_get_chat(cl, group, &info), BH_OK);
+    json_object *p = json_object_object_get(info.json, "permissions");
+    ck_assert(json_object_get_boolean(json_object_object_get(p, "can_send_messages")));
+    ck_assert(!json_object_get_boolean(json_object_object_get(p, "can_send_polls")));
+    bh_chat_info_clear(&info);
+    ck_assert_int_eq(bh_client_set_chat_permissions(cl, USER, &perm), BH_EAPI);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("tg_send");
     bh_test_add_case(s, "location_and_venue", location_and_venue, setup, teardown, 60);
     bh_test_add_case(s, "contact_dice_and_poll", contact_dice_and_poll, setup, teardown, 60);
     bh_test_add_case(s, "chats_and_bulk", chats_and_bulk, setup, teardown, 60);
+    bh_test_add_case(s, "settings", settings_keyboards_polls_rights, setup, teardown, 60);
+    bh_test_add_case(s, "promotion", promotion_and_permissions, setup, teardown, 60);
     return bh_test_run_suite(s);
 }
