@@ -261,6 +261,14 @@ int bh_message_reply_photo(bh_ctx *ctx, const bh_message *msg, const bh_input_fi
 int bh_message_reply_document(bh_ctx *ctx, const bh_message *msg, const bh_input_file *document,
                               const char *caption);
 
+/**
+ * Calls any Bot API method with the parameter builder from a hook (see
+ * bh_client_call_params: the shared limits, retries, files). A 403, or a
+ * 400 "chat not found", for the chat_id of p runs the chat_unavailable
+ * hooks. Errors: those of bh_client_call_params.
+ */
+int bh_ctx_call(bh_ctx *ctx, const char *method, const bh_params *p, json_object **result);
+
 #ifdef __cplusplus
 }
 #endif

@@ -174,3 +174,22 @@ int bh_message_reply_document(bh_ctx *ctx, const bh_message *msg, const bh_input
 {
     return msg ? send_file(ctx, msg->chat.id, msg->message_id, 0, document, caption) : BH_EINVAL;
 }
+
+int bh_ctx_call(bh_ctx *ctx, const char *method, const bh_params *p, json_object **result)
+{
+    json_object *chat;
+    bh_client *c;
+    int rc;
+
+    if (result)
+        *result = NULL;
+    if (!ctx)
+        return BH_EINVAL;
+    if (!(c = bh_bot_client(ctx->bot)))
+        return BH_ENOMEM;
+    rc = bh_client_call_params(c, method, p, result);
+    if (p && json_object_object_get_ex(bh_params_object(p), "chat_id", &chat) &&
+        json_object_is_type(chat, json_type_int))
+        bh_ctx_check_unavailable(ctx, c, json_object_get_int64(chat), rc);
+    return rc;
+}

@@ -79,6 +79,20 @@ static int send_elsewhere(bh_ctx *ctx, const bh_message *msg, const bh_args *arg
     return bh_chat_send_document(ctx, 999999, &f, NULL) == BH_EAPI ? BH_HANDLED : BH_EINVAL;
 }
 
+static int call_elsewhere(bh_ctx *ctx, const bh_message *msg, const bh_args *args)
+{
+    bh_params *p = NULL;
+    int rc;
+    (void)msg, (void)args;
+    if (bh_params_new(&p) != BH_OK)
+        return BH_ENOMEM;
+    bh_params_int(p, "chat_id", 999999);
+    bh_params_int(p, "message_id", 1);
+    rc = bh_ctx_call(ctx, "pinChatMessage", p, NULL);
+    bh_params_free(p);
+    return rc == BH_EAPI ? BH_HANDLED : BH_EINVAL;
+}
+
 static int on_unavailable(bh_ctx *ctx, int64_t chat_id, const char *reason)
 {
     (void)ctx;
@@ -115,6 +129,7 @@ START_TEST(hooks_send_files)
     ck_assert_int_eq(bh_bot_command(bot, "photo", reply_photo, NULL), BH_OK);
     ck_assert_int_eq(bh_bot_command(bot, "missing", reply_missing, NULL), BH_OK);
     ck_assert_int_eq(bh_bot_command(bot, "elsewhere", send_elsewhere, NULL), BH_OK);
+    ck_assert_int_eq(bh_bot_command(bot, "call", call_elsewhere, NULL), BH_OK);
     ck_assert_int_eq(bh_bot_chat_unavailable(bot, on_unavailable), BH_OK);
 
     ck_assert_int_eq(say(bot, 31, "/photo"), BH_OK);
@@ -123,6 +138,9 @@ START_TEST(hooks_send_files)
     ck_assert_int_eq(say(bot, 31, "/missing"), BH_OK);
     ck_assert_int_eq(say(bot, 31, "/elsewhere"), BH_OK);
     ck_assert_int_eq(unavailable_runs, 1);
+    /* any method that names a chat, through the builder */
+    ck_assert_int_eq(say(bot, 31, "/call"), BH_OK);
+    ck_assert_int_eq(unavailable_runs, 2);
     bh_bot_free(bot);
 }
 END_TEST
