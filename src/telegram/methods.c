@@ -213,7 +213,28 @@ static json_object *command_json(const bh_bot_command_info *cmd)
     return o;
 }
 
+/* The BotCommandScope object of scope (NULL if no memory). */
+static json_object *scope_json(const bh_command_scope *scope)
+{
+    json_object *o = json_object_new_object();
+    const char *type = scope->type ? scope->type : "default";
+    if (!o)
+        return NULL;
+    json_object_object_add(o, "type", json_object_new_string(type));
+    if (!strncmp(type, "chat", 4))
+        json_object_object_add(o, "chat_id", json_object_new_int64(scope->chat_id));
+    if (!strcmp(type, "chat_member"))
+        json_object_object_add(o, "user_id", json_object_new_int64(scope->user_id));
+    return o;
+}
+
 int bh_client_set_my_commands(bh_client *c, const bh_bot_command_info *cmds, size_t n)
+{
+    return bh_client_set_my_commands_ex(c, cmds, n, NULL, NULL);
+}
+
+int bh_client_set_my_commands_ex(bh_client *c, const bh_bot_command_info *cmds, size_t n,
+                                 const bh_command_scope *scope, const char *language_code)
 {
     bh_params *p;
     json_object *arr;
@@ -241,5 +262,15 @@ int bh_client_set_my_commands(bh_client *c, const bh_bot_command_info *cmds, siz
     else
         p->rc = BH_ENOMEM;
     json_object_put(arr);
+    if (scope) {
+        json_object *so = scope_json(scope);
+        if (so)
+            bh_params_json(p, "scope", so);
+        else
+            p->rc = BH_ENOMEM;
+        json_object_put(so);
+    }
+    if (language_code && *language_code)
+        bh_params_str(p, "language_code", language_code);
     return bh_tg_call_true(c, "setMyCommands", p);
 }

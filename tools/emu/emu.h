@@ -113,6 +113,7 @@ typedef struct bh_emu_chat {
     int blocked;            /* the user blocked the bot: sends answer 403 */
     int left;               /* the bot left the group (leaveChat): sends answer 403 */
     char *permissions;      /* setChatPermissions: JSON text, NULL for Telegram's defaults */
+    char *invite_links;     /* JSON text of the array of ChatInviteLinks made, NULL if none */
     int64_t retry_until_ms; /* a 429 was answered: requests before this are early */
     int64_t early_retries;
     bh_emu_member *members; /* users whose status the bot changed */
@@ -347,12 +348,20 @@ void bh_emu_set_message_reaction(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_forward_messages(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_copy_messages(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 
+/* ---- links.c: invite links, join requests, inline answers ---- */
+void bh_emu_create_chat_invite_link(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_revoke_chat_invite_link(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_join_request(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_answer_inline_query(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+
 /* ---- places.c: locations, venues, contacts, dice, polls ---- */
 void bh_emu_send_location(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_send_venue(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_send_contact(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_send_dice(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_send_poll(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_edit_message_live_location(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_stop_message_live_location(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 
 /* ---- admin.c: managing messages and members ---- */
 void bh_emu_unban_chat_member(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bothive/error.h"
 #include "emu.h"
@@ -47,6 +48,21 @@ static json_object *need_location(bh_emu_params *p, bh_emu_reply *r)
     json_object_object_add(o, "latitude", json_object_new_double(lat));
     json_object_object_add(o, "longitude", json_object_new_double(lon));
     return o;
+}
+
+/* live_period of a live location: 60..86400 s, or 0x7FFFFFFF (for ever).
+ * Returns 0 when absent, -1 after answering the error. */
+static int64_t need_live_period(bh_emu_params *p, bh_emu_reply *r)
+{
+    int64_t v = 0;
+    int rc = bh_emu_param_int(p, "live_period", &v);
+    if (rc == BH_ENOTFOUND)
+        return 0;
+    if (rc != BH_OK || ((v < 60 || v > 86400) && v != 0x7FFFFFFF)) {
+        bh_emu_reply_error(r, 400, "Bad Request: wrong live period specified");
+        return -1;
+    }
+    return v;
 }
 
 /* A required string parameter, or NULL after answering "<name> is empty". */
@@ -98,8 +114,11 @@ void bh_emu_send_location(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     bh_emu_chat *c = bh_emu_need_open_chat(e, p, r);
     json_object *loc, *o;
-    if (!c || !(loc = need_location(p, r)))
+    int64_t live;
+    if (!c || (live = need_live_period(p, r)) < 0 || !(loc = need_location(p, r)))
         return;
+    if (live)
+        json_object_object_add(loc, "live_period", json_object_new_int64(live));
     o = json_object_new_object();
     json_object_object_add(o, "location", loc);
     send_shown(e, c, p, o, r);
@@ -226,4 +245,73 @@ void bh_emu_send_poll(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
     o = json_object_new_object();
     json_object_object_add(o, "poll", poll);
     send_shown(e, c, p, o, r);
+}
+
+/* The location of one of the bot's live locations, its message in *out;
+ * NULL after answering the error. The caller puts the media object
+ * (*media) the location belongs to. */
+static json_object *need_live(bh_emu *e, bh_emu_params *p, bh_emu_chat **c, bh_emu_msg **out,
+                              json_object **media, bh_emu_reply *r)
+{
+    bh_emu_msg *m = bh_emu_need_own_msg(e, p, c, r);
+    json_object *loc;
+    *media = m && m->media ? json_tokener_parse(m->media) : NULL;
+    if (!m)
+        return NULL;
+    if (!*media || !json_object_object_get_ex(*media, "location", &loc) ||
+        !json_object_object_get_ex(loc, "live_period", NULL)) {
+        json_object_put(*media);
+        *media = NULL;
+        bh_emu_reply_error(r, 400, "Bad Request: message can't be edited");
+        return NULL;
+    }
+    *out = m;
+    return loc;
+}
+
+/* Stores media (taken) as what m shows and answers m. */
+static void store_live(bh_emu *e, bh_emu_chat *c, bh_emu_msg *m, json_object *media, bh_emu_reply *r)
+{
+    char *text = bh_emu_json_text(media);
+    json_object_put(media);
+    if (!text) {
+        bh_emu_reply_error(r, 500, "Internal Server Error");
+        return;
+    }
+    free(m->media);
+    m->media = text;
+    m->edited = 1;
+    m->edit_date = (int64_t)time(NULL);
+    e->stats.edits++;
+    bh_emu_reply_ok(r, bh_emu_msg_json_locked(e, c, m, 0));
+}
+
+/* editMessageLiveLocation: the live location moves. */
+void bh_emu_edit_message_live_location(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+{
+    bh_emu_chat *c = NULL;
+    bh_emu_msg *m = NULL;
+    json_object *media, *loc = need_live(e, p, &c, &m, &media, r), *to;
+    if (!loc)
+        return;
+    if (!(to = need_location(p, r))) {
+        json_object_put(media);
+        return;
+    }
+    json_object_object_add(loc, "latitude", json_object_get(json_object_object_get(to, "latitude")));
+    json_object_object_add(loc, "longitude", json_object_get(json_object_object_get(to, "longitude")));
+    json_object_put(to);
+    store_live(e, c, m, media, r);
+}
+
+/* stopMessageLiveLocation: the location stays, no longer live. */
+void bh_emu_stop_message_live_location(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+{
+    bh_emu_chat *c = NULL;
+    bh_emu_msg *m = NULL;
+    json_object *media, *loc = need_live(e, p, &c, &m, &media, r);
+    if (!loc)
+        return;
+    json_object_object_del(loc, "live_period");
+    store_live(e, c, m, media, r);
 }

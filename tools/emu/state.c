@@ -54,6 +54,7 @@ static void chat_free(bh_emu_chat *c)
     }
     bh_emu_members_free(c);
     free(c->permissions);
+    free(c->invite_links);
     free(c->msgs);
     free(c->title);
     free(c);

@@ -248,6 +248,56 @@ START_TEST(promotion_and_permissions)
 }
 END_TEST
 
+START_TEST(links_requests_inline_live)
+{
+    const int64_t group = -400500;
+    bh_invite_link link, revoked;
+    bh_message *m = NULL, *ed = NULL;
+    json_object *results = json_object_new_array();
+    ck_assert_int_eq(bh_emu_post(&emu, "/control/message",
+                                 "{\"chat_id\":-400500,\"user_id\":13,\"text\":\"yo\",\"chat_type\":\"supergroup\"}",
+                                 NULL), 200);
+    ck_assert_int_eq(bh_client_create_chat_invite_link(cl, group, "promo", 0, 10, 0, &link), BH_OK);
+    ck_assert_ptr_nonnull(strstr(link.invite_link, "https://t.me/+"));
+    ck_assert_int_eq(link.is_revoked, 0);
+    ck_assert_int_eq(bh_client_revoke_chat_invite_link(cl, group, link.invite_link, &revoked), BH_OK);
+    ck_assert_str_eq(revoked.invite_link, link.invite_link);
+    ck_assert_int_eq(revoked.is_revoked, 1);
+    bh_invite_link_clear(&link);
+    bh_invite_link_clear(&revoked);
+    ck_assert_int_eq(bh_client_revoke_chat_invite_link(cl, group, "https://t.me/+nope", NULL), BH_EAPI);
+    ck_assert_int_eq(bh_client_create_chat_invite_link(cl, group, NULL, 0, 5, 1, NULL), BH_EINVAL);
+
+    ck_assert_int_eq(bh_client_approve_chat_join_request(cl, group, 13), BH_EAPI);
+    ck_assert_str_eq(last_desc(), "Bad Request: HIDE_REQUESTER_MISSING");
+    ck_assert_int_eq(bh_client_decline_chat_join_request(cl, group, 13), BH_EAPI);
+
+    ck_assert_int_eq(bh_client_answer_inline_query(cl, "q1", results, 0, 1, NULL), BH_EAPI);
+    ck_assert_ptr_nonnull(strstr(last_desc(), "query ID is invalid"));
+    json_object_put(results);
+
+    /* a live location, moved, then stopped */
+    bh_params *p = NULL;
+    json_object *res = NULL;
+    ck_assert_int_eq(bh_params_new(&p), BH_OK);
+    bh_params_int(p, "chat_id", USER);
+    bh_params_double(p, "latitude", 10);
+    bh_params_double(p, "longitude", 20);
+    bh_params_int(p, "live_period", 600);
+    ck_assert_int_eq(bh_client_call_params(cl, "sendLocation", p, &res), BH_OK);
+    ck_assert_int_eq(bh_message_parse(res, &m), BH_OK);
+    json_object_put(res);
+    bh_params_free(p);
+    ck_assert_int_eq(bh_client_edit_message_live_location(cl, USER, m->message_id, 11, 21, &ed), BH_OK);
+    ck_assert_double_eq_tol(json_object_get_double(field(ed, "location", "latitude")), 11, 1e-9);
+    bh_message_free(ed);
+    ck_assert_int_eq(bh_client_stop_message_live_location(cl, USER, m->message_id, NULL), BH_OK);
+    ck_assert_int_eq(bh_client_stop_message_live_location(cl, USER, m->message_id, NULL), BH_EAPI);
+    ck_assert_str_eq(last_desc(), "Bad Request: message can't be edited");
+    bh_message_free(m);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("tg_send");
@@ -256,5 +306,6 @@ int main(void)
     bh_test_add_case(s, "chats_and_bulk", chats_and_bulk, setup, teardown, 60);
     bh_test_add_case(s, "settings", settings_keyboards_polls_rights, setup, teardown, 60);
     bh_test_add_case(s, "promotion", promotion_and_permissions, setup, teardown, 60);
+    bh_test_add_case(s, "links_and_live", links_requests_inline_live, setup, teardown, 60);
     return bh_test_run_suite(s);
 }
