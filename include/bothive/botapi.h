@@ -156,7 +156,9 @@ int bh_client_get_file(bh_client *c, const char *file_id, bh_file_info *out);
 /**
  * Downloads file_path (from getFile) from <base>/file/bot<token>/ to dest:
  * written to a temporary file beside it and renamed when complete, so a
- * failed download leaves no file at dest (nor the temporary). An absolute
+ * failed download leaves no file at dest (nor the temporary). The file is
+ * created with mode 0600 (a user's file is nobody else's business until
+ * the program says so); an existing dest is replaced. An absolute
  * file_path (a local Bot API server) is copied from the local disk.
  * max_bytes: 0 for BH_DOWNLOAD_MAX. The URL is never logged.
  * Errors: BH_EINVAL (NULL argument, empty path), BH_ETOOBIG (larger than

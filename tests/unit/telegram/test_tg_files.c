@@ -347,6 +347,52 @@ START_TEST(builder_and_telegram_errors)
 }
 END_TEST
 
+START_TEST(builder_argument_checks)
+{
+    bh_params *p = NULL;
+    char ref[16];
+    bh_input_file none = {0}, empty_path = bh_file_path("");
+    ck_assert_int_eq(bh_params_new(NULL), BH_EINVAL);
+    ck_assert_int_eq(bh_params_str(NULL, "a", "b"), BH_EINVAL);
+    ck_assert_str_eq(bh_params_error(NULL), "");
+    bh_params_free(NULL);
+
+    ck_assert_int_eq(bh_params_new(&p), BH_OK);
+    ck_assert_int_eq(bh_params_file(p, "document", &none), BH_EINVAL);
+    bh_params_free(p);
+    ck_assert_int_eq(bh_params_new(&p), BH_OK);
+    ck_assert_int_eq(bh_params_file(p, "document", &empty_path), BH_EINVAL);
+    bh_params_free(p);
+    ck_assert_int_eq(bh_params_new(&p), BH_OK);
+    ck_assert_int_eq(bh_params_str(p, "", "x"), BH_EINVAL);
+    bh_params_free(p);
+
+    /* attach: a file_id goes as it is, an upload as a part of its own */
+    ck_assert_int_eq(bh_params_new(&p), BH_OK);
+    bh_input_file id = bh_file_id("AgAD"), mem = bh_file_memory("x", 1, NULL);
+    ck_assert_int_eq(bh_params_attach(p, &id, 0, ref, sizeof ref), BH_OK);
+    ck_assert_str_eq(ref, "AgAD");
+    ck_assert_int_eq(bh_params_attach(p, &mem, 0, ref, sizeof ref), BH_OK);
+    ck_assert_str_eq(ref, "attach://file0");
+    ck_assert_int_eq(bh_params_attach(p, &mem, 0, ref, 8), BH_ETOOBIG);
+    bh_params_free(p);
+
+    /* a later value replaces an earlier one, a file replaces a string */
+    ck_assert_int_eq(bh_params_new(&p), BH_OK);
+    bh_params_str(p, "document", "old");
+    bh_params_int(p, "chat_id", 1);
+    bh_params_int(p, "chat_id", USER);
+    ck_assert_int_eq(bh_params_file(p, "document", &mem), BH_OK);
+    ck_assert(!json_object_object_get_ex(bh_params_object(p), "document", NULL));
+    ck_assert_int_eq(bh_client_call_params(cl, "sendDocument", p, NULL), BH_OK);
+    bh_params_free(p);
+    ck_assert_int_eq(bh_client_call_params(cl, "getMe", NULL, NULL), BH_OK);
+    ck_assert_int_eq(bh_client_call_params(cl, "no such", NULL, NULL), BH_EINVAL);
+    ck_assert_int_eq(bh_client_call_params(cl, "noSuchMethod", NULL, NULL), BH_EAPI);
+    ck_assert_int_eq(bh_client_last_error(cl)->error_code, 404);
+}
+END_TEST
+
 /* A user writes in group chat (so that the emulator knows it). */
 static void group_message(int64_t chat, int64_t user, const char *text)
 {
@@ -625,6 +671,7 @@ int main(void)
     bh_test_add_case(s, "failed_download", failed_download_leaves_nothing, setup, teardown, 60);
     bh_test_add_case(s, "album", album_with_attach_references, setup, teardown, 60);
     bh_test_add_case(s, "builder_errors", builder_and_telegram_errors, setup, teardown, 60);
+    bh_test_add_case(s, "builder_checks", builder_argument_checks, setup, teardown, 60);
     bh_test_add_case(s, "chat_management", chat_management, setup, teardown, 60);
     bh_test_add_case(s, "every_kind", every_kind_of_file_message, setup, teardown, 60);
     bh_test_add_case(s, "large_upload", large_upload_streams_and_comes_back, setup, teardown, 120);
