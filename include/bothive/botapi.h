@@ -403,6 +403,10 @@ typedef struct bh_webhook_info {
 int bh_client_get_webhook_info(bh_client *c, bh_webhook_info *out);
 void bh_webhook_info_clear(bh_webhook_info *info);
 
+/** getMyCommands: *commands (may be NULL) receives the array of
+ *  BotCommand objects (a new reference the caller puts). */
+int bh_client_get_my_commands(bh_client *c, json_object **commands);
+
 /** deleteMyCommands (of the default scope and language). */
 int bh_client_delete_my_commands(bh_client *c);
 

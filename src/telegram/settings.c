@@ -93,6 +93,23 @@ void bh_webhook_info_clear(bh_webhook_info *info)
     memset(info, 0, sizeof *info);
 }
 
+int bh_client_get_my_commands(bh_client *c, json_object **commands)
+{
+    json_object *res = NULL;
+    int rc;
+    if (commands)
+        *commands = NULL;
+    if (!c)
+        return BH_EINVAL;
+    rc = bh_client_call_params(c, "getMyCommands", NULL, &res);
+    if (rc == BH_OK && !json_object_is_type(res, json_type_array))
+        rc = BH_EPROTO;
+    if (rc == BH_OK && commands)
+        *commands = json_object_get(res);
+    json_object_put(res);
+    return rc;
+}
+
 int bh_client_delete_my_commands(bh_client *c)
 {
     bh_params *p;

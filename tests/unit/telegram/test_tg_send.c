@@ -189,7 +189,17 @@ START_TEST(settings_keyboards_polls_rights)
     ck_assert_str_eq(wi.url, "");
     bh_webhook_info_clear(&wi);
     ck_assert_int_eq(bh_client_set_webhook(cl, "ftp://x", NULL), BH_EAPI);
+    bh_bot_command_info cmds[2] = {{"start", "Start"}, {"help", "Help"}};
+    json_object *got = NULL;
+    ck_assert_int_eq(bh_client_set_my_commands(cl, cmds, 2), BH_OK);
+    ck_assert_int_eq(bh_client_get_my_commands(cl, &got), BH_OK);
+    ck_assert_int_eq((int)json_object_array_length(got), 2);
+    ck_assert_str_eq(json_object_get_string(json_object_object_get(json_object_array_get_idx(got, 1), "command")), "help");
+    json_object_put(got);
     ck_assert_int_eq(bh_client_delete_my_commands(cl), BH_OK);
+    ck_assert_int_eq(bh_client_get_my_commands(cl, &got), BH_OK);
+    ck_assert_int_eq((int)json_object_array_length(got), 0);
+    json_object_put(got);
 
     ck_assert_int_eq(bh_keyboard_new(&k), BH_OK);
     ck_assert_int_eq(bh_keyboard_button_callback(k, "Go", "go"), BH_OK);
