@@ -481,6 +481,41 @@ typedef struct bh_command_scope {
 int bh_client_set_my_commands_ex(bh_client *c, const bh_bot_command_info *cmds, size_t n,
                                  const bh_command_scope *scope, const char *language_code);
 
+/* ---- The bot's profile, chat titles, logOut and close ----------------------- */
+/* The same rules and errors as the typed methods above. language_code NULL
+ * or "" means every language. */
+
+/** setMyName / setMyDescription / setMyShortDescription (text NULL or ""
+ *  removes it). */
+int bh_client_set_my_name(bh_client *c, const char *name, const char *language_code);
+int bh_client_set_my_description(bh_client *c, const char *description, const char *language_code);
+int bh_client_set_my_short_description(bh_client *c, const char *short_description,
+                                       const char *language_code);
+/** getMyName / getMyDescription / getMyShortDescription into out (size n,
+ *  always terminated; cut if needed). */
+int bh_client_get_my_name(bh_client *c, const char *language_code, char *out, size_t n);
+int bh_client_get_my_description(bh_client *c, const char *language_code, char *out, size_t n);
+int bh_client_get_my_short_description(bh_client *c, const char *language_code, char *out,
+                                       size_t n);
+
+/** setChatTitle (1..128 characters) / setChatDescription (NULL or "" removes it). */
+int bh_client_set_chat_title(bh_client *c, int64_t chat_id, const char *title);
+int bh_client_set_chat_description(bh_client *c, int64_t chat_id, const char *description);
+
+/** exportChatInviteLink: a new primary link into out (size n). */
+int bh_client_export_chat_invite_link(bh_client *c, int64_t chat_id, char *out, size_t n);
+
+/** getUserProfilePhotos: *photos (may be NULL) receives the
+ *  UserProfilePhotos object (a new reference the caller puts); limit 0 for
+ *  the server's default (100). */
+int bh_client_get_user_profile_photos(bh_client *c, int64_t user_id, int offset, int limit,
+                                      json_object **photos);
+
+/** logOut (from the cloud Bot API server, before moving to a local one)
+ *  and close (before moving a bot between local servers). */
+int bh_client_log_out(bh_client *c);
+int bh_client_close(bh_client *c);
+
 #ifdef __cplusplus
 }
 #endif

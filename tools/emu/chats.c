@@ -22,6 +22,8 @@ void bh_emu_get_chat(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
     o = bh_emu_chat_json(c);
     json_object_object_add(o, "accent_color_id", json_object_new_int(0));
     json_object_object_add(o, "max_reaction_count", json_object_new_int(11));
+    if (c->description)
+        json_object_object_add(o, "description", json_object_new_string(c->description));
     if (c->permissions) {
         json_object *perm = json_tokener_parse(c->permissions);
         if (perm)

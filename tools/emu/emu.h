@@ -114,6 +114,7 @@ typedef struct bh_emu_chat {
     int left;               /* the bot left the group (leaveChat): sends answer 403 */
     char *permissions;      /* setChatPermissions: JSON text, NULL for Telegram's defaults */
     char *invite_links;     /* JSON text of the array of ChatInviteLinks made, NULL if none */
+    char *description;      /* setChatDescription; NULL when none */
     int64_t retry_until_ms; /* a 429 was answered: requests before this are early */
     int64_t early_retries;
     bh_emu_member *members; /* users whose status the bot changed */
@@ -190,6 +191,7 @@ typedef struct bh_emu {
     bh_emu_stats stats;
     bh_emu_method_count *by_method;
     bh_emu_file *files;          /* files.c */
+    char *profile;               /* profile.c: {"name":{lang:text},...} as JSON text */
     int64_t next_file_id;
 
     pthread_t webhook_thread;
@@ -353,6 +355,19 @@ void bh_emu_create_chat_invite_link(bh_emu *e, bh_emu_params *p, bh_emu_reply *r
 void bh_emu_revoke_chat_invite_link(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_join_request(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_answer_inline_query(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+
+/* ---- profile.c: the bot's name and descriptions, chat titles, logOut, close ---- */
+void bh_emu_set_my_name(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_my_name(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_set_my_description(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_my_description(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_set_my_short_description(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_my_short_description(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_set_chat_title(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_set_chat_description(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_export_chat_invite_link(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_user_profile_photos(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_log_out(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 
 /* ---- places.c: locations, venues, contacts, dice, polls ---- */
 void bh_emu_send_location(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);

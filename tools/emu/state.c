@@ -55,6 +55,7 @@ static void chat_free(bh_emu_chat *c)
     bh_emu_members_free(c);
     free(c->permissions);
     free(c->invite_links);
+    free(c->description);
     free(c->msgs);
     free(c->title);
     free(c);
@@ -126,6 +127,8 @@ void bh_emu_reset_locked(bh_emu *e)
     bh_emu_update_drop_all_locked(e);
     free_callbacks_and_counts(e);
     bh_emu_files_free_locked(e);
+    free(e->profile);
+    e->profile = NULL;
     free(e->allowed_updates);
     free(e->commands);
     e->allowed_updates = e->commands = NULL;

@@ -308,6 +308,49 @@ START_TEST(links_requests_inline_live)
 }
 END_TEST
 
+START_TEST(profile_and_chat_texts)
+{
+    const int64_t group = -500600;
+    char buf[128];
+    bh_chat_info info;
+    json_object *photos = NULL;
+    ck_assert_int_eq(bh_client_set_my_name(cl, "Hive", NULL), BH_OK);
+    ck_assert_int_eq(bh_client_set_my_name(cl, "Alveare", "it"), BH_OK);
+    ck_assert_int_eq(bh_client_get_my_name(cl, "it", buf, sizeof buf), BH_OK);
+    ck_assert_str_eq(buf, "Alveare");
+    ck_assert_int_eq(bh_client_get_my_name(cl, "de", buf, sizeof buf), BH_OK);
+    ck_assert_str_eq(buf, "Hive");
+    ck_assert_int_eq(bh_client_set_my_description(cl, "Counts messages", NULL), BH_OK);
+    ck_assert_int_eq(bh_client_get_my_description(cl, NULL, buf, sizeof buf), BH_OK);
+    ck_assert_str_eq(buf, "Counts messages");
+    ck_assert_int_eq(bh_client_set_my_short_description(cl, "Counter", NULL), BH_OK);
+    ck_assert_int_eq(bh_client_set_my_short_description(cl, NULL, NULL), BH_OK);
+    ck_assert_int_eq(bh_client_get_my_short_description(cl, NULL, buf, sizeof buf), BH_OK);
+    ck_assert_str_eq(buf, "");
+
+    ck_assert_int_eq(bh_emu_post(&emu, "/control/message",
+                                 "{\"chat_id\":-500600,\"user_id\":14,\"text\":\"x\",\"chat_type\":\"group\"}",
+                                 NULL), 200);
+    ck_assert_int_eq(bh_client_set_chat_title(cl, group, "Bees"), BH_OK);
+    ck_assert_int_eq(bh_client_set_chat_title(cl, group, "Bees"), BH_EAPI);
+    ck_assert_str_eq(last_desc(), "Bad Request: chat title is not modified");
+    ck_assert_int_eq(bh_client_set_chat_description(cl, group, "All about bees"), BH_OK);
+    ck_assert_int_eq(bh_client_get_chat(cl, group, &info), BH_OK);
+    ck_assert_str_eq(info.title, "Bees");
+    ck_assert_str_eq(json_object_get_string(json_object_object_get(info.json, "description")), "All about bees");
+    bh_chat_info_clear(&info);
+    ck_assert_int_eq(bh_client_export_chat_invite_link(cl, group, buf, sizeof buf), BH_OK);
+    ck_assert_ptr_nonnull(strstr(buf, "https://t.me/+"));
+    ck_assert_int_eq(bh_client_set_chat_title(cl, USER, "Me"), BH_EAPI);
+
+    ck_assert_int_eq(bh_client_get_user_profile_photos(cl, 14, 0, 0, &photos), BH_OK);
+    ck_assert_int_eq(json_object_get_int(json_object_object_get(photos, "total_count")), 0);
+    json_object_put(photos);
+    ck_assert_int_eq(bh_client_log_out(cl), BH_OK);
+    ck_assert_int_eq(bh_client_close(cl), BH_OK);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("tg_send");
@@ -316,6 +359,7 @@ int main(void)
     bh_test_add_case(s, "chats_and_bulk", chats_and_bulk, setup, teardown, 60);
     bh_test_add_case(s, "settings", settings_keyboards_polls_rights, setup, teardown, 60);
     bh_test_add_case(s, "promotion", promotion_and_permissions, setup, teardown, 60);
+    bh_test_add_case(s, "profile", profile_and_chat_texts, setup, teardown, 60);
     bh_test_add_case(s, "links_and_live", links_requests_inline_live, setup, teardown, 60);
     return bh_test_run_suite(s);
 }
