@@ -516,6 +516,45 @@ int bh_client_get_user_profile_photos(bh_client *c, int64_t user_id, int offset,
 int bh_client_log_out(bh_client *c);
 int bh_client_close(bh_client *c);
 
+/* ---- Chat photos, menu buttons, default rights, sender chats, stickers, stars */
+/* The same rules and errors as the typed methods above. Objects returned
+ * through json_object ** are new references the caller puts. */
+
+/** setChatPhoto: photo must be an upload (a path or bytes; BH_EINVAL for a
+ *  file_id or a URL, which Telegram does not take here). */
+int bh_client_set_chat_photo(bh_client *c, int64_t chat_id, const bh_input_file *photo);
+/** deleteChatPhoto. */
+int bh_client_delete_chat_photo(bh_client *c, int64_t chat_id);
+
+/** setChatMenuButton for chat_id (0: the default one) to menu_button (a
+ *  MenuButton object, not consumed; NULL: back to the default). */
+int bh_client_set_chat_menu_button(bh_client *c, int64_t chat_id, json_object *menu_button);
+/** getChatMenuButton of chat_id (0: the default one) into *menu_button. */
+int bh_client_get_chat_menu_button(bh_client *c, int64_t chat_id, json_object **menu_button);
+
+/** setMyDefaultAdministratorRights (rights NULL clears them), for channels
+ *  or for groups. */
+int bh_client_set_my_default_administrator_rights(bh_client *c, const bh_admin_rights *rights,
+                                                  int for_channels);
+/** getMyDefaultAdministratorRights into *rights (a ChatAdministratorRights). */
+int bh_client_get_my_default_administrator_rights(bh_client *c, int for_channels,
+                                                  json_object **rights);
+
+/** banChatSenderChat / unbanChatSenderChat. */
+int bh_client_ban_chat_sender_chat(bh_client *c, int64_t chat_id, int64_t sender_chat_id);
+int bh_client_unban_chat_sender_chat(bh_client *c, int64_t chat_id, int64_t sender_chat_id);
+
+/** uploadStickerFile of sticker (an upload) in format "static", "animated"
+ *  or "video" for user_id; *out (may be NULL) the File. */
+int bh_client_upload_sticker_file(bh_client *c, int64_t user_id, const bh_input_file *sticker,
+                                  const char *format, bh_file_info *out);
+/** getStickerSet of name into *set (a StickerSet). */
+int bh_client_get_sticker_set(bh_client *c, const char *name, json_object **set);
+/** getForumTopicIconStickers into *stickers (an array of Sticker). */
+int bh_client_get_forum_topic_icon_stickers(bh_client *c, json_object **stickers);
+/** getMyStarBalance: the bot's Telegram Stars (whole stars) into *amount. */
+int bh_client_get_my_star_balance(bh_client *c, int64_t *amount);
+
 #ifdef __cplusplus
 }
 #endif

@@ -32,6 +32,20 @@ int bh_tg_call_true(bh_client *c, const char *method, bh_params *p)
     return rc;
 }
 
+int bh_tg_call_typed(bh_client *c, const char *method, bh_params *p, json_type want,
+                     json_object **out)
+{
+    json_object *res = NULL;
+    int rc = bh_client_call_params(c, method, p, &res);
+    bh_params_free(p);
+    if (rc == BH_OK && !json_object_is_type(res, want))
+        rc = BH_EPROTO;
+    if (rc == BH_OK && out)
+        *out = json_object_get(res);
+    json_object_put(res);
+    return rc;
+}
+
 int bh_tg_send_options(bh_params *p, const bh_send_options *opt)
 {
     if (!opt)

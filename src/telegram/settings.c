@@ -160,8 +160,7 @@ int bh_client_stop_poll(bh_client *c, int64_t chat_id, int64_t message_id, json_
     return rc;
 }
 
-/* The rights of an administrator as parameters of promoteChatMember. */
-static void add_rights(bh_params *p, const bh_admin_rights *r)
+json_object *bh_tg_rights_json(const bh_admin_rights *r)
 {
     const struct {
         const char *name;
@@ -181,21 +180,29 @@ static void add_rights(bh_params *p, const bh_admin_rights *r)
         {"can_delete_stories", r->can_delete_stories},
         {"can_manage_topics", r->can_manage_topics},
     };
-    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-        bh_params_bool(p, f[i].name, f[i].value);
+    json_object *o = json_object_new_object();
+    for (size_t i = 0; o && i < sizeof f / sizeof f[0]; i++)
+        json_object_object_add(o, f[i].name, json_object_new_boolean(f[i].value != 0));
+    return o;
 }
 
 int bh_client_promote_chat_member(bh_client *c, int64_t chat_id, int64_t user_id,
                                   const bh_admin_rights *rights)
 {
     bh_params *p;
+    json_object *o;
     if (!c || user_id <= 0 || !rights)
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = params_new()) || !(o = bh_tg_rights_json(rights))) {
+        bh_params_free(p);
         return BH_ENOMEM;
+    }
     bh_params_int(p, "chat_id", chat_id);
     bh_params_int(p, "user_id", user_id);
-    add_rights(p, rights);
+    /* promoteChatMember takes the rights as parameters of its own. */
+    json_object_object_foreach(o, key, v)
+        bh_params_bool(p, key, json_object_get_boolean(v));
+    json_object_put(o);
     return bh_tg_call_true(c, "promoteChatMember", p);
 }
 

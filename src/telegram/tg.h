@@ -113,6 +113,12 @@ json_object *bh_tg_input_media(bh_params *p, const bh_input_media *m);
 int bh_tg_member_parse(json_object *obj, bh_chat_member *out);
 /* The ChatPermissions object of perm (a new reference, NULL if no memory). */
 json_object *bh_tg_permissions_json(const bh_chat_permissions *perm);
+/* The ChatAdministratorRights object of r (a new reference, NULL if no memory). */
+json_object *bh_tg_rights_json(const bh_admin_rights *r);
+/* Calls method with p (freed; may be NULL); its result must be of type
+ * want, and *out (may be NULL) receives it (a new reference). */
+int bh_tg_call_typed(bh_client *c, const char *method, bh_params *p, json_type want,
+                     json_object **out);
 /* Adds the options of a send to p; returns p's error so far. */
 int bh_tg_send_options(bh_params *p, const bh_send_options *opt);
 

@@ -24,6 +24,12 @@ void bh_emu_get_chat(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
     json_object_object_add(o, "max_reaction_count", json_object_new_int(11));
     if (c->description)
         json_object_object_add(o, "description", json_object_new_string(c->description));
+    if (c->photo_file_id) {
+        json_object *ph = json_object_new_object();
+        json_object_object_add(ph, "small_file_id", json_object_new_string(c->photo_file_id));
+        json_object_object_add(ph, "big_file_id", json_object_new_string(c->photo_file_id));
+        json_object_object_add(o, "photo", ph);
+    }
     if (c->permissions) {
         json_object *perm = json_tokener_parse(c->permissions);
         if (perm)

@@ -115,6 +115,8 @@ typedef struct bh_emu_chat {
     char *permissions;      /* setChatPermissions: JSON text, NULL for Telegram's defaults */
     char *invite_links;     /* JSON text of the array of ChatInviteLinks made, NULL if none */
     char *description;      /* setChatDescription; NULL when none */
+    char *photo_file_id;    /* setChatPhoto; NULL when none */
+    char *menu_button;      /* setChatMenuButton: JSON text, NULL for the default */
     int64_t retry_until_ms; /* a 429 was answered: requests before this are early */
     int64_t early_retries;
     bh_emu_member *members; /* users whose status the bot changed */
@@ -192,6 +194,7 @@ typedef struct bh_emu {
     bh_emu_method_count *by_method;
     bh_emu_file *files;          /* files.c */
     char *profile;               /* profile.c: {"name":{lang:text},...} as JSON text */
+    char *settings;              /* settings.c: {"menu_button":..,"rights":..} as JSON text */
     int64_t next_file_id;
 
     pthread_t webhook_thread;
@@ -368,6 +371,20 @@ void bh_emu_set_chat_description(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_export_chat_invite_link(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_get_user_profile_photos(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_log_out(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+
+/* ---- settings.c: chat photos, menu buttons, default rights, sender chats,
+ * stickers, stars ---- */
+void bh_emu_set_chat_photo(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_delete_chat_photo(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_set_chat_menu_button(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_chat_menu_button(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_set_my_default_administrator_rights(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_my_default_administrator_rights(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_sender_chat(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_upload_sticker_file(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_sticker_set(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_forum_topic_icon_stickers(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_my_star_balance(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 
 /* ---- places.c: locations, venues, contacts, dice, polls ---- */
 void bh_emu_send_location(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);

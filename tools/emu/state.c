@@ -56,6 +56,8 @@ static void chat_free(bh_emu_chat *c)
     free(c->permissions);
     free(c->invite_links);
     free(c->description);
+    free(c->photo_file_id);
+    free(c->menu_button);
     free(c->msgs);
     free(c->title);
     free(c);
@@ -128,7 +130,8 @@ void bh_emu_reset_locked(bh_emu *e)
     free_callbacks_and_counts(e);
     bh_emu_files_free_locked(e);
     free(e->profile);
-    e->profile = NULL;
+    free(e->settings);
+    e->profile = e->settings = NULL;
     free(e->allowed_updates);
     free(e->commands);
     e->allowed_updates = e->commands = NULL;

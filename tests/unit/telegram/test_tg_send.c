@@ -351,6 +351,67 @@ START_TEST(profile_and_chat_texts)
 }
 END_TEST
 
+START_TEST(chat_setup_stickers_stars)
+{
+    const int64_t group = -600700;
+    bh_chat_info info;
+    bh_file_info fi;
+    bh_admin_rights rights = {.can_delete_messages = 1};
+    json_object *mb = json_object_new_object(), *got = NULL;
+    int64_t stars = -1;
+    char *data = NULL;
+    size_t len = 0;
+    ck_assert_int_eq(bh_emu_post(&emu, "/control/message",
+                                 "{\"chat_id\":-600700,\"user_id\":15,\"text\":\"x\",\"chat_type\":\"supergroup\"}",
+                                 NULL), 200);
+    bh_input_file photo = bh_file_memory("\x89PNG", 4, "p.png"), byid = bh_file_id("X");
+    ck_assert_int_eq(bh_client_delete_chat_photo(cl, group), BH_EAPI);
+    ck_assert_str_eq(last_desc(), "Bad Request: CHAT_NOT_MODIFIED");
+    ck_assert_int_eq(bh_client_set_chat_photo(cl, group, &byid), BH_EINVAL);
+    ck_assert_int_eq(bh_client_set_chat_photo(cl, group, &photo), BH_OK);
+    ck_assert_int_eq(bh_client_get_chat(cl, group, &info), BH_OK);
+    ck_assert(json_object_object_get_ex(info.json, "photo", NULL));
+    bh_chat_info_clear(&info);
+    ck_assert_int_eq(bh_client_delete_chat_photo(cl, group), BH_OK);
+
+    json_object_object_add(mb, "type", json_object_new_string("commands"));
+    ck_assert_int_eq(bh_client_get_chat_menu_button(cl, USER, &got), BH_OK);
+    ck_assert_str_eq(json_object_get_string(json_object_object_get(got, "type")), "default");
+    json_object_put(got);
+    ck_assert_int_eq(bh_client_set_chat_menu_button(cl, 0, mb), BH_OK);
+    ck_assert_int_eq(bh_client_get_chat_menu_button(cl, USER, &got), BH_OK);
+    ck_assert_str_eq(json_object_get_string(json_object_object_get(got, "type")), "commands");
+    json_object_put(got);
+    json_object_put(mb);
+
+    ck_assert_int_eq(bh_client_set_my_default_administrator_rights(cl, &rights, 0), BH_OK);
+    ck_assert_int_eq(bh_client_get_my_default_administrator_rights(cl, 0, &got), BH_OK);
+    ck_assert(json_object_get_boolean(json_object_object_get(got, "can_delete_messages")));
+    json_object_put(got);
+    ck_assert_int_eq(bh_client_get_my_default_administrator_rights(cl, 1, &got), BH_OK);
+    ck_assert(!json_object_get_boolean(json_object_object_get(got, "can_delete_messages")));
+    json_object_put(got);
+
+    ck_assert_int_eq(bh_client_ban_chat_sender_chat(cl, group, -1009), BH_OK);
+    ck_assert_int_eq(bh_client_unban_chat_sender_chat(cl, group, -1009), BH_OK);
+
+    bh_input_file st = bh_file_memory("webp!", 5, "s.webp");
+    ck_assert_int_eq(bh_client_upload_sticker_file(cl, 15, &st, "static", &fi), BH_OK);
+    ck_assert_int_eq(bh_client_download_buffer(cl, fi.file_path, 0, &data, &len), BH_OK);
+    ck_assert_uint_eq(len, 5);
+    ck_assert(!memcmp(data, "webp!", 5));
+    free(data);
+    ck_assert_int_eq(bh_client_upload_sticker_file(cl, 15, &st, "jpeg", NULL), BH_EAPI);
+    ck_assert_int_eq(bh_client_get_sticker_set(cl, "nope", &got), BH_EAPI);
+    ck_assert_str_eq(last_desc(), "Bad Request: STICKERSET_INVALID");
+    ck_assert_int_eq(bh_client_get_forum_topic_icon_stickers(cl, &got), BH_OK);
+    ck_assert_int_eq((int)json_object_array_length(got), 0);
+    json_object_put(got);
+    ck_assert_int_eq(bh_client_get_my_star_balance(cl, &stars), BH_OK);
+    ck_assert_int_eq(stars, 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("tg_send");
@@ -360,6 +421,7 @@ int main(void)
     bh_test_add_case(s, "settings", settings_keyboards_polls_rights, setup, teardown, 60);
     bh_test_add_case(s, "promotion", promotion_and_permissions, setup, teardown, 60);
     bh_test_add_case(s, "profile", profile_and_chat_texts, setup, teardown, 60);
+    bh_test_add_case(s, "chat_setup", chat_setup_stickers_stars, setup, teardown, 60);
     bh_test_add_case(s, "links_and_live", links_requests_inline_live, setup, teardown, 60);
     return bh_test_run_suite(s);
 }
