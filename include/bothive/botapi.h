@@ -555,6 +555,30 @@ int bh_client_get_forum_topic_icon_stickers(bh_client *c, json_object **stickers
 /** getMyStarBalance: the bot's Telegram Stars (whole stars) into *amount. */
 int bh_client_get_my_star_balance(bh_client *c, int64_t *amount);
 
+/* ---- Forum topics -------------------------------------------------------- */
+/* The same rules and errors as the typed methods above. */
+
+/** createForumTopic named name (1..128 characters); icon_color 0 for the
+ *  server's default; *thread_id (may be NULL) its message_thread_id. */
+int bh_client_create_forum_topic(bh_client *c, int64_t chat_id, const char *name, int icon_color,
+                                 int64_t *thread_id);
+/** editForumTopic: a new name (NULL keeps it). */
+int bh_client_edit_forum_topic(bh_client *c, int64_t chat_id, int64_t thread_id, const char *name);
+/** closeForumTopic, reopenForumTopic, deleteForumTopic, unpinAllForumTopicMessages. */
+int bh_client_close_forum_topic(bh_client *c, int64_t chat_id, int64_t thread_id);
+int bh_client_reopen_forum_topic(bh_client *c, int64_t chat_id, int64_t thread_id);
+int bh_client_delete_forum_topic(bh_client *c, int64_t chat_id, int64_t thread_id);
+int bh_client_unpin_all_forum_topic_messages(bh_client *c, int64_t chat_id, int64_t thread_id);
+/** editGeneralForumTopic: the General topic's name. */
+int bh_client_edit_general_forum_topic(bh_client *c, int64_t chat_id, const char *name);
+/** closeGeneralForumTopic, reopenGeneralForumTopic, hideGeneralForumTopic,
+ *  unhideGeneralForumTopic, unpinAllGeneralForumTopicMessages. */
+int bh_client_close_general_forum_topic(bh_client *c, int64_t chat_id);
+int bh_client_reopen_general_forum_topic(bh_client *c, int64_t chat_id);
+int bh_client_hide_general_forum_topic(bh_client *c, int64_t chat_id);
+int bh_client_unhide_general_forum_topic(bh_client *c, int64_t chat_id);
+int bh_client_unpin_all_general_forum_topic_messages(bh_client *c, int64_t chat_id);
+
 #ifdef __cplusplus
 }
 #endif

@@ -117,6 +117,9 @@ typedef struct bh_emu_chat {
     char *description;      /* setChatDescription; NULL when none */
     char *photo_file_id;    /* setChatPhoto; NULL when none */
     char *menu_button;      /* setChatMenuButton: JSON text, NULL for the default */
+    char *topics;           /* forums.c: JSON text of {"<id>": ForumTopic + is_closed}, NULL if none */
+    int general_closed, general_hidden;
+    int64_t next_topic_id;
     int64_t retry_until_ms; /* a 429 was answered: requests before this are early */
     int64_t early_retries;
     bh_emu_member *members; /* users whose status the bot changed */
@@ -385,6 +388,20 @@ void bh_emu_upload_sticker_file(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_get_sticker_set(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_get_forum_topic_icon_stickers(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_get_my_star_balance(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+
+/* ---- forums.c: forum topics of supergroups ---- */
+void bh_emu_create_forum_topic(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_edit_forum_topic(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_close_forum_topic(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_reopen_forum_topic(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_delete_forum_topic(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_unpin_all_forum_topic_messages(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_edit_general_forum_topic(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_close_general_forum_topic(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_reopen_general_forum_topic(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_hide_general_forum_topic(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_unhide_general_forum_topic(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_unpin_all_general_forum_topic_messages(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 
 /* ---- places.c: locations, venues, contacts, dice, polls ---- */
 void bh_emu_send_location(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);

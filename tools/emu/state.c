@@ -58,6 +58,7 @@ static void chat_free(bh_emu_chat *c)
     free(c->description);
     free(c->photo_file_id);
     free(c->menu_button);
+    free(c->topics);
     free(c->msgs);
     free(c->title);
     free(c);

@@ -412,6 +412,39 @@ START_TEST(chat_setup_stickers_stars)
 }
 END_TEST
 
+START_TEST(forum_topics)
+{
+    const int64_t forum = -700800;
+    int64_t a = 0, b = 0;
+    ck_assert_int_eq(bh_emu_post(&emu, "/control/message",
+                                 "{\"chat_id\":-700800,\"user_id\":16,\"text\":\"x\",\"chat_type\":\"supergroup\"}",
+                                 NULL), 200);
+    ck_assert_int_eq(bh_client_create_forum_topic(cl, forum, "News", 0, &a), BH_OK);
+    ck_assert_int_eq(bh_client_create_forum_topic(cl, forum, "Chat", 0x6FB9F0, &b), BH_OK);
+    ck_assert_int_gt(a, 1);
+    ck_assert_int_eq(b, a + 1);
+    ck_assert_int_eq(bh_client_edit_forum_topic(cl, forum, a, "Old news"), BH_OK);
+    ck_assert_int_eq(bh_client_close_forum_topic(cl, forum, a), BH_OK);
+    ck_assert_int_eq(bh_client_close_forum_topic(cl, forum, a), BH_EAPI);
+    ck_assert_str_eq(last_desc(), "Bad Request: TOPIC_NOT_MODIFIED");
+    ck_assert_int_eq(bh_client_reopen_forum_topic(cl, forum, a), BH_OK);
+    ck_assert_int_eq(bh_client_unpin_all_forum_topic_messages(cl, forum, a), BH_OK);
+    ck_assert_int_eq(bh_client_delete_forum_topic(cl, forum, a), BH_OK);
+    ck_assert_int_eq(bh_client_delete_forum_topic(cl, forum, a), BH_EAPI);
+    ck_assert_str_eq(last_desc(), "Bad Request: TOPIC_ID_INVALID");
+
+    ck_assert_int_eq(bh_client_edit_general_forum_topic(cl, forum, "Lobby"), BH_OK);
+    ck_assert_int_eq(bh_client_close_general_forum_topic(cl, forum), BH_OK);
+    ck_assert_int_eq(bh_client_close_general_forum_topic(cl, forum), BH_EAPI);
+    ck_assert_int_eq(bh_client_reopen_general_forum_topic(cl, forum), BH_OK);
+    ck_assert_int_eq(bh_client_hide_general_forum_topic(cl, forum), BH_OK);
+    ck_assert_int_eq(bh_client_unhide_general_forum_topic(cl, forum), BH_OK);
+    ck_assert_int_eq(bh_client_unpin_all_general_forum_topic_messages(cl, forum), BH_OK);
+    ck_assert_int_eq(bh_client_create_forum_topic(cl, USER, "No", 0, NULL), BH_EAPI);
+    ck_assert_str_eq(last_desc(), "Bad Request: the chat is not a forum");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("tg_send");
@@ -422,6 +455,7 @@ int main(void)
     bh_test_add_case(s, "promotion", promotion_and_permissions, setup, teardown, 60);
     bh_test_add_case(s, "profile", profile_and_chat_texts, setup, teardown, 60);
     bh_test_add_case(s, "chat_setup", chat_setup_stickers_stars, setup, teardown, 60);
+    bh_test_add_case(s, "forum_topics", forum_topics, setup, teardown, 60);
     bh_test_add_case(s, "links_and_live", links_requests_inline_live, setup, teardown, 60);
     return bh_test_run_suite(s);
 }
