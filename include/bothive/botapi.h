@@ -579,6 +579,59 @@ int bh_client_hide_general_forum_topic(bh_client *c, int64_t chat_id);
 int bh_client_unhide_general_forum_topic(bh_client *c, int64_t chat_id);
 int bh_client_unpin_all_general_forum_topic_messages(bh_client *c, int64_t chat_id);
 
+/* ---- Payments, boosts, gifts, custom emoji ------------------------------- */
+/* The same rules and errors as the typed methods above. Objects returned
+ * through json_object ** are new references the caller puts. */
+
+typedef struct bh_labeled_price {
+    const char *label;
+    int64_t amount;        /* in the smallest units of the currency */
+} bh_labeled_price;
+
+typedef struct bh_invoice {
+    const char *title;          /* 1..32 characters */
+    const char *description;    /* 1..255 characters */
+    const char *payload;        /* 1..128 bytes, not shown to the user */
+    const char *currency;       /* "XTR" for Telegram Stars, or ISO 4217 */
+    const char *provider_token; /* NULL for Telegram Stars */
+    const bh_labeled_price *prices;
+    size_t nprices;             /* at least 1 */
+} bh_invoice;
+
+/** sendInvoice of inv to chat_id. */
+int bh_client_send_invoice(bh_client *c, int64_t chat_id, const bh_invoice *inv,
+                           const bh_send_options *opt, bh_message **sent);
+/** createInvoiceLink of inv into out (size n). */
+int bh_client_create_invoice_link(bh_client *c, const bh_invoice *inv, char *out, size_t n);
+/** answerShippingQuery: ok with shipping_options (an array of ShippingOption,
+ *  not consumed), or not ok with error_message. */
+int bh_client_answer_shipping_query(bh_client *c, const char *shipping_query_id, int ok,
+                                    json_object *shipping_options, const char *error_message);
+/** answerPreCheckoutQuery: ok, or not ok with error_message. */
+int bh_client_answer_pre_checkout_query(bh_client *c, const char *pre_checkout_query_id, int ok,
+                                        const char *error_message);
+/** getStarTransactions into *transactions (a StarTransactions); limit 0 for
+ *  the server's default. */
+int bh_client_get_star_transactions(bh_client *c, int offset, int limit,
+                                    json_object **transactions);
+/** refundStarPayment of telegram_payment_charge_id to user_id. */
+int bh_client_refund_star_payment(bh_client *c, int64_t user_id, const char *charge_id);
+
+/** getUserChatBoosts of user_id in chat_id into *boosts (a UserChatBoosts). */
+int bh_client_get_user_chat_boosts(bh_client *c, int64_t chat_id, int64_t user_id,
+                                   json_object **boosts);
+/** getAvailableGifts into *gifts (a Gifts object). */
+int bh_client_get_available_gifts(bh_client *c, json_object **gifts);
+/** getCustomEmojiStickers of n (1..200) ids into *stickers (an array). */
+int bh_client_get_custom_emoji_stickers(bh_client *c, const char *const *ids, size_t n,
+                                        json_object **stickers);
+
+/** editChatInviteLink: a new name (NULL keeps it), expire_date and
+ *  member_limit (negative keeps them, 0 removes them). */
+int bh_client_edit_chat_invite_link(bh_client *c, int64_t chat_id, const char *invite_link,
+                                    const char *name, int64_t expire_date, int member_limit,
+                                    bh_invite_link *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -77,6 +77,27 @@ int bh_client_revoke_chat_invite_link(bh_client *c, int64_t chat_id, const char 
     return call_link(c, "revokeChatInviteLink", p, out);
 }
 
+int bh_client_edit_chat_invite_link(bh_client *c, int64_t chat_id, const char *invite_link,
+                                    const char *name, int64_t expire_date, int member_limit,
+                                    bh_invite_link *out)
+{
+    bh_params *p;
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (!c || !invite_link || !*invite_link || member_limit > 99999)
+        return BH_EINVAL;
+    if (!(p = chat_params(chat_id)))
+        return BH_ENOMEM;
+    bh_params_str(p, "invite_link", invite_link);
+    if (name)
+        bh_params_str(p, "name", name);
+    if (expire_date >= 0)
+        bh_params_int(p, "expire_date", expire_date);
+    if (member_limit >= 0)
+        bh_params_int(p, "member_limit", member_limit);
+    return call_link(c, "editChatInviteLink", p, out);
+}
+
 void bh_invite_link_clear(bh_invite_link *link)
 {
     if (!link)

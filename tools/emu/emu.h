@@ -403,6 +403,17 @@ void bh_emu_hide_general_forum_topic(bh_emu *e, bh_emu_params *p, bh_emu_reply *
 void bh_emu_unhide_general_forum_topic(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_unpin_all_general_forum_topic_messages(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 
+/* ---- payments.c: invoices, payment queries, stars; boosts, gifts, emoji ---- */
+void bh_emu_send_invoice(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_create_invoice_link(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_answer_payment_query(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_star_transactions(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_refund_star_payment(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_user_chat_boosts(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_available_gifts(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_custom_emoji_stickers(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_edit_chat_invite_link(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+
 /* ---- places.c: locations, venues, contacts, dice, polls ---- */
 void bh_emu_send_location(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_send_venue(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);

@@ -82,6 +82,39 @@ void bh_emu_revoke_chat_invite_link(bh_emu *e, bh_emu_params *p, bh_emu_reply *r
     json_object_put(links);
 }
 
+/* editChatInviteLink: a new name, expiry or member limit for a link made
+ * for this chat. */
+void bh_emu_edit_chat_invite_link(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+{
+    bh_emu_chat *c = need_group(e, p, r);
+    const char *want = bh_emu_param_str(p, "invite_link"), *name = bh_emu_param_str(p, "name");
+    json_object *links, *found = NULL;
+    int64_t v;
+    if (!c)
+        return;
+    links = c->invite_links ? json_tokener_parse(c->invite_links) : NULL;
+    for (size_t i = 0; want && links && i < json_object_array_length(links); i++) {
+        json_object *l = json_object_array_get_idx(links, i);
+        if (!strcmp(json_object_get_string(json_object_object_get(l, "invite_link")), want))
+            found = l;
+    }
+    if (!found) {
+        json_object_put(links);
+        bh_emu_reply_error(r, 400, "Bad Request: INVITE_HASH_EXPIRED");
+        return;
+    }
+    if (name)
+        json_object_object_add(found, "name", json_object_new_string(name));
+    if (bh_emu_param_int(p, "expire_date", &v) == BH_OK)
+        json_object_object_add(found, "expire_date", json_object_new_int64(v));
+    if (bh_emu_param_int(p, "member_limit", &v) == BH_OK)
+        json_object_object_add(found, "member_limit", json_object_new_int64(v));
+    free(c->invite_links);
+    c->invite_links = bh_emu_json_text(links);
+    bh_emu_reply_ok(r, json_object_get(found));
+    json_object_put(links);
+}
+
 /* approveChatJoinRequest, declineChatJoinRequest: no request exists. */
 void bh_emu_join_request(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {

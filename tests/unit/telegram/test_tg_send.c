@@ -445,6 +445,61 @@ START_TEST(forum_topics)
 }
 END_TEST
 
+START_TEST(payments_and_lists)
+{
+    static const bh_labeled_price prices[] = {{"Ticket", 150}, {"Fee", 5}};
+    static const char *const emoji[] = {"5368324170671202286"};
+    bh_invoice inv = {.title = "Concert", .description = "One seat", .payload = "seat-12",
+                      .currency = "XTR", .prices = prices, .nprices = 2};
+    bh_message *m = NULL;
+    char link[128];
+    json_object *o = NULL;
+    ck_assert_int_eq(bh_client_send_invoice(cl, USER, &inv, NULL, &m), BH_OK);
+    ck_assert_int_eq(json_object_get_int(field(m, "invoice", "total_amount")), 155);
+    ck_assert_str_eq(json_object_get_string(field(m, "invoice", "currency")), "XTR");
+    bh_message_free(m);
+    ck_assert_int_eq(bh_client_create_invoice_link(cl, &inv, link, sizeof link), BH_OK);
+    ck_assert_ptr_nonnull(strstr(link, "https://t.me/$"));
+    inv.currency = "EURO";
+    ck_assert_int_eq(bh_client_send_invoice(cl, USER, &inv, NULL, NULL), BH_EAPI);
+    ck_assert_str_eq(last_desc(), "Bad Request: CURRENCY_INVALID");
+    inv.nprices = 0;
+    ck_assert_int_eq(bh_client_send_invoice(cl, USER, &inv, NULL, NULL), BH_EINVAL);
+
+    ck_assert_int_eq(bh_client_answer_pre_checkout_query(cl, "pq1", 1, NULL), BH_EAPI);
+    ck_assert_str_eq(last_desc(), "Bad Request: QUERY_ID_INVALID");
+    ck_assert_int_eq(bh_client_answer_pre_checkout_query(cl, "pq1", 0, NULL), BH_EINVAL);
+    ck_assert_int_eq(bh_client_answer_shipping_query(cl, "sq1", 0, NULL, "No shipping there"), BH_EAPI);
+    ck_assert_int_eq(bh_client_refund_star_payment(cl, USER, "ch1"), BH_EAPI);
+    ck_assert_str_eq(last_desc(), "Bad Request: CHARGE_NOT_FOUND");
+    ck_assert_int_eq(bh_client_get_star_transactions(cl, 0, 10, &o), BH_OK);
+    ck_assert_int_eq((int)json_object_array_length(json_object_object_get(o, "transactions")), 0);
+    json_object_put(o);
+
+    ck_assert_int_eq(bh_client_get_user_chat_boosts(cl, USER, USER, &o), BH_OK);
+    ck_assert(json_object_object_get_ex(o, "boosts", NULL));
+    json_object_put(o);
+    ck_assert_int_eq(bh_client_get_available_gifts(cl, &o), BH_OK);
+    ck_assert(json_object_object_get_ex(o, "gifts", NULL));
+    json_object_put(o);
+    ck_assert_int_eq(bh_client_get_custom_emoji_stickers(cl, emoji, 1, &o), BH_OK);
+    ck_assert_int_eq((int)json_object_array_length(o), 0);
+    json_object_put(o);
+
+    /* an invite link, edited */
+    bh_invite_link l, ed;
+    ck_assert_int_eq(bh_emu_post(&emu, "/control/message",
+                                 "{\"chat_id\":-800900,\"user_id\":17,\"text\":\"x\",\"chat_type\":\"supergroup\"}",
+                                 NULL), 200);
+    ck_assert_int_eq(bh_client_create_chat_invite_link(cl, -800900, NULL, 0, 0, 0, &l), BH_OK);
+    ck_assert_int_eq(bh_client_edit_chat_invite_link(cl, -800900, l.invite_link, "vip", -1, 5, &ed), BH_OK);
+    ck_assert_str_eq(json_object_get_string(json_object_object_get(ed.json, "name")), "vip");
+    ck_assert_int_eq(json_object_get_int(json_object_object_get(ed.json, "member_limit")), 5);
+    bh_invite_link_clear(&l);
+    bh_invite_link_clear(&ed);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("tg_send");
@@ -456,6 +511,7 @@ int main(void)
     bh_test_add_case(s, "profile", profile_and_chat_texts, setup, teardown, 60);
     bh_test_add_case(s, "chat_setup", chat_setup_stickers_stars, setup, teardown, 60);
     bh_test_add_case(s, "forum_topics", forum_topics, setup, teardown, 60);
+    bh_test_add_case(s, "payments", payments_and_lists, setup, teardown, 60);
     bh_test_add_case(s, "links_and_live", links_requests_inline_live, setup, teardown, 60);
     return bh_test_run_suite(s);
 }
