@@ -11,18 +11,22 @@ src=$1
 names=$src/docs/botapi-methods.txt
 total=0 typed=0 served=0
 rows=$(mktemp)
-trap 'rm -f "$rows"' EXIT
+lits=$(mktemp)
+emu=$(mktemp)
+trap 'rm -f "$rows" "$lits" "$emu"' EXIT
+# The call path's own files name methods for other reasons (retries,
+# migration, the limiter); the wrappers are the other files.
+for f in "$src"/src/telegram/*.c; do
+    case ${f##*/} in client.c | limiter.c) continue ;; esac
+    grep -o '"[A-Za-z]*"' "$f" | tr -d '"'
+done | sort -u >"$lits"
+grep -o '{"[A-Za-z]*",' "$src/tools/emu/api.c" | tr -d '{",' | sort -u >"$emu"
 while read -r m; do
     [ -n "$m" ] || continue
     total=$((total + 1))
     t=no s=no
-    # The call path's own files name methods for other reasons (retries,
-    # migration, the limiter); the wrappers are the other files.
-    for f in "$src"/src/telegram/*.c; do
-        case ${f##*/} in client.c | limiter.c) continue ;; esac
-        if grep -q "\"$m\"" "$f"; then t=yes; break; fi
-    done
-    grep -q "{\"$m\"," "$src/tools/emu/api.c" && s=yes
+    grep -qx "$m" "$lits" && t=yes
+    grep -qx "$m" "$emu" && s=yes
     [ $t = yes ] && typed=$((typed + 1))
     [ $s = yes ] && served=$((served + 1))
     echo "| \`$m\` | $t | $s |" >>"$rows"
