@@ -632,6 +632,31 @@ int bh_client_edit_chat_invite_link(bh_client *c, int64_t chat_id, const char *i
                                     const char *name, int64_t expire_date, int member_limit,
                                     bh_invite_link *out);
 
+/* ---- Custom titles, group sticker sets, apps, games, verification ---------- */
+/* The same rules and errors as the typed methods above. */
+
+/** setChatAdministratorCustomTitle (0..16 characters) of an administrator. */
+int bh_client_set_chat_administrator_custom_title(bh_client *c, int64_t chat_id, int64_t user_id,
+                                                  const char *custom_title);
+/** setChatStickerSet / deleteChatStickerSet of a supergroup. */
+int bh_client_set_chat_sticker_set(bh_client *c, int64_t chat_id, const char *sticker_set_name);
+int bh_client_delete_chat_sticker_set(bh_client *c, int64_t chat_id);
+/** getBusinessConnection into *connection (a BusinessConnection, a new
+ *  reference the caller puts). */
+int bh_client_get_business_connection(bh_client *c, const char *business_connection_id,
+                                      json_object **connection);
+/** answerWebAppQuery with result (an InlineQueryResult, not consumed). */
+int bh_client_answer_web_app_query(bh_client *c, const char *web_app_query_id,
+                                   json_object *result);
+/** verifyUser / verifyChat (description NULL for none) and their removals. */
+int bh_client_verify_user(bh_client *c, int64_t user_id, const char *description);
+int bh_client_verify_chat(bh_client *c, int64_t chat_id, const char *description);
+int bh_client_remove_user_verification(bh_client *c, int64_t user_id);
+int bh_client_remove_chat_verification(bh_client *c, int64_t chat_id);
+/** sendGame game_short_name to chat_id. */
+int bh_client_send_game(bh_client *c, int64_t chat_id, const char *game_short_name,
+                        const bh_send_options *opt, bh_message **sent);
+
 #ifdef __cplusplus
 }
 #endif

@@ -122,3 +122,40 @@ int bh_client_unban_chat_sender_chat(bh_client *c, int64_t chat_id, int64_t send
 {
     return sender_chat(c, "unbanChatSenderChat", chat_id, sender_chat_id);
 }
+
+int bh_client_set_chat_administrator_custom_title(bh_client *c, int64_t chat_id, int64_t user_id,
+                                                  const char *custom_title)
+{
+    bh_params *p;
+    if (!c || user_id <= 0 || !custom_title)
+        return BH_EINVAL;
+    if (!(p = params_new()))
+        return BH_ENOMEM;
+    bh_params_int(p, "chat_id", chat_id);
+    bh_params_int(p, "user_id", user_id);
+    bh_params_str(p, "custom_title", custom_title);
+    return bh_tg_call_true(c, "setChatAdministratorCustomTitle", p);
+}
+
+int bh_client_set_chat_sticker_set(bh_client *c, int64_t chat_id, const char *sticker_set_name)
+{
+    bh_params *p;
+    if (!c || !sticker_set_name || !*sticker_set_name)
+        return BH_EINVAL;
+    if (!(p = params_new()))
+        return BH_ENOMEM;
+    bh_params_int(p, "chat_id", chat_id);
+    bh_params_str(p, "sticker_set_name", sticker_set_name);
+    return bh_tg_call_true(c, "setChatStickerSet", p);
+}
+
+int bh_client_delete_chat_sticker_set(bh_client *c, int64_t chat_id)
+{
+    bh_params *p;
+    if (!c)
+        return BH_EINVAL;
+    if (!(p = params_new()))
+        return BH_ENOMEM;
+    bh_params_int(p, "chat_id", chat_id);
+    return bh_tg_call_true(c, "deleteChatStickerSet", p);
+}

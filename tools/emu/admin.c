@@ -284,3 +284,9 @@ void bh_emu_set_chat_permissions(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
     json_object_put(perm);
     bh_emu_reply_ok(r, json_object_new_boolean(1));
 }
+
+const char *bh_emu_member_status(bh_emu_chat *c, int64_t user_id)
+{
+    bh_emu_member *m = member_get(c, user_id, 0);
+    return m ? m->status : "member";
+}

@@ -414,6 +414,18 @@ void bh_emu_get_available_gifts(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_get_custom_emoji_stickers(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_edit_chat_invite_link(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 
+/* ---- misc.c: custom titles, group sticker sets, business connections,
+ * Web App answers, verification, games ---- */
+void bh_emu_set_chat_administrator_custom_title(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_set_chat_sticker_set(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_delete_chat_sticker_set(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_business_connection(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_answer_web_app_query(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_verify(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_send_game(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+/* admin.c: the status of user_id in c ("member" when never changed). */
+const char *bh_emu_member_status(bh_emu_chat *c, int64_t user_id);
+
 /* ---- places.c: locations, venues, contacts, dice, polls ---- */
 void bh_emu_send_location(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_send_venue(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);

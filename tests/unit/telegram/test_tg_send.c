@@ -500,6 +500,39 @@ START_TEST(payments_and_lists)
 }
 END_TEST
 
+START_TEST(titles_apps_games)
+{
+    const int64_t group = -900100;
+    bh_admin_rights rights = {.can_pin_messages = 1};
+    bh_message *m = NULL;
+    json_object *o = json_object_new_object();
+    ck_assert_int_eq(bh_emu_post(&emu, "/control/message",
+                                 "{\"chat_id\":-900100,\"user_id\":18,\"text\":\"x\",\"chat_type\":\"supergroup\"}",
+                                 NULL), 200);
+    ck_assert_int_eq(bh_client_set_chat_administrator_custom_title(cl, group, 18, "Boss"), BH_EAPI);
+    ck_assert_str_eq(last_desc(), "Bad Request: user is not an administrator");
+    ck_assert_int_eq(bh_client_promote_chat_member(cl, group, 18, &rights), BH_OK);
+    ck_assert_int_eq(bh_client_set_chat_administrator_custom_title(cl, group, 18, "Boss"), BH_OK);
+    ck_assert_int_eq(bh_client_set_chat_administrator_custom_title(cl, group, 18, "A title far too long"), BH_EAPI);
+    ck_assert_int_eq(bh_client_set_chat_sticker_set(cl, group, "none"), BH_EAPI);
+    ck_assert_int_eq(bh_client_delete_chat_sticker_set(cl, group), BH_EAPI);
+
+    ck_assert_int_eq(bh_client_get_business_connection(cl, "bc1", NULL), BH_EAPI);
+    ck_assert_str_eq(last_desc(), "Bad Request: BUSINESS_CONNECTION_INVALID");
+    ck_assert_int_eq(bh_client_answer_web_app_query(cl, "wq1", o), BH_EAPI);
+    ck_assert_str_eq(last_desc(), "Bad Request: QUERY_ID_INVALID");
+    json_object_put(o);
+    ck_assert_int_eq(bh_client_verify_user(cl, 18, "Official"), BH_OK);
+    ck_assert_int_eq(bh_client_remove_user_verification(cl, 18), BH_OK);
+    ck_assert_int_eq(bh_client_verify_chat(cl, group, NULL), BH_OK);
+    ck_assert_int_eq(bh_client_remove_chat_verification(cl, -1), BH_EAPI);
+
+    ck_assert_int_eq(bh_client_send_game(cl, USER, "tetris", NULL, &m), BH_OK);
+    ck_assert_str_eq(json_object_get_string(field(m, "game", "title")), "tetris");
+    bh_message_free(m);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("tg_send");
@@ -512,6 +545,7 @@ int main(void)
     bh_test_add_case(s, "chat_setup", chat_setup_stickers_stars, setup, teardown, 60);
     bh_test_add_case(s, "forum_topics", forum_topics, setup, teardown, 60);
     bh_test_add_case(s, "payments", payments_and_lists, setup, teardown, 60);
+    bh_test_add_case(s, "titles_apps_games", titles_apps_games, setup, teardown, 60);
     bh_test_add_case(s, "links_and_live", links_requests_inline_live, setup, teardown, 60);
     return bh_test_run_suite(s);
 }
