@@ -127,6 +127,10 @@ int64_t bh_client_migrated_to(const bh_client *c);
  * json-c object (which may be a boolean, an array, ...) that the caller
  * releases with json_object_put.
  *
+ * Limits: before each attempt of a method that sends to a chat, the
+ * client's limiter (bh_client_set_limiter in botapi.h), if any, is asked
+ * to wait, and it is told of each 429; every typed method goes this way.
+ *
  * Retries: a 429 is retried after its retry_after (never earlier; without
  * one, after the backoff); an HTTP status >= 500 (JSON or not) or a network
  * error (refused, reset, DNS, empty answer) after an exponential backoff;
