@@ -334,6 +334,42 @@ int bh_callback_answer_ex(bh_ctx *ctx, const bh_callback_query *q,
 /** Calls any Bot API method with JSON params (see bh_client_call). */
 int bh_api_call(bh_bot *bot, const char *method, const char *params_json, json_object **result);
 
+/* ---- Shared 429 pauses, files from a hook ---------------------------------- */
+
+/**
+ * Holds back every send of every process sharing rl for retry_after_s
+ * seconds from now (a 429 was answered): bh_ratelimit_wait does not return
+ * before. The bot's client calls it on each 429 through its limiter
+ * (bh_limiter in telegram.h). Errors: BH_EINVAL (NULL rl, retry_after_s
+ * < 1), BH_ETIMEDOUT (the limiter's lock), the store's errors.
+ */
+int bh_ratelimit_pause(bh_ratelimit *rl, int retry_after_s);
+
+/**
+ * Sends a photo (or a document) to chat_id, through the bot's client and
+ * so the shared rate limits; caption may be NULL. A 403, or a 400 "chat
+ * not found", runs the chat_unavailable hooks. Errors: those of
+ * bh_client_send_photo (bh_client_send_document).
+ */
+int bh_chat_send_photo(bh_ctx *ctx, int64_t chat_id, const bh_input_file *photo,
+                       const char *caption);
+int bh_chat_send_document(bh_ctx *ctx, int64_t chat_id, const bh_input_file *document,
+                          const char *caption);
+/** The same in msg's chat, as a reply to msg. Errors: BH_EINVAL (NULL msg),
+ *  and those of bh_chat_send_photo. */
+int bh_message_reply_photo(bh_ctx *ctx, const bh_message *msg, const bh_input_file *photo,
+                           const char *caption);
+int bh_message_reply_document(bh_ctx *ctx, const bh_message *msg, const bh_input_file *document,
+                              const char *caption);
+
+/**
+ * Calls any Bot API method with the parameter builder from a hook (see
+ * bh_client_call_params: the shared limits, retries, files). A 403, or a
+ * 400 "chat not found", for the chat_id of p runs the chat_unavailable
+ * hooks. Errors: those of bh_client_call_params.
+ */
+int bh_ctx_call(bh_ctx *ctx, const char *method, const bh_params *p, json_object **result);
+
 #ifdef __cplusplus
 }
 #endif

@@ -2,7 +2,8 @@
  * bothive: the Telegram Bot API client.
  *
  * A bh_client sends Bot API requests over HTTPS with libcurl: each call is a
- * POST of a JSON object to <base>/bot<token>/<method>, and the answer's
+ * POST of a JSON object to <base>/bot<token>/<method> (multipart/form-data
+ * when it uploads a file: see botapi.h, included below), and the answer's
  * "result" comes back as a json-c object. The client retries what is safe to
  * retry (429 after retry_after, 5xx and network errors with a bounded
  * exponential backoff), and records the details of the last failure in a
@@ -127,6 +128,10 @@ int64_t bh_client_migrated_to(const bh_client *c);
  * On success *result (if result is not NULL) is the answer's "result", a
  * json-c object (which may be a boolean, an array, ...) that the caller
  * releases with json_object_put.
+ *
+ * Limits: before each attempt of a method that sends to a chat, the
+ * client's limiter (bh_client_set_limiter in botapi.h), if any, is asked
+ * to wait, and it is told of each 429; every typed method goes this way.
  *
  * Retries: a 429 is retried after its retry_after (never earlier; without
  * one, after the backoff); an HTTP status >= 500 (JSON or not) or a network
@@ -423,5 +428,8 @@ int bh_client_set_my_commands(bh_client *c, const bh_bot_command_info *cmds, siz
 
 /* The lazy views of every field of a Message and of the other update objects. */
 #include "telegram_views.h"
+/* Every method through one call path, files up and down, the parameter
+ * builder and the typed methods beyond the first few: botapi.h. */
+#include "botapi.h"
 
 #endif /* BOTHIVE_TELEGRAM_H */

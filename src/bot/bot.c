@@ -177,9 +177,13 @@ bh_client *bh_bot_client(bh_bot *bot)
 
     if (bh_bot_attach(bot, NULL) != BH_OK)
         return NULL;
-    if (!bot->client && (rc = bh_client_new(&bot->client, bot->token, bot->api_url, NULL)))
-        bh_log(BH_LOG_ERROR, "bot %lld: no Bot API client: %s", (long long)bot->id,
-               bh_strerror(rc));
+    if (!bot->client) {
+        if ((rc = bh_client_new(&bot->client, bot->token, bot->api_url, NULL)))
+            bh_log(BH_LOG_ERROR, "bot %lld: no Bot API client: %s", (long long)bot->id,
+                   bh_strerror(rc));
+        else
+            bh_bot_limiter_install(bot, bot->client);
+    }
     return bot->client;
 }
 

@@ -30,39 +30,19 @@ bh_client *bh_ctx_client(bh_ctx *ctx)
     return ctx ? bh_bot_client(ctx->bot) : NULL;
 }
 
-/* The bot's limiter in this process, its state in a memory of its own. */
-static bh_ratelimit *ratelimit_of(bh_bot *bot)
-{
-    char id[64];
-    int rc;
-
-    if (bot->rl || bot->rl_opts.disabled || !bot->store)
-        return bot->rl;
-    snprintf(id, sizeof id, "bothive.ratelimit:%lld", (long long)bot->id);
-    if ((rc = bh_shared_open(bot->store, id, &bot->rl_mem)) != BH_OK ||
-        (rc = bh_ratelimit_new(&bot->rl, bot->rl_mem, &bot->rl_opts)) != BH_OK)
-        bh_log(BH_LOG_WARN, "bot %lld: sending without rate limits: %s", (long long)bot->id,
-               bh_strerror(rc));
-    return bot->rl;
-}
-
 int bh_chat_send_ex(bh_ctx *ctx, int64_t chat_id, const char *text, const bh_send_options *opt,
                     bh_message **sent)
 {
     bh_client *c;
-    bh_ratelimit *rl;
     int rc;
 
     if (!ctx || !text)
         return BH_EINVAL;
     if (!(c = bh_bot_client(ctx->bot)))
         return BH_ENOMEM;
-    /* Group chats have negative ids: they get the per-group limit too. */
-    if ((rl = ratelimit_of(ctx->bot)) && (rc = bh_ratelimit_wait(rl, chat_id, chat_id < 0, -1)))
-        bh_log(BH_LOG_WARN, "rate limiter: %s; sending anyway", bh_strerror(rc));
+    /* The client waits for the shared rate limits (limiter.c). */
     rc = bh_client_send_message(c, chat_id, text, opt, sent);
-    if (rc == BH_EAPI && bh_client_last_error(c)->error_code == 403)
-        bh_unavailable_run(ctx, chat_id, bh_client_last_error(c)->description);
+    bh_ctx_check_unavailable(ctx, c, chat_id, rc);
     return rc;
 }
 
@@ -141,4 +121,75 @@ int bh_callback_answer(bh_ctx *ctx, const bh_callback_query *q, const char *text
     if (!(c = bh_bot_client(ctx->bot)))
         return BH_ENOMEM;
     return bh_client_answer_callback_query(c, q->id, text, 0);
+}
+
+void bh_ctx_check_unavailable(bh_ctx *ctx, bh_client *c, int64_t chat_id, int rc)
+{
+    const bh_api_error *e = bh_client_last_error(c);
+    if (rc != BH_EAPI)
+        return;
+    if (e->error_code == 403 ||
+        (e->error_code == 400 && strstr(e->description, "chat not found")))
+        bh_unavailable_run(ctx, chat_id, e->description);
+}
+
+/* sendPhoto or sendDocument from a hook, replying to reply_to (0: none). */
+static int send_file(bh_ctx *ctx, int64_t chat_id, int64_t reply_to, int photo,
+                     const bh_input_file *f, const char *caption)
+{
+    bh_send_options o = {.reply_to_message_id = reply_to};
+    bh_client *c;
+    int rc;
+
+    if (!ctx || !f)
+        return BH_EINVAL;
+    if (!(c = bh_bot_client(ctx->bot)))
+        return BH_ENOMEM;
+    rc = photo ? bh_client_send_photo(c, chat_id, f, caption, &o, NULL)
+               : bh_client_send_document(c, chat_id, f, caption, &o, NULL);
+    bh_ctx_check_unavailable(ctx, c, chat_id, rc);
+    return rc;
+}
+
+int bh_chat_send_photo(bh_ctx *ctx, int64_t chat_id, const bh_input_file *photo,
+                       const char *caption)
+{
+    return send_file(ctx, chat_id, 0, 1, photo, caption);
+}
+
+int bh_chat_send_document(bh_ctx *ctx, int64_t chat_id, const bh_input_file *document,
+                          const char *caption)
+{
+    return send_file(ctx, chat_id, 0, 0, document, caption);
+}
+
+int bh_message_reply_photo(bh_ctx *ctx, const bh_message *msg, const bh_input_file *photo,
+                           const char *caption)
+{
+    return msg ? send_file(ctx, msg->chat.id, msg->message_id, 1, photo, caption) : BH_EINVAL;
+}
+
+int bh_message_reply_document(bh_ctx *ctx, const bh_message *msg, const bh_input_file *document,
+                              const char *caption)
+{
+    return msg ? send_file(ctx, msg->chat.id, msg->message_id, 0, document, caption) : BH_EINVAL;
+}
+
+int bh_ctx_call(bh_ctx *ctx, const char *method, const bh_params *p, json_object **result)
+{
+    json_object *chat;
+    bh_client *c;
+    int rc;
+
+    if (result)
+        *result = NULL;
+    if (!ctx)
+        return BH_EINVAL;
+    if (!(c = bh_bot_client(ctx->bot)))
+        return BH_ENOMEM;
+    rc = bh_client_call_params(c, method, p, result);
+    if (p && json_object_object_get_ex(bh_params_object(p), "chat_id", &chat) &&
+        json_object_is_type(chat, json_type_int))
+        bh_ctx_check_unavailable(ctx, c, json_object_get_int64(chat), rc);
+    return rc;
 }

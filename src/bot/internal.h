@@ -134,6 +134,14 @@ size_t bh_bot_timers(const bh_bot *bot, int *seconds, size_t max);
  * locks the hook left held (with a warning). */
 int bh_hook_call(bh_ctx *ctx, size_t comp, const struct bh_hook *h, const void *a,
                  const void *b);
+/* limiter.c: the store-backed limiter the bot's client asks before each
+ * send (NULL when disabled or without a store), and its installation. */
+bh_ratelimit *bh_bot_ratelimit_of(bh_bot *bot);
+void bh_bot_limiter_install(bh_bot *bot, bh_client *c);
+/* After a call to chat_id that returned rc: runs the chat_unavailable
+ * hooks when the chat refused the bot (403) or is gone (400 chat not found). */
+void bh_ctx_check_unavailable(bh_ctx *ctx, bh_client *c, int64_t chat_id, int rc);
+
 /* Runs the chat_unavailable hooks for chat_id. */
 void bh_unavailable_run(bh_ctx *ctx, int64_t chat_id, const char *reason);
 

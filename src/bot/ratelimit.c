@@ -93,10 +93,34 @@ static int bh_rl_put(bh_shared *m, const char *key, int64_t tat, int64_t now)
     return bh_shared_put(m, key, &v, 0, ttl_ms > 0 ? ttl_ms : 1000);
 }
 
+#define BH_RL_PAUSE "rl:pause"
+
+int bh_ratelimit_pause(bh_ratelimit *rl, int retry_after_s)
+{
+    int64_t now, until, cur = 0;
+    int rc;
+    if (!rl || retry_after_s <= 0)
+        return BH_EINVAL;
+    if (rl->disabled)
+        return BH_OK;
+    rc = bh_lock_acquire(rl->m, BH_RL_LOCK, BH_RL_LOCK_TIMEOUT_MS);
+    if (rc == BH_EABANDONED)
+        rc = BH_OK;
+    if (rc != BH_OK)
+        return rc;
+    now = bh_clock_wall_us();
+    until = now + (int64_t)retry_after_s * 1000000;
+    /* Two 429s at once: the later end wins, a pause is never shortened. */
+    if ((rc = bh_rl_get(rl->m, BH_RL_PAUSE, &cur)) == BH_OK && cur < until)
+        rc = bh_rl_put(rl->m, BH_RL_PAUSE, until, now);
+    bh_lock_release(rl->m, BH_RL_LOCK);
+    return rc;
+}
+
 int bh_ratelimit_wait(bh_ratelimit *rl, int64_t chat_id, int is_group, int64_t max_wait_ms)
 {
     char kchat[48], kgroup[48];
-    int64_t now, tg = 0, tc = 0, tr = 0, at;
+    int64_t now, tg = 0, tc = 0, tr = 0, at, pause = 0;
     int rc;
 
     if (!rl)
@@ -117,11 +141,15 @@ int bh_ratelimit_wait(bh_ratelimit *rl, int64_t chat_id, int is_group, int64_t m
     now = bh_clock_wall_us();
     if ((rc = bh_rl_get(rl->m, "rl:global", &tg)) != BH_OK ||
         (rc = bh_rl_get(rl->m, kchat, &tc)) != BH_OK ||
-        (is_group && (rc = bh_rl_get(rl->m, kgroup, &tr)) != BH_OK))
+        (is_group && (rc = bh_rl_get(rl->m, kgroup, &tr)) != BH_OK) ||
+        (rc = bh_rl_get(rl->m, BH_RL_PAUSE, &pause)) != BH_OK)
         goto out;
 
-    /* The send goes when every limit allows it. */
+    /* The send goes when every limit allows it, and not before the end of
+     * a pause a 429 imposed on any process of the bot. */
     at = bh_gcra_allowed_at(tg, now, rl->global_us, rl->global_burst);
+    if (pause > at)
+        at = pause;
     int64_t a = bh_gcra_allowed_at(tc, now, rl->chat_us, rl->chat_burst);
     if (a > at)
         at = a;

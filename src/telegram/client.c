@@ -27,26 +27,6 @@
 #include "bothive/version.h"
 #include "telegram/tg.h"
 
-#define BH_TG_MAX_ANSWER ((size_t)32 << 20) /* a larger answer is not the Bot API */
-
-struct bh_client {
-    CURL *curl;
-    struct curl_slist *headers;
-    char *token;
-    char *prefix;            /* "<base>/bot<token>/": secret, never logged */
-    size_t prefix_len;
-    char *url;               /* prefix + method, rebuilt per call */
-    size_t url_cap;
-    bh_client_options opt;
-    pid_t pid;               /* creator: a client must not cross a fork */
-    bh_api_error err;
-    int64_t migrated_to;
-    char curl_err[CURL_ERROR_SIZE];
-    char *body;              /* the answer of the current exchange */
-    size_t body_len, body_cap;
-    int body_too_large;
-};
-
 static pthread_once_t bh_curl_once = PTHREAD_ONCE_INIT;
 static CURLcode bh_curl_init_rc = CURLE_FAILED_INIT;
 
@@ -121,9 +101,7 @@ void bh_tg_redact(const char *token, const char *in, size_t inlen, char *out, si
 }
 
 /* Fills the description of c->err through the redaction filter. */
-static void bh_client_describe(bh_client *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void bh_client_describe(bh_client *c, const char *fmt, ...)
+void bh_client_describe(bh_client *c, const char *fmt, ...)
 {
     char tmp[sizeof c->err.description * 2];
     va_list ap;
@@ -258,6 +236,10 @@ int bh_client_new(bh_client **out, const char *token, const char *base_url,
         goto fail;
     }
     c->prefix_len = strlen(c->prefix);
+    if (asprintf(&c->file_prefix, "%.*s/file/bot%s/", (int)blen, base, token) < 0) {
+        c->file_prefix = NULL;
+        goto fail;
+    }
     c->curl = curl_easy_init();
     if (!c->curl)
         goto fail;
@@ -271,6 +253,8 @@ int bh_client_new(bh_client **out, const char *token, const char *base_url,
         if (!h)
             goto fail;
         c->headers = h;
+        if (!(c->mime_headers = curl_slist_append(NULL, "Expect:")))
+            goto fail;
     }
     curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->headers);
     curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, bh_client_write);
@@ -301,6 +285,7 @@ void bh_client_free(bh_client *c)
     if (c->curl)
         curl_easy_cleanup(c->curl);
     curl_slist_free_all(c->headers);
+    curl_slist_free_all(c->mime_headers);
     if (c->token) {
         /* Do not leave the secret lying in freed heap memory. */
         explicit_bzero(c->token, strlen(c->token));
@@ -309,6 +294,10 @@ void bh_client_free(bh_client *c)
     if (c->prefix) {
         explicit_bzero(c->prefix, c->prefix_len);
         free(c->prefix);
+    }
+    if (c->file_prefix) {
+        explicit_bzero(c->file_prefix, strlen(c->file_prefix));
+        free(c->file_prefix);
     }
     if (c->url) {
         explicit_bzero(c->url, c->url_cap);
@@ -330,13 +319,14 @@ int64_t bh_client_migrated_to(const bh_client *c)
 }
 
 /*
- * One HTTP POST of body to method. On BH_OK, c->body holds the answer and
+ * One HTTP POST to method of body (JSON) or, when mime is not NULL, of
+ * that multipart body. On BH_OK, c->body holds the answer and
  * *status its HTTP status. Errors: BH_ENET, BH_ETIMEDOUT, BH_EINTR,
  * BH_EPROTO (answer too large), BH_ENOMEM. Fills c->err.description on
  * failure (redacted).
  */
 static int bh_client_exchange(bh_client *c, const char *method, const char *body,
-                              long total_timeout_ms, long *status)
+                              curl_mime *mime, long total_timeout_ms, long *status)
 {
     size_t mlen = strlen(method);
     CURLcode cc;
@@ -359,11 +349,19 @@ static int bh_client_exchange(bh_client *c, const char *method, const char *body
     c->curl_err[0] = '\0';
     *status = 0;
     curl_easy_setopt(c->curl, CURLOPT_URL, c->url);
-    curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    if (mime) {
+        curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->mime_headers);
+        curl_easy_setopt(c->curl, CURLOPT_MIMEPOST, mime);
+    } else {
+        curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, c->headers);
+        curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    }
     curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, total_timeout_ms);
 
     cc = curl_easy_perform(c->curl);
+    if (mime) /* the next request must not point at a freed body */
+        curl_easy_setopt(c->curl, CURLOPT_MIMEPOST, NULL);
     curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, status);
     c->err.http_status = (int)*status;
     if (cc == CURLE_OK)
@@ -379,6 +377,11 @@ static int bh_client_exchange(bh_client *c, const char *method, const char *body
         return BH_EINTR;
     case CURLE_OUT_OF_MEMORY:
         return BH_ENOMEM;
+    case CURLE_READ_ERROR:
+        /* A file to upload that went away or became unreadable since it
+         * was added: not the network's fault, and not worth a retry. */
+        bh_client_describe(c, "%s: cannot read a file to upload (%s)", method, why);
+        return BH_EIO;
     case CURLE_WRITE_ERROR:
         if (c->body_too_large) {
             bh_client_describe(c, "%s: answer larger than %zu bytes", method, BH_TG_MAX_ANSWER);
@@ -462,116 +465,205 @@ done:
     return rc;
 }
 
-int bh_client_call_json(bh_client *c, const char *method, json_object *params,
-                        json_object **result)
+void bh_tg_restore_writer(bh_client *c)
 {
-    json_object *own = NULL, *chat = NULL;
-    const char *body = "{}";
-    long total_ms, status = 0;
-    int attempt = 0, resent = 0, rc;
-    int64_t poll_s = 0;
+    curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, bh_client_write);
+    curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, c);
+}
 
+int bh_client_usable(bh_client *c)
+{
+    if (c->pid != getpid()) {
+        bh_log(BH_LOG_ERROR, "telegram: a client was used across fork; create it in the process that uses it");
+        return BH_EINVAL;
+    }
+    return BH_OK;
+}
+
+/* One attempt: the request (JSON, or multipart when files has uploads)
+ * and its answer. Returns what bh_client_exchange or
+ * bh_client_parse_answer returns. */
+static int bh_client_attempt(bh_client *c, const char *method, json_object *params,
+                             const bh_params *files, long total_ms, long *status,
+                             json_object **res)
+{
+    curl_mime *mime = NULL;
+    const char *body = "{}";
+    int rc;
+    if (files && files->nparts) {
+        if (!(mime = bh_tg_mime_build(c->curl, params, files)))
+            return BH_ENOMEM;
+    } else if (params && !(body = json_object_to_json_string_ext(params, JSON_C_TO_STRING_PLAIN))) {
+        return BH_ENOMEM;
+    }
+    memset(&c->err, 0, sizeof c->err);
+    rc = bh_client_exchange(c, method, body, mime, total_ms, status);
+    curl_mime_free(mime);
+    if (rc == BH_OK)
+        rc = bh_client_parse_answer(c, method, *status, res);
+    return rc;
+}
+
+/* What to do after a failed attempt. */
+enum { BH_STEP_RETRY, BH_STEP_RESEND, BH_STEP_STOP };
+
+/*
+ * Decides, from the failure rc of an attempt, whether to retry (after
+ * *wait_ms), to resend at once to a migrated chat, or to stop with *rc.
+ */
+static int bh_client_step(bh_client *c, const char *method, json_object *params, int *rc,
+                          long status, int attempt, int resent, int64_t *wait_ms)
+{
+    int64_t backoff = bh_backoff_nth(c->opt.backoff_initial_ms, c->opt.backoff_max_ms, attempt);
+    if (*rc == BH_ENET) {
+        *wait_ms = backoff;
+        return BH_STEP_RETRY;
+    }
+    if (*rc != BH_EAPI && *rc != BH_EPROTO)
+        return BH_STEP_STOP; /* timeout, cancel, out of memory, unreadable file */
+    if (*rc == BH_EPROTO && status == 429) {
+        /* A front end's own "too many requests" page: same meaning. */
+        c->err.error_code = 429;
+        *rc = BH_EAPI;
+    }
+    int code = *rc == BH_EAPI ? c->err.error_code : 0;
+    if (status >= 500 || code >= 500) {
+        /* A proxy's HTML error page is a server failure too. */
+        if (!c->err.error_code)
+            c->err.error_code = (int)status;
+        *rc = BH_EAPI;
+        *wait_ms = backoff;
+        return BH_STEP_RETRY;
+    }
+    if (*rc == BH_EAPI && code == 429) {
+        /* Every process of the bot is held back for this time, not only
+         * this one: the limiter shares the pause. */
+        bh_tg_limit_paused(c, method, params);
+        if (c->err.retry_after > c->opt.max_retry_after_s)
+            return BH_STEP_STOP;
+        *wait_ms = c->err.retry_after ? (int64_t)c->err.retry_after * 1000 : backoff;
+        return BH_STEP_RETRY;
+    }
+    if (*rc == BH_EAPI && code == 400 && c->err.migrate_to_chat_id && !resent && params &&
+        bh_method_follows_migration(method) && json_object_object_get_ex(params, "chat_id", NULL))
+        return BH_STEP_RESEND;
+    return BH_STEP_STOP;
+}
+
+/* A copy of params (in *own, made once) sent to the chat the group
+ * migrated to, so that the caller's params stay untouched. */
+static int bh_client_migrate(bh_client *c, const char *method, json_object *params,
+                             json_object **own)
+{
+    if (!*own && json_object_deep_copy(params, own, NULL) != 0)
+        return BH_ENOMEM;
+    c->migrated_to = c->err.migrate_to_chat_id;
+    json_object_object_add(*own, "chat_id", json_object_new_int64(c->migrated_to));
+    bh_log(BH_LOG_INFO, "telegram: %s: chat migrated to %lld, resending", method,
+           (long long)c->migrated_to);
+    return BH_OK;
+}
+
+/* The HTTP time limit of a call: a long poll takes its whole timeout. */
+static long bh_client_time_limit(bh_client *c, const char *method, json_object *params)
+{
+    int64_t poll_s = 0;
+    if (!strcasecmp(method, "getUpdates") && bh_tg_get_int64(params, "timeout", &poll_s) &&
+        poll_s > 0 && poll_s < 3600)
+        return c->opt.timeout_ms + (long)poll_s * 1000;
+    return c->opt.timeout_ms;
+}
+
+/* Checks the arguments of a call and clears the last error. */
+static int bh_client_begin(bh_client *c, const char *method, json_object *params,
+                           json_object **result)
+{
     if (result)
         *result = NULL;
     if (!c)
         return BH_EINVAL;
     memset(&c->err, 0, sizeof c->err);
     c->migrated_to = 0;
-    if (!bh_method_valid(method))
+    if (!bh_method_valid(method) || bh_client_usable(c) != BH_OK)
         return BH_EINVAL;
-    if (c->pid != getpid()) {
-        bh_log(BH_LOG_ERROR, "telegram: a client was used across fork; create it in the process that uses it");
-        return BH_EINVAL;
-    }
     if (params && !json_object_is_type(params, json_type_object))
         return BH_EJSON;
+    return BH_OK;
+}
 
-    /* A long poll legitimately takes its whole timeout: allow for it. */
-    total_ms = c->opt.timeout_ms;
-    if (!strcasecmp(method, "getUpdates") && bh_tg_get_int64(params, "timeout", &poll_s) &&
-        poll_s > 0 && poll_s < 3600)
-        total_ms += (long)poll_s * 1000;
+/*
+ * The one call path of every method, typed or raw, JSON or multipart: the
+ * limiter before each attempt of a send, then the attempt; a failure is
+ * retried, resent to a migrated chat, or returned, as bh_client_step says.
+ * params and files are the caller's and stay untouched.
+ */
+static int bh_client_perform(bh_client *c, const char *method, json_object *params,
+                             const bh_params *files, json_object **result)
+{
+    json_object *own = NULL;
+    long total_ms, status = 0;
+    int attempt = 0, resent = 0, rc;
 
+    if ((rc = bh_client_begin(c, method, params, result)) != BH_OK)
+        return rc;
+    total_ms = bh_client_time_limit(c, method, params);
     for (;;) {
-        json_object *res = NULL;
+        json_object *res = NULL, *cur = own ? own : params;
         int64_t wait_ms = 0;
 
-        if (params)
-            body = json_object_to_json_string_ext(own ? own : params, JSON_C_TO_STRING_PLAIN);
-        if (!body)
-            return BH_ENOMEM;
-        memset(&c->err, 0, sizeof c->err);
-        rc = bh_client_exchange(c, method, body, total_ms, &status);
+        bh_tg_limit_wait(c, method, cur);
+        rc = bh_client_attempt(c, method, cur, files, total_ms, &status, &res);
         if (rc == BH_OK) {
-            rc = bh_client_parse_answer(c, method, status, &res);
-            if (rc == BH_OK) {
-                if (result)
-                    *result = res;
-                else
-                    json_object_put(res);
-                c->err.http_status = 0;
-                goto out;
-            }
+            if (result)
+                *result = res;
+            else
+                json_object_put(res);
+            c->err.http_status = 0;
+            break;
         }
-        if (rc == BH_ENET) {
-            wait_ms = bh_backoff_nth(c->opt.backoff_initial_ms, c->opt.backoff_max_ms, attempt);
-        } else if (rc == BH_OK || rc == BH_EAPI || rc == BH_EPROTO) {
-            if (rc == BH_EPROTO && status == 429) {
-                /* A front end's own "too many requests" page: same meaning. */
-                c->err.error_code = 429;
-                rc = BH_EAPI;
-            }
-            int code = rc == BH_EAPI ? c->err.error_code : 0;
-            if (status >= 500 || code >= 500) {
-                /* A proxy's HTML error page is a server failure too. */
-                if (!c->err.error_code)
-                    c->err.error_code = (int)status;
-                rc = BH_EAPI;
-                wait_ms = bh_backoff_nth(c->opt.backoff_initial_ms, c->opt.backoff_max_ms, attempt);
-            } else if (rc == BH_EAPI && code == 429) {
-                if (c->err.retry_after > c->opt.max_retry_after_s)
-                    goto out;
-                wait_ms = c->err.retry_after ? (int64_t)c->err.retry_after * 1000
-                                             : bh_backoff_nth(c->opt.backoff_initial_ms, c->opt.backoff_max_ms, attempt);
-            } else if (rc == BH_EAPI && code == 400 && c->err.migrate_to_chat_id && !resent &&
-                       params && bh_method_follows_migration(method) &&
-                       json_object_object_get_ex(params, "chat_id", &chat)) {
-                /* The group became a supergroup: resend once to its new id,
-                 * on a copy so that the caller's params stay untouched. */
-                if (!own && json_object_deep_copy(params, &own, NULL) != 0) {
-                    rc = BH_ENOMEM;
-                    goto out;
-                }
-                c->migrated_to = c->err.migrate_to_chat_id;
-                json_object_object_add(own, "chat_id", json_object_new_int64(c->migrated_to));
-                bh_log(BH_LOG_INFO, "telegram: %s: chat migrated to %lld, resending", method,
-                       (long long)c->migrated_to);
-                resent = 1;
-                continue;
-            } else {
-                goto out;
-            }
-        } else {
-            goto out; /* timeout, cancel, out of memory: not retried */
+        int step = bh_client_step(c, method, cur, &rc, status, attempt, resent, &wait_ms);
+        if (step == BH_STEP_RESEND) {
+            if ((rc = bh_client_migrate(c, method, params, &own)) != BH_OK)
+                break;
+            resent = 1;
+            continue;
         }
-        if (attempt >= c->opt.max_retries)
-            goto out;
+        if (step == BH_STEP_STOP || attempt >= c->opt.max_retries)
+            break;
         attempt++;
         bh_log(BH_LOG_WARN, "telegram: %s failed (%s%s%d), retry %d/%d in %lld ms", method,
                bh_strerror(rc), c->err.error_code ? ", error_code " : ", http ",
                c->err.error_code ? c->err.error_code : (int)status, attempt,
                c->opt.max_retries, (long long)wait_ms);
-        int src = bh_sleep_ms(wait_ms, c->opt.cancel);
-        if (src != BH_OK) {
-            rc = src;
-            goto out;
-        }
+        if ((rc = bh_sleep_ms(wait_ms, c->opt.cancel)) != BH_OK)
+            break;
     }
-out:
     if (rc != BH_OK && rc != BH_EAPI && rc != BH_EINTR)
         bh_log(BH_LOG_DEBUG, "telegram: %s: %s: %s", method, bh_strerror(rc), c->err.description);
     json_object_put(own);
     return rc;
+}
+
+int bh_client_call_json(bh_client *c, const char *method, json_object *params,
+                        json_object **result)
+{
+    return bh_client_perform(c, method, params, NULL, result);
+}
+
+int bh_client_call_params(bh_client *c, const char *method, const bh_params *p,
+                          json_object **result)
+{
+    if (result)
+        *result = NULL;
+    if (!c)
+        return BH_EINVAL;
+    if (p && p->rc != BH_OK) {
+        /* The setter's error, said where the caller looks for it. */
+        memset(&c->err, 0, sizeof c->err);
+        bh_client_describe(c, "%s: %s", method ? method : "?", p->err);
+        return p->rc;
+    }
+    return bh_client_perform(c, method, p ? p->obj : NULL, p, result);
 }
 
 int bh_client_call(bh_client *c, const char *method, const char *params, json_object **result)

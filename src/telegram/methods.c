@@ -1,92 +1,19 @@
 /*
- * Typed Bot API methods: each builds its parameters as a JSON object, calls
- * bh_client_call_json, and turns the result into a typed view. Optional
- * parameters left at zero/NULL are not sent, so the server's defaults apply.
+ * Typed Bot API methods: each builds its parameters with the builder
+ * (params.c), calls the one call path, and turns the result into a typed
+ * view. Optional parameters left at zero/NULL are not sent, so the
+ * server's defaults apply.
  */
 #include <ctype.h>
 #include <string.h>
 
-#include "bothive/telegram.h"
+#include "telegram/tg.h"
 
-/* A parameter object being built; the first failed allocation is
- * remembered so that the callers check once at the end. */
-typedef struct bh_params {
-    json_object *obj;
-    int failed;
-} bh_params;
-
-static void bh_params_init(bh_params *p)
+/* A new builder, or NULL when out of memory. */
+static bh_params *params_new(void)
 {
-    p->obj = json_object_new_object();
-    p->failed = p->obj == NULL;
-}
-
-static void bh_params_add(bh_params *p, const char *key, json_object *v)
-{
-    if (p->failed || !v || json_object_object_add(p->obj, key, v)) {
-        json_object_put(v);
-        p->failed = 1;
-    }
-}
-
-static void bh_params_int(bh_params *p, const char *key, int64_t v)
-{
-    bh_params_add(p, key, json_object_new_int64(v));
-}
-
-static void bh_params_str(bh_params *p, const char *key, const char *v)
-{
-    if (v)
-        bh_params_add(p, key, json_object_new_string(v));
-}
-
-static void bh_params_true(bh_params *p, const char *key, int v)
-{
-    if (v)
-        bh_params_add(p, key, json_object_new_boolean(1));
-}
-
-static void bh_params_markup(bh_params *p, const bh_keyboard *k)
-{
-    if (k)
-        bh_params_add(p, "reply_markup", json_object_get(bh_keyboard_json(k)));
-}
-
-/* Calls method with p (consumed) and stores the result in *result. */
-static int bh_params_call(bh_client *c, const char *method, bh_params *p, json_object **result)
-{
-    int rc = p->failed ? BH_ENOMEM : bh_client_call_json(c, method, p->obj, result);
-    json_object_put(p->obj);
-    p->obj = NULL;
-    return rc;
-}
-
-/* Calls a method whose result is a Message, and parses it into *out. */
-static int bh_call_message(bh_client *c, const char *method, bh_params *p, bh_message **out)
-{
-    json_object *res = NULL;
-    int rc;
-    if (out)
-        *out = NULL;
-    rc = bh_params_call(c, method, p, &res);
-    if (rc != BH_OK)
-        return rc;
-    rc = out ? bh_message_parse(res, out) : BH_OK;
-    json_object_put(res);
-    return rc == BH_EINVAL ? BH_EPROTO : rc;
-}
-
-/* Calls a method whose result is True. */
-static int bh_call_true(bh_client *c, const char *method, bh_params *p)
-{
-    json_object *res = NULL;
-    int rc = bh_params_call(c, method, p, &res);
-    if (rc != BH_OK)
-        return rc;
-    if (!json_object_is_type(res, json_type_boolean))
-        rc = BH_EPROTO;
-    json_object_put(res);
-    return rc;
+    bh_params *p = NULL;
+    return bh_params_new(&p) == BH_OK ? p : NULL;
 }
 
 int bh_client_get_me(bh_client *c, bh_user **me)
@@ -105,10 +32,25 @@ int bh_client_get_me(bh_client *c, bh_user **me)
     return rc == BH_EINVAL ? BH_EPROTO : rc;
 }
 
+/* The allowed_updates array of a NULL-terminated list (NULL if no memory). */
+static json_object *string_array(const char *const *list)
+{
+    json_object *arr = json_object_new_array();
+    for (size_t i = 0; arr && list[i]; i++) {
+        json_object *s = json_object_new_string(list[i]);
+        if (!s || json_object_array_add(arr, s)) {
+            json_object_put(s);
+            json_object_put(arr);
+            arr = NULL;
+        }
+    }
+    return arr;
+}
+
 int bh_client_get_updates(bh_client *c, int64_t offset, int limit, int timeout,
                           const char *const *allowed_updates, bh_update_batch *out)
 {
-    bh_params p;
+    bh_params *p;
     json_object *res = NULL;
     int rc;
 
@@ -116,25 +58,23 @@ int bh_client_get_updates(bh_client *c, int64_t offset, int limit, int timeout,
         memset(out, 0, sizeof *out);
     if (!c || !out || limit < 0 || limit > 100 || timeout < 0)
         return BH_EINVAL;
-    bh_params_init(&p);
+    if (!(p = params_new()))
+        return BH_ENOMEM;
     if (offset)
-        bh_params_int(&p, "offset", offset);
+        bh_params_int(p, "offset", offset);
     if (limit)
-        bh_params_int(&p, "limit", limit);
-    bh_params_int(&p, "timeout", timeout);
+        bh_params_int(p, "limit", limit);
+    bh_params_int(p, "timeout", timeout);
     if (allowed_updates) {
-        json_object *arr = json_object_new_array();
-        for (size_t i = 0; arr && allowed_updates[i]; i++) {
-            json_object *s = json_object_new_string(allowed_updates[i]);
-            if (!s || json_object_array_add(arr, s)) {
-                json_object_put(s);
-                json_object_put(arr);
-                arr = NULL;
-            }
-        }
-        bh_params_add(&p, "allowed_updates", arr);
+        json_object *arr = string_array(allowed_updates);
+        if (arr)
+            bh_params_json(p, "allowed_updates", arr);
+        else
+            p->rc = BH_ENOMEM;
+        json_object_put(arr);
     }
-    rc = bh_params_call(c, "getUpdates", &p, &res);
+    rc = bh_client_call_params(c, "getUpdates", p, &res);
+    bh_params_free(p);
     if (rc != BH_OK)
         return rc;
     rc = bh_updates_parse(res, out);
@@ -145,96 +85,103 @@ int bh_client_get_updates(bh_client *c, int64_t offset, int limit, int timeout,
 int bh_client_send_message(bh_client *c, int64_t chat_id, const char *text,
                            const bh_send_options *opt, bh_message **sent)
 {
-    bh_params p;
+    bh_params *p;
     if (sent)
         *sent = NULL;
     if (!c || !text || !*text)
         return BH_EINVAL;
-    bh_params_init(&p);
-    bh_params_int(&p, "chat_id", chat_id);
-    bh_params_str(&p, "text", text);
-    if (opt) {
-        bh_params_str(&p, "parse_mode", opt->parse_mode);
-        if (opt->reply_to_message_id)
-            bh_params_int(&p, "reply_to_message_id", opt->reply_to_message_id);
-        bh_params_true(&p, "disable_notification", opt->disable_notification);
-        bh_params_true(&p, "disable_web_page_preview", opt->disable_web_page_preview);
-        bh_params_markup(&p, opt->reply_markup);
-    }
-    return bh_call_message(c, "sendMessage", &p, sent);
+    if (!(p = params_new()))
+        return BH_ENOMEM;
+    bh_params_int(p, "chat_id", chat_id);
+    bh_params_str(p, "text", text);
+    bh_tg_send_options(p, opt);
+    if (opt && opt->disable_web_page_preview)
+        bh_params_bool(p, "disable_web_page_preview", 1);
+    return bh_tg_call_message(c, "sendMessage", p, sent);
 }
 
 int bh_client_edit_message_text(bh_client *c, int64_t chat_id, int64_t message_id,
                                 const char *text, const bh_send_options *opt,
                                 bh_message **edited)
 {
-    bh_params p;
+    bh_params *p;
     if (edited)
         *edited = NULL;
     if (!c || !text || !*text || !message_id)
         return BH_EINVAL;
-    bh_params_init(&p);
-    bh_params_int(&p, "chat_id", chat_id);
-    bh_params_int(&p, "message_id", message_id);
-    bh_params_str(&p, "text", text);
+    if (!(p = params_new()))
+        return BH_ENOMEM;
+    bh_params_int(p, "chat_id", chat_id);
+    bh_params_int(p, "message_id", message_id);
+    bh_params_str(p, "text", text);
     if (opt) {
-        bh_params_str(&p, "parse_mode", opt->parse_mode);
-        bh_params_true(&p, "disable_web_page_preview", opt->disable_web_page_preview);
-        bh_params_markup(&p, opt->reply_markup);
+        if (opt->parse_mode)
+            bh_params_str(p, "parse_mode", opt->parse_mode);
+        if (opt->disable_web_page_preview)
+            bh_params_bool(p, "disable_web_page_preview", 1);
+        if (opt->reply_markup)
+            bh_params_keyboard(p, opt->reply_markup);
     }
-    return bh_call_message(c, "editMessageText", &p, edited);
+    return bh_tg_call_message(c, "editMessageText", p, edited);
 }
 
 int bh_client_delete_message(bh_client *c, int64_t chat_id, int64_t message_id)
 {
-    bh_params p;
+    bh_params *p;
     if (!c || !message_id)
         return BH_EINVAL;
-    bh_params_init(&p);
-    bh_params_int(&p, "chat_id", chat_id);
-    bh_params_int(&p, "message_id", message_id);
-    return bh_call_true(c, "deleteMessage", &p);
+    if (!(p = params_new()))
+        return BH_ENOMEM;
+    bh_params_int(p, "chat_id", chat_id);
+    bh_params_int(p, "message_id", message_id);
+    return bh_tg_call_true(c, "deleteMessage", p);
 }
 
 int bh_client_forward_message(bh_client *c, int64_t chat_id, int64_t from_chat_id,
                               int64_t message_id, int disable_notification,
                               bh_message **forwarded)
 {
-    bh_params p;
+    bh_params *p;
     if (forwarded)
         *forwarded = NULL;
     if (!c || !message_id)
         return BH_EINVAL;
-    bh_params_init(&p);
-    bh_params_int(&p, "chat_id", chat_id);
-    bh_params_int(&p, "from_chat_id", from_chat_id);
-    bh_params_int(&p, "message_id", message_id);
-    bh_params_true(&p, "disable_notification", disable_notification);
-    return bh_call_message(c, "forwardMessage", &p, forwarded);
+    if (!(p = params_new()))
+        return BH_ENOMEM;
+    bh_params_int(p, "chat_id", chat_id);
+    bh_params_int(p, "from_chat_id", from_chat_id);
+    bh_params_int(p, "message_id", message_id);
+    if (disable_notification)
+        bh_params_bool(p, "disable_notification", 1);
+    return bh_tg_call_message(c, "forwardMessage", p, forwarded);
 }
 
 int bh_client_send_chat_action(bh_client *c, int64_t chat_id, const char *action)
 {
-    bh_params p;
+    bh_params *p;
     if (!c || !action || !*action)
         return BH_EINVAL;
-    bh_params_init(&p);
-    bh_params_int(&p, "chat_id", chat_id);
-    bh_params_str(&p, "action", action);
-    return bh_call_true(c, "sendChatAction", &p);
+    if (!(p = params_new()))
+        return BH_ENOMEM;
+    bh_params_int(p, "chat_id", chat_id);
+    bh_params_str(p, "action", action);
+    return bh_tg_call_true(c, "sendChatAction", p);
 }
 
 int bh_client_answer_callback_query(bh_client *c, const char *callback_query_id,
                                     const char *text, int show_alert)
 {
-    bh_params p;
+    bh_params *p;
     if (!c || !callback_query_id || !*callback_query_id)
         return BH_EINVAL;
-    bh_params_init(&p);
-    bh_params_str(&p, "callback_query_id", callback_query_id);
-    bh_params_str(&p, "text", text);
-    bh_params_true(&p, "show_alert", show_alert);
-    return bh_call_true(c, "answerCallbackQuery", &p);
+    if (!(p = params_new()))
+        return BH_ENOMEM;
+    bh_params_str(p, "callback_query_id", callback_query_id);
+    if (text)
+        bh_params_str(p, "text", text);
+    if (show_alert)
+        bh_params_bool(p, "show_alert", 1);
+    return bh_tg_call_true(c, "answerCallbackQuery", p);
 }
 
 /* The Bot API's rule for command names: 1..32 of a-z, 0-9 and '_'. */
@@ -249,9 +196,47 @@ static int bh_command_name_valid(const char *s)
     return 1;
 }
 
+/* One BotCommand object (NULL if no memory). */
+static json_object *command_json(const bh_bot_command_info *cmd)
+{
+    json_object *o = json_object_new_object();
+    json_object *cn = json_object_new_string(cmd->command);
+    json_object *cd = json_object_new_string(cmd->description);
+    if (!o || !cn || !cd) {
+        json_object_put(o);
+        json_object_put(cn);
+        json_object_put(cd);
+        return NULL;
+    }
+    json_object_object_add(o, "command", cn);
+    json_object_object_add(o, "description", cd);
+    return o;
+}
+
+/* The BotCommandScope object of scope (NULL if no memory). */
+static json_object *scope_json(const bh_command_scope *scope)
+{
+    json_object *o = json_object_new_object();
+    const char *type = scope->type ? scope->type : "default";
+    if (!o)
+        return NULL;
+    json_object_object_add(o, "type", json_object_new_string(type));
+    if (!strncmp(type, "chat", 4))
+        json_object_object_add(o, "chat_id", json_object_new_int64(scope->chat_id));
+    if (!strcmp(type, "chat_member"))
+        json_object_object_add(o, "user_id", json_object_new_int64(scope->user_id));
+    return o;
+}
+
 int bh_client_set_my_commands(bh_client *c, const bh_bot_command_info *cmds, size_t n)
 {
-    bh_params p;
+    return bh_client_set_my_commands_ex(c, cmds, n, NULL, NULL);
+}
+
+int bh_client_set_my_commands_ex(bh_client *c, const bh_bot_command_info *cmds, size_t n,
+                                 const bh_command_scope *scope, const char *language_code)
+{
+    bh_params *p;
     json_object *arr;
 
     if (!c || (n && !cmds) || n > 100)
@@ -261,22 +246,31 @@ int bh_client_set_my_commands(bh_client *c, const bh_bot_command_info *cmds, siz
         if (!bh_command_name_valid(cmds[i].command) || dl < 1 || dl > 256)
             return BH_EINVAL;
     }
-    bh_params_init(&p);
+    if (!(p = params_new()))
+        return BH_ENOMEM;
     arr = json_object_new_array();
     for (size_t i = 0; arr && i < n; i++) {
-        json_object *o = json_object_new_object();
-        json_object *cn = json_object_new_string(cmds[i].command);
-        json_object *cd = json_object_new_string(cmds[i].description);
-        if (!o || !cn || !cd || json_object_object_add(o, "command", cn) ||
-            (cn = NULL, json_object_object_add(o, "description", cd)) ||
-            (cd = NULL, json_object_array_add(arr, o))) {
-            json_object_put(cn);
-            json_object_put(cd);
+        json_object *o = command_json(&cmds[i]);
+        if (!o || json_object_array_add(arr, o)) {
             json_object_put(o);
             json_object_put(arr);
             arr = NULL;
         }
     }
-    bh_params_add(&p, "commands", arr);
-    return bh_call_true(c, "setMyCommands", &p);
+    if (arr)
+        bh_params_json(p, "commands", arr);
+    else
+        p->rc = BH_ENOMEM;
+    json_object_put(arr);
+    if (scope) {
+        json_object *so = scope_json(scope);
+        if (so)
+            bh_params_json(p, "scope", so);
+        else
+            p->rc = BH_ENOMEM;
+        json_object_put(so);
+    }
+    if (language_code && *language_code)
+        bh_params_str(p, "language_code", language_code);
+    return bh_tg_call_true(c, "setMyCommands", p);
 }

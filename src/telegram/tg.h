@@ -59,5 +59,96 @@ int bh_tg_chat_view(json_object *obj, bh_chat *c);
 
 /* Fills *l from a Location object; BH_ENOTFOUND if not one. */
 int bh_tg_location_view(json_object *obj, bh_location *l);
+/* ---- The client's insides (client.c), shared with download.c ---- */
+
+#include <sys/types.h>
+
+#define BH_TG_MAX_ANSWER ((size_t)32 << 20) /* a larger answer is not the Bot API */
+
+struct bh_client {
+    void *curl;              /* CURL * */
+    struct curl_slist *headers;      /* JSON requests */
+    struct curl_slist *mime_headers; /* multipart requests (libcurl sets the type) */
+    char *token;
+    char *prefix;            /* "<base>/bot<token>/": secret, never logged */
+    size_t prefix_len;
+    char *file_prefix;       /* "<base>/file/bot<token>/": secret too */
+    char *url;               /* prefix + method, rebuilt per call */
+    size_t url_cap;
+    bh_client_options opt;
+    pid_t pid;               /* creator: a client must not cross a fork */
+    bh_api_error err;
+    int64_t migrated_to;
+    bh_limiter limiter;      /* .wait NULL when none */
+    char curl_err[256];      /* CURL_ERROR_SIZE */
+    char *body;              /* the answer of the current exchange */
+    size_t body_len, body_cap;
+    int body_too_large;
+};
+
+/* Fills c->err.description through the redaction filter. */
+void bh_client_describe(bh_client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Points the handle's answer writer back at c->body (after a download). */
+void bh_tg_restore_writer(bh_client *c);
+
+/* limiter.c: before one attempt of method (it waits only for sends), and
+ * after a 429 (c->err holds its retry_after): calls into c's limiter. */
+void bh_tg_limit_wait(bh_client *c, const char *method, json_object *params);
+void bh_tg_limit_paused(bh_client *c, const char *method, json_object *params);
+
+/* Checks that c may be used in this process (not across a fork). */
+int bh_client_usable(bh_client *c);
+
+/* ---- The parameter builder's insides (params.c), read by upload.c ---- */
+
+
+/* One upload part of a multipart request: a file on disk (path) or bytes. */
+typedef struct bh_tg_part {
+    char *name;      /* the form field */
+    bh_input_kind kind;
+    char *path;      /* BH_INPUT_PATH */
+    char *data;      /* BH_INPUT_MEMORY */
+    size_t len;
+    char *filename;  /* NULL: the path's base name */
+} bh_tg_part;
+
+struct bh_params {
+    json_object *obj;  /* every parameter that is not an upload */
+    bh_tg_part *parts;
+    size_t nparts, capparts;
+    unsigned next_attach;
+    int rc;            /* the first setter's error, BH_OK if none */
+    char err[256];
+};
+
+/* The multipart body of obj's fields and p's parts for curl (a CURL *),
+ * or NULL when out of memory. The caller frees it with curl_mime_free. */
+struct curl_mime;
+struct curl_mime *bh_tg_mime_build(void *curl, json_object *obj, const bh_params *p);
+
+/* ---- Shared by the typed methods (media.c, admin.c) ---- */
+
+/* Calls method with p (freed) and parses its Message result into *out
+ * (out may be NULL). */
+int bh_tg_call_message(bh_client *c, const char *method, bh_params *p, bh_message **out);
+/* Calls method with p (freed); its result must be a boolean. */
+int bh_tg_call_true(bh_client *c, const char *method, bh_params *p);
+/* The InputMedia object of m (a new reference), its file attached to p
+ * (an upload as an attach:// part); NULL on error, which p keeps. */
+json_object *bh_tg_input_media(bh_params *p, const bh_input_media *m);
+/* Reads a ChatMember object into *out (which takes a reference on obj).
+ * Returns BH_OK or BH_EPROTO. */
+int bh_tg_member_parse(json_object *obj, bh_chat_member *out);
+/* The ChatPermissions object of perm (a new reference, NULL if no memory). */
+json_object *bh_tg_permissions_json(const bh_chat_permissions *perm);
+/* The ChatAdministratorRights object of r (a new reference, NULL if no memory). */
+json_object *bh_tg_rights_json(const bh_admin_rights *r);
+/* Calls method with p (freed; may be NULL); its result must be of type
+ * want, and *out (may be NULL) receives it (a new reference). */
+int bh_tg_call_typed(bh_client *c, const char *method, bh_params *p, json_type want,
+                     json_object **out);
+/* Adds the options of a send to p; returns p's error so far. */
+int bh_tg_send_options(bh_params *p, const bh_send_options *opt);
 
 #endif

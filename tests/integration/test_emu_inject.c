@@ -147,6 +147,18 @@ END_TEST
 START_TEST(inline_answers_are_checked_and_recorded)
 {
     char many[8192] = "{\"inline_query_id\":\"iq1\",\"results\":[", *resp = NULL;
+
+    /* As on Telegram, an answer needs a query the bot was sent, and a
+     * decision a request that is pending. */
+    ck_assert_int_eq(bh_emu_call(&emu, "answerInlineQuery",
+                                 "{\"inline_query_id\":\"iq1\",\"results\":[]}", &resp), 400);
+    ck_assert_ptr_nonnull(strstr(resp, "query ID is invalid"));
+    free(resp);
+    ck_assert_int_eq(bh_emu_call(&emu, "approveChatJoinRequest", "{\"chat_id\":-9,\"user_id\":8}", &resp), 400);
+    ck_assert_ptr_nonnull(strstr(resp, "HIDE_REQUESTER_MISSING"));
+    free(resp);
+    ck_assert_int_eq(post("/control/inline_query", "{\"user_id\":7,\"query\":\"abc\"}"), 200);
+    ck_assert_int_eq(post("/control/join_request", "{\"chat_id\":-9,\"user_id\":8}"), 200);
     for (int i = 0; i < 51; i++)
         snprintf(many + strlen(many), sizeof many - strlen(many),
                  "%s{\"type\":\"article\",\"id\":\"%d\",\"title\":\"t\"}", i ? "," : "", i);
@@ -165,7 +177,10 @@ START_TEST(inline_answers_are_checked_and_recorded)
     ck_assert_int_eq(bh_emu_call(&emu, "answerInlineQuery",
                                  "{\"inline_query_id\":\"iq1\",\"cache_time\":0,\"results\":"
                                  "[{\"type\":\"article\",\"id\":\"a\",\"title\":\"A\"}]}", NULL), 200);
+    ck_assert_int_eq(bh_emu_call(&emu, "answerInlineQuery",
+                                 "{\"inline_query_id\":\"iq2\",\"results\":[]}", NULL), 400);
     ck_assert_int_eq(bh_emu_call(&emu, "approveChatJoinRequest", "{\"chat_id\":-9,\"user_id\":8}", NULL), 200);
+    ck_assert_int_eq(bh_emu_call(&emu, "approveChatJoinRequest", "{\"chat_id\":-9,\"user_id\":8}", NULL), 400);
     ck_assert_int_eq(bh_emu_call(&emu, "declineChatJoinRequest", "{\"chat_id\":-9}", NULL), 400);
     ck_assert_int_eq(bh_emu_get(&emu, "/control/answers", &resp), 200);
     ck_assert_ptr_nonnull(strstr(resp, "\"method\":\"answerInlineQuery\""));

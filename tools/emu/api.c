@@ -22,10 +22,6 @@
 
 typedef void (*method_fn)(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 
-#define BH_EMU_ERR_NOT_MODIFIED                                                              \
-    "Bad Request: message is not modified: specified new message content and reply markup " \
-    "are exactly the same as a current content and reply markup of the message"
-
 /* getMe: the bot, with the abilities Telegram reports. */
 static void get_me(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
@@ -156,35 +152,12 @@ static bool str_eq(const char *a, const char *b)
     return (!a && !b) || (a && b && !strcmp(a, b));
 }
 
-/* The message of an edit: chat_id and message_id name one the bot sent.
- * Returns it, and its chat in *chat, or NULL after answering the error. */
-static bh_emu_msg *need_own_msg(bh_emu *e, bh_emu_params *p, bh_emu_chat **chat,
-                                bh_emu_reply *r)
-{
-    bh_emu_chat *c;
-    bh_emu_msg *m;
-    if (bh_emu_param_str(p, "inline_message_id")) {
-        bh_emu_reply_error(r, 400, "Bad Request: MESSAGE_ID_INVALID");
-        return NULL;
-    }
-    if (!(c = bh_emu_need_open_chat(e, p, r)))
-        return NULL;
-    if (!(m = bh_emu_need_msg(c, p, "Bad Request: message to edit not found", r)))
-        return NULL;
-    if (!m->from_bot) {
-        bh_emu_reply_error(r, 400, "Bad Request: message can't be edited");
-        return NULL;
-    }
-    *chat = c;
-    return m;
-}
-
 /* editMessageText: replaces the text, parse mode and keyboard of one of
  * the bot's messages; an edit that changes nothing is refused. */
 static void edit_message_text(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     bh_emu_chat *c = NULL;
-    bh_emu_msg *m = need_own_msg(e, p, &c, r);
+    bh_emu_msg *m = bh_emu_need_own_msg(e, p, &c, r);
     bh_emu_content mc;
     if (!m || bh_emu_need_content(p, r, &mc) != BH_OK)
         return;
@@ -478,6 +451,103 @@ static const method methods[] = {
     {"setWebhook", set_webhook},
     {"deleteWebhook", delete_webhook},
     {"getWebhookInfo", get_webhook_info},
+    {"sendPhoto", bh_emu_send_photo},
+    {"sendDocument", bh_emu_send_document},
+    {"sendMediaGroup", bh_emu_send_media_group},
+    {"sendAudio", bh_emu_send_audio},
+    {"sendVideo", bh_emu_send_video},
+    {"sendAnimation", bh_emu_send_animation},
+    {"sendVoice", bh_emu_send_voice},
+    {"sendVideoNote", bh_emu_send_video_note},
+    {"sendSticker", bh_emu_send_sticker},
+    {"getFile", bh_emu_get_file},
+    {"deleteMessages", bh_emu_delete_messages},
+    {"pinChatMessage", bh_emu_pin_chat_message},
+    {"banChatMember", bh_emu_ban_chat_member},
+    {"restrictChatMember", bh_emu_restrict_chat_member},
+    {"getChatMember", bh_emu_get_chat_member},
+    {"unbanChatMember", bh_emu_unban_chat_member},
+    {"unpinChatMessage", bh_emu_unpin_chat_message},
+    {"unpinAllChatMessages", bh_emu_unpin_all_chat_messages},
+    {"editMessageMedia", bh_emu_edit_message_media},
+    {"editMessageCaption", bh_emu_edit_message_caption},
+    {"copyMessage", bh_emu_copy_message},
+    {"getChat", bh_emu_get_chat},
+    {"setChatAdministratorCustomTitle", bh_emu_set_chat_administrator_custom_title},
+    {"setChatStickerSet", bh_emu_set_chat_sticker_set},
+    {"deleteChatStickerSet", bh_emu_delete_chat_sticker_set},
+    {"getBusinessConnection", bh_emu_get_business_connection},
+    {"answerWebAppQuery", bh_emu_answer_web_app_query},
+    {"verifyUser", bh_emu_verify},
+    {"verifyChat", bh_emu_verify},
+    {"removeUserVerification", bh_emu_verify},
+    {"removeChatVerification", bh_emu_verify},
+    {"sendGame", bh_emu_send_game},
+    {"sendInvoice", bh_emu_send_invoice},
+    {"createInvoiceLink", bh_emu_create_invoice_link},
+    {"answerShippingQuery", bh_emu_answer_payment_query},
+    {"answerPreCheckoutQuery", bh_emu_answer_payment_query},
+    {"getStarTransactions", bh_emu_get_star_transactions},
+    {"refundStarPayment", bh_emu_refund_star_payment},
+    {"getUserChatBoosts", bh_emu_get_user_chat_boosts},
+    {"getAvailableGifts", bh_emu_get_available_gifts},
+    {"getCustomEmojiStickers", bh_emu_get_custom_emoji_stickers},
+    {"editChatInviteLink", bh_emu_edit_chat_invite_link},
+    {"createForumTopic", bh_emu_create_forum_topic},
+    {"editForumTopic", bh_emu_edit_forum_topic},
+    {"closeForumTopic", bh_emu_close_forum_topic},
+    {"reopenForumTopic", bh_emu_reopen_forum_topic},
+    {"deleteForumTopic", bh_emu_delete_forum_topic},
+    {"unpinAllForumTopicMessages", bh_emu_unpin_all_forum_topic_messages},
+    {"editGeneralForumTopic", bh_emu_edit_general_forum_topic},
+    {"closeGeneralForumTopic", bh_emu_close_general_forum_topic},
+    {"reopenGeneralForumTopic", bh_emu_reopen_general_forum_topic},
+    {"hideGeneralForumTopic", bh_emu_hide_general_forum_topic},
+    {"unhideGeneralForumTopic", bh_emu_unhide_general_forum_topic},
+    {"unpinAllGeneralForumTopicMessages", bh_emu_unpin_all_general_forum_topic_messages},
+    {"setChatPhoto", bh_emu_set_chat_photo},
+    {"deleteChatPhoto", bh_emu_delete_chat_photo},
+    {"setChatMenuButton", bh_emu_set_chat_menu_button},
+    {"getChatMenuButton", bh_emu_get_chat_menu_button},
+    {"setMyDefaultAdministratorRights", bh_emu_set_my_default_administrator_rights},
+    {"getMyDefaultAdministratorRights", bh_emu_get_my_default_administrator_rights},
+    {"banChatSenderChat", bh_emu_sender_chat},
+    {"unbanChatSenderChat", bh_emu_sender_chat},
+    {"uploadStickerFile", bh_emu_upload_sticker_file},
+    {"getStickerSet", bh_emu_get_sticker_set},
+    {"getForumTopicIconStickers", bh_emu_get_forum_topic_icon_stickers},
+    {"getMyStarBalance", bh_emu_get_my_star_balance},
+    {"setMyName", bh_emu_set_my_name},
+    {"getMyName", bh_emu_get_my_name},
+    {"setMyDescription", bh_emu_set_my_description},
+    {"getMyDescription", bh_emu_get_my_description},
+    {"setMyShortDescription", bh_emu_set_my_short_description},
+    {"getMyShortDescription", bh_emu_get_my_short_description},
+    {"setChatTitle", bh_emu_set_chat_title},
+    {"setChatDescription", bh_emu_set_chat_description},
+    {"exportChatInviteLink", bh_emu_export_chat_invite_link},
+    {"getUserProfilePhotos", bh_emu_get_user_profile_photos},
+    {"logOut", bh_emu_log_out},
+    {"close", bh_emu_log_out},
+    {"createChatInviteLink", bh_emu_create_chat_invite_link},
+    {"revokeChatInviteLink", bh_emu_revoke_chat_invite_link},
+    {"editMessageLiveLocation", bh_emu_edit_message_live_location},
+    {"stopMessageLiveLocation", bh_emu_stop_message_live_location},
+    {"editMessageReplyMarkup", bh_emu_edit_message_reply_markup},
+    {"stopPoll", bh_emu_stop_poll},
+    {"promoteChatMember", bh_emu_promote_chat_member},
+    {"setChatPermissions", bh_emu_set_chat_permissions},
+    {"leaveChat", bh_emu_leave_chat},
+    {"getChatAdministrators", bh_emu_get_chat_administrators},
+    {"getChatMemberCount", bh_emu_get_chat_member_count},
+    {"setMessageReaction", bh_emu_set_message_reaction},
+    {"forwardMessages", bh_emu_forward_messages},
+    {"copyMessages", bh_emu_copy_messages},
+    {"sendLocation", bh_emu_send_location},
+    {"sendVenue", bh_emu_send_venue},
+    {"sendContact", bh_emu_send_contact},
+    {"sendDice", bh_emu_send_dice},
+    {"sendPoll", bh_emu_send_poll},
 };
 
 /* Waits ms milliseconds with e->lock held (released while waiting); ends

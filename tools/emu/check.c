@@ -40,6 +40,10 @@ bh_emu_chat *bh_emu_need_open_chat(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
         bh_emu_reply_error(r, 403, "Forbidden: bot was blocked by the user");
         return NULL;
     }
+    if (c && c->left) {
+        bh_emu_reply_error(r, 403, "Forbidden: bot is not a member of the supergroup chat");
+        return NULL;
+    }
     return c;
 }
 
@@ -58,6 +62,29 @@ bh_emu_msg *bh_emu_need_msg(bh_emu_chat *c, bh_emu_params *p, const char *missin
     m = rc == BH_OK ? bh_emu_msg_find(c, id) : NULL;
     if (!m)
         bh_emu_reply_error(r, 400, missing);
+    return m;
+}
+
+/* The message of an edit: chat_id and message_id name one the bot sent.
+ * Returns it, and its chat in *chat, or NULL after answering the error. */
+bh_emu_msg *bh_emu_need_own_msg(bh_emu *e, bh_emu_params *p, bh_emu_chat **chat,
+                                bh_emu_reply *r)
+{
+    bh_emu_chat *c;
+    bh_emu_msg *m;
+    if (bh_emu_param_str(p, "inline_message_id")) {
+        bh_emu_reply_error(r, 400, "Bad Request: MESSAGE_ID_INVALID");
+        return NULL;
+    }
+    if (!(c = bh_emu_need_open_chat(e, p, r)))
+        return NULL;
+    if (!(m = bh_emu_need_msg(c, p, "Bad Request: message to edit not found", r)))
+        return NULL;
+    if (!m->from_bot) {
+        bh_emu_reply_error(r, 400, "Bad Request: message can't be edited");
+        return NULL;
+    }
+    *chat = c;
     return m;
 }
 
@@ -182,6 +209,49 @@ int bh_emu_need_content(bh_emu_params *p, bh_emu_reply *r, bh_emu_content *out)
 {
     memset(out, 0, sizeof *out);
     if (!(out->text = need_text(p, r)))
+        return BH_EINVAL;
+    if (need_parse_mode(p, r, &out->parse_mode) != BH_OK ||
+        need_markup(p, r, &out->reply_markup) != BH_OK) {
+        bh_emu_content_free(out);
+        return BH_EINVAL;
+    }
+    return BH_OK;
+}
+
+/* Checks an optional caption: at most 1024 UTF-16 units after trimming.
+ * Returns BH_OK with *out the malloc'd caption (NULL when none or empty),
+ * or BH_EINVAL after answering the error. */
+static int need_caption_text(const char *raw, bh_emu_reply *r, char **out)
+{
+    *out = NULL;
+    if (!raw || !*raw)
+        return BH_OK;
+    if (!(*out = bh_emu_trim(raw))) {
+        bh_emu_reply_error(r, 500, "Internal Server Error");
+        return BH_EINVAL;
+    }
+    if (bh_emu_utf16_len(*out, strlen(*out)) > BH_EMU_MAX_CAPTION) {
+        bh_emu_reply_error(r, 400, "Bad Request: message caption is too long");
+        free(*out);
+        *out = NULL;
+        return BH_EINVAL;
+    }
+    if (!**out) {
+        free(*out);
+        *out = NULL;
+    }
+    return BH_OK;
+}
+
+int bh_emu_check_caption(const char *raw, bh_emu_reply *r, char **out)
+{
+    return need_caption_text(raw, r, out);
+}
+
+int bh_emu_need_caption(bh_emu_params *p, bh_emu_reply *r, bh_emu_content *out)
+{
+    memset(out, 0, sizeof *out);
+    if (need_caption_text(bh_emu_param_str(p, "caption"), r, &out->text) != BH_OK)
         return BH_EINVAL;
     if (need_parse_mode(p, r, &out->parse_mode) != BH_OK ||
         need_markup(p, r, &out->reply_markup) != BH_OK) {

@@ -47,6 +47,42 @@
 #define BH_EMU_MAX_TEXT 4096            /* UTF-16 code units, as Telegram counts */
 #define BH_EMU_MAX_POLL_TIMEOUT 600     /* seconds; longer long polls are cut */
 #define BH_EMU_CHAT_BUCKETS 1024
+#define BH_EMU_MAX_UPLOAD ((size_t)50 << 20)   /* a multipart body above this gets 413 */
+#define BH_EMU_MAX_PHOTO ((size_t)10 << 20)
+#define BH_EMU_MAX_DOWNLOAD ((size_t)20 << 20)  /* getFile refuses larger files */
+#define BH_EMU_MAX_CAPTION 1024                 /* UTF-16 code units */
+
+/* An uploaded part of a multipart request (files.c, http.c). */
+typedef struct bh_emu_upload {
+    char *filename;
+    char *data;
+    size_t len, cap;
+} bh_emu_upload;
+
+/* A file the emulator keeps: uploaded bytes, or a URL's file without them. */
+typedef struct bh_emu_file {
+    char id[64];
+    char unique_id[24];
+    char path[96];          /* "" when it cannot be downloaded */
+    char kind[16];          /* photo, document, ... */
+    char *name;             /* the uploaded file name, NULL if none */
+    char *data;             /* NULL for a URL's file */
+    size_t len;
+    struct bh_emu_file *next;
+} bh_emu_file;
+
+/* A member of a group whose status the bot changed (ban, restriction). */
+typedef struct bh_emu_member {
+    int64_t user_id;
+    char status[16];        /* member, kicked, restricted */
+    int64_t until_date;
+    char *permissions;      /* JSON text, restricted only */
+    struct bh_emu_member *next;
+} bh_emu_member;
+
+#define BH_EMU_ERR_NOT_MODIFIED                                                              \
+    "Bad Request: message is not modified: specified new message content and reply markup " \
+    "are exactly the same as a current content and reply markup of the message"
 
 /* A message in a chat, written by a user or by the bot. */
 typedef struct bh_emu_msg {
@@ -65,6 +101,10 @@ typedef struct bh_emu_msg {
     int64_t reply_to;       /* 0 when none */
     int64_t fwd_chat_id;    /* forwarded from, 0 when not a forward */
     int64_t fwd_msg_id;
+    char *media;            /* JSON object text of the media fields ({"photo":[...]}), NULL for text */
+    char *caption;          /* media messages; NULL when none */
+    char *media_group_id;   /* NULL when not part of an album */
+    int pinned;
 } bh_emu_msg;
 
 typedef struct bh_emu_chat {
@@ -73,8 +113,18 @@ typedef struct bh_emu_chat {
     char *title;            /* groups only */
     int64_t user_id;        /* private chats: the user */
     int blocked;            /* the user blocked the bot: sends answer 403 */
+    int left;               /* the bot left the group (leaveChat): sends answer 403 */
+    char *permissions;      /* setChatPermissions: JSON text, NULL for Telegram's defaults */
+    char *invite_links;     /* JSON text of the array of ChatInviteLinks made, NULL if none */
+    char *description;      /* setChatDescription; NULL when none */
+    char *photo_file_id;    /* setChatPhoto; NULL when none */
+    char *menu_button;      /* setChatMenuButton: JSON text, NULL for the default */
+    char *topics;           /* forums.c: JSON text of {"<id>": ForumTopic + is_closed}, NULL if none */
+    int general_closed, general_hidden;
+    int64_t next_topic_id;
     int64_t retry_until_ms; /* a 429 was answered: requests before this are early */
     int64_t early_retries;
+    bh_emu_member *members; /* users whose status the bot changed */
     bh_emu_msg *msgs;       /* msgs[i].id == i + 1 */
     size_t nmsgs, capmsgs;
     struct bh_emu_chat *next;  /* hash chain */
@@ -150,6 +200,11 @@ typedef struct bh_emu {
     /* inline.c: the bot's answers to inline queries and join requests. */
     struct bh_emu_answer *answers, **answers_tail;
     int64_t next_query_id;        /* inject.c: ids of inline queries */
+    struct bh_emu_join *joins;    /* inject.c: join requests not yet decided */
+    bh_emu_file *files;          /* files.c */
+    char *profile;               /* profile.c: {"name":{lang:text},...} as JSON text */
+    char *settings;              /* settings.c: {"menu_button":..,"rights":..} as JSON text */
+    int64_t next_file_id;
 
     pthread_t webhook_thread;
     int webhook_thread_started;
@@ -176,6 +231,7 @@ bh_emu_msg *bh_emu_msg_find(bh_emu_chat *c, int64_t id);
 bh_emu_msg *bh_emu_msg_add_locked(bh_emu_chat *c);
 json_object *bh_emu_msg_json_locked(bh_emu *e, bh_emu_chat *c, const bh_emu_msg *m, int depth);
 json_object *bh_emu_user_json(int64_t user_id);
+json_object *bh_emu_chat_json(const bh_emu_chat *c);
 json_object *bh_emu_bot_json(const bh_emu *e);
 json_object *bh_emu_chat_json(const bh_emu_chat *c);
 int64_t bh_emu_update_queue_locked(bh_emu *e, const char *type, json_object *payload);
@@ -224,12 +280,178 @@ bh_emu_chat *bh_emu_need_chat(bh_emu *e, bh_emu_params *p, const char *name, bh_
 bh_emu_chat *bh_emu_need_open_chat(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 bh_emu_msg *bh_emu_need_msg(bh_emu_chat *c, bh_emu_params *p, const char *missing,
                             bh_emu_reply *r);
+/* The message an edit names (chat_id and message_id, one the bot sent),
+ * its chat in *chat; NULL after answering the error. */
+bh_emu_msg *bh_emu_need_own_msg(bh_emu *e, bh_emu_params *p, bh_emu_chat **chat,
+                                bh_emu_reply *r);
 /* Reads text, parse_mode and reply_markup into *out. Returns BH_OK, or
  * BH_EINVAL after answering the error (then *out holds nothing). */
 int bh_emu_need_content(bh_emu_params *p, bh_emu_reply *r, bh_emu_content *out);
 void bh_emu_content_free(bh_emu_content *m);
+/* As bh_emu_need_content for a media message: caption (optional, at most
+ * 1024 UTF-16 units) in out->text, parse_mode and reply_markup. */
+int bh_emu_need_caption(bh_emu_params *p, bh_emu_reply *r, bh_emu_content *out);
+/* Checks one caption text (raw may be NULL); *out malloc'd or NULL.
+ * Returns BH_OK, or BH_EINVAL after answering the error. */
+int bh_emu_check_caption(const char *raw, bh_emu_reply *r, char **out);
 int64_t bh_emu_need_reply_to(bh_emu_chat *c, bh_emu_params *p, bh_emu_reply *r);
 int bh_emu_need_allowed_updates(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+
+/* ---- files.c: uploads, file ids, getFile and the file URL ---- */
+void bh_emu_upload_free(bh_emu_upload *u);
+/* Adds the uploaded part u as parameter name (u is taken). */
+int bh_emu_params_add_upload(bh_emu_params *p, const char *name, bh_emu_upload *u);
+/* The uploaded part sent as parameter name, or NULL. */
+bh_emu_upload *bh_emu_param_upload(bh_emu_params *p, const char *name);
+void bh_emu_files_free_locked(bh_emu *e);
+bh_emu_file *bh_emu_file_find_locked(bh_emu *e, const char *file_id);
+/* The file of parameter name (an upload, attach://, file_id or URL) of at
+ * most max bytes, or NULL after answering Telegram's error. */
+bh_emu_file *bh_emu_need_file(bh_emu *e, bh_emu_params *p, const char *name, size_t max,
+                              bh_emu_reply *r);
+/* The same for a value found inside another parameter (InputMedia). */
+bh_emu_file *bh_emu_resolve_file(bh_emu *e, bh_emu_params *p, const char *value, const char *kind,
+                                 size_t max, bh_emu_reply *r);
+json_object *bh_emu_file_json(const bh_emu_file *f);
+void bh_emu_get_file(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+/* A copy of the bytes of the file at file_path (takes e->lock). Returns
+ * BH_OK, BH_ENOTFOUND or BH_ENOMEM. */
+int bh_emu_file_copy(bh_emu *e, const char *path, char **data, size_t *len);
+
+/* ---- form.c: multipart bodies, read as they arrive ---- */
+struct MHD_Connection;
+typedef struct bh_emu_form bh_emu_form;
+/* A reader of the connection's multipart body, or NULL when the request is
+ * not multipart/form-data (or out of memory). */
+bh_emu_form *bh_emu_form_new(struct MHD_Connection *con);
+/* Reads n more bytes. Returns BH_OK, or BH_ETOOBIG once past the limit. */
+int bh_emu_form_feed(bh_emu_form *f, const char *data, size_t n);
+/* Moves the fields and files read into p. Returns BH_OK, BH_EINVAL for a
+ * malformed body, BH_ENOMEM. */
+int bh_emu_form_params(bh_emu_form *f, bh_emu_params *p);
+int bh_emu_form_too_big(const bh_emu_form *f);
+void bh_emu_form_free(bh_emu_form *f);
+
+/* ---- media.c: methods that send files ---- */
+void bh_emu_send_photo(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_send_document(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_send_media_group(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_send_audio(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_send_video(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_send_animation(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_send_voice(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_send_video_note(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_send_sticker(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+
+/* ---- edit.c: editing media and captions, copying messages ---- */
+void bh_emu_edit_message_media(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_edit_message_caption(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_copy_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_edit_message_reply_markup(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_stop_poll(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+/* The media fields of a message showing f as kind, as malloc'd JSON text
+ * (media.c). */
+char *bh_emu_media_text(const bh_emu_file *f, const char *kind);
+
+/* ---- chats.c: what the bot learns of a chat, leaving it, reactions,
+ * forwarding and copying several messages ---- */
+void bh_emu_get_chat(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_leave_chat(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_chat_administrators(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_chat_member_count(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_set_message_reaction(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_forward_messages(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_copy_messages(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+
+/* ---- links.c: invite links, join requests, inline answers ---- */
+void bh_emu_create_chat_invite_link(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_revoke_chat_invite_link(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+
+/* ---- profile.c: the bot's name and descriptions, chat titles, logOut, close ---- */
+void bh_emu_set_my_name(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_my_name(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_set_my_description(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_my_description(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_set_my_short_description(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_my_short_description(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_set_chat_title(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_set_chat_description(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_export_chat_invite_link(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_user_profile_photos(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_log_out(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+
+/* ---- settings.c: chat photos, menu buttons, default rights, sender chats,
+ * stickers, stars ---- */
+void bh_emu_set_chat_photo(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_delete_chat_photo(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_set_chat_menu_button(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_chat_menu_button(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_set_my_default_administrator_rights(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_my_default_administrator_rights(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_sender_chat(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_upload_sticker_file(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_sticker_set(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_forum_topic_icon_stickers(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_my_star_balance(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+
+/* ---- forums.c: forum topics of supergroups ---- */
+void bh_emu_create_forum_topic(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_edit_forum_topic(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_close_forum_topic(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_reopen_forum_topic(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_delete_forum_topic(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_unpin_all_forum_topic_messages(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_edit_general_forum_topic(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_close_general_forum_topic(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_reopen_general_forum_topic(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_hide_general_forum_topic(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_unhide_general_forum_topic(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_unpin_all_general_forum_topic_messages(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+
+/* ---- payments.c: invoices, payment queries, stars; boosts, gifts, emoji ---- */
+void bh_emu_send_invoice(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_create_invoice_link(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_answer_payment_query(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_star_transactions(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_refund_star_payment(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_user_chat_boosts(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_available_gifts(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_custom_emoji_stickers(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_edit_chat_invite_link(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+
+/* ---- misc.c: custom titles, group sticker sets, business connections,
+ * Web App answers, verification, games ---- */
+void bh_emu_set_chat_administrator_custom_title(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_set_chat_sticker_set(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_delete_chat_sticker_set(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_business_connection(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_answer_web_app_query(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_verify(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_send_game(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+/* admin.c: the status of user_id in c ("member" when never changed). */
+const char *bh_emu_member_status(bh_emu_chat *c, int64_t user_id);
+
+/* ---- places.c: locations, venues, contacts, dice, polls ---- */
+void bh_emu_send_location(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_send_venue(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_send_contact(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_send_dice(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_send_poll(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_edit_message_live_location(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_stop_message_live_location(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+
+/* ---- admin.c: managing messages and members ---- */
+void bh_emu_unban_chat_member(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_unpin_chat_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_unpin_all_chat_messages(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_promote_chat_member(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_set_chat_permissions(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_delete_messages(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_pin_chat_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_ban_chat_member(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_restrict_chat_member(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_chat_member(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_members_free(bh_emu_chat *c);
 
 /* ---- api.c ---- */
 void bh_emu_api_handle(bh_emu *e, const char *method, bh_emu_params *p, bh_emu_reply *r);
@@ -266,6 +488,18 @@ bh_emu_method_fn *bh_emu_inline_method(const char *name, const char **canonical)
 /* GET /control/answers[?method=M]: the answers recorded, oldest first. */
 void bh_emu_answers_list(bh_emu *e, bh_emu_params *q, bh_emu_reply *r);
 void bh_emu_answers_free_locked(bh_emu *e);
+
+/* A user's request to join a chat, injected and not yet approved or
+ * declined: Telegram refuses a decision on a request that does not exist. */
+typedef struct bh_emu_join {
+    int64_t chat_id, user_id;
+    struct bh_emu_join *next;
+} bh_emu_join;
+/* Notes a pending request (inject.c). false when out of memory. */
+bool bh_emu_join_add_locked(bh_emu *e, int64_t chat_id, int64_t user_id);
+/* Removes the request; false if none was pending (inline.c). */
+bool bh_emu_join_take_locked(bh_emu *e, int64_t chat_id, int64_t user_id);
+void bh_emu_joins_free_locked(bh_emu *e);
 
 /* ---- webhook.c ---- */
 int bh_emu_webhook_start(bh_emu *e);

@@ -3,7 +3,9 @@
  * connection: a long poll simply blocks its own thread on the world's
  * condition variable, and keep-alive connections cost one idle thread each.
  *
- * Routes:  /bot<TOKEN>/<method>   the Bot API (api.c)
+ * Routes:  /bot<TOKEN>/<method>   the Bot API (api.c); multipart bodies are
+ *                                 read as they arrive (form.c)
+ *          /file/bot<TOKEN>/<path> the bytes of an uploaded file (files.c)
  *          /control/<what>        the control API (control.c)
  * Anything else answers 404 in the Bot API's error shape. The handlers
  * build their answers with reply.c; this file only sends them.
@@ -26,6 +28,7 @@ typedef struct request_body {
     char *body;
     size_t len, cap;
     int too_big;
+    bh_emu_form *form;  /* multipart Bot API calls: read by form.c instead */
 } request_body;
 
 /* Adds one query string argument to the parameters in cls, as a string. */
@@ -87,7 +90,9 @@ static void route_api(bh_emu *e, struct MHD_Connection *con, const char *path,
         bh_emu_reply_error(r, 500, "Internal Server Error");
         return;
     }
-    if (read_params(con, req, p) != BH_OK)
+    if (req->form)
+        MHD_get_connection_values(con, MHD_GET_ARGUMENT_KIND, add_query_arg, p);
+    if ((req->form ? bh_emu_form_params(req->form, p) : read_params(con, req, p)) != BH_OK)
         bh_emu_reply_error(r, 400, "Bad Request: can't parse request body");
     else
         bh_emu_api_handle(e, slash + 1, p, r);
@@ -112,7 +117,7 @@ static void route_control(bh_emu *e, struct MHD_Connection *con, const char *wha
 static void route(bh_emu *e, struct MHD_Connection *con, const char *url,
                   const char *http_method, const request_body *req, bh_emu_reply *r)
 {
-    if (req->too_big)
+    if (req->too_big || (req->form && bh_emu_form_too_big(req->form)))
         bh_emu_reply_error(r, 413, "Request Entity Too Large");
     else if (!strncmp(url, "/bot", 4))
         route_api(e, con, url + 4, req, r);
@@ -165,6 +170,42 @@ static enum MHD_Result send_reply(struct MHD_Connection *con, bh_emu_reply *r)
     return ret;
 }
 
+/* GET /file/bot<TOKEN>/<path>: the bytes of the file at path, as uploaded. */
+static enum MHD_Result serve_file(bh_emu *e, struct MHD_Connection *con, const char *rest)
+{
+    const char *slash = strchr(rest, '/');
+    struct MHD_Response *resp;
+    bh_emu_reply r = {0};
+    char *data;
+    size_t len;
+    enum MHD_Result ret;
+    if (!slash || (size_t)(slash - rest) != strlen(e->token) ||
+        strncmp(rest, e->token, (size_t)(slash - rest)) != 0) {
+        bh_emu_reply_error(&r, 401, "Unauthorized");
+        return send_reply(con, &r);
+    }
+    if (bh_emu_file_copy(e, slash + 1, &data, &len) != BH_OK) {
+        bh_emu_reply_error(&r, 404, "Not Found");
+        return send_reply(con, &r);
+    }
+    if (!(resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE))) {
+        free(data);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, "Content-Type", "application/octet-stream");
+    ret = MHD_queue_response(con, 200, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* Takes n bytes of the body: into the multipart reader, or the buffer. */
+static int take_body(request_body *req, const char *data, size_t n)
+{
+    if (req->form)
+        return bh_emu_form_feed(req->form, data, n) == BH_ENOMEM ? BH_ENOMEM : BH_OK;
+    return take_upload(req, data, n);
+}
+
 /* libmicrohttpd's handler: called once when the headers are in (to set up
  * the body), once per piece of the body, and once at its end (to answer). */
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const char *url,
@@ -180,13 +221,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
         if (!(req = calloc(1, sizeof *req)))
             return MHD_NO;
         *con_cls = req;
+        if (!strncmp(url, "/bot", 4))
+            req->form = bh_emu_form_new(con);
         return MHD_YES;
     }
     if (*upload_data_size) {
         size_t n = *upload_data_size;
         *upload_data_size = 0;
-        return take_upload(req, upload_data, n) == BH_OK ? MHD_YES : MHD_NO;
+        return take_body(req, upload_data, n) == BH_OK ? MHD_YES : MHD_NO;
     }
+    if (!strncmp(url, "/file/bot", 9))
+        return serve_file(cls, con, url + 9);
     route(cls, con, url, method, req, &r);
     return send_reply(con, &r);
 }
@@ -200,6 +245,7 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
     (void)con;
     (void)toe;
     if (req) {
+        bh_emu_form_free(req->form);
         free(req->body);
         free(req);
         *con_cls = NULL;

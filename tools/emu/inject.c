@@ -162,7 +162,12 @@ static void inject_join_request(bh_emu *e, json_object *b, bh_emu_reply *r)
         json_object_object_add(o, "date", json_object_new_int64((int64_t)time(NULL)));
         if (bio)
             json_object_object_add(o, "bio", json_object_new_string(bio));
-        queue_locked(e, "chat_join_request", o, r);
+        if (bh_emu_join_add_locked(e, chat_id, user_id))
+            queue_locked(e, "chat_join_request", o, r);
+        else {
+            json_object_put(o);
+            bh_emu_reply_error(r, 500, "Internal Server Error");
+        }
     }
     pthread_mutex_unlock(&e->lock);
 }

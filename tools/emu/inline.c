@@ -46,6 +46,51 @@ void bh_emu_answers_free_locked(bh_emu *e)
     e->answers_tail = &e->answers;
 }
 
+bool bh_emu_join_add_locked(bh_emu *e, int64_t chat_id, int64_t user_id)
+{
+    bh_emu_join *j = malloc(sizeof *j);
+
+    if (!j)
+        return false;
+    *j = (bh_emu_join){.chat_id = chat_id, .user_id = user_id, .next = e->joins};
+    e->joins = j;
+    return true;
+}
+
+bool bh_emu_join_take_locked(bh_emu *e, int64_t chat_id, int64_t user_id)
+{
+    for (bh_emu_join **pp = &e->joins; *pp; pp = &(*pp)->next)
+        if ((*pp)->chat_id == chat_id && (*pp)->user_id == user_id) {
+            bh_emu_join *j = *pp;
+            *pp = j->next;
+            free(j);
+            return true;
+        }
+    return false;
+}
+
+void bh_emu_joins_free_locked(bh_emu *e)
+{
+    while (e->joins) {
+        bh_emu_join *j = e->joins;
+        e->joins = j->next;
+        free(j);
+    }
+}
+
+/* Whether id names an inline query the emulator sent ("iq<N>", N issued):
+ * an answer to any other is "too old" for Telegram. */
+static bool query_known_locked(const bh_emu *e, const char *id)
+{
+    char *end;
+    long long n;
+
+    if (strncmp(id, "iq", 2) != 0)
+        return false;
+    n = strtoll(id + 2, &end, 10);
+    return *end == 0 && n >= 1 && n <= e->next_query_id;
+}
+
 /* Telegram's rules for results: an array of at most 50 objects, each with
  * a type and an id of 1..64 bytes, the ids unique. NULL when they hold,
  * else the description of the 400. */
@@ -93,6 +138,11 @@ static void answer_inline_query(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
         return;
     }
     json_object_put(res);
+    if (!query_known_locked(e, id)) {
+        bh_emu_reply_error(r, 400, "Bad Request: query is too old and response timeout expired "
+                                   "or query ID is invalid");
+        return;
+    }
     if (!record_locked(e, "answerInlineQuery", p)) {
         bh_emu_reply_error(r, 500, "Internal Server Error");
         return;
@@ -110,6 +160,10 @@ static void decide_join(bh_emu *e, bh_emu_params *p, bh_emu_reply *r, const char
     }
     if (bh_emu_param_int(p, "user_id", &user_id) != BH_OK) {
         bh_emu_reply_error(r, 400, "Bad Request: user_id is empty");
+        return;
+    }
+    if (!bh_emu_join_take_locked(e, chat_id, user_id)) {
+        bh_emu_reply_error(r, 400, "Bad Request: HIDE_REQUESTER_MISSING");
         return;
     }
     if (!record_locked(e, name, p)) {

@@ -158,8 +158,10 @@ static int add_part(bh_emu_params *p, const char *hdr, const char *hend, const c
 }
 
 /* Adds the fields of a multipart/form-data body to p as strings. The
- * boundary comes from the Content-Type `ct`. File parts are kept like any
- * other field (the emulator has no file methods). Returns BH_OK, or
+ * boundary comes from the Content-Type `ct`. Bot API calls are read as
+ * they arrive by form.c, which keeps file parts as uploads; this reader of
+ * a whole body is what remains when form.c cannot start (a Content-Type
+ * without a usable boundary), and answers its error. Returns BH_OK, or
  * BH_EINVAL when there is no boundary or the body does not follow it. */
 int bh_emu_params_add_multipart(bh_emu_params *p, const char *ct, const char *body, size_t len)
 {

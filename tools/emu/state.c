@@ -48,7 +48,17 @@ static void chat_free(bh_emu_chat *c)
         free(c->msgs[i].parse_mode);
         free(c->msgs[i].reply_markup);
         free(c->msgs[i].entities);
+        free(c->msgs[i].media);
+        free(c->msgs[i].caption);
+        free(c->msgs[i].media_group_id);
     }
+    bh_emu_members_free(c);
+    free(c->permissions);
+    free(c->invite_links);
+    free(c->description);
+    free(c->photo_file_id);
+    free(c->menu_button);
+    free(c->topics);
     free(c->msgs);
     free(c->title);
     free(c);
@@ -120,6 +130,11 @@ void bh_emu_reset_locked(bh_emu *e)
     bh_emu_update_drop_all_locked(e);
     free_callbacks_and_counts(e);
     bh_emu_answers_free_locked(e);
+    bh_emu_joins_free_locked(e);
+    bh_emu_files_free_locked(e);
+    free(e->profile);
+    free(e->settings);
+    e->profile = e->settings = NULL;
     free(e->allowed_updates);
     free(e->commands);
     e->allowed_updates = e->commands = NULL;
@@ -285,7 +300,21 @@ json_object *bh_emu_msg_json_locked(bh_emu *e, bh_emu_chat *c, const bh_emu_msg 
         if (r)
             json_object_object_add(o, "reply_to_message", bh_emu_msg_json_locked(e, c, r, 1));
     }
-    json_object_object_add(o, "text", json_object_new_string(m->text ? m->text : ""));
+    if (m->media) {
+        /* A photo or document: its fields, a caption instead of a text. */
+        json_object *media = json_tokener_parse(m->media);
+        if (media) {
+            json_object_object_foreach(media, k, v)
+                json_object_object_add(o, k, json_object_get(v));
+            json_object_put(media);
+        }
+        if (m->caption)
+            json_object_object_add(o, "caption", json_object_new_string(m->caption));
+        if (m->media_group_id)
+            json_object_object_add(o, "media_group_id", json_object_new_string(m->media_group_id));
+    } else {
+        json_object_object_add(o, "text", json_object_new_string(m->text ? m->text : ""));
+    }
     add_parsed(o, "entities", m->entities);
     if (m->reply_markup) {
         json_object *rm = json_tokener_parse(m->reply_markup);

@@ -318,6 +318,31 @@ START_TEST(test_set_my_commands)
 }
 END_TEST
 
+START_TEST(test_set_my_commands_scoped)
+{
+    bh_bot_command_info cmds[1] = {{"ban", "Ban a user"}};
+    bh_command_scope scope = {.type = "chat_member", .chat_id = -1001, .user_id = 5};
+    bh_httpstub_push(stub, 200, "{\"ok\":true,\"result\":true}", 0);
+    ck_assert_int_eq(bh_client_set_my_commands_ex(cl, cmds, 1, &scope, "it"), BH_OK);
+    json_object *o = request(0, "setMyCommands");
+    json_object *sc = json_object_object_get(o, "scope");
+    ck_assert_str_eq(field_str(sc, "type"), "chat_member");
+    ck_assert(field_int(sc, "chat_id") == -1001);
+    ck_assert(field_int(sc, "user_id") == 5);
+    ck_assert_str_eq(field_str(o, "language_code"), "it");
+    json_object_put(o);
+
+    bh_command_scope groups = {.type = "all_group_chats"};
+    bh_httpstub_push(stub, 200, "{\"ok\":true,\"result\":true}", 0);
+    ck_assert_int_eq(bh_client_set_my_commands_ex(cl, cmds, 1, &groups, NULL), BH_OK);
+    o = request(1, "setMyCommands");
+    sc = json_object_object_get(o, "scope");
+    ck_assert_str_eq(field_str(sc, "type"), "all_group_chats");
+    ck_assert(!has(sc, "chat_id") && !has(o, "language_code"));
+    json_object_put(o);
+}
+END_TEST
+
 START_TEST(test_typed_methods_report_api_errors)
 {
     bh_message *m = (bh_message *)1;
@@ -341,6 +366,7 @@ static Suite *make_suite(void)
     tcase_add_test(tc, test_edit_delete_forward);
     tcase_add_test(tc, test_chat_action_and_callback_answer);
     tcase_add_test(tc, test_set_my_commands);
+    tcase_add_test(tc, test_set_my_commands_scoped);
     tcase_add_test(tc, test_typed_methods_report_api_errors);
     suite_add_tcase(s, tc);
     return s;

@@ -1,0 +1,235 @@
+/*
+ * Typed methods that send files: sendPhoto, sendDocument, sendMediaGroup.
+ * Each builds a bh_params (so a file from disk is streamed, and json-c
+ * writes every value) and goes through bh_client_call_params; the helpers
+ * that turn a result into a typed value are shared with admin.c.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "telegram/tg.h"
+
+int bh_tg_call_message(bh_client *c, const char *method, bh_params *p, bh_message **out)
+{
+    json_object *res = NULL;
+    int rc = bh_client_call_params(c, method, p, &res);
+    bh_params_free(p);
+    if (rc != BH_OK)
+        return rc;
+    rc = out ? bh_message_parse(res, out) : BH_OK;
+    json_object_put(res);
+    return rc == BH_EINVAL ? BH_EPROTO : rc;
+}
+
+int bh_tg_call_true(bh_client *c, const char *method, bh_params *p)
+{
+    json_object *res = NULL;
+    int rc = bh_client_call_params(c, method, p, &res);
+    bh_params_free(p);
+    if (rc == BH_OK && !json_object_is_type(res, json_type_boolean))
+        rc = BH_EPROTO;
+    json_object_put(res);
+    return rc;
+}
+
+int bh_tg_call_typed(bh_client *c, const char *method, bh_params *p, json_type want,
+                     json_object **out)
+{
+    json_object *res = NULL;
+    int rc = bh_client_call_params(c, method, p, &res);
+    bh_params_free(p);
+    if (rc == BH_OK && !json_object_is_type(res, want))
+        rc = BH_EPROTO;
+    if (rc == BH_OK && out)
+        *out = json_object_get(res);
+    json_object_put(res);
+    return rc;
+}
+
+int bh_tg_send_options(bh_params *p, const bh_send_options *opt)
+{
+    if (!opt)
+        return BH_OK;
+    if (opt->parse_mode)
+        bh_params_str(p, "parse_mode", opt->parse_mode);
+    if (opt->reply_to_message_id)
+        bh_params_int(p, "reply_to_message_id", opt->reply_to_message_id);
+    if (opt->disable_notification)
+        bh_params_bool(p, "disable_notification", 1);
+    if (opt->reply_markup)
+        bh_params_keyboard(p, opt->reply_markup);
+    return p->rc;
+}
+
+/* sendPhoto and sendDocument: one file under key, and a caption. */
+static int send_file(bh_client *c, const char *method, const char *key, int64_t chat_id,
+                     const bh_input_file *f, const char *caption, const bh_send_options *opt,
+                     bh_message **sent)
+{
+    bh_params *p;
+    int rc;
+    if (sent)
+        *sent = NULL;
+    if (!c || !f)
+        return BH_EINVAL;
+    if ((rc = bh_params_new(&p)) != BH_OK)
+        return rc;
+    bh_params_int(p, "chat_id", chat_id);
+    bh_params_file(p, key, f);
+    if (caption)
+        bh_params_str(p, "caption", caption);
+    bh_tg_send_options(p, opt);
+    return bh_tg_call_message(c, method, p, sent);
+}
+
+int bh_client_send_photo(bh_client *c, int64_t chat_id, const bh_input_file *photo,
+                         const char *caption, const bh_send_options *opt, bh_message **sent)
+{
+    return send_file(c, "sendPhoto", "photo", chat_id, photo, caption, opt, sent);
+}
+
+int bh_client_send_document(bh_client *c, int64_t chat_id, const bh_input_file *document,
+                            const char *caption, const bh_send_options *opt, bh_message **sent)
+{
+    return send_file(c, "sendDocument", "document", chat_id, document, caption, opt, sent);
+}
+
+int bh_client_send_audio(bh_client *c, int64_t chat_id, const bh_input_file *audio,
+                         const char *caption, const bh_send_options *opt, bh_message **sent)
+{
+    return send_file(c, "sendAudio", "audio", chat_id, audio, caption, opt, sent);
+}
+
+int bh_client_send_video(bh_client *c, int64_t chat_id, const bh_input_file *video,
+                         const char *caption, const bh_send_options *opt, bh_message **sent)
+{
+    return send_file(c, "sendVideo", "video", chat_id, video, caption, opt, sent);
+}
+
+int bh_client_send_animation(bh_client *c, int64_t chat_id, const bh_input_file *animation,
+                             const char *caption, const bh_send_options *opt, bh_message **sent)
+{
+    return send_file(c, "sendAnimation", "animation", chat_id, animation, caption, opt, sent);
+}
+
+int bh_client_send_voice(bh_client *c, int64_t chat_id, const bh_input_file *voice,
+                         const char *caption, const bh_send_options *opt, bh_message **sent)
+{
+    return send_file(c, "sendVoice", "voice", chat_id, voice, caption, opt, sent);
+}
+
+int bh_client_send_video_note(bh_client *c, int64_t chat_id, const bh_input_file *video_note,
+                              const char *caption, const bh_send_options *opt, bh_message **sent)
+{
+    return send_file(c, "sendVideoNote", "video_note", chat_id, video_note, caption, opt, sent);
+}
+
+int bh_client_send_sticker(bh_client *c, int64_t chat_id, const bh_input_file *sticker,
+                           const bh_send_options *opt, bh_message **sent)
+{
+    return send_file(c, "sendSticker", "sticker", chat_id, sticker, NULL, opt, sent);
+}
+
+json_object *bh_tg_input_media(bh_params *p, const bh_input_media *m)
+{
+    char ref[512];
+    json_object *o;
+    int64_t max = !strcmp(m->type, "photo") ? BH_PHOTO_MAX : BH_UPLOAD_MAX;
+    if (bh_params_attach(p, &m->file, max, ref, sizeof ref) != BH_OK || !(o = json_object_new_object()))
+        return NULL;
+    json_object_object_add(o, "type", json_object_new_string(m->type));
+    json_object_object_add(o, "media", json_object_new_string(ref));
+    if (m->caption)
+        json_object_object_add(o, "caption", json_object_new_string(m->caption));
+    if (m->parse_mode)
+        json_object_object_add(o, "parse_mode", json_object_new_string(m->parse_mode));
+    return o;
+}
+
+/* The messages of an array result into *out (n of them). */
+static int parse_messages(json_object *res, bh_message ***out, size_t *n)
+{
+    size_t len;
+    bh_message **msgs;
+    if (!json_object_is_type(res, json_type_array))
+        return BH_EPROTO;
+    len = json_object_array_length(res);
+    if (!(msgs = calloc(len ? len : 1, sizeof *msgs)))
+        return BH_ENOMEM;
+    for (size_t i = 0; i < len; i++) {
+        int rc = bh_message_parse(json_object_array_get_idx(res, i), &msgs[i]);
+        if (rc != BH_OK) {
+            bh_messages_free(msgs, i);
+            return rc == BH_EINVAL ? BH_EPROTO : rc;
+        }
+    }
+    *out = msgs;
+    *n = len;
+    return BH_OK;
+}
+
+void bh_messages_free(bh_message **msgs, size_t n)
+{
+    if (!msgs)
+        return;
+    for (size_t i = 0; i < n; i++)
+        bh_message_free(msgs[i]);
+    free(msgs);
+}
+
+/* The media parameter of an album: n InputMedia objects. */
+static int album_params(bh_params *p, const bh_input_media *media, size_t n)
+{
+    json_object *arr = json_object_new_array();
+    int rc;
+    for (size_t i = 0; arr && i < n; i++) {
+        json_object *o = media[i].type ? bh_tg_input_media(p, &media[i]) : NULL;
+        if (!o) {
+            json_object_put(arr);
+            return p->rc != BH_OK ? p->rc : BH_EINVAL;
+        }
+        json_object_array_add(arr, o);
+    }
+    if (!arr)
+        return BH_ENOMEM;
+    rc = bh_params_json(p, "media", arr);
+    json_object_put(arr);
+    return rc;
+}
+
+int bh_client_send_media_group(bh_client *c, int64_t chat_id, const bh_input_media *media,
+                               size_t n, const bh_send_options *opt, bh_message ***sent,
+                               size_t *nsent)
+{
+    bh_params *p;
+    json_object *res = NULL;
+    bh_message **msgs = NULL;
+    size_t count = 0;
+    int rc;
+    if (sent)
+        *sent = NULL;
+    if (nsent)
+        *nsent = 0;
+    if (!c || !media || n < 2 || n > 10)
+        return BH_EINVAL;
+    if ((rc = bh_params_new(&p)) != BH_OK)
+        return rc;
+    bh_params_int(p, "chat_id", chat_id);
+    if ((rc = album_params(p, media, n)) == BH_EINVAL && p->rc == BH_OK) {
+        bh_params_free(p);
+        return BH_EINVAL;
+    }
+    bh_tg_send_options(p, opt);
+    rc = bh_client_call_params(c, "sendMediaGroup", p, &res);
+    bh_params_free(p);
+    if (rc == BH_OK && (rc = parse_messages(res, &msgs, &count)) == BH_OK) {
+        if (sent)
+            *sent = msgs;
+        else
+            bh_messages_free(msgs, count);
+        if (nsent)
+            *nsent = count;
+    }
+    json_object_put(res);
+    return rc;
+}

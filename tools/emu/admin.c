@@ -1,0 +1,292 @@
+/*
+ * The emulator's methods that manage a chat: deleteMessages,
+ * pinChatMessage, and the members a bot bans or restricts, which
+ * getChatMember then reports. A user the bot never touched is a "member";
+ * the bot itself is an administrator of every group.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bothive/error.h"
+#include "emu.h"
+
+#define BH_EMU_DELETE_MAX 100
+
+void bh_emu_members_free(bh_emu_chat *c)
+{
+    while (c->members) {
+        bh_emu_member *m = c->members;
+        c->members = m->next;
+        free(m->permissions);
+        free(m);
+    }
+}
+
+/* The record of user_id in c, made when create is set; NULL if absent or
+ * out of memory. */
+static bh_emu_member *member_get(bh_emu_chat *c, int64_t user_id, int create)
+{
+    bh_emu_member *m;
+    for (m = c->members; m; m = m->next)
+        if (m->user_id == user_id)
+            return m;
+    if (!create || !(m = calloc(1, sizeof *m)))
+        return NULL;
+    m->user_id = user_id;
+    snprintf(m->status, sizeof m->status, "member");
+    m->next = c->members;
+    c->members = m;
+    return m;
+}
+
+/* deleteMessages: the messages of message_ids (1..100) that exist are
+ * deleted; the others are skipped, as Telegram does. */
+void bh_emu_delete_messages(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+{
+    bh_emu_chat *c = bh_emu_need_chat(e, p, "chat_id", r);
+    int bad;
+    json_object *ids;
+    if (!c)
+        return;
+    ids = bh_emu_param_json(p, "message_ids", &bad);
+    if (!ids || bad || !json_object_is_type(ids, json_type_array) ||
+        json_object_array_length(ids) < 1 || json_object_array_length(ids) > BH_EMU_DELETE_MAX) {
+        bh_emu_reply_error(r, 400, ids || bad ? "Bad Request: can't parse message_ids JSON array"
+                                              : "Bad Request: parameter \"message_ids\" is required");
+        json_object_put(ids);
+        return;
+    }
+    for (size_t i = 0; i < json_object_array_length(ids); i++) {
+        bh_emu_msg *m = bh_emu_msg_find(c, json_object_get_int64(json_object_array_get_idx(ids, i)));
+        if (m) {
+            m->deleted = 1;
+            e->stats.deletes++;
+        }
+    }
+    json_object_put(ids);
+    bh_emu_reply_ok(r, json_object_new_boolean(1));
+}
+
+/* pinChatMessage: marks the message pinned (several may be, as in Telegram). */
+void bh_emu_pin_chat_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+{
+    bh_emu_chat *c = bh_emu_need_chat(e, p, "chat_id", r);
+    bh_emu_msg *m;
+    if (!c || !(m = bh_emu_need_msg(c, p, "Bad Request: message to pin not found", r)))
+        return;
+    m->pinned = 1;
+    bh_emu_reply_ok(r, json_object_new_boolean(1));
+}
+
+/* The group and the user a member method names; NULL after answering the
+ * error (private chats have no members to manage). */
+static bh_emu_chat *need_member_chat(bh_emu *e, bh_emu_params *p, int64_t *user_id,
+                                     bh_emu_reply *r)
+{
+    bh_emu_chat *c = bh_emu_need_chat(e, p, "chat_id", r);
+    int rc;
+    if (!c)
+        return NULL;
+    rc = bh_emu_param_int(p, "user_id", user_id);
+    if (rc != BH_OK || *user_id <= 0) {
+        bh_emu_reply_error(r, 400, rc == BH_ENOTFOUND ? "Bad Request: user_id is empty"
+                                                      : "Bad Request: invalid user_id specified");
+        return NULL;
+    }
+    return c;
+}
+
+/* Sets the status of user_id in c; answers true, or the error. */
+static void member_set(bh_emu_chat *c, int64_t user_id, const char *status, char *permissions,
+                       bh_emu_params *p, bh_emu_reply *r)
+{
+    bh_emu_member *m;
+    int64_t until = 0;
+    if (!strcmp(c->type, "private")) {
+        free(permissions);
+        bh_emu_reply_error(r, 400, "Bad Request: method is available for supergroup and channel chats only");
+        return;
+    }
+    if (!(m = member_get(c, user_id, 1))) {
+        free(permissions);
+        bh_emu_reply_error(r, 500, "Internal Server Error");
+        return;
+    }
+    bh_emu_param_int(p, "until_date", &until);
+    snprintf(m->status, sizeof m->status, "%s", status);
+    m->until_date = until;
+    free(m->permissions);
+    m->permissions = permissions;
+    bh_emu_reply_ok(r, json_object_new_boolean(1));
+}
+
+/* banChatMember: the user is "kicked" until until_date (0: for ever). */
+void bh_emu_ban_chat_member(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+{
+    int64_t user_id;
+    bh_emu_chat *c = need_member_chat(e, p, &user_id, r);
+    if (c)
+        member_set(c, user_id, "kicked", NULL, p, r);
+}
+
+/* restrictChatMember: the user is "restricted" to permissions. */
+void bh_emu_restrict_chat_member(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+{
+    int64_t user_id;
+    int bad;
+    bh_emu_chat *c = need_member_chat(e, p, &user_id, r);
+    json_object *perm;
+    if (!c)
+        return;
+    perm = bh_emu_param_json(p, "permissions", &bad);
+    if (!perm || bad || !json_object_is_type(perm, json_type_object)) {
+        bh_emu_reply_error(r, 400, perm || bad ? "Bad Request: can't parse permissions JSON object"
+                                               : "Bad Request: parameter \"permissions\" is required");
+        json_object_put(perm);
+        return;
+    }
+    member_set(c, user_id, "restricted", bh_emu_json_text(perm), p, r);
+    json_object_put(perm);
+}
+
+/* getChatMember: the ChatMember object of user_id in the chat. */
+void bh_emu_get_chat_member(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+{
+    int64_t user_id;
+    bh_emu_chat *c = need_member_chat(e, p, &user_id, r);
+    bh_emu_member *m;
+    json_object *o;
+    if (!c)
+        return;
+    m = member_get(c, user_id, 0);
+    o = json_object_new_object();
+    if (user_id == e->bot_id) {
+        json_object_object_add(o, "status", json_object_new_string("administrator"));
+        json_object_object_add(o, "user", bh_emu_bot_json(e));
+        bh_emu_reply_ok(r, o);
+        return;
+    }
+    json_object_object_add(o, "status", json_object_new_string(m ? m->status : "member"));
+    json_object_object_add(o, "user", bh_emu_user_json(user_id));
+    if (m && strcmp(m->status, "member"))
+        json_object_object_add(o, "until_date", json_object_new_int64(m->until_date));
+    if (m && m->permissions) {
+        json_object *perm = json_tokener_parse(m->permissions);
+        if (perm) {
+            json_object_object_foreach(perm, k, v)
+                json_object_object_add(o, k, json_object_get(v));
+            json_object_put(perm);
+        }
+        json_object_object_add(o, "is_member", json_object_new_boolean(1));
+    }
+    bh_emu_reply_ok(r, o);
+}
+
+/* unbanChatMember: a kicked user becomes a member again; with
+ * only_if_banned, a user who is not kicked is left as they are. */
+void bh_emu_unban_chat_member(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+{
+    int64_t user_id;
+    bh_emu_chat *c = need_member_chat(e, p, &user_id, r);
+    bh_emu_member *m;
+    if (!c)
+        return;
+    m = member_get(c, user_id, 0);
+    if (m && (!strcmp(m->status, "kicked") || !bh_emu_param_bool(p, "only_if_banned"))) {
+        snprintf(m->status, sizeof m->status, "member");
+        m->until_date = 0;
+        free(m->permissions);
+        m->permissions = NULL;
+    }
+    bh_emu_reply_ok(r, json_object_new_boolean(1));
+}
+
+/* unpinChatMessage: message_id, or the most recently pinned message. */
+void bh_emu_unpin_chat_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+{
+    bh_emu_chat *c = bh_emu_need_chat(e, p, "chat_id", r);
+    int64_t id = 0;
+    bh_emu_msg *m = NULL;
+    if (!c)
+        return;
+    if (bh_emu_param_int(p, "message_id", &id) == BH_OK) {
+        m = bh_emu_msg_find(c, id);
+    } else {
+        for (size_t i = c->nmsgs; i > 0 && !m; i--)
+            if (c->msgs[i - 1].pinned && !c->msgs[i - 1].deleted)
+                m = &c->msgs[i - 1];
+    }
+    if (!m || !m->pinned) {
+        bh_emu_reply_error(r, 400, "Bad Request: message to unpin not found");
+        return;
+    }
+    m->pinned = 0;
+    bh_emu_reply_ok(r, json_object_new_boolean(1));
+}
+
+/* unpinAllChatMessages: every pinned message of the chat. */
+void bh_emu_unpin_all_chat_messages(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+{
+    bh_emu_chat *c = bh_emu_need_chat(e, p, "chat_id", r);
+    if (!c)
+        return;
+    for (size_t i = 0; i < c->nmsgs; i++)
+        c->msgs[i].pinned = 0;
+    bh_emu_reply_ok(r, json_object_new_boolean(1));
+}
+
+/* promoteChatMember: the rights given (is_anonymous, can_*) make the user
+ * an administrator; none at all make them a member again. */
+void bh_emu_promote_chat_member(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+{
+    int64_t user_id;
+    bh_emu_chat *c = need_member_chat(e, p, &user_id, r);
+    json_object *rights;
+    int any = 0;
+    if (!c)
+        return;
+    rights = json_object_new_object();
+    json_object_object_foreach(p, key, v) {
+        (void)v;
+        if (!strncmp(key, "can_", 4) || !strcmp(key, "is_anonymous")) {
+            int on = bh_emu_param_bool(p, key);
+            json_object_object_add(rights, key, json_object_new_boolean(on));
+            any |= on;
+        }
+    }
+    member_set(c, user_id, any ? "administrator" : "member", any ? bh_emu_json_text(rights) : NULL,
+               p, r);
+    json_object_put(rights);
+}
+
+/* setChatPermissions: the default rights of the group's members. */
+void bh_emu_set_chat_permissions(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+{
+    bh_emu_chat *c = bh_emu_need_chat(e, p, "chat_id", r);
+    json_object *perm;
+    int bad;
+    if (!c)
+        return;
+    if (!strcmp(c->type, "private")) {
+        bh_emu_reply_error(r, 400, "Bad Request: method is available for supergroup and channel chats only");
+        return;
+    }
+    perm = bh_emu_param_json(p, "permissions", &bad);
+    if (!perm || bad || !json_object_is_type(perm, json_type_object)) {
+        bh_emu_reply_error(r, 400, perm || bad ? "Bad Request: can't parse permissions JSON object"
+                                               : "Bad Request: parameter \"permissions\" is required");
+        json_object_put(perm);
+        return;
+    }
+    free(c->permissions);
+    c->permissions = bh_emu_json_text(perm);
+    json_object_put(perm);
+    bh_emu_reply_ok(r, json_object_new_boolean(1));
+}
+
+const char *bh_emu_member_status(bh_emu_chat *c, int64_t user_id)
+{
+    bh_emu_member *m = member_get(c, user_id, 0);
+    return m ? m->status : "member";
+}
