@@ -66,7 +66,7 @@ void bh_fuzz_walk_message(const bh_message *m)
         if (m->from)
             bh_fuzz_walk_user(m->from);
         bh_fuzz_check_command(m);
-        bh_fuzz_sink += (size_t)(m->message_id + m->date + m->edit_date + m->chat.id);
+        bh_fuzz_sink += (size_t)m->message_id + (size_t)m->date + (size_t)m->edit_date + (size_t)m->chat.id;
     }
 }
 
