@@ -23,7 +23,7 @@ trap 'rm -rf "$probe"' EXIT
 printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' \
     >"$probe/p.c"
 if ! "$cc" -fsanitize=fuzzer "$probe/p.c" -o "$probe/p" >/dev/null 2>&1; then
-    echo "fuzz: $cc cannot link libFuzzer (install libclang-rt-<version>-dev)" >&2
+    echo "fuzz: $cc cannot link libFuzzer (install libclang-rt-dev: scripts/install-deps.sh)" >&2
     exit 1
 fi
 
