@@ -15,6 +15,15 @@
 #include "fuzz.h"
 #include "store_file_io.h"
 
+/* bh_store_check must pass; when it does not, say why before aborting. */
+static void must_check(bh_store *st, const char *when)
+{
+    int rc = bh_store_check(st);
+    if (rc != BH_OK)
+        fprintf(stderr, "bh_store_check %s: %s: %s\n", when, bh_strerror(rc), bh_store_errmsg(st));
+    BH_FUZZ_ASSERT(rc == BH_OK);
+}
+
 static char bh_fuzz_path[256];
 static char bh_fuzz_url[300];
 
@@ -77,7 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (bh_store_open(&st, bh_fuzz_url, &opt) == BH_OK) {
         /* Opened: repaired, or undamaged; either way it must be whole. */
-        BH_FUZZ_ASSERT(bh_store_check(st) == BH_OK);
+        must_check(st, "after the first open");
         BH_FUZZ_ASSERT(bh_store_stats(st, &stats) == BH_OK);
         read_all(st);
         bh_shared *m;
@@ -86,7 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             bh_shared_incr(m, "count", 1, NULL);
             bh_shared_close(m);
         }
-        BH_FUZZ_ASSERT(bh_store_check(st) == BH_OK);
+        must_check(st, "after writes");
         bh_store_close(st);
     }
     /* Read-only, as `bothive shm` reads it: with the file as left above. */
