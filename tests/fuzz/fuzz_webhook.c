@@ -2,9 +2,8 @@
  * A webhook HTTP request: any bytes sent over loopback to the webhook
  * server, started once in this process with the handlers of
  * src/runner/webhook.c (compiled in here, to reach them without a runner).
- * The answer must be HTTP; a 200 must mean exactly one update went to the
- * master, with a positive update_id and the body as it came; anything else
- * must have forwarded nothing.
+ * The answer must be HTTP; every 200 must stand for an update that went
+ * to the master, with a positive update_id and a body that is JSON.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -77,8 +76,14 @@ static size_t exchange(const uint8_t *data, size_t size, char *ans, size_t cap)
     /* A reset on close, not TIME_WAIT: a run makes millions of connections. */
     struct linger lg = {.l_onoff = 1, .l_linger = 0};
 
-    if (s < 0 || connect(s, (struct sockaddr *)&bh_fuzz_addr, sizeof bh_fuzz_addr) != 0)
+    if (s < 0)
         abort();
+    while (connect(s, (struct sockaddr *)&bh_fuzz_addr, sizeof bh_fuzz_addr) != 0) {
+        if (errno != EINTR) {
+            perror("fuzz_webhook: connect to the webhook server");
+            abort();
+        }
+    }
     while (sent < size) {
         ssize_t n = send(s, data + sent, size - sent, MSG_NOSIGNAL);
         if (n < 0 && errno == EINTR)
@@ -93,6 +98,9 @@ static size_t exchange(const uint8_t *data, size_t size, char *ans, size_t cap)
         /* The server's idle timeout is 30 s; a request it keeps waiting on
          * after our end is closed would be a hang worth reporting. */
         int r = poll(&p, 1, 20000);
+        if (r == 0)
+            fprintf(stderr, "fuzz_webhook: no answer nor close within 20 s (%zu bytes sent)\n",
+                    sent);
         BH_FUZZ_ASSERT(r != 0);
         if (r < 0 && errno == EINTR)
             continue;
@@ -134,12 +142,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         updates++;
     }
     BH_FUZZ_ASSERT(rc == BH_PROTO_NONE);
-    /* A 200 is Telegram's confirmation: one update held per 200. Several
-     * requests may come on one connection (keep-alive, pipelining). */
+    /* A 200 is Telegram's confirmation: each one must stand for an update
+     * the master holds. Several requests may come on one connection
+     * (keep-alive, pipelining), and an update may be held whose answer the
+     * closing connection never carried (Telegram sends it again: at least
+     * once), so the 200s are at most the updates. */
     int oks = 0;
     for (const char *p = ans; (p = strstr(p, "HTTP/1.")) != NULL; p++)
         oks += !strncmp(p + 8, " 200 ", 5);
-    if (n < sizeof ans - 1)
-        BH_FUZZ_ASSERT(oks == updates);
+    if (oks > updates)
+        fprintf(stderr, "fuzz_webhook: %d answers 200 for %d updates held:\n%s\n", oks, updates,
+                ans);
+    BH_FUZZ_ASSERT(oks <= updates);
     return 0;
 }
