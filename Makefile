@@ -1,14 +1,17 @@
 # The entry point a person types. The real build is CMake; this file only
 # names the jobs: make, make test, make test-asan, make bench, make demo,
-# make install PREFIX=DIR.
+# make install PREFIX=DIR, make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS=...].
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 PREFIX     ?= /usr/local
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
 
-.PHONY: all deps configure test test-asan test-valgrind bench demo install clean
+.PHONY: all deps configure test test-asan test-valgrind bench demo install clean fuzz
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -44,6 +47,11 @@ install:
 	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS)
 	cmake --build $(BUILD) -j $(JOBS)
 	cmake --install $(BUILD)
+
+# The libFuzzer targets of tests/fuzz/ (clang), each run FUZZ_SECONDS on a
+# copy of its corpus in $(FUZZ_BUILD); `make test` only replays the corpus.
+fuzz: deps
+	sh scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)
