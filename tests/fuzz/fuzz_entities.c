@@ -86,7 +86,7 @@ static long utf16_offset(const char *text, long units)
 }
 
 /* What the view must have found, from the first bot_command entity at
- * offset 0 with a plausible length. */
+ * offset 0 with a plausible length that lies within the text. */
 static void check_command(const bh_message *m, json_object *ents)
 {
     size_t n = json_object_array_length(ents);
@@ -108,10 +108,14 @@ static void check_command(const bh_message *m, json_object *ents)
         if (strcmp(type, "bot_command") || off != 0 || len < 2 || len > 4096)
             continue;
         b = utf16_offset(m->text, (long)len);
+        if (b < -1)
+            return; /* no single right answer */
+        if (b == -1) {
+            b = 0; /* past the text: the parser looks at the next entity */
+            continue;
+        }
         break;
     }
-    if (b < -1)
-        return; /* no single right answer */
     if (b <= 1 || m->text[0] != '/') {
         BH_FUZZ_ASSERT(m->command == NULL);
         return;
