@@ -184,6 +184,35 @@ static uint32_t plausible(const char *buf, size_t len, enum area a, unsigned *se
     return (uint32_t)random_entry(buf, len, seed);
 }
 
+/* What random bytes rarely make in the heap: a slot copied over another of
+ * the same index (two slots, one entry), or an entry's type changed to one
+ * whose value has another size (a record, a scalar). */
+static void heap_plausible(char *buf, const char *golden, size_t len, unsigned *seed)
+{
+    static const uint8_t types[] = {BH_BOOL, BH_INT, BH_STR, BH_T_MEMREC, BH_T_COUNT, BH_T_LOCK};
+    const struct bh_header *h = (const void *)golden;
+    const struct bh_stripe *stripes = (const void *)(golden + h->stripes_off);
+    uint64_t off = random_entry(golden, len, seed);
+
+    if (rand_r(seed) % 2) {
+        if (off)
+            ((struct bh_entry *)(buf + off))->type = types[rand_r(seed) % sizeof types];
+        return;
+    }
+    uint64_t ixoff = bh_ixw_off(stripes[rand_r(seed) % h->nstripes].index);
+    if (!ixoff)
+        return;
+    struct bh_index *ix = (struct bh_index *)(buf + ixoff);
+    uint64_t cap = ((const struct bh_index *)(golden + ixoff))->cap;
+    for (int tries = 0; tries < 64; tries++) {
+        uint64_t from = (uint64_t)rand_r(seed) % cap, to = (uint64_t)rand_r(seed) % cap;
+        if (ix->slots[from] > BH_SLOT_TOMB && from != to) {
+            ix->slots[to] = ix->slots[from];
+            return;
+        }
+    }
+}
+
 /* Changes one to eight places of the area: a random byte, a random aligned
  * 32-bit word, or a plausible one (what random bytes rarely make). */
 static void damage(char *buf, const char *golden, size_t len, enum area a, unsigned *seed)
@@ -193,6 +222,10 @@ static void damage(char *buf, const char *golden, size_t len, enum area a, unsig
     for (int i = 0; i < n; i++) {
         uint64_t off = target(golden, len, a, seed);
         int how = rand_r(seed) % 3;
+        if (a == AREA_HEAP && rand_r(seed) % 2) {
+            heap_plausible(buf, golden, len, seed);
+            continue;
+        }
         if (how == 0) {
             buf[off] ^= (char)(1 + rand_r(seed) % 255);
         } else {
@@ -207,23 +240,41 @@ static void damage(char *buf, const char *golden, size_t len, enum area a, unsig
 
 /* Reads every key of the memory; opened for writing, writes and deletes
  * some too. */
+/* Reads every key of the memory through a cursor; with del, deletes every
+ * third one it read after the cursor is closed. Returns how many it read. */
+static int read_all_keys(bh_shared *m, int del)
+{
+    char *keys[512];
+    bh_cursor *c;
+    const char *key;
+    int n = 0, kept = 0;
+
+    if (bh_cursor_open(m, &c) != BH_OK)
+        return 0;
+    while (bh_cursor_next(c, &key) == BH_OK && n++ < 100000) {
+        bh_value v;
+        if (bh_shared_get(m, key, &v) == BH_OK)
+            bh_value_free(&v);
+        if (del && n % 3 == 0 && kept < 512)
+            keys[kept++] = strdup(key);
+    }
+    bh_cursor_close(c);
+    for (int i = 0; i < kept; i++) {
+        bh_shared_delete(m, keys[i]);
+        free(keys[i]);
+    }
+    return n;
+}
+
+/* Reads every key of the memory; opened for writing, writes and deletes
+ * some too, then reads them all again. */
 static void use_memory(bh_store *st, const char *id, unsigned flags)
 {
     bh_shared *m;
-    bh_cursor *c;
-    const char *key;
-    int n = 0;
 
     if (bh_shared_open(st, id, &m) != BH_OK)
         return;
-    if (bh_cursor_open(m, &c) == BH_OK) {
-        while (bh_cursor_next(c, &key) == BH_OK && n++ < 100000) {
-            bh_value v;
-            if (bh_shared_get(m, key, &v) == BH_OK)
-                bh_value_free(&v);
-        }
-        bh_cursor_close(c);
-    }
+    read_all_keys(m, !flags);
     for (int i = 0; i < 40 && !flags; i++) {
         char k[32];
         snprintf(k, sizeof k, "k%d", i * 7);
@@ -235,6 +286,7 @@ static void use_memory(bh_store *st, const char *id, unsigned flags)
     if (!flags && bh_lock_acquire(m, "lock0", 0) >= 0)
         bh_lock_release(m, "lock0");
     bh_shared_len(m, &(size_t){0});
+    read_all_keys(m, 0);
     bh_shared_close(m);
 }
 
@@ -343,6 +395,147 @@ START_TEST(damaged_4mib_never_crashes)
 }
 END_TEST
 
+
+/* ---- Damages made by hand, each checked for its repair ---- */
+
+#define HAND_KEYS 200
+
+/* A 1 MiB store at path with one memory of integer keys k0..k199 = i. */
+static void make_int_store(const char *path)
+{
+    bh_store_options o = {.capacity = 1u << 20};
+    char url[512], key[32];
+    bh_store *st;
+    bh_shared *m;
+
+    snprintf(url, sizeof url, "file:%s", path);
+    ck_assert_int_eq(bh_store_open(&st, url, &o), BH_OK);
+    ck_assert_int_eq(bh_shared_open(st, "m", &m), BH_OK);
+    for (int i = 0; i < HAND_KEYS; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        ck_assert_int_eq(bh_shared_set_int(m, key, i), BH_OK);
+    }
+    bh_shared_close(m);
+    bh_store_close(st);
+}
+
+/* The index of the first stripe with two live slots, and those slots. */
+static struct bh_index *two_slots(char *buf, uint64_t *a, uint64_t *b)
+{
+    const struct bh_header *h = (const void *)buf;
+    const struct bh_stripe *stripes = (const void *)(buf + h->stripes_off);
+
+    for (unsigned s = 0; s < h->nstripes; s++) {
+        struct bh_index *ix = (void *)(buf + bh_ixw_off(stripes[s].index));
+        int n = 0;
+        if (!bh_ixw_off(stripes[s].index))
+            continue;
+        for (uint64_t i = 0; i < ix->cap && n < 2; i++) {
+            struct bh_entry *e = (void *)(buf + BH_SLOT_OFF(ix->slots[i]));
+            if (ix->slots[i] > BH_SLOT_TOMB && e->type == BH_INT)
+                *(n++ ? b : a) = i;
+        }
+        if (n == 2)
+            return ix;
+    }
+    ck_abort_msg("no stripe with two integer keys");
+    return NULL;
+}
+
+/* In the file at path, damaged by fn, which gets the file's bytes. */
+static void damage_by_hand(const char *path, void (*fn)(char *buf))
+{
+    size_t len;
+    char *buf = read_all(path, &len);
+
+    fn(buf);
+    write_all(path, buf, len);
+    free(buf);
+}
+
+/* An integer entry made a lock record: the repair must not write a lock
+ * record's fields over the next block. */
+static void int_to_lockrec(char *buf)
+{
+    uint64_t a, b;
+    struct bh_index *ix = two_slots(buf, &a, &b);
+
+    ((struct bh_entry *)(buf + BH_SLOT_OFF(ix->slots[a])))->type = BH_T_LOCK;
+}
+
+/* One entry in two slots: freed through one, it would stay reachable
+ * through the other. */
+static void slot_twice(char *buf)
+{
+    uint64_t a, b;
+    struct bh_index *ix = two_slots(buf, &a, &b);
+
+    ix->slots[b] = ix->slots[a];
+}
+
+/* Opens the damaged store: it must be repaired (check passes, counted),
+ * every key left must hold its own value, and deleting and writing every
+ * key must leave it whole. Returns how many keys were lost. */
+static int reopen_repaired(const char *path)
+{
+    char url[512], key[32];
+    struct bh_store_stats stats;
+    bh_store *st;
+    bh_shared *m;
+    int lost = 0;
+
+    snprintf(url, sizeof url, "file:%s", path);
+    bh_log_set_handler(quiet, NULL);
+    ck_assert_int_eq(bh_store_open(&st, url, NULL), BH_OK);
+    ck_assert_int_eq(bh_store_check(st), BH_OK);
+    ck_assert_int_eq(bh_store_stats(st, &stats), BH_OK);
+    ck_assert_uint_ge(stats.recoveries, 1);
+    ck_assert_int_eq(bh_shared_open(st, "m", &m), BH_OK);
+    for (int i = 0; i < HAND_KEYS; i++) {
+        int64_t v = -1;
+        snprintf(key, sizeof key, "k%d", i);
+        int rc = bh_shared_get_int(m, key, &v);
+        ck_assert(rc == BH_OK || rc == BH_ENOTFOUND);
+        lost += rc == BH_ENOTFOUND;
+        ck_assert(rc != BH_OK || v == i);
+        bh_shared_delete(m, key);
+    }
+    ck_assert_int_eq(bh_store_check(st), BH_OK);
+    for (int i = 0; i < HAND_KEYS; i++) {
+        snprintf(key, sizeof key, "k%d", i);
+        ck_assert_int_eq(bh_shared_set_int(m, key, i), BH_OK);
+    }
+    ck_assert_int_eq(bh_store_check(st), BH_OK);
+    bh_shared_close(m);
+    bh_store_close(st);
+    bh_log_set_handler(NULL, NULL);
+    return lost;
+}
+
+START_TEST(record_type_on_a_small_entry_is_dropped)
+{
+    char *path = bh_test_tmppath("hand");
+
+    make_int_store(path);
+    damage_by_hand(path, int_to_lockrec);
+    ck_assert_int_eq(reopen_repaired(path), 1);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
+START_TEST(entry_in_two_slots_keeps_one)
+{
+    char *path = bh_test_tmppath("hand");
+
+    make_int_store(path);
+    damage_by_hand(path, slot_twice);
+    ck_assert_int_eq(reopen_repaired(path), 1); /* the key whose slot was overwritten */
+    unlink(path);
+    free(path);
+}
+END_TEST
+
 static Suite *make_suite(void)
 {
     Suite *s = suite_create("damage");
@@ -351,6 +544,10 @@ static Suite *make_suite(void)
                      280);
     bh_test_add_case(s, "damaged_4mib_never_crashes", damaged_4mib_never_crashes, NULL, NULL,
                      280);
+    bh_test_add_case(s, "record_type_on_a_small_entry_is_dropped",
+                     record_type_on_a_small_entry_is_dropped, NULL, NULL, 60);
+    bh_test_add_case(s, "entry_in_two_slots_keeps_one", entry_in_two_slots_keeps_one, NULL,
+                     NULL, 60);
     return s;
 }
 
