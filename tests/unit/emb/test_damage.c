@@ -5,8 +5,8 @@
  * header, the stripes, the first 64 KiB, and the index tables and entries
  * in the heap. Each copy is opened by a forked child, read-only and then
  * for writing (which repairs it), checked, read through cursors, written
- * and deleted from. Any result is allowed but a crash: a damaged file must
- * give an error or be repaired, never kill its opener (SQLite's standard).
+ * and deleted from. A damaged file must give an error or be repaired (then
+ * bh_store_check passes), never kill its opener (SQLite's standard).
  * A child that dies by a signal, hangs (SIGALRM) or has a sanitizer report
  * fails the test.
  */
@@ -290,7 +290,11 @@ static void use_memory(bh_store *st, const char *id, unsigned flags)
     bh_shared_close(m);
 }
 
-static void use_store(const char *url, unsigned flags)
+/* What a child saw, as its exit status: refused at open, or repaired and
+ * checked whole, or opened with damage bh_store_check reports. */
+enum outcome { REFUSED = 0, REPAIRED = 10, REPORTED = 11 };
+
+static enum outcome use_store(const char *url, unsigned flags)
 {
     bh_store_options o = {.flags = flags};
     bh_store *st;
@@ -301,7 +305,7 @@ static void use_store(const char *url, unsigned flags)
     if (getenv("BH_DAMAGE_VERBOSE"))
         fprintf(stderr, "open(%u): %s: %s\n", flags, bh_strerror(rc), bh_store_errmsg(NULL));
     if (rc != BH_OK)
-        return;
+        return REFUSED;
     rc = bh_store_check(st);
     if (getenv("BH_DAMAGE_VERBOSE"))
         fprintf(stderr, "check(%u): %s: %s\n", flags, bh_strerror(rc), bh_store_errmsg(st));
@@ -311,8 +315,9 @@ static void use_store(const char *url, unsigned flags)
         bh_store_memories_free(ids, n);
     }
     if (!flags)
-        bh_store_check(st);
+        rc = bh_store_check(st);
     bh_store_close(st);
+    return rc == BH_OK ? REPAIRED : REPORTED;
 }
 
 /* Opens the damaged file in a child; returns its wait status. */
@@ -329,8 +334,7 @@ static int try_open(const char *path)
         alarm(CHILD_SECONDS);
         bh_log_set_handler(quiet, NULL);
         use_store(url, BH_STORE_READONLY);
-        use_store(url, 0);
-        _exit(0);
+        _exit(use_store(url, 0));
     }
     ck_assert_int_eq(waitpid(pid, &status, 0), pid);
     return status;
@@ -339,7 +343,7 @@ static int try_open(const char *path)
 static void damage_all(size_t capacity, unsigned seed0)
 {
     char *path = bh_test_tmppath("damage"), *work = bh_test_tmppath("damaged");
-    unsigned crashed[AREA_N] = {0}, total = 0, count = DAMAGES_PER_AREA;
+    unsigned crashed[AREA_N] = {0}, seen[3] = {0}, total = 0, count = DAMAGES_PER_AREA;
     const char *env = getenv("BH_DAMAGE_COUNT");
     size_t len;
     char *golden, *copy;
@@ -359,9 +363,12 @@ static void damage_all(size_t capacity, unsigned seed0)
             damage(copy, golden, len, (enum area)a, &seed);
             write_all(work, copy, len);
             int status = try_open(work);
-            /* The child exits 0 whatever the store said: anything else is
-             * a signal or a sanitizer's report. */
-            if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            /* The child exits with an outcome whatever the store said:
+             * anything else is a signal or a sanitizer's report. */
+            int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+            if (code == REFUSED || code == REPAIRED || code == REPORTED) {
+                seen[code == REFUSED ? 0 : code == REPAIRED ? 1 : 2]++;
+            } else {
                 fprintf(stderr, "damage: %zu KiB, %s, seed %u: child %s %d\n", capacity >> 10,
                         area_names[a], seed0 + a * 1000 + i,
                         WIFSIGNALED(status) ? "killed by signal" : "exited with",
@@ -374,6 +381,8 @@ static void damage_all(size_t capacity, unsigned seed0)
     for (unsigned a = 0; a < AREA_N; a++)
         fprintf(stderr, "damage: %zu KiB, %s: %u of %u crashed\n", capacity >> 10,
                 area_names[a], crashed[a], count);
+    fprintf(stderr, "damage: %zu KiB: %u refused at open, %u repaired whole, %u opened with "
+            "damage check reports\n", capacity >> 10, seen[0], seen[1], seen[2]);
     unlink(path);
     unlink(work);
     free(golden);
@@ -381,6 +390,9 @@ static void damage_all(size_t capacity, unsigned seed0)
     free(path);
     free(work);
     ck_assert_uint_eq(total, 0);
+    /* Repair leaves nothing for the check to report: what it cannot make
+     * whole is refused at open. */
+    ck_assert_uint_eq(seen[2], 0);
 }
 
 START_TEST(damaged_1mib_never_crashes)
