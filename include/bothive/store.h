@@ -76,7 +76,8 @@ struct bh_store_stats {
     uint64_t keys;       /* live keys in all memories */
     uint64_t memories;   /* memories created */
     uint64_t locks;      /* named-lock records alive */
-    uint64_t recoveries; /* repairs after a process died holding a lock */
+    uint64_t recoveries; /* repairs after a process died holding a lock, and
+                            damaged structures of a file: repaired or dropped */
     uint64_t generation; /* times the store was opened with nobody else in it */
 };
 

@@ -136,6 +136,9 @@ void bh_pages_free(struct bh_region *r, uint64_t page)
         return;
     }
     n = run_length(r, page);
+    /* Only a damaged map has a run past the heap: free what is in it. */
+    if (n > h->npages - page)
+        n = h->npages - page;
     atomic_store_explicit(&r->pagemap[page], BH_PM_FREE, memory_order_release);
     for (uint64_t i = page + 1; i < page + n; i++)
         atomic_store_explicit(&r->pagemap[i], BH_PM_FREE, memory_order_relaxed);
@@ -147,8 +150,9 @@ void bh_pages_free(struct bh_region *r, uint64_t page)
 
 /*
  * Makes the page map consistent after its holder died: continuations not
- * covered by a head are freed, a head whose run is cut short (or whose
- * continuations point elsewhere) or overruns the heap is freed, and the used
+ * covered by a head (and free words not zero) are freed, a head whose run is cut short (or whose
+ * continuations point elsewhere) or overruns the heap is freed, and so is
+ * one that only damage makes (no such stripe, no such class); the used
  * count and hint are recomputed. A slab's live count is its stripe's to
  * repair. Caller holds the page mutex.
  */
@@ -167,14 +171,17 @@ void bh_pages_repair(struct bh_region *r)
             for (j = 1; j < n && i + j < h->npages; j++)
                 if (atomic_load(&r->pagemap[i + j]) != BH_PM_MAKE(BH_PM_CONT, 0, j))
                     break;
-            if (n == 0 || j < n || (kind == BH_PM_SLAB && BH_PM_CLASS(w) >= BH_NCLASSES)) {
+            if (n == 0 || j < n || BH_PM_STRIPE(w) >= r->nstripes ||
+                (kind == BH_PM_SLAB && BH_PM_CLASS(w) >= BH_NCLASSES)) {
                 atomic_store(&r->pagemap[i], BH_PM_FREE);
                 kind = BH_PM_FREE;
                 n = 1;
             } else {
                 used += n;
             }
-        } else if (kind == BH_PM_CONT) {
+        } else if (w != BH_PM_FREE) {
+            /* A continuation no head covers, or a free page's word with
+             * bits only damage sets (the allocator takes only zero words). */
             atomic_store(&r->pagemap[i], BH_PM_FREE);
             kind = BH_PM_FREE;
         }

@@ -112,8 +112,11 @@ int bh_read_lockfree(struct bh_region *r, unsigned s, const struct bh_key *k, bh
         if (e) {
             uint32_t vlen = e->vlen;
             uint8_t type = e->type;
-            /* Expired: the locked path removes it and reclaims its space. */
+            /* Expired: the locked path removes it and reclaims its space.
+             * A scalar is read whole: its length must be its type's, or a
+             * torn or damaged entry would be read past its end. */
             if (e->expires_ms || type > BH_JSON || vlen > BH_VALUE_MAX ||
+                !bh_entry_shape_ok(type, vlen) ||
                 !in_region(r, bh_off(r, e), bh_entry_size(k->len, vlen)))
                 return BH_READ_RETRY;
             rc = BH_OK;

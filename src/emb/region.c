@@ -198,8 +198,32 @@ static int ofd_lock(int fd, short type, off_t start, int wait)
     return rc;
 }
 
-/* Maps an existing file after checking its header through a small mapping. */
-static int map_existing(struct bh_emb *st, int fd, uint64_t size, void **base)
+/*
+ * Makes the filesystem back every byte of the file's first size bytes. A
+ * store's pages are written through the mapping, where a page the
+ * filesystem cannot back (a full disk, a sparse file) raises SIGBUS in
+ * whoever touches it first, maybe holding a stripe lock: so a file is
+ * reserved whole before it is mapped for writing, and a full disk is an
+ * error at open. posix_fallocate leaves the data as it is and fills holes.
+ */
+static int reserve(bh_store *st, int fd, uint64_t size, const char *path)
+{
+    int err;
+
+    do
+        err = posix_fallocate(fd, 0, (off_t)size);
+    while (err == EINTR);
+    if (err == 0)
+        return BH_OK;
+    return bh_store_fail(st, err == ENOSPC || err == EFBIG || err == EDQUOT ? BH_ENOSPC : BH_EIO,
+                         "cannot reserve %llu bytes for %s: %s", (unsigned long long)size,
+                         path, strerror(err));
+}
+
+/* Maps an existing file after checking its header through a small mapping;
+ * for writing, only once the filesystem has promised every page. */
+static int map_existing(struct bh_emb *st, int fd, uint64_t size, void **base,
+                        const char *path)
 {
     struct bh_header *h;
     int rc;
@@ -214,7 +238,7 @@ static int map_existing(struct bh_emb *st, int fd, uint64_t size, void **base)
     rc = header_valid(&st->base, h, size);
     size = h->capacity;
     munmap(h, BH_PAGE_MAX);
-    if (rc != BH_OK)
+    if (rc != BH_OK || (!st->r.readonly && (rc = reserve(&st->base, fd, size, path)) != BH_OK))
         return rc;
     *base = mmap(NULL, size, st->r.readonly ? PROT_READ : PROT_READ | PROT_WRITE, MAP_SHARED,
                  fd, 0);
@@ -241,7 +265,7 @@ static int open_file_readonly(struct bh_emb *st, const char *path)
         close(fd);
         return rc;
     }
-    if ((rc = map_existing(st, fd, (uint64_t)sb.st_size, &base)) != BH_OK) {
+    if ((rc = map_existing(st, fd, (uint64_t)sb.st_size, &base, path)) != BH_OK) {
         close(fd);
         return rc;
     }
@@ -264,8 +288,10 @@ static int open_file(struct bh_emb *st, const char *path, size_t capacity)
     }
     alone = ofd_lock(fd, F_WRLCK, 1, 0) == 0;
     if (sb.st_size == 0 && alone) {
-        if (ftruncate(fd, (off_t)capacity) < 0) {
-            rc = bh_store_fail(&st->base, BH_EIO, "ftruncate %s: %s", path, strerror(errno));
+        if ((rc = reserve(&st->base, fd, capacity, path)) != BH_OK) {
+            /* Empty again, as it was: a store is made there next time. */
+            if (ftruncate(fd, 0) < 0)
+                bh_log(BH_LOG_WARN, "store: ftruncate %s: %s", path, strerror(errno));
             goto fail;
         }
         base = mmap(NULL, capacity, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -276,7 +302,7 @@ static int open_file(struct bh_emb *st, const char *path, size_t capacity)
         if ((rc = region_format(base, capacity, &st->r)) != BH_OK)
             goto fail;
     } else {
-        if ((rc = map_existing(st, fd, (uint64_t)sb.st_size, &base)) != BH_OK)
+        if ((rc = map_existing(st, fd, (uint64_t)sb.st_size, &base, path)) != BH_OK)
             goto fail;
         if (alone && (rc = region_reopen(&st->r)) != BH_OK)
             goto fail;

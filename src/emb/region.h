@@ -289,6 +289,29 @@ static inline uint64_t bh_entry_size(size_t klen, size_t vlen)
     return BH_ENTRY_HDR + bh_align8(klen) + vlen;
 }
 
+/*
+ * Whether an entry of this type can have a value of vlen bytes. Scalars
+ * and the store's records are read and written through their type's
+ * layout: in a damaged file, a type or length that disagree would make
+ * those accesses land in the next block, or past the heap.
+ */
+static inline int bh_entry_shape_ok(uint8_t type, uint32_t vlen)
+{
+    switch (type) {
+    case BH_NIL: return vlen == 0;
+    case BH_BOOL: return vlen == 1;
+    case BH_INT:
+    case BH_DOUBLE:
+    case BH_T_COUNT: return vlen == 8;
+    case BH_STR:
+    case BH_BYTES:
+    case BH_JSON: return vlen <= BH_VALUE_MAX + 4096; /* the bound entries always had */
+    case BH_T_MEMREC: return vlen == sizeof(struct bh_memrec);
+    case BH_T_LOCK: return vlen == sizeof(struct bh_lockrec);
+    default: return 0;
+    }
+}
+
 static inline int bh_type_ns(uint8_t type)
 {
     switch (type) {

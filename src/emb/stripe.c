@@ -15,7 +15,8 @@
 #include "bothive/log.h"
 #include "region.h"
 
-/* Whether the entry at off is whole: a sane header that fits its block. */
+/* Whether the entry at off is whole: a sane header that fits its block,
+ * with a value of the size its type has. */
 int bh_entry_valid(const struct bh_region *r, unsigned s, uint64_t off)
 {
     const struct bh_entry *e;
@@ -23,7 +24,7 @@ int bh_entry_valid(const struct bh_region *r, unsigned s, uint64_t off)
     if (!bh_block_valid(r, s, off))
         return 0;
     e = bh_at(r, off);
-    return e->klen > 0 && e->klen <= BH_KEY_MAX + 8 && e->vlen <= BH_VALUE_MAX + 4096 &&
+    return e->klen > 0 && e->klen <= BH_KEY_MAX + 8 && bh_entry_shape_ok(e->type, e->vlen) &&
            bh_entry_size(e->klen, e->vlen) <= bh_block_size(r, off);
 }
 
@@ -38,10 +39,105 @@ int bh_index_valid(const struct bh_region *r, unsigned s, uint64_t off)
            sizeof *ix + ix->cap * 8 <= bh_block_size(r, off);
 }
 
+/* Whether the entry sits where a lookup of its key would find it. */
+static int entry_placed(const struct bh_region *r, unsigned s, const struct bh_index *ix,
+                        uint64_t pos, const struct bh_entry *e, uint64_t slot)
+{
+    struct bh_key k;
+    uint64_t mask = ix->cap - 1;
+
+    bh_key_init(&k, e->memory_no, bh_type_ns(e->type), e->key, e->klen);
+    if ((uint32_t)k.hash != e->hash || bh_key_tag(&k) != BH_SLOT_TAG(slot))
+        return 0;
+    if (e->type == BH_T_COUNT) {
+        uint32_t cs;
+        memcpy(&cs, e->key + 4, 4);
+        if (cs != s)
+            return 0;
+    } else if (bh_key_stripe(r, &k) != s) {
+        return 0;
+    }
+    for (uint64_t i = e->hash & mask; i != pos; i = (i + 1) & mask)
+        if (ix->slots[i] == BH_SLOT_EMPTY)
+            return 0;
+    return 1;
+}
+
+/* Keeps the slot of ix holding entry off that a lookup of its key meets
+ * first, probing from its hash, and drops the others. */
+static void drop_later_slots(struct bh_region *r, struct bh_index *ix, unsigned s,
+                             uint64_t off)
+{
+    const struct bh_entry *e = bh_at(r, off);
+    uint64_t mask = ix->cap - 1, i = e->hash & mask;
+    int seen = 0;
+
+    for (uint64_t n = 0; n < ix->cap; n++, i = (i + 1) & mask) {
+        uint64_t slot = ix->slots[i];
+        if (slot == BH_SLOT_EMPTY || slot == BH_SLOT_TOMB || BH_SLOT_OFF(slot) != off)
+            continue;
+        if (seen++) {
+            bh_log(BH_LOG_ERROR, "store: stripe %u slot %llu shares its entry; dropped", s,
+                   (unsigned long long)i);
+            ix->slots[i] = BH_SLOT_TOMB;
+            atomic_fetch_add(&r->hdr->recoveries, 1);
+        }
+    }
+}
+
+/*
+ * Two slots reaching one entry (only a damaged file has them) would have it
+ * freed through one while the other still reaches it, and then reused: so
+ * with repair set the later slots are dropped; without, it is reported.
+ * m is sorted.
+ */
+static int shared_entries(struct bh_region *r, struct bh_index *ix, unsigned s,
+                          const bh_idset *m, int repair, char *msg, size_t msglen)
+{
+    for (size_t i = 1; i < m->n; i++) {
+        if (m->id[i] != m->id[i - 1])
+            continue;
+        if (!repair) {
+            snprintf(msg, msglen, "stripe %u: entry %llu is in two slots", s,
+                     (unsigned long long)m->id[i]);
+            return BH_ECORRUPT;
+        }
+        drop_later_slots(r, ix, s, m->id[i]);
+    }
+    return BH_OK;
+}
+
+/*
+ * Whether slot i of ix reaches a whole entry of stripe s (1). If not, with
+ * repair set it is dropped and counted (0); without, reported (BH_ECORRUPT).
+ * Repair also drops an entry a lookup of its key would not find there (its
+ * key, hash or stripe changed: only damage does that), which no get or
+ * delete could reach, and which the check would report for ever.
+ */
+static int slot_sound(struct bh_region *r, unsigned s, struct bh_index *ix, uint64_t i,
+                      int repair, char *msg, size_t msglen)
+{
+    uint64_t slot = ix->slots[i];
+
+    if (bh_entry_valid(r, s, BH_SLOT_OFF(slot)) &&
+        (!repair || entry_placed(r, s, ix, i, bh_at(r, BH_SLOT_OFF(slot)), slot)))
+        return 1;
+    if (!repair) {
+        snprintf(msg, msglen, "stripe %u: slot %llu points at no valid entry", s,
+                 (unsigned long long)i);
+        return BH_ECORRUPT;
+    }
+    bh_log(BH_LOG_ERROR, "store: stripe %u slot %llu damaged; dropped", s, (unsigned long long)i);
+    ix->slots[i] = BH_SLOT_TOMB;
+    atomic_fetch_add(&r->hdr->recoveries, 1);
+    return 0;
+}
+
 /*
  * Marks the index and every entry reachable from it. With repair set, a slot
  * pointing at something that is not a whole entry of this stripe is dropped
- * (only a damaged file can hold one); without, it is reported in msg.
+ * (only a damaged file can hold one), and counted as a recovery; without,
+ * it is reported in msg.
  */
 static int mark_reachable(struct bh_region *r, unsigned s, bh_idset *m, int repair,
                           char *msg, size_t msglen)
@@ -61,6 +157,7 @@ static int mark_reachable(struct bh_region *r, unsigned s, bh_idset *m, int repa
         }
         bh_log(BH_LOG_ERROR, "store: stripe %u index damaged; its keys are lost", s);
         atomic_store(&st->index, 0);
+        atomic_fetch_add(&r->hdr->recoveries, 1);
         return BH_OK;
     }
     ix = bh_at(r, ixoff);
@@ -78,22 +175,16 @@ static int mark_reachable(struct bh_region *r, unsigned s, bh_idset *m, int repa
         uint64_t slot = ix->slots[i];
         if (slot == BH_SLOT_EMPTY || slot == BH_SLOT_TOMB)
             continue;
-        if (!bh_entry_valid(r, s, BH_SLOT_OFF(slot))) {
-            if (!repair) {
-                snprintf(msg, msglen, "stripe %u: slot %llu points at no valid entry", s,
-                         (unsigned long long)i);
-                return BH_ECORRUPT;
-            }
-            bh_log(BH_LOG_ERROR, "store: stripe %u slot %llu damaged; dropped", s,
-                   (unsigned long long)i);
-            ix->slots[i] = BH_SLOT_TOMB;
-            continue;
+        if ((rc = slot_sound(r, s, ix, i, repair, msg, msglen)) != 1) {
+            if (rc == 0)
+                continue;
+            return rc;
         }
         if ((rc = bh_idset_add(m, BH_SLOT_OFF(slot))) != BH_OK)
             return rc;
     }
     bh_idset_sort(m);
-    return BH_OK;
+    return shared_entries(r, ix, s, m, repair, msg, msglen);
 }
 
 /* Recomputes the counters that follow the index's content. */
@@ -190,6 +281,10 @@ void bh_stripe_rebuild_locked(struct bh_region *r, unsigned s)
         uint32_t w = atomic_load(&r->pagemap[page]);
         unsigned kind = BH_PM_KIND(w);
         uint64_t n = bh_pages_span(r, w);
+        /* The page map was repaired at open, not since: a class is checked
+         * here again before it indexes the slab shapes. */
+        if (kind == BH_PM_SLAB && BH_PM_CLASS(w) >= BH_NCLASSES)
+            kind = BH_PM_FREE;
         if ((kind == BH_PM_SLAB || kind == BH_PM_RUN) && BH_PM_STRIPE(w) == s) {
             if (kind == BH_PM_SLAB)
                 sweep_slab(r, s, page, BH_PM_CLASS(w), &m);
@@ -222,30 +317,6 @@ void bh_stripe_recover_locked(struct bh_region *r, unsigned s)
 }
 
 /* ---- Checking ---- */
-
-/* Whether the entry sits where a lookup of its key would find it. */
-static int entry_placed(const struct bh_region *r, unsigned s, const struct bh_index *ix,
-                        uint64_t pos, const struct bh_entry *e, uint64_t slot)
-{
-    struct bh_key k;
-    uint64_t mask = ix->cap - 1;
-
-    bh_key_init(&k, e->memory_no, bh_type_ns(e->type), e->key, e->klen);
-    if ((uint32_t)k.hash != e->hash || bh_key_tag(&k) != BH_SLOT_TAG(slot))
-        return 0;
-    if (e->type == BH_T_COUNT) {
-        uint32_t cs;
-        memcpy(&cs, e->key + 4, 4);
-        if (cs != s)
-            return 0;
-    } else if (bh_key_stripe(r, &k) != s) {
-        return 0;
-    }
-    for (uint64_t i = e->hash & mask; i != pos; i = (i + 1) & mask)
-        if (ix->slots[i] == BH_SLOT_EMPTY)
-            return 0;
-    return 1;
-}
 
 static int check_entries(struct bh_region *r, unsigned s, char *msg, size_t msglen)
 {
