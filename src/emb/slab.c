@@ -347,12 +347,18 @@ uint64_t bh_block_alloc_locked(struct bh_region *r, unsigned s, uint64_t size)
     return take_head_locked(r, s, c);
 }
 
+/* A run's length comes from the page map, which a damaged file may have
+ * wrong: the size given never reaches past the heap, so that nothing sized
+ * by it reads or writes outside the mapping. */
 uint64_t bh_block_size(const struct bh_region *r, uint64_t off)
 {
     uint32_t w;
-    head_page(r, off, &w);
-    if (BH_PM_KIND(w) == BH_PM_RUN)
-        return (uint64_t)BH_PM_PAYLOAD(w) << r->page_shift;
+    uint64_t page = head_page(r, off, &w);
+
+    if (BH_PM_KIND(w) == BH_PM_RUN) {
+        uint64_t len = BH_PM_PAYLOAD(w), room = r->hdr->npages - page;
+        return (len < room ? len : room) << r->page_shift;
+    }
     return bh_class_sizes[BH_PM_CLASS(w) % BH_NCLASSES];
 }
 

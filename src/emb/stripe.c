@@ -35,8 +35,9 @@ int bh_index_valid(const struct bh_region *r, unsigned s, uint64_t off)
     if (!bh_block_valid(r, s, off))
         return 0;
     ix = bh_at(r, off);
+    /* Divided, not multiplied: a damaged cap of 2^61 times 8 wraps to 0. */
     return ix->cap >= 16 && (ix->cap & (ix->cap - 1)) == 0 &&
-           sizeof *ix + ix->cap * 8 <= bh_block_size(r, off);
+           ix->cap <= (bh_block_size(r, off) - sizeof *ix) / sizeof ix->slots[0];
 }
 
 /* Whether the entry sits where a lookup of its key would find it. */
