@@ -8,7 +8,8 @@
  * descriptors sampled from /proc), the store's usage must be bounded and
  * bh_store_check must pass.
  *
- *   soak [UPDATES [CHATS]]     (or SOAK_UPDATES, SOAK_CHATS; SOAK_SEED)
+ *   soak [UPDATES [CHATS]]     (or SOAK_UPDATES, SOAK_CHATS; SOAK_SEED;
+ *                               SOAK_KEEP=1 keeps the store and the bot's log)
  *
  * Every step is bounded by counts: faults, kills and the restart come at
  * given update numbers, never at given times. Deadlines exist only to fail
@@ -71,10 +72,11 @@ static int read_cfg(soak_cfg *c, int argc, char **argv)
         fprintf(stderr, "soak: need UPDATES >= 1000, 1 <= CHATS <= UPDATES, SOAK_WORKERS >= 2\n");
         return -1;
     }
-    /* Fixed numbers of events whatever the size, so that a short run sees
-     * every kind of fault and a long one is not all faults. */
-    c->crash_every = at_least(c->updates / 200, 50);
-    c->kill_every = at_least(c->updates / 100, 100);
+    /* Events by update number: a long run has more of each (1,000 kills
+     * and 500 crashes in a million), a short one still sees every kind,
+     * spaced so that the master's restart backoff does not stall it. */
+    c->crash_every = at_least(c->updates / 500, 100);
+    c->kill_every = at_least(c->updates / 1000, 200);
     c->fault_period = at_least(c->updates / 20, 400);
     c->ping_every = at_least(c->updates / 200, 50);
     char *tmp = bh_test_tmppath("soak");
@@ -330,7 +332,7 @@ int main(int argc, char **argv)
     if (bh_emu_stop(&r.emu) != 0)
         fail = 1;
     bh_soak_sampler_free(&r.sampler);
-    if (!fail) {
+    if (!fail && !getenv("SOAK_KEEP")) {
         unlink(r.cfg.store_path);  /* a failed run leaves both for a look */
         unlink(r.log_path);
     }
