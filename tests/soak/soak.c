@@ -9,7 +9,9 @@
  * bh_store_check must pass.
  *
  *   soak [UPDATES [CHATS]]     (or SOAK_UPDATES, SOAK_CHATS; SOAK_SEED;
- *                               SOAK_KEEP=1 keeps the store and the bot's log)
+ *                               SOAK_KEEP=1 keeps the store and the bot's log;
+ *                               SOAK_RESTART=kill SIGKILLs the master half-way
+ *                               instead of stopping it with SIGTERM)
  *
  * Every step is bounded by counts: faults, kills and the restart come at
  * given update numbers, never at given times. Deadlines exist only to fail
@@ -65,6 +67,7 @@ static int read_cfg(soak_cfg *c, int argc, char **argv)
     c->chats = argc > 2 ? strtoll(argv[2], NULL, 10) : env_int("SOAK_CHATS", 500);
     c->workers = (int)env_int("SOAK_WORKERS", 4);
     c->seed = (uint64_t)env_int("SOAK_SEED", 20261201);
+    c->restart_kill = getenv("SOAK_RESTART") && !strcmp(getenv("SOAK_RESTART"), "kill");
     c->bot_exe = getenv("SOAK_BOT");
     if (!c->bot_exe)
         c->bot_exe = BH_SOAK_BOT;
@@ -183,6 +186,30 @@ static int stop_bot(soak_run *r)
     return 0;
 }
 
+/* SIGKILL of the master (SOAK_RESTART=kill): its children follow it (they
+ * die with their parent), and the next master must recover the store and
+ * not run again what was done. Waits until the old children are gone. */
+static int kill_bot(soak_run *r)
+{
+    pid_t kids[64];
+    int status = 0;
+    size_t n = bh_soak_children(r->bot, "", kids, 64);
+    kill(r->bot, SIGKILL);
+    waitpid(r->bot, &status, 0);
+    bh_soak_sampler_set_master(&r->sampler, 0, r->starts);
+    r->bot = 0;
+    for (int64_t end = bh_test_now_ms() + SOAK_STALL_MS; bh_test_now_ms() < end;) {
+        size_t alive = 0;
+        for (size_t i = 0; i < n; i++)
+            alive += kill(kids[i], 0) == 0;  /* init reaps them: gone, not zombies */
+        if (alive == 0)
+            return 0;
+        usleep(10 * 1000);
+    }
+    fprintf(stderr, "soak: the killed master's children stayed\n");
+    return -1;
+}
+
 /* Waits until fewer than `window` updates are queued unconfirmed. */
 static int wait_pending(soak_run *r, int64_t window)
 {
@@ -281,7 +308,8 @@ static int drive(soak_run *r)
     for (int64_t seq = 0; seq < c->updates; seq++) {
         if (seq == c->updates / 2) {
             /* The whole bot stops and starts again; what is queued meanwhile waits. */
-            if (stop_bot(r) != 0 || start_bot(r) != 0)
+            int rc = r->cfg.restart_kill ? kill_bot(r) : stop_bot(r);
+            if (rc != 0 || start_bot(r) != 0)
                 return -1;
             r->restarts++;
         }
@@ -311,8 +339,9 @@ int main(int argc, char **argv)
     r.rng = r.cfg.seed * 0x9e3779b97f4a7c15ULL + 1;
     r.sent = calloc((size_t)r.cfg.chats, sizeof *r.sent);
     snprintf(r.log_path, sizeof r.log_path, "%s.log", r.cfg.store_path);
-    printf("soak: %" PRId64 " updates over %" PRId64 " chats, %d workers, store %s, bot log %s\n",
-           r.cfg.updates, r.cfg.chats, r.cfg.workers, r.cfg.store_path, r.log_path);
+    printf("soak: %" PRId64 " updates over %" PRId64 " chats, %d workers, restart by %s, store %s,"
+           " bot log %s\n", r.cfg.updates, r.cfg.chats, r.cfg.workers,
+           r.cfg.restart_kill ? "SIGKILL" : "SIGTERM", r.cfg.store_path, r.log_path);
     unlink(r.cfg.store_path);
     unlink(r.log_path);
     if (!r.sent || bh_emu_start(&r.emu, SOAK_TOKEN) != 0 || !(r.curl = curl_easy_init())) {

@@ -19,6 +19,7 @@
 typedef struct soak_cfg {
     int64_t updates, chats;
     int workers;
+    int restart_kill;             /* SIGKILL the master half-way, not SIGTERM */
     uint64_t seed;
     int64_t crash_every, kill_every, fault_period, ping_every;
     const char *bot_exe;

@@ -256,14 +256,16 @@ int bh_soak_sampler_report(const bh_soak_sampler *s, long min_samples, long anon
         judged += judge;
         bad += over;
         /* Killed workers come and go by the hundred: show the longest-lived. */
-        if (!over && !strncmp(p->name, "bh worker", 9) &&
-            (p->samples < shown_from || p->samples < min_samples)) {
+        if (!over && p->master_run &&
+            (p->samples < min_samples ||
+             (!strncmp(p->name, "bh worker", 9) && p->samples < shown_from))) {
             hidden++;
             continue;
         }
-        print_proc(p, over ? "  GREW" : !judge && p->master_run ? "  (short-lived)" : "");
+        print_proc(p, over ? "  GREW" : "");
     }
-    printf("  %zu bot processes judged, %zu other workers not shown\n", judged, hidden);
+    printf("  %zu bot processes judged, %zu others (workers, or too short-lived) not shown\n",
+           judged, hidden);
     return bad;
 }
 
