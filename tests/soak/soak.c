@@ -146,10 +146,14 @@ static int start_bot(soak_run *r)
         execl(r->cfg.bot_exe, r->cfg.bot_exe, (char *)NULL);
         _exit(127);
     }
-    bh_soak_sampler_set_master(&r->sampler, r->bot, ++r->starts);
+    ++r->starts;
     for (int64_t end = bh_test_now_ms() + SOAK_STALL_MS; bh_test_now_ms() < end;) {
-        if (soak_emu_stat(r, "by_method.getUpdates") > polls0)
+        if (soak_emu_stat(r, "by_method.getUpdates") > polls0) {
+            /* Sampled from now on: a master still starting has not opened
+             * its store and sockets yet, which is no growth. */
+            bh_soak_sampler_set_master(&r->sampler, r->bot, r->starts);
             return 0;
+        }
         if (waitpid(r->bot, NULL, WNOHANG) == r->bot) {
             fprintf(stderr, "soak: the bot exited at its start\n");
             r->bot = 0;
@@ -274,7 +278,7 @@ static int inject(soak_run *r, int64_t seq)
     if (seq % r->cfg.crash_every == r->cfg.crash_every / 2) {
         snprintf(text, sizeof text, "crash %" PRId64, seq);
         r->crashes++;
-    } else if (seq % r->cfg.ping_every == 0) {
+    } else if (seq % r->cfg.ping_every == r->cfg.ping_every / 4) {  /* off the crashes' beat */
         snprintf(text, sizeof text, "ping");
         r->pings++;
     } else {
