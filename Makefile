@@ -1,6 +1,6 @@
 # The entry point a person types. The real build is CMake; this file only
 # names the jobs: make, make test, make test-asan, make bench, make demo,
-# make install PREFIX=DIR, make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS=...].
+# make soak, make install PREFIX=DIR, make fuzz [FUZZ_SECONDS=60] [FUZZ_TARGETS=...].
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -11,7 +11,7 @@ FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS ?=
 
-.PHONY: all deps configure test test-asan test-valgrind bench demo install clean fuzz
+.PHONY: all deps configure test test-asan test-valgrind bench demo soak install clean fuzz
 
 all: configure
 	cmake --build $(BUILD) -j $(JOBS)
@@ -22,8 +22,9 @@ deps:
 configure:
 	@test -f $(BUILD)/CMakeCache.txt || cmake -S . -B $(BUILD) $(CMAKE_FLAGS)
 
+# The soak (label soak) is not part of make test: make soak runs it.
 test: deps all
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -LE soak
 
 test-asan: deps
 	@test -f $(ASAN_BUILD)/CMakeCache.txt || cmake -S . -B $(ASAN_BUILD) \
@@ -31,7 +32,7 @@ test-asan: deps
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		ctest --output-on-failure -j $(JOBS)
+		ctest --output-on-failure -j $(JOBS) -LE soak
 
 # Unit tests under valgrind's memcheck: any leak or error fails the run.
 test-valgrind: deps all
@@ -42,6 +43,11 @@ bench: deps all
 
 demo: deps all
 	sh scripts/demo.sh $(BUILD)
+
+# A million updates over 10,000 chats under kills, crashes, 429s, 500s and
+# a restart (SOAK_UPDATES=N SOAK_CHATS=M for another size).
+soak: deps all
+	sh scripts/soak.sh $(BUILD)
 
 install:
 	cmake -S . -B $(BUILD) -DCMAKE_INSTALL_PREFIX=$(PREFIX) $(CMAKE_FLAGS)
