@@ -6,13 +6,6 @@
 
 #include "telegram/tg.h"
 
-/* A new builder, or NULL when out of memory. */
-static bh_params *params_new(void)
-{
-    bh_params *p = NULL;
-    return bh_params_new(&p) == BH_OK ? p : NULL;
-}
-
 int bh_client_get_business_connection(bh_client *c, const char *business_connection_id,
                                       json_object **connection)
 {
@@ -21,7 +14,7 @@ int bh_client_get_business_connection(bh_client *c, const char *business_connect
         *connection = NULL;
     if (!c || !business_connection_id || !*business_connection_id)
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     bh_params_str(p, "business_connection_id", business_connection_id);
     return bh_tg_call_typed(c, "getBusinessConnection", p, json_type_object, connection);
@@ -33,7 +26,7 @@ int bh_client_answer_web_app_query(bh_client *c, const char *web_app_query_id,
     bh_params *p;
     if (!c || !web_app_query_id || !*web_app_query_id || !result)
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     bh_params_str(p, "web_app_query_id", web_app_query_id);
     bh_params_json(p, "result", result);
@@ -48,7 +41,7 @@ static int verification(bh_client *c, const char *method, const char *key, int64
     bh_params *p;
     if (!c || !id)
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     bh_params_int(p, key, id);
     if (description)
@@ -84,7 +77,7 @@ int bh_client_send_game(bh_client *c, int64_t chat_id, const char *game_short_na
         *sent = NULL;
     if (!c || !game_short_name || !*game_short_name)
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     bh_params_int(p, "chat_id", chat_id);
     bh_params_str(p, "game_short_name", game_short_name);

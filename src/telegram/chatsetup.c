@@ -6,19 +6,12 @@
 
 #include "telegram/tg.h"
 
-/* A new builder, or NULL when out of memory. */
-static bh_params *params_new(void)
-{
-    bh_params *p = NULL;
-    return bh_params_new(&p) == BH_OK ? p : NULL;
-}
-
 int bh_client_set_chat_photo(bh_client *c, int64_t chat_id, const bh_input_file *photo)
 {
     bh_params *p;
     if (!c || !photo || (photo->kind != BH_INPUT_PATH && photo->kind != BH_INPUT_MEMORY))
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     bh_params_int(p, "chat_id", chat_id);
     bh_params_file(p, "photo", photo);
@@ -30,7 +23,7 @@ int bh_client_delete_chat_photo(bh_client *c, int64_t chat_id)
     bh_params *p;
     if (!c)
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     bh_params_int(p, "chat_id", chat_id);
     return bh_tg_call_true(c, "deleteChatPhoto", p);
@@ -41,7 +34,7 @@ int bh_client_set_chat_menu_button(bh_client *c, int64_t chat_id, json_object *m
     bh_params *p;
     if (!c || (menu_button && !json_object_is_type(menu_button, json_type_object)))
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     if (chat_id)
         bh_params_int(p, "chat_id", chat_id);
@@ -57,7 +50,7 @@ int bh_client_get_chat_menu_button(bh_client *c, int64_t chat_id, json_object **
         *menu_button = NULL;
     if (!c)
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     if (chat_id)
         bh_params_int(p, "chat_id", chat_id);
@@ -70,7 +63,7 @@ int bh_client_set_my_default_administrator_rights(bh_client *c, const bh_admin_r
     bh_params *p;
     if (!c)
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     if (rights) {
         json_object *o = bh_tg_rights_json(rights);
@@ -93,7 +86,7 @@ int bh_client_get_my_default_administrator_rights(bh_client *c, int for_channels
         *rights = NULL;
     if (!c)
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     if (for_channels)
         bh_params_bool(p, "for_channels", 1);
@@ -106,7 +99,7 @@ static int sender_chat(bh_client *c, const char *method, int64_t chat_id, int64_
     bh_params *p;
     if (!c || !sender)
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     bh_params_int(p, "chat_id", chat_id);
     bh_params_int(p, "sender_chat_id", sender);
@@ -129,7 +122,7 @@ int bh_client_set_chat_administrator_custom_title(bh_client *c, int64_t chat_id,
     bh_params *p;
     if (!c || user_id <= 0 || !custom_title)
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     bh_params_int(p, "chat_id", chat_id);
     bh_params_int(p, "user_id", user_id);
@@ -142,7 +135,7 @@ int bh_client_set_chat_sticker_set(bh_client *c, int64_t chat_id, const char *st
     bh_params *p;
     if (!c || !sticker_set_name || !*sticker_set_name)
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     bh_params_int(p, "chat_id", chat_id);
     bh_params_str(p, "sticker_set_name", sticker_set_name);
@@ -154,7 +147,7 @@ int bh_client_delete_chat_sticker_set(bh_client *c, int64_t chat_id)
     bh_params *p;
     if (!c)
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     bh_params_int(p, "chat_id", chat_id);
     return bh_tg_call_true(c, "deleteChatStickerSet", p);

@@ -21,6 +21,12 @@ int bh_tg_call_message(bh_client *c, const char *method, bh_params *p, bh_messag
     return rc == BH_EINVAL ? BH_EPROTO : rc;
 }
 
+bh_params *bh_tg_params_new(void)
+{
+    bh_params *p = NULL;
+    return bh_params_new(&p) == BH_OK ? p : NULL;
+}
+
 int bh_tg_call_true(bh_client *c, const char *method, bh_params *p)
 {
     json_object *res = NULL;

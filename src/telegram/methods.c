@@ -9,13 +9,6 @@
 
 #include "telegram/tg.h"
 
-/* A new builder, or NULL when out of memory. */
-static bh_params *params_new(void)
-{
-    bh_params *p = NULL;
-    return bh_params_new(&p) == BH_OK ? p : NULL;
-}
-
 int bh_client_get_me(bh_client *c, bh_user **me)
 {
     json_object *res = NULL;
@@ -58,7 +51,7 @@ int bh_client_get_updates(bh_client *c, int64_t offset, int limit, int timeout,
         memset(out, 0, sizeof *out);
     if (!c || !out || limit < 0 || limit > 100 || timeout < 0)
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     if (offset)
         bh_params_int(p, "offset", offset);
@@ -90,7 +83,7 @@ int bh_client_send_message(bh_client *c, int64_t chat_id, const char *text,
         *sent = NULL;
     if (!c || !text || !*text)
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     bh_params_int(p, "chat_id", chat_id);
     bh_params_str(p, "text", text);
@@ -109,7 +102,7 @@ int bh_client_edit_message_text(bh_client *c, int64_t chat_id, int64_t message_i
         *edited = NULL;
     if (!c || !text || !*text || !message_id)
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     bh_params_int(p, "chat_id", chat_id);
     bh_params_int(p, "message_id", message_id);
@@ -130,7 +123,7 @@ int bh_client_delete_message(bh_client *c, int64_t chat_id, int64_t message_id)
     bh_params *p;
     if (!c || !message_id)
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     bh_params_int(p, "chat_id", chat_id);
     bh_params_int(p, "message_id", message_id);
@@ -146,7 +139,7 @@ int bh_client_forward_message(bh_client *c, int64_t chat_id, int64_t from_chat_i
         *forwarded = NULL;
     if (!c || !message_id)
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     bh_params_int(p, "chat_id", chat_id);
     bh_params_int(p, "from_chat_id", from_chat_id);
@@ -161,7 +154,7 @@ int bh_client_send_chat_action(bh_client *c, int64_t chat_id, const char *action
     bh_params *p;
     if (!c || !action || !*action)
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     bh_params_int(p, "chat_id", chat_id);
     bh_params_str(p, "action", action);
@@ -174,7 +167,7 @@ int bh_client_answer_callback_query(bh_client *c, const char *callback_query_id,
     bh_params *p;
     if (!c || !callback_query_id || !*callback_query_id)
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     bh_params_str(p, "callback_query_id", callback_query_id);
     if (text)
@@ -246,7 +239,7 @@ int bh_client_set_my_commands_ex(bh_client *c, const bh_bot_command_info *cmds, 
         if (!bh_command_name_valid(cmds[i].command) || dl < 1 || dl > 256)
             return BH_EINVAL;
     }
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     arr = json_object_new_array();
     for (size_t i = 0; arr && i < n; i++) {

@@ -8,13 +8,6 @@
 
 #include "telegram/tg.h"
 
-/* A new builder, or NULL when out of memory. */
-static bh_params *params_new(void)
-{
-    bh_params *p = NULL;
-    return bh_params_new(&p) == BH_OK ? p : NULL;
-}
-
 /* Whether inv has what every invoice needs. */
 static int invoice_valid(const bh_invoice *inv)
 {
@@ -58,7 +51,7 @@ int bh_client_send_invoice(bh_client *c, int64_t chat_id, const bh_invoice *inv,
         *sent = NULL;
     if (!c || !invoice_valid(inv))
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     bh_params_int(p, "chat_id", chat_id);
     add_invoice(p, inv);
@@ -75,7 +68,7 @@ int bh_client_create_invoice_link(bh_client *c, const bh_invoice *inv, char *out
         out[0] = '\0';
     if (!c || !invoice_valid(inv) || !out || !n)
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     add_invoice(p, inv);
     if ((rc = bh_tg_call_typed(c, "createInvoiceLink", p, json_type_string, &res)) == BH_OK)
@@ -91,7 +84,7 @@ int bh_client_answer_shipping_query(bh_client *c, const char *shipping_query_id,
     if (!c || !shipping_query_id || !*shipping_query_id || (ok && !shipping_options) ||
         (!ok && (!error_message || !*error_message)))
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     bh_params_str(p, "shipping_query_id", shipping_query_id);
     bh_params_bool(p, "ok", ok);
@@ -109,7 +102,7 @@ int bh_client_answer_pre_checkout_query(bh_client *c, const char *pre_checkout_q
     if (!c || !pre_checkout_query_id || !*pre_checkout_query_id ||
         (!ok && (!error_message || !*error_message)))
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     bh_params_str(p, "pre_checkout_query_id", pre_checkout_query_id);
     bh_params_bool(p, "ok", ok);
@@ -126,7 +119,7 @@ int bh_client_get_star_transactions(bh_client *c, int offset, int limit,
         *transactions = NULL;
     if (!c || offset < 0 || limit < 0 || limit > 100)
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     if (offset)
         bh_params_int(p, "offset", offset);
@@ -140,7 +133,7 @@ int bh_client_refund_star_payment(bh_client *c, int64_t user_id, const char *cha
     bh_params *p;
     if (!c || user_id <= 0 || !charge_id || !*charge_id)
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     bh_params_int(p, "user_id", user_id);
     bh_params_str(p, "telegram_payment_charge_id", charge_id);
@@ -155,7 +148,7 @@ int bh_client_get_user_chat_boosts(bh_client *c, int64_t chat_id, int64_t user_i
         *boosts = NULL;
     if (!c || user_id <= 0)
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     bh_params_int(p, "chat_id", chat_id);
     bh_params_int(p, "user_id", user_id);
@@ -180,7 +173,7 @@ int bh_client_get_custom_emoji_stickers(bh_client *c, const char *const *ids, si
         *stickers = NULL;
     if (!c || !ids || n < 1 || n > 200)
         return BH_EINVAL;
-    if (!(p = params_new()) || !(arr = json_object_new_array())) {
+    if (!(p = bh_tg_params_new()) || !(arr = json_object_new_array())) {
         bh_params_free(p);
         return BH_ENOMEM;
     }

@@ -8,13 +8,6 @@
 
 #include "telegram/tg.h"
 
-/* A new builder, or NULL when out of memory. */
-static bh_params *params_new(void)
-{
-    bh_params *p = NULL;
-    return bh_params_new(&p) == BH_OK ? p : NULL;
-}
-
 /* set<field>: key holds text, for language_code. */
 static int set_text(bh_client *c, const char *method, const char *key, const char *text,
                     const char *language_code)
@@ -22,7 +15,7 @@ static int set_text(bh_client *c, const char *method, const char *key, const cha
     bh_params *p;
     if (!c)
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     if (text && *text)
         bh_params_str(p, key, text);
@@ -43,7 +36,7 @@ static int get_text(bh_client *c, const char *method, const char *key,
         out[0] = '\0';
     if (!c || !out || !n)
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     if (language_code && *language_code)
         bh_params_str(p, "language_code", language_code);
@@ -97,7 +90,7 @@ static int chat_text(bh_client *c, const char *method, int64_t chat_id, const ch
     bh_params *p;
     if (!c)
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     bh_params_int(p, "chat_id", chat_id);
     if (text && *text)
@@ -124,7 +117,7 @@ int bh_client_export_chat_invite_link(bh_client *c, int64_t chat_id, char *out, 
         out[0] = '\0';
     if (!c || !out || !n)
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     bh_params_int(p, "chat_id", chat_id);
     rc = bh_client_call_params(c, "exportChatInviteLink", p, &res);
@@ -147,7 +140,7 @@ int bh_client_get_user_profile_photos(bh_client *c, int64_t user_id, int offset,
         *photos = NULL;
     if (!c || user_id <= 0 || offset < 0 || limit < 0 || limit > 100)
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     bh_params_int(p, "user_id", user_id);
     if (offset)
@@ -166,10 +159,10 @@ int bh_client_get_user_profile_photos(bh_client *c, int64_t user_id, int offset,
 
 int bh_client_log_out(bh_client *c)
 {
-    return c ? bh_tg_call_true(c, "logOut", params_new()) : BH_EINVAL;
+    return c ? bh_tg_call_true(c, "logOut", bh_tg_params_new()) : BH_EINVAL;
 }
 
 int bh_client_close(bh_client *c)
 {
-    return c ? bh_tg_call_true(c, "close", params_new()) : BH_EINVAL;
+    return c ? bh_tg_call_true(c, "close", bh_tg_params_new()) : BH_EINVAL;
 }

@@ -8,13 +8,6 @@
 
 #include "telegram/tg.h"
 
-/* A new builder, or NULL when out of memory. */
-static bh_params *params_new(void)
-{
-    bh_params *p = NULL;
-    return bh_params_new(&p) == BH_OK ? p : NULL;
-}
-
 /* A JSON array of the NULL-terminated list (NULL if no memory). */
 static json_object *string_list(const char *const *list)
 {
@@ -29,7 +22,7 @@ int bh_client_set_webhook(bh_client *c, const char *url, const bh_webhook_option
     bh_params *p;
     if (!c || !url || !*url)
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     bh_params_str(p, "url", url);
     if (opt && opt->secret_token)
@@ -54,7 +47,7 @@ int bh_client_delete_webhook(bh_client *c, int drop_pending_updates)
     bh_params *p;
     if (!c)
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     if (drop_pending_updates)
         bh_params_bool(p, "drop_pending_updates", 1);
@@ -115,7 +108,7 @@ int bh_client_delete_my_commands(bh_client *c)
     bh_params *p;
     if (!c)
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     return bh_tg_call_true(c, "deleteMyCommands", p);
 }
@@ -128,7 +121,7 @@ int bh_client_edit_message_reply_markup(bh_client *c, int64_t chat_id, int64_t m
         *edited = NULL;
     if (!c || !message_id)
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     bh_params_int(p, "chat_id", chat_id);
     bh_params_int(p, "message_id", message_id);
@@ -146,7 +139,7 @@ int bh_client_stop_poll(bh_client *c, int64_t chat_id, int64_t message_id, json_
         *poll = NULL;
     if (!c || !message_id)
         return BH_EINVAL;
-    if (!(p = params_new()))
+    if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
     bh_params_int(p, "chat_id", chat_id);
     bh_params_int(p, "message_id", message_id);
@@ -193,7 +186,7 @@ int bh_client_promote_chat_member(bh_client *c, int64_t chat_id, int64_t user_id
     json_object *o;
     if (!c || user_id <= 0 || !rights)
         return BH_EINVAL;
-    if (!(p = params_new()) || !(o = bh_tg_rights_json(rights))) {
+    if (!(p = bh_tg_params_new()) || !(o = bh_tg_rights_json(rights))) {
         bh_params_free(p);
         return BH_ENOMEM;
     }
@@ -212,7 +205,7 @@ int bh_client_set_chat_permissions(bh_client *c, int64_t chat_id, const bh_chat_
     json_object *o;
     if (!c || !perm)
         return BH_EINVAL;
-    if (!(p = params_new()) || !(o = bh_tg_permissions_json(perm))) {
+    if (!(p = bh_tg_params_new()) || !(o = bh_tg_permissions_json(perm))) {
         bh_params_free(p);
         return BH_ENOMEM;
     }

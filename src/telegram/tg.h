@@ -134,6 +134,8 @@ struct curl_mime *bh_tg_mime_build(void *curl, json_object *obj, const bh_params
 int bh_tg_call_message(bh_client *c, const char *method, bh_params *p, bh_message **out);
 /* Calls method with p (freed); its result must be a boolean. */
 int bh_tg_call_true(bh_client *c, const char *method, bh_params *p);
+/* A new parameter builder, or NULL when out of memory. */
+bh_params *bh_tg_params_new(void);
 /* The InputMedia object of m (a new reference), its file attached to p
  * (an upload as an attach:// part); NULL on error, which p keeps. */
 json_object *bh_tg_input_media(bh_params *p, const bh_input_media *m);
