@@ -101,13 +101,14 @@ static int default_start(bh_ctx *ctx, const bh_message *msg)
 
 /*
  * Whether msg's command is addressed to another bot, or to no bot at all:
- * "/cmd@otherbot", or "/cmd@" with an empty name, which the parser leaves
- * without a command_bot but which names no bot, so no bot should take it.
+ * "/cmd@otherbot", or "/cmd@" (the parser gives it an empty command_bot,
+ * which names no bot, so no getMe is needed to know it is not ours), or a
+ * bot_command entity that ends right before an '@' of the text.
  */
 static int bh_command_not_ours(bh_bot *bot, const bh_message *msg)
 {
     if (msg->command_bot) {
-        const char *me = bh_bot_username(bot);
+        const char *me = msg->command_bot[0] ? bh_bot_username(bot) : NULL;
         return !me || strcasecmp(me, msg->command_bot) != 0;
     }
     return msg->text && msg->text[0] == '/' && msg->text[1 + strlen(msg->command)] == '@';
