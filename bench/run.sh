@@ -131,10 +131,14 @@ to_md() {
         rows[b, ++nrows[b]] = row;
     }
     $1 == "TARGET" {
-        row = "|";
-        for (i = 2; i <= NF; i++) { n = index($i, "="); v = substr($i, n + 1); if (v == "MISSED") v = "**MISSED**"; row = row " " v " |"; }
-        trow[++nt] = row;
-        if ($NF ~ /MISSED/) missed++; else passed++;
+        # By name: a line without a spread (a single figure) shows "-".
+        delete f; f["spread"] = "-";
+        for (i = 2; i <= NF; i++) { n = index($i, "="); f[substr($i, 1, n - 1)] = substr($i, n + 1); }
+        st = f["status"];
+        if (st == "MISSED") { missed++; st = "**MISSED**"; }
+        else if (st == "NOISY") { noisy++; st = "*NOISY*"; }
+        else passed++;
+        trow[++nt] = "| " f["what"] " | " f["value"] " | " f["limit"] " | " f["spread"] " | " st " |";
     }
     END {
         for (j = 1; j <= nb; j++) {
@@ -146,7 +150,10 @@ to_md() {
             printf "\n";
             for (i = 1; i <= nrows[b]; i++) print rows[b, i];
         }
-        printf "\n### Targets: %d PASS, %d MISSED\n\n| target | measured | limit | status |\n|---|---|---|---|\n", passed, missed;
+        printf "\n### Targets: %d PASS, %d MISSED, %d NOISY\n\n", passed, missed, noisy;
+        printf "A target is NOISY when its runs spread over %d%% (interquartile range over\n", 20;
+        printf "the median): the machine was too busy for its side of the limit to mean anything.\n\n";
+        printf "| target | measured | limit | spread | status |\n|---|---|---|---|---|\n";
         for (i = 1; i <= nt; i++) print trow[i];
     }' "$1"
 }
