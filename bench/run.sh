@@ -95,10 +95,12 @@ else
     # shellcheck disable=SC2086
     run_one bench_peers $QUICK $PEER_ARGS
 fi
+# shellcheck disable=SC2086
+run_one bench_redis $QUICK $PEER_ARGS
 # The runner's end-to-end figures go through the emulator.
 BOTHIVE_BIN="$BUILD/tools/bothive" run_one bench_runner $QUICK
 run_one bench_views $QUICK
-cat "$WORK/bench_store.out" "$WORK/bench_lock.out" "$WORK/bench_peers.out" \
+cat "$WORK/bench_store.out" "$WORK/bench_lock.out" "$WORK/bench_peers.out" "$WORK/bench_redis.out" \
     "$WORK/bench_runner.out" "$WORK/bench_views.out" >"$WORK/all.out" 2>/dev/null || true
 
 # ---- markdown ----
@@ -116,6 +118,7 @@ to_md() {
         if (b == "lockwaste") return "Lock hand-off: acquisitions that found it was not their turn";
         if (b == "syscall") return "Cost of one system call on this machine";
         if (b == "peers") return "Peers: ns per operation, bothive (1 process, mem:) speedup over each";
+        if (b == "redis") return "redis:// backend vs raw hiredis sending the same command (one at a time)";
         if (b == "runner") return "Runner: dispatch throughput and latency (dispatcher alone, and end to end through the emulator)";
         if (b == "views") return "Updates: ns to tokenize, to parse the view, and to read a photo message lazily";
         return b;
