@@ -2,7 +2,7 @@
 # Writes the performance section of the README (between its
 # "<!-- bench:begin -->" and "<!-- bench:end -->" lines) from a results file
 # of bench/run.sh: the pass/missed count and a short table of the headline
-# targets (mem: store at 1K keys, key-count scaling, peers, locks, runner
+# targets (mem: store at every key count, peers, locks, runner
 # with 4 workers). The full tables stay in the results file.
 #   sh bench/readme.sh bench/results/latest.md README.md
 set -eu
@@ -18,9 +18,9 @@ trap 'rm -f "$tmp" "$tmp.new"' EXIT
     echo "tens of percent between runs). Full tables: \`bench/results/latest.md\`."
     echo
     awk '/^### Targets/ { sub(/^### /, ""); print "**" $0 " (all rows, including file: and 100K/1M keys, in the results file)**"; print ""; exit }' "$results"
-    echo "| target | measured | limit | status |"
-    echo "|---|---|---|---|"
-    grep -E '^\| (overhead_bytes_per_entry_[a-z0-9]+_1K|[a-z_]+_mem_1K_vs_table|[a-z_]+_mem_ns_1M_over_1K|lock_uncontended_vs_bare_mutex|[a-z]+_speedup_vs_[a-z_]+|runner_dispatch_[a-z0-9_]+_w4) ' "$results"
+    echo "| target | measured | limit | spread | status |"
+    echo "|---|---|---|---|---|"
+    grep -E '^\| (overhead_bytes_per_entry_[a-z0-9]+_1K|[a-z_]+_mem_(1K|10K|100K|1M)(_2procs_own)?_vs_table|lock_[a-z_]+_vs_bare_mutex|[a-z]+_speedup_vs_[a-z_]+|runner_dispatch_[a-z0-9_]+_w4) ' "$results"
 } >"$tmp"
 awk -v f="$tmp" '
     /<!-- bench:begin -->/ { print; while ((getline l < f) > 0) print l; skip = 1; next }

@@ -34,6 +34,17 @@ double bh_bench_median(double *v, size_t n)
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+struct bh_bench_stat bh_bench_stat_of(double *v, size_t n)
+{
+    struct bh_bench_stat s = {bh_bench_median(v, n), -1};
+
+    /* Sorted by the median. The quartiles drop the best and the worst run
+     * of five, so one preempted run does not make a figure noisy. */
+    if (n >= 3 && s.median > 0)
+        s.spread = (v[(3 * n) / 4] - v[n / 4]) / s.median;
+    return s;
+}
+
 char **bh_bench_keys(size_t n)
 {
     char **keys = malloc(n * sizeof *keys);
@@ -183,14 +194,39 @@ void bh_bench_sink(uint64_t v)
     sink += v;
 }
 
-int bh_bench_target(const char *what, double value, double limit)
+/*
+ * Prints one TARGET line. A figure whose spread is over BH_BENCH_NOISY is
+ * NOISY, not PASS or MISSED: on a machine that noisy the side of the limit
+ * it fell on is chance. spread < 0: a single figure, printed as "-".
+ */
+static int target_print(const char *what, double value, int at_most, double limit,
+                        double spread)
 {
-    int ok = value <= limit;
+    int ok = at_most ? value <= limit : value >= limit;
+    const char *status = spread > BH_BENCH_NOISY ? "NOISY" : ok ? "PASS" : "MISSED";
+    char sp[32] = "-";
 
-    printf("TARGET what=%s value=%.3g limit=<=%.3g status=%s\n", what, value, limit,
-           ok ? "PASS" : "MISSED");
+    if (spread >= 0)
+        snprintf(sp, sizeof sp, "%.0f%%", spread * 100);
+    printf("TARGET what=%s value=%.3g limit=%s%.3g spread=%s status=%s\n", what, value,
+           at_most ? "<=" : ">=", limit, sp, status);
     fflush(stdout);
     return ok;
+}
+
+int bh_bench_target(const char *what, double value, double limit)
+{
+    return target_print(what, value, 1, limit, -1);
+}
+
+int bh_bench_target_stat(const char *what, struct bh_bench_stat s, double limit)
+{
+    return target_print(what, s.median, 1, limit, s.spread);
+}
+
+int bh_bench_target_stat_min(const char *what, struct bh_bench_stat s, double limit)
+{
+    return target_print(what, s.median, 0, limit, s.spread);
 }
 
 const char *bh_bench_count_name(size_t n, char *buf, size_t len)
@@ -206,10 +242,5 @@ const char *bh_bench_count_name(size_t n, char *buf, size_t len)
 
 int bh_bench_target_min(const char *what, double value, double limit)
 {
-    int ok = value >= limit;
-
-    printf("TARGET what=%s value=%.3g limit=>=%.3g status=%s\n", what, value, limit,
-           ok ? "PASS" : "MISSED");
-    fflush(stdout);
-    return ok;
+    return target_print(what, value, 0, limit, -1);
 }

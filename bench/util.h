@@ -3,7 +3,7 @@
  * forked runs that start together, and the line format run.sh reads.
  *
  * Output: "RESULT bench=NAME k=v ..." for each figure and "TARGET what=...
- * value=... limit=... status=PASS|MISSED" for each target, one per line,
+ * value=... limit=... spread=...|- status=PASS|MISSED|NOISY" for each target, one per line,
  * no spaces inside values, so that run.sh can turn them into tables with awk.
  */
 #ifndef BH_BENCH_UTIL_H
@@ -47,11 +47,28 @@ const char *bh_bench_opt(int argc, char **argv, const char *name);
 /* Keeps a computed value alive so the compiler cannot drop the loop. */
 void bh_bench_sink(uint64_t v);
 
+/*
+ * A figure measured several times: the median, and the spread (the
+ * interquartile range over the median; -1 for fewer than 3 samples).
+ * Sorts v.
+ */
+struct bh_bench_stat {
+    double median, spread;
+};
+struct bh_bench_stat bh_bench_stat_of(double *v, size_t n);
+
+/* A spread above this makes a target NOISY instead of PASS or MISSED. */
+#define BH_BENCH_NOISY 0.20
+
 /* Prints "TARGET ..." with PASS if value <= limit, else MISSED; returns 1 if passed. */
 int bh_bench_target(const char *what, double value, double limit);
 
 /* The same with PASS if value >= limit (speedups). */
 int bh_bench_target_min(const char *what, double value, double limit);
+
+/* The same for a measured figure: NOISY when its spread is over BH_BENCH_NOISY. */
+int bh_bench_target_stat(const char *what, struct bh_bench_stat s, double limit);
+int bh_bench_target_stat_min(const char *what, struct bh_bench_stat s, double limit);
 
 /* "1K", "100K", "1M" for key counts in names. */
 const char *bh_bench_count_name(size_t n, char *buf, size_t len);

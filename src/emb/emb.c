@@ -6,7 +6,9 @@
  * reads try first without the lock (read.c).
  * A write builds its new entry off to the side and publishes it with one
  * aligned store (index.c); integers and other 8-byte scalars of the same
- * type are updated in place, also with one aligned store. A full store
+ * type are updated in place, also with one aligned store, and strings that
+ * fit the old one's block are rewritten in place under an undo record
+ * (undo.c). A full store
  * fails the write before anything visible changed.
  */
 #include <errno.h>
@@ -138,6 +140,9 @@ static int write_locked(bh_shared *m, struct bh_loc *l, const bh_value *v, int64
     uint64_t off;
 
     if (l->pos >= 0 && store_in_place(l->e, v, expires))
+        return BH_OK;
+    if (l->pos >= 0 && l->e->expires_ms == expires && v->type >= BH_STR &&
+        bh_entry_rewrite_locked(r, l->s, l->e, (uint8_t)v->type, v->u.s.data, value_len(v)))
         return BH_OK;
     if (l->pos < 0 && bh_count_adjust_locked(r, l->s, ms->memory_no, 0, ms->counts) != BH_OK)
         return BH_ENOSPC;

@@ -131,7 +131,7 @@ static int header_valid(bh_store *st, const struct bh_header *h, uint64_t size)
 
     if (memcmp(h->magic, BH_MAGIC, sizeof h->magic))
         return bh_store_fail(st, BH_ENOTSTORE, "not a bothive store (bad magic)");
-    if (h->version != BH_FORMAT_VERSION)
+    if (h->version != BH_FORMAT_VERSION && h->version != BH_FORMAT_VERSION_OLD)
         return bh_store_fail(st, BH_EVERSION, "store format version %u, expected %u",
                              h->version, BH_FORMAT_VERSION);
     if (h->capacity < BH_CAPACITY_MIN || h->capacity > BH_CAPACITY_MAX)
@@ -183,6 +183,9 @@ static int region_reopen(struct bh_region *r)
         reopen_records(r, s);
         bh_lock_stripe_settle_locked(r, s);
     }
+    /* Version 4 differs only in what was padding, zero in its files: from
+     * now on the file may have undo blocks, which version 4 would free. */
+    r->hdr->version = BH_FORMAT_VERSION;
     atomic_fetch_add(&r->hdr->generation, 1);
     return BH_OK;
 }

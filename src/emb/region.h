@@ -33,7 +33,8 @@
 #include "base/proc.h"
 
 #define BH_MAGIC "BOTHIVE"      /* 8 bytes with the NUL */
-#define BH_FORMAT_VERSION 4u
+#define BH_FORMAT_VERSION 5u  /* 5: the stripe's undo block (undo.c) */
+#define BH_FORMAT_VERSION_OLD 4u /* opened, and upgraded by its first writer */
 #define BH_PAGE_MAX 4096u     /* pages of large stores */
 #define BH_PAGE_MIN 1024u     /* pages of small ones */
 #define BH_NSTRIPES_MAX 64u
@@ -83,7 +84,9 @@ enum bh_op {
     BH_OP_DEL,    /* slot slot_pos: old -> tombstone */
     BH_OP_REHASH, /* index: old -> new */
     BH_OP_SLAB,   /* carving a new slab into a free list */
-    BH_OP_PURGE   /* removing expired or cleared entries */
+    BH_OP_PURGE,  /* removing expired or cleared entries */
+    BH_OP_INPLACE /* entry old_off rewritten in place; its old value (type << 32 |
+                     vlen in slot_pos, bytes in the undo block new_off) rolls back */
 };
 
 struct bh_oprec {
@@ -124,7 +127,8 @@ struct bh_stripe {
     int64_t next_expiry_ms;     /* no entry expires before this */
     uint64_t bytes;             /* bytes in blocks allocated to this stripe's users */
     struct bh_freelist lists[BH_NCLASSES]; /* doubly linked through the free blocks */
-    char pad[64];
+    uint64_t undo;              /* BH_UNDO_BYTES block for in-place rewrites, 0: none yet */
+    char pad[56];
 } __attribute__((aligned(64)));
 
 struct bh_header {
@@ -416,6 +420,20 @@ uint64_t bh_block_size(const struct bh_region *r, uint64_t off);
  * inside the heap, aligned, on a page group of stripe s, at a block
  * boundary of its class or the first page of its run. */
 int bh_block_valid(const struct bh_region *r, unsigned s, uint64_t off);
+
+/* ---- In-place rewrites (undo.c); caller holds the stripe ---- */
+
+/* Values up to this size are rewritten in place when they fit their block. */
+#define BH_UNDO_BYTES 512u
+/* Rewrites the value of the published entry e with type and the len bytes
+ * at p (1), or returns 0 when it cannot be done in place (the caller then
+ * publishes a new entry). */
+int bh_entry_rewrite_locked(struct bh_region *r, unsigned s, struct bh_entry *e, uint8_t type,
+                            const void *p, uint32_t len);
+/* Recovery: puts back the old value of an interrupted in-place rewrite. */
+void bh_undo_rollback_locked(struct bh_region *r, unsigned s);
+/* Whether the stripe's undo block, if any, is a block of it large enough. */
+int bh_undo_valid(const struct bh_region *r, unsigned s);
 
 /* ---- Pages (page.c) ---- */
 

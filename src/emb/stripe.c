@@ -120,7 +120,7 @@ static int slot_sound(struct bh_region *r, unsigned s, struct bh_index *ix, uint
 {
     uint64_t slot = ix->slots[i];
 
-    if (bh_entry_valid(r, s, BH_SLOT_OFF(slot)) &&
+    if (BH_SLOT_OFF(slot) != r->stripes[s].undo && bh_entry_valid(r, s, BH_SLOT_OFF(slot)) &&
         (!repair || entry_placed(r, s, ix, i, bh_at(r, BH_SLOT_OFF(slot)), slot)))
         return 1;
     if (!repair) {
@@ -132,6 +132,26 @@ static int slot_sound(struct bh_region *r, unsigned s, struct bh_index *ix, uint
     ix->slots[i] = BH_SLOT_TOMB;
     atomic_fetch_add(&r->hdr->recoveries, 1);
     return 0;
+}
+
+/* Marks the stripe's undo block (undo.c); one that is not a block of the
+ * stripe (only damage makes one) is dropped with repair set, else reported. */
+static int mark_undo(struct bh_region *r, unsigned s, bh_idset *m, int repair, char *msg,
+                     size_t msglen)
+{
+    struct bh_stripe *st = &r->stripes[s];
+
+    if (!bh_undo_valid(r, s)) {
+        if (!repair) {
+            snprintf(msg, msglen, "stripe %u: undo block at %llu is not a valid block", s,
+                     (unsigned long long)st->undo);
+            return BH_ECORRUPT;
+        }
+        bh_log(BH_LOG_ERROR, "store: stripe %u undo block damaged; dropped", s);
+        st->undo = 0;
+        atomic_fetch_add(&r->hdr->recoveries, 1);
+    }
+    return st->undo ? bh_idset_add(m, st->undo) : BH_OK;
 }
 
 /*
@@ -148,8 +168,8 @@ static int mark_reachable(struct bh_region *r, unsigned s, bh_idset *m, int repa
     struct bh_index *ix;
     int rc;
 
-    if (!ixoff)
-        return BH_OK;
+    if ((rc = mark_undo(r, s, m, repair, msg, msglen)) != BH_OK || !ixoff)
+        return rc;
     if (!bh_index_valid(r, s, ixoff)) {
         if (!repair) {
             snprintf(msg, msglen, "stripe %u: index at %llu is not a valid block", s,
@@ -266,6 +286,9 @@ void bh_stripe_rebuild_locked(struct bh_region *r, unsigned s)
     if (st->op.op != BH_OP_NONE)
         bh_log(BH_LOG_WARN, "store: stripe %u: finishing interrupted operation %u", s,
                st->op.op);
+    /* The only operation undone: every other one left the index valid. */
+    if (st->op.op == BH_OP_INPLACE)
+        bh_undo_rollback_locked(r, s);
     st->op.op = BH_OP_NONE;
     if (mark_reachable(r, s, &m, 1, NULL, 0) != BH_OK) {
         /* Out of process memory: leave the free lists alone rather than

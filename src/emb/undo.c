@@ -1,0 +1,99 @@
+/*
+ * In-place rewrites of string, bytes and JSON values.
+ *
+ * A new value that fits the block of the old one is written over it,
+ * instead of into a new entry published by the index (which costs an
+ * allocation, a copy and a free). Lock-free readers are safe either way:
+ * the holder keeps the stripe's sequence odd, so a reader that saw bytes
+ * being overwritten throws its copy away (read.c). A writer killed in the
+ * middle is what needs care: it would leave a value half old, half new.
+ * So the old value is copied first into the stripe's undo block, and only
+ * then is the operation record set; recovery finds the record and copies
+ * the old value back before anything else reads the stripe. The value is
+ * then old or new, never between, as with a publish.
+ *
+ * The undo block is allocated on the stripe's first rewrite and kept: it is
+ * reachable from the stripe (stripe.c marks it), so recovery never frees it.
+ */
+#include <string.h>
+
+#include "bothive/log.h"
+#include "region.h"
+
+static int is_text(uint8_t type)
+{
+    return type == BH_STR || type == BH_BYTES || type == BH_JSON;
+}
+
+/* The stripe's undo block, allocated on first use; 0 when the store is full. */
+static uint64_t undo_block(struct bh_region *r, unsigned s)
+{
+    struct bh_stripe *st = &r->stripes[s];
+
+    if (!st->undo)
+        st->undo = bh_block_alloc_locked(r, s, BH_UNDO_BYTES);
+    return st->undo;
+}
+
+int bh_entry_rewrite_locked(struct bh_region *r, unsigned s, struct bh_entry *e, uint8_t type,
+                            const void *p, uint32_t len)
+{
+    struct bh_stripe *st = &r->stripes[s];
+    uint64_t off = bh_off(r, e), undo;
+
+    /* A value no longer than the old one fits without asking the block. */
+    if (!is_text(type) || !is_text(e->type) || e->vlen > BH_UNDO_BYTES ||
+        (len > e->vlen && bh_entry_size(e->klen, len) > bh_block_size(r, off)) ||
+        !(undo = undo_block(r, s)))
+        return 0;
+    memcpy(bh_at(r, undo), bh_entry_value(e), e->vlen);
+    st->op.slot_pos = (uint64_t)e->type << 32 | e->vlen;
+    st->op.old_off = off;
+    st->op.new_off = undo;
+    /* The record is whole before it says what it is: a writer killed
+     * before this store left the value untouched. */
+    __atomic_store_n(&st->op.op, BH_OP_INPLACE, __ATOMIC_RELEASE);
+    if (len)
+        memcpy(bh_entry_value(e), p, len);
+    e->vlen = len;
+    e->type = type;
+    __atomic_store_n(&st->op.op, BH_OP_NONE, __ATOMIC_RELEASE);
+    return 1;
+}
+
+int bh_undo_valid(const struct bh_region *r, unsigned s)
+{
+    uint64_t undo = r->stripes[s].undo;
+
+    return !undo || (bh_block_valid(r, s, undo) && bh_block_size(r, undo) >= BH_UNDO_BYTES);
+}
+
+/*
+ * Copies the saved value back into the entry of an interrupted rewrite.
+ * Everything in the record is checked first: in a damaged file it could
+ * name any offset. A record that does not hold up is dropped (the entry
+ * then keeps whatever it has, which the stripe's validation judges).
+ */
+void bh_undo_rollback_locked(struct bh_region *r, unsigned s)
+{
+    struct bh_stripe *st = &r->stripes[s];
+    uint64_t off = st->op.old_off;
+    uint32_t vlen = (uint32_t)st->op.slot_pos;
+    uint8_t type = (uint8_t)(st->op.slot_pos >> 32);
+    struct bh_entry *e;
+
+    if (st->op.new_off != st->undo || !st->undo || !bh_undo_valid(r, s) ||
+        !bh_block_valid(r, s, off) || !is_text(type) || vlen > BH_UNDO_BYTES) {
+        bh_log(BH_LOG_ERROR, "store: stripe %u: in-place rewrite record damaged; dropped", s);
+        return;
+    }
+    e = bh_at(r, off);
+    if (e->klen == 0 || e->klen > BH_KEY_MAX + 8 ||
+        bh_entry_size(e->klen, vlen) > bh_block_size(r, off)) {
+        bh_log(BH_LOG_ERROR, "store: stripe %u: rewritten entry damaged; not rolled back", s);
+        return;
+    }
+    memcpy(bh_entry_value(e), bh_at(r, st->undo), vlen);
+    e->vlen = vlen;
+    e->type = type;
+}

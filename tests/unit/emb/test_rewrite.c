@@ -1,0 +1,201 @@
+/*
+ * In-place rewrites of string values (src/emb/undo.c): a value that fits
+ * the old one's block is written over it under an undo record. A writer
+ * SIGKILLed at any instant must leave the old value or the new one, never
+ * a mix, and the store must pass its check; a damaged undo record must be
+ * dropped, not followed.
+ */
+#include <check.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bothive/bothive.h"
+#include "emb/emb.h"
+#include "emb/region.h"
+#include "testutil.h"
+
+#define KILLS 400
+#define VLEN 480 /* under BH_UNDO_BYTES: rewritten in place */
+
+static void fill(char *buf, char c, size_t len)
+{
+    memset(buf, c, len);
+    buf[len] = 0;
+}
+
+/* Whether v is len bytes of one letter of "abcd" (len depends on it). */
+static int whole(const bh_value *v)
+{
+    if (v->type != BH_STR || v->u.s.len == 0)
+        return 0;
+    const char *d = v->u.s.data;
+    char c = d[0];
+    if (c < 'a' || c > 'd' || v->u.s.len != (size_t)VLEN - (size_t)(c - 'a') * 8)
+        return 0;
+    for (size_t i = 0; i < v->u.s.len; i++)
+        if (d[i] != c)
+            return 0;
+    return 1;
+}
+
+START_TEST(rewrite_keeps_values_and_types)
+{
+    bh_store *st;
+    bh_shared *m;
+    bh_value v;
+    char buf[VLEN + 1];
+
+    ck_assert_int_eq(bh_store_open(&st, "mem:", NULL), BH_OK);
+    ck_assert_int_eq(bh_shared_open(st, "rw", &m), BH_OK);
+    fill(buf, 'a', VLEN);
+    ck_assert_int_eq(bh_shared_set_str(m, "k", buf), BH_OK);
+    fill(buf, 'b', 10); /* shorter: in place */
+    ck_assert_int_eq(bh_shared_set_str(m, "k", buf), BH_OK);
+    ck_assert_int_eq(bh_shared_get(m, "k", &v), BH_OK);
+    ck_assert_int_eq(v.type, BH_STR);
+    ck_assert_str_eq(v.u.s.data, buf);
+    bh_value_free(&v);
+    ck_assert_int_eq(bh_shared_set_bytes(m, "k", "\0x\0", 3), BH_OK); /* type changes */
+    ck_assert_int_eq(bh_shared_get(m, "k", &v), BH_OK);
+    ck_assert_int_eq(v.type, BH_BYTES);
+    ck_assert_uint_eq(v.u.s.len, 3);
+    ck_assert_int_eq(memcmp(v.u.s.data, "\0x\0", 3), 0);
+    bh_value_free(&v);
+    fill(buf, 'c', VLEN); /* longer than the block now holds? it was VLEN's */
+    ck_assert_int_eq(bh_shared_set_str(m, "k", buf), BH_OK);
+    ck_assert_int_eq(bh_shared_get(m, "k", &v), BH_OK);
+    ck_assert_str_eq(v.u.s.data, buf);
+    bh_value_free(&v);
+    ck_assert_int_eq(bh_store_check(st), BH_OK);
+    bh_shared_close(m);
+    bh_store_close(st);
+}
+END_TEST
+
+/* Rewrites k with values of the four letters, counting each done. */
+static void rewriter(const char *url, _Atomic uint64_t *done)
+{
+    bh_store *st;
+    bh_shared *m;
+    char buf[VLEN + 1];
+
+    if (bh_store_open(&st, url, NULL) != BH_OK || bh_shared_open(st, "rw", &m) != BH_OK)
+        _exit(2);
+    for (unsigned i = 0;; i++) {
+        unsigned c = i % 4;
+        fill(buf, (char)('a' + c), VLEN - c * 8);
+        if (bh_shared_set_str(m, "k", buf) != BH_OK)
+            _exit(3);
+        atomic_fetch_add(done, 1);
+    }
+}
+
+/* Kills the rewriter once it has made between 1 and 64 more rewrites. */
+static void kill_mid_rewrite(pid_t pid, _Atomic uint64_t *done, unsigned *seed)
+{
+    uint64_t want = atomic_load(done) + 1 + (uint64_t)(rand_r(seed) % 64);
+    int64_t deadline = bh_test_now_ms() + 30000;
+
+    while (atomic_load(done) < want && bh_test_now_ms() < deadline)
+        ;
+    ck_assert_uint_ge(atomic_load(done), want);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+}
+
+START_TEST(killed_rewriters_leave_old_or_new)
+{
+    char *path = bh_test_tmppath("rewrite");
+    char url[512];
+    _Atomic uint64_t *done = mmap(NULL, sizeof *done, PROT_READ | PROT_WRITE,
+                                  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    unsigned seed = 12345;
+    bh_store *st;
+    bh_shared *m;
+    bh_value v;
+    char buf[VLEN + 1];
+
+    ck_assert_ptr_ne(done, MAP_FAILED);
+    snprintf(url, sizeof url, "file:%s", path);
+    ck_assert_int_eq(bh_store_open(&st, url, NULL), BH_OK);
+    ck_assert_int_eq(bh_shared_open(st, "rw", &m), BH_OK);
+    fill(buf, 'a', VLEN);
+    ck_assert_int_eq(bh_shared_set_str(m, "k", buf), BH_OK);
+    for (int n = 0; n < KILLS; n++) {
+        pid_t pid = fork();
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0)
+            rewriter(url, done);
+        kill_mid_rewrite(pid, done, &seed);
+        ck_assert_int_eq(bh_shared_get(m, "k", &v), BH_OK);
+        ck_assert_msg(whole(&v), "kill %d left a torn value (%zu bytes)", n, v.u.s.len);
+        bh_value_free(&v);
+        ck_assert_int_eq(bh_store_check(st), BH_OK);
+    }
+    bh_shared_close(m);
+    bh_store_close(st);
+    unlink(path);
+    free(path);
+    munmap(done, sizeof *done);
+}
+END_TEST
+
+/*
+ * A process dies holding the stripe with an in-place record naming an
+ * offset that is no entry (only damage writes one): recovery must drop the
+ * record, and the value must be what it was.
+ */
+START_TEST(damaged_record_is_dropped)
+{
+    bh_store *st;
+    bh_shared *m;
+    bh_value v;
+    char buf[VLEN + 1];
+
+    ck_assert_int_eq(bh_store_open(&st, "mem:", NULL), BH_OK);
+    ck_assert_int_eq(bh_shared_open(st, "rw", &m), BH_OK);
+    fill(buf, 'a', VLEN);
+    ck_assert_int_eq(bh_shared_set_str(m, "k", buf), BH_OK);
+    ck_assert_int_eq(bh_shared_set_str(m, "k", buf), BH_OK); /* makes the undo block */
+    struct bh_region *r = &((struct bh_emb *)st)->r;
+    struct bh_key k;
+    bh_key_init(&k, bh_emb_shared_of(m)->memory_no, BH_NS_DATA, "k", 1);
+    unsigned s = bh_key_stripe(r, &k);
+    ck_assert_uint_ne(r->stripes[s].undo, 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        bh_stripe_lock(r, s);
+        r->stripes[s].op = (struct bh_oprec){.op = BH_OP_INPLACE, .slot_pos = 7,
+                                             .old_off = r->size - 8,
+                                             .new_off = r->stripes[s].undo};
+        _exit(0);
+    }
+    ck_assert_int_eq(bh_test_wait(pid), 0);
+    ck_assert_int_eq(bh_shared_set_int(m, "other", 1), BH_OK);
+    ck_assert_int_eq(bh_shared_get(m, "k", &v), BH_OK);
+    ck_assert_str_eq(v.u.s.data, buf);
+    bh_value_free(&v);
+    ck_assert_int_eq(bh_store_check(st), BH_OK);
+    bh_shared_close(m);
+    bh_store_close(st);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("emb_rewrite");
+    TCase *tc = tcase_create("rewrite");
+
+    tcase_set_timeout(tc, 240);
+    tcase_add_test(tc, rewrite_keeps_values_and_types);
+    tcase_add_test(tc, killed_rewriters_leave_old_or_new);
+    tcase_add_test(tc, damaged_record_is_dropped);
+    suite_add_tcase(s, tc);
+    return bh_test_run_suite(s);
+}
