@@ -17,7 +17,11 @@
 #    as the body of a function in whose scope are `bh_bot *bot`,
 #    `bh_ctx *ctx`, `const bh_message *msg`, `const bh_args *args` and
 #    `bh_shared *m` (a block may declare its own, which hide them);
-#  - a file with a main() is also linked with libbothive;
+#  - a file with a main() is also linked with libbothive (and libcurl,
+#    which tests of bots use to drive the emulator);
+#  - a block whose first line is a comment naming a file ("/* greeter.c */",
+#    "// greeter.h: ...") is also saved under that name, so that a later
+#    block of the same page can #include it (a test of the bot above);
 #  - -std=c11 -Wall -Wextra -Werror, less the unused-parameter and
 #    unused-function warnings (a sample shows a hook without its bot).
 # Errors point at the Markdown file and line (#line), and the test fails
@@ -31,7 +35,7 @@ extra="$*"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cflags="-std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Wno-unused-parameter
- -Wno-unused-function -I$src/include $(pkg-config --cflags json-c)"
+ -Wno-unused-function -I$src/include $(pkg-config --cflags json-c libcurl)"
 libdir=$(dirname "$lib")
 
 prelude() {
@@ -68,8 +72,13 @@ for md in "$src"/README.md "$src"/docs/*.md; do
     [ -f "$md" ] || continue
     : >"$tmp/list"
     extract "$md"
+    page=$(echo "${md#"$src"/}" | tr '/.' '__')
+    mkdir -p "$tmp/files/$page"
     while read -r n line; do
-        echo "$n $line ${md#"$src"/}" >>"$tmp/all"
+        echo "$n $line ${md#"$src"/} $page" >>"$tmp/all"
+        name=$(head -n 1 "$tmp/blocks/$n.c" |
+            sed -n 's@^[[:space:]]*\(/\*\|//\)[[:space:]]*\([A-Za-z0-9_.-]*\.[ch]\)\([[:space:]:].*\)\{0,1\}$@\2@p')
+        [ -n "$name" ] && cp "$tmp/blocks/$n.c" "$tmp/files/$page/$name"
     done <"$tmp/list"
     files="$files ${md#"$src"/}"
 done
@@ -78,17 +87,18 @@ done
 total=0
 linked=0
 failed=""
-while read -r n line md; do
+while read -r n line md page; do
     total=$((total + 1))
+    inc="-I$tmp/files/$page"
     block="$tmp/blocks/$n.c"
     tu="$tmp/tu_$n.c"
     { prelude; echo "#line $line \"$md\""; cat "$block"; } >"$tu"
     # shellcheck disable=SC2086
-    if $cc $cflags $extra -c -o "$tmp/$n.o" "$tu" 2>"$tmp/err_tu_$n"; then
+    if $cc $cflags $inc $extra -c -o "$tmp/$n.o" "$tu" 2>"$tmp/err_tu_$n"; then
         if grep -Eq '^[[:space:]]*int[[:space:]]+main[[:space:]]*\(' "$block"; then
             # shellcheck disable=SC2086
             if ! $cc $extra -o "$tmp/$n.bin" "$tmp/$n.o" "$lib" -Wl,-rpath,"$libdir" \
-                $(pkg-config --libs json-c) 2>"$tmp/err_link_$n"; then
+                $(pkg-config --libs json-c libcurl) 2>"$tmp/err_link_$n"; then
                 echo "$md:$line: the sample does not link:"
                 sed 's/^/    /' "$tmp/err_link_$n"
                 failed="$failed $md:$line"
@@ -116,7 +126,7 @@ while read -r n line md; do
     } >"$frag"
     # shellcheck disable=SC2086
     if $cc $cflags -Wno-unused-variable -Wno-unused-but-set-variable -Wno-unused-value \
-        $extra -c -o "$tmp/$n.o" "$frag" 2>"$tmp/err_frag_$n"; then
+        $inc $extra -c -o "$tmp/$n.o" "$frag" 2>"$tmp/err_frag_$n"; then
         continue
     fi
     echo "$md:$line: the sample compiles neither as a file nor as a function body."
