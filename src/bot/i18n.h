@@ -40,7 +40,5 @@ int bh_mo_parse(const unsigned char *data, size_t len, struct bh_catalog *cat);
 /* The built-in catalogs (Italian), parsed once per process; NULL if lang
  * has none. */
 const struct bh_catalog *bh_builtin_catalog(const char *lang);
-/* The languages built in, and their count. */
-size_t bh_builtin_languages(const char **out, size_t max);
 
 #endif
