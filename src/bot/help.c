@@ -65,17 +65,21 @@ int bh_bot_owner(bh_bot *bot, const char *owner)
     return set_text(bot, BH_TEXTS_OWNER, owner ? owner + (*owner == '@') : NULL);
 }
 
+/* An owner given as digits alone is a user id (usernames start with a
+ * letter). */
+static int owner_is_id(const char *owner)
+{
+    return owner[strspn(owner, "0123456789")] == 0;
+}
+
 int bh_bot_is_owner(const bh_bot *bot, const bh_message *msg)
 {
     const char *owner = bh_texts_get(bot, BH_TEXTS_OWNER);
-    char *end;
-    long long id;
 
     if (!owner || !msg->from)
         return 0;
-    id = strtoll(owner, &end, 10);
-    if (!*end)
-        return msg->from->id == id;
+    if (owner_is_id(owner))
+        return msg->from->id == strtoll(owner, NULL, 10);
     return msg->from->username && !strcasecmp(msg->from->username, owner);
 }
 
@@ -188,7 +192,7 @@ static int help_list(bh_ctx *ctx, const bh_message *msg)
     if (after && rc == BH_OK)
         rc = paragraph(ctx, f, after, NULL, NULL);
     /* A numeric owner is an id, which names nobody a user can write to. */
-    if (owner && rc == BH_OK && !isdigit((unsigned char)owner[0])) {
+    if (owner && rc == BH_OK && !owner_is_id(owner)) {
         snprintf(at, sizeof at, "@%s", owner);
         rc = paragraph(ctx, f, BH_TEXT_HELP_CONTACT, "owner", at);
     }
@@ -218,12 +222,15 @@ static int reply_subst(bh_ctx *ctx, const bh_message *msg, const char *tmpl, con
 static int help_one(bh_ctx *ctx, const bh_message *msg, const char *arg)
 {
     char name[40];
-    size_t n = strcspn(arg += *arg == '/', "@ \t\r\n"), comp;
+    size_t n, comp, len = 0;
     const struct bh_hook *h;
     char *buf = NULL;
-    size_t len = 0;
     FILE *f;
 
+    if (*arg == '/')
+        arg++;
+    n = strcspn(arg, "@ \t\r\n");
+    /* 33 bytes: one past the longest name, so a longer one matches none. */
     snprintf(name, sizeof name, "%.*s", (int)(n < 33 ? n : 33), arg);
     h = bh_command_find(ctx->bot, name, msg, &comp);
     if (!h || (h->flags & BH_CMD_HIDDEN))
@@ -242,9 +249,9 @@ static int help_one(bh_ctx *ctx, const bh_message *msg, const char *arg)
 
 int bh_help_run(bh_ctx *ctx, const bh_message *msg)
 {
-    const char *arg = msg->command_args;
+    const char *arg = msg->command_args; /* without its leading blanks */
 
-    if (arg && *arg && !isspace((unsigned char)*arg))
+    if (arg && *arg)
         return help_one(ctx, msg, arg);
     return help_list(ctx, msg);
 }
