@@ -46,3 +46,11 @@ const struct bh_catalog *bh_builtin_catalog(const char *lang)
             return &builtins[i].cat;
     return NULL;
 }
+
+size_t bh_builtin_languages(const char **out, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < NBUILTIN && n < max; i++)
+        out[n++] = builtins[i].lang;
+    return n;
+}

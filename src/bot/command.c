@@ -151,22 +151,43 @@ size_t bh_command_list(const bh_bot *bot, unsigned without, unsigned with,
     return n;
 }
 
-/* Sends the listed commands with a help text to Telegram (setMyCommands),
- * so clients show them; plus /help when the bot has no own. Owner-only
- * commands are left out: the list is everyone's. */
-int bh_bot_publish_commands(bh_bot *bot)
+/* The commands for setMyCommands: listed, with a help text, not
+ * owner-only (the list is everyone's); plus /help when the bot has no own.
+ * Their descriptions in lang (NULL: as written). Returns their count. */
+static size_t published(bh_bot *bot, const char *lang, bh_bot_command_info *info)
 {
     const struct bh_hook *cmds[100];
-    bh_bot_command_info info[101];
     size_t n = bh_command_list(bot, BH_CMD_HIDDEN | BH_CMD_OWNER, 0, cmds, 100), m = 0, comp;
+
+    for (size_t i = 0; i < n; i++)
+        if (cmds[i]->help && *cmds[i]->help)
+            info[m++] = (bh_bot_command_info){cmds[i]->text, bh_bot_tr(bot, lang, cmds[i]->help)};
+    if (!find_command(bot, "help", &comp))
+        info[m++] = (bh_bot_command_info){"help", bh_bot_tr(bot, lang, BH_TEXT_COMMANDS)};
+    return m;
+}
+
+/*
+ * Sends the commands to Telegram (setMyCommands), so that clients show
+ * them: once in English for every language, then once for each language
+ * the bot has a translation in, in it. Telegram takes two-letter codes
+ * only: a regional one ("pt-br") is not published.
+ */
+int bh_bot_publish_commands(bh_bot *bot)
+{
+    bh_bot_command_info info[101];
+    const char *langs[64];
+    size_t nl = bh_bot_languages(bot, langs, 64);
     bh_client *c = bh_bot_client(bot);
+    int rc;
 
     if (!c)
         return BH_ENOMEM;
-    for (size_t i = 0; i < n; i++)
-        if (cmds[i]->help && *cmds[i]->help)
-            info[m++] = (bh_bot_command_info){cmds[i]->text, cmds[i]->help};
-    if (!find_command(bot, "help", &comp))
-        info[m++] = (bh_bot_command_info){"help", BH_TEXT_COMMANDS};
-    return bh_client_set_my_commands(c, info, m);
+    if ((rc = bh_client_set_my_commands(c, info, published(bot, "en", info))) != BH_OK)
+        return rc;
+    for (size_t i = 0; i < nl && rc == BH_OK; i++)
+        if (strlen(langs[i]) == 2)
+            rc = bh_client_set_my_commands_ex(c, info, published(bot, langs[i], info), NULL,
+                                              langs[i]);
+    return rc;
 }

@@ -301,6 +301,16 @@ int bh_bot_language(bh_bot *bot, const char *lang)
     return BH_OK;
 }
 
+size_t bh_bot_languages(const bh_bot *bot, const char **out, size_t max)
+{
+    size_t n = bh_builtin_languages(out, max);
+
+    for (size_t i = 0; bot->texts && i < bot->texts->ncats && n < max; i++)
+        if (!bh_builtin_catalog(bot->texts->cats[i].lang))
+            out[n++] = bot->texts->cats[i].lang;
+    return n;
+}
+
 static const char *default_language(const bh_bot *bot)
 {
     return bot->texts ? bot->texts->lang : "en";

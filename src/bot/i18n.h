@@ -41,4 +41,7 @@ int bh_mo_parse(const unsigned char *data, size_t len, struct bh_catalog *cat);
  * has none. */
 const struct bh_catalog *bh_builtin_catalog(const char *lang);
 
+/* The languages built in, and their count (at most max). */
+size_t bh_builtin_languages(const char **out, size_t max);
+
 #endif

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "bot/i18n.h"
+#include "bot/internal.h"
 #include "bothive/bothive.h"
 #include "emu_proc.h"
 #include "testutil.h"
@@ -399,6 +400,50 @@ START_TEST(every_builtin_text_is_in_italian)
 }
 END_TEST
 
+/* getMyCommands for lang ("" for every language), as "cmd=desc;..." */
+static char *commands_of(const char *lang)
+{
+    static char out[1024];
+    char body[64], *resp = NULL;
+    snprintf(body, sizeof body, "{\"language_code\":\"%s\"}", lang);
+    ck_assert_int_eq(bh_emu_call(&emu, "getMyCommands", body, &resp), 200);
+    json_object *o = json_tokener_parse(resp), *r;
+    ck_assert(json_object_object_get_ex(o, "result", &r));
+    out[0] = 0;
+    for (size_t i = 0; i < json_object_array_length(r); i++) {
+        json_object *c = json_object_array_get_idx(r, i);
+        size_t len = strlen(out);
+        snprintf(out + len, sizeof out - len, "%s=%s;",
+                 json_object_get_string(json_object_object_get(c, "command")),
+                 json_object_get_string(json_object_object_get(c, "description")));
+    }
+    json_object_put(o);
+    free(resp);
+    return out;
+}
+
+START_TEST(commands_published_per_language)
+{
+    bh_bot *bot = new_bot();
+    ck_assert_int_eq(bh_bot_command(bot, "go", h_go, "Go somewhere"), BH_OK);
+    ck_assert_int_eq(bh_bot_command_ex(bot, "admin", h_admin, "Administer", BH_CMD_OWNER, 0),
+                     BH_OK);
+    ck_assert_int_eq(bh_bot_command_ex(bot, "secret", h_go, "Hidden", BH_CMD_HIDDEN, 0), BH_OK);
+    ck_assert_int_eq(bh_bot_translate(bot, "it", "Go somewhere", "Vai da qualche parte"), BH_OK);
+    ck_assert_int_eq(bh_bot_translate(bot, "de", "Go somewhere", "Geh irgendwohin"), BH_OK);
+    ck_assert_int_eq(bh_bot_translate(bot, "pt-br", "Go somewhere", "Vai"), BH_OK);
+    ck_assert_int_eq(bh_bot_publish_commands(bot), BH_OK);
+    /* Owner-only and hidden commands are nobody's business. */
+    ck_assert_str_eq(commands_of(""), "go=Go somewhere;help=Show the list of commands;");
+    ck_assert_str_eq(commands_of("it"), "go=Vai da qualche parte;help=Mostra la lista dei comandi;");
+    ck_assert_str_eq(commands_of("de"), "go=Geh irgendwohin;help=Show the list of commands;");
+    ck_assert_str_eq(commands_of("pt"), ""); /* Telegram takes two letters only */
+    ck_assert_int_eq(bh_emu_call(&emu, "getMyCommands", "{\"language_code\":\"pt-br\"}", NULL),
+                     400);
+    bh_bot_free(bot);
+}
+END_TEST
+
 /* Writes a .po with one entry and compiles it with msgfmt into mo. */
 static void make_mo(const char *dir, const char *mo, const char *id, const char *text)
 {
@@ -517,6 +562,7 @@ int main(void)
     tcase_add_test(tc, an_italian_user_gets_italian);
     tcase_add_test(tc, table_translations);
     tcase_add_test(tc, gettext_catalogs);
+    tcase_add_test(tc, commands_published_per_language);
     suite_add_tcase(s, tc);
     TCase *local = tcase_create("local");
     tcase_add_test(local, every_builtin_text_is_in_italian);
