@@ -160,25 +160,16 @@ static int send_buffer(bh_ctx *ctx, const bh_message *msg, FILE *f, char **buf)
     return rc;
 }
 
-/* The list: before-help, the commands, the owner's, the hints, after-help
- * and the owner's name. */
-static int help_list(bh_ctx *ctx, const bh_message *msg)
+/* Appends the commands the sender may see: everyone's, /help itself
+ * when the bot has no own, then (for the owner) the owner-only ones under
+ * their heading. Says whether one of them has a long help. */
+static int help_commands(bh_ctx *ctx, const bh_message *msg, FILE *f)
 {
     const struct bh_hook *cmds[256];
-    const char *before = bh_texts_get(ctx->bot, BH_TEXTS_BEFORE_HELP),
-               *after = bh_texts_get(ctx->bot, BH_TEXTS_AFTER_HELP),
-               *owner = bh_texts_get(ctx->bot, BH_TEXTS_OWNER);
-    char *buf = NULL, at[40];
-    size_t len = 0, n, comp;
-    FILE *f = open_memstream(&buf, &len);
-    int more, rc = BH_OK;
+    size_t n = bh_command_list(ctx->bot, BH_CMD_HIDDEN | BH_CMD_OWNER, 0, cmds, 256), comp;
+    int more;
 
-    if (!f)
-        return BH_ENOMEM;
-    if (before)
-        fprintf(f, "%s\n\n", bh_ctx_tr(ctx, before));
     fprintf(f, "%s\n", bh_ctx_tr(ctx, BH_TEXT_HELP_HEADER));
-    n = bh_command_list(ctx->bot, BH_CMD_HIDDEN | BH_CMD_OWNER, 0, cmds, 256);
     more = command_lines(ctx, f, cmds, n);
     if (!bh_command_find(ctx->bot, "help", msg, &comp))
         fprintf(f, "/help - %s\n", bh_ctx_tr(ctx, BH_TEXT_HELP_SELF));
@@ -187,7 +178,26 @@ static int help_list(bh_ctx *ctx, const bh_message *msg)
         fprintf(f, "\n%s\n", bh_ctx_tr(ctx, BH_TEXT_HELP_OWNER_ONLY));
         more |= command_lines(ctx, f, cmds, n);
     }
-    if (more)
+    return more;
+}
+
+/* The list: before-help, the commands, the hint at /help COMMAND,
+ * after-help and the owner's name. */
+static int help_list(bh_ctx *ctx, const bh_message *msg)
+{
+    const char *before = bh_texts_get(ctx->bot, BH_TEXTS_BEFORE_HELP),
+               *after = bh_texts_get(ctx->bot, BH_TEXTS_AFTER_HELP),
+               *owner = bh_texts_get(ctx->bot, BH_TEXTS_OWNER);
+    char *buf = NULL, at[40];
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    int rc = BH_OK;
+
+    if (!f)
+        return BH_ENOMEM;
+    if (before)
+        fprintf(f, "%s\n\n", bh_ctx_tr(ctx, before));
+    if (help_commands(ctx, msg, f))
         rc = paragraph(ctx, f, BH_TEXT_HELP_MORE, NULL, NULL);
     if (after && rc == BH_OK)
         rc = paragraph(ctx, f, after, NULL, NULL);
