@@ -196,7 +196,8 @@ BH_HOOKS_DECLARE(bh_component, bh_component)
  * "Unknown command: /x. Try /help." in a private chat, or in a group when
  * the command was addressed to this bot ("/x@thisbot"): in a group a bare
  * "/x" may be meant for another bot. A command addressed to another bot
- * ("/x@otherbot") is never answered.
+ * ("/x@otherbot") is never answered. A failed answer is logged; it does
+ * not fail the update.
  * Every one of these texts, and the bot's own help texts, about text and
  * command helps, is looked up in the translations (below) for the user.
  */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bothive/log.h"
 #include "internal.h"
 
 /* ---- settings ---- */
@@ -300,6 +301,11 @@ int bh_command_fallback(bh_ctx *ctx, const bh_message *msg)
         return BH_CONTINUE;
     if (strcmp(msg->chat.type, "private") != 0 && !(msg->command_bot && *msg->command_bot))
         return BH_CONTINUE;
+    /* bothive's own courtesy, not a hook's work: a failed answer is logged
+     * and does not fail the update. */
     int rc = reply_subst(ctx, msg, tmpl, msg->command);
-    return rc < 0 ? rc : BH_HANDLED;
+    if (rc < 0)
+        bh_log(BH_LOG_WARN, "update %lld: the answer to the unknown command /%s failed: %s",
+               (long long)ctx->update_id, msg->command, bh_strerror(rc));
+    return BH_HANDLED;
 }

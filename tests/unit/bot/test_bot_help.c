@@ -444,6 +444,25 @@ START_TEST(commands_published_per_language)
 }
 END_TEST
 
+/* The answer to an unknown command is bothive's courtesy: when it cannot
+ * be sent (no Bot API there), the update still succeeds. */
+START_TEST(unknown_command_answer_failing_is_not_the_update_failing)
+{
+    bh_bot *bot = bh_bot_new(TOKEN);
+    ck_assert_ptr_nonnull(bot);
+    bh_log_set_level(BH_LOG_ERROR + 1);
+    ck_assert_int_eq(bh_bot_api_url(bot, "http://127.0.0.1:1"), BH_OK);
+    ck_assert_int_eq(bh_bot_process(bot, "{\"update_id\":1,\"message\":{\"message_id\":1,"
+                                         "\"chat\":{\"id\":5,\"type\":\"private\"},"
+                                         "\"text\":\"/nope\"}}"), BH_OK);
+    /* A /help that cannot be sent is the update's failure, as any hook's. */
+    ck_assert_int_lt(bh_bot_process(bot, "{\"update_id\":2,\"message\":{\"message_id\":2,"
+                                         "\"chat\":{\"id\":5,\"type\":\"private\"},"
+                                         "\"text\":\"/help\"}}"), 0);
+    bh_bot_free(bot);
+}
+END_TEST
+
 /* Writes a .po with one entry and compiles it with msgfmt into mo. */
 static void make_mo(const char *dir, const char *mo, const char *id, const char *text)
 {
@@ -567,6 +586,7 @@ int main(void)
     TCase *local = tcase_create("local");
     tcase_add_test(local, every_builtin_text_is_in_italian);
     tcase_add_test(local, damaged_catalogs);
+    tcase_add_test(local, unknown_command_answer_failing_is_not_the_update_failing);
     suite_add_tcase(s, local);
     return bh_test_run_suite(s);
 }
