@@ -37,6 +37,7 @@ trap 'rm -rf "$tmp"' EXIT
 cflags="-std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Wno-unused-parameter
  -Wno-unused-function -I$src/include $(pkg-config --cflags json-c libcurl)"
 libdir=$(dirname "$lib")
+libs=$(pkg-config --libs json-c libcurl)
 
 prelude() {
     printf '%s\n' '#include <bothive/bothive.h>' '#include <inttypes.h>' \
@@ -98,7 +99,7 @@ while read -r n line md page; do
         if grep -Eq '^[[:space:]]*int[[:space:]]+main[[:space:]]*\(' "$block"; then
             # shellcheck disable=SC2086
             if ! $cc $extra -o "$tmp/$n.bin" "$tmp/$n.o" "$lib" -Wl,-rpath,"$libdir" \
-                $(pkg-config --libs json-c libcurl) 2>"$tmp/err_link_$n"; then
+                $libs 2>"$tmp/err_link_$n"; then
                 echo "$md:$line: the sample does not link:"
                 sed 's/^/    /' "$tmp/err_link_$n"
                 failed="$failed $md:$line"
