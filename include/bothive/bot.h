@@ -178,6 +178,145 @@ int bh_bot_use(bh_bot *bot, bh_component *c);
 BH_HOOKS_DECLARE(bh_bot, bh_bot)
 BH_HOOKS_DECLARE(bh_component, bh_component)
 
+/* ---- /help, /start, unknown commands, the owner --------------------------- */
+/*
+ * Unless the bot registers its own /help and /start, bothive answers them:
+ *   /help          the bot's before-help text, the listed commands (not
+ *                  BH_CMD_HIDDEN, and BH_CMD_OWNER ones only to the owner,
+ *                  under a heading of their own), a hint at /help COMMAND
+ *                  when some command has a long help, the after-help text,
+ *                  and "Please contact @owner ..." when the owner is set;
+ *   /help COMMAND  that command's line and its long help (a hidden
+ *                  command, or an owner-only one asked by anyone else, is
+ *                  answered as unknown: hidden stays hidden);
+ *   /start         the about text (bh_bot_about), then a hint at /help.
+ * A command this bot does not have (or an owner-only one sent by someone
+ * else) goes down the chain like any message (text hooks, processors,
+ * on_update hooks); if every hook continued, bothive answers
+ * "Unknown command: /x. Try /help." in a private chat, or in a group when
+ * the command was addressed to this bot ("/x@thisbot"): in a group a bare
+ * "/x" may be meant for another bot. A command addressed to another bot
+ * ("/x@otherbot") is never answered. A failed answer is logged; it does
+ * not fail the update.
+ * Every one of these texts, and the bot's own help texts, about text and
+ * command helps, is looked up in the translations (below) for the user.
+ */
+
+/* A command only the bot's owner may run; for anyone else it does not
+ * exist (not listed, answered as unknown). */
+#define BH_CMD_OWNER 8u
+
+/**
+ * Sets the bot's owner: "@username" (or "username"), or a numeric user id
+ * ("12345", which cannot be taken over by another account but is not shown
+ * in /help). The owner alone runs BH_CMD_OWNER commands and is named in
+ * /help. NULL clears it. Errors: BH_EINVAL (NULL bot, an empty name, or
+ * one with characters a Telegram username cannot have), BH_ENOMEM.
+ */
+int bh_bot_owner(bh_bot *bot, const char *owner);
+
+/** Texts shown before and after /help's list of commands (NULL clears).
+ *  Errors: BH_EINVAL (NULL bot), BH_ENOMEM. */
+int bh_bot_before_help(bh_bot *bot, const char *text);
+int bh_bot_after_help(bh_bot *bot, const char *text);
+
+/**
+ * The long help of the command name, shown by "/help name" below its line.
+ * The command must be registered first on o. Errors: BH_EINVAL (NULL
+ * argument), BH_ENOTFOUND (no command name on o), BH_ENOMEM.
+ */
+int bh_bot_command_help(bh_bot *bot, const char *name, const char *long_help);
+int bh_component_command_help(bh_component *c, const char *name, const char *long_help);
+
+/**
+ * What an unknown command is answered: text, in which "{command}" stands
+ * for the command's name (default BH_TEXT_UNKNOWN_COMMAND); NULL turns the
+ * answer off. Errors: BH_EINVAL (NULL bot), BH_ENOMEM.
+ */
+int bh_bot_unknown_command(bh_bot *bot, const char *text);
+
+/* ---- Translations ------------------------------------------------------- */
+/*
+ * bothive's texts are written in English; their translations are looked up
+ * by their English text (gettext's msgid). English and Italian are built
+ * in; a bot adds languages (or replaces built-in translations, or
+ * translates its own texts) from gettext catalogs or a table:
+ *
+ *     msgfmt -o it.mo it.po              (Debian's gettext)
+ *     bh_bot_catalog(bot, "it", "locale/it/LC_MESSAGES/mybot.mo");
+ *     bh_bot_translate(bot, "de", BH_TEXT_UNKNOWN_COMMAND,
+ *                      "Unbekannter Befehl: /{command}. Siehe /help.");
+ *
+ * A catalog is read into the bot when it is loaded (before bh_bot_run:
+ * the workers inherit it), not through gettext's locale machinery, so each
+ * update is answered in its own user's language whatever the process's
+ * locale. Plural forms are not chosen: a msgid_plural entry gives its
+ * first form. Placeholders are "{name}", filled by bothive, never printf
+ * formats, so a wrong translation cannot break a send.
+ *
+ * The language of an update is its sender's language_code ("pt-br", then
+ * "pt") if the bot has a translation in it, else the bot's default
+ * (bh_bot_language; "en" unless set). Texts missing from a translation
+ * are shown in English.
+ */
+#define BH_TEXT_HELP_HEADER "This bot supports these commands:"
+#define BH_TEXT_HELP_SELF "Show this help message"
+#define BH_TEXT_HELP_MORE "Use /help COMMAND to learn more about a command."
+#define BH_TEXT_HELP_OWNER_ONLY "Only for the owner:"
+#define BH_TEXT_HELP_CONTACT "Please contact {owner} if you have problems with this bot."
+#define BH_TEXT_HELP_NONE "There is no help for /{command}."
+#define BH_TEXT_START "Use /help to see what this bot can do."
+#define BH_TEXT_UNKNOWN_COMMAND "Unknown command: /{command}. Try /help."
+#define BH_TEXT_COMMANDS "Show the list of commands"
+/* Not sent by bothive itself: for a bot's error handler to tell the user. */
+#define BH_TEXT_ERROR "Something went wrong. Please try again later."
+
+/**
+ * The bot's default language: a language tag ("it", "pt-br"; '_' is read
+ * as '-', case is ignored) that is "en" or has a translation (built in, or
+ * loaded before this call). Errors: BH_EINVAL (NULL, or not a tag of 2-15
+ * letters, digits and '-'), BH_ENOTFOUND (no translation in lang).
+ */
+int bh_bot_language(bh_bot *bot, const char *lang);
+
+/**
+ * Loads the gettext catalog (a .mo file made by msgfmt) at path as the
+ * bot's translations into lang; its entries replace earlier ones of the
+ * same msgid (built-in translations are looked up after the bot's).
+ * Errors: BH_EINVAL (NULL argument, a bad tag), BH_EIO (unreadable path),
+ * BH_ECORRUPT (not a .mo file, or damaged: offsets or lengths outside the
+ * file; nothing is loaded then), BH_ENOMEM.
+ */
+int bh_bot_catalog(bh_bot *bot, const char *lang, const char *path);
+
+/**
+ * Loads every dir/LANG/LC_MESSAGES/domain.mo (the layout of
+ * /usr/share/locale) with bh_bot_catalog. *loaded (may be NULL) gets how
+ * many were loaded. Errors: BH_EINVAL, BH_EIO (dir unreadable), and the
+ * first error of bh_bot_catalog (the others are still loaded).
+ */
+int bh_bot_catalogs(bh_bot *bot, const char *dir, const char *domain, size_t *loaded);
+
+/**
+ * The table API: text is msgid in lang (replacing an earlier one).
+ * Errors: BH_EINVAL (NULL argument, a bad tag, an empty msgid), BH_ENOMEM.
+ */
+int bh_bot_translate(bh_bot *bot, const char *lang, const char *msgid, const char *text);
+
+/**
+ * msgid translated into lang (NULL: the bot's default), else msgid
+ * itself. The result stays valid while the bot lives and its translations
+ * are not changed. NULL only for a NULL msgid.
+ */
+const char *bh_bot_tr(bh_bot *bot, const char *lang, const char *msgid);
+
+/** The language chosen for the update being processed (see above); the
+ *  bot's default in a timer. */
+const char *bh_ctx_language(bh_ctx *ctx);
+
+/** msgid in the language of the update being processed (bh_bot_tr). */
+const char *bh_ctx_tr(bh_ctx *ctx, const char *msgid);
+
 /* ---- Hooks for every update kind ------------------------------------------ */
 /*
  * Each update kind has a hook that gets its typed view (see telegram.h:

@@ -52,51 +52,16 @@ static const struct bh_hook *find_command(const bh_bot *bot, const char *name, s
     return NULL;
 }
 
-/* The listed commands (not hidden), sorted by order then name. */
-static size_t listed_commands(const bh_bot *bot, const struct bh_hook **out, size_t max)
+/* An owner-only command is no command for anyone else: it falls through
+ * the chain and is answered as unknown, so that it is not even revealed. */
+const struct bh_hook *bh_command_find(const bh_bot *bot, const char *name,
+                                      const bh_message *msg, size_t *comp)
 {
-    size_t n = 0;
+    const struct bh_hook *h = find_command(bot, name, comp);
 
-    for (size_t c = 0; c < bot->ncomps; c++)
-        for (size_t i = 0; i < bot->comps[c]->nhooks; i++) {
-            const struct bh_hook *h = &bot->comps[c]->hooks[i];
-            if (h->kind == BH_HOOK_COMMAND && !(h->flags & BH_CMD_HIDDEN) && n < max)
-                out[n++] = h;
-        }
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0; j--) {
-            const struct bh_hook *a = out[j - 1], *b = out[j];
-            if (a->order < b->order || (a->order == b->order && strcmp(a->text, b->text) <= 0))
-                break;
-            out[j - 1] = b;
-            out[j] = a;
-        }
-    return n;
-}
-
-static int default_help(bh_ctx *ctx, const bh_message *msg)
-{
-    const struct bh_hook *cmds[256];
-    size_t n = listed_commands(ctx->bot, cmds, 256), len = 0;
-    char text[4096];
-    size_t comp;
-
-    len += (size_t)snprintf(text, sizeof text, "This bot supports these commands:\n");
-    for (size_t i = 0; i < n && len < sizeof text; i++)
-        len += (size_t)snprintf(text + len, sizeof text - len, "/%s%s%s\n", cmds[i]->text,
-                                cmds[i]->help ? " - " : "", cmds[i]->help ? cmds[i]->help : "");
-    if (!find_command(ctx->bot, "help", &comp) && len < sizeof text)
-        snprintf(text + len, sizeof text - len, "/help - Show this help message\n");
-    return bh_message_reply(ctx, msg, text);
-}
-
-static int default_start(bh_ctx *ctx, const bh_message *msg)
-{
-    char text[4096];
-
-    snprintf(text, sizeof text, "%s%sUse /help to see what this bot can do.",
-             ctx->bot->about ? ctx->bot->about : "", ctx->bot->about ? "\n\n" : "");
-    return bh_message_reply(ctx, msg, text);
+    if (h && (h->flags & BH_CMD_OWNER) && !(msg && bh_bot_is_owner(bot, msg)))
+        return NULL;
+    return h;
 }
 
 /*
@@ -105,7 +70,7 @@ static int default_start(bh_ctx *ctx, const bh_message *msg)
  * which names no bot, so no getMe is needed to know it is not ours), or a
  * bot_command entity that ends right before an '@' of the text.
  */
-static int bh_command_not_ours(bh_bot *bot, const bh_message *msg)
+int bh_command_not_ours(bh_bot *bot, const bh_message *msg)
 {
     if (msg->command_bot) {
         const char *me = msg->command_bot[0] ? bh_bot_username(bot) : NULL;
@@ -129,14 +94,14 @@ int bh_command_run(bh_ctx *ctx, const bh_message *msg, int *ran)
     *ran = 0;
     if (bh_command_not_ours(ctx->bot, msg))
         return BH_OK;
-    if (!(h = find_command(ctx->bot, msg->command, &comp))) {
+    if (!(h = bh_command_find(ctx->bot, msg->command, msg, &comp))) {
         if (!strcmp(msg->command, "help")) {
             *ran = 1;
-            return default_help(ctx, msg);
+            return bh_help_run(ctx, msg);
         }
         if (!strcmp(msg->command, "start")) {
             *ran = 1;
-            return default_start(ctx, msg);
+            return bh_start_run(ctx, msg);
         }
         return BH_OK;
     }
@@ -161,21 +126,68 @@ int bh_command_run(bh_ctx *ctx, const bh_message *msg, int *ran)
     return rc;
 }
 
-/* Sends the listed commands with a help text to Telegram (setMyCommands),
- * so clients show them; plus /help when the bot has no own. */
-int bh_bot_publish_commands(bh_bot *bot)
+/* The commands whose flags have none of without and all of with, sorted
+ * by order then name, and their count (at most max). */
+size_t bh_command_list(const bh_bot *bot, unsigned without, unsigned with,
+                       const struct bh_hook **out, size_t max)
+{
+    size_t n = 0;
+
+    for (size_t c = 0; c < bot->ncomps; c++)
+        for (size_t i = 0; i < bot->comps[c]->nhooks; i++) {
+            const struct bh_hook *h = &bot->comps[c]->hooks[i];
+            if (h->kind == BH_HOOK_COMMAND && !(h->flags & without) &&
+                (h->flags & with) == with && n < max)
+                out[n++] = h;
+        }
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0; j--) {
+            const struct bh_hook *a = out[j - 1], *b = out[j];
+            if (a->order < b->order || (a->order == b->order && strcmp(a->text, b->text) <= 0))
+                break;
+            out[j - 1] = b;
+            out[j] = a;
+        }
+    return n;
+}
+
+/* The commands for setMyCommands: listed, with a help text, not
+ * owner-only (the list is everyone's); plus /help when the bot has no own.
+ * Their descriptions in lang (NULL: as written). Returns their count. */
+static size_t published(bh_bot *bot, const char *lang, bh_bot_command_info *info)
 {
     const struct bh_hook *cmds[100];
+    size_t n = bh_command_list(bot, BH_CMD_HIDDEN | BH_CMD_OWNER, 0, cmds, 100), m = 0, comp;
+
+    for (size_t i = 0; i < n; i++)
+        if (cmds[i]->help && *cmds[i]->help)
+            info[m++] = (bh_bot_command_info){cmds[i]->text, bh_bot_tr(bot, lang, cmds[i]->help)};
+    if (!find_command(bot, "help", &comp))
+        info[m++] = (bh_bot_command_info){"help", bh_bot_tr(bot, lang, BH_TEXT_COMMANDS)};
+    return m;
+}
+
+/*
+ * Sends the commands to Telegram (setMyCommands), so that clients show
+ * them: once in English for every language, then once for each language
+ * the bot has a translation in, in it. Telegram takes two-letter codes
+ * only: a regional one ("pt-br") is not published.
+ */
+int bh_bot_publish_commands(bh_bot *bot)
+{
     bh_bot_command_info info[101];
-    size_t n = listed_commands(bot, cmds, 100), m = 0, comp;
+    const char *langs[64];
+    size_t nl = bh_bot_languages(bot, langs, 64);
     bh_client *c = bh_bot_client(bot);
+    int rc;
 
     if (!c)
         return BH_ENOMEM;
-    for (size_t i = 0; i < n; i++)
-        if (cmds[i]->help && *cmds[i]->help)
-            info[m++] = (bh_bot_command_info){cmds[i]->text, cmds[i]->help};
-    if (!find_command(bot, "help", &comp))
-        info[m++] = (bh_bot_command_info){"help", "Show the list of commands"};
-    return bh_client_set_my_commands(c, info, m);
+    if ((rc = bh_client_set_my_commands(c, info, published(bot, "en", info))) != BH_OK)
+        return rc;
+    for (size_t i = 0; i < nl && rc == BH_OK; i++)
+        if (strlen(langs[i]) == 2)
+            rc = bh_client_set_my_commands_ex(c, info, published(bot, langs[i], info), NULL,
+                                              langs[i]);
+    return rc;
 }

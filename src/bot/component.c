@@ -52,6 +52,7 @@ static void hook_clear(struct bh_hook *h)
 {
     free(h->text);
     free(h->help);
+    free(h->long_help);
     if (h->has_re)
         regfree(&h->re);
 }

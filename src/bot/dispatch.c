@@ -240,6 +240,9 @@ int bh_bot_dispatch_parsed(bh_bot *bot, const bh_update *u)
     /* The other kinds' typed hooks, then the raw on_update hooks. */
     if (rc == BH_CONTINUE)
         rc = bh_kind_run(&ctx, u);
+    /* No hook took a command message: the unknown-command answer (help.c). */
+    if (rc == BH_CONTINUE && u->kind == BH_UPDATE_MESSAGE)
+        rc = bh_command_fallback(&ctx, u->message);
     return rc < 0 ? rc : BH_OK;
 }
 

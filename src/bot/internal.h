@@ -61,6 +61,7 @@ struct bh_hook {
     int seconds;      /* timers */
     regex_t re;       /* message_matches */
     int has_re;
+    char *long_help;  /* commands: what /help NAME shows (help.c) */
 };
 
 struct bh_component {
@@ -94,6 +95,7 @@ struct bh_bot {
     bh_store *own_store;  /* made by bh_bot_process */
     void (*note)(const char *what); /* the runner's "now running" reporter */
     const char **allowed;           /* bh_bot_allowed_updates (hooks.c) */
+    struct bh_texts *texts;         /* owner, help texts, translations (i18n.c) */
 };
 
 struct bh_ctx {
@@ -165,6 +167,44 @@ int bh_bot_has_hook(const bh_bot *bot, enum bh_hook_kind kind, bh_update_kind uk
 /* command.c */
 int bh_bot_publish_commands(bh_bot *bot);
 int bh_command_run(bh_ctx *ctx, const bh_message *msg, int *ran);
+
+/* i18n.c: the bot's texts and translations; help.c: the default /help,
+ * /start and the unknown-command answer. */
+struct bh_texts;
+void bh_texts_free(struct bh_texts *t);
+/* The bot's texts, made on first use; NULL only out of memory. */
+struct bh_texts *bh_bot_texts(bh_bot *bot);
+/* The languages with a translation (built in, or the bot's), each once,
+ * and their count (at most max). */
+size_t bh_bot_languages(const bh_bot *bot, const char **out, size_t max);
+/* tmpl with every "{name}" replaced by value (malloc'd; NULL out of memory). */
+char *bh_text_subst(const char *tmpl, const char *name, const char *value);
+/* The bot's own texts (NULL when unset) and its owner. */
+const char *bh_texts_get(const bh_bot *bot, int which);
+enum { BH_TEXTS_BEFORE_HELP, BH_TEXTS_AFTER_HELP, BH_TEXTS_UNKNOWN, BH_TEXTS_OWNER };
+/* Whether the sender of msg is the bot's owner. */
+int bh_bot_is_owner(const bh_bot *bot, const bh_message *msg);
+/* Sets one of the bot's texts (taking text, which may be NULL). */
+int bh_texts_set(struct bh_texts *t, int which, char *text);
+void bh_texts_set_unknown_off(struct bh_texts *t, int off);
+/* Whether the unknown-command answer is turned off. */
+int bh_texts_unknown_off(const bh_bot *bot);
+/* help.c */
+int bh_help_run(bh_ctx *ctx, const bh_message *msg);
+int bh_start_run(bh_ctx *ctx, const bh_message *msg);
+/* After the whole chain continued on a command message: answers an
+ * unknown command (in a private chat, or addressed to this bot). */
+int bh_command_fallback(bh_ctx *ctx, const bh_message *msg);
+/* command.c: the command hook name of bot that the sender of msg may use
+ * (owner-only ones only for the owner); NULL if none. */
+const struct bh_hook *bh_command_find(const bh_bot *bot, const char *name,
+                                      const bh_message *msg, size_t *comp);
+/* The commands whose flags have none of without and all of with, sorted
+ * by order then name, and their count (at most max). */
+size_t bh_command_list(const bh_bot *bot, unsigned without, unsigned with,
+                       const struct bh_hook **out, size_t max);
+/* Whether msg's command is addressed to another bot, or to none. */
+int bh_command_not_ours(bh_bot *bot, const bh_message *msg);
 
 /* callback.c */
 int bh_callback_sign(bh_bot *bot, const char *name, const char *data, char *out, size_t outlen);

@@ -7,6 +7,13 @@ src=$2
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 cmake --install "$build" --prefix "$tmp/prefix" >/dev/null
+# The man pages of the bothive command, where man finds them.
+for page in bothive bothive-emu bothive-chat bothive-shm; do
+    if [ ! -f "$tmp/prefix/share/man/man1/$page.1" ]; then
+        echo "make install did not install the man page $page.1" >&2
+        exit 1
+    fi
+done
 # A sanitized library needs its runtime in the program too.
 san=""
 if grep -q '^BOTHIVE_SANITIZE:BOOL=ON' "$build/CMakeCache.txt"; then

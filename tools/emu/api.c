@@ -322,12 +322,41 @@ static const char *check_commands(json_object *cmds, json_object **clean)
     return err;
 }
 
-/* setMyCommands: keeps the clean list for getMyCommands. */
+/* The lists of setMyCommands, one per language_code ("" for every
+ * language), kept in e->commands as the JSON text of {code: [...]}. */
+static json_object *commands_all(const bh_emu *e)
+{
+    json_object *all = e->commands ? json_tokener_parse(e->commands) : NULL;
+    return all ? all : json_object_new_object();
+}
+
+static void commands_keep(bh_emu *e, json_object *all)
+{
+    free(e->commands);
+    e->commands = json_object_object_length(all) ? bh_emu_json_text(all) : NULL;
+    json_object_put(all);
+}
+
+/* The language_code parameter: "" when absent, else a two-letter ISO 639-1
+ * code, as the Bot API takes; NULL after answering 400. */
+static const char *commands_lang(bh_emu_params *p, bh_emu_reply *r)
+{
+    const char *lang = bh_emu_param_str(p, "language_code");
+    if (!lang || !*lang)
+        return "";
+    if (strlen(lang) != 2 || !islower((unsigned char)lang[0]) || !islower((unsigned char)lang[1])) {
+        bh_emu_reply_error(r, 400, "Bad Request: invalid language code specified");
+        return NULL;
+    }
+    return lang;
+}
+
+/* setMyCommands: keeps the clean list of its language for getMyCommands. */
 static void set_my_commands(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     int bad;
-    json_object *cmds = bh_emu_param_json(p, "commands", &bad), *clean = NULL;
-    const char *err;
+    json_object *cmds = bh_emu_param_json(p, "commands", &bad), *clean = NULL, *all;
+    const char *err, *lang;
     if (!cmds && !bad) {
         bh_emu_reply_error(r, 400, "Bad Request: parameter \"commands\" is required");
         return;
@@ -338,26 +367,40 @@ static void set_my_commands(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
         bh_emu_reply_error(r, 400, err);
         return;
     }
-    free(e->commands);
-    e->commands = bh_emu_json_text(clean);
-    json_object_put(clean);
+    if (!(lang = commands_lang(p, r))) {
+        json_object_put(clean);
+        return;
+    }
+    all = commands_all(e);
+    json_object_object_add(all, lang, clean);
+    commands_keep(e, all);
     bh_emu_reply_ok(r, json_object_new_boolean(1));
 }
 
-/* getMyCommands: the last list set, or an empty one. */
+/* getMyCommands: the last list set for the language, or an empty one. */
 static void get_my_commands(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
-    json_object *cmds = e->commands ? json_tokener_parse(e->commands) : NULL;
-    (void)p;
+    const char *lang = commands_lang(p, r);
+    json_object *all, *cmds = NULL;
+    if (!lang)
+        return;
+    all = commands_all(e);
+    if (json_object_object_get_ex(all, lang, &cmds))
+        json_object_get(cmds);
+    json_object_put(all);
     bh_emu_reply_ok(r, cmds ? cmds : json_object_new_array());
 }
 
-/* deleteMyCommands: forgets the list. */
+/* deleteMyCommands: forgets the list of the language. */
 static void delete_my_commands(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
-    (void)p;
-    free(e->commands);
-    e->commands = NULL;
+    const char *lang = commands_lang(p, r);
+    json_object *all;
+    if (!lang)
+        return;
+    all = commands_all(e);
+    json_object_object_del(all, lang);
+    commands_keep(e, all);
     bh_emu_reply_ok(r, json_object_new_boolean(1));
 }
 

@@ -184,7 +184,7 @@ typedef struct bh_emu {
     bh_emu_callback *callbacks;
     char *allowed_updates;       /* JSON array text, NULL = all but the rare kinds */
     uint64_t poll_generation;    /* a newer getUpdates ends older ones (409) */
-    char *commands;              /* JSON array text of setMyCommands */
+    char *commands;              /* setMyCommands: JSON text of {language_code: [...]} */
     char *webhook_url;           /* NULL when no webhook */
     char *webhook_secret;
     int64_t webhook_retry_at_ms;
