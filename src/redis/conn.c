@@ -161,7 +161,8 @@ static int resolve(const struct bh_redis_conf *conf, int64_t ms, char *host, siz
 static int dial_server(const struct bh_redis_conf *conf, int64_t ms, redisContext **out,
                        char *where, size_t wlen, char *err, size_t errlen)
 {
-    char host[256];
+    char resolved[256];
+    const char *host = conf->host;
     int port = conf->port, rc;
 
     *out = NULL;
@@ -171,10 +172,11 @@ static int dial_server(const struct bh_redis_conf *conf, int64_t ms, redisContex
         return *out ? BH_OK : BH_ENOMEM;
     }
     if (conf->service) {
-        if ((rc = resolve(conf, ms, host, sizeof host, &port, where, wlen, err, errlen)) != BH_OK)
+        rc = resolve(conf, ms, resolved, sizeof resolved, &port, where, wlen, err, errlen);
+        if (rc != BH_OK)
             return rc;
+        host = resolved;
     } else {
-        snprintf(host, sizeof host, "%s", conf->host);
         snprintf(where, wlen, "%s:%d", conf->host, conf->port);
     }
     *out = dial_tcp(host, port, ms);
