@@ -7,22 +7,54 @@
  *
  * URL
  *   redis://[[user]:password@]host[:port][/db][?param=value&...]
- *   port 6379 and db 0 by default; host may be [IPv6]. Parameters:
+ *   redis+unix://[[user]:password@]/path/of/socket[?db=N&...]
+ *   redis+sentinel://[[user]:password@]host[:port][,host[:port]...]/NAME[/db][?...]
+ *   port 6379 and db 0 by default; host may be [IPv6]. The user, the
+ *   password and the socket's path are percent-decoded (%40 for '@', %3A
+ *   for ':', %2F for '/', %25 for '%'; %00 is refused). With Sentinel, the
+ *   hosts are sentinels (port 26379 by default), asked in order with
+ *   SENTINEL get-master-addr-by-name NAME at every connection; the user
+ *   and password are the master's (sentinels without a password).
+ *   Parameters:
  *     prefix=NAME            namespace of every key (default "bothive"):
  *                            stores with different prefixes never meet
+ *     db=N                   the database (also as /db)
  *     lock_lease_ms=N        lease of named locks and preparers (30000)
  *     timeout_ms=N           per command (5000)
  *     connect_timeout_ms=N   (2000)
  *   bh_store_open connects at once: BH_ENET if the server cannot be
- *   reached (the reason is logged), BH_EINVAL for a bad URL or database.
+ *   reached (no sentinel answers, or none knows NAME), BH_EINVAL for a bad
+ *   URL, database, user or password; bh_store_errmsg(NULL) says which
+ *   ("authentication failed", "cannot connect: Connection refused", ...).
+ *   No TLS: hiredis in Debian bookworm (0.14) has none. Across networks,
+ *   run Redis behind a TLS tunnel (stunnel, spiped) and point the URL at
+ *   its local end (README.md, "Redis").
  *
  * Connections
  *   One per bh_store handle. A process forked after bh_store_open uses its
  *   own connection, made at its first call (the parent's is never shared).
- *   A connection that broke is made again at the next call. A call whose
- *   connection breaks returns BH_ENET (bh_store_errmsg says why); reads,
- *   and writes that give the same result when repeated, are first tried
- *   once more on a new connection.
+ *   TCP connections have keepalive on. A connection that broke is made
+ *   again at the next call. A call whose connection breaks returns BH_ENET
+ *   (bh_store_errmsg says why: "timed out" when the server did not answer
+ *   within timeout_ms); reads, and writes that give the same result when
+ *   repeated, are first tried once more on a new connection (not after a
+ *   timeout: a hung server would not answer either).
+ *   A server that answers READONLY (a master demoted by a failover),
+ *   MASTERDOWN or LOADING has not run the command: the connection is
+ *   dropped and the command sent once more on a new one (through Sentinel,
+ *   to the master it names now). If that one refuses too, the call returns
+ *   BH_EREADONLY (READONLY) or BH_EBUSY (MASTERDOWN, LOADING), and the next
+ *   call connects again. Writes acknowledged by a master that dies before
+ *   its replica has them are lost (Redis replicates asynchronously).
+ *   A server that rejects the URL's credentials, or asks for them (NOAUTH),
+ *   fails the call with BH_EINVAL and "authentication failed".
+ *   bh_lock_acquire with a timeout holds to it even when the server hangs:
+ *   no command of the wait waits for its reply past the timeout (plus a
+ *   quarter of a second), and the call then returns BH_ETIMEDOUT. A try
+ *   whose answer was lost so may have taken the lock in the server; no one
+ *   renews it, and it is handed on when its lease runs out. Preparers have
+ *   no timeout: a wait for another process's preparer polls, each command
+ *   bounded by timeout_ms.
  *
  * Differences from the embedded store, and why
  *  - A named lock whose holder died on the same host (and in the same pid

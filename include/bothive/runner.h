@@ -64,7 +64,12 @@ typedef struct bh_run_options {
     size_t webhook_max_body;
     /* Respawn delay after repeated worker crashes: starts at
      * respawn_initial_ms (default 100), doubles up to respawn_max_ms
-     * (default 10000). The first crash after a quiet period respawns at once. */
+     * (default 10000). The first crash after a quiet period respawns at once.
+     * Each worker slot has its own: a worker that finished a job before it
+     * died starts its slot's over (it is replaced at once), and a finished
+     * job starts the slots still waiting. The last worker is replaced at
+     * once when it dies running an update, or the first time since a job
+     * finished; only workers that die before finishing any job back off. */
     int64_t respawn_initial_ms;
     int64_t respawn_max_ms;
     /* Wait after a 409 Conflict from getUpdates (another instance polls):

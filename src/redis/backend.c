@@ -139,7 +139,9 @@ static int store_open(bh_store **out, const char *url, const bh_store_options *o
     r->base.readonly = opt && (opt->flags & BH_STORE_READONLY);
     if ((rc = bh_redis_conf_parse(url, &r->conf)) != BH_OK) {
         bh_store_fail(NULL, rc, "bad redis URL (expected "
-                                "redis://[[user]:password@]host[:port][/db][?prefix=...])");
+                                "redis://[[user]:password@]host[:port][/db][?prefix=...], "
+                                "redis+unix:///path[?db=N], or "
+                                "redis+sentinel://host[:port][,host[:port]...]/NAME[/db])");
         free(r);
         return rc;
     }
@@ -153,8 +155,12 @@ static int store_open(bh_store **out, const char *url, const bh_store_options *o
 }
 
 static const struct bh_store_scheme scheme = {BH_REDIS_SCHEME, store_open};
+static const struct bh_store_scheme unix_scheme = {BH_REDIS_UNIX_SCHEME, store_open};
+static const struct bh_store_scheme sentinel_scheme = {BH_REDIS_SENTINEL_SCHEME, store_open};
 
 __attribute__((constructor)) static void scheme_register(void)
 {
     bh_store_register(&scheme);
+    bh_store_register(&unix_scheme);
+    bh_store_register(&sentinel_scheme);
 }

@@ -72,12 +72,14 @@ static void renew(struct bh_redis_keeper *k, redisContext **c, char **keys, size
         redisReply *rep = redisCommand(*c, "EVAL %s 1 %s %s %s",
                                        bh_redis_script_text(BH_RS_RENEW), keys[i], k->tok,
                                        lease);
-        if (!rep) {
+        /* A broken connection, or a server that is no master now: the
+         * next renewal connects again (to the new master). */
+        if (!rep || bh_redis_reply_failover(rep)) {
             redisFree(*c);
             *c = NULL;
-        } else {
-            freeReplyObject(rep);
         }
+        if (rep)
+            freeReplyObject(rep);
     }
 }
 

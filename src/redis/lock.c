@@ -155,11 +155,12 @@ out:
     return rc;
 }
 
-int bh_redis_lock_acquire(bh_shared *m, const char *name, size_t len, int64_t timeout_ms)
+/* The acquisition of bh_redis_lock_acquire, by deadline (0: none). */
+static int acquire(bh_shared *m, const char *name, size_t len, int64_t timeout_ms,
+                   int64_t deadline)
 {
     struct bh_redis_shared *ms = bh_redis_shared_of(m);
     const char *tok = bh_redis_token();
-    int64_t deadline = timeout_ms > 0 ? bh_clock_mono_ms() + timeout_ms : 0;
     int queued = 0, res = 2, rc;
 
     (void)len; /* see redis.h */
@@ -201,6 +202,23 @@ int bh_redis_lock_acquire(bh_shared *m, const char *name, size_t len, int64_t ti
     }
     if (queued)
         leave_queue(m, name, tok);
+    return rc;
+}
+
+/* A wait with a timeout holds to it even when the server hangs: every
+ * command of the wait, the last leave_queue included, is bounded by the
+ * deadline (conn.c), and one that gets no answer by then is BH_ETIMEDOUT.
+ * A try whose answer was lost that way may have taken the lock in the
+ * server: unrenewed, it is handed on when its lease runs out. */
+int bh_redis_lock_acquire(bh_shared *m, const char *name, size_t len, int64_t timeout_ms)
+{
+    struct bh_redis *r = bh_redis_shared_of(m)->st;
+    int64_t deadline = timeout_ms > 0 ? bh_clock_mono_ms() + timeout_ms : 0;
+    int64_t outer = deadline ? bh_redis_deadline_set(r, deadline) : 0;
+    int rc = acquire(m, name, len, timeout_ms, deadline);
+
+    if (deadline)
+        bh_redis_deadline_set(r, outer);
     return rc;
 }
 

@@ -54,12 +54,21 @@
 #include "base/proc.h" /* bh_proc_pid: getpid() is a system call */
 
 #define BH_REDIS_SCHEME "redis://"
+#define BH_REDIS_UNIX_SCHEME "redis+unix://"
+#define BH_REDIS_SENTINEL_SCHEME "redis+sentinel://"
 #define BH_REDIS_PORT_DEFAULT 6379
+#define BH_REDIS_SENTINEL_PORT_DEFAULT 26379
+#define BH_REDIS_SENTINELS_MAX 16
 #define BH_REDIS_PREFIX_DEFAULT "bothive"
 #define BH_REDIS_LEASE_DEFAULT_MS 30000
 #define BH_REDIS_TIMEOUT_DEFAULT_MS 5000
 #define BH_REDIS_TOKEN_MAX 160 /* RANDOM:PID:START@HOST (token.c) */
 #define BH_REDIS_CONNECT_TIMEOUT_DEFAULT_MS 2000
+/* What a command under a caller's deadline may wait past it: a server-side
+ * wait bounded by the deadline (BLPOP) answers within it. */
+#define BH_REDIS_DEADLINE_GRACE_MS 250
+/* "NAME at HOST:PORT (from sentinel HOST:PORT)", "unix:PATH", "HOST:PORT". */
+#define BH_REDIS_WHERE_MAX 640
 
 enum bh_rscript {
     BH_RS_PUT,
@@ -107,10 +116,22 @@ enum bh_redis_prep_done {
     BH_RPREP_HELD = 1  /* within the caller's lease */
 };
 
-/* Where and how to connect: parsed from the URL, copied by helper threads. */
+/* A host and port (a sentinel's). */
+struct bh_redis_addr {
+    char *host;
+    int port;
+};
+
+/* Where and how to connect: parsed from the URL, read by helper threads.
+ * Exactly one of host (redis://), socket (redis+unix://) and service
+ * (redis+sentinel://, with its sentinels) is set. */
 struct bh_redis_conf {
     char *host;
     int port;
+    char *socket;                    /* the unix socket's path, or NULL */
+    char *service;                   /* the master's name at the sentinels, or NULL */
+    struct bh_redis_addr *sentinels; /* tried in order */
+    size_t nsentinels;
     int db;
     char *user;     /* NULL: none */
     char *password; /* NULL: no AUTH */
@@ -125,6 +146,9 @@ struct bh_redis {
     struct bh_redis_conf conf;
     redisContext *c; /* NULL until connected, or after a failure */
     pid_t pid;       /* the process c belongs to: a child reconnects */
+    char where[BH_REDIS_WHERE_MAX]; /* the server c reached, for messages */
+    int64_t deadline_ms;     /* the caller's (monotonic), 0: none (conn.c) */
+    int64_t sock_timeout_ms; /* the timeout set on c now */
     char sha[BH_RS_COUNT][41];
     struct bh_redis_keeper *keeper; /* renews held leases (keeper.c) */
 };
@@ -145,8 +169,9 @@ static inline struct bh_redis_shared *bh_redis_shared_of(bh_shared *m)
 
 /* ---- url.c ---- */
 
-/* Parses url, which starts with BH_REDIS_SCHEME, into *c (the defaults
- * for what it leaves out). BH_EINVAL for a malformed URL, BH_ENOMEM; on
+/* Parses url, which starts with BH_REDIS_SCHEME, BH_REDIS_UNIX_SCHEME or
+ * BH_REDIS_SENTINEL_SCHEME, into *c (the defaults for what it leaves
+ * out). BH_EINVAL for a malformed URL or another scheme, BH_ENOMEM; on
  * failure *c holds nothing to free. */
 int bh_redis_conf_parse(const char *url, struct bh_redis_conf *c);
 void bh_redis_conf_free(struct bh_redis_conf *c);
@@ -199,6 +224,12 @@ int bh_redis_conn_new(const struct bh_redis_conf *conf, redisContext **out, char
 int bh_redis_conn_open(struct bh_redis *r);
 /* Drops the handle's connection, if any. */
 void bh_redis_conn_close(struct bh_redis *r);
+/* Bounds the commands of r by deadline_ms (a bh_clock_mono_ms time; 0:
+ * none, only the URL's timeout): each waits for its reply no longer than
+ * the deadline plus BH_REDIS_DEADLINE_GRACE_MS, and one that got no reply
+ * by then fails with BH_ETIMEDOUT. Returns the previous deadline, for the
+ * caller to put back. */
+int64_t bh_redis_deadline_set(struct bh_redis *r, int64_t deadline_ms);
 /* Whether a may be sent: BH_OK, or the failure of one of its adds
  * (recorded on r when it is BH_ETOOBIG). */
 int bh_redis_cmd_check(struct bh_redis *r, const struct bh_redis_argv *a);
@@ -213,9 +244,14 @@ int bh_redis_cmd_run(struct bh_redis *r, int idempotent, redisReply **out,
 
 /* ---- reply.c ---- */
 
-/* Maps an error reply (OOM: BH_ENOSPC, READONLY: BH_EREADONLY, others
+/* Maps an error reply (OOM: BH_ENOSPC, READONLY: BH_EREADONLY, LOADING
+ * and MASTERDOWN: BH_EBUSY, NOAUTH and WRONGPASS: BH_EINVAL, others
  * BH_EPROTO; a reply of another type is BH_EPROTO too) and records it. */
 int bh_redis_reply_fail(struct bh_redis *r, const redisReply *rep);
+/* Whether rep says that its server takes no such command now and another
+ * one does (READONLY, MASTERDOWN, LOADING): a failover, to follow by
+ * connecting again. */
+int bh_redis_reply_failover(const redisReply *rep);
 /* Parses an integer reply or a decimal bulk string. */
 int bh_redis_reply_int(const redisReply *rep, long long *out);
 /* A scan step's reply {cursor, next} (SCAN, SSCAN, or a script answering

@@ -17,8 +17,22 @@ int bh_redis_reply_fail(struct bh_redis *r, const redisReply *rep)
     if (!strncmp(rep->str, "OOM", 3))
         return bh_store_fail(&r->base, BH_ENOSPC, "redis: %s", rep->str);
     if (!strncmp(rep->str, "READONLY", 8))
-        return bh_store_fail(&r->base, BH_EREADONLY, "redis: %s", rep->str);
+        return bh_store_fail(&r->base, BH_EREADONLY, "redis %s: a replica now (failover?): %s",
+                             r->where, rep->str);
+    if (!strncmp(rep->str, "LOADING", 7) || !strncmp(rep->str, "MASTERDOWN", 10))
+        return bh_store_fail(&r->base, BH_EBUSY, "redis %s: not serving yet: %s", r->where,
+                             rep->str);
+    if (!strncmp(rep->str, "NOAUTH", 6) || !strncmp(rep->str, "WRONGPASS", 9))
+        return bh_store_fail(&r->base, BH_EINVAL, "redis %s: authentication failed (the URL's "
+                             "user or password): %s", r->where, rep->str);
     return bh_store_fail(&r->base, BH_EPROTO, "redis: %s", rep->str);
+}
+
+int bh_redis_reply_failover(const redisReply *rep)
+{
+    return rep && rep->type == REDIS_REPLY_ERROR &&
+           (!strncmp(rep->str, "READONLY", 8) || !strncmp(rep->str, "MASTERDOWN", 10) ||
+            !strncmp(rep->str, "LOADING", 7));
 }
 
 int bh_redis_reply_int(const redisReply *rep, long long *out)

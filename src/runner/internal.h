@@ -290,10 +290,21 @@ typedef struct bh_respawn {
  * BH_RESPAWN_QUIET_MS without one; then b's initial_ms, doubling up to its
  * max_ms. */
 int64_t bh_respawn_delay(bh_respawn *r, int64_t now_ms);
-/* The same for a worker slot: 0 when no other worker is alive
- * (others_alive == 0) and the dead one was processing an update
- * (had_job), so the runner is never left without a worker; the crash is
- * counted in r all the same. */
-int64_t bh_respawn_worker_delay(bh_respawn *r, int64_t now_ms, int others_alive, int had_job);
+/* What the master knows of a worker slot whose worker just died. */
+typedef struct bh_respawn_case {
+    int others_alive;  /* workers alive in the other slots */
+    int had_job;       /* it died while processing an update */
+    int64_t jobs_done; /* jobs it finished since it started */
+    int rescue;        /* in: the runner's one immediate respawn with no worker
+                        * alive is unused; out: cleared when this used it */
+} bh_respawn_case;
+/* The same for a worker slot, with r the slot's own backoff: a worker that
+ * finished a job was not crash-looping, so r is reset first (its
+ * replacement starts at once). When no other worker is alive the
+ * replacement starts at once if the dead one was processing an update
+ * (which is retried or set aside, so this cannot loop) or if c->rescue is
+ * set (then cleared); otherwise a worker that dies before finishing any
+ * job waits out r, doubling. The crash is counted in r in every case. */
+int64_t bh_respawn_worker_delay(bh_respawn *r, int64_t now_ms, bh_respawn_case *c);
 
 #endif

@@ -126,18 +126,20 @@ fail:
 }
 
 /* Logs how long a job took when it had overrun the deadline, and ends it:
- * the worker is idle again. */
+ * the worker is idle again, and has shown that the code runs (pending
+ * respawns are pulled in). */
 void bh_master_job_done(bh_master *m, int i)
 {
     bh_wslot *w = &m->w[i];
     bh_qjob *j = w->job;
-    int64_t took = bh_clock_mono_ms() - w->started_ms;
+    int64_t now = bh_clock_mono_ms(), took = now - w->started_ms;
 
     if (w->overrun_logged)
         bh_log(BH_LOG_WARN, "update %lld of source %d finished after %lld ms",
                (long long)j->update_id, j->source, (long long)took);
     w->job = NULL;
     w->state = BH_W_IDLE;
+    bh_master_worker_proved(m, i, now);
     bh_queue_release(&m->q, j);
     bh_master_job_finish(m, j);
 }

@@ -63,6 +63,10 @@ typedef struct bh_wslot {
     int64_t started_ms;
     int overrun_logged;
     int64_t respawn_at;
+    bh_respawn back;     /* this slot's crash backoff (m->wback's settings) */
+    int64_t jobs_done;   /* jobs its worker finished since it started */
+    int early;           /* its worker was (or is to be) started ahead of its
+                          * backoff, and has finished no job since */
 } bh_wslot;
 
 /* A source's updater. */
@@ -92,6 +96,8 @@ typedef struct bh_master {
     size_t shm_len;
     bh_queue q;
     bh_respawn wback, uback;
+    int wrescued;        /* the one immediate respawn of a runner left without
+                          * a worker was used, and no job finished since */
     char *buf;
     struct pollfd *pfd;
     int sigpipe[2];      /* the signal handlers' self-pipe; -1 when closed */
@@ -117,6 +123,10 @@ void bh_master_reap(bh_master *m);
 /* Restarts the dead children whose respawn time came; lowers *wake to the
  * next one due. */
 void bh_master_respawns(bh_master *m, int64_t now, int64_t *wake);
+/* Worker i finished a job: proof that the code runs, so its slot's crash
+ * backoff is forgotten at its next death, and the dead slots waiting out
+ * their backoff start now (each once, until its worker finishes a job). */
+void bh_master_worker_proved(bh_master *m, int i, int64_t now);
 /* Runs app->master_start in a child and waits for it. BH_OK without one.
  * Errors: BH_EIO (fork, wait), BH_EAPI (it failed). */
 int bh_master_start_app(bh_master *m);

@@ -79,19 +79,34 @@ int64_t bh_respawn_delay(bh_respawn *r, int64_t now_ms)
 }
 
 /*
- * The delay for a worker slot whose worker died: the crash backoff, except
- * for the last worker, killed while processing an update, which is
- * replaced at once: waiting out the backoff would leave no worker at all
- * (up to respawn_max_ms), and the update that killed it is retried or set
- * aside (jobs.c), so this cannot loop. A worker that died idle keeps the
- * backoff: it may die at every start, and forking it at once would spin.
- * The backoff still counts the crash, for the slots that die next.
+ * The delay for a worker slot whose worker died. A worker that finished a
+ * job since it started proved the code runs: it was killed from outside,
+ * or by one update, so its slot's backoff starts over and it is replaced
+ * at once. One that died before finishing any job may die at every start:
+ * it waits out the slot's backoff, so that it does not become a fork loop.
+ * The runner is never left without a worker for the backoff's length:
+ * when the last one dies while processing an update (retried or set aside
+ * by jobs.c, so this cannot loop), or for the first time since a job
+ * finished (c->rescue), it is replaced at once.
  */
-int64_t bh_respawn_worker_delay(bh_respawn *r, int64_t now_ms, int others_alive, int had_job)
+int64_t bh_respawn_worker_delay(bh_respawn *r, int64_t now_ms, bh_respawn_case *c)
 {
-    int64_t d = bh_respawn_delay(r, now_ms);
+    int64_t d;
 
-    return others_alive == 0 && had_job ? 0 : d;
+    if (c->jobs_done > 0) {
+        bh_backoff_reset(&r->b);
+        r->last_ms = 0;
+    }
+    d = bh_respawn_delay(r, now_ms);
+    if (d == 0 || c->others_alive > 0)
+        return d;
+    if (c->had_job)
+        return 0;
+    if (c->rescue) {
+        c->rescue = 0;
+        return 0;
+    }
+    return d;
 }
 
 /* How many workers other than slot i are alive. */
@@ -188,6 +203,7 @@ int bh_master_worker_spawn(bh_master *m, int i)
     w->fd = fds[0];
     w->state = BH_W_IDLE;
     w->job = NULL;
+    w->jobs_done = 0;
     bh_log(BH_LOG_DEBUG, "worker %d started (pid %d)", i, (int)pid);
     return BH_OK;
 }
@@ -252,10 +268,48 @@ static void bh_child_end(pid_t pid, int reaped, int status, int *fd, char *how, 
 }
 
 /*
+ * Sets when the dead worker slot i starts again (had_job: its worker died
+ * processing an update). A replacement started at once only because no
+ * worker was left is early: should it die before finishing a job, it is
+ * not pulled in again by bh_master_worker_proved.
+ */
+static void bh_master_worker_schedule(bh_master *m, int i, int had_job, int64_t now)
+{
+    bh_wslot *w = &m->w[i];
+    bh_respawn_case c = {.others_alive = bh_master_workers_alive(m, i), .had_job = had_job,
+                         .jobs_done = w->jobs_done, .rescue = !m->wrescued};
+
+    if (!w->back.b.max_ms)
+        w->back = m->wback;
+    w->respawn_at = now + bh_respawn_worker_delay(&w->back, now, &c);
+    if (!c.rescue && !m->wrescued) {
+        m->wrescued = 1;
+        w->early = 1;
+    }
+    if (w->respawn_at > now)
+        bh_log(BH_LOG_WARN, "worker %d restarts in %lld ms (it died before finishing a job)",
+               i, (long long)(w->respawn_at - now));
+}
+
+void bh_master_worker_proved(bh_master *m, int i, int64_t now)
+{
+    m->w[i].jobs_done++;
+    m->w[i].early = 0;
+    m->wrescued = 0;
+    for (int k = 0; k < m->nw; k++) {
+        bh_wslot *w = &m->w[k];
+        if (w->state != BH_W_DEAD || w->early || w->respawn_at <= now)
+            continue;
+        w->respawn_at = now;
+        w->early = 1;
+    }
+}
+
+/*
  * A worker is gone (its socket closed, or SIGCHLD reaped it; reaped says
  * whether status is already known). Its job is retried once on another
  * worker; a job that killed two workers is set aside (jobs.c). The slot is
- * respawned after the crash backoff.
+ * respawned as bh_master_worker_schedule says.
  */
 void bh_master_worker_dead(bh_master *m, int i, int reaped, int status)
 {
@@ -275,11 +329,7 @@ void bh_master_worker_dead(bh_master *m, int i, int reaped, int status)
         bh_log(BH_LOG_ERROR, "worker %d (pid %d) %s while idle", i, (int)w->pid, how);
     }
     w->pid = 0;
-    w->respawn_at = now + bh_respawn_worker_delay(&m->wback, now,
-                                                  bh_master_workers_alive(m, i), had_job);
-    if (w->respawn_at > now)
-        bh_log(BH_LOG_WARN, "worker %d restarts in %lld ms (crashes in a row)", i,
-               (long long)(w->respawn_at - now));
+    bh_master_worker_schedule(m, i, had_job, now);
 }
 
 /* An updater that dies while the runner runs is respawned after the crash

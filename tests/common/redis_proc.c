@@ -33,10 +33,11 @@ static int free_port(void)
     return port;
 }
 
-static redisContext *connect_to(int port)
+/* A connection to r's server, logged in with r->password when it has one. */
+static redisContext *connect_to(const bh_redis_proc *r)
 {
     struct timeval tv = {1, 0};
-    redisContext *c = redisConnectWithTimeout("127.0.0.1", port, tv);
+    redisContext *c = redisConnectWithTimeout("127.0.0.1", r->port, tv);
 
     if (c && c->err) {
         redisFree(c);
@@ -44,12 +45,17 @@ static redisContext *connect_to(int port)
     }
     if (c)
         redisSetTimeout(c, tv);
+    if (c && r->password[0]) {
+        redisReply *rep = redisCommand(c, "AUTH %s", r->password);
+        if (rep)
+            freeReplyObject(rep);
+    }
     return c;
 }
 
-static int ping(int port)
+static int ping(const bh_redis_proc *r)
 {
-    redisContext *c = connect_to(port);
+    redisContext *c = connect_to(r);
     redisReply *rep;
     int ok;
 
@@ -61,6 +67,51 @@ static int ping(int port)
         freeReplyObject(rep);
     redisFree(c);
     return ok;
+}
+
+/* Writes r's sentinel configuration (a sentinel rewrites its own file):
+ * it watches master_name at 127.0.0.1:master_port, and calls it down
+ * after a second. */
+static int write_sentinel_conf(bh_redis_proc *r, const char *master_name, int master_port)
+{
+    FILE *f = fopen(r->conf, "w");
+
+    if (!f)
+        return -1;
+    fprintf(f, "port %d\nbind 127.0.0.1\ndaemonize no\nloglevel warning\ndir /tmp\n"
+               "sentinel monitor %s 127.0.0.1 %d 1\n"
+               "sentinel down-after-milliseconds %s 1000\n"
+               "sentinel failover-timeout %s 10000\n",
+            r->port, master_name, master_port, master_name, master_name);
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+/* exec of the server (or sentinel) of r, with the standard arguments and
+ * r->extra; in the child. */
+static void exec_server(const bh_redis_proc *r, const char *bin, const char *port)
+{
+    char rdb[64];
+    /* A file of its own: a master that feeds a replica writes one even
+     * without "save", and a server loads what it finds at start. */
+    const char *argv[64] = {bin, "--port", port, "--bind", "127.0.0.1", "--save", "",
+                            "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning",
+                            "--dir", "/tmp", "--dbfilename", rdb};
+    int n = 17;
+
+    snprintf(rdb, sizeof rdb, "bh-test-%d.rdb", (int)getpid());
+    if (r->conf[0]) {
+        const char *sentinel[] = {"redis-sentinel", r->conf, NULL};
+        /* Debian's redis-sentinel package, else the server in its mode. */
+        if (!getenv("BOTHIVE_REDIS_SERVER"))
+            execvp(sentinel[0], (char *const *)sentinel);
+        argv[1] = r->conf;
+        argv[2] = "--sentinel";
+        n = 3;
+    }
+    for (int i = 0; r->extra && r->extra[i] && n < 63; i++)
+        argv[n++] = r->extra[i];
+    argv[n] = NULL;
+    execvp(bin, (char *const *)argv);
 }
 
 static int spawn(bh_redis_proc *r)
@@ -84,9 +135,7 @@ static int spawn(bh_redis_proc *r)
             dup2(fd, 0);
             dup2(fd, 1);
         }
-        execlp(bin, bin, "--port", port, "--bind", "127.0.0.1", "--save", "",
-               "--appendonly", "no", "--daemonize", "no", "--loglevel", "warning",
-               "--dir", "/tmp", (char *)NULL);
+        exec_server(r, bin, port);
         fprintf(stderr, "redis_proc: cannot run %s: %s. The redis tests need redis-server "
                         "(scripts/install-deps.sh installs it).\n", bin, strerror(errno));
         _exit(127);
@@ -97,7 +146,9 @@ static int spawn(bh_redis_proc *r)
             r->pid = 0;
             return WIFEXITED(status) && WEXITSTATUS(status) == 127 ? -2 : -1;
         }
-        if (ping(r->port))
+        /* The server answering must be ours: another test's may have
+         * taken the port first, and ours then exits. */
+        if (ping(r) && bh_redis_info(r, "server", "process_id") == r->pid)
             return 0;
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
@@ -108,13 +159,15 @@ static int spawn(bh_redis_proc *r)
     return -1;
 }
 
-int bh_redis_start(bh_redis_proc *r)
+/* Starts r as set up (extra, password, conf) on a free port. */
+static int start_prepared(bh_redis_proc *r, const char *master_name, int master_port)
 {
-    memset(r, 0, sizeof *r);
     /* Another process may take the port between our probe and the
      * server's bind: then try another. */
     for (int attempt = 0; attempt < 5; attempt++) {
         if ((r->port = free_port()) < 0)
+            break;
+        if (r->conf[0] && write_sentinel_conf(r, master_name, master_port) != 0)
             break;
         int rc = spawn(r);
         if (rc == 0) {
@@ -128,6 +181,31 @@ int bh_redis_start(bh_redis_proc *r)
     return -1;
 }
 
+int bh_redis_start(bh_redis_proc *r)
+{
+    memset(r, 0, sizeof *r);
+    return start_prepared(r, NULL, 0);
+}
+
+int bh_redis_start_with(bh_redis_proc *r, const char *const *extra, const char *password)
+{
+    memset(r, 0, sizeof *r);
+    r->extra = extra;
+    if (password)
+        snprintf(r->password, sizeof r->password, "%s", password);
+    return start_prepared(r, NULL, 0);
+}
+
+int bh_redis_start_sentinel(bh_redis_proc *r, const char *master_name, int master_port)
+{
+    const char *tmp = getenv("TMPDIR");
+
+    memset(r, 0, sizeof *r);
+    snprintf(r->conf, sizeof r->conf, "%s/bh-sentinel-%d-%d.conf", tmp && *tmp ? tmp : "/tmp",
+             (int)getpid(), master_port);
+    return start_prepared(r, master_name, master_port);
+}
+
 int bh_redis_restart(bh_redis_proc *r)
 {
     for (int attempt = 0; attempt < 50; attempt++) {
@@ -138,11 +216,21 @@ int bh_redis_restart(bh_redis_proc *r)
     return -1;
 }
 
+/* Removes the file a server of pid may have written (exec_server). */
+static void rdb_unlink(pid_t pid)
+{
+    char path[64];
+
+    snprintf(path, sizeof path, "/tmp/bh-test-%d.rdb", (int)pid);
+    unlink(path);
+}
+
 void bh_redis_kill(bh_redis_proc *r)
 {
     if (r->pid > 0) {
         kill(r->pid, SIGKILL);
         waitpid(r->pid, NULL, 0);
+        rdb_unlink(r->pid);
     }
     r->pid = 0;
 }
@@ -154,7 +242,9 @@ int bh_redis_stop(bh_redis_proc *r)
 
     if (r->pid <= 0)
         return 0;
-    if ((c = connect_to(r->port))) {
+    if (r->conf[0])
+        unlink(r->conf);
+    if ((c = connect_to(r))) {
         redisReply *rep = redisCommand(c, "SHUTDOWN NOSAVE");
         if (rep)
             freeReplyObject(rep);
@@ -164,6 +254,7 @@ int bh_redis_stop(bh_redis_proc *r)
     }
     for (int i = 0; i < 1000; i++) {
         if (waitpid(r->pid, NULL, WNOHANG) == r->pid) {
+            rdb_unlink(r->pid);
             r->pid = 0;
             return 0;
         }
@@ -176,7 +267,7 @@ int bh_redis_stop(bh_redis_proc *r)
 
 long long bh_redis_do(bh_redis_proc *r, const char *fmt, ...)
 {
-    redisContext *c = connect_to(r->port);
+    redisContext *c = connect_to(r);
     redisReply *rep;
     long long v = -1;
     va_list ap;
@@ -199,7 +290,7 @@ long long bh_redis_do(bh_redis_proc *r, const char *fmt, ...)
 
 long long bh_redis_info(bh_redis_proc *r, const char *section, const char *field)
 {
-    redisContext *c = connect_to(r->port);
+    redisContext *c = connect_to(r);
     redisReply *rep;
     long long v = -1;
     size_t fl = strlen(field);

@@ -1,7 +1,8 @@
 /*
- * Store URLs: a redis:// URL is parsed (host, port, db, user, password,
- * query parameters) without connecting; the bytes are also parsed with the
- * redis:// prefix added, so the mutations need not keep it. A file: URL
+ * Store URLs: a redis://, redis+unix:// or redis+sentinel:// URL is parsed
+ * (host, port, socket, sentinels, db, user, password, query parameters)
+ * without connecting; other bytes are parsed with the redis:// prefix
+ * added, so the mutations need not keep it. A file: URL
  * is opened for real, inside a directory of its own (paths with ".." or a
  * leading "/" are kept inside it), and anything it made is removed; mem:
  * and unknown schemes go through bh_store_open.
@@ -41,10 +42,21 @@ static void parse_redis(const char *url)
 
     if (bh_redis_conf_parse(url, &c) != BH_OK)
         return;
-    BH_FUZZ_ASSERT(c.host != NULL && c.prefix != NULL);
+    /* Exactly one way to reach the server. */
+    BH_FUZZ_ASSERT((c.host != NULL) + (c.socket != NULL) + (c.service != NULL) == 1);
+    BH_FUZZ_ASSERT(!c.service == !c.nsentinels && c.nsentinels <= BH_REDIS_SENTINELS_MAX);
+    BH_FUZZ_ASSERT(c.prefix != NULL);
     BH_FUZZ_ASSERT(c.port >= 0 && c.port <= 65535 && c.db >= 0);
     BH_FUZZ_ASSERT(c.lease_ms > 0 && c.timeout_ms >= 0 && c.connect_timeout_ms >= 0);
-    (void)strlen(c.host);
+    for (size_t i = 0; i < c.nsentinels; i++)
+        BH_FUZZ_ASSERT(c.sentinels[i].host[0] && c.sentinels[i].port > 0 &&
+                       c.sentinels[i].port <= 65535);
+    if (c.host)
+        (void)strlen(c.host);
+    if (c.socket)
+        BH_FUZZ_ASSERT(c.socket[0] == '/');
+    if (c.service)
+        BH_FUZZ_ASSERT(c.service[0] != 0);
     if (c.user)
         (void)strlen(c.user);
     if (c.password)
@@ -78,7 +90,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         free(url);
         return 0;
     }
-    if (!strncmp(url, BH_REDIS_SCHEME, strlen(BH_REDIS_SCHEME))) {
+    if (!strncmp(url, BH_REDIS_SCHEME, strlen(BH_REDIS_SCHEME)) ||
+        !strncmp(url, BH_REDIS_UNIX_SCHEME, strlen(BH_REDIS_UNIX_SCHEME)) ||
+        !strncmp(url, BH_REDIS_SENTINEL_SCHEME, strlen(BH_REDIS_SENTINEL_SCHEME))) {
         parse_redis(url);
     } else {
         char *r = malloc(size + sizeof BH_REDIS_SCHEME);

@@ -2,12 +2,26 @@
  * The runner's respawn delay (bh_respawn_delay in src/runner/supervise.c):
  * the first crash is replaced at once, crashes in a row wait longer and
  * longer up to a cap, and a quiet minute forgets them. Times are given, not
- * read from a clock. The last worker alive, killed by an update, is
- * replaced at once whatever the backoff says.
+ * read from a clock. A worker slot whose worker finished a job starts its
+ * backoff over; the last worker alive is replaced at once when killed by
+ * an update, or the first time since a job finished.
+ *
+ * Then the runner itself, with real forked workers SIGKILLed at a steady
+ * pace while updates flow: the workers keep coming back (a worker that
+ * finished a job was not crash-looping) and every update is processed.
  */
 #include <check.h>
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
+#include "bothive/bothive.h"
+#include "emu_proc.h"
 #include "runner/internal.h"
+#include "runner_app.h"
 #include "testutil.h"
 
 #define T0 1000000 /* any monotonic time but 0 (0 means "no crash yet") */
@@ -73,26 +87,233 @@ START_TEST(two_backoffs_are_independent)
 }
 END_TEST
 
+/* A slot's death as the master sees it: c.rescue starts unused. */
+static bh_respawn_case dead(int others_alive, int had_job, int64_t jobs_done)
+{
+    return (bh_respawn_case){.others_alive = others_alive, .had_job = had_job,
+                             .jobs_done = jobs_done, .rescue = 1};
+}
+
 /* The last worker, killed by an update, is replaced at once however many
  * crashes came before; the crashes still count for the others. */
 START_TEST(the_last_worker_is_replaced_at_once)
 {
     bh_respawn r = respawn(100, 10000);
     int64_t now = T0;
-    for (int i = 0; i < 8; i++, now += 10)
-        ck_assert_int_eq(bh_respawn_worker_delay(&r, now, 0, 1), 0);
-    ck_assert_int_eq(bh_respawn_worker_delay(&r, now, 1, 1), 10000);
+    for (int i = 0; i < 8; i++, now += 10) {
+        bh_respawn_case c = dead(0, 1, 0);
+        ck_assert_int_eq(bh_respawn_worker_delay(&r, now, &c), 0);
+    }
+    bh_respawn_case c = dead(1, 1, 0);
+    ck_assert_int_eq(bh_respawn_worker_delay(&r, now, &c), 10000);
 }
 END_TEST
 
-/* A worker that died idle (at its start, say) keeps the backoff even when
- * it was the last: respawning it at once would spin. */
-START_TEST(a_last_worker_dead_idle_keeps_the_backoff)
+/* A worker that died idle before finishing a job (at its start, say)
+ * while others live keeps the backoff: respawning it at once would spin. */
+START_TEST(a_worker_dead_before_any_job_keeps_the_backoff)
 {
     bh_respawn r = respawn(100, 10000);
-    ck_assert_int_eq(bh_respawn_worker_delay(&r, T0, 0, 0), 0);
-    ck_assert_int_eq(bh_respawn_worker_delay(&r, T0 + 1, 0, 0), 100);
-    ck_assert_int_eq(bh_respawn_worker_delay(&r, T0 + 2, 0, 0), 200);
+    bh_respawn_case c = dead(2, 0, 0);
+    ck_assert_int_eq(bh_respawn_worker_delay(&r, T0, &c), 0);
+    ck_assert_int_eq(bh_respawn_worker_delay(&r, T0 + 1, &c), 100);
+    ck_assert_int_eq(bh_respawn_worker_delay(&r, T0 + 2, &c), 200);
+    ck_assert_int_eq(c.rescue, 1); /* others were alive: not used */
+}
+END_TEST
+
+/* A worker that finished a job was not crash-looping: however many
+ * crashes came before, its slot's backoff starts over, and only a crash
+ * before any job backs off again. */
+START_TEST(a_worker_that_finished_a_job_resets_the_backoff)
+{
+    bh_respawn r = respawn(100, 10000);
+    int64_t now = T0;
+    for (int i = 0; i < 10; i++, now += 10) {
+        bh_respawn_case c = dead(3, 0, 0);
+        bh_respawn_worker_delay(&r, now, &c);
+    }
+    ck_assert_int_eq(r.b.cur_ms, 10000);
+    for (int i = 0; i < 10; i++, now += 10) {
+        bh_respawn_case c = dead(3, i % 2, 1 + i);
+        ck_assert_int_eq(bh_respawn_worker_delay(&r, now, &c), 0);
+    }
+    bh_respawn_case c = dead(3, 0, 0);
+    ck_assert_int_eq(bh_respawn_worker_delay(&r, now, &c), 100);
+}
+END_TEST
+
+/* The last worker, dead idle before any job, is replaced at once the
+ * first time (c.rescue is used up); the next time it backs off. */
+START_TEST(the_last_worker_dead_idle_is_rescued_once)
+{
+    bh_respawn r = respawn(100, 10000);
+    bh_respawn_case c = dead(0, 0, 0);
+    ck_assert_int_eq(bh_respawn_worker_delay(&r, T0, &c), 0);
+    ck_assert_int_eq(c.rescue, 1); /* the first crash is free anyway */
+    ck_assert_int_eq(bh_respawn_worker_delay(&r, T0 + 1, &c), 0);
+    ck_assert_int_eq(c.rescue, 0);
+    ck_assert_int_eq(bh_respawn_worker_delay(&r, T0 + 2, &c), 200);
+    ck_assert_int_eq(bh_respawn_worker_delay(&r, T0 + 3, &c), 400);
+}
+END_TEST
+
+/* ---- the runner under a steady kill loop ---- */
+
+#define KL_WORKERS 4
+#define KL_KILLS 30
+#define KL_ROUNDS (4 * KL_KILLS) /* a round without a live worker kills none */
+#define KL_GAP_MS 300          /* between two kills */
+#define KL_MSGS_PER_KILL 8
+#define KL_CHATS 8
+#define KL_SAMPLE_US 10000
+#define KL_ZERO_MAX_MS 5000    /* generous: the backoff's cap is 10 s */
+
+static bh_emu_proc emu;
+static bh_store *st;
+static char store_url[512];
+static char *store_path;
+
+static void kl_setup(void)
+{
+    if (!getenv("BOTHIVE_LOG"))
+        bh_log_set_level(BH_LOG_ERROR);
+    ck_assert_int_eq(bh_emu_start(&emu, "778:RESPAWN"), 0);
+    store_path = bh_test_tmppath("respawn");
+    snprintf(store_url, sizeof store_url, "file:%s", store_path);
+    ck_assert_int_eq(bh_store_open(&st, store_url, NULL), BH_OK);
+}
+
+static void kl_teardown(void)
+{
+    bh_store_close(st);
+    unlink(store_path);
+    free(store_path);
+    bh_emu_stop(&emu);
+}
+
+/* The live workers of master (children named "bh worker N", zombies not
+ * counted) into pids; how many. */
+static int kl_live_workers(pid_t master, pid_t *pids, int max)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *de;
+    int n = 0;
+
+    while (d && n < max && (de = readdir(d))) {
+        char path[300], buf[512], state = 0;
+        int pid = atoi(de->d_name), ppid = 0;
+        if (pid <= 0)
+            continue;
+        snprintf(path, sizeof path, "/proc/%d/stat", pid);
+        FILE *f = fopen(path, "r");
+        if (!f)
+            continue;
+        size_t len = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[len] = 0;
+        char *op = strchr(buf, '('), *cp = strrchr(buf, ')');
+        if (!op || !cp || sscanf(cp + 2, "%c %d", &state, &ppid) != 2)
+            continue;
+        *cp = 0;
+        if (ppid == master && state != 'Z' && !strncmp(op + 1, "bh worker", 9))
+            pids[n++] = pid;
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+/* What the sampling saw: how many samples, the sum of the live counts,
+ * and the longest time with no worker alive. */
+typedef struct kl_stats {
+    int64_t samples, live_sum, zero_since, zero_max_ms;
+} kl_stats;
+
+static int kl_sample(kl_stats *s, pid_t master, pid_t *pids, int max)
+{
+    int n = kl_live_workers(master, pids, max);
+    int64_t now = bh_test_now_ms();
+
+    s->samples++;
+    s->live_sum += n;
+    if (n > 0) {
+        s->zero_since = 0;
+    } else if (!s->zero_since) {
+        s->zero_since = now;
+    } else if (now - s->zero_since > s->zero_max_ms) {
+        s->zero_max_ms = now - s->zero_since;
+    }
+    return n;
+}
+
+/* Sends the next few updates (each a short piece of work in its own
+ * chat) and records their ids. */
+static void kl_send(int64_t *ids, int *nsent)
+{
+    for (int k = 0; k < KL_MSGS_PER_KILL; k++, (*nsent)++) {
+        ids[*nsent] = bh_emu_send_user_message(&emu, 500 + *nsent % KL_CHATS,
+                                               500 + *nsent % KL_CHATS, "sleep:20");
+        ck_assert_msg(ids[*nsent] >= 0, "the emulator refused message %d", *nsent);
+    }
+}
+
+/* Waits until every update in ids was processed at least once. */
+static void kl_wait_processed(const int64_t *ids, int n)
+{
+    char key[64];
+
+    for (int i = 0; i < n; i++) {
+        snprintf(key, sizeof key, "p:%lld", (long long)ids[i]);
+        ck_assert_msg(bh_test_runner_wait(st, key, 1, 60000) >= 1,
+                      "update %lld was never processed", (long long)ids[i]);
+    }
+}
+
+/*
+ * With a worker SIGKILLed every KL_GAP_MS, each one having finished jobs
+ * since it started, every replacement starts at once: the runner keeps
+ * about all its workers (before the fix it ran on 0 or 1, every slot
+ * waiting out the backoff's 10 s cap), never has none for long, and
+ * processes every update.
+ */
+START_TEST(steady_kills_keep_the_workers)
+{
+    static int64_t ids[KL_ROUNDS * KL_MSGS_PER_KILL];
+    bh_test_runner r;
+    kl_stats s = {0};
+    pid_t pids[KL_WORKERS + 4];
+    int nsent = 0, kills = 0;
+    int64_t deadline = bh_test_now_ms() + 60000;
+
+    srand(12345);
+    bh_test_runner_init(&r, &emu, store_url, KL_WORKERS);
+    r.opts.process_backlog = 1;
+    ck_assert_int_eq(bh_test_runner_start(&r), 0);
+    while (kl_live_workers(r.pid, pids, KL_WORKERS + 4) < KL_WORKERS &&
+           bh_test_now_ms() < deadline)
+        usleep(KL_SAMPLE_US);
+    for (int round = 0; kills < KL_KILLS && round < KL_ROUNDS; round++) {
+        int64_t next = bh_test_now_ms() + KL_GAP_MS;
+        int n;
+        kl_send(ids, &nsent);
+        do {
+            n = kl_sample(&s, r.pid, pids, KL_WORKERS + 4);
+            usleep(KL_SAMPLE_US);
+        } while (bh_test_now_ms() < next);
+        if (n > 0 && kill(pids[rand() % n], SIGKILL) == 0)
+            kills++;
+    }
+    ck_assert_int_eq(kills, KL_KILLS);
+    kl_wait_processed(ids, nsent);
+    ck_assert_int_eq(bh_test_runner_stop(&r), 0);
+    fprintf(stderr, "%d kills: %.2f of %d workers alive on average, none for at most %lld ms\n",
+            kills, (double)s.live_sum / (double)s.samples, KL_WORKERS, (long long)s.zero_max_ms);
+    ck_assert_msg(s.live_sum * 2 >= s.samples * KL_WORKERS,
+                  "on average %.2f of %d workers alive over %lld samples",
+                  (double)s.live_sum / (double)s.samples, KL_WORKERS, (long long)s.samples);
+    ck_assert_msg(s.zero_max_ms < KL_ZERO_MAX_MS, "no worker alive for %lld ms",
+                  (long long)s.zero_max_ms);
 }
 END_TEST
 
@@ -106,7 +327,11 @@ int main(void)
     tcase_add_test(tc, a_minute_exactly_is_not_quiet);
     tcase_add_test(tc, two_backoffs_are_independent);
     tcase_add_test(tc, the_last_worker_is_replaced_at_once);
-    tcase_add_test(tc, a_last_worker_dead_idle_keeps_the_backoff);
+    tcase_add_test(tc, a_worker_dead_before_any_job_keeps_the_backoff);
+    tcase_add_test(tc, a_worker_that_finished_a_job_resets_the_backoff);
+    tcase_add_test(tc, the_last_worker_dead_idle_is_rescued_once);
     suite_add_tcase(s, tc);
+    bh_test_add_case(s, "steady_kills", steady_kills_keep_the_workers, kl_setup, kl_teardown,
+                     240);
     return bh_test_run_suite(s);
 }
