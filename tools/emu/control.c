@@ -6,6 +6,7 @@
  * description). Control calls are never faulted and not counted as requests.
  *
  *   POST /control/message   {"chat_id","user_id","text","chat_type"?,"reply_to_message_id"?}
+ *                           (403 when the user is banned or may not write there)
  *   POST /control/callback  {"chat_id","user_id","message_id","data"}
  *   GET  /control/sent[?chat_id=N]   the bot's messages (deleted ones stay, "deleted":true)
  *   GET  /control/callbacks  pressed buttons and the bot's answers
@@ -14,6 +15,7 @@
  *   GET  /control/stats
  *   POST /control/reset
  *   GET  /control/answers   the bot's answers to inline queries and join requests
+ *   GET|POST /control/flood  the flood limits of --flood (flood.c)
  *   POST /control/update, /member, /join_request, /reaction, /poll_answer,
  *        /inline_query, /chosen_inline_result, /media: every other update
  *        kind (inject.c)
@@ -178,6 +180,11 @@ static void store_user_text_locked(bh_emu *e, const user_text *t, bh_emu_reply *
         bh_emu_reply_error(r, 500, "Internal Server Error");
         return;
     }
+    const char *refusal = bh_emu_member_refusal_locked(c, t->user_id, "text");
+    if (refusal) {
+        bh_emu_reply_error(r, 403, refusal);
+        return;
+    }
     if (t->reply_to && !bh_emu_msg_find(c, t->reply_to)) {
         bh_emu_reply_error(r, 400, "Bad Request: message to be replied not found");
         return;
@@ -194,7 +201,8 @@ static void store_user_text_locked(bh_emu *e, const user_text *t, bh_emu_reply *
 }
 
 /* A user writes in a chat: the chat is created on first use, the message
- * is stored and a "message" update is queued. */
+ * is stored and a "message" update is queued. A user banned from the
+ * group, or restricted from writing in it, is refused with 403. */
 static void user_message(bh_emu *e, json_object *b, bh_emu_reply *r)
 {
     user_text t;
@@ -512,6 +520,7 @@ static void add_counters_locked(const bh_emu *e, json_object *o)
     BH_EMU_STAT(callback_answers);
     BH_EMU_STAT(webhook_deliveries);
     BH_EMU_STAT(webhook_failures);
+    BH_EMU_STAT(flood_429);
 #undef BH_EMU_STAT
     json_object_object_add(o, "pending_updates", json_object_new_int64((int64_t)e->pending));
 }
@@ -574,6 +583,7 @@ static const route routes[] = {
     {"stats", show_stats, NULL},
     {"callbacks", list_callbacks, NULL},
     {"answers", bh_emu_answers_list, NULL},
+    {"flood", bh_emu_flood_show, bh_emu_flood_set},
 };
 
 /* Routes one control call; `what` is the path after /control/. */
