@@ -8,7 +8,8 @@
  *   POST /control/message   {"chat_id","user_id","text","chat_type"?,"reply_to_message_id"?}
  *                           (403 when the user is banned or may not write there)
  *   POST /control/callback  {"chat_id","user_id","message_id","data"}
- *   GET  /control/sent[?chat_id=N]   the bot's messages (deleted ones stay, "deleted":true)
+ *   GET  /control/sent[?chat_id=N]   the bot's messages (deleted ones stay, "deleted":true;
+ *                            media messages with "media", "caption", "media_group_id")
  *   GET  /control/callbacks  pressed buttons and the bot's answers
  *   GET|POST /control/faults {"rate_429","retry_after","rate_500","delay_ms","bad_json_rate","seed"?}
  *   POST /control/block     {"chat_id","blocked"?}
@@ -321,6 +322,13 @@ static json_object *sent_entry(const bh_emu_chat *c, const bh_emu_msg *m)
     if (m->fwd_chat_id) {
         json_object_object_add(o, "forward_from_chat_id", json_object_new_int64(m->fwd_chat_id));
         json_object_object_add(o, "forward_from_message_id", json_object_new_int64(m->fwd_msg_id));
+    }
+    if (m->media) {
+        /* What a media message shows: its file fields ({"photo":[...]}), caption, album. */
+        json_object_object_add(o, "media", json_tokener_parse(m->media));
+        json_object_object_add(o, "caption", m->caption ? json_object_new_string(m->caption) : NULL);
+        if (m->media_group_id)
+            json_object_object_add(o, "media_group_id", json_object_new_string(m->media_group_id));
     }
     return o;
 }
