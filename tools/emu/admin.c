@@ -128,10 +128,9 @@ static json_object *member_object(const bh_emu_member *m)
     return o;
 }
 
-void bh_emu_member_admins_locked(bh_emu *e, bh_emu_chat *c, json_object *list)
+void bh_emu_member_admins_locked(bh_emu_chat *c, json_object *list)
 {
     bh_emu_member *own = c->user_id ? member_now(c, c->user_id) : NULL;
-    (void)e;
     if (c->user_id && (!own || !strcmp(own->status, "creator"))) {
         bh_emu_member creator = {.user_id = c->user_id, .status = "creator"};
         json_object_array_add(list, member_object(&creator));

@@ -81,7 +81,7 @@ void bh_emu_get_chat_administrators(bh_emu *e, bh_emu_params *p, bh_emu_reply *r
         return;
     }
     list = json_object_new_array();
-    bh_emu_member_admins_locked(e, c, list);
+    bh_emu_member_admins_locked(c, list);
     json_object_array_add(list, member_json(e, 0, "administrator"));
     bh_emu_reply_ok(r, list);
 }

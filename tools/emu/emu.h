@@ -498,7 +498,7 @@ const char *bh_emu_member_refusal_locked(bh_emu_chat *c, int64_t user_id, const 
 int bh_emu_member_note_locked(bh_emu_chat *c, int64_t user_id, const char *status);
 /* The creator of c (its first writer, unless a change says otherwise)
  * and the users promoted, as ChatMember objects appended to list. */
-void bh_emu_member_admins_locked(bh_emu *e, bh_emu_chat *c, json_object *list);
+void bh_emu_member_admins_locked(bh_emu_chat *c, json_object *list);
 /* A file a user sent (files.c): data (len bytes) taken; NULL if no memory. */
 bh_emu_file *bh_emu_file_add_locked(bh_emu *e, const char *kind, const char *name, char *data,
                                     size_t len);

@@ -368,8 +368,12 @@ static int read_bytes(json_object *b, char **data, size_t *len, bh_emu_reply *r)
         *len = n;
         return BH_OK;
     }
+    if (json_object_object_get_ex(b, "data", NULL)) {
+        bh_emu_reply_error(r, 400, "Bad Request: data must be a string");
+        return BH_EINVAL;
+    }
     if (!json_object_object_get_ex(b, "data_base64", &v))
-        return json_object_object_get_ex(b, "data", NULL) ? (bh_emu_reply_error(r, 400, "Bad Request: data must be a string"), BH_EINVAL) : BH_OK;
+        return BH_OK;
     s = json_object_get_string(v);
     n = json_object_is_type(v, json_type_string) ? strlen(s) : 1;
     if (n % 4) {
