@@ -304,6 +304,28 @@ START_TEST(every_message_answered_despite_faults)
 }
 END_TEST
 
+/* With Telegram's flood limits enforced (--flood's defaults: 30 a second
+ * overall), the 4 workers' shared rate limiter keeps every answer within
+ * them: the emulator answers no 429 at all. (Without the limiter, 4
+ * workers answer 120 chats far faster than 30 a second.) */
+START_TEST(counter_keeps_within_flood_limits)
+{
+    int64_t n429 = -1, sent = 0, end;
+
+    control("/control/flood", "{\"enabled\":true}");
+    start_example("counter");
+    for (int chat = 1; chat <= 120; chat++)
+        say(chat, chat, "/count", "private");
+    end = bh_test_now_ms() + 120000;
+    while (bh_test_now_ms() < end && (bh_emu_stat(&emu, "sent_messages", &sent) != 0 || sent < 120))
+        usleep(100 * 1000);
+    ck_assert_int_eq(sent, 120);
+    ck_assert_int_eq(bh_emu_stat(&emu, "flood_429", &n429), 0);
+    ck_assert(n429 == 0);
+    stop_example();
+}
+END_TEST
+
 /* ---- media and moderator ---- */
 
 /* The bot's messages in chat once there are at least count (waiting up
@@ -534,6 +556,7 @@ int main(void)
     tcase_add_test(tc, every_message_answered_despite_faults);
     tcase_add_test(tc, members_example);
     tcase_add_test(tc, media_example);
+    tcase_add_test(tc, counter_keeps_within_flood_limits);
     tcase_add_test(tc, moderator_example);
     suite_add_tcase(s, tc);
     return bh_test_run_suite(s);
