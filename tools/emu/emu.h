@@ -11,6 +11,8 @@
  * reply.c    the answers in the Bot API's shape, which api.c and control.c build
  * params.c   request parameters (query, form, JSON) and text helpers
  * state.c    the world: chats, messages, the update queue, counters
+ * flood.c    --flood: Telegram's flood limits, 429 with retry_after
+ * admin.c    members and their rights: what users may still do in a group
  * webhook.c  the thread that POSTs updates to a webhook
  *
  * launch.c (launch.h) and client.c (client.h) are for those who run the
