@@ -74,6 +74,8 @@ static int ban(bh_ctx *ctx, const bh_message *msg, const bh_args *args)
         return bh_message_reply(ctx, msg, "Only administrators can do that");
     if (!target)
         return bh_message_reply(ctx, msg, "Reply to a message with /ban to ban its sender.");
+    if (target->id == bh_bot_id(bh_ctx_bot(ctx)))
+        return bh_message_reply(ctx, msg, "I will not ban myself.");
     if (bh_client_ban_chat_member(bh_ctx_client(ctx), msg->chat.id, target->id, 0, 0) != BH_OK)
         return bh_message_replyf(ctx, msg, "I could not ban %s: %s", name_of(target),
                                  bh_client_last_error(bh_ctx_client(ctx))->description);

@@ -237,6 +237,10 @@ START_TEST(promotions_make_administrators)
     ck_assert_int_eq(bh_client_get_chat_administrators(cl, g, &admins, &n), BH_OK);
     ck_assert_uint_eq(n, 4);
     bh_chat_members_free(admins, n);
+    /* The bot may restrict only the administrators it promoted. */
+    ck_assert_int_eq(bh_client_ban_chat_member(cl, g, 9, 0, 0), BH_EAPI);
+    ck_assert_str_eq(bh_client_last_error(cl)->description,
+                     "Bad Request: user is an administrator of the chat");
     /* Demoted, a member again. */
     ck_assert_int_eq(bh_client_promote_chat_member(cl, g, 2, &none), BH_OK);
     member_status(g, 2, st, sizeof st);

@@ -540,6 +540,12 @@ START_TEST(moderator_example)
     ck_assert_ptr_nonnull(t);
     ck_assert_str_eq(t, "User 5 was banned.");
     free(t);
+    /* The bot's own message (13, that notice) names no one to ban. */
+    ck_assert_int_eq(group_say(1, "/ban", 13), 200);
+    t = last_sent(-500, 6, 30000);
+    ck_assert_ptr_nonnull(t);
+    ck_assert_str_eq(t, "I will not ban myself.");
+    free(t);
     stop_example();
 }
 END_TEST

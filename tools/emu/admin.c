@@ -101,6 +101,7 @@ int bh_emu_member_note_locked(bh_emu_chat *c, int64_t user_id, const char *statu
     if (!m)
         return BH_ENOMEM;
     snprintf(m->status, sizeof m->status, "%s", status);
+    m->by_bot = 0;
     m->until_date = 0;
     free(m->permissions);
     m->permissions = NULL;
@@ -215,6 +216,14 @@ static void member_set(bh_emu_chat *c, int64_t user_id, const char *status, char
         bh_emu_reply_error(r, 400, "Bad Request: can't remove chat owner");
         return;
     }
+    m = member_now(c, user_id);
+    if (m && !strcmp(m->status, "administrator") && !m->by_bot && strcmp(status, "administrator") &&
+        strcmp(status, "member")) {
+        /* As in Telegram: a bot may restrict only the administrators it promoted. */
+        free(permissions);
+        bh_emu_reply_error(r, 400, "Bad Request: user is an administrator of the chat");
+        return;
+    }
     if (!(m = member_get(c, user_id, 1))) {
         free(permissions);
         bh_emu_reply_error(r, 500, "Internal Server Error");
@@ -222,6 +231,7 @@ static void member_set(bh_emu_chat *c, int64_t user_id, const char *status, char
     }
     bh_emu_param_int(p, "until_date", &until);
     snprintf(m->status, sizeof m->status, "%s", status);
+    m->by_bot = !strcmp(status, "administrator");
     m->until_date = until;
     free(m->permissions);
     m->permissions = permissions;

@@ -78,7 +78,8 @@ typedef struct bh_emu_member {
     int64_t user_id;
     char status[16];        /* member, kicked, restricted */
     int64_t until_date;
-    char *permissions;      /* JSON text, restricted only */
+    char *permissions;      /* JSON text: a restriction's permissions, an administrator's rights */
+    int by_bot;             /* an administrator the bot promoted (it may restrict them) */
     struct bh_emu_member *next;
 } bh_emu_member;
 
