@@ -177,6 +177,13 @@ START_TEST(bans_and_restrictions_change_what_users_may_do)
                           NULL, 0),
                      403);
     say(g, 3, "others still write", 200);
+    /* In a supergroup a ban deletes the user's messages (2 was theirs). */
+    ck_assert_int_eq(bh_emu_call(&emu, "forwardMessage", "{\"chat_id\":-4242,\"from_chat_id\":-4242,\"message_id\":2}",
+                                 NULL),
+                     400);
+    ck_assert_int_eq(bh_emu_call(&emu, "forwardMessage", "{\"chat_id\":-4242,\"from_chat_id\":-4242,\"message_id\":3}",
+                                 NULL),
+                     200);
     ck_assert_int_eq(bh_client_unban_chat_member(cl, g, 2, 1), BH_OK);
     say(g, 2, "back", 200);
 

@@ -243,8 +243,15 @@ void bh_emu_ban_chat_member(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     int64_t user_id;
     bh_emu_chat *c = need_member_chat(e, p, &user_id, r);
-    if (c)
-        member_set(c, user_id, "kicked", NULL, p, r);
+    if (!c)
+        return;
+    member_set(c, user_id, "kicked", NULL, p, r);
+    /* revoke_messages deletes the user's messages; in a supergroup it
+     * always does, as the Bot API says. */
+    if (r->status == 200 && (bh_emu_param_bool(p, "revoke_messages") || !strcmp(c->type, "supergroup")))
+        for (size_t i = 0; i < c->nmsgs; i++)
+            if (!c->msgs[i].from_bot && c->msgs[i].user_id == user_id)
+                c->msgs[i].deleted = 1;
 }
 
 /* restrictChatMember: the user is "restricted" to permissions. */
