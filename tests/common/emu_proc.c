@@ -21,8 +21,14 @@
 
 int bh_emu_start(bh_emu_proc *e, const char *token)
 {
+    return bh_emu_start_args(e, token, NULL);
+}
+
+int bh_emu_start_args(bh_emu_proc *e, const char *token, const char *const *args)
+{
     bh_emu_launch_opts o = {.bin = getenv("BOTHIVE_BIN"), .token = token ? token : BH_EMU_PROC_TOKEN,
-                            .log_fd = -1, .start_ms = BH_EMU_PROC_WAIT_MS, .who = "bh_emu_start"};
+                            .log_fd = -1, .start_ms = BH_EMU_PROC_WAIT_MS, .who = "bh_emu_start",
+                            .args = args};
     memset(e, 0, sizeof *e);
     if (!o.bin || !*o.bin || strlen(o.token) >= sizeof e->token)
         return -1;

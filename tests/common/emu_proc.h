@@ -32,6 +32,10 @@ typedef struct bh_emu_proc {
  * Returns 0, or -1 when it cannot be started (nothing is left running then). */
 int bh_emu_start(bh_emu_proc *e, const char *token);
 
+/* As bh_emu_start, with more arguments for the emulator (e.g. "--flood"),
+ * NULL-terminated (args may be NULL). */
+int bh_emu_start_args(bh_emu_proc *e, const char *token, const char *const *args);
+
 /* Sends SIGTERM and reaps the emulator. Returns 0 when it exited with status
  * 0, else -1 (it is reaped either way; after 30 s it is killed). */
 int bh_emu_stop(bh_emu_proc *e);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "bothive/error.h"
 #include "emu.h"
@@ -38,6 +39,107 @@ static bh_emu_member *member_get(bh_emu_chat *c, int64_t user_id, int create)
     m->next = c->members;
     c->members = m;
     return m;
+}
+
+/* The record of user_id in c as it stands now: a ban or a restriction
+ * whose until_date has passed is lifted (Telegram lifts them by itself). */
+static bh_emu_member *member_now(bh_emu_chat *c, int64_t user_id)
+{
+    bh_emu_member *m = member_get(c, user_id, 0);
+    if (m && m->until_date > 0 && m->until_date <= (int64_t)time(NULL) &&
+        (!strcmp(m->status, "kicked") || !strcmp(m->status, "restricted"))) {
+        snprintf(m->status, sizeof m->status, "member");
+        m->until_date = 0;
+        free(m->permissions);
+        m->permissions = NULL;
+    }
+    return m;
+}
+
+/* Whether the JSON text of permissions sets flag to true (absent is no,
+ * as restrictChatMember reads a permission left out). */
+static int permission(const char *permissions, const char *flag)
+{
+    json_object *o = permissions ? json_tokener_parse(permissions) : NULL, *v;
+    int on = o && json_object_object_get_ex(o, flag, &v) && json_object_get_boolean(v);
+    json_object_put(o);
+    return on;
+}
+
+/* The permission a message of kind needs. */
+static const char *permission_of(const char *kind)
+{
+    static const char *const kinds[][2] = {
+        {"text", "can_send_messages"},   {"photo", "can_send_photos"},
+        {"document", "can_send_documents"}, {"audio", "can_send_audios"},
+        {"video", "can_send_videos"},    {"voice", "can_send_voice_notes"},
+        {"video_note", "can_send_video_notes"}, {"poll", "can_send_polls"},
+    };
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (!strcmp(kind, kinds[i][0]))
+            return kinds[i][1];
+    return "can_send_other_messages";
+}
+
+const char *bh_emu_member_refusal_locked(bh_emu_chat *c, int64_t user_id, const char *kind)
+{
+    bh_emu_member *m;
+    if (!strcmp(c->type, "private") || !(m = member_now(c, user_id)))
+        return NULL;
+    if (!strcmp(m->status, "kicked"))
+        return "Forbidden: the user is banned from this chat";
+    if (!strcmp(m->status, "restricted") && !permission(m->permissions, permission_of(kind)))
+        return !strcmp(kind, "text")
+                   ? "Forbidden: the user is restricted: can_send_messages is false"
+                   : "Forbidden: the user is restricted: that kind of message is not allowed";
+    return NULL;
+}
+
+int bh_emu_member_note_locked(bh_emu_chat *c, int64_t user_id, const char *status)
+{
+    bh_emu_member *m = member_get(c, user_id, 1);
+    if (!m)
+        return BH_ENOMEM;
+    snprintf(m->status, sizeof m->status, "%s", status);
+    m->by_bot = 0;
+    m->until_date = 0;
+    free(m->permissions);
+    m->permissions = NULL;
+    return BH_OK;
+}
+
+/* The ChatMember object of record m (status, user, until_date, and the
+ * rights or permissions it holds). */
+static json_object *member_object(const bh_emu_member *m)
+{
+    json_object *o = json_object_new_object(), *perm;
+    json_object_object_add(o, "status", json_object_new_string(m->status));
+    json_object_object_add(o, "user", bh_emu_user_json(m->user_id));
+    if (!strcmp(m->status, "kicked") || !strcmp(m->status, "restricted"))
+        json_object_object_add(o, "until_date", json_object_new_int64(m->until_date));
+    if (m->permissions && (perm = json_tokener_parse(m->permissions))) {
+        json_object_object_foreach(perm, k, v)
+            json_object_object_add(o, k, json_object_get(v));
+        json_object_put(perm);
+    }
+    if (!strcmp(m->status, "restricted"))
+        json_object_object_add(o, "is_member", json_object_new_boolean(1));
+    if (!strcmp(m->status, "administrator"))
+        json_object_object_add(o, "can_be_edited", json_object_new_boolean(1));
+    return o;
+}
+
+void bh_emu_member_admins_locked(bh_emu_chat *c, json_object *list)
+{
+    bh_emu_member *own = c->user_id ? member_now(c, c->user_id) : NULL;
+    if (c->user_id && (!own || !strcmp(own->status, "creator"))) {
+        bh_emu_member creator = {.user_id = c->user_id, .status = "creator"};
+        json_object_array_add(list, member_object(&creator));
+    }
+    for (bh_emu_member *m = c->members; m; m = m->next)
+        if (!strcmp(m->status, "administrator") ||
+            (!strcmp(m->status, "creator") && m->user_id != c->user_id))
+            json_object_array_add(list, member_object(m));
 }
 
 /* deleteMessages: the messages of message_ids (1..100) that exist are
@@ -108,6 +210,20 @@ static void member_set(bh_emu_chat *c, int64_t user_id, const char *status, char
         bh_emu_reply_error(r, 400, "Bad Request: method is available for supergroup and channel chats only");
         return;
     }
+    if (strcmp(status, "administrator") && strcmp(status, "member") &&
+        (user_id == c->user_id || !strcmp(bh_emu_member_status(c, user_id), "creator"))) {
+        free(permissions);
+        bh_emu_reply_error(r, 400, "Bad Request: can't remove chat owner");
+        return;
+    }
+    m = member_now(c, user_id);
+    if (m && !strcmp(m->status, "administrator") && !m->by_bot && strcmp(status, "administrator") &&
+        strcmp(status, "member")) {
+        /* As in Telegram: a bot may restrict only the administrators it promoted. */
+        free(permissions);
+        bh_emu_reply_error(r, 400, "Bad Request: user is an administrator of the chat");
+        return;
+    }
     if (!(m = member_get(c, user_id, 1))) {
         free(permissions);
         bh_emu_reply_error(r, 500, "Internal Server Error");
@@ -115,6 +231,7 @@ static void member_set(bh_emu_chat *c, int64_t user_id, const char *status, char
     }
     bh_emu_param_int(p, "until_date", &until);
     snprintf(m->status, sizeof m->status, "%s", status);
+    m->by_bot = !strcmp(status, "administrator");
     m->until_date = until;
     free(m->permissions);
     m->permissions = permissions;
@@ -126,8 +243,15 @@ void bh_emu_ban_chat_member(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     int64_t user_id;
     bh_emu_chat *c = need_member_chat(e, p, &user_id, r);
-    if (c)
-        member_set(c, user_id, "kicked", NULL, p, r);
+    if (!c)
+        return;
+    member_set(c, user_id, "kicked", NULL, p, r);
+    /* revoke_messages deletes the user's messages; in a supergroup it
+     * always does, as the Bot API says. */
+    if (r->status == 200 && (bh_emu_param_bool(p, "revoke_messages") || !strcmp(c->type, "supergroup")))
+        for (size_t i = 0; i < c->nmsgs; i++)
+            if (!c->msgs[i].from_bot && c->msgs[i].user_id == user_id)
+                c->msgs[i].deleted = 1;
 }
 
 /* restrictChatMember: the user is "restricted" to permissions. */
@@ -150,37 +274,31 @@ void bh_emu_restrict_chat_member(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
     json_object_put(perm);
 }
 
-/* getChatMember: the ChatMember object of user_id in the chat. */
+/* getChatMember: the ChatMember object of user_id in the chat: the bot
+ * is an administrator, the group's first writer its creator, a user the
+ * bot never touched a member. */
 void bh_emu_get_chat_member(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     int64_t user_id;
     bh_emu_chat *c = need_member_chat(e, p, &user_id, r);
-    bh_emu_member *m;
+    bh_emu_member *m, plain = {0};
     json_object *o;
     if (!c)
         return;
-    m = member_get(c, user_id, 0);
-    o = json_object_new_object();
     if (user_id == e->bot_id) {
+        o = json_object_new_object();
         json_object_object_add(o, "status", json_object_new_string("administrator"));
         json_object_object_add(o, "user", bh_emu_bot_json(e));
         bh_emu_reply_ok(r, o);
         return;
     }
-    json_object_object_add(o, "status", json_object_new_string(m ? m->status : "member"));
-    json_object_object_add(o, "user", bh_emu_user_json(user_id));
-    if (m && strcmp(m->status, "member"))
-        json_object_object_add(o, "until_date", json_object_new_int64(m->until_date));
-    if (m && m->permissions) {
-        json_object *perm = json_tokener_parse(m->permissions);
-        if (perm) {
-            json_object_object_foreach(perm, k, v)
-                json_object_object_add(o, k, json_object_get(v));
-            json_object_put(perm);
-        }
-        json_object_object_add(o, "is_member", json_object_new_boolean(1));
+    if (!(m = member_now(c, user_id))) {
+        m = &plain;
+        plain.user_id = user_id;
+        snprintf(plain.status, sizeof plain.status, "%s",
+                 strcmp(c->type, "private") && user_id == c->user_id ? "creator" : "member");
     }
-    bh_emu_reply_ok(r, o);
+    bh_emu_reply_ok(r, member_object(m));
 }
 
 /* unbanChatMember: a kicked user becomes a member again; with
@@ -287,6 +405,6 @@ void bh_emu_set_chat_permissions(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 
 const char *bh_emu_member_status(bh_emu_chat *c, int64_t user_id)
 {
-    bh_emu_member *m = member_get(c, user_id, 0);
+    bh_emu_member *m = member_now(c, user_id);
     return m ? m->status : "member";
 }

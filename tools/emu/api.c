@@ -679,7 +679,8 @@ void bh_emu_api_handle(bh_emu *e, const char *name, bh_emu_params *p, bh_emu_rep
     /* Delay first: the wait releases the lock, and a reset may free chats. */
     if (e->faults.delay_ms > 0)
         delay_locked(e, e->faults.delay_ms);
-    if (!inject_fault_locked(e, note_early_retry_locked(e, p), r))
+    if (!inject_fault_locked(e, note_early_retry_locked(e, p), r) &&
+        bh_emu_flood_take_locked(e, m->name, p, r))
         m->fn(e, p, r);
     pthread_mutex_unlock(&e->lock);
 }

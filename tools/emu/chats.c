@@ -68,7 +68,8 @@ static json_object *member_json(bh_emu *e, int64_t user_id, const char *status)
 }
 
 /* getChatAdministrators: the group's creator (the first user who wrote in
- * it) and the bot, an administrator everywhere in the emulator. */
+ * it), the users promoted (admin.c), and the bot, an administrator
+ * everywhere in the emulator. */
 void bh_emu_get_chat_administrators(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     bh_emu_chat *c = bh_emu_need_chat(e, p, "chat_id", r);
@@ -80,8 +81,7 @@ void bh_emu_get_chat_administrators(bh_emu *e, bh_emu_params *p, bh_emu_reply *r
         return;
     }
     list = json_object_new_array();
-    if (c->user_id)
-        json_object_array_add(list, member_json(e, c->user_id, "creator"));
+    bh_emu_member_admins_locked(c, list);
     json_object_array_add(list, member_json(e, 0, "administrator"));
     bh_emu_reply_ok(r, list);
 }

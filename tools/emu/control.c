@@ -6,14 +6,17 @@
  * description). Control calls are never faulted and not counted as requests.
  *
  *   POST /control/message   {"chat_id","user_id","text","chat_type"?,"reply_to_message_id"?}
+ *                           (403 when the user is banned or may not write there)
  *   POST /control/callback  {"chat_id","user_id","message_id","data"}
- *   GET  /control/sent[?chat_id=N]   the bot's messages (deleted ones stay, "deleted":true)
+ *   GET  /control/sent[?chat_id=N]   the bot's messages (deleted ones stay, "deleted":true;
+ *                            media messages with "media", "caption", "media_group_id")
  *   GET  /control/callbacks  pressed buttons and the bot's answers
  *   GET|POST /control/faults {"rate_429","retry_after","rate_500","delay_ms","bad_json_rate","seed"?}
  *   POST /control/block     {"chat_id","blocked"?}
  *   GET  /control/stats
  *   POST /control/reset
  *   GET  /control/answers   the bot's answers to inline queries and join requests
+ *   GET|POST /control/flood  the flood limits of --flood (flood.c)
  *   POST /control/update, /member, /join_request, /reaction, /poll_answer,
  *        /inline_query, /chosen_inline_result, /media: every other update
  *        kind (inject.c)
@@ -178,6 +181,11 @@ static void store_user_text_locked(bh_emu *e, const user_text *t, bh_emu_reply *
         bh_emu_reply_error(r, 500, "Internal Server Error");
         return;
     }
+    const char *refusal = bh_emu_member_refusal_locked(c, t->user_id, "text");
+    if (refusal) {
+        bh_emu_reply_error(r, 403, refusal);
+        return;
+    }
     if (t->reply_to && !bh_emu_msg_find(c, t->reply_to)) {
         bh_emu_reply_error(r, 400, "Bad Request: message to be replied not found");
         return;
@@ -194,7 +202,8 @@ static void store_user_text_locked(bh_emu *e, const user_text *t, bh_emu_reply *
 }
 
 /* A user writes in a chat: the chat is created on first use, the message
- * is stored and a "message" update is queued. */
+ * is stored and a "message" update is queued. A user banned from the
+ * group, or restricted from writing in it, is refused with 403. */
 static void user_message(bh_emu *e, json_object *b, bh_emu_reply *r)
 {
     user_text t;
@@ -313,6 +322,13 @@ static json_object *sent_entry(const bh_emu_chat *c, const bh_emu_msg *m)
     if (m->fwd_chat_id) {
         json_object_object_add(o, "forward_from_chat_id", json_object_new_int64(m->fwd_chat_id));
         json_object_object_add(o, "forward_from_message_id", json_object_new_int64(m->fwd_msg_id));
+    }
+    if (m->media) {
+        /* What a media message shows: its file fields ({"photo":[...]}), caption, album. */
+        json_object_object_add(o, "media", json_tokener_parse(m->media));
+        json_object_object_add(o, "caption", m->caption ? json_object_new_string(m->caption) : NULL);
+        if (m->media_group_id)
+            json_object_object_add(o, "media_group_id", json_object_new_string(m->media_group_id));
     }
     return o;
 }
@@ -512,6 +528,7 @@ static void add_counters_locked(const bh_emu *e, json_object *o)
     BH_EMU_STAT(callback_answers);
     BH_EMU_STAT(webhook_deliveries);
     BH_EMU_STAT(webhook_failures);
+    BH_EMU_STAT(flood_429);
 #undef BH_EMU_STAT
     json_object_object_add(o, "pending_updates", json_object_new_int64((int64_t)e->pending));
 }
@@ -574,6 +591,7 @@ static const route routes[] = {
     {"stats", show_stats, NULL},
     {"callbacks", list_callbacks, NULL},
     {"answers", bh_emu_answers_list, NULL},
+    {"flood", bh_emu_flood_show, bh_emu_flood_set},
 };
 
 /* Routes one control call; `what` is the path after /control/. */

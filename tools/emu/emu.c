@@ -19,12 +19,14 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: bothive emu [--port P] [--token T]\n"
+            "usage: bothive emu [--port P] [--token T] [--flood]\n"
             "\n"
             "Runs a local Telegram Bot API on 127.0.0.1 until SIGINT or SIGTERM (then exits 0).\n"
             "\n"
             "  --port P   port to listen on; 0 (the default) picks a free one\n"
             "  --token T  the bot's token, \"<bot id>:<secret>\" (default " BH_EMU_DEFAULT_TOKEN ")\n"
+            "  --flood    enforce Telegram's flood limits (30 messages/s overall, 1/s per chat,\n"
+            "             20/min per group): sends beyond them get 429 with retry_after\n"
             "\n"
             "The first line on stdout is the base URL alone, e.g. http://127.0.0.1:40123\n"
             "(flushed at once); everything else goes to stderr. Point the bot at it with\n"
@@ -37,6 +39,7 @@ static void usage(FILE *f)
             "  GET  /control/callbacks        pressed buttons and the bot's answers\n"
             "  POST /control/faults    {\"rate_429\",\"retry_after\",\"rate_500\",\"delay_ms\",\"bad_json_rate\",\"seed\"?}\n"
             "  POST /control/block     {\"chat_id\",\"blocked\"?}\n"
+            "  GET|POST /control/flood {\"enabled\"?,\"global_per_sec\"?,\"chat_per_sec\"?,\"group_per_min\"?,...}\n"
             "  GET  /control/stats\n"
             "  POST /control/reset\n");
 }
@@ -58,11 +61,13 @@ enum { ARGS_RUN, ARGS_HELP, ARGS_BAD };
 
 /* Parses the command line into *port and *token. A usage error is said on
  * stderr (ARGS_BAD). */
-static int parse_args(int argc, char **argv, unsigned *port, const char **token)
+static int parse_args(int argc, char **argv, unsigned *port, const char **token, int *flood)
 {
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
             return ARGS_HELP;
+        } else if (!strcmp(argv[i], "--flood")) {
+            *flood = 1;
         } else if (!strcmp(argv[i], "--port") && i + 1 < argc) {
             if (parse_port(argv[++i], port) != BH_OK) {
                 fprintf(stderr, "bothive emu: bad port '%s'\n", argv[i]);
@@ -154,9 +159,9 @@ int bh_tool_emu(int argc, char **argv)
     static bh_emu emu;  /* large (the chat table): not on the stack */
     const char *token = BH_EMU_DEFAULT_TOKEN;
     unsigned port = 0;
-    int status;
+    int status, flood = 0;
 
-    switch (parse_args(argc, argv, &port, &token)) {
+    switch (parse_args(argc, argv, &port, &token, &flood)) {
     case ARGS_HELP:
         usage(stdout);
         return BH_TOOL_EXIT_OK;
@@ -167,6 +172,7 @@ int bh_tool_emu(int argc, char **argv)
         fprintf(stderr, "bothive emu: bad token '%s': expected <bot id>:<secret>\n", token);
         return BH_TOOL_EXIT_USAGE;
     }
+    emu.flood.enabled = flood;
     status = serve(&emu, port);
     bh_emu_destroy(&emu);
     return status;

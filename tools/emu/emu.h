@@ -11,6 +11,8 @@
  * reply.c    the answers in the Bot API's shape, which api.c and control.c build
  * params.c   request parameters (query, form, JSON) and text helpers
  * state.c    the world: chats, messages, the update queue, counters
+ * flood.c    --flood: Telegram's flood limits, 429 with retry_after
+ * admin.c    members and their rights: what users may still do in a group
  * webhook.c  the thread that POSTs updates to a webhook
  *
  * launch.c (launch.h) and client.c (client.h) are for those who run the
@@ -76,7 +78,8 @@ typedef struct bh_emu_member {
     int64_t user_id;
     char status[16];        /* member, kicked, restricted */
     int64_t until_date;
-    char *permissions;      /* JSON text, restricted only */
+    char *permissions;      /* JSON text: a restriction's permissions, an administrator's rights */
+    int by_bot;             /* an administrator the bot promoted (it may restrict them) */
     struct bh_emu_member *next;
 } bh_emu_member;
 
@@ -124,6 +127,7 @@ typedef struct bh_emu_chat {
     int64_t next_topic_id;
     int64_t retry_until_ms; /* a 429 was answered: requests before this are early */
     int64_t early_retries;
+    int64_t flood_tat_us, flood_group_tat_us; /* flood.c: GCRA state of the chat's limits */
     bh_emu_member *members; /* users whose status the bot changed */
     bh_emu_msg *msgs;       /* msgs[i].id == i + 1 */
     size_t nmsgs, capmsgs;
@@ -164,7 +168,25 @@ typedef struct bh_emu_stats {
     int64_t faults_429, faults_500, faults_bad_json;
     int64_t early_retries, callback_answers;
     int64_t webhook_deliveries, webhook_failures;
+    int64_t flood_429;      /* sends refused by --flood's limits */
 } bh_emu_stats;
+
+/* --flood (flood.c): Telegram's flood limits, enforced with GCRA (a
+ * token bucket: `burst` sends at once, then one every 1/rate). The
+ * bursts are a little above what Telegram's documented rates imply, so a
+ * client that keeps to them is not refused for a few milliseconds of
+ * network jitter. Set at start (--flood) or by /control/flood; kept
+ * across /control/reset (the buckets are emptied). */
+typedef struct bh_emu_flood {
+    int enabled;
+    double global_per_sec;  /* every chat together: 30 */
+    int global_burst;
+    double chat_per_sec;    /* one chat: 1 */
+    int chat_burst;
+    double group_per_min;   /* one group or supergroup, on top: 20 */
+    int group_burst;
+    int64_t global_tat_us;
+} bh_emu_flood;
 
 typedef struct bh_emu {
     /* Fixed at start. */
@@ -174,6 +196,8 @@ typedef struct bh_emu {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     int stopping;
+
+    bh_emu_flood flood;          /* guarded by lock; not cleared by reset */
 
     /* Everything below is guarded by lock and cleared by reset. */
     bh_emu_chat *chats[BH_EMU_CHAT_BUCKETS];
@@ -452,6 +476,35 @@ void bh_emu_ban_chat_member(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_restrict_chat_member(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_get_chat_member(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_members_free(bh_emu_chat *c);
+
+/* ---- flood.c: --flood, Telegram's flood limits ---- */
+/* Telegram's limits, enabled or not. */
+void bh_emu_flood_defaults(bh_emu_flood *f, int enabled);
+/* Empties every bucket (a reset; the chats' own are freed with them). */
+void bh_emu_flood_reset_locked(bh_emu *e);
+/* Takes one send of method (one that sends to a chat) from the buckets.
+ * Returns true when it may go; false after answering 429 with the
+ * retry_after that makes it conform. */
+bool bh_emu_flood_take_locked(bh_emu *e, const char *method, bh_emu_params *p, bh_emu_reply *r);
+/* GET and POST /control/flood: the limits in force, and changing them. */
+void bh_emu_flood_show(bh_emu *e, bh_emu_params *q, bh_emu_reply *r);
+void bh_emu_flood_set(bh_emu *e, json_object *b, bh_emu_reply *r);
+
+/* ---- members (admin.c): what users may do in a group ---- */
+/* NULL when user_id may post a message of kind ("text", "photo",
+ * "document", ...) in c now, else why not, in words for the control API.
+ * A ban or restriction whose until_date has passed is lifted first. */
+const char *bh_emu_member_refusal_locked(bh_emu_chat *c, int64_t user_id, const char *kind);
+/* Records status for user_id as a user changed it (/control/member):
+ * "member", "administrator", "creator", "left", "kicked", "restricted"
+ * (nothing may be sent). Returns BH_OK or BH_ENOMEM. */
+int bh_emu_member_note_locked(bh_emu_chat *c, int64_t user_id, const char *status);
+/* The creator of c (its first writer, unless a change says otherwise)
+ * and the users promoted, as ChatMember objects appended to list. */
+void bh_emu_member_admins_locked(bh_emu_chat *c, json_object *list);
+/* A file a user sent (files.c): data (len bytes) taken; NULL if no memory. */
+bh_emu_file *bh_emu_file_add_locked(bh_emu *e, const char *kind, const char *name, char *data,
+                                    size_t len);
 
 /* ---- api.c ---- */
 void bh_emu_api_handle(bh_emu *e, const char *method, bh_emu_params *p, bh_emu_reply *r);

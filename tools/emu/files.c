@@ -111,16 +111,22 @@ static bh_emu_file *file_new_locked(bh_emu *e, const char *kind, const char *nam
     return f;
 }
 
+bh_emu_file *bh_emu_file_add_locked(bh_emu *e, const char *kind, const char *name, char *data,
+                                    size_t len)
+{
+    if (!data && !(data = calloc(1, 1)))
+        return NULL;
+    return file_new_locked(e, kind, name, data, len);
+}
+
 /* Stores an uploaded part as a new file (its bytes are moved). */
 static bh_emu_file *file_from_upload_locked(bh_emu *e, bh_emu_upload *u, const char *kind)
 {
     char *data = u->data;
     size_t len = u->len;
-    if (!data && !(data = calloc(1, 1)))
-        return NULL;
     u->data = NULL;
     u->len = 0;
-    return file_new_locked(e, kind, u->filename, data, len);
+    return bh_emu_file_add_locked(e, kind, u->filename, data, len);
 }
 
 /* Resolves value (file_id, URL, or attach://part of p) to a file of kind

@@ -14,13 +14,20 @@
  *   POST /control/inline_query         {"user_id","query","offset"?,"chat_type"?}
  *   POST /control/chosen_inline_result {"user_id","result_id","query"?,"inline_message_id"?}
  *   POST /control/media                {"chat_id","user_id"?,"kind":"photo"|"document",
- *                                       "caption"?,"chat_type"?}
+ *                                       "caption"?,"chat_type"?,"data"?|"data_base64"?,
+ *                                       "file_name"?}
+ *        with data (the bytes as a string) or data_base64, the emulator keeps
+ *        the file: the bot's getFile and the file URL give back those bytes.
+ *        A user banned from the group, or restricted from sending that kind
+ *        of message, is refused with 403 (so is /control/message's text).
  */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <openssl/evp.h>
 
 #include "bothive/error.h"
 #include "emu.h"
@@ -126,7 +133,10 @@ static void inject_member(bh_emu *e, json_object *b, bh_emu_reply *r)
     if (!old)
         old = default_old_status(status);
     pthread_mutex_lock(&e->lock);
-    if ((c = group_locked(e, b, chat_id, r))) {
+    if ((c = group_locked(e, b, chat_id, r)) && user_id != e->bot_id &&
+        bh_emu_member_note_locked(c, user_id, status) != BH_OK) {
+        bh_emu_reply_error(r, 500, "Internal Server Error");
+    } else if (c) {
         json_object *user = user_json(b, user_id);
         o = json_object_new_object();
         json_object_object_add(o, "chat", bh_emu_chat_json(c));
@@ -339,13 +349,119 @@ static void add_media(json_object *o, bool photo, const char *caption, int64_t c
     free(ents);
 }
 
+/* The bytes a user sends: "data" (a string, as its bytes) or
+ * "data_base64". Returns BH_OK with *data malloc'd (NULL when neither is
+ * given), or BH_EINVAL after answering 400. */
+static int read_bytes(json_object *b, char **data, size_t *len, bh_emu_reply *r)
+{
+    json_object *v;
+    const char *s;
+    size_t n;
+    int out;
+    *data = NULL;
+    *len = 0;
+    if (json_object_object_get_ex(b, "data", &v) && json_object_is_type(v, json_type_string)) {
+        n = (size_t)json_object_get_string_len(v);
+        if (!(*data = malloc(n + 1)))
+            goto nomem;
+        memcpy(*data, json_object_get_string(v), n);
+        *len = n;
+        return BH_OK;
+    }
+    if (json_object_object_get_ex(b, "data", NULL)) {
+        bh_emu_reply_error(r, 400, "Bad Request: data must be a string");
+        return BH_EINVAL;
+    }
+    if (!json_object_object_get_ex(b, "data_base64", &v))
+        return BH_OK;
+    s = json_object_get_string(v);
+    n = json_object_is_type(v, json_type_string) ? strlen(s) : 1;
+    if (n % 4) {
+        bh_emu_reply_error(r, 400, "Bad Request: data_base64 must be base64 text");
+        return BH_EINVAL;
+    }
+    if (!(*data = malloc(n / 4 * 3 + 1)))
+        goto nomem;
+    if ((out = EVP_DecodeBlock((unsigned char *)*data, (const unsigned char *)s, (int)n)) < 0) {
+        free(*data);
+        *data = NULL;
+        bh_emu_reply_error(r, 400, "Bad Request: data_base64 must be base64 text");
+        return BH_EINVAL;
+    }
+    /* EVP_DecodeBlock counts the padding as bytes. */
+    *len = (size_t)out - (n && s[n - 1] == '=') - (n > 1 && s[n - 2] == '=');
+    return BH_OK;
+nomem:
+    bh_emu_reply_error(r, 500, "Internal Server Error");
+    return BH_EINVAL;
+}
+
+/* A message of m (just added to c) showing the file a user sent: data
+ * (taken) kept by files.c, so the bot can getFile and download exactly
+ * those bytes. Returns the Message, or NULL when out of memory. */
+static json_object *user_file_json(bh_emu *e, bh_emu_chat *c, bh_emu_msg *m, const char *kind,
+                                   const char *name, const char *caption, char *data, size_t len)
+{
+    bh_emu_file *f = bh_emu_file_add_locked(e, kind, name, data, len);
+    char *ents = caption ? bh_emu_command_entities(caption) : NULL;
+    json_object *o;
+    if (!f || !(m->media = bh_emu_media_text(f, kind)) || (caption && !(m->caption = strdup(caption)))) {
+        free(ents);
+        return NULL;
+    }
+    o = bh_emu_msg_json_locked(e, c, m, 0);
+    if (ents)
+        json_object_object_add(o, "caption_entities", json_tokener_parse(ents));
+    free(ents);
+    return o;
+}
+
+/* Stores the media message of user_id in c and queues it: the file's
+ * bytes when the body gives them, else made-up file ids (which getFile
+ * does not know). */
+static void store_media_locked(bh_emu *e, bh_emu_chat *c, int64_t user_id, json_object *b,
+                               char *data, size_t len, bh_emu_reply *r)
+{
+    const char *kind = json_object_get_string(json_object_object_get(b, "kind"));
+    const char *caption = json_object_get_string(json_object_object_get(b, "caption"));
+    const char *name = json_object_get_string(json_object_object_get(b, "file_name"));
+    const char *refusal = bh_emu_member_refusal_locked(c, user_id, kind);
+    bh_emu_msg *m;
+    json_object *o;
+    if (refusal) {
+        free(data);
+        bh_emu_reply_error(r, 403, refusal);
+        return;
+    }
+    if (!(m = bh_emu_msg_add_locked(c))) {
+        free(data);
+        bh_emu_reply_error(r, 500, "Internal Server Error");
+        return;
+    }
+    m->user_id = user_id;
+    if (data) {
+        o = user_file_json(e, c, m, kind, name ? name : !strcmp(kind, "photo") ? "photo.jpg" : "file",
+                           caption, data, len);
+    } else {
+        o = bh_emu_msg_json_locked(e, c, m, 0);
+        add_media(o, !strcmp(kind, "photo"), caption, c->id, m->id);
+    }
+    if (!o) {
+        bh_emu_reply_error(r, 500, "Internal Server Error");
+        return;
+    }
+    bh_emu_reply_queued(r, bh_emu_update_queue_locked(e, "message", o), "message_id",
+                        json_object_new_int64(m->id));
+}
+
 static void inject_media(bh_emu *e, json_object *b, bh_emu_reply *r)
 {
     int64_t chat_id, user_id;
     bool bad = false;
-    const char *kind = bh_emu_field_str(b, "kind", r), *caption, *type;
+    const char *kind = bh_emu_field_str(b, "kind", r), *type;
     bh_emu_chat *c;
-    bh_emu_msg *m;
+    char *data;
+    size_t len;
 
     if (!kind || bh_emu_field_int(b, "chat_id", 1, &chat_id, r) != BH_OK ||
         bh_emu_field_user(b, chat_id, &user_id, r) != BH_OK)
@@ -354,20 +470,18 @@ static void inject_media(bh_emu *e, json_object *b, bh_emu_reply *r)
         bh_emu_reply_error(r, 400, "Bad Request: kind must be photo or document");
         return;
     }
-    caption = opt_str(b, "caption", &bad, r);
+    opt_str(b, "caption", &bad, r);
     type = bad ? NULL : opt_str(b, "chat_type", &bad, r);
-    if (bad)
+    if (!bad)
+        opt_str(b, "file_name", &bad, r);
+    if (bad || read_bytes(b, &data, &len, r) != BH_OK)
         return;
     pthread_mutex_lock(&e->lock);
-    c = bh_emu_chat_get_locked(e, chat_id, type ? type : "private", user_id);
-    if (!c || !(m = bh_emu_msg_add_locked(c))) {
+    if (!(c = bh_emu_chat_get_locked(e, chat_id, type ? type : "private", user_id))) {
+        free(data);
         bh_emu_reply_error(r, 500, "Internal Server Error");
     } else {
-        m->user_id = user_id;
-        json_object *o = bh_emu_msg_json_locked(e, c, m, 0);
-        add_media(o, !strcmp(kind, "photo"), caption, chat_id, m->id);
-        bh_emu_reply_queued(r, bh_emu_update_queue_locked(e, "message", o), "message_id",
-                            json_object_new_int64(m->id));
+        store_media_locked(e, c, user_id, b, data, len, r);
     }
     pthread_mutex_unlock(&e->lock);
 }

@@ -45,10 +45,21 @@ static int read_line(int fd, char *buf, size_t size, int64_t deadline)
     return BH_EPROTO;
 }
 
+#define BH_EMU_LAUNCH_MAX_ARGS 8
+
 /* Starts the emulator with its stdout on out_fd. */
 static int start_child(bh_child *c, const bh_emu_launch_opts *o, int out_fd)
 {
-    char *argv[] = {(char *)o->bin, "emu", "--port", "0", "--token", (char *)o->token, NULL};
+    char *argv[7 + BH_EMU_LAUNCH_MAX_ARGS] = {(char *)o->bin, "emu", "--port", "0", "--token",
+                                              (char *)o->token};
+    for (size_t i = 0; o->args && o->args[i]; i++) {
+        if (i == BH_EMU_LAUNCH_MAX_ARGS) {
+            fprintf(stderr, "%s: more than %d arguments for the emulator\n", o->who,
+                    BH_EMU_LAUNCH_MAX_ARGS);
+            return BH_EIO;
+        }
+        argv[6 + i] = (char *)o->args[i];
+    }
     bh_child_spec s = {.argv = argv, .out_fd = out_fd, .err_fd = o->log_fd, .group = o->group,
                        .who = o->who, .what = "the emulator"};
     return bh_child_start(c, &s);

@@ -29,9 +29,10 @@ typedef struct bh_emu_launch_opts {
     bool group;          /* a process group of its own (see child.h) */
     int64_t start_ms;    /* how long its URL line may take */
     const char *who;     /* prefix of the messages about a failed start */
+    const char *const *args; /* more arguments ("--flood"), NULL-terminated; may be NULL */
 } bh_emu_launch_opts;
 
-/* Starts `bin emu --port 0 --token T` and reads its base URL (without a
+/* Starts `bin emu --port 0 --token T [args]` and reads its base URL (without a
  * trailing slash) into url. Returns BH_OK; BH_EIO when it could not be
  * started (a message on stderr); BH_EPROTO when no URL came within
  * start_ms (it failed to start, or hangs; what it said is in its log).

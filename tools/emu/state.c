@@ -36,6 +36,7 @@ int bh_emu_init(bh_emu *e, const char *token)
     pthread_cond_init(&e->cond, &ca);
     pthread_condattr_destroy(&ca);
     e->rng = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32) ^ 0x9e3779b97f4a7c15ULL;
+    bh_emu_flood_defaults(&e->flood, 0);
     bh_emu_reset_locked(e);
     return BH_OK;
 }
@@ -140,6 +141,7 @@ void bh_emu_reset_locked(bh_emu *e)
     e->allowed_updates = e->commands = NULL;
     bh_emu_webhook_clear_locked(e);
     e->global_retry_until_ms = 0;
+    bh_emu_flood_reset_locked(e);
     e->next_update_id = 1;
     e->next_callback_id = 1;
     memset(&e->faults, 0, sizeof e->faults);

@@ -409,7 +409,7 @@ START_TEST(chat_management)
     bh_chat_member cm;
     bh_chat_permissions none = {0};
     int64_t ids[2] = {1, 2};
-    group_message(group, 5, "first");
+    group_message(group, 9, "first"); /* 9 is the group's creator */
     group_message(group, 6, "second");
 
     ck_assert_int_eq(bh_client_pin_chat_message(cl, group, 1, 1), BH_OK);
