@@ -105,7 +105,7 @@ static int default_start(bh_ctx *ctx, const bh_message *msg)
  * which names no bot, so no getMe is needed to know it is not ours), or a
  * bot_command entity that ends right before an '@' of the text.
  */
-static int bh_command_not_ours(bh_bot *bot, const bh_message *msg)
+int bh_command_not_ours(bh_bot *bot, const bh_message *msg)
 {
     if (msg->command_bot) {
         const char *me = msg->command_bot[0] ? bh_bot_username(bot) : NULL;
@@ -123,8 +123,6 @@ int bh_command_run(bh_ctx *ctx, const bh_message *msg, int *ran)
 {
     const struct bh_hook *h;
     size_t comp;
-    char *buf, **argv;
-    int argc, rc;
 
     *ran = 0;
     if (bh_command_not_ours(ctx->bot, msg))
@@ -140,6 +138,16 @@ int bh_command_run(bh_ctx *ctx, const bh_message *msg, int *ran)
         }
         return BH_OK;
     }
+    *ran = 1;
+    return bh_command_call(ctx, comp, h, msg);
+}
+
+/* Runs command hook h of component comp with msg's arguments split. */
+int bh_command_call(bh_ctx *ctx, size_t comp, const struct bh_hook *h, const bh_message *msg)
+{
+    char *buf, **argv;
+    int argc, rc;
+
     /* The argument text without trailing blanks (leading ones are gone). */
     const char *raw = msg->command_args ? msg->command_args : "";
     size_t len = strlen(raw);
@@ -153,7 +161,6 @@ int bh_command_run(bh_ctx *ctx, const bh_message *msg, int *ran)
         return rc;
     }
     bh_args args = {.argc = argc, .argv = (const char *const *)argv, .text = text};
-    *ran = 1;
     rc = bh_hook_call(ctx, comp, h, msg, &args);
     free(argv);
     free(buf);

@@ -54,6 +54,7 @@ static void hook_clear(struct bh_hook *h)
     free(h->help);
     if (h->has_re)
         regfree(&h->re);
+    bh_filter_free(h->filter);
 }
 
 void bh_component_free(bh_component *c)
@@ -62,6 +63,7 @@ void bh_component_free(bh_component *c)
         return;
     for (size_t i = 0; i < c->nhooks; i++)
         hook_clear(&c->hooks[i]);
+    bh_component_extras_free(c);
     free(c->hooks);
     free(c->preparers);
     free(c->name);

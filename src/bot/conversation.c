@@ -1,0 +1,642 @@
+/*
+ * Conversations (see conversation.h): states with hooks, whose record
+ * (state, deadline, data) lives in the store, one per key, in the memory
+ * "bot:<id>[/<component>]#conv:<name>" under "<chat>:<user>" (0 for the
+ * part a key leaves out).
+ *
+ * A step: read the record without a lock and find the hook the update
+ * matches (most updates match none: one read is all they pay); then take
+ * the key's store lock, read again (another step may have run meanwhile),
+ * run the hook with a copy of the data, and publish the new record with
+ * one bh_shared_put (or delete it) before releasing the lock. A worker
+ * killed before the put leaves the record as it was; the lock, robust,
+ * goes to the next step (BH_EABANDONED), which finds the record whole.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/clock.h"
+#include "bothive/log.h"
+#include "internal.h"
+
+#define BH_CONV_LOCK_WAIT_MS 60000
+/* What a step under the lock returns when no hook matched after all. */
+#define CV_UNMATCHED 2
+
+enum cv_kind { CV_COMMAND, CV_TEXT, CV_MESSAGE, CV_CALLBACK, CV_CALLBACK_QUERY, CV_UPDATE };
+
+struct cv_hook {
+    enum cv_kind kind;
+    char *state;         /* a state, BH_CONV_ENTRY or BH_CONV_FALLBACK */
+    struct bh_hook hook; /* what bh_hook_call runs (text: command/callback name) */
+    bh_filter *filter;
+};
+
+struct bh_conversation {
+    char *name;
+    int refs;
+    int by;
+    int timeout_s;
+    bh_conversation_timeout_fn on_timeout;
+    struct cv_hook *hooks;
+    size_t nhooks;
+};
+
+/* ---- Registration ---- */
+
+static int name_ok(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > 64)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)s[i]) && !strchr("_.-", s[i]))
+            return 0;
+    return 1;
+}
+
+bh_conversation *bh_conversation_new(const char *name)
+{
+    bh_conversation *cv;
+
+    if (!name_ok(name) || !(cv = calloc(1, sizeof *cv)))
+        return NULL;
+    if (!(cv->name = strdup(name))) {
+        free(cv);
+        return NULL;
+    }
+    cv->refs = 1;
+    return cv;
+}
+
+void bh_conversation_free(bh_conversation *cv)
+{
+    if (!cv || --cv->refs > 0)
+        return;
+    for (size_t i = 0; i < cv->nhooks; i++) {
+        free(cv->hooks[i].state);
+        free(cv->hooks[i].hook.text);
+        bh_filter_free(cv->hooks[i].filter);
+    }
+    free(cv->hooks);
+    free(cv->name);
+    free(cv);
+}
+
+int bh_conversation_key(bh_conversation *cv, int by)
+{
+    if (!cv || by < BH_CONV_BY_CHAT_USER || by > BH_CONV_BY_USER)
+        return BH_EINVAL;
+    cv->by = by;
+    return BH_OK;
+}
+
+int bh_conversation_timeout(bh_conversation *cv, int seconds, bh_conversation_timeout_fn fn)
+{
+    if (!cv || seconds < 1)
+        return BH_EINVAL;
+    cv->timeout_s = seconds;
+    cv->on_timeout = fn;
+    return BH_OK;
+}
+
+static int state_ok(const char *state)
+{
+    return state && (!strcmp(state, BH_CONV_ENTRY) || !strcmp(state, BH_CONV_FALLBACK) ||
+                     name_ok(state));
+}
+
+/* Appends a hook of kind to state; name (commands, callbacks) is copied. */
+static int cv_add(bh_conversation *cv, const char *state, enum cv_kind kind, const char *name,
+                  struct bh_hook *h, int fn_set)
+{
+    struct cv_hook *p, e = {.kind = kind, .hook = *h};
+
+    if (!cv || !fn_set || !state_ok(state))
+        return BH_EINVAL;
+    if (!(p = realloc(cv->hooks, (cv->nhooks + 1) * sizeof *p)))
+        return BH_ENOMEM;
+    cv->hooks = p;
+    if (!(e.state = strdup(state)) || (name && !(e.hook.text = strdup(name)))) {
+        free(e.state);
+        return BH_ENOMEM;
+    }
+    cv->hooks[cv->nhooks++] = e;
+    return BH_OK;
+}
+
+int bh_conversation_command(bh_conversation *cv, const char *state, const char *name,
+                            bh_command_fn fn)
+{
+    struct bh_hook h = {.kind = BH_HOOK_COMMAND, .fn.command = fn};
+    size_t n = name ? strlen(name) : 0;
+
+    if (n == 0 || n > 32 || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != n)
+        return BH_EINVAL;
+    return cv_add(cv, state, CV_COMMAND, name, &h, fn != NULL);
+}
+
+int bh_conversation_text(bh_conversation *cv, const char *state, bh_message_fn fn)
+{
+    struct bh_hook h = {.kind = BH_HOOK_PROCESS, .fn.message = fn};
+    return cv_add(cv, state, CV_TEXT, NULL, &h, fn != NULL);
+}
+
+int bh_conversation_message(bh_conversation *cv, const char *state, bh_message_fn fn)
+{
+    struct bh_hook h = {.kind = BH_HOOK_PROCESS, .fn.message = fn};
+    return cv_add(cv, state, CV_MESSAGE, NULL, &h, fn != NULL);
+}
+
+int bh_conversation_callback(bh_conversation *cv, const char *state, const char *name,
+                             bh_callback_fn fn)
+{
+    struct bh_hook h = {.kind = BH_HOOK_CALLBACK, .fn.callback = fn};
+    if (!name || !*name || strchr(name, ':') || strlen(name) > 32)
+        return BH_EINVAL;
+    return cv_add(cv, state, CV_CALLBACK, name, &h, fn != NULL);
+}
+
+int bh_conversation_callback_query(bh_conversation *cv, const char *state,
+                                   bh_callback_query_fn fn)
+{
+    struct bh_hook h = {.kind = BH_HOOK_KIND, .ukind = BH_UPDATE_CALLBACK_QUERY,
+                        .fn.callback_query = fn};
+    return cv_add(cv, state, CV_CALLBACK_QUERY, NULL, &h, fn != NULL);
+}
+
+int bh_conversation_on_update(bh_conversation *cv, const char *state, bh_update_fn fn)
+{
+    struct bh_hook h = {.kind = BH_HOOK_NAMED, .fn.update = fn};
+    return cv_add(cv, state, CV_UPDATE, NULL, &h, fn != NULL);
+}
+
+int bh_conversation_filter(bh_conversation *cv, bh_filter *f)
+{
+    if (!cv || !cv->nhooks) {
+        bh_filter_free(f);
+        return BH_EINVAL;
+    }
+    return bh_filter_attach(&cv->hooks[cv->nhooks - 1].filter, f);
+}
+
+int bh_component_conversation(bh_component *c, bh_conversation *cv)
+{
+    bh_conversation **p;
+
+    if (!c || !cv)
+        return BH_EINVAL;
+    for (size_t i = 0; i < c->nconvs; i++)
+        if (!strcmp(c->convs[i]->name, cv->name))
+            return BH_EINVAL;
+    if (!(p = realloc(c->convs, (c->nconvs + 1) * sizeof *p)))
+        return BH_ENOMEM;
+    p[c->nconvs++] = cv;
+    c->convs = p;
+    cv->refs++;
+    return BH_OK;
+}
+
+int bh_bot_conversation(bh_bot *bot, bh_conversation *cv)
+{
+    return bh_component_conversation(bot ? bot->main : NULL, cv);
+}
+
+void bh_component_extras_free(bh_component *c)
+{
+    for (size_t i = 0; i < c->nconvs; i++)
+        bh_conversation_free(c->convs[i]);
+    free(c->convs);
+    free(c->mws);
+}
+
+int bh_conv_has_timeouts(const bh_bot *bot)
+{
+    for (size_t c = 0; c < bot->ncomps; c++)
+        for (size_t i = 0; i < bot->comps[c]->nconvs; i++)
+            if (bot->comps[c]->convs[i]->timeout_s)
+                return 1;
+    return 0;
+}
+
+int bh_conv_wants_callbacks(const bh_bot *bot)
+{
+    for (size_t c = 0; c < bot->ncomps; c++)
+        for (size_t i = 0; i < bot->comps[c]->nconvs; i++)
+            for (size_t k = 0; k < bot->comps[c]->convs[i]->nhooks; k++) {
+                enum cv_kind kind = bot->comps[c]->convs[i]->hooks[k].kind;
+                if (kind == CV_CALLBACK || kind == CV_CALLBACK_QUERY)
+                    return 1;
+            }
+    return 0;
+}
+
+/* ---- Records ---- */
+
+/* The memory of cv's records for component comp. */
+static bh_shared *cv_memory(bh_bot *bot, size_t comp, const bh_conversation *cv)
+{
+    char *base = bh_memory_id(bot, bot->comps[comp]), id[BH_KEY_MAX + 1];
+    bh_shared *m = NULL;
+
+    if (base && snprintf(id, sizeof id, "%s#conv:%s", base, cv->name) < (int)sizeof id)
+        m = bh_bot_memory_named(bot, id);
+    free(base);
+    return m;
+}
+
+/* The key of the update for cv; 0 when the update lacks what it needs. */
+static int cv_key(const bh_conversation *cv, int64_t chat, int64_t user, char *key, size_t n)
+{
+    if ((cv->by != BH_CONV_BY_USER && !chat) || (cv->by != BH_CONV_BY_CHAT && !user))
+        return 0;
+    snprintf(key, n, "%lld:%lld", (long long)(cv->by == BH_CONV_BY_USER ? 0 : chat),
+             (long long)(cv->by == BH_CONV_BY_CHAT ? 0 : user));
+    return 1;
+}
+
+/* The record of key: *out NULL when there is none. */
+static int record_read(bh_shared *m, const char *key, json_object **out)
+{
+    char *text = NULL;
+    int rc = bh_shared_get_json(m, key, &text);
+
+    *out = NULL;
+    if (rc == BH_ENOTFOUND)
+        return BH_OK;
+    if (rc != BH_OK)
+        return rc;
+    *out = json_tokener_parse(text);
+    free(text);
+    return *out && json_object_is_type(*out, json_type_object) ? BH_OK : BH_ECORRUPT;
+}
+
+static int64_t rec_int(json_object *rec, const char *field)
+{
+    json_object *v;
+    return rec && json_object_object_get_ex(rec, field, &v) ? json_object_get_int64(v) : 0;
+}
+
+static const char *rec_state(json_object *rec)
+{
+    json_object *v;
+    return rec && json_object_object_get_ex(rec, "state", &v) ? json_object_get_string(v) : NULL;
+}
+
+static int rec_expired(json_object *rec, int64_t now)
+{
+    int64_t deadline = rec_int(rec, "deadline");
+    return rec && deadline > 0 && now >= deadline;
+}
+
+/* A step's view of its conversation, for the hooks' functions. */
+struct bh_conv_step {
+    const bh_conversation *cv;
+    json_object *data; /* owned: what the step publishes */
+    const char *state; /* "" before the conversation started */
+    char next[65];     /* the state to move to; "" to stay */
+    int ended;
+    int64_t chat, user;
+};
+
+static void step_init(struct bh_conv_step *st, const bh_conversation *cv, json_object *rec,
+                      int64_t chat, int64_t user)
+{
+    json_object *d;
+
+    memset(st, 0, sizeof *st);
+    st->cv = cv;
+    st->state = rec_state(rec) ? rec_state(rec) : "";
+    st->chat = rec ? rec_int(rec, "chat") : chat;
+    st->user = rec ? rec_int(rec, "user") : user;
+    if (rec && json_object_object_get_ex(rec, "data", &d) && json_object_deep_copy(d, &st->data,
+                                                                                  NULL) == 0)
+        return;
+    st->data = json_object_new_object();
+}
+
+/*
+ * Publishes the step's outcome in one write: the new record (state,
+ * deadline from now, data), or its deletion when the conversation ended
+ * (or an entry hook started none).
+ */
+static int step_publish(bh_shared *m, const char *key, const struct bh_conv_step *st,
+                        int existed)
+{
+    json_object *rec;
+    int rc;
+
+    if (st->ended || (!st->state[0] && !st->next[0])) {
+        rc = existed ? bh_shared_delete(m, key) : BH_OK;
+        return rc == BH_ENOTFOUND ? BH_OK : rc;
+    }
+    if (!st->data || !(rec = json_object_new_object()))
+        return BH_ENOMEM;
+    json_object_object_add(rec, "state",
+                           json_object_new_string(st->next[0] ? st->next : st->state));
+    json_object_object_add(rec, "chat", json_object_new_int64(st->chat));
+    json_object_object_add(rec, "user", json_object_new_int64(st->user));
+    json_object_object_add(rec, "deadline",
+                           json_object_new_int64(st->cv->timeout_s
+                                                     ? bh_clock_wall_ms() +
+                                                           st->cv->timeout_s * 1000LL
+                                                     : 0));
+    json_object_object_add(rec, "data", json_object_get(st->data));
+    rc = bh_shared_set_json(m, key, json_object_to_json_string_ext(rec, JSON_C_TO_STRING_PLAIN));
+    json_object_put(rec);
+    return rc;
+}
+
+/* Ends the expired conversation rec of key: runs its timeout hook with
+ * its data, then deletes it. The caller holds the key's lock. */
+static void cv_time_out(bh_ctx *ctx, size_t comp, const bh_conversation *cv, bh_shared *m,
+                        const char *key, json_object *rec)
+{
+    struct bh_conv_step st, *saved = ctx->step;
+    struct bh_hook h = {.kind = BH_HOOK_CONV_TIMEOUT, .fn.conv_timeout = cv->on_timeout};
+
+    step_init(&st, cv, rec, 0, 0);
+    if (cv->on_timeout) {
+        int64_t ids[2] = {st.chat, st.user};
+        ctx->step = &st;
+        bh_hook_call(ctx, comp, &h, ids, NULL);
+        ctx->step = saved;
+    }
+    json_object_put(st.data);
+    int rc = bh_shared_delete(m, key);
+    if (rc != BH_OK && rc != BH_ENOTFOUND)
+        bh_log(BH_LOG_ERROR, "conversation %s %s: cannot end it: %s", cv->name, key,
+               bh_strerror(rc));
+}
+
+/* ---- Matching ---- */
+
+/* Whether hook e matches the update; a signed callback's payload goes in
+ * buf (*payload points into it). */
+static int hook_matches(bh_ctx *ctx, const struct cv_hook *e, char *buf, size_t n,
+                        const char **payload)
+{
+    const bh_update *u = ctx->update;
+    const bh_message *msg = u->kind == BH_UPDATE_MESSAGE ? u->message : NULL;
+    const bh_callback_query *q = u->callback_query;
+    const char *name;
+
+    switch (e->kind) {
+    case CV_COMMAND:
+        return msg && msg->command && !strcmp(msg->command, e->hook.text) &&
+               !bh_command_not_ours(ctx->bot, msg);
+    case CV_TEXT: return msg && msg->text && !msg->command;
+    case CV_MESSAGE: return msg != NULL;
+    case CV_CALLBACK:
+        return q && q->data &&
+               bh_callback_verify(ctx->bot, q->data, buf, n, &name, payload) == BH_OK &&
+               !strcmp(name, e->hook.text);
+    case CV_CALLBACK_QUERY: return q != NULL;
+    case CV_UPDATE: return 1;
+    }
+    return 0;
+}
+
+/* The hook of cv the update runs in state (NULL: none active, the entry
+ * points), fallbacks first; NULL if none. */
+static const struct cv_hook *cv_match(bh_ctx *ctx, const bh_conversation *cv, const char *state,
+                                      char *buf, size_t n, const char **payload)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        const char *want = !state ? BH_CONV_ENTRY : pass == 0 ? BH_CONV_FALLBACK : state;
+        if (!state && pass == 1)
+            break;
+        for (size_t i = 0; i < cv->nhooks; i++) {
+            const struct cv_hook *e = &cv->hooks[i];
+            if (strcmp(e->state, want) || !hook_matches(ctx, e, buf, n, payload))
+                continue;
+            if (e->filter && bh_filter_check(ctx, e->filter) <= 0)
+                continue;
+            return e;
+        }
+    }
+    return NULL;
+}
+
+/* Runs e's function for the update, as the bot's chain would. */
+static int cv_call(bh_ctx *ctx, size_t comp, const struct cv_hook *e, const char *payload)
+{
+    const bh_update *u = ctx->update;
+
+    switch (e->kind) {
+    case CV_COMMAND: return bh_command_call(ctx, comp, &e->hook, u->message);
+    case CV_TEXT:
+    case CV_MESSAGE: return bh_hook_call(ctx, comp, &e->hook, u->message, NULL);
+    case CV_CALLBACK: return bh_hook_call(ctx, comp, &e->hook, u->callback_query, payload);
+    case CV_CALLBACK_QUERY: return bh_hook_call(ctx, comp, &e->hook, u->callback_query, NULL);
+    case CV_UPDATE: return bh_hook_call(ctx, comp, &e->hook, u, NULL);
+    }
+    return BH_CONTINUE;
+}
+
+/* ---- Steps ---- */
+
+/* The step of key under its lock: times out an expired record, matches
+ * again (the record may have moved while we waited), runs, publishes. */
+static int cv_step_locked(bh_ctx *ctx, size_t comp, const bh_conversation *cv, bh_shared *m,
+                          const char *key)
+{
+    char buf[128];
+    const char *payload = NULL;
+    const struct cv_hook *e;
+    struct bh_conv_step st, *saved = ctx->step;
+    json_object *rec;
+    int64_t chat, user;
+    int rc = record_read(m, key, &rec), prc;
+
+    if (rc != BH_OK)
+        return rc;
+    if (rec_expired(rec, bh_clock_wall_ms())) {
+        cv_time_out(ctx, comp, cv, m, key, rec);
+        json_object_put(rec);
+        rec = NULL;
+    }
+    if (!(e = cv_match(ctx, cv, rec_state(rec), buf, sizeof buf, &payload))) {
+        json_object_put(rec);
+        return CV_UNMATCHED;
+    }
+    bh_ctx_ids(ctx, &chat, &user);
+    step_init(&st, cv, rec, chat, user);
+    ctx->step = &st;
+    rc = cv_call(ctx, comp, e, payload);
+    ctx->step = saved;
+    if (rc >= 0 && (prc = step_publish(m, key, &st, rec != NULL)) != BH_OK) {
+        bh_log(BH_LOG_ERROR, "update %lld: conversation %s: step not saved: %s",
+               (long long)ctx->update_id, cv->name, bh_strerror(prc));
+        rc = prc;
+    }
+    json_object_put(st.data);
+    json_object_put(rec);
+    return rc;
+}
+
+static int cv_try(bh_ctx *ctx, size_t comp, const bh_conversation *cv)
+{
+    char key[48], buf[128];
+    const char *payload;
+    int64_t chat, user;
+    json_object *rec;
+    bh_shared *m;
+    int rc, hit;
+
+    bh_ctx_ids(ctx, &chat, &user);
+    if (!cv_key(cv, chat, user, key, sizeof key))
+        return BH_CONTINUE;
+    if (!(m = cv_memory(ctx->bot, comp, cv)))
+        return BH_ENOMEM;
+    if ((rc = record_read(m, key, &rec)) != BH_OK)
+        return rc;
+    /* Without the lock: most updates match nothing and pay one read. */
+    hit = rec_expired(rec, bh_clock_wall_ms()) ||
+          cv_match(ctx, cv, rec_state(rec), buf, sizeof buf, &payload);
+    json_object_put(rec);
+    if (!hit)
+        return BH_CONTINUE;
+    rc = bh_lock_acquire(m, key, BH_CONV_LOCK_WAIT_MS);
+    if (rc != BH_OK && rc != BH_EABANDONED)
+        return rc;
+    rc = cv_step_locked(ctx, comp, cv, m, key);
+    bh_lock_release(m, key);
+    /* A hook that ran ends the chain, as a command does: "return
+     * bh_message_reply(...)" must not run the bot's hooks as well. */
+    if (rc == CV_UNMATCHED)
+        return BH_CONTINUE;
+    return rc < 0 ? rc : BH_HANDLED;
+}
+
+int bh_conv_run(bh_ctx *ctx)
+{
+    for (size_t c = 0; c < ctx->bot->ncomps; c++) {
+        const bh_component *comp = ctx->bot->comps[c];
+        for (size_t i = 0; i < comp->nconvs; i++) {
+            int rc = cv_try(ctx, c, comp->convs[i]);
+            if (rc != BH_CONTINUE)
+                return rc;
+        }
+    }
+    return BH_CONTINUE;
+}
+
+/* ---- The sweep ---- */
+
+/* Times out key if it is still expired and no step holds it now (a step
+ * that holds it will time it out itself). */
+static void sweep_key(bh_ctx *ctx, size_t comp, const bh_conversation *cv, bh_shared *m,
+                      const char *key)
+{
+    json_object *rec;
+    int rc = bh_lock_acquire(m, key, 0);
+
+    if (rc != BH_OK && rc != BH_EABANDONED)
+        return;
+    if (record_read(m, key, &rec) == BH_OK && rec_expired(rec, bh_clock_wall_ms()))
+        cv_time_out(ctx, comp, cv, m, key, rec);
+    json_object_put(rec);
+    bh_lock_release(m, key);
+}
+
+static int sweep_conv(bh_ctx *ctx, size_t comp, const bh_conversation *cv)
+{
+    bh_shared *m = cv_memory(ctx->bot, comp, cv);
+    bh_cursor *cur;
+    const char *key;
+    size_t n = 0;
+    int64_t now = bh_clock_wall_ms();
+    int rc;
+
+    if (!m)
+        return BH_ENOMEM;
+    if ((rc = bh_shared_len(m, &n)) != BH_OK || n == 0)
+        return rc;
+    if ((rc = bh_cursor_open(m, &cur)) != BH_OK)
+        return rc;
+    while (bh_cursor_next(cur, &key) == BH_OK) {
+        char copy[48];
+        json_object *rec;
+        int expired;
+        snprintf(copy, sizeof copy, "%s", key);
+        if (record_read(m, copy, &rec) != BH_OK)
+            continue;
+        expired = rec_expired(rec, now);
+        json_object_put(rec);
+        if (expired)
+            sweep_key(ctx, comp, cv, m, copy);
+    }
+    bh_cursor_close(cur);
+    return BH_OK;
+}
+
+int bh_conv_sweep(bh_ctx *ctx)
+{
+    int first = BH_OK;
+
+    for (size_t c = 0; c < ctx->bot->ncomps; c++)
+        for (size_t i = 0; i < ctx->bot->comps[c]->nconvs; i++) {
+            const bh_conversation *cv = ctx->bot->comps[c]->convs[i];
+            int rc = cv->timeout_s ? sweep_conv(ctx, c, cv) : BH_OK;
+            if (rc < 0 && first == BH_OK)
+                first = rc;
+        }
+    return first;
+}
+
+void bh_conv_forget_user(bh_bot *bot, int64_t user_id)
+{
+    char suffix[32];
+
+    snprintf(suffix, sizeof suffix, ":%lld", (long long)user_id);
+    for (size_t c = 0; c < bot->ncomps; c++)
+        for (size_t i = 0; i < bot->comps[c]->nconvs; i++) {
+            bh_shared *m = cv_memory(bot, c, bot->comps[c]->convs[i]);
+            bh_cursor *cur;
+            const char *key;
+            if (bot->comps[c]->convs[i]->by == BH_CONV_BY_CHAT || !m ||
+                bh_cursor_open(m, &cur) != BH_OK)
+                continue;
+            while (bh_cursor_next(cur, &key) == BH_OK) {
+                size_t kl = strlen(key), sl = strlen(suffix);
+                if (kl > sl && !strcmp(key + kl - sl, suffix)) {
+                    char copy[48];
+                    snprintf(copy, sizeof copy, "%s", key);
+                    bh_shared_delete(m, copy);
+                }
+            }
+            bh_cursor_close(cur);
+        }
+}
+
+/* ---- In a hook ---- */
+
+int bh_conversation_next(bh_ctx *ctx, const char *state)
+{
+    if (!ctx || !ctx->step || !name_ok(state))
+        return BH_EINVAL;
+    snprintf(ctx->step->next, sizeof ctx->step->next, "%s", state);
+    ctx->step->ended = 0;
+    return BH_OK;
+}
+
+int bh_conversation_end(bh_ctx *ctx)
+{
+    if (!ctx || !ctx->step)
+        return BH_EINVAL;
+    ctx->step->ended = 1;
+    return BH_OK;
+}
+
+const char *bh_conversation_state(bh_ctx *ctx)
+{
+    return ctx && ctx->step ? ctx->step->state : NULL;
+}
+
+json_object *bh_conv_data(bh_ctx *ctx)
+{
+    return ctx && ctx->step ? ctx->step->data : NULL;
+}
