@@ -100,6 +100,9 @@ BOTHIVE_BIN="$BUILD/tools/bothive" run_one bench_runner $QUICK
 run_one bench_views $QUICK
 cat "$WORK/bench_store.out" "$WORK/bench_lock.out" "$WORK/bench_peers.out" \
     "$WORK/bench_runner.out" "$WORK/bench_views.out" >"$WORK/all.out" 2>/dev/null || true
+# A conversation step against the same handlers as plain hooks.
+run_one bench_conversation $QUICK
+cat "$WORK/bench_conversation.out" >>"$WORK/all.out" 2>/dev/null || true
 
 # ---- markdown ----
 # Each "RESULT bench=B k=v ..." line is a row of table B (columns from its
@@ -117,6 +120,7 @@ to_md() {
         if (b == "syscall") return "Cost of one system call on this machine";
         if (b == "peers") return "Peers: ns per operation, bothive (1 process, mem:) speedup over each";
         if (b == "runner") return "Runner: dispatch throughput and latency (dispatcher alone, and end to end through the emulator)";
+        if (b == "conversation") return "Conversations: ns per 3-step sign-up through bh_bot_process, as a conversation and as plain hooks";
         if (b == "views") return "Updates: ns to tokenize, to parse the view, and to read a photo message lazily";
         return b;
     }

@@ -41,20 +41,23 @@
  *
  * State: a conversation is a record in the store (a memory of its own per
  * bot and component, "bot:<id>[/<component>]#conv:<name>"): its state, its
- * deadline and its data. A step reads it, runs the hook with a copy, and
- * publishes the new record with one atomic write when the hook returns
- * (a hook that returns a negative code publishes nothing). A worker killed
+ * deadline and its data. A step reads it, runs the hook, and publishes the
+ * new record with one atomic compare-and-swap when the hook returns (a
+ * hook that returns a negative code publishes nothing). A worker killed
  * mid-step leaves the conversation as it was before the step; a restart
  * with a file: store, or another host with redis://, continues it. Steps
- * of one key hold a store lock of that key, so they never interleave,
- * even for a conversation keyed by user whose chats run in parallel.
+ * of one key never interleave: the runner runs a chat's updates in order,
+ * and a conversation keyed by user alone holds a store lock of the key
+ * over each step (its chats run in parallel).
  *
  * Timeout: bh_conversation_timeout ends a conversation unanswered for that
  * long and runs the timeout hook, also when the user never writes again:
  * the runner runs an internal sweep every second (a timer job, which only
- * reads a key count while no conversation is active). Under bh_bot_process
- * there is no sweep: an expired conversation times out when its key's
- * next update comes (or at bh_bot_sweep).
+ * reads a key count while no conversation is active). The sweep claims an
+ * expired record before it runs the hook, so a step racing it is not
+ * saved, and the hook runs at least once (again if its worker dies). Under
+ * bh_bot_process there is no sweep: an expired conversation times out
+ * when its key's next update comes (or at bh_bot_sweep).
  *
  * Data: typed key/values of one conversation (bh_conversation_set and
  * the getters), published with its state and dropped when it ends.

@@ -4,13 +4,14 @@
  * "bot:<id>[/<component>]#conv:<name>" under "<chat>:<user>" (0 for the
  * part a key leaves out).
  *
- * A step: read the record without a lock and find the hook the update
- * matches (most updates match none: one read is all they pay); then take
- * the key's store lock, read again (another step may have run meanwhile),
- * run the hook with a copy of the data, and publish the new record with
- * one bh_shared_put (or delete it) before releasing the lock. A worker
- * killed before the put leaves the record as it was; the lock, robust,
- * goes to the next step (BH_EABANDONED), which finds the record whole.
+ * A step reads the record once, runs the matching hook with its data, and
+ * publishes the new record with one compare-and-swap against the text it
+ * read (or deletes it). A worker killed before that write leaves the
+ * record as it was; a swap that finds the record changed (the sweep timed
+ * it out meanwhile) publishes nothing. Steps of a key with a chat never
+ * overlap, since the runner runs a chat's updates one at a time; those of
+ * a conversation keyed by user alone hold the key's store lock (robust:
+ * a dead holder's lock goes to the next step).
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -22,8 +23,10 @@
 #include "internal.h"
 
 #define BH_CONV_LOCK_WAIT_MS 60000
-/* What a step under the lock returns when no hook matched after all. */
-#define CV_UNMATCHED 2
+/* The state of a record claimed by the worker timing it out, and how long
+ * the claim holds before another worker may claim it again. */
+#define CV_TIMING_OUT "@timeout"
+#define CV_CLAIM_MS 60000
 
 enum cv_kind { CV_COMMAND, CV_TEXT, CV_MESSAGE, CV_CALLBACK, CV_CALLBACK_QUERY, CV_UPDATE };
 
@@ -235,14 +238,19 @@ int bh_conv_wants_callbacks(const bh_bot *bot)
 
 /* ---- Records ---- */
 
-/* The memory of cv's records for component comp. */
+/*
+ * The memory of cv's records for component comp, cached per process by
+ * its id (made once per process and conversation, not per update).
+ */
 static bh_shared *cv_memory(bh_bot *bot, size_t comp, const bh_conversation *cv)
 {
-    char *base = bh_memory_id(bot, bot->comps[comp]), id[BH_KEY_MAX + 1];
-    bh_shared *m = NULL;
+    char *base, id[BH_KEY_MAX + 1];
+    bh_shared *m = bh_bot_memory_tagged(bot, cv, comp);
 
-    if (base && snprintf(id, sizeof id, "%s#conv:%s", base, cv->name) < (int)sizeof id)
-        m = bh_bot_memory_named(bot, id);
+    if (m || !(base = bh_memory_id(bot, bot->comps[comp])))
+        return m;
+    if (snprintf(id, sizeof id, "%s#conv:%s", base, cv->name) < (int)sizeof id)
+        m = bh_bot_memory_tag(bot, id, cv, comp);
     free(base);
     return m;
 }
@@ -257,118 +265,165 @@ static int cv_key(const bh_conversation *cv, int64_t chat, int64_t user, char *k
     return 1;
 }
 
-/* The record of key: *out NULL when there is none. */
-static int record_read(bh_shared *m, const char *key, json_object **out)
-{
-    char *text = NULL;
-    int rc = bh_shared_get_json(m, key, &text);
+/*
+ * A record: "<deadline> <chat> <user> <state>\n<data>", the data a JSON
+ * object (json-c's text). The header is read without a JSON parser, and
+ * the data is parsed only if a hook asks for it: a step that does not
+ * touch the data publishes its text as it was. Records are stored as
+ * strings, which the store does not parse again on every write. As read:
+ * its text (what a publish expects to replace, by compare-and-swap), or
+ * NULL when there is none.
+ */
+struct cv_record {
+    char *text;
+    int64_t deadline, chat, user;
+    char state[72];
+    const char *data; /* into text */
+};
 
-    *out = NULL;
-    if (rc == BH_ENOTFOUND)
+static void record_free(struct cv_record *r)
+{
+    free(r->text);
+    r->text = NULL;
+}
+
+static int record_read(bh_shared *m, const char *key, struct cv_record *r)
+{
+    int rc = bh_shared_get_str(m, key, &r->text), used = 0;
+
+    if (rc == BH_ENOTFOUND) {
+        r->text = NULL;
         return BH_OK;
+    }
     if (rc != BH_OK)
         return rc;
-    *out = json_tokener_parse(text);
-    free(text);
-    return *out && json_object_is_type(*out, json_type_object) ? BH_OK : BH_ECORRUPT;
+    char *p = r->text, *nl;
+    r->deadline = strtoll(p, &p, 10);
+    r->chat = strtoll(p, &p, 10);
+    r->user = strtoll(p, &p, 10);
+    used = p[0] == ' ' && (nl = strchr(p + 1, '\n')) && nl - p - 1 > 0 &&
+           (size_t)(nl - p - 1) < sizeof r->state;
+    if (!used) {
+        record_free(r);
+        return BH_ECORRUPT;
+    }
+    memcpy(r->state, p + 1, (size_t)(nl - p - 1));
+    r->state[nl - p - 1] = '\0';
+    r->data = nl + 1;
+    return BH_OK;
 }
 
-static int64_t rec_int(json_object *rec, const char *field)
+/* Replaces the record read as old (NULL: none) by text (NULL: none).
+ * BH_ECONFLICT when another step or the sweep changed it meanwhile. */
+static int record_swap(bh_shared *m, const char *key, const char *old, const char *text)
 {
-    json_object *v;
-    return rec && json_object_object_get_ex(rec, field, &v) ? json_object_get_int64(v) : 0;
+    bh_value o = bh_value_str(old ? old : ""), n = bh_value_str(text ? text : "");
+    return bh_shared_cas(m, key, old ? &o : NULL, text ? &n : NULL);
 }
 
-static const char *rec_state(json_object *rec)
+/* The state of a record; NULL for none, or one being timed out. */
+static const char *rec_state(const struct cv_record *r)
 {
-    json_object *v;
-    return rec && json_object_object_get_ex(rec, "state", &v) ? json_object_get_string(v) : NULL;
+    return r->text && strcmp(r->state, CV_TIMING_OUT) ? r->state : NULL;
 }
 
-static int rec_expired(json_object *rec, int64_t now)
+static int rec_expired(const struct cv_record *r, int64_t now)
 {
-    int64_t deadline = rec_int(rec, "deadline");
-    return rec && deadline > 0 && now >= deadline;
+    return r->text && r->deadline > 0 && now >= r->deadline;
 }
 
 /* A step's view of its conversation, for the hooks' functions. */
 struct bh_conv_step {
     const bh_conversation *cv;
-    json_object *data; /* owned: what the step publishes */
-    const char *state; /* "" before the conversation started */
-    char next[65];     /* the state to move to; "" to stay */
+    const char *data_text; /* the data as read (NULL: none), until parsed */
+    json_object *data;     /* owned, once a hook asked for the data */
+    const char *state;     /* "" before the conversation started */
+    char next[65];         /* the state to move to; "" to stay */
     int ended;
     int64_t chat, user;
 };
 
-static void step_init(struct bh_conv_step *st, const bh_conversation *cv, json_object *rec,
-                      int64_t chat, int64_t user)
+/* The step of record r (or of a new conversation when r has no state). */
+static void step_init(struct bh_conv_step *st, const bh_conversation *cv,
+                      const struct cv_record *r, int64_t chat, int64_t user)
 {
-    json_object *d;
-
     memset(st, 0, sizeof *st);
     st->cv = cv;
-    st->state = rec_state(rec) ? rec_state(rec) : "";
-    st->chat = rec ? rec_int(rec, "chat") : chat;
-    st->user = rec ? rec_int(rec, "user") : user;
-    if (rec && json_object_object_get_ex(rec, "data", &d) && json_object_deep_copy(d, &st->data,
-                                                                                  NULL) == 0)
-        return;
-    st->data = json_object_new_object();
+    st->state = rec_state(r) ? r->state : "";
+    st->chat = rec_state(r) ? r->chat : chat;
+    st->user = rec_state(r) ? r->user : user;
+    st->data_text = rec_state(r) ? r->data : NULL;
+}
+
+/* The text of a record of the step in state, with its deadline. */
+static char *record_text(const struct bh_conv_step *st, const char *state, int64_t deadline)
+{
+    const char *data = st->data ? json_object_to_json_string_ext(st->data, JSON_C_TO_STRING_PLAIN)
+                                : st->data_text ? st->data_text : "{}";
+    char *text;
+
+    if (!data || asprintf(&text, "%lld %lld %lld %s\n%s", (long long)deadline,
+                          (long long)st->chat, (long long)st->user, state, data) < 0)
+        return NULL;
+    return text;
 }
 
 /*
- * Publishes the step's outcome in one write: the new record (state,
- * deadline from now, data), or its deletion when the conversation ended
- * (or an entry hook started none).
+ * Publishes the step's outcome in one write, if the record is still the
+ * one the step read: the new record (state, deadline from now, data), or
+ * none when the conversation ended (or an entry hook started none).
  */
 static int step_publish(bh_shared *m, const char *key, const struct bh_conv_step *st,
-                        int existed)
+                        const char *old)
 {
-    json_object *rec;
+    char *text = NULL;
     int rc;
 
-    if (st->ended || (!st->state[0] && !st->next[0])) {
-        rc = existed ? bh_shared_delete(m, key) : BH_OK;
-        return rc == BH_ENOTFOUND ? BH_OK : rc;
-    }
-    if (!st->data || !(rec = json_object_new_object()))
+    if (st->ended || (!st->state[0] && !st->next[0]))
+        return old ? record_swap(m, key, old, NULL) : BH_OK;
+    if (!(text = record_text(st, st->next[0] ? st->next : st->state,
+                             st->cv->timeout_s ? bh_clock_wall_ms() + st->cv->timeout_s * 1000LL
+                                               : 0)))
         return BH_ENOMEM;
-    json_object_object_add(rec, "state",
-                           json_object_new_string(st->next[0] ? st->next : st->state));
-    json_object_object_add(rec, "chat", json_object_new_int64(st->chat));
-    json_object_object_add(rec, "user", json_object_new_int64(st->user));
-    json_object_object_add(rec, "deadline",
-                           json_object_new_int64(st->cv->timeout_s
-                                                     ? bh_clock_wall_ms() +
-                                                           st->cv->timeout_s * 1000LL
-                                                     : 0));
-    json_object_object_add(rec, "data", json_object_get(st->data));
-    rc = bh_shared_set_json(m, key, json_object_to_json_string_ext(rec, JSON_C_TO_STRING_PLAIN));
-    json_object_put(rec);
+    rc = record_swap(m, key, old, text);
+    free(text);
     return rc;
 }
 
-/* Ends the expired conversation rec of key: runs its timeout hook with
- * its data, then deletes it. The caller holds the key's lock. */
+/*
+ * Ends the expired conversation r of key. It is first claimed (swapped
+ * for the same record in the state CV_TIMING_OUT, due again in a minute),
+ * so a step or another sweep that read it before does not also act on it
+ * (their swaps fail); then the timeout hook runs with its data, then the
+ * claim is deleted. A worker that dies in between leaves the claim, which
+ * expires and is claimed again: the hook runs at least once.
+ */
 static void cv_time_out(bh_ctx *ctx, size_t comp, const bh_conversation *cv, bh_shared *m,
-                        const char *key, json_object *rec)
+                        const char *key, const struct cv_record *r)
 {
     struct bh_conv_step st, *saved = ctx->step;
     struct bh_hook h = {.kind = BH_HOOK_CONV_TIMEOUT, .fn.conv_timeout = cv->on_timeout};
+    char *claim;
 
-    step_init(&st, cv, rec, 0, 0);
+    memset(&st, 0, sizeof st);
+    st.cv = cv;
+    st.state = CV_TIMING_OUT;
+    st.chat = r->chat;
+    st.user = r->user;
+    st.data_text = r->data;
+    claim = record_text(&st, CV_TIMING_OUT, bh_clock_wall_ms() + CV_CLAIM_MS);
+    if (!claim || record_swap(m, key, r->text, claim) != BH_OK)
+        goto out; /* another worker acted on it first */
     if (cv->on_timeout) {
         int64_t ids[2] = {st.chat, st.user};
         ctx->step = &st;
         bh_hook_call(ctx, comp, &h, ids, NULL);
         ctx->step = saved;
     }
+    record_swap(m, key, claim, NULL); /* a new conversation may have replaced it */
+out:
+    free(claim);
     json_object_put(st.data);
-    int rc = bh_shared_delete(m, key);
-    if (rc != BH_OK && rc != BH_ENOTFOUND)
-        bh_log(BH_LOG_ERROR, "conversation %s %s: cannot end it: %s", cv->name, key,
-               bh_strerror(rc));
 }
 
 /* ---- Matching ---- */
@@ -438,77 +493,80 @@ static int cv_call(bh_ctx *ctx, size_t comp, const struct cv_hook *e, const char
 
 /* ---- Steps ---- */
 
-/* The step of key under its lock: times out an expired record, matches
- * again (the record may have moved while we waited), runs, publishes. */
-static int cv_step_locked(bh_ctx *ctx, size_t comp, const bh_conversation *cv, bh_shared *m,
-                          const char *key)
+/* Runs hook e as the step of record r (r->text NULL: none) and publishes it. */
+static int cv_step(bh_ctx *ctx, size_t comp, const bh_conversation *cv, bh_shared *m,
+                   const char *key, const struct cv_record *r, const struct cv_hook *e,
+                   const char *payload)
 {
-    char buf[128];
-    const char *payload = NULL;
-    const struct cv_hook *e;
     struct bh_conv_step st, *saved = ctx->step;
-    json_object *rec;
     int64_t chat, user;
-    int rc = record_read(m, key, &rec), prc;
+    int rc, prc;
 
-    if (rc != BH_OK)
-        return rc;
-    if (rec_expired(rec, bh_clock_wall_ms())) {
-        cv_time_out(ctx, comp, cv, m, key, rec);
-        json_object_put(rec);
-        rec = NULL;
-    }
-    if (!(e = cv_match(ctx, cv, rec_state(rec), buf, sizeof buf, &payload))) {
-        json_object_put(rec);
-        return CV_UNMATCHED;
-    }
     bh_ctx_ids(ctx, &chat, &user);
-    step_init(&st, cv, rec, chat, user);
+    step_init(&st, cv, r, chat, user);
     ctx->step = &st;
     rc = cv_call(ctx, comp, e, payload);
     ctx->step = saved;
-    if (rc >= 0 && (prc = step_publish(m, key, &st, rec != NULL)) != BH_OK) {
-        bh_log(BH_LOG_ERROR, "update %lld: conversation %s: step not saved: %s",
-               (long long)ctx->update_id, cv->name, bh_strerror(prc));
-        rc = prc;
+    if (rc >= 0 && (prc = step_publish(m, key, &st, r->text)) != BH_OK) {
+        bh_log(prc == BH_ECONFLICT ? BH_LOG_WARN : BH_LOG_ERROR,
+               "update %lld: conversation %s %s: step not saved: %s", (long long)ctx->update_id,
+               cv->name, key,
+               prc == BH_ECONFLICT ? "it timed out or moved meanwhile" : bh_strerror(prc));
+        if (prc != BH_ECONFLICT)
+            rc = prc;
     }
     json_object_put(st.data);
-    json_object_put(rec);
     return rc;
 }
 
+/*
+ * One read of the record: an expired one is timed out first; then the
+ * hook the update matches in its state runs (most updates match none and
+ * cost that read). The runner runs the updates of a chat one at a time,
+ * so steps of a key with a chat never overlap; a conversation keyed by
+ * user alone takes the key's store lock over the step, since that user's
+ * chats run in parallel.
+ */
 static int cv_try(bh_ctx *ctx, size_t comp, const bh_conversation *cv)
 {
     char key[48], buf[128];
-    const char *payload;
+    const char *payload = NULL;
+    const struct cv_hook *e = NULL;
+    struct cv_record r = {0};
     int64_t chat, user;
-    json_object *rec;
     bh_shared *m;
-    int rc, hit;
+    int rc, locked = 0;
 
     bh_ctx_ids(ctx, &chat, &user);
     if (!cv_key(cv, chat, user, key, sizeof key))
         return BH_CONTINUE;
     if (!(m = cv_memory(ctx->bot, comp, cv)))
         return BH_ENOMEM;
-    if ((rc = record_read(m, key, &rec)) != BH_OK)
-        return rc;
-    /* Without the lock: most updates match nothing and pay one read. */
-    hit = rec_expired(rec, bh_clock_wall_ms()) ||
-          cv_match(ctx, cv, rec_state(rec), buf, sizeof buf, &payload);
-    json_object_put(rec);
-    if (!hit)
-        return BH_CONTINUE;
-    rc = bh_lock_acquire(m, key, BH_CONV_LOCK_WAIT_MS);
-    if (rc != BH_OK && rc != BH_EABANDONED)
-        return rc;
-    rc = cv_step_locked(ctx, comp, cv, m, key);
-    bh_lock_release(m, key);
+    if (cv->by == BH_CONV_BY_USER) {
+        if ((rc = bh_lock_acquire(m, key, BH_CONV_LOCK_WAIT_MS)) != BH_OK && rc != BH_EABANDONED)
+            return rc;
+        locked = 1;
+    }
+    if ((rc = record_read(m, key, &r)) != BH_OK)
+        goto out;
+    if (rec_expired(&r, bh_clock_wall_ms())) {
+        cv_time_out(ctx, comp, cv, m, key, &r);
+        record_free(&r);
+        if ((rc = record_read(m, key, &r)) != BH_OK)
+            goto out;
+    }
+    rc = BH_CONTINUE;
+    if (!(e = cv_match(ctx, cv, rec_state(&r), buf, sizeof buf, &payload)))
+        goto out;
+    rc = cv_step(ctx, comp, cv, m, key, &r, e, payload);
     /* A hook that ran ends the chain, as a command does: "return
      * bh_message_reply(...)" must not run the bot's hooks as well. */
-    if (rc == CV_UNMATCHED)
-        return BH_CONTINUE;
-    return rc < 0 ? rc : BH_HANDLED;
+    rc = rc < 0 ? rc : BH_HANDLED;
+out:
+    if (locked)
+        bh_lock_release(m, key);
+    record_free(&r);
+    return rc;
 }
 
 int bh_conv_run(bh_ctx *ctx)
@@ -526,29 +584,14 @@ int bh_conv_run(bh_ctx *ctx)
 
 /* ---- The sweep ---- */
 
-/* Times out key if it is still expired and no step holds it now (a step
- * that holds it will time it out itself). */
-static void sweep_key(bh_ctx *ctx, size_t comp, const bh_conversation *cv, bh_shared *m,
-                      const char *key)
-{
-    json_object *rec;
-    int rc = bh_lock_acquire(m, key, 0);
-
-    if (rc != BH_OK && rc != BH_EABANDONED)
-        return;
-    if (record_read(m, key, &rec) == BH_OK && rec_expired(rec, bh_clock_wall_ms()))
-        cv_time_out(ctx, comp, cv, m, key, rec);
-    json_object_put(rec);
-    bh_lock_release(m, key);
-}
-
+/* Times out the conversations whose deadline passed (and claims left by
+ * a worker that died timing one out). */
 static int sweep_conv(bh_ctx *ctx, size_t comp, const bh_conversation *cv)
 {
     bh_shared *m = cv_memory(ctx->bot, comp, cv);
     bh_cursor *cur;
     const char *key;
     size_t n = 0;
-    int64_t now = bh_clock_wall_ms();
     int rc;
 
     if (!m)
@@ -559,15 +602,13 @@ static int sweep_conv(bh_ctx *ctx, size_t comp, const bh_conversation *cv)
         return rc;
     while (bh_cursor_next(cur, &key) == BH_OK) {
         char copy[48];
-        json_object *rec;
-        int expired;
-        snprintf(copy, sizeof copy, "%s", key);
-        if (record_read(m, copy, &rec) != BH_OK)
+        struct cv_record r;
+        snprintf(copy, sizeof copy, "%s", key); /* the cursor's string moves on */
+        if (record_read(m, copy, &r) != BH_OK)
             continue;
-        expired = rec_expired(rec, now);
-        json_object_put(rec);
-        if (expired)
-            sweep_key(ctx, comp, cv, m, copy);
+        if (rec_expired(&r, bh_clock_wall_ms()))
+            cv_time_out(ctx, comp, cv, m, copy, &r);
+        record_free(&r);
     }
     bh_cursor_close(cur);
     return BH_OK;
@@ -636,7 +677,21 @@ const char *bh_conversation_state(bh_ctx *ctx)
     return ctx && ctx->step ? ctx->step->state : NULL;
 }
 
+/* The step's data, parsed from the record on first use. */
 json_object *bh_conv_data(bh_ctx *ctx)
 {
-    return ctx && ctx->step ? ctx->step->data : NULL;
+    struct bh_conv_step *st = ctx ? ctx->step : NULL;
+
+    if (!st)
+        return NULL;
+    if (!st->data && st->data_text) {
+        st->data = json_tokener_parse(st->data_text);
+        if (st->data && !json_object_is_type(st->data, json_type_object)) {
+            json_object_put(st->data);
+            st->data = NULL;
+        }
+    }
+    if (!st->data)
+        st->data = json_object_new_object();
+    return st->data;
 }

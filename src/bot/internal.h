@@ -237,6 +237,10 @@ json_object *bh_update_chat_object(const bh_update *u);
 /* Memory id of this process, cached by id until the bot's memories close. */
 bh_shared *bh_bot_memory_named(bh_bot *bot, const char *id);
 void bh_memcache_clear(bh_bot *bot);
+/* The same, also found by (tag, comp) without building the id: NULL
+ * until bh_bot_memory_tag opened it. */
+bh_shared *bh_bot_memory_tagged(bh_bot *bot, const void *tag, size_t comp);
+bh_shared *bh_bot_memory_tag(bh_bot *bot, const char *id, const void *tag, size_t comp);
 /* Closes the scoped memories an update opened. */
 void bh_ctx_scoped_close(bh_ctx *ctx);
 int bh_scope_sweep(bh_ctx *ctx);

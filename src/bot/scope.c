@@ -57,13 +57,27 @@ void bh_ctx_ids(bh_ctx *ctx, int64_t *chat, int64_t *user)
 
 /* ---- Memories by id, per process ---- */
 
+/* Entries are found by id, or by a (tag, comp) pair that names the id
+ * without building it (a conversation and its component). */
 struct bh_memcache {
     char *id;
+    const void *tag;
+    size_t comp;
     bh_shared *m;
     struct bh_memcache *next;
 };
 
-bh_shared *bh_bot_memory_named(bh_bot *bot, const char *id)
+bh_shared *bh_bot_memory_tagged(bh_bot *bot, const void *tag, size_t comp)
+{
+    /* Only in a running update, whose process is attached already (no
+     * getpid per step): the entries are this process's. */
+    for (struct bh_memcache *e = bot->memcache; e; e = e->next)
+        if (e->tag == tag && e->comp == comp)
+            return e->m;
+    return NULL;
+}
+
+bh_shared *bh_bot_memory_tag(bh_bot *bot, const char *id, const void *tag, size_t comp)
 {
     struct bh_memcache *e;
     int rc;
@@ -79,6 +93,8 @@ bh_shared *bh_bot_memory_named(bh_bot *bot, const char *id)
         bh_log(BH_LOG_ERROR, "memory %s: %s", id, bh_strerror(rc));
         goto fail;
     }
+    e->tag = tag;
+    e->comp = comp;
     e->next = bot->memcache;
     bot->memcache = e;
     return e->m;
@@ -87,6 +103,11 @@ fail:
         free(e->id);
     free(e);
     return NULL;
+}
+
+bh_shared *bh_bot_memory_named(bh_bot *bot, const char *id)
+{
+    return bh_bot_memory_tag(bot, id, NULL, 0);
 }
 
 void bh_memcache_clear(bh_bot *bot)

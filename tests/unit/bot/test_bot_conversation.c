@@ -452,6 +452,92 @@ START_TEST(typed_data_dropped_at_the_end)
 }
 END_TEST
 
+/* A claim left by a worker that died while timing a conversation out is
+ * claimed again once it expires: the timeout hook runs after all. */
+START_TEST(a_stale_claim_is_timed_out_again)
+{
+    bh_store *st;
+    bh_shared *m;
+
+    ck_assert_int_eq(bh_store_open(&st, "mem:", NULL), BH_OK);
+    bh_bot *bot = new_bot(BH_CONV_BY_CHAT_USER, 60, st);
+    ck_assert_int_eq(bh_shared_open(st, "bot:7373#conv:signup", &m), BH_OK);
+    ck_assert_int_eq(bh_shared_set_str(m, "5:6", "1 5 6 @timeout\n{\"name\":{\"t\":4,\"v\":\"Zed\"}}"),
+                     BH_OK);
+    ck_assert_int_eq(bh_shared_set_str(m, "5:7", "not a record"), BH_OK);
+    ck_assert_int_eq(bh_bot_sweep(bot), BH_OK);
+    ck_assert_str_eq(trace, "timeout:5:6:Zed ");
+    ck_assert_int_eq(bh_shared_contains(m, "5:6"), 0);
+    /* a damaged record is an error of its key's steps, not a crash */
+    ck_assert_int_eq(say(bot, 5, 7, "/signup"), BH_ECORRUPT);
+    bh_shared_close(m);
+    bh_bot_free(bot);
+    bh_store_close(st);
+}
+END_TEST
+
+static int count_start(bh_ctx *ctx, const bh_message *msg, const bh_args *args)
+{
+    (void)msg;
+    (void)args;
+    return bh_conversation_next(ctx, "counting");
+}
+
+static int count_one(bh_ctx *ctx, const bh_message *msg)
+{
+    int64_t n = 0;
+    (void)msg;
+    bh_conversation_get_int(ctx, "n", &n);
+    return bh_conversation_set_int(ctx, "n", n + 1);
+}
+
+static int count_total(bh_ctx *ctx, const bh_message *msg, const bh_args *args)
+{
+    int64_t n = -1;
+    char buf[32];
+    (void)msg;
+    (void)args;
+    bh_conversation_get_int(ctx, "n", &n);
+    snprintf(buf, sizeof buf, "total=%lld", (long long)n);
+    mark("%s", buf);
+    return bh_conversation_end(ctx);
+}
+
+/* One user writes in four chats at once (four processes, as four workers
+ * would): a conversation keyed by user sees every step, none lost. */
+START_TEST(a_user_keyed_conversation_in_parallel_chats)
+{
+    bh_store *st;
+    bh_bot *bot = bh_bot_new(TOKEN);
+    bh_conversation *cv = bh_conversation_new("count");
+    pid_t pids[4];
+
+    ck_assert_int_eq(bh_store_open(&st, "mem:", NULL), BH_OK);
+    ck_assert_int_eq(bh_conversation_key(cv, BH_CONV_BY_USER), BH_OK);
+    ck_assert_int_eq(bh_conversation_command(cv, BH_CONV_ENTRY, "count", count_start), BH_OK);
+    ck_assert_int_eq(bh_conversation_text(cv, "counting", count_one), BH_OK);
+    ck_assert_int_eq(bh_conversation_command(cv, "counting", "total", count_total), BH_OK);
+    ck_assert_int_eq(bh_bot_conversation(bot, cv), BH_OK);
+    bh_conversation_free(cv);
+    ck_assert_int_eq(bh_bot_set_store(bot, st), BH_OK);
+    ck_assert_int_eq(say(bot, 100, 9, "/count"), BH_OK);
+    for (int p = 0; p < 4; p++) {
+        if ((pids[p] = fork()) == 0) {
+            for (int i = 0; i < 100; i++)
+                if (say(bot, 101 + p, 9, "one") != BH_OK)
+                    _exit(1);
+            _exit(0);
+        }
+    }
+    for (int p = 0; p < 4; p++)
+        ck_assert_int_eq(bh_test_wait(pids[p]), 0);
+    ck_assert_int_eq(say(bot, 100, 9, "/total"), BH_OK);
+    ck_assert_str_eq(trace, "total=400 ");
+    bh_bot_free(bot);
+    bh_store_close(st);
+}
+END_TEST
+
 START_TEST(registration_errors)
 {
     bh_conversation *cv = bh_conversation_new("ok.name-1");
@@ -490,6 +576,8 @@ int main(void)
     tcase_add_test(tc, a_restart_on_a_file_store_continues);
     tcase_add_test(tc, timeouts_at_the_sweep_and_at_the_next_update);
     tcase_add_test(tc, typed_data_dropped_at_the_end);
+    tcase_add_test(tc, a_stale_claim_is_timed_out_again);
+    tcase_add_test(tc, a_user_keyed_conversation_in_parallel_chats);
     tcase_add_test(tc, registration_errors);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
