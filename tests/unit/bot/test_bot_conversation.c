@@ -521,18 +521,26 @@ START_TEST(a_user_keyed_conversation_in_parallel_chats)
     bh_conversation_free(cv);
     ck_assert_int_eq(bh_bot_set_store(bot, st), BH_OK);
     ck_assert_int_eq(say(bot, 100, 9, "/count"), BH_OK);
+    int go[2];
+    ck_assert_int_eq(pipe(go), 0);
     for (int p = 0; p < 4; p++) {
         if ((pids[p] = fork()) == 0) {
-            for (int i = 0; i < 100; i++)
+            char c;
+            close(go[1]);
+            if (read(go[0], &c, 1) != 0) /* all start when the pipe closes */
+                _exit(2);
+            for (int i = 0; i < 1000; i++)
                 if (say(bot, 101 + p, 9, "one") != BH_OK)
                     _exit(1);
             _exit(0);
         }
     }
+    close(go[0]);
+    close(go[1]);
     for (int p = 0; p < 4; p++)
         ck_assert_int_eq(bh_test_wait(pids[p]), 0);
     ck_assert_int_eq(say(bot, 100, 9, "/total"), BH_OK);
-    ck_assert_str_eq(trace, "total=400 ");
+    ck_assert_str_eq(trace, "total=4000 ");
     bh_bot_free(bot);
     bh_store_close(st);
 }
