@@ -244,6 +244,9 @@ bh_shared *bh_bot_memory_tag(bh_bot *bot, const char *id, const void *tag, size_
 /* Closes the scoped memories an update opened. */
 void bh_ctx_scoped_close(bh_ctx *ctx);
 int bh_scope_sweep(bh_ctx *ctx);
+/* Attaches bot to this process: BH_OK when it has a store, else BH_EINVAL
+ * (or attach's error). */
+int bh_bot_attached_store(bh_bot *bot);
 /* "bothive.bot:<id>": the bot's own records (secret, admin caches). */
 bh_shared *bh_bot_internal_memory(bh_bot *bot);
 

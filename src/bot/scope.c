@@ -236,12 +236,12 @@ static int bot_scoped(bh_bot *bot, bh_component *c, int user, int64_t who, bh_sh
     size_t comp;
     int rc;
 
-    if (!bot || !out)
+    if (!out)
         return BH_EINVAL;
     *out = NULL;
-    if ((rc = bh_bot_attach(bot, NULL)) != BH_OK)
+    if ((rc = bh_bot_attached_store(bot)) != BH_OK)
         return rc;
-    if (!bot->store || comp_index(bot, c, &comp) != BH_OK)
+    if (comp_index(bot, c, &comp) != BH_OK)
         return BH_EINVAL;
     return scoped_open(bot, comp, user, who, out);
 }
@@ -271,7 +271,7 @@ static int scoped_clear(bh_bot *bot, int user, int64_t who)
     return rc;
 }
 
-static int forget(bh_bot *bot, int user, int64_t who)
+int bh_bot_attached_store(bh_bot *bot)
 {
     int rc;
 
@@ -279,9 +279,13 @@ static int forget(bh_bot *bot, int user, int64_t who)
         return BH_EINVAL;
     if ((rc = bh_bot_attach(bot, NULL)) != BH_OK)
         return rc;
-    if (!bot->store)
-        return BH_EINVAL;
-    return scoped_clear(bot, user, who);
+    return bot->store ? BH_OK : BH_EINVAL;
+}
+
+static int forget(bh_bot *bot, int user, int64_t who)
+{
+    int rc = bh_bot_attached_store(bot);
+    return rc == BH_OK ? scoped_clear(bot, user, who) : rc;
 }
 
 int bh_bot_forget_chat(bh_bot *bot, int64_t chat_id)

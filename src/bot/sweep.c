@@ -18,12 +18,8 @@ int bh_bot_sweep(bh_bot *bot)
     bh_ctx ctx = {.bot = bot};
     int rc, first;
 
-    if (!bot)
-        return BH_EINVAL;
-    if ((rc = bh_bot_attach(bot, NULL)) != BH_OK)
+    if ((rc = bh_bot_attached_store(bot)) != BH_OK)
         return rc;
-    if (!bot->store)
-        return BH_EINVAL;
     /* Each part runs even when another failed: one error must not stop
      * the timeouts. */
     first = bh_conv_sweep(&ctx);

@@ -15,6 +15,7 @@
 
 #include "bothive/bothive.h"
 #include "testutil.h"
+#include "updates.h"
 
 #define TOKEN "7373:CONV"
 
@@ -28,36 +29,9 @@ static void mark(const char *fmt, const char *s)
     strncat(trace, " ", sizeof trace - strlen(trace) - 1);
 }
 
-/* A message update (json-c builds it). */
-static char *message(int64_t chat, int64_t user, const char *text)
-{
-    json_object *u = json_object_new_object(), *m = json_object_new_object();
-    json_object *c = json_object_new_object(), *f = json_object_new_object();
-    char *s;
-
-    json_object_object_add(c, "id", json_object_new_int64(chat));
-    json_object_object_add(c, "type", json_object_new_string(chat < 0 ? "group" : "private"));
-    json_object_object_add(f, "id", json_object_new_int64(user));
-    json_object_object_add(f, "is_bot", json_object_new_boolean(0));
-    json_object_object_add(f, "first_name", json_object_new_string("U"));
-    json_object_object_add(m, "message_id", json_object_new_int64(next_id));
-    json_object_object_add(m, "date", json_object_new_int64(1700000000));
-    json_object_object_add(m, "chat", c);
-    json_object_object_add(m, "from", f);
-    if (text)
-        json_object_object_add(m, "text", json_object_new_string(text));
-    else
-        json_object_object_add(m, "photo", json_object_new_array());
-    json_object_object_add(u, "update_id", json_object_new_int64(next_id++));
-    json_object_object_add(u, "message", m);
-    s = strdup(json_object_to_json_string(u));
-    json_object_put(u);
-    return s;
-}
-
 static int say(bh_bot *bot, int64_t chat, int64_t user, const char *text)
 {
-    char *u = message(chat, user, text);
+    char *u = bh_test_message_update(next_id++, chat, user, text, 0);
     int rc = bh_bot_process(bot, u);
     free(u);
     return rc;
@@ -588,9 +562,5 @@ int main(void)
     tcase_add_test(tc, a_user_keyed_conversation_in_parallel_chats);
     tcase_add_test(tc, registration_errors);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? 1 : 0;
+    return bh_test_run_suite(s);
 }

@@ -17,6 +17,7 @@
 #include "bothive/bothive.h"
 #include "emu_proc.h"
 #include "testutil.h"
+#include "updates.h"
 
 #define TOKEN "7474:FRAME"
 
@@ -30,44 +31,9 @@ static void mark(const char *fmt, const char *s)
     strncat(trace, " ", sizeof trace - strlen(trace) - 1);
 }
 
-/* A message update: text, or a photo with caption when photo is set. */
-static char *message(int64_t chat, int64_t user, const char *text, int photo)
-{
-    json_object *u = json_object_new_object(), *m = json_object_new_object();
-    json_object *c = json_object_new_object(), *f = json_object_new_object();
-    char *s;
-
-    json_object_object_add(c, "id", json_object_new_int64(chat));
-    json_object_object_add(c, "type", json_object_new_string(chat < 0 ? "group" : "private"));
-    json_object_object_add(f, "id", json_object_new_int64(user));
-    json_object_object_add(f, "is_bot", json_object_new_boolean(0));
-    json_object_object_add(f, "first_name", json_object_new_string("U"));
-    json_object_object_add(m, "message_id", json_object_new_int64(next_id));
-    json_object_object_add(m, "date", json_object_new_int64(1700000000));
-    json_object_object_add(m, "chat", c);
-    json_object_object_add(m, "from", f);
-    if (photo) {
-        json_object *p = json_object_new_array(), *size = json_object_new_object();
-        json_object_object_add(size, "file_id", json_object_new_string("f"));
-        json_object_object_add(size, "file_unique_id", json_object_new_string("F"));
-        json_object_object_add(size, "width", json_object_new_int(1));
-        json_object_object_add(size, "height", json_object_new_int(1));
-        json_object_array_add(p, size);
-        json_object_object_add(m, "photo", p);
-        json_object_object_add(m, "caption", json_object_new_string(text));
-    } else {
-        json_object_object_add(m, "text", json_object_new_string(text));
-    }
-    json_object_object_add(u, "update_id", json_object_new_int64(next_id++));
-    json_object_object_add(u, "message", m);
-    s = strdup(json_object_to_json_string(u));
-    json_object_put(u);
-    return s;
-}
-
 static int say_ex(bh_bot *bot, int64_t chat, int64_t user, const char *text, int photo)
 {
-    char *u = message(chat, user, text, photo);
+    char *u = bh_test_message_update(next_id++, chat, user, text, photo);
     int rc = bh_bot_process(bot, u);
     free(u);
     return rc;
