@@ -376,7 +376,9 @@ START_TEST(chat_and_user_memories)
     ck_assert_int_eq(bh_shared_contains(m, "n"), 1);
     bh_shared_close(m);
     ck_assert_int_eq(bh_bot_chat_memory(NULL, NULL, 1, &m), BH_EINVAL);
-    ck_assert_int_eq(bh_bot_chat_memory(bot, bh_component_new("other"), 1, &m), BH_EINVAL);
+    bh_component *other = bh_component_new("other"); /* not used by the bot */
+    ck_assert_int_eq(bh_bot_chat_memory(bot, other, 1, &m), BH_EINVAL);
+    bh_component_free(other);
     bh_component_free(c);
     bh_bot_free(bot);
 }
