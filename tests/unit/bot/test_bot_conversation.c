@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "bot/internal.h" /* bh_callback_sign: a press of a signed button */
 #include "bothive/bothive.h"
 #include "testutil.h"
 #include "updates.h"
@@ -520,6 +521,104 @@ START_TEST(a_user_keyed_conversation_in_parallel_chats)
 }
 END_TEST
 
+/* A callback_query update in chat 5 from user 5 with data. */
+static char *press(const char *data)
+{
+    json_object *u = json_object_new_object(), *q = json_object_new_object();
+    json_object *from = json_object_new_object(), *m = json_object_new_object();
+    json_object *chat = json_object_new_object();
+    char *s;
+
+    json_object_object_add(from, "id", json_object_new_int64(5));
+    json_object_object_add(from, "is_bot", json_object_new_boolean(0));
+    json_object_object_add(from, "first_name", json_object_new_string("U"));
+    json_object_object_add(chat, "id", json_object_new_int64(5));
+    json_object_object_add(chat, "type", json_object_new_string("private"));
+    json_object_object_add(m, "message_id", json_object_new_int64(1));
+    json_object_object_add(m, "date", json_object_new_int64(1700000000));
+    json_object_object_add(m, "chat", chat);
+    json_object_object_add(q, "id", json_object_new_string("q"));
+    json_object_object_add(q, "from", from);
+    json_object_object_add(q, "message", m);
+    json_object_object_add(q, "chat_instance", json_object_new_string("ci"));
+    json_object_object_add(q, "data", json_object_new_string(data));
+    json_object_object_add(u, "update_id", json_object_new_int64(next_id++));
+    json_object_object_add(u, "callback_query", q);
+    s = strdup(json_object_to_json_string(u));
+    json_object_put(u);
+    return s;
+}
+
+static int pick(bh_ctx *ctx, const bh_message *msg, const bh_args *args)
+{
+    (void)msg;
+    (void)args;
+    mark("pick", NULL);
+    return bh_conversation_next(ctx, "picking");
+}
+
+static int picked(bh_ctx *ctx, const bh_callback_query *q, const char *data)
+{
+    (void)q;
+    mark("picked=%s", data);
+    return bh_conversation_next(ctx, "confirm");
+}
+
+static int any_press(bh_ctx *ctx, const bh_callback_query *q)
+{
+    mark("press=%s", q->data);
+    return bh_conversation_end(ctx);
+}
+
+static int any_update(bh_ctx *ctx, const bh_update *u)
+{
+    (void)ctx;
+    mark("update:%s", u->kind_key);
+    return BH_OK;
+}
+
+/* Button presses in a state: signed ones by name, any press, and raw
+ * updates of any kind; conversation callbacks make the bot ask for
+ * callback queries. Filters guard a conversation's hooks too. */
+START_TEST(callbacks_updates_and_filters_in_states)
+{
+    bh_bot *bot = bh_bot_new(TOKEN);
+    bh_conversation *cv = bh_conversation_new("pick");
+    char sig[128], *u;
+
+    ck_assert_int_eq(bh_conversation_command(cv, BH_CONV_ENTRY, "pick", pick), BH_OK);
+    ck_assert_int_eq(bh_conversation_filter(cv, bh_filter_chat_type(BH_CHAT_PRIVATE)), BH_OK);
+    ck_assert_int_eq(bh_conversation_callback(cv, "picking", "choice", picked), BH_OK);
+    ck_assert_int_eq(bh_conversation_callback_query(cv, "confirm", any_press), BH_OK);
+    ck_assert_int_eq(bh_conversation_on_update(cv, "picking", any_update), BH_OK);
+    ck_assert_int_eq(bh_bot_conversation(bot, cv), BH_OK);
+    bh_conversation_free(cv);
+    ck_assert_int_eq(bh_bot_process_message(bot, bot_text), BH_OK);
+    const char *const *kinds = bh_bot_allowed_updates(bot);
+    int asks = 0;
+    for (size_t i = 0; kinds[i]; i++)
+        asks |= !strcmp(kinds[i], "callback_query");
+    ck_assert(asks);
+
+    ck_assert_int_eq(say(bot, -5, 5, "/pick"), BH_OK); /* the filter: private chats only */
+    ck_assert_int_eq(say(bot, 5, 5, "/pick"), BH_OK);
+    ck_assert_int_eq(bh_callback_sign(bot, "choice", "blue", sig, sizeof sig), BH_OK);
+    ck_assert_int_eq(say(bot, 5, 5, "text"), BH_OK); /* on_update: any update */
+    u = press("forged:blue");
+    ck_assert_int_eq(bh_bot_process(bot, u), BH_OK); /* not signed: on_update */
+    free(u);
+    u = press(sig);
+    ck_assert_int_eq(bh_bot_process(bot, u), BH_OK);
+    free(u);
+    u = press("plain");
+    ck_assert_int_eq(bh_bot_process(bot, u), BH_OK);
+    free(u);
+    ck_assert_str_eq(trace, "bot:/pick pick update:message update:callback_query picked=blue "
+                            "press=plain ");
+    bh_bot_free(bot);
+}
+END_TEST
+
 START_TEST(registration_errors)
 {
     bh_conversation *cv = bh_conversation_new("ok.name-1");
@@ -560,6 +659,7 @@ int main(void)
     tcase_add_test(tc, typed_data_dropped_at_the_end);
     tcase_add_test(tc, a_stale_claim_is_timed_out_again);
     tcase_add_test(tc, a_user_keyed_conversation_in_parallel_chats);
+    tcase_add_test(tc, callbacks_updates_and_filters_in_states);
     tcase_add_test(tc, registration_errors);
     suite_add_tcase(s, tc);
     return bh_test_run_suite(s);
