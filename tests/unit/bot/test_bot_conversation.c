@@ -15,6 +15,7 @@
 
 #include "bot/internal.h" /* bh_callback_sign: a press of a signed button */
 #include "bothive/bothive.h"
+#include "redis_proc.h"
 #include "testutil.h"
 #include "updates.h"
 
@@ -306,6 +307,41 @@ START_TEST(a_restart_on_a_file_store_continues)
     bh_store_close(st);
     unlink(path);
     free(path);
+}
+END_TEST
+
+/* Two hosts on one redis:// store: a conversation begun on one goes on on
+ * the other, and the other's sweep times out what the first began. */
+START_TEST(another_host_continues_on_redis)
+{
+    bh_redis_proc rp;
+    bh_store *a, *b;
+
+    if (bh_redis_start(&rp) != 0)
+        ck_abort_msg("no redis-server");
+    if (bh_store_open(&a, rp.url, NULL) == BH_ENOTSUP) { /* built without redis */
+        bh_redis_stop(&rp);
+        return;
+    }
+    ck_assert_int_eq(bh_store_open(&b, rp.url, NULL), BH_OK);
+    bh_bot *one = new_bot(BH_CONV_BY_CHAT_USER, 2, a), *two = new_bot(BH_CONV_BY_CHAT_USER, 2, b);
+    ck_assert_int_eq(say(one, 5, 5, "/signup"), BH_OK);
+    ck_assert_int_eq(say(two, 5, 5, "Ada"), BH_OK);
+    ck_assert_int_eq(say(one, 5, 5, "30"), BH_OK);
+    ck_assert_int_eq(say(one, 6, 6, "/signup"), BH_OK);
+    ck_assert_int_eq(say(one, 6, 6, "Bob"), BH_OK);
+    int64_t end = bh_test_now_ms() + 30000;
+    while (bh_test_now_ms() < end && !strstr(trace, "timeout:")) {
+        ck_assert_int_eq(bh_bot_sweep(two), BH_OK);
+        usleep(100 * 1000);
+    }
+    ck_assert_str_eq(trace, "before ask[] before name=Ada before done=Ada before ask[] "
+                            "before name=Bob timeout:6:6:Bob ");
+    bh_bot_free(one);
+    bh_bot_free(two);
+    bh_store_close(a);
+    bh_store_close(b);
+    bh_redis_stop(&rp);
 }
 END_TEST
 
@@ -660,6 +696,7 @@ int main(void)
     tcase_add_test(tc, a_stale_claim_is_timed_out_again);
     tcase_add_test(tc, a_user_keyed_conversation_in_parallel_chats);
     tcase_add_test(tc, callbacks_updates_and_filters_in_states);
+    tcase_add_test(tc, another_host_continues_on_redis);
     tcase_add_test(tc, registration_errors);
     suite_add_tcase(s, tc);
     return bh_test_run_suite(s);
