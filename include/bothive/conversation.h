@@ -163,7 +163,8 @@ int bh_component_conversation(bh_component *c, bh_conversation *cv);
 /* ---- In a conversation's hook (and its timeout hook) ------------------ */
 
 /** Moves the conversation to state when the running step is published.
- *  Errors: BH_EINVAL (not in a conversation's hook, bad state name). */
+ *  Errors: BH_EINVAL (not in a conversation's hook, a state without
+ *  hooks of this conversation). */
 int bh_conversation_next(bh_ctx *ctx, const char *state);
 /** Ends the conversation (its data is dropped) when the step is published.
  *  Errors: BH_EINVAL (not in a conversation's hook). */

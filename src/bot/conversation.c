@@ -655,9 +655,19 @@ void bh_conv_forget_user(bh_bot *bot, int64_t user_id)
 
 /* ---- In a hook ---- */
 
+/* Whether cv has a hook in state: a state without one could never be left
+ * but by a fallback or the timeout (a misspelt name, most likely). */
+static int cv_has_state(const bh_conversation *cv, const char *state)
+{
+    for (size_t i = 0; i < cv->nhooks; i++)
+        if (!strcmp(cv->hooks[i].state, state))
+            return 1;
+    return 0;
+}
+
 int bh_conversation_next(bh_ctx *ctx, const char *state)
 {
-    if (!ctx || !ctx->step || !name_ok(state))
+    if (!ctx || !ctx->step || !name_ok(state) || !cv_has_state(ctx->step->cv, state))
         return BH_EINVAL;
     snprintf(ctx->step->next, sizeof ctx->step->next, "%s", state);
     ctx->step->ended = 0;

@@ -57,6 +57,8 @@ static int take_name(bh_ctx *ctx, const bh_message *msg)
     mark("name=%s", msg->text);
     ck_assert_str_eq(bh_conversation_state(ctx), "name");
     ck_assert_int_eq(bh_conversation_set_str(ctx, "name", msg->text), BH_OK);
+    ck_assert_int_eq(bh_conversation_next(ctx, "agee"), BH_EINVAL); /* no such state */
+    ck_assert_int_eq(bh_conversation_next(ctx, BH_CONV_FALLBACK), BH_EINVAL);
     bh_conversation_next(ctx, "age");
     if (die_in_name)
         _exit(0);
