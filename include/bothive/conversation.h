@@ -187,10 +187,13 @@ int bh_conversation_set_str(bh_ctx *ctx, const char *key, const char *s);
 int bh_conversation_get_str(bh_ctx *ctx, const char *key, char **out);
 
 /**
- * Runs the sweep once in the calling process (what the runner does every
- * second): times out the expired conversations, clears the scoped
- * memories idle past their expiry, delivers new dead letters to the error
- * handler. For tests, with bh_bot_process. Errors: BH_EINVAL, the store's.
+ * Runs the sweep once in the calling process: times out the expired
+ * conversations, clears the scoped memories idle past their expiry,
+ * delivers new dead letters to the error handler. The runner runs it
+ * every second, as the bot's last timer, when the bot has a conversation
+ * with a timeout, a memory expiry or an error handler (and never
+ * otherwise). For tests, with bh_bot_process. Errors: BH_EINVAL (NULL, no
+ * store yet), the store's.
  */
 int bh_bot_sweep(bh_bot *bot);
 
