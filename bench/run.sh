@@ -106,6 +106,8 @@ run_one bench_views $QUICK
 for b in bench_broadcast bench_upload bench_callpath; do
     BOTHIVE_BIN="$BUILD/tools/bothive" run_one $b $QUICK
 done
+# A conversation step against the same handlers as plain hooks.
+run_one bench_conversation $QUICK
 # Every benchmark's output, in the order they ran.
 for name in $RAN; do cat "$WORK/$name.out"; done >"$WORK/all.out" 2>/dev/null || true
 
@@ -126,6 +128,7 @@ to_md() {
         if (b == "peers") return "Peers: ns per operation, bothive (1 process, mem:) speedup over each";
         if (b == "redis") return "redis:// backend vs raw hiredis sending the same command (one at a time)";
         if (b == "runner") return "Runner: dispatch throughput and latency (dispatcher alone, and end to end through the emulator)";
+        if (b == "conversation") return "Conversations: ns per 3-step sign-up through bh_bot_process, as a conversation and as plain hooks";
         if (b == "views") return "Updates: ns to tokenize, to parse the view, and to read a photo message lazily";
         if (b == "broadcast") return "Broadcast: one text to every chat by 4 workers, against the --flood limits of the emulator";
         if (b == "upload") return "Upload: a document through the call path vs curl -F, and the peak RSS growth of the sender";

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "telegram.h"
 #include "bot.h"
+#include "conversation.h"
 #include "runner.h"
 
 #endif

@@ -49,6 +49,7 @@ static void mems_close(bh_bot *bot)
     bot->rl = NULL;
     bh_shared_close(bot->rl_mem);
     bot->rl_mem = NULL;
+    bh_memcache_clear(bot);
     bot->have_secret = 0;
 }
 
@@ -160,6 +161,7 @@ int bh_bot_attach(bh_bot *bot, bh_store *st)
         bot->client = NULL;
         bot->username = NULL;
         bot->own_store = NULL;
+        bot->memcache = NULL;
         bot->have_secret = 0;
         bot->pid = getpid();
     }

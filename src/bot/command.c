@@ -88,8 +88,6 @@ int bh_command_run(bh_ctx *ctx, const bh_message *msg, int *ran)
 {
     const struct bh_hook *h;
     size_t comp;
-    char *buf, **argv;
-    int argc, rc;
 
     *ran = 0;
     if (bh_command_not_ours(ctx->bot, msg))
@@ -105,6 +103,16 @@ int bh_command_run(bh_ctx *ctx, const bh_message *msg, int *ran)
         }
         return BH_OK;
     }
+    *ran = 1;
+    return bh_command_call(ctx, comp, h, msg);
+}
+
+/* Runs command hook h of component comp with msg's arguments split. */
+int bh_command_call(bh_ctx *ctx, size_t comp, const struct bh_hook *h, const bh_message *msg)
+{
+    char *buf, **argv;
+    int argc, rc;
+
     /* The argument text without trailing blanks (leading ones are gone). */
     const char *raw = msg->command_args ? msg->command_args : "";
     size_t len = strlen(raw);
@@ -118,7 +126,6 @@ int bh_command_run(bh_ctx *ctx, const bh_message *msg, int *ran)
         return rc;
     }
     bh_args args = {.argc = argc, .argv = (const char *const *)argv, .text = text};
-    *ran = 1;
     rc = bh_hook_call(ctx, comp, h, msg, &args);
     free(argv);
     free(buf);

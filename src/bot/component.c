@@ -55,6 +55,7 @@ static void hook_clear(struct bh_hook *h)
     free(h->long_help);
     if (h->has_re)
         regfree(&h->re);
+    bh_filter_free(h->filter);
 }
 
 void bh_component_free(bh_component *c)
@@ -63,6 +64,7 @@ void bh_component_free(bh_component *c)
         return;
     for (size_t i = 0; i < c->nhooks; i++)
         hook_clear(&c->hooks[i]);
+    bh_component_extras_free(c);
     free(c->hooks);
     free(c->preparers);
     free(c->name);

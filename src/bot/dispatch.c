@@ -21,6 +21,7 @@ static const char *const bh_hook_names[] = {
     [BH_HOOK_EDITED] = "message_edited",    [BH_HOOK_CHANNEL_POST] = "channel_post",
     [BH_HOOK_CALLBACK] = "callback",        [BH_HOOK_UNAVAILABLE] = "chat_unavailable",
     [BH_HOOK_TIMER] = "timer",              [BH_HOOK_NAMED] = "on_update",
+    [BH_HOOK_CONV_TIMEOUT] = "conversation timeout", [BH_HOOK_ERROR] = "error handler",
 };
 
 const char *bh_hook_name(const struct bh_hook *h)
@@ -47,6 +48,8 @@ int bh_hook_call(bh_ctx *ctx, size_t comp, const struct bh_hook *h, const void *
     size_t saved = ctx->comp;
     int rc = BH_CONTINUE, left;
 
+    if (h->filter && !bh_hook_filter_ok(ctx, h))
+        return BH_CONTINUE;
     ctx->comp = comp;
     note_hook(ctx, comp, h);
     switch (h->kind) {
@@ -58,6 +61,10 @@ int bh_hook_call(bh_ctx *ctx, size_t comp, const struct bh_hook *h, const void *
     case BH_HOOK_TIMER: rc = h->fn.timer(ctx); break;
     case BH_HOOK_KIND: rc = bh_kind_call(ctx, h, a); break;
     case BH_HOOK_NAMED: rc = h->fn.update(ctx, a); break;
+    case BH_HOOK_CONV_TIMEOUT:
+        rc = h->fn.conv_timeout(ctx, ((const int64_t *)a)[0], ((const int64_t *)a)[1]);
+        break;
+    case BH_HOOK_ERROR: rc = h->fn.error(ctx, a); break;
     default: rc = h->fn.message(ctx, a); break;
     }
     /* A lock a hook still holds would block every other worker for ever. */
@@ -70,6 +77,8 @@ int bh_hook_call(bh_ctx *ctx, size_t comp, const struct bh_hook *h, const void *
                bh_hook_name(h), h->text ? " " : "", h->text ? h->text : "",
                bh_strerror(rc));
     ctx->comp = saved;
+    if (rc < 0)
+        bh_error_hook(ctx, comp, h, rc);
     return rc;
 }
 
@@ -223,30 +232,55 @@ static int run_callback(bh_ctx *ctx, const bh_callback_query *q)
     return BH_HANDLED;
 }
 
-int bh_bot_dispatch_parsed(bh_bot *bot, const bh_update *u)
+/*
+ * The chain inside the middleware: before_processing, then the
+ * conversations (whose matching hook hides the rest, see conversation.h),
+ * then the hooks of the update's kind.
+ */
+static int run_chain(bh_ctx *ctx)
 {
-    bh_ctx ctx = {.bot = bot, .update = u, .update_id = u->update_id};
-    int rc = run_kind(&ctx, BH_HOOK_BEFORE, u, NULL);
+    const bh_update *u = ctx->update;
+    int rc = run_kind(ctx, BH_HOOK_BEFORE, u, NULL);
 
     if (rc != BH_CONTINUE)
-        return rc < 0 ? rc : BH_OK;
+        return rc;
+    if ((rc = bh_conv_run(ctx)) != BH_CONTINUE)
+        return rc;
     switch (u->kind) {
-    case BH_UPDATE_MESSAGE: rc = run_message(&ctx, u->message); break;
-    case BH_UPDATE_EDITED_MESSAGE: rc = run_kind(&ctx, BH_HOOK_EDITED, u->message, NULL); break;
-    case BH_UPDATE_CHANNEL_POST: rc = run_kind(&ctx, BH_HOOK_CHANNEL_POST, u->message, NULL); break;
-    case BH_UPDATE_CALLBACK_QUERY: rc = run_callback(&ctx, u->callback_query); break;
+    case BH_UPDATE_MESSAGE: rc = run_message(ctx, u->message); break;
+    case BH_UPDATE_EDITED_MESSAGE: rc = run_kind(ctx, BH_HOOK_EDITED, u->message, NULL); break;
+    case BH_UPDATE_CHANNEL_POST: rc = run_kind(ctx, BH_HOOK_CHANNEL_POST, u->message, NULL); break;
+    case BH_UPDATE_CALLBACK_QUERY: rc = run_callback(ctx, u->callback_query); break;
     default: rc = BH_CONTINUE; break;
     }
     /* The other kinds' typed hooks, then the raw on_update hooks. */
     if (rc == BH_CONTINUE)
-        rc = bh_kind_run(&ctx, u);
+        rc = bh_kind_run(ctx, u);
     /* No hook took a command message: the unknown-command answer (help.c). */
     if (rc == BH_CONTINUE && u->kind == BH_UPDATE_MESSAGE)
-        rc = bh_command_fallback(&ctx, u->message);
+        rc = bh_command_fallback(ctx, u->message);
+    return rc;
+}
+
+static int dispatch_parsed(bh_bot *bot, const bh_update *u, int attempt)
+{
+    bh_ctx ctx = {.bot = bot, .update = u, .update_id = u->update_id, .attempt = attempt};
+    int rc;
+
+    /* A retry means the worker of the first attempt died running it. */
+    if (attempt > 1)
+        bh_error_crash(&ctx);
+    rc = bh_mw_run(&ctx, run_chain);
+    bh_ctx_scoped_close(&ctx);
     return rc < 0 ? rc : BH_OK;
 }
 
-int bh_bot_dispatch(bh_bot *bot, const char *update_json)
+int bh_bot_dispatch_parsed(bh_bot *bot, const bh_update *u)
+{
+    return dispatch_parsed(bot, u, 1);
+}
+
+int bh_bot_dispatch_attempt(bh_bot *bot, const char *update_json, int attempt)
 {
     json_object *o;
     bh_update *u;
@@ -260,9 +294,14 @@ int bh_bot_dispatch(bh_bot *bot, const char *update_json)
     json_object_put(o);
     if (rc != BH_OK)
         return rc;
-    rc = bh_bot_dispatch_parsed(bot, u);
+    rc = dispatch_parsed(bot, u, attempt);
     bh_update_free(u);
     return rc;
+}
+
+int bh_bot_dispatch(bh_bot *bot, const char *update_json)
+{
+    return bh_bot_dispatch_attempt(bot, update_json, 1);
 }
 
 void bh_unavailable_run(bh_ctx *ctx, int64_t chat_id, const char *reason)
@@ -288,6 +327,12 @@ static const struct bh_hook *timer_at(const bh_bot *bot, int index, size_t *comp
     return NULL;
 }
 
+/*
+ * The hooks' timers, then (when the bot needs it) the internal sweep of
+ * conversation timeouts, idle scoped memories and dead letters, every
+ * second: a timer job, so the runner's timers run it in one worker at a
+ * time, and a sweep with nothing to do reads a few key counts.
+ */
 size_t bh_bot_timers(const bh_bot *bot, int *seconds, size_t max)
 {
     size_t n = 0, comp;
@@ -296,6 +341,11 @@ size_t bh_bot_timers(const bh_bot *bot, int *seconds, size_t max)
     while ((h = timer_at(bot, (int)n, &comp))) {
         if (n < max)
             seconds[n] = h->seconds;
+        n++;
+    }
+    if (bh_bot_needs_sweep(bot)) {
+        if (n < max)
+            seconds[n] = 1;
         n++;
     }
     return n;
@@ -307,6 +357,10 @@ int bh_bot_run_timer(bh_bot *bot, int timer)
     size_t comp;
     const struct bh_hook *h = timer_at(bot, timer, &comp);
 
+    /* The sweep is the timer after the hooks' own (bh_bot_timers). */
+    if (!h && timer >= 0 && (timer == 0 || timer_at(bot, timer - 1, &comp)) &&
+        bh_bot_needs_sweep(bot))
+        return bh_bot_sweep(bot);
     if (!h)
         return BH_EINVAL;
     int rc = bh_hook_call(&ctx, comp, h, NULL, NULL);

@@ -237,7 +237,7 @@ static int kind_wanted(const bh_bot *bot, bh_update_kind k, int all)
     case BH_UPDATE_EDITED_MESSAGE: return all || bh_bot_has_hook(bot, BH_HOOK_EDITED, 0);
     case BH_UPDATE_CHANNEL_POST: return all || bh_bot_has_hook(bot, BH_HOOK_CHANNEL_POST, 0);
     case BH_UPDATE_CALLBACK_QUERY:
-        if (bh_bot_has_hook(bot, BH_HOOK_CALLBACK, 0))
+        if (bh_bot_has_hook(bot, BH_HOOK_CALLBACK, 0) || bh_conv_wants_callbacks(bot))
             return 1;
         break;
     default: break;

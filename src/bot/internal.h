@@ -10,6 +10,7 @@
 
 #include "base/siphash.h"
 #include "bothive/bot.h"
+#include "bothive/conversation.h"
 
 enum bh_hook_kind {
     BH_HOOK_BEFORE,
@@ -25,6 +26,8 @@ enum bh_hook_kind {
     BH_HOOK_TIMER,
     BH_HOOK_KIND,     /* the typed hook of one update kind (hooks.c) */
     BH_HOOK_NAMED,    /* on_update: any kind by name, raw (hooks.c) */
+    BH_HOOK_CONV_TIMEOUT, /* a conversation's timeout hook (conversation.c) */
+    BH_HOOK_ERROR,        /* the bot's error handler (errors.c) */
 };
 
 struct bh_hook {
@@ -52,6 +55,8 @@ struct bh_hook {
         bh_business_connection_fn business;
         bh_business_deleted_fn business_deleted;
         bh_paid_media_fn paid_media;
+        bh_conversation_timeout_fn conv_timeout;
+        bh_error_fn error;
     } fn;
     bh_update_kind ukind; /* BH_HOOK_KIND */
     char *text;       /* command name, text, word, callback name */
@@ -62,6 +67,13 @@ struct bh_hook {
     regex_t re;       /* message_matches */
     int has_re;
     char *long_help;  /* commands: what /help NAME shows (help.c) */
+    bh_filter *filter; /* checked before the hook runs (filter.c); NULL: none */
+};
+
+/* A middleware of a component (middleware.c). */
+struct bh_middleware {
+    bh_middleware_fn fn;
+    void *arg;
 };
 
 struct bh_component {
@@ -71,6 +83,10 @@ struct bh_component {
     size_t nhooks, cap;
     bh_memory_preparer_fn *preparers;
     size_t npreparers;
+    bh_conversation **convs;     /* conversation.c */
+    size_t nconvs;
+    struct bh_middleware *mws;   /* middleware.c */
+    size_t nmws;
 };
 
 struct bh_bot {
@@ -96,6 +112,10 @@ struct bh_bot {
     void (*note)(const char *what); /* the runner's "now running" reporter */
     const char **allowed;           /* bh_bot_allowed_updates (hooks.c) */
     struct bh_texts *texts;         /* owner, help texts, translations (i18n.c) */
+    bh_error_fn on_error;           /* errors.c */
+    int source;                     /* the runner's source index (run.c) */
+    int64_t chat_expiry_s, user_expiry_s; /* scope.c */
+    struct bh_memcache *memcache;   /* per process: memories by id (scope.c) */
 };
 
 struct bh_ctx {
@@ -104,6 +124,20 @@ struct bh_ctx {
     const bh_update *update;
     int64_t update_id;
     int in_unavailable;   /* running chat_unavailable hooks: no recursion */
+    int in_error;         /* running the error handler: no recursion */
+    int attempt;          /* the runner's attempt of this update (2: a retry) */
+    struct bh_conv_step *step; /* the running conversation step (conversation.c) */
+    int (*chain)(bh_ctx *); /* the hooks' chain, inside the middleware */
+    size_t mw_pos;        /* 1 + the running middleware's position; 0: none */
+    uint64_t mw_called;   /* middlewares (by position) that called bh_ctx_next */
+    int ids_known;        /* chat_id and user_id computed (scope.c) */
+    int64_t chat_id, user_id;
+    struct bh_scoped {    /* the scoped memories this update opened */
+        size_t comp;
+        int user;
+        bh_shared *m;
+    } scoped[8];
+    size_t nscoped;
 };
 
 /* component.c: a component without the name check (the main one is "") */
@@ -211,5 +245,65 @@ int bh_callback_sign(bh_bot *bot, const char *name, const char *data, char *out,
 /* Checks data's signature; on success *name and *payload point into buf. */
 int bh_callback_verify(bh_bot *bot, const char *data, char *buf, size_t buflen,
                        const char **name, const char **payload);
+
+/* command.c: whether msg's command is addressed to another bot (or to
+ * none); and a run of command hook h of comp with msg's arguments. */
+int bh_command_not_ours(bh_bot *bot, const bh_message *msg);
+int bh_command_call(bh_ctx *ctx, size_t comp, const struct bh_hook *h, const bh_message *msg);
+
+/* dispatch.c: one update with the runner's attempt number. */
+int bh_bot_dispatch_attempt(bh_bot *bot, const char *update_json, int attempt);
+
+/* conversation.c */
+/* Runs the step of the first conversation whose hook matches the update;
+ * BH_CONTINUE when none matched. */
+int bh_conv_run(bh_ctx *ctx);
+/* Times out the expired conversations of the bot. */
+int bh_conv_sweep(bh_ctx *ctx);
+void bh_conv_forget_user(bh_bot *bot, int64_t user_id);
+int bh_conv_has_timeouts(const bh_bot *bot);
+/* Whether a conversation has callback hooks (allowed_updates). */
+int bh_conv_wants_callbacks(const bh_bot *bot);
+/* The running step's data (an object owned by the step), NULL outside. */
+json_object *bh_conv_data(bh_ctx *ctx);
+void bh_component_extras_free(bh_component *c);
+
+/* scope.c */
+/* The update's chat and user ids (0 when it has none). */
+void bh_ctx_ids(bh_ctx *ctx, int64_t *chat, int64_t *user);
+/* The chat object of u's kind (message.chat, callback_query.message.chat,
+ * chat_member.chat, ...), NULL if none. */
+json_object *bh_update_chat_object(const bh_update *u);
+/* Memory id of this process, cached by id until the bot's memories close. */
+bh_shared *bh_bot_memory_named(bh_bot *bot, const char *id);
+void bh_memcache_clear(bh_bot *bot);
+/* The same, also found by (tag, comp) without building the id: NULL
+ * until bh_bot_memory_tag opened it. */
+bh_shared *bh_bot_memory_tagged(bh_bot *bot, const void *tag, size_t comp);
+bh_shared *bh_bot_memory_tag(bh_bot *bot, const char *id, const void *tag, size_t comp);
+/* Closes the scoped memories an update opened. */
+void bh_ctx_scoped_close(bh_ctx *ctx);
+int bh_scope_sweep(bh_ctx *ctx);
+/* Attaches bot to this process: BH_OK when it has a store, else BH_EINVAL
+ * (or attach's error). */
+int bh_bot_attached_store(bh_bot *bot);
+/* "bothive.bot:<id>": the bot's own records (secret, admin caches). */
+bh_shared *bh_bot_internal_memory(bh_bot *bot);
+
+/* middleware.c: the chain of u inside every middleware. */
+int bh_mw_run(bh_ctx *ctx, int (*chain)(bh_ctx *));
+
+/* filter.c: whether the hook's filter lets it run (logs a failed check). */
+int bh_hook_filter_ok(bh_ctx *ctx, const struct bh_hook *h);
+/* Adds f to *slot, by and with the filter already there. Takes f. */
+int bh_filter_attach(bh_filter **slot, bh_filter *f);
+
+/* errors.c */
+void bh_error_hook(bh_ctx *ctx, size_t comp, const struct bh_hook *h, int rc);
+void bh_error_crash(bh_ctx *ctx);
+int bh_error_deadletters(bh_ctx *ctx);
+
+/* sweep: whether the bot needs the internal sweep timer. */
+int bh_bot_needs_sweep(const bh_bot *bot);
 
 #endif

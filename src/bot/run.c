@@ -79,6 +79,7 @@ static int app_worker_start(void *arg, bh_store *st, int worker_no)
         if ((rc = bh_bot_attach(a->bots[i], st)) != BH_OK)
             return rc;
         a->bots[i]->note = bh_runner_note;
+        a->bots[i]->source = (int)i; /* names its dead letters */
     }
     return BH_OK;
 }
@@ -90,7 +91,7 @@ static int app_handle(void *arg, const bh_job *job)
 
     if (job->kind == BH_JOB_TIMER)
         return bh_bot_run_timer(bot, job->timer);
-    return bh_bot_dispatch(bot, job->json);
+    return bh_bot_dispatch_attempt(bot, job->json, job->attempt);
 }
 
 int bh_run(bh_bot **bots, size_t n, const bh_run_options *opts)

@@ -43,10 +43,15 @@ static void teardown(void)
 }
 
 /* Starts examples/<name> with 4 workers and a file: store, and waits until
- * it polls (what is sent before would be its skipped backlog). */
+ * it polls (what is sent before would be its skipped backlog): polls more
+ * than before, for a bot started again on the same emulator. */
 static void start_example(const char *name)
 {
     char exe[1024], store[600];
+    int64_t before = 0;
+
+    if (bh_emu_stat(&emu, "by_method.getUpdates", &before) != 0)
+        before = 0;
 
     snprintf(exe, sizeof exe, "%s/%s", getenv("BOTHIVE_EXAMPLES"), name);
     snprintf(store, sizeof store, "file:%s", store_path);
@@ -64,9 +69,9 @@ static void start_example(const char *name)
     }
     int64_t polls = 0, end = bh_test_now_ms() + 60000;
     while (bh_test_now_ms() < end &&
-           (bh_emu_stat(&emu, "by_method.getUpdates", &polls) != 0 || polls < 1))
+           (bh_emu_stat(&emu, "by_method.getUpdates", &polls) != 0 || polls <= before))
         usleep(50 * 1000);
-    ck_assert_msg(polls > 0, "%s never polled", name);
+    ck_assert_msg(polls > before, "%s never polled", name);
 }
 
 /* Stops the bot with SIGTERM: it must finish and exit 0. */
@@ -550,6 +555,70 @@ START_TEST(moderator_example)
 }
 END_TEST
 
+/* The n-th message (1-based) the bot sent to chat, waiting up to 30 s. */
+static void expect_sent(int64_t chat, int n, const char *want)
+{
+    char *t = last_sent(chat, n, 30000);
+    ck_assert_msg(t != NULL, "chat %lld: no message %d (%s)", (long long)chat, n, want);
+    ck_assert_str_eq(t, want);
+    free(t);
+}
+
+/* Two users sign up in one group at once, on 4 workers; the bot stops and
+ * starts again on the same file: store half-way, and both go on. */
+START_TEST(signup_two_users_and_a_restart)
+{
+    setenv("SIGNUP_TIMEOUT", "600", 1);
+    start_example("signup");
+    say(-500, 11, "/signup", "group");
+    say(-500, 12, "/signup", "group");
+    expect_sent(-500, 1, "What is your name?");
+    expect_sent(-500, 2, "What is your name?");
+    say(-500, 12, "Bob", "group");
+    say(-500, 11, "Ada", "group");
+    expect_sent(-500, 3, "How old are you?");
+    expect_sent(-500, 4, "How old are you?");
+    say(-500, 11, "old", "group");
+    expect_sent(-500, 5, "Please send your age as a number");
+    expect_sent(-500, 6, "How old are you?");
+    stop_example();
+    start_example("signup");
+    say(-500, 11, "30", "group");
+    expect_sent(-500, 7, "Thanks Ada, you are 30.");
+    say(-500, 12, "/cancel", "group");
+    expect_sent(-500, 8, "Sign-up cancelled.");
+    /* over for both: /cancel is no conversation's now */
+    say(-500, 12, "41", "group");
+    say(-500, 12, "/signup", "group");
+    expect_sent(-500, 9, "What is your name?");
+    stop_example();
+    unsetenv("SIGNUP_TIMEOUT");
+}
+END_TEST
+
+/* Unanswered, a sign-up times out though the user never writes again; one
+ * finished in time does not. */
+START_TEST(signup_times_out)
+{
+    setenv("SIGNUP_TIMEOUT", "2", 1);
+    start_example("signup");
+    say(21, 21, "/signup", "private");
+    say(22, 22, "/signup", "private");
+    expect_sent(22, 1, "What is your name?");
+    say(22, 22, "Eve", "private");
+    say(22, 22, "5", "private");
+    expect_sent(22, 3, "Thanks Eve, you are 5.");
+    expect_sent(21, 1, "What is your name?");
+    expect_sent(21, 2, "Sign-up timed out.");
+    /* the sweep has run past chat 22's deadline too: nothing more there */
+    sleep(3);
+    char *t = last_sent(22, 4, 100);
+    ck_assert_ptr_null(t);
+    stop_example();
+    unsetenv("SIGNUP_TIMEOUT");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("examples");
@@ -564,6 +633,8 @@ int main(void)
     tcase_add_test(tc, media_example);
     tcase_add_test(tc, counter_keeps_within_flood_limits);
     tcase_add_test(tc, moderator_example);
+    tcase_add_test(tc, signup_two_users_and_a_restart);
+    tcase_add_test(tc, signup_times_out);
     suite_add_tcase(s, tc);
     return bh_test_run_suite(s);
 }

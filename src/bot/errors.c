@@ -1,0 +1,122 @@
+/*
+ * The error handler: one bot-wide hook told of every failure of an
+ * update. A hook's negative code is reported where the hook returns
+ * (bh_hook_call); a worker's death while running an update is reported
+ * when the runner hands the update to another worker (its second
+ * attempt); an update set aside in the dead letter after killing two
+ * workers never reaches a worker again, so the sweep reads the dead
+ * letters of the bot's source and reports each once (the first worker to
+ * claim it in the store reports it). Without a handler, all of these are
+ * only logged (by the runner and bh_hook_call).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bothive/log.h"
+#include "internal.h"
+
+/* The runner's dead letters (runner.h). */
+#define BH_DEADLETTER_MEMORY_ID "bothive.deadletter"
+
+int bh_bot_on_error(bh_bot *bot, bh_error_fn fn)
+{
+    if (!bot || !fn)
+        return BH_EINVAL;
+    bot->on_error = fn;
+    return BH_OK;
+}
+
+/* Runs the handler with f as the bot's main component, once (a failing
+ * handler is not reported to itself). */
+static void report(bh_ctx *ctx, bh_failure *f)
+{
+    struct bh_hook h = {.kind = BH_HOOK_ERROR, .fn.error = ctx->bot->on_error};
+
+    if (!ctx->bot->on_error || ctx->in_error)
+        return;
+    bh_ctx_ids(ctx, &f->chat_id, &f->user_id);
+    f->update = ctx->update;
+    f->update_id = ctx->update_id;
+    ctx->in_error = 1;
+    bh_hook_call(ctx, 0, &h, f, NULL);
+    ctx->in_error = 0;
+}
+
+void bh_error_hook(bh_ctx *ctx, size_t comp, const struct bh_hook *h, int rc)
+{
+    char name[128];
+    bh_failure f = {.kind = BH_FAIL_HOOK, .code = rc, .hook = name,
+                    .component = ctx->bot->comps[comp]->name, .reason = bh_strerror(rc)};
+
+    if (h->kind == BH_HOOK_ERROR)
+        return;
+    snprintf(name, sizeof name, "%s%s%s", bh_hook_name(h), h->text ? " " : "",
+             h->text ? h->text : "");
+    report(ctx, &f);
+}
+
+void bh_error_crash(bh_ctx *ctx)
+{
+    bh_failure f = {.kind = BH_FAIL_CRASH,
+                    .reason = "the worker running this update died; it runs again"};
+    bh_log(BH_LOG_WARN, "update %lld: attempt %d (a worker died running it before)",
+           (long long)ctx->update_id, ctx->attempt);
+    report(ctx, &f);
+}
+
+/* Reports dead letter key (of this bot's source) unless reported already. */
+static void deadletter_report(bh_ctx *ctx, bh_shared *dl, bh_shared *own, const char *key)
+{
+    char mark[BH_KEY_MAX + 32], *text = NULL;
+    json_object *o = NULL, *u, *reason;
+    bh_update *up = NULL;
+    bh_value one = bh_value_int(1);
+
+    snprintf(mark, sizeof mark, "deadletter.reported:%s", key);
+    if (bh_shared_put(own, mark, &one, BH_PUT_ADD, 0) != BH_OK)
+        return; /* reported by another worker, or before */
+    if (bh_shared_get_json(dl, key, &text) != BH_OK || !(o = json_tokener_parse(text)))
+        goto out;
+    bh_failure f = {.kind = BH_FAIL_DEADLETTER, .reason = "set aside in the dead letter"};
+    if (json_object_object_get_ex(o, "reason", &reason))
+        f.reason = json_object_get_string(reason);
+    if (json_object_object_get_ex(o, "update", &u))
+        bh_update_parse(u, &up);
+    bh_ctx sub = {.bot = ctx->bot, .update = up,
+                  .update_id = strtoll(strchr(key, ':') + 1, NULL, 10)};
+    report(&sub, &f);
+out:
+    bh_update_free(up);
+    json_object_put(o);
+    free(text);
+}
+
+int bh_error_deadletters(bh_ctx *ctx)
+{
+    bh_shared *dl = NULL, *own = bh_bot_internal_memory(ctx->bot);
+    bh_cursor *cur;
+    const char *key;
+    char prefix[24];
+    size_t n = 0, plen;
+    int rc;
+
+    if (!ctx->bot->on_error)
+        return BH_OK;
+    if (!own || !(dl = bh_bot_memory_named(ctx->bot, BH_DEADLETTER_MEMORY_ID)))
+        return BH_ENOMEM;
+    if (bh_shared_len(dl, &n) != BH_OK || n == 0)
+        return BH_OK;
+    plen = (size_t)snprintf(prefix, sizeof prefix, "%d:", ctx->bot->source);
+    if ((rc = bh_cursor_open(dl, &cur)) != BH_OK)
+        return rc;
+    while (bh_cursor_next(cur, &key) == BH_OK) {
+        char copy[BH_KEY_MAX + 1];
+        if (strncmp(key, prefix, plen) != 0)
+            continue;
+        snprintf(copy, sizeof copy, "%s", key); /* the cursor's string moves on */
+        deadletter_report(ctx, dl, own, copy);
+    }
+    bh_cursor_close(cur);
+    return BH_OK;
+}
