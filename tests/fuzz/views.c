@@ -29,24 +29,27 @@ void bh_fuzz_walk_user(const bh_user *u)
     bh_fuzz_sink += (size_t)u->id + (size_t)u->is_bot;
 }
 
-/* The command, its bot and its arguments all come from the text. */
+/* The command, its bot and its arguments all come from the text, or,
+ * for a message without a text, from its caption. */
 static void bh_fuzz_check_command(const bh_message *m)
 {
+    const char *src = m->text ? m->text : bh_message_caption(m, NULL);
+
     if (!m->command) {
         BH_FUZZ_ASSERT(m->command_bot == NULL && m->command_args == NULL);
         return;
     }
-    BH_FUZZ_ASSERT(m->text != NULL && m->text[0] == '/');
+    BH_FUZZ_ASSERT(src != NULL && src[0] == '/');
     BH_FUZZ_ASSERT(m->command_args != NULL);
-    size_t tlen = strlen(m->text), clen = strlen(m->command);
-    BH_FUZZ_ASSERT(m->command_args >= m->text && m->command_args <= m->text + tlen);
+    size_t tlen = strlen(src), clen = strlen(m->command);
+    BH_FUZZ_ASSERT(m->command_args >= src && m->command_args <= src + tlen);
     BH_FUZZ_ASSERT(strchr(m->command, '@') == NULL);
     /* "/" then the command, as written in the text. */
-    BH_FUZZ_ASSERT(clen < tlen && !memcmp(m->text + 1, m->command, clen));
+    BH_FUZZ_ASSERT(clen < tlen && !memcmp(src + 1, m->command, clen));
     if (m->command_bot) {
         size_t blen = strlen(m->command_bot);
-        BH_FUZZ_ASSERT(m->text[1 + clen] == '@');
-        BH_FUZZ_ASSERT(2 + clen + blen <= tlen && !memcmp(m->text + 2 + clen, m->command_bot, blen));
+        BH_FUZZ_ASSERT(src[1 + clen] == '@');
+        BH_FUZZ_ASSERT(2 + clen + blen <= tlen && !memcmp(src + 2 + clen, m->command_bot, blen));
     }
     bh_fuzz_read(m->command_args);
 }
