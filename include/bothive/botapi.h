@@ -674,6 +674,7 @@ typedef struct bh_api_method {
     const char *params;     /* "chat_id:c! text:s! parse_mode:s ...": read with bh_api_param_next */
     bh_api_wrapper wrapper; /* the typed wrapper (cast: call it through its own
                              * prototype), NULL when reached through bh_params only */
+    const char *wrapper_name; /* its name, "NULL" when none */
 } bh_api_method;
 
 typedef struct bh_api_param {

@@ -19,7 +19,7 @@
 /* The wrappers have many signatures; the table keeps only that one exists,
  * and naming them here makes the linker prove it. */
 #define BH_API_METHOD(name, result, params, wrapper) \
-    {name, result, params, (bh_api_wrapper)(wrapper)},
+    {name, result, params, (bh_api_wrapper)(wrapper), #wrapper},
 static const bh_api_method rows[] = {
 #include "telegram/methods.def"
 };

@@ -18,6 +18,7 @@
 
 #include "base/clock.h"
 #include "bothive/error.h"
+#include "bothive/telegram.h"
 #include "emu.h"
 
 typedef void (*method_fn)(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
@@ -616,27 +617,50 @@ static bool inject_fault_locked(bh_emu *e, int64_t *retry_until, bh_emu_reply *r
     return false;
 }
 
-/* Serves one Bot API call: finds the method, counts it, notes a call that
- * came before a 429's retry_after had passed, injects the configured
- * faults, then runs it. */
-void bh_emu_api_handle(bh_emu *e, const char *name, bh_emu_params *p, bh_emu_reply *r)
+/* The handler of method name: api.c's own or inline.c's, in *out. */
+static bool find_handler(const char *name, method *out)
 {
     const method *m = find_method(name);
-    method more; /* the methods of inline.c */
-    if (!m && (more.fn = bh_emu_inline_method(name, &more.name)))
-        m = &more;
+    if (m) {
+        *out = *m;
+        return true;
+    }
+    return (out->fn = bh_emu_inline_method(name, &out->name)) != NULL;
+}
+
+int bh_emu_api_serves(const char *name)
+{
+    method m;
+    if (find_handler(name, &m))
+        return 2;
+    return bh_api_method_find(name) ? 1 : 0;
+}
+
+/* Serves one Bot API call: finds the method (a handler of its own, or its
+ * row of the method table for the generic one), counts it, notes a call
+ * that came before a 429's retry_after had passed, injects the configured
+ * faults, checks the parameters against the table, then runs it. */
+void bh_emu_api_handle(bh_emu *e, const char *name, bh_emu_params *p, bh_emu_reply *r)
+{
+    method m;
+    bool own = find_handler(name, &m);
+    const bh_api_method *row = bh_api_method_find(name);
     pthread_mutex_lock(&e->lock);
     e->stats.requests++;
-    if (!m) {
+    if (!own && !row) {
         pthread_mutex_unlock(&e->lock);
         bh_emu_reply_error(r, 404, "Not Found");
         return;
     }
-    bh_emu_count_method_locked(e, m->name);
+    bh_emu_count_method_locked(e, own ? m.name : row->name);
     /* Delay first: the wait releases the lock, and a reset may free chats. */
     if (e->faults.delay_ms > 0)
         delay_locked(e, e->faults.delay_ms);
-    if (!inject_fault_locked(e, note_early_retry_locked(e, p), r))
-        m->fn(e, p, r);
+    if (!inject_fault_locked(e, note_early_retry_locked(e, p), r)) {
+        if (!own)
+            bh_emu_generic(e, row, p, r);
+        else if (!row || bh_emu_check_params(row, p, r) == BH_OK)
+            m.fn(e, p, r);
+    }
     pthread_mutex_unlock(&e->lock);
 }

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "bothive/error.h"
+#include "bothive/telegram.h"
 #include "emu.h"
 
 /* Resolves the chat named by parameter `name`, or answers Telegram's error
@@ -334,4 +335,62 @@ int bh_emu_need_allowed_updates(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
         json_object_put(au);
     }
     return BH_OK;
+}
+
+/* Telegram's text for a missing required parameter p. */
+static void missing_text(const bh_api_param *p, char *desc, size_t n)
+{
+    if (!strcmp(p->name, "text"))
+        snprintf(desc, n, "Bad Request: message text is empty");
+    else if (!strcmp(p->name, "message_id"))
+        snprintf(desc, n, "Bad Request: message identifier is not specified");
+    else if (p->type == 'f' || p->type == 'u')
+        snprintf(desc, n, "Bad Request: there is no %s in the request", p->name);
+    else if (p->type == 'j')
+        snprintf(desc, n, "Bad Request: parameter \"%s\" is required", p->name);
+    else
+        snprintf(desc, n, "Bad Request: %s is empty", p->name);
+}
+
+/* Telegram's text for parameter p given with a value not of its type. */
+static void mistyped_text(const bh_api_param *p, char *desc, size_t n)
+{
+    switch (p->type) {
+    case 'c':
+        snprintf(desc, n, "Bad Request: chat not found");
+        break;
+    case 'f':
+    case 'u':
+        snprintf(desc, n, "Bad Request: wrong file identifier/HTTP URL specified");
+        break;
+    case 'j':
+        snprintf(desc, n, "Bad Request: can't parse %s JSON object",
+                 strcmp(p->name, "reply_markup") ? p->name : "reply keyboard markup");
+        break;
+    default:
+        snprintf(desc, n, "Bad Request: invalid %s specified: must be %s", p->name,
+                 bh_api_type_name(p->type));
+    }
+}
+
+int bh_emu_check_params(const bh_api_method *m, bh_emu_params *p, bh_emu_reply *r)
+{
+    const char *uploads[32];
+    size_t n = 0;
+    bh_api_param bad;
+    char desc[160];
+    /* The uploads are the parameters that carry a file's bytes (files.c). */
+    json_object_object_foreach(p, key, val) {
+        (void)val;
+        if (n < sizeof uploads / sizeof uploads[0] && bh_emu_param_upload(p, key))
+            uploads[n++] = key;
+    }
+    if (bh_api_method_check(m, p, uploads, n, &bad) == BH_OK)
+        return BH_OK;
+    if (bad.required)
+        missing_text(&bad, desc, sizeof desc);
+    else
+        mistyped_text(&bad, desc, sizeof desc);
+    bh_emu_reply_error(r, 400, desc);
+    return BH_EINVAL;
 }

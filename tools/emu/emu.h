@@ -509,4 +509,18 @@ void bh_emu_webhook_stop(bh_emu *e);
 struct MHD_Daemon;
 struct MHD_Daemon *bh_emu_http_start(bh_emu *e, unsigned port, unsigned *bound_port);
 
+
+/* ---- The method table (src/telegram/methods.def) in the emulator ---- */
+struct bh_api_method;
+/* check.c: checks p against m's row (every required parameter, the type of
+ * every known one); BH_OK, or BH_EINVAL after answering Telegram's 400. */
+int bh_emu_check_params(const struct bh_api_method *m, bh_emu_params *p, bh_emu_reply *r);
+/* generic.c: serves a method of the table that has no handler of its own:
+ * its parameters checked, an answer of its result type, nothing kept but
+ * the message of a method that sends one. */
+void bh_emu_generic(bh_emu *e, const struct bh_api_method *m, bh_emu_params *p, bh_emu_reply *r);
+/* api.c: 2 when the emulator serves method with a handler of its own, 1
+ * when generically (from the table), 0 when not at all. */
+int bh_emu_api_serves(const char *method);
+
 #endif

@@ -1,0 +1,125 @@
+/*
+ * The methods of the table (src/telegram/methods.def) that have no handler
+ * of their own in the emulator are served from their row: the parameters
+ * are checked as every call's are (check.c), and the answer is a value of
+ * the row's result type: True, a message the bot sent (kept in the chat,
+ * so /control/sent shows it), the message an edit names, or an empty
+ * object of the type's shape. Nothing else is kept: a client tested here
+ * learns that its call is well formed and reads a well-typed answer.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "bothive/error.h"
+#include "bothive/telegram.h"
+#include "emu.h"
+
+/* A message the bot sends with a method of the table: its text or caption
+ * as given (the method's own checks are not made here). */
+static void send_generic(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+{
+    bh_emu_chat *c = bh_emu_need_open_chat(e, p, r);
+    const char *text = bh_emu_param_str(p, "text"), *caption = bh_emu_param_str(p, "caption");
+    bh_emu_msg *m;
+    if (!c)
+        return;
+    if (!(m = bh_emu_msg_add_locked(c))) {
+        bh_emu_reply_error(r, 500, "Internal Server Error");
+        return;
+    }
+    m->from_bot = 1;
+    m->text = text ? strdup(text) : NULL;
+    m->caption = !text && caption ? strdup(caption) : NULL;
+    m->disable_notification = bh_emu_param_bool(p, "disable_notification");
+    e->stats.sent_messages++;
+    bh_emu_reply_ok(r, bh_emu_msg_json_locked(e, c, m, 0));
+}
+
+/* An edit of one of the bot's messages: True for an inline message, else
+ * the message (marked edited). */
+static void edit_generic(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+{
+    bh_emu_chat *c = NULL;
+    bh_emu_msg *m;
+    if (bh_emu_param_str(p, "inline_message_id")) {
+        bh_emu_reply_ok(r, json_object_new_boolean(1));
+        return;
+    }
+    if (!(m = bh_emu_need_own_msg(e, p, &c, r)))
+        return;
+    m->edited = 1;
+    m->edit_date = (int64_t)time(NULL);
+    e->stats.edits++;
+    bh_emu_reply_ok(r, bh_emu_msg_json_locked(e, c, m, 0));
+}
+
+/* obj with key set to an integer (returns obj). */
+static json_object *with_int(json_object *obj, const char *key, int64_t v)
+{
+    json_object_object_add(obj, key, json_object_new_int64(v));
+    return obj;
+}
+
+/* An object of the result type `type`, with its required fields only. */
+static json_object *empty_result(bh_emu *e, bh_emu_params *p, const char *type)
+{
+    char id[48];
+    json_object *o = json_object_new_object();
+    snprintf(id, sizeof id, "emu-%" PRId64, ++e->next_file_id);
+    if (!strcmp(type, "StarAmount"))
+        return with_int(o, "amount", 0);
+    if (!strcmp(type, "OwnedGifts") || !strcmp(type, "UserProfileAudios")) {
+        json_object_object_add(o, strcmp(type, "OwnedGifts") ? "audios" : "gifts",
+                               json_object_new_array());
+        return with_int(o, "total_count", 0);
+    }
+    if (!strcmp(type, "BotAccessSettings")) {
+        json_object_object_add(o, "is_access_restricted", json_object_new_boolean(0));
+        return o;
+    }
+    if (!strcmp(type, "SentGuestMessage"))
+        json_object_object_add(o, "inline_message_id", json_object_new_string(id));
+    else
+        json_object_object_add(o, "id", json_object_new_string(id));
+    if (!strcmp(type, "PreparedInlineMessage"))
+        return with_int(o, "expiration_date", (int64_t)time(NULL) + 86400);
+    if (!strcmp(type, "Story")) {
+        int64_t chat_id = 0;
+        bh_emu_param_int(p, "chat_id", &chat_id);
+        json_object_object_add(o, "chat", with_int(json_object_new_object(), "id", chat_id));
+        return with_int(o, "id", e->next_file_id);
+    }
+    if (!strcmp(type, "ChatInviteLink")) {
+        char link[96];
+        snprintf(link, sizeof link, "https://t.me/+%s", id);
+        json_object_object_add(o, "invite_link", json_object_new_string(link));
+        json_object_object_add(o, "creator", bh_emu_bot_json(e));
+        json_object_object_add(o, "creates_join_request", json_object_new_boolean(0));
+        json_object_object_add(o, "is_primary", json_object_new_boolean(0));
+        json_object_object_add(o, "is_revoked", json_object_new_boolean(0));
+    }
+    return o;
+}
+
+void bh_emu_generic(bh_emu *e, const struct bh_api_method *m, bh_emu_params *p, bh_emu_reply *r)
+{
+    const char *res = m->result;
+    bh_api_param chat;
+    if (bh_emu_check_params(m, p, r) != BH_OK)
+        return;
+    if (!strcmp(res, "True"))
+        bh_emu_reply_ok(r, json_object_new_boolean(1));
+    else if (!strcmp(res, "Message|True") || (!strcmp(res, "Message") && !strncmp(m->name, "edit", 4)))
+        edit_generic(e, p, r);
+    else if (!strcmp(res, "Message") && bh_api_method_param(m, "chat_id", &chat) && chat.required)
+        send_generic(e, p, r);
+    else if (!strcmp(res, "String"))
+        bh_emu_reply_ok(r, json_object_new_string("4242:emulated-token"));
+    else if (strchr(res, '[') || !strcmp(res, "Integer"))
+        bh_emu_reply_ok(r, strchr(res, '[') ? json_object_new_array() : json_object_new_int(0));
+    else
+        bh_emu_reply_ok(r, empty_result(e, p, res));
+}
