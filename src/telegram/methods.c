@@ -110,10 +110,18 @@ int bh_client_edit_message_text(bh_client *c, int64_t chat_id, int64_t message_i
     if (opt) {
         if (opt->parse_mode)
             bh_params_str(p, "parse_mode", opt->parse_mode);
+        if (opt->entities)
+            bh_params_json(p, "entities", opt->entities);
+        if (opt->link_preview_options)
+            bh_params_json(p, "link_preview_options", opt->link_preview_options);
+        if (opt->business_connection_id)
+            bh_params_str(p, "business_connection_id", opt->business_connection_id);
         if (opt->disable_web_page_preview)
             bh_params_bool(p, "disable_web_page_preview", 1);
         if (opt->reply_markup)
             bh_params_keyboard(p, opt->reply_markup);
+        else if (opt->markup)
+            bh_params_json(p, "reply_markup", opt->markup);
     }
     return bh_tg_call_message(c, "editMessageText", p, edited);
 }

@@ -126,14 +126,17 @@ static void send_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
     bh_emu_content mc;
     int64_t reply_to;
     bh_emu_msg *m;
+    char *extra = NULL;
     if (!c || bh_emu_need_content(p, r, &mc) != BH_OK)
         return;
-    if ((reply_to = bh_emu_need_reply_to(c, p, r)) < 0)
+    if ((reply_to = bh_emu_need_reply_to(c, p, r)) < 0 ||
+        bh_emu_need_send_options(e, c, p, mc.text, r, &extra) != BH_OK)
         goto fail;
     if (!(m = bh_emu_msg_add_locked(c))) {
         bh_emu_reply_error(r, 500, "Internal Server Error");
         goto fail;
     }
+    m->extra = extra;
     m->from_bot = 1;
     m->text = mc.text;
     m->parse_mode = mc.parse_mode;
@@ -144,6 +147,7 @@ static void send_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
     bh_emu_reply_ok(r, bh_emu_msg_json_locked(e, c, m, 0));
     return;
 fail:
+    free(extra);
     bh_emu_content_free(&mc);
 }
 

@@ -270,14 +270,19 @@ void bh_emu_content_free(bh_emu_content *m)
     memset(m, 0, sizeof *m);
 }
 
-/* The message id that reply_parameters names, and its own
- * allow_sending_without_reply into *allow; 0 when it names none. Returns
- * BH_OK, or BH_EJSON when reply_parameters is not valid JSON. */
-static int reply_parameters(bh_emu_params *p, int64_t *id, int *allow)
+/* The message id of chat c that reply_parameters names, and its own
+ * allow_sending_without_reply into *allow; 0 when it names none, or a
+ * message of another chat (options.c keeps that one). Returns BH_OK, or
+ * BH_EJSON when reply_parameters is not valid JSON. */
+static int reply_parameters(const bh_emu_chat *c, bh_emu_params *p, int64_t *id, int *allow)
 {
     int bad;
     json_object *rp = bh_emu_param_json(p, "reply_parameters", &bad), *v;
     *id = 0;
+    if (rp && json_object_object_get_ex(rp, "chat_id", &v) && json_object_get_int64(v) != c->id) {
+        json_object_put(rp);
+        return BH_OK;
+    }
     if (rp && json_object_is_type(rp, json_type_object) &&
         json_object_object_get_ex(rp, "message_id", &v)) {
         *id = json_object_get_int64(v);
@@ -295,7 +300,7 @@ int64_t bh_emu_need_reply_to(bh_emu_chat *c, bh_emu_params *p, bh_emu_reply *r)
 {
     int64_t id = 0;
     int allow = bh_emu_param_bool(p, "allow_sending_without_reply");
-    if (reply_parameters(p, &id, &allow) != BH_OK) {
+    if (reply_parameters(c, p, &id, &allow) != BH_OK) {
         bh_emu_reply_error(r, 400, "Bad Request: can't parse reply parameters JSON object");
         return -1;
     }

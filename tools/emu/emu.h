@@ -105,6 +105,8 @@ typedef struct bh_emu_msg {
     char *caption;          /* media messages; NULL when none */
     char *media_group_id;   /* NULL when not part of an album */
     int pinned;
+    char *extra;            /* JSON object text of more Message fields (send options: quote,
+                             * external_reply, has_protected_content...), NULL when none */
 } bh_emu_msg;
 
 typedef struct bh_emu_chat {
@@ -519,6 +521,11 @@ int bh_emu_check_params(const struct bh_api_method *m, bh_emu_params *p, bh_emu_
  * its parameters checked, an answer of its result type, nothing kept but
  * the message of a method that sends one. */
 void bh_emu_generic(bh_emu *e, const struct bh_api_method *m, bh_emu_params *p, bh_emu_reply *r);
+/* options.c: checks the send options of a message to c whose text or
+ * caption is text; *extra receives the Message fields they add (malloc'd
+ * JSON text, NULL when none). BH_OK, or BH_EINVAL after answering the 400. */
+int bh_emu_need_send_options(bh_emu *e, bh_emu_chat *c, bh_emu_params *p, const char *text,
+                             bh_emu_reply *r, char **extra);
 /* api.c: 2 when the emulator serves method with a handler of its own, 1
  * when generically (from the table), 0 when not at all. */
 int bh_emu_api_serves(const char *method);

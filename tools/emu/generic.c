@@ -24,12 +24,15 @@ static void send_generic(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
     bh_emu_chat *c = bh_emu_need_open_chat(e, p, r);
     const char *text = bh_emu_param_str(p, "text"), *caption = bh_emu_param_str(p, "caption");
     bh_emu_msg *m;
-    if (!c)
+    char *extra = NULL;
+    if (!c || bh_emu_need_send_options(e, c, p, text ? text : caption, r, &extra) != BH_OK)
         return;
     if (!(m = bh_emu_msg_add_locked(c))) {
+        free(extra);
         bh_emu_reply_error(r, 500, "Internal Server Error");
         return;
     }
+    m->extra = extra;
     m->from_bot = 1;
     m->text = text ? strdup(text) : NULL;
     m->caption = !text && caption ? strdup(caption) : NULL;

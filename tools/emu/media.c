@@ -70,14 +70,22 @@ static void send_file(bh_emu *e, bh_emu_params *p, bh_emu_reply *r, const char *
     bh_emu_file *f;
     bh_emu_msg *m;
     int64_t reply_to;
+    char *extra = NULL;
     if (!c || bh_emu_need_caption(p, r, &mc) != BH_OK)
         return;
-    if ((reply_to = bh_emu_need_reply_to(c, p, r)) < 0 || !(f = bh_emu_need_file(e, p, kind, max, r))) {
+    if ((reply_to = bh_emu_need_reply_to(c, p, r)) < 0 ||
+        bh_emu_need_send_options(e, c, p, mc.text, r, &extra) != BH_OK ||
+        !(f = bh_emu_need_file(e, p, kind, max, r))) {
+        free(extra);
         bh_emu_content_free(&mc);
         return;
     }
-    if ((m = add_media_msg(e, c, p, bh_emu_media_text(f, kind), &mc, reply_to, r)))
+    if ((m = add_media_msg(e, c, p, bh_emu_media_text(f, kind), &mc, reply_to, r))) {
+        m->extra = extra;
         bh_emu_reply_ok(r, bh_emu_msg_json_locked(e, c, m, 0));
+    } else {
+        free(extra);
+    }
 }
 
 void bh_emu_send_photo(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
