@@ -1,5 +1,7 @@
 /*
- * Typed methods that send files: sendPhoto, sendDocument, sendMediaGroup.
+ * Typed methods that send files: the one-file sends (sendPhoto,
+ * sendDocument... made from the send-file rows of methods.def), and
+ * sendMediaGroup.
  * Each builds a bh_params (so a file from disk is streamed, and json-c
  * writes every value) and goes through bh_client_call_params; the helpers
  * that turn a result into a typed value are shared with admin.c.
@@ -118,7 +120,7 @@ int bh_tg_send_options(bh_params *p, const bh_send_options *opt)
     return p->rc;
 }
 
-/* sendPhoto and sendDocument: one file under key, and a caption. */
+/* A one-file send: the file under key, and a caption (NULL: none). */
 static int send_file(bh_client *c, const char *method, const char *key, int64_t chat_id,
                      const bh_input_file *f, const char *caption, const bh_send_options *opt,
                      bh_message **sent)
@@ -139,53 +141,21 @@ static int send_file(bh_client *c, const char *method, const char *key, int64_t 
     return bh_tg_call_message(c, method, p, sent);
 }
 
-int bh_client_send_photo(bh_client *c, int64_t chat_id, const bh_input_file *photo,
-                         const char *caption, const bh_send_options *opt, bh_message **sent)
-{
-    return send_file(c, "sendPhoto", "photo", chat_id, photo, caption, opt, sent);
-}
-
-int bh_client_send_document(bh_client *c, int64_t chat_id, const bh_input_file *document,
-                            const char *caption, const bh_send_options *opt, bh_message **sent)
-{
-    return send_file(c, "sendDocument", "document", chat_id, document, caption, opt, sent);
-}
-
-int bh_client_send_audio(bh_client *c, int64_t chat_id, const bh_input_file *audio,
-                         const char *caption, const bh_send_options *opt, bh_message **sent)
-{
-    return send_file(c, "sendAudio", "audio", chat_id, audio, caption, opt, sent);
-}
-
-int bh_client_send_video(bh_client *c, int64_t chat_id, const bh_input_file *video,
-                         const char *caption, const bh_send_options *opt, bh_message **sent)
-{
-    return send_file(c, "sendVideo", "video", chat_id, video, caption, opt, sent);
-}
-
-int bh_client_send_animation(bh_client *c, int64_t chat_id, const bh_input_file *animation,
-                             const char *caption, const bh_send_options *opt, bh_message **sent)
-{
-    return send_file(c, "sendAnimation", "animation", chat_id, animation, caption, opt, sent);
-}
-
-int bh_client_send_voice(bh_client *c, int64_t chat_id, const bh_input_file *voice,
-                         const char *caption, const bh_send_options *opt, bh_message **sent)
-{
-    return send_file(c, "sendVoice", "voice", chat_id, voice, caption, opt, sent);
-}
-
-int bh_client_send_video_note(bh_client *c, int64_t chat_id, const bh_input_file *video_note,
-                              const char *caption, const bh_send_options *opt, bh_message **sent)
-{
-    return send_file(c, "sendVideoNote", "video_note", chat_id, video_note, caption, opt, sent);
-}
-
-int bh_client_send_sticker(bh_client *c, int64_t chat_id, const bh_input_file *sticker,
-                           const bh_send_options *opt, bh_message **sent)
-{
-    return send_file(c, "sendSticker", "sticker", chat_id, sticker, NULL, opt, sent);
-}
+/* The wrappers of the send-file rows of the method table. */
+#define SEND_FILE_1(method, file, wrapper)                                                      \
+    int wrapper(bh_client *c, int64_t chat_id, const bh_input_file *file, const char *caption, \
+                const bh_send_options *opt, bh_message **sent)                                 \
+    {                                                                                          \
+        return send_file(c, method, #file, chat_id, file, caption, opt, sent);                 \
+    }
+#define SEND_FILE_0(method, file, wrapper)                                                      \
+    int wrapper(bh_client *c, int64_t chat_id, const bh_input_file *file,                      \
+                const bh_send_options *opt, bh_message **sent)                                 \
+    {                                                                                          \
+        return send_file(c, method, #file, chat_id, file, NULL, opt, sent);                    \
+    }
+#define BH_API_SEND_FILE(method, file, wrapper, caption) SEND_FILE_##caption(method, file, wrapper)
+#include "telegram/methods.def"
 
 json_object *bh_tg_input_media(bh_params *p, const bh_input_media *m)
 {

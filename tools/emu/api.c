@@ -456,15 +456,7 @@ static const method methods[] = {
     {"setWebhook", set_webhook},
     {"deleteWebhook", delete_webhook},
     {"getWebhookInfo", get_webhook_info},
-    {"sendPhoto", bh_emu_send_photo},
-    {"sendDocument", bh_emu_send_document},
     {"sendMediaGroup", bh_emu_send_media_group},
-    {"sendAudio", bh_emu_send_audio},
-    {"sendVideo", bh_emu_send_video},
-    {"sendAnimation", bh_emu_send_animation},
-    {"sendVoice", bh_emu_send_voice},
-    {"sendVideoNote", bh_emu_send_video_note},
-    {"sendSticker", bh_emu_send_sticker},
     {"getFile", bh_emu_get_file},
     {"deleteMessages", bh_emu_delete_messages},
     {"pinChatMessage", bh_emu_pin_chat_message},
@@ -621,23 +613,44 @@ static bool inject_fault_locked(bh_emu *e, int64_t *retry_until, bh_emu_reply *r
     return false;
 }
 
-/* The handler of method name: api.c's own or inline.c's, in *out. */
-static bool find_handler(const char *name, method *out)
+/* The handler of method name: api.c's own, a send-file method's (media.c:
+ * *kind is its file's kind, else NULL) or inline.c's, in *out. */
+static bool find_handler(const char *name, method *out, const char **kind)
 {
     const method *m = find_method(name);
+    *kind = NULL;
     if (m) {
         *out = *m;
         return true;
     }
+    out->fn = NULL;
+    if ((*kind = bh_emu_file_method(name, &out->name)))
+        return true;
     return (out->fn = bh_emu_inline_method(name, &out->name)) != NULL;
 }
 
 int bh_emu_api_serves(const char *name)
 {
     method m;
-    if (find_handler(name, &m))
+    const char *kind;
+    if (find_handler(name, &m, &kind))
         return 2;
     return bh_api_method_find(name) ? 1 : 0;
+}
+
+/* Runs a call: its handler m (NULL: the generic one of its row) after the
+ * checks of its row of the method table (when it has one). */
+static void run_locked(bh_emu *e, const method *m, const char *kind, const bh_api_method *row,
+                       bh_emu_params *p, bh_emu_reply *r)
+{
+    if (!m)
+        bh_emu_generic(e, row, p, r);
+    else if (row && bh_emu_check_params(row, p, r) != BH_OK)
+        return;
+    else if (kind)
+        bh_emu_send_file(e, p, r, kind);
+    else
+        m->fn(e, p, r);
 }
 
 /* Serves one Bot API call: finds the method (a handler of its own, or its
@@ -647,7 +660,8 @@ int bh_emu_api_serves(const char *name)
 void bh_emu_api_handle(bh_emu *e, const char *name, bh_emu_params *p, bh_emu_reply *r)
 {
     method m;
-    bool own = find_handler(name, &m);
+    const char *kind;
+    bool own = find_handler(name, &m, &kind);
     const bh_api_method *row = bh_api_method_find(name);
     pthread_mutex_lock(&e->lock);
     e->stats.requests++;
@@ -660,11 +674,7 @@ void bh_emu_api_handle(bh_emu *e, const char *name, bh_emu_params *p, bh_emu_rep
     /* Delay first: the wait releases the lock, and a reset may free chats. */
     if (e->faults.delay_ms > 0)
         delay_locked(e, e->faults.delay_ms);
-    if (!inject_fault_locked(e, note_early_retry_locked(e, p), r)) {
-        if (!own)
-            bh_emu_generic(e, row, p, r);
-        else if (!row || bh_emu_check_params(row, p, r) == BH_OK)
-            m.fn(e, p, r);
-    }
+    if (!inject_fault_locked(e, note_early_retry_locked(e, p), r))
+        run_locked(e, own ? &m : NULL, kind, row, p, r);
     pthread_mutex_unlock(&e->lock);
 }

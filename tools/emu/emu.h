@@ -335,15 +335,12 @@ int bh_emu_form_too_big(const bh_emu_form *f);
 void bh_emu_form_free(bh_emu_form *f);
 
 /* ---- media.c: methods that send files ---- */
-void bh_emu_send_photo(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
-void bh_emu_send_document(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+/* The kind of file the send-file method name sends ("photo", ...; its
+ * canonical name in *canonical), or NULL when it is not one of them. */
+const char *bh_emu_file_method(const char *name, const char **canonical);
+/* Serves a send-file method whose file is of kind. */
+void bh_emu_send_file(bh_emu *e, bh_emu_params *p, bh_emu_reply *r, const char *kind);
 void bh_emu_send_media_group(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
-void bh_emu_send_audio(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
-void bh_emu_send_video(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
-void bh_emu_send_animation(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
-void bh_emu_send_voice(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
-void bh_emu_send_video_note(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
-void bh_emu_send_sticker(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 
 /* ---- edit.c: editing media and captions, copying messages ---- */
 void bh_emu_edit_message_media(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
