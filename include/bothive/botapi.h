@@ -658,62 +658,122 @@ int bh_client_send_game(bh_client *c, int64_t chat_id, const char *game_short_na
                         const bh_send_options *opt, bh_message **sent);
 
 
-/* ---- The table of every method ------------------------------------------- */
-/*
- * One row per method of the Bot API (src/telegram/methods.def): its result
- * type, its parameters and its typed wrapper. bh_client_call_params checks
- * a call to a method of the table against its row before sending anything
- * (a method not in the table goes as it is, so one Telegram adds is
- * reachable at once); `bothive emu` validates what it receives with it.
- */
-typedef void (*bh_api_wrapper)(void);
+/* ---- Sticker sets, gifts, games, reactions, business accounts, checklists -- */
+/* The same rules and errors as the typed methods above. Objects returned
+ * through json_object ** are new references the caller puts. */
 
-typedef struct bh_api_method {
-    const char *name;       /* "sendMessage" */
-    const char *result;     /* "Message", "True", "Message|True", "MessageId[]", ... */
-    const char *params;     /* "chat_id:c! text:s! parse_mode:s ...": read with bh_api_param_next */
-    bh_api_wrapper wrapper; /* the typed wrapper (cast: call it through its own
-                             * prototype), NULL when reached through bh_params only */
-    const char *wrapper_name; /* its name, "NULL" when none */
-} bh_api_method;
+/* A sticker to add to a set (InputSticker). */
+typedef struct bh_input_sticker {
+    bh_input_file file;          /* an upload goes as an attach:// part */
+    const char *format;          /* "static", "animated" or "video" */
+    const char *const *emoji;    /* NULL-terminated, 1..20 emoji */
+    const char *const *keywords; /* NULL-terminated, or NULL for none */
+} bh_input_sticker;
 
-typedef struct bh_api_param {
-    char name[64];
-    char type;    /* i Integer, n Float, s String, b Boolean, c chat id (Integer
-                   * or @username), f file (upload, file_id or URL), u upload
-                   * only, j JSON object or array */
-    int required;
-} bh_api_param;
+/** createNewStickerSet name (ending in "_by_<bot username>") owned by
+ *  user_id, with n (1..50) stickers; sticker_type NULL for "regular".
+ *  Errors: also BH_EINVAL for a sticker without format or emoji. */
+int bh_client_create_new_sticker_set(bh_client *c, int64_t user_id, const char *name,
+                                     const char *title, const bh_input_sticker *stickers,
+                                     size_t n, const char *sticker_type);
+/** addStickerToSet / replaceStickerInSet (old_sticker: its file_id). */
+int bh_client_add_sticker_to_set(bh_client *c, int64_t user_id, const char *name,
+                                 const bh_input_sticker *sticker);
+int bh_client_replace_sticker_in_set(bh_client *c, int64_t user_id, const char *name,
+                                     const char *old_sticker, const bh_input_sticker *sticker);
+/** setStickerPositionInSet (0-based) / deleteStickerFromSet of a sticker's file_id. */
+int bh_client_set_sticker_position_in_set(bh_client *c, const char *sticker, int position);
+int bh_client_delete_sticker_from_set(bh_client *c, const char *sticker);
+/** setStickerEmojiList (NULL-terminated, required) / setStickerKeywords
+ *  (NULL removes them) / setStickerMaskPosition (a MaskPosition, NULL removes it). */
+int bh_client_set_sticker_emoji_list(bh_client *c, const char *sticker, const char *const *emoji);
+int bh_client_set_sticker_keywords(bh_client *c, const char *sticker, const char *const *keywords);
+int bh_client_set_sticker_mask_position(bh_client *c, const char *sticker, json_object *mask_position);
+/** setStickerSetTitle / deleteStickerSet. */
+int bh_client_set_sticker_set_title(bh_client *c, const char *name, const char *title);
+int bh_client_delete_sticker_set(bh_client *c, const char *name);
+/** setStickerSetThumbnail in format ("static", "animated", "video");
+ *  thumbnail NULL drops it. setCustomEmojiStickerSetThumbnail: NULL drops it. */
+int bh_client_set_sticker_set_thumbnail(bh_client *c, const char *name, int64_t user_id,
+                                        const bh_input_file *thumbnail, const char *format);
+int bh_client_set_custom_emoji_sticker_set_thumbnail(bh_client *c, const char *name,
+                                                     const char *custom_emoji_id);
 
-/** The number of methods in the table (every method of the Bot API). */
-size_t bh_api_method_count(void);
-/** Row i (0..count-1) in the Bot API's order, or NULL past the end. */
-const bh_api_method *bh_api_method_at(size_t i);
-/** The row of method name (case-insensitive, as Telegram), or NULL. */
-const bh_api_method *bh_api_method_find(const char *name);
-/** Reads the next parameter of a row's params at *cursor (start it at
- *  m->params) into *out. Returns 1, or 0 at the end. */
-int bh_api_param_next(const char **cursor, bh_api_param *out);
-/** Whether m takes parameter name (1, its description in *out if not NULL) or not (0). */
-int bh_api_method_param(const bh_api_method *m, const char *name, bh_api_param *out);
-/** Whether v is a value of type (a type letter above) as the Bot API reads it
- *  (a string holding an integer is an Integer; "true" a Boolean; JSON text
- *  a JSON value). An upload is never a value: see bh_api_method_check. */
-int bh_api_value_ok(char type, json_object *v);
-/**
- * Checks params (an object; NULL for none) and the uploads (nuploads names
- * of uploaded parts) against m's row: every required parameter present,
- * every known one of its type (unknown names are left alone, as Telegram
- * ignores them). On failure *bad (may be NULL) names the parameter, with
- * bad->required 1 when it is missing and 0 when of the wrong type.
- * Errors: BH_EINVAL (NULL m, or a parameter that fails).
- */
-int bh_api_method_check(const bh_api_method *m, json_object *params, const char *const *uploads,
-                        size_t nuploads, bh_api_param *bad);
-/** "an Integer", "a String", ... for a type letter (for messages). */
-const char *bh_api_type_name(char type);
+/** sendGift gift_id to a user or a chat (exactly one of them non-zero);
+ *  text NULL for none. */
+int bh_client_send_gift(bh_client *c, int64_t user_id, int64_t chat_id, const char *gift_id,
+                        const char *text);
+/** giftPremiumSubscription: month_count 3, 6 or 12 for star_count Stars. */
+int bh_client_gift_premium_subscription(bh_client *c, int64_t user_id, int month_count,
+                                        int64_t star_count, const char *text);
+/** getUserGifts / getChatGifts into *gifts (an OwnedGifts); offset NULL
+ *  for the first page, limit 0 for the server's default (1..100). */
+int bh_client_get_user_gifts(bh_client *c, int64_t user_id, const char *offset, int limit,
+                             json_object **gifts);
+int bh_client_get_chat_gifts(bh_client *c, int64_t chat_id, const char *offset, int limit,
+                             json_object **gifts);
+/** setGameScore of user_id in the game message message_id of chat_id;
+ *  force allows a lower score. *edited: the game message. */
+int bh_client_set_game_score(bh_client *c, int64_t user_id, int64_t score, int64_t chat_id,
+                             int64_t message_id, int force, bh_message **edited);
+/** getGameHighScores into *scores (an array of GameHighScore). */
+int bh_client_get_game_high_scores(bh_client *c, int64_t user_id, int64_t chat_id,
+                                   int64_t message_id, json_object **scores);
+/** deleteMessageReaction / deleteAllMessageReactions: the reactions of a
+ *  user (user_id) or of a chat (actor_chat_id): exactly one non-zero. */
+int bh_client_delete_message_reaction(bh_client *c, int64_t chat_id, int64_t message_id,
+                                      int64_t user_id, int64_t actor_chat_id);
+int bh_client_delete_all_message_reactions(bh_client *c, int64_t chat_id, int64_t user_id,
+                                           int64_t actor_chat_id);
+/** setChatMemberTag (NULL or "" removes it). */
+int bh_client_set_chat_member_tag(bh_client *c, int64_t chat_id, int64_t user_id, const char *tag);
+/** setUserEmojiStatus (custom_emoji_id NULL removes it; expiration_date 0: none). */
+int bh_client_set_user_emoji_status(bh_client *c, int64_t user_id, const char *custom_emoji_id,
+                                    int64_t expiration_date);
+/** setMyProfilePhoto (a static photo, uploaded) / removeMyProfilePhoto. */
+int bh_client_set_my_profile_photo(bh_client *c, const bh_input_file *photo);
+int bh_client_remove_my_profile_photo(bh_client *c);
+/** createChatSubscriptionInviteLink: period 2592000 (30 days), price
+ *  1..10000 Stars; editChatSubscriptionInviteLink: its name. */
+int bh_client_create_chat_subscription_invite_link(bh_client *c, int64_t chat_id, const char *name,
+                                                   int64_t period, int64_t price,
+                                                   bh_invite_link *out);
+int bh_client_edit_chat_subscription_invite_link(bh_client *c, int64_t chat_id,
+                                                 const char *invite_link, const char *name,
+                                                 bh_invite_link *out);
+
+/** readBusinessMessage / deleteBusinessMessages (n: 1..100) on behalf of
+ *  the business account of business_connection_id. */
+int bh_client_read_business_message(bh_client *c, const char *business_connection_id,
+                                    int64_t chat_id, int64_t message_id);
+int bh_client_delete_business_messages(bh_client *c, const char *business_connection_id,
+                                       const int64_t *ids, size_t n);
+/** setBusinessAccountName (last_name NULL for none) / Username / Bio
+ *  (NULL or "" removes them). */
+int bh_client_set_business_account_name(bh_client *c, const char *business_connection_id,
+                                        const char *first_name, const char *last_name);
+int bh_client_set_business_account_username(bh_client *c, const char *business_connection_id,
+                                            const char *username);
+int bh_client_set_business_account_bio(bh_client *c, const char *business_connection_id,
+                                       const char *bio);
+/** getBusinessAccountStarBalance into *amount; transferBusinessAccountStars
+ *  (1..10000) to the bot. */
+int bh_client_get_business_account_star_balance(bh_client *c, const char *business_connection_id,
+                                                int64_t *amount);
+int bh_client_transfer_business_account_stars(bh_client *c, const char *business_connection_id,
+                                              int64_t star_count);
+/** sendChecklist (a InputChecklist, not consumed) on behalf of a business
+ *  account; editMessageChecklist of one sent so. */
+int bh_client_send_checklist(bh_client *c, const char *business_connection_id, int64_t chat_id,
+                             json_object *checklist, const bh_send_options *opt,
+                             bh_message **sent);
+int bh_client_edit_message_checklist(bh_client *c, const char *business_connection_id,
+                                     int64_t chat_id, int64_t message_id, json_object *checklist,
+                                     bh_message **edited);
 
 #ifdef __cplusplus
 }
 #endif
+#include "apitable.h"
+
 #endif /* BOTHIVE_BOTAPI_H */

@@ -1,0 +1,166 @@
+/*
+ * The typed wrappers of sticker sets, gifts, games, reactions, member
+ * tags, emoji statuses, the bot's profile photo, subscription links,
+ * business accounts and checklists, against the emulator (which serves
+ * these from the method table: their parameters checked, an answer of
+ * the result type): each call reaches it well formed and reads its typed
+ * answer, and each wrapper refuses what it must before sending.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bothive/log.h"
+#include "bothive/telegram.h"
+#include "emu_proc.h"
+#include "testutil.h"
+
+#define TOKEN "4747:MOREsecretTOKEN"
+#define USER 95
+
+static bh_emu_proc emu;
+static bh_client *cl;
+
+static void setup(void)
+{
+    bh_client_options o = {.max_retries = BH_TG_NO_RETRY};
+    bh_log_set_level(BH_LOG_ERROR + 1);
+    ck_assert_int_eq(bh_emu_start(&emu, TOKEN), 0);
+    ck_assert_int_eq(bh_client_new(&cl, TOKEN, emu.url, &o), BH_OK);
+    ck_assert_int_ge(bh_emu_send_user_message(&emu, USER, USER, "hi"), 1);
+}
+
+static void teardown(void)
+{
+    bh_client_free(cl);
+    ck_assert_int_eq(bh_emu_stop(&emu), 0);
+}
+
+/* The number of calls of method the emulator received. */
+static int64_t calls(const char *method)
+{
+    char path[96];
+    int64_t n = 0;
+    snprintf(path, sizeof path, "by_method.%s", method);
+    if (bh_emu_stat(&emu, path, &n) != 0)
+        return 0;
+    return n;
+}
+
+START_TEST(sticker_sets)
+{
+    static const char *const emoji[] = {"\xF0\x9F\x98\x80", NULL};
+    static const char *const words[] = {"smile", NULL};
+    bh_input_sticker s[2] = {
+        {.file = bh_file_memory("PNG1", 4, "a.png"), .format = "static", .emoji = emoji},
+        {.file = bh_file_id("CAACAgIAAxk"), .format = "static", .emoji = emoji, .keywords = words},
+    };
+    bh_input_file thumb = bh_file_memory("PNG", 3, "t.png");
+    ck_assert_int_eq(bh_client_create_new_sticker_set(cl, USER, "set_by_emu_bot", "Set", s, 2, NULL),
+                     BH_OK);
+    ck_assert_int_eq(calls("createNewStickerSet"), 1);
+    ck_assert_int_eq(bh_client_add_sticker_to_set(cl, USER, "set_by_emu_bot", &s[0]), BH_OK);
+    ck_assert_int_eq(bh_client_replace_sticker_in_set(cl, USER, "set_by_emu_bot", "old", &s[1]), BH_OK);
+    ck_assert_int_eq(bh_client_set_sticker_position_in_set(cl, "CAACAgIAAxk", 0), BH_OK);
+    ck_assert_int_eq(bh_client_delete_sticker_from_set(cl, "CAACAgIAAxk"), BH_OK);
+    ck_assert_int_eq(bh_client_set_sticker_emoji_list(cl, "CAACAgIAAxk", emoji), BH_OK);
+    ck_assert_int_eq(bh_client_set_sticker_keywords(cl, "CAACAgIAAxk", NULL), BH_OK);
+    ck_assert_int_eq(bh_client_set_sticker_mask_position(cl, "CAACAgIAAxk", NULL), BH_OK);
+    ck_assert_int_eq(bh_client_set_sticker_set_title(cl, "set_by_emu_bot", "New"), BH_OK);
+    ck_assert_int_eq(bh_client_set_sticker_set_thumbnail(cl, "set_by_emu_bot", USER, &thumb, "static"),
+                     BH_OK);
+    ck_assert_int_eq(bh_client_set_custom_emoji_sticker_set_thumbnail(cl, "set_by_emu_bot", NULL),
+                     BH_OK);
+    ck_assert_int_eq(bh_client_delete_sticker_set(cl, "set_by_emu_bot"), BH_OK);
+    /* refused before sending */
+    s[0].format = NULL;
+    ck_assert_int_eq(bh_client_add_sticker_to_set(cl, USER, "set_by_emu_bot", &s[0]), BH_EINVAL);
+    ck_assert_int_eq(bh_client_create_new_sticker_set(cl, USER, "x", "X", s, 0, NULL), BH_EINVAL);
+    ck_assert_int_eq(bh_client_set_sticker_emoji_list(cl, "CAACAgIAAxk", NULL), BH_EINVAL);
+    ck_assert_int_eq(bh_client_set_sticker_position_in_set(cl, "CAACAgIAAxk", -1), BH_EINVAL);
+    ck_assert_int_eq(calls("addStickerToSet"), 1);
+}
+END_TEST
+
+START_TEST(gifts_games_reactions)
+{
+    json_object *o = NULL;
+    bh_message *m = NULL, *game = NULL;
+    bh_input_file photo = bh_file_memory("JPG", 3, "me.jpg");
+    ck_assert_int_eq(bh_client_send_gift(cl, USER, 0, "gift-1", "for you"), BH_OK);
+    ck_assert_int_eq(bh_client_send_gift(cl, USER, -100, "gift-1", NULL), BH_EINVAL);
+    ck_assert_int_eq(bh_client_gift_premium_subscription(cl, USER, 3, 1000, NULL), BH_OK);
+    ck_assert_int_eq(bh_client_gift_premium_subscription(cl, USER, 5, 1000, NULL), BH_EINVAL);
+    ck_assert_int_eq(bh_client_get_user_gifts(cl, USER, NULL, 10, &o), BH_OK);
+    ck_assert_int_eq(json_object_get_int(json_object_object_get(o, "total_count")), 0);
+    ck_assert(json_object_is_type(json_object_object_get(o, "gifts"), json_type_array));
+    json_object_put(o);
+    ck_assert_int_eq(bh_client_get_chat_gifts(cl, USER, "next", 0, &o), BH_OK);
+    json_object_put(o);
+    /* a game score set on a message of the bot answers that message */
+    ck_assert_int_eq(bh_client_send_game(cl, USER, "tetris", NULL, &game), BH_OK);
+    ck_assert_int_eq(bh_client_set_game_score(cl, USER, 42, USER, game->message_id, 0, &m), BH_OK);
+    ck_assert_int_eq(m->message_id, game->message_id);
+    bh_message_free(m);
+    ck_assert_int_eq(bh_client_set_game_score(cl, USER, 42, USER, 999, 0, NULL), BH_EAPI);
+    ck_assert_int_eq(bh_client_get_game_high_scores(cl, USER, USER, game->message_id, &o), BH_OK);
+    ck_assert(json_object_is_type(o, json_type_array));
+    json_object_put(o);
+    bh_message_free(game);
+    ck_assert_int_eq(bh_client_delete_message_reaction(cl, USER, 1, USER, 0), BH_OK);
+    ck_assert_int_eq(bh_client_delete_message_reaction(cl, USER, 1, USER, -5), BH_EINVAL);
+    ck_assert_int_eq(bh_client_delete_all_message_reactions(cl, USER, 0, -5), BH_OK);
+    ck_assert_int_eq(bh_client_set_chat_member_tag(cl, USER, USER, "vip"), BH_OK);
+    ck_assert_int_eq(bh_client_set_user_emoji_status(cl, USER, "5368324170671202286", 0), BH_OK);
+    ck_assert_int_eq(bh_client_set_my_profile_photo(cl, &photo), BH_OK);
+    ck_assert_int_eq(bh_client_remove_my_profile_photo(cl), BH_OK);
+    ck_assert_int_eq(calls("setMyProfilePhoto"), 1);
+}
+END_TEST
+
+START_TEST(links_business_checklists)
+{
+    bh_invite_link link = {0};
+    bh_message *m = NULL, *e = NULL;
+    int64_t stars = -1, ids[2] = {1, 2};
+    json_object *list = json_tokener_parse("{\"title\":\"To do\",\"tasks\":[{\"id\":1,\"text\":\"a\"}]}");
+    ck_assert_int_eq(bh_client_create_chat_subscription_invite_link(cl, USER, "club", 2592000, 50, &link),
+                     BH_OK);
+    ck_assert(!strncmp(link.invite_link, "https://t.me/+", 14));
+    bh_invite_link_clear(&link);
+    ck_assert_int_eq(bh_client_create_chat_subscription_invite_link(cl, USER, NULL, 86400, 50, &link),
+                     BH_EINVAL);
+    ck_assert_int_eq(bh_client_edit_chat_subscription_invite_link(cl, USER, "https://t.me/+x", "new",
+                                                                  &link),
+                     BH_OK);
+    bh_invite_link_clear(&link);
+    ck_assert_int_eq(bh_client_read_business_message(cl, "biz", USER, 1), BH_OK);
+    ck_assert_int_eq(bh_client_delete_business_messages(cl, "biz", ids, 2), BH_OK);
+    ck_assert_int_eq(bh_client_delete_business_messages(cl, "biz", ids, 0), BH_EINVAL);
+    ck_assert_int_eq(bh_client_set_business_account_name(cl, "biz", "Ann", NULL), BH_OK);
+    ck_assert_int_eq(bh_client_set_business_account_username(cl, "biz", "ann"), BH_OK);
+    ck_assert_int_eq(bh_client_set_business_account_bio(cl, "biz", NULL), BH_OK);
+    ck_assert_int_eq(bh_client_get_business_account_star_balance(cl, "biz", &stars), BH_OK);
+    ck_assert_int_eq(stars, 0);
+    ck_assert_int_eq(bh_client_transfer_business_account_stars(cl, "biz", 5), BH_OK);
+    ck_assert_int_eq(bh_client_transfer_business_account_stars(cl, "", 5), BH_EINVAL);
+    ck_assert_int_eq(bh_client_send_checklist(cl, "biz", USER, list, NULL, &m), BH_OK);
+    ck_assert_int_gt(m->message_id, 0);
+    ck_assert_int_eq(bh_client_edit_message_checklist(cl, "biz", USER, m->message_id, list, &e),
+                     BH_OK);
+    ck_assert_int_eq(e->message_id, m->message_id);
+    bh_message_free(m);
+    bh_message_free(e);
+    json_object_put(list);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("tg_more");
+    bh_test_add_case(s, "sticker_sets", sticker_sets, setup, teardown, 60);
+    bh_test_add_case(s, "gifts_games_reactions", gifts_games_reactions, setup, teardown, 60);
+    bh_test_add_case(s, "links_business_checklists", links_business_checklists, setup, teardown, 60);
+    return bh_test_run_suite(s);
+}
