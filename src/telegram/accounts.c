@@ -147,3 +147,101 @@ int bh_client_edit_message_checklist(bh_client *c, const char *business_connecti
     bh_params_json(p, "checklist", checklist);
     return bh_tg_call_message(c, "editMessageChecklist", p, edited);
 }
+
+int bh_client_remove_business_account_profile_photo(bh_client *c,
+                                                    const char *business_connection_id,
+                                                    int is_public)
+{
+    bh_params *p;
+    if (!c || NEED_ID(business_connection_id))
+        return BH_EINVAL;
+    if (!(p = business_params(business_connection_id)))
+        return BH_ENOMEM;
+    if (is_public)
+        bh_params_bool(p, "is_public", 1);
+    return bh_tg_call_true(c, "removeBusinessAccountProfilePhoto", p);
+}
+
+int bh_client_get_business_account_gifts(bh_client *c, const char *business_connection_id,
+                                         const char *offset, int limit, json_object **gifts)
+{
+    bh_params *p;
+    if (gifts)
+        *gifts = NULL;
+    if (!c || NEED_ID(business_connection_id) || limit < 0 || limit > 100)
+        return BH_EINVAL;
+    if (!(p = business_params(business_connection_id)))
+        return BH_ENOMEM;
+    if (offset && *offset)
+        bh_params_str(p, "offset", offset);
+    if (limit)
+        bh_params_int(p, "limit", limit);
+    return bh_tg_call_typed(c, "getBusinessAccountGifts", p, json_type_object, gifts);
+}
+
+/* convertGiftToStars, upgradeGift, transferGift: one owned gift; star_count
+ * and new_owner_chat_id sent when non-zero. */
+static int owned_gift(bh_client *c, const char *method, const char *id, const char *gift,
+                      int64_t new_owner_chat_id, int64_t star_count)
+{
+    bh_params *p;
+    if (!c || NEED_ID(id) || NEED_ID(gift) || star_count < 0)
+        return BH_EINVAL;
+    if (!(p = business_params(id)))
+        return BH_ENOMEM;
+    bh_params_str(p, "owned_gift_id", gift);
+    if (new_owner_chat_id)
+        bh_params_int(p, "new_owner_chat_id", new_owner_chat_id);
+    if (star_count)
+        bh_params_int(p, "star_count", star_count);
+    return bh_tg_call_true(c, method, p);
+}
+
+int bh_client_convert_gift_to_stars(bh_client *c, const char *business_connection_id,
+                                    const char *owned_gift_id)
+{
+    return owned_gift(c, "convertGiftToStars", business_connection_id, owned_gift_id, 0, 0);
+}
+
+int bh_client_upgrade_gift(bh_client *c, const char *business_connection_id,
+                           const char *owned_gift_id, int64_t star_count)
+{
+    return owned_gift(c, "upgradeGift", business_connection_id, owned_gift_id, 0, star_count);
+}
+
+int bh_client_transfer_gift(bh_client *c, const char *business_connection_id,
+                            const char *owned_gift_id, int64_t new_owner_chat_id,
+                            int64_t star_count)
+{
+    if (!new_owner_chat_id)
+        return BH_EINVAL;
+    return owned_gift(c, "transferGift", business_connection_id, owned_gift_id,
+                      new_owner_chat_id, star_count);
+}
+
+int bh_client_delete_story(bh_client *c, const char *business_connection_id, int64_t story_id)
+{
+    bh_params *p;
+    if (!c || NEED_ID(business_connection_id) || !story_id)
+        return BH_EINVAL;
+    if (!(p = business_params(business_connection_id)))
+        return BH_ENOMEM;
+    bh_params_int(p, "story_id", story_id);
+    return bh_tg_call_true(c, "deleteStory", p);
+}
+
+int bh_client_repost_story(bh_client *c, const char *business_connection_id, int64_t from_chat_id,
+                           int64_t from_story_id, int active_period, json_object **story)
+{
+    bh_params *p;
+    if (story)
+        *story = NULL;
+    if (!c || NEED_ID(business_connection_id) || !from_story_id || active_period <= 0)
+        return BH_EINVAL;
+    if (!(p = business_params(business_connection_id)))
+        return BH_ENOMEM;
+    bh_params_int(p, "from_chat_id", from_chat_id);
+    bh_params_int(p, "from_story_id", from_story_id);
+    bh_params_int(p, "active_period", active_period);
+    return bh_tg_call_typed(c, "repostStory", p, json_type_object, story);
+}

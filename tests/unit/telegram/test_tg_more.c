@@ -156,11 +156,59 @@ START_TEST(links_business_checklists)
 }
 END_TEST
 
+START_TEST(managed_drafts_posts)
+{
+    char token[64];
+    json_object *o = NULL, *errs = json_tokener_parse("[{\"source\":\"data\",\"type\":\"passport\"}]");
+    int64_t users[1] = {USER};
+    ck_assert_int_eq(bh_client_remove_business_account_profile_photo(cl, "biz", 1), BH_OK);
+    ck_assert_int_eq(bh_client_get_business_account_gifts(cl, "biz", NULL, 5, &o), BH_OK);
+    ck_assert(json_object_is_type(json_object_object_get(o, "gifts"), json_type_array));
+    json_object_put(o);
+    ck_assert_int_eq(bh_client_convert_gift_to_stars(cl, "biz", "g1"), BH_OK);
+    ck_assert_int_eq(bh_client_upgrade_gift(cl, "biz", "g1", 0), BH_OK);
+    ck_assert_int_eq(bh_client_transfer_gift(cl, "biz", "g1", USER, 10), BH_OK);
+    ck_assert_int_eq(bh_client_transfer_gift(cl, "biz", "g1", 0, 10), BH_EINVAL);
+    ck_assert_int_eq(bh_client_delete_story(cl, "biz", 3), BH_OK);
+    ck_assert_int_eq(bh_client_repost_story(cl, "biz", USER, 3, 86400, &o), BH_OK);
+    ck_assert_int_gt(json_object_get_int64(json_object_object_get(o, "id")), 0);
+    json_object_put(o);
+    ck_assert_int_eq(bh_client_get_managed_bot_token(cl, USER, token, sizeof token), BH_OK);
+    ck_assert_ptr_nonnull(strchr(token, ':'));
+    ck_assert_int_eq(bh_client_replace_managed_bot_token(cl, USER, token, sizeof token), BH_OK);
+    ck_assert_int_eq(bh_client_get_managed_bot_access_settings(cl, USER, &o), BH_OK);
+    ck_assert(json_object_object_get_ex(o, "is_access_restricted", NULL));
+    json_object_put(o);
+    ck_assert_int_eq(bh_client_set_managed_bot_access_settings(cl, USER, 1, users, 1), BH_OK);
+    ck_assert_int_eq(bh_client_send_message_draft(cl, USER, 7, "typing...", NULL), BH_OK);
+    ck_assert_int_eq(bh_client_send_message_draft(cl, USER, 0, "x", NULL), BH_EINVAL);
+    ck_assert_int_eq(bh_client_delete_ephemeral_message(cl, USER, USER, 2), BH_OK);
+    ck_assert_int_eq(bh_client_approve_suggested_post(cl, -100, 5, 0), BH_OK);
+    ck_assert_int_eq(bh_client_decline_suggested_post(cl, -100, 5, "no"), BH_OK);
+    ck_assert_int_eq(bh_client_get_user_personal_chat_messages(cl, USER, 10, &o), BH_OK);
+    ck_assert(json_object_is_type(o, json_type_array));
+    json_object_put(o);
+    ck_assert_int_eq(bh_client_get_user_personal_chat_messages(cl, USER, 0, &o), BH_EINVAL);
+    ck_assert_int_eq(bh_client_get_user_profile_audios(cl, USER, 0, 0, &o), BH_OK);
+    ck_assert_int_eq(json_object_get_int(json_object_object_get(o, "total_count")), 0);
+    json_object_put(o);
+    ck_assert_int_eq(bh_client_edit_user_star_subscription(cl, USER, "charge", 1), BH_OK);
+    ck_assert_int_eq(bh_client_set_passport_data_errors(cl, USER, errs), BH_OK);
+    ck_assert_int_eq(bh_client_set_passport_data_errors(cl, USER, NULL), BH_EINVAL);
+    ck_assert_int_eq(bh_client_answer_chat_join_request_query(cl, "q1", "approve"), BH_OK);
+    ck_assert_int_eq(bh_client_send_chat_join_request_web_app(cl, "q1", "https://example.org"), BH_OK);
+    ck_assert_int_eq(bh_client_send_chat_join_request_web_app(cl, "", "https://example.org"), BH_EINVAL);
+    ck_assert_int_eq(calls("setPassportDataErrors"), 1);
+    json_object_put(errs);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("tg_more");
     bh_test_add_case(s, "sticker_sets", sticker_sets, setup, teardown, 60);
     bh_test_add_case(s, "gifts_games_reactions", gifts_games_reactions, setup, teardown, 60);
     bh_test_add_case(s, "links_business_checklists", links_business_checklists, setup, teardown, 60);
+    bh_test_add_case(s, "managed_drafts_posts", managed_drafts_posts, setup, teardown, 60);
     return bh_test_run_suite(s);
 }
