@@ -194,6 +194,65 @@ int bh_client_answer_chat_join_request_query(bh_client *c, const char *query_id,
 int bh_client_send_chat_join_request_web_app(bh_client *c, const char *query_id,
                                              const char *web_app_url);
 
+/* ---- Live photos, paid media, rich messages, ephemeral edits, stories ---- */
+/* The same rules and errors as the typed methods above. */
+
+/** sendLivePhoto: the video live_photo and its still photo. */
+int bh_client_send_live_photo(bh_client *c, int64_t chat_id, const bh_input_file *live_photo,
+                              const bh_input_file *photo, const char *caption,
+                              const bh_send_options *opt, bh_message **sent);
+/** sendPaidMedia: n (1..10) photos or videos (media[i].type "photo" or
+ *  "video"; their caption fields are not used) for star_count (1..10000) Stars. */
+int bh_client_send_paid_media(bh_client *c, int64_t chat_id, int64_t star_count,
+                              const bh_input_media *media, size_t n, const char *caption,
+                              const bh_send_options *opt, bh_message **sent);
+/** sendRichMessage / sendRichMessageDraft of an InputRichMessage object
+ *  (not consumed); a draft's draft_id is non-zero. */
+int bh_client_send_rich_message(bh_client *c, int64_t chat_id, json_object *rich_message,
+                                const bh_send_options *opt, bh_message **sent);
+int bh_client_send_rich_message_draft(bh_client *c, int64_t chat_id, int64_t draft_id,
+                                      json_object *rich_message);
+/** answerGuestQuery with result (an InlineQueryResult, not consumed); the
+ *  sent message's inline_message_id into inline_message_id (size n; may be NULL). */
+int bh_client_answer_guest_query(bh_client *c, const char *guest_query_id, json_object *result,
+                                 char *inline_message_id, size_t n);
+/** savePreparedKeyboardButton (a KeyboardButton, not consumed) for
+ *  user_id; its id into id (size n; may be NULL). */
+int bh_client_save_prepared_keyboard_button(bh_client *c, int64_t user_id, json_object *button,
+                                            char *id, size_t n);
+/** editEphemeralMessageText / Caption (opt: parse_mode, entities,
+ *  reply_markup or markup) / ReplyMarkup (NULL removes it) / Media of
+ *  the ephemeral message shown to receiver_user_id. */
+int bh_client_edit_ephemeral_message_text(bh_client *c, int64_t chat_id, int64_t receiver_user_id,
+                                          int64_t ephemeral_message_id, const char *text,
+                                          const bh_send_options *opt);
+int bh_client_edit_ephemeral_message_caption(bh_client *c, int64_t chat_id,
+                                             int64_t receiver_user_id,
+                                             int64_t ephemeral_message_id, const char *caption,
+                                             const bh_send_options *opt);
+int bh_client_edit_ephemeral_message_reply_markup(bh_client *c, int64_t chat_id,
+                                                  int64_t receiver_user_id,
+                                                  int64_t ephemeral_message_id,
+                                                  const bh_keyboard *markup);
+int bh_client_edit_ephemeral_message_media(bh_client *c, int64_t chat_id, int64_t receiver_user_id,
+                                           int64_t ephemeral_message_id,
+                                           const bh_input_media *media);
+/** setBusinessAccountProfilePhoto (a static photo; is_public: the public
+ *  one) / setBusinessAccountGiftSettings (an AcceptedGiftTypes, not consumed). */
+int bh_client_set_business_account_profile_photo(bh_client *c, const char *business_connection_id,
+                                                 const bh_input_file *photo, int is_public);
+int bh_client_set_business_account_gift_settings(bh_client *c, const char *business_connection_id,
+                                                 int show_gift_button,
+                                                 json_object *accepted_gift_types);
+/** postStory of a photo or a video (is_video) for active_period seconds
+ *  (6, 12, 24 or 48 hours) / editStory story_id; *out the Story. */
+int bh_client_post_story(bh_client *c, const char *business_connection_id,
+                         const bh_input_file *file, int is_video, int active_period,
+                         const char *caption, json_object **out);
+int bh_client_edit_story(bh_client *c, const char *business_connection_id, int64_t story_id,
+                         const bh_input_file *file, int is_video, const char *caption,
+                         json_object **out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -245,3 +245,79 @@ int bh_client_repost_story(bh_client *c, const char *business_connection_id, int
     bh_params_int(p, "active_period", active_period);
     return bh_tg_call_typed(c, "repostStory", p, json_type_object, story);
 }
+
+int bh_client_set_business_account_profile_photo(bh_client *c, const char *business_connection_id,
+                                                 const bh_input_file *photo, int is_public)
+{
+    bh_params *p;
+    json_object *o;
+    if (!c || NEED_ID(business_connection_id) || !photo)
+        return BH_EINVAL;
+    if (!(p = business_params(business_connection_id)))
+        return BH_ENOMEM;
+    if ((o = bh_tg_typed_file(p, "static", "photo", photo, BH_PHOTO_MAX)))
+        bh_params_json(p, "photo", o);
+    json_object_put(o);
+    if (is_public)
+        bh_params_bool(p, "is_public", 1);
+    return bh_tg_call_true(c, "setBusinessAccountProfilePhoto", p);
+}
+
+int bh_client_set_business_account_gift_settings(bh_client *c, const char *business_connection_id,
+                                                 int show_gift_button,
+                                                 json_object *accepted_gift_types)
+{
+    bh_params *p;
+    if (!c || NEED_ID(business_connection_id) || !accepted_gift_types)
+        return BH_EINVAL;
+    if (!(p = business_params(business_connection_id)))
+        return BH_ENOMEM;
+    bh_params_bool(p, "show_gift_button", show_gift_button);
+    bh_params_json(p, "accepted_gift_types", accepted_gift_types);
+    return bh_tg_call_true(c, "setBusinessAccountGiftSettings", p);
+}
+
+/* postStory (story_id 0) and editStory: a photo or a video (is_video) as
+ * the story's content, with a caption (NULL: none). */
+static int story(bh_client *c, const char *method, const char *id, int64_t story_id,
+                 const bh_input_file *file, int is_video, int active_period, const char *caption,
+                 json_object **out)
+{
+    const char *kind = is_video ? "video" : "photo";
+    bh_params *p;
+    json_object *o;
+    if (out)
+        *out = NULL;
+    if (!c || NEED_ID(id) || !file || (!story_id && active_period <= 0))
+        return BH_EINVAL;
+    if (!(p = business_params(id)))
+        return BH_ENOMEM;
+    if ((o = bh_tg_typed_file(p, kind, kind, file, is_video ? BH_UPLOAD_MAX : BH_PHOTO_MAX)))
+        bh_params_json(p, "content", o);
+    json_object_put(o);
+    if (story_id)
+        bh_params_int(p, "story_id", story_id);
+    else
+        bh_params_int(p, "active_period", active_period);
+    if (caption)
+        bh_params_str(p, "caption", caption);
+    return bh_tg_call_typed(c, method, p, json_type_object, out);
+}
+
+int bh_client_post_story(bh_client *c, const char *business_connection_id,
+                         const bh_input_file *file, int is_video, int active_period,
+                         const char *caption, json_object **out)
+{
+    return story(c, "postStory", business_connection_id, 0, file, is_video, active_period,
+                 caption, out);
+}
+
+int bh_client_edit_story(bh_client *c, const char *business_connection_id, int64_t story_id,
+                         const bh_input_file *file, int is_video, const char *caption,
+                         json_object **out)
+{
+    if (!story_id)
+        return BH_EINVAL;
+    return story(c, "editStory", business_connection_id, story_id, file, is_video, 0, caption,
+                 out);
+}

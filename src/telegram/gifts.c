@@ -166,23 +166,40 @@ int bh_client_set_user_emoji_status(bh_client *c, int64_t user_id, const char *c
     return bh_tg_call_true(c, "setUserEmojiStatus", p);
 }
 
+json_object *bh_tg_typed_file(bh_params *p, const char *type, const char *key,
+                              const bh_input_file *f, int64_t max)
+{
+    char ref[512];
+    json_object *o;
+    if (bh_params_attach(p, f, max, ref, sizeof ref) != BH_OK)
+        return NULL;
+    if (!(o = json_object_new_object())) {
+        if (p->rc == BH_OK)
+            p->rc = BH_ENOMEM;
+        return NULL;
+    }
+    json_object_object_add(o, "type", json_object_new_string(type));
+    json_object_object_add(o, key, json_object_new_string(ref));
+    return o;
+}
+
+/* Sets key of p to o (consumed; NULL: the error p keeps). */
+static void put_obj(bh_params *p, const char *key, json_object *o)
+{
+    if (o)
+        bh_params_json(p, key, o);
+    json_object_put(o);
+}
+
 int bh_client_set_my_profile_photo(bh_client *c, const bh_input_file *photo)
 {
     bh_params *p;
-    json_object *o;
-    char ref[512];
     if (!c || !photo)
         return BH_EINVAL;
     if (!(p = bh_tg_params_new()))
         return BH_ENOMEM;
-    /* An InputProfilePhotoStatic: the photo is always an attach:// upload. */
-    if (bh_params_attach(p, photo, BH_PHOTO_MAX, ref, sizeof ref) == BH_OK &&
-        (o = json_object_new_object())) {
-        json_object_object_add(o, "type", json_object_new_string("static"));
-        json_object_object_add(o, "photo", json_object_new_string(ref));
-        bh_params_json(p, "photo", o);
-        json_object_put(o);
-    }
+    /* An InputProfilePhotoStatic. */
+    put_obj(p, "photo", bh_tg_typed_file(p, "static", "photo", photo, BH_PHOTO_MAX));
     return bh_tg_call_true(c, "setMyProfilePhoto", p);
 }
 

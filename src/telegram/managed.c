@@ -207,3 +207,86 @@ int bh_client_send_chat_join_request_web_app(bh_client *c, const char *query_id,
 {
     return join_query(c, "sendChatJoinRequestWebApp", query_id, "web_app_url", web_app_url);
 }
+
+/* The builder of an edit of an ephemeral message; NULL when out of memory. */
+static bh_params *ephemeral_params(int64_t chat_id, int64_t receiver_user_id, int64_t id)
+{
+    bh_params *p = int_params("chat_id", chat_id);
+    if (p) {
+        bh_params_int(p, "receiver_user_id", receiver_user_id);
+        bh_params_int(p, "ephemeral_message_id", id);
+    }
+    return p;
+}
+
+/* editEphemeralMessageText (key "text") and Caption (key "caption"), with
+ * opt's parse_mode, entities and markup. */
+static int ephemeral_text(bh_client *c, const char *method, const char *key, int64_t chat_id,
+                          int64_t receiver_user_id, int64_t id, const char *text,
+                          const bh_send_options *opt)
+{
+    bh_params *p;
+    if (!c || !id || (!strcmp(key, "text") && (!text || !*text)))
+        return BH_EINVAL;
+    if (!(p = ephemeral_params(chat_id, receiver_user_id, id)))
+        return BH_ENOMEM;
+    if (text)
+        bh_params_str(p, key, text);
+    if (opt && opt->parse_mode)
+        bh_params_str(p, "parse_mode", opt->parse_mode);
+    if (opt && opt->entities)
+        bh_params_json(p, strcmp(key, "text") ? "caption_entities" : "entities", opt->entities);
+    if (opt && opt->reply_markup)
+        bh_params_keyboard(p, opt->reply_markup);
+    else if (opt && opt->markup)
+        bh_params_json(p, "reply_markup", opt->markup);
+    return bh_tg_call_true(c, method, p);
+}
+
+int bh_client_edit_ephemeral_message_text(bh_client *c, int64_t chat_id, int64_t receiver_user_id,
+                                          int64_t ephemeral_message_id, const char *text,
+                                          const bh_send_options *opt)
+{
+    return ephemeral_text(c, "editEphemeralMessageText", "text", chat_id, receiver_user_id,
+                          ephemeral_message_id, text, opt);
+}
+
+int bh_client_edit_ephemeral_message_caption(bh_client *c, int64_t chat_id,
+                                             int64_t receiver_user_id,
+                                             int64_t ephemeral_message_id, const char *caption,
+                                             const bh_send_options *opt)
+{
+    return ephemeral_text(c, "editEphemeralMessageCaption", "caption", chat_id, receiver_user_id,
+                          ephemeral_message_id, caption, opt);
+}
+
+int bh_client_edit_ephemeral_message_reply_markup(bh_client *c, int64_t chat_id,
+                                                  int64_t receiver_user_id,
+                                                  int64_t ephemeral_message_id,
+                                                  const bh_keyboard *markup)
+{
+    bh_params *p;
+    if (!c || !ephemeral_message_id)
+        return BH_EINVAL;
+    if (!(p = ephemeral_params(chat_id, receiver_user_id, ephemeral_message_id)))
+        return BH_ENOMEM;
+    if (markup)
+        bh_params_keyboard(p, markup);
+    return bh_tg_call_true(c, "editEphemeralMessageReplyMarkup", p);
+}
+
+int bh_client_edit_ephemeral_message_media(bh_client *c, int64_t chat_id, int64_t receiver_user_id,
+                                           int64_t ephemeral_message_id,
+                                           const bh_input_media *media)
+{
+    bh_params *p;
+    json_object *o;
+    if (!c || !ephemeral_message_id || !media || !media->type)
+        return BH_EINVAL;
+    if (!(p = ephemeral_params(chat_id, receiver_user_id, ephemeral_message_id)))
+        return BH_ENOMEM;
+    if ((o = bh_tg_input_media(p, media)))
+        bh_params_json(p, "media", o);
+    json_object_put(o);
+    return bh_tg_call_true(c, "editEphemeralMessageMedia", p);
+}

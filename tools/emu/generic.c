@@ -36,6 +36,9 @@ static void send_generic(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
     m->from_bot = 1;
     m->text = text ? strdup(text) : NULL;
     m->caption = !text && caption ? strdup(caption) : NULL;
+    /* A caption shows on a media message: one without fields the row says
+     * nothing of. */
+    m->media = !text && caption ? strdup("{}") : NULL;
     m->disable_notification = bh_emu_param_bool(p, "disable_notification");
     e->stats.sent_messages++;
     bh_emu_reply_ok(r, bh_emu_msg_json_locked(e, c, m, 0));

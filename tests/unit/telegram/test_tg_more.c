@@ -203,6 +203,55 @@ START_TEST(managed_drafts_posts)
 }
 END_TEST
 
+START_TEST(newer_sends_and_edits)
+{
+    bh_message *m = NULL;
+    json_object *o = NULL, *rich = json_tokener_parse("{\"markdown\":\"**hi**\"}");
+    json_object *gifts = json_tokener_parse("{\"unlimited_gifts\":true}");
+    json_object *button = json_tokener_parse("{\"text\":\"Pick\",\"request_users\":{\"request_id\":1}}");
+    json_object *result = json_tokener_parse("{\"type\":\"article\",\"id\":\"1\",\"title\":\"t\"}");
+    bh_input_file video = bh_file_memory("MP4", 3, "v.mp4"), photo = bh_file_memory("JPG", 3, "p.jpg");
+    bh_input_media paid[2] = {{.type = "photo", .file = photo}, {.type = "video", .file = bh_file_id("BAAC")}};
+    bh_send_options opt = {.parse_mode = "HTML"};
+    char id[64];
+    ck_assert_int_eq(bh_client_send_live_photo(cl, USER, &video, &photo, "live", NULL, &m), BH_OK);
+    ck_assert_str_eq(json_object_get_string(bh_message_field(m, "caption")), "live");
+    bh_message_free(m);
+    ck_assert_int_eq(bh_client_send_paid_media(cl, USER, 25, paid, 2, "pay", NULL, &m), BH_OK);
+    ck_assert_int_gt(m->message_id, 0);
+    bh_message_free(m);
+    paid[1].type = "audio";
+    ck_assert_int_eq(bh_client_send_paid_media(cl, USER, 25, paid, 2, NULL, NULL, NULL), BH_EINVAL);
+    ck_assert_int_eq(bh_client_send_paid_media(cl, USER, 0, paid, 1, NULL, NULL, NULL), BH_EINVAL);
+    ck_assert_int_eq(bh_client_send_rich_message(cl, USER, rich, NULL, &m), BH_OK);
+    bh_message_free(m);
+    ck_assert_int_eq(bh_client_send_rich_message_draft(cl, USER, 4, rich), BH_OK);
+    ck_assert_int_eq(bh_client_answer_guest_query(cl, "gq", result, id, sizeof id), BH_OK);
+    ck_assert(*id);
+    ck_assert_int_eq(bh_client_save_prepared_keyboard_button(cl, USER, button, id, sizeof id), BH_OK);
+    ck_assert(*id);
+    ck_assert_int_eq(bh_client_edit_ephemeral_message_text(cl, USER, USER, 3, "<b>new</b>", &opt), BH_OK);
+    ck_assert_int_eq(bh_client_edit_ephemeral_message_text(cl, USER, USER, 3, "", &opt), BH_EINVAL);
+    ck_assert_int_eq(bh_client_edit_ephemeral_message_caption(cl, USER, USER, 3, NULL, NULL), BH_OK);
+    ck_assert_int_eq(bh_client_edit_ephemeral_message_reply_markup(cl, USER, USER, 3, NULL), BH_OK);
+    ck_assert_int_eq(bh_client_edit_ephemeral_message_media(cl, USER, USER, 3, &paid[0]), BH_OK);
+    ck_assert_int_eq(bh_client_set_business_account_profile_photo(cl, "biz", &photo, 0), BH_OK);
+    ck_assert_int_eq(bh_client_set_business_account_gift_settings(cl, "biz", 1, gifts), BH_OK);
+    ck_assert_int_eq(bh_client_post_story(cl, "biz", &video, 1, 86400, "story", &o), BH_OK);
+    ck_assert_int_gt(json_object_get_int64(json_object_object_get(o, "id")), 0);
+    json_object_put(o);
+    ck_assert_int_eq(bh_client_post_story(cl, "biz", &video, 1, 0, NULL, NULL), BH_EINVAL);
+    ck_assert_int_eq(bh_client_edit_story(cl, "biz", 9, &photo, 0, NULL, &o), BH_OK);
+    json_object_put(o);
+    ck_assert_int_eq(calls("sendLivePhoto"), 1);
+    ck_assert_int_eq(calls("sendPaidMedia"), 1);
+    json_object_put(rich);
+    json_object_put(gifts);
+    json_object_put(button);
+    json_object_put(result);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("tg_more");
@@ -210,5 +259,6 @@ int main(void)
     bh_test_add_case(s, "gifts_games_reactions", gifts_games_reactions, setup, teardown, 60);
     bh_test_add_case(s, "links_business_checklists", links_business_checklists, setup, teardown, 60);
     bh_test_add_case(s, "managed_drafts_posts", managed_drafts_posts, setup, teardown, 60);
+    bh_test_add_case(s, "newer_sends_and_edits", newer_sends_and_edits, setup, teardown, 60);
     return bh_test_run_suite(s);
 }
