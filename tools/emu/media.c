@@ -181,10 +181,11 @@ void bh_emu_send_media_group(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
     album_item items[BH_EMU_ALBUM_MAX + 1];
     bh_emu_chat *c = bh_emu_need_open_chat(e, p, r);
     json_object *result = NULL;
-    char group[32];
+    char group[32], *extra = NULL;
     size_t n = 0;
     memset(items, 0, sizeof items);
-    if (!c || album_read(e, p, items, &n, r) != BH_OK)
+    if (!c || album_read(e, p, items, &n, r) != BH_OK ||
+        bh_emu_need_send_options(e, c, p, NULL, r, &extra) != BH_OK)
         goto out;
     snprintf(group, sizeof group, "%" PRId64, e->next_file_id * 1000 + c->id % 1000);
     result = json_object_new_array();
@@ -192,13 +193,14 @@ void bh_emu_send_media_group(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
         bh_emu_content mc = {.text = items[i].caption};
         bh_emu_msg *m = add_media_msg(e, c, p, bh_emu_media_text(items[i].file, items[i].kind), &mc, 0, r);
         items[i].caption = NULL;
-        if (!m || !(m->media_group_id = strdup(group)))
+        if (!m || !(m->media_group_id = strdup(group)) || (extra && !(m->extra = strdup(extra))))
             goto out;
         json_object_array_add(result, bh_emu_msg_json_locked(e, c, m, 0));
     }
     bh_emu_reply_ok(r, result);
     result = NULL;
 out:
+    free(extra);
     json_object_put(result);
     for (size_t i = 0; i < n; i++)
         free(items[i].caption);

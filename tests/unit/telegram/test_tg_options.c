@@ -242,6 +242,29 @@ START_TEST(option_types_checked)
 }
 END_TEST
 
+/* The options hold for the other kinds of sends: places, albums. */
+START_TEST(options_of_other_sends)
+{
+    bh_message *m = NULL, **album = NULL;
+    size_t n = 0;
+    bh_send_options o = {.protect_content = 1, .reply = {.message_id = 1, .quote = "world"}};
+    bh_input_media items[2] = {{.type = "photo", .file = bh_file_memory("a", 1, "a.jpg")},
+                               {.type = "photo", .file = bh_file_memory("b", 1, "b.jpg")}};
+    ck_assert_int_eq(bh_client_send_location(cl, USER, 45.0, 9.0, &o, &m), BH_OK);
+    ck_assert(json_object_get_boolean(at(m, "has_protected_content")));
+    ck_assert_str_eq(str_at(m, "quote.text"), "world");
+    bh_message_free(m);
+    ck_assert_int_eq(bh_client_send_media_group(cl, USER, items, 2, &o, &album, &n), BH_OK);
+    ck_assert_uint_eq(n, 2);
+    ck_assert(json_object_get_boolean(at(album[1], "has_protected_content")));
+    bh_messages_free(album, n);
+    o.reply = (bh_reply_parameters){0};
+    o.message_thread_id = 77;
+    ck_assert_int_eq(bh_client_send_dice(cl, GROUP, NULL, &o, NULL), BH_EAPI);
+    ck_assert_str_eq(last_desc(), "Bad Request: message thread not found");
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("tg_options");
@@ -250,5 +273,6 @@ int main(void)
     bh_test_add_case(s, "replies", replies_and_quotes, setup, teardown, 60);
     bh_test_add_case(s, "topics_and_markup", topics_and_markup, setup, teardown, 60);
     bh_test_add_case(s, "types", option_types_checked, setup, teardown, 60);
+    bh_test_add_case(s, "other_sends", options_of_other_sends, setup, teardown, 60);
     return bh_test_run_suite(s);
 }
