@@ -187,6 +187,7 @@ typedef struct bh_emu {
     char *allowed_updates;       /* JSON array text, NULL = all but the rare kinds */
     uint64_t poll_generation;    /* a newer getUpdates ends older ones (409) */
     char *commands;              /* JSON array text of setMyCommands */
+    char *sticker_sets;          /* stickersets.c: JSON text of {"<name>": StickerSet}, NULL if none */
     char *webhook_url;           /* NULL when no webhook */
     char *webhook_secret;
     int64_t webhook_retry_at_ms;
@@ -389,7 +390,14 @@ void bh_emu_set_my_default_administrator_rights(bh_emu *e, bh_emu_params *p, bh_
 void bh_emu_get_my_default_administrator_rights(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_sender_chat(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_upload_sticker_file(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
-void bh_emu_get_sticker_set(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_sticker_set(bh_emu *e, bh_emu_params *p, bh_emu_reply *r); /* stickersets.c */
+/* stickersets.c: the bot's sticker sets, kept. */
+void bh_emu_create_new_sticker_set(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_add_sticker_to_set(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_delete_sticker_from_set(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_set_sticker_position_in_set(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_set_sticker_set_title(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_delete_sticker_set(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_get_forum_topic_icon_stickers(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_get_my_star_balance(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 

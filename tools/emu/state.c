@@ -138,7 +138,8 @@ void bh_emu_reset_locked(bh_emu *e)
     e->profile = e->settings = NULL;
     free(e->allowed_updates);
     free(e->commands);
-    e->allowed_updates = e->commands = NULL;
+    free(e->sticker_sets);
+    e->allowed_updates = e->commands = e->sticker_sets = NULL;
     bh_emu_webhook_clear_locked(e);
     e->global_retry_until_ms = 0;
     e->next_update_id = 1;

@@ -48,38 +48,82 @@ static int64_t calls(const char *method)
     return n;
 }
 
+/* The file_id of sticker i of the set (malloc'd), and the set's size in *n. */
+static char *sticker_id(const char *set, size_t i, size_t *n, char **title)
+{
+    json_object *o = NULL, *arr;
+    char *id;
+    ck_assert_int_eq(bh_client_get_sticker_set(cl, set, &o), BH_OK);
+    arr = json_object_object_get(o, "stickers");
+    *n = json_object_array_length(arr);
+    id = i < *n ? strdup(json_object_get_string(
+                      json_object_object_get(json_object_array_get_idx(arr, i), "file_id")))
+                : NULL;
+    if (title)
+        *title = strdup(json_object_get_string(json_object_object_get(o, "title")));
+    json_object_put(o);
+    return id;
+}
+
 START_TEST(sticker_sets)
 {
     static const char *const emoji[] = {"\xF0\x9F\x98\x80", NULL};
     static const char *const words[] = {"smile", NULL};
     bh_input_sticker s[2] = {
         {.file = bh_file_memory("PNG1", 4, "a.png"), .format = "static", .emoji = emoji},
-        {.file = bh_file_id("CAACAgIAAxk"), .format = "static", .emoji = emoji, .keywords = words},
+        {.file = bh_file_memory("PNG2", 4, "b.png"), .format = "static", .emoji = emoji, .keywords = words},
     };
     bh_input_file thumb = bh_file_memory("PNG", 3, "t.png");
+    char *first, *second, *title;
+    size_t n;
     ck_assert_int_eq(bh_client_create_new_sticker_set(cl, USER, "set_by_emu_bot", "Set", s, 2, NULL),
                      BH_OK);
-    ck_assert_int_eq(calls("createNewStickerSet"), 1);
+    ck_assert_int_eq(bh_client_create_new_sticker_set(cl, USER, "set_by_emu_bot", "Set", s, 1, NULL),
+                     BH_EAPI);
+    ck_assert_str_eq(bh_client_last_error(cl)->description,
+                     "Bad Request: sticker set name is already occupied");
+    ck_assert_int_eq(bh_client_create_new_sticker_set(cl, USER, "set_of_mine", "Set", s, 1, NULL),
+                     BH_EAPI);
     ck_assert_int_eq(bh_client_add_sticker_to_set(cl, USER, "set_by_emu_bot", &s[0]), BH_OK);
-    ck_assert_int_eq(bh_client_replace_sticker_in_set(cl, USER, "set_by_emu_bot", "old", &s[1]), BH_OK);
-    ck_assert_int_eq(bh_client_set_sticker_position_in_set(cl, "CAACAgIAAxk", 0), BH_OK);
-    ck_assert_int_eq(bh_client_delete_sticker_from_set(cl, "CAACAgIAAxk"), BH_OK);
-    ck_assert_int_eq(bh_client_set_sticker_emoji_list(cl, "CAACAgIAAxk", emoji), BH_OK);
-    ck_assert_int_eq(bh_client_set_sticker_keywords(cl, "CAACAgIAAxk", NULL), BH_OK);
-    ck_assert_int_eq(bh_client_set_sticker_mask_position(cl, "CAACAgIAAxk", NULL), BH_OK);
+    first = sticker_id("set_by_emu_bot", 0, &n, NULL);
+    ck_assert_uint_eq(n, 3);
+    /* the first sticker moves to the end, then is deleted */
+    ck_assert_int_eq(bh_client_set_sticker_position_in_set(cl, first, 2), BH_OK);
+    second = sticker_id("set_by_emu_bot", 2, &n, NULL);
+    ck_assert_str_eq(second, first);
+    ck_assert_int_eq(bh_client_set_sticker_position_in_set(cl, first, 3), BH_EAPI);
+    ck_assert_int_eq(bh_client_delete_sticker_from_set(cl, first), BH_OK);
+    free(sticker_id("set_by_emu_bot", 0, &n, NULL));
+    ck_assert_uint_eq(n, 2);
+    ck_assert_int_eq(bh_client_delete_sticker_from_set(cl, first), BH_EAPI);
+    ck_assert_str_eq(bh_client_last_error(cl)->description, "Bad Request: STICKER_ID_INVALID");
     ck_assert_int_eq(bh_client_set_sticker_set_title(cl, "set_by_emu_bot", "New"), BH_OK);
+    free(sticker_id("set_by_emu_bot", 0, &n, &title));
+    ck_assert_str_eq(title, "New");
+    free(title);
+    free(second);
+    second = sticker_id("set_by_emu_bot", 0, &n, NULL);
+    /* served from the table */
+    ck_assert_int_eq(bh_client_replace_sticker_in_set(cl, USER, "set_by_emu_bot", second, &s[1]), BH_OK);
+    ck_assert_int_eq(bh_client_set_sticker_emoji_list(cl, second, emoji), BH_OK);
+    ck_assert_int_eq(bh_client_set_sticker_keywords(cl, second, NULL), BH_OK);
+    ck_assert_int_eq(bh_client_set_sticker_mask_position(cl, second, NULL), BH_OK);
     ck_assert_int_eq(bh_client_set_sticker_set_thumbnail(cl, "set_by_emu_bot", USER, &thumb, "static"),
                      BH_OK);
     ck_assert_int_eq(bh_client_set_custom_emoji_sticker_set_thumbnail(cl, "set_by_emu_bot", NULL),
                      BH_OK);
     ck_assert_int_eq(bh_client_delete_sticker_set(cl, "set_by_emu_bot"), BH_OK);
+    ck_assert_int_eq(bh_client_get_sticker_set(cl, "set_by_emu_bot", NULL), BH_EAPI);
+    ck_assert_str_eq(bh_client_last_error(cl)->description, "Bad Request: STICKERSET_INVALID");
     /* refused before sending */
     s[0].format = NULL;
     ck_assert_int_eq(bh_client_add_sticker_to_set(cl, USER, "set_by_emu_bot", &s[0]), BH_EINVAL);
     ck_assert_int_eq(bh_client_create_new_sticker_set(cl, USER, "x", "X", s, 0, NULL), BH_EINVAL);
-    ck_assert_int_eq(bh_client_set_sticker_emoji_list(cl, "CAACAgIAAxk", NULL), BH_EINVAL);
-    ck_assert_int_eq(bh_client_set_sticker_position_in_set(cl, "CAACAgIAAxk", -1), BH_EINVAL);
+    ck_assert_int_eq(bh_client_set_sticker_emoji_list(cl, second, NULL), BH_EINVAL);
+    ck_assert_int_eq(bh_client_set_sticker_position_in_set(cl, second, -1), BH_EINVAL);
     ck_assert_int_eq(calls("addStickerToSet"), 1);
+    free(first);
+    free(second);
 }
 END_TEST
 
