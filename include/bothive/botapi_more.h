@@ -16,7 +16,11 @@ extern "C" {
 #endif
 
 /* ---- Sticker sets, gifts, games, reactions, business accounts, checklists -- */
-/* The same rules and errors as the typed methods above. Objects returned
+/* The rules and errors of the typed methods of botapi.h: each goes through
+ * bh_client_call_params and returns its errors, BH_EINVAL for a NULL or
+ * empty required argument (or one out of the range its comment gives),
+ * the builder's errors for a file, and BH_EPROTO when the result does not
+ * have the documented type. Outputs may be NULL when not wanted. Objects returned
  * through json_object ** are new references the caller puts. */
 
 /* A sticker to add to a set (InputSticker). */
@@ -130,7 +134,7 @@ int bh_client_edit_message_checklist(bh_client *c, const char *business_connecti
 
 /* ---- Managed bots, drafts, ephemeral messages, suggested posts, stories, gifts of
  *      business accounts, star subscriptions, Passport, join request queries */
-/* The same rules and errors as the typed methods above. */
+/* The same rules and errors as the typed methods at the head of this file. */
 
 /** removeBusinessAccountProfilePhoto (is_public: the public one). */
 int bh_client_remove_business_account_profile_photo(bh_client *c,
@@ -195,7 +199,7 @@ int bh_client_send_chat_join_request_web_app(bh_client *c, const char *query_id,
                                              const char *web_app_url);
 
 /* ---- Live photos, paid media, rich messages, ephemeral edits, stories ---- */
-/* The same rules and errors as the typed methods above. */
+/* The same rules and errors as the typed methods at the head of this file. */
 
 /** sendLivePhoto: the video live_photo and its still photo. */
 int bh_client_send_live_photo(bh_client *c, int64_t chat_id, const bh_input_file *live_photo,
