@@ -17,31 +17,75 @@
 #include "bothive/telegram.h"
 #include "emu.h"
 
+/* Adds the fields of a message of row m to o: each required file
+ * parameter as the file it names (an unknown file_id is refused, as a
+ * send with a handler refuses it), each required JSON one but the media
+ * of an album or paid media as given. Returns BH_OK, or BH_EINVAL after
+ * answering the error. */
+static int content_fields(bh_emu *e, const bh_api_method *m, bh_emu_params *p, json_object *o,
+                          bh_emu_reply *r)
+{
+    const char *cur = m->params;
+    bh_api_param a;
+    int bad;
+    while (bh_api_param_next(&cur, &a)) {
+        if (!a.required)
+            continue;
+        if (a.type == 'f' || a.type == 'u') {
+            size_t max = strcmp(a.name, "photo") ? BH_EMU_MAX_UPLOAD : BH_EMU_MAX_PHOTO;
+            bh_emu_file *f = bh_emu_need_file(e, p, a.name, max, r);
+            json_object *fields;
+            char *text;
+            if (!f || !(text = bh_emu_media_text(f, a.name)))
+                return BH_EINVAL;
+            fields = json_tokener_parse(text);
+            free(text);
+            if (fields) {
+                json_object_object_foreach(fields, k, v)
+                    json_object_object_add(o, k, json_object_get(v));
+                json_object_put(fields);
+            }
+        } else if (a.type == 'j' && strcmp(a.name, "media")) {
+            json_object *v = bh_emu_param_json(p, a.name, &bad);
+            if (v)
+                json_object_object_add(o, a.name, v);
+        }
+    }
+    return BH_OK;
+}
+
 /* A message the bot sends with a method of the table: its text or caption
- * as given (the method's own checks are not made here). */
-static void send_generic(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+ * as given, the content its row names (content_fields), the send options
+ * (the method's own checks beyond its row are not made here). */
+static void send_generic(bh_emu *e, const bh_api_method *row, bh_emu_params *p, bh_emu_reply *r)
 {
     bh_emu_chat *c = bh_emu_need_open_chat(e, p, r);
     const char *text = bh_emu_param_str(p, "text"), *caption = bh_emu_param_str(p, "caption");
+    json_object *fields = json_object_new_object();
     bh_emu_msg *m;
     char *extra = NULL;
-    if (!c || bh_emu_need_send_options(e, c, p, text ? text : caption, r, &extra) != BH_OK)
-        return;
+    if (!c || bh_emu_need_send_options(e, c, p, text ? text : caption, r, &extra) != BH_OK ||
+        content_fields(e, row, p, fields, r) != BH_OK)
+        goto fail;
     if (!(m = bh_emu_msg_add_locked(c))) {
-        free(extra);
         bh_emu_reply_error(r, 500, "Internal Server Error");
-        return;
+        goto fail;
     }
     m->extra = extra;
     m->from_bot = 1;
     m->text = text ? strdup(text) : NULL;
     m->caption = !text && caption ? strdup(caption) : NULL;
-    /* A caption shows on a media message: one without fields the row says
-     * nothing of. */
-    m->media = !text && caption ? strdup("{}") : NULL;
+    /* Without a text, the message shows its fields and caption as a media
+     * message does. */
+    m->media = !text ? bh_emu_json_text(fields) : NULL;
     m->disable_notification = bh_emu_param_bool(p, "disable_notification");
     e->stats.sent_messages++;
     bh_emu_reply_ok(r, bh_emu_msg_json_locked(e, c, m, 0));
+    json_object_put(fields);
+    return;
+fail:
+    free(extra);
+    json_object_put(fields);
 }
 
 /* An edit of one of the bot's messages: True for an inline message, else
@@ -121,7 +165,7 @@ void bh_emu_generic(bh_emu *e, const struct bh_api_method *m, bh_emu_params *p, 
     else if (!strcmp(res, "Message|True") || (!strcmp(res, "Message") && !strncmp(m->name, "edit", 4)))
         edit_generic(e, p, r);
     else if (!strcmp(res, "Message") && bh_api_method_param(m, "chat_id", &chat) && chat.required)
-        send_generic(e, p, r);
+        send_generic(e, m, p, r);
     else if (!strcmp(res, "String"))
         bh_emu_reply_ok(r, json_object_new_string("4242:emulated-token"));
     else if (strchr(res, '[') || !strcmp(res, "Integer"))

@@ -191,6 +191,9 @@ START_TEST(links_business_checklists)
     ck_assert_int_eq(bh_client_transfer_business_account_stars(cl, "", 5), BH_EINVAL);
     ck_assert_int_eq(bh_client_send_checklist(cl, "biz", USER, list, NULL, &m), BH_OK);
     ck_assert_int_gt(m->message_id, 0);
+    ck_assert_str_eq(json_object_get_string(json_object_object_get(bh_message_field(m, "checklist"),
+                                                                   "title")),
+                     "To do");
     ck_assert_int_eq(bh_client_edit_message_checklist(cl, "biz", USER, m->message_id, list, &e),
                      BH_OK);
     ck_assert_int_eq(e->message_id, m->message_id);
@@ -260,7 +263,14 @@ START_TEST(newer_sends_and_edits)
     char id[64];
     ck_assert_int_eq(bh_client_send_live_photo(cl, USER, &video, &photo, "live", NULL, &m), BH_OK);
     ck_assert_str_eq(json_object_get_string(bh_message_field(m, "caption")), "live");
+    ck_assert_ptr_nonnull(json_object_object_get(bh_message_field(m, "live_photo"), "file_id"));
+    ck_assert(json_object_is_type(bh_message_field(m, "photo"), json_type_array));
     bh_message_free(m);
+    /* files named by id must exist, as for the sends with a handler */
+    bh_input_file nobody = bh_file_id("no-such-file");
+    ck_assert_int_eq(bh_client_send_live_photo(cl, USER, &nobody, &photo, NULL, NULL, NULL), BH_EAPI);
+    ck_assert_str_eq(bh_client_last_error(cl)->description,
+                     "Bad Request: wrong file identifier/HTTP URL specified");
     ck_assert_int_eq(bh_client_send_paid_media(cl, USER, 25, paid, 2, "pay", NULL, &m), BH_OK);
     ck_assert_int_gt(m->message_id, 0);
     bh_message_free(m);
@@ -287,7 +297,7 @@ START_TEST(newer_sends_and_edits)
     ck_assert_int_eq(bh_client_post_story(cl, "biz", &video, 1, 0, NULL, NULL), BH_EINVAL);
     ck_assert_int_eq(bh_client_edit_story(cl, "biz", 9, &photo, 0, NULL, &o), BH_OK);
     json_object_put(o);
-    ck_assert_int_eq(calls("sendLivePhoto"), 1);
+    ck_assert_int_eq(calls("sendLivePhoto"), 2);
     ck_assert_int_eq(calls("sendPaidMedia"), 1);
     json_object_put(rich);
     json_object_put(gifts);
