@@ -15,6 +15,7 @@ static const struct {
     {"emu", bh_tool_emu, "run a local Bot API emulator"},
     {"chat", bh_tool_chat, "chat with a bot in the terminal, through the emulator"},
     {"shm", bh_tool_shm, "inspect a file: store"},
+    {"api", bh_tool_api, "list the Bot API methods: typed, builder only, served by the emulator"},
 };
 
 /* Lists the subcommands on f. */

@@ -21,5 +21,6 @@
 int bh_tool_emu(int argc, char **argv);  /* emu/: the Bot API emulator */
 int bh_tool_chat(int argc, char **argv); /* chat/: terminal chat with a bot */
 int bh_tool_shm(int argc, char **argv);  /* shm.c: inspect a store */
+int bh_tool_api(int argc, char **argv);  /* api.c: the Bot API methods as bothive reaches them */
 
 #endif

@@ -657,7 +657,11 @@ int bh_client_remove_chat_verification(bh_client *c, int64_t chat_id);
 int bh_client_send_game(bh_client *c, int64_t chat_id, const char *game_short_name,
                         const bh_send_options *opt, bh_message **sent);
 
+
 #ifdef __cplusplus
 }
 #endif
+#include "apitable.h"
+#include "botapi_more.h"
+
 #endif /* BOTHIVE_BOTAPI_H */

@@ -364,12 +364,40 @@ json_object *bh_keyboard_json(const bh_keyboard *k);
  * documented type. Outputs may be NULL when not wanted.
  */
 
+/* What a reply answers (ReplyParameters): a message of this chat or of
+ * another one, optionally quoting a part of it. */
+typedef struct bh_reply_parameters {
+    int64_t message_id;              /* 0: not a reply */
+    int64_t chat_id;                 /* the replied message's chat; 0: the same chat */
+    int allow_sending_without_reply; /* send even when that message is gone */
+    const char *quote;               /* a part of the replied message to quote; NULL: none */
+    const char *quote_parse_mode;    /* the quote's parse mode; NULL: none */
+    int64_t quote_position;          /* the quote's UTF-16 offset; sent when > 0 */
+} bh_reply_parameters;
+
+/* The options of a send (and, where the method takes them, of an edit).
+ * Zero or NULL leaves an option out, so the server's default applies.
+ * JSON values are not consumed (the builder copies a reference). */
 typedef struct bh_send_options {
-    const char *parse_mode;          /* "HTML", "MarkdownV2", ...; NULL for none */
-    int64_t reply_to_message_id;     /* 0 for none */
+    const char *parse_mode;          /* "HTML", "MarkdownV2", ...; NULL for none
+                                      * (see bh_text_escape_html / _markdown_v2) */
+    int64_t reply_to_message_id;     /* 0 for none; reply.message_id replaces it */
     int disable_notification;
     int disable_web_page_preview;
     const bh_keyboard *reply_markup; /* NULL for none */
+    /* The newer options of the Bot API. */
+    json_object *entities;           /* MessageEntity array, instead of parse_mode: of
+                                      * the text, or of the caption (caption_entities) */
+    json_object *link_preview_options; /* LinkPreviewOptions (texts only) */
+    int protect_content;             /* no forwarding nor saving */
+    int allow_paid_broadcast;        /* past the broadcast limits, for Stars */
+    int64_t message_thread_id;       /* a forum topic; 0 for none */
+    const char *business_connection_id; /* on behalf of a business account */
+    const char *message_effect_id;   /* a message effect (private chats only) */
+    bh_reply_parameters reply;       /* reply_parameters; .message_id 0 for none */
+    json_object *markup;             /* any reply markup as JSON (ReplyKeyboardMarkup,
+                                      * ReplyKeyboardRemove, ForceReply, inline);
+                                      * used when reply_markup is NULL */
 } bh_send_options;
 
 /** getMe: the bot's own user. */
@@ -392,7 +420,8 @@ int bh_client_send_message(bh_client *c, int64_t chat_id, const char *text,
                            const bh_send_options *opt, bh_message **sent);
 
 /** editMessageText of message_id in chat_id; opt may be NULL (only
- *  parse_mode, disable_web_page_preview and reply_markup are used).
+ *  parse_mode, entities, link_preview_options, business_connection_id,
+ *  disable_web_page_preview, reply_markup and markup are used).
  *  *edited is the edited message. */
 int bh_client_edit_message_text(bh_client *c, int64_t chat_id, int64_t message_id,
                                 const char *text, const bh_send_options *opt,

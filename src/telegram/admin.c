@@ -20,17 +20,11 @@ static bh_params *chat_params(int64_t chat_id)
 int bh_client_delete_messages(bh_client *c, int64_t chat_id, const int64_t *ids, size_t n)
 {
     bh_params *p;
-    json_object *arr;
     if (!c || !ids || n < 1 || n > 100)
         return BH_EINVAL;
-    if (!(p = chat_params(chat_id)) || !(arr = json_object_new_array())) {
-        bh_params_free(p);
+    if (!(p = chat_params(chat_id)))
         return BH_ENOMEM;
-    }
-    for (size_t i = 0; i < n; i++)
-        json_object_array_add(arr, json_object_new_int64(ids[i]));
-    bh_params_json(p, "message_ids", arr);
-    json_object_put(arr);
+    bh_tg_params_ids(p, "message_ids", ids, n);
     return bh_tg_call_true(c, "deleteMessages", p);
 }
 

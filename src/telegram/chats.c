@@ -176,21 +176,16 @@ static int bulk(bh_client *c, const char *method, int64_t chat_id, int64_t from_
                 const int64_t *ids, size_t n, int64_t *new_ids, size_t *nsent)
 {
     bh_params *p;
-    json_object *arr, *res = NULL;
+    json_object *res = NULL;
     int rc;
     if (nsent)
         *nsent = 0;
     if (!c || !ids || n < 1 || n > 100)
         return BH_EINVAL;
-    if (!(p = chat_params(chat_id)) || !(arr = json_object_new_array())) {
-        bh_params_free(p);
+    if (!(p = chat_params(chat_id)))
         return BH_ENOMEM;
-    }
-    for (size_t i = 0; i < n; i++)
-        json_object_array_add(arr, json_object_new_int64(ids[i]));
     bh_params_int(p, "from_chat_id", from_chat_id);
-    bh_params_json(p, "message_ids", arr);
-    json_object_put(arr);
+    bh_tg_params_ids(p, "message_ids", ids, n);
     if ((rc = call(c, method, p, &res)) == BH_OK && !json_object_is_type(res, json_type_array))
         rc = BH_EPROTO;
     for (size_t i = 0; rc == BH_OK && i < json_object_array_length(res) && i < n; i++) {

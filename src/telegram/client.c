@@ -650,6 +650,36 @@ int bh_client_call_json(bh_client *c, const char *method, json_object *params,
     return bh_client_perform(c, method, params, NULL, result);
 }
 
+/* Checks p against method's row of the table (a method not in it goes as
+ * it is): a call Telegram would refuse for a missing or mistyped parameter
+ * is refused here, BH_EINVAL with the parameter named, before anything is
+ * sent. */
+static int check_params(bh_client *c, const char *method, const bh_params *p)
+{
+    const bh_api_method *m = bh_api_method_find(method);
+    size_t n = p ? p->nparts : 0;
+    const char **uploads;
+    bh_api_param bad;
+    int rc;
+    if (!m)
+        return BH_OK;
+    if (!(uploads = calloc(n ? n : 1, sizeof *uploads)))
+        return BH_OK; /* no memory to check with: the server checks */
+    for (size_t i = 0; i < n; i++)
+        uploads[i] = p->parts[i].name;
+    rc = bh_api_method_check(m, p ? p->obj : NULL, uploads, n, &bad);
+    free(uploads);
+    if (rc == BH_OK)
+        return BH_OK;
+    memset(&c->err, 0, sizeof c->err);
+    if (bad.required)
+        bh_client_describe(c, "%s: the required parameter %s is missing", m->name, bad.name);
+    else
+        bh_client_describe(c, "%s: parameter %s must be %s", m->name, bad.name,
+                           bh_api_type_name(bad.type));
+    return BH_EINVAL;
+}
+
 int bh_client_call_params(bh_client *c, const char *method, const bh_params *p,
                           json_object **result)
 {
@@ -663,6 +693,8 @@ int bh_client_call_params(bh_client *c, const char *method, const bh_params *p,
         bh_client_describe(c, "%s: %s", method ? method : "?", p->err);
         return p->rc;
     }
+    if (check_params(c, method, p) != BH_OK)
+        return BH_EINVAL;
     return bh_client_perform(c, method, p ? p->obj : NULL, p, result);
 }
 

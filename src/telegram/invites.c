@@ -63,8 +63,10 @@ int bh_client_create_chat_invite_link(bh_client *c, int64_t chat_id, const char 
     return call_link(c, "createChatInviteLink", p, out);
 }
 
-int bh_client_revoke_chat_invite_link(bh_client *c, int64_t chat_id, const char *invite_link,
-                                      bh_invite_link *out)
+/* A method on one invite link of chat_id: revoke it, or give it a name
+ * (NULL: none sent). */
+static int on_link(bh_client *c, const char *method, int64_t chat_id, const char *invite_link,
+                   const char *name, bh_invite_link *out)
 {
     bh_params *p;
     if (out)
@@ -74,7 +76,15 @@ int bh_client_revoke_chat_invite_link(bh_client *c, int64_t chat_id, const char 
     if (!(p = chat_params(chat_id)))
         return BH_ENOMEM;
     bh_params_str(p, "invite_link", invite_link);
-    return call_link(c, "revokeChatInviteLink", p, out);
+    if (name)
+        bh_params_str(p, "name", name);
+    return call_link(c, method, p, out);
+}
+
+int bh_client_revoke_chat_invite_link(bh_client *c, int64_t chat_id, const char *invite_link,
+                                      bh_invite_link *out)
+{
+    return on_link(c, "revokeChatInviteLink", chat_id, invite_link, NULL, out);
 }
 
 int bh_client_edit_chat_invite_link(bh_client *c, int64_t chat_id, const char *invite_link,
@@ -176,4 +186,30 @@ int bh_client_stop_message_live_location(bh_client *c, int64_t chat_id, int64_t 
         return BH_ENOMEM;
     bh_params_int(p, "message_id", message_id);
     return bh_tg_call_message(c, "stopMessageLiveLocation", p, stopped);
+}
+
+int bh_client_create_chat_subscription_invite_link(bh_client *c, int64_t chat_id, const char *name,
+                                                   int64_t period, int64_t price,
+                                                   bh_invite_link *out)
+{
+    bh_params *p;
+    if (out)
+        memset(out, 0, sizeof *out);
+    /* Telegram takes 30 days (2592000 s) only, and 1..10000 Stars. */
+    if (!c || period != 2592000 || price < 1 || price > 10000)
+        return BH_EINVAL;
+    if (!(p = chat_params(chat_id)))
+        return BH_ENOMEM;
+    if (name)
+        bh_params_str(p, "name", name);
+    bh_params_int(p, "subscription_period", period);
+    bh_params_int(p, "subscription_price", price);
+    return call_link(c, "createChatSubscriptionInviteLink", p, out);
+}
+
+int bh_client_edit_chat_subscription_invite_link(bh_client *c, int64_t chat_id,
+                                                 const char *invite_link, const char *name,
+                                                 bh_invite_link *out)
+{
+    return on_link(c, "editChatSubscriptionInviteLink", chat_id, invite_link, name, out);
 }

@@ -1,5 +1,7 @@
 /*
- * Typed methods that send files: sendPhoto, sendDocument, sendMediaGroup.
+ * Typed methods that send files: the one-file sends (sendPhoto,
+ * sendDocument... made from the send-file rows of methods.def), and
+ * sendMediaGroup.
  * Each builds a bh_params (so a file from disk is streamed, and json-c
  * writes every value) and goes through bh_client_call_params; the helpers
  * that turn a result into a typed value are shared with admin.c.
@@ -52,22 +54,73 @@ int bh_tg_call_typed(bh_client *c, const char *method, bh_params *p, json_type w
     return rc;
 }
 
+/* The ReplyParameters object of r (a new reference, NULL if no memory). */
+static json_object *reply_json(const bh_reply_parameters *r)
+{
+    json_object *o = json_object_new_object();
+    if (!o)
+        return NULL;
+    json_object_object_add(o, "message_id", json_object_new_int64(r->message_id));
+    if (r->chat_id)
+        json_object_object_add(o, "chat_id", json_object_new_int64(r->chat_id));
+    if (r->allow_sending_without_reply)
+        json_object_object_add(o, "allow_sending_without_reply", json_object_new_boolean(1));
+    if (r->quote)
+        json_object_object_add(o, "quote", json_object_new_string(r->quote));
+    if (r->quote && r->quote_parse_mode)
+        json_object_object_add(o, "quote_parse_mode", json_object_new_string(r->quote_parse_mode));
+    if (r->quote && r->quote_position > 0)
+        json_object_object_add(o, "quote_position", json_object_new_int64(r->quote_position));
+    return o;
+}
+
+/* The options that say where a message goes and how it is shown. */
+static void send_flags(bh_params *p, const bh_send_options *opt)
+{
+    if (opt->disable_notification)
+        bh_params_bool(p, "disable_notification", 1);
+    if (opt->protect_content)
+        bh_params_bool(p, "protect_content", 1);
+    if (opt->allow_paid_broadcast)
+        bh_params_bool(p, "allow_paid_broadcast", 1);
+    if (opt->message_thread_id)
+        bh_params_int(p, "message_thread_id", opt->message_thread_id);
+    if (opt->business_connection_id)
+        bh_params_str(p, "business_connection_id", opt->business_connection_id);
+    if (opt->message_effect_id)
+        bh_params_str(p, "message_effect_id", opt->message_effect_id);
+}
+
 int bh_tg_send_options(bh_params *p, const bh_send_options *opt)
 {
+    /* A text's entities are "entities", a caption's "caption_entities":
+     * the text, when there is one, is set before the options. */
+    int text = json_object_object_get_ex(p->obj, "text", NULL);
     if (!opt)
         return BH_OK;
     if (opt->parse_mode)
         bh_params_str(p, "parse_mode", opt->parse_mode);
-    if (opt->reply_to_message_id)
+    if (opt->entities)
+        bh_params_json(p, text ? "entities" : "caption_entities", opt->entities);
+    if (opt->link_preview_options && text)
+        bh_params_json(p, "link_preview_options", opt->link_preview_options);
+    if (opt->reply.message_id) {
+        json_object *rp = reply_json(&opt->reply);
+        if (rp)
+            bh_params_json(p, "reply_parameters", rp);
+        json_object_put(rp);
+    } else if (opt->reply_to_message_id) {
         bh_params_int(p, "reply_to_message_id", opt->reply_to_message_id);
-    if (opt->disable_notification)
-        bh_params_bool(p, "disable_notification", 1);
+    }
+    send_flags(p, opt);
     if (opt->reply_markup)
         bh_params_keyboard(p, opt->reply_markup);
+    else if (opt->markup)
+        bh_params_json(p, "reply_markup", opt->markup);
     return p->rc;
 }
 
-/* sendPhoto and sendDocument: one file under key, and a caption. */
+/* A one-file send: the file under key, and a caption (NULL: none). */
 static int send_file(bh_client *c, const char *method, const char *key, int64_t chat_id,
                      const bh_input_file *f, const char *caption, const bh_send_options *opt,
                      bh_message **sent)
@@ -88,53 +141,21 @@ static int send_file(bh_client *c, const char *method, const char *key, int64_t 
     return bh_tg_call_message(c, method, p, sent);
 }
 
-int bh_client_send_photo(bh_client *c, int64_t chat_id, const bh_input_file *photo,
-                         const char *caption, const bh_send_options *opt, bh_message **sent)
-{
-    return send_file(c, "sendPhoto", "photo", chat_id, photo, caption, opt, sent);
-}
-
-int bh_client_send_document(bh_client *c, int64_t chat_id, const bh_input_file *document,
-                            const char *caption, const bh_send_options *opt, bh_message **sent)
-{
-    return send_file(c, "sendDocument", "document", chat_id, document, caption, opt, sent);
-}
-
-int bh_client_send_audio(bh_client *c, int64_t chat_id, const bh_input_file *audio,
-                         const char *caption, const bh_send_options *opt, bh_message **sent)
-{
-    return send_file(c, "sendAudio", "audio", chat_id, audio, caption, opt, sent);
-}
-
-int bh_client_send_video(bh_client *c, int64_t chat_id, const bh_input_file *video,
-                         const char *caption, const bh_send_options *opt, bh_message **sent)
-{
-    return send_file(c, "sendVideo", "video", chat_id, video, caption, opt, sent);
-}
-
-int bh_client_send_animation(bh_client *c, int64_t chat_id, const bh_input_file *animation,
-                             const char *caption, const bh_send_options *opt, bh_message **sent)
-{
-    return send_file(c, "sendAnimation", "animation", chat_id, animation, caption, opt, sent);
-}
-
-int bh_client_send_voice(bh_client *c, int64_t chat_id, const bh_input_file *voice,
-                         const char *caption, const bh_send_options *opt, bh_message **sent)
-{
-    return send_file(c, "sendVoice", "voice", chat_id, voice, caption, opt, sent);
-}
-
-int bh_client_send_video_note(bh_client *c, int64_t chat_id, const bh_input_file *video_note,
-                              const char *caption, const bh_send_options *opt, bh_message **sent)
-{
-    return send_file(c, "sendVideoNote", "video_note", chat_id, video_note, caption, opt, sent);
-}
-
-int bh_client_send_sticker(bh_client *c, int64_t chat_id, const bh_input_file *sticker,
-                           const bh_send_options *opt, bh_message **sent)
-{
-    return send_file(c, "sendSticker", "sticker", chat_id, sticker, NULL, opt, sent);
-}
+/* The wrappers of the send-file rows of the method table. */
+#define SEND_FILE_1(method, file, wrapper)                                                      \
+    int wrapper(bh_client *c, int64_t chat_id, const bh_input_file *file, const char *caption, \
+                const bh_send_options *opt, bh_message **sent)                                 \
+    {                                                                                          \
+        return send_file(c, method, #file, chat_id, file, caption, opt, sent);                 \
+    }
+#define SEND_FILE_0(method, file, wrapper)                                                      \
+    int wrapper(bh_client *c, int64_t chat_id, const bh_input_file *file,                      \
+                const bh_send_options *opt, bh_message **sent)                                 \
+    {                                                                                          \
+        return send_file(c, method, #file, chat_id, file, NULL, opt, sent);                    \
+    }
+#define BH_API_SEND_FILE(method, file, wrapper, caption) SEND_FILE_##caption(method, file, wrapper)
+#include "telegram/methods.def"
 
 json_object *bh_tg_input_media(bh_params *p, const bh_input_media *m)
 {

@@ -5,6 +5,7 @@
  * server's defaults apply.
  */
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "telegram/tg.h"
@@ -25,8 +26,25 @@ int bh_client_get_me(bh_client *c, bh_user **me)
     return rc == BH_EINVAL ? BH_EPROTO : rc;
 }
 
-/* The allowed_updates array of a NULL-terminated list (NULL if no memory). */
-static json_object *string_array(const char *const *list)
+int bh_tg_params_ids(bh_params *p, const char *key, const int64_t *ids, size_t n)
+{
+    json_object *arr = json_object_new_array();
+    int rc;
+    for (size_t i = 0; arr && i < n; i++)
+        json_object_array_add(arr, json_object_new_int64(ids[i]));
+    if (!arr) {
+        if (p->rc == BH_OK) {
+            p->rc = BH_ENOMEM;
+            snprintf(p->err, sizeof p->err, "%s: out of memory", key);
+        }
+        return p->rc;
+    }
+    rc = bh_params_json(p, key, arr);
+    json_object_put(arr);
+    return rc;
+}
+
+json_object *bh_tg_string_array(const char *const *list)
 {
     json_object *arr = json_object_new_array();
     for (size_t i = 0; arr && list[i]; i++) {
@@ -59,7 +77,7 @@ int bh_client_get_updates(bh_client *c, int64_t offset, int limit, int timeout,
         bh_params_int(p, "limit", limit);
     bh_params_int(p, "timeout", timeout);
     if (allowed_updates) {
-        json_object *arr = string_array(allowed_updates);
+        json_object *arr = bh_tg_string_array(allowed_updates);
         if (arr)
             bh_params_json(p, "allowed_updates", arr);
         else
@@ -110,10 +128,18 @@ int bh_client_edit_message_text(bh_client *c, int64_t chat_id, int64_t message_i
     if (opt) {
         if (opt->parse_mode)
             bh_params_str(p, "parse_mode", opt->parse_mode);
+        if (opt->entities)
+            bh_params_json(p, "entities", opt->entities);
+        if (opt->link_preview_options)
+            bh_params_json(p, "link_preview_options", opt->link_preview_options);
+        if (opt->business_connection_id)
+            bh_params_str(p, "business_connection_id", opt->business_connection_id);
         if (opt->disable_web_page_preview)
             bh_params_bool(p, "disable_web_page_preview", 1);
         if (opt->reply_markup)
             bh_params_keyboard(p, opt->reply_markup);
+        else if (opt->markup)
+            bh_params_json(p, "reply_markup", opt->markup);
     }
     return bh_tg_call_message(c, "editMessageText", p, edited);
 }

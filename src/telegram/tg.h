@@ -150,6 +150,17 @@ json_object *bh_tg_rights_json(const bh_admin_rights *r);
  * want, and *out (may be NULL) receives it (a new reference). */
 int bh_tg_call_typed(bh_client *c, const char *method, bh_params *p, json_type want,
                      json_object **out);
+/* The JSON array of a NULL-terminated list of strings (a new reference;
+ * NULL if no memory). */
+json_object *bh_tg_string_array(const char *const *list);
+/* The object {"type": type, key: f} with f attached to p (an upload as an
+ * attach:// part, of at most max bytes): InputProfilePhoto,
+ * InputStoryContent, InputPaidMedia. A new reference, or NULL (p keeps
+ * the error; BH_ENOMEM when p has none). */
+json_object *bh_tg_typed_file(bh_params *p, const char *type, const char *key,
+                              const bh_input_file *f, int64_t max);
+/* Sets key of p to the JSON array of the n ids; p's error so far. */
+int bh_tg_params_ids(bh_params *p, const char *key, const int64_t *ids, size_t n);
 /* Adds the options of a send to p; returns p's error so far. */
 int bh_tg_send_options(bh_params *p, const bh_send_options *opt);
 

@@ -18,6 +18,7 @@
 
 #include "base/clock.h"
 #include "bothive/error.h"
+#include "bothive/telegram.h"
 #include "emu.h"
 
 typedef void (*method_fn)(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
@@ -125,14 +126,17 @@ static void send_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
     bh_emu_content mc;
     int64_t reply_to;
     bh_emu_msg *m;
+    char *extra = NULL;
     if (!c || bh_emu_need_content(p, r, &mc) != BH_OK)
         return;
-    if ((reply_to = bh_emu_need_reply_to(c, p, r)) < 0)
+    if ((reply_to = bh_emu_need_reply_to(c, p, r)) < 0 ||
+        bh_emu_need_send_options(e, c, p, mc.text, r, &extra) != BH_OK)
         goto fail;
     if (!(m = bh_emu_msg_add_locked(c))) {
         bh_emu_reply_error(r, 500, "Internal Server Error");
         goto fail;
     }
+    m->extra = extra;
     m->from_bot = 1;
     m->text = mc.text;
     m->parse_mode = mc.parse_mode;
@@ -143,6 +147,7 @@ static void send_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
     bh_emu_reply_ok(r, bh_emu_msg_json_locked(e, c, m, 0));
     return;
 fail:
+    free(extra);
     bh_emu_content_free(&mc);
 }
 
@@ -494,15 +499,7 @@ static const method methods[] = {
     {"setWebhook", set_webhook},
     {"deleteWebhook", delete_webhook},
     {"getWebhookInfo", get_webhook_info},
-    {"sendPhoto", bh_emu_send_photo},
-    {"sendDocument", bh_emu_send_document},
     {"sendMediaGroup", bh_emu_send_media_group},
-    {"sendAudio", bh_emu_send_audio},
-    {"sendVideo", bh_emu_send_video},
-    {"sendAnimation", bh_emu_send_animation},
-    {"sendVoice", bh_emu_send_voice},
-    {"sendVideoNote", bh_emu_send_video_note},
-    {"sendSticker", bh_emu_send_sticker},
     {"getFile", bh_emu_get_file},
     {"deleteMessages", bh_emu_delete_messages},
     {"pinChatMessage", bh_emu_pin_chat_message},
@@ -558,6 +555,12 @@ static const method methods[] = {
     {"unbanChatSenderChat", bh_emu_sender_chat},
     {"uploadStickerFile", bh_emu_upload_sticker_file},
     {"getStickerSet", bh_emu_get_sticker_set},
+    {"createNewStickerSet", bh_emu_create_new_sticker_set},
+    {"addStickerToSet", bh_emu_add_sticker_to_set},
+    {"deleteStickerFromSet", bh_emu_delete_sticker_from_set},
+    {"setStickerPositionInSet", bh_emu_set_sticker_position_in_set},
+    {"setStickerSetTitle", bh_emu_set_sticker_set_title},
+    {"deleteStickerSet", bh_emu_delete_sticker_set},
     {"getForumTopicIconStickers", bh_emu_get_forum_topic_icon_stickers},
     {"getMyStarBalance", bh_emu_get_my_star_balance},
     {"setMyName", bh_emu_set_my_name},
@@ -659,28 +662,69 @@ static bool inject_fault_locked(bh_emu *e, int64_t *retry_until, bh_emu_reply *r
     return false;
 }
 
-/* Serves one Bot API call: finds the method, counts it, notes a call that
- * came before a 429's retry_after had passed, injects the configured
- * faults, then runs it. */
-void bh_emu_api_handle(bh_emu *e, const char *name, bh_emu_params *p, bh_emu_reply *r)
+/* The handler of method name: api.c's own, a send-file method's (media.c:
+ * *kind is its file's kind, else NULL) or inline.c's, in *out. */
+static bool find_handler(const char *name, method *out, const char **kind)
 {
     const method *m = find_method(name);
-    method more; /* the methods of inline.c */
-    if (!m && (more.fn = bh_emu_inline_method(name, &more.name)))
-        m = &more;
+    *kind = NULL;
+    if (m) {
+        *out = *m;
+        return true;
+    }
+    out->fn = NULL;
+    if ((*kind = bh_emu_file_method(name, &out->name)))
+        return true;
+    return (out->fn = bh_emu_inline_method(name, &out->name)) != NULL;
+}
+
+int bh_emu_api_serves(const char *name)
+{
+    method m;
+    const char *kind;
+    if (find_handler(name, &m, &kind))
+        return 2;
+    return bh_api_method_find(name) ? 1 : 0;
+}
+
+/* Runs a call: its handler m (NULL: the generic one of its row) after the
+ * checks of its row of the method table (when it has one). */
+static void run_locked(bh_emu *e, const method *m, const char *kind, const bh_api_method *row,
+                       bh_emu_params *p, bh_emu_reply *r)
+{
+    if (!m)
+        bh_emu_generic(e, row, p, r);
+    else if (row && bh_emu_check_params(row, p, r) != BH_OK)
+        return;
+    else if (kind)
+        bh_emu_send_file(e, p, r, kind);
+    else
+        m->fn(e, p, r);
+}
+
+/* Serves one Bot API call: finds the method (a handler of its own, or its
+ * row of the method table for the generic one), counts it, notes a call
+ * that came before a 429's retry_after had passed, injects the configured
+ * faults, checks the parameters against the table, then runs it. */
+void bh_emu_api_handle(bh_emu *e, const char *name, bh_emu_params *p, bh_emu_reply *r)
+{
+    method m;
+    const char *kind;
+    bool own = find_handler(name, &m, &kind);
+    const bh_api_method *row = bh_api_method_find(name);
     pthread_mutex_lock(&e->lock);
     e->stats.requests++;
-    if (!m) {
+    if (!own && !row) {
         pthread_mutex_unlock(&e->lock);
         bh_emu_reply_error(r, 404, "Not Found");
         return;
     }
-    bh_emu_count_method_locked(e, m->name);
+    bh_emu_count_method_locked(e, own ? m.name : row->name);
     /* Delay first: the wait releases the lock, and a reset may free chats. */
     if (e->faults.delay_ms > 0)
         delay_locked(e, e->faults.delay_ms);
     if (!inject_fault_locked(e, note_early_retry_locked(e, p), r) &&
-        bh_emu_flood_take_locked(e, m->name, p, r))
-        m->fn(e, p, r);
+        bh_emu_flood_take_locked(e, own ? m.name : row->name, p, r))
+        run_locked(e, own ? &m : NULL, kind, row, p, r);
     pthread_mutex_unlock(&e->lock);
 }

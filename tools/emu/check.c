@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "bothive/error.h"
+#include "bothive/telegram.h"
 #include "emu.h"
 
 /* Resolves the chat named by parameter `name`, or answers Telegram's error
@@ -269,14 +270,19 @@ void bh_emu_content_free(bh_emu_content *m)
     memset(m, 0, sizeof *m);
 }
 
-/* The message id that reply_parameters names, and its own
- * allow_sending_without_reply into *allow; 0 when it names none. Returns
- * BH_OK, or BH_EJSON when reply_parameters is not valid JSON. */
-static int reply_parameters(bh_emu_params *p, int64_t *id, int *allow)
+/* The message id of chat c that reply_parameters names, and its own
+ * allow_sending_without_reply into *allow; 0 when it names none, or a
+ * message of another chat (options.c keeps that one). Returns BH_OK, or
+ * BH_EJSON when reply_parameters is not valid JSON. */
+static int reply_parameters(const bh_emu_chat *c, bh_emu_params *p, int64_t *id, int *allow)
 {
     int bad;
     json_object *rp = bh_emu_param_json(p, "reply_parameters", &bad), *v;
     *id = 0;
+    if (rp && json_object_object_get_ex(rp, "chat_id", &v) && json_object_get_int64(v) != c->id) {
+        json_object_put(rp);
+        return BH_OK;
+    }
     if (rp && json_object_is_type(rp, json_type_object) &&
         json_object_object_get_ex(rp, "message_id", &v)) {
         *id = json_object_get_int64(v);
@@ -294,7 +300,7 @@ int64_t bh_emu_need_reply_to(bh_emu_chat *c, bh_emu_params *p, bh_emu_reply *r)
 {
     int64_t id = 0;
     int allow = bh_emu_param_bool(p, "allow_sending_without_reply");
-    if (reply_parameters(p, &id, &allow) != BH_OK) {
+    if (reply_parameters(c, p, &id, &allow) != BH_OK) {
         bh_emu_reply_error(r, 400, "Bad Request: can't parse reply parameters JSON object");
         return -1;
     }
@@ -334,4 +340,62 @@ int bh_emu_need_allowed_updates(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
         json_object_put(au);
     }
     return BH_OK;
+}
+
+/* Telegram's text for a missing required parameter p. */
+static void missing_text(const bh_api_param *p, char *desc, size_t n)
+{
+    if (!strcmp(p->name, "text"))
+        snprintf(desc, n, "Bad Request: message text is empty");
+    else if (!strcmp(p->name, "message_id"))
+        snprintf(desc, n, "Bad Request: message identifier is not specified");
+    else if (p->type == 'f' || p->type == 'u')
+        snprintf(desc, n, "Bad Request: there is no %s in the request", p->name);
+    else if (p->type == 'j')
+        snprintf(desc, n, "Bad Request: parameter \"%s\" is required", p->name);
+    else
+        snprintf(desc, n, "Bad Request: %s is empty", p->name);
+}
+
+/* Telegram's text for parameter p given with a value not of its type. */
+static void mistyped_text(const bh_api_param *p, char *desc, size_t n)
+{
+    switch (p->type) {
+    case 'c':
+        snprintf(desc, n, "Bad Request: chat not found");
+        break;
+    case 'f':
+    case 'u':
+        snprintf(desc, n, "Bad Request: wrong file identifier/HTTP URL specified");
+        break;
+    case 'j':
+        snprintf(desc, n, "Bad Request: can't parse %s JSON object",
+                 strcmp(p->name, "reply_markup") ? p->name : "reply keyboard markup");
+        break;
+    default:
+        snprintf(desc, n, "Bad Request: invalid %s specified: must be %s", p->name,
+                 bh_api_type_name(p->type));
+    }
+}
+
+int bh_emu_check_params(const bh_api_method *m, bh_emu_params *p, bh_emu_reply *r)
+{
+    const char *uploads[32];
+    size_t n = 0;
+    bh_api_param bad;
+    char desc[160];
+    /* The uploads are the parameters that carry a file's bytes (files.c). */
+    json_object_object_foreach(p, key, val) {
+        (void)val;
+        if (n < sizeof uploads / sizeof uploads[0] && bh_emu_param_upload(p, key))
+            uploads[n++] = key;
+    }
+    if (bh_api_method_check(m, p, uploads, n, &bad) == BH_OK)
+        return BH_OK;
+    if (bad.required)
+        missing_text(&bad, desc, sizeof desc);
+    else
+        mistyped_text(&bad, desc, sizeof desc);
+    bh_emu_reply_error(r, 400, desc);
+    return BH_EINVAL;
 }

@@ -108,6 +108,8 @@ typedef struct bh_emu_msg {
     char *caption;          /* media messages; NULL when none */
     char *media_group_id;   /* NULL when not part of an album */
     int pinned;
+    char *extra;            /* JSON object text of more Message fields (send options: quote,
+                             * external_reply, has_protected_content...), NULL when none */
 } bh_emu_msg;
 
 typedef struct bh_emu_chat {
@@ -209,6 +211,7 @@ typedef struct bh_emu {
     char *allowed_updates;       /* JSON array text, NULL = all but the rare kinds */
     uint64_t poll_generation;    /* a newer getUpdates ends older ones (409) */
     char *commands;              /* setMyCommands: JSON text of {language_code: [...]} */
+    char *sticker_sets;          /* stickersets.c: JSON text of {"<name>": StickerSet}, NULL if none */
     char *webhook_url;           /* NULL when no webhook */
     char *webhook_secret;
     int64_t webhook_retry_at_ms;
@@ -357,15 +360,12 @@ int bh_emu_form_too_big(const bh_emu_form *f);
 void bh_emu_form_free(bh_emu_form *f);
 
 /* ---- media.c: methods that send files ---- */
-void bh_emu_send_photo(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
-void bh_emu_send_document(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+/* The kind of file the send-file method name sends ("photo", ...; its
+ * canonical name in *canonical), or NULL when it is not one of them. */
+const char *bh_emu_file_method(const char *name, const char **canonical);
+/* Serves a send-file method whose file is of kind. */
+void bh_emu_send_file(bh_emu *e, bh_emu_params *p, bh_emu_reply *r, const char *kind);
 void bh_emu_send_media_group(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
-void bh_emu_send_audio(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
-void bh_emu_send_video(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
-void bh_emu_send_animation(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
-void bh_emu_send_voice(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
-void bh_emu_send_video_note(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
-void bh_emu_send_sticker(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 
 /* ---- edit.c: editing media and captions, copying messages ---- */
 void bh_emu_edit_message_media(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
@@ -414,7 +414,14 @@ void bh_emu_set_my_default_administrator_rights(bh_emu *e, bh_emu_params *p, bh_
 void bh_emu_get_my_default_administrator_rights(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_sender_chat(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_upload_sticker_file(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
-void bh_emu_get_sticker_set(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_get_sticker_set(bh_emu *e, bh_emu_params *p, bh_emu_reply *r); /* stickersets.c */
+/* stickersets.c: the bot's sticker sets, kept. */
+void bh_emu_create_new_sticker_set(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_add_sticker_to_set(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_delete_sticker_from_set(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_set_sticker_position_in_set(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_set_sticker_set_title(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
+void bh_emu_delete_sticker_set(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_get_forum_topic_icon_stickers(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 void bh_emu_get_my_star_balance(bh_emu *e, bh_emu_params *p, bh_emu_reply *r);
 
@@ -561,5 +568,24 @@ void bh_emu_webhook_stop(bh_emu *e);
 /* ---- http.c: on top of api.c, control.c and reply.c ---- */
 struct MHD_Daemon;
 struct MHD_Daemon *bh_emu_http_start(bh_emu *e, unsigned port, unsigned *bound_port);
+
+
+/* ---- The method table (src/telegram/methods.def) in the emulator ---- */
+struct bh_api_method;
+/* check.c: checks p against m's row (every required parameter, the type of
+ * every known one); BH_OK, or BH_EINVAL after answering Telegram's 400. */
+int bh_emu_check_params(const struct bh_api_method *m, bh_emu_params *p, bh_emu_reply *r);
+/* generic.c: serves a method of the table that has no handler of its own:
+ * its parameters checked, an answer of its result type, nothing kept but
+ * the message of a method that sends one. */
+void bh_emu_generic(bh_emu *e, const struct bh_api_method *m, bh_emu_params *p, bh_emu_reply *r);
+/* options.c: checks the send options of a message to c whose text or
+ * caption is text; *extra receives the Message fields they add (malloc'd
+ * JSON text, NULL when none). BH_OK, or BH_EINVAL after answering the 400. */
+int bh_emu_need_send_options(bh_emu *e, bh_emu_chat *c, bh_emu_params *p, const char *text,
+                             bh_emu_reply *r, char **extra);
+/* api.c: 2 when the emulator serves method with a handler of its own, 1
+ * when generically (from the table), 0 when not at all. */
+int bh_emu_api_serves(const char *method);
 
 #endif

@@ -1,6 +1,7 @@
 /*
- * The emulator's methods that send files: sendPhoto, sendDocument and
- * sendMediaGroup. The file of each comes as an upload, a file_id or a URL
+ * The emulator's methods that send files: the one-file sends (sendPhoto,
+ * sendDocument..., one handler for the send-file rows of the method table
+ * src/telegram/methods.def) and sendMediaGroup. The file of each comes as an upload, a file_id or a URL
  * (files.c); the message keeps the file's JSON so that it shows as
  * Telegram shows it, with the same file_id the bot can send again.
  */
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "bothive/error.h"
 #include "emu.h"
@@ -61,8 +63,8 @@ static bh_emu_msg *add_media_msg(bh_emu *e, bh_emu_chat *c, bh_emu_params *p, ch
     return m;
 }
 
-/* sendPhoto and sendDocument: one file parameter named kind, of at most
- * max bytes, with a caption. */
+/* A one-file send: one file parameter named kind, of at most max bytes,
+ * with a caption. */
 static void send_file(bh_emu *e, bh_emu_params *p, bh_emu_reply *r, const char *kind, size_t max)
 {
     bh_emu_chat *c = bh_emu_need_open_chat(e, p, r);
@@ -70,56 +72,46 @@ static void send_file(bh_emu *e, bh_emu_params *p, bh_emu_reply *r, const char *
     bh_emu_file *f;
     bh_emu_msg *m;
     int64_t reply_to;
+    char *extra = NULL;
     if (!c || bh_emu_need_caption(p, r, &mc) != BH_OK)
         return;
-    if ((reply_to = bh_emu_need_reply_to(c, p, r)) < 0 || !(f = bh_emu_need_file(e, p, kind, max, r))) {
+    if ((reply_to = bh_emu_need_reply_to(c, p, r)) < 0 ||
+        bh_emu_need_send_options(e, c, p, mc.text, r, &extra) != BH_OK ||
+        !(f = bh_emu_need_file(e, p, kind, max, r))) {
+        free(extra);
         bh_emu_content_free(&mc);
         return;
     }
-    if ((m = add_media_msg(e, c, p, bh_emu_media_text(f, kind), &mc, reply_to, r)))
+    if ((m = add_media_msg(e, c, p, bh_emu_media_text(f, kind), &mc, reply_to, r))) {
+        m->extra = extra;
         bh_emu_reply_ok(r, bh_emu_msg_json_locked(e, c, m, 0));
+    } else {
+        free(extra);
+    }
 }
 
-void bh_emu_send_photo(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+/* The send-file rows of the method table: the method and its file's kind. */
+static const struct file_method {
+    const char *name, *kind;
+} file_methods[] = {
+#define BH_API_SEND_FILE(name, file, wrapper, caption) {name, #file},
+#include "telegram/methods.def"
+};
+
+const char *bh_emu_file_method(const char *name, const char **canonical)
 {
-    send_file(e, p, r, "photo", BH_EMU_MAX_PHOTO);
+    for (size_t i = 0; i < sizeof file_methods / sizeof file_methods[0]; i++) {
+        if (!strcasecmp(file_methods[i].name, name)) {
+            *canonical = file_methods[i].name;
+            return file_methods[i].kind;
+        }
+    }
+    return NULL;
 }
 
-void bh_emu_send_document(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+void bh_emu_send_file(bh_emu *e, bh_emu_params *p, bh_emu_reply *r, const char *kind)
 {
-    send_file(e, p, r, "document", BH_EMU_MAX_UPLOAD);
-}
-
-/* sendAudio, sendVideo, sendAnimation, sendVoice, sendVideoNote,
- * sendSticker: the same shape, another file parameter. */
-void bh_emu_send_audio(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
-{
-    send_file(e, p, r, "audio", BH_EMU_MAX_UPLOAD);
-}
-
-void bh_emu_send_video(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
-{
-    send_file(e, p, r, "video", BH_EMU_MAX_UPLOAD);
-}
-
-void bh_emu_send_animation(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
-{
-    send_file(e, p, r, "animation", BH_EMU_MAX_UPLOAD);
-}
-
-void bh_emu_send_voice(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
-{
-    send_file(e, p, r, "voice", BH_EMU_MAX_UPLOAD);
-}
-
-void bh_emu_send_video_note(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
-{
-    send_file(e, p, r, "video_note", BH_EMU_MAX_UPLOAD);
-}
-
-void bh_emu_send_sticker(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
-{
-    send_file(e, p, r, "sticker", BH_EMU_MAX_UPLOAD);
+    send_file(e, p, r, kind, strcmp(kind, "photo") ? BH_EMU_MAX_UPLOAD : BH_EMU_MAX_PHOTO);
 }
 
 /* One item of an album, checked and with its file resolved. */
@@ -189,10 +181,11 @@ void bh_emu_send_media_group(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
     album_item items[BH_EMU_ALBUM_MAX + 1];
     bh_emu_chat *c = bh_emu_need_open_chat(e, p, r);
     json_object *result = NULL;
-    char group[32];
+    char group[32], *extra = NULL;
     size_t n = 0;
     memset(items, 0, sizeof items);
-    if (!c || album_read(e, p, items, &n, r) != BH_OK)
+    if (!c || album_read(e, p, items, &n, r) != BH_OK ||
+        bh_emu_need_send_options(e, c, p, NULL, r, &extra) != BH_OK)
         goto out;
     snprintf(group, sizeof group, "%" PRId64, e->next_file_id * 1000 + c->id % 1000);
     result = json_object_new_array();
@@ -200,13 +193,14 @@ void bh_emu_send_media_group(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
         bh_emu_content mc = {.text = items[i].caption};
         bh_emu_msg *m = add_media_msg(e, c, p, bh_emu_media_text(items[i].file, items[i].kind), &mc, 0, r);
         items[i].caption = NULL;
-        if (!m || !(m->media_group_id = strdup(group)))
+        if (!m || !(m->media_group_id = strdup(group)) || (extra && !(m->extra = strdup(extra))))
             goto out;
         json_object_array_add(result, bh_emu_msg_json_locked(e, c, m, 0));
     }
     bh_emu_reply_ok(r, result);
     result = NULL;
 out:
+    free(extra);
     json_object_put(result);
     for (size_t i = 0; i < n; i++)
         free(items[i].caption);

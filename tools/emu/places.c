@@ -85,7 +85,7 @@ static void send_shown(bh_emu *e, bh_emu_chat *c, bh_emu_params *p, json_object 
     bh_emu_content mc;
     bh_emu_msg *m;
     int64_t reply_to;
-    char *media = bh_emu_json_text(fields);
+    char *media = bh_emu_json_text(fields), *extra = NULL;
     json_object_put(fields);
     if (!media || bh_emu_need_caption(p, r, &mc) != BH_OK) {
         free(media);
@@ -93,13 +93,14 @@ static void send_shown(bh_emu *e, bh_emu_chat *c, bh_emu_params *p, json_object 
     }
     free(mc.text); /* these messages have no caption */
     mc.text = NULL;
-    if ((reply_to = bh_emu_need_reply_to(c, p, r)) < 0 || !(m = bh_emu_msg_add_locked(c))) {
-        if (reply_to >= 0)
-            bh_emu_reply_error(r, 500, "Internal Server Error");
-        free(media);
-        bh_emu_content_free(&mc);
-        return;
+    if ((reply_to = bh_emu_need_reply_to(c, p, r)) < 0 ||
+        bh_emu_need_send_options(e, c, p, NULL, r, &extra) != BH_OK)
+        goto fail;
+    if (!(m = bh_emu_msg_add_locked(c))) {
+        bh_emu_reply_error(r, 500, "Internal Server Error");
+        goto fail;
     }
+    m->extra = extra;
     m->from_bot = 1;
     m->media = media;
     m->reply_markup = mc.reply_markup;
@@ -108,6 +109,11 @@ static void send_shown(bh_emu *e, bh_emu_chat *c, bh_emu_params *p, json_object 
     m->disable_notification = bh_emu_param_bool(p, "disable_notification");
     e->stats.sent_messages++;
     bh_emu_reply_ok(r, bh_emu_msg_json_locked(e, c, m, 0));
+    return;
+fail:
+    free(extra);
+    free(media);
+    bh_emu_content_free(&mc);
 }
 
 void bh_emu_send_location(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)

@@ -198,14 +198,6 @@ void bh_emu_upload_sticker_file(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
     bh_emu_reply_ok(r, o);
 }
 
-void bh_emu_get_sticker_set(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
-{
-    const char *name = bh_emu_param_str(p, "name");
-    (void)e;
-    bh_emu_reply_error(r, 400, name && *name ? "Bad Request: STICKERSET_INVALID"
-                                             : "Bad Request: name is empty");
-}
-
 void bh_emu_get_forum_topic_icon_stickers(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     (void)e;

@@ -52,6 +52,7 @@ static void chat_free(bh_emu_chat *c)
         free(c->msgs[i].media);
         free(c->msgs[i].caption);
         free(c->msgs[i].media_group_id);
+        free(c->msgs[i].extra);
     }
     bh_emu_members_free(c);
     free(c->permissions);
@@ -138,7 +139,8 @@ void bh_emu_reset_locked(bh_emu *e)
     e->profile = e->settings = NULL;
     free(e->allowed_updates);
     free(e->commands);
-    e->allowed_updates = e->commands = NULL;
+    free(e->sticker_sets);
+    e->allowed_updates = e->commands = e->sticker_sets = NULL;
     bh_emu_webhook_clear_locked(e);
     e->global_retry_until_ms = 0;
     bh_emu_flood_reset_locked(e);
@@ -318,6 +320,14 @@ json_object *bh_emu_msg_json_locked(bh_emu *e, bh_emu_chat *c, const bh_emu_msg 
         json_object_object_add(o, "text", json_object_new_string(m->text ? m->text : ""));
     }
     add_parsed(o, "entities", m->entities);
+    if (m->extra) {
+        json_object *x = json_tokener_parse(m->extra);
+        if (x) {
+            json_object_object_foreach(x, k, v)
+                json_object_object_add(o, k, json_object_get(v));
+            json_object_put(x);
+        }
+    }
     if (m->reply_markup) {
         json_object *rm = json_tokener_parse(m->reply_markup);
         if (rm && json_object_object_get_ex(rm, "inline_keyboard", NULL))
