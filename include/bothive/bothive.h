@@ -12,5 +12,6 @@
 #include "telegram.h"
 #include "bot.h"
 #include "runner.h"
+#include "schedule.h"
 
 #endif

@@ -80,6 +80,7 @@ void bh_bot_free(bh_bot *bot)
     free(bot->about);
     free(bot->api_url);
     free(bot->allowed);
+    bh_schedule_handlers_free(bot);
     free(bot);
 }
 

@@ -94,6 +94,12 @@ struct bh_bot {
     bh_store *own_store;  /* made by bh_bot_process */
     void (*note)(const char *what); /* the runner's "now running" reporter */
     const char **allowed;           /* bh_bot_allowed_updates (hooks.c) */
+    /* Scheduled jobs (schedule.c): the handlers by name, and under the
+     * runner the way to tell the master when the next job is due. */
+    struct bh_schedule_reg *sched;
+    size_t nsched;
+    int source;                                  /* the runner's index of the bot */
+    void (*wake)(int source, int64_t wall_ms);   /* NULL outside the runner */
 };
 
 struct bh_ctx {
@@ -161,6 +167,10 @@ int bh_kind_run_callback_query(bh_ctx *ctx, const bh_callback_query *q);
 int bh_kind_call(bh_ctx *ctx, const struct bh_hook *h, const void *view);
 /* Whether some hook of kind runs (for allowed_updates and dispatch). */
 int bh_bot_has_hook(const bh_bot *bot, enum bh_hook_kind kind, bh_update_kind ukind);
+
+/* schedule.c: frees the handlers' registry (bh_bot_free); runs the due
+ * jobs for the runner (a BH_JOB_SCHEDULE job). */
+void bh_schedule_handlers_free(bh_bot *bot);
 
 /* command.c */
 int bh_bot_publish_commands(bh_bot *bot);

@@ -8,6 +8,7 @@
 
 #include "internal.h"
 #include "bothive/log.h"
+#include "bothive/schedule.h"
 #include "runner/runner.h"
 
 #define BH_TIMERS_MAX 64
@@ -79,6 +80,8 @@ static int app_worker_start(void *arg, bh_store *st, int worker_no)
         if ((rc = bh_bot_attach(a->bots[i], st)) != BH_OK)
             return rc;
         a->bots[i]->note = bh_runner_note;
+        a->bots[i]->source = (int)i;
+        a->bots[i]->wake = bh_runner_wake;
     }
     return BH_OK;
 }
@@ -90,6 +93,10 @@ static int app_handle(void *arg, const bh_job *job)
 
     if (job->kind == BH_JOB_TIMER)
         return bh_bot_run_timer(bot, job->timer);
+    if (job->kind == BH_JOB_SCHEDULE) {
+        int rc = bh_schedule_run_due(bot, 0, NULL);
+        return rc < 0 ? rc : BH_OK;
+    }
     return bh_bot_dispatch(bot, job->json);
 }
 
@@ -122,6 +129,7 @@ int bh_run(bh_bot **bots, size_t n, const bh_run_options *opts)
             rc = BH_ENOMEM;
             goto out;
         }
+        a.sources[i].schedule = bots[i]->nsched > 0;
         a.sources[i].timer_seconds = a.timers[i];
         a.sources[i].ntimers = bh_bot_timers(bots[i], a.timers[i], BH_TIMERS_MAX);
         if (a.sources[i].ntimers > BH_TIMERS_MAX) {
