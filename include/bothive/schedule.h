@@ -159,6 +159,9 @@ int bh_schedule_daily(bh_bot *bot, const bh_schedule_spec *s, int hour, int minu
 int bh_schedule_cron(bh_bot *bot, const bh_schedule_spec *s, const char *expr,
                      const char *tz);
 
+/** The wall clock (Unix time in ms): the clock of due times. */
+int64_t bh_schedule_now_ms(void);
+
 /**
  * Cancels the job called name: it will not run again (a run already going
  * finishes). Errors: BH_EINVAL, BH_ENOTFOUND (no such job), the store's.

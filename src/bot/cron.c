@@ -42,8 +42,8 @@ static int bh_cron_fail(char *err, size_t errlen, const bh_cron_field *f, const 
                         const char *text, size_t len)
 {
     if (err && errlen)
-        snprintf(err, errlen, "cron %s field: %s in \"%.*s\"", f ? f->what : "expression",
-                 why, (int)(len > 64 ? 64 : len), text);
+        snprintf(err, errlen, "cron %s%s: %s in \"%.*s\"", f ? f->what : "expression",
+                 f ? " field" : "", why, (int)(len > 64 ? 64 : len), text);
     return BH_EINVAL;
 }
 

@@ -195,6 +195,11 @@ int bh_schedule_cron(bh_bot *bot, const bh_schedule_spec *s, const char *expr,
     return bh_schedule_store(bot, s, &r);
 }
 
+int64_t bh_schedule_now_ms(void)
+{
+    return bh_clock_wall_ms();
+}
+
 int bh_schedule_cancel(bh_bot *bot, const char *name)
 {
     char key[sizeof BH_SCHEDULE_KEY_PREFIX + BH_SCHEDULE_NAME_MAX];
