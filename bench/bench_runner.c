@@ -27,6 +27,7 @@
 
 #include "bothive/bothive.h"
 #include "runner/runner.h"
+#include "util.h"
 
 #define MAXN 200000
 
@@ -167,24 +168,7 @@ static int e2e_rate;
 
 static int emu_start(const char *token)
 {
-    const char *bin = getenv("BOTHIVE_BIN");
-    int p[2];
-    if (!bin)
-        bin = access("../tools/bothive", X_OK) == 0 ? "../tools/bothive" : "tools/bothive";
-    if (pipe(p) < 0)
-        return -1;
-    if ((emu_pid = fork()) == 0) {
-        dup2(p[1], 1);
-        close(p[0]);
-        execl(bin, bin, "emu", "--port", "0", "--token", token, (char *)NULL);
-        _exit(127);
-    }
-    close(p[1]);
-    FILE *f = fdopen(p[0], "r");
-    if (!f || !fgets(emu_url, sizeof emu_url, f))
-        return -1;
-    emu_url[strcspn(emu_url, "\r\n")] = '\0';
-    return strncmp(emu_url, "http", 4) ? -1 : 0;
+    return bh_bench_emu_start(token, emu_url, sizeof emu_url, &emu_pid);
 }
 
 static size_t discard(char *p, size_t s, size_t n, void *u)

@@ -213,3 +213,33 @@ int bh_bench_target_min(const char *what, double value, double limit)
     fflush(stdout);
     return ok;
 }
+
+int bh_bench_emu_start(const char *token, char *url, size_t len, pid_t *pid)
+{
+    const char *bin = getenv("BOTHIVE_BIN");
+    int p[2];
+    FILE *f;
+
+    if (!bin)
+        bin = access("../tools/bothive", X_OK) == 0 ? "../tools/bothive" : "tools/bothive";
+    if (pipe(p) < 0)
+        return -1;
+    if ((*pid = fork()) == 0) {
+        dup2(p[1], 1);
+        close(p[0]);
+        execl(bin, bin, "emu", "--port", "0", "--token", token, (char *)NULL);
+        _exit(127);
+    }
+    close(p[1]);
+    if (!(f = fdopen(p[0], "r")) || !fgets(url, (int)len, f)) {
+        if (f)
+            fclose(f);
+        else
+            close(p[0]);
+        return -1;
+    }
+    /* The pipe stays open: the emulator may write more, and a closed
+     * reader would kill it with SIGPIPE. */
+    url[strcspn(url, "\r\n")] = '\0';
+    return strncmp(url, "http", 4) ? -1 : 0;
+}

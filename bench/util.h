@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Key names "k0000000": 8 bytes, fixed width, so every key costs the same. */
 #define BH_BENCH_KEYLEN 8
@@ -49,6 +50,10 @@ void bh_bench_sink(uint64_t v);
 
 /* Prints "TARGET ..." with PASS if value <= limit, else MISSED; returns 1 if passed. */
 int bh_bench_target(const char *what, double value, double limit);
+/* Starts `bothive emu` ($BOTHIVE_BIN, else ../tools/bothive or
+ * tools/bothive) for token on a free port: its URL into url, its pid into
+ * *pid. 0, or -1 when it did not start. */
+int bh_bench_emu_start(const char *token, char *url, size_t len, pid_t *pid);
 
 /* The same with PASS if value >= limit (speedups). */
 int bh_bench_target_min(const char *what, double value, double limit);
