@@ -168,6 +168,10 @@ void bh_master_job_crashed(bh_master *m, int i, bh_qjob *j, const char *how)
 
     bh_master_note_text(m, i, note, sizeof note);
     j->crashes++;
+    /* What a dead worker told of scheduled jobs may be lost with it (the
+     * master may reap it before reading its last messages): a look now
+     * finds the state in the store again. */
+    bh_master_schedule_wake(m, j->source, bh_clock_wall_ms());
     if (j->kind == BH_JOB_TIMER) {
         bh_log(BH_LOG_ERROR, "worker %d (pid %d) %s while running timer %d of source %d%s",
                i, (int)m->w[i].pid, how, j->timer, j->source, note);
