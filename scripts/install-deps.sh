@@ -8,7 +8,8 @@ PKGS="build-essential cmake pkg-config
 libcurl4-openssl-dev libjson-c-dev check libsubunit-dev
 libhiredis-dev redis-server libmicrohttpd-dev libssl-dev openssl
 liblmdb-dev gnuplot-nox python3 curl valgrind
-clang libclang-rt-dev"
+clang libclang-rt-dev
+tzdata"
 
 missing=""
 for p in $PKGS; do
