@@ -11,11 +11,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "bothive/bothive.h"
 #include "emu_proc.h"
+#include "example_proc.h"
 #include "testutil.h"
 
 #define TOKEN "6161:REMIND"
@@ -43,41 +43,17 @@ static void teardown(void)
     free(db);
 }
 
-/* How many getUpdates calls the emulator has answered so far. */
-static int64_t polls(void)
-{
-    int64_t n = 0;
-    return bh_emu_stat(&emu, "by_method.getUpdates", &n) == 0 ? n : 0;
-}
-
-/* Runs examples/remind with 4 workers on the file: store, until it polls. */
 static void bot_start(void)
 {
-    char exe[1024], store[600];
-    int64_t before = polls(), end = bh_test_now_ms() + WAIT_MS;
+    char store[600];
 
-    snprintf(exe, sizeof exe, "%s/remind", getenv("BOTHIVE_EXAMPLES"));
     snprintf(store, sizeof store, "file:%s", db);
-    ck_assert_int_ge(bot = fork(), 0);
-    if (bot == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        setenv("BOT_TOKEN", TOKEN, 1);
-        setenv("BOTHIVE_API_URL", emu.url, 1);
-        setenv("BOTHIVE_WORKERS", "4", 1);
-        setenv("BOTHIVE_STORE", store, 1);
-        setenv("BOTHIVE_LOG", "warn", 1);
-        execl(exe, exe, (char *)NULL);
-        _exit(127);
-    }
-    while (polls() <= before && bh_test_now_ms() < end)
-        usleep(20 * 1000);
-    ck_assert_msg(polls() > before, "remind never polled");
+    bot = bh_example_start(&emu, TOKEN, "remind", store);
 }
 
 static void bot_stop(void)
 {
-    kill(bot, SIGTERM);
-    ck_assert_int_eq(bh_test_wait(bot), 0);
+    ck_assert_int_eq(bh_example_stop(bot), 0);
     bot = 0;
 }
 
