@@ -25,7 +25,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
-/* Appends set's values in lo..hi as a list ("1,5,9") to out. */
+/* Appends set's values in lo..hi as a list of runs ("1-3,5,9") to out: at
+ * most about 190 bytes for all five fields, within BH_CRON_MAX. */
 static void bh_fuzz_list(char *out, size_t cap, uint64_t set, int lo, int hi)
 {
     size_t len = strlen(out);
@@ -34,8 +35,15 @@ static void bh_fuzz_list(char *out, size_t cap, uint64_t set, int lo, int hi)
     for (int v = lo; v <= hi; v++) {
         if (!((set >> v) & 1))
             continue;
-        len += (size_t)snprintf(out + len, cap - len, "%s%d", first ? "" : ",", v);
+        int end = v;
+        while (end < hi && ((set >> (end + 1)) & 1))
+            end++;
+        if (end > v)
+            len += (size_t)snprintf(out + len, cap - len, "%s%d-%d", first ? "" : ",", v, end);
+        else
+            len += (size_t)snprintf(out + len, cap - len, "%s%d", first ? "" : ",", v);
         first = 0;
+        v = end;
     }
     snprintf(out + len, cap - len, " ");
 }
