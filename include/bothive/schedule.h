@@ -176,7 +176,7 @@ typedef struct bh_schedule_info {
     bh_schedule_kind kind;
     int64_t chat_id;
     int64_t user_id;
-    int64_t due_ms;        /* its next run */
+    int64_t due_ms;        /* its next run (running: the run going on) */
     int running;           /* claimed by a worker now */
 } bh_schedule_info;
 

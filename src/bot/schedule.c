@@ -268,7 +268,7 @@ static void bh_schedule_info_take(bh_schedule_info *e, bh_sched_rec *r)
     e->kind = r->kind;
     e->chat_id = r->chat;
     e->user_id = r->user;
-    e->due_ms = r->running ? r->until : r->due;
+    e->due_ms = r->due;
     e->running = r->running;
     bh_sched_rec_free(r);
 }

@@ -314,13 +314,15 @@ void bh_master_schedule_wake(bh_master *m, int s, int64_t wall_ms)
 }
 
 /* Queues a look at the scheduled jobs of source s, under a key of its own
- * so that looks run side by side when a worker asks for another one. */
-static void bh_master_schedule_push(bh_master *m, int s, int64_t now)
+ * so that looks run side by side when a worker asks for another one.
+ * Non-zero when queued; not while every worker already has one (the time
+ * stays due, and the next turn after one ends queues it). */
+static int bh_master_schedule_push(bh_master *m, int s, int64_t now)
 {
     bh_qjob *j;
 
     if (m->sched_inflight[s] >= m->nw || !(j = calloc(1, sizeof *j)))
-        return; /* enough looks under way: they tell when the next is due */
+        return 0;
     j->kind = BH_JOB_SCHEDULE;
     j->source = s;
     j->attempt = 1;
@@ -329,9 +331,10 @@ static void bh_master_schedule_push(bh_master *m, int s, int64_t now)
     j->received_ms = now;
     if (bh_queue_push(&m->q, j, 0) != BH_OK) {
         bh_qjob_free(j);
-        return;
+        return 0;
     }
     m->sched_inflight[s]++;
+    return 1;
 }
 
 void bh_master_schedules(bh_master *m, int64_t now, int64_t *wake)
@@ -343,8 +346,8 @@ void bh_master_schedules(bh_master *m, int64_t now, int64_t *wake)
         if (!m->sched_started)
             *at = now; /* the look at the start: what was missed meanwhile */
         if (*at && *at <= now) {
-            *at = 0;
-            bh_master_schedule_push(m, s, now);
+            if (bh_master_schedule_push(m, s, now))
+                *at = 0;
         } else if (*at && *at < *wake) {
             *wake = *at;
         }
