@@ -36,6 +36,7 @@ header_layer() {
     telegram.h | telegram_views.h | botapi.h) echo telegram ;;
     runner.h) echo runner ;;
     bot.h | bothive.h) echo bot ;;
+    schedule.h) echo bot ;;
     *) echo unknown ;;
     esac
 }

@@ -58,6 +58,10 @@
 #define BH_SCHEDULE_TZ_MAX 64
 /* The largest data text of a job, in bytes. */
 #define BH_SCHEDULE_DATA_MAX 65536
+/* The latest time a job may be due (9999-12-31, Unix ms), and the longest
+ * lease and grace. */
+#define BH_SCHEDULE_TIME_MAX ((int64_t)253402300799999)
+#define BH_SCHEDULE_SPAN_MAX ((int64_t)366 * 24 * 3600 * 1000)
 /* The lease of a running job when the spec gives none. */
 #define BH_SCHEDULE_LEASE_DEFAULT_MS 60000
 /* How late a job may start and still count as on time, when the spec gives
@@ -133,8 +137,10 @@ int bh_bot_schedule_handler(bh_bot *bot, const char *handler, bh_schedule_fn fn)
  * store of bh_bot_run's workers in a hook; else the one of
  * bh_bot_set_store) and tells the runner when it is next due.
  * Common errors: BH_EINVAL (NULL bot or spec, no store, a bad name or
- * handler, data too long, negative grace or lease, and what each says),
- * BH_EEXISTS (the name is taken and BH_SCHEDULE_REPLACE is not set), and
+ * handler, data too long, negative grace or lease, and what each says;
+ * a time past BH_SCHEDULE_TIME_MAX, a grace or lease past
+ * BH_SCHEDULE_SPAN_MAX), BH_EEXISTS (the name is taken and
+ * BH_SCHEDULE_REPLACE is not set), and
  * the store's errors (BH_ENOSPC, BH_EIO, ...).
  */
 /** Once, at when_ms (a time already past runs at once). */

@@ -80,7 +80,8 @@ void bh_schedule_wake(bh_bot *bot, int64_t due_ms)
 static int bh_schedule_rec_of(const bh_schedule_spec *s, bh_sched_rec *r)
 {
     if (!s || !bh_schedule_name_ok(s->name) || !bh_schedule_name_ok(s->handler) ||
-        s->grace_ms < 0 || s->lease_ms < 0 ||
+        s->grace_ms < 0 || s->lease_ms < 0 || s->grace_ms > BH_SCHEDULE_SPAN_MAX ||
+        s->lease_ms > BH_SCHEDULE_SPAN_MAX ||
         (s->misfire != BH_MISFIRE_RUN && s->misfire != BH_MISFIRE_SKIP) ||
         (s->data && strlen(s->data) > BH_SCHEDULE_DATA_MAX) ||
         (s->flags & ~BH_SCHEDULE_REPLACE))
@@ -127,7 +128,7 @@ int bh_schedule_at(bh_bot *bot, const bh_schedule_spec *s, int64_t when_ms)
     bh_sched_rec r;
     int rc;
 
-    if (!bot || (rc = bh_schedule_rec_of(s, &r)) != BH_OK)
+    if (!bot || when_ms > BH_SCHEDULE_TIME_MAX || (rc = bh_schedule_rec_of(s, &r)) != BH_OK)
         return BH_EINVAL;
     r.kind = BH_SCHEDULE_ONCE;
     r.due = when_ms > 0 ? when_ms : 1;
@@ -136,7 +137,7 @@ int bh_schedule_at(bh_bot *bot, const bh_schedule_spec *s, int64_t when_ms)
 
 int bh_schedule_in(bh_bot *bot, const bh_schedule_spec *s, int64_t delay_ms)
 {
-    if (delay_ms < 0 || delay_ms > INT64_MAX / 2)
+    if (delay_ms < 0 || delay_ms > BH_SCHEDULE_TIME_MAX)
         return BH_EINVAL;
     return bh_schedule_at(bot, s, bh_clock_wall_ms() + delay_ms);
 }
@@ -147,7 +148,8 @@ int bh_schedule_every(bh_bot *bot, const bh_schedule_spec *s, int64_t every_ms,
     bh_sched_rec r;
     int rc;
 
-    if (!bot || every_ms < 1000 || every_ms > INT64_MAX / 4 || first_ms < 0 ||
+    if (!bot || every_ms < 1000 || every_ms > BH_SCHEDULE_TIME_MAX || first_ms < 0 ||
+        first_ms > BH_SCHEDULE_TIME_MAX ||
         (rc = bh_schedule_rec_of(s, &r)) != BH_OK)
         return BH_EINVAL;
     r.kind = BH_SCHEDULE_EVERY;

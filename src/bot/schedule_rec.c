@@ -95,6 +95,16 @@ static int bh_sched_get_enums(json_object *o, bh_sched_rec *r)
     return BH_OK;
 }
 
+/* Whether the times of a parsed record are within what scheduling
+ * accepts, so that the arithmetic on them cannot overflow. */
+static int bh_sched_rec_sane(const bh_sched_rec *r)
+{
+    return r->due >= 0 && r->due <= BH_SCHEDULE_TIME_MAX && r->every >= 0 &&
+           r->every <= BH_SCHEDULE_TIME_MAX && r->grace >= 0 &&
+           r->grace <= BH_SCHEDULE_SPAN_MAX && r->lease > 0 && r->lease <= BH_SCHEDULE_SPAN_MAX &&
+           r->until >= 0 && r->until <= BH_SCHEDULE_TIME_MAX + BH_SCHEDULE_SPAN_MAX;
+}
+
 int bh_sched_rec_parse(const char *json, bh_sched_rec *r)
 {
     json_object *o = json ? json_tokener_parse(json) : NULL;
@@ -120,6 +130,8 @@ int bh_sched_rec_parse(const char *json, bh_sched_rec *r)
     r->hour = (int)bh_sched_get_int(o, "hour");
     r->minute = (int)bh_sched_get_int(o, "minute");
     r->attempt = (int)bh_sched_get_int(o, "attempt");
+    if (!bh_sched_rec_sane(r))
+        rc = BH_EJSON;
 out:
     json_object_put(o);
     if (rc != BH_OK)

@@ -118,7 +118,8 @@ static int64_t bh_wall_minutes(const struct tm *tm)
 static int64_t bh_wall_of(time_t t)
 {
     struct tm tm;
-    localtime_r(&t, &tm);
+    if (!localtime_r(&t, &tm))
+        memset(&tm, 0, sizeof tm); /* out of range: cannot happen below year 9999 */
     return bh_wall_minutes(&tm);
 }
 
@@ -216,7 +217,7 @@ int bh_schedule_next_of(const bh_cron *c, const char *tz, int64_t after_ms, int6
     time_t after_s = (time_t)(after_ms >= 0 ? after_ms / 1000 : (after_ms - 999) / 1000), t;
     int rc;
 
-    if (!c || !out)
+    if (!c || !out || after_ms < 0 || after_ms > BH_SCHEDULE_TIME_MAX)
         return BH_EINVAL;
     if ((rc = bh_tz_enter(&sc, tz)) != BH_OK)
         return rc;

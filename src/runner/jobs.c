@@ -306,7 +306,11 @@ void bh_master_schedule_wake(bh_master *m, int s, int64_t wall_ms)
         return;
     /* The workers speak the wall clock (the store's jobs must mean the same
      * on every host); the loop sleeps on the monotonic one. */
-    at = bh_clock_mono_ms() + (wall_ms - bh_clock_wall_ms());
+    int64_t now = bh_clock_wall_ms(), delta;
+    delta = wall_ms <= now ? 0 : wall_ms - now;
+    if (delta > INT32_MAX * BH_MS_PER_S)
+        delta = INT32_MAX * BH_MS_PER_S; /* beyond any poll timeout anyway */
+    at = bh_clock_mono_ms() + delta;
     if (at < 1)
         at = 1;
     if (m->sched_wake[s] == 0 || at < m->sched_wake[s])

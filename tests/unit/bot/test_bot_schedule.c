@@ -157,6 +157,11 @@ START_TEST(bad_specs_are_refused)
     ck_assert_int_eq(bh_schedule_at(bot, NULL, T0), BH_EINVAL);
     ck_assert_int_eq(bh_schedule_in(bot, &s, -1), BH_EINVAL);
     ck_assert_int_eq(bh_schedule_every(bot, &s, 999, 0), BH_EINVAL);
+    ck_assert_int_eq(bh_schedule_at(bot, &s, BH_SCHEDULE_TIME_MAX + 1), BH_EINVAL);
+    ck_assert_int_eq(bh_schedule_every(bot, &s, 1000, BH_SCHEDULE_TIME_MAX + 1), BH_EINVAL);
+    bh_schedule_spec lease = {.name = "x", .handler = "job",
+                              .lease_ms = BH_SCHEDULE_SPAN_MAX + 1};
+    ck_assert_int_eq(bh_schedule_at(bot, &lease, T0), BH_EINVAL);
     ck_assert_int_eq(bh_schedule_daily(bot, &s, 25, 0, NULL), BH_EINVAL);
     ck_assert_int_eq(bh_schedule_daily(bot, &s, 1, 0, "No/Where"), BH_EINVAL);
     ck_assert_int_eq(bh_schedule_cron(bot, &s, "* * *", NULL), BH_EINVAL);
@@ -396,6 +401,24 @@ START_TEST(a_file_store_keeps_jobs_across_a_reopen)
 }
 END_TEST
 
+/* A damaged record (its times past the limits) is ignored, not run. */
+START_TEST(a_damaged_record_is_ignored)
+{
+    bh_shared *m;
+    char id[64];
+
+    snprintf(id, sizeof id, "bothive.schedule.%lld", (long long)bh_bot_id(bot));
+    ck_assert_int_eq(bh_shared_open(st, id, &m), BH_OK);
+    ck_assert_int_eq(bh_shared_set_json(m, "job:bad", "{\"name\":\"bad\",\"handler\":\"job\","
+                     "\"kind\":\"once\",\"due\":-9223372036854775807,\"lease\":1000}"), BH_OK);
+    ck_assert_int_eq(bh_shared_set_json(m, "job:notjob", "[1,2]"), BH_OK);
+    bh_shared_close(m);
+    ck_assert_int_eq(bh_schedule_run_due(bot, T0, NULL), 0);
+    ck_assert_int_eq(pending(0), 0);
+    ck_assert_int_eq(seen_int("runs:bad"), 0);
+}
+END_TEST
+
 START_TEST(a_job_without_its_handler_is_logged_and_dropped)
 {
     bh_schedule_spec s = {.name = "orphan", .handler = "nobody"};
@@ -424,6 +447,7 @@ int main(void)
     bh_test_add_case(s, "race_redis", racing_processes_run_each_job_once_redis, setup, teardown,
                      240);
     bh_test_add_case(s, "reopen", a_file_store_keeps_jobs_across_a_reopen, setup, teardown, 60);
+    bh_test_add_case(s, "damaged", a_damaged_record_is_ignored, setup, teardown, 60);
     bh_test_add_case(s, "orphan", a_job_without_its_handler_is_logged_and_dropped, setup,
                      teardown, 60);
     return bh_test_run_suite(s);
