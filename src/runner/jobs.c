@@ -300,19 +300,17 @@ void bh_master_timers(bh_master *m, int64_t now, int64_t *wake)
 
 void bh_master_schedule_wake(bh_master *m, int s, int64_t wall_ms)
 {
-    int64_t at;
+    int64_t now = bh_clock_wall_ms(), delta, at;
 
     if (s < 0 || s >= m->ns || !m->app->sources[s].schedule)
         return;
     /* The workers speak the wall clock (the store's jobs must mean the same
-     * on every host); the loop sleeps on the monotonic one. */
-    int64_t now = bh_clock_wall_ms(), delta;
+     * on every host); the loop sleeps on the monotonic one. A time beyond
+     * any poll's timeout is as good as far. */
     delta = wall_ms <= now ? 0 : wall_ms - now;
     if (delta > INT32_MAX * BH_MS_PER_S)
-        delta = INT32_MAX * BH_MS_PER_S; /* beyond any poll timeout anyway */
+        delta = INT32_MAX * BH_MS_PER_S;
     at = bh_clock_mono_ms() + delta;
-    if (at < 1)
-        at = 1;
     if (m->sched_wake[s] == 0 || at < m->sched_wake[s])
         m->sched_wake[s] = at;
 }
