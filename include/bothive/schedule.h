@@ -193,6 +193,10 @@ typedef struct bh_schedule_info {
  * store's.
  */
 int bh_schedule_list(bh_bot *bot, int64_t chat_id, bh_schedule_info **out, size_t *n);
+/** The same, of one user when user_id is not 0 (and of one chat when
+ *  chat_id is not 0): a user's jobs in every chat, for a privacy request. */
+int bh_schedule_list_of(bh_bot *bot, int64_t chat_id, int64_t user_id, bh_schedule_info **out,
+                        size_t *n);
 void bh_schedule_list_free(bh_schedule_info *list, size_t n);
 
 /**

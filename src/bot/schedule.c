@@ -283,9 +283,10 @@ static int bh_schedule_info_cmp(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
-/* The records under keys, filtered by chat, into list (room for n). */
+/* The records under keys, of chat and user when not 0, into list (room
+ * for n). */
 static size_t bh_schedule_collect(bh_shared *m, char **keys, size_t n, int64_t chat,
-                                  bh_schedule_info *list)
+                                  int64_t user, bh_schedule_info *list)
 {
     size_t k = 0;
 
@@ -298,7 +299,7 @@ static size_t bh_schedule_collect(bh_shared *m, char **keys, size_t n, int64_t c
         free(json);
         if (rc != BH_OK)
             continue;
-        if (chat && r.chat != chat) {
+        if ((chat && r.chat != chat) || (user && r.user != user)) {
             bh_sched_rec_free(&r);
             continue;
         }
@@ -313,6 +314,12 @@ static size_t bh_schedule_collect(bh_shared *m, char **keys, size_t n, int64_t c
 }
 
 int bh_schedule_list(bh_bot *bot, int64_t chat_id, bh_schedule_info **out, size_t *n)
+{
+    return bh_schedule_list_of(bot, chat_id, 0, out, n);
+}
+
+int bh_schedule_list_of(bh_bot *bot, int64_t chat_id, int64_t user_id, bh_schedule_info **out,
+                        size_t *n)
 {
     bh_shared *m = NULL;
     char **keys = NULL;
@@ -329,7 +336,7 @@ int bh_schedule_list(bh_bot *bot, int64_t chat_id, bh_schedule_info **out, size_
     rc = BH_ENOMEM;
     if (!(list = calloc(nk ? nk : 1, sizeof *list)))
         goto out;
-    if ((k = bh_schedule_collect(m, keys, nk, chat_id, list)) == (size_t)-1)
+    if ((k = bh_schedule_collect(m, keys, nk, chat_id, user_id, list)) == (size_t)-1)
         goto out;
     qsort(list, k, sizeof *list, bh_schedule_info_cmp);
     *out = list;

@@ -221,8 +221,9 @@ END_TEST
 
 START_TEST(list_filters_by_chat_sorts_by_time_and_cancel_removes)
 {
-    bh_schedule_spec a = {.name = "a", .handler = "job", .chat_id = 1, .data = "A"};
-    bh_schedule_spec b = {.name = "b", .handler = "job", .chat_id = 2};
+    bh_schedule_spec a = {.name = "a", .handler = "job", .chat_id = 1, .data = "A",
+                          .user_id = 9};
+    bh_schedule_spec b = {.name = "b", .handler = "job", .chat_id = 2, .user_id = 9};
     bh_schedule_spec c = {.name = "c", .handler = "job", .chat_id = 1};
     bh_schedule_info *l;
     size_t n;
@@ -242,6 +243,13 @@ START_TEST(list_filters_by_chat_sorts_by_time_and_cancel_removes)
     bh_schedule_list_free(l, n);
     ck_assert_int_eq(pending(1), 2);
     ck_assert_int_eq(pending(2), 1);
+    ck_assert_int_eq(bh_schedule_list_of(bot, 0, 9, &l, &n), BH_OK);
+    ck_assert_int_eq(n, 2);
+    bh_schedule_list_free(l, n);
+    ck_assert_int_eq(bh_schedule_list_of(bot, 2, 9, &l, &n), BH_OK);
+    ck_assert_int_eq(n, 1);
+    ck_assert_str_eq(l[0].name, "b");
+    bh_schedule_list_free(l, n);
     ck_assert_int_eq(bh_schedule_cancel(bot, "a"), BH_OK);
     ck_assert_int_eq(bh_schedule_cancel(bot, "a"), BH_ENOTFOUND);
     ck_assert_int_eq(pending(1), 1);
