@@ -108,12 +108,12 @@ static int bh_schedule_store(bh_bot *bot, const bh_schedule_spec *s, const bh_sc
 
     if ((rc = bh_schedule_memory(bot, &m)) != BH_OK)
         return rc;
-    if (!(json = bh_sched_rec_json(r))) {
+    if (!(json = bh_sched_rec_encode(r))) {
         rc = BH_ENOMEM;
         goto out;
     }
     snprintf(key, sizeof key, BH_SCHEDULE_KEY_PREFIX "%s", r->name);
-    bh_value v = bh_value_json(json);
+    bh_value v = bh_value_bytes(json, bh_sched_stored_len(json));
     rc = bh_shared_put(m, key, &v, s->flags & BH_SCHEDULE_REPLACE ? 0 : BH_PUT_ADD, 0);
     if (rc == BH_OK)
         bh_schedule_wake(bot, r->due);
@@ -293,8 +293,8 @@ static size_t bh_schedule_collect(bh_shared *m, char **keys, size_t n, int64_t c
     for (size_t i = 0; i < n; i++) {
         bh_sched_rec r;
         char *json = NULL;
-        if (bh_shared_get_json(m, keys[i], &json) != BH_OK)
-            continue; /* gone meanwhile */
+        if (bh_sched_stored_get(m, keys[i], &json) != BH_OK)
+            continue; /* gone meanwhile, or not a job */
         int rc = bh_sched_rec_parse(json, &r);
         free(json);
         if (rc != BH_OK)

@@ -15,9 +15,12 @@
 #define BH_SCHEDULE_KEY_PREFIX "job:"
 
 /*
- * A job as stored: a JSON object in the memory "bothive.schedule.<bot id>"
- * under "job:<name>". Pending, it waits for due; running, a worker claimed
- * it until `until` (its lease), for its attempt-th run.
+ * A job as stored in the memory "bothive.schedule.<bot id>" under
+ * "job:<name>": a bytes value, the time of its next step (8 bytes,
+ * little-endian: due when pending, until when running) and then its JSON
+ * object. A look at the jobs reads the time alone of those not due, so it
+ * parses only what it runs. Pending, a job waits for due; running, a
+ * worker claimed it until `until` (its lease), for its attempt-th run.
  */
 typedef struct bh_sched_rec {
     char *name, *handler, *data, *tz, *cron;
@@ -29,11 +32,23 @@ typedef struct bh_sched_rec {
     int running, attempt;
 } bh_sched_rec;
 
+/* The stored value's header: the time of the job's next step. */
+#define BH_SCHED_HDR 8
+
 /* schedule_rec.c */
 /* The record's JSON text, malloc'd; NULL when out of memory. */
 char *bh_sched_rec_json(const bh_sched_rec *r);
-/* Parses a record. Errors: BH_EJSON (not a job record), BH_ENOMEM. */
-int bh_sched_rec_parse(const char *json, bh_sched_rec *r);
+/* The record as stored (header, JSON, a NUL), malloc'd; NULL when out of
+ * memory. Its length is bh_sched_stored_len. */
+char *bh_sched_rec_encode(const bh_sched_rec *r);
+size_t bh_sched_stored_len(const char *stored);
+/* The time in the header of a stored value. */
+int64_t bh_sched_stored_at(const char *stored);
+/* Reads the stored value of key into *out (malloc'd). Errors:
+ * BH_ENOTFOUND, BH_EJSON (not a job record), the store's. */
+int bh_sched_stored_get(bh_shared *m, const char *key, char **out);
+/* Parses a stored value. Errors: BH_EJSON (not a job record), BH_ENOMEM. */
+int bh_sched_rec_parse(const char *stored, bh_sched_rec *r);
 void bh_sched_rec_free(bh_sched_rec *r);
 /* When a repeating record next runs after its run due at r->due, the run
  * happening at now: into *out; 0 for a job that runs once. Errors:

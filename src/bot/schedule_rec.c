@@ -105,9 +105,60 @@ static int bh_sched_rec_sane(const bh_sched_rec *r)
            r->until >= 0 && r->until <= BH_SCHEDULE_TIME_MAX + BH_SCHEDULE_SPAN_MAX;
 }
 
-int bh_sched_rec_parse(const char *json, bh_sched_rec *r)
+char *bh_sched_rec_encode(const bh_sched_rec *r)
 {
-    json_object *o = json ? json_tokener_parse(json) : NULL;
+    char *json = bh_sched_rec_json(r), *out;
+    uint64_t at = (uint64_t)(r->running ? r->until : r->due);
+    size_t len;
+
+    if (!json)
+        return NULL;
+    len = strlen(json);
+    if ((out = malloc(BH_SCHED_HDR + len + 1))) {
+        for (int i = 0; i < BH_SCHED_HDR; i++)
+            out[i] = (char)(unsigned char)(at >> (8 * i));
+        memcpy(out + BH_SCHED_HDR, json, len + 1);
+    }
+    free(json);
+    return out;
+}
+
+size_t bh_sched_stored_len(const char *stored)
+{
+    return BH_SCHED_HDR + strlen(stored + BH_SCHED_HDR);
+}
+
+int64_t bh_sched_stored_at(const char *stored)
+{
+    uint64_t at = 0;
+
+    for (int i = BH_SCHED_HDR - 1; i >= 0; i--)
+        at = at << 8 | (unsigned char)stored[i];
+    return (int64_t)at;
+}
+
+int bh_sched_stored_get(bh_shared *m, const char *key, char **out)
+{
+    void *p = NULL;
+    size_t len = 0;
+    int rc = bh_shared_get_bytes(m, key, &p, &len);
+
+    if (rc == BH_ETYPE)
+        return BH_EJSON;
+    if (rc != BH_OK)
+        return rc;
+    /* A NUL inside the JSON part would hide the rest of it. */
+    if (len < BH_SCHED_HDR || bh_sched_stored_len(p) != len) {
+        free(p);
+        return BH_EJSON;
+    }
+    *out = p;
+    return BH_OK;
+}
+
+int bh_sched_rec_parse(const char *stored, bh_sched_rec *r)
+{
+    json_object *o = stored ? json_tokener_parse(stored + BH_SCHED_HDR) : NULL;
     int rc = BH_EJSON;
 
     memset(r, 0, sizeof *r);

@@ -53,13 +53,13 @@ static void bh_sched_scan_next(bh_sched_scan *sc, int64_t t)
 static int bh_sched_swap(bh_shared *m, const char *key, const char *from,
                          const bh_sched_rec *r, char **to_text)
 {
-    bh_value expected = bh_value_json(from), desired;
+    bh_value expected = bh_value_bytes(from, bh_sched_stored_len(from)), desired;
     char *text = NULL;
     int rc;
 
-    if (r && !(text = bh_sched_rec_json(r)))
+    if (r && !(text = bh_sched_rec_encode(r)))
         return BH_ENOMEM;
-    desired = bh_value_json(text);
+    desired = bh_value_bytes(text, text ? bh_sched_stored_len(text) : 0);
     rc = bh_shared_cas(m, key, &expected, r ? &desired : NULL);
     if (rc == BH_OK && to_text)
         *to_text = text;
@@ -69,7 +69,7 @@ static int bh_sched_swap(bh_shared *m, const char *key, const char *from,
 }
 
 /* Records a job that killed its workers in the dead-letter memory. */
-static void bh_sched_set_aside(bh_sched_scan *sc, const bh_sched_rec *r, const char *json)
+static void bh_sched_set_aside(bh_sched_scan *sc, const bh_sched_rec *r, const char *stored)
 {
     char key[sizeof "schedule:" + BH_SCHEDULE_NAME_MAX];
     bh_shared *dl;
@@ -79,7 +79,7 @@ static void bh_sched_set_aside(bh_sched_scan *sc, const bh_sched_rec *r, const c
            r->name, r->handler, r->attempt, BH_SCHEDULE_DEADLETTER_MEMORY);
     snprintf(key, sizeof key, "schedule:%s", r->name);
     if ((rc = bh_shared_open(sc->bot->store, BH_SCHEDULE_DEADLETTER_MEMORY, &dl)) == BH_OK) {
-        rc = bh_shared_set_json(dl, key, json);
+        rc = bh_shared_set_json(dl, key, stored + BH_SCHED_HDR);
         bh_shared_close(dl);
     }
     if (rc != BH_OK)
@@ -167,86 +167,88 @@ static void bh_sched_claim_run(bh_sched_scan *sc, const char *key, const char *t
     free(running);
 }
 
-/* What to do with one record read as text. */
-static void bh_sched_consider(bh_sched_scan *sc, const char *key, const char *text)
-{
+/* A record found due: its key, its text as read, and the record. */
+typedef struct bh_sched_due {
+    const char *key;
+    char *text;
     bh_sched_rec r;
+} bh_sched_due;
 
-    if (bh_sched_rec_parse(text, &r) != BH_OK) {
-        bh_log(BH_LOG_WARN, "%s: not a job record; ignored", key);
-        return;
-    }
-    if (r.running && r.until > sc->now) {
-        bh_sched_scan_next(sc, r.until);
-    } else if (r.running && r.attempt >= BH_SCHEDULE_ATTEMPTS_MAX) {
-        bh_sched_set_aside(sc, &r, text);
-        bh_sched_finish(sc, key, text, &r);
-    } else if (r.running) {
-        bh_sched_claim_run(sc, key, text, &r, r.attempt + 1);
-    } else if (r.due > sc->now) {
-        bh_sched_scan_next(sc, r.due);
-    } else if (r.misfire == BH_MISFIRE_SKIP && sc->now - r.due > r.grace) {
+/* What to do with a due record: run it (again), set it aside, or skip it. */
+static void bh_sched_consider(bh_sched_scan *sc, bh_sched_due *d)
+{
+    bh_sched_rec *r = &d->r;
+
+    if (r->running && r->attempt >= BH_SCHEDULE_ATTEMPTS_MAX) {
+        bh_sched_set_aside(sc, r, d->text);
+        bh_sched_finish(sc, d->key, d->text, r);
+    } else if (r->running) {
+        bh_sched_claim_run(sc, d->key, d->text, r, r->attempt + 1);
+    } else if (r->misfire == BH_MISFIRE_SKIP && sc->now - r->due > r->grace) {
         bh_log(BH_LOG_INFO, "job %s: missed by %lld ms; skipped, as its misfire policy says",
-               r.name, (long long)(sc->now - r.due));
-        bh_sched_finish(sc, key, text, &r);
+               r->name, (long long)(sc->now - r->due));
+        bh_sched_finish(sc, d->key, d->text, r);
     } else {
-        bh_sched_claim_run(sc, key, text, &r, 1);
+        bh_sched_claim_run(sc, d->key, d->text, r, 1);
     }
-    bh_sched_rec_free(&r);
 }
 
-/* Whether the record text is due at now (cheaply: a false "due" only
- * costs a look). */
-static int bh_sched_text_due(const char *text, int64_t now)
+/* Reads the record under key: a due one goes into *d (1), one not due yet
+ * only moves the scan's next time (0). */
+static int bh_sched_read(bh_sched_scan *sc, const char *key, bh_sched_due *d)
 {
-    bh_sched_rec r;
-    int due;
+    int64_t at;
+    int rc;
 
-    if (!text || bh_sched_rec_parse(text, &r) != BH_OK)
+    d->key = key;
+    if ((rc = bh_sched_stored_get(sc->m, key, &d->text)) != BH_OK) {
+        if (rc != BH_ENOTFOUND) /* else gone meanwhile */
+            bh_log(BH_LOG_WARN, "%s: not a job record (%s); ignored", key, bh_strerror(rc));
         return 0;
-    due = r.running ? r.until <= now : r.due <= now;
-    bh_sched_rec_free(&r);
-    return due;
-}
-
-/* Reads the records under keys into texts (NULL for one gone meanwhile)
- * and counts those due. */
-static size_t bh_sched_read_all(bh_sched_scan *sc, char **keys, size_t n, char **texts)
-{
-    size_t due = 0;
-
-    for (size_t i = 0; i < n; i++) {
-        texts[i] = NULL;
-        if (bh_shared_get_json(sc->m, keys[i], &texts[i]) != BH_OK)
-            texts[i] = NULL;
-        due += bh_sched_text_due(texts[i], sc->now);
     }
-    return due;
+    if ((at = bh_sched_stored_at(d->text)) > sc->now) {
+        bh_sched_scan_next(sc, at);
+        free(d->text);
+        return 0;
+    }
+    if (bh_sched_rec_parse(d->text, &d->r) != BH_OK) {
+        bh_log(BH_LOG_WARN, "%s: not a job record; ignored", key);
+        free(d->text);
+        return 0;
+    }
+    /* The record is the truth, should its header ever disagree. */
+    if ((at = d->r.running ? d->r.until : d->r.due) <= sc->now)
+        return 1;
+    bh_sched_scan_next(sc, at);
+    bh_sched_rec_free(&d->r);
+    free(d->text);
+    return 0;
 }
 
 /*
- * Several jobs due at once are run by several workers: a look that finds
- * more than one asks the runner for another look now (the master keeps at
- * most one per worker), and the looks start at different places of the
- * list, so that their claims seldom meet.
+ * Each record is read and parsed once; only the due ones are kept. Several
+ * jobs due at once are run by several workers: a look that finds more
+ * than one asks the runner for another look now (the master keeps at most
+ * one per worker), and the looks start at different places of the list,
+ * so that their claims seldom meet.
  */
 static void bh_sched_run_all(bh_sched_scan *sc, char **keys, size_t n)
 {
-    char **texts = calloc(n ? n : 1, sizeof *texts);
-    size_t start = n ? (size_t)getpid() % n : 0;
+    bh_sched_due *due = calloc(n ? n : 1, sizeof *due);
+    size_t start = n ? (size_t)getpid() % n : 0, nd = 0;
 
-    if (!texts)
+    if (!due)
         return;
-    if (bh_sched_read_all(sc, keys, n, texts) > 1)
+    for (size_t k = 0; k < n; k++)
+        nd += bh_sched_read(sc, keys[(start + k) % n], &due[nd]);
+    if (nd > 1)
         bh_schedule_wake(sc->bot, sc->now);
-    for (size_t k = 0; k < n; k++) {
-        size_t i = (start + k) % n;
-        if (texts[i])
-            bh_sched_consider(sc, keys[i], texts[i]);
+    for (size_t i = 0; i < nd; i++) {
+        bh_sched_consider(sc, &due[i]);
+        bh_sched_rec_free(&due[i].r);
+        free(due[i].text);
     }
-    for (size_t i = 0; i < n; i++)
-        free(texts[i]);
-    free(texts);
+    free(due);
 }
 
 int bh_schedule_run_due(bh_bot *bot, int64_t now_ms, int64_t *next_ms)

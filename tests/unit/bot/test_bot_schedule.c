@@ -409,7 +409,8 @@ START_TEST(a_file_store_keeps_jobs_across_a_reopen)
 }
 END_TEST
 
-/* A damaged record (its times past the limits) is ignored, not run. */
+/* A damaged record (its times past the limits, its form wrong) is ignored,
+ * not run. */
 START_TEST(a_damaged_record_is_ignored)
 {
     bh_shared *m;
@@ -420,6 +421,12 @@ START_TEST(a_damaged_record_is_ignored)
     ck_assert_int_eq(bh_shared_set_json(m, "job:bad", "{\"name\":\"bad\",\"handler\":\"job\","
                      "\"kind\":\"once\",\"due\":-9223372036854775807,\"lease\":1000}"), BH_OK);
     ck_assert_int_eq(bh_shared_set_json(m, "job:notjob", "[1,2]"), BH_OK);
+    /* Stored values are an 8-byte time, then the JSON: too short, a time
+     * that says due before JSON that is not a job, a NUL inside. */
+    ck_assert_int_eq(bh_shared_set_bytes(m, "job:short", "abc", 3), BH_OK);
+    ck_assert_int_eq(bh_shared_set_bytes(m, "job:garbage", "\0\0\0\0\0\0\0\0{\"name\":1}", 18),
+                     BH_OK);
+    ck_assert_int_eq(bh_shared_set_bytes(m, "job:nul", "\0\0\0\0\0\0\0\0{\0}", 11), BH_OK);
     bh_shared_close(m);
     ck_assert_int_eq(bh_schedule_run_due(bot, T0, NULL), 0);
     ck_assert_int_eq(pending(0), 0);
