@@ -94,7 +94,10 @@ static int app_handle(void *arg, const bh_job *job)
     if (job->kind == BH_JOB_TIMER)
         return bh_bot_run_timer(bot, job->timer);
     if (job->kind == BH_JOB_SCHEDULE) {
-        int rc = bh_schedule_run_due(bot, 0, NULL);
+        int64_t next = 0;
+        int rc = bh_schedule_run_due(bot, 0, &next);
+        bh_log(BH_LOG_DEBUG, "scheduled jobs looked at: %d run, the next due in %lld ms", rc,
+               next ? (long long)(next - bh_schedule_now_ms()) : -1LL);
         return rc < 0 ? rc : BH_OK;
     }
     return bh_bot_dispatch(bot, job->json);

@@ -7,6 +7,7 @@
  * tell) run each job exactly once.
  */
 #include <check.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,14 +85,21 @@ static bh_bot *make_bot(void)
     return bot;
 }
 
-/* Runs the bot with `workers` workers on store url in a child. */
-static pid_t start_bot(const char *store, const char *workers)
+/* Runs the bot with `workers` workers on store url in a child; its log
+ * goes to log_path when not NULL, at debug level. */
+static pid_t start_bot_logged(const char *store, const char *workers, const char *log_path)
 {
     pid_t pid = fork();
 
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (log_path) {
+            int fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+            if (fd < 0 || dup2(fd, 2) < 0)
+                _exit(126);
+            setenv("T_LOG", "debug", 1);
+        }
         setenv("BOTHIVE_API_URL", emu.url, 1);
         setenv("BOTHIVE_WORKERS", workers, 1);
         setenv("BOTHIVE_STORE", store, 1);
@@ -99,6 +107,11 @@ static pid_t start_bot(const char *store, const char *workers)
         _exit(bh_bot_run(make_bot(), NULL) == BH_OK ? 0 : 1);
     }
     return pid;
+}
+
+static pid_t start_bot(const char *store, const char *workers)
+{
+    return start_bot_logged(store, workers, NULL);
 }
 
 /* Schedules jobs through a bot of this process on store url. */
@@ -219,6 +232,44 @@ START_TEST(missed_jobs_run_once_or_are_skipped_at_the_start)
 }
 END_TEST
 
+/* How many times the file at path has the line part `what`. */
+static int count_in_file(const char *path, const char *what)
+{
+    char line[1024];
+    int n = 0;
+    FILE *f = fopen(path, "r");
+
+    ck_assert_ptr_nonnull(f);
+    while (fgets(line, sizeof line, f))
+        n += strstr(line, what) != NULL;
+    fclose(f);
+    return n;
+}
+
+/* Nothing polls: over eight idle seconds with one job due after four, the
+ * jobs are looked at when the bot starts and when the job is due (and
+ * perhaps once more), not once per turn of the master's loop. */
+START_TEST(jobs_are_looked_at_only_when_due)
+{
+    char *log = bh_test_tmppath("schedrun-log");
+    job_def defs[] = {{"later", "job", bh_schedule_now_ms() + 4000, BH_MISFIRE_RUN, 0}};
+    int looks;
+
+    schedule(url, defs, 1);
+    bots[0] = start_bot_logged(url, "4", log);
+    wait_int(url, "runs:later", 1);
+    sleep(4);
+    kill(bots[0], SIGTERM);
+    ck_assert_int_eq(bh_test_wait(bots[0]), 0);
+    bots[0] = 0;
+    looks = count_in_file(log, "scheduled jobs looked at");
+    ck_assert_msg(looks >= 2 && looks <= 3, "%d looks", looks);
+    ck_assert_int_eq(bot_int(url, "bot:7171", "runs:later"), 1);
+    unlink(log);
+    free(log);
+}
+END_TEST
+
 #define HOSTS_JOBS 60
 
 START_TEST(two_runners_on_one_redis_store_run_each_job_once)
@@ -267,6 +318,7 @@ int main(void)
                      240);
     bh_test_add_case(s, "misfire", missed_jobs_run_once_or_are_skipped_at_the_start, setup,
                      teardown, 240);
+    bh_test_add_case(s, "idle", jobs_are_looked_at_only_when_due, setup, teardown, 240);
     bh_test_add_case(s, "hosts", two_runners_on_one_redis_store_run_each_job_once, setup,
                      teardown, 240);
     return bh_test_run_suite(s);
