@@ -114,6 +114,14 @@ static pid_t start_bot(const char *store, const char *workers)
     return start_bot_logged(store, workers, NULL);
 }
 
+/* Stops bots[i] with SIGTERM: it must exit 0. */
+static void stop_bot(int i)
+{
+    kill(bots[i], SIGTERM);
+    ck_assert_int_eq(bh_test_wait(bots[i]), 0);
+    bots[i] = 0;
+}
+
 /* Schedules jobs through a bot of this process on store url. */
 typedef struct job_def {
     const char *name, *handler;
@@ -204,9 +212,7 @@ START_TEST(a_dead_workers_job_runs_again_after_its_lease)
     ck_assert_int_eq(bot_int(url, "bot:7171", "runs:once"), 1);
     ck_assert_int_eq(bot_has(url, "bothive.schedule.7171", "job:die"), 0);
     ck_assert_int_eq(bot_has(url, "bothive.schedule.7171", "job:once"), 0);
-    kill(bots[0], SIGTERM);
-    ck_assert_int_eq(bh_test_wait(bots[0]), 0);
-    bots[0] = 0;
+    stop_bot(0);
 }
 END_TEST
 
@@ -226,9 +232,7 @@ START_TEST(missed_jobs_run_once_or_are_skipped_at_the_start)
     ck_assert_int_eq(bot_int(url, "bot:7171", "runs:missed-skip"), 0);
     ck_assert_int_eq(bot_has(url, "bothive.schedule.7171", "job:missed-skip"), 0);
     ck_assert_int_eq(bot_int(url, "bot:7171", "done"), 2);
-    kill(bots[0], SIGTERM);
-    ck_assert_int_eq(bh_test_wait(bots[0]), 0);
-    bots[0] = 0;
+    stop_bot(0);
 }
 END_TEST
 
@@ -259,9 +263,7 @@ START_TEST(jobs_are_looked_at_only_when_due)
     bots[0] = start_bot_logged(url, "4", log);
     wait_int(url, "runs:later", 1);
     sleep(4);
-    kill(bots[0], SIGTERM);
-    ck_assert_int_eq(bh_test_wait(bots[0]), 0);
-    bots[0] = 0;
+    stop_bot(0);
     looks = count_in_file(log, "scheduled jobs looked at");
     ck_assert_msg(looks >= 2 && looks <= 3, "%d looks", looks);
     ck_assert_int_eq(bot_int(url, "bot:7171", "runs:later"), 1);
@@ -302,11 +304,8 @@ START_TEST(two_runners_on_one_redis_store_run_each_job_once)
         ck_assert_int_eq(bot_int(rp.url, "bot:7171", key), 1);
     }
     ck_assert_int_eq(bot_int(rp.url, "bot:7171", "done"), HOSTS_JOBS);
-    for (int i = 0; i < 2; i++) {
-        kill(bots[i], SIGTERM);
-        ck_assert_int_eq(bh_test_wait(bots[i]), 0);
-        bots[i] = 0;
-    }
+    stop_bot(0);
+    stop_bot(1);
     bh_redis_stop(&rp);
 }
 END_TEST
