@@ -377,6 +377,14 @@ START_TEST(racing_processes_run_each_job_once_redis)
     bh_store_close(probe);
     open_bot(rp.url);
     race(4, 100);
+    /* A job outlives the bot's connection: a new one finds it. */
+    bh_schedule_spec s = {.name = "kept", .handler = "job", .chat_id = 5};
+    ck_assert_int_eq(bh_schedule_at(bot, &s, T0 + 1000), BH_OK);
+    close_bot();
+    open_bot(rp.url);
+    ck_assert_int_eq(pending(5), 1);
+    ck_assert_int_eq(bh_schedule_run_due(bot, T0 + 1000, NULL), 1);
+    ck_assert_int_eq(seen_int("runs:kept"), 1);
     close_bot();
     bh_redis_stop(&rp);
     open_bot("mem:");
