@@ -27,6 +27,8 @@
 
 #include "bothive/bothive.h"
 #include "runner/runner.h"
+#include "emu_util.h"
+#include "util.h"
 
 #define MAXN 200000
 
@@ -161,31 +163,8 @@ static int64_t run(bh_runner_source *src, int (*handle)(void *, const bh_job *),
 }
 
 /* ---- the emulator ---- */
-static char emu_url[128];
-static pid_t emu_pid;
+static bh_bench_emu emu;
 static int e2e_rate;
-
-static int emu_start(const char *token)
-{
-    const char *bin = getenv("BOTHIVE_BIN");
-    int p[2];
-    if (!bin)
-        bin = access("../tools/bothive", X_OK) == 0 ? "../tools/bothive" : "tools/bothive";
-    if (pipe(p) < 0)
-        return -1;
-    if ((emu_pid = fork()) == 0) {
-        dup2(p[1], 1);
-        close(p[0]);
-        execl(bin, bin, "emu", "--port", "0", "--token", token, (char *)NULL);
-        _exit(127);
-    }
-    close(p[1]);
-    FILE *f = fdopen(p[0], "r");
-    if (!f || !fgets(emu_url, sizeof emu_url, f))
-        return -1;
-    emu_url[strcspn(emu_url, "\r\n")] = '\0';
-    return strncmp(emu_url, "http", 4) ? -1 : 0;
-}
 
 static size_t discard(char *p, size_t s, size_t n, void *u)
 {
@@ -200,7 +179,7 @@ static int64_t e2e_post(int n)
     struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
     char url[256], body[160];
     int64_t t0 = now_ns();
-    snprintf(url, sizeof url, "%s/control/message", emu_url);
+    snprintf(url, sizeof url, "%s/control/message", emu.url);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
@@ -259,19 +238,19 @@ int main(int argc, char **argv)
     }
 
     /* End to end through the emulator. */
-    if (emu_start("4242:BENCH") == 0) {
+    if (bh_bench_emu_start(&emu, "4242:BENCH", NULL) == 0) {
         bh_runner_source esrc = {.token = "4242:BENCH"};
         int ne = quick ? 200 : 2000;
         for (size_t k = 0; k < 3; k++) {
             int w = wcounts[k];
             e2e_rate = 0;
-            int64_t ns = run(&esrc, handle_e2e, w, emu_url, ne, e2e_post);
+            int64_t ns = run(&esrc, handle_e2e, w, emu.url, ne, e2e_post);
             double rate = ns > 0 ? ne / (ns / 1e9) : 0;
             snprintf(name, sizeof name, "e2e_throughput_w%d", w);
             result(name, rate, "updates/s", "none", ns > 0);
             e2e_rate = 200;
             int nl = quick ? 100 : 1000;
-            ns = run(&esrc, handle_e2e, w, emu_url, nl, e2e_post);
+            ns = run(&esrc, handle_e2e, w, emu.url, nl, e2e_post);
             if (ns > 0) {
                 memcpy(lat, S->lat + 1, sizeof(int64_t) * (size_t)nl);
                 snprintf(name, sizeof name, "e2e_latency_p50_at200_w%d", w);
@@ -280,8 +259,7 @@ int main(int argc, char **argv)
                 result(name, pct(lat, nl, 0.99), "ms", "none", 1);
             }
         }
-        kill(emu_pid, SIGTERM);
-        waitpid(emu_pid, NULL, 0);
+        bh_bench_emu_stop(&emu);
     } else {
         fprintf(stderr, "bench_runner: no emulator (set BOTHIVE_BIN); end-to-end skipped\n");
     }

@@ -108,6 +108,8 @@ for b in bench_broadcast bench_upload bench_callpath; do
 done
 # A conversation step against the same handlers as plain hooks.
 run_one bench_conversation $QUICK
+# Scheduled jobs: lateness after the due time, through the emulator.
+BOTHIVE_BIN="$BUILD/tools/bothive" run_one bench_schedule $QUICK
 # Every benchmark's output, in the order they ran.
 for name in $RAN; do cat "$WORK/$name.out"; done >"$WORK/all.out" 2>/dev/null || true
 
@@ -129,6 +131,7 @@ to_md() {
         if (b == "redis") return "redis:// backend vs raw hiredis sending the same command (one at a time)";
         if (b == "runner") return "Runner: dispatch throughput and latency (dispatcher alone, and end to end through the emulator)";
         if (b == "conversation") return "Conversations: ns per 3-step sign-up through bh_bot_process, as a conversation and as plain hooks";
+        if (b == "schedule") return "Scheduled jobs: ms from the due time to the start of the job (4 workers, file:)";
         if (b == "views") return "Updates: ns to tokenize, to parse the view, and to read a photo message lazily";
         if (b == "broadcast") return "Broadcast: one text to every chat by 4 workers, against the --flood limits of the emulator";
         if (b == "upload") return "Upload: a document through the call path vs curl -F, and the peak RSS growth of the sender";

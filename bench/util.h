@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* Key names "k0000000": 8 bytes, fixed width, so every key costs the same. */
 #define BH_BENCH_KEYLEN 8

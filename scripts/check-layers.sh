@@ -35,7 +35,7 @@ header_layer() {
     store.h | redis.h) echo store ;;
     telegram.h | telegram_views.h | botapi.h | apitable.h | botapi_more.h) echo telegram ;;
     runner.h) echo runner ;;
-    bot.h | bothive.h | conversation.h) echo bot ;;
+    bot.h | bothive.h | conversation.h | schedule.h) echo bot ;;
     *) echo unknown ;;
     esac
 }

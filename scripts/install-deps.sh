@@ -9,7 +9,7 @@ libcurl4-openssl-dev libjson-c-dev check libsubunit-dev
 libhiredis-dev redis-server libmicrohttpd-dev libssl-dev openssl
 liblmdb-dev gnuplot-nox python3 curl valgrind
 clang libclang-rt-dev
-gettext groff-base man-db redis-sentinel"
+gettext groff-base man-db redis-sentinel tzdata"
 
 missing=""
 for p in $PKGS; do

@@ -13,5 +13,6 @@
 #include "bot.h"
 #include "conversation.h"
 #include "runner.h"
+#include "schedule.h"
 
 #endif

@@ -82,6 +82,7 @@ void bh_bot_free(bh_bot *bot)
     free(bot->api_url);
     free(bot->allowed);
     bh_texts_free(bot->texts);
+    bh_schedule_handlers_free(bot);
     free(bot);
 }
 

@@ -116,6 +116,11 @@ struct bh_bot {
     int source;                     /* the runner's source index (run.c) */
     int64_t chat_expiry_s, user_expiry_s; /* scope.c */
     struct bh_memcache *memcache;   /* per process: memories by id (scope.c) */
+    /* Scheduled jobs (schedule.c): the handlers by name, and under the
+     * runner the way to tell the master when the next job is due. */
+    struct bh_schedule_reg *sched;
+    size_t nsched;
+    void (*wake)(int source, int64_t wall_ms);   /* NULL outside the runner */
 };
 
 struct bh_ctx {
@@ -197,6 +202,10 @@ int bh_kind_run_callback_query(bh_ctx *ctx, const bh_callback_query *q);
 int bh_kind_call(bh_ctx *ctx, const struct bh_hook *h, const void *view);
 /* Whether some hook of kind runs (for allowed_updates and dispatch). */
 int bh_bot_has_hook(const bh_bot *bot, enum bh_hook_kind kind, bh_update_kind ukind);
+
+/* schedule.c: frees the handlers' registry (bh_bot_free); runs the due
+ * jobs for the runner (a BH_JOB_SCHEDULE job). */
+void bh_schedule_handlers_free(bh_bot *bot);
 
 /* command.c */
 int bh_bot_publish_commands(bh_bot *bot);

@@ -8,6 +8,7 @@
 
 #include "internal.h"
 #include "bothive/log.h"
+#include "bothive/schedule.h"
 #include "runner/runner.h"
 
 #define BH_TIMERS_MAX 64
@@ -80,6 +81,7 @@ static int app_worker_start(void *arg, bh_store *st, int worker_no)
             return rc;
         a->bots[i]->note = bh_runner_note;
         a->bots[i]->source = (int)i; /* names its dead letters */
+        a->bots[i]->wake = bh_runner_wake;
     }
     return BH_OK;
 }
@@ -91,6 +93,13 @@ static int app_handle(void *arg, const bh_job *job)
 
     if (job->kind == BH_JOB_TIMER)
         return bh_bot_run_timer(bot, job->timer);
+    if (job->kind == BH_JOB_SCHEDULE) {
+        int64_t next = 0;
+        int rc = bh_schedule_run_due(bot, 0, &next);
+        bh_log(BH_LOG_DEBUG, "scheduled jobs looked at: %d run, the next due in %lld ms", rc,
+               next ? (long long)(next - bh_schedule_now_ms()) : -1LL);
+        return rc < 0 ? rc : BH_OK;
+    }
     return bh_bot_dispatch_attempt(bot, job->json, job->attempt);
 }
 
@@ -123,6 +132,7 @@ int bh_run(bh_bot **bots, size_t n, const bh_run_options *opts)
             rc = BH_ENOMEM;
             goto out;
         }
+        a.sources[i].schedule = bots[i]->nsched > 0;
         a.sources[i].timer_seconds = a.timers[i];
         a.sources[i].ntimers = bh_bot_timers(bots[i], a.timers[i], BH_TIMERS_MAX);
         if (a.sources[i].ntimers > BH_TIMERS_MAX) {

@@ -56,10 +56,11 @@ enum {
     BH_MSG_JOB,        /* kind, source, timer, attempt, update_id; json */
     /* worker -> master */
     BH_MSG_DONE,       /* rc */
+    BH_MSG_WAKE,       /* source; a: the wall time (ms) a BH_JOB_SCHEDULE is due */
 };
 
 /* Key kinds, in the order a key is chosen. */
-enum { BH_KEY_CHAT = 1, BH_KEY_USER, BH_KEY_UPDATE, BH_KEY_TIMER };
+enum { BH_KEY_CHAT = 1, BH_KEY_USER, BH_KEY_UPDATE, BH_KEY_TIMER, BH_KEY_SCHEDULE };
 
 typedef struct bh_msg_hdr {
     int32_t type;

@@ -32,6 +32,8 @@ void bh_master_job_finish(bh_master *m, bh_qjob *j)
             bh_doneset_mark(&m->done, j->source, j->update_id);
         bh_ledger_finish(&m->led[j->source], j->update_id);
     }
+    if (j->kind == BH_JOB_SCHEDULE && m->sched_inflight[j->source] > 0)
+        m->sched_inflight[j->source]--;
     bh_qjob_free(j);
 }
 
@@ -168,10 +170,20 @@ void bh_master_job_crashed(bh_master *m, int i, bh_qjob *j, const char *how)
 
     bh_master_note_text(m, i, note, sizeof note);
     j->crashes++;
+    /* What a dead worker told of scheduled jobs may be lost with it (the
+     * master may reap it before reading its last messages): a look now
+     * finds the state in the store again. */
+    bh_master_schedule_wake(m, j->source, bh_clock_wall_ms());
     if (j->kind == BH_JOB_TIMER) {
         bh_log(BH_LOG_ERROR, "worker %d (pid %d) %s while running timer %d of source %d%s",
                i, (int)m->w[i].pid, how, j->timer, j->source, note);
         bh_qjob_free(j);
+    } else if (j->kind == BH_JOB_SCHEDULE) {
+        /* Not retried here: the job it was running is claimed in the store
+         * under a lease, and the worker asked to be woken when it ends. */
+        bh_log(BH_LOG_ERROR, "worker %d (pid %d) %s while running scheduled jobs of source "
+               "%d%s", i, (int)m->w[i].pid, how, j->source, note);
+        bh_master_job_finish(m, j);
     } else if (j->crashes >= BH_MASTER_CRASHES_MAX) {
         bh_master_job_set_aside(m, i, j, how, note);
     } else {
@@ -286,6 +298,65 @@ void bh_master_timers(bh_master *m, int64_t now, int64_t *wake)
                 *wake = *next;
         }
     }
+}
+
+void bh_master_schedule_wake(bh_master *m, int s, int64_t wall_ms)
+{
+    int64_t now = bh_clock_wall_ms(), delta, at;
+
+    if (s < 0 || s >= m->ns || !m->app->sources[s].schedule)
+        return;
+    /* The workers speak the wall clock (the store's jobs must mean the same
+     * on every host); the loop sleeps on the monotonic one. A time beyond
+     * any poll's timeout is as good as far. */
+    delta = wall_ms <= now ? 0 : wall_ms - now;
+    if (delta > INT32_MAX * BH_MS_PER_S)
+        delta = INT32_MAX * BH_MS_PER_S;
+    at = bh_clock_mono_ms() + delta;
+    if (m->sched_wake[s] == 0 || at < m->sched_wake[s])
+        m->sched_wake[s] = at;
+}
+
+/* Queues a look at the scheduled jobs of source s, under a key of its own
+ * so that looks run side by side when a worker asks for another one.
+ * Non-zero when queued; not while every worker already has one (the time
+ * stays due, and the next turn after one ends queues it). */
+static int bh_master_schedule_push(bh_master *m, int s, int64_t now)
+{
+    bh_qjob *j;
+
+    if (m->sched_inflight[s] >= m->nw || !(j = calloc(1, sizeof *j)))
+        return 0;
+    j->kind = BH_JOB_SCHEDULE;
+    j->source = s;
+    j->attempt = 1;
+    j->key_kind = BH_KEY_SCHEDULE;
+    j->key = m->sched_seq++;
+    j->received_ms = now;
+    if (bh_queue_push(&m->q, j, 0) != BH_OK) {
+        bh_qjob_free(j);
+        return 0;
+    }
+    m->sched_inflight[s]++;
+    return 1;
+}
+
+void bh_master_schedules(bh_master *m, int64_t now, int64_t *wake)
+{
+    for (int s = 0; s < m->ns; s++) {
+        int64_t *at = &m->sched_wake[s];
+        if (!m->app->sources[s].schedule)
+            continue;
+        if (!m->sched_started)
+            *at = now; /* the look at the start: what was missed meanwhile */
+        if (*at && *at <= now) {
+            if (bh_master_schedule_push(m, s, now))
+                *at = 0;
+        } else if (*at && *at < *wake) {
+            *wake = *at;
+        }
+    }
+    m->sched_started = 1;
 }
 
 /* Logs that worker i has been running its job past the deadline. */

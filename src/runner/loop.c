@@ -115,6 +115,8 @@ static void bh_master_read_worker(bh_master *m, int i)
         }
         if (msg.h.type == BH_MSG_DONE && m->w[i].job)
             bh_master_job_done(m, i);
+        else if (msg.h.type == BH_MSG_WAKE)
+            bh_master_schedule_wake(m, msg.h.source, msg.h.a);
     }
 }
 
@@ -198,6 +200,8 @@ static int bh_master_step(bh_master *m)
     bh_master_respawns(m, now, &wake);
     if (!m->stopping)
         bh_master_timers(m, now, &wake);
+    if (!m->stopping)
+        bh_master_schedules(m, now, &wake);
     if (!m->finalizing)
         bh_master_dispatch(m);
     bh_master_send_offsets(m);

@@ -105,6 +105,13 @@ typedef struct bh_master {
     int finalizing;      /* work done; updaters confirm and exit */
     int hard;            /* second signal: kill everything */
     int64_t stop_deadline, final_deadline;
+    /* Scheduled jobs (jobs.c): per source, when to queue the next look
+     * (monotonic ms; 0: not asked), and how many looks are queued or
+     * running; a counter that gives each look a key of its own. */
+    int64_t sched_wake[BH_MASTER_SOURCES_MAX];
+    int sched_inflight[BH_MASTER_SOURCES_MAX];
+    int sched_started;
+    int64_t sched_seq;
 } bh_master;
 
 /* ---- supervise.c ---- */
@@ -149,6 +156,11 @@ void bh_master_job_finish(bh_master *m, bh_qjob *j);
 void bh_master_dispatch(bh_master *m);
 /* Queues the ticks of the timers that are due; lowers *wake. */
 void bh_master_timers(bh_master *m, int64_t now, int64_t *wake);
+/* A worker said that scheduled jobs of source s are due at wall_ms. */
+void bh_master_schedule_wake(bh_master *m, int s, int64_t wall_ms);
+/* Queues the looks at scheduled jobs that are due (one per source at the
+ * start); lowers *wake. */
+void bh_master_schedules(bh_master *m, int64_t now, int64_t *wake);
 /* Logs, once per job, a handler that runs past the deadline; lowers *wake. */
 void bh_master_overruns(bh_master *m, int64_t now, int64_t *wake);
 

@@ -45,7 +45,9 @@ enum {
     BH_EXIT_LISTEN = 72,
 };
 
-typedef enum { BH_JOB_UPDATE, BH_JOB_TIMER } bh_job_kind;
+/* BH_JOB_SCHEDULE: a look at the application's scheduled jobs of a source,
+ * queued at the start and whenever a time given to bh_runner_wake comes. */
+typedef enum { BH_JOB_UPDATE, BH_JOB_TIMER, BH_JOB_SCHEDULE } bh_job_kind;
 
 typedef struct bh_job {
     bh_job_kind kind;
@@ -76,6 +78,11 @@ typedef struct bh_runner_source { /* one per bot token */
      * bh_runner_feed for each update; when it returns the updater idles
      * until the runner stops. token may then be anything. No offsets. */
     int (*feed)(void *arg, int source, bh_runner_feeder *f);
+    /* Non-zero: the application keeps scheduled jobs for this source. The
+     * master queues a BH_JOB_SCHEDULE job once at the start, and again
+     * when a time a worker gave with bh_runner_wake comes (the master
+     * never reads the store: the workers tell it when to look). */
+    int schedule;
 } bh_runner_source;
 
 typedef struct bh_runner_app {
@@ -121,5 +128,15 @@ int bh_runner_run(const bh_runner_app *app, const bh_run_options *opts);
  * Cheap (a copy into shared memory); a no-op outside a worker.
  */
 void bh_runner_note(const char *what);
+
+/*
+ * From a worker: something of source's scheduled jobs is due at wall_ms
+ * (Unix time in ms; a time past means now). The master queues a
+ * BH_JOB_SCHEDULE job of that source when the earliest time it was given
+ * comes, then forgets it: the job's run gives the next one. Several times
+ * may be given; the earliest counts. A no-op outside a worker, or for a
+ * source without `schedule`.
+ */
+void bh_runner_wake(int source, int64_t wall_ms);
 
 #endif

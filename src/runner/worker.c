@@ -18,6 +18,8 @@
 
 /* This process's note slot; NULL outside a worker. */
 static bh_worker_slot_shm *bh_worker_note_slot;
+/* This process's socket to the master; -1 outside a worker. */
+static int bh_worker_fd = -1;
 
 void bh_runner_note(const char *what)
 {
@@ -28,6 +30,16 @@ void bh_runner_note(const char *what)
     /* The master reads the note only after this process died or while it
      * overruns, so a torn read can at worst mix two hook names. */
     snprintf(s->note, sizeof s->note, "%s", what ? what : "");
+}
+
+void bh_runner_wake(int source, int64_t wall_ms)
+{
+    bh_msg_hdr h = {.type = BH_MSG_WAKE, .source = source, .a = wall_ms};
+
+    /* A lost wake-up (the master is gone) needs no handling: a new master
+     * looks at the jobs when it starts. */
+    if (bh_worker_fd >= 0)
+        (void)bh_proto_send(bh_worker_fd, &h, NULL, 0);
 }
 
 /* What bh_worker_recv found. */
@@ -74,6 +86,9 @@ static int bh_worker_run(const bh_runner_app *app, const bh_msg *m, bh_worker_sl
     if (job.kind == BH_JOB_UPDATE)
         bh_log(BH_LOG_ERROR, "handler failed on update %lld of source %d%s%s: %s",
                (long long)job.update_id, job.source, in, shm->note, bh_strerror(rc));
+    else if (job.kind == BH_JOB_SCHEDULE)
+        bh_log(BH_LOG_ERROR, "scheduled jobs of source %d failed%s%s: %s", job.source, in,
+               shm->note, bh_strerror(rc));
     else
         bh_log(BH_LOG_ERROR, "timer %d of source %d failed%s%s: %s", job.timer,
                job.source, in, shm->note, bh_strerror(rc));
@@ -90,6 +105,7 @@ void bh_worker_main(const bh_runner_app *app, bh_store *st, int worker_no, int f
     int rc;
 
     bh_worker_note_slot = shm;
+    bh_worker_fd = fd;
     if (!buf)
         _exit(BH_EXIT_NOMEM);
     if (app->worker_start && (rc = app->worker_start(app->arg, st, worker_no)) != 0) {

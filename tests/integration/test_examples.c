@@ -16,6 +16,7 @@
 
 #include "bothive/bothive.h"
 #include "emu_proc.h"
+#include "example_proc.h"
 #include "testutil.h"
 
 #define TOKEN "5151:EXAMPLES"
@@ -47,31 +48,10 @@ static void teardown(void)
  * than before, for a bot started again on the same emulator. */
 static void start_example(const char *name)
 {
-    char exe[1024], store[600];
-    int64_t before = 0;
+    char store[600];
 
-    if (bh_emu_stat(&emu, "by_method.getUpdates", &before) != 0)
-        before = 0;
-
-    snprintf(exe, sizeof exe, "%s/%s", getenv("BOTHIVE_EXAMPLES"), name);
     snprintf(store, sizeof store, "file:%s", store_path);
-    bot = fork();
-    ck_assert_int_ge(bot, 0);
-    if (bot == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        setenv("BOT_TOKEN", TOKEN, 1);
-        setenv("BOTHIVE_API_URL", emu.url, 1);
-        setenv("BOTHIVE_WORKERS", "4", 1);
-        setenv("BOTHIVE_STORE", store, 1);
-        setenv("BOTHIVE_LOG", "warn", 1);
-        execl(exe, exe, (char *)NULL);
-        _exit(127);
-    }
-    int64_t polls = 0, end = bh_test_now_ms() + 60000;
-    while (bh_test_now_ms() < end &&
-           (bh_emu_stat(&emu, "by_method.getUpdates", &polls) != 0 || polls <= before))
-        usleep(50 * 1000);
-    ck_assert_msg(polls > before, "%s never polled", name);
+    bot = bh_example_start(&emu, TOKEN, name, store);
 }
 
 /* Stops the bot with SIGTERM: it must finish and exit 0. */

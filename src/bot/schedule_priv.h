@@ -1,0 +1,78 @@
+/*
+ * Scheduled jobs, private to src/bot/: the job record as stored, and the
+ * time computations (schedule_time.c) the record's kinds need.
+ */
+#ifndef BH_BOT_SCHEDULE_PRIV_H
+#define BH_BOT_SCHEDULE_PRIV_H
+
+#include <stdint.h>
+
+#include "bothive/schedule.h"
+#include "bothive/store.h"
+#include "cron.h"
+
+/* The key prefix of jobs in the schedule memory. */
+#define BH_SCHEDULE_KEY_PREFIX "job:"
+
+/*
+ * A job as stored in the memory "bothive.schedule.<bot id>" under
+ * "job:<name>": a bytes value, the time of its next step (8 bytes,
+ * little-endian: due when pending, until when running) and then its JSON
+ * object. A look at the jobs reads the time alone of those not due, so it
+ * parses only what it runs. Pending, a job waits for due; running, a
+ * worker claimed it until `until` (its lease), for its attempt-th run.
+ */
+typedef struct bh_sched_rec {
+    char *name, *handler, *data, *tz, *cron;
+    bh_schedule_kind kind;
+    int64_t chat, user;
+    int64_t due, every, grace, lease, until;
+    int hour, minute;
+    bh_misfire misfire;
+    int running, attempt;
+} bh_sched_rec;
+
+/* The stored value's header: the time of the job's next step. */
+#define BH_SCHED_HDR 8
+
+/* schedule_rec.c */
+/* The record's JSON text, malloc'd; NULL when out of memory. */
+char *bh_sched_rec_json(const bh_sched_rec *r);
+/* The record as stored (header, JSON, a NUL), malloc'd; NULL when out of
+ * memory. Its length is bh_sched_stored_len. */
+char *bh_sched_rec_encode(const bh_sched_rec *r);
+size_t bh_sched_stored_len(const char *stored);
+/* The time in the header of a stored value. */
+int64_t bh_sched_stored_at(const char *stored);
+/* Reads the stored value of key into *out (malloc'd). Errors:
+ * BH_ENOTFOUND, BH_EJSON (not a job record), the store's. */
+int bh_sched_stored_get(bh_shared *m, const char *key, char **out);
+/* Parses a stored value. Errors: BH_EJSON (not a job record), BH_ENOMEM. */
+int bh_sched_rec_parse(const char *stored, bh_sched_rec *r);
+void bh_sched_rec_free(bh_sched_rec *r);
+/* When a repeating record next runs after its run due at r->due, the run
+ * happening at now: into *out; 0 for a job that runs once. Errors:
+ * BH_EINVAL (a damaged cron expression or zone). */
+int bh_sched_rec_next(const bh_sched_rec *r, int64_t now, int64_t *out);
+
+/* schedule.c */
+/* The handler registered as name, or NULL. */
+bh_schedule_fn bh_schedule_handler_of(const bh_bot *bot, const char *handler);
+/* Opens the bot's schedule memory. Errors: BH_EINVAL (no store), the store's. */
+int bh_schedule_memory(bh_bot *bot, bh_shared **out);
+/* Under the runner, tells the master a job is due at due_ms (wall). */
+void bh_schedule_wake(bh_bot *bot, int64_t due_ms);
+/* The job keys of memory m, malloc'd. Errors: BH_ENOMEM, the store's. */
+int bh_schedule_keys(bh_shared *m, char ***out, size_t *n);
+void bh_schedule_keys_free(char **keys, size_t n);
+
+/* schedule_time.c */
+/* Whether zone (NULL or "": UTC) is an installed TZ database name. */
+int bh_schedule_tz_valid(const char *zone);
+/* The next instant after after_ms matching c in zone tz. Errors:
+ * BH_EINVAL (bad zone, nothing within eight years), BH_ENOMEM. */
+int bh_schedule_next_of(const bh_cron *c, const char *tz, int64_t after_ms, int64_t *out);
+/* The cron fields of "minute hour * * *". */
+void bh_schedule_daily_cron(int hour, int minute, bh_cron *c);
+
+#endif
