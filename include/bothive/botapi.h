@@ -657,6 +657,138 @@ int bh_client_remove_chat_verification(bh_client *c, int64_t chat_id);
 int bh_client_send_game(bh_client *c, int64_t chat_id, const char *game_short_name,
                         const bh_send_options *opt, bh_message **sent);
 
+
+/* ---- Keyboards of every kind ---------------------------------------------- */
+/*
+ * A bh_keyboard is any reply_markup: an inline keyboard (bh_keyboard_new,
+ * in telegram.h), a reply keyboard shown in place of the user's keyboard,
+ * a removal of the reply keyboard, or a forced reply. Every send and edit
+ * that takes a bh_keyboard (bh_send_options.reply_markup, and the edit
+ * functions) takes any kind; Telegram accepts only inline keyboards on
+ * edits and on messages sent via inline mode, and refuses the others.
+ *
+ * The Bot API's limits are checked when a button is added: callback data
+ * of 1..64 bytes, at most 100 buttons, at most 8 a row on an inline
+ * keyboard, callback_game and pay first in the first row, https:// URLs
+ * for web_app and login_url, a button of one kind of keyboard refused on
+ * the other. A refused button changes nothing, and bh_keyboard_error says
+ * why. Every button function returns BH_OK, BH_EINVAL (NULL keyboard, a
+ * NULL or empty text, a button of the other kind of keyboard or of a
+ * markup without buttons, a bad argument: see each), BH_ETOOBIG (the
+ * 101st button, the 9th of an inline row) or BH_ENOMEM.
+ */
+
+typedef enum bh_keyboard_kind {
+    BH_KEYBOARD_INLINE = 0,  /* InlineKeyboardMarkup */
+    BH_KEYBOARD_REPLY,       /* ReplyKeyboardMarkup */
+    BH_KEYBOARD_REMOVE,      /* ReplyKeyboardRemove */
+    BH_KEYBOARD_FORCE_REPLY  /* ForceReply */
+} bh_keyboard_kind;
+
+/* The options of a reply keyboard; zero is Telegram's default for each. */
+typedef struct bh_reply_keyboard_options {
+    int resize;      /* fit the keyboard's height to its buttons */
+    int one_time;    /* hide it once a button is pressed */
+    int persistent;  /* always shown while the input field is */
+    int selective;   /* only for the users mentioned / replied to */
+    const char *input_field_placeholder; /* 0..64 characters; NULL: none */
+} bh_reply_keyboard_options;
+
+/** A new empty reply keyboard with opt (NULL: the defaults).
+ *  Errors: BH_EINVAL (NULL out, a placeholder above 64 characters), BH_ENOMEM. */
+int bh_keyboard_new_reply(bh_keyboard **out, const bh_reply_keyboard_options *opt);
+/** A markup that removes the reply keyboard (selective: only for the users
+ *  mentioned / replied to). Errors: BH_EINVAL (NULL out), BH_ENOMEM. */
+int bh_keyboard_new_remove(bh_keyboard **out, int selective);
+/** A markup that opens a reply to the message (placeholder NULL: none).
+ *  Errors: BH_EINVAL (NULL out, a placeholder above 64 characters), BH_ENOMEM. */
+int bh_keyboard_new_force_reply(bh_keyboard **out, const char *input_field_placeholder,
+                                int selective);
+
+/** The kind of k (BH_KEYBOARD_INLINE for NULL). */
+bh_keyboard_kind bh_keyboard_kind_of(const bh_keyboard *k);
+/** "inline", "reply", "remove_keyboard", "force_reply" ("unknown" out of range). */
+const char *bh_keyboard_kind_name(bh_keyboard_kind kind);
+/** The number of buttons of k (0 for NULL). */
+size_t bh_keyboard_count(const bh_keyboard *k);
+/** Why the last refused call on k was refused ("" after a success); never NULL. */
+const char *bh_keyboard_error(const bh_keyboard *k);
+
+/* -- Inline buttons (besides callback and url, in telegram.h). A signed
+ * callback button is bh_button_signed (bot.h). -- */
+
+/** A button that opens inline mode in a chat the user picks (current_chat
+ *  0) or in the current chat (non-zero), with query typed (NULL: ""). */
+int bh_keyboard_button_switch_inline(bh_keyboard *k, const char *text, const char *query,
+                                     int current_chat);
+
+/* The chats a switch_inline_query_chosen_chat button offers. */
+typedef struct bh_switch_inline_chosen {
+    const char *query; /* NULL: "" */
+    int allow_user_chats, allow_bot_chats, allow_group_chats, allow_channel_chats;
+} bh_switch_inline_chosen;
+/** Errors: also BH_EINVAL when chosen is NULL or allows no kind of chat. */
+int bh_keyboard_button_switch_inline_chosen(bh_keyboard *k, const char *text,
+                                            const bh_switch_inline_chosen *chosen);
+
+/* A Telegram Login button (LoginUrl). */
+typedef struct bh_login_url {
+    const char *url;          /* https://, required */
+    const char *forward_text; /* NULL: none */
+    const char *bot_username; /* NULL: this bot */
+    int request_write_access;
+} bh_login_url;
+/** Errors: also BH_EINVAL for a NULL login or a URL that is not https://. */
+int bh_keyboard_button_login_url(bh_keyboard *k, const char *text, const bh_login_url *login);
+/** A button that copies copy (1..256 characters) to the clipboard. */
+int bh_keyboard_button_copy_text(bh_keyboard *k, const char *text, const char *copy);
+/** The button that starts a game (sendGame); first in the first row. */
+int bh_keyboard_button_callback_game(bh_keyboard *k, const char *text);
+/** The Pay button of an invoice; first in the first row. */
+int bh_keyboard_button_pay(bh_keyboard *k, const char *text);
+
+/* -- A button of either kind -- */
+
+/** A button that opens the Web App at url (https://). */
+int bh_keyboard_button_web_app(bh_keyboard *k, const char *text, const char *url);
+
+/* -- Reply keyboard buttons -- */
+
+/** A button that sends its text. */
+int bh_keyboard_button_text(bh_keyboard *k, const char *text);
+/** A button that sends the user's phone number as a contact (private chats). */
+int bh_keyboard_button_request_contact(bh_keyboard *k, const char *text);
+/** A button that sends the user's location (private chats). */
+int bh_keyboard_button_request_location(bh_keyboard *k, const char *text);
+/** A button that lets the user create a poll of type "quiz", "regular" or
+ *  NULL (any). Errors: also BH_EINVAL for another type. */
+int bh_keyboard_button_request_poll(bh_keyboard *k, const char *text, const char *type);
+
+/* The users a request_users button asks for. The int criteria are 1
+ * (must), -1 (must not) or 0 (either). */
+typedef struct bh_request_users {
+    int32_t request_id;  /* comes back in the users_shared message */
+    int user_is_bot, user_is_premium;
+    int max_quantity;    /* 1..10; 0: 1 */
+    int request_name, request_username, request_photo;
+} bh_request_users;
+/** Errors: also BH_EINVAL for a NULL req or max_quantity out of 0..10. */
+int bh_keyboard_button_request_users(bh_keyboard *k, const char *text,
+                                     const bh_request_users *req);
+
+/* The chat a request_chat button asks for; criteria as above. */
+typedef struct bh_request_chat {
+    int32_t request_id;  /* comes back in the chat_shared message */
+    int chat_is_channel; /* 1: a channel; 0: a group or supergroup */
+    int chat_is_forum, chat_has_username;
+    int chat_is_created, bot_is_member;
+    const bh_admin_rights *user_administrator_rights; /* NULL: none asked */
+    const bh_admin_rights *bot_administrator_rights;
+    int request_title, request_username, request_photo;
+} bh_request_chat;
+/** Errors: also BH_EINVAL for a NULL req. */
+int bh_keyboard_button_request_chat(bh_keyboard *k, const char *text, const bh_request_chat *req);
+
 #ifdef __cplusplus
 }
 #endif

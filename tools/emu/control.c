@@ -14,6 +14,7 @@
  *   GET  /control/stats
  *   POST /control/reset
  *   GET  /control/answers   the bot's answers to inline queries and join requests
+ *   GET  /control/inline_messages[?inline_message_id=I]  messages sent via inline mode
  *   POST /control/update, /member, /join_request, /reaction, /poll_answer,
  *        /inline_query, /chosen_inline_result, /media: every other update
  *        kind (inject.c)
@@ -574,6 +575,7 @@ static const route routes[] = {
     {"stats", show_stats, NULL},
     {"callbacks", list_callbacks, NULL},
     {"answers", bh_emu_answers_list, NULL},
+    {"inline_messages", bh_emu_inline_msgs_list, NULL},
 };
 
 /* Routes one control call; `what` is the path after /control/. */
