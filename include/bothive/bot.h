@@ -370,6 +370,29 @@ int bh_message_reply_document(bh_ctx *ctx, const bh_message *msg, const bh_input
  */
 int bh_ctx_call(bh_ctx *ctx, const char *method, const bh_params *p, json_object **result);
 
+
+/* ---- Inline mode and the messages of buttons, from a hook ----------------- */
+
+/**
+ * Answers the inline query q with results (see bh_client_answer_inline;
+ * opt may be NULL). Errors: BH_EINVAL (NULL ctx or q), and those of
+ * bh_client_answer_inline (BH_EAPI when Telegram refuses the answer, e.g.
+ * a query too old).
+ */
+int bh_inline_answer(bh_ctx *ctx, const bh_inline_query *q, const bh_inline_results *results,
+                     const bh_inline_answer_options *opt);
+
+/**
+ * Replaces the text (and with opt->reply_markup, the inline keyboard; opt
+ * may be NULL, which removes it) of the message whose button was pressed:
+ * a message of a chat, or one sent via inline mode (q->inline_message_id).
+ * Errors: BH_EINVAL (NULL ctx or q, a query with neither message nor
+ * inline_message_id), and those of bh_client_edit_message_text /
+ * bh_client_edit_inline_text.
+ */
+int bh_callback_edit_text(bh_ctx *ctx, const bh_callback_query *q, const char *text,
+                          const bh_send_options *opt);
+
 #ifdef __cplusplus
 }
 #endif

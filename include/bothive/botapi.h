@@ -789,6 +789,158 @@ typedef struct bh_request_chat {
 /** Errors: also BH_EINVAL for a NULL req. */
 int bh_keyboard_button_request_chat(bh_keyboard *k, const char *text, const bh_request_chat *req);
 
+
+/* ---- Inline mode: results, answers, pages, inline messages ----------------- */
+/*
+ * The results of an answer to an inline query are built one at a time in
+ * a bh_inline_results, and checked as Telegram checks them before anything
+ * is sent: at most 50 results, ids of 1..64 bytes and unique, each type
+ * with the fields it needs, a result's keyboard an inline one. A refused
+ * result changes nothing, and bh_inline_results_error says why.
+ */
+
+typedef struct bh_inline_results bh_inline_results;
+
+/* The kinds of InputMessageContent: what choosing a result sends. */
+typedef enum bh_content_kind {
+    BH_CONTENT_NONE = 0,
+    BH_CONTENT_TEXT,     /* text (1..4096 characters), parse_mode, link preview off */
+    BH_CONTENT_LOCATION, /* latitude, longitude */
+    BH_CONTENT_VENUE,    /* latitude, longitude, title, address */
+    BH_CONTENT_CONTACT,  /* phone_number, first_name, last_name (may be NULL) */
+    BH_CONTENT_INVOICE   /* invoice */
+} bh_content_kind;
+
+typedef struct bh_input_content {
+    bh_content_kind kind;
+    const char *text, *parse_mode;
+    int disable_web_page_preview;
+    double latitude, longitude;
+    const char *title, *address;
+    const char *phone_number, *first_name, *last_name;
+    const bh_invoice *invoice;
+} bh_input_content;
+
+/*
+ * One InlineQueryResult. type is the Bot API's: "article", "photo", "gif",
+ * "mpeg4_gif", "video", "audio", "voice", "document", "sticker",
+ * "location", "venue", "contact", "game". A media result is a cached one
+ * (InlineQueryResultCached*) when file_id is given and url is not; a
+ * sticker is always cached. What each type needs, as in the Bot API:
+ *   article   title, content (url: an optional link)
+ *   photo, gif, mpeg4_gif   url and thumbnail_url, or file_id
+ *   video     title; url, mime_type and thumbnail_url, or file_id
+ *   audio     url and title, or file_id
+ *   voice     title; url or file_id
+ *   document  title; url and mime_type, or file_id
+ *   sticker   file_id
+ *   location  title, latitude, longitude; venue: also address
+ *   contact   phone_number, first_name
+ *   game      game_short_name
+ * Fields a type does not have are left NULL / 0.
+ */
+typedef struct bh_inline_result {
+    const char *type;
+    const char *id;                    /* 1..64 bytes, unique in the answer */
+    const char *title, *description;
+    const char *url;                   /* the file's URL (photo_url, ...); an article's link */
+    const char *file_id;               /* a cached result's file */
+    const char *thumbnail_url, *mime_type;
+    const char *caption, *parse_mode;
+    const char *performer;             /* audio */
+    double latitude, longitude;        /* location, venue */
+    const char *address;               /* venue */
+    const char *phone_number, *first_name, *last_name; /* contact */
+    const char *game_short_name;       /* game */
+    const bh_keyboard *reply_markup;   /* an inline keyboard (copied); NULL for none */
+    const bh_input_content *content;   /* what choosing it sends; NULL: the result itself */
+} bh_inline_result;
+
+/** A new empty list of results. Errors: BH_EINVAL (NULL out), BH_ENOMEM. */
+int bh_inline_results_new(bh_inline_results **out);
+void bh_inline_results_free(bh_inline_results *r);
+/**
+ * Adds res (copied: its strings may go once this returns).
+ * Errors: BH_EINVAL (NULL r or res, an unknown type, an id that is not
+ * 1..64 bytes, a field its type needs missing, an incomplete content, a
+ * reply_markup that is not an inline keyboard), BH_EEXISTS (the id is
+ * already used), BH_ETOOBIG (a 51st result), BH_ENOMEM.
+ */
+int bh_inline_results_add(bh_inline_results *r, const bh_inline_result *res);
+/** An article titled title whose choice sends text. Errors: those of
+ *  bh_inline_results_add. */
+int bh_inline_results_article(bh_inline_results *r, const char *id, const char *title,
+                              const char *text);
+/** The number of results of r (0 for NULL). */
+size_t bh_inline_results_count(const bh_inline_results *r);
+/** Why the last refused add was refused ("" after a success); never NULL. */
+const char *bh_inline_results_error(const bh_inline_results *r);
+/** The results array (owned by r). */
+json_object *bh_inline_results_json(const bh_inline_results *r);
+
+#define BH_INLINE_CACHE_DEFAULT (-1)
+
+/* The options of answerInlineQuery. */
+typedef struct bh_inline_answer_options {
+    int cache_time;          /* seconds; 0: not cached; BH_INLINE_CACHE_DEFAULT: Telegram's (300) */
+    int is_personal;         /* cached for this user only */
+    const char *next_offset; /* the offset of the next page (0..64 bytes); NULL or "": the end */
+    /* A button above the results: its text, and either a Web App to open
+     * (https://) or a start parameter for a private chat with the bot
+     * (1..64 of A-Za-z0-9_-); button_text NULL for none. */
+    const char *button_text, *button_web_app_url, *button_start_parameter;
+} bh_inline_answer_options;
+
+/**
+ * answerInlineQuery of inline_query_id with results; opt NULL: cache_time
+ * BH_INLINE_CACHE_DEFAULT and nothing else.
+ * Errors: those of bh_client_call, BH_EINVAL (NULL client, id or results,
+ * cache_time below -1, next_offset above 64 bytes, a button with a text
+ * and not exactly one of a Web App URL (https://) or a valid start
+ * parameter, or one without a text).
+ */
+int bh_client_answer_inline(bh_client *c, const char *inline_query_id,
+                            const bh_inline_results *results, const bh_inline_answer_options *opt);
+
+/* One page of a long list of results. */
+typedef struct bh_inline_page {
+    size_t start, count;     /* the slice [start, start + count) to answer */
+    char next_offset[24];    /* the answer's next_offset; "" on the last page */
+} bh_inline_page;
+
+/**
+ * The page of a list of total results that offset (what the client sent:
+ * "" for the first page, else a next_offset this function made) asks for,
+ * per_page (1..50) at a time. An offset at or past the end is an empty
+ * page. Errors: BH_EINVAL (NULL out, per_page out of 1..50; and an offset
+ * that is not one this function made, for which *out is still the first
+ * page, so that the caller may answer it).
+ */
+int bh_inline_page_of(const char *offset, size_t total, size_t per_page, bh_inline_page *out);
+
+/*
+ * Edits of messages sent via inline mode, named by the inline_message_id
+ * of a chosen_inline_result or of a callback query. Telegram answers true
+ * (there is no Message to return). They take an inline keyboard only, and
+ * a new file only as a file_id or URL (no upload into an inline message).
+ * Errors: those of bh_client_call, BH_EINVAL (NULL client, NULL or empty
+ * id or text, a markup that is not an inline keyboard, an upload).
+ */
+
+/** editMessageText; opt may be NULL (parse_mode, disable_web_page_preview
+ *  and reply_markup are used). */
+int bh_client_edit_inline_text(bh_client *c, const char *inline_message_id, const char *text,
+                               const bh_send_options *opt);
+/** editMessageCaption (NULL or "" removes it); opt as above. */
+int bh_client_edit_inline_caption(bh_client *c, const char *inline_message_id,
+                                  const char *caption, const bh_send_options *opt);
+/** editMessageMedia: media by file_id or URL; markup may be NULL. */
+int bh_client_edit_inline_media(bh_client *c, const char *inline_message_id,
+                                const bh_input_media *media, const bh_keyboard *markup);
+/** editMessageReplyMarkup: markup NULL removes the keyboard. */
+int bh_client_edit_inline_reply_markup(bh_client *c, const char *inline_message_id,
+                                       const bh_keyboard *markup);
+
 #ifdef __cplusplus
 }
 #endif

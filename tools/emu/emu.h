@@ -531,6 +531,9 @@ void bh_emu_inline_msgs_list(bh_emu *e, bh_emu_params *q, bh_emu_reply *r);
  * message). */
 bool bh_emu_edit_inline(bh_emu *e, bh_emu_params *p, const char *what, bh_emu_reply *r);
 
+/* press.c: POST /control/reply_button, a press of a reply keyboard's button. */
+void bh_emu_press_reply_button(bh_emu *e, json_object *b, bh_emu_reply *r);
+
 /* ---- markup.c: reply_markup checked as Telegram checks it ---- */
 /* NULL when rm is a valid reply_markup of any kind, else the description
  * of the 400. */

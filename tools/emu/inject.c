@@ -19,6 +19,8 @@
  *        the bot answered; the answer names its inline_message_id.
  *   POST /control/media                {"chat_id","user_id"?,"kind":"photo"|"document",
  *                                       "caption"?,"chat_type"?}
+ *   POST /control/reply_button         {"chat_id","user_id"?,"text","latitude"?,"longitude"?}
+ *                                      (press.c)
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -415,6 +417,7 @@ static const struct {
     {"inline_query", inject_inline_query},
     {"chosen_inline_result", inject_chosen},
     {"media", inject_media},
+    {"reply_button", bh_emu_press_reply_button},
 };
 
 bh_emu_control_fn *bh_emu_inject_find(const char *what)
