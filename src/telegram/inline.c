@@ -379,26 +379,33 @@ int bh_client_answer_inline(bh_client *c, const char *inline_query_id,
     return bh_tg_call_true(c, "answerInlineQuery", p);
 }
 
+/* The start an offset names: 0 for none; BH_EINVAL (and 0) for one this
+ * file did not make. */
+static int offset_start(const char *offset, unsigned long long *start)
+{
+    char *end = NULL;
+    *start = 0;
+    if (!offset || !*offset)
+        return BH_OK;
+    errno = 0;
+    *start = strtoull(offset, &end, 10);
+    if (errno || *end || *offset < '0' || *offset > '9') {
+        *start = 0;
+        return BH_EINVAL;
+    }
+    return BH_OK;
+}
+
 int bh_inline_page_of(const char *offset, size_t total, size_t per_page, bh_inline_page *out)
 {
-    unsigned long long start = 0;
-    char *end = NULL;
-    int rc = BH_OK;
+    unsigned long long start;
+    /* Read before out is cleared: offset may be out->next_offset. */
+    int rc = offset_start(offset, &start);
     if (!out)
         return BH_EINVAL;
     memset(out, 0, sizeof *out);
     if (per_page < 1 || per_page > BH_INLINE_MAX_RESULTS)
         return BH_EINVAL;
-    if (offset && *offset) {
-        errno = 0;
-        start = strtoull(offset, &end, 10);
-        /* Only an offset this helper made is a page; anything else is
-         * answered as the first page, and said. */
-        if (errno || *end || *offset < '0' || *offset > '9') {
-            start = 0;
-            rc = BH_EINVAL;
-        }
-    }
     if (start >= total) {
         out->start = total;
         return rc;

@@ -111,7 +111,7 @@ static const struct result_kind {
     {"gif", "gif_url", "gif_file_id", {"thumbnail_url"}, {NULL}},
     {"mpeg4_gif", "mpeg4_url", "mpeg4_file_id", {"thumbnail_url"}, {NULL}},
     {"video", "video_url", "video_file_id", {"mime_type", "thumbnail_url"}, {"title"}},
-    {"audio", "audio_url", "audio_file_id", {NULL}, {"title"}},
+    {"audio", "audio_url", "audio_file_id", {"title"}, {NULL}},
     {"voice", "voice_url", "voice_file_id", {NULL}, {"title"}},
     {"document", "document_url", "document_file_id", {"mime_type"}, {"title"}},
     {"sticker", NULL, "sticker_file_id", {NULL}, {NULL}},
