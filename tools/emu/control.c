@@ -311,6 +311,10 @@ static json_object *sent_entry(const bh_emu_chat *c, const bh_emu_msg *m)
     json_object_object_add(o, "disable_notification", json_object_new_boolean(m->disable_notification));
     json_object_object_add(o, "edited", json_object_new_boolean(m->edited));
     json_object_object_add(o, "deleted", json_object_new_boolean(m->deleted));
+    if (m->media)
+        json_object_object_add(o, "media", json_tokener_parse(m->media));
+    if (m->caption)
+        json_object_object_add(o, "caption", json_object_new_string(m->caption));
     if (m->fwd_chat_id) {
         json_object_object_add(o, "forward_from_chat_id", json_object_new_int64(m->fwd_chat_id));
         json_object_object_add(o, "forward_from_message_id", json_object_new_int64(m->fwd_msg_id));
