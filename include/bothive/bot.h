@@ -186,9 +186,9 @@ BH_HOOKS_DECLARE(bh_component, bh_component)
  * component, until one does not return BH_CONTINUE; components have the
  * same functions (bh_component_*). A kind's object that lacks what its
  * view needs (ids, chat, user) is logged and runs only the
- * bh_*_on_update hooks of that kind. The kinds without a view of their own
- * here (stopped_message_generation, managed_bot, subscription) are read
- * raw with on_update.
+ * bh_*_on_update hooks of that kind. stopped_message_generation,
+ * managed_bot and subscription have their hooks in a section of their
+ * own below.
  *
  * edited_channel_post has its own hook (message_edited sees edited_message
  * only). callback_query runs for every press, signed or not, before the
@@ -249,6 +249,21 @@ typedef int (*bh_paid_media_fn)(bh_ctx *ctx, const bh_paid_media_purchased *p);
 
 BH_KIND_HOOKS_DECLARE(bh_bot, bh_bot)
 BH_KIND_HOOKS_DECLARE(bh_component, bh_component)
+
+/* ---- Hooks of the newest update kinds -------------------------------------- */
+/* As the hooks for every update kind above (the same order, errors and
+ * allowed_updates): stopped_message_generation, managed_bot, subscription. */
+typedef int (*bh_generation_stopped_fn)(bh_ctx *ctx, const bh_message_generation_stopped *s);
+typedef int (*bh_managed_bot_fn)(bh_ctx *ctx, const bh_managed_bot_updated *m);
+typedef int (*bh_subscription_fn)(bh_ctx *ctx, const bh_subscription_updated *s);
+
+#define BH_NEW_KIND_HOOKS_DECLARE(prefix, type)                                       \
+    int prefix##_stopped_message_generation(type *o, bh_generation_stopped_fn fn);    \
+    int prefix##_managed_bot(type *o, bh_managed_bot_fn fn);                          \
+    int prefix##_subscription(type *o, bh_subscription_fn fn);
+
+BH_NEW_KIND_HOOKS_DECLARE(bh_bot, bh_bot)
+BH_NEW_KIND_HOOKS_DECLARE(bh_component, bh_component)
 
 /**
  * The kinds the bot's hooks request (see above), NULL-terminated, owned by
