@@ -170,6 +170,9 @@ typedef struct bh_emu {
     /* Fixed at start. */
     char *token;
     int64_t bot_id;
+    /* The next bot served on the same port (--token A,B), each a world of
+     * its own with its own lock; NULL for the last. */
+    struct bh_emu *next_bot;
 
     pthread_mutex_t lock;
     pthread_cond_t cond;
@@ -548,6 +551,8 @@ int bh_emu_webhook_start(bh_emu *e);
 void bh_emu_webhook_stop(bh_emu *e);
 
 /* ---- http.c: on top of api.c, control.c and reply.c ---- */
+/* The bot of e's chain whose token is the len bytes at token, or NULL. */
+bh_emu *bh_emu_bot_of_token(bh_emu *e, const char *token, size_t len);
 struct MHD_Daemon;
 struct MHD_Daemon *bh_emu_http_start(bh_emu *e, unsigned port, unsigned *bound_port);
 
