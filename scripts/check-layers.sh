@@ -33,7 +33,7 @@ header_layer() {
     case $1 in
     error.h | log.h | version.h) echo base ;;
     store.h | redis.h) echo store ;;
-    telegram.h | telegram_views.h | botapi.h) echo telegram ;;
+    telegram.h | telegram_views.h | botapi.h | keyboards.h) echo telegram ;;
     runner.h) echo runner ;;
     bot.h | bothive.h) echo bot ;;
     *) echo unknown ;;
