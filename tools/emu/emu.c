@@ -40,7 +40,10 @@ static void usage(FILE *f)
             "  POST /control/faults    {\"rate_429\",\"retry_after\",\"rate_500\",\"delay_ms\",\"bad_json_rate\",\"seed\"?}\n"
             "  POST /control/block     {\"chat_id\",\"blocked\"?}\n"
             "  GET  /control/stats\n"
-            "  POST /control/reset\n");
+            "  POST /control/reset\n"
+            "  POST /control/reply_button {\"chat_id\",\"text\"}   press a reply keyboard's button\n"
+            "  GET  /control/inline_messages  messages sent via inline mode\n"
+            "  and the other update kinds: see tools/emu/inject.c\n");
 }
 
 /* Parses a port number 0..65535. Returns BH_OK, or BH_EINVAL when s is
