@@ -551,6 +551,66 @@ START_TEST(edits_of_inline_messages)
 }
 END_TEST
 
+static int on_press(bh_ctx *ctx, const bh_callback_query *q)
+{
+    int rc = bh_callback_edit_text(ctx, q, "pressed", NULL);
+    if (rc != BH_OK)
+        return rc;
+    return bh_callback_answer(ctx, q, q->data);
+}
+
+START_TEST(buttons_of_inline_messages)
+{
+    bh_inline_results *r;
+    bh_keyboard *kb;
+    bh_input_content c = {.kind = BH_CONTENT_TEXT, .text = "with a button"};
+    bh_inline_result art = {.type = "article", .id = "b", .title = "B", .content = &c};
+    char body[160], *imid, *resp = NULL, *v;
+
+    ck_assert_int_eq(bh_keyboard_new(&kb), BH_OK);
+    ck_assert_int_eq(bh_keyboard_button_callback(kb, "Again", "again"), BH_OK);
+    art.reply_markup = kb;
+    ck_assert_int_eq(bh_inline_results_new(&r), BH_OK);
+    ck_assert_int_eq(bh_inline_results_add(r, &art), BH_OK);
+    bh_keyboard_free(kb);
+    imid = choose(r, "b");
+    bh_inline_results_free(r);
+    /* only a button the message shows can be pressed */
+    snprintf(body, sizeof body, "{\"inline_message_id\":\"%s\",\"user_id\":7,\"data\":\"other\"}", imid);
+    ck_assert_int_eq(bh_emu_post(&emu, "/control/inline_callback", body, NULL), 400);
+    snprintf(body, sizeof body, "{\"inline_message_id\":\"%s\",\"user_id\":7,\"data\":\"again\"}", imid);
+    ck_assert_int_eq(bh_emu_post(&emu, "/control/inline_callback", body, NULL), 200);
+
+    /* the bot takes the press: the query names the message by its id only */
+    int64_t last = 0;
+    char key[48], *update = NULL;
+    ck_assert_int_eq(bh_emu_call(&emu, "getUpdates", "{\"timeout\":0}", &resp), 200);
+    for (int i = 0; bh_emu_json_int(resp, (snprintf(key, sizeof key, "result.%d.update_id", i), key),
+                                    &last) == 0; i++) {
+        free(update);
+        snprintf(key, sizeof key, "result.%d", i);
+        update = bh_emu_json_str(resp, key);
+    }
+    free(resp);
+    ck_assert_ptr_nonnull(update);
+    ck_assert_msg(strstr(update, "\"inline_message_id\"") && !strstr(update, "\"message\""), "%s",
+                  update);
+    bh_bot *bot = bh_bot_new(TOKEN);
+    ck_assert_int_eq(bh_bot_api_url(bot, emu.url), BH_OK);
+    ck_assert_int_eq(bh_bot_callback_query(bot, on_press), BH_OK);
+    ck_assert_int_eq(bh_bot_process(bot, update), BH_OK);
+    free(update);
+    bh_bot_free(bot);
+    v = inline_field(imid, "text");
+    ck_assert_str_eq(v, "pressed");
+    free(v);
+    ck_assert_int_eq(bh_emu_get(&emu, "/control/callbacks", &resp), 200);
+    ck_assert_msg(strstr(resp, "\"answered\": true") || strstr(resp, "\"answered\":true"), "%s", resp);
+    free(resp);
+    free(imid);
+}
+END_TEST
+
 /* Presses the reply button text in chat; the status, and the update's
  * JSON text (malloc'd, or NULL) in *update. */
 static int press(int64_t chat, const char *text, char **update, int64_t *offset)
@@ -633,6 +693,7 @@ int main(void)
     tcase_add_test(tc, pages_of_results);
     tcase_add_test(tc, edits_of_inline_messages);
     tcase_add_test(tc, presses_of_reply_buttons);
+    tcase_add_test(tc, buttons_of_inline_messages);
     suite_add_tcase(s, tc);
     return bh_test_run_suite(s);
 }

@@ -227,9 +227,7 @@ static bh_emu_msg *need_bot_msg_locked(bh_emu *e, int64_t chat_id, int64_t messa
     return m;
 }
 
-/* Remembers a new pressed button, with the next callback query id. NULL
- * when out of memory. */
-static bh_emu_callback *new_callback_locked(bh_emu *e)
+bh_emu_callback *bh_emu_callback_new_locked(bh_emu *e)
 {
     bh_emu_callback *cb = calloc(1, sizeof *cb);
     if (!cb)
@@ -266,7 +264,7 @@ static void queue_press_locked(bh_emu *e, int64_t chat_id, int64_t message_id, i
     int64_t update_id;
     if (!m)
         return;
-    if (!(cb = new_callback_locked(e))) {
+    if (!(cb = bh_emu_callback_new_locked(e))) {
         bh_emu_reply_error(r, 500, "Internal Server Error");
         return;
     }

@@ -536,6 +536,12 @@ bool bh_emu_edit_inline(bh_emu *e, bh_emu_params *p, const char *what, bh_emu_re
 
 /* press.c: POST /control/reply_button, a press of a reply keyboard's button. */
 void bh_emu_press_reply_button(bh_emu *e, json_object *b, bh_emu_reply *r);
+/* press.c: POST /control/inline_callback, a press of an inline button of
+ * a message sent via inline mode. */
+void bh_emu_press_inline_button(bh_emu *e, json_object *b, bh_emu_reply *r);
+/* control.c: remembers a new pressed button, with the next callback query
+ * id (so answerCallbackQuery can be checked). NULL when out of memory. */
+bh_emu_callback *bh_emu_callback_new_locked(bh_emu *e);
 
 /* ---- markup.c: reply_markup checked as Telegram checks it ---- */
 /* NULL when rm is a valid reply_markup of any kind, else the description

@@ -20,7 +20,7 @@
  *   POST /control/media                {"chat_id","user_id"?,"kind":"photo"|"document",
  *                                       "caption"?,"chat_type"?}
  *   POST /control/reply_button         {"chat_id","user_id"?,"text","latitude"?,"longitude"?}
- *                                      (press.c)
+ *   POST /control/inline_callback      {"inline_message_id","user_id","data"} (both press.c)
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -418,6 +418,7 @@ static const struct {
     {"chosen_inline_result", inject_chosen},
     {"media", inject_media},
     {"reply_button", bh_emu_press_reply_button},
+    {"inline_callback", bh_emu_press_inline_button},
 };
 
 bh_emu_control_fn *bh_emu_inject_find(const char *what)

@@ -10,6 +10,9 @@
  * request_poll or web_app button opens something on the user's side and
  * sends nothing the emulator plays: it is refused. The answer is
  * {"update_id","message_id"} like /control/message.
+ *
+ * And a press of an inline button of a message sent via inline mode:
+ * POST /control/inline_callback {"inline_message_id","user_id","data"}.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -182,4 +185,59 @@ void bh_emu_press_reply_button(bh_emu *e, json_object *b, bh_emu_reply *r)
     pthread_mutex_unlock(&e->lock);
     json_object_put(button);
     json_object_put(kb);
+}
+
+/* Whether the inline keyboard (JSON text) of an inline message has a
+ * button with callback_data data. */
+static bool has_callback(const char *markup, const char *data)
+{
+    json_object *rm = markup ? json_tokener_parse(markup) : NULL, *kb;
+    bool found = false;
+    if (rm && json_object_object_get_ex(rm, "inline_keyboard", &kb))
+        for (size_t i = 0; !found && i < json_object_array_length(kb); i++) {
+            json_object *row = json_object_array_get_idx(kb, i);
+            for (size_t j = 0; !found && j < json_object_array_length(row); j++) {
+                json_object *d;
+                found = json_object_object_get_ex(json_object_array_get_idx(row, j),
+                                                  "callback_data", &d) &&
+                        !strcmp(json_object_get_string(d), data);
+            }
+        }
+    json_object_put(rm);
+    return found;
+}
+
+/* A press of a button of a message sent via inline mode: the callback
+ * query names the message by inline_message_id (no chat of the bot's
+ * holds it), as Telegram's does. The button must be one the message
+ * shows. */
+void bh_emu_press_inline_button(bh_emu *e, json_object *b, bh_emu_reply *r)
+{
+    int64_t user_id;
+    const char *id = bh_emu_field_str(b, "inline_message_id", r), *data;
+    bh_emu_inline_msg *m;
+    bh_emu_callback *cb;
+    json_object *q;
+
+    if (!id || bh_emu_field_int(b, "user_id", 1, &user_id, r) != BH_OK ||
+        !(data = bh_emu_field_str(b, "data", r)))
+        return;
+    pthread_mutex_lock(&e->lock);
+    if (!(m = bh_emu_inline_msg_find_locked(e, id))) {
+        bh_emu_reply_error(r, 400, "Bad Request: MESSAGE_ID_INVALID");
+    } else if (!has_callback(m->reply_markup, data)) {
+        bh_emu_reply_error(r, 400, "Bad Request: the message has no button with that data");
+    } else if (!(cb = bh_emu_callback_new_locked(e))) {
+        bh_emu_reply_error(r, 500, "Internal Server Error");
+    } else {
+        q = json_object_new_object();
+        json_object_object_add(q, "id", json_object_new_string(cb->id));
+        json_object_object_add(q, "from", bh_emu_user_json(user_id));
+        json_object_object_add(q, "inline_message_id", json_object_new_string(id));
+        json_object_object_add(q, "chat_instance", json_object_new_string(id));
+        json_object_object_add(q, "data", json_object_new_string(data));
+        bh_emu_reply_queued(r, bh_emu_update_queue_locked(e, "callback_query", q),
+                            "callback_query_id", json_object_new_string(cb->id));
+    }
+    pthread_mutex_unlock(&e->lock);
 }
