@@ -257,6 +257,36 @@ static int need_inline_markup(bh_emu_content *mc, bh_emu_reply *r)
     return BH_EINVAL;
 }
 
+/* The new file of an editMessageMedia of inline message m: a file_id or
+ * a URL (Telegram takes no upload into an inline message); its caption
+ * into mc->text. Returns BH_OK, or BH_EINVAL after answering the error
+ * (then mc holds nothing). */
+static int inline_edit_media(bh_emu *e, bh_emu_params *p, bh_emu_inline_msg *m,
+                             bh_emu_content *mc, bh_emu_reply *r)
+{
+    const char *media = NULL;
+    char kind[16];
+    bh_emu_file *f = NULL;
+    int bad, upload;
+    json_object *o = bh_emu_param_json(p, "media", &bad), *v;
+    if (o && json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, "media", &v))
+        media = json_object_get_string(v);
+    upload = media && !strncmp(media, "attach://", 9);
+    json_object_put(o);
+    free(mc->text);
+    mc->text = NULL;
+    if (upload)
+        bh_emu_reply_error(r, 400, "Bad Request: a file can't be uploaded to an inline message: "
+                                   "send a file_id or a URL");
+    if (upload || need_input_media(e, p, mc, &f, kind, r) != BH_OK) {
+        bh_emu_content_free(mc);
+        return BH_EINVAL;
+    }
+    free(m->media);
+    m->media = strdup(kind);
+    return BH_OK;
+}
+
 /* Reads what the edit `what` of inline message m changes into *mc (text
  * or caption, and the keyboard) and checks it fits m. Returns BH_OK, or
  * BH_EINVAL after answering the error. */
@@ -275,32 +305,7 @@ static int inline_edit_content(bh_emu *e, bh_emu_params *p, const char *what,
     if ((text ? bh_emu_need_content(p, r, mc) : bh_emu_need_caption(p, r, mc)) != BH_OK ||
         need_inline_markup(mc, r) != BH_OK)
         return BH_EINVAL;
-    if (!strcmp(what, "media")) {
-        const char *media = NULL;
-        int bad;
-        json_object *o = bh_emu_param_json(p, "media", &bad), *v;
-        if (o && json_object_object_get_ex(o, "media", &v))
-            media = json_object_get_string(v);
-        if (media && !strncmp(media, "attach://", 9)) {
-            json_object_put(o);
-            bh_emu_content_free(mc);
-            bh_emu_reply_error(r, 400, "Bad Request: a file can't be uploaded to an inline message: "
-                                       "send a file_id or a URL");
-            return BH_EINVAL;
-        }
-        json_object_put(o);
-        free(mc->text);
-        mc->text = NULL;
-        char kind[16];
-        bh_emu_file *f = NULL;
-        if (need_input_media(e, p, mc, &f, kind, r) != BH_OK) {
-            bh_emu_content_free(mc);
-            return BH_EINVAL;
-        }
-        free(m->media);
-        m->media = strdup(kind);
-    }
-    return BH_OK;
+    return strcmp(what, "media") ? BH_OK : inline_edit_media(e, p, m, mc, r);
 }
 
 bool bh_emu_edit_inline(bh_emu *e, bh_emu_params *p, const char *what, bh_emu_reply *r)
