@@ -118,46 +118,23 @@ static const char *lacking(const struct kind *k, const bh_inline_result *res)
     return NULL;
 }
 
-/* Adds key: a string (skipped when NULL), to o. 0, or -1 without memory. */
-static int put_str(json_object *o, const char *key, const char *v)
-{
-    json_object *s;
-    if (!v)
-        return 0;
-    if (!(s = json_object_new_string(v)) || json_object_object_add(o, key, s)) {
-        json_object_put(s);
-        return -1;
-    }
-    return 0;
-}
-
-/* Adds key to o, taking v (NULL: out of memory). 0, or -1. */
-static int put(json_object *o, const char *key, json_object *v)
-{
-    if (!v || json_object_object_add(o, key, v)) {
-        json_object_put(v);
-        return -1;
-    }
-    return 0;
-}
-
 /* The LabeledPrice array and the other fields of an invoice into o. */
 static int put_invoice(json_object *o, const bh_invoice *inv)
 {
     json_object *prices = json_object_new_array();
     for (size_t i = 0; prices && i < inv->nprices; i++) {
         json_object *p = json_object_new_object();
-        if (put_str(p, "label", inv->prices[i].label) ||
-            put(p, "amount", json_object_new_int64(inv->prices[i].amount)) ||
+        if (bh_tg_put_str(p, "label", inv->prices[i].label) ||
+            bh_tg_put(p, "amount", json_object_new_int64(inv->prices[i].amount)) ||
             json_object_array_add(prices, p)) {
             json_object_put(p);
             json_object_put(prices);
             return -1;
         }
     }
-    return put_str(o, "title", inv->title) || put_str(o, "description", inv->description) ||
-           put_str(o, "payload", inv->payload) || put_str(o, "provider_token", inv->provider_token) ||
-           put_str(o, "currency", inv->currency) || put(o, "prices", prices);
+    return bh_tg_put_str(o, "title", inv->title) || bh_tg_put_str(o, "description", inv->description) ||
+           bh_tg_put_str(o, "payload", inv->payload) || bh_tg_put_str(o, "provider_token", inv->provider_token) ||
+           bh_tg_put_str(o, "currency", inv->currency) || bh_tg_put(o, "prices", prices);
 }
 
 /* Whether the content c has what its kind needs; the missing field's
@@ -193,17 +170,17 @@ static json_object *content_json(const bh_input_content *c)
     json_object *o = json_object_new_object();
     int bad = !o;
     if (!bad && c->kind == BH_CONTENT_TEXT)
-        bad = put_str(o, "message_text", c->text) || put_str(o, "parse_mode", c->parse_mode) ||
+        bad = bh_tg_put_str(o, "message_text", c->text) || bh_tg_put_str(o, "parse_mode", c->parse_mode) ||
               (c->disable_web_page_preview &&
-               put(o, "link_preview_options", json_tokener_parse("{\"is_disabled\":true}")));
+               bh_tg_put(o, "link_preview_options", json_tokener_parse("{\"is_disabled\":true}")));
     if (!bad && (c->kind == BH_CONTENT_LOCATION || c->kind == BH_CONTENT_VENUE))
-        bad = put(o, "latitude", json_object_new_double(c->latitude)) ||
-              put(o, "longitude", json_object_new_double(c->longitude));
+        bad = bh_tg_put(o, "latitude", json_object_new_double(c->latitude)) ||
+              bh_tg_put(o, "longitude", json_object_new_double(c->longitude));
     if (!bad && c->kind == BH_CONTENT_VENUE)
-        bad = put_str(o, "title", c->title) || put_str(o, "address", c->address);
+        bad = bh_tg_put_str(o, "title", c->title) || bh_tg_put_str(o, "address", c->address);
     if (!bad && c->kind == BH_CONTENT_CONTACT)
-        bad = put_str(o, "phone_number", c->phone_number) ||
-              put_str(o, "first_name", c->first_name) || put_str(o, "last_name", c->last_name);
+        bad = bh_tg_put_str(o, "phone_number", c->phone_number) ||
+              bh_tg_put_str(o, "first_name", c->first_name) || bh_tg_put_str(o, "last_name", c->last_name);
     if (!bad && c->kind == BH_CONTENT_INVOICE)
         bad = put_invoice(o, c->invoice);
     if (bad) {
@@ -218,27 +195,27 @@ static int result_fields(json_object *o, const struct kind *k, const bh_inline_r
 {
     int by_url = k->url_key && given(res->url);
     int geo = k->needs & NEED_GEO;
-    return (by_url && put_str(o, k->url_key, res->url)) ||
-           (!by_url && k->file_key && put_str(o, k->file_key, res->file_id)) ||
-           put_str(o, "title", res->title) || put_str(o, "description", res->description) ||
-           put_str(o, "thumbnail_url", res->thumbnail_url) ||
-           put_str(o, "mime_type", res->mime_type) || put_str(o, "caption", res->caption) ||
-           put_str(o, "parse_mode", res->parse_mode) || put_str(o, "performer", res->performer) ||
-           (geo && put(o, "latitude", json_object_new_double(res->latitude))) ||
-           (geo && put(o, "longitude", json_object_new_double(res->longitude))) ||
-           put_str(o, "address", res->address) || put_str(o, "phone_number", res->phone_number) ||
-           put_str(o, "first_name", res->first_name) || put_str(o, "last_name", res->last_name) ||
-           put_str(o, "game_short_name", res->game_short_name);
+    return (by_url && bh_tg_put_str(o, k->url_key, res->url)) ||
+           (!by_url && k->file_key && bh_tg_put_str(o, k->file_key, res->file_id)) ||
+           bh_tg_put_str(o, "title", res->title) || bh_tg_put_str(o, "description", res->description) ||
+           bh_tg_put_str(o, "thumbnail_url", res->thumbnail_url) ||
+           bh_tg_put_str(o, "mime_type", res->mime_type) || bh_tg_put_str(o, "caption", res->caption) ||
+           bh_tg_put_str(o, "parse_mode", res->parse_mode) || bh_tg_put_str(o, "performer", res->performer) ||
+           (geo && bh_tg_put(o, "latitude", json_object_new_double(res->latitude))) ||
+           (geo && bh_tg_put(o, "longitude", json_object_new_double(res->longitude))) ||
+           bh_tg_put_str(o, "address", res->address) || bh_tg_put_str(o, "phone_number", res->phone_number) ||
+           bh_tg_put_str(o, "first_name", res->first_name) || bh_tg_put_str(o, "last_name", res->last_name) ||
+           bh_tg_put_str(o, "game_short_name", res->game_short_name);
 }
 
 /* The InlineQueryResult of res (checked), a new reference; NULL without memory. */
 static json_object *result_json(const struct kind *k, const bh_inline_result *res)
 {
     json_object *o = json_object_new_object(), *kb = NULL;
-    if (!o || put_str(o, "type", k->type) || put_str(o, "id", res->id) || result_fields(o, k, res) ||
-        (res->content && put(o, "input_message_content", content_json(res->content))) ||
+    if (!o || bh_tg_put_str(o, "type", k->type) || bh_tg_put_str(o, "id", res->id) || result_fields(o, k, res) ||
+        (res->content && bh_tg_put(o, "input_message_content", content_json(res->content))) ||
         (res->reply_markup && (json_object_deep_copy(bh_keyboard_json(res->reply_markup), &kb, NULL) ||
-                               put(o, "reply_markup", kb)))) {
+                               bh_tg_put(o, "reply_markup", kb)))) {
         json_object_put(o);
         return NULL;
     }
@@ -339,10 +316,10 @@ static int add_button(bh_params *p, const bh_inline_answer_options *opt)
     if (web == start || (start && !start_parameter_valid(opt->button_start_parameter)) ||
         (web && strncmp(opt->button_web_app_url, "https://", 8)))
         return BH_EINVAL;
-    if (!(b = json_object_new_object()) || put_str(b, "text", opt->button_text) ||
-        (web && (!(w = json_object_new_object()) || put_str(w, "url", opt->button_web_app_url) ||
-                 put(b, "web_app", w))) ||
-        put_str(b, "start_parameter", start ? opt->button_start_parameter : NULL)) {
+    if (!(b = json_object_new_object()) || bh_tg_put_str(b, "text", opt->button_text) ||
+        (web && (!(w = json_object_new_object()) || bh_tg_put_str(w, "url", opt->button_web_app_url) ||
+                 bh_tg_put(b, "web_app", w))) ||
+        bh_tg_put_str(b, "start_parameter", start ? opt->button_start_parameter : NULL)) {
         json_object_put(b);
         return BH_ENOMEM;
     }

@@ -47,40 +47,16 @@ static size_t chars(const char *s)
     return n;
 }
 
-/* Sets key of o to a new string (no-op for NULL v); 0, or -1 without memory. */
-static int put_str(json_object *o, const char *key, const char *v)
-{
-    json_object *s;
-    if (!v)
-        return 0;
-    if (!(s = json_object_new_string(v)) || json_object_object_add(o, key, s)) {
-        json_object_put(s);
-        return -1;
-    }
-    return 0;
-}
-
-/* Sets key of o to the boolean v (non-zero: true); 0, or -1 without memory. */
-static int put_bool(json_object *o, const char *key, int v)
-{
-    json_object *b = json_object_new_boolean(v != 0);
-    if (!b || json_object_object_add(o, key, b)) {
-        json_object_put(b);
-        return -1;
-    }
-    return 0;
-}
-
 /* Sets key of o to true when v is non-zero (left out otherwise). */
 static int put_true(json_object *o, const char *key, int v)
 {
-    return v ? put_bool(o, key, 1) : 0;
+    return v ? bh_tg_put_bool(o, key, 1) : 0;
 }
 
 /* Sets key of o to the boolean v means: 1 true, -1 false, 0 left out. */
 static int put_tristate(json_object *o, const char *key, int v)
 {
-    return v ? put_bool(o, key, v > 0) : 0;
+    return v ? bh_tg_put_bool(o, key, v > 0) : 0;
 }
 
 /* A new keyboard of kind whose markup is the empty object; rows_key, when
@@ -131,7 +107,7 @@ int bh_keyboard_new_reply(bh_keyboard **out, const bh_reply_keyboard_options *op
     if (put_true((*out)->markup, "is_persistent", opt->persistent) ||
         put_true((*out)->markup, "resize_keyboard", opt->resize) ||
         put_true((*out)->markup, "one_time_keyboard", opt->one_time) ||
-        put_str((*out)->markup, "input_field_placeholder", opt->input_field_placeholder) ||
+        bh_tg_put_str((*out)->markup, "input_field_placeholder", opt->input_field_placeholder) ||
         put_true((*out)->markup, "selective", opt->selective)) {
         bh_keyboard_free(*out);
         *out = NULL;
@@ -162,7 +138,7 @@ int bh_keyboard_new_force_reply(bh_keyboard **out, const char *input_field_place
         return BH_EINVAL;
     rc = keyboard_new(out, BH_KEYBOARD_FORCE_REPLY, NULL);
     if (rc == BH_OK && (put_true((*out)->markup, "force_reply", 1) ||
-                        put_str((*out)->markup, "input_field_placeholder", input_field_placeholder) ||
+                        bh_tg_put_str((*out)->markup, "input_field_placeholder", input_field_placeholder) ||
                         put_true((*out)->markup, "selective", selective))) {
         bh_keyboard_free(*out);
         *out = NULL;
@@ -249,7 +225,7 @@ static int button_check(bh_keyboard *k, int kind, const char *text, const char *
 static int add_button(bh_keyboard *k, const char *text, const char *key, json_object *value)
 {
     json_object *b = json_object_new_object();
-    if (!b || put_str(b, "text", text) || (key && !value) ||
+    if (!b || bh_tg_put_str(b, "text", text) || (key && !value) ||
         (key && json_object_object_add(b, key, value))) {
         json_object_put(value);
         json_object_put(b);
@@ -302,7 +278,7 @@ int bh_keyboard_button_switch_inline_chosen(bh_keyboard *k, const char *text,
     if (!chosen || !(chosen->allow_user_chats || chosen->allow_bot_chats ||
                      chosen->allow_group_chats || chosen->allow_channel_chats))
         return fail(k, BH_EINVAL, "switch_inline_query_chosen_chat must allow some kind of chat");
-    if (!(o = json_object_new_object()) || put_str(o, "query", chosen->query) ||
+    if (!(o = json_object_new_object()) || bh_tg_put_str(o, "query", chosen->query) ||
         put_true(o, "allow_user_chats", chosen->allow_user_chats) ||
         put_true(o, "allow_bot_chats", chosen->allow_bot_chats) ||
         put_true(o, "allow_group_chats", chosen->allow_group_chats) ||
@@ -321,9 +297,9 @@ int bh_keyboard_button_login_url(bh_keyboard *k, const char *text, const bh_logi
         return rc;
     if (!login || !login->url || strncmp(login->url, "https://", 8))
         return fail(k, BH_EINVAL, "a login_url button needs an https:// URL");
-    if (!(o = json_object_new_object()) || put_str(o, "url", login->url) ||
-        put_str(o, "forward_text", login->forward_text) ||
-        put_str(o, "bot_username", login->bot_username) ||
+    if (!(o = json_object_new_object()) || bh_tg_put_str(o, "url", login->url) ||
+        bh_tg_put_str(o, "forward_text", login->forward_text) ||
+        bh_tg_put_str(o, "bot_username", login->bot_username) ||
         put_true(o, "request_write_access", login->request_write_access)) {
         json_object_put(o);
         return fail(k, BH_ENOMEM, "out of memory");
@@ -340,7 +316,7 @@ int bh_keyboard_button_copy_text(bh_keyboard *k, const char *text, const char *c
     if (!copy || !*copy || chars(copy) > BH_COPY_TEXT_MAX)
         return fail(k, BH_EINVAL, "the text a copy_text button copies must be 1..%d characters",
                     BH_COPY_TEXT_MAX);
-    if (!(o = json_object_new_object()) || put_str(o, "text", copy)) {
+    if (!(o = json_object_new_object()) || bh_tg_put_str(o, "text", copy)) {
         json_object_put(o);
         return fail(k, BH_ENOMEM, "out of memory");
     }
@@ -382,7 +358,7 @@ int bh_keyboard_button_web_app(bh_keyboard *k, const char *text, const char *url
         return rc;
     if (!url || strncmp(url, "https://", 8))
         return fail(k, BH_EINVAL, "a web_app button needs an https:// URL");
-    if (!(o = json_object_new_object()) || put_str(o, "url", url)) {
+    if (!(o = json_object_new_object()) || bh_tg_put_str(o, "url", url)) {
         json_object_put(o);
         return fail(k, BH_ENOMEM, "out of memory");
     }
@@ -418,22 +394,11 @@ int bh_keyboard_button_request_poll(bh_keyboard *k, const char *text, const char
     if (type && strcmp(type, "quiz") && strcmp(type, "regular"))
         return fail(k, BH_EINVAL, "a poll type is \"quiz\", \"regular\" or NULL (any), not \"%s\"",
                     type);
-    if (!(o = json_object_new_object()) || put_str(o, "type", type)) {
+    if (!(o = json_object_new_object()) || bh_tg_put_str(o, "type", type)) {
         json_object_put(o);
         return fail(k, BH_ENOMEM, "out of memory");
     }
     return add_button(k, text, "request_poll", o);
-}
-
-/* Sets key of o to an integer; 0, or -1 without memory. */
-static int put_int(json_object *o, const char *key, int64_t v)
-{
-    json_object *i = json_object_new_int64(v);
-    if (!i || json_object_object_add(o, key, i)) {
-        json_object_put(i);
-        return -1;
-    }
-    return 0;
 }
 
 int bh_keyboard_button_request_users(bh_keyboard *k, const char *text,
@@ -445,10 +410,10 @@ int bh_keyboard_button_request_users(bh_keyboard *k, const char *text,
         return rc;
     if (!req || req->max_quantity < 0 || req->max_quantity > 10)
         return fail(k, BH_EINVAL, "request_users: max_quantity is 1..10 (0: 1)");
-    if (!(o = json_object_new_object()) || put_int(o, "request_id", req->request_id) ||
+    if (!(o = json_object_new_object()) || bh_tg_put_int(o, "request_id", req->request_id) ||
         put_tristate(o, "user_is_bot", req->user_is_bot) ||
         put_tristate(o, "user_is_premium", req->user_is_premium) ||
-        (req->max_quantity && put_int(o, "max_quantity", req->max_quantity)) ||
+        (req->max_quantity && bh_tg_put_int(o, "max_quantity", req->max_quantity)) ||
         put_true(o, "request_name", req->request_name) ||
         put_true(o, "request_username", req->request_username) ||
         put_true(o, "request_photo", req->request_photo)) {
@@ -461,14 +426,7 @@ int bh_keyboard_button_request_users(bh_keyboard *k, const char *text,
 /* Adds the rights r (when not NULL) under key. 0, or -1 without memory. */
 static int put_rights(json_object *o, const char *key, const bh_admin_rights *r)
 {
-    json_object *j;
-    if (!r)
-        return 0;
-    if (!(j = bh_tg_rights_json(r)) || json_object_object_add(o, key, j)) {
-        json_object_put(j);
-        return -1;
-    }
-    return 0;
+    return r ? bh_tg_put(o, key, bh_tg_rights_json(r)) : 0;
 }
 
 int bh_keyboard_button_request_chat(bh_keyboard *k, const char *text, const bh_request_chat *req)
@@ -479,8 +437,8 @@ int bh_keyboard_button_request_chat(bh_keyboard *k, const char *text, const bh_r
         return rc;
     if (!req)
         return fail(k, BH_EINVAL, "request_chat: NULL request");
-    if (!(o = json_object_new_object()) || put_int(o, "request_id", req->request_id) ||
-        put_bool(o, "chat_is_channel", req->chat_is_channel) ||
+    if (!(o = json_object_new_object()) || bh_tg_put_int(o, "request_id", req->request_id) ||
+        bh_tg_put_bool(o, "chat_is_channel", req->chat_is_channel) ||
         put_tristate(o, "chat_is_forum", req->chat_is_forum) ||
         put_tristate(o, "chat_has_username", req->chat_has_username) ||
         put_true(o, "chat_is_created", req->chat_is_created) ||

@@ -200,13 +200,12 @@ static void control(const char *path, const char *body)
     free(resp);
 }
 
-/* The recorded calls of method, as JSON text (malloc'd), once they hold
- * want (waiting up to 30 s). */
-static char *answers_with(const char *method, const char *want)
+/* The answer to GET path (malloc'd), once it holds want (waiting up to
+ * 30 s); the last answer otherwise. */
+static char *get_with(const char *path, const char *want)
 {
-    char path[96], *resp = NULL;
+    char *resp = NULL;
     int64_t end = bh_test_now_ms() + 30000;
-    snprintf(path, sizeof path, "/control/answers?method=%s", method);
     while (bh_test_now_ms() < end) {
         free(resp);
         resp = NULL;
@@ -216,6 +215,15 @@ static char *answers_with(const char *method, const char *want)
         usleep(50 * 1000);
     }
     return resp;
+}
+
+/* The recorded calls of method, as JSON text (malloc'd), once they hold
+ * want (waiting up to 30 s). */
+static char *answers_with(const char *method, const char *want)
+{
+    char path[96];
+    snprintf(path, sizeof path, "/control/answers?method=%s", method);
+    return get_with(path, want);
 }
 
 START_TEST(members_example)
@@ -275,22 +283,13 @@ START_TEST(members_example)
 }
 END_TEST
 
-/* The JSON text of the bot's messages in chat (malloc'd), once the
- * count-th holds want (waiting up to 30 s); the last answer otherwise. */
+/* The JSON text of the bot's messages in chat (malloc'd), once it holds
+ * want (waiting up to 30 s); the last answer otherwise. */
 static char *sent_with(int64_t chat, const char *want)
 {
-    char path[64], *resp = NULL;
-    int64_t end = bh_test_now_ms() + 30000;
+    char path[64];
     snprintf(path, sizeof path, "/control/sent?chat_id=%lld", (long long)chat);
-    while (bh_test_now_ms() < end) {
-        free(resp);
-        resp = NULL;
-        ck_assert_int_eq(bh_emu_get(&emu, path, &resp), 200);
-        if (strstr(resp, want))
-            break;
-        usleep(50 * 1000);
-    }
-    return resp;
+    return get_with(path, want);
 }
 
 /* The callback_data of button `i` of the inline keyboard of message n
@@ -343,17 +342,10 @@ START_TEST(buttons_example)
         ck_assert_ptr_nonnull(strstr(resp, "\"edited\":true"));
         free(resp);
     }
-    /* each press answered with the colour's name */
-    int64_t end = bh_test_now_ms() + 30000;
-    resp = NULL;
-    while (bh_test_now_ms() < end) {
-        free(resp);
-        resp = NULL;
-        ck_assert_int_eq(bh_emu_get(&emu, "/control/callbacks", &resp), 200);
-        if (strstr(resp, "\"Red\"") && strstr(resp, "\"Green\"") && strstr(resp, "\"Blue\""))
-            break;
-        usleep(50 * 1000);
-    }
+    /* each press answered with the colour's name (answers stay listed) */
+    free(get_with("/control/callbacks", "\"Red\""));
+    free(get_with("/control/callbacks", "\"Green\""));
+    resp = get_with("/control/callbacks", "\"Blue\"");
     ck_assert_msg(strstr(resp, "\"Red\"") && strstr(resp, "\"Green\"") && strstr(resp, "\"Blue\""),
                   "%s", resp);
     free(resp);

@@ -656,24 +656,29 @@ START_TEST(presses_of_reply_buttons)
     /* none shown yet */
     ck_assert_int_eq(press(7, "Plain", &u, &offset), 400);
     send_ok(k, "\"keyboard\"");
-    ck_assert_int_eq(press(7, "Plain", &u, &offset), 200);
-    ck_assert_msg(u && strstr(u, "\"text\":\"Plain\""), "%s", u);
-    free(u);
-    ck_assert_int_eq(press(7, "Phone", &u, &offset), 200);
-    ck_assert_msg(u && strstr(u, "\"contact\":{\"phone_number\""), "%s", u);
-    free(u);
-    ck_assert_int_eq(press(7, "Where", &u, &offset), 200);
-    ck_assert_msg(u && strstr(u, "\"location\":{\"latitude\""), "%s", u);
-    free(u);
-    ck_assert_int_eq(press(7, "Users", &u, &offset), 200);
-    ck_assert_msg(u && strstr(u, "\"users_shared\":{\"request_id\":5"), "%s", u);
-    free(u);
-    ck_assert_int_eq(press(7, "Chan", &u, &offset), 200);
-    ck_assert_msg(u && strstr(u, "\"chat_shared\":{\"request_id\":6"), "%s", u);
-    free(u);
+    static const char *const presses[][2] = {
+        {"Plain", "\"text\":\"Plain\""},
+        {"Phone", "\"contact\":{\"phone_number\""},
+        {"Where", "\"location\":{\"latitude\""},
+        {"Users", "\"users_shared\":{\"request_id\":5"},
+        {"Chan", "\"chat_shared\":{\"request_id\":6"},
+    };
+    for (size_t i = 0; i < sizeof presses / sizeof *presses; i++) {
+        ck_assert_int_eq(press(7, presses[i][0], &u, &offset), 200);
+        ck_assert_msg(u && strstr(u, presses[i][1]), "%s: %s", presses[i][0], u);
+        if (!strcmp(presses[i][0], "Where")) { /* the message reads as a location */
+            bh_message *m = NULL;
+            bh_location l;
+            json_object *o = json_tokener_parse(u);
+            ck_assert_int_eq(bh_message_parse(o, &m), BH_OK);
+            ck_assert_int_eq(bh_message_location(m, &l), BH_OK);
+            bh_message_free(m);
+            json_object_put(o);
+        }
+        free(u);
+    }
     ck_assert_int_eq(press(7, "App", &u, &offset), 400);
     ck_assert_int_eq(press(7, "Absent", &u, &offset), 400);
-    /* the parsed message reads the location */
     bh_keyboard_free(k);
 }
 END_TEST
