@@ -11,7 +11,8 @@
  *   a location  "location LAT LON"
  *   an inline query Q   two articles: "Upper" (sends Q in upper case) and
  *               "Same" (sends Q, with a button)
- *   a chosen result R   writes "chosen R for Q" to the user
+ *   a chosen result R   writes "chosen R for Q" to the user, and edits the
+ *               message the pick sent, when it has an id, to "edited: Q"
  *   /whoami     "chat C type T user U"
  *   /edit       "working..." then edits it to "done"
  *   /later      "soon", and "later!" a second later
@@ -257,8 +258,16 @@ static void on_inline_query(json_object *q)
 
 static void on_chosen(json_object *r)
 {
-    json_object *v;
+    json_object *v, *p;
     char out[512];
+    if (json_object_object_get_ex(r, "inline_message_id", &v)) {
+        p = json_object_new_object();
+        json_object_object_add(p, "inline_message_id", json_object_get(v));
+        snprintf(out, sizeof out, "edited: %s",
+                 json_object_object_get_ex(r, "query", &v) ? json_object_get_string(v) : "?");
+        json_object_object_add(p, "text", json_object_new_string(out));
+        json_object_put(call("editMessageText", p));
+    }
     snprintf(out, sizeof out, "chosen %s for %s",
              json_object_object_get_ex(r, "result_id", &v) ? json_object_get_string(v) : "?",
              json_object_object_get_ex(r, "query", &v) ? json_object_get_string(v) : "?");

@@ -229,7 +229,10 @@ START_TEST(reply_keyboards_media_and_inline_mode)
     ck_assert(chat_wait_for(&r, "you> (via bot) HELLO WORLD\n"));
     ck_assert(chat_wait_for(&r, "bot> chosen up for hello world\n"));
     chat_say(&r, ":pick 2");
+    ck_assert(chat_wait_for(&r, "you> (via bot) hello world\n"));
     ck_assert(chat_wait_for(&r, "bot> chosen same for hello world\n"));
+    /* that result has a button: the message it sent is the bot's to edit */
+    ck_assert(chat_wait_for(&r, "you> (via bot, edited) edited: hello world\n"));
     ck_assert_int_eq(chat_finish(&r), 0);
     assert_nothing_left(&r);
     chat_free(&r);

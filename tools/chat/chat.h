@@ -163,6 +163,7 @@ typedef struct bh_chat {
 
     json_object *inline_results; /* the last :inline answer's results, NULL if none */
     char inline_query[256];
+    json_object *inline_seen;   /* inline_message_id -> the line last seen */
 
     int quit;                   /* :quit, EOF or a signal */
     int bot_gone;               /* the bot ended by itself */
@@ -204,6 +205,9 @@ void bh_chat_settle(bh_chat *c);
 void bh_chat_inline(bh_chat *c, const char *query);
 void bh_chat_pick(bh_chat *c, const char *arg);
 void bh_chat_inline_free(bh_chat *c);
+/* inline.c: prints the bot's edits of messages the user sent via inline
+ * mode (talk.c calls it with each refresh). */
+void bh_chat_inline_refresh(bh_chat *c);
 
 /* command.c: one line of input that starts with ':'. */
 void bh_chat_command(bh_chat *c, char *line);

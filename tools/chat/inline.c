@@ -4,7 +4,8 @@
  * results, numbered; ":pick N" picks one, as choosing it in a Telegram
  * client does: the emulator sends the bot the chosen_inline_result (with
  * the inline message it makes, when the result has a keyboard), and the
- * chat shows what the pick sent, "via" the bot.
+ * chat shows what the pick sent, "via" the bot, and later the bot's
+ * edits of it.
  */
 #include <inttypes.h>
 #include <limits.h>
@@ -143,8 +144,19 @@ void bh_chat_inline(bh_chat *c, const char *query)
     json_object_put(params);
 }
 
-/* Tells the emulator that result r was chosen. Returns BH_OK or BH_EIO. */
-static int choose(bh_chat *c, json_object *r)
+/* Notes that inline message id shows line, as the user saw it sent: a
+ * later change is the bot's edit, even when the first poll sees it. */
+static void note_seen(bh_chat *c, const char *id, const char *line)
+{
+    if (!c->inline_seen)
+        c->inline_seen = json_object_new_object();
+    if (c->inline_seen && id)
+        json_object_object_add(c->inline_seen, id, json_object_new_string(line));
+}
+
+/* Tells the emulator that result r (which sends line) was chosen.
+ * Returns BH_OK or BH_EIO. */
+static int choose(bh_chat *c, json_object *r, const char *line)
 {
     char err[256];
     json_object *o = json_object_new_object(), *res;
@@ -161,6 +173,7 @@ static int choose(bh_chat *c, json_object *r)
         bh_chat_note(c, "not picked: %s", err);
         return BH_EIO;
     }
+    note_seen(c, str_of(res, "inline_message_id"), line);
     json_object_put(res);
     return BH_OK;
 }
@@ -184,12 +197,53 @@ void bh_chat_pick(bh_chat *c, const char *arg)
     fprintf(stdout, "%syou>%s (via bot) %s\n", c->color ? "\033[1;32m" : "",
             c->color ? "\033[0m" : "", result_line(r, line, sizeof line));
     fflush(stdout);
-    if (choose(c, r) == BH_OK)
+    if (choose(c, r, line) == BH_OK)
         bh_chat_settle(c);
+}
+
+/* What inline message m shows, as a line (its text, or its media and
+ * caption), into buf. */
+static const char *inline_msg_line(json_object *m, char *buf, size_t n)
+{
+    const char *text = str_of(m, "text"), *caption = str_of(m, "caption");
+    if (text)
+        snprintf(buf, n, "%s", text);
+    else
+        snprintf(buf, n, "[%s]%s%s", str_of(m, "media") ? str_of(m, "media") : "?",
+                 caption ? " " : "", caption ? caption : "");
+    return buf;
+}
+
+void bh_chat_inline_refresh(bh_chat *c)
+{
+    char err[256], line[BH_CHAT_MAX_LINE];
+    json_object *list, *seen;
+    /* Only a chat that picked results has inline messages to watch. */
+    if (!c->inline_results ||
+        !(list = bh_chat_http_call(c->http, "/control/inline_messages", NULL, err, sizeof err)))
+        return;
+    for (size_t i = 0; c->inline_seen && i < json_object_array_length(list); i++) {
+        json_object *m = json_object_array_get_idx(list, i);
+        const char *id = str_of(m, "inline_message_id"), *now;
+        if (!id)
+            continue;
+        now = inline_msg_line(m, line, sizeof line);
+        /* :pick noted what it sent; a change since is the bot's edit. */
+        if (!json_object_object_get_ex(c->inline_seen, id, &seen) ||
+            !strcmp(json_object_get_string(seen), now))
+            continue;
+        bh_chat_clear_line(c);
+        fprintf(stdout, "%syou>%s (via bot, edited) %s\n", c->color ? "\033[1;32m" : "",
+                c->color ? "\033[0m" : "", now);
+        fflush(stdout);
+        json_object_object_add(c->inline_seen, id, json_object_new_string(now));
+    }
+    json_object_put(list);
 }
 
 void bh_chat_inline_free(bh_chat *c)
 {
     json_object_put(c->inline_results);
-    c->inline_results = NULL;
+    json_object_put(c->inline_seen);
+    c->inline_results = c->inline_seen = NULL;
 }

@@ -85,6 +85,7 @@ int bh_chat_refresh(bh_chat *c)
         c->prompt_shown = 0;
     json_object_put(sent);
     show_answers(c);
+    bh_chat_inline_refresh(c);
     return n;
 }
 
