@@ -33,7 +33,7 @@ header_layer() {
     case $1 in
     error.h | log.h | version.h) echo base ;;
     store.h | redis.h) echo store ;;
-    telegram.h | telegram_views.h | botapi.h | apitable.h | botapi_more.h) echo telegram ;;
+    telegram.h | telegram_views.h | botapi.h | apitable.h | botapi_more.h | keyboards.h) echo telegram ;;
     runner.h) echo runner ;;
     bot.h | bothive.h | conversation.h | schedule.h) echo bot ;;
     *) echo unknown ;;

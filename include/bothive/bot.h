@@ -325,9 +325,9 @@ const char *bh_ctx_tr(bh_ctx *ctx, const char *msgid);
  * component, until one does not return BH_CONTINUE; components have the
  * same functions (bh_component_*). A kind's object that lacks what its
  * view needs (ids, chat, user) is logged and runs only the
- * bh_*_on_update hooks of that kind. The kinds without a view of their own
- * here (stopped_message_generation, managed_bot, subscription) are read
- * raw with on_update.
+ * bh_*_on_update hooks of that kind. stopped_message_generation,
+ * managed_bot and subscription have their hooks in a section of their
+ * own below.
  *
  * edited_channel_post has its own hook (message_edited sees edited_message
  * only). callback_query runs for every press, signed or not, before the
@@ -388,6 +388,21 @@ typedef int (*bh_paid_media_fn)(bh_ctx *ctx, const bh_paid_media_purchased *p);
 
 BH_KIND_HOOKS_DECLARE(bh_bot, bh_bot)
 BH_KIND_HOOKS_DECLARE(bh_component, bh_component)
+
+/* ---- Hooks of the newest update kinds -------------------------------------- */
+/* As the hooks for every update kind above (the same order, errors and
+ * allowed_updates): stopped_message_generation, managed_bot, subscription. */
+typedef int (*bh_generation_stopped_fn)(bh_ctx *ctx, const bh_message_generation_stopped *s);
+typedef int (*bh_managed_bot_fn)(bh_ctx *ctx, const bh_managed_bot_updated *m);
+typedef int (*bh_subscription_fn)(bh_ctx *ctx, const bh_subscription_updated *s);
+
+#define BH_NEW_KIND_HOOKS_DECLARE(prefix, type)                                       \
+    int prefix##_stopped_message_generation(type *o, bh_generation_stopped_fn fn);    \
+    int prefix##_managed_bot(type *o, bh_managed_bot_fn fn);                          \
+    int prefix##_subscription(type *o, bh_subscription_fn fn);
+
+BH_NEW_KIND_HOOKS_DECLARE(bh_bot, bh_bot)
+BH_NEW_KIND_HOOKS_DECLARE(bh_component, bh_component)
 
 /**
  * The kinds the bot's hooks request (see above), NULL-terminated, owned by
@@ -508,6 +523,29 @@ int bh_message_reply_document(bh_ctx *ctx, const bh_message *msg, const bh_input
  * hooks. Errors: those of bh_client_call_params.
  */
 int bh_ctx_call(bh_ctx *ctx, const char *method, const bh_params *p, json_object **result);
+
+
+/* ---- Inline mode and the messages of buttons, from a hook ----------------- */
+
+/**
+ * Answers the inline query q with results (see bh_client_answer_inline;
+ * opt may be NULL). Errors: BH_EINVAL (NULL ctx or q), and those of
+ * bh_client_answer_inline (BH_EAPI when Telegram refuses the answer, e.g.
+ * a query too old).
+ */
+int bh_inline_answer(bh_ctx *ctx, const bh_inline_query *q, const bh_inline_results *results,
+                     const bh_inline_answer_options *opt);
+
+/**
+ * Replaces the text (and with opt->reply_markup, the inline keyboard; opt
+ * may be NULL, which removes it) of the message whose button was pressed:
+ * a message of a chat, or one sent via inline mode (q->inline_message_id).
+ * Errors: BH_EINVAL (NULL ctx or q, a query with neither message nor
+ * inline_message_id), and those of bh_client_edit_message_text /
+ * bh_client_edit_inline_text.
+ */
+int bh_callback_edit_text(bh_ctx *ctx, const bh_callback_query *q, const char *text,
+                          const bh_send_options *opt);
 
 #ifdef __cplusplus
 }

@@ -664,4 +664,7 @@ int bh_client_send_game(bh_client *c, int64_t chat_id, const char *game_short_na
 #include "apitable.h"
 #include "botapi_more.h"
 
+/* Keyboards of every kind and inline mode. */
+#include "keyboards.h"
+
 #endif /* BOTHIVE_BOTAPI_H */

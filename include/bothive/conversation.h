@@ -263,18 +263,18 @@ typedef struct bh_filter bh_filter;
 #define BH_CHAT_CHANNEL 8u
 
 /* Content kinds of bh_filter_content: a message with that field. */
-#define BH_CONTENT_TEXT 1u
-#define BH_CONTENT_PHOTO 2u
-#define BH_CONTENT_DOCUMENT 4u
-#define BH_CONTENT_VIDEO 8u
-#define BH_CONTENT_AUDIO 16u
-#define BH_CONTENT_VOICE 32u
-#define BH_CONTENT_STICKER 64u
-#define BH_CONTENT_ANIMATION 128u
-#define BH_CONTENT_LOCATION 256u
-#define BH_CONTENT_CONTACT 512u
-#define BH_CONTENT_POLL 1024u
-#define BH_CONTENT_VIDEO_NOTE 2048u
+#define BH_HAS_TEXT 1u
+#define BH_HAS_PHOTO 2u
+#define BH_HAS_DOCUMENT 4u
+#define BH_HAS_VIDEO 8u
+#define BH_HAS_AUDIO 16u
+#define BH_HAS_VOICE 32u
+#define BH_HAS_STICKER 64u
+#define BH_HAS_ANIMATION 128u
+#define BH_HAS_LOCATION 256u
+#define BH_HAS_CONTACT 512u
+#define BH_HAS_POLL 1024u
+#define BH_HAS_VIDEO_NOTE 2048u
 
 /*
  * Filters, each NULL on a bad argument or out of memory:
@@ -282,7 +282,7 @@ typedef struct bh_filter bh_filter;
  *   chats / users: its chat (sender) is one of the n ids (copied);
  *   admins: its sender is an administrator of its chat (getChatAdministrators,
  *           cached in the store for 5 minutes; refuses in private chats);
- *   content: a message with one of kinds (BH_CONTENT_*);
+ *   content: a message with one of kinds (BH_HAS_*);
  *   regex: POSIX extended regex on the message's text, else its caption
  *          (flags: BH_IGNORE_CASE);
  *   and / or / not: combinations; they take their arguments (a NULL one

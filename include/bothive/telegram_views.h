@@ -491,6 +491,41 @@ typedef struct bh_paid_media_purchased {
 } bh_paid_media_purchased;
 int bh_paid_media_purchased_view(json_object *obj, bh_paid_media_purchased *out);
 
+
+/* ---- The newest update kinds ------------------------------------------- */
+/* As the views above (the same contract and errors). */
+
+/* A MessageGenerationStopped (stopped_message_generation): the user
+ * pressed Stop on a draft the bot streamed with can_stop. Needs its chat. */
+typedef struct bh_message_generation_stopped {
+    bh_chat chat;
+    int64_t message_thread_id; /* 0 if absent */
+    int64_t draft_id;          /* the draft_id of sendMessageDraft; 0 if absent */
+    int has_from;              /* who pressed it, when the object says */
+    bh_user from;
+    json_object *json;
+} bh_message_generation_stopped;
+int bh_message_generation_stopped_view(json_object *obj, bh_message_generation_stopped *out);
+
+/* A ManagedBotUpdated (managed_bot): a bot managed by this bot was
+ * created, or its token or owner changed. Needs both users. */
+typedef struct bh_managed_bot_updated {
+    bh_user user; /* who created (owns) the bot */
+    bh_user bot;  /* the managed bot (its token: getManagedBotToken) */
+    json_object *json;
+} bh_managed_bot_updated;
+int bh_managed_bot_updated_view(json_object *obj, bh_managed_bot_updated *out);
+
+/* A BotSubscriptionUpdated (subscription): a user's subscription to the
+ * bot's paid plan changed. Needs its user. */
+typedef struct bh_subscription_updated {
+    bh_user user;
+    const char *invoice_payload; /* "" if absent */
+    const char *state;           /* "canceled", "active", "failed", ...; "" if absent */
+    json_object *json;
+} bh_subscription_updated;
+int bh_subscription_updated_view(json_object *obj, bh_subscription_updated *out);
+
 #ifdef __cplusplus
 }
 #endif

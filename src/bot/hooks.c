@@ -27,6 +27,9 @@ union bh_kind_view {
     bh_business_connection bc;
     bh_business_messages_deleted bd;
     bh_paid_media_purchased pm;
+    bh_message_generation_stopped gs;
+    bh_managed_bot_updated mb;
+    bh_subscription_updated su;
 };
 
 /* ---- Registration ---- */
@@ -77,6 +80,10 @@ BH_KIND_HOOK(pre_checkout_query, BH_UPDATE_PRE_CHECKOUT_QUERY, pre_checkout,
              bh_pre_checkout_query_fn)
 BH_KIND_HOOK(chat_boost, BH_UPDATE_CHAT_BOOST, boost, bh_chat_boost_fn)
 BH_KIND_HOOK(removed_chat_boost, BH_UPDATE_REMOVED_CHAT_BOOST, boost, bh_chat_boost_fn)
+BH_KIND_HOOK(stopped_message_generation, BH_UPDATE_STOPPED_MESSAGE_GENERATION, generation_stopped,
+             bh_generation_stopped_fn)
+BH_KIND_HOOK(managed_bot, BH_UPDATE_MANAGED_BOT, managed_bot, bh_managed_bot_fn)
+BH_KIND_HOOK(subscription, BH_UPDATE_SUBSCRIPTION, subscription, bh_subscription_fn)
 
 /* Kind names are what Telegram puts beside update_id: [a-z_]. */
 static int kind_name_valid(const char *name)
@@ -127,6 +134,9 @@ int bh_kind_call(bh_ctx *ctx, const struct bh_hook *h, const void *v)
     case BH_UPDATE_BUSINESS_CONNECTION: return h->fn.business(ctx, v);
     case BH_UPDATE_DELETED_BUSINESS_MESSAGES: return h->fn.business_deleted(ctx, v);
     case BH_UPDATE_PURCHASED_PAID_MEDIA: return h->fn.paid_media(ctx, v);
+    case BH_UPDATE_STOPPED_MESSAGE_GENERATION: return h->fn.generation_stopped(ctx, v);
+    case BH_UPDATE_MANAGED_BOT: return h->fn.managed_bot(ctx, v);
+    case BH_UPDATE_SUBSCRIPTION: return h->fn.subscription(ctx, v);
     default: return h->fn.message(ctx, v);
     }
 }
@@ -155,6 +165,10 @@ static int kind_view(const bh_update *u, union bh_kind_view *v)
     case BH_UPDATE_DELETED_BUSINESS_MESSAGES:
         return bh_business_messages_deleted_view(o, &v->bd);
     case BH_UPDATE_PURCHASED_PAID_MEDIA: return bh_paid_media_purchased_view(o, &v->pm);
+    case BH_UPDATE_STOPPED_MESSAGE_GENERATION:
+        return bh_message_generation_stopped_view(o, &v->gs);
+    case BH_UPDATE_MANAGED_BOT: return bh_managed_bot_updated_view(o, &v->mb);
+    case BH_UPDATE_SUBSCRIPTION: return bh_subscription_updated_view(o, &v->su);
     default: return BH_ENOTSUP;
     }
 }

@@ -57,6 +57,9 @@ struct bh_hook {
         bh_paid_media_fn paid_media;
         bh_conversation_timeout_fn conv_timeout;
         bh_error_fn error;
+        bh_generation_stopped_fn generation_stopped;
+        bh_managed_bot_fn managed_bot;
+        bh_subscription_fn subscription;
     } fn;
     bh_update_kind ukind; /* BH_HOOK_KIND */
     char *text;       /* command name, text, word, callback name */

@@ -59,6 +59,17 @@ int bh_tg_chat_view(json_object *obj, bh_chat *c);
 
 /* Fills *l from a Location object; BH_ENOTFOUND if not one. */
 int bh_tg_location_view(json_object *obj, bh_location *l);
+/* ---- Building JSON (jsonput.c): keyboards, inline results ---- */
+
+/* Sets o[key] to v, taking v (NULL: out of memory, which fails). Returns
+ * 0, or -1 without memory (v is then released), so setters chain with ||. */
+int bh_tg_put(json_object *o, const char *key, json_object *v);
+/* The same for a new string (nothing is set for NULL v), a boolean, an
+ * integer. */
+int bh_tg_put_str(json_object *o, const char *key, const char *v);
+int bh_tg_put_bool(json_object *o, const char *key, int v);
+int bh_tg_put_int(json_object *o, const char *key, int64_t v);
+
 /* ---- The client's insides (client.c), shared with download.c ---- */
 
 #include <sys/types.h>

@@ -1,7 +1,8 @@
 /*
  * Lazy views of the update objects other than messages: inline queries
  * and their chosen results, member changes and join requests, reactions,
- * polls and votes, payments, boosts. Each fills a struct of pointers into
+ * polls and votes, payments, boosts, stopped drafts, managed bots and
+ * subscriptions. Each fills a struct of pointers into
  * the object's JSON; required fields missing make the object absent
  * (BH_ENOTFOUND), optional ones read as NULL / 0.
  */
@@ -318,5 +319,35 @@ int bh_chat_boost_view(json_object *obj, bh_chat_boost *out)
     src = bh_tg_get_obj(boost, "source");
     out->source = bh_text_or_empty(src, "source");
     out->has_user = bh_tg_user_view(bh_tg_get_obj(src, "user"), &out->user) == BH_OK;
+    return BH_OK;
+}
+
+int bh_message_generation_stopped_view(json_object *obj, bh_message_generation_stopped *out)
+{
+    BH_VIEW_START(obj, out);
+    if (bh_tg_chat_view(bh_tg_get_obj(obj, "chat"), &out->chat) != BH_OK)
+        return bh_view_absent(out, sizeof *out);
+    out->message_thread_id = bh_tg_int(obj, "message_thread_id");
+    out->draft_id = bh_tg_int(obj, "draft_id");
+    out->has_from = bh_tg_user_view(bh_tg_get_obj(obj, "from"), &out->from) == BH_OK;
+    return BH_OK;
+}
+
+int bh_managed_bot_updated_view(json_object *obj, bh_managed_bot_updated *out)
+{
+    BH_VIEW_START(obj, out);
+    if (bh_tg_user_view(bh_tg_get_obj(obj, "user"), &out->user) != BH_OK ||
+        bh_tg_user_view(bh_tg_get_obj(obj, "bot"), &out->bot) != BH_OK)
+        return bh_view_absent(out, sizeof *out);
+    return BH_OK;
+}
+
+int bh_subscription_updated_view(json_object *obj, bh_subscription_updated *out)
+{
+    BH_VIEW_START(obj, out);
+    if (bh_tg_user_view(bh_tg_get_obj(obj, "user"), &out->user) != BH_OK)
+        return bh_view_absent(out, sizeof *out);
+    out->invoice_payload = bh_text_or_empty(obj, "invoice_payload");
+    out->state = bh_text_or_empty(obj, "state");
     return BH_OK;
 }

@@ -6,6 +6,13 @@
  *
  *   /keyboard   "pick one" with buttons [Yes] [No] / [Docs (a URL)]
  *   /reply      "choose" with a reply keyboard [Red] [Blue]
+ *   /where      "where?" with a reply keyboard [Here (a location button)] [Nowhere]
+ *   /photo      a photo (by URL) captioned "a cat"; /document a document "the report"
+ *   a location  "location LAT LON"
+ *   an inline query Q   two articles: "Upper" (sends Q in upper case) and
+ *               "Same" (sends Q, with a button)
+ *   a chosen result R   writes "chosen R for Q" to the user, and edits the
+ *               message the pick sent, when it has an id, to "edited: Q"
  *   /whoami     "chat C type T user U"
  *   /edit       "working..." then edits it to "done"
  *   /later      "soon", and "later!" a second later
@@ -136,6 +143,33 @@ static void on_message(json_object *m)
         json_object_array_add(kb, r1);
         json_object_object_add(mk, "keyboard", kb);
         send_text(chat_id, "choose", mk);
+    } else if (!strcmp(text, "/where")) {
+        json_object *kb = json_object_new_array(), *r1 = json_object_new_array(),
+                    *mk = json_object_new_object(), *here = json_object_new_object();
+        json_object_object_add(here, "text", json_object_new_string("Here"));
+        json_object_object_add(here, "request_location", json_object_new_boolean(1));
+        json_object_array_add(r1, here);
+        json_object_array_add(r1, json_object_new_string("Nowhere"));
+        json_object_array_add(kb, r1);
+        json_object_object_add(mk, "keyboard", kb);
+        json_object_object_add(mk, "one_time_keyboard", json_object_new_boolean(1));
+        send_text(chat_id, "where?", mk);
+    } else if (json_object_object_get_ex(m, "location", &v)) {
+        json_object *la, *lo;
+        json_object_object_get_ex(v, "latitude", &la);
+        json_object_object_get_ex(v, "longitude", &lo);
+        snprintf(out, sizeof out, "location %.2f %.2f", json_object_get_double(la),
+                 json_object_get_double(lo));
+        send_text(chat_id, out, NULL);
+    } else if (!strcmp(text, "/photo") || !strcmp(text, "/document")) {
+        json_object *p = json_object_new_object();
+        int photo = !strcmp(text, "/photo");
+        json_object_object_add(p, "chat_id", json_object_new_int64(chat_id));
+        json_object_object_add(p, photo ? "photo" : "document",
+                               json_object_new_string(photo ? "https://example.org/cat.jpg"
+                                                            : "https://example.org/report.pdf"));
+        json_object_object_add(p, "caption", json_object_new_string(photo ? "a cat" : "the report"));
+        json_object_put(call(photo ? "sendPhoto" : "sendDocument", p));
     } else if (!strcmp(text, "/whoami")) {
         json_object_object_get_ex(m, "chat", &chat);
         snprintf(out, sizeof out, "chat %lld type %s user %lld", (long long)chat_id,
@@ -183,6 +217,63 @@ static void on_callback(json_object *q)
     send_text(get_int(msg, "chat", "id"), out, NULL);
 }
 
+/* An article result id titled title whose choice sends text (with a
+ * callback button when button). */
+static json_object *article(const char *id, const char *title, const char *text, int button_too)
+{
+    json_object *r = json_object_new_object(), *c = json_object_new_object();
+    json_object_object_add(r, "type", json_object_new_string("article"));
+    json_object_object_add(r, "id", json_object_new_string(id));
+    json_object_object_add(r, "title", json_object_new_string(title));
+    json_object_object_add(c, "message_text", json_object_new_string(text));
+    json_object_object_add(r, "input_message_content", c);
+    if (button_too) {
+        json_object *mk = json_object_new_object(), *kb = json_object_new_array(),
+                    *row = json_object_new_array();
+        json_object_array_add(row, button("Like", "callback_data", "like"));
+        json_object_array_add(kb, row);
+        json_object_object_add(mk, "inline_keyboard", kb);
+        json_object_object_add(r, "reply_markup", mk);
+    }
+    return r;
+}
+
+static void on_inline_query(json_object *q)
+{
+    json_object *v, *p = json_object_new_object(), *res = json_object_new_array();
+    const char *query = json_object_object_get_ex(q, "query", &v) ? json_object_get_string(v) : "";
+    char up[256];
+    size_t i;
+    for (i = 0; query[i] && i < sizeof up - 1; i++)
+        up[i] = (char)(query[i] >= 'a' && query[i] <= 'z' ? query[i] - 32 : query[i]);
+    up[i] = 0;
+    json_object_array_add(res, article("up", "Upper", *up ? up : "-", 0));
+    json_object_array_add(res, article("same", "Same", *query ? query : "-", 1));
+    json_object_object_add(p, "inline_query_id",
+                           json_object_get(json_object_object_get_ex(q, "id", &v) ? v : NULL));
+    json_object_object_add(p, "results", res);
+    json_object_object_add(p, "cache_time", json_object_new_int(0));
+    json_object_put(call("answerInlineQuery", p));
+}
+
+static void on_chosen(json_object *r)
+{
+    json_object *v, *p;
+    char out[512];
+    if (json_object_object_get_ex(r, "inline_message_id", &v)) {
+        p = json_object_new_object();
+        json_object_object_add(p, "inline_message_id", json_object_get(v));
+        snprintf(out, sizeof out, "edited: %s",
+                 json_object_object_get_ex(r, "query", &v) ? json_object_get_string(v) : "?");
+        json_object_object_add(p, "text", json_object_new_string(out));
+        json_object_put(call("editMessageText", p));
+    }
+    snprintf(out, sizeof out, "chosen %s for %s",
+             json_object_object_get_ex(r, "result_id", &v) ? json_object_get_string(v) : "?",
+             json_object_object_get_ex(r, "query", &v) ? json_object_get_string(v) : "?");
+    send_text(get_int(r, "from", "id"), out, NULL);
+}
+
 int main(int argc, char **argv)
 {
     int64_t offset = 0;
@@ -214,6 +305,10 @@ int main(int argc, char **argv)
                 on_message(v);
             else if (json_object_object_get_ex(u, "callback_query", &v))
                 on_callback(v);
+            else if (json_object_object_get_ex(u, "inline_query", &v))
+                on_inline_query(v);
+            else if (json_object_object_get_ex(u, "chosen_inline_result", &v))
+                on_chosen(v);
         }
         json_object_put(ups);
     }

@@ -200,6 +200,45 @@ START_TEST(buttons_are_numbered_and_pressable)
 }
 END_TEST
 
+START_TEST(reply_keyboards_media_and_inline_mode)
+{
+    chat_run r;
+    chat_start(&r, NULL, NULL);
+    /* a reply keyboard's buttons say what they send; pressing the location
+     * button sends a location */
+    chat_say(&r, "/where");
+    ck_assert(chat_wait_for(&r, "bot> where?\n     [1] Here (sends a location)  [2] Nowhere\n"));
+    chat_say(&r, ":1");
+    ck_assert(chat_wait_for(&r, "you> Here (sends a location)\nbot> location 0.00 0.00\n"));
+    chat_say(&r, ":press 2");
+    ck_assert(chat_wait_for(&r, "you> Nowhere\nbot> echo: Nowhere\n"));
+    /* photos and documents show as a line naming them, with the caption */
+    chat_say(&r, "/photo");
+    ck_assert(chat_wait_for(&r, "bot> [photo] a cat\n"));
+    chat_say(&r, "/document");
+    ck_assert(chat_wait_for(&r, "bot> [document"));
+    ck_assert(chat_wait_for(&r, "] the report\n"));
+    /* an inline query lists the bot's results; a pick is sent via the bot */
+    chat_say(&r, ":pick 1");
+    ck_assert(chat_wait_for(&r, "no inline results to pick from"));
+    chat_say(&r, ":inline hello world");
+    ck_assert(chat_wait_for(&r, "bot> (2 inline results)\n     [1] Upper\n     [2] Same\n"));
+    chat_say(&r, ":pick 3");
+    ck_assert(chat_wait_for(&r, "which result? :pick N, N from 1 to 2"));
+    chat_say(&r, ":pick 1");
+    ck_assert(chat_wait_for(&r, "you> (via bot) HELLO WORLD\n"));
+    ck_assert(chat_wait_for(&r, "bot> chosen up for hello world\n"));
+    chat_say(&r, ":pick 2");
+    ck_assert(chat_wait_for(&r, "you> (via bot) hello world\n"));
+    ck_assert(chat_wait_for(&r, "bot> chosen same for hello world\n"));
+    /* that result has a button: the message it sent is the bot's to edit */
+    ck_assert(chat_wait_for(&r, "you> (via bot, edited) edited: hello world\n"));
+    ck_assert_int_eq(chat_finish(&r), 0);
+    assert_nothing_left(&r);
+    chat_free(&r);
+}
+END_TEST
+
 START_TEST(user_and_chat_switch)
 {
     chat_run r;
@@ -364,6 +403,7 @@ int main(void)
     TCase *tc = tcase_create("chat");
     tcase_add_test(tc, replies_are_printed_and_eof_ends_everything);
     tcase_add_test(tc, buttons_are_numbered_and_pressable);
+    tcase_add_test(tc, reply_keyboards_media_and_inline_mode);
     tcase_add_test(tc, user_and_chat_switch);
     tcase_add_test(tc, options_choose_user_and_group);
     tcase_add_test(tc, late_replies_and_edits_are_printed);

@@ -161,12 +161,14 @@ START_TEST(inline_answers_are_checked_and_recorded)
     ck_assert_int_eq(post("/control/join_request", "{\"chat_id\":-9,\"user_id\":8}"), 200);
     for (int i = 0; i < 51; i++)
         snprintf(many + strlen(many), sizeof many - strlen(many),
-                 "%s{\"type\":\"article\",\"id\":\"%d\",\"title\":\"t\"}", i ? "," : "", i);
+                 "%s{\"type\":\"article\",\"id\":\"%d\",\"title\":\"t\",\"input_message_content\":"
+                 "{\"message_text\":\"x\"}}", i ? "," : "", i);
     strcat(many, "]}");
     ck_assert_int_eq(bh_emu_call(&emu, "answerInlineQuery", many, NULL), 400);
     ck_assert_int_eq(bh_emu_call(&emu, "answerInlineQuery",
-                                 "{\"inline_query_id\":\"iq1\",\"results\":[{\"type\":\"article\",\"id\":\"a\"},"
-                                 "{\"type\":\"article\",\"id\":\"a\"}]}", &resp), 400);
+                                 "{\"inline_query_id\":\"iq1\",\"results\":[{\"type\":\"contact\",\"id\":\"a\","
+                                 "\"phone_number\":\"1\",\"first_name\":\"f\"},{\"type\":\"contact\",\"id\":\"a\","
+                                 "\"phone_number\":\"1\",\"first_name\":\"f\"}]}", &resp), 400);
     ck_assert_ptr_nonnull(strstr(resp, "RESULT_ID_DUPLICATE"));
     free(resp);
     ck_assert_int_eq(bh_emu_call(&emu, "answerInlineQuery",
@@ -176,7 +178,8 @@ START_TEST(inline_answers_are_checked_and_recorded)
     ck_assert_int_eq(bh_emu_call(&emu, "answerInlineQuery", "{\"results\":[]}", NULL), 400);
     ck_assert_int_eq(bh_emu_call(&emu, "answerInlineQuery",
                                  "{\"inline_query_id\":\"iq1\",\"cache_time\":0,\"results\":"
-                                 "[{\"type\":\"article\",\"id\":\"a\",\"title\":\"A\"}]}", NULL), 200);
+                                 "[{\"type\":\"article\",\"id\":\"a\",\"title\":\"A\",\"input_message_content\":"
+                                 "{\"message_text\":\"hi\"}}]}", NULL), 200);
     ck_assert_int_eq(bh_emu_call(&emu, "answerInlineQuery",
                                  "{\"inline_query_id\":\"iq2\",\"results\":[]}", NULL), 400);
     ck_assert_int_eq(bh_emu_call(&emu, "approveChatJoinRequest", "{\"chat_id\":-9,\"user_id\":8}", NULL), 200);

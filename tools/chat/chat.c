@@ -325,6 +325,7 @@ static int run(bh_chat *c, char **bot_argv)
         close(c->out_fd);
     bh_chat_line_stop(&c->line);
     bh_chat_view_free(c->view);
+    bh_chat_inline_free(c);
     bh_chat_http_free(c->http);
     return status;
 }

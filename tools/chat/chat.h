@@ -7,6 +7,7 @@
  * talk.c     the conversation through the emulator: what the user writes
  *            or presses, and what the bot answers
  * command.c  the ':' commands
+ * inline.c   inline mode: typing a query, listing and picking results
  * proc.c     the two children: the emulator (emu/launch.h) and the bot
  * http.c     a client for the emulator's control API (emu/client.h)
  * view.c     what the bot sent: which messages are new or changed, and
@@ -89,6 +90,10 @@ int bh_chat_view_update(bh_chat_view *v, json_object *sent, int64_t current_chat
 int bh_chat_view_last_keyboard(json_object *sent, int64_t chat, int64_t *msg_id,
                                json_object **kb, int *is_inline);
 
+/* What pressing button b does beyond sending its text, as a note for its
+ * label (" (sends a location)"); "" for a plain button. */
+const char *bh_chat_view_button_kind(json_object *b);
+
 /* Button n (1-based, counted row by row) of a keyboard, or NULL. */
 json_object *bh_chat_view_button(json_object *kb, int n);
 
@@ -156,6 +161,10 @@ typedef struct bh_chat {
     char pressed[BH_CHAT_MAX_PRESSED][32];  /* callback ids whose answer is awaited */
     int npressed;
 
+    json_object *inline_results; /* the last :inline answer's results, NULL if none */
+    char inline_query[256];
+    json_object *inline_seen;   /* inline_message_id -> the line last seen */
+
     int quit;                   /* :quit, EOF or a signal */
     int bot_gone;               /* the bot ended by itself */
     int emu_gone;
@@ -190,6 +199,15 @@ int bh_chat_refresh(bh_chat *c);
 
 /* talk.c: waits until the bot took the last update and went quiet. */
 void bh_chat_settle(bh_chat *c);
+
+/* inline.c: :inline TEXT types an inline query and lists the bot's
+ * results; :pick N chooses one of them. */
+void bh_chat_inline(bh_chat *c, const char *query);
+void bh_chat_pick(bh_chat *c, const char *arg);
+void bh_chat_inline_free(bh_chat *c);
+/* inline.c: prints the bot's edits of messages the user sent via inline
+ * mode (talk.c calls it with each refresh). */
+void bh_chat_inline_refresh(bh_chat *c);
 
 /* command.c: one line of input that starts with ':'. */
 void bh_chat_command(bh_chat *c, char *line);

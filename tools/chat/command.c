@@ -29,6 +29,8 @@ static void print_help(bh_chat *c)
     fprintf(stdout,
             "  text          send text as the user (::text sends \":text\")\n"
             "  :press N, :N  press button N of the last message with a keyboard\n"
+            "  :inline TEXT  type an inline query; the bot's results are listed\n"
+            "  :pick N       pick inline result N (it is sent via the bot)\n"
             "  :user N       play user N (in a private chat, go to N's private chat)\n"
             "  :chat N       write in chat N (negative: a group)\n"
             "  :group [N]    write in a group (N, or %" PRId64 ")\n"
@@ -129,11 +131,18 @@ void bh_chat_command(bh_chat *c, char *line)
 {
     char *cmd, *arg;
 
+    /* :inline takes the whole rest of the line, blanks and all. */
+    if (!strncmp(line, ":inline", 7) && (line[7] == ' ' || line[7] == '\0')) {
+        bh_chat_inline(c, line[7] ? line + 8 : "");
+        return;
+    }
     split_command(line, &cmd, &arg);
     if (cmd[0] >= '0' && cmd[0] <= '9')
         bh_chat_press(c, cmd);
     else if (is_command(cmd, (const char *const[]){"press", "p", NULL}))
         bh_chat_press(c, arg);
+    else if (!strcmp(cmd, "pick"))
+        bh_chat_pick(c, arg);
     else if (is_command(cmd, (const char *const[]){"quit", "q", "exit", NULL}))
         c->quit = 1;
     else if (is_command(cmd, (const char *const[]){"help", "h", "?", NULL}))

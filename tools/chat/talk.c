@@ -85,6 +85,7 @@ int bh_chat_refresh(bh_chat *c)
         c->prompt_shown = 0;
     json_object_put(sent);
     show_answers(c);
+    bh_chat_inline_refresh(c);
     return n;
 }
 
@@ -173,16 +174,39 @@ static void press_inline(bh_chat *c, json_object *b, json_object *data, int64_t 
     bh_chat_settle(c);
 }
 
-/* Presses button b of a keyboard. Reply-keyboard buttons send their text,
- * as Telegram's clients do; inline buttons need callback_data. */
+/* Presses button b of the reply keyboard the chat shows: the emulator
+ * plays what the client sends (the text, or a location, a contact...). */
+static void press_reply(bh_chat *c, json_object *b)
+{
+    char err[256];
+    json_object *o = json_object_new_object(), *res, *v;
+    const char *text = json_object_is_type(b, json_type_string) ? json_object_get_string(b)
+                       : json_object_object_get_ex(b, "text", &v) ? json_object_get_string(v)
+                                                                   : "";
+    fprintf(stdout, "%syou>%s %s%s\n", c->color ? "\033[1;32m" : "", c->color ? "\033[0m" : "", text,
+            bh_chat_view_button_kind(b));
+    fflush(stdout);
+    json_object_object_add(o, "chat_id", json_object_new_int64(c->chat_id));
+    json_object_object_add(o, "user_id", json_object_new_int64(c->user_id));
+    json_object_object_add(o, "text", json_object_new_string(text));
+    res = bh_chat_http_call(c->http, "/control/reply_button", json_object_to_json_string(o), err,
+                            sizeof err);
+    json_object_put(o);
+    if (!res) {
+        bh_chat_note(c, "not pressed: %s", err);
+        return;
+    }
+    json_object_put(res);
+    bh_chat_settle(c);
+}
+
+/* Presses button b of a keyboard. Reply-keyboard buttons send what
+ * Telegram's clients send; inline buttons need callback_data. */
 static void press_button(bh_chat *c, json_object *b, int is_inline, int64_t msg_id, int64_t n)
 {
     json_object *v;
     if (!is_inline) {
-        const char *text = json_object_is_type(b, json_type_string) ? json_object_get_string(b)
-                           : json_object_object_get_ex(b, "text", &v) ? json_object_get_string(v)
-                                                                       : "";
-        bh_chat_say(c, text, 1);
+        press_reply(c, b);
     } else if (json_object_object_get_ex(b, "callback_data", &v)) {
         press_inline(c, b, v, msg_id, n);
     } else if (json_object_object_get_ex(b, "url", &v)) {

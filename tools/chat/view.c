@@ -2,7 +2,9 @@
  * bothive chat: what the bot sent, as the user sees it. The emulator keeps
  * every message the bot sent, edits in place and deletions as flags, so the
  * view polls the whole list and prints the difference against a fingerprint
- * of each message it already printed: new messages, edits, deletions.
+ * of each message it already printed: new messages, edits, deletions. A
+ * photo or a document shows as a line naming it, with its caption; the
+ * buttons of a keyboard say what pressing them does beyond their text.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -177,6 +179,44 @@ int bh_chat_view_last_keyboard(json_object *sent, int64_t chat, int64_t *msg_id,
     return best ? BH_OK : BH_ENOTFOUND;
 }
 
+/* What pressing a reply keyboard's button b sends besides its text, as
+ * a note after the label ("" for a text button). */
+const char *bh_chat_view_button_kind(json_object *b)
+{
+    static const char *const kinds[][2] = {
+        {"request_location", " (sends a location)"}, {"request_contact", " (sends a contact)"},
+        {"request_users", " (shares users)"},        {"request_chat", " (shares a chat)"},
+        {"request_poll", " (makes a poll)"},         {"web_app", " (opens a Web App)"},
+        {"login_url", " (logs in)"},                 {"switch_inline_query", " (inline query)"},
+        {"copy_text", " (copies a text)"},           {"pay", " (pays)"},
+        {"callback_game", " (plays a game)"}};
+    for (size_t i = 0; json_object_is_type(b, json_type_object) && i < sizeof kinds / sizeof *kinds; i++)
+        if (json_object_object_get_ex(b, kinds[i][0], NULL))
+            return kinds[i][1];
+    return "";
+}
+
+/* The media of a message as a line naming it ("[photo]", "[document
+ * report.pdf]"), into buf; "" for a text message. */
+static const char *media_line(json_object *m, char *buf, size_t n)
+{
+    json_object *media, *f;
+    buf[0] = 0;
+    if (!json_object_object_get_ex(m, "media", &media) || !json_object_is_type(media, json_type_object))
+        return buf;
+    json_object_object_foreach(media, kind, val) {
+        const char *name = NULL;
+        f = val;
+        if (json_object_is_type(f, json_type_array))
+            f = json_object_array_get_idx(f, json_object_array_length(f) - 1);
+        if (json_object_is_type(f, json_type_object))
+            name = str_field(f, "file_name");
+        snprintf(buf, n, "[%s%s%s]", kind, name ? " " : "", name ? name : "");
+        break;
+    }
+    return buf;
+}
+
 /* Prints text with every line after the first indented under the first. */
 static void print_text(FILE *out, const char *text)
 {
@@ -201,15 +241,15 @@ static void print_keyboard(bh_chat_view *v, json_object *rows, int is_inline)
         for (size_t j = 0; j < json_object_array_length(row); j++) {
             json_object *b = json_object_array_get_idx(row, j);
             const char *url = is_inline ? str_field(b, "url") : NULL;
-            fprintf(v->out, "%s%s[%d]%s %s", j ? "  " : "", v->color ? "\033[1m" : "", ++k,
-                    v->color ? "\033[0m" : "", button_text(b));
+            fprintf(v->out, "%s%s[%d]%s %s%s", j ? "  " : "", v->color ? "\033[1m" : "", ++k,
+                    v->color ? "\033[0m" : "", button_text(b), bh_chat_view_button_kind(b));
             if (url)
                 fprintf(v->out, " <%s>", url);
         }
         fputc('\n', v->out);
     }
     if (!is_inline && k)
-        fprintf(v->out, BH_CHAT_INDENT "%s(reply keyboard: :press N sends the button's text)%s\n",
+        fprintf(v->out, BH_CHAT_INDENT "%s(reply keyboard: :press N presses a button)%s\n",
                 v->color ? "\033[2m" : "", v->color ? "\033[0m" : "");
 }
 
@@ -221,6 +261,7 @@ static void print_msg(bh_chat_view *v, json_object *m, int64_t current_chat, con
     int64_t chat = int_field(m, "chat_id");
     json_object *rm = NULL, *rows;
     int inl = 0;
+    char line[BH_CHAT_MAX_LINE];
 
     fprintf(v->out, "%sbot", v->color ? "\033[1;36m" : "");
     if (chat != current_chat)
@@ -228,6 +269,13 @@ static void print_msg(bh_chat_view *v, json_object *m, int64_t current_chat, con
     fprintf(v->out, ">%s ", v->color ? "\033[0m" : "");
     if (how)
         fprintf(v->out, "%s(%s)%s ", v->color ? "\033[2m" : "", how, v->color ? "\033[0m" : "");
+    media_line(m, line, sizeof line);
+    if (*line) {
+        const char *caption = str_field(m, "caption");
+        snprintf(line + strlen(line), sizeof line - strlen(line), "%s%s", caption ? " " : "",
+                 caption ? caption : "");
+        text = line;
+    }
     print_text(v->out, text ? text : "");
     if (!how || strcmp(how, "deleted")) {
         json_object_object_get_ex(m, "reply_markup", &rm);
@@ -241,9 +289,15 @@ static void print_msg(bh_chat_view *v, json_object *m, int64_t current_chat, con
 static uint64_t fingerprint(json_object *m)
 {
     json_object *rm;
-    const char *text = str_field(m, "text"), *markup = "";
+    const char *text = str_field(m, "text"), *markup = "", *caption = str_field(m, "caption");
     int deleted = bool_field(m, "deleted");
     uint64_t print = 0xcbf29ce484222325ULL;
+    json_object *media;
+    if (json_object_object_get_ex(m, "media", &media) && media)
+        print = fnv1a(print, json_object_to_json_string(media),
+                      strlen(json_object_to_json_string(media)));
+    if (caption)
+        print = fnv1a(print, caption, strlen(caption) + 1);
     if (json_object_object_get_ex(m, "reply_markup", &rm) && rm)
         markup = json_object_to_json_string(rm);
     print = fnv1a(print, text ? text : "", text ? strlen(text) + 1 : 1);

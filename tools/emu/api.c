@@ -162,10 +162,17 @@ static bool str_eq(const char *a, const char *b)
 static void edit_message_text(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     bh_emu_chat *c = NULL;
-    bh_emu_msg *m = bh_emu_need_own_msg(e, p, &c, r);
+    bh_emu_msg *m;
     bh_emu_content mc;
-    if (!m || bh_emu_need_content(p, r, &mc) != BH_OK)
+    const char *err;
+    if (bh_emu_edit_inline(e, p, "text", r) || !(m = bh_emu_need_own_msg(e, p, &c, r)) ||
+        bh_emu_need_content(p, r, &mc) != BH_OK)
         return;
+    if ((err = bh_emu_markup_inline_error(mc.reply_markup))) {
+        bh_emu_content_free(&mc);
+        bh_emu_reply_error(r, 400, err);
+        return;
+    }
     /* Without reply_markup an edit removes the inline keyboard, as in Telegram. */
     if (!strcmp(mc.text, m->text) && str_eq(mc.reply_markup, m->reply_markup) &&
         str_eq(mc.parse_mode, m->parse_mode)) {

@@ -130,59 +130,12 @@ static int need_parse_mode(bh_emu_params *p, bh_emu_reply *r, char **out)
     return BH_OK;
 }
 
-/* Checks one button of an inline keyboard: a text and at least one of the
- * kinds of action Telegram requires. Returns NULL when valid, else the
- * error description. */
-static const char *check_inline_button(json_object *b)
-{
-    static const char *const actions[] = {"callback_data", "url", "switch_inline_query",
-                                          "switch_inline_query_current_chat", "login_url",
-                                          "web_app", "pay", "callback_game", "copy_text",
-                                          "switch_inline_query_chosen_chat"};
-    json_object *v;
-    int nact = 0;
-    if (!json_object_is_type(b, json_type_object))
-        return "Bad Request: can't parse inline keyboard button: InlineKeyboardButton should be an Object";
-    if (!json_object_object_get_ex(b, "text", &v) || !json_object_is_type(v, json_type_string))
-        return "Bad Request: can't parse inline keyboard button: Field \"text\" must be of type String";
-    for (size_t k = 0; k < sizeof actions / sizeof actions[0]; k++)
-        if (json_object_object_get_ex(b, actions[k], NULL))
-            nact++;
-    if (nact == 0)
-        return "Bad Request: can't parse inline keyboard button: Text buttons are unallowed in the inline keyboard";
-    if (json_object_object_get_ex(b, "callback_data", &v)) {
-        size_t n = strlen(json_object_get_string(v));
-        if (n < 1 || n > 64)
-            return "Bad Request: BUTTON_DATA_INVALID";
-    }
-    return NULL;
-}
-
-/* Checks an inline keyboard: an array of rows, each an array of buttons.
- * Returns NULL when valid, else the error description. */
-static const char *check_inline_keyboard(json_object *kb)
-{
-    if (!json_object_is_type(kb, json_type_array))
-        return "Bad Request: field \"inline_keyboard\" of the InlineKeyboardMarkup should be an Array";
-    for (size_t i = 0; i < json_object_array_length(kb); i++) {
-        json_object *row = json_object_array_get_idx(kb, i);
-        if (!json_object_is_type(row, json_type_array))
-            return "Bad Request: can't parse inline keyboard button: InlineKeyboardButton should be an Array";
-        for (size_t j = 0; j < json_object_array_length(row); j++) {
-            const char *err = check_inline_button(json_object_array_get_idx(row, j));
-            if (err)
-                return err;
-        }
-    }
-    return NULL;
-}
-
 /* Reads reply_markup into *out (malloc'd JSON text, NULL when absent).
  * Returns BH_OK, or BH_EINVAL after answering the error. */
 static int need_markup(bh_emu_params *p, bh_emu_reply *r, char **out)
 {
     int bad;
-    json_object *rm = bh_emu_param_json(p, "reply_markup", &bad), *kb;
+    json_object *rm = bh_emu_param_json(p, "reply_markup", &bad);
     const char *err = NULL;
     *out = NULL;
     if (bad || (rm && !json_object_is_type(rm, json_type_object))) {
@@ -192,11 +145,7 @@ static int need_markup(bh_emu_params *p, bh_emu_reply *r, char **out)
     }
     if (!rm)
         return BH_OK;
-    if (json_object_object_get_ex(rm, "inline_keyboard", &kb))
-        err = check_inline_keyboard(kb);
-    else if (json_object_object_get_ex(rm, "keyboard", &kb) && !json_object_is_type(kb, json_type_array))
-        err = "Bad Request: field \"keyboard\" of the ReplyKeyboardMarkup should be an Array";
-    if (err) {
+    if ((err = bh_emu_markup_error(rm))) {
         json_object_put(rm);
         bh_emu_reply_error(r, 400, err);
         return BH_EINVAL;

@@ -17,6 +17,7 @@
  *   POST /control/reset
  *   GET  /control/answers   the bot's answers to inline queries and join requests
  *   GET|POST /control/flood  the flood limits of --flood (flood.c)
+ *   GET  /control/inline_messages[?inline_message_id=I]  messages sent via inline mode
  *   POST /control/update, /member, /join_request, /reaction, /poll_answer,
  *        /inline_query, /chosen_inline_result, /media: every other update
  *        kind (inject.c)
@@ -235,9 +236,7 @@ static bh_emu_msg *need_bot_msg_locked(bh_emu *e, int64_t chat_id, int64_t messa
     return m;
 }
 
-/* Remembers a new pressed button, with the next callback query id. NULL
- * when out of memory. */
-static bh_emu_callback *new_callback_locked(bh_emu *e)
+bh_emu_callback *bh_emu_callback_new_locked(bh_emu *e)
 {
     bh_emu_callback *cb = calloc(1, sizeof *cb);
     if (!cb)
@@ -274,7 +273,7 @@ static void queue_press_locked(bh_emu *e, int64_t chat_id, int64_t message_id, i
     int64_t update_id;
     if (!m)
         return;
-    if (!(cb = new_callback_locked(e))) {
+    if (!(cb = bh_emu_callback_new_locked(e))) {
         bh_emu_reply_error(r, 500, "Internal Server Error");
         return;
     }
@@ -319,6 +318,10 @@ static json_object *sent_entry(const bh_emu_chat *c, const bh_emu_msg *m)
     json_object_object_add(o, "disable_notification", json_object_new_boolean(m->disable_notification));
     json_object_object_add(o, "edited", json_object_new_boolean(m->edited));
     json_object_object_add(o, "deleted", json_object_new_boolean(m->deleted));
+    if (m->media)
+        json_object_object_add(o, "media", json_tokener_parse(m->media));
+    if (m->caption)
+        json_object_object_add(o, "caption", json_object_new_string(m->caption));
     if (m->fwd_chat_id) {
         json_object_object_add(o, "forward_from_chat_id", json_object_new_int64(m->fwd_chat_id));
         json_object_object_add(o, "forward_from_message_id", json_object_new_int64(m->fwd_msg_id));
@@ -592,6 +595,7 @@ static const route routes[] = {
     {"callbacks", list_callbacks, NULL},
     {"answers", bh_emu_answers_list, NULL},
     {"flood", bh_emu_flood_show, bh_emu_flood_set},
+    {"inline_messages", bh_emu_inline_msgs_list, NULL},
 };
 
 /* Routes one control call; `what` is the path after /control/. */

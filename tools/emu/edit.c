@@ -2,7 +2,9 @@
  * The emulator's editMessageMedia and editMessageCaption, which change a
  * media message the bot sent, and copyMessage, which sends a copy of any
  * message (text or media) without the link to the original that a forward
- * has. Errors are Telegram's texts.
+ * has; and the edits of messages sent via inline mode (inline_message_id:
+ * text, caption, media, keyboard). An edit takes an inline keyboard only.
+ * Errors are Telegram's texts.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -64,10 +66,15 @@ static int need_input_media(bh_emu *e, bh_emu_params *p, bh_emu_content *mc, bh_
 
 /* editMessageMedia: another file (upload, attach://, file_id, URL) in one
  * of the bot's media messages, with the caption of the InputMedia. */
+static int need_inline_markup(bh_emu_content *mc, bh_emu_reply *r);
+
 void bh_emu_edit_message_media(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     bh_emu_chat *c = NULL;
-    bh_emu_msg *m = bh_emu_need_own_msg(e, p, &c, r);
+    bh_emu_msg *m;
+    if (bh_emu_edit_inline(e, p, "media", r))
+        return;
+    m = bh_emu_need_own_msg(e, p, &c, r);
     bh_emu_content mc;
     bh_emu_file *f = NULL;
     char kind[16], *media;
@@ -77,7 +84,7 @@ void bh_emu_edit_message_media(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
         bh_emu_reply_error(r, 400, "Bad Request: there is no media in the message to edit");
         return;
     }
-    if (bh_emu_need_caption(p, r, &mc) != BH_OK)
+    if (bh_emu_need_caption(p, r, &mc) != BH_OK || need_inline_markup(&mc, r) != BH_OK)
         return;
     free(mc.text);
     mc.text = NULL;
@@ -98,15 +105,15 @@ void bh_emu_edit_message_media(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 void bh_emu_edit_message_caption(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     bh_emu_chat *c = NULL;
-    bh_emu_msg *m = bh_emu_need_own_msg(e, p, &c, r);
+    bh_emu_msg *m;
     bh_emu_content mc;
-    if (!m)
+    if (bh_emu_edit_inline(e, p, "caption", r) || !(m = bh_emu_need_own_msg(e, p, &c, r)))
         return;
     if (!m->media) {
         bh_emu_reply_error(r, 400, "Bad Request: there is no caption in the message to edit");
         return;
     }
-    if (bh_emu_need_caption(p, r, &mc) != BH_OK)
+    if (bh_emu_need_caption(p, r, &mc) != BH_OK || need_inline_markup(&mc, r) != BH_OK)
         return;
     if (same(mc.text, m->caption) && same(mc.reply_markup, m->reply_markup)) {
         bh_emu_content_free(&mc);
@@ -172,9 +179,12 @@ void bh_emu_copy_message(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 void bh_emu_edit_message_reply_markup(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     bh_emu_chat *c = NULL;
-    bh_emu_msg *m = bh_emu_need_own_msg(e, p, &c, r);
+    bh_emu_msg *m;
     bh_emu_content mc;
-    if (!m || bh_emu_need_caption(p, r, &mc) != BH_OK)
+    if (bh_emu_edit_inline(e, p, "reply_markup", r))
+        return;
+    if (!(m = bh_emu_need_own_msg(e, p, &c, r)) || bh_emu_need_caption(p, r, &mc) != BH_OK ||
+        need_inline_markup(&mc, r) != BH_OK)
         return;
     if (same(mc.reply_markup, m->reply_markup)) {
         bh_emu_content_free(&mc);
@@ -221,4 +231,111 @@ void bh_emu_stop_poll(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
     m->media = text;
     bh_emu_reply_ok(r, json_object_get(poll));
     json_object_put(media);
+}
+
+/* ---- Edits of messages sent via inline mode ---- */
+
+/* The inline message p names; NULL after answering Telegram's error. */
+static bh_emu_inline_msg *need_inline_msg(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
+{
+    const char *id = bh_emu_param_str(p, "inline_message_id");
+    bh_emu_inline_msg *m = id && *id ? bh_emu_inline_msg_find_locked(e, id) : NULL;
+    if (!m)
+        bh_emu_reply_error(r, 400, "Bad Request: MESSAGE_ID_INVALID");
+    return m;
+}
+
+/* The markup of an edit must be an inline keyboard: answers the 400 and
+ * frees mc when it is not. */
+static int need_inline_markup(bh_emu_content *mc, bh_emu_reply *r)
+{
+    const char *err = bh_emu_markup_inline_error(mc->reply_markup);
+    if (!err)
+        return BH_OK;
+    bh_emu_content_free(mc);
+    bh_emu_reply_error(r, 400, err);
+    return BH_EINVAL;
+}
+
+/* The new file of an editMessageMedia of inline message m: a file_id or
+ * a URL (Telegram takes no upload into an inline message); its caption
+ * into mc->text. Returns BH_OK, or BH_EINVAL after answering the error
+ * (then mc holds nothing). */
+static int inline_edit_media(bh_emu *e, bh_emu_params *p, bh_emu_inline_msg *m,
+                             bh_emu_content *mc, bh_emu_reply *r)
+{
+    const char *media = NULL;
+    char kind[16];
+    bh_emu_file *f = NULL;
+    int bad, upload;
+    json_object *o = bh_emu_param_json(p, "media", &bad), *v;
+    if (o && json_object_is_type(o, json_type_object) && json_object_object_get_ex(o, "media", &v))
+        media = json_object_get_string(v);
+    upload = media && !strncmp(media, "attach://", 9);
+    json_object_put(o);
+    free(mc->text);
+    mc->text = NULL;
+    if (upload)
+        bh_emu_reply_error(r, 400, "Bad Request: a file can't be uploaded to an inline message: "
+                                   "send a file_id or a URL");
+    if (upload || need_input_media(e, p, mc, &f, kind, r) != BH_OK) {
+        bh_emu_content_free(mc);
+        return BH_EINVAL;
+    }
+    free(m->media);
+    m->media = strdup(kind);
+    return BH_OK;
+}
+
+/* Reads what the edit `what` of inline message m changes into *mc (text
+ * or caption, and the keyboard) and checks it fits m. Returns BH_OK, or
+ * BH_EINVAL after answering the error. */
+static int inline_edit_content(bh_emu *e, bh_emu_params *p, const char *what,
+                               bh_emu_inline_msg *m, bh_emu_content *mc, bh_emu_reply *r)
+{
+    int text = !strcmp(what, "text");
+    if (text && m->media) {
+        bh_emu_reply_error(r, 400, "Bad Request: there is no text in the message to edit");
+        return BH_EINVAL;
+    }
+    if (!text && strcmp(what, "reply_markup") && !m->media) {
+        bh_emu_reply_error(r, 400, "Bad Request: there is no media in the message to edit");
+        return BH_EINVAL;
+    }
+    if ((text ? bh_emu_need_content(p, r, mc) : bh_emu_need_caption(p, r, mc)) != BH_OK ||
+        need_inline_markup(mc, r) != BH_OK)
+        return BH_EINVAL;
+    return strcmp(what, "media") ? BH_OK : inline_edit_media(e, p, m, mc, r);
+}
+
+bool bh_emu_edit_inline(bh_emu *e, bh_emu_params *p, const char *what, bh_emu_reply *r)
+{
+    bh_emu_inline_msg *m;
+    bh_emu_content mc;
+    char **slot;
+    if (!bh_emu_param_str(p, "inline_message_id"))
+        return false;
+    if (!(m = need_inline_msg(e, p, r)) || inline_edit_content(e, p, what, m, &mc, r) != BH_OK)
+        return true;
+    slot = !strcmp(what, "text") ? &m->text : !strcmp(what, "reply_markup") ? NULL : &m->caption;
+    if (strcmp(what, "media") && (!slot || same(mc.text, *slot)) &&
+        same(mc.reply_markup, m->reply_markup)) {
+        bh_emu_content_free(&mc);
+        bh_emu_reply_error(r, 400, BH_EMU_ERR_NOT_MODIFIED);
+        return true;
+    }
+    if (slot) {
+        free(*slot);
+        *slot = mc.text;
+        mc.text = NULL;
+    }
+    free(m->reply_markup);
+    m->reply_markup = mc.reply_markup;
+    mc.reply_markup = NULL;
+    bh_emu_content_free(&mc);
+    m->edits++;
+    e->stats.edits++;
+    /* An inline message is no chat's: Telegram answers true, not a Message. */
+    bh_emu_reply_ok(r, json_object_new_boolean(1));
+    return true;
 }

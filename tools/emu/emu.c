@@ -24,7 +24,9 @@ static void usage(FILE *f)
             "Runs a local Telegram Bot API on 127.0.0.1 until SIGINT or SIGTERM (then exits 0).\n"
             "\n"
             "  --port P   port to listen on; 0 (the default) picks a free one\n"
-            "  --token T  the bot's token, \"<bot id>:<secret>\" (default " BH_EMU_DEFAULT_TOKEN ")\n"
+            "  --token T  the bot's token, \"<bot id>:<secret>\" (default " BH_EMU_DEFAULT_TOKEN ");\n"
+            "             several tokens separated by commas serve several bots, each a\n"
+            "             world of its own (control calls take ?bot=<bot id>; the first without)\n"
             "  --flood    enforce Telegram's flood limits (30 messages/s overall, 1/s per chat,\n"
             "             20/min per group): sends beyond them get 429 with retry_after\n"
             "\n"
@@ -41,7 +43,10 @@ static void usage(FILE *f)
             "  POST /control/block     {\"chat_id\",\"blocked\"?}\n"
             "  GET|POST /control/flood {\"enabled\"?,\"global_per_sec\"?,\"chat_per_sec\"?,\"group_per_min\"?,...}\n"
             "  GET  /control/stats\n"
-            "  POST /control/reset\n");
+            "  POST /control/reset\n"
+            "  POST /control/reply_button {\"chat_id\",\"text\"}   press a reply keyboard's button\n"
+            "  GET  /control/inline_messages  messages sent via inline mode\n"
+            "  and the other update kinds: see tools/emu/inject.c\n");
 }
 
 /* Parses a port number 0..65535. Returns BH_OK, or BH_EINVAL when s is
@@ -105,17 +110,29 @@ static void wait_for_stop(const sigset_t *sigs)
     } while (sig != SIGINT && sig != SIGTERM);
 }
 
-/* Wakes every long poll, delay and the webhook thread so they return, then
- * stops the threads and the server. */
-static void stop(bh_emu *e, struct MHD_Daemon *d)
+/* Wakes every long poll, delay and the webhook thread of every bot so
+ * they return, then stops the threads and the server. */
+static void stop(bh_emu *first, struct MHD_Daemon *d)
 {
-    pthread_mutex_lock(&e->lock);
-    e->stopping = 1;
-    pthread_cond_broadcast(&e->cond);
-    pthread_mutex_unlock(&e->lock);
-    bh_emu_webhook_stop(e);
+    for (bh_emu *e = first; e; e = e->next_bot) {
+        pthread_mutex_lock(&e->lock);
+        e->stopping = 1;
+        pthread_cond_broadcast(&e->cond);
+        pthread_mutex_unlock(&e->lock);
+        bh_emu_webhook_stop(e);
+    }
     if (d)
         MHD_stop_daemon(d);
+}
+
+/* Starts the webhook thread of every bot. Returns BH_OK, or the error of
+ * the first that cannot start. */
+static int webhooks_start(bh_emu *first)
+{
+    int rc = BH_OK;
+    for (bh_emu *e = first; e && rc == BH_OK; e = e->next_bot)
+        rc = bh_emu_webhook_start(e);
+    return rc;
 }
 
 /* Serves on 127.0.0.1:port until SIGINT/SIGTERM: the first line on stdout
@@ -135,7 +152,7 @@ static int serve(bh_emu *e, unsigned port)
     }
     if (!(d = bh_emu_http_start(e, port, &bound))) {
         fprintf(stderr, "bothive emu: cannot listen on 127.0.0.1:%u\n", port);
-    } else if (bh_emu_webhook_start(e) != BH_OK) {
+    } else if (webhooks_start(e) != BH_OK) {
         fprintf(stderr, "bothive emu: cannot start the webhook thread\n");
     } else {
         printf("http://127.0.0.1:%u\n", bound);
@@ -149,6 +166,53 @@ static int serve(bh_emu *e, unsigned port)
     stop(e, d);
     curl_global_cleanup();
     return status;
+}
+
+/* The emu subcommand: serves until SIGINT/SIGTERM. Returns
+ * BH_TOOL_EXIT_OK after a clean stop, BH_TOOL_EXIT_USAGE for a usage
+ * error, BH_TOOL_EXIT_FAILURE when the server cannot start. */
+/* Makes the worlds of tokens ("A" or "A,B,..."): the first is e, the
+ * others are allocated and chained after it. Returns BH_OK, or BH_EINVAL
+ * after saying which token is bad (what was made is still chained, for
+ * free_bots). */
+static int init_bots(bh_emu *e, const char *tokens)
+{
+    char *copy = strdup(tokens), *save = NULL, *tok;
+    bh_emu **tail = &e->next_bot;
+    int rc = copy ? BH_OK : BH_ENOMEM, n = 0;
+    for (tok = copy ? strtok_r(copy, ",", &save) : NULL; tok && rc == BH_OK;
+         tok = strtok_r(NULL, ",", &save), n++) {
+        bh_emu *b = n ? calloc(1, sizeof *b) : e;
+        if (!b || bh_emu_init(b, tok) != BH_OK || bh_emu_bot_of_token(e->next_bot, tok, strlen(tok)) ||
+            (n && !strcmp(tok, e->token))) {
+            fprintf(stderr, "bothive emu: bad token '%s': expected <bot id>:<secret>, each once\n", tok);
+            if (b && b != e && b->token)
+                bh_emu_destroy(b);
+            if (b != e)
+                free(b);
+            rc = BH_EINVAL;
+        } else if (n) {
+            *tail = b;
+            tail = &b->next_bot;
+        }
+    }
+    if (rc == BH_OK && n == 0) {
+        fprintf(stderr, "bothive emu: no token in '%s'\n", tokens);
+        rc = BH_EINVAL;
+    }
+    free(copy);
+    return rc;
+}
+
+/* Frees the bots chained after e. */
+static void free_bots(bh_emu *e)
+{
+    while (e->next_bot) {
+        bh_emu *b = e->next_bot;
+        e->next_bot = b->next_bot;
+        bh_emu_destroy(b);
+        free(b);
+    }
 }
 
 /* The emu subcommand: serves until SIGINT/SIGTERM. Returns
@@ -168,12 +232,15 @@ int bh_tool_emu(int argc, char **argv)
     case ARGS_BAD:
         return BH_TOOL_EXIT_USAGE;
     }
-    if (bh_emu_init(&emu, token) != BH_OK) {
-        fprintf(stderr, "bothive emu: bad token '%s': expected <bot id>:<secret>\n", token);
+    if (init_bots(&emu, token) != BH_OK) {
+        free_bots(&emu);
+        if (emu.token)
+            bh_emu_destroy(&emu);
         return BH_TOOL_EXIT_USAGE;
     }
     emu.flood.enabled = flood;
     status = serve(&emu, port);
+    free_bots(&emu);
     bh_emu_destroy(&emu);
     return status;
 }

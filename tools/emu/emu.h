@@ -194,6 +194,9 @@ typedef struct bh_emu {
     /* Fixed at start. */
     char *token;
     int64_t bot_id;
+    /* The next bot served on the same port (--token A,B), each a world of
+     * its own with its own lock; NULL for the last. */
+    struct bh_emu *next_bot;
 
     pthread_mutex_t lock;
     pthread_cond_t cond;
@@ -228,6 +231,8 @@ typedef struct bh_emu {
     struct bh_emu_answer *answers, **answers_tail;
     int64_t next_query_id;        /* inject.c: ids of inline queries */
     struct bh_emu_join *joins;    /* inject.c: join requests not yet decided */
+    struct bh_emu_inline_msg *inline_msgs; /* inline.c: messages sent via inline mode */
+    int64_t next_inline_msg_id;
     bh_emu_file *files;          /* files.c */
     char *profile;               /* profile.c: {"name":{lang:text},...} as JSON text */
     char *settings;              /* settings.c: {"menu_button":..,"rights":..} as JSON text */
@@ -561,11 +566,59 @@ bool bh_emu_join_add_locked(bh_emu *e, int64_t chat_id, int64_t user_id);
 bool bh_emu_join_take_locked(bh_emu *e, int64_t chat_id, int64_t user_id);
 void bh_emu_joins_free_locked(bh_emu *e);
 
+/* A message a user sent via the bot's inline mode (a chosen result):
+ * no chat of the bot's holds it, the bot edits it by inline_message_id. */
+typedef struct bh_emu_inline_msg {
+    char *id;
+    int64_t user_id;
+    char *result_id;
+    char *text;             /* a text message; NULL for media */
+    char *media;            /* the result's type for other results ("photo", "venue"...) */
+    char *caption;          /* media; NULL when none */
+    char *reply_markup;     /* JSON text of an inline keyboard, NULL when none */
+    int edits;
+    struct bh_emu_inline_msg *next;
+} bh_emu_inline_msg;
+/* Notes the inline message id (NULL: a new one is made) that showing the
+ * result result_id of the bot's last answer holding it made for user_id;
+ * *out is the message. Returns BH_OK, BH_ENOTFOUND (no answer holds that
+ * result), BH_EEXISTS (id taken) or BH_ENOMEM. */
+int bh_emu_inline_msg_add_locked(bh_emu *e, const char *id, int64_t user_id,
+                                 const char *result_id, bh_emu_inline_msg **out);
+bh_emu_inline_msg *bh_emu_inline_msg_find_locked(bh_emu *e, const char *id);
+/* GET /control/inline_messages: the messages sent via inline mode. */
+void bh_emu_inline_msgs_list(bh_emu *e, bh_emu_params *q, bh_emu_reply *r);
+/* edit.c: when p names an inline_message_id, answers the edit `what`
+ * ("text", "caption", "media", "reply_markup") of that inline message
+ * and returns true; false when p names none (the edit is of a chat's
+ * message). */
+bool bh_emu_edit_inline(bh_emu *e, bh_emu_params *p, const char *what, bh_emu_reply *r);
+
+/* press.c: POST /control/reply_button, a press of a reply keyboard's button. */
+void bh_emu_press_reply_button(bh_emu *e, json_object *b, bh_emu_reply *r);
+/* press.c: POST /control/inline_callback, a press of an inline button of
+ * a message sent via inline mode. */
+void bh_emu_press_inline_button(bh_emu *e, json_object *b, bh_emu_reply *r);
+/* control.c: remembers a new pressed button, with the next callback query
+ * id (so answerCallbackQuery can be checked). NULL when out of memory. */
+bh_emu_callback *bh_emu_callback_new_locked(bh_emu *e);
+
+/* ---- markup.c: reply_markup checked as Telegram checks it ---- */
+/* NULL when rm is a valid reply_markup of any kind, else the description
+ * of the 400. */
+const char *bh_emu_markup_error(json_object *rm);
+/* NULL when markup (JSON text, NULL for none) is an inline keyboard or
+ * none, else the description of the 400 (edits and inline messages take
+ * inline keyboards only). */
+const char *bh_emu_markup_inline_error(const char *markup);
+
 /* ---- webhook.c ---- */
 int bh_emu_webhook_start(bh_emu *e);
 void bh_emu_webhook_stop(bh_emu *e);
 
 /* ---- http.c: on top of api.c, control.c and reply.c ---- */
+/* The bot of e's chain whose token is the len bytes at token, or NULL. */
+bh_emu *bh_emu_bot_of_token(bh_emu *e, const char *token, size_t len);
 struct MHD_Daemon;
 struct MHD_Daemon *bh_emu_http_start(bh_emu *e, unsigned port, unsigned *bound_port);
 

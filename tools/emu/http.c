@@ -75,14 +75,21 @@ static int read_params(struct MHD_Connection *con, const request_body *req, bh_e
     return BH_OK;  /* other types: only the query string counts */
 }
 
-/* /bot<TOKEN>/<method>: the token must be the emulator's. */
+bh_emu *bh_emu_bot_of_token(bh_emu *e, const char *token, size_t len)
+{
+    for (; e; e = e->next_bot)
+        if (strlen(e->token) == len && !strncmp(token, e->token, len))
+            return e;
+    return NULL;
+}
+
+/* /bot<TOKEN>/<method>: the token must be one of the emulator's bots'. */
 static void route_api(bh_emu *e, struct MHD_Connection *con, const char *path,
                       const request_body *req, bh_emu_reply *r)
 {
     const char *slash = strchr(path, '/');
     bh_emu_params *p;
-    if (!slash || (size_t)(slash - path) != strlen(e->token) ||
-        strncmp(path, e->token, (size_t)(slash - path)) != 0) {
+    if (!slash || !(e = bh_emu_bot_of_token(e, path, (size_t)(slash - path)))) {
         bh_emu_reply_error(r, 401, "Unauthorized");
         return;
     }
@@ -103,12 +110,23 @@ static void route_api(bh_emu *e, struct MHD_Connection *con, const char *path,
 static void route_control(bh_emu *e, struct MHD_Connection *con, const char *what,
                           const char *http_method, const request_body *req, bh_emu_reply *r)
 {
+    int64_t bot_id;
     bh_emu_params *q = bh_emu_params_new();
     if (!q) {
         bh_emu_reply_error(r, 500, "Internal Server Error");
         return;
     }
     MHD_get_connection_values(con, MHD_GET_ARGUMENT_KIND, add_query_arg, q);
+    /* ?bot=<bot id> plays the users of that bot; the first bot without. */
+    if (bh_emu_param_int(q, "bot", &bot_id) == BH_OK) {
+        while (e && e->bot_id != bot_id)
+            e = e->next_bot;
+        if (!e) {
+            json_object_put(q);
+            bh_emu_reply_error(r, 404, "Not Found: no bot of that id");
+            return;
+        }
+    }
     bh_emu_control_handle(e, http_method, what, q, req->body, req->len, r);
     json_object_put(q);
 }
@@ -179,8 +197,7 @@ static enum MHD_Result serve_file(bh_emu *e, struct MHD_Connection *con, const c
     char *data;
     size_t len;
     enum MHD_Result ret;
-    if (!slash || (size_t)(slash - rest) != strlen(e->token) ||
-        strncmp(rest, e->token, (size_t)(slash - rest)) != 0) {
+    if (!slash || !(e = bh_emu_bot_of_token(e, rest, (size_t)(slash - rest)))) {
         bh_emu_reply_error(&r, 401, "Unauthorized");
         return send_reply(con, &r);
     }

@@ -12,7 +12,11 @@
  *   POST /control/reaction             {"chat_id","user_id","message_id","emoji"?,"old_emoji"?}
  *   POST /control/poll_answer          {"poll_id","user_id","option_ids"}
  *   POST /control/inline_query         {"user_id","query","offset"?,"chat_type"?}
- *   POST /control/chosen_inline_result {"user_id","result_id","query"?,"inline_message_id"?}
+ *   POST /control/chosen_inline_result {"user_id","result_id","query"?,"inline_message_id"?,
+ *                                       "inline_message"?}
+ *        inline_message true (or an inline_message_id) makes the message the
+ *        result sends, which the bot may then edit: the result must be one
+ *        the bot answered; the answer names its inline_message_id.
  *   POST /control/media                {"chat_id","user_id"?,"kind":"photo"|"document",
  *                                       "caption"?,"chat_type"?,"data"?|"data_base64"?,
  *                                       "file_name"?}
@@ -20,6 +24,8 @@
  *        the file: the bot's getFile and the file URL give back those bytes.
  *        A user banned from the group, or restricted from sending that kind
  *        of message, is refused with 403 (so is /control/message's text).
+ *   POST /control/reply_button         {"chat_id","user_id"?,"text","latitude"?,"longitude"?}
+ *   POST /control/inline_callback      {"inline_message_id","user_id","data"} (both press.c)
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -283,6 +289,29 @@ static void inject_inline_query(bh_emu *e, json_object *b, bh_emu_reply *r)
     bh_emu_reply_ok(r, res);
 }
 
+/* The inline message of a chosen result, when the body asks for one
+ * (inline_message true, or an inline_message_id); its id into *imid.
+ * Returns BH_OK (also when none is asked), or BH_EINVAL after a 400. */
+static int chosen_message_locked(bh_emu *e, json_object *b, int64_t user_id,
+                                 const char *result_id, const char **imid, bh_emu_reply *r)
+{
+    json_object *v;
+    bh_emu_inline_msg *m;
+    int rc;
+    if (!*imid && !(json_object_object_get_ex(b, "inline_message", &v) && json_object_get_boolean(v)))
+        return BH_OK;
+    rc = bh_emu_inline_msg_add_locked(e, *imid, user_id, result_id, &m);
+    if (rc == BH_ENOTFOUND)
+        bh_emu_reply_error(r, 400, "Bad Request: no answer of the bot holds that result_id");
+    else if (rc == BH_EEXISTS)
+        bh_emu_reply_error(r, 400, "Bad Request: inline_message_id already used");
+    else if (rc != BH_OK)
+        bh_emu_reply_error(r, 500, "Internal Server Error");
+    else
+        *imid = m->id;
+    return rc == BH_OK ? BH_OK : BH_EINVAL;
+}
+
 static void inject_chosen(bh_emu *e, json_object *b, bh_emu_reply *r)
 {
     int64_t user_id;
@@ -296,14 +325,18 @@ static void inject_chosen(bh_emu *e, json_object *b, bh_emu_reply *r)
     imid = bad ? NULL : opt_str(b, "inline_message_id", &bad, r);
     if (bad)
         return;
-    o = json_object_new_object();
-    json_object_object_add(o, "result_id", json_object_new_string(result_id));
-    json_object_object_add(o, "from", user_json(b, user_id));
-    json_object_object_add(o, "query", json_object_new_string(query ? query : ""));
-    if (imid)
-        json_object_object_add(o, "inline_message_id", json_object_new_string(imid));
     pthread_mutex_lock(&e->lock);
-    queue_locked(e, "chosen_inline_result", o, r);
+    if (chosen_message_locked(e, b, user_id, result_id, &imid, r) == BH_OK) {
+        o = json_object_new_object();
+        json_object_object_add(o, "result_id", json_object_new_string(result_id));
+        json_object_object_add(o, "from", user_json(b, user_id));
+        json_object_object_add(o, "query", json_object_new_string(query ? query : ""));
+        if (imid)
+            json_object_object_add(o, "inline_message_id", json_object_new_string(imid));
+        bh_emu_reply_queued(r, bh_emu_update_queue_locked(e, "chosen_inline_result", o),
+                            "inline_message_id",
+                            imid ? json_object_new_string(imid) : json_object_new_null());
+    }
     pthread_mutex_unlock(&e->lock);
 }
 
@@ -498,6 +531,8 @@ static const struct {
     {"inline_query", inject_inline_query},
     {"chosen_inline_result", inject_chosen},
     {"media", inject_media},
+    {"reply_button", bh_emu_press_reply_button},
+    {"inline_callback", bh_emu_press_inline_button},
 };
 
 bh_emu_control_fn *bh_emu_inject_find(const char *what)

@@ -146,7 +146,7 @@ START_TEST(filters_guard_hooks)
     ck_assert_int_eq(bh_bot_process_message(bot, chat5), BH_OK);
     ck_assert_int_eq(bh_bot_filter(bot, bh_filter_chats(&five, 1)), BH_OK);
     ck_assert_int_eq(bh_bot_process_message(bot, photo), BH_OK);
-    ck_assert_int_eq(bh_bot_filter(bot, bh_filter_content(BH_CONTENT_PHOTO | BH_CONTENT_VIDEO)),
+    ck_assert_int_eq(bh_bot_filter(bot, bh_filter_content(BH_HAS_PHOTO | BH_HAS_VIDEO)),
                      BH_OK);
     ck_assert_int_eq(bh_bot_process_message(bot, regex), BH_OK);
     ck_assert_int_eq(bh_bot_filter(bot, bh_filter_regex("^a+$", BH_IGNORE_CASE)), BH_OK);
@@ -156,7 +156,7 @@ START_TEST(filters_guard_hooks)
                                                                        BH_CHAT_GROUP),
                                                                    bh_filter_not(bh_filter_users(
                                                                        &one, 1))),
-                                                     bh_filter_content(BH_CONTENT_PHOTO))),
+                                                     bh_filter_content(BH_HAS_PHOTO))),
                      BH_OK);
     ck_assert_int_eq(bh_bot_filter(bot, bh_filter_not(bh_filter_regex("x", 0))), BH_OK);
     ck_assert_ptr_null(bh_filter_regex("(", 0));
