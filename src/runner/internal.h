@@ -160,6 +160,8 @@ typedef struct bh_qjob {
     int key_kind;
     int64_t key;
     int64_t received_ms;
+    int part;          /* hosts mode: its partition + 1; 0 otherwise */
+    uint64_t epoch;    /* hosts mode: the epoch of the partition's lease */
     struct bh_qjob *next;
     struct bh_qkey *qkey;  /* its key's queue while queued or running */
 } bh_qjob;
@@ -253,6 +255,7 @@ typedef struct bh_updater_cfg {
     int fd;                 /* to the master */
     int skip_backlog;       /* the first updater of a run */
     int64_t offset, next;   /* from the master's ledger */
+    const char *host;       /* hosts mode: this run's host id; else NULL */
 } bh_updater_cfg;
 
 void bh_updater_main(const bh_updater_cfg *cfg) __attribute__((noreturn));

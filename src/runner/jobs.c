@@ -25,7 +25,9 @@ static int bh_master_polls(const bh_master *m, int s)
 
 void bh_master_job_finish(bh_master *m, bh_qjob *j)
 {
-    if (j->kind == BH_JOB_UPDATE) {
+    if (j->part) {
+        bh_master_hosts_done(m, j);
+    } else if (j->kind == BH_JOB_UPDATE) {
         /* Until Telegram confirms it, the store remembers it is done, for
          * a master that would crash meanwhile (doneset.c). */
         if (bh_master_polls(m, j->source))
@@ -229,6 +231,11 @@ void bh_master_dispatch(bh_master *m)
         bh_qjob *j = bh_queue_next(&m->q);
         if (!j)
             break;
+        if (j->part && !bh_master_hosts_may_run(m, j)) {
+            bh_queue_release(&m->q, j);
+            bh_qjob_free(j);
+            continue;
+        }
         if (j->crashes && j->last_slot == i) {
             /* A retry goes to another worker when one is free (the slot it
              * crashed on holds a fresh process, but what the handler left

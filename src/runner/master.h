@@ -99,6 +99,7 @@ typedef struct bh_master {
     int finalizing;      /* work done; updaters confirm and exit */
     int hard;            /* second signal: kill everything */
     int64_t stop_deadline, final_deadline;
+    struct bh_hosts_master *hm; /* hosts mode (hosting.c) */
 } bh_master;
 
 /* ---- supervise.c ---- */
@@ -152,6 +153,23 @@ int bh_master_signals_install(bh_master *m, struct sigaction old[4]);
 void bh_master_signals_restore(bh_master *m, const struct sigaction old[4]);
 /* Runs the loop until the run is over (see shutdown.c). */
 void bh_master_loop(bh_master *m);
+
+/* ---- hosting.c: hosts mode (see hosts.h) ---- */
+
+/* The hosts-mode state and this run's host id. Errors: BH_ENOMEM. */
+int bh_master_hosts_init(bh_master *m);
+void bh_master_hosts_free(bh_master *m);
+const char *bh_master_hosts_id(const bh_master *m);
+/* A feeder's message (BH_MSG_ENTRY, BH_MSG_LEASE). */
+void bh_master_hosts_on_msg(bh_master *m, int s, const bh_msg *msg);
+/* Whether job j of a partition may start (else the caller drops it). */
+int bh_master_hosts_may_run(bh_master *m, const bh_qjob *j);
+/* Job j of a partition is over for good: acknowledged through the feeder. */
+void bh_master_hosts_done(bh_master *m, const bh_qjob *j);
+/* Sends the acknowledgements the feeders' sockets did not take yet. */
+void bh_master_hosts_flush(bh_master *m);
+/* The feeder of source s is gone. */
+void bh_master_hosts_feeder_gone(bh_master *m, int s);
 
 /* ---- shutdown.c ---- */
 

@@ -164,6 +164,7 @@ typedef struct bh_emu_stats {
     int64_t faults_429, faults_500, faults_bad_json;
     int64_t early_retries, callback_answers;
     int64_t webhook_deliveries, webhook_failures;
+    int64_t poll_conflicts; /* getUpdates answered 409: another poll began */
 } bh_emu_stats;
 
 typedef struct bh_emu {
