@@ -47,6 +47,9 @@
 #define BH_FEEDER_READ_MAX 64
 /* Before starting the intake again, or retrying a failed connection. */
 #define BH_FEEDER_RETRY_MS 1000
+/* After a failed call to the store, the pause before the next: a store
+ * that is hung costs a timeout per call, not one per partition. */
+#define BH_FEEDER_DOWN_MS 500
 
 typedef struct bh_fpart {
     int want;             /* this host's share */
@@ -69,7 +72,10 @@ typedef struct bh_feeder {
     bh_fpart *p;
     size_t flying;
     int64_t beat_at;
-    int beat_failing;
+    uint64_t tepoch;      /* the timers' lease, when held */
+    int64_t timers_at;
+    int64_t down_until;   /* no store call before (a call failed) */
+    int failing;          /* logged that the store fails */
     int stopping, final, gone;
     pid_t intake;
     int64_t intake_at;
@@ -109,6 +115,25 @@ static int bh_feeder_flying(const bh_fpart *p, int64_t v)
         if (p->fly[i] == v)
             return 1;
     return 0;
+}
+
+/* A call to the store failed: logged once until one works again, and the
+ * store is left alone for a moment. */
+static void bh_feeder_failed(bh_feeder *f, int64_t now, const char *what, int rc)
+{
+    if (!f->failing)
+        bh_log(BH_LOG_WARN, "%s: %s; dispatch stops where the leases end, until the store "
+               "answers again", what, bh_strerror(rc));
+    f->failing = 1;
+    f->down_until = now + BH_FEEDER_DOWN_MS;
+}
+
+/* A call to the store worked. */
+static void bh_feeder_worked(bh_feeder *f)
+{
+    if (f->failing)
+        bh_log(BH_LOG_INFO, "the store answers again");
+    f->failing = 0;
 }
 
 /* Tells the master until when partition k's lease holds (0: it does not). */
@@ -168,10 +193,10 @@ static void bh_feeder_lease(bh_feeder *f, int k, int64_t now)
     rc = bh_hosts_lease(f->h, name, f->hc.lease_ms, &e);
     if (rc < 0) {
         /* The master stops at the time it was told: nothing to do. */
-        bh_log(BH_LOG_WARN, "partition %d: cannot renew the lease: %s", k, bh_strerror(rc));
-        p->renew_at = p->try_at = now + f->hc.lease_ms / 8;
+        bh_feeder_failed(f, now, "partition lease", rc);
         return;
     }
+    bh_feeder_worked(f);
     int64_t until = now + f->hc.lease_ms * 9 / 10;
     p->renew_at = now + f->hc.lease_ms / 4;
     p->try_at = now + f->hc.lease_ms / 8;
@@ -199,8 +224,10 @@ static void bh_feeder_ack(bh_feeder *f, int k)
     if (rc == BH_ENOTOWNER)
         bh_log(BH_LOG_WARN, "partition %d: %zu acknowledgement(s) refused: the lease moved "
                "on; the next owner runs them again", k, p->nacks);
-    else if (rc != BH_OK)
+    else if (rc != BH_OK) {
+        bh_feeder_failed(f, bh_clock_mono_ms(), "acknowledgements", rc);
         return; /* kept for the next turn */
+    }
     p->nacks = 0;
 }
 
@@ -213,20 +240,41 @@ static void bh_feeder_beat(bh_feeder *f, int64_t now)
         return;
     f->beat_at = now + f->hc.lease_ms / 4;
     if ((rc = bh_hosts_beat(f->h, f->hc.lease_ms, &index, &count)) != BH_OK) {
-        if (!f->beat_failing)
-            bh_log(BH_LOG_WARN, "heartbeat failed: %s", bh_strerror(rc));
-        f->beat_failing = 1;
+        bh_feeder_failed(f, now, "heartbeat", rc);
         return;
     }
-    f->beat_failing = 0;
     for (int k = 0; k < f->parts; k++)
         f->p[k].want = count > 0 && k % count == index;
+}
+
+/* The timers' lease (a source with timers): its holder's master ticks
+ * them, so that they run once per period for the bot, not per host. */
+static void bh_feeder_timers(bh_feeder *f, int64_t now)
+{
+    bh_msg_hdr h = {.type = BH_MSG_TIMERS, .source = f->cfg->source};
+    uint64_t e = f->tepoch;
+    int rc;
+
+    if (!f->cfg->app->sources[f->cfg->source].ntimers || f->stopping || now < f->timers_at ||
+        now < f->down_until)
+        return;
+    if ((rc = bh_hosts_lease(f->h, "timers", f->hc.lease_ms, &e)) < 0) {
+        bh_feeder_failed(f, now, "timers' lease", rc);
+        return;
+    }
+    if (rc == 1 && e != f->tepoch)
+        bh_log(BH_LOG_INFO, "timers run on this host (epoch %llu)", (unsigned long long)e);
+    f->tepoch = rc == 1 ? e : 0;
+    f->timers_at = now + f->hc.lease_ms / (rc == 1 ? 4 : 8);
+    h.a = rc == 1 ? now + f->hc.lease_ms * 9 / 10 : 0;
+    if (bh_proto_send(f->cfg->fd, &h, NULL, 0) != BH_OK)
+        f->gone = 1;
 }
 
 /* The leases' part of a turn. */
 static void bh_feeder_leases(bh_feeder *f, int64_t now)
 {
-    for (int k = 0; k < f->parts && !f->gone; k++) {
+    for (int k = 0; k < f->parts && !f->gone && now >= f->down_until; k++) {
         bh_fpart *p = &f->p[k];
         char name[16];
         bh_feeder_ack(f, k);
@@ -302,8 +350,13 @@ static size_t bh_feeder_read(bh_feeder *f)
     for (int k = 0; k < f->parts && count; k++)
         if (f->p[k].epoch && f->p[k].want)
             w[nw++] = (bh_hosts_want){.part = k, .epoch = f->p[k].epoch, .after = f->p[k].after};
-    if (!nw || f->stopping || bh_hosts_read(f->h, w, nw, count, status, &e, &ne) != BH_OK)
+    if (!nw || f->stopping || bh_clock_mono_ms() < f->down_until)
         return 0;
+    int rc = bh_hosts_read(f->h, w, nw, count, status, &e, &ne);
+    if (rc != BH_OK) {
+        bh_feeder_failed(f, bh_clock_mono_ms(), "reading the partitions", rc);
+        return 0;
+    }
     for (size_t i = 0; i < nw; i++)
         if (status[i] == BH_HOSTS_READ_LOST && f->p[w[i].part].epoch == w[i].epoch) {
             bh_log(BH_LOG_WARN, "partition %d: lease lost to another host", w[i].part);
@@ -419,8 +472,10 @@ static void bh_feeder_run(bh_feeder *f)
         if (bh_updater_stopping() && !f->stopping)
             bh_feeder_stop(f);
         bh_feeder_intake(f, now);
-        bh_feeder_beat(f, now);
+        if (now >= f->down_until)
+            bh_feeder_beat(f, now);
         bh_feeder_leases(f, now);
+        bh_feeder_timers(f, now);
         size_t got = bh_feeder_read(f);
         bh_feeder_listen(f, got ? 0 : BH_FEEDER_IDLE_MS);
     }
@@ -434,6 +489,8 @@ static void bh_feeder_run(bh_feeder *f)
             bh_feeder_ack(f, k);
             bh_hosts_release(f->h, name, f->p[k].epoch);
         }
+    if (f->tepoch)
+        bh_hosts_release(f->h, "timers", f->tepoch);
 }
 
 /* Frees the feeder's state and waits for the intake. */

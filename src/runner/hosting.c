@@ -39,6 +39,8 @@ typedef struct bh_hosts_outbox {
 
 struct bh_hosts_master {
     char host[BH_HOSTS_NAME_MAX + 1];
+    int *mode;                                        /* per source: hosts mode */
+    int64_t *timers_until;                            /* per source */
     bh_hosts_lease_view (*lease)[BH_HOSTS_PARTS_MAX]; /* per source */
     bh_hosts_outbox *out;                             /* per source */
 };
@@ -53,8 +55,12 @@ int bh_master_hosts_init(bh_master *m)
     bh_hosts_new_id(hm->host, sizeof hm->host);
     hm->lease = calloc((size_t)m->ns, sizeof *hm->lease);
     hm->out = calloc((size_t)m->ns, sizeof *hm->out);
-    if (!hm->lease || !hm->out)
+    hm->mode = calloc((size_t)m->ns, sizeof *hm->mode);
+    hm->timers_until = calloc((size_t)m->ns, sizeof *hm->timers_until);
+    if (!hm->lease || !hm->out || !hm->mode || !hm->timers_until)
         return BH_ENOMEM;
+    for (int s = 0; s < m->ns; s++)
+        hm->mode[s] = bh_hosts_mode(m->app, &m->o, s);
     return BH_OK;
 }
 
@@ -68,6 +74,8 @@ void bh_master_hosts_free(bh_master *m)
         free(hm->out[s].h);
     free(hm->out);
     free(hm->lease);
+    free(hm->mode);
+    free(hm->timers_until);
     free(hm);
     m->hm = NULL;
 }
@@ -133,6 +141,14 @@ void bh_master_hosts_feeder_gone(bh_master *m, int s)
         return;
     m->hm->out[s].head = m->hm->out[s].n = 0;
     memset(m->hm->lease[s], 0, sizeof m->hm->lease[s]);
+    m->hm->timers_until[s] = 0;
+}
+
+/* In hosts mode the timers of a bot tick on one host: the one whose
+ * feeder holds the timers' lease. */
+int bh_master_hosts_timers_here(const bh_master *m, int s)
+{
+    return !m->hm || !m->hm->mode[s] || bh_clock_mono_ms() < m->hm->timers_until[s];
 }
 
 /* An entry of a partition becomes a job in its key's queue. */
@@ -172,6 +188,8 @@ void bh_master_hosts_on_msg(bh_master *m, int s, const bh_msg *msg)
         return;
     if (msg->h.type == BH_MSG_ENTRY && msg->body) {
         bh_master_hosts_entry(m, s, msg);
+    } else if (msg->h.type == BH_MSG_TIMERS) {
+        m->hm->timers_until[s] = msg->h.a;
     } else if (msg->h.type == BH_MSG_LEASE) {
         m->hm->lease[s][p].until = msg->h.a;
         m->hm->lease[s][p].epoch = (uint64_t)msg->h.b;

@@ -27,6 +27,7 @@ enum {
     /* feeder -> master */
     BH_MSG_ENTRY = 64, /* timer: partition; kind, a: key; update_id; b: epoch; json */
     BH_MSG_LEASE,      /* timer: partition; a: held until (monotonic ms, 0: lost); b: epoch */
+    BH_MSG_TIMERS,     /* the timers' lease: a: held until (0: not this host's) */
     /* master -> feeder */
     BH_MSG_ACK,        /* timer: partition; update_id; b: epoch */
     BH_MSG_NACK,       /* the same: dropped unrun, its lease ran out in the master */

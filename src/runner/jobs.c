@@ -254,6 +254,8 @@ static void bh_master_timer_tick(bh_master *m, int s, size_t t, int64_t now)
 {
     bh_qjob *j;
 
+    if (!bh_master_hosts_timers_here(m, s))
+        return; /* another host's feeder holds the timers' lease */
     if (bh_queue_key_active(&m->q, s, BH_KEY_TIMER, (int64_t)t)) {
         bh_log(BH_LOG_DEBUG, "timer %zu of source %d: previous run not over, "
                "tick skipped", t, s);

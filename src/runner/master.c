@@ -163,6 +163,7 @@ static int bh_master_run(bh_master *m)
         (rc = bh_master_hosts_init(m)) != BH_OK)
         goto fail;
     bh_master_open_done(m);
+    bh_master_backlog_rule(m);
     if ((rc = bh_master_start_app(m)) != BH_OK ||
         (rc = bh_master_signals_install(m, old)) != BH_OK)
         goto fail;

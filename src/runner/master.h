@@ -170,6 +170,14 @@ void bh_master_hosts_done(bh_master *m, const bh_qjob *j);
 void bh_master_hosts_flush(bh_master *m);
 /* The feeder of source s is gone. */
 void bh_master_hosts_feeder_gone(bh_master *m, int s);
+/* Whether the timers of source s tick on this host now. */
+int bh_master_hosts_timers_here(const bh_master *m, int s);
+
+/* ---- backlog.c ---- */
+
+/* Marks the sources whose bot started before on this store, so that their
+ * backlog is processed (skipped only at a bot's very first start). */
+void bh_master_backlog_rule(bh_master *m);
 
 /* ---- shutdown.c ---- */
 
