@@ -382,6 +382,33 @@ START_TEST(test_backlog_first_start_only)
 }
 END_TEST
 
+/* Redis stopped longer than the leases, then resumed: what was sent
+ * meanwhile is processed once it answers again, nothing is lost, and the
+ * hosts share the partitions again. */
+START_TEST(test_redis_stopped)
+{
+    int64_t seq[CHATS + 1], ids[2 * 100];
+
+    for (int c = 0; c <= CHATS; c++)
+        seq[c] = 1;
+    for (int i = 0; i < NHOSTS; i++)
+        host_start(i);
+    hosts_ready();
+    burst(100, CHATS, seq, ids);
+    all_processed(ids, 100);
+    kill(rp.pid, SIGSTOP);
+    burst(100, CHATS, seq, ids + 100);
+    usleep(3 * LEASE_MS * 1000);
+    kill(rp.pid, SIGCONT);
+    all_processed(ids, 200);
+    int64_t dups = bh_test_runner_get(st, "dups");
+    fprintf(stderr, "test_hosts: after Redis was stopped, %lld duplicate(s)\n", (long long)dups);
+    ck_assert_int_le(dups, 40);
+    ck_assert_int_le(bh_test_runner_get(st, "order_errors"), dups);
+    hosts_ready();
+}
+END_TEST
+
 static void add(Suite *s, const char *name, const TTest *t)
 {
     bh_test_add_case(s, name, t, setup, teardown, 240);
@@ -395,6 +422,7 @@ static Suite *hosts_suite(void)
     add(s, "stopped", test_stopped_host_does_not_run);
     add(s, "timer", test_timer_once_per_period);
     add(s, "backlog", test_backlog_first_start_only);
+    add(s, "redis_stopped", test_redis_stopped);
     return s;
 }
 
