@@ -98,8 +98,12 @@ fi
 # The runner's end-to-end figures go through the emulator.
 BOTHIVE_BIN="$BUILD/tools/bothive" run_one bench_runner $QUICK
 run_one bench_views $QUICK
+# Several hosts through Redis and the emulator.
+# shellcheck disable=SC2086
+BOTHIVE_BIN="$BUILD/tools/bothive" run_one bench_hosts $QUICK $PEER_ARGS
 cat "$WORK/bench_store.out" "$WORK/bench_lock.out" "$WORK/bench_peers.out" \
-    "$WORK/bench_runner.out" "$WORK/bench_views.out" >"$WORK/all.out" 2>/dev/null || true
+    "$WORK/bench_runner.out" "$WORK/bench_views.out" "$WORK/bench_hosts.out" \
+    >"$WORK/all.out" 2>/dev/null || true
 
 # ---- markdown ----
 # Each "RESULT bench=B k=v ..." line is a row of table B (columns from its
@@ -117,6 +121,7 @@ to_md() {
         if (b == "syscall") return "Cost of one system call on this machine";
         if (b == "peers") return "Peers: ns per operation, bothive (1 process, mem:) speedup over each";
         if (b == "runner") return "Runner: dispatch throughput and latency (dispatcher alone, and end to end through the emulator)";
+        if (b == "hosts") return "Several hosts through Redis: end-to-end throughput, handlers of 5 ms, 4 workers per host";
         if (b == "views") return "Updates: ns to tokenize, to parse the view, and to read a photo message lazily";
         return b;
     }

@@ -17,11 +17,10 @@
 #include "bothive/error.h"
 #include "hosts.h"
 
-/* Entries per put, wants per read, ids per ack: within the bound of
- * strings per command. */
+/* Entries per put, wants per read: within the bound of strings per
+ * command (acknowledged ids go joined in one string). */
 #define BH_RHOSTS_PUT_CHUNK 14
-#define BH_RHOSTS_READ_CHUNK 12
-#define BH_RHOSTS_ACK_CHUNK 50
+#define BH_RHOSTS_READ_CHUNK 11 /* 5 strings each, beside EVAL's 3 and 2 */
 /* Entries moved per XAUTOCLAIM step. */
 #define BH_RHOSTS_CLAIM_STEP 100
 
@@ -51,20 +50,29 @@ static const char bh_rhosts_lua_claim[] =
     " 'JUSTID')\n"
     "return {r[1], #r[2]}\n";
 
-/* KEYS: lease, stream per want; ARGV: host, count, then token, start per
- * want. Per want: -1 (not the holder), or {id, json, id, json...}. */
+/* KEYS: lease, stream per want; ARGV: host, count, then token, start
+ * ("" to read nothing), acks (ids joined by commas) per want. Per want: -1
+ * (not the holder), or {id, json, id, json...}. */
 static const char bh_rhosts_lua_read[] =
     "local out = {}\n"
     "for i = 1, #KEYS / 2 do\n"
-    "  if redis.call('GET', KEYS[2 * i - 1]) ~= ARGV[2 * i + 1] then out[i] = -1\n"
+    "  if redis.call('GET', KEYS[2 * i - 1]) ~= ARGV[3 * i] then out[i] = -1\n"
     "  else\n"
-    "    local r = redis.call('XREADGROUP', 'GROUP', 'g', ARGV[1], 'COUNT', ARGV[2],"
-    " 'STREAMS', KEYS[2 * i], ARGV[2 * i + 2])\n"
+    "    local acks = {}\n"
+    "    for id in string.gmatch(ARGV[3 * i + 2], '[^,]+') do acks[#acks + 1] = id end\n"
+    "    if #acks > 0 then\n"
+    "      redis.call('XACK', KEYS[2 * i], 'g', unpack(acks))\n"
+    "      redis.call('XDEL', KEYS[2 * i], unpack(acks))\n"
+    "    end\n"
     "    local flat = {}\n"
-    "    if r then\n"
-    "      for _, e in ipairs(r[1][2]) do\n"
-    "        flat[#flat + 1] = e[1]\n"
-    "        flat[#flat + 1] = e[2] and e[2][2] or ''\n"
+    "    if ARGV[3 * i + 1] ~= '' then\n"
+    "      local r = redis.call('XREADGROUP', 'GROUP', 'g', ARGV[1], 'COUNT', ARGV[2],"
+    " 'STREAMS', KEYS[2 * i], ARGV[3 * i + 1])\n"
+    "      if r then\n"
+    "        for _, e in ipairs(r[1][2]) do\n"
+    "          flat[#flat + 1] = e[1]\n"
+    "          flat[#flat + 1] = e[2] and e[2][2] or ''\n"
+    "        end\n"
     "      end\n"
     "    end\n"
     "    out[i] = flat\n"
@@ -72,11 +80,12 @@ static const char bh_rhosts_lua_read[] =
     "end\n"
     "return out\n";
 
-/* KEYS: lease, stream; ARGV: token, ids. The count, or -1. */
+/* KEYS: lease, stream; ARGV: token, ids joined by commas. The count, or
+ * -1. */
 static const char bh_rhosts_lua_ack[] =
     "if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end\n"
     "local ids = {}\n"
-    "for i = 2, #ARGV do ids[#ids + 1] = ARGV[i] end\n"
+    "for id in string.gmatch(ARGV[2], '[^,]+') do ids[#ids + 1] = id end\n"
     "redis.call('XACK', KEYS[2], 'g', unpack(ids))\n"
     "redis.call('XDEL', KEYS[2], unpack(ids))\n"
     "return #ids\n";
@@ -85,6 +94,19 @@ static const char bh_rhosts_lua_ack[] =
 static void bh_rhosts_entry_id(int64_t id, char *buf, size_t len)
 {
     snprintf(buf, len, "%lld-0", (long long)id);
+}
+
+/* The entry ids of ids joined by commas, malloc'd ("" for none). */
+static char *bh_rhosts_id_list(const int64_t *ids, size_t n)
+{
+    char *s = malloc(n * 24 + 1), *p = s;
+
+    if (!s)
+        return NULL;
+    *p = '\0';
+    for (size_t i = 0; i < n; i++)
+        p += sprintf(p, "%s%lld-0", i ? "," : "", (long long)ids[i]);
+    return s;
 }
 
 int bh_rhosts_groups(struct bh_redis_hosts *h, int parts)
@@ -244,15 +266,19 @@ static int bh_rhosts_read_chunk(struct bh_redis_hosts *h, const bh_hosts_want *w
         bh_rhosts_key(h, &a, "s:%d", w[i].part);
     }
     bh_redis_argv_str(&a, h->host);
-    bh_redis_argv_int(&a, (long long)count);
+    bh_redis_argv_int(&a, (long long)(count ? count : 1));
     for (size_t i = 0; i < nw; i++) {
         bh_rhosts_token(h, w[i].epoch, tok, sizeof tok);
         bh_redis_argv_own(&a, strdup(tok), strlen(tok));
-        if (w[i].after < 0)
+        if (w[i].after == BH_HOSTS_ACK_ONLY)
+            start[0] = '\0';
+        else if (w[i].after < 0)
             snprintf(start, sizeof start, ">");
         else
             bh_rhosts_entry_id(w[i].after, start, sizeof start);
         bh_redis_argv_own(&a, strdup(start), strlen(start));
+        char *acks = bh_rhosts_id_list(w[i].acks, w[i].nacks);
+        bh_redis_argv_own(&a, acks, acks ? strlen(acks) : 0);
     }
     rc = bh_rhosts_eval(h, bh_rhosts_lua_read, 0, 2 * (int)nw, &a, &rep);
     bh_redis_argv_free(&a);
@@ -289,38 +315,22 @@ int bh_rhosts_read(bh_hosts *hh, const bh_hosts_want *w, size_t nw, size_t count
     return rc;
 }
 
-/* One chunk of an ack. */
-static int bh_rhosts_ack_chunk(struct bh_redis_hosts *h, int part, const char *tok,
-                               const int64_t *ids, size_t n)
+int bh_rhosts_ack(bh_hosts *hh, int part, uint64_t epoch, const int64_t *ids, size_t n)
 {
+    struct bh_redis_hosts *h = bh_rhosts_of(hh);
     struct bh_redis_argv a = {0};
-    char id[48];
+    char tok[BH_RHOSTS_TOKEN_MAX], *list = bh_rhosts_id_list(ids, n);
     long long done = 0;
     int rc;
 
+    bh_rhosts_token(h, epoch, tok, sizeof tok);
     bh_rhosts_key(h, &a, "lease:p%d", part);
     bh_rhosts_key(h, &a, "s:%d", part);
     bh_redis_argv_str(&a, tok);
-    for (size_t i = 0; i < n; i++) {
-        bh_rhosts_entry_id(ids[i], id, sizeof id);
-        bh_redis_argv_own(&a, strdup(id), strlen(id));
-    }
+    bh_redis_argv_own(&a, list, list ? strlen(list) : 0);
     rc = bh_rhosts_eval_int(h, bh_rhosts_lua_ack, 1, 2, &a, &done);
     bh_redis_argv_free(&a);
     if (rc == BH_OK && done < 0)
         rc = BH_ENOTOWNER;
-    return rc;
-}
-
-int bh_rhosts_ack(bh_hosts *hh, int part, uint64_t epoch, const int64_t *ids, size_t n)
-{
-    struct bh_redis_hosts *h = bh_rhosts_of(hh);
-    char tok[BH_RHOSTS_TOKEN_MAX];
-    int rc = BH_OK;
-
-    bh_rhosts_token(h, epoch, tok, sizeof tok);
-    for (size_t i = 0; i < n && rc == BH_OK; i += BH_RHOSTS_ACK_CHUNK)
-        rc = bh_rhosts_ack_chunk(h, part, tok, ids + i,
-                                 n - i < BH_RHOSTS_ACK_CHUNK ? n - i : BH_RHOSTS_ACK_CHUNK);
     return rc;
 }

@@ -39,8 +39,11 @@
 #include "bothive/log.h"
 #include "hosts.h"
 
-/* The wait for the master when a read found nothing. */
+/* The wait for the master when a read found nothing, and when it found
+ * some: a moment for acknowledgements to gather, so that one round trip
+ * carries many. */
 #define BH_FEEDER_IDLE_MS 10
+#define BH_FEEDER_BUSY_MS 2
 /* Updates in flight in the master at most, and read per partition per
  * turn. */
 #define BH_FEEDER_FLIGHT_MAX 512
@@ -277,7 +280,8 @@ static void bh_feeder_leases(bh_feeder *f, int64_t now)
     for (int k = 0; k < f->parts && !f->gone && now >= f->down_until; k++) {
         bh_fpart *p = &f->p[k];
         char name[16];
-        bh_feeder_ack(f, k);
+        if (!p->want || f->stopping)
+            bh_feeder_ack(f, k); /* else with the read (bh_feeder_read) */
         if (p->epoch && (!p->want || f->final) && p->nfly == 0 && (!f->stopping || f->final)) {
             snprintf(name, sizeof name, "p%d", k);
             bh_hosts_release(f->h, name, p->epoch);
@@ -337,32 +341,67 @@ static void bh_feeder_rewound(bh_feeder *f, const bh_hosts_want *w, size_t nw,
     }
 }
 
-/* Reads the partitions held and wanted; returns how many entries came. */
+/* The wants of a turn: every partition held and wanted, with its done
+ * entries to acknowledge in the same round trip, reading as far as the
+ * room in flight allows. */
+static size_t bh_feeder_wants(bh_feeder *f, bh_hosts_want *w, size_t count)
+{
+    size_t nw = 0;
+
+    for (int k = 0; k < f->parts; k++) {
+        bh_fpart *p = &f->p[k];
+        if (!p->epoch || !p->want || (!count && !p->nacks))
+            continue;
+        w[nw++] = (bh_hosts_want){.part = k, .epoch = p->epoch,
+                                  .after = count ? p->after : BH_HOSTS_ACK_ONLY,
+                                  .acks = p->acks, .nacks = p->nacks};
+    }
+    return nw;
+}
+
+/* After a read: the acknowledgements went with it (or were refused with
+ * a lost lease). */
+static void bh_feeder_read_status(bh_feeder *f, const bh_hosts_want *w, size_t nw,
+                                  const int *status)
+{
+    for (size_t i = 0; i < nw; i++) {
+        bh_fpart *p = &f->p[w[i].part];
+        if (p->epoch != w[i].epoch)
+            continue;
+        if (status[i] == BH_HOSTS_READ_LOST) {
+            bh_log(BH_LOG_WARN, "partition %d: lease lost to another host%s", w[i].part,
+                   p->nacks ? "; its acknowledgements were refused" : "");
+            bh_feeder_drop(f, w[i].part);
+        } else {
+            /* Acks that came after the wants were made stay queued. */
+            memmove(p->acks, p->acks + w[i].nacks, (p->nacks - w[i].nacks) * sizeof *p->acks);
+            p->nacks -= w[i].nacks;
+        }
+    }
+}
+
+/* Acknowledges and reads the partitions held and wanted; returns how many
+ * entries came. */
 static size_t bh_feeder_read(bh_feeder *f)
 {
     bh_hosts_want w[BH_HOSTS_PARTS_MAX];
     int status[BH_HOSTS_PARTS_MAX];
     bh_hosts_entry *e = NULL;
-    size_t nw = 0, ne = 0, sent = 0;
-    size_t room = BH_FEEDER_FLIGHT_MAX - f->flying;
+    size_t ne = 0, sent = 0;
+    size_t room = f->stopping ? 0 : BH_FEEDER_FLIGHT_MAX - f->flying;
     size_t count = room < BH_FEEDER_READ_MAX ? room : BH_FEEDER_READ_MAX;
+    size_t nw = bh_feeder_wants(f, w, count);
 
-    for (int k = 0; k < f->parts && count; k++)
-        if (f->p[k].epoch && f->p[k].want)
-            w[nw++] = (bh_hosts_want){.part = k, .epoch = f->p[k].epoch, .after = f->p[k].after};
-    if (!nw || f->stopping || bh_clock_mono_ms() < f->down_until)
+    if (!nw || bh_clock_mono_ms() < f->down_until)
         return 0;
     int rc = bh_hosts_read(f->h, w, nw, count, status, &e, &ne);
     if (rc != BH_OK) {
         bh_feeder_failed(f, bh_clock_mono_ms(), "reading the partitions", rc);
         return 0;
     }
-    for (size_t i = 0; i < nw; i++)
-        if (status[i] == BH_HOSTS_READ_LOST && f->p[w[i].part].epoch == w[i].epoch) {
-            bh_log(BH_LOG_WARN, "partition %d: lease lost to another host", w[i].part);
-            bh_feeder_drop(f, w[i].part);
-        }
-    bh_feeder_rewound(f, w, nw, e, ne, count);
+    bh_feeder_read_status(f, w, nw, status);
+    if (count)
+        bh_feeder_rewound(f, w, nw, e, ne, count);
     for (size_t j = 0; j < ne && !f->gone; j++) {
         bh_fpart *p = &f->p[e[j].part];
         if (p->epoch && !bh_feeder_flying(p, e[j].update_id)) {
@@ -477,7 +516,7 @@ static void bh_feeder_run(bh_feeder *f)
         bh_feeder_leases(f, now);
         bh_feeder_timers(f, now);
         size_t got = bh_feeder_read(f);
-        bh_feeder_listen(f, got ? 0 : BH_FEEDER_IDLE_MS);
+        bh_feeder_listen(f, got ? BH_FEEDER_BUSY_MS : BH_FEEDER_IDLE_MS);
     }
     /* The acknowledgements that came with or before FINAL, then every
      * lease goes back (the others take the partitions at once). */

@@ -128,10 +128,11 @@ int bh_hosts_read(bh_hosts *h, const bh_hosts_want *w, size_t nw, size_t count, 
         return BH_EINVAL;
     *out = NULL;
     *nout = 0;
-    if (!h || !w || !nw || !count || !status)
+    if (!h || !w || !nw || !status)
         return BH_EINVAL;
     for (size_t i = 0; i < nw; i++)
-        if (w[i].part < 0 || w[i].part >= BH_HOSTS_PARTS_MAX)
+        if (w[i].part < 0 || w[i].part >= BH_HOSTS_PARTS_MAX || (w[i].nacks && !w[i].acks) ||
+            w[i].after < BH_HOSTS_ACK_ONLY || (!count && w[i].after != BH_HOSTS_ACK_ONLY))
             return BH_EINVAL;
     return h->ops->read(h, w, nw, count, status, out, nout);
 }

@@ -36,13 +36,19 @@ typedef struct bh_hosts_entry {
 } bh_hosts_entry;
 
 /* What to read of one partition, under the lease of epoch: after is -1
- * for entries never delivered, or an update id: the entries already
- * delivered to this host (its pending ones) above it, in order. */
+ * for entries never delivered, BH_HOSTS_ACK_ONLY for nothing, or an update
+ * id: the entries already delivered to this host (its pending ones) above
+ * it, in order. The nacks entries of acks are acknowledged first, in the
+ * same step (as bh_hosts_ack would). */
 typedef struct bh_hosts_want {
     int part;
     uint64_t epoch;
     int64_t after;
+    const int64_t *acks;
+    size_t nacks;
 } bh_hosts_want;
+
+#define BH_HOSTS_ACK_ONLY (-2)
 
 /* The answers of a read, per want. */
 enum { BH_HOSTS_READ_OK = 0, BH_HOSTS_READ_LOST = 1 };
@@ -130,9 +136,10 @@ int bh_hosts_put(bh_hosts *h, uint64_t epoch, const bh_hosts_entry *e, size_t n,
  */
 int bh_hosts_claim(bh_hosts *h, int part, uint64_t epoch, size_t *moved);
 /*
- * Reads at most count entries of each want's partition, fenced: status[i]
- * is BH_HOSTS_READ_LOST (nothing read) when the lease is not held with
- * its epoch. *out is a malloc'd array of *nout entries, grouped by want
+ * Acknowledges each want's acks, then reads at most count entries of its
+ * partition, fenced: status[i] is BH_HOSTS_READ_LOST (nothing
+ * acknowledged, nothing read) when the lease is not held with its epoch.
+ * One round trip for many partitions. *out is a malloc'd array of *nout entries, grouped by want
  * and ascending within one. Errors: BH_EINVAL, BH_ENOMEM, the backend's.
  */
 int bh_hosts_read(bh_hosts *h, const bh_hosts_want *w, size_t nw, size_t count, int *status,
