@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "bothive/bothive.h"
+#include "util.h"
 #include "runner/runner.h"
 
 #define WORKERS 4
@@ -61,24 +62,8 @@ static int handle(void *arg, const bh_job *job)
 /* Starts the emulator for token; its URL into emu_url. */
 static int emu_start(const char *token)
 {
-    const char *bin = getenv("BOTHIVE_BIN");
-    int p[2];
-    if (!bin)
-        bin = access("../tools/bothive", X_OK) == 0 ? "../tools/bothive" : "tools/bothive";
-    if (pipe(p) < 0)
-        return -1;
-    if ((emu_pid = fork()) == 0) {
-        dup2(p[1], 1);
-        close(p[0]);
-        execl(bin, bin, "emu", "--port", "0", "--token", token, (char *)NULL);
-        _exit(127);
-    }
-    close(p[1]);
-    FILE *f = fdopen(p[0], "r");
-    if (!f || !fgets(emu_url, sizeof emu_url, f))
-        return -1;
-    emu_url[strcspn(emu_url, "\r\n")] = '\0';
-    return strncmp(emu_url, "http", 4) ? -1 : 0;
+    emu_pid = bh_bench_emu_start(token, emu_url, sizeof emu_url);
+    return emu_pid > 0 ? 0 : -1;
 }
 
 /* A Redis command's integer answer (or 0). */
@@ -116,12 +101,6 @@ static long long round_trips(void)
     return redis_calls("eval") + redis_calls("evalsha");
 }
 
-static size_t discard(char *p, size_t s, size_t n, void *u)
-{
-    (void)p;
-    (void)u;
-    return s * n;
-}
 
 /* Posts n user messages to the emulator. */
 static void post(int n)
@@ -132,7 +111,7 @@ static void post(int n)
     snprintf(url, sizeof url, "%s/control/message", emu_url);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, bh_bench_discard);
     for (int i = 1; i <= n; i++) {
         snprintf(body, sizeof body, "{\"chat_id\":%d,\"user_id\":%d,\"text\":\"%d\"}",
                  1 + i % CHATS, 1 + i % CHATS, i);

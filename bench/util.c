@@ -213,3 +213,34 @@ int bh_bench_target_min(const char *what, double value, double limit)
     fflush(stdout);
     return ok;
 }
+
+int bh_bench_emu_start(const char *token, char *url, size_t len)
+{
+    const char *bin = getenv("BOTHIVE_BIN");
+    int p[2];
+    pid_t pid;
+
+    if (!bin)
+        bin = access("../tools/bothive", X_OK) == 0 ? "../tools/bothive" : "tools/bothive";
+    if (pipe(p) < 0)
+        return -1;
+    if ((pid = fork()) == 0) {
+        dup2(p[1], 1);
+        close(p[0]);
+        execl(bin, bin, "emu", "--port", "0", "--token", token, (char *)NULL);
+        _exit(127);
+    }
+    close(p[1]);
+    FILE *f = fdopen(p[0], "r");
+    if (pid < 0 || !f || !fgets(url, (int)len, f))
+        return -1;
+    url[strcspn(url, "\r\n")] = '\0';
+    return strncmp(url, "http", 4) ? -1 : pid;
+}
+
+size_t bh_bench_discard(char *p, size_t size, size_t n, void *arg)
+{
+    (void)p;
+    (void)arg;
+    return size * n;
+}

@@ -44,6 +44,13 @@ uint64_t bh_bench_go(void);
 int bh_bench_flag(int argc, char **argv, const char *flag);
 const char *bh_bench_opt(int argc, char **argv, const char *name);
 
+/* Starts the emulator (`$BOTHIVE_BIN emu`, else ../tools/bothive or
+ * tools/bothive) for token on a free port; its base URL into url. Returns
+ * its pid, or -1. */
+int bh_bench_emu_start(const char *token, char *url, size_t len);
+/* A libcurl write callback that drops the body. */
+size_t bh_bench_discard(char *p, size_t size, size_t n, void *arg);
+
 /* Keeps a computed value alive so the compiler cannot drop the loop. */
 void bh_bench_sink(uint64_t v);
 
