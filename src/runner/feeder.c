@@ -372,7 +372,7 @@ static void bh_feeder_read_status(bh_feeder *f, const bh_hosts_want *w, size_t n
             bh_log(BH_LOG_WARN, "partition %d: lease lost to another host%s", w[i].part,
                    p->nacks ? "; its acknowledgements were refused" : "");
             bh_feeder_drop(f, w[i].part);
-        } else {
+        } else if (w[i].nacks) {
             /* Acks that came after the wants were made stay queued. */
             memmove(p->acks, p->acks + w[i].nacks, (p->nacks - w[i].nacks) * sizeof *p->acks);
             p->nacks -= w[i].nacks;

@@ -11,6 +11,10 @@
  * worker.c      the worker process
  * updater.c     the polling updater process (and feeds)
  * webhook.c     the webhook updater process (libmicrohttpd)
+ * backlog.c     the backlog is skipped at a bot's very first start only
+ * hosts.h       several hosts through Redis: hosting.c (the master's
+ *               side), feeder.c and intake.c (the processes doing the
+ *               Redis I/O), hostcfg.c (settings and names)
  * master.h      the master process, in five files (see there): master.c
  *               (bh_runner_run), supervise.c (forking, respawning, reaping
  *               the children), jobs.c (a job's life), loop.c (the poll
