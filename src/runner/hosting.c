@@ -17,6 +17,7 @@
  * Names: every function here is bh_master_hosts_*, as it works on the
  * master's state.
  */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -133,15 +134,15 @@ static void bh_master_hosts_post(bh_master *m, int s, const bh_msg_hdr *h)
     bh_master_hosts_flush_one(m, s);
 }
 
-/* A feeder is gone: what waited for it is lost with it (its leases lapse
- * or its replacement claims them again). */
+/* A feeder is gone: the acknowledgements that waited for it are lost with
+ * it (their entries stay pending and run again). The leases it reported
+ * still hold until their time: its replacement, with this host's id,
+ * renews them, and the updates running meanwhile go on. */
 void bh_master_hosts_feeder_gone(bh_master *m, int s)
 {
     if (!m->hm)
         return;
     m->hm->out[s].head = m->hm->out[s].n = 0;
-    memset(m->hm->lease[s], 0, sizeof m->hm->lease[s]);
-    m->hm->timers_until[s] = 0;
 }
 
 /* In hosts mode the timers of a bot tick on one host: the one whose
@@ -216,6 +217,38 @@ int bh_master_hosts_may_run(bh_master *m, const bh_qjob *j)
     if (l->epoch == j->epoch)
         bh_master_hosts_post(m, j->source, &h);
     return 0;
+}
+
+/* Whether job j's partition lease no longer holds here (with its epoch). */
+int bh_master_hosts_lost(const bh_master *m, const bh_qjob *j)
+{
+    const bh_hosts_lease_view *l;
+
+    if (!j->part || !m->hm)
+        return 0;
+    l = &m->hm->lease[j->source][j->part - 1];
+    return l->epoch != j->epoch || bh_clock_mono_ms() >= l->until;
+}
+
+/*
+ * Ends the workers running updates of partitions whose lease no longer
+ * holds here: another host may own the partition now and run those
+ * updates itself, and per chat only one run at a time may go on anywhere.
+ * The killed jobs are not retried here (jobs.c): the new owner runs them.
+ */
+void bh_master_hosts_end_stale(bh_master *m)
+{
+    for (int i = 0; m->hm && i < m->nw; i++) {
+        bh_wslot *w = &m->w[i];
+        if (w->state != BH_W_BUSY || !w->job || !bh_master_hosts_lost(m, w->job) ||
+            w->job->lost)
+            continue;
+        bh_log(BH_LOG_WARN, "the lease of partition %d is not held here any more: ending "
+               "worker %d (pid %d), which runs update %lld", w->job->part - 1, i, (int)w->pid,
+               (long long)w->job->update_id);
+        w->job->lost = 1;
+        kill(w->pid, SIGKILL);
+    }
 }
 
 void bh_master_hosts_done(bh_master *m, const bh_qjob *j)

@@ -166,6 +166,7 @@ typedef struct bh_qjob {
     int64_t received_ms;
     int part;          /* hosts mode: its partition + 1; 0 otherwise */
     uint64_t epoch;    /* hosts mode: the epoch of the partition's lease */
+    int lost;          /* hosts mode: its worker was ended, the lease gone */
     struct bh_qjob *next;
     struct bh_qkey *qkey;  /* its key's queue while queued or running */
 } bh_qjob;

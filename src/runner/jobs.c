@@ -167,6 +167,13 @@ void bh_master_job_crashed(bh_master *m, int i, bh_qjob *j, const char *how)
     char note[BH_MASTER_NOTE_TEXT_MAX];
 
     bh_master_note_text(m, i, note, sizeof note);
+    if (j->lost || bh_master_hosts_lost(m, j)) {
+        /* Hosts mode: the partition's new owner runs it; not a crash. */
+        bh_log(BH_LOG_WARN, "update %lld of partition %d left to its new owner",
+               (long long)j->update_id, j->part - 1);
+        bh_qjob_free(j);
+        return;
+    }
     j->crashes++;
     if (j->kind == BH_JOB_TIMER) {
         bh_log(BH_LOG_ERROR, "worker %d (pid %d) %s while running timer %d of source %d%s",

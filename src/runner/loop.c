@@ -205,6 +205,7 @@ static int bh_master_step(bh_master *m)
         bh_master_dispatch(m);
     bh_master_send_offsets(m);
     bh_master_hosts_flush(m);
+    bh_master_hosts_end_stale(m);
     bh_master_overruns(m, now, &wake);
     if (bh_master_shutdown_turn(m, now, &wake))
         return BH_MASTER_OVER;

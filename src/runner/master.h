@@ -170,6 +170,10 @@ void bh_master_hosts_done(bh_master *m, const bh_qjob *j);
 void bh_master_hosts_flush(bh_master *m);
 /* The feeder of source s is gone. */
 void bh_master_hosts_feeder_gone(bh_master *m, int s);
+/* Whether job j's partition lease no longer holds here. */
+int bh_master_hosts_lost(const bh_master *m, const bh_qjob *j);
+/* Ends the workers running jobs of partitions whose lease is gone. */
+void bh_master_hosts_end_stale(bh_master *m);
 /* Whether the timers of source s tick on this host now. */
 int bh_master_hosts_timers_here(const bh_master *m, int s);
 
