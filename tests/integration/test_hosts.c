@@ -408,7 +408,10 @@ START_TEST(test_redis_stopped)
     int64_t dups = bh_test_runner_get(st, "dups");
     fprintf(stderr, "test_hosts: after Redis was stopped, %lld duplicate(s)\n", (long long)dups);
     ck_assert_int_le(dups, 40);
-    ck_assert_int_le(bh_test_runner_get(st, "order_errors"), dups);
+    /* A handler blocked on Redis past its lease is ended; if it had moved
+     * its chat's number, its rerun is an order error without a
+     * duplicate: at most one per worker. */
+    ck_assert_int_le(bh_test_runner_get(st, "order_errors"), dups + 2 * NHOSTS);
     hosts_ready();
 }
 END_TEST
