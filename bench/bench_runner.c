@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "bothive/bothive.h"
+#include "util.h"
 #include "runner/runner.h"
 #include "emu_util.h"
 #include "util.h"
@@ -166,12 +167,6 @@ static int64_t run(bh_runner_source *src, int (*handle)(void *, const bh_job *),
 static bh_bench_emu emu;
 static int e2e_rate;
 
-static size_t discard(char *p, size_t s, size_t n, void *u)
-{
-    (void)p;
-    (void)u;
-    return s * n;
-}
 
 static int64_t e2e_post(int n)
 {
@@ -182,7 +177,7 @@ static int64_t e2e_post(int n)
     snprintf(url, sizeof url, "%s/control/message", emu.url);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, bh_bench_discard);
     usleep(300000);
     t0 = now_ns();
     for (int i = 1; i <= n; i++) {

@@ -110,6 +110,9 @@ done
 run_one bench_conversation $QUICK
 # Scheduled jobs: lateness after the due time, through the emulator.
 BOTHIVE_BIN="$BUILD/tools/bothive" run_one bench_schedule $QUICK
+# Several hosts through Redis and the emulator.
+# shellcheck disable=SC2086
+BOTHIVE_BIN="$BUILD/tools/bothive" run_one bench_hosts $QUICK $PEER_ARGS
 # Every benchmark's output, in the order they ran.
 for name in $RAN; do cat "$WORK/$name.out"; done >"$WORK/all.out" 2>/dev/null || true
 
@@ -132,6 +135,7 @@ to_md() {
         if (b == "runner") return "Runner: dispatch throughput and latency (dispatcher alone, and end to end through the emulator)";
         if (b == "conversation") return "Conversations: ns per 3-step sign-up through bh_bot_process, as a conversation and as plain hooks";
         if (b == "schedule") return "Scheduled jobs: ms from the due time to the start of the job (4 workers, file:)";
+        if (b == "hosts") return "Several hosts through Redis: end-to-end throughput, handlers of 5 ms, 4 workers per host";
         if (b == "views") return "Updates: ns to tokenize, to parse the view, and to read a photo message lazily";
         if (b == "broadcast") return "Broadcast: one text to every chat by 4 workers, against the --flood limits of the emulator";
         if (b == "upload") return "Upload: a document through the call path vs curl -F, and the peak RSS growth of the sender";

@@ -45,6 +45,9 @@ uint64_t bh_bench_go(void);
 int bh_bench_flag(int argc, char **argv, const char *flag);
 const char *bh_bench_opt(int argc, char **argv, const char *name);
 
+/* A libcurl write callback that drops the body. */
+size_t bh_bench_discard(char *p, size_t size, size_t n, void *arg);
+
 /* Keeps a computed value alive so the compiler cannot drop the loop. */
 void bh_bench_sink(uint64_t v);
 

@@ -38,8 +38,11 @@ typedef struct bh_run_options {
     /* Bot API base URL; default BOTHIVE_API_URL, else Telegram's. */
     const char *api_url;
     /* Non-zero: updates pending when the runner starts are processed.
-     * Default (0): they are confirmed without being processed, as botogram
-     * does (BOTHIVE_PROCESS_BACKLOG=1 sets it). */
+     * Default (0): at the very first start of a bot on its store (nothing
+     * of it there yet) they are confirmed without being processed, as
+     * botogram does; on every later start (a restart, a crash, another
+     * host joining) they are processed (BOTHIVE_PROCESS_BACKLOG=1 sets
+     * it). A mem: store is new at each start. */
     int process_backlog;
     /* How long in-flight updates may take to finish after SIGINT/SIGTERM;
      * default 10000 ms. */

@@ -11,6 +11,10 @@
  * worker.c      the worker process
  * updater.c     the polling updater process (and feeds)
  * webhook.c     the webhook updater process (libmicrohttpd)
+ * backlog.c     the backlog is skipped at a bot's very first start only
+ * hosts.h       several hosts through Redis: hosting.c (the master's
+ *               side), feeder.c and intake.c (the processes doing the
+ *               Redis I/O), hostcfg.c (settings and names)
  * master.h      the master process, in five files (see there): master.c
  *               (bh_runner_run), supervise.c (forking, respawning, reaping
  *               the children), jobs.c (a job's life), loop.c (the poll
@@ -161,6 +165,9 @@ typedef struct bh_qjob {
     int key_kind;
     int64_t key;
     int64_t received_ms;
+    int part;          /* hosts mode: its partition + 1; 0 otherwise */
+    uint64_t epoch;    /* hosts mode: the epoch of the partition's lease */
+    int lost;          /* hosts mode: its worker was ended, the lease gone */
     struct bh_qjob *next;
     struct bh_qkey *qkey;  /* its key's queue while queued or running */
 } bh_qjob;
@@ -254,6 +261,7 @@ typedef struct bh_updater_cfg {
     int fd;                 /* to the master */
     int skip_backlog;       /* the first updater of a run */
     int64_t offset, next;   /* from the master's ledger */
+    const char *host;       /* hosts mode: this run's host id; else NULL */
 } bh_updater_cfg;
 
 void bh_updater_main(const bh_updater_cfg *cfg) __attribute__((noreturn));

@@ -25,7 +25,9 @@ static int bh_master_polls(const bh_master *m, int s)
 
 void bh_master_job_finish(bh_master *m, bh_qjob *j)
 {
-    if (j->kind == BH_JOB_UPDATE) {
+    if (j->part) {
+        bh_master_hosts_done(m, j);
+    } else if (j->kind == BH_JOB_UPDATE) {
         /* Until Telegram confirms it, the store remembers it is done, for
          * a master that would crash meanwhile (doneset.c). */
         if (bh_master_polls(m, j->source))
@@ -169,6 +171,13 @@ void bh_master_job_crashed(bh_master *m, int i, bh_qjob *j, const char *how)
     char note[BH_MASTER_NOTE_TEXT_MAX];
 
     bh_master_note_text(m, i, note, sizeof note);
+    if (j->lost || bh_master_hosts_lost(m, j)) {
+        /* Hosts mode: the partition's new owner runs it; not a crash. */
+        bh_log(BH_LOG_WARN, "update %lld of partition %d left to its new owner",
+               (long long)j->update_id, j->part - 1);
+        bh_qjob_free(j);
+        return;
+    }
     j->crashes++;
     /* What a dead worker told of scheduled jobs may be lost with it (the
      * master may reap it before reading its last messages): a look now
@@ -243,6 +252,11 @@ void bh_master_dispatch(bh_master *m)
         bh_qjob *j = bh_queue_next(&m->q);
         if (!j)
             break;
+        if (j->part && !bh_master_hosts_may_run(m, j)) {
+            bh_queue_release(&m->q, j);
+            bh_qjob_free(j);
+            continue;
+        }
         if (j->crashes && j->last_slot == i) {
             /* A retry goes to another worker when one is free (the slot it
              * crashed on holds a fresh process, but what the handler left
@@ -261,6 +275,8 @@ static void bh_master_timer_tick(bh_master *m, int s, size_t t, int64_t now)
 {
     bh_qjob *j;
 
+    if (!bh_master_hosts_timers_here(m, s))
+        return; /* another host's feeder holds the timers' lease */
     if (bh_queue_key_active(&m->q, s, BH_KEY_TIMER, (int64_t)t)) {
         bh_log(BH_LOG_DEBUG, "timer %zu of source %d: previous run not over, "
                "tick skipped", t, s);

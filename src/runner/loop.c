@@ -95,6 +95,9 @@ static void bh_master_read_updater(bh_master *m, int s)
         case BH_MSG_STOPPED:
             m->u[s].stopped = 1;
             break;
+        default:
+            bh_master_hosts_on_msg(m, s, &msg);
+            break;
         }
     }
 }
@@ -205,6 +208,8 @@ static int bh_master_step(bh_master *m)
     if (!m->finalizing)
         bh_master_dispatch(m);
     bh_master_send_offsets(m);
+    bh_master_hosts_flush(m);
+    bh_master_hosts_end_stale(m);
     bh_master_overruns(m, now, &wake);
     if (bh_master_shutdown_turn(m, now, &wake))
         return BH_MASTER_OVER;

@@ -145,6 +145,7 @@ static void bh_master_free(bh_master *m)
     free(m->pfd);
     free(m->buf);
     bh_queue_free(&m->q);
+    bh_master_hosts_free(m);
     if (m->shm)
         munmap(m->shm, m->shm_len);
     bh_store_close(m->st);
@@ -158,9 +159,11 @@ static int bh_master_run(bh_master *m)
     struct sigaction old[4];
     int rc;
 
-    if ((rc = bh_master_alloc(m)) != BH_OK || (rc = bh_master_init_sources(m)) != BH_OK)
+    if ((rc = bh_master_alloc(m)) != BH_OK || (rc = bh_master_init_sources(m)) != BH_OK ||
+        (rc = bh_master_hosts_init(m)) != BH_OK)
         goto fail;
     bh_master_open_done(m);
+    bh_master_backlog_rule(m);
     if ((rc = bh_master_start_app(m)) != BH_OK ||
         (rc = bh_master_signals_install(m, old)) != BH_OK)
         goto fail;

@@ -112,6 +112,7 @@ typedef struct bh_master {
     int sched_inflight[BH_MASTER_SOURCES_MAX];
     int sched_started;
     int64_t sched_seq;
+    struct bh_hosts_master *hm; /* hosts mode (hosting.c) */
 } bh_master;
 
 /* ---- supervise.c ---- */
@@ -174,6 +175,35 @@ int bh_master_signals_install(bh_master *m, struct sigaction old[4]);
 void bh_master_signals_restore(bh_master *m, const struct sigaction old[4]);
 /* Runs the loop until the run is over (see shutdown.c). */
 void bh_master_loop(bh_master *m);
+
+/* ---- hosting.c: hosts mode (see hosts.h) ---- */
+
+/* The hosts-mode state and this run's host id. Errors: BH_ENOMEM. */
+int bh_master_hosts_init(bh_master *m);
+void bh_master_hosts_free(bh_master *m);
+const char *bh_master_hosts_id(const bh_master *m);
+/* A feeder's message (BH_MSG_ENTRY, BH_MSG_LEASE). */
+void bh_master_hosts_on_msg(bh_master *m, int s, const bh_msg *msg);
+/* Whether job j of a partition may start (else the caller drops it). */
+int bh_master_hosts_may_run(bh_master *m, const bh_qjob *j);
+/* Job j of a partition is over for good: acknowledged through the feeder. */
+void bh_master_hosts_done(bh_master *m, const bh_qjob *j);
+/* Sends the acknowledgements the feeders' sockets did not take yet. */
+void bh_master_hosts_flush(bh_master *m);
+/* The feeder of source s is gone. */
+void bh_master_hosts_feeder_gone(bh_master *m, int s);
+/* Whether job j's partition lease no longer holds here. */
+int bh_master_hosts_lost(const bh_master *m, const bh_qjob *j);
+/* Ends the workers running jobs of partitions whose lease is gone. */
+void bh_master_hosts_end_stale(bh_master *m);
+/* Whether the timers of source s tick on this host now. */
+int bh_master_hosts_timers_here(const bh_master *m, int s);
+
+/* ---- backlog.c ---- */
+
+/* Marks the sources whose bot started before on this store, so that their
+ * backlog is processed (skipped only at a bot's very first start). */
+void bh_master_backlog_rule(bh_master *m);
 
 /* ---- shutdown.c ---- */
 

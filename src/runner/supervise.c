@@ -19,6 +19,7 @@
 
 #include "bothive/error.h"
 #include "bothive/log.h"
+#include "hosts.h"
 #include "master.h"
 
 /* The status of a child that finds its master gone before it started; no
@@ -216,7 +217,8 @@ static void bh_master_updater_child(bh_master *m, int s, int fd)
     const bh_runner_source *src = &m->app->sources[s];
     bh_updater_cfg cfg = {.app = m->app, .opts = &m->o, .source = s, .fd = fd,
                           .skip_backlog = !m->o.process_backlog && !m->u[s].started_once,
-                          .offset = bh_ledger_offset(&m->led[s]), .next = m->led[s].next};
+                          .offset = bh_ledger_offset(&m->led[s]), .next = m->led[s].next,
+                          .host = bh_master_hosts_id(m)};
     char tag[32];
 
     if (m->ns > 1)
@@ -224,6 +226,8 @@ static void bh_master_updater_child(bh_master *m, int s, int fd)
     else
         snprintf(tag, sizeof tag, "updater");
     bh_child_setup(m->self, tag, 0);
+    if (bh_hosts_mode(m->app, &m->o, s))
+        bh_feeder_main(&cfg, cfg.host);
     if (src->feed || !m->o.webhook_url)
         bh_updater_main(&cfg);
     bh_webhook_main(&cfg);
@@ -350,6 +354,7 @@ void bh_master_updater_dead(bh_master *m, int s, int reaped, int status)
     }
     u->stopped = 1;
     u->pid = 0;
+    bh_master_hosts_feeder_gone(m, s);
 }
 
 void bh_master_reap(bh_master *m)

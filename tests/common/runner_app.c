@@ -93,6 +93,10 @@ static int app_handle(void *arg, const bh_job *job)
             usleep((useconds_t)(rand() % a->cfg->delay_us));
         bh_shared_set_int(a->mem, key, seq);
     }
+    if (a->cfg->host_tag) {
+        snprintf(key, sizeof key, "host:%s", a->cfg->host_tag);
+        bh_shared_incr(a->mem, key, 1, NULL);
+    }
     snprintf(key, sizeof key, "p:%lld", (long long)job->update_id);
     bh_shared_incr(a->mem, key, 1, &n);
     if (n > 1)

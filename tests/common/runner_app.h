@@ -33,6 +33,7 @@ typedef struct bh_test_runner {
     int timer_sleep_ms;
     bh_run_options opts;        /* api_url, workers, ... */
     pid_t pid;                  /* the runner (master) */
+    const char *host_tag;       /* set: each update also counts "host:<tag>" */
 } bh_test_runner;
 
 /* Zeroes r and points it at the emulator e and the store at store_url. */

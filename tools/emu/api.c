@@ -73,6 +73,7 @@ static int wait_for_updates(bh_emu *e, int64_t timeout_s, bh_emu_reply *r)
         if (e->pending > 0 || e->stopping || e->webhook_url)
             return BH_OK;
         if (e->poll_generation != gen) {
+            e->stats.poll_conflicts++;
             bh_emu_reply_error(r, 409, "Conflict: terminated by other getUpdates request; "
                                        "make sure that only one bot instance is running");
             return BH_ECONFLICT;

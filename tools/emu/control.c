@@ -532,6 +532,7 @@ static void add_counters_locked(const bh_emu *e, json_object *o)
     BH_EMU_STAT(webhook_deliveries);
     BH_EMU_STAT(webhook_failures);
     BH_EMU_STAT(flood_429);
+    BH_EMU_STAT(poll_conflicts);
 #undef BH_EMU_STAT
     json_object_object_add(o, "pending_updates", json_object_new_int64((int64_t)e->pending));
 }

@@ -171,6 +171,7 @@ typedef struct bh_emu_stats {
     int64_t early_retries, callback_answers;
     int64_t webhook_deliveries, webhook_failures;
     int64_t flood_429;      /* sends refused by --flood's limits */
+    int64_t poll_conflicts; /* getUpdates answered 409: another poll began */
 } bh_emu_stats;
 
 /* --flood (flood.c): Telegram's flood limits, enforced with GCRA (a

@@ -1,0 +1,260 @@
+/*
+ * Hosts mode, the master's side. The feeder (feeder.c, in the updater's
+ * slot) sends the entries of the partitions this host owns, each with the
+ * partition and the epoch of its lease, and the time until which each
+ * lease surely holds (it renews them; the time is this machine's monotonic
+ * clock, which runs on while a process is stopped). The master:
+ *  - queues an entry as a job in its key's queue (per-chat order within
+ *    the host; one owner per partition gives it across hosts);
+ *  - hands out a job only while its partition's lease holds with the
+ *    job's epoch: a host that was stopped past its lease, or whose feeder
+ *    cannot renew, starts nothing more of it (a NACK tells the feeder,
+ *    which reads it again if it still owns the partition);
+ *  - acknowledges a job over for good through the feeder (ACK), which
+ *    acknowledges it in the store, fenced by the epoch.
+ * No store call is made here: the master never waits on Redis.
+ *
+ * Names: every function here is bh_master_hosts_*, as it works on the
+ * master's state.
+ */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "bothive/error.h"
+#include "bothive/log.h"
+#include "hosts.h"
+#include "master.h"
+
+typedef struct bh_hosts_lease_view {
+    int64_t until;   /* monotonic ms; 0: not held */
+    uint64_t epoch;
+} bh_hosts_lease_view;
+
+/* Messages to a feeder that its socket did not take yet, in order. */
+typedef struct bh_hosts_outbox {
+    bh_msg_hdr *h;
+    size_t head, n, cap;
+} bh_hosts_outbox;
+
+struct bh_hosts_master {
+    char host[BH_HOSTS_NAME_MAX + 1];
+    int *mode;                                        /* per source: hosts mode */
+    int64_t *timers_until;                            /* per source */
+    bh_hosts_lease_view (*lease)[BH_HOSTS_PARTS_MAX]; /* per source */
+    bh_hosts_outbox *out;                             /* per source */
+};
+
+int bh_master_hosts_init(bh_master *m)
+{
+    struct bh_hosts_master *hm = calloc(1, sizeof *hm);
+
+    if (!hm)
+        return BH_ENOMEM;
+    m->hm = hm;
+    bh_hosts_new_id(hm->host, sizeof hm->host);
+    hm->lease = calloc((size_t)m->ns, sizeof *hm->lease);
+    hm->out = calloc((size_t)m->ns, sizeof *hm->out);
+    hm->mode = calloc((size_t)m->ns, sizeof *hm->mode);
+    hm->timers_until = calloc((size_t)m->ns, sizeof *hm->timers_until);
+    if (!hm->lease || !hm->out || !hm->mode || !hm->timers_until)
+        return BH_ENOMEM;
+    for (int s = 0; s < m->ns; s++)
+        hm->mode[s] = bh_hosts_mode(m->app, &m->o, s);
+    return BH_OK;
+}
+
+void bh_master_hosts_free(bh_master *m)
+{
+    struct bh_hosts_master *hm = m->hm;
+
+    if (!hm)
+        return;
+    for (int s = 0; hm->out && s < m->ns; s++)
+        free(hm->out[s].h);
+    free(hm->out);
+    free(hm->lease);
+    free(hm->mode);
+    free(hm->timers_until);
+    free(hm);
+    m->hm = NULL;
+}
+
+const char *bh_master_hosts_id(const bh_master *m)
+{
+    return m->hm->host;
+}
+
+/* Sends what waits for the feeder of source s, as far as its socket takes
+ * it now (the master never blocks on a child). */
+static void bh_master_hosts_flush_one(bh_master *m, int s)
+{
+    bh_hosts_outbox *o = &m->hm->out[s];
+
+    while (o->n && m->u[s].pid > 0) {
+        if (bh_proto_send_flags(m->u[s].fd, &o->h[o->head], NULL, 0, MSG_DONTWAIT) == BH_EBUSY)
+            return;
+        o->head++;
+        o->n--;
+    }
+    o->head = o->n ? o->head : 0;
+}
+
+void bh_master_hosts_flush(bh_master *m)
+{
+    for (int s = 0; m->hm && s < m->ns; s++)
+        bh_master_hosts_flush_one(m, s);
+}
+
+/* Queues h for the feeder of source s and sends what can go. */
+static void bh_master_hosts_post(bh_master *m, int s, const bh_msg_hdr *h)
+{
+    bh_hosts_outbox *o = &m->hm->out[s];
+
+    if (o->head + o->n == o->cap) {
+        if (o->head) {
+            memmove(o->h, o->h + o->head, o->n * sizeof *o->h);
+            o->head = 0;
+        } else {
+            size_t nc = o->cap ? o->cap * 2 : 256;
+            bh_msg_hdr *nh = realloc(o->h, nc * sizeof *nh);
+            if (!nh) {
+                /* Not acknowledged: the entry stays pending and is run
+                 * again by the partition's next owner. */
+                bh_log(BH_LOG_ERROR, "out of memory: update %lld not acknowledged",
+                       (long long)h->update_id);
+                return;
+            }
+            o->h = nh;
+            o->cap = nc;
+        }
+    }
+    o->h[o->head + o->n++] = *h;
+    bh_master_hosts_flush_one(m, s);
+}
+
+/* A feeder is gone: the acknowledgements that waited for it are lost with
+ * it (their entries stay pending and run again). The leases it reported
+ * still hold until their time: its replacement, with this host's id,
+ * renews them, and the updates running meanwhile go on. */
+void bh_master_hosts_feeder_gone(bh_master *m, int s)
+{
+    if (!m->hm)
+        return;
+    m->hm->out[s].head = m->hm->out[s].n = 0;
+}
+
+/* In hosts mode the timers of a bot tick on one host: the one whose
+ * feeder holds the timers' lease. */
+int bh_master_hosts_timers_here(const bh_master *m, int s)
+{
+    return !m->hm || !m->hm->mode[s] || bh_clock_mono_ms() < m->hm->timers_until[s];
+}
+
+/* An entry of a partition becomes a job in its key's queue. */
+static void bh_master_hosts_entry(bh_master *m, int s, const bh_msg *msg)
+{
+    bh_qjob *j = calloc(1, sizeof *j);
+
+    if (!j || !(j->json = malloc(msg->len + 1))) {
+        free(j);
+        bh_log(BH_LOG_ERROR, "out of memory: update %lld of source %d left for later",
+               (long long)msg->h.update_id, s);
+        return;
+    }
+    memcpy(j->json, msg->body ? msg->body : "", msg->len + 1);
+    j->len = msg->len;
+    j->kind = BH_JOB_UPDATE;
+    j->source = s;
+    j->attempt = 1;
+    j->update_id = msg->h.update_id;
+    j->key_kind = msg->h.kind;
+    j->key = msg->h.a;
+    j->received_ms = bh_clock_mono_ms();
+    j->part = msg->h.timer + 1;
+    j->epoch = (uint64_t)msg->h.b;
+    if (bh_queue_push(&m->q, j, 0) != BH_OK) {
+        bh_log(BH_LOG_ERROR, "out of memory: update %lld of source %d left for later",
+               (long long)msg->h.update_id, s);
+        bh_qjob_free(j);
+    }
+}
+
+void bh_master_hosts_on_msg(bh_master *m, int s, const bh_msg *msg)
+{
+    int p = msg->h.timer;
+
+    if (!m->hm || p < 0 || p >= BH_HOSTS_PARTS_MAX)
+        return;
+    if (msg->h.type == BH_MSG_ENTRY && msg->body) {
+        bh_master_hosts_entry(m, s, msg);
+    } else if (msg->h.type == BH_MSG_TIMERS) {
+        m->hm->timers_until[s] = msg->h.a;
+    } else if (msg->h.type == BH_MSG_LEASE) {
+        m->hm->lease[s][p].until = msg->h.a;
+        m->hm->lease[s][p].epoch = (uint64_t)msg->h.b;
+    }
+}
+
+/*
+ * Whether job j of a partition may start now: its partition's lease holds
+ * with j's epoch. A job of an older epoch is dropped silently (the owner
+ * of the newer one claimed it and sends it again); one whose lease ran out
+ * with the same epoch is dropped with a NACK, so that the feeder reads it
+ * again if it renews.
+ */
+int bh_master_hosts_may_run(bh_master *m, const bh_qjob *j)
+{
+    const bh_hosts_lease_view *l = &m->hm->lease[j->source][j->part - 1];
+    bh_msg_hdr h = {.type = BH_MSG_NACK, .source = j->source, .timer = j->part - 1,
+                    .update_id = j->update_id, .b = (int64_t)j->epoch};
+
+    if (l->epoch == j->epoch && bh_clock_mono_ms() < l->until)
+        return 1;
+    bh_log(BH_LOG_DEBUG, "update %lld of partition %d not started: its lease is not held",
+           (long long)j->update_id, j->part - 1);
+    if (l->epoch == j->epoch)
+        bh_master_hosts_post(m, j->source, &h);
+    return 0;
+}
+
+/* Whether job j's partition lease no longer holds here (with its epoch). */
+int bh_master_hosts_lost(const bh_master *m, const bh_qjob *j)
+{
+    const bh_hosts_lease_view *l;
+
+    if (!j->part || !m->hm)
+        return 0;
+    l = &m->hm->lease[j->source][j->part - 1];
+    return l->epoch != j->epoch || bh_clock_mono_ms() >= l->until;
+}
+
+/*
+ * Ends the workers running updates of partitions whose lease no longer
+ * holds here: another host may own the partition now and run those
+ * updates itself, and per chat only one run at a time may go on anywhere.
+ * The killed jobs are not retried here (jobs.c): the new owner runs them.
+ */
+void bh_master_hosts_end_stale(bh_master *m)
+{
+    for (int i = 0; m->hm && i < m->nw; i++) {
+        bh_wslot *w = &m->w[i];
+        if (w->state != BH_W_BUSY || !w->job || !bh_master_hosts_lost(m, w->job) ||
+            w->job->lost)
+            continue;
+        bh_log(BH_LOG_WARN, "the lease of partition %d is not held here any more: ending "
+               "worker %d (pid %d), which runs update %lld", w->job->part - 1, i, (int)w->pid,
+               (long long)w->job->update_id);
+        w->job->lost = 1;
+        kill(w->pid, SIGKILL);
+    }
+}
+
+void bh_master_hosts_done(bh_master *m, const bh_qjob *j)
+{
+    bh_msg_hdr h = {.type = BH_MSG_ACK, .source = j->source, .timer = j->part - 1,
+                    .update_id = j->update_id, .b = (int64_t)j->epoch};
+
+    bh_master_hosts_post(m, j->source, &h);
+}

@@ -1,0 +1,59 @@
+/*
+ * Several hosts serving one bot (a store that can span hosts, redis://):
+ * what the runner's files for it share.
+ *
+ * hosting.c  the master's side: the feeder's messages become jobs, a job
+ *            of a partition whose lease ran out is not handed out, a job
+ *            done is acknowledged through the feeder
+ * feeder.c   the feeder process, in the updater's slot: heartbeat,
+ *            partition leases, reading the partitions it owns, the
+ *            acknowledgements; it forks the intake
+ * intake.c   the intake process: polls getUpdates while it holds the
+ *            intake lease and puts every update once into the log
+ *
+ * The master makes no store call for any of it: the feeder does the
+ * Redis I/O and talks to it over proto.c's socket, as an updater does.
+ */
+#ifndef BOTHIVE_RUNNER_HOSTS_H
+#define BOTHIVE_RUNNER_HOSTS_H
+
+#include <stdint.h>
+
+#include "internal.h"
+#include "store/hosts.h"
+
+/* Messages of hosts mode, beside proto.c's (values of their own). */
+enum {
+    /* feeder -> master */
+    BH_MSG_ENTRY = 64, /* timer: partition; kind, a: key; update_id; b: epoch; json */
+    BH_MSG_LEASE,      /* timer: partition; a: held until (monotonic ms, 0: lost); b: epoch */
+    BH_MSG_TIMERS,     /* the timers' lease: a: held until (0: not this host's) */
+    /* master -> feeder */
+    BH_MSG_ACK,        /* timer: partition; update_id; b: epoch */
+    BH_MSG_NACK,       /* the same: dropped unrun, its lease ran out in the master */
+};
+
+/* Settings, from the environment (see README, "Running on several hosts"). */
+typedef struct bh_hosts_cfg {
+    int64_t lease_ms;   /* BOTHIVE_HOSTS_LEASE_MS, default 10000 */
+    int parts;          /* BOTHIVE_HOSTS_PARTITIONS, default 16 (the first host's wins) */
+} bh_hosts_cfg;
+
+/* Whether source s runs in hosts mode: polling (no webhook, no feed) over
+ * a store that spans hosts, unless BOTHIVE_HOSTS=0. */
+int bh_hosts_mode(const bh_runner_app *app, const bh_run_options *o, int s);
+void bh_hosts_cfg_get(bh_hosts_cfg *c);
+/* The bot's id in the log: the number before the token's ':' (or the
+ * whole token's hash). */
+void bh_hosts_bot_id(const char *token, char *out, size_t n);
+/* The partition of a dispatch key. */
+int bh_hosts_part_of(int kind, int64_t key, int parts);
+/* A fresh random id for this run of a host. */
+void bh_hosts_new_id(char *out, size_t n);
+
+/* The feeder's and the intake's lives after fork; never return. host is
+ * the master's host id. */
+void bh_feeder_main(const bh_updater_cfg *cfg, const char *host) __attribute__((noreturn));
+void bh_intake_main(const bh_updater_cfg *cfg, const char *host) __attribute__((noreturn));
+
+#endif

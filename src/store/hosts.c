@@ -1,0 +1,154 @@
+/*
+ * The coordination contract of several hosts (hosts.h): the registry of the
+ * schemes that implement it, and the argument checks made once here, so
+ * that a backend may assume non-NULL handles and names within bounds.
+ *
+ * Names: every function here is bh_hosts_*.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bothive/error.h"
+#include "hosts.h"
+
+#define BH_HOSTS_SCHEMES_MAX 4
+
+/* Filled from the backends' constructors before main, never written
+ * while read. */
+static struct {
+    const char *prefix;
+    const struct bh_hosts_ops *ops;
+} bh_hosts_schemes[BH_HOSTS_SCHEMES_MAX];
+static size_t bh_hosts_nschemes;
+
+void bh_hosts_register(const char *prefix, const struct bh_hosts_ops *ops)
+{
+    if (bh_hosts_nschemes < BH_HOSTS_SCHEMES_MAX) {
+        bh_hosts_schemes[bh_hosts_nschemes].prefix = prefix;
+        bh_hosts_schemes[bh_hosts_nschemes++].ops = ops;
+    }
+}
+
+static const struct bh_hosts_ops *bh_hosts_ops_of(const char *url)
+{
+    for (size_t i = 0; url && i < bh_hosts_nschemes; i++)
+        if (!strncmp(url, bh_hosts_schemes[i].prefix, strlen(bh_hosts_schemes[i].prefix)))
+            return bh_hosts_schemes[i].ops;
+    return NULL;
+}
+
+int bh_hosts_supported(const char *url)
+{
+    return bh_hosts_ops_of(url) != NULL;
+}
+
+/* A name or id: 1..BH_HOSTS_NAME_MAX bytes. */
+static int bh_hosts_name_ok(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    return n > 0 && n <= BH_HOSTS_NAME_MAX;
+}
+
+int bh_hosts_open(bh_hosts **out, const char *url, const char *bot, const char *host)
+{
+    const struct bh_hosts_ops *ops = bh_hosts_ops_of(url);
+
+    if (!out)
+        return BH_EINVAL;
+    *out = NULL;
+    if (!url || !bh_hosts_name_ok(bot) || !bh_hosts_name_ok(host))
+        return BH_EINVAL;
+    if (!ops)
+        return BH_ENOTSUP;
+    return ops->open(out, url, bot, host);
+}
+
+void bh_hosts_close(bh_hosts *h)
+{
+    if (h)
+        h->ops->close(h);
+}
+
+int bh_hosts_lease(bh_hosts *h, const char *name, int64_t ttl_ms, uint64_t *epoch)
+{
+    if (!h || !bh_hosts_name_ok(name) || ttl_ms <= 0 || !epoch)
+        return BH_EINVAL;
+    return h->ops->lease(h, name, ttl_ms, epoch);
+}
+
+int bh_hosts_release(bh_hosts *h, const char *name, uint64_t epoch)
+{
+    if (!h || !bh_hosts_name_ok(name))
+        return BH_EINVAL;
+    return h->ops->release(h, name, epoch);
+}
+
+int bh_hosts_beat(bh_hosts *h, int64_t ttl_ms, int *index, int *count)
+{
+    if (!h || ttl_ms <= 0 || !index || !count)
+        return BH_EINVAL;
+    return h->ops->beat(h, ttl_ms, index, count);
+}
+
+int bh_hosts_setup(bh_hosts *h, int parts_wanted, int *parts)
+{
+    if (!h || parts_wanted < 1 || parts_wanted > BH_HOSTS_PARTS_MAX || !parts)
+        return BH_EINVAL;
+    return h->ops->setup(h, parts_wanted, parts);
+}
+
+int bh_hosts_offset(bh_hosts *h, int64_t *offset)
+{
+    if (!h || !offset)
+        return BH_EINVAL;
+    return h->ops->offset(h, offset);
+}
+
+int bh_hosts_put(bh_hosts *h, uint64_t epoch, const bh_hosts_entry *e, size_t n, int64_t next)
+{
+    if (!h || (n && !e))
+        return BH_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (e[i].update_id <= 0 || e[i].part < 0 || e[i].part >= BH_HOSTS_PARTS_MAX || !e[i].json)
+            return BH_EINVAL;
+    return h->ops->put(h, epoch, e, n, next);
+}
+
+int bh_hosts_claim(bh_hosts *h, int part, uint64_t epoch, size_t *moved)
+{
+    if (!h || part < 0 || part >= BH_HOSTS_PARTS_MAX || !moved)
+        return BH_EINVAL;
+    return h->ops->claim(h, part, epoch, moved);
+}
+
+int bh_hosts_read(bh_hosts *h, const bh_hosts_want *w, size_t nw, size_t count, int *status,
+                  bh_hosts_entry **out, size_t *nout)
+{
+    if (!out || !nout)
+        return BH_EINVAL;
+    *out = NULL;
+    *nout = 0;
+    if (!h || !w || !nw || !status)
+        return BH_EINVAL;
+    for (size_t i = 0; i < nw; i++)
+        if (w[i].part < 0 || w[i].part >= BH_HOSTS_PARTS_MAX || (w[i].nacks && !w[i].acks) ||
+            w[i].after < BH_HOSTS_ACK_ONLY || (!count && w[i].after != BH_HOSTS_ACK_ONLY))
+            return BH_EINVAL;
+    return h->ops->read(h, w, nw, count, status, out, nout);
+}
+
+void bh_hosts_entries_free(bh_hosts_entry *e, size_t n)
+{
+    for (size_t i = 0; e && i < n; i++)
+        free(e[i].json);
+    free(e);
+}
+
+int bh_hosts_ack(bh_hosts *h, int part, uint64_t epoch, const int64_t *ids, size_t n)
+{
+    if (!h || part < 0 || part >= BH_HOSTS_PARTS_MAX || (n && !ids))
+        return BH_EINVAL;
+    if (!n)
+        return BH_OK;
+    return h->ops->ack(h, part, epoch, ids, n);
+}

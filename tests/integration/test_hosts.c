@@ -1,0 +1,439 @@
+/*
+ * Several hosts serving one bot through Redis, end to end: three runners
+ * of the test application (tests/common/runner_app.c), each a separate
+ * process tree in its own PID and UTS namespace (a "host" named h1, h2,
+ * h3; plain process trees when unshare is refused), one redis-server the
+ * test starts, and the emulator. Bursts over many chats check that no
+ * update is lost, none runs twice in steady state, per-chat order holds,
+ * the work spreads over the hosts and Telegram answers no 409; then the
+ * polling host and a partition owner are SIGKILLed mid-burst, and a host
+ * is stopped longer than its lease and resumed.
+ */
+#include <check.h>
+#include <errno.h>
+#include <hiredis/hiredis.h>
+#include <sched.h>
+#include <sys/prctl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bothive/bothive.h"
+#include "emu_proc.h"
+#include "redis_proc.h"
+#include "runner_app.h"
+#include "testutil.h"
+
+#define NHOSTS 3
+#define LEASE_MS 3000
+#define TOKEN "4242:HOSTS"
+#define WAIT_MS 90000
+
+static bh_emu_proc emu;
+static bh_redis_proc rp;
+static bh_store *st;
+static pid_t hosts[NHOSTS];  /* each host's process group */
+static bh_test_runner runners[NHOSTS];
+static const char *tags[NHOSTS] = {"h1", "h2", "h3"};
+static int timer_seconds; /* the hosts' timer, 0: none */
+
+static void setup(void)
+{
+    if (!getenv("BOTHIVE_LOG"))
+        bh_log_set_level(BH_LOG_WARN);
+    setenv("BOTHIVE_HOSTS_LEASE_MS", "3000", 1);
+    ck_assert_int_eq(bh_redis_start(&rp), 0);
+    ck_assert_int_eq(bh_emu_start(&emu, TOKEN), 0);
+    ck_assert_int_eq(bh_store_open(&st, rp.url, NULL), BH_OK);
+}
+
+static void teardown(void)
+{
+    for (int i = 0; i < NHOSTS; i++)
+        if (hosts[i] > 0) {
+            kill(-hosts[i], SIGKILL);
+            waitpid(hosts[i], NULL, 0);
+            hosts[i] = 0;
+        }
+    bh_store_close(st);
+    bh_emu_stop(&emu);
+    bh_redis_stop(&rp);
+}
+
+/* In the host's first process, inside its namespaces: the runner. */
+static void host_run(int i) __attribute__((noreturn));
+static void host_run(int i)
+{
+    bh_test_runner *r = &runners[i];
+
+    /* In its UTS namespace the host has a name of its own; the runner
+     * is told it too, for the fallback without namespaces. */
+    if (sethostname(tags[i], strlen(tags[i])) != 0 && errno != EPERM)
+        fprintf(stderr, "test_hosts: sethostname: %m\n");
+    setenv("BOTHIVE_HOST_NAME", tags[i], 1);
+    bh_test_runner_init(r, &emu, rp.url, 2);
+    r->host_tag = tags[i];
+    r->delay_us = 3000;
+    r->timer_seconds = timer_seconds;
+    if (bh_test_runner_start(r) != 0)
+        _exit(1);
+    _exit(bh_test_wait(r->pid));
+}
+
+/* Starts host i: a relay in its own process group enters new PID and UTS
+ * namespaces and forks the host's first process (pid 1 there); signals to
+ * the group reach every process of the host. */
+static void host_start(int i)
+{
+    pid_t pid = fork();
+
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        /* A host dies with the test, even one that failed (then no
+         * teardown runs): the relay with its parent, the host's first
+         * process with the relay, and a PID namespace with its first
+         * process. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        setpgid(0, 0);
+        signal(SIGTERM, SIG_IGN);
+        signal(SIGINT, SIG_IGN);
+        if (unshare(CLONE_NEWPID | CLONE_NEWUTS) != 0)
+            fprintf(stderr, "test_hosts: unshare refused (%m): hosts are plain process trees\n");
+        pid_t in = fork();
+        if (in == 0) {
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            signal(SIGTERM, SIG_DFL);
+            signal(SIGINT, SIG_DFL);
+            host_run(i);
+        }
+        int status = 1;
+        while (in > 0 && waitpid(in, &status, 0) < 0)
+            ;
+        _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+    }
+    setpgid(pid, pid);
+    hosts[i] = pid;
+}
+
+static void host_kill(int i)
+{
+    kill(-hosts[i], SIGKILL);
+    waitpid(hosts[i], NULL, 0);
+    hosts[i] = 0;
+}
+
+/* A string command's answer (malloc'd), or NULL. */
+static char *redis_str(const char *fmt, const char *arg)
+{
+    redisContext *c = redisConnect("127.0.0.1", rp.port);
+    redisReply *rep;
+    char *s = NULL;
+
+    if (!c || c->err) {
+        redisFree(c);
+        return NULL;
+    }
+    rep = redisCommand(c, fmt, arg);
+    if (rep && rep->type == REDIS_REPLY_STRING)
+        s = strdup(rep->str);
+    freeReplyObject(rep);
+    redisFree(c);
+    return s;
+}
+
+/* The host (index) whose name starts the value of lease NAME, or -1. */
+static int lease_holder(const char *name)
+{
+    char key[128];
+    snprintf(key, sizeof key, "bothive:h:{4242}:lease:%s", name);
+    char *v = redis_str("GET %s", key);
+    int who = -1;
+    for (int i = 0; v && i < NHOSTS; i++)
+        if (!strncmp(v, tags[i], 2) && v[2] == '-')
+            who = i;
+    free(v);
+    return who;
+}
+
+/* Waits until every partition is held and each live host holds its share
+ * (the hosts have settled), and someone polls. */
+static void hosts_ready(void)
+{
+    int64_t end = bh_test_now_ms() + WAIT_MS;
+    int alive = 0;
+    for (int i = 0; i < NHOSTS; i++)
+        alive += hosts[i] != 0;
+    for (;;) {
+        int held[NHOSTS] = {0}, all = 1;
+        for (int p = 0; p < 16; p++) {
+            char name[16];
+            snprintf(name, sizeof name, "p%d", p);
+            int h = lease_holder(name);
+            if (h >= 0)
+                held[h]++;
+            else
+                all = 0;
+        }
+        for (int i = 0; i < NHOSTS; i++)
+            all &= hosts[i] == 0 || held[i] >= 16 / alive;
+        if ((all && lease_holder("intake") >= 0) || bh_test_now_ms() > end)
+            break;
+        usleep(50000);
+    }
+    ck_assert_int_ge(lease_holder("intake"), 0);
+}
+
+/* Sends burst b of n messages over chats 1..chats, numbered per chat from
+ * *seq (chats' next numbers); returns the update ids in ids. */
+static void burst(int n, int chats, int64_t *seq, int64_t *ids)
+{
+    for (int k = 0; k < n; k++) {
+        int chat = 1 + k % chats;
+        char text[32];
+        snprintf(text, sizeof text, "%lld", (long long)seq[chat]++);
+        ids[k] = bh_emu_send_user_message(&emu, chat, chat, text);
+        ck_assert_int_gt(ids[k], 0);
+    }
+}
+
+/* Every update of ids processed at least once. */
+static void all_processed(const int64_t *ids, int n)
+{
+    char key[64];
+    int64_t end = bh_test_now_ms() + WAIT_MS;
+    for (int k = 0; k < n; k++) {
+        snprintf(key, sizeof key, "p:%lld", (long long)ids[k]);
+        int64_t left = end - bh_test_now_ms();
+        ck_assert_msg(bh_test_runner_wait(st, key, 1, left > 0 ? left : 1) >= 1,
+                      "update %lld was never processed", (long long)ids[k]);
+    }
+}
+
+static int64_t emu_stat(const char *name)
+{
+    int64_t v = -1;
+    ck_assert_int_eq(bh_emu_stat(&emu, name, &v), 0);
+    return v;
+}
+
+#define N 300
+#define CHATS 40
+
+START_TEST(test_three_hosts_burst)
+{
+    int64_t seq[CHATS + 1], ids[N];
+
+    for (int c = 0; c <= CHATS; c++)
+        seq[c] = 1;
+    for (int i = 0; i < NHOSTS; i++)
+        host_start(i);
+    hosts_ready();
+    int64_t conflicts0 = emu_stat("poll_conflicts");
+    burst(N, CHATS, seq, ids);
+    all_processed(ids, N);
+    ck_assert_int_eq(bh_test_runner_wait(st, "total", N, WAIT_MS), N);
+    usleep(500000);
+    ck_assert_int_eq(bh_test_runner_get(st, "total"), N);
+    ck_assert_int_eq(bh_test_runner_get(st, "dups"), 0);
+    ck_assert_int_eq(bh_test_runner_get(st, "order_errors"), 0);
+    for (int i = 0; i < NHOSTS; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "host:%s", tags[i]);
+        int64_t got = bh_test_runner_get(st, key);
+        fprintf(stderr, "test_hosts: %s ran %lld of %d\n", tags[i], (long long)got, N);
+        ck_assert_int_gt(got, N / 10);
+    }
+    ck_assert_int_eq(emu_stat("poll_conflicts") - conflicts0, 0);
+    /* Everything acknowledged: nothing left pending in the store. */
+    ck_assert_int_eq(emu_stat("pending_updates"), 0);
+}
+END_TEST
+
+START_TEST(test_kill_poller_and_owner)
+{
+    int64_t seq[CHATS + 1], ids[2 * N];
+
+    for (int c = 0; c <= CHATS; c++)
+        seq[c] = 1;
+    for (int i = 0; i < NHOSTS; i++)
+        host_start(i);
+    hosts_ready();
+    burst(N, CHATS, seq, ids);
+    bh_test_runner_wait(st, "total", N / 3, WAIT_MS);
+    int poller = lease_holder("intake");
+    ck_assert_int_ge(poller, 0);
+    host_kill(poller);
+    /* A partition owner other than the poller. */
+    int owner = -1;
+    for (int p = 0; p < 16 && owner < 0; p++) {
+        char name[16];
+        snprintf(name, sizeof name, "p%d", p);
+        int h = lease_holder(name);
+        if (h >= 0 && h != poller)
+            owner = h;
+    }
+    ck_assert_int_ge(owner, 0);
+    burst(N, CHATS, seq, ids + N);
+    bh_test_runner_wait(st, "total", N + N / 2, WAIT_MS);
+    host_kill(owner);
+    all_processed(ids, 2 * N);
+    int64_t dups = bh_test_runner_get(st, "dups");
+    fprintf(stderr, "test_hosts: after two kills, %lld duplicate(s), %lld order error(s)\n",
+            (long long)dups, (long long)bh_test_runner_get(st, "order_errors"));
+    /* Reruns are of what was in flight on the dead hosts: a few per
+     * worker and per acknowledgement not yet flushed. A handler killed
+     * after it moved its chat's number but before it counted the update
+     * is rerun as an order error that counts no duplicate: at most one
+     * per worker of each dead host. */
+    ck_assert_int_le(dups, 40);
+    ck_assert_int_le(bh_test_runner_get(st, "order_errors"), dups + 2 * 2);
+}
+END_TEST
+
+START_TEST(test_stopped_host_does_not_run)
+{
+    int64_t seq[CHATS + 1], ids[N];
+    char key[32];
+
+    for (int c = 0; c <= CHATS; c++)
+        seq[c] = 1;
+    for (int i = 0; i < NHOSTS; i++)
+        host_start(i);
+    hosts_ready();
+    /* Slow handlers: host 1 has updates queued when it is stopped. */
+    for (int k = 0; k < 60; k++) {
+        int chat = 1 + k % CHATS;
+        ids[k] = bh_emu_send_user_message(&emu, chat, chat, "sleep:100");
+    }
+    bh_test_runner_wait(st, "total", 10, WAIT_MS);
+    kill(-hosts[1], SIGSTOP);
+    snprintf(key, sizeof key, "host:%s", tags[1]);
+    int64_t before = bh_test_runner_get(st, key);
+    /* The others take its partitions once its leases lapse. */
+    int64_t end = bh_test_now_ms() + WAIT_MS;
+    for (int still = 1; still && bh_test_now_ms() < end;) {
+        still = 0;
+        for (int p = 0; p < 16; p++) {
+            char name[16];
+            snprintf(name, sizeof name, "p%d", p);
+            still |= lease_holder(name) == 1 || lease_holder(name) < 0;
+        }
+        usleep(100000);
+    }
+    burst(N - 60, CHATS, seq, ids + 60);
+    usleep(LEASE_MS * 1000);
+    kill(-hosts[1], SIGCONT);
+    all_processed(ids, N);
+    usleep(2000000);
+    int64_t after = bh_test_runner_get(st, key);
+    fprintf(stderr, "test_hosts: the stopped host ran %lld update(s) after it resumed\n",
+            (long long)(after - before));
+    /* Only what its two workers were running when it was stopped. */
+    ck_assert_int_le(after - before, 2);
+    ck_assert_int_eq(bh_test_runner_get(st, "order_errors"), 0);
+}
+END_TEST
+
+/* A 1 s timer with 3 hosts runs about once a second in all, not once per
+ * host (the timers' lease). */
+START_TEST(test_timer_once_per_period)
+{
+    timer_seconds = 1;
+    for (int i = 0; i < NHOSTS; i++)
+        host_start(i);
+    hosts_ready();
+    /* Every host has started and sought the lease. */
+    bh_test_runner_wait(st, "timer_runs", 2, WAIT_MS);
+    int64_t t0 = bh_test_now_ms(), r0 = bh_test_runner_get(st, "timer_runs");
+    usleep(6000000);
+    int64_t runs = bh_test_runner_get(st, "timer_runs") - r0;
+    int64_t secs = (bh_test_now_ms() - t0 + 500) / 1000;
+    fprintf(stderr, "test_hosts: %lld timer run(s) in %lld s with %d hosts\n", (long long)runs,
+            (long long)secs, NHOSTS);
+    /* Once per period per host would be 3 a second. */
+    ck_assert_int_le(runs, secs + 2);
+    ck_assert_int_ge(runs, 1);
+}
+END_TEST
+
+/* The backlog is skipped at the bot's very first start only: not when a
+ * host restarts or joins. */
+START_TEST(test_backlog_first_start_only)
+{
+    int64_t old[3], mid[2], later[3];
+    char key[64];
+
+    for (int k = 0; k < 3; k++)
+        old[k] = bh_emu_send_user_message(&emu, 7, 7, "sleep:0");
+    host_start(0);
+    hosts_ready();
+    for (int k = 0; k < 2; k++)
+        mid[k] = bh_emu_send_user_message(&emu, 8, 8, "sleep:0");
+    all_processed(mid, 2);
+    host_kill(0);
+    for (int k = 0; k < 3; k++)
+        later[k] = bh_emu_send_user_message(&emu, 9, 9, "sleep:0");
+    host_start(1);
+    all_processed(later, 3);
+    for (int k = 0; k < 3; k++) {
+        snprintf(key, sizeof key, "p:%lld", (long long)old[k]);
+        ck_assert_int_eq(bh_test_runner_get(st, key), 0);
+    }
+    ck_assert_int_eq(bh_test_runner_get(st, "total"), 5);
+}
+END_TEST
+
+/* Redis stopped longer than the leases, then resumed: what was sent
+ * meanwhile is processed once it answers again, nothing is lost, and the
+ * hosts share the partitions again. */
+START_TEST(test_redis_stopped)
+{
+    int64_t seq[CHATS + 1], ids[2 * 100];
+
+    for (int c = 0; c <= CHATS; c++)
+        seq[c] = 1;
+    for (int i = 0; i < NHOSTS; i++)
+        host_start(i);
+    hosts_ready();
+    burst(100, CHATS, seq, ids);
+    all_processed(ids, 100);
+    kill(rp.pid, SIGSTOP);
+    burst(100, CHATS, seq, ids + 100);
+    usleep(3 * LEASE_MS * 1000);
+    kill(rp.pid, SIGCONT);
+    all_processed(ids, 200);
+    int64_t dups = bh_test_runner_get(st, "dups");
+    fprintf(stderr, "test_hosts: after Redis was stopped, %lld duplicate(s)\n", (long long)dups);
+    ck_assert_int_le(dups, 40);
+    /* A handler blocked on Redis past its lease is ended; if it had moved
+     * its chat's number, its rerun is an order error without a
+     * duplicate: at most one per worker. */
+    ck_assert_int_le(bh_test_runner_get(st, "order_errors"), dups + 2 * NHOSTS);
+    hosts_ready();
+}
+END_TEST
+
+static void add(Suite *s, const char *name, const TTest *t)
+{
+    bh_test_add_case(s, name, t, setup, teardown, 240);
+}
+
+static Suite *hosts_suite(void)
+{
+    Suite *s = suite_create("hosts");
+    add(s, "burst", test_three_hosts_burst);
+    add(s, "kill", test_kill_poller_and_owner);
+    add(s, "stopped", test_stopped_host_does_not_run);
+    add(s, "timer", test_timer_once_per_period);
+    add(s, "backlog", test_backlog_first_start_only);
+    add(s, "redis_stopped", test_redis_stopped);
+    return s;
+}
+
+int main(void)
+{
+    return bh_test_run_suite(hosts_suite());
+}
