@@ -59,6 +59,7 @@
 #include <limits.h>
 #include <linux/futex.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -69,6 +70,12 @@
 #include "emb.h"
 
 #define BH_DEFER_MAX_MS 200
+
+/* The record is part of the file format: `waiting` became atomic without
+ * changing it (format 5 as before). */
+_Static_assert(sizeof(struct bh_lockrec) == 72 && offsetof(struct bh_lockrec, waiting) == 29 &&
+                   offsetof(struct bh_lockrec, turn) == 32,
+               "struct bh_lockrec is part of the file format");
 #define BH_DEFER_SPIN_NS 30000L
 
 static struct bh_lockrec *rec_of(struct bh_entry *e)
