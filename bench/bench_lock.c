@@ -13,13 +13,18 @@
  *  - the cost of one getpid() system call, which the lock path makes
  *    several times per acquire/release.
  *
- * Usage: bench_lock [--quick]
+ * Usage: bench_lock [--quick] [--handoff-only]
+ *
+ * --handoff-only runs bothive's hand-off alone, 20000 rounds, and prints its
+ * figures only: for perf stat (context switches, futex calls per round).
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "bothive/store.h"
@@ -32,6 +37,7 @@ struct lock_shared {
     pthread_mutex_t mutex; /* the bare robust process-shared mutex */
     _Atomic unsigned turn;
     _Atomic uint64_t wasted;
+    _Atomic uint64_t vcsw, ivcsw; /* context switches of both sides */
 };
 
 static struct lock_shared *shm;
@@ -90,7 +96,10 @@ static double pingpong(unsigned me, unsigned n, void *arg)
     size_t turns = 0;
     uint64_t wasted = 0;
 
+    struct rusage ru0, ru1;
+
     (void)n;
+    getrusage(RUSAGE_SELF, &ru0);
     uint64_t t0 = bh_bench_go();
     while (turns < iters) {
         if (use_bh) {
@@ -113,8 +122,13 @@ static double pingpong(unsigned me, unsigned n, void *arg)
             pthread_mutex_unlock(&shm->mutex);
         }
     }
+    double ns = (double)(bh_bench_now_ns() - t0) / (double)iters;
+    getrusage(RUSAGE_SELF, &ru1);
     atomic_fetch_add(&shm->wasted, wasted);
-    return (double)(bh_bench_now_ns() - t0) / (double)iters;
+    /* voluntary: sleeps in futexes; involuntary: preemption (other load) */
+    atomic_fetch_add(&shm->vcsw, (uint64_t)(ru1.ru_nvcsw - ru0.ru_nvcsw));
+    atomic_fetch_add(&shm->ivcsw, (uint64_t)(ru1.ru_nivcsw - ru0.ru_nivcsw));
+    return ns;
 }
 
 int main(int argc, char **argv)
@@ -123,7 +137,7 @@ int main(int argc, char **argv)
     int runs = quick ? 1 : 5;
     size_t n_unc = quick ? 20000 : 2000000, n_pp = quick ? 100 : 500;
     double bare[16], bh[16], ppb[16], pph[16], per[2];
-    double wasted_bare = 0, wasted_bh = 0;
+    double wasted_bare = 0, wasted_bh = 0, csw[2][2] = {{0}};
     bh_store *st;
     int rc;
 
@@ -133,6 +147,17 @@ int main(int argc, char **argv)
         (rc = bh_shared_open(st, "locks", &mem)) != BH_OK) {
         fprintf(stderr, "bench_lock: %s\n", bh_strerror(rc));
         return 1;
+    }
+    if (bh_bench_flag(argc, argv, "--handoff-only")) {
+        int use_bh = 1;
+        iters = 20000;
+        if (bh_bench_fork_run(2, pingpong, &use_bh, per))
+            return 1;
+        printf("RESULT bench=lock what=handoff_only rounds=%zu ns=%.1f wasted_per_turn=%.2f "
+               "voluntary_csw_per_handoff=%.2f\n", iters, per[0] > per[1] ? per[0] : per[1],
+               (double)atomic_load(&shm->wasted) / (2.0 * (double)iters),
+               (double)atomic_load(&shm->vcsw) / (2.0 * (double)iters));
+        return 0;
     }
     printf("INFO bench=lock uncontended_iters=%zu pingpong_rounds=%zu runs=%d\n", n_unc, n_pp,
            runs);
@@ -145,8 +170,13 @@ int main(int argc, char **argv)
         for (int use_bh = 0; use_bh < 2; use_bh++) {
             atomic_store(&shm->turn, 0);
             atomic_store(&shm->wasted, 0);
+            atomic_store(&shm->vcsw, 0);
+            atomic_store(&shm->ivcsw, 0);
             if (bh_bench_fork_run(2, pingpong, &use_bh, per))
                 return 1;
+            /* per hand-off: a round is two */
+            csw[use_bh][0] += (double)atomic_load(&shm->vcsw) / (2.0 * (double)n_pp) / runs;
+            csw[use_bh][1] += (double)atomic_load(&shm->ivcsw) / (2.0 * (double)n_pp) / runs;
             double round = per[0] > per[1] ? per[0] : per[1];
             double w = (double)atomic_load(&shm->wasted) / (2.0 * (double)n_pp);
             if (use_bh) {
@@ -184,6 +214,9 @@ int main(int argc, char **argv)
            "limit_ns=%.1f bothive_ns=%.1f ratio=%.2f\n", pb, ph, sp.median);
     printf("RESULT bench=lockwaste what=wasted_acquisitions_per_turn bare_mutex=%.2f "
            "bothive=%.2f\n", wasted_bare, wasted_bh);
+    printf("RESULT bench=lockcsw what=context_switches_per_handoff bare_voluntary=%.2f "
+           "bare_involuntary=%.2f bothive_voluntary=%.2f bothive_involuntary=%.2f\n",
+           csw[0][0], csw[0][1], csw[1][0], csw[1][1]);
     bh_bench_target_stat("lock_uncontended_vs_bare_mutex", su, 3.0);
     bh_bench_target_stat("lock_handoff_vs_bare_mutex", sp, 2.0);
     bh_shared_close(mem);

@@ -18,7 +18,8 @@
  *
  * A record is freed only under its stripe's lock, when nobody holds it and
  * nobody is pinned to it. A waiter pins it under the stripe's lock before
- * letting the stripe go, and unpins it under the stripe's lock, so no
+ * letting the stripe go, and unpins it under the stripe's lock if it gave
+ * up (or once it holds the word, when nothing can free the record), so no
  * waiter ever sleeps on a freed record. A pin is a wait slot holding the
  * waiter's pid (`users` counts the waiters beyond the slots): one word, set
  * and cleared by single stores, so a waiter killed at any instant leaves
@@ -50,13 +51,15 @@
  * tight loop usually wins against a waiter that the kernel just woke. So a
  * process that was the last to release a lock steps back, before taking it
  * again, until one of the waiters has had it (or a bound passes, in case the
- * waiters died). It waits on a futex that every acquisition bumps, so the
- * hand-off wakes it at once.
+ * waiters died). It watches a word that every acquisition bumps, first
+ * spinning for as long as a woken waiter takes to run, then asleep on it
+ * as a futex; only a sleeping deferrer costs the acquirer a wake-up.
  */
 #include <errno.h>
 #include <limits.h>
 #include <linux/futex.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/syscall.h>
@@ -67,6 +70,13 @@
 #include "emb.h"
 
 #define BH_DEFER_MAX_MS 200
+
+/* The record is part of the file format: `waiting` became atomic without
+ * changing it (format 5 as before). */
+_Static_assert(sizeof(struct bh_lockrec) == 72 && offsetof(struct bh_lockrec, waiting) == 29 &&
+                   offsetof(struct bh_lockrec, turn) == 32,
+               "struct bh_lockrec is part of the file format");
+#define BH_DEFER_SPIN_NS 30000L
 
 static struct bh_lockrec *rec_of(struct bh_entry *e)
 {
@@ -177,12 +187,15 @@ static int has_waiters(struct bh_lockrec *l)
  */
 static int has_waiters_locked(struct bh_lockrec *l)
 {
-    return l->waiting != 0 && has_waiters(l);
+    return atomic_load_explicit(&l->waiting, memory_order_relaxed) != 0 && has_waiters(l);
 }
 
 /* Clears the wait slots of processes that died waiting: they pin the
  * record no more. Also redoes the hint, which a process killed between
- * two stores may have left with a bit too many. Caller holds the stripe. */
+ * two stores may have left with a bit too many. Caller holds the stripe;
+ * a waiter unpinning meanwhile without it (unpin_held) can only make the
+ * hint keep a bit too many, never lose one: slots are only set under the
+ * stripe. */
 static void reap_dead_waiters(struct bh_lockrec *l)
 {
     uint8_t waiting = 0;
@@ -194,7 +207,7 @@ static void reap_dead_waiters(struct bh_lockrec *l)
         else if (pid)
             waiting |= (uint8_t)(1u << i);
     }
-    l->waiting = waiting;
+    atomic_store_explicit(&l->waiting, waiting, memory_order_relaxed);
 }
 
 /* Pins l for the caller, who is about to wait for it: a wait slot naming
@@ -205,7 +218,7 @@ static int pin_locked(struct bh_lockrec *l)
     for (int i = 0; i < BH_LOCK_WAITSLOTS; i++)
         if (atomic_load(&l->wpid[i]) == 0) {
             atomic_store(&l->wpid[i], bh_proc_pid());
-            l->waiting |= (uint8_t)(1u << i);
+            atomic_fetch_or_explicit(&l->waiting, (uint8_t)(1u << i), memory_order_relaxed);
             return i;
         }
     l->users++; /* this one waits without the fairness guard */
@@ -215,11 +228,29 @@ static int pin_locked(struct bh_lockrec *l)
 static void unpin_locked(struct bh_lockrec *l, int slot)
 {
     if (slot >= 0) {
-        l->waiting &= (uint8_t)~(1u << slot);
+        atomic_fetch_and_explicit(&l->waiting, (uint8_t)~(1u << slot), memory_order_relaxed);
         atomic_store(&l->wpid[slot], 0);
     } else if (l->users > 0) {
         l->users--;
     }
+}
+
+/*
+ * Unpins a waiter that got the word, without the stripe when it holds a
+ * slot: a record is freed only when nobody holds it, so it cannot go while
+ * the caller does, and the slot's and the hint's stores are single atomic
+ * ones (a waiter killed between them leaves a bit too many, which the hint
+ * allows). The count beyond the slots is guarded by the stripe.
+ */
+static void unpin_held(struct bh_region *r, unsigned s, struct bh_lockrec *l, int slot)
+{
+    if (slot >= 0) {
+        unpin_locked(l, slot);
+        return;
+    }
+    bh_stripe_lock(r, s);
+    unpin_locked(l, slot);
+    bh_stripe_unlock(r, s);
 }
 
 /* Nobody holds it, nobody is pinned to it, and it carries no news of an
@@ -297,20 +328,73 @@ static void rec_settle_locked(struct bh_region *r, unsigned s, struct bh_entry *
 }
 
 /* Counts the acquisition; dead says the word was taken from a dead holder.
- * Returns whether the caller must be told the lock was abandoned. */
+ * Returns whether the caller must be told the lock was abandoned. The
+ * bump of turn and the look at deferring are both sequentially consistent,
+ * against defer_sleep's count and its futex's look at turn: either the
+ * sleeper is counted here and woken, or the kernel sees the new turn and
+ * does not let it sleep. A deferrer still spinning is not counted, and
+ * sees the new turn without a system call. */
 static int took(struct bh_lockrec *l, int dead)
 {
     int abandoned = dead || l->abandoned;
 
     l->abandoned = 0;
-    /* Only the holder writes these: no locked read-modify-write needed. */
+    /* Only the holder writes fence: no locked read-modify-write needed. */
     atomic_store_explicit(&l->fence, atomic_load_explicit(&l->fence, memory_order_relaxed) + 1,
                           memory_order_relaxed);
-    atomic_store_explicit(&l->turn, atomic_load_explicit(&l->turn, memory_order_relaxed) + 1,
-                          memory_order_release);
+    atomic_fetch_add(&l->turn, 1);
     if (atomic_load(&l->deferring))
         futex(&l->turn, FUTEX_WAKE, INT_MAX, NULL);
     return abandoned;
+}
+
+/* Whether the deferrer may stop: the lock changed hands since turn, or
+ * nobody waits any more. */
+static int defer_done(struct bh_lockrec *l, uint32_t turn)
+{
+    return atomic_load(&l->turn) != turn || !has_waiters(l);
+}
+
+/*
+ * The first part of a deferral: the waiter the release woke is usually
+ * on the other core within microseconds, takes the lock and bumps turn;
+ * watching turn that long costs less than sleeping and being woken (two
+ * system calls and two context switches), and is what a bare mutex's
+ * releaser does too when it barges back in meanwhile. Bounded by time,
+ * checked every 64 pauses, in case the waiter is not running.
+ */
+static int defer_spin(struct bh_lockrec *l, uint32_t turn)
+{
+    struct timespec t0, now;
+
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        for (int i = 0; i < 64; i++) {
+            if (defer_done(l, turn))
+                return 1;
+#if defined(__x86_64__) || defined(__i386__)
+            __builtin_ia32_pause();
+#endif
+        }
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        if ((now.tv_sec - t0.tv_sec) * 1000000000L + (now.tv_nsec - t0.tv_nsec) >=
+            BH_DEFER_SPIN_NS)
+            return 0;
+    }
+}
+
+/* The rest of a deferral, asleep on turn in slices, counted in deferring
+ * only meanwhile (see took), up to BH_DEFER_MAX_MS in case the waiters
+ * died. */
+static void defer_sleep(struct bh_lockrec *l, uint32_t turn)
+{
+    atomic_fetch_add(&l->deferring, 1);
+    for (int64_t waited_ms = 0; waited_ms < BH_DEFER_MAX_MS && !defer_done(l, turn);
+         waited_ms += 10) {
+        struct timespec ts = {0, 10 * 1000000};
+        futex(&l->turn, FUTEX_WAIT, turn, &ts);
+    }
+    atomic_fetch_sub(&l->deferring, 1);
 }
 
 /*
@@ -321,23 +405,18 @@ static int took(struct bh_lockrec *l, int dead)
  */
 static void defer_to_waiters(struct bh_lockrec *l)
 {
-    int64_t waited_ns = 0;
-
-    if (!has_waiters(l))
-        return;
-    atomic_fetch_add(&l->deferring, 1);
     uint32_t turn = atomic_load(&l->turn);
-    while (waited_ns < (int64_t)BH_DEFER_MAX_MS * 1000000 && atomic_load(&l->turn) == turn &&
-           has_waiters(l)) {
-        struct timespec ts = {0, 10 * 1000000};
-        futex(&l->turn, FUTEX_WAIT, turn, &ts);
-        waited_ns += 10 * 1000000;
-    }
-    atomic_fetch_sub(&l->deferring, 1);
+
+    if (!has_waiters(l) || defer_spin(l, turn))
+        return;
+    defer_sleep(l, turn);
 }
 
 /* Takes the word of the record the caller is pinned to, within the
- * timeout: 0, 1 (from a dead holder), BH_EBUSY or BH_ETIMEDOUT. */
+ * timeout: 0, 1 (from a dead holder), BH_EBUSY or BH_ETIMEDOUT. A holder
+ * usually lets go within the brief spin; only a word still held after it
+ * costs the look at whether its holder is dead (a read of /proc), which
+ * comes before any sleep, so a dead holder's lock is still taken at once. */
 static int word_wait(struct bh_lockrec *l, int64_t timeout_ms)
 {
     struct timespec deadline;
@@ -345,6 +424,8 @@ static int word_wait(struct bh_lockrec *l, int64_t timeout_ms)
 
     if (l->last_pid == bh_proc_pid())
         defer_to_waiters(l);
+    if (timeout_ms != 0 && bh_slock_spin(&l->word, &l->token) == 0)
+        return 0;
     rc = bh_slock_trylock(&l->word, &l->token);
     if (rc != BH_EBUSY || timeout_ms == 0)
         return rc;
@@ -395,23 +476,27 @@ int bh_emb_lock_acquire(bh_shared *m, const char *name, size_t len, int64_t time
         return rc;
     }
     l = rec_of(e);
-    /* The common case: free, and no waiter to be fair to. */
+    /* The common case: free, and no waiter to be fair to. A held word is
+     * not looked into here (whether its holder died reads /proc, which
+     * would keep the stripe from everyone else meanwhile): word_wait does
+     * that, outside the stripe. */
     rc = l->last_pid == bh_proc_pid() && has_waiters_locked(l)
              ? BH_EBUSY
-             : bh_slock_trylock(&l->word, &l->token);
+             : bh_slock_trylock_live(&l->word, &l->token);
     if (rc == BH_EBUSY)
         slot = pin_locked(l);
     bh_stripe_unlock(r, s);
 
     if (rc == BH_EBUSY) {
         rc = word_wait(l, timeout_ms);
-        bh_stripe_lock(r, s);
-        unpin_locked(l, slot);
-        if (rc < 0)
+        if (rc < 0) {
+            bh_stripe_lock(r, s);
+            unpin_locked(l, slot);
             rec_settle_locked(r, s, e);
-        bh_stripe_unlock(r, s);
-        if (rc < 0)
+            bh_stripe_unlock(r, s);
             return BH_ETIMEDOUT;
+        }
+        unpin_held(r, s, l, slot);
     }
     int abandoned = took(l, rc == 1);
     if (held_add(ms, name, len, bh_off(r, e), s) != BH_OK) {
@@ -514,7 +599,7 @@ int bh_emb_lock_release_all(bh_shared *m)
 void bh_lockrec_reopen(struct bh_lockrec *l)
 {
     l->abandoned = l->abandoned || atomic_load(&l->word) != 0;
-    l->waiting = 0;
+    atomic_store(&l->waiting, 0);
     atomic_store(&l->word, 0);
     atomic_store(&l->token, 0);
     l->last_pid = 0;

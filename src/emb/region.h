@@ -193,12 +193,12 @@ struct bh_lockrec {
     _Atomic uint64_t fence;    /* bumped by every acquisition */
     uint32_t users;            /* waiters beyond the wait slots; guarded by the stripe */
     uint8_t abandoned;         /* set on reopen while held: next acquirer is told */
-    uint8_t waiting;           /* a bit per wait slot in use: a hint; guarded by the stripe */
+    _Atomic uint8_t waiting;   /* a bit per wait slot in use: a hint (lock.c) */
     uint16_t pad;
     _Atomic uint32_t turn;     /* futex word: bumped by every acquisition */
     _Atomic uint32_t deferring; /* releasers stepping back (see lock.c) */
-    _Atomic int32_t wpid[BH_LOCK_WAITSLOTS]; /* processes waiting for it; set and
-                                              * cleared under the stripe */
+    _Atomic int32_t wpid[BH_LOCK_WAITSLOTS]; /* processes waiting for it; set under
+                                              * the stripe (lock.c) */
 };
 
 /* The region as one process sees it. */
@@ -478,35 +478,51 @@ enum bh_mutex_got bh_mutex_lock(pthread_mutex_t *m);
 int bh_slock_timedlock(_Atomic uint32_t *word, _Atomic uint64_t *token,
                        const struct timespec *deadline);
 int bh_slock_take_dead(_Atomic uint32_t *word, _Atomic uint64_t *token, uint32_t cur);
+/* Takes the lock if it is free now or within a brief spin (BH_SLOCK_SPINS
+ * pauses, a couple of microseconds): 0, or BH_EBUSY. Never looks at the
+ * owner (which costs a read of /proc): a caller that must not wait on a
+ * dead owner calls bh_slock_trylock after it. */
+int bh_slock_spin(_Atomic uint32_t *word, _Atomic uint64_t *token);
 /* Wakes one process asleep on word (the release found the waiters bit). */
 void bh_slock_wake(_Atomic uint32_t *word);
+
+/* Takes a free word with one compare-and-swap: whether it did; *cur is
+ * what the word held otherwise. */
+static inline int bh_slock_cas(_Atomic uint32_t *word, _Atomic uint64_t *token, uint32_t *cur)
+{
+    *cur = 0;
+    if (!atomic_compare_exchange_strong_explicit(word, cur, (uint32_t)bh_proc_pid(),
+                                                 memory_order_acquire, memory_order_relaxed))
+        return 0;
+    atomic_store_explicit(token, bh_proc_token(), memory_order_relaxed);
+    return 1;
+}
 
 /* Outside any other process's reach from here on, the stripe's owner costs
  * one compare-and-swap; inline, because the stripes are taken on every write
  * and a call chain costs as much as the lock. Returns 0 or 1 as above. */
 static inline int bh_slock_lock(_Atomic uint32_t *word, _Atomic uint64_t *token)
 {
-    uint32_t cur = 0;
+    uint32_t cur;
 
-    if (atomic_compare_exchange_strong_explicit(word, &cur, (uint32_t)bh_proc_pid(),
-                                                memory_order_acquire, memory_order_relaxed)) {
-        atomic_store_explicit(token, bh_proc_token(), memory_order_relaxed);
-        return 0;
-    }
-    return bh_slock_timedlock(word, token, NULL);
+    return bh_slock_cas(word, token, &cur) ? 0 : bh_slock_timedlock(word, token, NULL);
 }
 
-/* Once: 0, 1 (the owner was gone), or BH_EBUSY. */
+/* Once, without looking at the owner: 0 or BH_EBUSY. */
+static inline int bh_slock_trylock_live(_Atomic uint32_t *word, _Atomic uint64_t *token)
+{
+    uint32_t cur;
+
+    return bh_slock_cas(word, token, &cur) ? 0 : BH_EBUSY;
+}
+
+/* Once: 0, 1 (the owner was gone), or BH_EBUSY. A held word costs a read
+ * of the owner's /proc entry: microseconds. */
 static inline int bh_slock_trylock(_Atomic uint32_t *word, _Atomic uint64_t *token)
 {
-    uint32_t cur = 0;
+    uint32_t cur;
 
-    if (atomic_compare_exchange_strong_explicit(word, &cur, (uint32_t)bh_proc_pid(),
-                                                memory_order_acquire, memory_order_relaxed)) {
-        atomic_store_explicit(token, bh_proc_token(), memory_order_relaxed);
-        return 0;
-    }
-    return bh_slock_take_dead(word, token, cur);
+    return bh_slock_cas(word, token, &cur) ? 0 : bh_slock_take_dead(word, token, cur);
 }
 
 static inline void bh_slock_unlock(_Atomic uint32_t *word, _Atomic uint64_t *token)

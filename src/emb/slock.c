@@ -92,6 +92,26 @@ static int64_t left_ms(const struct timespec *deadline)
     return ns > 0 ? (ns + 999999) / 1000000 : 0;
 }
 
+int bh_slock_spin(_Atomic uint32_t *word, _Atomic uint64_t *token)
+{
+    uint32_t me = (uint32_t)bh_proc_pid(), cur = 0;
+
+    if (take(word, &cur, me))
+        goto mine;
+    for (int i = 0; i < BH_SLOCK_SPINS; i++) {
+        cur = atomic_load_explicit(word, memory_order_relaxed);
+        if (cur == 0 && take(word, &cur, me))
+            goto mine;
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+    }
+    return BH_EBUSY;
+mine:
+    atomic_store_explicit(token, bh_proc_token(), memory_order_relaxed);
+    return 0;
+}
+
 /*
  * Takes the lock, waiting until deadline (absolute, CLOCK_MONOTONIC; NULL
  * for ever). Returns 0, 1 when it was taken from an owner that died holding
@@ -106,16 +126,8 @@ int bh_slock_timedlock(_Atomic uint32_t *word, _Atomic uint64_t *token,
     uint32_t me = (uint32_t)bh_proc_pid(), cur = 0;
     int64_t suspect_since = 0, period = BH_SLOCK_CHECK_MS;
 
-    if (take(word, &cur, me))
-        goto mine;
-    for (int i = 0; i < BH_SLOCK_SPINS; i++) {
-        cur = atomic_load_explicit(word, memory_order_relaxed);
-        if (cur == 0 && take(word, &cur, me))
-            goto mine;
-#if defined(__x86_64__) || defined(__i386__)
-        __builtin_ia32_pause();
-#endif
-    }
+    if (bh_slock_spin(word, token) == 0)
+        return 0;
     for (;;) {
         cur = atomic_load_explicit(word, memory_order_relaxed);
         /* Taken from here on with the waiters bit: others may be asleep. */

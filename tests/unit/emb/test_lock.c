@@ -5,9 +5,11 @@
  */
 #include <check.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -245,6 +247,77 @@ START_TEST(file_reopen_abandons_held_locks)
 }
 END_TEST
 
+/* Waits (30 s at most) for *v to become want; returns what it holds then. */
+static int wait_for_value(_Atomic int *v, int want)
+{
+    int64_t end = bh_test_now_ms() + 30000;
+
+    while (atomic_load(v) != want && bh_test_now_ms() < end)
+        usleep(1000);
+    return atomic_load(v);
+}
+
+/*
+ * Fairness, strictly: a process that releases a lock and takes it again at
+ * once lets in the waiter asleep on it first. The child, told to go, asks
+ * for the lock the parent holds and falls asleep on it; the parent then
+ * releases and re-acquires, and must find that the child had it between.
+ * A lock without the deferral hands it back to the parent nearly every
+ * round (the child needs microseconds to wake). The deferral is bounded
+ * (200 ms, in case waiters died), so a child that the kernel does not run
+ * for that long may lose a round: two of the rounds may be lost.
+ */
+START_TEST(releaser_lets_the_sleeping_waiter_in_first)
+{
+    enum { ROUNDS = 20 };
+    _Atomic int *sh = mmap(NULL, 2 * sizeof *sh, PROT_READ | PROT_WRITE,
+                           MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    int go[2], won = 0;
+    char c = 'g';
+
+    ck_assert_ptr_ne(sh, MAP_FAILED);
+    sh[0] = sh[1] = 0; /* the round the child is ready for, and had */
+    ck_assert_int_eq(pipe(go), 0);
+    ck_assert_int_eq(bh_lock_acquire(m, "fair", -1), BH_OK);
+    pid_t child = fork();
+    if (child == 0) {
+        close(go[1]);
+        for (int r = 1; r <= ROUNDS; r++) {
+            if (read(go[0], &c, 1) != 1)
+                _exit(1);
+            atomic_store(&sh[0], r);
+            if (bh_lock_acquire(m, "fair", -1) != BH_OK)
+                _exit(2);
+            atomic_store(&sh[1], r);
+            if (bh_lock_release(m, "fair") != BH_OK)
+                _exit(3);
+        }
+        _exit(0);
+    }
+    close(go[0]);
+    for (int r = 1; r <= ROUNDS; r++) {
+        ck_assert_int_eq(write(go[1], &c, 1), 1);
+        ck_assert_int_eq(wait_for_value(&sh[0], r), r);
+        ck_assert_int_eq(bh_test_wait_asleep(child, 30000), 0); /* in the acquire */
+        ck_assert_int_eq(bh_lock_release(m, "fair"), BH_OK);
+        ck_assert_int_eq(bh_lock_acquire(m, "fair", -1), BH_OK);
+        if (atomic_load(&sh[1]) == r) {
+            won++;
+            continue;
+        }
+        /* barged in: let the child have its round before the next one */
+        ck_assert_int_eq(bh_lock_release(m, "fair"), BH_OK);
+        ck_assert_int_eq(wait_for_value(&sh[1], r), r);
+        ck_assert_int_eq(bh_lock_acquire(m, "fair", -1), BH_OK);
+    }
+    ck_assert_int_eq(bh_lock_release(m, "fair"), BH_OK);
+    close(go[1]);
+    ck_assert_int_eq(bh_test_wait(child), 0);
+    ck_assert_int_ge(won, ROUNDS - 2);
+    munmap((void *)sh, 2 * sizeof *sh);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("lock");
@@ -254,6 +327,7 @@ int main(void)
     bh_lock_cases_add(tc);
     tcase_add_test(tc, timeout_is_accurate);
     tcase_add_test(tc, waiter_uses_no_cpu);
+    tcase_add_test(tc, releaser_lets_the_sleeping_waiter_in_first);
     tcase_add_test(tc, dead_holder_is_abandoned_at_once);
     tcase_add_test(tc, release_all_releases_what_this_process_holds);
     tcase_add_test(tc, distinct_names_leave_the_bytes_in_use_as_they_were);
