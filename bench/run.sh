@@ -129,6 +129,7 @@ to_md() {
         if (b == "vsize") return "Value size scaling (mem:, 1 process)";
         if (b == "lock") return "Named locks vs a bare robust process-shared mutex";
         if (b == "lockwaste") return "Lock hand-off: acquisitions that found it was not their turn";
+        if (b == "lockcsw") return "Lock hand-off: context switches per hand-off (getrusage)";
         if (b == "syscall") return "Cost of one system call on this machine";
         if (b == "peers") return "Peers: ns per operation, bothive (1 process, mem:) speedup over each";
         if (b == "redis") return "redis:// backend vs raw hiredis sending the same command (one at a time)";
