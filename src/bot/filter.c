@@ -6,6 +6,7 @@
  * worker.
  */
 #include <regex.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +60,8 @@ static bh_filter *ids_filter(enum bh_filter_op op, const int64_t *ids, size_t n)
 {
     bh_filter *f;
 
-    if (!ids || n == 0 || !(f = filter_new(op, 0)))
+    /* n * sizeof must not wrap: a short copy would be read as n ids. */
+    if (!ids || n == 0 || n > SIZE_MAX / sizeof *ids || !(f = filter_new(op, 0)))
         return NULL;
     if (!(f->ids = malloc(n * sizeof *ids))) {
         free(f);

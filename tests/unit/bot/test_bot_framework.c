@@ -162,6 +162,8 @@ START_TEST(filters_guard_hooks)
     ck_assert_ptr_null(bh_filter_regex("(", 0));
     ck_assert_ptr_null(bh_filter_and(bh_filter_admins(), NULL));
     ck_assert_ptr_null(bh_filter_chats(NULL, 1));
+    /* a count whose size in bytes wraps is refused, not copied short */
+    ck_assert_ptr_null(bh_filter_users(&one, SIZE_MAX / sizeof one + 2));
     ck_assert_int_eq(bh_bot_filter(bot, NULL), BH_EINVAL);
 
     ck_assert_int_eq(say(bot, 1, 1, "AaA"), BH_OK);
