@@ -328,8 +328,9 @@ int bh_scope_sweep(bh_ctx *ctx)
         return rc;
     while (bh_cursor_next(cur, &key) == BH_OK) {
         int user = !strncmp(key, "user:", 5);
-        int64_t ttl = (user ? bot->user_expiry_s : bot->chat_expiry_s) * 1000;
-        if (!ttl || bh_shared_get_int(seen, key, &last) != BH_OK || now - last < ttl)
+        int64_t ttl_s = user ? bot->user_expiry_s : bot->chat_expiry_s;
+        /* Compared in seconds: ttl_s * 1000 would overflow for a long expiry. */
+        if (!ttl_s || bh_shared_get_int(seen, key, &last) != BH_OK || (now - last) / 1000 < ttl_s)
             continue;
         if (scoped_clear(bot, user, strtoll(key + 5, NULL, 10)) == BH_OK)
             bh_shared_delete(seen, key);
