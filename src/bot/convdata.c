@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "store/backend.h" /* bh_value_check */
 
 static json_object *hex_of(const unsigned char *p, size_t n)
 {
@@ -42,15 +43,14 @@ static json_object *encode(const bh_value *v)
 int bh_conversation_set(bh_ctx *ctx, const char *key, const bh_value *v)
 {
     json_object *data = bh_conv_data(ctx), *e, *val;
+    int rc;
 
-    if (!data || !key || !*key || !v || (unsigned)v->type > BH_JSON)
+    if (!data || !key || !*key || !v)
         return BH_EINVAL;
-    if (v->type == BH_JSON) {
-        json_object *check = json_tokener_parse(v->u.s.data);
-        if (!check)
-            return BH_EJSON;
-        json_object_put(check);
-    }
+    /* The store's own checks: the value is its len bytes (no NUL needed
+     * after them), within BH_VALUE_MAX, a string without NUL, JSON whole. */
+    if ((rc = bh_value_check(v)) != BH_OK)
+        return rc;
     val = encode(v);
     if ((v->type != BH_NIL && !val) || !(e = json_object_new_object())) {
         json_object_put(val);

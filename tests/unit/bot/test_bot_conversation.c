@@ -397,6 +397,11 @@ static int data_types(bh_ctx *ctx, const bh_message *msg, const bh_args *args)
         ck_assert_int_eq(bh_conversation_set(ctx, "j", &j), BH_OK);
         ck_assert_int_eq(bh_conversation_set(ctx, "by", &by), BH_OK);
         ck_assert_int_eq(bh_conversation_set(ctx, "bad", &bad), BH_EJSON);
+        /* a value is its len bytes, as in the store: "{" of "{}" is no JSON */
+        bad = (bh_value){.type = BH_JSON, .u.s = {(void *)"{}", 1}};
+        ck_assert_int_eq(bh_conversation_set(ctx, "bad", &bad), BH_EJSON);
+        bad = (bh_value){.type = BH_STR, .u.s = {(void *)"a\0b", 3}};
+        ck_assert_int_eq(bh_conversation_set(ctx, "bad", &bad), BH_EINVAL);
         ck_assert_int_eq(bh_conversation_set_int(ctx, "", 1), BH_EINVAL);
         return bh_conversation_next(ctx, "typed");
     }
