@@ -129,7 +129,7 @@ struct bh_ctx {
     struct bh_conv_step *step; /* the running conversation step (conversation.c) */
     int (*chain)(bh_ctx *); /* the hooks' chain, inside the middleware */
     size_t mw_pos;        /* 1 + the running middleware's position; 0: none */
-    uint64_t mw_called;   /* middlewares (by position) that called bh_ctx_next */
+    int mw_called;        /* the running middleware called bh_ctx_next */
     int ids_known;        /* chat_id and user_id computed (scope.c) */
     int64_t chat_id, user_id;
     struct bh_scoped {    /* the scoped memories this update opened */

@@ -413,6 +413,40 @@ START_TEST(idle_memories_expire)
 }
 END_TEST
 
+static int many_runs, many_second;
+
+static int mw_pass(bh_ctx *ctx, const bh_update *u, void *arg)
+{
+    (void)u;
+    int rc = bh_ctx_next(ctx);
+    if (arg)
+        many_second = bh_ctx_next(ctx);
+    return rc;
+}
+
+static int count_run(bh_ctx *ctx, const bh_message *msg)
+{
+    (void)ctx;
+    (void)msg;
+    many_runs++;
+    return BH_CONTINUE;
+}
+
+/* The once-only rule of bh_ctx_next holds for any number of middlewares. */
+START_TEST(next_once_past_64_middlewares)
+{
+    bh_bot *bot = bh_bot_new(TOKEN);
+
+    for (int i = 0; i < 70; i++)
+        ck_assert_int_eq(bh_bot_middleware(bot, mw_pass, i == 65 ? "twice" : NULL), BH_OK);
+    ck_assert_int_eq(bh_bot_process_message(bot, count_run), BH_OK);
+    ck_assert_int_eq(say(bot, 1, 1, "x"), BH_OK);
+    ck_assert_int_eq(many_runs, 1);
+    ck_assert_int_eq(many_second, BH_EINVAL);
+    bh_bot_free(bot);
+}
+END_TEST
+
 /* An expiry too long for milliseconds in 64 bits is still an expiry, not "now". */
 START_TEST(a_long_expiry_is_not_now)
 {
@@ -444,6 +478,7 @@ int main(void)
     tcase_add_test(tc, chat_and_user_memories);
     tcase_add_test(tc, idle_memories_expire);
     tcase_add_test(tc, a_long_expiry_is_not_now);
+    tcase_add_test(tc, next_once_past_64_middlewares);
     suite_add_tcase(s, tc);
     return bh_test_run_suite(s);
 }
