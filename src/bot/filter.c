@@ -276,13 +276,27 @@ int bh_hook_filter_ok(bh_ctx *ctx, const struct bh_hook *h)
     return rc > 0;
 }
 
-/* Adds f to *slot (by and, if it already has one). */
-static int filter_attach(bh_filter **slot, bh_filter *f)
+/* Adds f to *slot (by and, if it already has one); f is taken. Out of
+ * memory, the slot keeps the filter it had: a hook must never lose a
+ * guard (bh_filter_and would free both). */
+int bh_filter_attach(bh_filter **slot, bh_filter *f)
 {
+    bh_filter *and;
+
     if (!f)
         return BH_EINVAL;
-    *slot = *slot ? bh_filter_and(*slot, f) : f;
-    return *slot ? BH_OK : BH_ENOMEM;
+    if (!*slot) {
+        *slot = f;
+        return BH_OK;
+    }
+    if (!(and = filter_new(F_AND, 0))) {
+        bh_filter_free(f);
+        return BH_ENOMEM;
+    }
+    and->a = *slot;
+    and->b = f;
+    *slot = and;
+    return BH_OK;
 }
 
 int bh_component_filter(bh_component *c, bh_filter *f)
@@ -291,15 +305,10 @@ int bh_component_filter(bh_component *c, bh_filter *f)
         bh_filter_free(f);
         return BH_EINVAL;
     }
-    return filter_attach(&c->hooks[c->nhooks - 1].filter, f);
+    return bh_filter_attach(&c->hooks[c->nhooks - 1].filter, f);
 }
 
 int bh_bot_filter(bh_bot *bot, bh_filter *f)
 {
     return bh_component_filter(bot ? bot->main : NULL, f);
-}
-
-int bh_filter_attach(bh_filter **slot, bh_filter *f)
-{
-    return filter_attach(slot, f);
 }
