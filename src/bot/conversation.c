@@ -600,14 +600,13 @@ static int sweep_conv(bh_ctx *ctx, size_t comp, const bh_conversation *cv)
         return rc;
     if ((rc = bh_cursor_open(m, &cur)) != BH_OK)
         return rc;
+    /* The cursor's key stays valid until its next call. */
     while (bh_cursor_next(cur, &key) == BH_OK) {
-        char copy[48];
         struct cv_record r;
-        snprintf(copy, sizeof copy, "%s", key); /* the cursor's string moves on */
-        if (record_read(m, copy, &r) != BH_OK)
+        if (record_read(m, key, &r) != BH_OK)
             continue;
         if (rec_expired(&r, bh_clock_wall_ms()))
-            cv_time_out(ctx, comp, cv, m, copy, &r);
+            cv_time_out(ctx, comp, cv, m, key, &r);
         record_free(&r);
     }
     bh_cursor_close(cur);
@@ -628,6 +627,23 @@ int bh_conv_sweep(bh_ctx *ctx)
     return first;
 }
 
+/* Deletes the records of m whose key ends in suffix (":<user>"). */
+static void forget_keys(bh_shared *m, const char *suffix)
+{
+    size_t sl = strlen(suffix);
+    bh_cursor *cur;
+    const char *key;
+
+    if (bh_cursor_open(m, &cur) != BH_OK)
+        return;
+    while (bh_cursor_next(cur, &key) == BH_OK) {
+        size_t kl = strlen(key);
+        if (kl > sl && !strcmp(key + kl - sl, suffix))
+            bh_shared_delete(m, key); /* the cursor's string is valid until its next call */
+    }
+    bh_cursor_close(cur);
+}
+
 void bh_conv_forget_user(bh_bot *bot, int64_t user_id)
 {
     char suffix[32];
@@ -635,21 +651,10 @@ void bh_conv_forget_user(bh_bot *bot, int64_t user_id)
     snprintf(suffix, sizeof suffix, ":%lld", (long long)user_id);
     for (size_t c = 0; c < bot->ncomps; c++)
         for (size_t i = 0; i < bot->comps[c]->nconvs; i++) {
-            bh_shared *m = cv_memory(bot, c, bot->comps[c]->convs[i]);
-            bh_cursor *cur;
-            const char *key;
-            if (bot->comps[c]->convs[i]->by == BH_CONV_BY_CHAT || !m ||
-                bh_cursor_open(m, &cur) != BH_OK)
-                continue;
-            while (bh_cursor_next(cur, &key) == BH_OK) {
-                size_t kl = strlen(key), sl = strlen(suffix);
-                if (kl > sl && !strcmp(key + kl - sl, suffix)) {
-                    char copy[48];
-                    snprintf(copy, sizeof copy, "%s", key);
-                    bh_shared_delete(m, copy);
-                }
-            }
-            bh_cursor_close(cur);
+            const bh_conversation *cv = bot->comps[c]->convs[i];
+            bh_shared *m = cv->by == BH_CONV_BY_CHAT ? NULL : cv_memory(bot, c, cv);
+            if (m)
+                forget_keys(m, suffix);
         }
 }
 

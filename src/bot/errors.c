@@ -110,13 +110,10 @@ int bh_error_deadletters(bh_ctx *ctx)
     plen = (size_t)snprintf(prefix, sizeof prefix, "%d:", ctx->bot->source);
     if ((rc = bh_cursor_open(dl, &cur)) != BH_OK)
         return rc;
-    while (bh_cursor_next(cur, &key) == BH_OK) {
-        char copy[BH_KEY_MAX + 1];
-        if (strncmp(key, prefix, plen) != 0)
-            continue;
-        snprintf(copy, sizeof copy, "%s", key); /* the cursor's string moves on */
-        deadletter_report(ctx, dl, own, copy);
-    }
+    /* The cursor's key stays valid until its next call. */
+    while (bh_cursor_next(cur, &key) == BH_OK)
+        if (strncmp(key, prefix, plen) == 0)
+            deadletter_report(ctx, dl, own, key);
     bh_cursor_close(cur);
     return BH_OK;
 }
