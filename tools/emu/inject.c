@@ -22,6 +22,7 @@
  *        of message, is refused with 403 (so is /control/message's text).
  */
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -349,51 +350,60 @@ static void add_media(json_object *o, bool photo, const char *caption, int64_t c
     free(ents);
 }
 
-/* The bytes a user sends: "data" (a string, as its bytes) or
- * "data_base64". Returns BH_OK with *data malloc'd (NULL when neither is
- * given), or BH_EINVAL after answering 400. */
-static int read_bytes(json_object *b, char **data, size_t *len, bh_emu_reply *r)
+/* The bytes of base64 text v into *data (malloc'd) and *len. Returns
+ * BH_OK, or BH_EINVAL after answering the error. */
+static int read_base64(json_object *v, char **data, size_t *len, bh_emu_reply *r)
 {
-    json_object *v;
-    const char *s;
-    size_t n;
+    const char *s = json_object_get_string(v);
+    size_t n = json_object_is_type(v, json_type_string) ? strlen(s) : 1;
     int out;
-    *data = NULL;
-    *len = 0;
-    if (json_object_object_get_ex(b, "data", &v) && json_object_is_type(v, json_type_string)) {
-        n = (size_t)json_object_get_string_len(v);
-        if (!(*data = malloc(n + 1)))
-            goto nomem;
-        memcpy(*data, json_object_get_string(v), n);
-        *len = n;
-        return BH_OK;
-    }
-    if (json_object_object_get_ex(b, "data", NULL)) {
-        bh_emu_reply_error(r, 400, "Bad Request: data must be a string");
+
+    /* EVP_DecodeBlock takes an int length. */
+    if (n % 4 || n > INT_MAX)
+        goto bad;
+    if (!(*data = malloc(n / 4 * 3 + 1))) {
+        bh_emu_reply_error(r, 500, "Internal Server Error");
         return BH_EINVAL;
     }
-    if (!json_object_object_get_ex(b, "data_base64", &v))
-        return BH_OK;
-    s = json_object_get_string(v);
-    n = json_object_is_type(v, json_type_string) ? strlen(s) : 1;
-    if (n % 4) {
-        bh_emu_reply_error(r, 400, "Bad Request: data_base64 must be base64 text");
-        return BH_EINVAL;
-    }
-    if (!(*data = malloc(n / 4 * 3 + 1)))
-        goto nomem;
     if ((out = EVP_DecodeBlock((unsigned char *)*data, (const unsigned char *)s, (int)n)) < 0) {
         free(*data);
         *data = NULL;
-        bh_emu_reply_error(r, 400, "Bad Request: data_base64 must be base64 text");
-        return BH_EINVAL;
+        goto bad;
     }
     /* EVP_DecodeBlock counts the padding as bytes. */
     *len = (size_t)out - (n && s[n - 1] == '=') - (n > 1 && s[n - 2] == '=');
     return BH_OK;
-nomem:
-    bh_emu_reply_error(r, 500, "Internal Server Error");
+bad:
+    bh_emu_reply_error(r, 400, "Bad Request: data_base64 must be base64 text");
     return BH_EINVAL;
+}
+
+/* The bytes a user sends: "data" (a string, as its bytes) or
+ * "data_base64". Returns BH_OK with *data malloc'd (NULL when neither is
+ * given), or BH_EINVAL after answering the error. */
+static int read_bytes(json_object *b, char **data, size_t *len, bh_emu_reply *r)
+{
+    json_object *v;
+    int has = json_object_object_get_ex(b, "data", &v);
+    size_t n;
+
+    *data = NULL;
+    *len = 0;
+    if (has && !json_object_is_type(v, json_type_string)) {
+        bh_emu_reply_error(r, 400, "Bad Request: data must be a string");
+        return BH_EINVAL;
+    }
+    if (!has)
+        return json_object_object_get_ex(b, "data_base64", &v) ? read_base64(v, data, len, r)
+                                                                : BH_OK;
+    n = (size_t)json_object_get_string_len(v);
+    if (!(*data = malloc(n + 1))) {
+        bh_emu_reply_error(r, 500, "Internal Server Error");
+        return BH_EINVAL;
+    }
+    memcpy(*data, json_object_get_string(v), n);
+    *len = n;
+    return BH_OK;
 }
 
 /* A message of m (just added to c) showing the file a user sent: data
