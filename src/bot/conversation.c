@@ -519,53 +519,67 @@ static int cv_step(bh_ctx *ctx, size_t comp, const bh_conversation *cv, bh_share
     return rc;
 }
 
+/* Reads the record of key into r; an expired one is timed out first and
+ * read again (a new conversation may have started meanwhile). */
+static int record_read_live(bh_ctx *ctx, size_t comp, const bh_conversation *cv, bh_shared *m,
+                            const char *key, struct cv_record *r)
+{
+    int rc = record_read(m, key, r);
+
+    if (rc != BH_OK || !rec_expired(r, bh_clock_wall_ms()))
+        return rc;
+    cv_time_out(ctx, comp, cv, m, key, r);
+    record_free(r);
+    return record_read(m, key, r);
+}
+
+/* One read of the record of key, then the hook the update matches in its
+ * state runs (most updates match none and cost that read). */
+static int cv_try_key(bh_ctx *ctx, size_t comp, const bh_conversation *cv, bh_shared *m,
+                      const char *key)
+{
+    char buf[128];
+    const char *payload = NULL;
+    const struct cv_hook *e;
+    struct cv_record r = {0};
+    int rc = record_read_live(ctx, comp, cv, m, key, &r);
+
+    if (rc == BH_OK) {
+        e = cv_match(ctx, cv, rec_state(&r), buf, sizeof buf, &payload);
+        rc = e ? cv_step(ctx, comp, cv, m, key, &r, e, payload) : BH_CONTINUE;
+        /* A hook that ran ends the chain, as a command does: "return
+         * bh_message_reply(...)" must not run the bot's hooks as well. */
+        if (e && rc >= 0)
+            rc = BH_HANDLED;
+    }
+    record_free(&r);
+    return rc;
+}
+
 /*
- * One read of the record: an expired one is timed out first; then the
- * hook the update matches in its state runs (most updates match none and
- * cost that read). The runner runs the updates of a chat one at a time,
- * so steps of a key with a chat never overlap; a conversation keyed by
- * user alone takes the key's store lock over the step, since that user's
- * chats run in parallel.
+ * The step of cv for the update, if it has a key for it. The runner runs
+ * the updates of a chat one at a time, so steps of a key with a chat never
+ * overlap; a conversation keyed by user alone takes the key's store lock
+ * over the step, since that user's chats run in parallel.
  */
 static int cv_try(bh_ctx *ctx, size_t comp, const bh_conversation *cv)
 {
-    char key[48], buf[128];
-    const char *payload = NULL;
-    const struct cv_hook *e = NULL;
-    struct cv_record r = {0};
+    char key[48];
     int64_t chat, user;
     bh_shared *m;
-    int rc, locked = 0;
+    int rc;
 
     bh_ctx_ids(ctx, &chat, &user);
     if (!cv_key(cv, chat, user, key, sizeof key))
         return BH_CONTINUE;
     if (!(m = cv_memory(ctx->bot, comp, cv)))
         return BH_ENOMEM;
-    if (cv->by == BH_CONV_BY_USER) {
-        if ((rc = bh_lock_acquire(m, key, BH_CONV_LOCK_WAIT_MS)) != BH_OK && rc != BH_EABANDONED)
-            return rc;
-        locked = 1;
-    }
-    if ((rc = record_read(m, key, &r)) != BH_OK)
-        goto out;
-    if (rec_expired(&r, bh_clock_wall_ms())) {
-        cv_time_out(ctx, comp, cv, m, key, &r);
-        record_free(&r);
-        if ((rc = record_read(m, key, &r)) != BH_OK)
-            goto out;
-    }
-    rc = BH_CONTINUE;
-    if (!(e = cv_match(ctx, cv, rec_state(&r), buf, sizeof buf, &payload)))
-        goto out;
-    rc = cv_step(ctx, comp, cv, m, key, &r, e, payload);
-    /* A hook that ran ends the chain, as a command does: "return
-     * bh_message_reply(...)" must not run the bot's hooks as well. */
-    rc = rc < 0 ? rc : BH_HANDLED;
-out:
-    if (locked)
-        bh_lock_release(m, key);
-    record_free(&r);
+    if (cv->by != BH_CONV_BY_USER)
+        return cv_try_key(ctx, comp, cv, m, key);
+    if ((rc = bh_lock_acquire(m, key, BH_CONV_LOCK_WAIT_MS)) != BH_OK && rc != BH_EABANDONED)
+        return rc;
+    rc = cv_try_key(ctx, comp, cv, m, key);
+    bh_lock_release(m, key);
     return rc;
 }
 

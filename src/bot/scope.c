@@ -145,17 +145,26 @@ static int scoped_open(bh_bot *bot, size_t comp, int user, int64_t who, bh_share
     return rc;
 }
 
+/* The memory of the last uses of the bot's chats and users,
+ * "bot:<id>#seen" (cached for the process). */
+static bh_shared *seen_memory(bh_bot *bot)
+{
+    char id[64];
+
+    snprintf(id, sizeof id, "bot:%lld#seen", (long long)bot->id);
+    return bh_bot_memory_named(bot, id);
+}
+
 /* Stamps the use of a chat's (user's) memory when they expire. */
 static void scoped_touch(bh_bot *bot, int user, int64_t who)
 {
-    char id[64], key[48];
+    char key[48];
     bh_shared *seen;
 
     if (!(user ? bot->user_expiry_s : bot->chat_expiry_s))
         return;
-    snprintf(id, sizeof id, "bot:%lld#seen", (long long)bot->id);
     snprintf(key, sizeof key, "%s:%lld", user ? "user" : "chat", (long long)who);
-    if ((seen = bh_bot_memory_named(bot, id)))
+    if ((seen = seen_memory(bot)))
         bh_shared_set_int(seen, key, bh_clock_wall_ms());
 }
 
@@ -301,6 +310,20 @@ int bh_bot_forget_user(bh_bot *bot, int64_t user_id)
     return rc;
 }
 
+/* Clears the chat or user of seen's key ("chat:<id>", "user:<id>") if it
+ * was not used within its expiry, and then forgets its stamp. */
+static void scope_expire(bh_bot *bot, bh_shared *seen, const char *key, int64_t now)
+{
+    int user = !strncmp(key, "user:", 5);
+    int64_t ttl_s = user ? bot->user_expiry_s : bot->chat_expiry_s, last;
+
+    /* Compared in seconds: ttl_s * 1000 would overflow for a long expiry. */
+    if (!ttl_s || bh_shared_get_int(seen, key, &last) != BH_OK || (now - last) / 1000 < ttl_s)
+        return;
+    if (scoped_clear(bot, user, strtoll(key + 5, NULL, 10)) == BH_OK)
+        bh_shared_delete(seen, key);
+}
+
 /*
  * Clears the chats and users whose memories were not asked for within
  * their expiry. A hook that asks for one while it is cleared may see it
@@ -309,32 +332,23 @@ int bh_bot_forget_user(bh_bot *bot, int64_t user_id)
 int bh_scope_sweep(bh_ctx *ctx)
 {
     bh_bot *bot = ctx->bot;
-    char id[64];
     bh_shared *seen;
     bh_cursor *cur;
     const char *key;
     size_t n = 0;
-    int64_t now = bh_clock_wall_ms(), last;
+    int64_t now = bh_clock_wall_ms();
     int rc;
 
     if (!bot->chat_expiry_s && !bot->user_expiry_s)
         return BH_OK;
-    snprintf(id, sizeof id, "bot:%lld#seen", (long long)bot->id);
-    if (!(seen = bh_bot_memory_named(bot, id)))
+    if (!(seen = seen_memory(bot)))
         return BH_ENOMEM;
     if (bh_shared_len(seen, &n) != BH_OK || n == 0)
         return BH_OK;
     if ((rc = bh_cursor_open(seen, &cur)) != BH_OK)
         return rc;
-    while (bh_cursor_next(cur, &key) == BH_OK) {
-        int user = !strncmp(key, "user:", 5);
-        int64_t ttl_s = user ? bot->user_expiry_s : bot->chat_expiry_s;
-        /* Compared in seconds: ttl_s * 1000 would overflow for a long expiry. */
-        if (!ttl_s || bh_shared_get_int(seen, key, &last) != BH_OK || (now - last) / 1000 < ttl_s)
-            continue;
-        if (scoped_clear(bot, user, strtoll(key + 5, NULL, 10)) == BH_OK)
-            bh_shared_delete(seen, key);
-    }
+    while (bh_cursor_next(cur, &key) == BH_OK)
+        scope_expire(bot, seen, key, now);
     bh_cursor_close(cur);
     return BH_OK;
 }
