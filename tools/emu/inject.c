@@ -8,6 +8,8 @@
  *   POST /control/update               {"type","object"}
  *   POST /control/member               {"chat_id","user_id","status","old_status"?,"from_id"?,
  *                                       "first_name"?,"chat_type"?}
+ *        (status and old_status: creator, administrator, member,
+ *        restricted, left or kicked, as in ChatMember; else 400)
  *   POST /control/join_request         {"chat_id","user_id","bio"?,"first_name"?}
  *   POST /control/reaction             {"chat_id","user_id","message_id","emoji"?,"old_emoji"?}
  *   POST /control/poll_answer          {"poll_id","user_id","option_ids"}
@@ -114,6 +116,22 @@ static const char *default_old_status(const char *s)
     return !strcmp(s, "member") || !strcmp(s, "restricted") ? "left" : "member";
 }
 
+/* Whether s is a status of the Bot API's ChatMember; answers 400 if not. */
+static bool member_status_ok(const char *field, const char *s, bh_emu_reply *r)
+{
+    static const char *const statuses[] = {"creator", "administrator", "member",
+                                           "restricted", "left", "kicked"};
+    char desc[160];
+    for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
+        if (!strcmp(s, statuses[i]))
+            return true;
+    snprintf(desc, sizeof desc,
+             "Bad Request: %s must be creator, administrator, member, restricted, left or kicked",
+             field);
+    bh_emu_reply_error(r, 400, desc);
+    return false;
+}
+
 static void inject_member(bh_emu *e, json_object *b, bh_emu_reply *r)
 {
     int64_t chat_id, user_id, from_id;
@@ -131,6 +149,8 @@ static void inject_member(bh_emu *e, json_object *b, bh_emu_reply *r)
         return;
     if (!json_object_object_get_ex(b, "from_id", NULL))
         from_id = user_id;
+    if (!member_status_ok("status", status, r) || (old && !member_status_ok("old_status", old, r)))
+        return;
     if (!old)
         old = default_old_status(status);
     pthread_mutex_lock(&e->lock);
