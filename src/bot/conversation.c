@@ -239,20 +239,23 @@ int bh_conv_wants_callbacks(const bh_bot *bot)
 /* ---- Records ---- */
 
 /*
- * The memory of cv's records for component comp, cached per process by
- * its id (made once per process and conversation, not per update).
+ * The memory of cv's records for component comp into *m, cached per
+ * process by its id (made once per process and conversation, not per
+ * update). BH_ETOOBIG when the id would be too long; the store's errors.
  */
-static bh_shared *cv_memory(bh_bot *bot, size_t comp, const bh_conversation *cv)
+static int cv_memory(bh_bot *bot, size_t comp, const bh_conversation *cv, bh_shared **m)
 {
     char *base, id[BH_KEY_MAX + 1];
-    bh_shared *m = bh_bot_memory_tagged(bot, cv, comp);
+    int rc = BH_ETOOBIG;
 
-    if (m || !(base = bh_memory_id(bot, bot->comps[comp])))
-        return m;
+    if ((*m = bh_bot_memory_tagged(bot, cv, comp)))
+        return BH_OK;
+    if (!(base = bh_memory_id(bot, bot->comps[comp])))
+        return BH_ENOMEM;
     if (snprintf(id, sizeof id, "%s#conv:%s", base, cv->name) < (int)sizeof id)
-        m = bh_bot_memory_tag(bot, id, cv, comp);
+        rc = bh_bot_memory_tag(bot, id, cv, comp, m);
     free(base);
-    return m;
+    return rc;
 }
 
 /* The key of the update for cv; 0 when the update lacks what it needs. */
@@ -572,8 +575,8 @@ static int cv_try(bh_ctx *ctx, size_t comp, const bh_conversation *cv)
     bh_ctx_ids(ctx, &chat, &user);
     if (!cv_key(cv, chat, user, key, sizeof key))
         return BH_CONTINUE;
-    if (!(m = cv_memory(ctx->bot, comp, cv)))
-        return BH_ENOMEM;
+    if ((rc = cv_memory(ctx->bot, comp, cv, &m)) != BH_OK)
+        return rc;
     if (cv->by != BH_CONV_BY_USER)
         return cv_try_key(ctx, comp, cv, m, key);
     if ((rc = bh_lock_acquire(m, key, BH_CONV_LOCK_WAIT_MS)) != BH_OK && rc != BH_EABANDONED)
@@ -602,14 +605,14 @@ int bh_conv_run(bh_ctx *ctx)
  * a worker that died timing one out). */
 static int sweep_conv(bh_ctx *ctx, size_t comp, const bh_conversation *cv)
 {
-    bh_shared *m = cv_memory(ctx->bot, comp, cv);
+    bh_shared *m;
     bh_cursor *cur;
     const char *key;
     size_t n = 0;
     int rc;
 
-    if (!m)
-        return BH_ENOMEM;
+    if ((rc = cv_memory(ctx->bot, comp, cv, &m)) != BH_OK)
+        return rc;
     if ((rc = bh_shared_len(m, &n)) != BH_OK || n == 0)
         return rc;
     if ((rc = bh_cursor_open(m, &cur)) != BH_OK)
@@ -666,8 +669,8 @@ void bh_conv_forget_user(bh_bot *bot, int64_t user_id)
     for (size_t c = 0; c < bot->ncomps; c++)
         for (size_t i = 0; i < bot->comps[c]->nconvs; i++) {
             const bh_conversation *cv = bot->comps[c]->convs[i];
-            bh_shared *m = cv->by == BH_CONV_BY_CHAT ? NULL : cv_memory(bot, c, cv);
-            if (m)
+            bh_shared *m;
+            if (cv->by != BH_CONV_BY_CHAT && cv_memory(bot, c, cv, &m) == BH_OK)
                 forget_keys(m, suffix);
         }
 }

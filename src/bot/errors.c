@@ -94,7 +94,7 @@ out:
 
 int bh_error_deadletters(bh_ctx *ctx)
 {
-    bh_shared *dl = NULL, *own = bh_bot_internal_memory(ctx->bot);
+    bh_shared *dl, *own;
     bh_cursor *cur;
     const char *key;
     char prefix[24];
@@ -103,8 +103,9 @@ int bh_error_deadletters(bh_ctx *ctx)
 
     if (!ctx->bot->on_error)
         return BH_OK;
-    if (!own || !(dl = bh_bot_memory_named(ctx->bot, BH_DEADLETTER_MEMORY_ID)))
-        return BH_ENOMEM;
+    if ((rc = bh_bot_internal_memory(ctx->bot, &own)) != BH_OK ||
+        (rc = bh_bot_memory_named(ctx->bot, BH_DEADLETTER_MEMORY_ID, &dl)) != BH_OK)
+        return rc;
     if (bh_shared_len(dl, &n) != BH_OK || n == 0)
         return BH_OK;
     plen = (size_t)snprintf(prefix, sizeof prefix, "%d:", ctx->bot->source);

@@ -219,14 +219,14 @@ static int admins_fetch(bh_ctx *ctx, bh_shared *m, const char *key, int64_t chat
 
 static int is_admin(bh_ctx *ctx, int64_t chat, int64_t user)
 {
-    bh_shared *m = bh_bot_internal_memory(ctx->bot);
+    bh_shared *m;
     char key[48];
     int rc;
 
     if (!chat || !user || chat == user) /* a private chat has no administrators */
         return 0;
-    if (!m)
-        return BH_ENOMEM;
+    if ((rc = bh_bot_internal_memory(ctx->bot, &m)) != BH_OK)
+        return rc;
     snprintf(key, sizeof key, "admins:%lld", (long long)chat);
     if ((rc = admins_cached(m, key, user)) != BH_ENOTFOUND)
         return rc;

@@ -77,16 +77,21 @@ bh_shared *bh_bot_memory_tagged(bh_bot *bot, const void *tag, size_t comp)
     return NULL;
 }
 
-bh_shared *bh_bot_memory_tag(bh_bot *bot, const char *id, const void *tag, size_t comp)
+int bh_bot_memory_tag(bh_bot *bot, const char *id, const void *tag, size_t comp,
+                      bh_shared **out)
 {
     struct bh_memcache *e;
     int rc;
 
-    if (bh_bot_attach(bot, NULL) != BH_OK || !bot->store)
-        return NULL;
+    *out = NULL;
+    if ((rc = bh_bot_attached_store(bot)) != BH_OK)
+        return rc;
     for (e = bot->memcache; e; e = e->next)
-        if (!strcmp(e->id, id))
-            return e->m;
+        if (!strcmp(e->id, id)) {
+            *out = e->m;
+            return BH_OK;
+        }
+    rc = BH_ENOMEM;
     if (!(e = calloc(1, sizeof *e)) || !(e->id = strdup(id)))
         goto fail;
     if ((rc = bh_shared_open(bot->store, id, &e->m)) != BH_OK) {
@@ -97,17 +102,18 @@ bh_shared *bh_bot_memory_tag(bh_bot *bot, const char *id, const void *tag, size_
     e->comp = comp;
     e->next = bot->memcache;
     bot->memcache = e;
-    return e->m;
+    *out = e->m;
+    return BH_OK;
 fail:
     if (e)
         free(e->id);
     free(e);
-    return NULL;
+    return rc;
 }
 
-bh_shared *bh_bot_memory_named(bh_bot *bot, const char *id)
+int bh_bot_memory_named(bh_bot *bot, const char *id, bh_shared **out)
 {
-    return bh_bot_memory_tag(bot, id, NULL, 0);
+    return bh_bot_memory_tag(bot, id, NULL, 0, out);
 }
 
 void bh_memcache_clear(bh_bot *bot)
@@ -121,11 +127,11 @@ void bh_memcache_clear(bh_bot *bot)
     }
 }
 
-bh_shared *bh_bot_internal_memory(bh_bot *bot)
+int bh_bot_internal_memory(bh_bot *bot, bh_shared **out)
 {
     char id[64];
     snprintf(id, sizeof id, "bothive.bot:%lld", (long long)bot->id);
-    return bh_bot_memory_named(bot, id);
+    return bh_bot_memory_named(bot, id, out);
 }
 
 /* ---- Scoped memories ---- */
@@ -147,12 +153,12 @@ static int scoped_open(bh_bot *bot, size_t comp, int user, int64_t who, bh_share
 
 /* The memory of the last uses of the bot's chats and users,
  * "bot:<id>#seen" (cached for the process). */
-static bh_shared *seen_memory(bh_bot *bot)
+static int seen_memory(bh_bot *bot, bh_shared **out)
 {
     char id[64];
 
     snprintf(id, sizeof id, "bot:%lld#seen", (long long)bot->id);
-    return bh_bot_memory_named(bot, id);
+    return bh_bot_memory_named(bot, id, out);
 }
 
 /* Stamps the use of a chat's (user's) memory when they expire. */
@@ -164,7 +170,7 @@ static void scoped_touch(bh_bot *bot, int user, int64_t who)
     if (!(user ? bot->user_expiry_s : bot->chat_expiry_s))
         return;
     snprintf(key, sizeof key, "%s:%lld", user ? "user" : "chat", (long long)who);
-    if ((seen = seen_memory(bot)))
+    if (seen_memory(bot, &seen) == BH_OK)
         bh_shared_set_int(seen, key, bh_clock_wall_ms());
 }
 
@@ -341,8 +347,8 @@ int bh_scope_sweep(bh_ctx *ctx)
 
     if (!bot->chat_expiry_s && !bot->user_expiry_s)
         return BH_OK;
-    if (!(seen = seen_memory(bot)))
-        return BH_ENOMEM;
+    if ((rc = seen_memory(bot, &seen)) != BH_OK)
+        return rc;
     if (bh_shared_len(seen, &n) != BH_OK || n == 0)
         return BH_OK;
     if ((rc = bh_cursor_open(seen, &cur)) != BH_OK)

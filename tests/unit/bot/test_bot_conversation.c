@@ -541,6 +541,28 @@ START_TEST(damaged_data_is_corrupt)
 }
 END_TEST
 
+/* A store that cannot open the conversation's memory gives its own error,
+ * not "out of memory": a read-only file: store where it does not exist. */
+START_TEST(a_store_error_is_the_stores)
+{
+    char *path = bh_test_tmppath("convro"), url[600];
+    bh_store_options ro = {.flags = BH_STORE_READONLY};
+    bh_store *st;
+
+    snprintf(url, sizeof url, "file:%s", path);
+    ck_assert_int_eq(bh_store_open(&st, url, NULL), BH_OK);
+    bh_store_close(st);
+    ck_assert_int_eq(bh_store_open(&st, url, &ro), BH_OK);
+    bh_bot *bot = new_bot(BH_CONV_BY_CHAT_USER, 0, st);
+    ck_assert_int_eq(say(bot, 5, 5, "/signup"), BH_ENOTFOUND);
+    ck_assert_int_eq(bh_bot_sweep(bot), BH_OK); /* no timeouts, nothing to open */
+    bh_bot_free(bot);
+    bh_store_close(st);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
 static int count_start(bh_ctx *ctx, const bh_message *msg, const bh_args *args)
 {
     (void)msg;
@@ -753,6 +775,7 @@ int main(void)
     tcase_add_test(tc, another_host_continues_on_redis);
     tcase_add_test(tc, registration_errors);
     tcase_add_test(tc, damaged_data_is_corrupt);
+    tcase_add_test(tc, a_store_error_is_the_stores);
     suite_add_tcase(s, tc);
     return bh_test_run_suite(s);
 }
