@@ -106,8 +106,8 @@ int bh_error_deadletters(bh_ctx *ctx)
     if ((rc = bh_bot_internal_memory(ctx->bot, &own)) != BH_OK ||
         (rc = bh_bot_memory_named(ctx->bot, BH_DEADLETTER_MEMORY_ID, &dl)) != BH_OK)
         return rc;
-    if (bh_shared_len(dl, &n) != BH_OK || n == 0)
-        return BH_OK;
+    if ((rc = bh_shared_len(dl, &n)) != BH_OK || n == 0)
+        return rc;
     plen = (size_t)snprintf(prefix, sizeof prefix, "%d:", ctx->bot->source);
     if ((rc = bh_cursor_open(dl, &cur)) != BH_OK)
         return rc;

@@ -349,8 +349,8 @@ int bh_scope_sweep(bh_ctx *ctx)
         return BH_OK;
     if ((rc = seen_memory(bot, &seen)) != BH_OK)
         return rc;
-    if (bh_shared_len(seen, &n) != BH_OK || n == 0)
-        return BH_OK;
+    if ((rc = bh_shared_len(seen, &n)) != BH_OK || n == 0)
+        return rc;
     if ((rc = bh_cursor_open(seen, &cur)) != BH_OK)
         return rc;
     while (bh_cursor_next(cur, &key) == BH_OK)
