@@ -222,8 +222,9 @@ int bh_bot_after_help(bh_bot *bot, const char *text);
 
 /**
  * The long help of the command name, shown by "/help name" below its line.
- * The command must be registered first on o. Errors: BH_EINVAL (NULL
- * argument), BH_ENOTFOUND (no command name on o), BH_ENOMEM.
+ * The command must be registered first on the bot (component). Errors:
+ * BH_EINVAL (NULL argument), BH_ENOTFOUND (no command name there),
+ * BH_ENOMEM.
  */
 int bh_bot_command_help(bh_bot *bot, const char *name, const char *long_help);
 int bh_component_command_help(bh_component *c, const char *name, const char *long_help);

@@ -28,8 +28,9 @@
  *    in its state by calling neither.
  * The hook that ran ends the update's chain, whatever it returns (as a
  * command does); a negative code is an error (logged, reported to the
- * error handler) and publishes nothing. An update that no hook of the conversation matches goes
- * through the bot's chain as if no conversation were active.
+ * error handler) and publishes nothing. An update that no hook of the
+ * conversation matches goes through the bot's chain as if no conversation
+ * were active.
  *
  * Precedence: conversations are tried after the before_processing hooks
  * and the middleware (which always run), and before everything else of
@@ -119,13 +120,13 @@ bh_conversation *bh_conversation_new(const char *name);
 void bh_conversation_free(bh_conversation *cv);
 
 /** How steps are keyed: BH_CONV_BY_CHAT_USER, BH_CONV_BY_CHAT or
- *  BH_CONV_BY_USER. Errors: BH_EINVAL. */
+ *  BH_CONV_BY_USER. Errors: BH_EINVAL (NULL cv, another value). */
 int bh_conversation_key(bh_conversation *cv, int by);
 
 /**
  * Ends the conversation when no step came for seconds (>= 1) and runs fn
  * (NULL: none) in a worker, with the conversation's data. The deadline is
- * renewed by every step. Errors: BH_EINVAL.
+ * renewed by every step. Errors: BH_EINVAL (NULL cv, seconds < 1).
  */
 int bh_conversation_timeout(bh_conversation *cv, int seconds, bh_conversation_timeout_fn fn);
 
@@ -138,7 +139,8 @@ int bh_conversation_timeout(bh_conversation *cv, int seconds, bh_conversation_ti
  *   callback:       a press of a button made by bh_button_signed with name;
  *   callback_query: any button press;
  *   on_update:      any update of the key, of any kind (raw).
- * Errors of each: BH_EINVAL (NULL, bad state or command name),
+ * Errors of each: BH_EINVAL (NULL cv or fn, a bad state, a bad command
+ * name: 1..32 of [a-z0-9_], a bad callback name: 1..32 bytes without ':'),
  * BH_ENOMEM.
  */
 int bh_conversation_command(bh_conversation *cv, const char *state, const char *name,
@@ -173,10 +175,16 @@ int bh_conversation_end(bh_ctx *ctx);
 const char *bh_conversation_state(bh_ctx *ctx);
 
 /*
- * The conversation's data. Values are typed (store.h's bh_value). A value
- * read is a copy (bh_value_free it; strings: free). Errors: BH_EINVAL (not
- * in a conversation's hook, NULL or empty key), BH_ENOTFOUND, BH_ETYPE
- * (typed getters: stored with another type), BH_ENOMEM.
+ * The conversation's data. Values are typed (store.h's bh_value) and
+ * checked as the store checks them. A value read is a copy the caller
+ * owns: bh_value_free it (bh_conversation_get_str: free the string); on
+ * an error there is nothing to free.
+ * Errors: BH_EINVAL (not in a conversation's hook, NULL or empty key, an
+ * unknown type, a string with a NUL byte), BH_ETOOBIG (set: more than
+ * BH_VALUE_MAX bytes), BH_EJSON (set: not one whole JSON document),
+ * BH_ENOTFOUND (get, delete), BH_ETYPE (typed getters: stored with another
+ * type), BH_ECORRUPT (get: the value in the store's record is damaged),
+ * BH_ENOMEM.
  */
 int bh_conversation_set(bh_ctx *ctx, const char *key, const bh_value *v);
 int bh_conversation_get(bh_ctx *ctx, const char *key, bh_value *out);
@@ -192,8 +200,9 @@ int bh_conversation_get_str(bh_ctx *ctx, const char *key, char **out);
  * delivers new dead letters to the error handler. The runner runs it
  * every second, as the bot's last timer, when the bot has a conversation
  * with a timeout, a memory expiry or an error handler (and never
- * otherwise). For tests, with bh_bot_process. Errors: BH_EINVAL (NULL, no
- * store yet), the store's.
+ * otherwise). For tests, with bh_bot_process. Every part runs even when
+ * another failed; the first error is returned. Errors: BH_EINVAL (NULL, no
+ * store yet), BH_ENOMEM, the store's.
  */
 int bh_bot_sweep(bh_bot *bot);
 
@@ -228,7 +237,7 @@ int bh_bot_user_memory(bh_bot *bot, bh_component *c, int64_t user_id, bh_shared 
 /**
  * Clears every scoped memory of chat_id (user_id), in the bot and all its
  * components, and (for a user) every conversation keyed by that user.
- * Errors: BH_EINVAL, the store's.
+ * Errors: BH_EINVAL (NULL bot, no store yet), BH_ENOMEM, the store's.
  */
 int bh_bot_forget_chat(bh_bot *bot, int64_t chat_id);
 int bh_bot_forget_user(bh_bot *bot, int64_t user_id);
@@ -238,8 +247,8 @@ int bh_bot_forget_user(bh_bot *bot, int64_t user_id);
 typedef int (*bh_middleware_fn)(bh_ctx *ctx, const bh_update *u, void *arg);
 
 /**
- * Adds fn (with arg) around the chain of every update. Errors: BH_EINVAL,
- * BH_ENOMEM.
+ * Adds fn (with arg, passed as given) around the chain of every update.
+ * Errors: BH_EINVAL (NULL bot, component or fn), BH_ENOMEM.
  */
 int bh_bot_middleware(bh_bot *bot, bh_middleware_fn fn, void *arg);
 int bh_component_middleware(bh_component *c, bh_middleware_fn fn, void *arg);
@@ -302,7 +311,8 @@ void bh_filter_free(bh_filter *f);
 /**
  * Guards the hook registered last on the bot (component, conversation)
  * with f, which it takes (also on error; a hook's earlier filter is
- * combined with f by and). Errors: BH_EINVAL (NULL, no hook yet).
+ * combined with f by and, and kept on error). Errors: BH_EINVAL (NULL,
+ * no hook yet), BH_ENOMEM.
  */
 int bh_bot_filter(bh_bot *bot, bh_filter *f);
 int bh_component_filter(bh_component *c, bh_filter *f);
@@ -338,7 +348,8 @@ typedef int (*bh_error_fn)(bh_ctx *ctx, const bh_failure *f);
 /**
  * The bot-wide error handler (one; a second call replaces it). It runs in
  * a worker with the failed update's context (bh_chat_send works); a
- * failure of its own is only logged. Errors: BH_EINVAL.
+ * failure of its own is only logged. f and what it points to are valid
+ * during the call only. Errors: BH_EINVAL (NULL bot or fn).
  */
 int bh_bot_on_error(bh_bot *bot, bh_error_fn fn);
 

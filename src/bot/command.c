@@ -68,15 +68,18 @@ const struct bh_hook *bh_command_find(const bh_bot *bot, const char *name,
  * Whether msg's command is addressed to another bot, or to no bot at all:
  * "/cmd@otherbot", or "/cmd@" (the parser gives it an empty command_bot,
  * which names no bot, so no getMe is needed to know it is not ours), or a
- * bot_command entity that ends right before an '@' of the text.
+ * bot_command entity that ends right before an '@' of the text (or of the
+ * caption, where the command of a message without text comes from).
  */
 int bh_command_not_ours(bh_bot *bot, const bh_message *msg)
 {
+    const char *text = msg->text ? msg->text : bh_message_caption(msg, NULL);
+
     if (msg->command_bot) {
         const char *me = msg->command_bot[0] ? bh_bot_username(bot) : NULL;
         return !me || strcasecmp(me, msg->command_bot) != 0;
     }
-    return msg->text && msg->text[0] == '/' && msg->text[1 + strlen(msg->command)] == '@';
+    return text && text[0] == '/' && text[1 + strlen(msg->command)] == '@';
 }
 
 /*

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "store/backend.h" /* bh_value_check */
 
 static json_object *hex_of(const unsigned char *p, size_t n)
 {
@@ -42,15 +43,14 @@ static json_object *encode(const bh_value *v)
 int bh_conversation_set(bh_ctx *ctx, const char *key, const bh_value *v)
 {
     json_object *data = bh_conv_data(ctx), *e, *val;
+    int rc;
 
-    if (!data || !key || !*key || !v || (unsigned)v->type > BH_JSON)
+    if (!data || !key || !*key || !v)
         return BH_EINVAL;
-    if (v->type == BH_JSON) {
-        json_object *check = json_tokener_parse(v->u.s.data);
-        if (!check)
-            return BH_EJSON;
-        json_object_put(check);
-    }
+    /* The store's own checks: the value is its len bytes (no NUL needed
+     * after them), within BH_VALUE_MAX, a string without NUL, JSON whole. */
+    if ((rc = bh_value_check(v)) != BH_OK)
+        return rc;
     val = encode(v);
     if ((v->type != BH_NIL && !val) || !(e = json_object_new_object())) {
         json_object_put(val);
@@ -62,14 +62,53 @@ int bh_conversation_set(bh_ctx *ctx, const char *key, const bh_value *v)
     return BH_OK;
 }
 
-/* Decodes e into out (strings and bytes malloc'd). */
+/* The length of e's value v for type t (strings, bytes: their text), or
+ * -1 when the text is not what set wrote for t (bytes: lowercase hex). */
+static long long text_len(json_object *v, bh_type t)
+{
+    size_t n;
+
+    if (!json_object_is_type(v, json_type_string))
+        return -1;
+    n = (size_t)json_object_get_string_len(v);
+    if (t == BH_BYTES && (n % 2 || strspn(json_object_get_string(v), "0123456789abcdef") != n))
+        return -1;
+    return (long long)n;
+}
+
+/* The text of a string, JSON or bytes value v of type t into out
+ * (malloc'd, NUL-terminated). */
+static int decode_text(json_object *v, bh_type t, bh_value *out)
+{
+    long long n = text_len(v, t);
+    const char *s = json_object_get_string(v);
+
+    if (n < 0)
+        return BH_ECORRUPT;
+    if (t == BH_BYTES)
+        n /= 2;
+    if (!(out->u.s.data = malloc((size_t)n + 1)))
+        return BH_ENOMEM;
+    if (t == BH_BYTES)
+        for (long long i = 0; i < n; i++)
+            sscanf(s + 2 * i, "%2hhx", &((unsigned char *)out->u.s.data)[i]);
+    else
+        memcpy(out->u.s.data, s, (size_t)n);
+    ((char *)out->u.s.data)[n] = '\0';
+    out->u.s.len = (size_t)n;
+    return BH_OK;
+}
+
+/* Decodes e into out (strings and bytes malloc'd). The record comes from
+ * the store, written by set; anything else there is BH_ECORRUPT, never a
+ * value of a type that does not exist or bytes left unset. */
 static int decode(json_object *e, bh_value *out)
 {
     json_object *t, *v;
-    const char *s;
-    size_t n;
 
-    if (!json_object_object_get_ex(e, "t", &t) || !json_object_object_get_ex(e, "v", &v))
+    if (!json_object_object_get_ex(e, "t", &t) || !json_object_object_get_ex(e, "v", &v) ||
+        !json_object_is_type(t, json_type_int) || json_object_get_int(t) < BH_NIL ||
+        json_object_get_int(t) > BH_JSON)
         return BH_ECORRUPT;
     out->type = (bh_type)json_object_get_int(t);
     switch (out->type) {
@@ -77,34 +116,23 @@ static int decode(json_object *e, bh_value *out)
     case BH_BOOL: out->u.b = json_object_get_boolean(v); return BH_OK;
     case BH_INT: out->u.i = json_object_get_int64(v); return BH_OK;
     case BH_DOUBLE: out->u.d = json_object_get_double(v); return BH_OK;
-    default: break;
+    default: return decode_text(v, out->type, out);
     }
-    s = json_object_get_string(v);
-    n = (size_t)json_object_get_string_len(v);
-    if (out->type == BH_BYTES)
-        n /= 2;
-    if (!(out->u.s.data = malloc(n + 1)))
-        return BH_ENOMEM;
-    if (out->type == BH_BYTES)
-        for (size_t i = 0; i < n; i++)
-            sscanf(s + 2 * i, "%2hhx", &((unsigned char *)out->u.s.data)[i]);
-    else
-        memcpy(out->u.s.data, s, n);
-    ((char *)out->u.s.data)[n] = '\0';
-    out->u.s.len = n;
-    return BH_OK;
 }
 
 int bh_conversation_get(bh_ctx *ctx, const char *key, bh_value *out)
 {
     json_object *data = bh_conv_data(ctx), *e;
+    int rc;
 
     if (!data || !key || !*key || !out)
         return BH_EINVAL;
     if (!json_object_object_get_ex(data, key, &e))
         return BH_ENOTFOUND;
     memset(out, 0, sizeof *out);
-    return decode(e, out);
+    if ((rc = decode(e, out)) != BH_OK)
+        memset(out, 0, sizeof *out); /* nothing for the caller to free */
+    return rc;
 }
 
 int bh_conversation_delete(bh_ctx *ctx, const char *key)

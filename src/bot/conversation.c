@@ -239,20 +239,23 @@ int bh_conv_wants_callbacks(const bh_bot *bot)
 /* ---- Records ---- */
 
 /*
- * The memory of cv's records for component comp, cached per process by
- * its id (made once per process and conversation, not per update).
+ * The memory of cv's records for component comp into *m, cached per
+ * process by its id (made once per process and conversation, not per
+ * update). BH_ETOOBIG when the id would be too long; the store's errors.
  */
-static bh_shared *cv_memory(bh_bot *bot, size_t comp, const bh_conversation *cv)
+static int cv_memory(bh_bot *bot, size_t comp, const bh_conversation *cv, bh_shared **m)
 {
     char *base, id[BH_KEY_MAX + 1];
-    bh_shared *m = bh_bot_memory_tagged(bot, cv, comp);
+    int rc = BH_ETOOBIG;
 
-    if (m || !(base = bh_memory_id(bot, bot->comps[comp])))
-        return m;
+    if ((*m = bh_bot_memory_tagged(bot, cv, comp)))
+        return BH_OK;
+    if (!(base = bh_memory_id(bot, bot->comps[comp])))
+        return BH_ENOMEM;
     if (snprintf(id, sizeof id, "%s#conv:%s", base, cv->name) < (int)sizeof id)
-        m = bh_bot_memory_tag(bot, id, cv, comp);
+        rc = bh_bot_memory_tag(bot, id, cv, comp, m);
     free(base);
-    return m;
+    return rc;
 }
 
 /* The key of the update for cv; 0 when the update lacks what it needs. */
@@ -519,53 +522,67 @@ static int cv_step(bh_ctx *ctx, size_t comp, const bh_conversation *cv, bh_share
     return rc;
 }
 
+/* Reads the record of key into r; an expired one is timed out first and
+ * read again (a new conversation may have started meanwhile). */
+static int record_read_live(bh_ctx *ctx, size_t comp, const bh_conversation *cv, bh_shared *m,
+                            const char *key, struct cv_record *r)
+{
+    int rc = record_read(m, key, r);
+
+    if (rc != BH_OK || !rec_expired(r, bh_clock_wall_ms()))
+        return rc;
+    cv_time_out(ctx, comp, cv, m, key, r);
+    record_free(r);
+    return record_read(m, key, r);
+}
+
+/* One read of the record of key, then the hook the update matches in its
+ * state runs (most updates match none and cost that read). */
+static int cv_try_key(bh_ctx *ctx, size_t comp, const bh_conversation *cv, bh_shared *m,
+                      const char *key)
+{
+    char buf[128];
+    const char *payload = NULL;
+    const struct cv_hook *e;
+    struct cv_record r = {0};
+    int rc = record_read_live(ctx, comp, cv, m, key, &r);
+
+    if (rc == BH_OK) {
+        e = cv_match(ctx, cv, rec_state(&r), buf, sizeof buf, &payload);
+        rc = e ? cv_step(ctx, comp, cv, m, key, &r, e, payload) : BH_CONTINUE;
+        /* A hook that ran ends the chain, as a command does: "return
+         * bh_message_reply(...)" must not run the bot's hooks as well. */
+        if (e && rc >= 0)
+            rc = BH_HANDLED;
+    }
+    record_free(&r);
+    return rc;
+}
+
 /*
- * One read of the record: an expired one is timed out first; then the
- * hook the update matches in its state runs (most updates match none and
- * cost that read). The runner runs the updates of a chat one at a time,
- * so steps of a key with a chat never overlap; a conversation keyed by
- * user alone takes the key's store lock over the step, since that user's
- * chats run in parallel.
+ * The step of cv for the update, if it has a key for it. The runner runs
+ * the updates of a chat one at a time, so steps of a key with a chat never
+ * overlap; a conversation keyed by user alone takes the key's store lock
+ * over the step, since that user's chats run in parallel.
  */
 static int cv_try(bh_ctx *ctx, size_t comp, const bh_conversation *cv)
 {
-    char key[48], buf[128];
-    const char *payload = NULL;
-    const struct cv_hook *e = NULL;
-    struct cv_record r = {0};
+    char key[48];
     int64_t chat, user;
     bh_shared *m;
-    int rc, locked = 0;
+    int rc;
 
     bh_ctx_ids(ctx, &chat, &user);
     if (!cv_key(cv, chat, user, key, sizeof key))
         return BH_CONTINUE;
-    if (!(m = cv_memory(ctx->bot, comp, cv)))
-        return BH_ENOMEM;
-    if (cv->by == BH_CONV_BY_USER) {
-        if ((rc = bh_lock_acquire(m, key, BH_CONV_LOCK_WAIT_MS)) != BH_OK && rc != BH_EABANDONED)
-            return rc;
-        locked = 1;
-    }
-    if ((rc = record_read(m, key, &r)) != BH_OK)
-        goto out;
-    if (rec_expired(&r, bh_clock_wall_ms())) {
-        cv_time_out(ctx, comp, cv, m, key, &r);
-        record_free(&r);
-        if ((rc = record_read(m, key, &r)) != BH_OK)
-            goto out;
-    }
-    rc = BH_CONTINUE;
-    if (!(e = cv_match(ctx, cv, rec_state(&r), buf, sizeof buf, &payload)))
-        goto out;
-    rc = cv_step(ctx, comp, cv, m, key, &r, e, payload);
-    /* A hook that ran ends the chain, as a command does: "return
-     * bh_message_reply(...)" must not run the bot's hooks as well. */
-    rc = rc < 0 ? rc : BH_HANDLED;
-out:
-    if (locked)
-        bh_lock_release(m, key);
-    record_free(&r);
+    if ((rc = cv_memory(ctx->bot, comp, cv, &m)) != BH_OK)
+        return rc;
+    if (cv->by != BH_CONV_BY_USER)
+        return cv_try_key(ctx, comp, cv, m, key);
+    if ((rc = bh_lock_acquire(m, key, BH_CONV_LOCK_WAIT_MS)) != BH_OK && rc != BH_EABANDONED)
+        return rc;
+    rc = cv_try_key(ctx, comp, cv, m, key);
+    bh_lock_release(m, key);
     return rc;
 }
 
@@ -588,26 +605,25 @@ int bh_conv_run(bh_ctx *ctx)
  * a worker that died timing one out). */
 static int sweep_conv(bh_ctx *ctx, size_t comp, const bh_conversation *cv)
 {
-    bh_shared *m = cv_memory(ctx->bot, comp, cv);
+    bh_shared *m;
     bh_cursor *cur;
     const char *key;
     size_t n = 0;
     int rc;
 
-    if (!m)
-        return BH_ENOMEM;
+    if ((rc = cv_memory(ctx->bot, comp, cv, &m)) != BH_OK)
+        return rc;
     if ((rc = bh_shared_len(m, &n)) != BH_OK || n == 0)
         return rc;
     if ((rc = bh_cursor_open(m, &cur)) != BH_OK)
         return rc;
+    /* The cursor's key stays valid until its next call. */
     while (bh_cursor_next(cur, &key) == BH_OK) {
-        char copy[48];
         struct cv_record r;
-        snprintf(copy, sizeof copy, "%s", key); /* the cursor's string moves on */
-        if (record_read(m, copy, &r) != BH_OK)
+        if (record_read(m, key, &r) != BH_OK)
             continue;
         if (rec_expired(&r, bh_clock_wall_ms()))
-            cv_time_out(ctx, comp, cv, m, copy, &r);
+            cv_time_out(ctx, comp, cv, m, key, &r);
         record_free(&r);
     }
     bh_cursor_close(cur);
@@ -628,6 +644,23 @@ int bh_conv_sweep(bh_ctx *ctx)
     return first;
 }
 
+/* Deletes the records of m whose key ends in suffix (":<user>"). */
+static void forget_keys(bh_shared *m, const char *suffix)
+{
+    size_t sl = strlen(suffix);
+    bh_cursor *cur;
+    const char *key;
+
+    if (bh_cursor_open(m, &cur) != BH_OK)
+        return;
+    while (bh_cursor_next(cur, &key) == BH_OK) {
+        size_t kl = strlen(key);
+        if (kl > sl && !strcmp(key + kl - sl, suffix))
+            bh_shared_delete(m, key); /* the cursor's string is valid until its next call */
+    }
+    bh_cursor_close(cur);
+}
+
 void bh_conv_forget_user(bh_bot *bot, int64_t user_id)
 {
     char suffix[32];
@@ -635,21 +668,10 @@ void bh_conv_forget_user(bh_bot *bot, int64_t user_id)
     snprintf(suffix, sizeof suffix, ":%lld", (long long)user_id);
     for (size_t c = 0; c < bot->ncomps; c++)
         for (size_t i = 0; i < bot->comps[c]->nconvs; i++) {
-            bh_shared *m = cv_memory(bot, c, bot->comps[c]->convs[i]);
-            bh_cursor *cur;
-            const char *key;
-            if (bot->comps[c]->convs[i]->by == BH_CONV_BY_CHAT || !m ||
-                bh_cursor_open(m, &cur) != BH_OK)
-                continue;
-            while (bh_cursor_next(cur, &key) == BH_OK) {
-                size_t kl = strlen(key), sl = strlen(suffix);
-                if (kl > sl && !strcmp(key + kl - sl, suffix)) {
-                    char copy[48];
-                    snprintf(copy, sizeof copy, "%s", key);
-                    bh_shared_delete(m, copy);
-                }
-            }
-            bh_cursor_close(cur);
+            const bh_conversation *cv = bot->comps[c]->convs[i];
+            bh_shared *m;
+            if (cv->by != BH_CONV_BY_CHAT && cv_memory(bot, c, cv, &m) == BH_OK)
+                forget_keys(m, suffix);
         }
 }
 

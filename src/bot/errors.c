@@ -94,7 +94,7 @@ out:
 
 int bh_error_deadletters(bh_ctx *ctx)
 {
-    bh_shared *dl = NULL, *own = bh_bot_internal_memory(ctx->bot);
+    bh_shared *dl, *own;
     bh_cursor *cur;
     const char *key;
     char prefix[24];
@@ -103,20 +103,18 @@ int bh_error_deadletters(bh_ctx *ctx)
 
     if (!ctx->bot->on_error)
         return BH_OK;
-    if (!own || !(dl = bh_bot_memory_named(ctx->bot, BH_DEADLETTER_MEMORY_ID)))
-        return BH_ENOMEM;
-    if (bh_shared_len(dl, &n) != BH_OK || n == 0)
-        return BH_OK;
+    if ((rc = bh_bot_internal_memory(ctx->bot, &own)) != BH_OK ||
+        (rc = bh_bot_memory_named(ctx->bot, BH_DEADLETTER_MEMORY_ID, &dl)) != BH_OK)
+        return rc;
+    if ((rc = bh_shared_len(dl, &n)) != BH_OK || n == 0)
+        return rc;
     plen = (size_t)snprintf(prefix, sizeof prefix, "%d:", ctx->bot->source);
     if ((rc = bh_cursor_open(dl, &cur)) != BH_OK)
         return rc;
-    while (bh_cursor_next(cur, &key) == BH_OK) {
-        char copy[BH_KEY_MAX + 1];
-        if (strncmp(key, prefix, plen) != 0)
-            continue;
-        snprintf(copy, sizeof copy, "%s", key); /* the cursor's string moves on */
-        deadletter_report(ctx, dl, own, copy);
-    }
+    /* The cursor's key stays valid until its next call. */
+    while (bh_cursor_next(cur, &key) == BH_OK)
+        if (strncmp(key, prefix, plen) == 0)
+            deadletter_report(ctx, dl, own, key);
     bh_cursor_close(cur);
     return BH_OK;
 }

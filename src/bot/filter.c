@@ -6,6 +6,7 @@
  * worker.
  */
 #include <regex.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,7 +60,8 @@ static bh_filter *ids_filter(enum bh_filter_op op, const int64_t *ids, size_t n)
 {
     bh_filter *f;
 
-    if (!ids || n == 0 || !(f = filter_new(op, 0)))
+    /* n * sizeof must not wrap: a short copy would be read as n ids. */
+    if (!ids || n == 0 || n > SIZE_MAX / sizeof *ids || !(f = filter_new(op, 0)))
         return NULL;
     if (!(f->ids = malloc(n * sizeof *ids))) {
         free(f);
@@ -217,14 +219,14 @@ static int admins_fetch(bh_ctx *ctx, bh_shared *m, const char *key, int64_t chat
 
 static int is_admin(bh_ctx *ctx, int64_t chat, int64_t user)
 {
-    bh_shared *m = bh_bot_internal_memory(ctx->bot);
+    bh_shared *m;
     char key[48];
     int rc;
 
     if (!chat || !user || chat == user) /* a private chat has no administrators */
         return 0;
-    if (!m)
-        return BH_ENOMEM;
+    if ((rc = bh_bot_internal_memory(ctx->bot, &m)) != BH_OK)
+        return rc;
     snprintf(key, sizeof key, "admins:%lld", (long long)chat);
     if ((rc = admins_cached(m, key, user)) != BH_ENOTFOUND)
         return rc;
@@ -274,13 +276,27 @@ int bh_hook_filter_ok(bh_ctx *ctx, const struct bh_hook *h)
     return rc > 0;
 }
 
-/* Adds f to *slot (by and, if it already has one). */
-static int filter_attach(bh_filter **slot, bh_filter *f)
+/* Adds f to *slot (by and, if it already has one); f is taken. Out of
+ * memory, the slot keeps the filter it had: a hook must never lose a
+ * guard (bh_filter_and would free both). */
+int bh_filter_attach(bh_filter **slot, bh_filter *f)
 {
+    bh_filter *and;
+
     if (!f)
         return BH_EINVAL;
-    *slot = *slot ? bh_filter_and(*slot, f) : f;
-    return *slot ? BH_OK : BH_ENOMEM;
+    if (!*slot) {
+        *slot = f;
+        return BH_OK;
+    }
+    if (!(and = filter_new(F_AND, 0))) {
+        bh_filter_free(f);
+        return BH_ENOMEM;
+    }
+    and->a = *slot;
+    and->b = f;
+    *slot = and;
+    return BH_OK;
 }
 
 int bh_component_filter(bh_component *c, bh_filter *f)
@@ -289,15 +305,10 @@ int bh_component_filter(bh_component *c, bh_filter *f)
         bh_filter_free(f);
         return BH_EINVAL;
     }
-    return filter_attach(&c->hooks[c->nhooks - 1].filter, f);
+    return bh_filter_attach(&c->hooks[c->nhooks - 1].filter, f);
 }
 
 int bh_bot_filter(bh_bot *bot, bh_filter *f)
 {
     return bh_component_filter(bot ? bot->main : NULL, f);
-}
-
-int bh_filter_attach(bh_filter **slot, bh_filter *f)
-{
-    return filter_attach(slot, f);
 }

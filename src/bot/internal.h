@@ -137,7 +137,7 @@ struct bh_ctx {
     struct bh_conv_step *step; /* the running conversation step (conversation.c) */
     int (*chain)(bh_ctx *); /* the hooks' chain, inside the middleware */
     size_t mw_pos;        /* 1 + the running middleware's position; 0: none */
-    uint64_t mw_called;   /* middlewares (by position) that called bh_ctx_next */
+    int mw_called;        /* the running middleware called bh_ctx_next */
     int ids_known;        /* chat_id and user_id computed (scope.c) */
     int64_t chat_id, user_id;
     struct bh_scoped {    /* the scoped memories this update opened */
@@ -286,21 +286,25 @@ void bh_ctx_ids(bh_ctx *ctx, int64_t *chat, int64_t *user);
 /* The chat object of u's kind (message.chat, callback_query.message.chat,
  * chat_member.chat, ...), NULL if none. */
 json_object *bh_update_chat_object(const bh_update *u);
-/* Memory id of this process, cached by id until the bot's memories close. */
-bh_shared *bh_bot_memory_named(bh_bot *bot, const char *id);
+/* Memory id of this process into *out, cached by id until the bot's
+ * memories close (the cache owns it). Errors: those of attaching the bot,
+ * BH_EINVAL (no store), BH_ENOMEM, bh_shared_open's. */
+int bh_bot_memory_named(bh_bot *bot, const char *id, bh_shared **out);
 void bh_memcache_clear(bh_bot *bot);
 /* The same, also found by (tag, comp) without building the id: NULL
  * until bh_bot_memory_tag opened it. */
 bh_shared *bh_bot_memory_tagged(bh_bot *bot, const void *tag, size_t comp);
-bh_shared *bh_bot_memory_tag(bh_bot *bot, const char *id, const void *tag, size_t comp);
+int bh_bot_memory_tag(bh_bot *bot, const char *id, const void *tag, size_t comp,
+                      bh_shared **out);
 /* Closes the scoped memories an update opened. */
 void bh_ctx_scoped_close(bh_ctx *ctx);
 int bh_scope_sweep(bh_ctx *ctx);
 /* Attaches bot to this process: BH_OK when it has a store, else BH_EINVAL
  * (or attach's error). */
 int bh_bot_attached_store(bh_bot *bot);
-/* "bothive.bot:<id>": the bot's own records (secret, admin caches). */
-bh_shared *bh_bot_internal_memory(bh_bot *bot);
+/* "bothive.bot:<id>": the bot's own records (secret, admin caches), as
+ * bh_bot_memory_named. */
+int bh_bot_internal_memory(bh_bot *bot, bh_shared **out);
 
 /* middleware.c: the chain of u inside every middleware. */
 int bh_mw_run(bh_ctx *ctx, int (*chain)(bh_ctx *));

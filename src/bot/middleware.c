@@ -41,16 +41,18 @@ static const struct bh_middleware *mw_at(const bh_bot *bot, size_t pos, size_t *
 
 /* The chain from the middleware at pos inward; the hooks' chain once
  * they are all through. The context is the middleware's owner while it
- * runs, so bh_ctx_shared gives its memory. */
+ * runs, so bh_ctx_shared gives its memory; whether it called bh_ctx_next
+ * is its own (saved around it, so that any number of them nest). */
 static int mw_from(bh_ctx *ctx, size_t pos)
 {
     size_t comp, saved_comp = ctx->comp, saved_pos = ctx->mw_pos;
+    int saved_called = ctx->mw_called, rc;
     const struct bh_middleware *mw = mw_at(ctx->bot, pos, &comp);
-    int rc;
 
     if (mw) {
         ctx->comp = comp;
         ctx->mw_pos = pos + 1;
+        ctx->mw_called = 0;
         rc = mw->fn(ctx, ctx->update, mw->arg);
     } else {
         ctx->mw_pos = 0; /* a hook has no next */
@@ -58,22 +60,16 @@ static int mw_from(bh_ctx *ctx, size_t pos)
     }
     ctx->comp = saved_comp;
     ctx->mw_pos = saved_pos;
+    ctx->mw_called = saved_called;
     return rc;
 }
 
 int bh_ctx_next(bh_ctx *ctx)
 {
-    size_t pos;
-    uint64_t bit;
-
-    if (!ctx || ctx->mw_pos == 0)
+    if (!ctx || ctx->mw_pos == 0 || ctx->mw_called)
         return BH_EINVAL;
-    pos = ctx->mw_pos - 1;
-    bit = pos < 64 ? (uint64_t)1 << pos : 0;
-    if (ctx->mw_called & bit)
-        return BH_EINVAL;
-    ctx->mw_called |= bit;
-    return mw_from(ctx, pos + 1);
+    ctx->mw_called = 1;
+    return mw_from(ctx, ctx->mw_pos);
 }
 
 int bh_mw_run(bh_ctx *ctx, int (*chain)(bh_ctx *))

@@ -77,16 +77,21 @@ bh_shared *bh_bot_memory_tagged(bh_bot *bot, const void *tag, size_t comp)
     return NULL;
 }
 
-bh_shared *bh_bot_memory_tag(bh_bot *bot, const char *id, const void *tag, size_t comp)
+int bh_bot_memory_tag(bh_bot *bot, const char *id, const void *tag, size_t comp,
+                      bh_shared **out)
 {
     struct bh_memcache *e;
     int rc;
 
-    if (bh_bot_attach(bot, NULL) != BH_OK || !bot->store)
-        return NULL;
+    *out = NULL;
+    if ((rc = bh_bot_attached_store(bot)) != BH_OK)
+        return rc;
     for (e = bot->memcache; e; e = e->next)
-        if (!strcmp(e->id, id))
-            return e->m;
+        if (!strcmp(e->id, id)) {
+            *out = e->m;
+            return BH_OK;
+        }
+    rc = BH_ENOMEM;
     if (!(e = calloc(1, sizeof *e)) || !(e->id = strdup(id)))
         goto fail;
     if ((rc = bh_shared_open(bot->store, id, &e->m)) != BH_OK) {
@@ -97,17 +102,18 @@ bh_shared *bh_bot_memory_tag(bh_bot *bot, const char *id, const void *tag, size_
     e->comp = comp;
     e->next = bot->memcache;
     bot->memcache = e;
-    return e->m;
+    *out = e->m;
+    return BH_OK;
 fail:
     if (e)
         free(e->id);
     free(e);
-    return NULL;
+    return rc;
 }
 
-bh_shared *bh_bot_memory_named(bh_bot *bot, const char *id)
+int bh_bot_memory_named(bh_bot *bot, const char *id, bh_shared **out)
 {
-    return bh_bot_memory_tag(bot, id, NULL, 0);
+    return bh_bot_memory_tag(bot, id, NULL, 0, out);
 }
 
 void bh_memcache_clear(bh_bot *bot)
@@ -121,11 +127,11 @@ void bh_memcache_clear(bh_bot *bot)
     }
 }
 
-bh_shared *bh_bot_internal_memory(bh_bot *bot)
+int bh_bot_internal_memory(bh_bot *bot, bh_shared **out)
 {
     char id[64];
     snprintf(id, sizeof id, "bothive.bot:%lld", (long long)bot->id);
-    return bh_bot_memory_named(bot, id);
+    return bh_bot_memory_named(bot, id, out);
 }
 
 /* ---- Scoped memories ---- */
@@ -145,17 +151,26 @@ static int scoped_open(bh_bot *bot, size_t comp, int user, int64_t who, bh_share
     return rc;
 }
 
+/* The memory of the last uses of the bot's chats and users,
+ * "bot:<id>#seen" (cached for the process). */
+static int seen_memory(bh_bot *bot, bh_shared **out)
+{
+    char id[64];
+
+    snprintf(id, sizeof id, "bot:%lld#seen", (long long)bot->id);
+    return bh_bot_memory_named(bot, id, out);
+}
+
 /* Stamps the use of a chat's (user's) memory when they expire. */
 static void scoped_touch(bh_bot *bot, int user, int64_t who)
 {
-    char id[64], key[48];
+    char key[48];
     bh_shared *seen;
 
     if (!(user ? bot->user_expiry_s : bot->chat_expiry_s))
         return;
-    snprintf(id, sizeof id, "bot:%lld#seen", (long long)bot->id);
     snprintf(key, sizeof key, "%s:%lld", user ? "user" : "chat", (long long)who);
-    if ((seen = bh_bot_memory_named(bot, id)))
+    if (seen_memory(bot, &seen) == BH_OK)
         bh_shared_set_int(seen, key, bh_clock_wall_ms());
 }
 
@@ -301,6 +316,20 @@ int bh_bot_forget_user(bh_bot *bot, int64_t user_id)
     return rc;
 }
 
+/* Clears the chat or user of seen's key ("chat:<id>", "user:<id>") if it
+ * was not used within its expiry, and then forgets its stamp. */
+static void scope_expire(bh_bot *bot, bh_shared *seen, const char *key, int64_t now)
+{
+    int user = !strncmp(key, "user:", 5);
+    int64_t ttl_s = user ? bot->user_expiry_s : bot->chat_expiry_s, last;
+
+    /* Compared in seconds: ttl_s * 1000 would overflow for a long expiry. */
+    if (!ttl_s || bh_shared_get_int(seen, key, &last) != BH_OK || (now - last) / 1000 < ttl_s)
+        return;
+    if (scoped_clear(bot, user, strtoll(key + 5, NULL, 10)) == BH_OK)
+        bh_shared_delete(seen, key);
+}
+
 /*
  * Clears the chats and users whose memories were not asked for within
  * their expiry. A hook that asks for one while it is cleared may see it
@@ -309,31 +338,23 @@ int bh_bot_forget_user(bh_bot *bot, int64_t user_id)
 int bh_scope_sweep(bh_ctx *ctx)
 {
     bh_bot *bot = ctx->bot;
-    char id[64];
     bh_shared *seen;
     bh_cursor *cur;
     const char *key;
     size_t n = 0;
-    int64_t now = bh_clock_wall_ms(), last;
+    int64_t now = bh_clock_wall_ms();
     int rc;
 
     if (!bot->chat_expiry_s && !bot->user_expiry_s)
         return BH_OK;
-    snprintf(id, sizeof id, "bot:%lld#seen", (long long)bot->id);
-    if (!(seen = bh_bot_memory_named(bot, id)))
-        return BH_ENOMEM;
-    if (bh_shared_len(seen, &n) != BH_OK || n == 0)
-        return BH_OK;
+    if ((rc = seen_memory(bot, &seen)) != BH_OK)
+        return rc;
+    if ((rc = bh_shared_len(seen, &n)) != BH_OK || n == 0)
+        return rc;
     if ((rc = bh_cursor_open(seen, &cur)) != BH_OK)
         return rc;
-    while (bh_cursor_next(cur, &key) == BH_OK) {
-        int user = !strncmp(key, "user:", 5);
-        int64_t ttl = (user ? bot->user_expiry_s : bot->chat_expiry_s) * 1000;
-        if (!ttl || bh_shared_get_int(seen, key, &last) != BH_OK || now - last < ttl)
-            continue;
-        if (scoped_clear(bot, user, strtoll(key + 5, NULL, 10)) == BH_OK)
-            bh_shared_delete(seen, key);
-    }
+    while (bh_cursor_next(cur, &key) == BH_OK)
+        scope_expire(bot, seen, key, now);
     bh_cursor_close(cur);
     return BH_OK;
 }

@@ -155,15 +155,41 @@ out:
     return rc;
 }
 
+/* The lock name was just taken (res 1: from a dead holder): noted for
+ * release_all and kept alive by the keeper, or released again when that
+ * cannot be done. */
+static int took(bh_shared *m, const char *name, size_t len, int res)
+{
+    if (held_add(bh_redis_shared_of(m), name) != BH_OK || bh_redis_keep(m, "l:", name) != BH_OK) {
+        bh_redis_lock_release(m, name, len);
+        return BH_ENOMEM;
+    }
+    if (res == 1)
+        bh_log(BH_LOG_WARN, "store: lock %s of %s: its holder died without releasing it", name,
+               m->id);
+    return res == 1 ? BH_EABANDONED : BH_OK;
+}
+
+/* How long the next wait for a wake-up may last: a slice, or what is left
+ * until deadline (0 when nothing is). */
+static int64_t wait_slice(int64_t timeout_ms, int64_t deadline)
+{
+    int64_t left;
+
+    if (timeout_ms < 0)
+        return SLICE_MS;
+    left = deadline - bh_clock_mono_ms();
+    return left <= 0 ? 0 : left < SLICE_MS ? left : SLICE_MS;
+}
+
 /* The acquisition of bh_redis_lock_acquire, by deadline (0: none). */
 static int acquire(bh_shared *m, const char *name, size_t len, int64_t timeout_ms,
                    int64_t deadline)
 {
-    struct bh_redis_shared *ms = bh_redis_shared_of(m);
     const char *tok = bh_redis_token();
     int queued = 0, res = 2, rc;
+    int64_t wait;
 
-    (void)len; /* see redis.h */
     for (;;) {
         if ((rc = try_once(m, name, tok, timeout_ms != 0, &res)) != BH_OK)
             break;
@@ -171,31 +197,17 @@ static int acquire(bh_shared *m, const char *name, size_t len, int64_t timeout_m
             rc = BH_EDEADLK;
             break;
         }
-        if (res == 0 || res == 1) {
-            if (held_add(ms, name) != BH_OK || bh_redis_keep(m, "l:", name) != BH_OK) {
-                bh_redis_lock_release(m, name, len);
-                return BH_ENOMEM;
-            }
-            if (res == 1)
-                bh_log(BH_LOG_WARN, "store: lock %s of %s: its holder died without releasing it",
-                       name, m->id);
-            return res == 1 ? BH_EABANDONED : BH_OK;
-        }
+        if (res == 0 || res == 1)
+            return took(m, name, len, res);
         /* A holder on this host that died is seen at once, not at its lease. */
         if (bh_redis_reap_dead(m, "l:", name) == 1)
             continue;
         if (timeout_ms == 0)
             return BH_ETIMEDOUT;
         queued = 1;
-        int64_t wait = SLICE_MS;
-        if (timeout_ms > 0) {
-            int64_t left = deadline - bh_clock_mono_ms();
-            if (left <= 0) {
-                rc = BH_ETIMEDOUT;
-                break;
-            }
-            if (left < wait)
-                wait = left;
+        if ((wait = wait_slice(timeout_ms, deadline)) == 0) {
+            rc = BH_ETIMEDOUT;
+            break;
         }
         if ((rc = wait_wake(m, name, tok, wait)) != BH_OK)
             break;

@@ -175,6 +175,10 @@ static inline struct bh_redis_shared *bh_redis_shared_of(bh_shared *m)
  * failure *c holds nothing to free. */
 int bh_redis_conf_parse(const char *url, struct bh_redis_conf *c);
 void bh_redis_conf_free(struct bh_redis_conf *c);
+/* The decimal that is the whole of the len bytes at s (no NUL needed),
+ * within [lo, hi], into *out: BH_OK, or BH_EINVAL (empty, 32 bytes or
+ * more, not a number, out of range). For URLs and replies alike. */
+int bh_redis_decimal(const char *s, size_t len, long long lo, long long hi, long long *out);
 
 /* ---- argv.c ---- */
 

@@ -3,8 +3,7 @@
  * (and recorded for bh_store_errmsg), integers read from either form
  * Redis gives them in, the {cursor, batch} of a scan step.
  */
-#include <errno.h>
-#include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 
 #include "redis.h"
@@ -37,19 +36,14 @@ int bh_redis_reply_failover(const redisReply *rep)
 
 int bh_redis_reply_int(const redisReply *rep, long long *out)
 {
-    char buf[32], *end;
-
     if (rep->type == REDIS_REPLY_INTEGER) {
         *out = rep->integer;
         return BH_OK;
     }
-    if (rep->type != REDIS_REPLY_STRING || rep->len == 0 || rep->len >= sizeof buf)
+    if (rep->type != REDIS_REPLY_STRING ||
+        bh_redis_decimal(rep->str, rep->len, LLONG_MIN, LLONG_MAX, out) != BH_OK)
         return BH_EPROTO;
-    memcpy(buf, rep->str, rep->len);
-    buf[rep->len] = 0;
-    errno = 0;
-    *out = strtoll(buf, &end, 10);
-    return errno || *end ? BH_EPROTO : BH_OK;
+    return BH_OK;
 }
 
 int bh_redis_reply_scan(const redisReply *rep, int next_type, char *cursor, size_t len,

@@ -34,8 +34,7 @@ void bh_redis_conf_free(struct bh_redis_conf *c)
     memset(c, 0, sizeof *c);
 }
 
-/* A decimal within [lo, hi], the whole of s..s+len. */
-static int parse_num(const char *s, size_t len, long long lo, long long hi, long long *out)
+int bh_redis_decimal(const char *s, size_t len, long long lo, long long hi, long long *out)
 {
     char buf[32], *end;
 
@@ -122,12 +121,12 @@ static int parse_param(struct bh_redis_conf *c, const char *q, size_t len)
         return (c->prefix = strndup(val, vl)) ? BH_OK : BH_ENOMEM;
     }
     if (nl == 2 && !strncmp(q, "db", 2)) {
-        if (parse_num(val, vl, 0, INT32_MAX, &v) != BH_OK)
+        if (bh_redis_decimal(val, vl, 0, INT32_MAX, &v) != BH_OK)
             return BH_EINVAL;
         c->db = (int)v;
         return BH_OK;
     }
-    if (!(num = num_param(c, q, nl)) || parse_num(val, vl, 1, INT32_MAX, &v) != BH_OK)
+    if (!(num = num_param(c, q, nl)) || bh_redis_decimal(val, vl, 1, INT32_MAX, &v) != BH_OK)
         return BH_EINVAL;
     *num = v;
     return BH_OK;
@@ -199,7 +198,7 @@ static int parse_port(int *port, const char **p, const char *end)
     s = ++*p;
     while (*p < end && **p != '/' && **p != ',')
         ++*p;
-    if (parse_num(s, (size_t)(*p - s), 1, 65535, &v) != BH_OK)
+    if (bh_redis_decimal(s, (size_t)(*p - s), 1, 65535, &v) != BH_OK)
         return BH_EINVAL;
     *port = (int)v;
     return BH_OK;
@@ -213,7 +212,7 @@ static int parse_db(struct bh_redis_conf *c, const char *p, const char *end)
     if (p < end && *p == '/') {
         p++;
         if (p < end) {
-            if (parse_num(p, (size_t)(end - p), 0, INT32_MAX, &v) != BH_OK)
+            if (bh_redis_decimal(p, (size_t)(end - p), 0, INT32_MAX, &v) != BH_OK)
                 return BH_EINVAL;
             c->db = (int)v;
         }

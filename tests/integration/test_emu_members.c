@@ -260,6 +260,13 @@ START_TEST(promotions_make_administrators)
     ck_assert_int_eq(post("/control/member", "{\"chat_id\":-4343,\"user_id\":2,\"status\":\"kicked\"}", NULL, 0),
                      200);
     say(g, 2, "still here?", 403);
+    /* A status the Bot API does not have is a 400, not a member record. */
+    ck_assert_int_eq(post("/control/member", "{\"chat_id\":-4343,\"user_id\":3,\"status\":\"banned\"}", NULL, 0),
+                     400);
+    ck_assert_int_eq(post("/control/member",
+                          "{\"chat_id\":-4343,\"user_id\":3,\"status\":\"left\",\"old_status\":\"x\"}", NULL,
+                          0),
+                     400);
 }
 END_TEST
 

@@ -41,18 +41,24 @@ static bh_emu_member *member_get(bh_emu_chat *c, int64_t user_id, int create)
     return m;
 }
 
+/* Gives m the plain status (no end date, rights or permissions). */
+static void member_reset(bh_emu_member *m, const char *status)
+{
+    snprintf(m->status, sizeof m->status, "%s", status);
+    m->by_bot = 0;
+    m->until_date = 0;
+    free(m->permissions);
+    m->permissions = NULL;
+}
+
 /* The record of user_id in c as it stands now: a ban or a restriction
  * whose until_date has passed is lifted (Telegram lifts them by itself). */
 static bh_emu_member *member_now(bh_emu_chat *c, int64_t user_id)
 {
     bh_emu_member *m = member_get(c, user_id, 0);
     if (m && m->until_date > 0 && m->until_date <= (int64_t)time(NULL) &&
-        (!strcmp(m->status, "kicked") || !strcmp(m->status, "restricted"))) {
-        snprintf(m->status, sizeof m->status, "member");
-        m->until_date = 0;
-        free(m->permissions);
-        m->permissions = NULL;
-    }
+        (!strcmp(m->status, "kicked") || !strcmp(m->status, "restricted")))
+        member_reset(m, "member");
     return m;
 }
 
@@ -100,11 +106,7 @@ int bh_emu_member_note_locked(bh_emu_chat *c, int64_t user_id, const char *statu
     bh_emu_member *m = member_get(c, user_id, 1);
     if (!m)
         return BH_ENOMEM;
-    snprintf(m->status, sizeof m->status, "%s", status);
-    m->by_bot = 0;
-    m->until_date = 0;
-    free(m->permissions);
-    m->permissions = NULL;
+    member_reset(m, status);
     return BH_OK;
 }
 
@@ -199,43 +201,58 @@ static bh_emu_chat *need_member_chat(bh_emu *e, bh_emu_params *p, int64_t *user_
     return c;
 }
 
-/* Sets the status of user_id in c; answers true, or the error. */
+/* Why the bot may not give user_id the status in c (Telegram's error
+ * text), or NULL. */
+static const char *member_refusal(bh_emu_chat *c, int64_t user_id, const char *status)
+{
+    bh_emu_member *m;
+    int demotes = strcmp(status, "administrator") && strcmp(status, "member");
+
+    if (!strcmp(c->type, "private"))
+        return "Bad Request: method is available for supergroup and channel chats only";
+    if (demotes && (user_id == c->user_id || !strcmp(bh_emu_member_status(c, user_id), "creator")))
+        return "Bad Request: can't remove chat owner";
+    /* As in Telegram: a bot may restrict only the administrators it promoted. */
+    m = member_now(c, user_id);
+    if (demotes && m && !strcmp(m->status, "administrator") && !m->by_bot)
+        return "Bad Request: user is an administrator of the chat";
+    return NULL;
+}
+
+/* Sets the status of user_id in c, with permissions (taken; NULL for
+ * none); answers true, or the error. */
 static void member_set(bh_emu_chat *c, int64_t user_id, const char *status, char *permissions,
                        bh_emu_params *p, bh_emu_reply *r)
 {
-    bh_emu_member *m;
+    const char *why = member_refusal(c, user_id, status);
+    bh_emu_member *m = why ? NULL : member_get(c, user_id, 1);
     int64_t until = 0;
-    if (!strcmp(c->type, "private")) {
+
+    if (!m) {
         free(permissions);
-        bh_emu_reply_error(r, 400, "Bad Request: method is available for supergroup and channel chats only");
-        return;
-    }
-    if (strcmp(status, "administrator") && strcmp(status, "member") &&
-        (user_id == c->user_id || !strcmp(bh_emu_member_status(c, user_id), "creator"))) {
-        free(permissions);
-        bh_emu_reply_error(r, 400, "Bad Request: can't remove chat owner");
-        return;
-    }
-    m = member_now(c, user_id);
-    if (m && !strcmp(m->status, "administrator") && !m->by_bot && strcmp(status, "administrator") &&
-        strcmp(status, "member")) {
-        /* As in Telegram: a bot may restrict only the administrators it promoted. */
-        free(permissions);
-        bh_emu_reply_error(r, 400, "Bad Request: user is an administrator of the chat");
-        return;
-    }
-    if (!(m = member_get(c, user_id, 1))) {
-        free(permissions);
-        bh_emu_reply_error(r, 500, "Internal Server Error");
+        bh_emu_reply_error(r, why ? 400 : 500, why ? why : "Internal Server Error");
         return;
     }
     bh_emu_param_int(p, "until_date", &until);
-    snprintf(m->status, sizeof m->status, "%s", status);
+    member_reset(m, status);
     m->by_bot = !strcmp(status, "administrator");
     m->until_date = until;
-    free(m->permissions);
     m->permissions = permissions;
     bh_emu_reply_ok(r, json_object_new_boolean(1));
+}
+
+/* The JSON object of parameter "permissions"; NULL after answering 400. */
+static json_object *need_permissions(bh_emu_params *p, bh_emu_reply *r)
+{
+    int bad;
+    json_object *perm = bh_emu_param_json(p, "permissions", &bad);
+
+    if (perm && !bad && json_object_is_type(perm, json_type_object))
+        return perm;
+    bh_emu_reply_error(r, 400, perm || bad ? "Bad Request: can't parse permissions JSON object"
+                                           : "Bad Request: parameter \"permissions\" is required");
+    json_object_put(perm);
+    return NULL;
 }
 
 /* banChatMember: the user is "kicked" until until_date (0: for ever). */
@@ -258,18 +275,10 @@ void bh_emu_ban_chat_member(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 void bh_emu_restrict_chat_member(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     int64_t user_id;
-    int bad;
     bh_emu_chat *c = need_member_chat(e, p, &user_id, r);
     json_object *perm;
-    if (!c)
+    if (!c || !(perm = need_permissions(p, r)))
         return;
-    perm = bh_emu_param_json(p, "permissions", &bad);
-    if (!perm || bad || !json_object_is_type(perm, json_type_object)) {
-        bh_emu_reply_error(r, 400, perm || bad ? "Bad Request: can't parse permissions JSON object"
-                                               : "Bad Request: parameter \"permissions\" is required");
-        json_object_put(perm);
-        return;
-    }
     member_set(c, user_id, "restricted", bh_emu_json_text(perm), p, r);
     json_object_put(perm);
 }
@@ -311,12 +320,8 @@ void bh_emu_unban_chat_member(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
     if (!c)
         return;
     m = member_get(c, user_id, 0);
-    if (m && (!strcmp(m->status, "kicked") || !bh_emu_param_bool(p, "only_if_banned"))) {
-        snprintf(m->status, sizeof m->status, "member");
-        m->until_date = 0;
-        free(m->permissions);
-        m->permissions = NULL;
-    }
+    if (m && (!strcmp(m->status, "kicked") || !bh_emu_param_bool(p, "only_if_banned")))
+        member_reset(m, "member");
     bh_emu_reply_ok(r, json_object_new_boolean(1));
 }
 
@@ -383,20 +388,14 @@ void bh_emu_set_chat_permissions(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
 {
     bh_emu_chat *c = bh_emu_need_chat(e, p, "chat_id", r);
     json_object *perm;
-    int bad;
     if (!c)
         return;
     if (!strcmp(c->type, "private")) {
         bh_emu_reply_error(r, 400, "Bad Request: method is available for supergroup and channel chats only");
         return;
     }
-    perm = bh_emu_param_json(p, "permissions", &bad);
-    if (!perm || bad || !json_object_is_type(perm, json_type_object)) {
-        bh_emu_reply_error(r, 400, perm || bad ? "Bad Request: can't parse permissions JSON object"
-                                               : "Bad Request: parameter \"permissions\" is required");
-        json_object_put(perm);
+    if (!(perm = need_permissions(p, r)))
         return;
-    }
     free(c->permissions);
     c->permissions = bh_emu_json_text(perm);
     json_object_put(perm);

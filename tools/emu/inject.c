@@ -8,6 +8,8 @@
  *   POST /control/update               {"type","object"}
  *   POST /control/member               {"chat_id","user_id","status","old_status"?,"from_id"?,
  *                                       "first_name"?,"chat_type"?}
+ *        (status and old_status: creator, administrator, member,
+ *        restricted, left or kicked, as in ChatMember; else 400)
  *   POST /control/join_request         {"chat_id","user_id","bio"?,"first_name"?}
  *   POST /control/reaction             {"chat_id","user_id","message_id","emoji"?,"old_emoji"?}
  *   POST /control/poll_answer          {"poll_id","user_id","option_ids"}
@@ -28,6 +30,7 @@
  *   POST /control/inline_callback      {"inline_message_id","user_id","data"} (both press.c)
  */
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +122,22 @@ static const char *default_old_status(const char *s)
     return !strcmp(s, "member") || !strcmp(s, "restricted") ? "left" : "member";
 }
 
+/* Whether s is a status of the Bot API's ChatMember; answers 400 if not. */
+static bool member_status_ok(const char *field, const char *s, bh_emu_reply *r)
+{
+    static const char *const statuses[] = {"creator", "administrator", "member",
+                                           "restricted", "left", "kicked"};
+    char desc[160];
+    for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++)
+        if (!strcmp(s, statuses[i]))
+            return true;
+    snprintf(desc, sizeof desc,
+             "Bad Request: %s must be creator, administrator, member, restricted, left or kicked",
+             field);
+    bh_emu_reply_error(r, 400, desc);
+    return false;
+}
+
 static void inject_member(bh_emu *e, json_object *b, bh_emu_reply *r)
 {
     int64_t chat_id, user_id, from_id;
@@ -136,6 +155,8 @@ static void inject_member(bh_emu *e, json_object *b, bh_emu_reply *r)
         return;
     if (!json_object_object_get_ex(b, "from_id", NULL))
         from_id = user_id;
+    if (!member_status_ok("status", status, r) || (old && !member_status_ok("old_status", old, r)))
+        return;
     if (!old)
         old = default_old_status(status);
     pthread_mutex_lock(&e->lock);
@@ -382,51 +403,60 @@ static void add_media(json_object *o, bool photo, const char *caption, int64_t c
     free(ents);
 }
 
-/* The bytes a user sends: "data" (a string, as its bytes) or
- * "data_base64". Returns BH_OK with *data malloc'd (NULL when neither is
- * given), or BH_EINVAL after answering 400. */
-static int read_bytes(json_object *b, char **data, size_t *len, bh_emu_reply *r)
+/* The bytes of base64 text v into *data (malloc'd) and *len. Returns
+ * BH_OK, or BH_EINVAL after answering the error. */
+static int read_base64(json_object *v, char **data, size_t *len, bh_emu_reply *r)
 {
-    json_object *v;
-    const char *s;
-    size_t n;
+    const char *s = json_object_get_string(v);
+    size_t n = json_object_is_type(v, json_type_string) ? strlen(s) : 1;
     int out;
-    *data = NULL;
-    *len = 0;
-    if (json_object_object_get_ex(b, "data", &v) && json_object_is_type(v, json_type_string)) {
-        n = (size_t)json_object_get_string_len(v);
-        if (!(*data = malloc(n + 1)))
-            goto nomem;
-        memcpy(*data, json_object_get_string(v), n);
-        *len = n;
-        return BH_OK;
-    }
-    if (json_object_object_get_ex(b, "data", NULL)) {
-        bh_emu_reply_error(r, 400, "Bad Request: data must be a string");
+
+    /* EVP_DecodeBlock takes an int length. */
+    if (n % 4 || n > INT_MAX)
+        goto bad;
+    if (!(*data = malloc(n / 4 * 3 + 1))) {
+        bh_emu_reply_error(r, 500, "Internal Server Error");
         return BH_EINVAL;
     }
-    if (!json_object_object_get_ex(b, "data_base64", &v))
-        return BH_OK;
-    s = json_object_get_string(v);
-    n = json_object_is_type(v, json_type_string) ? strlen(s) : 1;
-    if (n % 4) {
-        bh_emu_reply_error(r, 400, "Bad Request: data_base64 must be base64 text");
-        return BH_EINVAL;
-    }
-    if (!(*data = malloc(n / 4 * 3 + 1)))
-        goto nomem;
     if ((out = EVP_DecodeBlock((unsigned char *)*data, (const unsigned char *)s, (int)n)) < 0) {
         free(*data);
         *data = NULL;
-        bh_emu_reply_error(r, 400, "Bad Request: data_base64 must be base64 text");
-        return BH_EINVAL;
+        goto bad;
     }
     /* EVP_DecodeBlock counts the padding as bytes. */
     *len = (size_t)out - (n && s[n - 1] == '=') - (n > 1 && s[n - 2] == '=');
     return BH_OK;
-nomem:
-    bh_emu_reply_error(r, 500, "Internal Server Error");
+bad:
+    bh_emu_reply_error(r, 400, "Bad Request: data_base64 must be base64 text");
     return BH_EINVAL;
+}
+
+/* The bytes a user sends: "data" (a string, as its bytes) or
+ * "data_base64". Returns BH_OK with *data malloc'd (NULL when neither is
+ * given), or BH_EINVAL after answering the error. */
+static int read_bytes(json_object *b, char **data, size_t *len, bh_emu_reply *r)
+{
+    json_object *v;
+    int has = json_object_object_get_ex(b, "data", &v);
+    size_t n;
+
+    *data = NULL;
+    *len = 0;
+    if (has && !json_object_is_type(v, json_type_string)) {
+        bh_emu_reply_error(r, 400, "Bad Request: data must be a string");
+        return BH_EINVAL;
+    }
+    if (!has)
+        return json_object_object_get_ex(b, "data_base64", &v) ? read_base64(v, data, len, r)
+                                                                : BH_OK;
+    n = (size_t)json_object_get_string_len(v);
+    if (!(*data = malloc(n + 1))) {
+        bh_emu_reply_error(r, 500, "Internal Server Error");
+        return BH_EINVAL;
+    }
+    memcpy(*data, json_object_get_string(v), n);
+    *len = n;
+    return BH_OK;
 }
 
 /* A message of m (just added to c) showing the file a user sent: data

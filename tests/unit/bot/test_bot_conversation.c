@@ -397,6 +397,11 @@ static int data_types(bh_ctx *ctx, const bh_message *msg, const bh_args *args)
         ck_assert_int_eq(bh_conversation_set(ctx, "j", &j), BH_OK);
         ck_assert_int_eq(bh_conversation_set(ctx, "by", &by), BH_OK);
         ck_assert_int_eq(bh_conversation_set(ctx, "bad", &bad), BH_EJSON);
+        /* a value is its len bytes, as in the store: "{" of "{}" is no JSON */
+        bad = (bh_value){.type = BH_JSON, .u.s = {(void *)"{}", 1}};
+        ck_assert_int_eq(bh_conversation_set(ctx, "bad", &bad), BH_EJSON);
+        bad = (bh_value){.type = BH_STR, .u.s = {(void *)"a\0b", 3}};
+        ck_assert_int_eq(bh_conversation_set(ctx, "bad", &bad), BH_EINVAL);
         ck_assert_int_eq(bh_conversation_set_int(ctx, "", 1), BH_EINVAL);
         return bh_conversation_next(ctx, "typed");
     }
@@ -486,6 +491,75 @@ START_TEST(a_stale_claim_is_timed_out_again)
     bh_shared_close(m);
     bh_bot_free(bot);
     bh_store_close(st);
+}
+END_TEST
+
+/* Each damaged value of the record is BH_ECORRUPT, and the others still read. */
+static int read_damaged(bh_ctx *ctx, const bh_message *msg)
+{
+    static const char *const keys[] = {"type", "hex", "odd", "num", "nostr", "untyped"};
+    bh_value v;
+    (void)msg;
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        ck_assert_int_eq(bh_conversation_get(ctx, keys[i], &v), BH_ECORRUPT);
+        ck_assert(v.type == BH_NIL);
+    }
+    ck_assert_int_eq(bh_conversation_get(ctx, "ok", &v), BH_OK);
+    ck_assert(v.type == BH_BYTES && v.u.s.len == 1 && ((unsigned char *)v.u.s.data)[0] == 0xab);
+    bh_value_free(&v);
+    mark("damaged", NULL);
+    return bh_conversation_end(ctx);
+}
+
+START_TEST(damaged_data_is_corrupt)
+{
+    bh_store *st;
+    bh_shared *m;
+    bh_bot *bot = bh_bot_new(TOKEN);
+    bh_conversation *cv = bh_conversation_new("dmg");
+
+    ck_assert_int_eq(bh_store_open(&st, "mem:", NULL), BH_OK);
+    ck_assert_int_eq(bh_bot_set_store(bot, st), BH_OK);
+    ck_assert_int_eq(bh_conversation_text(cv, "s", read_damaged), BH_OK);
+    ck_assert_int_eq(bh_bot_conversation(bot, cv), BH_OK);
+    bh_conversation_free(cv);
+    ck_assert_int_eq(bh_shared_open(st, "bot:7373#conv:dmg", &m), BH_OK);
+    ck_assert_int_eq(bh_shared_set_str(m, "1:1", "0 1 1 s\n"
+                                       "{\"type\":{\"t\":9,\"v\":\"x\"},"
+                                       "\"hex\":{\"t\":5,\"v\":\"zz\"},"
+                                       "\"odd\":{\"t\":5,\"v\":\"abc\"},"
+                                       "\"num\":{\"t\":4,\"v\":12},"
+                                       "\"nostr\":{\"t\":6,\"v\":null},"
+                                       "\"untyped\":{\"t\":\"4\",\"v\":\"x\"},"
+                                       "\"ok\":{\"t\":5,\"v\":\"ab\"}}"),
+                     BH_OK);
+    ck_assert_int_eq(say(bot, 1, 1, "read"), BH_OK);
+    ck_assert_str_eq(trace, "damaged ");
+    bh_shared_close(m);
+    bh_bot_free(bot);
+    bh_store_close(st);
+}
+END_TEST
+
+/* A store that cannot open the conversation's memory gives its own error,
+ * not "out of memory": a read-only file: store where it does not exist. */
+START_TEST(a_store_error_is_the_stores)
+{
+    char *path = bh_test_tmppath("convro"), url[600];
+    bh_store_options ro = {.flags = BH_STORE_READONLY};
+    bh_store *st;
+
+    snprintf(url, sizeof url, "file:%s", path);
+    ck_assert_int_eq(bh_store_open(&st, url, NULL), BH_OK);
+    bh_store_close(st);
+    ck_assert_int_eq(bh_store_open(&st, url, &ro), BH_OK);
+    bh_bot *bot = new_bot(BH_CONV_BY_CHAT_USER, 0, st);
+    ck_assert_int_eq(say(bot, 5, 5, "/signup"), BH_ENOTFOUND);
+    ck_assert_int_eq(bh_bot_sweep(bot), BH_OK); /* no timeouts, nothing to open */
+    bh_bot_free(bot);
+    bh_store_close(st);
+    unlink(path);
+    free(path);
 }
 END_TEST
 
@@ -700,6 +774,8 @@ int main(void)
     tcase_add_test(tc, callbacks_updates_and_filters_in_states);
     tcase_add_test(tc, another_host_continues_on_redis);
     tcase_add_test(tc, registration_errors);
+    tcase_add_test(tc, damaged_data_is_corrupt);
+    tcase_add_test(tc, a_store_error_is_the_stores);
     suite_add_tcase(s, tc);
     return bh_test_run_suite(s);
 }

@@ -162,6 +162,8 @@ START_TEST(filters_guard_hooks)
     ck_assert_ptr_null(bh_filter_regex("(", 0));
     ck_assert_ptr_null(bh_filter_and(bh_filter_admins(), NULL));
     ck_assert_ptr_null(bh_filter_chats(NULL, 1));
+    /* a count whose size in bytes wraps is refused, not copied short */
+    ck_assert_ptr_null(bh_filter_users(&one, SIZE_MAX / sizeof one + 2));
     ck_assert_int_eq(bh_bot_filter(bot, NULL), BH_EINVAL);
 
     ck_assert_int_eq(say(bot, 1, 1, "AaA"), BH_OK);
@@ -407,6 +409,47 @@ START_TEST(idle_memories_expire)
     ck_assert_int_eq(bh_bot_chat_memory(bot, NULL, -1, &m), BH_OK);
     ck_assert_int_eq(bh_shared_contains(m, "n"), 1);
     bh_shared_close(m);
+    /* an expiry too long for milliseconds in 64 bits is still an expiry, not "now" */
+    ck_assert_int_eq(bh_bot_user_memory_expiry(bot, INT64_MAX), BH_OK);
+    ck_assert_int_eq(say(bot, -1, 1, "b"), BH_OK);
+    ck_assert_int_eq(bh_bot_sweep(bot), BH_OK);
+    ck_assert_int_eq(bh_bot_user_memory(bot, NULL, 1, &m), BH_OK);
+    ck_assert_int_eq(bh_shared_contains(m, "n"), 1);
+    bh_shared_close(m);
+    bh_bot_free(bot);
+}
+END_TEST
+
+static int many_runs, many_second;
+
+static int mw_pass(bh_ctx *ctx, const bh_update *u, void *arg)
+{
+    (void)u;
+    int rc = bh_ctx_next(ctx);
+    if (arg)
+        many_second = bh_ctx_next(ctx);
+    return rc;
+}
+
+static int count_run(bh_ctx *ctx, const bh_message *msg)
+{
+    (void)ctx;
+    (void)msg;
+    many_runs++;
+    return BH_CONTINUE;
+}
+
+/* The once-only rule of bh_ctx_next holds for any number of middlewares. */
+START_TEST(next_once_past_64_middlewares)
+{
+    bh_bot *bot = bh_bot_new(TOKEN);
+
+    for (int i = 0; i < 70; i++)
+        ck_assert_int_eq(bh_bot_middleware(bot, mw_pass, i == 65 ? "twice" : NULL), BH_OK);
+    ck_assert_int_eq(bh_bot_process_message(bot, count_run), BH_OK);
+    ck_assert_int_eq(say(bot, 1, 1, "x"), BH_OK);
+    ck_assert_int_eq(many_runs, 1);
+    ck_assert_int_eq(many_second, BH_EINVAL);
     bh_bot_free(bot);
 }
 END_TEST
@@ -424,6 +467,7 @@ int main(void)
     tcase_add_test(tc, crashes_and_dead_letters_reach_the_handler);
     tcase_add_test(tc, chat_and_user_memories);
     tcase_add_test(tc, idle_memories_expire);
+    tcase_add_test(tc, next_once_past_64_middlewares);
     suite_add_tcase(s, tc);
     return bh_test_run_suite(s);
 }

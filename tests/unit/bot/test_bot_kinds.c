@@ -204,6 +204,14 @@ START_TEST(command_in_a_photo_caption)
     process(bot, "message", "{\"message_id\":2,\"chat\":{\"id\":6,\"type\":\"private\"},"
             "\"text\":\"/resize@ 50\",\"entities\":[{\"type\":\"bot_command\",\"offset\":0,\"length\":8}]}");
     ck_assert_str_eq(trace, "");
+    /* An entity that ends right before an '@' is no command of this bot,
+     * in a caption as in a text. */
+    process(bot, "message", "{\"message_id\":3,\"chat\":{\"id\":6,\"type\":\"private\"},"
+            "\"text\":\"/resize@other 50\",\"entities\":[{\"type\":\"bot_command\",\"offset\":0,\"length\":7}]}");
+    process(bot, "message", "{\"message_id\":4,\"chat\":{\"id\":6,\"type\":\"private\"},"
+            "\"photo\":[{\"file_id\":\"a\",\"file_unique_id\":\"A\",\"width\":1,\"height\":1}],"
+            "\"caption\":\"/resize@other 50\",\"caption_entities\":[{\"type\":\"bot_command\",\"offset\":0,\"length\":7}]}");
+    ck_assert_str_eq(trace, "");
     bh_bot_free(bot);
 }
 END_TEST
