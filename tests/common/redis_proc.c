@@ -16,6 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "testutil.h"
+
 /* A port nobody listens on now: bind to port 0 and let the kernel pick. */
 static int free_port(void)
 {
@@ -140,7 +142,9 @@ static int spawn(bh_redis_proc *r)
                         "(scripts/install-deps.sh installs it).\n", bin, strerror(errno));
         _exit(127);
     }
-    for (int i = 0; i < 1000; i++) {
+    /* 30 s by the clock, not a count of tries: a loaded machine (or a
+     * sanitizer build beside it) may take seconds to start a server. */
+    for (int64_t end = bh_test_now_ms() + 30000; bh_test_now_ms() < end;) {
         int status;
         if (waitpid(r->pid, &status, WNOHANG) == r->pid) {
             r->pid = 0;
