@@ -18,7 +18,13 @@
  * Telegram's own), with the emulator's burst a third of a second of sends
  * as --flood's default is (10 at 30/s). The ratio is what matters.
  *
- *   bench_broadcast [--quick] [--chats N] [--rate R]
+ * With --redis-port PORT (run.sh passes the redis-server it starts), the
+ * same broadcast again by 2 runner processes of the bot (hosts mode, each
+ * with its 4 workers) sharing a redis:// store, as two hosts would: the
+ * limiter's state is in Redis, so the two must keep together under the
+ * limit too. Each /broadcast runs on the host owning its chat's partition.
+ *
+ *   bench_broadcast [--quick] [--chats N] [--rate R] [--redis-port PORT]
  */
 #include <signal.h>
 #include <stdio.h>
@@ -50,18 +56,22 @@ static int broadcast(bh_ctx *ctx, const bh_message *msg, const bh_args *args)
     return BH_HANDLED;
 }
 
-/* The bot, in a child process: runs until SIGTERM. */
-static pid_t start_bot(const char *url, double rate)
+/* The bot of token, in a child process over store (host is its host
+ * name in hosts mode): runs until SIGTERM. */
+static pid_t start_bot(const char *token, const char *url, const char *store, const char *host,
+                       double rate)
 {
     pid_t pid = fork();
     if (pid != 0)
         return pid;
     bh_ratelimit_options rl = {.global_per_sec = rate};
     /* A handler's quarter of the chats takes 67 s at Telegram's 30/s. */
-    bh_run_options ro = {.workers = WORKERS, .store_url = "mem:", .api_url = url,
+    bh_run_options ro = {.workers = WORKERS, .store_url = store, .api_url = url,
                          .handler_deadline_ms = 600000};
-    bh_bot *bot = bh_bot_new(TOKEN);
+    bh_bot *bot = bh_bot_new(token);
     setenv("BOTHIVE_LOG", "warn", 1);
+    if (host)
+        setenv("BOTHIVE_HOST_NAME", host, 1);
     if (!bot || bh_bot_ratelimit(bot, &rl) != BH_OK ||
         bh_bot_command(bot, "broadcast", broadcast, "Send the news to every chat") != BH_OK)
         _exit(1);
@@ -120,19 +130,19 @@ static double run_broadcast(bh_bench_emu *e, int n)
     return t1 ? (double)(t1 - t0) / 1e9 : -1;
 }
 
-int main(int argc, char **argv)
+/* One broadcast to nchats chats by nbots runner processes of token over
+ * store (hosts mode when it is redis://), under --flood at rate; prints
+ * its RESULT and TARGET lines (named with tag). Returns 0, or 1. */
+static int bench_one(const char *token, const char *store, int nbots, double rate, const char *tag)
 {
-    int quick = bh_bench_flag(argc, argv, "--quick");
-    const char *o_chats = bh_bench_opt(argc, argv, "--chats"), *o_rate = bh_bench_opt(argc, argv, "--rate");
-    double rate = o_rate ? atof(o_rate) : 200, secs;
     static const char *const flood[] = {"--flood", NULL};
-    char limits[160];
+    char limits[160], host[16];
+    pid_t bots[2] = {0, 0};
     bh_bench_emu e;
-    pid_t bot;
+    double secs = 0;
     int status = 0;
 
-    nchats = o_chats ? atoi(o_chats) : quick ? 100 : 2000;
-    if (nchats < 2 || rate <= 0 || bh_bench_emu_start(&e, TOKEN, flood) != 0) {
+    if (bh_bench_emu_start(&e, token, flood) != 0) {
         fprintf(stderr, "bench_broadcast: cannot start the emulator (set BOTHIVE_BIN)\n");
         return 1;
     }
@@ -143,24 +153,61 @@ int main(int argc, char **argv)
         bh_bench_emu_stop(&e);
         return 1;
     }
-    bot = start_bot(e.url, rate);
-    if (bot < 0 || wait_polling(&e, nchats) != 0 || (secs = run_broadcast(&e, nchats)) <= 0) {
+    for (int i = 0; i < nbots; i++) {
+        snprintf(host, sizeof host, "b%d", i);
+        bots[i] = start_bot(token, e.url, store, nbots > 1 ? host : NULL, rate);
+    }
+    /* Hosts mode: both hosts beat and share the partitions (a few
+     * heartbeats of the 3 s lease) before the commands come. */
+    if (nbots > 1 && bots[nbots - 1] > 0 && wait_polling(&e, nchats) == 0)
+        sleep(4);
+    if (bots[nbots - 1] < 0 || wait_polling(&e, nchats) != 0 || (secs = run_broadcast(&e, nchats)) <= 0) {
         fprintf(stderr, "bench_broadcast: the bot did not send to every chat (%lld sent, %lld 429s)\n",
                 (long long)bh_bench_emu_stat(&e, "sent_messages"), (long long)bh_bench_emu_stat(&e, "flood_429"));
         status = 1;
     } else {
         double achieved = (nchats - 1) / secs;
         int64_t n429 = bh_bench_emu_stat(&e, "flood_429");
-        printf("RESULT bench=broadcast chats=%d workers=%d limit_per_s=%g msgs_per_s=%.1f "
-               "of_limit=%.3f secs=%.2f answers_429=%lld\n",
-               nchats, WORKERS, rate, achieved, achieved / rate, secs, (long long)n429);
-        bh_bench_target_min("broadcast_rate_of_flood_limit_w4", achieved / rate, 0.95);
-        bh_bench_target("broadcast_429_answers_w4", (double)n429, 0);
+        char what[80];
+        printf("RESULT bench=broadcast chats=%d processes=%d workers=%d store=%s limit_per_s=%g "
+               "msgs_per_s=%.1f of_limit=%.3f secs=%.2f answers_429=%lld\n",
+               nchats, nbots, WORKERS, nbots > 1 ? "redis" : "mem", rate, achieved,
+               achieved / rate, secs, (long long)n429);
+        snprintf(what, sizeof what, "broadcast_rate_of_flood_limit_%s", tag);
+        bh_bench_target_min(what, achieved / rate, 0.95);
+        snprintf(what, sizeof what, "broadcast_429_answers_%s", tag);
+        bh_bench_target(what, (double)n429, 0);
     }
-    if (bot > 0) {
-        kill(bot, SIGTERM);
-        waitpid(bot, NULL, 0);
-    }
+    for (int i = 0; i < nbots; i++)
+        if (bots[i] > 0) {
+            kill(bots[i], SIGTERM);
+            waitpid(bots[i], NULL, 0);
+        }
     bh_bench_emu_stop(&e);
     return status;
+}
+
+int main(int argc, char **argv)
+{
+    int quick = bh_bench_flag(argc, argv, "--quick");
+    const char *o_chats = bh_bench_opt(argc, argv, "--chats"), *o_rate = bh_bench_opt(argc, argv, "--rate"),
+               *o_port = bh_bench_opt(argc, argv, "--redis-port");
+    double rate = o_rate ? atof(o_rate) : 200;
+    char store[96];
+    int status;
+
+    nchats = o_chats ? atoi(o_chats) : quick ? 100 : 2000;
+    if (nchats < 2 || rate <= 0) {
+        fprintf(stderr, "bench_broadcast: --chats must be >= 2, --rate > 0\n");
+        return 1;
+    }
+    status = bench_one(TOKEN, "mem:", 1, rate, "w4");
+    if (!o_port)
+        return status;
+    /* The store's keys are the bot's (its id): another token than the
+     * first run's, whose keys a store of a rerun may still hold. */
+    snprintf(store, sizeof store, "redis://127.0.0.1:%d/0", atoi(o_port));
+    setenv("BOTHIVE_HOSTS_LEASE_MS", "3000", 1);
+    fflush(stdout);
+    return bench_one("4344:BROADCAST", store, 2, rate, "hosts2") | status;
 }

@@ -104,7 +104,7 @@ BOTHIVE_BIN="$BUILD/tools/bothive" run_one bench_runner $QUICK
 run_one bench_views $QUICK
 # The Bot API client's figures go through the emulator too.
 for b in bench_broadcast bench_upload bench_callpath; do
-    BOTHIVE_BIN="$BUILD/tools/bothive" run_one $b $QUICK
+    BOTHIVE_BIN="$BUILD/tools/bothive" run_one $b $QUICK $([ $b = bench_broadcast ] && echo "$PEER_ARGS")
 done
 # A conversation step against the same handlers as plain hooks.
 run_one bench_conversation $QUICK

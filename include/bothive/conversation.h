@@ -145,6 +145,20 @@ int bh_conversation_timeout(bh_conversation *cv, int seconds, bh_conversation_ti
  */
 int bh_conversation_command(bh_conversation *cv, const char *state, const char *name,
                             bh_command_fn fn);
+/*
+ * A command with a /help line and setMyCommands description (help, NULL:
+ * none, translated as the bot's command helps are) and its order in /help
+ * (as bh_bot_command_ex). An entry command (BH_CONV_ENTRY) is listed like
+ * any command of the bot (bh_conversation_command's too, without a
+ * description, so only in /help), unless flags has BH_CMD_HIDDEN. A
+ * command of a state or of BH_CONV_FALLBACK (e.g. /cancel) works inside a
+ * conversation only, so it is listed only when flags has BH_CONV_LISTED.
+ * A name the bot itself (or an earlier conversation) lists is listed once.
+ * Errors: those of bh_conversation_command, BH_EINVAL (other flags).
+ */
+#define BH_CONV_LISTED 0x100u
+int bh_conversation_command_ex(bh_conversation *cv, const char *state, const char *name,
+                               bh_command_fn fn, const char *help, unsigned flags, int order);
 int bh_conversation_text(bh_conversation *cv, const char *state, bh_message_fn fn);
 int bh_conversation_message(bh_conversation *cv, const char *state, bh_message_fn fn);
 int bh_conversation_callback(bh_conversation *cv, const char *state, const char *name,

@@ -136,8 +136,10 @@ int bh_command_call(bh_ctx *ctx, size_t comp, const struct bh_hook *h, const bh_
     return rc;
 }
 
-/* The commands whose flags have none of without and all of with, sorted
- * by order then name, and their count (at most max). */
+/* The commands whose flags have none of without and all of with, the
+ * bot's and its conversations' (a conversation's command is hidden unless
+ * it is an entry or asked to be listed), sorted by order then name, and
+ * their count (at most max). */
 size_t bh_command_list(const bh_bot *bot, unsigned without, unsigned with,
                        const struct bh_hook **out, size_t max)
 {
@@ -150,6 +152,7 @@ size_t bh_command_list(const bh_bot *bot, unsigned without, unsigned with,
                 (h->flags & with) == with && n < max)
                 out[n++] = h;
         }
+    n = bh_conv_commands(bot, without, with, out, n, max);
     for (size_t i = 1; i < n; i++)
         for (size_t j = i; j > 0; j--) {
             const struct bh_hook *a = out[j - 1], *b = out[j];

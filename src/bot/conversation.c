@@ -81,6 +81,7 @@ void bh_conversation_free(bh_conversation *cv)
     for (size_t i = 0; i < cv->nhooks; i++) {
         free(cv->hooks[i].state);
         free(cv->hooks[i].hook.text);
+        free(cv->hooks[i].hook.help);
         bh_filter_free(cv->hooks[i].filter);
     }
     free(cv->hooks);
@@ -133,12 +134,57 @@ static int cv_add(bh_conversation *cv, const char *state, enum cv_kind kind, con
 int bh_conversation_command(bh_conversation *cv, const char *state, const char *name,
                             bh_command_fn fn)
 {
-    struct bh_hook h = {.kind = BH_HOOK_COMMAND, .fn.command = fn};
-    size_t n = name ? strlen(name) : 0;
+    return bh_conversation_command_ex(cv, state, name, fn, NULL, 0, 0);
+}
 
-    if (n == 0 || n > 32 || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != n)
+/* The help text is the hook's own copy, freed with it; an entry command
+ * is listed unless hidden, a command of a state or of the fallbacks only
+ * when asked (BH_CONV_LISTED), since it works inside a conversation only. */
+int bh_conversation_command_ex(bh_conversation *cv, const char *state, const char *name,
+                               bh_command_fn fn, const char *help, unsigned flags, int order)
+{
+    struct bh_hook h = {.kind = BH_HOOK_COMMAND, .fn.command = fn, .order = order};
+    size_t n = name ? strlen(name) : 0;
+    int rc, entry = state && !strcmp(state, BH_CONV_ENTRY);
+
+    if (n == 0 || n > 32 || strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != n ||
+        (flags & ~(BH_CMD_HIDDEN | BH_CONV_LISTED)))
         return BH_EINVAL;
-    return cv_add(cv, state, CV_COMMAND, name, &h, fn != NULL);
+    if (entry ? (flags & BH_CMD_HIDDEN) : !(flags & BH_CONV_LISTED))
+        h.flags = BH_CMD_HIDDEN;
+    if (help && !(h.help = strdup(help)))
+        return BH_ENOMEM;
+    if ((rc = cv_add(cv, state, CV_COMMAND, name, &h, fn != NULL)) != BH_OK)
+        free(h.help);
+    return rc;
+}
+
+/* Whether name is already among the n commands of out. */
+static int listed_already(const struct bh_hook **out, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(out[i]->text, name))
+            return 1;
+    return 0;
+}
+
+/* Appends to out (holding n, at most max) the command hooks of the bot's
+ * conversations whose flags have none of without and all of with, each
+ * name once (a name already there, the bot's own command, wins), and
+ * returns the new count. */
+size_t bh_conv_commands(const bh_bot *bot, unsigned without, unsigned with,
+                        const struct bh_hook **out, size_t n, size_t max)
+{
+    for (size_t c = 0; c < bot->ncomps; c++)
+        for (size_t i = 0; i < bot->comps[c]->nconvs; i++)
+            for (size_t k = 0; k < bot->comps[c]->convs[i]->nhooks; k++) {
+                const struct cv_hook *e = &bot->comps[c]->convs[i]->hooks[k];
+                if (e->kind == CV_COMMAND && !(e->hook.flags & without) &&
+                    (e->hook.flags & with) == with && n < max &&
+                    !listed_already(out, n, e->hook.text))
+                    out[n++] = &e->hook;
+            }
+    return n;
 }
 
 int bh_conversation_text(bh_conversation *cv, const char *state, bh_message_fn fn)

@@ -228,6 +228,18 @@ static int reply_subst(bh_ctx *ctx, const bh_message *msg, const char *tmpl, con
     return rc;
 }
 
+/* The listed command name of a conversation of the bot, NULL if none. */
+static const struct bh_hook *conv_command(const bh_bot *bot, const char *name)
+{
+    const struct bh_hook *cmds[256];
+    size_t n = bh_conv_commands(bot, BH_CMD_HIDDEN | BH_CMD_OWNER, 0, cmds, 0, 256);
+
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(cmds[i]->text, name))
+            return cmds[i];
+    return NULL;
+}
+
 /* "/help NAME" (or "/help /NAME", "/help /NAME@bot"): the command's line
  * and long help, for a command this user may see. */
 static int help_one(bh_ctx *ctx, const bh_message *msg, const char *arg)
@@ -243,7 +255,8 @@ static int help_one(bh_ctx *ctx, const bh_message *msg, const char *arg)
     n = strcspn(arg, "@ \t\r\n");
     /* 33 bytes: one past the longest name, so a longer one matches none. */
     snprintf(name, sizeof name, "%.*s", (int)(n < 33 ? n : 33), arg);
-    h = bh_command_find(ctx->bot, name, msg, &comp);
+    if (!(h = bh_command_find(ctx->bot, name, msg, &comp)))
+        h = conv_command(ctx->bot, name);
     if (!h || (h->flags & BH_CMD_HIDDEN))
         return bh_texts_unknown_off(ctx->bot)
                    ? reply_subst(ctx, msg, BH_TEXT_HELP_NONE, name)

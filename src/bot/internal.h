@@ -276,6 +276,10 @@ void bh_conv_forget_user(bh_bot *bot, int64_t user_id);
 int bh_conv_has_timeouts(const bh_bot *bot);
 /* Whether a conversation has callback hooks (allowed_updates). */
 int bh_conv_wants_callbacks(const bh_bot *bot);
+/* Appends the conversations' command hooks of those flags to out (see
+ * bh_command_list), each name once; returns the new count. */
+size_t bh_conv_commands(const bh_bot *bot, unsigned without, unsigned with,
+                        const struct bh_hook **out, size_t n, size_t max);
 /* The running step's data (an object owned by the step), NULL outside. */
 json_object *bh_conv_data(bh_ctx *ctx);
 void bh_component_extras_free(bh_component *c);

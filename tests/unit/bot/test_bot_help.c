@@ -444,6 +444,66 @@ START_TEST(commands_published_per_language)
 }
 END_TEST
 
+/* ---- conversations' commands ---- */
+
+/* A bot with /go, and a conversation entered by /signup (described),
+ * /quiz (no description) and /ghost (hidden), with a fallback /cancel
+ * (not listed) and a /skip of a state its author asked to list. */
+static bh_bot *conv_bot(void)
+{
+    bh_bot *bot = new_bot();
+    bh_conversation *cv = bh_conversation_new("signup");
+    ck_assert_ptr_nonnull(cv);
+    ck_assert_int_eq(bh_bot_command(bot, "go", h_go, "Go somewhere"), BH_OK);
+    ck_assert_int_eq(bh_conversation_command_ex(cv, BH_CONV_ENTRY, "signup", h_go, "Sign up",
+                                                0, 0), BH_OK);
+    ck_assert_int_eq(bh_conversation_command(cv, BH_CONV_ENTRY, "quiz", h_go), BH_OK);
+    ck_assert_int_eq(bh_conversation_command_ex(cv, BH_CONV_ENTRY, "ghost", h_go, "Boo",
+                                                BH_CMD_HIDDEN, 0), BH_OK);
+    ck_assert_int_eq(bh_conversation_command_ex(cv, BH_CONV_FALLBACK, "cancel", h_go,
+                                                "Cancel", 0, 0), BH_OK);
+    ck_assert_int_eq(bh_conversation_command_ex(cv, "name", "skip", h_go, "Skip a question",
+                                                BH_CONV_LISTED, 0), BH_OK);
+    ck_assert_int_eq(bh_conversation_command_ex(cv, BH_CONV_ENTRY, "bad", h_go, "x",
+                                                BH_CMD_OWNER, 0), BH_EINVAL);
+    ck_assert_int_eq(bh_conversation_command_ex(cv, BH_CONV_ENTRY, "Bad", h_go, "x", 0, 0),
+                     BH_EINVAL);
+    ck_assert_int_eq(bh_bot_conversation(bot, cv), BH_OK);
+    bh_conversation_free(cv);
+    return bot;
+}
+
+START_TEST(conversation_commands_in_help)
+{
+    bh_bot *bot = conv_bot();
+    ck_assert_int_eq(bh_bot_translate(bot, "it", "Sign up", "Iscriviti"), BH_OK);
+    ck_assert_int_eq(say(bot, PRIV, "/help"), BH_OK);
+    ck_last(PRIV, "This bot supports these commands:\n/go - Go somewhere\n/quiz\n"
+                  "/signup - Sign up\n/skip - Skip a question\n"
+                  "/help - Show this help message");
+    ck_assert_int_eq(say(bot, PRIV, "/help signup"), BH_OK);
+    ck_last(PRIV, "/signup - Sign up");
+    ck_assert_int_eq(say_as(bot, PRIV, PRIV, NULL, "it", "/help signup"), BH_OK);
+    ck_last(PRIV, "/signup - Iscriviti");
+    ck_assert_int_eq(say(bot, PRIV, "/help ghost"), BH_OK); /* hidden stays hidden */
+    ck_last(PRIV, "Unknown command: /ghost. Try /help.");
+    ck_assert_int_eq(say(bot, PRIV, "/help cancel"), BH_OK);
+    ck_last(PRIV, "Unknown command: /cancel. Try /help.");
+    bh_bot_free(bot);
+}
+END_TEST
+
+START_TEST(conversation_commands_published)
+{
+    bh_bot *bot = conv_bot();
+    ck_assert_int_eq(bh_bot_publish_commands(bot), BH_OK);
+    /* /quiz has no description, which setMyCommands requires. */
+    ck_assert_str_eq(commands_of(""), "go=Go somewhere;signup=Sign up;skip=Skip a question;"
+                                      "help=Show the list of commands;");
+    bh_bot_free(bot);
+}
+END_TEST
+
 /* The answer to an unknown command is bothive's courtesy: when it cannot
  * be sent (no Bot API there), the update still succeeds. */
 START_TEST(unknown_command_answer_failing_is_not_the_update_failing)
@@ -582,6 +642,8 @@ int main(void)
     tcase_add_test(tc, table_translations);
     tcase_add_test(tc, gettext_catalogs);
     tcase_add_test(tc, commands_published_per_language);
+    tcase_add_test(tc, conversation_commands_in_help);
+    tcase_add_test(tc, conversation_commands_published);
     suite_add_tcase(s, tc);
     TCase *local = tcase_create("local");
     tcase_add_test(local, every_builtin_text_is_in_italian);
