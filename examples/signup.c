@@ -78,7 +78,7 @@ int main(void)
         return 2;
     }
     bh_bot_about(bot, "Send /signup to sign up.");
-    bh_conversation_command(cv, BH_CONV_ENTRY, "signup", ask_name);
+    bh_conversation_command_ex(cv, BH_CONV_ENTRY, "signup", ask_name, "Sign up: your name and age", 0, 0);
     bh_conversation_text(cv, "name", take_name);
     bh_conversation_text(cv, "age", take_age);
     bh_conversation_command(cv, BH_CONV_FALLBACK, "cancel", cancel);
