@@ -53,6 +53,7 @@ static void print_markdown(FILE *f)
 {
     counts n = count_all();
     fprintf(f, "# Bot API coverage\n\n"
+               "*Part of [the bothive guide](README.md).*\n\n"
                "Made by `scripts/api-coverage.sh` from the method table `src/telegram/methods.def`\n"
                "(checked by the test `api_coverage`; `bothive api` prints the same).\n"
                "Every method is reachable through the call path with the parameter builder\n"

@@ -33,7 +33,12 @@ typedef struct bh_run_options {
     /* Worker processes; default BOTHIVE_WORKERS, else the number of CPUs,
      * at least 2. */
     int workers;
-    /* Store URL ("mem:", "file:PATH", ...); default BOTHIVE_STORE, else "mem:". */
+    /* Store URL ("mem:", "file:PATH", ...); default BOTHIVE_STORE, else "mem:".
+     * A redis:// store with getUpdates puts the runner in hosts mode
+     * (several hosts serve the bot; README "Running on several hosts"),
+     * tuned by BOTHIVE_HOSTS (0: off), BOTHIVE_HOSTS_LEASE_MS (10000),
+     * BOTHIVE_HOSTS_PARTITIONS (16) and BOTHIVE_HOST_NAME, read when the
+     * runner starts. */
     const char *store_url;
     /* Bot API base URL; default BOTHIVE_API_URL, else Telegram's. */
     const char *api_url;
