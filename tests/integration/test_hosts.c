@@ -382,7 +382,13 @@ START_TEST(test_backlog_first_start_only)
         snprintf(key, sizeof key, "p:%lld", (long long)old[k]);
         ck_assert_int_eq(bh_test_runner_get(st, key), 0);
     }
-    ck_assert_int_eq(bh_test_runner_get(st, "total"), 5);
+    /* The 5 after the first start ran; host 0 was killed, so the 2 it ran
+     * may run again on host 1 (done, but their acknowledgement had not
+     * reached Redis yet: acknowledgements ride on the next read), and
+     * nothing else may. */
+    int64_t total = bh_test_runner_get(st, "total");
+    ck_assert_int_ge(total, 5);
+    ck_assert_int_le(total, 5 + 2);
 }
 END_TEST
 
