@@ -52,9 +52,11 @@
  *   no command of the wait waits for its reply past the timeout (plus a
  *   quarter of a second), and the call then returns BH_ETIMEDOUT. A try
  *   whose answer was lost so may have taken the lock in the server; no one
- *   renews it, and it is handed on when its lease runs out. Preparers have
- *   no timeout: a wait for another process's preparer polls, each command
- *   bounded by timeout_ms.
+ *   renews it, and it is handed on when its lease runs out. The same holds
+ *   for bh_shared_prepare_timed: a wait for another process's preparer
+ *   returns BH_ETIMEDOUT within its timeout (plus a quarter of a second)
+ *   on a hung server; bh_shared_prepare, without a timeout, polls with
+ *   each command bounded by timeout_ms (BH_ENET when one gets no answer).
  *
  * Differences from the embedded store, and why
  *  - A named lock whose holder died on the same host (and in the same pid

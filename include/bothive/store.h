@@ -360,6 +360,21 @@ typedef int (*bh_preparer_fn)(bh_shared *m, void *arg);
  */
 int bh_shared_prepare(bh_shared *m, bh_preparer_fn fn, void *arg);
 
+/**
+ * bh_shared_prepare with a bound on the wait for another process's
+ * preparer: timeout_ms -1 waits for ever (bh_shared_prepare), 0 does not
+ * wait, > 0 waits at most that long (the monotonic clock). The bound holds
+ * with a redis:// server that hangs too (no command of the wait waits for
+ * its answer past the timeout, plus a quarter of a second). When the
+ * caller's turn comes, fn runs to its end, unbounded.
+ * Returns BH_OK (prepared now or before), fn's error, BH_ETIMEDOUT (another
+ * process still prepares, or the server did not answer in time; the memory
+ * may be prepared later), BH_EDEADLK (called from inside m's own preparer),
+ * BH_EINVAL (NULL m or fn, timeout_ms < -1), BH_EREADONLY, and with
+ * redis:// BH_ENET (the server cannot be reached).
+ */
+int bh_shared_prepare_timed(bh_shared *m, bh_preparer_fn fn, void *arg, int64_t timeout_ms);
+
 /** Returns 1 if m has been prepared, 0 if not, or an error. */
 int bh_shared_prepared(bh_shared *m);
 

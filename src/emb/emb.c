@@ -507,6 +507,7 @@ static const struct bh_store_ops bh_emb_ops = {
     .lock_release_all = bh_emb_lock_release_all,
     .prepare = bh_emb_prepare,
     .prepared = bh_emb_prepared,
+    .prepare_timed = bh_emb_prepare_timed,
 };
 
 static int emb_open(bh_store **out, const char *path, const bh_store_options *opt)

@@ -55,6 +55,7 @@ int bh_emb_lock_fence(bh_shared *m, const char *name, size_t len, uint64_t *out)
 int bh_emb_lock_release_all(bh_shared *m);
 void bh_lockrec_reopen(struct bh_lockrec *l);
 int bh_emb_prepare(bh_shared *m, bh_preparer_fn fn, void *arg);
+int bh_emb_prepare_timed(bh_shared *m, bh_preparer_fn fn, void *arg, int64_t timeout_ms);
 int bh_emb_prepared(bh_shared *m);
 int bh_emb_cursor_open(bh_shared *m, bh_cursor **out);
 int bh_emb_cursor_next(bh_cursor *c, const char **key);

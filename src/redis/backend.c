@@ -121,6 +121,7 @@ static const struct bh_store_ops ops = {
     .lock_fence = bh_redis_lock_fence,
     .lock_release_all = bh_redis_lock_release_all,
     .prepare = bh_redis_preparer_run,
+    .prepare_timed = bh_redis_preparer_run_timed,
     .prepared = bh_redis_preparer_done,
     .memories = bh_redis_memory_list,
 };

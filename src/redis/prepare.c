@@ -44,12 +44,27 @@ out:
     return rc;
 }
 
+/* How long the next nap may last: the backoff's delay, cut to what is
+ * left until deadline (0: none); 0 when nothing is left. */
+static int64_t nap_ms(bh_backoff *nap, int64_t deadline)
+{
+    int64_t ms = bh_backoff_next(nap), left;
+
+    if (!deadline)
+        return ms;
+    left = deadline - bh_clock_mono_ms();
+    return left <= 0 ? 0 : left < ms ? left : ms;
+}
+
 /* Polls until the memory is ready or the caller holds the preparing
  * lease: *res is BH_RPREP_READY or BH_RPREP_RUN. BH_EDEADLK when called
- * from inside this memory's own preparer. */
-static int take_turn(bh_shared *m, long long *res)
+ * from inside this memory's own preparer; BH_ETIMEDOUT when deadline (a
+ * monotonic time, 0: none) passes first, or timeout_ms is 0 and another
+ * process prepares. */
+static int take_turn(bh_shared *m, int64_t timeout_ms, int64_t deadline, long long *res)
 {
     bh_backoff nap = {.initial_ms = BH_REDIS_PREP_NAP_MIN_MS, .max_ms = BH_REDIS_PREP_NAP_MAX_MS};
+    int64_t ms;
     int rc;
 
     for (;;) {
@@ -61,9 +76,13 @@ static int take_turn(bh_shared *m, long long *res)
             return BH_EDEADLK;
         /* Someone else prepares: poll, backing off to 50 ms. A preparer on
          * this host that died is seen at once, not when its lease runs out. */
-        if (bh_redis_reap_dead(m, "preparing", NULL) == BH_REDIS_REAPED)
+        if ((rc = bh_redis_reap_dead(m, "preparing", NULL)) == BH_REDIS_REAPED)
             continue;
-        bh_sleep_ms(bh_backoff_next(&nap), NULL);
+        if (rc < 0)
+            return rc;
+        if (timeout_ms == 0 || (ms = nap_ms(&nap, deadline)) == 0)
+            return BH_ETIMEDOUT;
+        bh_sleep_ms(ms, NULL);
     }
 }
 
@@ -91,14 +110,30 @@ static int run(bh_shared *m, bh_preparer_fn fn, void *arg)
     return ok ? BH_OK : rc;
 }
 
-int bh_redis_preparer_run(bh_shared *m, bh_preparer_fn fn, void *arg)
+/* A wait with a timeout holds to it even when the server hangs: every
+ * command of the wait is bounded by the deadline (conn.c), and one that
+ * gets no answer by then is BH_ETIMEDOUT. A try whose answer was lost so
+ * may have taken the preparing lease in the server: nobody renews it, and
+ * the next caller after it runs out prepares. The preparer itself, once
+ * the caller's turn came, runs without the deadline. */
+int bh_redis_preparer_run_timed(bh_shared *m, bh_preparer_fn fn, void *arg, int64_t timeout_ms)
 {
+    struct bh_redis *r = bh_redis_shared_of(m)->st;
+    int64_t deadline = timeout_ms > 0 ? bh_clock_mono_ms() + timeout_ms : 0;
+    int64_t outer = deadline ? bh_redis_deadline_set(r, deadline) : 0;
     long long res = BH_RPREP_BUSY;
-    int rc = take_turn(m, &res);
+    int rc = take_turn(m, timeout_ms, deadline, &res);
 
+    if (deadline)
+        bh_redis_deadline_set(r, outer);
     if (rc != BH_OK || res == BH_RPREP_READY)
         return rc;
     return run(m, fn, arg);
+}
+
+int bh_redis_preparer_run(bh_shared *m, bh_preparer_fn fn, void *arg)
+{
+    return bh_redis_preparer_run_timed(m, fn, arg, -1);
 }
 
 int bh_redis_preparer_done(bh_shared *m)

@@ -334,6 +334,7 @@ void bh_redis_keeper_close(struct bh_redis *r);
 
 /* ---- prepare.c ---- */
 int bh_redis_preparer_run(bh_shared *m, bh_preparer_fn fn, void *arg);
+int bh_redis_preparer_run_timed(bh_shared *m, bh_preparer_fn fn, void *arg, int64_t timeout_ms);
 int bh_redis_preparer_done(bh_shared *m);
 
 /* ---- check.c ---- */

@@ -43,6 +43,9 @@ struct bh_store_ops {
 
     int (*prepare)(bh_shared *m, bh_preparer_fn fn, void *arg);
     int (*prepared)(bh_shared *m);
+    /* prepare, waiting at most timeout_ms (-1: for ever, 0: not at all)
+     * for another process's preparer: BH_ETIMEDOUT beyond. */
+    int (*prepare_timed)(bh_shared *m, bh_preparer_fn fn, void *arg, int64_t timeout_ms);
 
     /* Every memory's id, malloc'd, in an array of *n. */
     int (*memories)(bh_store *st, char ***ids, size_t *n);

@@ -451,6 +451,15 @@ int bh_shared_prepare(bh_shared *m, bh_preparer_fn fn, void *arg)
     return m->st->ops->prepare(m, fn, arg);
 }
 
+int bh_shared_prepare_timed(bh_shared *m, bh_preparer_fn fn, void *arg, int64_t timeout_ms)
+{
+    if (!m || !fn || timeout_ms < -1)
+        return BH_EINVAL;
+    if (m->st->readonly)
+        return BH_EREADONLY;
+    return m->st->ops->prepare_timed(m, fn, arg, timeout_ms);
+}
+
 int bh_shared_prepared(bh_shared *m)
 {
     return m ? m->st->ops->prepared(m) : BH_EINVAL;
