@@ -68,7 +68,10 @@ extern "C" {
 #define BH_EINTR      (-30923)
 /** The store was opened read-only (BH_STORE_READONLY) and the call writes. */
 #define BH_EREADONLY  (-30924)
-#define BH_ERR_LAST   (-30924)
+/** A fenced write carried a fence lower than the one stored with its key:
+ *  a writer with a newer fence came first (bh_shared_put_fenced). */
+#define BH_EFENCED    (-30925)
+#define BH_ERR_LAST   (-30925)
 
 /**
  * Returns a static, human-readable message for a bothive code, BH_OK, or a

@@ -226,6 +226,23 @@ const char *bh_shared_id(const bh_shared *m);
 int bh_shared_put(bh_shared *m, const char *key, const bh_value *v,
                   unsigned flags, int64_t ttl_ms);
 
+/**
+ * bh_shared_put guarded by a fence: any number that grows with each new
+ * writer's turn (bh_lock_fence of the lock the writer holds, an epoch of
+ * a lease). The store keeps, per key, the highest fence of the fenced puts
+ * that succeeded on it; a put whose fence is lower is refused, so a writer
+ * that lost its turn (a lock whose lease ran out while its holder was
+ * stopped) cannot overwrite the work of the one after it. An equal fence
+ * is accepted (one writer's several writes). The key's fence is kept apart
+ * from its value: a plain put, a delete, a pop or the expiry of the value
+ * leave it; bh_shared_clear forgets the fences of the memory's keys with
+ * the keys. The check and the write are one atomic step on every backend.
+ * Errors: those of bh_shared_put, and BH_EFENCED (fence lower than the
+ * key's: nothing changed).
+ */
+int bh_shared_put_fenced(bh_shared *m, const char *key, const bh_value *v,
+                         unsigned flags, int64_t ttl_ms, uint64_t fence);
+
 /** Copies the value of key into *out (see bh_value). Errors: common, BH_ENOTFOUND, BH_ENOMEM. */
 int bh_shared_get(bh_shared *m, const char *key, bh_value *out);
 
@@ -274,7 +291,8 @@ int bh_shared_contains(bh_shared *m, const char *key);
 /** Number of live keys in the memory. Errors: BH_EINVAL. */
 int bh_shared_len(bh_shared *m, size_t *out);
 
-/** Removes every key of the memory (not its locks, not its prepared state). */
+/** Removes every key of the memory and the keys' fences (bh_shared_put_fenced),
+ *  not its locks, not its prepared state. */
 int bh_shared_clear(bh_shared *m);
 
 /**

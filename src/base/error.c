@@ -32,6 +32,7 @@ static const char *const bh_messages[] = {
     "busy",                                             /* BH_EBUSY */
     "interrupted",                                      /* BH_EINTR */
     "store opened read-only",                           /* BH_EREADONLY */
+    "stale fence: a writer with a newer fence came first", /* BH_EFENCED */
 };
 
 const char *bh_strerror(int rc)

@@ -186,6 +186,63 @@ static int emb_put(bh_shared *m, const char *key, size_t klen, const bh_value *v
     return rc;
 }
 
+/* The write of emb_put_fenced, with both stripes held. */
+static int fenced_write_locked(bh_shared *m, struct bh_loc *l, struct bh_fence *f,
+                               const bh_value *v, unsigned flags, int64_t expires,
+                               uint64_t fence)
+{
+    struct bh_region *r = bh_emb_region(m);
+    int rc = bh_fence_check_locked(r, f, fence);
+
+    if (rc != BH_OK)
+        return rc;
+    if ((flags & BH_PUT_ADD) && l->pos >= 0)
+        return BH_EEXISTS;
+    if ((flags & BH_PUT_REPLACE) && l->pos < 0)
+        return BH_ENOTFOUND;
+    if ((rc = bh_fence_reserve_locked(r, f)) != BH_OK)
+        return rc;
+    if ((rc = write_locked(m, l, v, expires)) != BH_OK) {
+        bh_fence_drop_locked(r, f);
+        return rc;
+    }
+    bh_fence_publish_locked(r, f, fence);
+    return BH_OK;
+}
+
+/*
+ * A put behind the key's fence (fence.c): the key's stripe and the fence's
+ * are held together, the lower-numbered first; the fence's entry is made
+ * before the value is written, and raised after, so that a failure leaves
+ * both as they were.
+ */
+static int emb_put_fenced(bh_shared *m, const char *key, size_t klen, const bh_value *v,
+                          unsigned flags, int64_t ttl_ms, uint64_t fence)
+{
+    struct bh_region *r = bh_emb_region(m);
+    int64_t expires = ttl_ms > 0 ? bh_clock_wall_coarse_ms() + ttl_ms : 0;
+    struct bh_fence f;
+    struct bh_key dk;
+    struct bh_loc l;
+    int rc;
+
+    if (!value_fits(m, v))
+        return BH_ETOOBIG;
+    bh_fence_find(m, key, klen, &f);
+    bh_key_init(&dk, bh_emb_shared_of(m)->memory_no, BH_NS_DATA, key, klen);
+    unsigned ds = bh_key_stripe(r, &dk);
+    if (f.s < ds)
+        bh_stripe_lock(r, f.s);
+    locate_lock(m, BH_NS_DATA, key, klen, &l);
+    if (f.s > ds)
+        bh_stripe_lock(r, f.s);
+    rc = fenced_write_locked(m, &l, &f, v, flags, expires, fence);
+    if (f.s != l.s)
+        bh_stripe_unlock(r, f.s);
+    bh_stripe_unlock(r, l.s);
+    return rc;
+}
+
 /* Reads try without the stripe's lock first (read.c); the locked path is
  * for what that cannot settle: a busy or broken stripe, an expired key. */
 static int read_fast(bh_shared *m, const char *key, size_t klen, bh_value *out)
@@ -318,7 +375,8 @@ static int emb_len(bh_shared *m, size_t *out)
     return BH_OK;
 }
 
-/* Removes every data entry of the memory, one stripe at a time. */
+/* Removes every data entry of the memory, and their fences, one stripe at
+ * a time. */
 static int emb_clear(bh_shared *m)
 {
     struct bh_emb_shared *ms = bh_emb_shared_of(m);
@@ -332,6 +390,8 @@ static int emb_clear(bh_shared *m)
             if (e && e->memory_no == ms->memory_no && bh_type_ns(e->type) == BH_NS_DATA) {
                 bh_index_remove_locked(r, s, (int64_t)i);
                 bh_count_adjust_locked(r, s, ms->memory_no, -1, ms->counts);
+            } else if (e && e->memory_no == ms->memory_no && e->type == BH_T_FENCE) {
+                bh_index_remove_locked(r, s, (int64_t)i); /* fence.c */
             }
         }
         bh_stripe_unlock(r, s);
@@ -490,6 +550,7 @@ static const struct bh_store_ops bh_emb_ops = {
     .shared_open = emb_shared_open,
     .shared_close = emb_shared_close,
     .put = emb_put,
+    .put_fenced = emb_put_fenced,
     .get = emb_get,
     .incr = emb_incr,
     .cas = emb_cas,

@@ -61,4 +61,18 @@ int bh_emb_cursor_open(bh_shared *m, bh_cursor **out);
 int bh_emb_cursor_next(bh_cursor *c, const char **key);
 void bh_emb_cursor_close(bh_cursor *c);
 
+/* fence.c: the fence entry of a data key (bh_shared_put_fenced). */
+struct bh_fence {
+    struct bh_key k;
+    unsigned s;         /* its stripe */
+    struct bh_entry *e; /* the entry, once checked; NULL: none yet */
+    uint64_t off;       /* a reserved entry not yet published, or 0 */
+};
+void bh_fence_find(bh_shared *m, const char *key, size_t klen, struct bh_fence *f);
+/* BH_OK, or BH_EFENCED when fence is lower than the stored one. */
+int bh_fence_check_locked(struct bh_region *r, struct bh_fence *f, uint64_t fence);
+int bh_fence_reserve_locked(struct bh_region *r, struct bh_fence *f); /* BH_ENOSPC */
+void bh_fence_drop_locked(struct bh_region *r, struct bh_fence *f);
+void bh_fence_publish_locked(struct bh_region *r, struct bh_fence *f, uint64_t fence);
+
 #endif

@@ -70,12 +70,14 @@
 #define BH_T_MEMREC 16 /* a memory's directory record (memory_no 0) */
 #define BH_T_COUNT 17  /* per stripe and memory: how many keys */
 #define BH_T_LOCK 18   /* a named lock record */
+#define BH_T_FENCE 19  /* a data key's fence: uint64, never expires (fence.c) */
 
 /* Namespaces that keep data keys, lock names and counters apart. */
 #define BH_NS_DATA 0
 #define BH_NS_LOCK 1
 #define BH_NS_COUNT 2
 #define BH_NS_DIR 3
+#define BH_NS_FENCE 4
 
 /* Operations recorded while in progress, for recovery and for the record. */
 enum bh_op {
@@ -306,7 +308,8 @@ static inline int bh_entry_shape_ok(uint8_t type, uint32_t vlen)
     case BH_BOOL: return vlen == 1;
     case BH_INT:
     case BH_DOUBLE:
-    case BH_T_COUNT: return vlen == 8;
+    case BH_T_COUNT:
+    case BH_T_FENCE: return vlen == 8;
     case BH_STR:
     case BH_BYTES:
     case BH_JSON: return vlen <= BH_VALUE_MAX + 4096; /* the bound entries always had */
@@ -322,6 +325,7 @@ static inline int bh_type_ns(uint8_t type)
     case BH_T_LOCK: return BH_NS_LOCK;
     case BH_T_COUNT: return BH_NS_COUNT;
     case BH_T_MEMREC: return BH_NS_DIR;
+    case BH_T_FENCE: return BH_NS_FENCE;
     default: return BH_NS_DATA;
     }
 }

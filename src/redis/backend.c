@@ -122,6 +122,7 @@ static const struct bh_store_ops ops = {
     .lock_release_all = bh_redis_lock_release_all,
     .prepare = bh_redis_preparer_run,
     .prepare_timed = bh_redis_preparer_run_timed,
+    .put_fenced = bh_redis_key_put_fenced,
     .prepared = bh_redis_preparer_done,
     .memories = bh_redis_memory_list,
 };

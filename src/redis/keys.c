@@ -117,6 +117,7 @@ static int code_of(long long code)
     case BH_RDATA_TYPE: return BH_ETYPE;
     case BH_RDATA_OVERFLOW: return BH_EOVERFLOW;
     case BH_RDATA_CONFLICT: return BH_ECONFLICT;
+    case BH_RDATA_FENCED: return BH_EFENCED;
     default: return BH_EPROTO;
     }
 }
@@ -130,6 +131,16 @@ static int eval_code(bh_shared *m, enum bh_rscript s, int idempotent, struct bh_
     return rc == BH_OK ? code_of(code) : rc;
 }
 
+/* The arguments of PUT after its keys and the key: type, value, flags, ttl. */
+static void put_args(struct bh_redis_argv *a, const struct enc *e, unsigned flags,
+                     int64_t ttl_ms)
+{
+    bh_redis_argv_str(a, e->t);
+    bh_redis_argv_add(a, e->v, e->len);
+    bh_redis_argv_int(a, (long long)flags);
+    bh_redis_argv_int(a, ttl_ms > TTL_MAX_MS ? TTL_MAX_MS : ttl_ms);
+}
+
 /* PUT: the hash, the index and the expiry set in one script. */
 int bh_redis_key_put(bh_shared *m, const char *key, size_t klen, const bh_value *v,
                      unsigned flags, int64_t ttl_ms)
@@ -141,15 +152,40 @@ int bh_redis_key_put(bh_shared *m, const char *key, size_t klen, const bh_value 
     (void)klen; /* see redis.h */
     encode(v, &e);
     data_keys(&a, m, key);
-    bh_redis_argv_str(&a, e.t);
-    bh_redis_argv_add(&a, e.v, e.len);
-    bh_redis_argv_int(&a, (long long)flags);
-    bh_redis_argv_int(&a, ttl_ms > TTL_MAX_MS ? TTL_MAX_MS : ttl_ms);
+    put_args(&a, &e, flags, ttl_ms);
     /* A plain put gives the same result however often it runs; ADD and
      * REPLACE would report EEXISTS / their own success differently. */
     rc = eval_code(m, BH_RS_PUT, flags == 0, &a);
     bh_redis_argv_free(&a);
     return rc;
+}
+
+/* PUT_FENCED: PUT behind the check of the key's fence, in one script. A
+ * plain fenced put may be sent again: its second run finds its own fence,
+ * equal, and writes the same. */
+int bh_redis_key_put_fenced(bh_shared *m, const char *key, size_t klen, const bh_value *v,
+                            unsigned flags, int64_t ttl_ms, uint64_t fence)
+{
+    struct bh_redis_argv a = {0};
+    char fbuf[24];
+    long long code;
+    struct enc e;
+    int rc;
+
+    (void)klen; /* see redis.h */
+    encode(v, &e);
+    bh_redis_argv_key(&a, m, "k:", key);
+    bh_redis_argv_key(&a, m, "idx", NULL);
+    bh_redis_argv_key(&a, m, "ttl", NULL);
+    bh_redis_argv_key(&a, m, "fence", NULL);
+    bh_redis_argv_str(&a, key);
+    put_args(&a, &e, flags, ttl_ms);
+    bh_redis_argv_add(&a, fbuf, (size_t)snprintf(fbuf, sizeof fbuf, "%llu",
+                                                 (unsigned long long)fence));
+    rc = bh_redis_script_eval_int(bh_redis_shared_of(m)->st, BH_RS_PUT_FENCED, flags == 0, 4,
+                                  &a, &code);
+    bh_redis_argv_free(&a);
+    return rc == BH_OK ? code_of(code) : rc;
 }
 
 /* One HMGET of type and value: a read needs no script. */

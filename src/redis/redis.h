@@ -39,6 +39,8 @@
  *   P:m:{ID}:lw:TOKEN:NAME  LIST a waiter blocks on (BLPOP); release pushes
  *   P:m:{ID}:prepared       "1" once prepared
  *   P:m:{ID}:preparing      owner token of the running preparer, PX lease
+ *   P:m:{ID}:fence          HASH key -> the highest fence of the fenced puts
+ *                           to it (a uint64 decimal); gone with clear
  *
  * Every operation that touches more than one key is one Lua script, so the
  * hash, the index and the expiry set never disagree.
@@ -88,6 +90,7 @@ enum bh_rscript {
     BH_RS_REAP,
     BH_RS_CHECK_IDX,
     BH_RS_CHECK_KEYS,
+    BH_RS_PUT_FENCED,
     BH_RS_COUNT
 };
 
@@ -99,7 +102,8 @@ enum bh_redis_data_code {
     BH_RDATA_NOTFOUND = 2,
     BH_RDATA_TYPE = 3,
     BH_RDATA_OVERFLOW = 4,
-    BH_RDATA_CONFLICT = 5
+    BH_RDATA_CONFLICT = 5,
+    BH_RDATA_FENCED = 6
 };
 
 /* The answers of PREP_TRY. */
@@ -309,6 +313,8 @@ int bh_redis_reap_dead(bh_shared *m, const char *part, const char *name);
  * ignore it, since a round trip dwarfs measuring a key. */
 int bh_redis_key_put(bh_shared *m, const char *key, size_t klen, const bh_value *v,
                      unsigned flags, int64_t ttl_ms);
+int bh_redis_key_put_fenced(bh_shared *m, const char *key, size_t klen, const bh_value *v,
+                            unsigned flags, int64_t ttl_ms, uint64_t fence);
 int bh_redis_key_get(bh_shared *m, const char *key, size_t klen, bh_value *out);
 int bh_redis_key_incr(bh_shared *m, const char *key, size_t klen, int64_t delta, int64_t *out);
 int bh_redis_key_cas(bh_shared *m, const char *key, size_t klen, const bh_value *expected,

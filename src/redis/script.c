@@ -43,22 +43,36 @@
     "if redis.call('EXISTS', base .. 'k:' .. k) == 0 then "                    \
     "redis.call('SREM', idx, k) redis.call('ZREM', ttl, k) end end end\n"
 
+/* The body of a put (KEYS data, idx, ttl; ARGV key, type, value, flags,
+ * ttl_ms) but its final answer: returns 1 (exists) or 2 (not found) for
+ * ADD and REPLACE, else writes and goes on. */
+#define LUA_PUT                                                                \
+    "local exists = redis.call('EXISTS', KEYS[1]) == 1\n"                      \
+    "if ARGV[4] == '1' and exists then return 1 end\n"                         \
+    "if ARGV[4] == '2' and not exists then return 2 end\n"                     \
+    "redis.call('HSET', KEYS[1], 't', ARGV[2], 'v', ARGV[3])\n"                \
+    "redis.call('SADD', KEYS[2], ARGV[1])\n"                                   \
+    "local ttl = tonumber(ARGV[5])\n"                                          \
+    "if ttl > 0 then\n"                                                        \
+    "  redis.call('PEXPIRE', KEYS[1], ARGV[5])\n"                              \
+    "  redis.call('ZADD', KEYS[3], string.format('%d', now_ms() + ttl), ARGV[1])\n" \
+    "else\n"                                                                   \
+    "  if exists then redis.call('PERSIST', KEYS[1]) end\n"                    \
+    "  redis.call('ZREM', KEYS[3], ARGV[1])\n"                                 \
+    "end\n"
+
 static const char *const scripts[BH_RS_COUNT] = {
     /* KEYS data, idx, ttl; ARGV key, type, value, flags, ttl_ms */
-    [BH_RS_PUT] = LUA_NOW
-    "local exists = redis.call('EXISTS', KEYS[1]) == 1\n"
-    "if ARGV[4] == '1' and exists then return 1 end\n"
-    "if ARGV[4] == '2' and not exists then return 2 end\n"
-    "redis.call('HSET', KEYS[1], 't', ARGV[2], 'v', ARGV[3])\n"
-    "redis.call('SADD', KEYS[2], ARGV[1])\n"
-    "local ttl = tonumber(ARGV[5])\n"
-    "if ttl > 0 then\n"
-    "  redis.call('PEXPIRE', KEYS[1], ARGV[5])\n"
-    "  redis.call('ZADD', KEYS[3], string.format('%d', now_ms() + ttl), ARGV[1])\n"
-    "else\n"
-    "  if exists then redis.call('PERSIST', KEYS[1]) end\n"
-    "  redis.call('ZREM', KEYS[3], ARGV[1])\n"
-    "end\n"
+    [BH_RS_PUT] = LUA_NOW LUA_PUT "return 0\n",
+
+    /* KEYS data, idx, ttl, fence; ARGV key, type, value, flags, ttl_ms,
+     * fence. Fences are uint64 decimals without leading zeros, compared as
+     * text (shorter is lower), never as Lua doubles. 6: a stale fence. */
+    [BH_RS_PUT_FENCED] = LUA_NOW
+    "local f = redis.call('HGET', KEYS[4], ARGV[1])\n"
+    "if f and (#f > #ARGV[6] or (#f == #ARGV[6] and f > ARGV[6])) then return 6 end\n"
+    LUA_PUT
+    "redis.call('HSET', KEYS[4], ARGV[1], ARGV[6])\n"
     "return 0\n",
 
     /* KEYS data, idx, ttl; ARGV key, delta */
@@ -112,7 +126,9 @@ static const char *const scripts[BH_RS_COUNT] = {
     "local ks = redis.call('SPOP', KEYS[1], 500)\n"
     "for _, k in ipairs(ks) do redis.call('DEL', ARGV[1] .. 'k:' .. k) end\n"
     "if #ks > 0 then redis.call('ZREM', KEYS[2], unpack(ks)) end\n"
-    "return redis.call('SCARD', KEYS[1])\n",
+    "local left = redis.call('SCARD', KEYS[1])\n"
+    "if left == 0 then redis.call('DEL', ARGV[1] .. 'fence') end\n"
+    "return left\n",
 
     /* KEYS idx; ARGV cursor, base, count. The live keys of one SSCAN step. */
     [BH_RS_SCAN] =

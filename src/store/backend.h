@@ -23,6 +23,10 @@ struct bh_store_ops {
     void (*shared_close)(bh_shared *m);
 
     int (*put)(bh_shared *m, const char *key, size_t klen, const bh_value *v, unsigned flags, int64_t ttl_ms);
+    /* put, done only if fence is not lower than the key's fence, which it
+     * then raises to fence: BH_EFENCED otherwise (nothing changed). */
+    int (*put_fenced)(bh_shared *m, const char *key, size_t klen, const bh_value *v,
+                      unsigned flags, int64_t ttl_ms, uint64_t fence);
     int (*get)(bh_shared *m, const char *key, size_t klen, bh_value *out);
     int (*incr)(bh_shared *m, const char *key, size_t klen, int64_t delta, int64_t *out);
     int (*cas)(bh_shared *m, const char *key, size_t klen, const bh_value *expected, const bh_value *desired);

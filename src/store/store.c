@@ -162,9 +162,10 @@ const char *bh_shared_id(const bh_shared *m)
     } while (0)
 
 /* bh_shared_put; with trusted, v is known to be valid (a typed setter built
- * it), and only its size is checked. Scalars of a known type need no check. */
+ * it), and only its size is checked. Scalars of a known type need no check.
+ * With fence, the put is bh_shared_put_fenced's. */
 static int put(bh_shared *m, const char *key, const bh_value *v, unsigned flags,
-               int64_t ttl_ms, int trusted)
+               int64_t ttl_ms, int trusted, const uint64_t *fence)
 {
     size_t klen;
     int rc;
@@ -177,13 +178,21 @@ static int put(bh_shared *m, const char *key, const bh_value *v, unsigned flags,
         return BH_ETOOBIG;
     if (!trusted && (unsigned)v->type > BH_DOUBLE && (rc = bh_value_check(v)) != BH_OK)
         return rc;
+    if (fence)
+        return m->st->ops->put_fenced(m, key, klen, v, flags, ttl_ms, *fence);
     return m->st->ops->put(m, key, klen, v, flags, ttl_ms);
 }
 
 int bh_shared_put(bh_shared *m, const char *key, const bh_value *v, unsigned flags,
                   int64_t ttl_ms)
 {
-    return put(m, key, v, flags, ttl_ms, 0);
+    return put(m, key, v, flags, ttl_ms, 0, NULL);
+}
+
+int bh_shared_put_fenced(bh_shared *m, const char *key, const bh_value *v, unsigned flags,
+                         int64_t ttl_ms, uint64_t fence)
+{
+    return put(m, key, v, flags, ttl_ms, 0, &fence);
 }
 
 int bh_shared_get(bh_shared *m, const char *key, bh_value *out)
@@ -268,7 +277,7 @@ int bh_shared_set_str(bh_shared *m, const char *key, const char *s)
         return BH_EINVAL;
     /* Measured with strlen, it holds no NUL: no need to look for one. */
     bh_value x = {.type = BH_STR, .u.s = {(void *)s, strlen(s)}};
-    return put(m, key, &x, 0, 0, 1);
+    return put(m, key, &x, 0, 0, 1, NULL);
 }
 
 /* Strings, bytes and JSON hand their malloc'd buffer to the caller. */

@@ -143,6 +143,80 @@ START_TEST(put_flags)
 }
 END_TEST
 
+/* A fenced put is refused below the key's fence and nothing changes;
+ * equal and higher fences pass; the fence outlives plain writes and the
+ * value's delete, is per key, and goes with clear. */
+START_TEST(fenced_put)
+{
+    bh_value a = bh_value_str("a"), b = bh_value_str("b"), c = bh_value_int(3);
+    const uint64_t big = UINT64_MAX - 1; /* past 2^53: never a double */
+    char *s = NULL;
+    int64_t v;
+    size_t n;
+
+    ck_assert_int_eq(bh_shared_put_fenced(bh_cases_m, "f", &a, 0, 0, 5), BH_OK);
+    ck_assert_int_eq(bh_shared_put_fenced(bh_cases_m, "f", &b, 0, 0, 4), BH_EFENCED);
+    ck_assert_int_eq(bh_shared_get_str(bh_cases_m, "f", &s), BH_OK);
+    ck_assert_str_eq(s, "a");
+    free(s);
+    ck_assert_int_eq(bh_shared_put_fenced(bh_cases_m, "f", &b, 0, 0, 5), BH_OK);
+    ck_assert_int_eq(bh_shared_put_fenced(bh_cases_m, "f", &c, 0, 0, 9), BH_OK);
+    ck_assert_int_eq(bh_shared_get_int(bh_cases_m, "f", &v), BH_OK);
+    ck_assert(v == 3);
+    /* a plain write and a delete leave the fence */
+    ck_assert_int_eq(bh_shared_set_int(bh_cases_m, "f", 7), BH_OK);
+    ck_assert_int_eq(bh_shared_delete(bh_cases_m, "f"), BH_OK);
+    ck_assert_int_eq(bh_shared_put_fenced(bh_cases_m, "f", &a, 0, 0, 8), BH_EFENCED);
+    ck_assert_int_eq(bh_shared_contains(bh_cases_m, "f"), 0);
+    /* flags and TTL as for a put; a refused flag does not raise the fence */
+    ck_assert_int_eq(bh_shared_put_fenced(bh_cases_m, "f", &a, BH_PUT_REPLACE, 0, 20),
+                     BH_ENOTFOUND);
+    ck_assert_int_eq(bh_shared_put_fenced(bh_cases_m, "f", &a, BH_PUT_ADD, 60000, 10), BH_OK);
+    ck_assert_int_eq(bh_shared_put_fenced(bh_cases_m, "f", &b, BH_PUT_ADD, 0, 11), BH_EEXISTS);
+    ck_assert_int_eq(bh_shared_put_fenced(bh_cases_m, "f", &b, 0, 0, 10), BH_OK);
+    /* fences are exact far beyond 2^53, compared as integers */
+    ck_assert_int_eq(bh_shared_put_fenced(bh_cases_m, "g", &a, 0, 0, big), BH_OK);
+    ck_assert_int_eq(bh_shared_put_fenced(bh_cases_m, "g", &b, 0, 0, big - 1), BH_EFENCED);
+    ck_assert_int_eq(bh_shared_put_fenced(bh_cases_m, "g", &b, 0, 0, big + 1), BH_OK);
+    ck_assert_int_eq(bh_shared_put_fenced(bh_cases_m, "g", &a, 0, 0, 99), BH_EFENCED);
+    /* another key has its own fence; fences are no keys */
+    ck_assert_int_eq(bh_shared_put_fenced(bh_cases_m, "h", &a, 0, 0, 1), BH_OK);
+    ck_assert_int_eq(bh_shared_len(bh_cases_m, &n), BH_OK);
+    ck_assert_uint_eq(n, 3);
+    ck_assert_int_eq(bh_shared_put_fenced(bh_cases_m, "f", &a, 0, 0, 9), BH_EFENCED);
+    ck_assert_int_eq(bh_shared_put_fenced(NULL, "f", &a, 0, 0, 9), BH_EINVAL);
+    ck_assert_int_eq(bh_shared_put_fenced(bh_cases_m, "", &a, 0, 0, 9), BH_EINVAL);
+    ck_assert_int_eq(bh_store_check(bh_cases_st), BH_OK);
+    /* clear forgets the fences with the keys */
+    ck_assert_int_eq(bh_shared_clear(bh_cases_m), BH_OK);
+    ck_assert_int_eq(bh_shared_put_fenced(bh_cases_m, "f", &a, 0, 0, 1), BH_OK);
+    ck_assert_int_eq(bh_shared_put_fenced(bh_cases_m, "g", &a, 0, 0, 1), BH_OK);
+    ck_assert_int_eq(bh_store_check(bh_cases_st), BH_OK);
+}
+END_TEST
+
+static int count_run(bh_shared *m, void *arg)
+{
+    (void)arg;
+    return bh_shared_incr(m, "prep-runs", 1, NULL);
+}
+
+/* With nobody else preparing, a timed prepare runs the preparer at once
+ * (even with 0), and once. */
+START_TEST(prepare_timed_runs_once)
+{
+    int64_t runs;
+
+    ck_assert_int_eq(bh_shared_prepare_timed(bh_cases_m, count_run, NULL, -2), BH_EINVAL);
+    ck_assert_int_eq(bh_shared_prepare_timed(bh_cases_m, NULL, NULL, 0), BH_EINVAL);
+    ck_assert_int_eq(bh_shared_prepare_timed(bh_cases_m, count_run, NULL, 0), BH_OK);
+    ck_assert_int_eq(bh_shared_prepare_timed(bh_cases_m, count_run, NULL, 100), BH_OK);
+    ck_assert_int_eq(bh_shared_prepare(bh_cases_m, count_run, NULL), BH_OK);
+    ck_assert_int_eq(bh_shared_get_int(bh_cases_m, "prep-runs", &runs), BH_OK);
+    ck_assert(runs == 1);
+}
+END_TEST
+
 START_TEST(incr_semantics)
 {
     int64_t v;
@@ -282,6 +356,8 @@ void bh_store_cases_add(TCase *tc)
     tcase_add_test(tc, wrong_type_is_etype_and_untouched);
     tcase_add_test(tc, json_is_validated);
     tcase_add_test(tc, put_flags);
+    tcase_add_test(tc, fenced_put);
+    tcase_add_test(tc, prepare_timed_runs_once);
     tcase_add_test(tc, incr_semantics);
     tcase_add_test(tc, cas_semantics);
     tcase_add_test(tc, limits_are_etoobig);
