@@ -306,6 +306,53 @@ int bh_cursor_open(bh_shared *m, bh_cursor **out);
 int bh_cursor_next(bh_cursor *c, const char **key);
 void bh_cursor_close(bh_cursor *c);
 
+/* ---- Rate limits ---------------------------------------------------- */
+
+/*
+ * Shared rate limits (GCRA) decided by the store, on the store's clock:
+ * with redis:// one script per decision, on the server's clock (TIME), so
+ * that hosts whose clocks differ share one limit; with mem: and file: the
+ * wall clock of the host, under a named lock of the memory
+ * ("bothive.rate"). A cell is a key holding its state (an integer: the
+ * theoretical arrival time, in microseconds on that clock), an emission
+ * interval and a burst: burst takes may go at once, then one every
+ * interval. Keys expire once they no longer limit anything.
+ */
+typedef struct bh_rate_cell {
+    const char *key;     /* the state's key in the memory */
+    int64_t interval_us; /* > 0 */
+    int burst;           /* >= 1 */
+} bh_rate_cell;
+
+#define BH_RATE_CELLS_MAX 8
+
+/**
+ * Reserves the earliest slot that every cell allows, and that is not
+ * before the end of the pause in pause_key (bh_shared_rate_pause; NULL:
+ * none): all cells are charged for that slot in one atomic step, and
+ * *wait_us is how long from now the caller should wait before it acts
+ * (0: at once). It is a span, not a time, so that no two clocks are
+ * compared. With max_wait_us >= 0, a slot further than that is not
+ * reserved: BH_ETIMEDOUT, nothing changed, and *wait_us still says how
+ * far it is; -1 takes any slot.
+ * Errors: BH_EINVAL (NULL m, cells or wait_us, n 0 or above
+ * BH_RATE_CELLS_MAX, a NULL or empty key, interval_us <= 0, burst < 1,
+ * max_wait_us < -1), BH_ETOOBIG (a key), BH_ETIMEDOUT, BH_ETYPE (a key
+ * holds something else than an integer), BH_EREADONLY, BH_ENOSPC, and
+ * those of the backend (BH_ENET for redis://).
+ */
+int bh_shared_rate_take(bh_shared *m, const bh_rate_cell *cells, size_t n,
+                        const char *pause_key, int64_t max_wait_us, int64_t *wait_us);
+
+/**
+ * Pauses every bh_shared_rate_take that names pause_key until pause_us
+ * from now, on the store's clock (a 429 answered to one host holds every
+ * host back). A pause is never shortened: the later end wins.
+ * Errors: BH_EINVAL (NULL m, NULL or empty key, pause_us <= 0),
+ * BH_ETOOBIG, BH_ETYPE, BH_EREADONLY, BH_ENOSPC, the backend's.
+ */
+int bh_shared_rate_pause(bh_shared *m, const char *pause_key, int64_t pause_us);
+
 /* ---- Named locks ---------------------------------------------------- */
 
 /**

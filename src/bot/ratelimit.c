@@ -4,23 +4,17 @@
  * Telegram's limits (about 30 messages/s overall, 1/s per chat, 20/min per
  * group).
  *
- * All keys of one decision are read and written under one named lock, so
- * the reservation for the chat, the group and the global limit is atomic;
- * the lock is held for a few store operations, never while sleeping.
+ * Each decision is one store operation (bh_shared_rate_take) that charges
+ * the chat, the group and the global limit together on the store's clock:
+ * with redis:// one script on the server's clock, so that every host
+ * shares one limit and one 429 pause whatever its own clock says. The
+ * caller then sleeps the span it was given, outside the store.
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
-#include "base/clock.h"
 #include "base/sleep.h"
-#include "bothive/log.h"
 #include "bothive/bot.h"
-#include "gcra.h"
-
-#define BH_RL_LOCK "bothive.ratelimit"
-#define BH_RL_LOCK_TIMEOUT_MS 10000
 
 struct bh_ratelimit {
     bh_shared *m;
@@ -73,54 +67,21 @@ void bh_ratelimit_free(bh_ratelimit *rl)
     free(rl);
 }
 
-/* Reads a TAT; an absent (or expired) key is a key never seen. */
-static int bh_rl_get(bh_shared *m, const char *key, int64_t *tat)
-{
-    int rc = bh_shared_get_int(m, key, tat);
-    if (rc == BH_ENOTFOUND) {
-        *tat = 0;
-        return BH_OK;
-    }
-    return rc;
-}
-
-/* Writes a TAT that expires once it no longer limits anything, so that one
- * key per chat ever messaged does not pile up in the store. */
-static int bh_rl_put(bh_shared *m, const char *key, int64_t tat, int64_t now)
-{
-    bh_value v = bh_value_int(tat);
-    int64_t ttl_ms = (tat - now) / 1000 + 1000;
-    return bh_shared_put(m, key, &v, 0, ttl_ms > 0 ? ttl_ms : 1000);
-}
-
 #define BH_RL_PAUSE "rl:pause"
 
 int bh_ratelimit_pause(bh_ratelimit *rl, int retry_after_s)
 {
-    int64_t now, until, cur = 0;
-    int rc;
     if (!rl || retry_after_s <= 0)
         return BH_EINVAL;
     if (rl->disabled)
         return BH_OK;
-    rc = bh_lock_acquire(rl->m, BH_RL_LOCK, BH_RL_LOCK_TIMEOUT_MS);
-    if (rc == BH_EABANDONED)
-        rc = BH_OK;
-    if (rc != BH_OK)
-        return rc;
-    now = bh_clock_wall_us();
-    until = now + (int64_t)retry_after_s * 1000000;
-    /* Two 429s at once: the later end wins, a pause is never shortened. */
-    if ((rc = bh_rl_get(rl->m, BH_RL_PAUSE, &cur)) == BH_OK && cur < until)
-        rc = bh_rl_put(rl->m, BH_RL_PAUSE, until, now);
-    bh_lock_release(rl->m, BH_RL_LOCK);
-    return rc;
+    return bh_shared_rate_pause(rl->m, BH_RL_PAUSE, (int64_t)retry_after_s * 1000000);
 }
 
 int bh_ratelimit_wait(bh_ratelimit *rl, int64_t chat_id, int is_group, int64_t max_wait_ms)
 {
     char kchat[48], kgroup[48];
-    int64_t now, tg = 0, tc = 0, tr = 0, at, pause = 0;
+    int64_t wait_us = 0;
     int rc;
 
     if (!rl)
@@ -129,49 +90,17 @@ int bh_ratelimit_wait(bh_ratelimit *rl, int64_t chat_id, int is_group, int64_t m
         return BH_OK;
     snprintf(kchat, sizeof kchat, "rl:chat:%lld", (long long)chat_id);
     snprintf(kgroup, sizeof kgroup, "rl:group:%lld", (long long)chat_id);
-
-    rc = bh_lock_acquire(rl->m, BH_RL_LOCK, BH_RL_LOCK_TIMEOUT_MS);
-    if (rc == BH_EABANDONED)
-        rc = BH_OK; /* the state is a few integers, each written whole */
-    if (rc != BH_OK)
-        return rc;
-    /* The wall clock: the state may be shared by processes that do not
-     * share a boot (file: stores) or a host (redis:); gcra.c forgives a
-     * clock that jumped back. */
-    now = bh_clock_wall_us();
-    if ((rc = bh_rl_get(rl->m, "rl:global", &tg)) != BH_OK ||
-        (rc = bh_rl_get(rl->m, kchat, &tc)) != BH_OK ||
-        (is_group && (rc = bh_rl_get(rl->m, kgroup, &tr)) != BH_OK) ||
-        (rc = bh_rl_get(rl->m, BH_RL_PAUSE, &pause)) != BH_OK)
-        goto out;
-
     /* The send goes when every limit allows it, and not before the end of
      * a pause a 429 imposed on any process of the bot. */
-    at = bh_gcra_allowed_at(tg, now, rl->global_us, rl->global_burst);
-    if (pause > at)
-        at = pause;
-    int64_t a = bh_gcra_allowed_at(tc, now, rl->chat_us, rl->chat_burst);
-    if (a > at)
-        at = a;
-    if (is_group) {
-        a = bh_gcra_allowed_at(tr, now, rl->group_us, rl->group_burst);
-        if (a > at)
-            at = a;
-    }
-    if (max_wait_ms >= 0 && at - now > max_wait_ms * 1000) {
-        rc = BH_ETIMEDOUT; /* nothing reserved */
-        goto out;
-    }
-    if ((rc = bh_rl_put(rl->m, "rl:global", bh_gcra_after(tg, at, rl->global_us, rl->global_burst, now), now)) != BH_OK ||
-        (rc = bh_rl_put(rl->m, kchat, bh_gcra_after(tc, at, rl->chat_us, rl->chat_burst, now), now)) != BH_OK ||
-        (is_group && (rc = bh_rl_put(rl->m, kgroup, bh_gcra_after(tr, at, rl->group_us, rl->group_burst, now), now)) != BH_OK))
-        goto out;
-out:
-    bh_lock_release(rl->m, BH_RL_LOCK);
+    bh_rate_cell cells[3] = {
+        {"rl:global", rl->global_us, rl->global_burst},
+        {kchat, rl->chat_us, rl->chat_burst},
+        {kgroup, rl->group_us, rl->group_burst},
+    };
+    rc = bh_shared_rate_take(rl->m, cells, is_group ? 3 : 2, BH_RL_PAUSE,
+                             max_wait_ms >= 0 ? max_wait_ms * 1000 : -1, &wait_us);
     if (rc != BH_OK)
         return rc;
-    /* Sleep outside the lock until the reserved slot, rounded up to the
-     * next millisecond: never early. */
-    int64_t left_us = at - bh_clock_wall_us();
-    return left_us > 0 ? bh_sleep_ms((left_us + 999) / 1000, NULL) : BH_OK;
+    /* Rounded up to the next millisecond: never early. */
+    return wait_us > 0 ? bh_sleep_ms((wait_us + 999) / 1000, NULL) : BH_OK;
 }

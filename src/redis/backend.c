@@ -123,6 +123,8 @@ static const struct bh_store_ops ops = {
     .prepare = bh_redis_preparer_run,
     .prepare_timed = bh_redis_preparer_run_timed,
     .put_fenced = bh_redis_key_put_fenced,
+    .rate_take = bh_redis_rate_take,
+    .rate_pause = bh_redis_rate_pause,
     .prepared = bh_redis_preparer_done,
     .memories = bh_redis_memory_list,
 };

@@ -19,6 +19,7 @@
  *   token.c    owner tokens, and the holder keys of dead processes
  *   prepare.c  preparers
  *   check.c    bh_store_check
+ *   rate.c     rate limits on the server's clock (one script a decision)
  *
  * Layout of a store in Redis (P is the prefix, default "bothive"; ID is the
  * memory id with % : { } * ? [ ] \ percent-escaped, so that no two memories
@@ -91,6 +92,8 @@ enum bh_rscript {
     BH_RS_CHECK_IDX,
     BH_RS_CHECK_KEYS,
     BH_RS_PUT_FENCED,
+    BH_RS_RATE,
+    BH_RS_RATE_PAUSE,
     BH_RS_COUNT
 };
 
@@ -342,6 +345,11 @@ void bh_redis_keeper_close(struct bh_redis *r);
 int bh_redis_preparer_run(bh_shared *m, bh_preparer_fn fn, void *arg);
 int bh_redis_preparer_run_timed(bh_shared *m, bh_preparer_fn fn, void *arg, int64_t timeout_ms);
 int bh_redis_preparer_done(bh_shared *m);
+
+/* ---- rate.c ---- */
+int bh_redis_rate_take(bh_shared *m, const bh_rate_cell *cells, size_t n, const char *pause_key,
+                       int64_t max_wait_us, int64_t *wait_us);
+int bh_redis_rate_pause(bh_shared *m, const char *pause_key, int64_t pause_us);
 
 /* ---- check.c ---- */
 int bh_redis_store_check(bh_store *st);

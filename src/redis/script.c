@@ -61,6 +61,31 @@
     "  redis.call('ZREM', KEYS[3], ARGV[1])\n"                                 \
     "end\n"
 
+/* Rate limits (gcra.c's arithmetic, on the server's clock in µs: below
+ * 2^53, exact in doubles). base is the memory's key prefix. tat(): a
+ * cell's TAT, 0 when absent, nil when the key holds no integer; one more
+ * than an hour ahead came from another clock and is forgotten (sane,
+ * false for a pause). put_tat(): the TAT as a bothive integer that
+ * expires a second after it stops limiting (KEYS idx, ttl). */
+#define LUA_RATE                                                               \
+    "local function now_us() local t = redis.call('TIME') "                    \
+    "return tonumber(t[1]) * 1000000 + tonumber(t[2]) end\n"                   \
+    "local function tat(base, k, now, sane) "                                  \
+    "local c = redis.call('HMGET', base .. 'k:' .. k, 't', 'v') "              \
+    "if not c[1] then return 0 end "                                           \
+    "if c[1] ~= '2' then return nil end "                                      \
+    "local v = tonumber(c[2]) "                                                \
+    "if sane and v > now + 3600000000 then return 0 end "                      \
+    "return v end\n"                                                           \
+    "local function put_tat(base, k, v, now) "                                 \
+    "local h = base .. 'k:' .. k "                                             \
+    "local ttl = math.floor((v - now) / 1000) + 1000 "                         \
+    "if ttl <= 0 then ttl = 1000 end "                                         \
+    "redis.call('HSET', h, 't', '2', 'v', string.format('%d', v)) "            \
+    "redis.call('PEXPIRE', h, ttl) "                                           \
+    "redis.call('SADD', KEYS[1], k) "                                          \
+    "redis.call('ZADD', KEYS[2], string.format('%d', math.floor(now / 1000) + ttl), k) end\n"
+
 static const char *const scripts[BH_RS_COUNT] = {
     /* KEYS data, idx, ttl; ARGV key, type, value, flags, ttl_ms */
     [BH_RS_PUT] = LUA_NOW LUA_PUT "return 0\n",
@@ -68,6 +93,45 @@ static const char *const scripts[BH_RS_COUNT] = {
     /* KEYS data, idx, ttl, fence; ARGV key, type, value, flags, ttl_ms,
      * fence. Fences are uint64 decimals without leading zeros, compared as
      * text (shorter is lower), never as Lua doubles. 6: a stale fence. */
+    /* KEYS idx, ttl; ARGV base, max_wait_us, pause key ('' for none), n,
+     * then n times key, interval_us, burst. Answers {code, wait_us}: 0
+     * reserved, 3 a key holds no integer, 7 the slot is beyond max_wait. */
+    [BH_RS_RATE] = LUA_RATE
+    "local base, now, n = ARGV[1], now_us(), tonumber(ARGV[4])\n"
+    "local at, tats = now, {}\n"
+    "for i = 1, n do\n"
+    "  local j = 2 + 3 * i\n"
+    "  local t = tat(base, ARGV[j], now, true)\n"
+    "  if not t then return {3, '0'} end\n"
+    "  tats[i] = t\n"
+    "  local a = t - (tonumber(ARGV[j + 2]) - 1) * tonumber(ARGV[j + 1])\n"
+    "  if a > at then at = a end\n"
+    "end\n"
+    "if ARGV[3] ~= '' then\n"
+    "  local p = tat(base, ARGV[3], now, false)\n"
+    "  if not p then return {3, '0'} end\n"
+    "  if p > at then at = p end\n"
+    "end\n"
+    "local wait = string.format('%d', at - now)\n"
+    "local max = tonumber(ARGV[2])\n"
+    "if max >= 0 and at - now > max then return {7, wait} end\n"
+    "for i = 1, n do\n"
+    "  local j = 2 + 3 * i\n"
+    "  local t = tats[i]\n"
+    "  if at > t then t = at end\n"
+    "  put_tat(base, ARGV[j], t + tonumber(ARGV[j + 1]), now)\n"
+    "end\n"
+    "return {0, wait}\n",
+
+    /* KEYS idx, ttl; ARGV base, pause key, pause_us. 0, or 3: no integer. */
+    [BH_RS_RATE_PAUSE] = LUA_RATE
+    "local now = now_us()\n"
+    "local upto = now + tonumber(ARGV[3])\n"
+    "local cur = tat(ARGV[1], ARGV[2], now, false)\n"
+    "if not cur then return 3 end\n"
+    "if cur < upto then put_tat(ARGV[1], ARGV[2], upto, now) end\n"
+    "return 0\n",
+
     [BH_RS_PUT_FENCED] = LUA_NOW
     "local f = redis.call('HGET', KEYS[4], ARGV[1])\n"
     "if f and (#f > #ARGV[6] or (#f == #ARGV[6] and f > ARGV[6])) then return 6 end\n"

@@ -51,6 +51,13 @@ struct bh_store_ops {
      * for another process's preparer: BH_ETIMEDOUT beyond. */
     int (*prepare_timed)(bh_shared *m, bh_preparer_fn fn, void *arg, int64_t timeout_ms);
 
+    /* bh_shared_rate_take and bh_shared_rate_pause on the backend's own
+     * clock, arguments checked. NULL: rate.c does them with the host's
+     * wall clock under a named lock of the memory. */
+    int (*rate_take)(bh_shared *m, const bh_rate_cell *cells, size_t n, const char *pause_key,
+                     int64_t max_wait_us, int64_t *wait_us);
+    int (*rate_pause)(bh_shared *m, const char *pause_key, int64_t pause_us);
+
     /* Every memory's id, malloc'd, in an array of *n. */
     int (*memories)(bh_store *st, char ***ids, size_t *n);
 };
@@ -95,6 +102,11 @@ struct bh_store_scheme {
  * the API layer would have to keep up to date. The first prefix that
  * matches a URL wins. */
 void bh_store_register(const struct bh_store_scheme *s);
+
+/* rate.c: the rate operations of a backend without its own clock. */
+int bh_rate_take_locally(bh_shared *m, const bh_rate_cell *cells, size_t n,
+                         const char *pause_key, int64_t max_wait_us, int64_t *wait_us);
+int bh_rate_pause_locally(bh_shared *m, const char *pause_key, int64_t pause_us);
 
 /* Value helpers shared by the backends (value.c). */
 int bh_value_check(const bh_value *v); /* type known, size in limits, JSON parses */

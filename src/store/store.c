@@ -473,3 +473,37 @@ int bh_shared_prepared(bh_shared *m)
 {
     return m ? m->st->ops->prepared(m) : BH_EINVAL;
 }
+
+int bh_shared_rate_take(bh_shared *m, const bh_rate_cell *cells, size_t n,
+                        const char *pause_key, int64_t max_wait_us, int64_t *wait_us)
+{
+    size_t klen;
+
+    if (!m || !cells || !wait_us || n == 0 || n > BH_RATE_CELLS_MAX || max_wait_us < -1)
+        return BH_EINVAL;
+    *wait_us = 0;
+    for (size_t i = 0; i < n; i++) {
+        CHECK_KEY(m, cells[i].key, klen);
+        if (cells[i].interval_us <= 0 || cells[i].burst < 1)
+            return BH_EINVAL;
+    }
+    if (pause_key)
+        CHECK_KEY(m, pause_key, klen);
+    if (m->st->readonly)
+        return BH_EREADONLY;
+    if (!m->st->ops->rate_take)
+        return bh_rate_take_locally(m, cells, n, pause_key, max_wait_us, wait_us);
+    return m->st->ops->rate_take(m, cells, n, pause_key, max_wait_us, wait_us);
+}
+
+int bh_shared_rate_pause(bh_shared *m, const char *pause_key, int64_t pause_us)
+{
+    size_t klen;
+
+    CHECK_WRITE(m, pause_key, klen);
+    if (pause_us <= 0)
+        return BH_EINVAL;
+    if (!m->st->ops->rate_pause)
+        return bh_rate_pause_locally(m, pause_key, pause_us);
+    return m->st->ops->rate_pause(m, pause_key, pause_us);
+}

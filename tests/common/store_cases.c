@@ -217,6 +217,61 @@ START_TEST(prepare_timed_runs_once)
 }
 END_TEST
 
+/* Ten minutes: three of them ahead stay within the hour gcra.c trusts. */
+#define TEN_MIN_US ((int64_t)600 * 1000000)
+
+/* Rate cells on the store's clock: a burst, then nothing for minutes;
+ * a refused take reserves nothing; two cells are charged together; a
+ * pause holds takes back and is never shortened. Counts, not timings:
+ * every wait asserted is minutes, with a generous minute of slack. */
+START_TEST(rate_take_and_pause)
+{
+    bh_rate_cell one = {"rc:a", TEN_MIN_US, 3};
+    bh_rate_cell two[2] = {{"rc:b", 1, 1}, {"rc:a", TEN_MIN_US, 3}};
+    bh_rate_cell fresh = {"rc:c", 1, 1};
+    int64_t w = -1;
+
+    for (int i = 0; i < 3; i++) {
+        ck_assert_int_eq(bh_shared_rate_take(bh_cases_m, &one, 1, NULL, 0, &w), BH_OK);
+        ck_assert(w == 0);
+    }
+    ck_assert_int_eq(bh_shared_rate_take(bh_cases_m, &one, 1, NULL, 0, &w), BH_ETIMEDOUT);
+    ck_assert(w > TEN_MIN_US - 60000000 && w <= TEN_MIN_US);
+    /* the refused take left it as it was; with two cells the later wins */
+    ck_assert_int_eq(bh_shared_rate_take(bh_cases_m, two, 2, NULL, 1000, &w), BH_ETIMEDOUT);
+    ck_assert_int_eq(bh_shared_rate_take(bh_cases_m, two, 2, NULL, -1, &w), BH_OK);
+    ck_assert(w > TEN_MIN_US - 60000000 && w <= TEN_MIN_US);
+    /* that charged both: the next slot is ten minutes later still */
+    ck_assert_int_eq(bh_shared_rate_take(bh_cases_m, &one, 1, NULL, 0, &w), BH_ETIMEDOUT);
+    ck_assert(w > 2 * TEN_MIN_US - 60000000 && w <= 2 * TEN_MIN_US);
+    ck_assert_int_eq(bh_shared_contains(bh_cases_m, "rc:b"), 1);
+
+    /* a pause of 1000 s holds back a cell that would go at once */
+    ck_assert_int_eq(bh_shared_rate_take(bh_cases_m, &fresh, 1, "rc:p", 0, &w), BH_OK);
+    ck_assert_int_eq(bh_shared_rate_pause(bh_cases_m, "rc:p", 1000 * 1000000LL), BH_OK);
+    ck_assert_int_eq(bh_shared_rate_pause(bh_cases_m, "rc:p", 1000000), BH_OK); /* not shorter */
+    ck_assert_int_eq(bh_shared_rate_take(bh_cases_m, &fresh, 1, "rc:p", 0, &w), BH_ETIMEDOUT);
+    ck_assert(w > 900 * 1000000LL && w <= 1000 * 1000000LL);
+    ck_assert_int_eq(bh_shared_rate_take(bh_cases_m, &fresh, 1, NULL, 0, &w), BH_OK);
+
+    /* bad arguments, and a key that holds no integer */
+    bh_rate_cell bad = {"rc:s", 0, 1};
+    ck_assert_int_eq(bh_shared_rate_take(bh_cases_m, &bad, 1, NULL, 0, &w), BH_EINVAL);
+    bad.interval_us = 1;
+    bad.burst = 0;
+    ck_assert_int_eq(bh_shared_rate_take(bh_cases_m, &bad, 1, NULL, 0, &w), BH_EINVAL);
+    bad.burst = 1;
+    ck_assert_int_eq(bh_shared_rate_take(bh_cases_m, &bad, 0, NULL, 0, &w), BH_EINVAL);
+    ck_assert_int_eq(bh_shared_rate_take(bh_cases_m, &bad, 1, "", 0, &w), BH_EINVAL);
+    ck_assert_int_eq(bh_shared_rate_take(bh_cases_m, &bad, 1, NULL, -2, &w), BH_EINVAL);
+    ck_assert_int_eq(bh_shared_rate_pause(bh_cases_m, "rc:p", 0), BH_EINVAL);
+    ck_assert_int_eq(bh_shared_set_str(bh_cases_m, "rc:s", "text"), BH_OK);
+    ck_assert_int_eq(bh_shared_rate_take(bh_cases_m, &bad, 1, NULL, 0, &w), BH_ETYPE);
+    ck_assert_int_eq(bh_shared_rate_pause(bh_cases_m, "rc:s", 1000), BH_ETYPE);
+    ck_assert_int_eq(bh_store_check(bh_cases_st), BH_OK);
+}
+END_TEST
+
 START_TEST(incr_semantics)
 {
     int64_t v;
@@ -358,6 +413,7 @@ void bh_store_cases_add(TCase *tc)
     tcase_add_test(tc, put_flags);
     tcase_add_test(tc, fenced_put);
     tcase_add_test(tc, prepare_timed_runs_once);
+    tcase_add_test(tc, rate_take_and_pause);
     tcase_add_test(tc, incr_semantics);
     tcase_add_test(tc, cas_semantics);
     tcase_add_test(tc, limits_are_etoobig);

@@ -4,7 +4,7 @@
  * limiter is tested against something that pushes back. The limits are
  * Telegram's documented ones (about 30 messages a second overall, 1 a
  * second in one chat, 20 a minute in a group), each a GCRA bucket (the
- * arithmetic of the bot layer's limiter, bot/gcra.h): `burst` sends may go
+ * arithmetic of the store's rate limits, store/gcra.h): `burst` sends may go
  * at once, then one every 1/rate. A refused send takes nothing from the
  * buckets. The methods counted are those the client waits for
  * (bh_method_sends_to_chat: every send* but sendChatAction, copy*,
@@ -22,7 +22,7 @@
 #include <string.h>
 
 #include "base/clock.h"
-#include "bot/gcra.h"
+#include "store/gcra.h"
 #include "bothive/botapi.h"
 #include "bothive/error.h"
 #include "emu.h"

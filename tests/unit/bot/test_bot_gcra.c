@@ -4,7 +4,7 @@
  */
 #include <check.h>
 
-#include "bot/gcra.h"
+#include "store/gcra.h"
 #include "testutil.h"
 
 #define SEC 1000000LL

@@ -1,5 +1,6 @@
 /*
- * GCRA (generic cell rate algorithm), the arithmetic of the rate limiter,
+ * GCRA (generic cell rate algorithm), the arithmetic of rate limits
+ * (bh_shared_rate_take: rate.c, and the redis:// script of the same),
  * kept apart from the store so that it can be reasoned about and tested
  * on its own. Times are in microseconds.
  *
@@ -8,8 +9,8 @@
  * conforms iff t >= TAT - (b - 1) * T; after it, TAT = max(TAT, t) + T.
  * So b sends may go at once, then one every T.
  */
-#ifndef BH_BOT_GCRA_H
-#define BH_BOT_GCRA_H
+#ifndef BH_STORE_GCRA_H
+#define BH_STORE_GCRA_H
 
 #include <stdint.h>
 
