@@ -74,8 +74,11 @@ void bh_ratelimit_free(bh_ratelimit *rl);
  * Reserves the next slot to send a message to chat_id (is_group non-zero
  * for groups and supergroups) and sleeps until it comes. If the slot is
  * more than max_wait_ms away (negative: no bound), reserves nothing and
- * returns BH_ETIMEDOUT at once. Errors: BH_EINVAL, BH_ETIMEDOUT, and the
- * store's errors (BH_ENOSPC, BH_ENOMEM, ...).
+ * returns BH_ETIMEDOUT at once. The decision is one bh_shared_rate_take
+ * on the store's clock (with redis://, the server's: hosts whose clocks
+ * differ share the limit); the sleep is local. Errors: BH_EINVAL,
+ * BH_ETIMEDOUT, BH_ETYPE (a limiter key holds something else), and the
+ * store's errors (BH_ENOSPC, BH_ENOMEM, BH_ENET, ...).
  */
 int bh_ratelimit_wait(bh_ratelimit *rl, int64_t chat_id, int is_group, int64_t max_wait_ms);
 
