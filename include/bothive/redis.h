@@ -87,6 +87,12 @@
  *    nothing; configure Redis's AOF/RDB for durability.
  *  - bh_store_check verifies the data model (every indexed key exists with
  *    a valid typed value, every key is indexed), not Redis itself.
+ *  - bh_shared_rate_take and bh_shared_rate_pause are one script each,
+ *    on the server's clock (TIME), not the caller's: hosts whose clocks
+ *    disagree share one limit and one pause. A take whose connection
+ *    broke is not sent again (it would charge twice): BH_ENET.
+ *  - bh_shared_put_fenced is one script: the key's fence is a field of
+ *    the memory's hash P:m:{ID}:fence, kept until bh_shared_clear.
  *  - Latency: one round trip per call (a Lua script where a call reads and
  *    writes), against tens of nanoseconds for the embedded store.
  */
