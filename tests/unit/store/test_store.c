@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "bothive/bothive.h"
+#include "prepare_cases.h"
 #include "store_cases.h"
 #include "testutil.h"
 
@@ -485,6 +486,62 @@ START_TEST(value_helpers)
 }
 END_TEST
 
+/* A wait for another process's preparer keeps its timeout (0: none at
+ * all), and a preparer that died is redone by the next caller. */
+START_TEST(prepare_timed_waits_bounded)
+{
+    pid_t pid = bh_prep_cases_hanging(m);
+    int64_t runs;
+
+    ck_assert_int_eq(bh_shared_prepare_timed(m, bh_prep_cases_counting, NULL, 0), BH_ETIMEDOUT);
+    ck_assert_int_eq(bh_shared_prepare_timed(m, bh_prep_cases_counting, NULL, 200), BH_ETIMEDOUT);
+    ck_assert_int_eq(bh_shared_prepared(m), 0);
+    kill(pid, SIGKILL);
+    bh_test_wait(pid);
+    ck_assert_int_eq(bh_shared_prepare_timed(m, bh_prep_cases_counting, NULL, 10000), BH_OK);
+    ck_assert_int_eq(bh_shared_get_int(m, "runs", &runs), BH_OK);
+    ck_assert(runs == 1);
+}
+END_TEST
+
+#define FENCE_PROCS 4
+#define FENCE_ROUNDS 2000
+#define FENCE_KEYS 50
+
+/* Processes racing fenced puts over keys whose fences lie in other
+ * stripes (so stripes are taken in both orders of key and fence): none
+ * deadlocks, and each key ends with a value written under its highest
+ * fence, which nothing can refuse. */
+START_TEST(fenced_puts_race)
+{
+    char key[16];
+    int64_t v;
+
+    for (int p = 0; p < FENCE_PROCS; p++) {
+        pid_t pid = fork();
+        ck_assert_int_ge(pid, 0);
+        if (pid == 0) {
+            for (int i = 0; i < FENCE_ROUNDS; i++) {
+                bh_value x = bh_value_int((int64_t)i * 10 + p);
+                snprintf(key, sizeof key, "k%d", i % FENCE_KEYS);
+                int rc = bh_shared_put_fenced(m, key, &x, 0, 0, (uint64_t)i);
+                if (rc != BH_OK && rc != BH_EFENCED)
+                    _exit(1);
+            }
+            _exit(0);
+        }
+    }
+    for (int p = 0; p < FENCE_PROCS; p++)
+        ck_assert_int_eq(bh_test_wait(-1), 0);
+    for (int k = 0; k < FENCE_KEYS; k++) {
+        snprintf(key, sizeof key, "k%d", k);
+        ck_assert_int_eq(bh_shared_get_int(m, key, &v), BH_OK);
+        ck_assert_int_eq(v / 10, FENCE_ROUNDS - FENCE_KEYS + k);
+    }
+    ck_assert_int_eq(bh_store_check(st), BH_OK);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("store");
@@ -498,6 +555,8 @@ int main(void)
     tcase_add_test(tc, full_store_is_enospc_and_keeps_old_value);
     tcase_add_test(tc, stats_report);
     tcase_add_test(tc, value_helpers);
+    tcase_add_test(tc, prepare_timed_waits_bounded);
+    tcase_add_test(tc, fenced_puts_race);
     suite_add_tcase(s, tc);
     TCase *tcf = tcase_create("ops_file");
     tcase_add_checked_fixture(tcf, setup_file, teardown_file);
