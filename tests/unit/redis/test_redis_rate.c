@@ -78,9 +78,9 @@ START_TEST(one_script_on_the_servers_clock)
 }
 END_TEST
 
-/* Takes n sends to chat 42 that need no wait, in a process of its own with
+/* Takes n sends to chat that need no wait, in a process of its own with
  * its own store handle (its own connection); exits with how many passed. */
-static pid_t taker(int n, const bh_ratelimit_options *o)
+static pid_t taker(int64_t chat, int n, const bh_ratelimit_options *o)
 {
     pid_t pid = fork();
 
@@ -95,7 +95,7 @@ static pid_t taker(int n, const bh_ratelimit_options *o)
             bh_ratelimit_new(&rl, m, o) != BH_OK)
             _exit(100);
         for (int i = 0; i < n; i++) {
-            int rc = bh_ratelimit_wait(rl, 42, 0, 0);
+            int rc = bh_ratelimit_wait(rl, chat, 0, 0);
             if (rc == BH_OK)
                 ok++;
             else if (rc != BH_ETIMEDOUT)
@@ -115,7 +115,7 @@ START_TEST(two_processes_obey_one_limit)
 {
     bh_ratelimit_options o = {.chat_per_sec = 0.01, .chat_burst = 5,
                               .global_per_sec = 1000, .global_burst = 1000};
-    pid_t a = taker(10, &o), b = taker(10, &o);
+    pid_t a = taker(42, 10, &o), b = taker(42, 10, &o);
     int na = bh_test_wait(a), nb = bh_test_wait(b);
 
     ck_assert_int_lt(na, 100);
@@ -124,12 +124,9 @@ START_TEST(two_processes_obey_one_limit)
 }
 END_TEST
 
-/* A 429 answered to one process (a 600 s pause) holds back another's
- * send that would otherwise go at once; the pause is in the store, on the
- * server's clock. */
-START_TEST(a_pause_holds_every_process)
+/* Sets a pause of 600 s (a 429) in a process of its own; exits 0. */
+static pid_t pauser(const bh_ratelimit_options *o)
 {
-    bh_ratelimit_options o = {.global_per_sec = 1000, .global_burst = 1000};
     pid_t pid = fork();
 
     ck_assert_int_ge(pid, 0);
@@ -139,13 +136,26 @@ START_TEST(a_pause_holds_every_process)
         bh_ratelimit *rl;
         if (bh_store_open(&st, rp.url, NULL) != BH_OK ||
             bh_shared_open(st, "bothive.ratelimit:1", &m) != BH_OK ||
-            bh_ratelimit_new(&rl, m, &o) != BH_OK)
+            bh_ratelimit_new(&rl, m, o) != BH_OK)
             _exit(2);
         _exit(bh_ratelimit_pause(rl, 600) == BH_OK ? 0 : 1);
     }
-    ck_assert_int_eq(bh_test_wait(pid), 0);
-    ck_assert_int_eq(taker(3, &o) > 0, 1);
-    ck_assert_int_eq(bh_test_wait(-1), 0);
+    return pid;
+}
+
+/* A 429 answered to one process (a 600 s pause) holds back another's
+ * sends that would otherwise go at once, in any chat; the pause is in
+ * the store, on the server's clock. */
+START_TEST(a_pause_holds_every_process)
+{
+    bh_ratelimit_options o = {.global_per_sec = 1000, .global_burst = 1000};
+
+    /* before the pause, a chat's burst of 3 goes at once */
+    ck_assert_int_eq(bh_test_wait(taker(7, 3, &o)), 3);
+    ck_assert_int_eq(bh_test_wait(pauser(&o)), 0);
+    /* after it, nothing goes */
+    ck_assert_int_eq(bh_test_wait(taker(8, 3, &o)), 0);
+    ck_assert_int_eq(bh_redis_do(&rp, "EXISTS bothive:m:{bothive.ratelimit%%3A1}:k:rl:pause"), 1);
 }
 END_TEST
 
