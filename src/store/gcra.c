@@ -1,5 +1,5 @@
 /*
- * GCRA arithmetic for the rate limiter (see gcra.h).
+ * GCRA arithmetic of rate limits (see gcra.h).
  */
 #include "gcra.h"
 

@@ -1,8 +1,8 @@
 /*
  * GCRA (generic cell rate algorithm), the arithmetic of rate limits
  * (bh_shared_rate_take: rate.c, and the redis:// script of the same),
- * kept apart from the store so that it can be reasoned about and tested
- * on its own. Times are in microseconds.
+ * kept apart from the store's operations so that it can be reasoned
+ * about and tested on its own. Times are in microseconds.
  *
  * A key is described by its TAT (theoretical arrival time); a key never
  * seen has TAT 0. With emission interval T and burst b, a send at time t
