@@ -81,7 +81,8 @@ static int take_turn(bh_shared *m, int64_t timeout_ms, int64_t deadline, long lo
         if (rc < 0)
             return rc;
         if (timeout_ms == 0 || (ms = nap_ms(&nap, deadline)) == 0)
-            return BH_ETIMEDOUT;
+            return bh_store_fail(&bh_redis_shared_of(m)->st->base, BH_ETIMEDOUT,
+                                 "memory %s: another process is still preparing it", m->id);
         bh_sleep_ms(ms, NULL);
     }
 }

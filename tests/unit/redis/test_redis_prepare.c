@@ -118,6 +118,7 @@ START_TEST(timed_wait_times_out)
 
     ck_assert_int_eq(bh_shared_prepare_timed(m, bh_prep_cases_counting, NULL, 0), BH_ETIMEDOUT);
     ck_assert_int_eq(bh_shared_prepare_timed(m, bh_prep_cases_counting, NULL, 200), BH_ETIMEDOUT);
+    ck_assert_msg(strstr(bh_store_errmsg(st), "still preparing") != NULL, "%s", bh_store_errmsg(st));
     ck_assert_int_eq(bh_shared_prepared(m), 0);
     ck_assert_int_eq(bh_shared_prepare_timed(m, bh_prep_cases_counting, NULL, -2), BH_EINVAL);
     kill(pid, SIGKILL);
