@@ -85,8 +85,9 @@ enum bh_op {
     BH_OP_REHASH, /* index: old -> new */
     BH_OP_SLAB,   /* carving a new slab into a free list */
     BH_OP_PURGE,  /* removing expired or cleared entries */
-    BH_OP_INPLACE /* entry old_off rewritten in place; its old value (type << 32 |
-                     vlen in slot_pos, bytes in the undo block new_off) rolls back */
+    BH_OP_INPLACE /* entry old_off rewritten in place; the value it ends with (type
+                     << 32 | vlen in slot_pos, bytes in the undo block new_off) is
+                     copied in by recovery (undo.c) */
 };
 
 struct bh_oprec {
@@ -430,8 +431,15 @@ int bh_block_valid(const struct bh_region *r, unsigned s, uint64_t off);
  * publishes a new entry). */
 int bh_entry_rewrite_locked(struct bh_region *r, unsigned s, struct bh_entry *e, uint8_t type,
                             const void *p, uint32_t len);
-/* Recovery: puts back the old value of an interrupted in-place rewrite. */
-void bh_undo_rollback_locked(struct bh_region *r, unsigned s);
+/* The first step of a rewrite: saves the len bytes at p and their type
+ * in the stripe's undo block and operation record, for recovery to finish
+ * the rewrite if the writer dies. 0 when the store is full (nothing done). */
+int bh_undo_save_locked(struct bh_region *r, unsigned s, struct bh_entry *e, uint8_t type,
+                        const void *p, uint32_t len);
+/* Recovery: copies the saved value into the entry of an interrupted
+ * in-place rewrite (the new value; the old one in files of a version that
+ * saved that instead, which is as good: old or new, never a mix). */
+void bh_undo_finish_locked(struct bh_region *r, unsigned s);
 /* Whether the stripe's undo block, if any, is a block of it large enough. */
 int bh_undo_valid(const struct bh_region *r, unsigned s);
 
