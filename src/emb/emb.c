@@ -38,24 +38,12 @@ static void remove_locked(bh_shared *m, struct bh_loc *l)
     bh_count_adjust_locked(r, l->s, ms->memory_no, -1, ms->counts);
 }
 
-/*
- * Takes the key's stripe and finds the key. An expired entry found on the
- * way is removed (its space reclaimed) and reported absent; other due
- * expiries of the stripe are purged when the stripe's earliest one passed.
- */
-static void locate_lock(bh_shared *m, int ns, const char *key, size_t klen, struct bh_loc *l)
+/* The part of locate for a stripe with expiring entries. */
+static void locate_expired(bh_shared *m, struct bh_loc *l)
 {
-    struct bh_emb_shared *ms = bh_emb_shared_of(m);
     struct bh_region *r = bh_emb_region(m);
-
-    bh_key_init(&l->k, ms->memory_no, ns, key, klen);
-    l->s = bh_key_stripe(r, &l->k);
-    bh_stripe_lock(r, l->s);
-    l->e = NULL;
-    l->pos = bh_index_find_locked(r, l->s, &l->k, &l->e);
-    if (r->stripes[l->s].ttl_entries == 0)
-        return;
     int64_t now = bh_clock_wall_coarse_ms();
+
     if (r->readonly) {
         if (l->pos >= 0 && bh_entry_expired(l->e, now))
             l->pos = -1;
@@ -68,6 +56,45 @@ static void locate_lock(bh_shared *m, int ns, const char *key, size_t klen, stru
     }
     /* Removal never moves other entries, so l->pos stays valid. */
     bh_index_purge_locked(r, l->s, now);
+}
+
+/*
+ * Takes the key's stripe and finds the key. An expired entry found on the
+ * way is removed (its space reclaimed) and reported absent; other due
+ * expiries of the stripe are purged when the stripe's earliest one passed.
+ * With rw (a constant: this is inlined), the region is known writable.
+ */
+static inline __attribute__((always_inline)) void
+locate(bh_shared *m, int ns, const char *key, size_t klen, struct bh_loc *l, int rw)
+{
+    struct bh_emb_shared *ms = bh_emb_shared_of(m);
+    struct bh_region *r = bh_emb_region(m);
+
+    bh_key_init(&l->k, ms->memory_no, ns, key, klen);
+    l->s = bh_key_stripe(r, &l->k);
+    l->e = NULL;
+    if (rw) {
+        bh_stripe_lock_rw(r, l->s);
+        l->pos = bh_index_find_ro(r, l->s, &l->k, &l->e, 0);
+    } else {
+        bh_stripe_lock(r, l->s);
+        l->pos = bh_index_find_locked(r, l->s, &l->k, &l->e);
+    }
+    if (r->stripes[l->s].ttl_entries != 0)
+        locate_expired(m, l);
+}
+
+static void locate_lock(bh_shared *m, int ns, const char *key, size_t klen, struct bh_loc *l)
+{
+    locate(m, ns, key, klen, l, 0);
+}
+
+/* For put and incr, which the store layer never lets through on a
+ * read-only handle: inline, without the read-only tests. */
+static inline __attribute__((always_inline)) void
+locate_lock_rw(bh_shared *m, const char *key, size_t klen, struct bh_loc *l)
+{
+    locate(m, BH_NS_DATA, key, klen, l, 1);
 }
 
 static uint32_t value_len(const bh_value *v)
@@ -175,14 +202,14 @@ static int emb_put(bh_shared *m, const char *key, size_t klen, const bh_value *v
 
     if (!value_fits(m, v))
         return BH_ETOOBIG;
-    locate_lock(m, BH_NS_DATA, key, klen, &l);
+    locate_lock_rw(m, key, klen, &l);
     if ((flags & BH_PUT_ADD) && l.pos >= 0)
         rc = BH_EEXISTS;
     else if ((flags & BH_PUT_REPLACE) && l.pos < 0)
         rc = BH_ENOTFOUND;
     else
         rc = write_locked(m, &l, v, expires);
-    bh_stripe_unlock(r, l.s);
+    bh_stripe_unlock_rw(r, l.s);
     return rc;
 }
 
@@ -218,7 +245,7 @@ static int emb_incr(bh_shared *m, const char *key, size_t klen, int64_t delta, i
     int64_t cur = 0, next;
     int rc = BH_OK;
 
-    locate_lock(m, BH_NS_DATA, key, klen, &l);
+    locate_lock_rw(m, key, klen, &l);
     if (l.pos >= 0) {
         if (l.e->type != BH_INT) {
             rc = BH_ETYPE;
@@ -239,7 +266,7 @@ static int emb_incr(bh_shared *m, const char *key, size_t klen, int64_t delta, i
     if (rc == BH_OK && out)
         *out = next;
 out:
-    bh_stripe_unlock(r, l.s);
+    bh_stripe_unlock_rw(r, l.s);
     return rc;
 }
 
