@@ -7,8 +7,8 @@
  * A write builds its new entry off to the side and publishes it with one
  * aligned store (index.c); integers and other 8-byte scalars of the same
  * type are updated in place, also with one aligned store, and strings that
- * fit the old one's block are rewritten in place under an undo record
- * (undo.c). A full store
+ * fit the old one's block are rewritten in place, the new value saved first
+ * in the stripe's undo block for recovery to finish (undo.c). A full store
  * fails the write before anything visible changed.
  */
 #include <errno.h>
