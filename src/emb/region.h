@@ -87,8 +87,9 @@ enum bh_op {
     BH_OP_REHASH, /* index: old -> new */
     BH_OP_SLAB,   /* carving a new slab into a free list */
     BH_OP_PURGE,  /* removing expired or cleared entries */
-    BH_OP_INPLACE /* entry old_off rewritten in place; its old value (type << 32 |
-                     vlen in slot_pos, bytes in the undo block new_off) rolls back */
+    BH_OP_INPLACE /* entry old_off rewritten in place; the value it ends with (type
+                     << 32 | vlen in slot_pos, bytes in the undo block new_off) is
+                     copied in by recovery (undo.c) */
 };
 
 struct bh_oprec {
@@ -434,8 +435,15 @@ int bh_block_valid(const struct bh_region *r, unsigned s, uint64_t off);
  * publishes a new entry). */
 int bh_entry_rewrite_locked(struct bh_region *r, unsigned s, struct bh_entry *e, uint8_t type,
                             const void *p, uint32_t len);
-/* Recovery: puts back the old value of an interrupted in-place rewrite. */
-void bh_undo_rollback_locked(struct bh_region *r, unsigned s);
+/* The first step of a rewrite: saves the len bytes at p and their type
+ * in the stripe's undo block and operation record, for recovery to finish
+ * the rewrite if the writer dies. 0 when the store is full (nothing done). */
+int bh_undo_save_locked(struct bh_region *r, unsigned s, struct bh_entry *e, uint8_t type,
+                        const void *p, uint32_t len);
+/* Recovery: copies the saved value into the entry of an interrupted
+ * in-place rewrite (the new value; the old one in files of a version that
+ * saved that instead, which is as good: old or new, never a mix). */
+void bh_undo_finish_locked(struct bh_region *r, unsigned s);
 /* Whether the stripe's undo block, if any, is a block of it large enough. */
 int bh_undo_valid(const struct bh_region *r, unsigned s);
 
@@ -556,13 +564,28 @@ void bh_stripe_recover_locked(struct bh_region *r, unsigned s);
  * read-only mapping takes no lock (it could not write one). Inline: every
  * write takes a stripe.
  */
+static inline void bh_stripe_lock_rw(struct bh_region *r, unsigned s);
 static inline void bh_stripe_lock(struct bh_region *r, unsigned s)
+{
+    if (!r->readonly)
+        bh_stripe_lock_rw(r, s);
+}
+
+static inline void bh_stripe_unlock_rw(struct bh_region *r, unsigned s);
+static inline void bh_stripe_unlock(struct bh_region *r, unsigned s)
+{
+    if (!r->readonly)
+        bh_stripe_unlock_rw(r, s);
+}
+
+/* The same on a region known to be writable (the write operations: the
+ * store layer refuses them on a read-only handle): no test of readonly,
+ * which the compiler cannot hoist out of the calls around it. */
+static inline void bh_stripe_lock_rw(struct bh_region *r, unsigned s)
 {
     struct bh_stripe *st = &r->stripes[s];
     uint64_t seq;
 
-    if (r->readonly)
-        return;
     if (bh_slock_lock(&st->lock, &st->owner_token))
         bh_stripe_recover_locked(r, s);
     /* Odd from here on: readers without the lock retry. A holder that died
@@ -572,12 +595,10 @@ static inline void bh_stripe_lock(struct bh_region *r, unsigned s)
     atomic_thread_fence(memory_order_release);
 }
 
-static inline void bh_stripe_unlock(struct bh_region *r, unsigned s)
+static inline void bh_stripe_unlock_rw(struct bh_region *r, unsigned s)
 {
     struct bh_stripe *st = &r->stripes[s];
 
-    if (r->readonly)
-        return;
     atomic_store_explicit(&st->seq, atomic_load_explicit(&st->seq, memory_order_relaxed) + 1,
                           memory_order_release);
     bh_slock_unlock(&st->lock, &st->owner_token);
@@ -620,12 +641,14 @@ int bh_lock_stripe_check_locked(struct bh_region *r, unsigned s, char *msg, size
 
 /* ---- Index (index.c); caller holds the stripe ---- */
 
-/* Finds k; returns the slot position or -1, and the entry in *out (if out
- * is not NULL). Inline: every locked operation starts with it. */
-static inline int64_t bh_index_find_locked(struct bh_region *r, unsigned s,
-                                           const struct bh_key *k, struct bh_entry **out)
+/* bh_index_find_locked, with the read-only checks of index and entries
+ * made when ro is set; ro is a constant wherever this is inlined. */
+static inline __attribute__((always_inline)) int64_t
+bh_index_find_ro(struct bh_region *r, unsigned s, const struct bh_key *k, struct bh_entry **out,
+                 int ro)
 {
-    struct bh_index *ix = bh_stripe_index(r, s);
+    uint64_t ixoff = bh_stripe_index_off(&r->stripes[s]);
+    struct bh_index *ix = ixoff && (!ro || bh_index_valid(r, s, ixoff)) ? bh_at(r, ixoff) : NULL;
     uint16_t tag = bh_key_tag(k);
 
     if (!ix)
@@ -638,14 +661,24 @@ static inline int64_t bh_index_find_locked(struct bh_region *r, unsigned s,
             return -1;
         if (slot == BH_SLOT_TOMB || BH_SLOT_TAG(slot) != tag)
             continue;
-        struct bh_entry *e = bh_slot_entry(r, s, slot);
-        if (e && bh_entry_matches(e, k)) {
+        if (ro && !bh_entry_valid(r, s, BH_SLOT_OFF(slot)))
+            continue;
+        struct bh_entry *e = (struct bh_entry *)bh_at(r, BH_SLOT_OFF(slot));
+        if (bh_entry_matches(e, k)) {
             if (out)
                 *out = e;
             return (int64_t)i;
         }
     }
     return -1;
+}
+
+/* Finds k; returns the slot position or -1, and the entry in *out (if out
+ * is not NULL). Inline: every locked operation starts with it. */
+static inline int64_t bh_index_find_locked(struct bh_region *r, unsigned s,
+                                           const struct bh_key *k, struct bh_entry **out)
+{
+    return r->readonly ? bh_index_find_ro(r, s, k, out, 1) : bh_index_find_ro(r, s, k, out, 0);
 }
 /* Publishes entry new_off for k: replacing the entry at pos (>= 0), or in a
  * free slot. Returns 0 or BH_ENOSPC (nothing changed). */

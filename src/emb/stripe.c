@@ -286,9 +286,10 @@ void bh_stripe_rebuild_locked(struct bh_region *r, unsigned s)
     if (st->op.op != BH_OP_NONE)
         bh_log(BH_LOG_WARN, "store: stripe %u: finishing interrupted operation %u", s,
                st->op.op);
-    /* The only operation undone: every other one left the index valid. */
+    /* The only operation finished by hand: every other one left the index
+     * valid. */
     if (st->op.op == BH_OP_INPLACE)
-        bh_undo_rollback_locked(r, s);
+        bh_undo_finish_locked(r, s);
     st->op.op = BH_OP_NONE;
     if (mark_reachable(r, s, &m, 1, NULL, 0) != BH_OK) {
         /* Out of process memory: leave the free lists alone rather than

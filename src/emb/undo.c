@@ -7,10 +7,24 @@
  * the holder keeps the stripe's sequence odd, so a reader that saw bytes
  * being overwritten throws its copy away (read.c). A writer killed in the
  * middle is what needs care: it would leave a value half old, half new.
- * So the old value is copied first into the stripe's undo block, and only
+ *
+ * So the new value is first copied into the stripe's undo block, and only
  * then is the operation record set; recovery finds the record and copies
- * the old value back before anything else reads the stripe. The value is
- * then old or new, never between, as with a publish.
+ * the saved value into the entry before anything else reads the stripe. A
+ * writer killed before the record was set left the entry untouched (the old
+ * value), one killed after it is finished by recovery (the new value):
+ * old or new, never between, as with a publish.
+ *
+ * Why the new value and not the old one: the copy into the undo block then
+ * reads the caller's bytes, already in this core's cache, instead of the
+ * entry's, which a random write finds further away; saving the old value
+ * cost about a tenth of a string write. Recovery is the same either way (the
+ * block holds the value the entry must end with, the record its type and
+ * length), so files written by the version that saved the old value recover
+ * as they did.
+ *
+ * A value of at most 8 bytes replacing one of the same type and length is
+ * one aligned 8-byte store, like an integer: nothing to save.
  *
  * The undo block is allocated on the stripe's first rewrite and kept: it is
  * reachable from the stripe (stripe.c marks it), so recovery never frees it.
@@ -25,6 +39,17 @@ static int is_text(uint8_t type)
     return type == BH_STR || type == BH_BYTES || type == BH_JSON;
 }
 
+/*
+ * memcpy with a length the compiler cannot bound. Knowing len <= 512, GCC
+ * expands memcpy inline as rep movsq, whose start-up cost is about as much
+ * as the rest of a string write (measured: 54 against 38 ns).
+ */
+static inline void copy(void *dst, const void *src, size_t len)
+{
+    __asm__("" : "+r"(len));
+    memcpy(dst, src, len);
+}
+
 /* The stripe's undo block, allocated on first use; 0 when the store is full. */
 static uint64_t undo_block(struct bh_region *r, unsigned s)
 {
@@ -35,29 +60,65 @@ static uint64_t undo_block(struct bh_region *r, unsigned s)
     return st->undo;
 }
 
-int bh_entry_rewrite_locked(struct bh_region *r, unsigned s, struct bh_entry *e, uint8_t type,
-                            const void *p, uint32_t len)
+/*
+ * Whether the len bytes at p can replace e's value with one aligned store:
+ * same type and length, at most 8 bytes. The value starts 8-aligned (the
+ * header and the padded key are multiples of 8) and every block is a
+ * multiple of 16 bytes, so its whole word lies inside e's block.
+ */
+static int store_word(struct bh_entry *e, uint8_t type, const void *p, uint32_t len)
+{
+    uint64_t word = 0;
+
+    if (len == 0 || len > 8 || e->vlen != len || e->type != type)
+        return 0;
+    memcpy(&word, p, len);
+    __atomic_store_n((uint64_t *)(void *)bh_entry_value(e), word, __ATOMIC_RELEASE);
+    return 1;
+}
+
+/* bh_undo_save_locked, inline in the rewrite: a call costs a tenth of it. */
+static inline int save(struct bh_region *r, unsigned s, struct bh_entry *e, uint8_t type,
+                       const void *p, uint32_t len)
 {
     struct bh_stripe *st = &r->stripes[s];
-    uint64_t off = bh_off(r, e), undo;
+    uint64_t undo;
 
-    /* A value no longer than the old one fits without asking the block. */
-    if (!is_text(type) || !is_text(e->type) || e->vlen > BH_UNDO_BYTES ||
-        (len > e->vlen && bh_entry_size(e->klen, len) > bh_block_size(r, off)) ||
-        !(undo = undo_block(r, s)))
+    if (!(undo = undo_block(r, s)))
         return 0;
-    memcpy(bh_at(r, undo), bh_entry_value(e), e->vlen);
-    st->op.slot_pos = (uint64_t)e->type << 32 | e->vlen;
-    st->op.old_off = off;
+    if (len)
+        copy(bh_at(r, undo), p, len);
+    st->op.slot_pos = (uint64_t)type << 32 | len;
+    st->op.old_off = bh_off(r, e);
     st->op.new_off = undo;
     /* The record is whole before it says what it is: a writer killed
      * before this store left the value untouched. */
     __atomic_store_n(&st->op.op, BH_OP_INPLACE, __ATOMIC_RELEASE);
+    return 1;
+}
+
+int bh_undo_save_locked(struct bh_region *r, unsigned s, struct bh_entry *e, uint8_t type,
+                        const void *p, uint32_t len)
+{
+    return save(r, s, e, type, p, len);
+}
+
+int bh_entry_rewrite_locked(struct bh_region *r, unsigned s, struct bh_entry *e, uint8_t type,
+                            const void *p, uint32_t len)
+{
+    /* A value no longer than the old one fits without asking the block. */
+    if (!is_text(type) || !is_text(e->type) || len > BH_UNDO_BYTES ||
+        (len > e->vlen && bh_entry_size(e->klen, len) > bh_block_size(r, bh_off(r, e))))
+        return 0;
+    if (store_word(e, type, p, len))
+        return 1;
+    if (!save(r, s, e, type, p, len))
+        return 0;
     if (len)
-        memcpy(bh_entry_value(e), p, len);
+        copy(bh_entry_value(e), p, len);
     e->vlen = len;
     e->type = type;
-    __atomic_store_n(&st->op.op, BH_OP_NONE, __ATOMIC_RELEASE);
+    __atomic_store_n(&r->stripes[s].op.op, BH_OP_NONE, __ATOMIC_RELEASE);
     return 1;
 }
 
@@ -69,12 +130,12 @@ int bh_undo_valid(const struct bh_region *r, unsigned s)
 }
 
 /*
- * Copies the saved value back into the entry of an interrupted rewrite.
+ * Copies the saved value into the entry of an interrupted rewrite.
  * Everything in the record is checked first: in a damaged file it could
  * name any offset. A record that does not hold up is dropped (the entry
  * then keeps whatever it has, which the stripe's validation judges).
  */
-void bh_undo_rollback_locked(struct bh_region *r, unsigned s)
+void bh_undo_finish_locked(struct bh_region *r, unsigned s)
 {
     struct bh_stripe *st = &r->stripes[s];
     uint64_t off = st->op.old_off;
@@ -90,7 +151,7 @@ void bh_undo_rollback_locked(struct bh_region *r, unsigned s)
     e = bh_at(r, off);
     if (e->klen == 0 || e->klen > BH_KEY_MAX + 8 ||
         bh_entry_size(e->klen, vlen) > bh_block_size(r, off)) {
-        bh_log(BH_LOG_ERROR, "store: stripe %u: rewritten entry damaged; not rolled back", s);
+        bh_log(BH_LOG_ERROR, "store: stripe %u: rewritten entry damaged; not finished", s);
         return;
     }
     memcpy(bh_entry_value(e), bh_at(r, st->undo), vlen);

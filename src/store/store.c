@@ -304,7 +304,10 @@ int bh_shared_get_str(bh_shared *m, const char *key, char **out)
 int bh_shared_set_bytes(bh_shared *m, const char *key, const void *p, size_t len)
 {
     bh_value x = bh_value_bytes(p, len);
-    return bh_shared_put(m, key, &x, 0, 0);
+    /* Bytes need no scan: only a NULL buffer of some length is wrong. */
+    if (len && !p)
+        return BH_EINVAL;
+    return put(m, key, &x, 0, 0, 1);
 }
 
 int bh_shared_get_bytes(bh_shared *m, const char *key, void **out, size_t *len)

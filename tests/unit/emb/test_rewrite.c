@@ -1,6 +1,7 @@
 /*
  * In-place rewrites of string values (src/emb/undo.c): a value that fits
- * the old one's block is written over it under an undo record. A writer
+ * the old one's block is written over it, the new value saved first in the
+ * stripe's undo block under a record that recovery finishes. A writer
  * SIGKILLed at any instant must leave the old value or the new one, never
  * a mix, and the store must pass its check; a damaged undo record must be
  * dropped, not followed.
@@ -45,6 +46,12 @@ static int whole(const bh_value *v)
     return 1;
 }
 
+/* Whether v is the value of rewrite number i (rewriter below). */
+static int is_rewrite(const bh_value *v, uint64_t i)
+{
+    return whole(v) && ((const char *)v->u.s.data)[0] == (char)('a' + i % 4);
+}
+
 START_TEST(rewrite_keeps_values_and_types)
 {
     bh_store *st;
@@ -79,7 +86,9 @@ START_TEST(rewrite_keeps_values_and_types)
 }
 END_TEST
 
-/* Rewrites k with values of the four letters, counting each done. */
+/* Rewrites k with values of the four letters, counting each done: the
+ * rewrite numbered done (from 1; number 0 is the parent's 'a') is the one in
+ * progress. */
 static void rewriter(const char *url, _Atomic uint64_t *done)
 {
     bh_store *st;
@@ -88,8 +97,8 @@ static void rewriter(const char *url, _Atomic uint64_t *done)
 
     if (bh_store_open(&st, url, NULL) != BH_OK || bh_shared_open(st, "rw", &m) != BH_OK)
         _exit(2);
-    for (unsigned i = 0;; i++) {
-        unsigned c = i % 4;
+    for (uint64_t i = atomic_load(done) + 1;; i++) {
+        unsigned c = (unsigned)(i % 4);
         fill(buf, (char)('a' + c), VLEN - c * 8);
         if (bh_shared_set_str(m, "k", buf) != BH_OK)
             _exit(3);
@@ -136,8 +145,13 @@ START_TEST(killed_rewriters_leave_old_or_new)
         if (pid == 0)
             rewriter(url, done);
         kill_mid_rewrite(pid, done, &seed);
+        uint64_t last = atomic_load(done);
         ck_assert_int_eq(bh_shared_get(m, "k", &v), BH_OK);
         ck_assert_msg(whole(&v), "kill %d left a torn value (%zu bytes)", n, v.u.s.len);
+        /* Old (the last rewrite done) or new (the one it was killed in). */
+        ck_assert_msg(is_rewrite(&v, last) || is_rewrite(&v, last + 1),
+                      "kill %d after rewrite %llu left '%c'", n, (unsigned long long)last,
+                      ((const char *)v.u.s.data)[0]);
         bh_value_free(&v);
         ck_assert_int_eq(bh_store_check(st), BH_OK);
     }
@@ -190,6 +204,113 @@ START_TEST(damaged_record_is_dropped)
 }
 END_TEST
 
+/* The stripe of key in m's store, and the store's region. */
+static unsigned stripe_of(bh_store *st, bh_shared *m, const char *key, struct bh_region **r)
+{
+    struct bh_key k;
+
+    *r = &((struct bh_emb *)st)->r;
+    bh_key_init(&k, bh_emb_shared_of(m)->memory_no, BH_NS_DATA, key, strlen(key));
+    return bh_key_stripe(*r, &k);
+}
+
+/* The published entry of key (the caller holds its stripe or no one writes). */
+static struct bh_entry *entry_of(struct bh_region *r, unsigned s, bh_shared *m, const char *key)
+{
+    struct bh_key k;
+    struct bh_entry *e = NULL;
+
+    bh_key_init(&k, bh_emb_shared_of(m)->memory_no, BH_NS_DATA, key, strlen(key));
+    ck_assert_int_ge(bh_index_find_locked(r, s, &k, &e), 0);
+    return e;
+}
+
+/*
+ * A writer dies after it saved the new value and set the record, having
+ * copied only part of it over the old one (and changed neither length nor
+ * type): recovery must finish the rewrite, so the next reader sees the new
+ * value whole, with its length and type. Without the finish it would see
+ * half 'c', half 'a'.
+ */
+START_TEST(interrupted_rewrite_is_finished)
+{
+    bh_store *st;
+    bh_shared *m;
+    bh_value v;
+    char buf[VLEN + 1], next[VLEN + 1];
+    struct bh_region *r;
+
+    ck_assert_int_eq(bh_store_open(&st, "mem:", NULL), BH_OK);
+    ck_assert_int_eq(bh_shared_open(st, "rw", &m), BH_OK);
+    fill(buf, 'a', VLEN);
+    ck_assert_int_eq(bh_shared_set_str(m, "k", buf), BH_OK);
+    unsigned s = stripe_of(st, m, "k", &r);
+    fill(next, 'c', VLEN - 16);
+    pid_t pid = fork();
+    if (pid == 0) {
+        bh_stripe_lock(r, s);
+        struct bh_entry *e = entry_of(r, s, m, "k");
+        if (!bh_undo_save_locked(r, s, e, BH_BYTES, next, VLEN - 16))
+            _exit(3);
+        memcpy(bh_entry_value(e), next, VLEN / 2);
+        _exit(0);
+    }
+    ck_assert_int_eq(bh_test_wait(pid), 0);
+    ck_assert_int_eq(bh_shared_get(m, "k", &v), BH_OK);
+    ck_assert_int_eq(v.type, BH_BYTES);
+    ck_assert_uint_eq(v.u.s.len, VLEN - 16);
+    ck_assert_int_eq(memcmp(v.u.s.data, next, VLEN - 16), 0);
+    bh_value_free(&v);
+    ck_assert_uint_eq(r->stripes[s].op.op, BH_OP_NONE);
+    ck_assert_int_eq(bh_store_check(st), BH_OK);
+    bh_shared_close(m);
+    bh_store_close(st);
+}
+END_TEST
+
+/*
+ * Values of up to 8 bytes replacing one of the same type and length are
+ * one aligned store into the same entry, with no record; other lengths or
+ * types of a small value still go through the saved copy. Each is read
+ * back, and the entry never moved.
+ */
+START_TEST(small_values_rewritten_in_place)
+{
+    bh_store *st;
+    bh_shared *m;
+    void *out;
+    size_t len;
+    struct bh_region *r;
+    char *s8;
+
+    ck_assert_int_eq(bh_store_open(&st, "mem:", NULL), BH_OK);
+    ck_assert_int_eq(bh_shared_open(st, "rw", &m), BH_OK);
+    ck_assert_int_eq(bh_shared_set_bytes(m, "k", "12345678", 8), BH_OK);
+    unsigned s = stripe_of(st, m, "k", &r);
+    struct bh_entry *e = entry_of(r, s, m, "k");
+    ck_assert_int_eq(bh_shared_set_bytes(m, "k", "abcdefgh", 8), BH_OK);
+    ck_assert_uint_eq(r->stripes[s].undo, 0); /* no saved copy was needed */
+    ck_assert_int_eq(bh_shared_get_bytes(m, "k", &out, &len), BH_OK);
+    ck_assert_uint_eq(len, 8);
+    ck_assert_int_eq(memcmp(out, "abcdefgh", 8), 0);
+    free(out);
+    ck_assert_int_eq(bh_shared_set_bytes(m, "k", "xyz", 3), BH_OK); /* shorter */
+    ck_assert_int_eq(bh_shared_set_bytes(m, "k", "uvw", 3), BH_OK);
+    ck_assert_int_eq(bh_shared_get_bytes(m, "k", &out, &len), BH_OK);
+    ck_assert_uint_eq(len, 3);
+    ck_assert_int_eq(memcmp(out, "uvw", 3), 0);
+    free(out);
+    ck_assert_int_eq(bh_shared_set_str(m, "k", "uvw"), BH_OK); /* same bytes, new type */
+    ck_assert_int_eq(bh_shared_get_str(m, "k", &s8), BH_OK);
+    ck_assert_str_eq(s8, "uvw");
+    free(s8);
+    ck_assert_ptr_eq(entry_of(r, s, m, "k"), e);
+    ck_assert_int_eq(bh_store_check(st), BH_OK);
+    bh_shared_close(m);
+    bh_store_close(st);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("emb_rewrite");
@@ -199,6 +320,8 @@ int main(void)
     tcase_add_test(tc, rewrite_keeps_values_and_types);
     tcase_add_test(tc, killed_rewriters_leave_old_or_new);
     tcase_add_test(tc, damaged_record_is_dropped);
+    tcase_add_test(tc, interrupted_rewrite_is_finished);
+    tcase_add_test(tc, small_values_rewritten_in_place);
     suite_add_tcase(s, tc);
     return bh_test_run_suite(s);
 }
