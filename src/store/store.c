@@ -307,7 +307,7 @@ int bh_shared_set_bytes(bh_shared *m, const char *key, const void *p, size_t len
     /* Bytes need no scan: only a NULL buffer of some length is wrong. */
     if (len && !p)
         return BH_EINVAL;
-    return put(m, key, &x, 0, 0, 1);
+    return put(m, key, &x, 0, 0, 1, NULL);
 }
 
 int bh_shared_get_bytes(bh_shared *m, const char *key, void **out, size_t *len)
