@@ -168,6 +168,41 @@ int bh_params_keyboard(bh_params *p, const bh_keyboard *k)
     return put(p, "reply_markup", copy);
 }
 
+/*
+ * An array parameter built item by item (an album's InputMedia, a sticker
+ * set's InputStickers, paid media). Every error is kept in p, so that the
+ * caller needs no path of its own for a bad item: the call returns it,
+ * with the parameter and the index named, and sends nothing.
+ */
+int bh_tg_params_array(bh_params *p, const char *key, const void *items, size_t n,
+                       bh_tg_item_fn item)
+{
+    json_object *arr;
+    int rc = BH_OK;
+    if (!p)
+        return BH_EINVAL;
+    if (p->rc != BH_OK)
+        return p->rc;
+    if (!key || !*key || !item || (n && !items))
+        return fail(p, BH_EINVAL, "%s: no items", key ? key : "?");
+    if (!(arr = json_object_new_array()))
+        return fail(p, BH_ENOMEM, "%s: out of memory", key);
+    for (size_t i = 0; i < n && rc == BH_OK; i++) {
+        json_object *o = NULL;
+        if ((rc = item(p, items, i, &o)) == BH_OK && json_object_array_add(arr, o) != 0) {
+            json_object_put(o);
+            rc = BH_ENOMEM;
+        }
+        if (rc != BH_OK)
+            fail(p, rc, "%s[%zu]: %s", key, i,
+                 rc == BH_ENOMEM ? "out of memory" : "not a valid item");
+    }
+    if (rc == BH_OK)
+        bh_params_json(p, key, arr);
+    json_object_put(arr);
+    return p->rc;
+}
+
 /* Checks that path is a readable regular file within max bytes. */
 static int check_path(bh_params *p, const char *key, const char *path, int64_t max)
 {
