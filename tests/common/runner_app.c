@@ -6,8 +6,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <check.h>
 #include <json-c/json.h>
 
+#include "bothive/log.h"
 #include "emu_proc.h"
 #include "runner_app.h"
 #include "testutil.h"
@@ -173,4 +175,40 @@ void bh_test_runner_init(bh_test_runner *r, const bh_emu_proc *e, const char *st
     r->store_url = store_url;
     r->opts.workers = workers;
     r->opts.api_url = e->url;
+}
+
+void bh_test_runner_fx_setup(bh_test_runner_fx *f, const char *token, const char *tag,
+                             int log_level)
+{
+    memset(f, 0, sizeof *f);
+    if (!getenv("BOTHIVE_LOG"))
+        bh_log_set_level(log_level);
+    ck_assert_int_eq(bh_emu_start(&f->emu, token), 0);
+    f->path = bh_test_tmppath(tag);
+    snprintf(f->url, sizeof f->url, "file:%s", f->path);
+    ck_assert_int_eq(bh_store_open(&f->st, f->url, NULL), BH_OK);
+}
+
+void bh_test_runner_fx_teardown(bh_test_runner_fx *f)
+{
+    bh_store_close(f->st);
+    f->st = NULL;
+    if (f->path)
+        unlink(f->path);
+    free(f->path);
+    f->path = NULL;
+    bh_emu_stop(&f->emu);
+}
+
+void bh_test_runner_fx_init(const bh_test_runner_fx *f, bh_test_runner *r, int workers)
+{
+    bh_test_runner_init(r, &f->emu, f->url, workers);
+}
+
+int64_t bh_test_runner_fx_stat(bh_test_runner_fx *f, const char *path)
+{
+    int64_t v = -1;
+    if (bh_emu_stat(&f->emu, path, &v) != 0)
+        return -1;
+    return v;
 }

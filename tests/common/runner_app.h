@@ -45,6 +45,27 @@ int bh_test_runner_start(bh_test_runner *r);
 /* SIGTERM, then waits: the exit status (0 when bh_runner_run returned 0). */
 int bh_test_runner_stop(bh_test_runner *r);
 
+/* The fixture of the runner suites: an emulator, and a fresh file: store
+ * that the test reads while the runner (bh_test_runner_start) writes it. */
+typedef struct bh_test_runner_fx {
+    bh_emu_proc emu;
+    bh_store *st;     /* opened by setup, closed by teardown */
+    char url[512];    /* "file:<path>", the runner's store_url */
+    char *path;       /* under $TMPDIR, removed by teardown */
+} bh_test_runner_fx;
+
+/* Starts the emulator with token and opens a new store whose file name
+ * starts with tag; logs from log_level up unless $BOTHIVE_LOG is set.
+ * Check assertions fail the case. */
+void bh_test_runner_fx_setup(bh_test_runner_fx *f, const char *token, const char *tag,
+                             int log_level);
+/* Closes and removes the store and stops the emulator. */
+void bh_test_runner_fx_teardown(bh_test_runner_fx *f);
+/* bh_test_runner_init for f's emulator and store. */
+void bh_test_runner_fx_init(const bh_test_runner_fx *f, bh_test_runner *r, int workers);
+/* The integer at path of the emulator's stats, -1 when it has none. */
+int64_t bh_test_runner_fx_stat(bh_test_runner_fx *f, const char *path);
+
 /* An integer of the memory "test" (0 when absent). */
 int64_t bh_test_runner_get(bh_store *st, const char *key);
 /* Waits up to ms until key >= want; returns the last value read. */

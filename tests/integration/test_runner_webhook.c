@@ -38,33 +38,22 @@
 #define PER_IP_LIMIT 128  /* the runner's default */
 #define LEGIT_POSTS 10
 
-static bh_emu_proc emu;
-static bh_store *st;
-static char store_url[512];
-static char *store_path;
+static bh_test_runner_fx fx;
 
 static void setup(void)
 {
     struct rlimit rl;
 
-    if (!getenv("BOTHIVE_LOG"))
-        bh_log_set_level(BH_LOG_WARN);
     /* room for the slow clients' sockets in this process */
     ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
     rl.rlim_cur = rl.rlim_max;
     setrlimit(RLIMIT_NOFILE, &rl);
-    ck_assert_int_eq(bh_emu_start(&emu, "889:HOOKS"), 0);
-    store_path = bh_test_tmppath("runner_webhook");
-    snprintf(store_url, sizeof store_url, "file:%s", store_path);
-    ck_assert_int_eq(bh_store_open(&st, store_url, NULL), BH_OK);
+    bh_test_runner_fx_setup(&fx, "889:HOOKS", "runner_webhook", BH_LOG_WARN);
 }
 
 static void teardown(void)
 {
-    bh_store_close(st);
-    unlink(store_path);
-    free(store_path);
-    bh_emu_stop(&emu);
+    bh_test_runner_fx_teardown(&fx);
 }
 
 static unsigned free_port(void)
@@ -133,7 +122,7 @@ static void start_hook(bh_test_runner *r, unsigned port, char *url, size_t n, ch
     for (int64_t end = bh_test_now_ms() + 30000; bh_test_now_ms() < end; usleep(20000)) {
         free(resp);
         resp = NULL;
-        bh_emu_call(&emu, "getWebhookInfo", NULL, &resp);
+        bh_emu_call(&fx.emu, "getWebhookInfo", NULL, &resp);
         if (resp && strstr(resp, url) && (code = post(url, "{}")) == 400)
             break;
     }
@@ -198,7 +187,7 @@ START_TEST(slow_clients_do_not_stop_telegram)
     int64_t end;
     int held = 0;
 
-    bh_test_runner_init(&r, &emu, store_url, 2);
+    bh_test_runner_fx_init(&fx, &r, 2);
     /* the deadline is tested below: here it must not clear the slow ones */
     r.opts.webhook_request_timeout_ms = 600000;
     start_hook(&r, port, url, sizeof url, listen);
@@ -212,7 +201,7 @@ START_TEST(slow_clients_do_not_stop_telegram)
                 slow_trickle(fds[a][i]);
         ck_assert_int_eq(post_update(url, k), 200);
     }
-    ck_assert_int_eq(bh_test_runner_wait(st, "total", LEGIT_POSTS, 30000), LEGIT_POSTS);
+    ck_assert_int_eq(bh_test_runner_wait(fx.st, "total", LEGIT_POSTS, 30000), LEGIT_POSTS);
     /* No address holds more than its share; the server does hold some. */
     for (end = bh_test_now_ms() + 10000; bh_test_now_ms() < end; usleep(50000)) {
         int over = 0;
@@ -244,7 +233,7 @@ START_TEST(a_request_has_a_deadline)
     unsigned port = free_port();
     int fd, closed = 0;
 
-    bh_test_runner_init(&r, &emu, store_url, 2);
+    bh_test_runner_fx_init(&fx, &r, 2);
     r.opts.webhook_request_timeout_ms = 1000;
     start_hook(&r, port, url, sizeof url, listen);
     ck_assert_int_ge(fd = slow_open(port, 2), 0);
@@ -256,7 +245,7 @@ START_TEST(a_request_has_a_deadline)
     close(fd);
     ck_assert_msg(closed, "a request trickling in for 20 s was not cut");
     ck_assert_int_eq(post_update(url, 0), 200);
-    ck_assert_int_eq(bh_test_runner_wait(st, "total", 1, 30000), 1);
+    ck_assert_int_eq(bh_test_runner_wait(fx.st, "total", 1, 30000), 1);
     ck_assert_int_eq(bh_test_runner_stop(&r), 0);
 }
 END_TEST
@@ -288,7 +277,7 @@ START_TEST(listens_on_loopback_by_default)
 
     if (!to.sin_addr.s_addr)
         return; /* nothing but loopback here: nothing to show */
-    bh_test_runner_init(&r, &emu, store_url, 2);
+    bh_test_runner_fx_init(&fx, &r, 2);
     start_hook(&r, port, url, sizeof url, listen);
     to.sin_port = htons((uint16_t)port);
     ck_assert_int_ge(fd = socket(AF_INET, SOCK_STREAM, 0), 0);
