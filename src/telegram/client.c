@@ -21,6 +21,7 @@
 
 #include "base/backoff.h"
 #include "base/clock.h"
+#include "base/grow.h"
 #include "base/sleep.h"
 #include "bothive/log.h"
 #include "bothive/telegram.h"
@@ -149,20 +150,14 @@ static size_t bh_client_write(char *ptr, size_t size, size_t nmemb, void *arg)
 {
     bh_client *c = arg;
     size_t n = size * nmemb;
+    char *p;
     if (c->body_len + n + 1 > BH_TG_MAX_ANSWER) {
         c->body_too_large = 1;
         return 0; /* makes libcurl fail the transfer with CURLE_WRITE_ERROR */
     }
-    if (c->body_len + n + 1 > c->body_cap) {
-        size_t cap = c->body_cap ? c->body_cap : 4096;
-        while (cap < c->body_len + n + 1)
-            cap *= 2;
-        char *p = realloc(c->body, cap);
-        if (!p)
-            return 0;
-        c->body = p;
-        c->body_cap = cap;
-    }
+    if (!(p = bh_grow(c->body, &c->body_cap, c->body_len + n + 1, 1, 4096)))
+        return 0;
+    c->body = p;
     memcpy(c->body + c->body_len, ptr, n);
     c->body_len += n;
     c->body[c->body_len] = '\0';

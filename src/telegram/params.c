@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/grow.h"
 #include "bothive/telegram.h"
 #include "telegram/tg.h"
 
@@ -223,21 +224,16 @@ static int check_path(bh_params *p, const char *key, const char *path, int64_t m
 /* Appends an upload part named name for f (a path or bytes). */
 static int add_part(bh_params *p, const char *name, const bh_input_file *f, int64_t max)
 {
-    bh_tg_part t = {0};
+    bh_tg_part t = {0}, *parts;
     int rc;
     if (f->kind == BH_INPUT_PATH && (rc = check_path(p, name, f->value, max)) != BH_OK)
         return rc;
     if (f->kind == BH_INPUT_MEMORY && (int64_t)f->len > max)
         return fail(p, BH_ETOOBIG, "%s: %zu bytes, above the Bot API's limit of %lld MB", name,
                     f->len, (long long)(max >> 20));
-    if (p->nparts == p->capparts) {
-        size_t cap = p->capparts ? p->capparts * 2 : 4;
-        bh_tg_part *np = realloc(p->parts, cap * sizeof *np);
-        if (!np)
-            return fail(p, BH_ENOMEM, "out of memory");
-        p->parts = np;
-        p->capparts = cap;
-    }
+    if (!(parts = bh_grow(p->parts, &p->capparts, p->nparts + 1, sizeof *parts, 4)))
+        return fail(p, BH_ENOMEM, "out of memory");
+    p->parts = parts;
     t.kind = f->kind;
     t.name = strdup(name);
     t.path = f->kind == BH_INPUT_PATH ? strdup(f->value) : NULL;
