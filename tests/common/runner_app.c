@@ -1,7 +1,12 @@
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -108,6 +113,24 @@ static int app_handle(void *arg, const bh_job *job)
     return 0;
 }
 
+/* The runner's failures to listen for a webhook, counted by every process
+ * of every runner started after bh_test_runner_start_webhook made it: an
+ * anonymous shared mapping, so that an updater (a grandchild of the test)
+ * counts where the test reads. */
+static _Atomic int *listen_failures;
+
+/* The runner's log handler while listen_failures exists: counts them, and
+ * writes every line on stderr as the default handler would. */
+static void app_log(int level, const char *msg, void *arg)
+{
+    static const char *const names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
+    (void)arg;
+    if (!strncmp(msg, "webhook: cannot listen on", 25))
+        atomic_fetch_add(listen_failures, 1);
+    dprintf(STDERR_FILENO, "%-5s [%d] %s\n", level >= 0 && level < 4 ? names[level] : "?",
+            (int)getpid(), msg);
+}
+
 int bh_test_runner_start(bh_test_runner *r)
 {
     pid_t pid = fork();
@@ -126,6 +149,8 @@ int bh_test_runner_start(bh_test_runner *r)
             src.timer_seconds = timer_secs;
             src.ntimers = 1;
         }
+        if (listen_failures)
+            bh_log_set_handler(app_log, NULL);
         o.store_url = r->store_url;
         if (!o.shutdown_timeout_ms)
             o.shutdown_timeout_ms = 20000;
@@ -211,4 +236,65 @@ int64_t bh_test_runner_fx_stat(bh_test_runner_fx *f, const char *path)
     if (bh_emu_stat(&f->emu, path, &v) != 0)
         return -1;
     return v;
+}
+
+/* A port of 127.0.0.1 that was free a moment ago (0 if none was found). */
+static unsigned free_port(void)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof sa;
+    unsigned port = 0;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
+        getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
+        port = ntohs(sa.sin_port);
+    if (fd >= 0)
+        close(fd);
+    return port;
+}
+
+/* Waits up to 30 s until e has url as its webhook (1), or r's updater
+ * failed to listen once more than before (0). */
+static int webhook_up(bh_emu_proc *e, const char *url, int before)
+{
+    int64_t end = bh_test_now_ms() + 30000;
+    int up = 0;
+    while (!up && atomic_load(listen_failures) == before && bh_test_now_ms() < end) {
+        char *resp = NULL;
+        bh_emu_call(e, "getWebhookInfo", NULL, &resp);
+        up = resp && strstr(resp, url) != NULL;
+        free(resp);
+        if (!up)
+            usleep(20000);
+    }
+    return up;
+}
+
+unsigned bh_test_runner_start_webhook(bh_test_runner *r, bh_emu_proc *e, const char *host,
+                                      char *url, size_t url_size, char *listen,
+                                      size_t listen_size)
+{
+    if (!listen_failures) {
+        void *p = mmap(NULL, sizeof *listen_failures, PROT_READ | PROT_WRITE,
+                       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+            return 0;
+        listen_failures = p;
+    }
+    for (int attempt = 0; attempt < 5; attempt++) {
+        unsigned port = free_port();
+        int before = atomic_load(listen_failures);
+        if (!port)
+            continue;
+        snprintf(url, url_size, "http://127.0.0.1:%u/hook", port);
+        snprintf(listen, listen_size, "%s:%u", host, port);
+        r->opts.webhook_url = url;
+        r->opts.webhook_listen = listen;
+        if (bh_test_runner_start(r) != 0)
+            return 0;
+        if (webhook_up(e, url, before))
+            return port;
+        bh_test_runner_stop(r);
+    }
+    return 0;
 }

@@ -66,6 +66,21 @@ void bh_test_runner_fx_init(const bh_test_runner_fx *f, bh_test_runner *r, int w
 /* The integer at path of the emulator's stats, -1 when it has none. */
 int64_t bh_test_runner_fx_stat(bh_test_runner_fx *f, const char *path);
 
+/*
+ * Starts r in webhook mode on a free port of 127.0.0.1: listening on
+ * "<host>:<port>" (host "" is the runner's default, 127.0.0.1), its URL
+ * http://127.0.0.1:<port>/hook, both written into the caller's buffers,
+ * which r then points at. A free port found by binding and closing can be
+ * taken by another process before the runner binds it; the runner's
+ * updater then cannot listen (its log says so), and another port is
+ * tried, a few times. Waits (30 s a try) until the emulator has the
+ * webhook, which the updater sets only once it listens. Returns the port,
+ * or 0 when no try got that far (r is stopped then).
+ */
+unsigned bh_test_runner_start_webhook(bh_test_runner *r, bh_emu_proc *e, const char *host,
+                                      char *url, size_t url_size, char *listen,
+                                      size_t listen_size);
+
 /* An integer of the memory "test" (0 when absent). */
 int64_t bh_test_runner_get(bh_store *st, const char *key);
 /* Waits up to ms until key >= want; returns the last value read. */

@@ -47,18 +47,6 @@ static void wait_polls(int64_t n)
     ck_assert_int_ge(bh_test_runner_fx_stat(&fx, "by_method.getUpdates"), n);
 }
 
-static unsigned free_port(void)
-{
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof sa;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-    close(fd);
-    return ntohs(sa.sin_port);
-}
-
 static size_t discard(char *p, size_t s, size_t n, void *u)
 {
     (void)p;
@@ -93,27 +81,18 @@ START_TEST(test_webhook)
 {
     bh_test_runner r;
     char url[128], listen[64], *resp = NULL, *big;
-    unsigned port = free_port();
     long st_code = 0;
 
-    snprintf(url, sizeof url, "http://127.0.0.1:%u/hook", port);
-    snprintf(listen, sizeof listen, "127.0.0.1:%u", port);
     runner_init(&r, 2);
-    r.opts.webhook_url = url;
-    r.opts.webhook_listen = listen;
     r.opts.webhook_secret = "s3cr3t-Token_1";
     r.opts.webhook_max_body = 4096;
-    ck_assert_int_eq(bh_test_runner_start(&r), 0);
-    /* Wait until the hook is set and serving. */
-    for (int64_t end = bh_test_now_ms() + 30000; bh_test_now_ms() < end; usleep(20000)) {
-        free(resp);
-        resp = NULL;
-        bh_emu_call(&fx.emu, "getWebhookInfo", NULL, &resp);
-        if (resp && strstr(resp, url) &&
-            (st_code = post(url, "wrong", "{\"update_id\":1}")) == 403)
+    ck_assert_uint_gt(bh_test_runner_start_webhook(&r, &fx.emu, "127.0.0.1", url, sizeof url,
+                                                   listen, sizeof listen),
+                      0);
+    /* Wait until the hook is serving. */
+    for (int64_t end = bh_test_now_ms() + 30000; bh_test_now_ms() < end; usleep(20000))
+        if ((st_code = post(url, "wrong", "{\"update_id\":1}")) == 403)
             break;
-    }
-    free(resp);
     ck_assert_int_eq(st_code, 403);
     ck_assert_int_eq(post(url, NULL, "{\"update_id\":1}"), 403);
     ck_assert_int_eq(post(url, "s3cr3t-Token_", "{\"update_id\":1}"), 403);

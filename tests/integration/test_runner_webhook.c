@@ -56,18 +56,6 @@ static void teardown(void)
     bh_test_runner_fx_teardown(&fx);
 }
 
-static unsigned free_port(void)
-{
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof sa;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-    close(fd);
-    return ntohs(sa.sin_port);
-}
-
 static size_t discard(char *p, size_t s, size_t n, void *u)
 {
     (void)p;
@@ -106,28 +94,22 @@ static long post_update(const char *url, int n)
     return post(url, u);
 }
 
-/* Starts the runner with a webhook on 127.0.0.1:port and waits until it
- * answers (a wrong secret gets its 403). */
-static void start_hook(bh_test_runner *r, unsigned port, char *url, size_t n, char *listen)
+/* Starts the runner with a webhook on a free port of 127.0.0.1 (the
+ * listen address without a host) and waits until it answers (an update
+ * without its fields gets its 400); the port. */
+static unsigned start_hook(bh_test_runner *r, char *url, size_t n, char *listen)
 {
     long code = 0;
-    char *resp = NULL;
+    unsigned port;
 
-    snprintf(url, n, "http://127.0.0.1:%u/hook", port);
-    snprintf(listen, 64, ":%u", port); /* 127.0.0.1 by default */
-    r->opts.webhook_url = url;
-    r->opts.webhook_listen = listen;
     r->opts.webhook_secret = SECRET;
-    ck_assert_int_eq(bh_test_runner_start(r), 0);
-    for (int64_t end = bh_test_now_ms() + 30000; bh_test_now_ms() < end; usleep(20000)) {
-        free(resp);
-        resp = NULL;
-        bh_emu_call(&fx.emu, "getWebhookInfo", NULL, &resp);
-        if (resp && strstr(resp, url) && (code = post(url, "{}")) == 400)
+    port = bh_test_runner_start_webhook(r, &fx.emu, "", url, n, listen, 64);
+    ck_assert_uint_gt(port, 0);
+    for (int64_t end = bh_test_now_ms() + 30000; bh_test_now_ms() < end; usleep(20000))
+        if ((code = post(url, "{}")) == 400)
             break;
-    }
-    free(resp);
     ck_assert_int_eq(code, 400);
+    return port;
 }
 
 /* A connection from 127.0.0.<a> that has sent the start of a request's
@@ -183,14 +165,14 @@ START_TEST(slow_clients_do_not_stop_telegram)
     static int fds[SLOW_ADDRS][SLOW_PER_ADDR];
     bh_test_runner r;
     char url[128], listen[64];
-    unsigned port = free_port();
+    unsigned port;
     int64_t end;
     int held = 0;
 
     bh_test_runner_fx_init(&fx, &r, 2);
     /* the deadline is tested below: here it must not clear the slow ones */
     r.opts.webhook_request_timeout_ms = 600000;
-    start_hook(&r, port, url, sizeof url, listen);
+    port = start_hook(&r, url, sizeof url, listen);
     for (int a = 0; a < SLOW_ADDRS; a++)
         for (int i = 0; i < SLOW_PER_ADDR; i++)
             fds[a][i] = slow_open(port, 2 + a);
@@ -230,12 +212,12 @@ START_TEST(a_request_has_a_deadline)
 {
     bh_test_runner r;
     char url[128], listen[64];
-    unsigned port = free_port();
+    unsigned port;
     int fd, closed = 0;
 
     bh_test_runner_fx_init(&fx, &r, 2);
     r.opts.webhook_request_timeout_ms = 1000;
-    start_hook(&r, port, url, sizeof url, listen);
+    port = start_hook(&r, url, sizeof url, listen);
     ck_assert_int_ge(fd = slow_open(port, 2), 0);
     for (int64_t end = bh_test_now_ms() + 20000; !closed && bh_test_now_ms() < end;
          usleep(100000)) {
@@ -272,13 +254,13 @@ START_TEST(listens_on_loopback_by_default)
     struct sockaddr_in to = {.sin_family = AF_INET, .sin_addr.s_addr = outside_address()};
     bh_test_runner r;
     char url[128], listen[64];
-    unsigned port = free_port();
+    unsigned port;
     int fd;
 
     if (!to.sin_addr.s_addr)
         return; /* nothing but loopback here: nothing to show */
     bh_test_runner_fx_init(&fx, &r, 2);
-    start_hook(&r, port, url, sizeof url, listen);
+    port = start_hook(&r, url, sizeof url, listen);
     to.sin_port = htons((uint16_t)port);
     ck_assert_int_ge(fd = socket(AF_INET, SOCK_STREAM, 0), 0);
     ck_assert_int_lt(connect(fd, (struct sockaddr *)&to, sizeof to), 0);
