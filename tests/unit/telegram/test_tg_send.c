@@ -228,6 +228,73 @@ START_TEST(promotion_and_permissions)
 }
 END_TEST
 
+/* The status of user in chat as getChatMember reports it (a copy). */
+static void member_status(int64_t chat, int64_t user, char *st, size_t n, int64_t *until)
+{
+    bh_chat_member cm;
+    ck_assert_int_eq(bh_client_get_chat_member(cl, chat, user, &cm), BH_OK);
+    snprintf(st, n, "%s", cm.status);
+    *until = cm.until_date;
+    bh_chat_member_clear(&cm);
+}
+
+/* An until_date that is no Unix time is refused with a 400, as the Bot
+ * API refuses it, and the member is left as they were, never banned or
+ * restricted for ever by mistake; a good one is kept. */
+START_TEST(malformed_until_date_is_refused)
+{
+    static const char *const bad[] = {
+        "\"99999999999999999999\"", "99999999999999999999", "-99999999999999999999",
+        "4294967296", "\"2147483648\"",
+    };
+    static const char *const methods[] = {"banChatMember", "restrictChatMember"};
+    bh_chat_permissions none = {0};
+    char body[256], st[32];
+    int64_t until = -1;
+    /* the group's first writer is its creator, whom no one bans */
+    ck_assert_int_eq(bh_emu_post(&emu, "/control/message",
+                                 "{\"chat_id\":-300500,\"user_id\":13,\"text\":\"mine\","
+                                 "\"chat_type\":\"supergroup\"}",
+                                 NULL), 200);
+    ck_assert_int_eq(bh_emu_post(&emu, "/control/message",
+                                 "{\"chat_id\":-300500,\"user_id\":14,\"text\":\"hey\","
+                                 "\"chat_type\":\"supergroup\"}",
+                                 NULL), 200);
+    for (size_t m = 0; m < 2; m++)
+        for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+            json_object *res = NULL;
+            snprintf(body, sizeof body,
+                     "{\"chat_id\":-300500,\"user_id\":14,\"until_date\":%s%s}", bad[i],
+                     m ? ",\"permissions\":{\"can_send_messages\":false}" : "");
+            ck_assert_int_eq(bh_client_call(cl, methods[m], body, &res), BH_EAPI);
+            ck_assert_int_eq(bh_client_last_error(cl)->error_code, 400);
+            ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: invalid until_date specified");
+            member_status(-300500, 14, st, sizeof st, &until);
+            ck_assert_msg(!strcmp(st, "member"), "%s with until_date %s: %s", methods[m], bad[i],
+                          st);
+        }
+    /* the typed calls send what they are given */
+    ck_assert_int_eq(bh_client_ban_chat_member(cl, -300500, 14, INT64_C(1) << 40, 0), BH_EAPI);
+    ck_assert_int_eq(bh_client_restrict_chat_member(cl, -300500, 14, &none, INT64_C(1) << 33),
+                     BH_EAPI);
+    member_status(-300500, 14, st, sizeof st, &until);
+    ck_assert_str_eq(st, "member");
+    /* good dates: kept, and answered back */
+    ck_assert_int_eq(bh_client_call(cl, "banChatMember",
+                                    "{\"chat_id\":-300500,\"user_id\":14,"
+                                    "\"until_date\":\"2000000000\"}",
+                                    NULL), BH_OK);
+    member_status(-300500, 14, st, sizeof st, &until);
+    ck_assert_str_eq(st, "kicked");
+    ck_assert_int_eq(until, 2000000000);
+    ck_assert_int_eq(bh_client_unban_chat_member(cl, -300500, 14, 1), BH_OK);
+    ck_assert_int_eq(bh_client_restrict_chat_member(cl, -300500, 14, &none, 2147483647), BH_OK);
+    member_status(-300500, 14, st, sizeof st, &until);
+    ck_assert_str_eq(st, "restricted");
+    ck_assert_int_eq(until, 2147483647);
+}
+END_TEST
+
 START_TEST(links_requests_inline_live)
 {
     const int64_t group = -400500;
@@ -512,6 +579,7 @@ int main(void)
     bh_tgfx_add(s, "chats_and_bulk", chats_and_bulk);
     bh_tgfx_add(s, "settings", settings_keyboards_polls_rights);
     bh_tgfx_add(s, "promotion", promotion_and_permissions);
+    bh_tgfx_add(s, "until_date", malformed_until_date_is_refused);
     bh_tgfx_add(s, "profile", profile_and_chat_texts);
     bh_tgfx_add(s, "chat_setup", chat_setup_stickers_stars);
     bh_tgfx_add(s, "forum_topics", forum_topics);
