@@ -190,7 +190,7 @@ int bh_tg_params_array(bh_params *p, const char *key, const void *items, size_t 
         return fail(p, BH_ENOMEM, "%s: out of memory", key);
     for (size_t i = 0; i < n && rc == BH_OK; i++) {
         json_object *o = NULL;
-        if ((rc = item(p, items, i, &o)) == BH_OK && json_object_array_add(arr, o) != 0) {
+        if ((rc = item(p, items, i, &o)) == BH_OK && (!o || json_object_array_add(arr, o) != 0)) {
             json_object_put(o);
             rc = BH_ENOMEM;
         }
