@@ -1,4 +1,5 @@
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include <check.h>
+#include <curl/curl.h>
 #include <json-c/json.h>
 
 #include "bothive/log.h"
@@ -297,4 +299,69 @@ unsigned bh_test_runner_start_webhook(bh_test_runner *r, bh_emu_proc *e, const c
         bh_test_runner_stop(r);
     }
     return 0;
+}
+
+static size_t discard(char *p, size_t s, size_t n, void *u)
+{
+    (void)p;
+    (void)u;
+    return s * n;
+}
+
+long bh_test_webhook_post(const char *url, const char *secret, const char *body)
+{
+    CURL *c = curl_easy_init();
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+    char hdr[300];
+    long status = 0;
+    if (secret) {
+        snprintf(hdr, sizeof hdr, "X-Telegram-Bot-Api-Secret-Token: %s", secret);
+        h = curl_slist_append(h, hdr);
+    }
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+    if (curl_easy_perform(c) == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    return status;
+}
+
+/* Whether /proc/<pid>/stat names a live child of parent whose name
+ * starts with prefix. */
+static int child_of(int pid, pid_t parent, const char *prefix)
+{
+    char path[64], buf[512], state = 0;
+    int ppid = 0;
+    size_t len;
+    FILE *f;
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    if (!(f = fopen(path, "r")))
+        return 0;
+    len = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[len] = 0;
+    char *op = strchr(buf, '('), *cp = strrchr(buf, ')');
+    if (!op || !cp || sscanf(cp + 2, "%c %d", &state, &ppid) != 2)
+        return 0;
+    *cp = 0;
+    return ppid == parent && state != 'Z' && !strncmp(op + 1, prefix, strlen(prefix));
+}
+
+int bh_test_runner_children(pid_t parent, const char *prefix, pid_t *pids, int max)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *de;
+    int n = 0;
+    while (d && n < max && (de = readdir(d))) {
+        int pid = atoi(de->d_name);
+        if (pid > 0 && child_of(pid, parent, prefix))
+            pids[n++] = pid;
+    }
+    if (d)
+        closedir(d);
+    return n;
 }

@@ -81,6 +81,16 @@ unsigned bh_test_runner_start_webhook(bh_test_runner *r, bh_emu_proc *e, const c
                                       char *url, size_t url_size, char *listen,
                                       size_t listen_size);
 
+/* POSTs the JSON body to url as Telegram delivers to a webhook, with the
+ * secret in X-Telegram-Bot-Api-Secret-Token (none when secret is NULL):
+ * the HTTP status, 0 when no answer came within 10 s. */
+long bh_test_webhook_post(const char *url, const char *secret, const char *body);
+
+/* The live children of parent (zombies not counted) whose process name
+ * starts with prefix ("bh worker", "bh updater"), at most max of them, in
+ * pids; how many. */
+int bh_test_runner_children(pid_t parent, const char *prefix, pid_t *pids, int max);
+
 /* An integer of the memory "test" (0 when absent). */
 int64_t bh_test_runner_get(bh_store *st, const char *key);
 /* Waits up to ms until key >= want; returns the last value read. */

@@ -161,35 +161,12 @@ START_TEST(test_handler_deadline_logged)
 }
 END_TEST
 
-/* The pid of the master's child whose process name is name, or 0. */
+/* The pid of the master's live child whose process name starts with
+ * name, or 0. */
 static pid_t child_named(pid_t master, const char *name)
 {
-    DIR *d = opendir("/proc");
-    struct dirent *de;
-    pid_t found = 0;
-
-    while (d && !found && (de = readdir(d))) {
-        char path[300], buf[512];
-        int pid = atoi(de->d_name), ppid = 0;
-        if (pid <= 0)
-            continue;
-        snprintf(path, sizeof path, "/proc/%d/stat", pid);
-        FILE *f = fopen(path, "r");
-        if (!f)
-            continue;
-        size_t n = fread(buf, 1, sizeof buf - 1, f);
-        fclose(f);
-        buf[n] = 0;
-        char *open_paren = strchr(buf, '('), *close_paren = strrchr(buf, ')');
-        if (!open_paren || !close_paren || sscanf(close_paren + 2, "%*c %d", &ppid) != 1)
-            continue;
-        *close_paren = 0;
-        if (ppid == master && !strcmp(open_paren + 1, name))
-            found = pid;
-    }
-    if (d)
-        closedir(d);
-    return found;
+    pid_t pid = 0;
+    return bh_test_runner_children(master, name, &pid, 1) == 1 ? pid : 0;
 }
 
 /* The updater is a process like the workers: killed, it is replaced, and

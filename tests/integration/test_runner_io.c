@@ -47,36 +47,6 @@ static void wait_polls(int64_t n)
     ck_assert_int_ge(bh_test_runner_fx_stat(&fx, "by_method.getUpdates"), n);
 }
 
-static size_t discard(char *p, size_t s, size_t n, void *u)
-{
-    (void)p;
-    (void)u;
-    return s * n;
-}
-
-/* POSTs body to url with the secret header (none when NULL); the status. */
-static long post(const char *url, const char *secret, const char *body)
-{
-    CURL *c = curl_easy_init();
-    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-    char hdr[300];
-    long status = 0;
-    if (secret) {
-        snprintf(hdr, sizeof hdr, "X-Telegram-Bot-Api-Secret-Token: %s", secret);
-        h = curl_slist_append(h, hdr);
-    }
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
-    return status;
-}
-
 START_TEST(test_webhook)
 {
     bh_test_runner r;
@@ -91,24 +61,24 @@ START_TEST(test_webhook)
                       0);
     /* Wait until the hook is serving. */
     for (int64_t end = bh_test_now_ms() + 30000; bh_test_now_ms() < end; usleep(20000))
-        if ((st_code = post(url, "wrong", "{\"update_id\":1}")) == 403)
+        if ((st_code = bh_test_webhook_post(url, "wrong", "{\"update_id\":1}")) == 403)
             break;
     ck_assert_int_eq(st_code, 403);
-    ck_assert_int_eq(post(url, NULL, "{\"update_id\":1}"), 403);
-    ck_assert_int_eq(post(url, "s3cr3t-Token_", "{\"update_id\":1}"), 403);
+    ck_assert_int_eq(bh_test_webhook_post(url, NULL, "{\"update_id\":1}"), 403);
+    ck_assert_int_eq(bh_test_webhook_post(url, "s3cr3t-Token_", "{\"update_id\":1}"), 403);
     big = malloc(8192);
     memset(big, ' ', 8191);
     big[8191] = '\0';
     memcpy(big, "{\"update_id\":5", 14);
     big[8190] = '}';
-    ck_assert_int_eq(post(url, "s3cr3t-Token_1", big), 413);
+    ck_assert_int_eq(bh_test_webhook_post(url, "s3cr3t-Token_1", big), 413);
     free(big);
     ck_assert_int_eq(bh_test_runner_get(fx.st, "total"), 0);
     /* The right secret: accepted and processed, once even if sent twice. */
     const char *u = "{\"update_id\":900001,\"message\":{\"message_id\":1,\"date\":1,"
                     "\"chat\":{\"id\":77,\"type\":\"private\"},\"text\":\"1\"}}";
-    ck_assert_int_eq(post(url, "s3cr3t-Token_1", u), 200);
-    ck_assert_int_eq(post(url, "s3cr3t-Token_1", u), 200);
+    ck_assert_int_eq(bh_test_webhook_post(url, "s3cr3t-Token_1", u), 200);
+    ck_assert_int_eq(bh_test_webhook_post(url, "s3cr3t-Token_1", u), 200);
     ck_assert_int_eq(bh_test_runner_wait(fx.st, "total", 1, 30000), 1);
     /* Telegram's own deliveries. */
     int64_t id = bh_emu_send_user_message(&fx.emu, 78, 78, "1");

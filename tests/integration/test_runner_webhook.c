@@ -56,31 +56,10 @@ static void teardown(void)
     bh_test_runner_fx_teardown(&fx);
 }
 
-static size_t discard(char *p, size_t s, size_t n, void *u)
-{
-    (void)p;
-    (void)u;
-    return s * n;
-}
-
 /* POSTs body to url with the secret; the status (0: no answer in 10 s). */
 static long post(const char *url, const char *body)
 {
-    CURL *c = curl_easy_init();
-    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-    long status = 0;
-
-    h = curl_slist_append(h, "X-Telegram-Bot-Api-Secret-Token: " SECRET);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
-    return status;
+    return bh_test_webhook_post(url, SECRET, body);
 }
 
 /* The message update n, to chat 500 + n. */

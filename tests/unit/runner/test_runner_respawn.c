@@ -181,36 +181,10 @@ static void kl_teardown(void)
     bh_test_runner_fx_teardown(&fx);
 }
 
-/* The live workers of master (children named "bh worker N", zombies not
- * counted) into pids; how many. */
+/* The live workers of master (zombies not counted) into pids; how many. */
 static int kl_live_workers(pid_t master, pid_t *pids, int max)
 {
-    DIR *d = opendir("/proc");
-    struct dirent *de;
-    int n = 0;
-
-    while (d && n < max && (de = readdir(d))) {
-        char path[300], buf[512], state = 0;
-        int pid = atoi(de->d_name), ppid = 0;
-        if (pid <= 0)
-            continue;
-        snprintf(path, sizeof path, "/proc/%d/stat", pid);
-        FILE *f = fopen(path, "r");
-        if (!f)
-            continue;
-        size_t len = fread(buf, 1, sizeof buf - 1, f);
-        fclose(f);
-        buf[len] = 0;
-        char *op = strchr(buf, '('), *cp = strrchr(buf, ')');
-        if (!op || !cp || sscanf(cp + 2, "%c %d", &state, &ppid) != 2)
-            continue;
-        *cp = 0;
-        if (ppid == master && state != 'Z' && !strncmp(op + 1, "bh worker", 9))
-            pids[n++] = pid;
-    }
-    if (d)
-        closedir(d);
-    return n;
+    return bh_test_runner_children(master, "bh worker", pids, max);
 }
 
 /* What the sampling saw: how many samples, the sum of the live counts,
