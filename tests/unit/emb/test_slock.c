@@ -55,11 +55,9 @@ START_TEST(mutual_exclusion)
 }
 END_TEST
 
-/* An owner that holds the lock far longer than the waiter's check period
- * is alive: the waiter must wait, not take it. The owner starts counting
- * once the waiter is asleep on the lock, so that the waiter looks at it
- * over several periods however slowly the machine runs it there. */
-START_TEST(sleeping_owner_is_not_robbed)
+/* A child that takes the lock, then runs then(); its pid, once it holds
+ * the lock. */
+static pid_t holder(void (*then)(void))
 {
     int fds[2];
     char c;
@@ -70,16 +68,40 @@ START_TEST(sleeping_owner_is_not_robbed)
         bh_slock_lock(&sl->word, &sl->token);
         if (write(fds[1], "x", 1) != 1)
             _exit(2);
-        while (!atomic_load(&sl->waiting))
-            usleep(1000);
-        if (bh_test_wait_asleep(getppid(), 30000) != 0)
-            _exit(3);
-        usleep(400 * 1000);
-        sl->counter = 1;
-        bh_slock_unlock(&sl->word, &sl->token);
+        then();
         _exit(0);
     }
     ck_assert_int_eq(read(fds[0], &c, 1), 1);
+    close(fds[0]);
+    close(fds[1]);
+    return pid;
+}
+
+/* The owner of sleeping_owner_is_not_robbed: holds the lock for 400 ms
+ * from when the waiter (its parent) is asleep on it. */
+static void hold_while_parent_waits(void)
+{
+    while (!atomic_load(&sl->waiting))
+        usleep(1000);
+    if (bh_test_wait_asleep(getppid(), 30000) != 0)
+        _exit(3);
+    usleep(400 * 1000);
+    sl->counter = 1;
+    bh_slock_unlock(&sl->word, &sl->token);
+}
+
+static void hold_for_ever(void)
+{
+    pause();
+}
+
+/* An owner that holds the lock far longer than the waiter's check period
+ * is alive: the waiter must wait, not take it. The owner starts counting
+ * once the waiter is asleep on the lock, so that the waiter looks at it
+ * over several periods however slowly the machine runs it there. */
+START_TEST(sleeping_owner_is_not_robbed)
+{
+    pid_t pid = holder(hold_while_parent_waits);
     atomic_store(&sl->waiting, 1);
     ck_assert_int_eq(bh_slock_lock(&sl->word, &sl->token), 0);
     ck_assert(sl->counter == 1);
@@ -90,19 +112,7 @@ END_TEST
 
 static pid_t holder_killed(int reap)
 {
-    int fds[2];
-    char c;
-
-    ck_assert_int_eq(pipe(fds), 0);
-    pid_t pid = fork();
-    if (pid == 0) {
-        bh_slock_lock(&sl->word, &sl->token);
-        if (write(fds[1], "x", 1) != 1)
-            _exit(2);
-        pause();
-        _exit(0);
-    }
-    ck_assert_int_eq(read(fds[0], &c, 1), 1);
+    pid_t pid = holder(hold_for_ever);
     kill(pid, SIGKILL);
     if (reap)
         bh_test_wait(pid);
