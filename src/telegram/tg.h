@@ -95,6 +95,7 @@ struct bh_client {
     char *body;              /* the answer of the current exchange */
     size_t body_len, body_cap;
     int body_too_large;
+    json_tokener *tok;       /* reads the answers: made once, reset for each */
 };
 
 /* Fills c->err.description through the redaction filter. */
