@@ -13,9 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <json-c/json.h>
-
 #include "bothive/bothive.h"
+#include "updates.h"
 #include "util.h"
 
 #define BH_CONV_RUNS 9
@@ -85,30 +84,6 @@ static bh_bot *bot_of(int conversation)
     return bot;
 }
 
-/* The update of a message in chat (its user is the chat). */
-static char *update_of(int64_t id, int64_t chat, const char *text)
-{
-    json_object *u = json_object_new_object(), *m = json_object_new_object();
-    json_object *c = json_object_new_object(), *f = json_object_new_object();
-    char *s;
-
-    json_object_object_add(c, "id", json_object_new_int64(chat));
-    json_object_object_add(c, "type", json_object_new_string("private"));
-    json_object_object_add(f, "id", json_object_new_int64(chat));
-    json_object_object_add(f, "is_bot", json_object_new_boolean(0));
-    json_object_object_add(f, "first_name", json_object_new_string("Ada"));
-    json_object_object_add(m, "message_id", json_object_new_int64(id));
-    json_object_object_add(m, "date", json_object_new_int64(1700000000));
-    json_object_object_add(m, "chat", c);
-    json_object_object_add(m, "from", f);
-    json_object_object_add(m, "text", json_object_new_string(text));
-    json_object_object_add(u, "update_id", json_object_new_int64(id));
-    json_object_object_add(u, "message", m);
-    s = strdup(json_object_to_json_string(u));
-    json_object_put(u);
-    return s;
-}
-
 /* ns per conversation of n conversations, spread over the chats. */
 static double run(bh_bot *bot, char **updates, size_t n)
 {
@@ -144,7 +119,8 @@ int main(int argc, char **argv)
     bh_log_set_level(BH_LOG_ERROR);
     for (int c = 0; c < BH_CONV_CHATS; c++)
         for (int s = 0; s < 3; s++)
-            updates[c * 3 + s] = update_of(c * 3 + s + 1, 1000 + c, texts[s]);
+            updates[c * 3 + s] =
+                bh_test_message_update(c * 3 + s + 1, 1000 + c, 1000 + c, texts[s], 0);
     run(plain, updates, BH_CONV_CHATS); /* the stores made, the pages touched */
     run(conv, updates, BH_CONV_CHATS);
     double p = 0, c = 0;

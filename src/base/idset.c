@@ -2,18 +2,15 @@
 #include <stdlib.h>
 
 #include "bothive/error.h"
+#include "grow.h"
 #include "idset.h"
 
 int bh_idset_add(bh_idset *s, uint64_t id)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 256;
-        uint64_t *p = realloc(s->id, cap * sizeof *p);
-        if (!p)
-            return BH_ENOMEM;
-        s->id = p;
-        s->cap = cap;
-    }
+    uint64_t *p = bh_grow(s->id, &s->cap, s->n + 1, sizeof *p, 256);
+    if (!p)
+        return BH_ENOMEM;
+    s->id = p;
     s->id[s->n++] = id;
     return BH_OK;
 }

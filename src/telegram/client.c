@@ -21,6 +21,7 @@
 
 #include "base/backoff.h"
 #include "base/clock.h"
+#include "base/grow.h"
 #include "base/sleep.h"
 #include "bothive/log.h"
 #include "bothive/telegram.h"
@@ -149,20 +150,14 @@ static size_t bh_client_write(char *ptr, size_t size, size_t nmemb, void *arg)
 {
     bh_client *c = arg;
     size_t n = size * nmemb;
+    char *p;
     if (c->body_len + n + 1 > BH_TG_MAX_ANSWER) {
         c->body_too_large = 1;
         return 0; /* makes libcurl fail the transfer with CURLE_WRITE_ERROR */
     }
-    if (c->body_len + n + 1 > c->body_cap) {
-        size_t cap = c->body_cap ? c->body_cap : 4096;
-        while (cap < c->body_len + n + 1)
-            cap *= 2;
-        char *p = realloc(c->body, cap);
-        if (!p)
-            return 0;
-        c->body = p;
-        c->body_cap = cap;
-    }
+    if (!(p = bh_grow(c->body, &c->body_cap, c->body_len + n + 1, 1, 4096)))
+        return 0;
+    c->body = p;
     memcpy(c->body + c->body_len, ptr, n);
     c->body_len += n;
     c->body[c->body_len] = '\0';
@@ -304,6 +299,8 @@ void bh_client_free(bh_client *c)
         free(c->url);
     }
     free(c->body);
+    if (c->tok)
+        json_tokener_free(c->tok);
     free(c);
 }
 
@@ -422,9 +419,12 @@ static int bh_client_parse_answer(bh_client *c, const char *method, long status,
     json_object *root = NULL, *ok = NULL, *res = NULL, *params = NULL;
     int rc = BH_EPROTO;
 
-    tok = json_tokener_new();
-    if (!tok)
+    /* One tokener for the client's life: a new one per answer cost more
+     * than a percent of a whole call on loopback. */
+    if (!c->tok && !(c->tok = json_tokener_new()))
         return BH_ENOMEM;
+    tok = c->tok;
+    json_tokener_reset(tok);
     if (c->body_len)
         root = json_tokener_parse_ex(tok, c->body, (int)c->body_len);
     if (!root || json_tokener_get_error(tok) != json_tokener_success ||
@@ -461,7 +461,6 @@ static int bh_client_parse_answer(bh_client *c, const char *method, long status,
     rc = BH_EAPI;
 done:
     json_object_put(root);
-    json_tokener_free(tok);
     return rc;
 }
 

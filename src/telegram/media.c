@@ -204,24 +204,14 @@ void bh_messages_free(bh_message **msgs, size_t n)
     free(msgs);
 }
 
-/* The media parameter of an album: n InputMedia objects. */
-static int album_params(bh_params *p, const bh_input_media *media, size_t n)
+/* Item i of an album: an InputMedia object (bh_tg_params_array). */
+static int album_item(bh_params *p, const void *items, size_t i, json_object **out)
 {
-    json_object *arr = json_object_new_array();
-    int rc;
-    for (size_t i = 0; arr && i < n; i++) {
-        json_object *o = media[i].type ? bh_tg_input_media(p, &media[i]) : NULL;
-        if (!o) {
-            json_object_put(arr);
-            return p->rc != BH_OK ? p->rc : BH_EINVAL;
-        }
-        json_object_array_add(arr, o);
-    }
-    if (!arr)
-        return BH_ENOMEM;
-    rc = bh_params_json(p, "media", arr);
-    json_object_put(arr);
-    return rc;
+    const bh_input_media *m = (const bh_input_media *)items + i;
+    if (!m->type)
+        return BH_EINVAL;
+    *out = bh_tg_input_media(p, m);
+    return *out ? BH_OK : p->rc != BH_OK ? p->rc : BH_EINVAL;
 }
 
 int bh_client_send_media_group(bh_client *c, int64_t chat_id, const bh_input_media *media,
@@ -242,10 +232,7 @@ int bh_client_send_media_group(bh_client *c, int64_t chat_id, const bh_input_med
     if ((rc = bh_params_new(&p)) != BH_OK)
         return rc;
     bh_params_int(p, "chat_id", chat_id);
-    if ((rc = album_params(p, media, n)) == BH_EINVAL && p->rc == BH_OK) {
-        bh_params_free(p);
-        return BH_EINVAL;
-    }
+    bh_tg_params_array(p, "media", media, n, album_item);
     bh_tg_send_options(p, opt);
     rc = bh_client_call_params(c, "sendMediaGroup", p, &res);
     bh_params_free(p);

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/grow.h"
 #include "bothive/telegram.h"
 #include "telegram/tg.h"
 
@@ -168,6 +169,41 @@ int bh_params_keyboard(bh_params *p, const bh_keyboard *k)
     return put(p, "reply_markup", copy);
 }
 
+/*
+ * An array parameter built item by item (an album's InputMedia, a sticker
+ * set's InputStickers, paid media). Every error is kept in p, so that the
+ * caller needs no path of its own for a bad item: the call returns it,
+ * with the parameter and the index named, and sends nothing.
+ */
+int bh_tg_params_array(bh_params *p, const char *key, const void *items, size_t n,
+                       bh_tg_item_fn item)
+{
+    json_object *arr;
+    int rc = BH_OK;
+    if (!p)
+        return BH_EINVAL;
+    if (p->rc != BH_OK)
+        return p->rc;
+    if (!key || !*key || !item || (n && !items))
+        return fail(p, BH_EINVAL, "%s: no items", key ? key : "?");
+    if (!(arr = json_object_new_array()))
+        return fail(p, BH_ENOMEM, "%s: out of memory", key);
+    for (size_t i = 0; i < n && rc == BH_OK; i++) {
+        json_object *o = NULL;
+        if ((rc = item(p, items, i, &o)) == BH_OK && (!o || json_object_array_add(arr, o) != 0)) {
+            json_object_put(o);
+            rc = BH_ENOMEM;
+        }
+        if (rc != BH_OK)
+            fail(p, rc, "%s[%zu]: %s", key, i,
+                 rc == BH_ENOMEM ? "out of memory" : "not a valid item");
+    }
+    if (rc == BH_OK)
+        bh_params_json(p, key, arr);
+    json_object_put(arr);
+    return p->rc;
+}
+
 /* Checks that path is a readable regular file within max bytes. */
 static int check_path(bh_params *p, const char *key, const char *path, int64_t max)
 {
@@ -188,21 +224,16 @@ static int check_path(bh_params *p, const char *key, const char *path, int64_t m
 /* Appends an upload part named name for f (a path or bytes). */
 static int add_part(bh_params *p, const char *name, const bh_input_file *f, int64_t max)
 {
-    bh_tg_part t = {0};
+    bh_tg_part t = {0}, *parts;
     int rc;
     if (f->kind == BH_INPUT_PATH && (rc = check_path(p, name, f->value, max)) != BH_OK)
         return rc;
     if (f->kind == BH_INPUT_MEMORY && (int64_t)f->len > max)
         return fail(p, BH_ETOOBIG, "%s: %zu bytes, above the Bot API's limit of %lld MB", name,
                     f->len, (long long)(max >> 20));
-    if (p->nparts == p->capparts) {
-        size_t cap = p->capparts ? p->capparts * 2 : 4;
-        bh_tg_part *np = realloc(p->parts, cap * sizeof *np);
-        if (!np)
-            return fail(p, BH_ENOMEM, "out of memory");
-        p->parts = np;
-        p->capparts = cap;
-    }
+    if (!(parts = bh_grow(p->parts, &p->capparts, p->nparts + 1, sizeof *parts, 4)))
+        return fail(p, BH_ENOMEM, "out of memory");
+    p->parts = parts;
     t.kind = f->kind;
     t.name = strdup(name);
     t.path = f->kind == BH_INPUT_PATH ? strdup(f->value) : NULL;

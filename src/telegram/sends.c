@@ -30,30 +30,16 @@ int bh_client_send_live_photo(bh_client *c, int64_t chat_id, const bh_input_file
     return bh_tg_call_message(c, "sendLivePhoto", p, sent);
 }
 
-/* The media parameter of paid media: n InputPaidMedia. */
-static int paid_media(bh_params *p, const bh_input_media *media, size_t n)
+/* Item i of paid media: an InputPaidMedia, a photo or a video
+ * (bh_tg_params_array). */
+static int paid_item(bh_params *p, const void *items, size_t i, json_object **out)
 {
-    json_object *arr = json_object_new_array();
-    int rc;
-    for (size_t i = 0; arr && i < n; i++) {
-        int video = media[i].type && !strcmp(media[i].type, "video");
-        json_object *o;
-        if (!media[i].type || (!video && strcmp(media[i].type, "photo"))) {
-            json_object_put(arr);
-            return BH_EINVAL;
-        }
-        if (!(o = bh_tg_typed_file(p, media[i].type, "media", &media[i].file,
-                                   video ? BH_UPLOAD_MAX : BH_PHOTO_MAX))) {
-            json_object_put(arr);
-            return p->rc != BH_OK ? p->rc : BH_ENOMEM;
-        }
-        json_object_array_add(arr, o);
-    }
-    if (!arr)
-        return BH_ENOMEM;
-    rc = bh_params_json(p, "media", arr);
-    json_object_put(arr);
-    return rc;
+    const bh_input_media *m = (const bh_input_media *)items + i;
+    int video = m->type && !strcmp(m->type, "video");
+    if (!m->type || (!video && strcmp(m->type, "photo")))
+        return BH_EINVAL;
+    *out = bh_tg_typed_file(p, m->type, "media", &m->file, video ? BH_UPLOAD_MAX : BH_PHOTO_MAX);
+    return *out ? BH_OK : p->rc != BH_OK ? p->rc : BH_ENOMEM;
 }
 
 int bh_client_send_paid_media(bh_client *c, int64_t chat_id, int64_t star_count,
@@ -61,7 +47,6 @@ int bh_client_send_paid_media(bh_client *c, int64_t chat_id, int64_t star_count,
                               const bh_send_options *opt, bh_message **sent)
 {
     bh_params *p;
-    int rc;
     if (sent)
         *sent = NULL;
     if (!c || !media || n < 1 || n > 10 || star_count < 1 || star_count > 10000)
@@ -70,10 +55,7 @@ int bh_client_send_paid_media(bh_client *c, int64_t chat_id, int64_t star_count,
         return BH_ENOMEM;
     bh_params_int(p, "chat_id", chat_id);
     bh_params_int(p, "star_count", star_count);
-    if ((rc = paid_media(p, media, n)) == BH_EINVAL && p->rc == BH_OK) {
-        bh_params_free(p);
-        return BH_EINVAL;
-    }
+    bh_tg_params_array(p, "media", media, n, paid_item);
     if (caption)
         bh_params_str(p, "caption", caption);
     bh_tg_send_options(p, opt);

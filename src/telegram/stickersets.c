@@ -49,24 +49,11 @@ static int put_sticker(bh_params *p, const char *key, const bh_input_sticker *s)
     return rc;
 }
 
-/* Sets "stickers" of p to the n InputStickers. */
-static int put_stickers(bh_params *p, const bh_input_sticker *stickers, size_t n)
+/* Item i of a sticker set's stickers: an InputSticker (bh_tg_params_array). */
+static int sticker_item(bh_params *p, const void *items, size_t i, json_object **out)
 {
-    json_object *arr = json_object_new_array();
-    int rc;
-    for (size_t i = 0; arr && i < n; i++) {
-        json_object *o = input_sticker(p, &stickers[i]);
-        if (!o) {
-            json_object_put(arr);
-            return p->rc != BH_OK ? p->rc : BH_EINVAL;
-        }
-        json_object_array_add(arr, o);
-    }
-    if (!arr)
-        return BH_ENOMEM;
-    rc = bh_params_json(p, "stickers", arr);
-    json_object_put(arr);
-    return rc;
+    *out = input_sticker(p, (const bh_input_sticker *)items + i);
+    return *out ? BH_OK : p->rc != BH_OK ? p->rc : BH_EINVAL;
 }
 
 /* Calls a True method with p, unless building p failed with rc. */
@@ -92,7 +79,8 @@ int bh_client_create_new_sticker_set(bh_client *c, int64_t user_id, const char *
     bh_params_str(p, "title", title);
     if (sticker_type)
         bh_params_str(p, "sticker_type", sticker_type);
-    return call_built(c, "createNewStickerSet", p, put_stickers(p, stickers, n));
+    return call_built(c, "createNewStickerSet", p,
+                      bh_tg_params_array(p, "stickers", stickers, n, sticker_item));
 }
 
 int bh_client_add_sticker_to_set(bh_client *c, int64_t user_id, const char *name,

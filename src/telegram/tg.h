@@ -95,6 +95,7 @@ struct bh_client {
     char *body;              /* the answer of the current exchange */
     size_t body_len, body_cap;
     int body_too_large;
+    json_tokener *tok;       /* reads the answers: made once, reset for each */
 };
 
 /* Fills c->err.description through the redaction filter. */
@@ -147,6 +148,16 @@ int bh_tg_call_message(bh_client *c, const char *method, bh_params *p, bh_messag
 int bh_tg_call_true(bh_client *c, const char *method, bh_params *p);
 /* A new parameter builder, or NULL when out of memory. */
 bh_params *bh_tg_params_new(void);
+/* Builds item i of items into *out (a new reference) for
+ * bh_tg_params_array: BH_OK, or the item's error (BH_EINVAL for an item
+ * that is not valid; an error of p's, which p already keeps). */
+typedef int (*bh_tg_item_fn)(bh_params *p, const void *items, size_t i, json_object **out);
+/* Sets key of p to the JSON array of the n items that item builds from
+ * items. The first error (no memory, an item's) stays in p, named by key
+ * and index, so the call p goes with returns it before anything is sent.
+ * Returns p's error so far. */
+int bh_tg_params_array(bh_params *p, const char *key, const void *items, size_t n,
+                       bh_tg_item_fn item);
 /* The InputMedia object of m (a new reference), its file attached to p
  * (an upload as an attach:// part); NULL on error, which p keeps. */
 json_object *bh_tg_input_media(bh_params *p, const bh_input_media *m);

@@ -1,13 +1,22 @@
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <check.h>
+#include <curl/curl.h>
 #include <json-c/json.h>
 
+#include "bothive/log.h"
 #include "emu_proc.h"
 #include "runner_app.h"
 #include "testutil.h"
@@ -106,6 +115,24 @@ static int app_handle(void *arg, const bh_job *job)
     return 0;
 }
 
+/* The runner's failures to listen for a webhook, counted by every process
+ * of every runner started after bh_test_runner_start_webhook made it: an
+ * anonymous shared mapping, so that an updater (a grandchild of the test)
+ * counts where the test reads. */
+static _Atomic int *listen_failures;
+
+/* The runner's log handler while listen_failures exists: counts them, and
+ * writes every line on stderr as the default handler would. */
+static void app_log(int level, const char *msg, void *arg)
+{
+    static const char *const names[] = {"DEBUG", "INFO", "WARN", "ERROR"};
+    (void)arg;
+    if (!strncmp(msg, "webhook: cannot listen on", 25))
+        atomic_fetch_add(listen_failures, 1);
+    dprintf(STDERR_FILENO, "%-5s [%d] %s\n", level >= 0 && level < 4 ? names[level] : "?",
+            (int)getpid(), msg);
+}
+
 int bh_test_runner_start(bh_test_runner *r)
 {
     pid_t pid = fork();
@@ -124,6 +151,8 @@ int bh_test_runner_start(bh_test_runner *r)
             src.timer_seconds = timer_secs;
             src.ntimers = 1;
         }
+        if (listen_failures)
+            bh_log_set_handler(app_log, NULL);
         o.store_url = r->store_url;
         if (!o.shutdown_timeout_ms)
             o.shutdown_timeout_ms = 20000;
@@ -173,4 +202,166 @@ void bh_test_runner_init(bh_test_runner *r, const bh_emu_proc *e, const char *st
     r->store_url = store_url;
     r->opts.workers = workers;
     r->opts.api_url = e->url;
+}
+
+void bh_test_runner_fx_setup(bh_test_runner_fx *f, const char *token, const char *tag,
+                             int log_level)
+{
+    memset(f, 0, sizeof *f);
+    if (!getenv("BOTHIVE_LOG"))
+        bh_log_set_level(log_level);
+    ck_assert_int_eq(bh_emu_start(&f->emu, token), 0);
+    f->path = bh_test_tmppath(tag);
+    snprintf(f->url, sizeof f->url, "file:%s", f->path);
+    ck_assert_int_eq(bh_store_open(&f->st, f->url, NULL), BH_OK);
+}
+
+void bh_test_runner_fx_teardown(bh_test_runner_fx *f)
+{
+    bh_store_close(f->st);
+    f->st = NULL;
+    if (f->path)
+        unlink(f->path);
+    free(f->path);
+    f->path = NULL;
+    bh_emu_stop(&f->emu);
+}
+
+void bh_test_runner_fx_init(const bh_test_runner_fx *f, bh_test_runner *r, int workers)
+{
+    bh_test_runner_init(r, &f->emu, f->url, workers);
+}
+
+int64_t bh_test_runner_fx_stat(bh_test_runner_fx *f, const char *path)
+{
+    int64_t v = -1;
+    if (bh_emu_stat(&f->emu, path, &v) != 0)
+        return -1;
+    return v;
+}
+
+/* A port of 127.0.0.1 that was free a moment ago (0 if none was found). */
+static unsigned free_port(void)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof sa;
+    unsigned port = 0;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof sa) == 0 &&
+        getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
+        port = ntohs(sa.sin_port);
+    if (fd >= 0)
+        close(fd);
+    return port;
+}
+
+/* Waits up to 30 s until e has url as its webhook (1), or r's updater
+ * failed to listen once more than before (0). */
+static int webhook_up(bh_emu_proc *e, const char *url, int before)
+{
+    int64_t end = bh_test_now_ms() + 30000;
+    int up = 0;
+    while (!up && atomic_load(listen_failures) == before && bh_test_now_ms() < end) {
+        char *resp = NULL;
+        bh_emu_call(e, "getWebhookInfo", NULL, &resp);
+        up = resp && strstr(resp, url) != NULL;
+        free(resp);
+        if (!up)
+            usleep(20000);
+    }
+    return up;
+}
+
+unsigned bh_test_runner_start_webhook(bh_test_runner *r, bh_emu_proc *e, const char *host,
+                                      char *url, size_t url_size, char *listen,
+                                      size_t listen_size)
+{
+    if (!listen_failures) {
+        void *p = mmap(NULL, sizeof *listen_failures, PROT_READ | PROT_WRITE,
+                       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+            return 0;
+        listen_failures = p;
+    }
+    for (int attempt = 0; attempt < 5; attempt++) {
+        unsigned port = free_port();
+        int before = atomic_load(listen_failures);
+        if (!port)
+            continue;
+        snprintf(url, url_size, "http://127.0.0.1:%u/hook", port);
+        snprintf(listen, listen_size, "%s:%u", host, port);
+        r->opts.webhook_url = url;
+        r->opts.webhook_listen = listen;
+        if (bh_test_runner_start(r) != 0)
+            return 0;
+        if (webhook_up(e, url, before))
+            return port;
+        bh_test_runner_stop(r);
+    }
+    return 0;
+}
+
+static size_t discard(char *p, size_t s, size_t n, void *u)
+{
+    (void)p;
+    (void)u;
+    return s * n;
+}
+
+long bh_test_webhook_post(const char *url, const char *secret, const char *body)
+{
+    CURL *c = curl_easy_init();
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+    char hdr[300];
+    long status = 0;
+    if (secret) {
+        snprintf(hdr, sizeof hdr, "X-Telegram-Bot-Api-Secret-Token: %s", secret);
+        h = curl_slist_append(h, hdr);
+    }
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
+    if (curl_easy_perform(c) == CURLE_OK)
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    return status;
+}
+
+/* Whether /proc/<pid>/stat names a live child of parent whose name
+ * starts with prefix. */
+static int child_of(int pid, pid_t parent, const char *prefix)
+{
+    char path[64], buf[512], state = 0;
+    int ppid = 0;
+    size_t len;
+    FILE *f;
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    if (!(f = fopen(path, "r")))
+        return 0;
+    len = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[len] = 0;
+    char *op = strchr(buf, '('), *cp = strrchr(buf, ')');
+    if (!op || !cp || sscanf(cp + 2, "%c %d", &state, &ppid) != 2)
+        return 0;
+    *cp = 0;
+    return ppid == parent && state != 'Z' && !strncmp(op + 1, prefix, strlen(prefix));
+}
+
+int bh_test_runner_children(pid_t parent, const char *prefix, pid_t *pids, int max)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *de;
+    int n = 0;
+    while (d && n < max && (de = readdir(d))) {
+        int pid = atoi(de->d_name);
+        if (pid > 0 && child_of(pid, parent, prefix))
+            pids[n++] = pid;
+    }
+    if (d)
+        closedir(d);
+    return n;
 }

@@ -45,6 +45,52 @@ int bh_test_runner_start(bh_test_runner *r);
 /* SIGTERM, then waits: the exit status (0 when bh_runner_run returned 0). */
 int bh_test_runner_stop(bh_test_runner *r);
 
+/* The fixture of the runner suites: an emulator, and a fresh file: store
+ * that the test reads while the runner (bh_test_runner_start) writes it. */
+typedef struct bh_test_runner_fx {
+    bh_emu_proc emu;
+    bh_store *st;     /* opened by setup, closed by teardown */
+    char url[512];    /* "file:<path>", the runner's store_url */
+    char *path;       /* under $TMPDIR, removed by teardown */
+} bh_test_runner_fx;
+
+/* Starts the emulator with token and opens a new store whose file name
+ * starts with tag; logs from log_level up unless $BOTHIVE_LOG is set.
+ * Check assertions fail the case. */
+void bh_test_runner_fx_setup(bh_test_runner_fx *f, const char *token, const char *tag,
+                             int log_level);
+/* Closes and removes the store and stops the emulator. */
+void bh_test_runner_fx_teardown(bh_test_runner_fx *f);
+/* bh_test_runner_init for f's emulator and store. */
+void bh_test_runner_fx_init(const bh_test_runner_fx *f, bh_test_runner *r, int workers);
+/* The integer at path of the emulator's stats, -1 when it has none. */
+int64_t bh_test_runner_fx_stat(bh_test_runner_fx *f, const char *path);
+
+/*
+ * Starts r in webhook mode on a free port of 127.0.0.1: listening on
+ * "<host>:<port>" (host "" is the runner's default, 127.0.0.1), its URL
+ * http://127.0.0.1:<port>/hook, both written into the caller's buffers,
+ * which r then points at. A free port found by binding and closing can be
+ * taken by another process before the runner binds it; the runner's
+ * updater then cannot listen (its log says so), and another port is
+ * tried, a few times. Waits (30 s a try) until the emulator has the
+ * webhook, which the updater sets only once it listens. Returns the port,
+ * or 0 when no try got that far (r is stopped then).
+ */
+unsigned bh_test_runner_start_webhook(bh_test_runner *r, bh_emu_proc *e, const char *host,
+                                      char *url, size_t url_size, char *listen,
+                                      size_t listen_size);
+
+/* POSTs the JSON body to url as Telegram delivers to a webhook, with the
+ * secret in X-Telegram-Bot-Api-Secret-Token (none when secret is NULL):
+ * the HTTP status, 0 when no answer came within 10 s. */
+long bh_test_webhook_post(const char *url, const char *secret, const char *body);
+
+/* The live children of parent (zombies not counted) whose process name
+ * starts with prefix ("bh worker", "bh updater"), at most max of them, in
+ * pids; how many. */
+int bh_test_runner_children(pid_t parent, const char *prefix, pid_t *pids, int max);
+
 /* An integer of the memory "test" (0 when absent). */
 int64_t bh_test_runner_get(bh_store *st, const char *key);
 /* Waits up to ms until key >= want; returns the last value read. */

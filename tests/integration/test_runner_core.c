@@ -18,40 +18,22 @@
 #include "runner_app.h"
 #include "testutil.h"
 
-static bh_emu_proc emu;
-static bh_store *st;
-static char store_url[512];
-static char *store_path;
+static bh_test_runner_fx fx;
 
 static void setup(void)
 {
-    if (!getenv("BOTHIVE_LOG"))
-        bh_log_set_level(BH_LOG_WARN);
-    ck_assert_int_eq(bh_emu_start(&emu, "777:RUNNER"), 0);
-    store_path = bh_test_tmppath("runner");
-    snprintf(store_url, sizeof store_url, "file:%s", store_path);
-    ck_assert_int_eq(bh_store_open(&st, store_url, NULL), BH_OK);
+    bh_test_runner_fx_setup(&fx, "777:RUNNER", "runner", BH_LOG_WARN);
 }
 
 static void teardown(void)
 {
-    bh_store_close(st);
-    unlink(store_path);
-    free(store_path);
-    bh_emu_stop(&emu);
+    bh_test_runner_fx_teardown(&fx);
 }
 
 static void runner_init(bh_test_runner *r, int workers)
 {
-    bh_test_runner_init(r, &emu, store_url, workers);
+    bh_test_runner_fx_init(&fx, r, workers);
     r->opts.process_backlog = 1; /* no race with the skip at start */
-}
-
-static int64_t emu_stat(const char *path)
-{
-    int64_t v = -1;
-    bh_emu_stat(&emu, path, &v);
-    return v;
 }
 
 START_TEST(test_per_chat_order)
@@ -66,18 +48,18 @@ START_TEST(test_per_chat_order)
     for (int n = 1; n <= MSGS; n++)
         for (int c = 1; c <= CHATS; c++) {
             snprintf(text, sizeof text, "%d", n);
-            ck_assert_int_gt(bh_emu_send_user_message(&emu, 1000 + c, 1000 + c, text), 0);
+            ck_assert_int_gt(bh_emu_send_user_message(&fx.emu, 1000 + c, 1000 + c, text), 0);
         }
-    ck_assert_int_eq(bh_test_runner_wait(st, "total", CHATS * MSGS, 120000), CHATS * MSGS);
-    ck_assert_int_eq(bh_test_runner_get(st, "order_errors"), 0);
-    ck_assert_int_eq(bh_test_runner_get(st, "dups"), 0);
+    ck_assert_int_eq(bh_test_runner_wait(fx.st, "total", CHATS * MSGS, 120000), CHATS * MSGS);
+    ck_assert_int_eq(bh_test_runner_get(fx.st, "order_errors"), 0);
+    ck_assert_int_eq(bh_test_runner_get(fx.st, "dups"), 0);
     for (int c = 1; c <= CHATS; c++) {
         snprintf(text, sizeof text, "last:%d", 1000 + c);
-        ck_assert_int_eq(bh_test_runner_get(st, text), MSGS);
+        ck_assert_int_eq(bh_test_runner_get(fx.st, text), MSGS);
     }
     ck_assert_int_eq(bh_test_runner_stop(&r), 0);
     /* Shutdown confirmed everything. */
-    ck_assert_int_eq(emu_stat("pending_updates"), 0);
+    ck_assert_int_eq(bh_test_runner_fx_stat(&fx, "pending_updates"), 0);
 }
 END_TEST
 
@@ -88,22 +70,22 @@ START_TEST(test_worker_killed_retried)
 
     runner_init(&r, 2);
     ck_assert_int_eq(bh_test_runner_start(&r), 0);
-    a = bh_emu_send_user_message(&emu, 5, 5, "1");
-    b = bh_emu_send_user_message(&emu, 5, 5, "crash-once");
-    c = bh_emu_send_user_message(&emu, 5, 5, "2");
-    ck_assert_int_eq(bh_test_runner_wait(st, "total", 3, 60000), 3);
+    a = bh_emu_send_user_message(&fx.emu, 5, 5, "1");
+    b = bh_emu_send_user_message(&fx.emu, 5, 5, "crash-once");
+    c = bh_emu_send_user_message(&fx.emu, 5, 5, "2");
+    ck_assert_int_eq(bh_test_runner_wait(fx.st, "total", 3, 60000), 3);
     char key[64];
     snprintf(key, sizeof key, "crashed:%lld", (long long)b);
-    ck_assert_int_eq(bh_test_runner_get(st, key), 2); /* killed once, then done */
+    ck_assert_int_eq(bh_test_runner_get(fx.st, key), 2); /* killed once, then done */
     int64_t ids[] = {a, b, c};
     for (int i = 0; i < 3; i++) {
         snprintf(key, sizeof key, "p:%lld", (long long)ids[i]);
-        ck_assert_int_eq(bh_test_runner_get(st, key), 1);
+        ck_assert_int_eq(bh_test_runner_get(fx.st, key), 1);
     }
-    ck_assert_int_eq(bh_test_runner_get(st, "order_errors"), 0);
+    ck_assert_int_eq(bh_test_runner_get(fx.st, "order_errors"), 0);
     /* The pool is whole again: more work is done. */
-    bh_emu_send_user_message(&emu, 6, 6, "1");
-    ck_assert_int_eq(bh_test_runner_wait(st, "total", 4, 60000), 4);
+    bh_emu_send_user_message(&fx.emu, 6, 6, "1");
+    ck_assert_int_eq(bh_test_runner_wait(fx.st, "total", 4, 60000), 4);
     ck_assert_int_eq(bh_test_runner_stop(&r), 0);
 }
 END_TEST
@@ -121,14 +103,14 @@ START_TEST(test_last_worker_respawned_at_once)
     r.opts.respawn_initial_ms = 60000;
     r.opts.respawn_max_ms = 120000;
     ck_assert_int_eq(bh_test_runner_start(&r), 0);
-    bh_emu_send_user_message(&emu, 9, 9, "poison"); /* two crashes in a row */
-    bh_emu_send_user_message(&emu, 9, 9, "1");
-    ck_assert_int_eq(bh_test_runner_wait(st, "total", 1, 30000), 1);
-    ck_assert_int_eq(bh_test_runner_get(st, "poison_runs"), 2);
+    bh_emu_send_user_message(&fx.emu, 9, 9, "poison"); /* two crashes in a row */
+    bh_emu_send_user_message(&fx.emu, 9, 9, "1");
+    ck_assert_int_eq(bh_test_runner_wait(fx.st, "total", 1, 30000), 1);
+    ck_assert_int_eq(bh_test_runner_get(fx.st, "poison_runs"), 2);
     /* The third crash kills the one worker left. */
-    int64_t c = bh_emu_send_user_message(&emu, 11, 11, "crash-once");
+    int64_t c = bh_emu_send_user_message(&fx.emu, 11, 11, "crash-once");
     snprintf(key, sizeof key, "p:%lld", (long long)c);
-    ck_assert_int_eq(bh_test_runner_wait(st, key, 1, 30000), 1);
+    ck_assert_int_eq(bh_test_runner_wait(fx.st, key, 1, 30000), 1);
     ck_assert_int_eq(bh_test_runner_stop(&r), 0);
 }
 END_TEST
@@ -165,9 +147,9 @@ START_TEST(test_handler_deadline_logged)
     close(saved);
     close(fd);
     ck_assert_int_eq(started, 0);
-    int64_t slow = bh_emu_send_user_message(&emu, 8, 8, "sleep:1500");
-    bh_emu_send_user_message(&emu, 9, 9, "1");
-    ck_assert_int_eq(bh_test_runner_wait(st, "total", 2, 60000), 2);
+    int64_t slow = bh_emu_send_user_message(&fx.emu, 8, 8, "sleep:1500");
+    bh_emu_send_user_message(&fx.emu, 9, 9, "1");
+    ck_assert_int_eq(bh_test_runner_wait(fx.st, "total", 2, 60000), 2);
     ck_assert_int_eq(bh_test_runner_stop(&r), 0);
     char *log = slurp(log_path), want[128];
     snprintf(want, sizeof want, "update %lld of source 0 has been running for", (long long)slow);
@@ -179,35 +161,12 @@ START_TEST(test_handler_deadline_logged)
 }
 END_TEST
 
-/* The pid of the master's child whose process name is name, or 0. */
+/* The pid of the master's live child whose process name starts with
+ * name, or 0. */
 static pid_t child_named(pid_t master, const char *name)
 {
-    DIR *d = opendir("/proc");
-    struct dirent *de;
-    pid_t found = 0;
-
-    while (d && !found && (de = readdir(d))) {
-        char path[300], buf[512];
-        int pid = atoi(de->d_name), ppid = 0;
-        if (pid <= 0)
-            continue;
-        snprintf(path, sizeof path, "/proc/%d/stat", pid);
-        FILE *f = fopen(path, "r");
-        if (!f)
-            continue;
-        size_t n = fread(buf, 1, sizeof buf - 1, f);
-        fclose(f);
-        buf[n] = 0;
-        char *open_paren = strchr(buf, '('), *close_paren = strrchr(buf, ')');
-        if (!open_paren || !close_paren || sscanf(close_paren + 2, "%*c %d", &ppid) != 1)
-            continue;
-        *close_paren = 0;
-        if (ppid == master && !strcmp(open_paren + 1, name))
-            found = pid;
-    }
-    if (d)
-        closedir(d);
-    return found;
+    pid_t pid = 0;
+    return bh_test_runner_children(master, name, &pid, 1) == 1 ? pid : 0;
 }
 
 /* The updater is a process like the workers: killed, it is replaced, and
@@ -219,8 +178,8 @@ START_TEST(test_updater_killed_respawned)
 
     runner_init(&r, 2);
     ck_assert_int_eq(bh_test_runner_start(&r), 0);
-    bh_emu_send_user_message(&emu, 3, 3, "1");
-    ck_assert_int_eq(bh_test_runner_wait(st, "total", 1, 60000), 1);
+    bh_emu_send_user_message(&fx.emu, 3, 3, "1");
+    ck_assert_int_eq(bh_test_runner_wait(fx.st, "total", 1, 60000), 1);
     for (int i = 0; i < 100 && !updater; i++) {
         updater = child_named(r.pid, "bh updater");
         usleep(20 * 1000);
@@ -230,11 +189,11 @@ START_TEST(test_updater_killed_respawned)
     for (int n = 2; n <= 6; n++) {
         char text[16];
         snprintf(text, sizeof text, "%d", n);
-        bh_emu_send_user_message(&emu, 3, 3, text);
+        bh_emu_send_user_message(&fx.emu, 3, 3, text);
     }
-    ck_assert_int_eq(bh_test_runner_wait(st, "total", 6, 60000), 6);
-    ck_assert_int_eq(bh_test_runner_get(st, "order_errors"), 0);
-    ck_assert_int_eq(bh_test_runner_get(st, "dups"), 0);
+    ck_assert_int_eq(bh_test_runner_wait(fx.st, "total", 6, 60000), 6);
+    ck_assert_int_eq(bh_test_runner_get(fx.st, "order_errors"), 0);
+    ck_assert_int_eq(bh_test_runner_get(fx.st, "dups"), 0);
     pid_t again = child_named(r.pid, "bh updater");
     ck_assert_int_gt(again, 0);
     ck_assert_int_ne(again, updater);
@@ -250,12 +209,12 @@ START_TEST(test_poison_dead_letter)
 
     runner_init(&r, 2);
     ck_assert_int_eq(bh_test_runner_start(&r), 0);
-    int64_t p = bh_emu_send_user_message(&emu, 9, 9, "poison");
-    bh_emu_send_user_message(&emu, 9, 9, "1");
-    bh_emu_send_user_message(&emu, 10, 10, "1");
-    ck_assert_int_eq(bh_test_runner_wait(st, "total", 2, 60000), 2);
-    ck_assert_int_eq(bh_test_runner_get(st, "poison_runs"), 2);
-    ck_assert_int_eq(bh_shared_open(st, "bothive.deadletter", &dl), BH_OK);
+    int64_t p = bh_emu_send_user_message(&fx.emu, 9, 9, "poison");
+    bh_emu_send_user_message(&fx.emu, 9, 9, "1");
+    bh_emu_send_user_message(&fx.emu, 10, 10, "1");
+    ck_assert_int_eq(bh_test_runner_wait(fx.st, "total", 2, 60000), 2);
+    ck_assert_int_eq(bh_test_runner_get(fx.st, "poison_runs"), 2);
+    ck_assert_int_eq(bh_shared_open(fx.st, "bothive.deadletter", &dl), BH_OK);
     snprintf(key, sizeof key, "0:%lld", (long long)p);
     ck_assert_int_eq(bh_shared_get_json(dl, key, &val), BH_OK);
     ck_assert_ptr_nonnull(strstr(val, "killed 2 workers"));
@@ -263,11 +222,11 @@ START_TEST(test_poison_dead_letter)
     free(val);
     bh_shared_close(dl);
     /* The runner goes on. */
-    bh_emu_send_user_message(&emu, 9, 9, "2");
-    ck_assert_int_eq(bh_test_runner_wait(st, "total", 3, 60000), 3);
+    bh_emu_send_user_message(&fx.emu, 9, 9, "2");
+    ck_assert_int_eq(bh_test_runner_wait(fx.st, "total", 3, 60000), 3);
     ck_assert_int_eq(bh_test_runner_stop(&r), 0);
-    ck_assert_int_eq(bh_test_runner_get(st, "poison_runs"), 2);
-    ck_assert_int_eq(emu_stat("pending_updates"), 0);
+    ck_assert_int_eq(bh_test_runner_get(fx.st, "poison_runs"), 2);
+    ck_assert_int_eq(bh_test_runner_fx_stat(&fx, "pending_updates"), 0);
 }
 END_TEST
 
@@ -280,23 +239,23 @@ START_TEST(test_graceful_restart_no_duplicates)
     r.opts.process_backlog = 1;
     ck_assert_int_eq(bh_test_runner_start(&r), 0);
     for (int i = 0; i < 30; i++)
-        bh_emu_send_user_message(&emu, 20 + i % 3, 20 + i % 3, "sleep:20");
-    ck_assert_int_ge(bh_test_runner_wait(st, "total", 3, 60000), 3);
+        bh_emu_send_user_message(&fx.emu, 20 + i % 3, 20 + i % 3, "sleep:20");
+    ck_assert_int_ge(bh_test_runner_wait(fx.st, "total", 3, 60000), 3);
     ck_assert_int_eq(bh_test_runner_stop(&r), 0);
-    int64_t done = bh_test_runner_get(st, "total");
+    int64_t done = bh_test_runner_get(fx.st, "total");
     /* What was received was finished and confirmed; the rest is pending. */
-    ck_assert_int_eq(emu_stat("pending_updates"), 30 - done);
+    ck_assert_int_eq(bh_test_runner_fx_stat(&fx, "pending_updates"), 30 - done);
     for (int i = 0; i < 10; i++) {
         snprintf(text, sizeof text, "sleep:%d", 1);
-        bh_emu_send_user_message(&emu, 30, 30, text);
+        bh_emu_send_user_message(&fx.emu, 30, 30, text);
     }
     ck_assert_int_eq(bh_test_runner_start(&r), 0);
-    ck_assert_int_eq(bh_test_runner_wait(st, "total", 40, 60000), 40);
+    ck_assert_int_eq(bh_test_runner_wait(fx.st, "total", 40, 60000), 40);
     usleep(300000);
     ck_assert_int_eq(bh_test_runner_stop(&r), 0);
-    ck_assert_int_eq(bh_test_runner_get(st, "total"), 40);
-    ck_assert_int_eq(bh_test_runner_get(st, "dups"), 0);
-    ck_assert_int_eq(emu_stat("pending_updates"), 0);
+    ck_assert_int_eq(bh_test_runner_get(fx.st, "total"), 40);
+    ck_assert_int_eq(bh_test_runner_get(fx.st, "dups"), 0);
+    ck_assert_int_eq(bh_test_runner_fx_stat(&fx, "pending_updates"), 0);
 }
 END_TEST
 
@@ -375,19 +334,19 @@ START_TEST(test_master_sigkill)
     r.opts.process_backlog = 1;
     ck_assert_int_eq(bh_test_runner_start(&r), 0);
     for (int i = 0; i < 12; i++)
-        ids[i] = bh_emu_send_user_message(&emu, 40 + i % 4, 40 + i % 4, "sleep:200");
-    ck_assert_int_ge(bh_test_runner_wait(st, "total", 2, 60000), 2);
+        ids[i] = bh_emu_send_user_message(&fx.emu, 40 + i % 4, 40 + i % 4, "sleep:200");
+    ck_assert_int_ge(bh_test_runner_wait(fx.st, "total", 2, 60000), 2);
     kill_master(&r);
-    ck_assert_int_lt(bh_test_runner_get(st, "total"), 12);
+    ck_assert_int_lt(bh_test_runner_get(fx.st, "total"), 12);
     /* Every update not finished before is processed after a restart. */
     ck_assert_int_eq(bh_test_runner_start(&r), 0);
     char key[64];
     for (int i = 0; i < 12; i++) {
         snprintf(key, sizeof key, "p:%lld", (long long)ids[i]);
-        ck_assert_int_ge(bh_test_runner_wait(st, key, 1, 60000), 1);
+        ck_assert_int_ge(bh_test_runner_wait(fx.st, key, 1, 60000), 1);
     }
     ck_assert_int_eq(bh_test_runner_stop(&r), 0);
-    ck_assert_int_eq(emu_stat("pending_updates"), 0);
+    ck_assert_int_eq(bh_test_runner_fx_stat(&fx, "pending_updates"), 0);
 }
 END_TEST
 
@@ -399,7 +358,7 @@ static void wait_done_marks(const int64_t *ids, int n)
     bh_shared *done;
     int marked = 0;
 
-    ck_assert_int_eq(bh_shared_open(st, "bothive.done", &done), BH_OK);
+    ck_assert_int_eq(bh_shared_open(fx.st, "bothive.done", &done), BH_OK);
     while (marked < n && bh_test_now_ms() < end) {
         char key[48];
         snprintf(key, sizeof key, "0:%lld", (long long)ids[marked]);
@@ -424,22 +383,22 @@ START_TEST(test_master_sigkill_no_rerun)
     runner_init(&r, 2);
     r.opts.process_backlog = 1;
     ck_assert_int_eq(bh_test_runner_start(&r), 0);
-    slow = bh_emu_send_user_message(&emu, 80, 80, "sleep:3000");
+    slow = bh_emu_send_user_message(&fx.emu, 80, 80, "sleep:3000");
     snprintf(key, sizeof key, "b:%lld", (long long)slow);
-    ck_assert_int_eq(bh_test_runner_wait(st, key, 1, 60000), 1); /* a worker is inside it */
+    ck_assert_int_eq(bh_test_runner_wait(fx.st, key, 1, 60000), 1); /* a worker is inside it */
     for (int i = 0; i < 4; i++)
-        fast[i] = bh_emu_send_user_message(&emu, 81 + i, 81 + i, "sleep:10");
-    ck_assert_int_eq(bh_test_runner_wait(st, "total", 4, 60000), 4);
+        fast[i] = bh_emu_send_user_message(&fx.emu, 81 + i, 81 + i, "sleep:10");
+    ck_assert_int_eq(bh_test_runner_wait(fx.st, "total", 4, 60000), 4);
     wait_done_marks(fast, 4); /* their DONE reached the master */
     kill_master(&r);
-    ck_assert_int_eq(bh_test_runner_get(st, "total"), 4); /* the slow one never ended */
+    ck_assert_int_eq(bh_test_runner_get(fx.st, "total"), 4); /* the slow one never ended */
     ck_assert_int_eq(bh_test_runner_start(&r), 0);
     snprintf(key, sizeof key, "p:%lld", (long long)slow);
-    ck_assert_int_eq(bh_test_runner_wait(st, key, 1, 60000), 1);
+    ck_assert_int_eq(bh_test_runner_wait(fx.st, key, 1, 60000), 1);
     ck_assert_int_eq(bh_test_runner_stop(&r), 0);
-    ck_assert_int_eq(bh_test_runner_get(st, "total"), 5);
-    ck_assert_int_eq(bh_test_runner_get(st, "dups"), 0);
-    ck_assert_int_eq(emu_stat("pending_updates"), 0);
+    ck_assert_int_eq(bh_test_runner_get(fx.st, "total"), 5);
+    ck_assert_int_eq(bh_test_runner_get(fx.st, "dups"), 0);
+    ck_assert_int_eq(bh_test_runner_fx_stat(&fx, "pending_updates"), 0);
 }
 END_TEST
 
@@ -449,12 +408,12 @@ START_TEST(test_second_signal_stops_at_once)
 
     runner_init(&r, 2);
     ck_assert_int_eq(bh_test_runner_start(&r), 0);
-    bh_emu_send_user_message(&emu, 70, 70, "sleep:1");
-    ck_assert_int_eq(bh_test_runner_wait(st, "total", 1, 30000), 1);
-    int64_t id = bh_emu_send_user_message(&emu, 70, 70, "sleep:20000");
+    bh_emu_send_user_message(&fx.emu, 70, 70, "sleep:1");
+    ck_assert_int_eq(bh_test_runner_wait(fx.st, "total", 1, 30000), 1);
+    int64_t id = bh_emu_send_user_message(&fx.emu, 70, 70, "sleep:20000");
     char key[64];
     snprintf(key, sizeof key, "b:%lld", (long long)id);
-    ck_assert_int_eq(bh_test_runner_wait(st, key, 1, 30000), 1); /* the long handler runs */
+    ck_assert_int_eq(bh_test_runner_wait(fx.st, key, 1, 30000), 1); /* the long handler runs */
     kill(r.pid, SIGTERM);
     usleep(300000);
     int64_t t0 = bh_test_now_ms();
@@ -462,7 +421,7 @@ START_TEST(test_second_signal_stops_at_once)
     ck_assert_int_eq(bh_test_wait(r.pid), 1); /* bh_runner_run failed: BH_EINTR */
     ck_assert_int_lt(bh_test_now_ms() - t0, 5000);
     /* The long update was not confirmed: it is delivered again. */
-    ck_assert_int_eq(emu_stat("pending_updates"), 1);
+    ck_assert_int_eq(bh_test_runner_fx_stat(&fx, "pending_updates"), 1);
 }
 END_TEST
 

@@ -21,145 +21,76 @@
 #include "runner_app.h"
 #include "testutil.h"
 
-static bh_emu_proc emu;
-static bh_store *st;
-static char store_url[512];
-static char *store_path;
+static bh_test_runner_fx fx;
 
 static void setup(void)
 {
-    if (!getenv("BOTHIVE_LOG"))
-        bh_log_set_level(BH_LOG_WARN);
-    ck_assert_int_eq(bh_emu_start(&emu, "888:RUNNERIO"), 0);
-    store_path = bh_test_tmppath("runner_io");
-    snprintf(store_url, sizeof store_url, "file:%s", store_path);
-    ck_assert_int_eq(bh_store_open(&st, store_url, NULL), BH_OK);
+    bh_test_runner_fx_setup(&fx, "888:RUNNERIO", "runner_io", BH_LOG_WARN);
 }
 
 static void teardown(void)
 {
-    bh_store_close(st);
-    unlink(store_path);
-    free(store_path);
-    bh_emu_stop(&emu);
+    bh_test_runner_fx_teardown(&fx);
 }
 
 static void runner_init(bh_test_runner *r, int workers)
 {
-    bh_test_runner_init(r, &emu, store_url, workers);
-}
-
-static int64_t emu_stat(const char *path)
-{
-    int64_t v = -1;
-    bh_emu_stat(&emu, path, &v);
-    return v;
+    bh_test_runner_fx_init(&fx, r, workers);
 }
 
 /* Waits until the emulator has answered at least n getUpdates calls. */
 static void wait_polls(int64_t n)
 {
     int64_t end = bh_test_now_ms() + 30000;
-    while (emu_stat("by_method.getUpdates") < n && bh_test_now_ms() < end)
+    while (bh_test_runner_fx_stat(&fx, "by_method.getUpdates") < n && bh_test_now_ms() < end)
         usleep(10000);
-    ck_assert_int_ge(emu_stat("by_method.getUpdates"), n);
-}
-
-static unsigned free_port(void)
-{
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof sa;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-    close(fd);
-    return ntohs(sa.sin_port);
-}
-
-static size_t discard(char *p, size_t s, size_t n, void *u)
-{
-    (void)p;
-    (void)u;
-    return s * n;
-}
-
-/* POSTs body to url with the secret header (none when NULL); the status. */
-static long post(const char *url, const char *secret, const char *body)
-{
-    CURL *c = curl_easy_init();
-    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-    char hdr[300];
-    long status = 0;
-    if (secret) {
-        snprintf(hdr, sizeof hdr, "X-Telegram-Bot-Api-Secret-Token: %s", secret);
-        h = curl_slist_append(h, hdr);
-    }
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
-    return status;
+    ck_assert_int_ge(bh_test_runner_fx_stat(&fx, "by_method.getUpdates"), n);
 }
 
 START_TEST(test_webhook)
 {
     bh_test_runner r;
     char url[128], listen[64], *resp = NULL, *big;
-    unsigned port = free_port();
     long st_code = 0;
 
-    snprintf(url, sizeof url, "http://127.0.0.1:%u/hook", port);
-    snprintf(listen, sizeof listen, "127.0.0.1:%u", port);
     runner_init(&r, 2);
-    r.opts.webhook_url = url;
-    r.opts.webhook_listen = listen;
     r.opts.webhook_secret = "s3cr3t-Token_1";
     r.opts.webhook_max_body = 4096;
-    ck_assert_int_eq(bh_test_runner_start(&r), 0);
-    /* Wait until the hook is set and serving. */
-    for (int64_t end = bh_test_now_ms() + 30000; bh_test_now_ms() < end; usleep(20000)) {
-        free(resp);
-        resp = NULL;
-        bh_emu_call(&emu, "getWebhookInfo", NULL, &resp);
-        if (resp && strstr(resp, url) &&
-            (st_code = post(url, "wrong", "{\"update_id\":1}")) == 403)
+    ck_assert_uint_gt(bh_test_runner_start_webhook(&r, &fx.emu, "127.0.0.1", url, sizeof url,
+                                                   listen, sizeof listen),
+                      0);
+    /* Wait until the hook is serving. */
+    for (int64_t end = bh_test_now_ms() + 30000; bh_test_now_ms() < end; usleep(20000))
+        if ((st_code = bh_test_webhook_post(url, "wrong", "{\"update_id\":1}")) == 403)
             break;
-    }
-    free(resp);
     ck_assert_int_eq(st_code, 403);
-    ck_assert_int_eq(post(url, NULL, "{\"update_id\":1}"), 403);
-    ck_assert_int_eq(post(url, "s3cr3t-Token_", "{\"update_id\":1}"), 403);
+    ck_assert_int_eq(bh_test_webhook_post(url, NULL, "{\"update_id\":1}"), 403);
+    ck_assert_int_eq(bh_test_webhook_post(url, "s3cr3t-Token_", "{\"update_id\":1}"), 403);
     big = malloc(8192);
     memset(big, ' ', 8191);
     big[8191] = '\0';
     memcpy(big, "{\"update_id\":5", 14);
     big[8190] = '}';
-    ck_assert_int_eq(post(url, "s3cr3t-Token_1", big), 413);
+    ck_assert_int_eq(bh_test_webhook_post(url, "s3cr3t-Token_1", big), 413);
     free(big);
-    ck_assert_int_eq(bh_test_runner_get(st, "total"), 0);
+    ck_assert_int_eq(bh_test_runner_get(fx.st, "total"), 0);
     /* The right secret: accepted and processed, once even if sent twice. */
     const char *u = "{\"update_id\":900001,\"message\":{\"message_id\":1,\"date\":1,"
                     "\"chat\":{\"id\":77,\"type\":\"private\"},\"text\":\"1\"}}";
-    ck_assert_int_eq(post(url, "s3cr3t-Token_1", u), 200);
-    ck_assert_int_eq(post(url, "s3cr3t-Token_1", u), 200);
-    ck_assert_int_eq(bh_test_runner_wait(st, "total", 1, 30000), 1);
+    ck_assert_int_eq(bh_test_webhook_post(url, "s3cr3t-Token_1", u), 200);
+    ck_assert_int_eq(bh_test_webhook_post(url, "s3cr3t-Token_1", u), 200);
+    ck_assert_int_eq(bh_test_runner_wait(fx.st, "total", 1, 30000), 1);
     /* Telegram's own deliveries. */
-    int64_t id = bh_emu_send_user_message(&emu, 78, 78, "1");
+    int64_t id = bh_emu_send_user_message(&fx.emu, 78, 78, "1");
     char key[64];
     snprintf(key, sizeof key, "p:%lld", (long long)id);
-    ck_assert_int_eq(bh_test_runner_wait(st, key, 1, 30000), 1);
+    ck_assert_int_eq(bh_test_runner_wait(fx.st, key, 1, 30000), 1);
     ck_assert_int_eq(bh_test_runner_stop(&r), 0);
-    ck_assert_int_eq(bh_test_runner_get(st, "total"), 2);
-    ck_assert_int_eq(bh_test_runner_get(st, "dups"), 0);
+    ck_assert_int_eq(bh_test_runner_get(fx.st, "total"), 2);
+    ck_assert_int_eq(bh_test_runner_get(fx.st, "dups"), 0);
     /* deleteWebhook at the end. */
     resp = NULL;
-    ck_assert_int_eq(bh_emu_call(&emu, "getWebhookInfo", NULL, &resp), 200);
+    ck_assert_int_eq(bh_emu_call(&fx.emu, "getWebhookInfo", NULL, &resp), 200);
     ck_assert_ptr_null(strstr(resp, url));
     free(resp);
 }
@@ -172,27 +103,27 @@ START_TEST(test_backlog)
     char key[64];
 
     for (int i = 0; i < 3; i++)
-        old[i] = bh_emu_send_user_message(&emu, 50, 50, "sleep:0");
+        old[i] = bh_emu_send_user_message(&fx.emu, 50, 50, "sleep:0");
     runner_init(&r, 2);
     ck_assert_int_eq(bh_test_runner_start(&r), 0);
     wait_polls(2); /* the skip, then the first long poll */
-    fresh = bh_emu_send_user_message(&emu, 50, 50, "sleep:0");
+    fresh = bh_emu_send_user_message(&fx.emu, 50, 50, "sleep:0");
     snprintf(key, sizeof key, "p:%lld", (long long)fresh);
-    ck_assert_int_eq(bh_test_runner_wait(st, key, 1, 30000), 1);
+    ck_assert_int_eq(bh_test_runner_wait(fx.st, key, 1, 30000), 1);
     usleep(200000);
-    ck_assert_int_eq(bh_test_runner_get(st, "total"), 1);
+    ck_assert_int_eq(bh_test_runner_get(fx.st, "total"), 1);
     for (int i = 0; i < 3; i++) {
         snprintf(key, sizeof key, "p:%lld", (long long)old[i]);
-        ck_assert_int_eq(bh_test_runner_get(st, key), 0);
+        ck_assert_int_eq(bh_test_runner_get(fx.st, key), 0);
     }
     ck_assert_int_eq(bh_test_runner_stop(&r), 0);
-    ck_assert_int_eq(emu_stat("pending_updates"), 0);
+    ck_assert_int_eq(bh_test_runner_fx_stat(&fx, "pending_updates"), 0);
     /* With the option, the backlog is processed. */
-    bh_emu_send_user_message(&emu, 51, 51, "sleep:0");
-    bh_emu_send_user_message(&emu, 51, 51, "sleep:0");
+    bh_emu_send_user_message(&fx.emu, 51, 51, "sleep:0");
+    bh_emu_send_user_message(&fx.emu, 51, 51, "sleep:0");
     r.opts.process_backlog = 1;
     ck_assert_int_eq(bh_test_runner_start(&r), 0);
-    ck_assert_int_eq(bh_test_runner_wait(st, "total", 3, 30000), 3);
+    ck_assert_int_eq(bh_test_runner_wait(fx.st, "total", 3, 30000), 3);
     ck_assert_int_eq(bh_test_runner_stop(&r), 0);
 }
 END_TEST
@@ -205,10 +136,10 @@ START_TEST(test_timers_never_overlap)
     r.timer_seconds = 1;
     r.timer_sleep_ms = 1500; /* longer than the period */
     ck_assert_int_eq(bh_test_runner_start(&r), 0);
-    ck_assert_int_ge(bh_test_runner_wait(st, "timer_runs", 3, 30000), 3);
+    ck_assert_int_ge(bh_test_runner_wait(fx.st, "timer_runs", 3, 30000), 3);
     ck_assert_int_eq(bh_test_runner_stop(&r), 0);
-    ck_assert_int_eq(bh_test_runner_get(st, "timer_overlap"), 0);
-    ck_assert_int_eq(bh_test_runner_get(st, "timer_running"), 0);
+    ck_assert_int_eq(bh_test_runner_get(fx.st, "timer_overlap"), 0);
+    ck_assert_int_eq(bh_test_runner_get(fx.st, "timer_running"), 0);
 }
 END_TEST
 
@@ -228,12 +159,12 @@ START_TEST(test_conflict_no_spin)
     usleep(4000000);
     /* Two pollers that kept ending each other's long polls without waiting
      * would make hundreds of calls in 4 s; waiting 1 s, 2 s ... a handful. */
-    int64_t calls = emu_stat("by_method.getUpdates");
+    int64_t calls = bh_test_runner_fx_stat(&fx, "by_method.getUpdates");
     ck_assert_int_lt(calls, 40);
     /* Both still work: an update is processed by one of them. */
     ck_assert_int_eq(bh_test_runner_stop(&b), 0);
-    bh_emu_send_user_message(&emu, 60, 60, "sleep:0");
-    ck_assert_int_eq(bh_test_runner_wait(st, "total", 1, 60000), 1);
+    bh_emu_send_user_message(&fx.emu, 60, 60, "sleep:0");
+    ck_assert_int_eq(bh_test_runner_wait(fx.st, "total", 1, 60000), 1);
     ck_assert_int_eq(bh_test_runner_stop(&a), 0);
     unlink(path2);
     free(path2);
@@ -248,25 +179,25 @@ START_TEST(test_server_errors_back_off)
     char *resp = NULL;
 
     runner_init(&a, 2);
-    ck_assert_int_eq(bh_emu_post(&emu, "/control/faults", "{\"rate_500\":1.0}", &resp), 200);
+    ck_assert_int_eq(bh_emu_post(&fx.emu, "/control/faults", "{\"rate_500\":1.0}", &resp), 200);
     free(resp);
     ck_assert_int_eq(bh_test_runner_start(&a), 0);
     /* The 5 s count from the first failure, however long the start took. */
     for (int64_t end = bh_test_now_ms() + 30000;
-         emu_stat("faults_500") < 1 && bh_test_now_ms() < end;)
+         bh_test_runner_fx_stat(&fx, "faults_500") < 1 && bh_test_now_ms() < end;)
         usleep(10000);
     usleep(5000000);
     /* The client retries thrice from 0.5 s, then the poller waits 1 s, 2 s,
      * 4 s: about ten calls in 5 s. A loop without backoff makes thousands. */
-    int64_t failed = emu_stat("faults_500");
+    int64_t failed = bh_test_runner_fx_stat(&fx, "faults_500");
     ck_assert_int_gt(failed, 0);
     ck_assert_int_lt(failed, 25);
-    ck_assert_int_eq(bh_emu_post(&emu, "/control/faults", "{}", &resp), 200);
+    ck_assert_int_eq(bh_emu_post(&fx.emu, "/control/faults", "{}", &resp), 200);
     free(resp);
     /* The first poll that succeeds skips the backlog; send after it. */
-    wait_polls(emu_stat("by_method.getUpdates") + 2);
-    bh_emu_send_user_message(&emu, 61, 61, "sleep:0");
-    ck_assert_int_eq(bh_test_runner_wait(st, "total", 1, 60000), 1);
+    wait_polls(bh_test_runner_fx_stat(&fx, "by_method.getUpdates") + 2);
+    bh_emu_send_user_message(&fx.emu, 61, 61, "sleep:0");
+    ck_assert_int_eq(bh_test_runner_wait(fx.st, "total", 1, 60000), 1);
     ck_assert_int_eq(bh_test_runner_stop(&a), 0);
 }
 END_TEST

@@ -38,72 +38,28 @@
 #define PER_IP_LIMIT 128  /* the runner's default */
 #define LEGIT_POSTS 10
 
-static bh_emu_proc emu;
-static bh_store *st;
-static char store_url[512];
-static char *store_path;
+static bh_test_runner_fx fx;
 
 static void setup(void)
 {
     struct rlimit rl;
 
-    if (!getenv("BOTHIVE_LOG"))
-        bh_log_set_level(BH_LOG_WARN);
     /* room for the slow clients' sockets in this process */
     ck_assert_int_eq(getrlimit(RLIMIT_NOFILE, &rl), 0);
     rl.rlim_cur = rl.rlim_max;
     setrlimit(RLIMIT_NOFILE, &rl);
-    ck_assert_int_eq(bh_emu_start(&emu, "889:HOOKS"), 0);
-    store_path = bh_test_tmppath("runner_webhook");
-    snprintf(store_url, sizeof store_url, "file:%s", store_path);
-    ck_assert_int_eq(bh_store_open(&st, store_url, NULL), BH_OK);
+    bh_test_runner_fx_setup(&fx, "889:HOOKS", "runner_webhook", BH_LOG_WARN);
 }
 
 static void teardown(void)
 {
-    bh_store_close(st);
-    unlink(store_path);
-    free(store_path);
-    bh_emu_stop(&emu);
-}
-
-static unsigned free_port(void)
-{
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof sa;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
-    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
-    close(fd);
-    return ntohs(sa.sin_port);
-}
-
-static size_t discard(char *p, size_t s, size_t n, void *u)
-{
-    (void)p;
-    (void)u;
-    return s * n;
+    bh_test_runner_fx_teardown(&fx);
 }
 
 /* POSTs body to url with the secret; the status (0: no answer in 10 s). */
 static long post(const char *url, const char *body)
 {
-    CURL *c = curl_easy_init();
-    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
-    long status = 0;
-
-    h = curl_slist_append(h, "X-Telegram-Bot-Api-Secret-Token: " SECRET);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 10L);
-    if (curl_easy_perform(c) == CURLE_OK)
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
-    return status;
+    return bh_test_webhook_post(url, SECRET, body);
 }
 
 /* The message update n, to chat 500 + n. */
@@ -117,28 +73,22 @@ static long post_update(const char *url, int n)
     return post(url, u);
 }
 
-/* Starts the runner with a webhook on 127.0.0.1:port and waits until it
- * answers (a wrong secret gets its 403). */
-static void start_hook(bh_test_runner *r, unsigned port, char *url, size_t n, char *listen)
+/* Starts the runner with a webhook on a free port of 127.0.0.1 (the
+ * listen address without a host) and waits until it answers (an update
+ * without its fields gets its 400); the port. */
+static unsigned start_hook(bh_test_runner *r, char *url, size_t n, char *listen)
 {
     long code = 0;
-    char *resp = NULL;
+    unsigned port;
 
-    snprintf(url, n, "http://127.0.0.1:%u/hook", port);
-    snprintf(listen, 64, ":%u", port); /* 127.0.0.1 by default */
-    r->opts.webhook_url = url;
-    r->opts.webhook_listen = listen;
     r->opts.webhook_secret = SECRET;
-    ck_assert_int_eq(bh_test_runner_start(r), 0);
-    for (int64_t end = bh_test_now_ms() + 30000; bh_test_now_ms() < end; usleep(20000)) {
-        free(resp);
-        resp = NULL;
-        bh_emu_call(&emu, "getWebhookInfo", NULL, &resp);
-        if (resp && strstr(resp, url) && (code = post(url, "{}")) == 400)
+    port = bh_test_runner_start_webhook(r, &fx.emu, "", url, n, listen, 64);
+    ck_assert_uint_gt(port, 0);
+    for (int64_t end = bh_test_now_ms() + 30000; bh_test_now_ms() < end; usleep(20000))
+        if ((code = post(url, "{}")) == 400)
             break;
-    }
-    free(resp);
     ck_assert_int_eq(code, 400);
+    return port;
 }
 
 /* A connection from 127.0.0.<a> that has sent the start of a request's
@@ -194,14 +144,14 @@ START_TEST(slow_clients_do_not_stop_telegram)
     static int fds[SLOW_ADDRS][SLOW_PER_ADDR];
     bh_test_runner r;
     char url[128], listen[64];
-    unsigned port = free_port();
+    unsigned port;
     int64_t end;
     int held = 0;
 
-    bh_test_runner_init(&r, &emu, store_url, 2);
+    bh_test_runner_fx_init(&fx, &r, 2);
     /* the deadline is tested below: here it must not clear the slow ones */
     r.opts.webhook_request_timeout_ms = 600000;
-    start_hook(&r, port, url, sizeof url, listen);
+    port = start_hook(&r, url, sizeof url, listen);
     for (int a = 0; a < SLOW_ADDRS; a++)
         for (int i = 0; i < SLOW_PER_ADDR; i++)
             fds[a][i] = slow_open(port, 2 + a);
@@ -212,7 +162,7 @@ START_TEST(slow_clients_do_not_stop_telegram)
                 slow_trickle(fds[a][i]);
         ck_assert_int_eq(post_update(url, k), 200);
     }
-    ck_assert_int_eq(bh_test_runner_wait(st, "total", LEGIT_POSTS, 30000), LEGIT_POSTS);
+    ck_assert_int_eq(bh_test_runner_wait(fx.st, "total", LEGIT_POSTS, 30000), LEGIT_POSTS);
     /* No address holds more than its share; the server does hold some. */
     for (end = bh_test_now_ms() + 10000; bh_test_now_ms() < end; usleep(50000)) {
         int over = 0;
@@ -241,12 +191,12 @@ START_TEST(a_request_has_a_deadline)
 {
     bh_test_runner r;
     char url[128], listen[64];
-    unsigned port = free_port();
+    unsigned port;
     int fd, closed = 0;
 
-    bh_test_runner_init(&r, &emu, store_url, 2);
+    bh_test_runner_fx_init(&fx, &r, 2);
     r.opts.webhook_request_timeout_ms = 1000;
-    start_hook(&r, port, url, sizeof url, listen);
+    port = start_hook(&r, url, sizeof url, listen);
     ck_assert_int_ge(fd = slow_open(port, 2), 0);
     for (int64_t end = bh_test_now_ms() + 20000; !closed && bh_test_now_ms() < end;
          usleep(100000)) {
@@ -256,7 +206,7 @@ START_TEST(a_request_has_a_deadline)
     close(fd);
     ck_assert_msg(closed, "a request trickling in for 20 s was not cut");
     ck_assert_int_eq(post_update(url, 0), 200);
-    ck_assert_int_eq(bh_test_runner_wait(st, "total", 1, 30000), 1);
+    ck_assert_int_eq(bh_test_runner_wait(fx.st, "total", 1, 30000), 1);
     ck_assert_int_eq(bh_test_runner_stop(&r), 0);
 }
 END_TEST
@@ -283,13 +233,13 @@ START_TEST(listens_on_loopback_by_default)
     struct sockaddr_in to = {.sin_family = AF_INET, .sin_addr.s_addr = outside_address()};
     bh_test_runner r;
     char url[128], listen[64];
-    unsigned port = free_port();
+    unsigned port;
     int fd;
 
     if (!to.sin_addr.s_addr)
         return; /* nothing but loopback here: nothing to show */
-    bh_test_runner_init(&r, &emu, store_url, 2);
-    start_hook(&r, port, url, sizeof url, listen);
+    bh_test_runner_fx_init(&fx, &r, 2);
+    port = start_hook(&r, url, sizeof url, listen);
     to.sin_port = htons((uint16_t)port);
     ck_assert_int_ge(fd = socket(AF_INET, SOCK_STREAM, 0), 0);
     ck_assert_int_lt(connect(fd, (struct sockaddr *)&to, sizeof to), 0);

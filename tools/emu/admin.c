@@ -4,6 +4,7 @@
  * getChatMember then reports. A user the bot never touched is a "member";
  * the bot itself is an administrator of every group.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,21 +220,39 @@ static const char *member_refusal(bh_emu_chat *c, int64_t user_id, const char *s
     return NULL;
 }
 
+/* The until_date of p into *until: 0 (for ever) when absent. A date that
+ * is no Unix time as Telegram keeps one (a whole number of 32 bits: the
+ * row's check lets through digits too many for any integer) is refused,
+ * as the Bot API refuses it, rather than read as for ever: the reason,
+ * or NULL. */
+static const char *until_refusal(bh_emu_params *p, int64_t *until)
+{
+    int rc = bh_emu_param_int(p, "until_date", until);
+    if (rc == BH_ENOTFOUND) {
+        *until = 0;
+        return NULL;
+    }
+    if (rc != BH_OK || *until < INT32_MIN || *until > INT32_MAX)
+        return "Bad Request: invalid until_date specified";
+    return NULL;
+}
+
 /* Sets the status of user_id in c, with permissions (taken; NULL for
  * none); answers true, or the error. */
 static void member_set(bh_emu_chat *c, int64_t user_id, const char *status, char *permissions,
                        bh_emu_params *p, bh_emu_reply *r)
 {
-    const char *why = member_refusal(c, user_id, status);
-    bh_emu_member *m = why ? NULL : member_get(c, user_id, 1);
     int64_t until = 0;
+    const char *why = until_refusal(p, &until);
+    bh_emu_member *m;
 
-    if (!m) {
+    if (!why)
+        why = member_refusal(c, user_id, status);
+    if (!(m = why ? NULL : member_get(c, user_id, 1))) {
         free(permissions);
         bh_emu_reply_error(r, why ? 400 : 500, why ? why : "Internal Server Error");
         return;
     }
-    bh_emu_param_int(p, "until_date", &until);
     member_reset(m, status);
     m->by_bot = !strcmp(status, "administrator");
     m->until_date = until;

@@ -169,59 +169,22 @@ END_TEST
 #define KL_SAMPLE_US 10000
 #define KL_ZERO_MAX_MS 5000    /* generous: the backoff's cap is 10 s */
 
-static bh_emu_proc emu;
-static bh_store *st;
-static char store_url[512];
-static char *store_path;
+static bh_test_runner_fx fx;
 
 static void kl_setup(void)
 {
-    if (!getenv("BOTHIVE_LOG"))
-        bh_log_set_level(BH_LOG_ERROR);
-    ck_assert_int_eq(bh_emu_start(&emu, "778:RESPAWN"), 0);
-    store_path = bh_test_tmppath("respawn");
-    snprintf(store_url, sizeof store_url, "file:%s", store_path);
-    ck_assert_int_eq(bh_store_open(&st, store_url, NULL), BH_OK);
+    bh_test_runner_fx_setup(&fx, "778:RESPAWN", "respawn", BH_LOG_ERROR);
 }
 
 static void kl_teardown(void)
 {
-    bh_store_close(st);
-    unlink(store_path);
-    free(store_path);
-    bh_emu_stop(&emu);
+    bh_test_runner_fx_teardown(&fx);
 }
 
-/* The live workers of master (children named "bh worker N", zombies not
- * counted) into pids; how many. */
+/* The live workers of master (zombies not counted) into pids; how many. */
 static int kl_live_workers(pid_t master, pid_t *pids, int max)
 {
-    DIR *d = opendir("/proc");
-    struct dirent *de;
-    int n = 0;
-
-    while (d && n < max && (de = readdir(d))) {
-        char path[300], buf[512], state = 0;
-        int pid = atoi(de->d_name), ppid = 0;
-        if (pid <= 0)
-            continue;
-        snprintf(path, sizeof path, "/proc/%d/stat", pid);
-        FILE *f = fopen(path, "r");
-        if (!f)
-            continue;
-        size_t len = fread(buf, 1, sizeof buf - 1, f);
-        fclose(f);
-        buf[len] = 0;
-        char *op = strchr(buf, '('), *cp = strrchr(buf, ')');
-        if (!op || !cp || sscanf(cp + 2, "%c %d", &state, &ppid) != 2)
-            continue;
-        *cp = 0;
-        if (ppid == master && state != 'Z' && !strncmp(op + 1, "bh worker", 9))
-            pids[n++] = pid;
-    }
-    if (d)
-        closedir(d);
-    return n;
+    return bh_test_runner_children(master, "bh worker", pids, max);
 }
 
 /* What the sampling saw: how many samples, the sum of the live counts,
@@ -252,7 +215,7 @@ static int kl_sample(kl_stats *s, pid_t master, pid_t *pids, int max)
 static void kl_send(int64_t *ids, int *nsent)
 {
     for (int k = 0; k < KL_MSGS_PER_KILL; k++, (*nsent)++) {
-        ids[*nsent] = bh_emu_send_user_message(&emu, 500 + *nsent % KL_CHATS,
+        ids[*nsent] = bh_emu_send_user_message(&fx.emu, 500 + *nsent % KL_CHATS,
                                                500 + *nsent % KL_CHATS, "sleep:20");
         ck_assert_msg(ids[*nsent] >= 0, "the emulator refused message %d", *nsent);
     }
@@ -265,7 +228,7 @@ static void kl_wait_processed(const int64_t *ids, int n)
 
     for (int i = 0; i < n; i++) {
         snprintf(key, sizeof key, "p:%lld", (long long)ids[i]);
-        ck_assert_msg(bh_test_runner_wait(st, key, 1, 60000) >= 1,
+        ck_assert_msg(bh_test_runner_wait(fx.st, key, 1, 60000) >= 1,
                       "update %lld was never processed", (long long)ids[i]);
     }
 }
@@ -287,7 +250,7 @@ START_TEST(steady_kills_keep_the_workers)
     int64_t deadline = bh_test_now_ms() + 60000;
 
     srand(12345);
-    bh_test_runner_init(&r, &emu, store_url, KL_WORKERS);
+    bh_test_runner_fx_init(&fx, &r, KL_WORKERS);
     r.opts.process_backlog = 1;
     ck_assert_int_eq(bh_test_runner_start(&r), 0);
     while (kl_live_workers(r.pid, pids, KL_WORKERS + 4) < KL_WORKERS &&

@@ -14,6 +14,7 @@
 #include "bothive/log.h"
 #include "bothive/telegram.h"
 #include "emu_proc.h"
+#include "tg_fixture.h"
 #include "testutil.h"
 
 #define TOKEN "4747:MOREsecretTOKEN"
@@ -21,32 +22,6 @@
 
 static bh_emu_proc emu;
 static bh_client *cl;
-
-static void setup(void)
-{
-    bh_client_options o = {.max_retries = BH_TG_NO_RETRY};
-    bh_log_set_level(BH_LOG_ERROR + 1);
-    ck_assert_int_eq(bh_emu_start(&emu, TOKEN), 0);
-    ck_assert_int_eq(bh_client_new(&cl, TOKEN, emu.url, &o), BH_OK);
-    ck_assert_int_ge(bh_emu_send_user_message(&emu, USER, USER, "hi"), 1);
-}
-
-static void teardown(void)
-{
-    bh_client_free(cl);
-    ck_assert_int_eq(bh_emu_stop(&emu), 0);
-}
-
-/* The number of calls of method the emulator received. */
-static int64_t calls(const char *method)
-{
-    char path[96];
-    int64_t n = 0;
-    snprintf(path, sizeof path, "by_method.%s", method);
-    if (bh_emu_stat(&emu, path, &n) != 0)
-        return 0;
-    return n;
-}
 
 /* The file_id of sticker i of the set (malloc'd), and the set's size in *n. */
 static char *sticker_id(const char *set, size_t i, size_t *n, char **title)
@@ -121,7 +96,7 @@ START_TEST(sticker_sets)
     ck_assert_int_eq(bh_client_create_new_sticker_set(cl, USER, "x", "X", s, 0, NULL), BH_EINVAL);
     ck_assert_int_eq(bh_client_set_sticker_emoji_list(cl, second, NULL), BH_EINVAL);
     ck_assert_int_eq(bh_client_set_sticker_position_in_set(cl, second, -1), BH_EINVAL);
-    ck_assert_int_eq(calls("addStickerToSet"), 1);
+    ck_assert_int_eq(bh_tgfx_calls("addStickerToSet"), 1);
     free(first);
     free(second);
 }
@@ -159,7 +134,7 @@ START_TEST(gifts_games_reactions)
     ck_assert_int_eq(bh_client_set_user_emoji_status(cl, USER, "5368324170671202286", 0), BH_OK);
     ck_assert_int_eq(bh_client_set_my_profile_photo(cl, &photo), BH_OK);
     ck_assert_int_eq(bh_client_remove_my_profile_photo(cl), BH_OK);
-    ck_assert_int_eq(calls("setMyProfilePhoto"), 1);
+    ck_assert_int_eq(bh_tgfx_calls("setMyProfilePhoto"), 1);
 }
 END_TEST
 
@@ -245,7 +220,7 @@ START_TEST(managed_drafts_posts)
     ck_assert_int_eq(bh_client_answer_chat_join_request_query(cl, "q1", "approve"), BH_OK);
     ck_assert_int_eq(bh_client_send_chat_join_request_web_app(cl, "q1", "https://example.org"), BH_OK);
     ck_assert_int_eq(bh_client_send_chat_join_request_web_app(cl, "", "https://example.org"), BH_EINVAL);
-    ck_assert_int_eq(calls("setPassportDataErrors"), 1);
+    ck_assert_int_eq(bh_tgfx_calls("setPassportDataErrors"), 1);
     json_object_put(errs);
 }
 END_TEST
@@ -297,8 +272,8 @@ START_TEST(newer_sends_and_edits)
     ck_assert_int_eq(bh_client_post_story(cl, "biz", &video, 1, 0, NULL, NULL), BH_EINVAL);
     ck_assert_int_eq(bh_client_edit_story(cl, "biz", 9, &photo, 0, NULL, &o), BH_OK);
     json_object_put(o);
-    ck_assert_int_eq(calls("sendLivePhoto"), 2);
-    ck_assert_int_eq(calls("sendPaidMedia"), 1);
+    ck_assert_int_eq(bh_tgfx_calls("sendLivePhoto"), 2);
+    ck_assert_int_eq(bh_tgfx_calls("sendPaidMedia"), 1);
     json_object_put(rich);
     json_object_put(gifts);
     json_object_put(button);
@@ -309,10 +284,11 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("tg_more");
-    bh_test_add_case(s, "sticker_sets", sticker_sets, setup, teardown, 60);
-    bh_test_add_case(s, "gifts_games_reactions", gifts_games_reactions, setup, teardown, 60);
-    bh_test_add_case(s, "links_business_checklists", links_business_checklists, setup, teardown, 60);
-    bh_test_add_case(s, "managed_drafts_posts", managed_drafts_posts, setup, teardown, 60);
-    bh_test_add_case(s, "newer_sends_and_edits", newer_sends_and_edits, setup, teardown, 60);
+    bh_tgfx_use(&emu, &cl, TOKEN, USER);
+    bh_tgfx_add(s, "sticker_sets", sticker_sets);
+    bh_tgfx_add(s, "gifts_games_reactions", gifts_games_reactions);
+    bh_tgfx_add(s, "links_business_checklists", links_business_checklists);
+    bh_tgfx_add(s, "managed_drafts_posts", managed_drafts_posts);
+    bh_tgfx_add(s, "newer_sends_and_edits", newer_sends_and_edits);
     return bh_test_run_suite(s);
 }

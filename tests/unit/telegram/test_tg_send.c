@@ -13,6 +13,7 @@
 #include "bothive/log.h"
 #include "bothive/telegram.h"
 #include "emu_proc.h"
+#include "tg_fixture.h"
 #include "testutil.h"
 
 #define TOKEN "4646:TEST"
@@ -21,50 +22,19 @@
 static bh_emu_proc emu;
 static bh_client *cl;
 
-static void setup(void)
-{
-    bh_client_options o = {.max_retries = BH_TG_NO_RETRY};
-    bh_log_set_level(BH_LOG_ERROR + 1);
-    ck_assert_int_eq(bh_emu_start(&emu, TOKEN), 0);
-    ck_assert_int_eq(bh_client_new(&cl, TOKEN, emu.url, &o), BH_OK);
-    ck_assert_int_ge(bh_emu_send_user_message(&emu, USER, USER, "hi"), 1);
-}
-
-static void teardown(void)
-{
-    bh_client_free(cl);
-    ck_assert_int_eq(bh_emu_stop(&emu), 0);
-}
-
-/* m->json[a][b] (b may be NULL), which must exist. */
-static json_object *field(const bh_message *m, const char *a, const char *b)
-{
-    json_object *v, *w;
-    ck_assert_msg(json_object_object_get_ex(m->json, a, &v), "no %s", a);
-    if (!b)
-        return v;
-    ck_assert_msg(json_object_object_get_ex(v, b, &w), "no %s.%s", a, b);
-    return w;
-}
-
-static const char *last_desc(void)
-{
-    return bh_client_last_error(cl)->description;
-}
-
 START_TEST(location_and_venue)
 {
     bh_message *m = NULL;
     ck_assert_int_eq(bh_client_send_location(cl, USER, 45.4642, 9.19, NULL, &m), BH_OK);
-    ck_assert_double_eq_tol(json_object_get_double(field(m, "location", "latitude")), 45.4642, 1e-9);
-    ck_assert_double_eq_tol(json_object_get_double(field(m, "location", "longitude")), 9.19, 1e-9);
+    ck_assert_double_eq_tol(json_object_get_double(bh_tgfx_field(m, "location", "latitude")), 45.4642, 1e-9);
+    ck_assert_double_eq_tol(json_object_get_double(bh_tgfx_field(m, "location", "longitude")), 9.19, 1e-9);
     bh_message_free(m);
     ck_assert_int_eq(bh_client_send_location(cl, USER, 91, 0, NULL, NULL), BH_EINVAL);
 
     ck_assert_int_eq(bh_client_send_venue(cl, USER, 1.5, -2.5, "Bar", "Main St 1", NULL, &m), BH_OK);
-    ck_assert_str_eq(json_object_get_string(field(m, "venue", "title")), "Bar");
-    ck_assert_str_eq(json_object_get_string(field(m, "venue", "address")), "Main St 1");
-    ck_assert_double_eq_tol(json_object_get_double(field(m, "location", "longitude")), -2.5, 1e-9);
+    ck_assert_str_eq(json_object_get_string(bh_tgfx_field(m, "venue", "title")), "Bar");
+    ck_assert_str_eq(json_object_get_string(bh_tgfx_field(m, "venue", "address")), "Main St 1");
+    ck_assert_double_eq_tol(json_object_get_double(bh_tgfx_field(m, "location", "longitude")), -2.5, 1e-9);
     bh_message_free(m);
     ck_assert_int_eq(bh_client_send_venue(cl, USER, 1, 1, "Bar", "", NULL, NULL), BH_EINVAL);
 
@@ -75,7 +45,7 @@ START_TEST(location_and_venue)
     bh_params_double(p, "latitude", 100);
     bh_params_double(p, "longitude", 0);
     ck_assert_int_eq(bh_client_call_params(cl, "sendLocation", p, NULL), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: wrong latitude specified");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: wrong latitude specified");
     bh_params_free(p);
 }
 END_TEST
@@ -85,21 +55,21 @@ START_TEST(contact_dice_and_poll)
     static const char *const opts[] = {"Red", "Green", "Blue"};
     bh_message *m = NULL;
     ck_assert_int_eq(bh_client_send_contact(cl, USER, "+39 02 1234", "Ada", NULL, NULL, &m), BH_OK);
-    ck_assert_str_eq(json_object_get_string(field(m, "contact", "phone_number")), "+39 02 1234");
-    ck_assert_str_eq(json_object_get_string(field(m, "contact", "first_name")), "Ada");
+    ck_assert_str_eq(json_object_get_string(bh_tgfx_field(m, "contact", "phone_number")), "+39 02 1234");
+    ck_assert_str_eq(json_object_get_string(bh_tgfx_field(m, "contact", "first_name")), "Ada");
     bh_message_free(m);
     ck_assert_int_eq(bh_client_send_contact(cl, USER, "", "Ada", NULL, NULL, NULL), BH_EINVAL);
 
     ck_assert_int_eq(bh_client_send_dice(cl, USER, NULL, NULL, &m), BH_OK);
-    int v = json_object_get_int(field(m, "dice", "value"));
+    int v = json_object_get_int(bh_tgfx_field(m, "dice", "value"));
     ck_assert(v >= 1 && v <= 6);
     bh_message_free(m);
     ck_assert_int_eq(bh_client_send_dice(cl, USER, "x", NULL, NULL), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: invalid dice emoji specified");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: invalid dice emoji specified");
 
     ck_assert_int_eq(bh_client_send_poll(cl, USER, "Colour?", opts, 3, NULL, &m), BH_OK);
-    ck_assert_str_eq(json_object_get_string(field(m, "poll", "question")), "Colour?");
-    json_object *o = field(m, "poll", "options");
+    ck_assert_str_eq(json_object_get_string(bh_tgfx_field(m, "poll", "question")), "Colour?");
+    json_object *o = bh_tgfx_field(m, "poll", "options");
     ck_assert_int_eq((int)json_object_array_length(o), 3);
     ck_assert_str_eq(json_object_get_string(json_object_object_get(json_object_array_get_idx(o, 2), "text")), "Blue");
     bh_message_free(m);
@@ -111,7 +81,7 @@ START_TEST(contact_dice_and_poll)
     bh_params_str(p, "question", "One?");
     ck_assert_int_eq(bh_params_json_text(p, "options", "[\"only\"]"), BH_OK);
     ck_assert_int_eq(bh_client_call_params(cl, "sendPoll", p, NULL), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: poll must have at least 2 option");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: poll must have at least 2 option");
     bh_params_free(p);
 }
 END_TEST
@@ -157,7 +127,7 @@ START_TEST(chats_and_bulk)
     ck_assert_int_eq(bh_client_copy_messages(cl, USER, group, ids, 2, NULL, &n), BH_OK);
     ck_assert_uint_eq(n, 2);
     ck_assert_int_eq(bh_client_copy_messages(cl, USER, group, ids + 2, 1, NULL, &n), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: message to copy not found");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: message to copy not found");
 
     /* after leaveChat, sends are refused */
     ck_assert_int_eq(bh_client_leave_chat(cl, group), BH_OK);
@@ -165,7 +135,7 @@ START_TEST(chats_and_bulk)
     ck_assert_int_eq(bh_client_last_error(cl)->error_code, 403);
     ck_assert_int_eq(bh_client_leave_chat(cl, USER), BH_EAPI);
     ck_assert_int_eq(bh_client_get_chat(cl, -1, &info), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: chat not found");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: chat not found");
 }
 END_TEST
 
@@ -209,7 +179,7 @@ START_TEST(settings_keyboards_polls_rights)
     ck_assert(!json_object_object_get_ex(ed->json, "reply_markup", &v));
     bh_message_free(ed);
     ck_assert_int_eq(bh_client_edit_message_reply_markup(cl, USER, m->message_id, NULL, NULL), BH_EAPI);
-    ck_assert_ptr_nonnull(strstr(last_desc(), "message is not modified"));
+    ck_assert_ptr_nonnull(strstr(bh_tgfx_desc(), "message is not modified"));
     ck_assert_int_eq(bh_client_edit_message_reply_markup(cl, USER, m->message_id, k, &ed), BH_OK);
     ck_assert(json_object_object_get_ex(ed->json, "reply_markup", &v));
     bh_message_free(ed);
@@ -221,7 +191,7 @@ START_TEST(settings_keyboards_polls_rights)
     ck_assert(json_object_get_boolean(json_object_object_get(poll, "is_closed")));
     json_object_put(poll);
     ck_assert_int_eq(bh_client_stop_poll(cl, USER, m->message_id, NULL), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: poll has already been closed");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: poll has already been closed");
     bh_message_free(m);
 }
 END_TEST
@@ -258,6 +228,73 @@ START_TEST(promotion_and_permissions)
 }
 END_TEST
 
+/* The status of user in chat as getChatMember reports it (a copy). */
+static void member_status(int64_t chat, int64_t user, char *st, size_t n, int64_t *until)
+{
+    bh_chat_member cm;
+    ck_assert_int_eq(bh_client_get_chat_member(cl, chat, user, &cm), BH_OK);
+    snprintf(st, n, "%s", cm.status);
+    *until = cm.until_date;
+    bh_chat_member_clear(&cm);
+}
+
+/* An until_date that is no Unix time is refused with a 400, as the Bot
+ * API refuses it, and the member is left as they were, never banned or
+ * restricted for ever by mistake; a good one is kept. */
+START_TEST(malformed_until_date_is_refused)
+{
+    static const char *const bad[] = {
+        "\"99999999999999999999\"", "99999999999999999999", "-99999999999999999999",
+        "4294967296", "\"2147483648\"",
+    };
+    static const char *const methods[] = {"banChatMember", "restrictChatMember"};
+    bh_chat_permissions none = {0};
+    char body[256], st[32];
+    int64_t until = -1;
+    /* the group's first writer is its creator, whom no one bans */
+    ck_assert_int_eq(bh_emu_post(&emu, "/control/message",
+                                 "{\"chat_id\":-300500,\"user_id\":13,\"text\":\"mine\","
+                                 "\"chat_type\":\"supergroup\"}",
+                                 NULL), 200);
+    ck_assert_int_eq(bh_emu_post(&emu, "/control/message",
+                                 "{\"chat_id\":-300500,\"user_id\":14,\"text\":\"hey\","
+                                 "\"chat_type\":\"supergroup\"}",
+                                 NULL), 200);
+    for (size_t m = 0; m < 2; m++)
+        for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+            json_object *res = NULL;
+            snprintf(body, sizeof body,
+                     "{\"chat_id\":-300500,\"user_id\":14,\"until_date\":%s%s}", bad[i],
+                     m ? ",\"permissions\":{\"can_send_messages\":false}" : "");
+            ck_assert_int_eq(bh_client_call(cl, methods[m], body, &res), BH_EAPI);
+            ck_assert_int_eq(bh_client_last_error(cl)->error_code, 400);
+            ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: invalid until_date specified");
+            member_status(-300500, 14, st, sizeof st, &until);
+            ck_assert_msg(!strcmp(st, "member"), "%s with until_date %s: %s", methods[m], bad[i],
+                          st);
+        }
+    /* the typed calls send what they are given */
+    ck_assert_int_eq(bh_client_ban_chat_member(cl, -300500, 14, INT64_C(1) << 40, 0), BH_EAPI);
+    ck_assert_int_eq(bh_client_restrict_chat_member(cl, -300500, 14, &none, INT64_C(1) << 33),
+                     BH_EAPI);
+    member_status(-300500, 14, st, sizeof st, &until);
+    ck_assert_str_eq(st, "member");
+    /* good dates: kept, and answered back */
+    ck_assert_int_eq(bh_client_call(cl, "banChatMember",
+                                    "{\"chat_id\":-300500,\"user_id\":14,"
+                                    "\"until_date\":\"2000000000\"}",
+                                    NULL), BH_OK);
+    member_status(-300500, 14, st, sizeof st, &until);
+    ck_assert_str_eq(st, "kicked");
+    ck_assert_int_eq(until, 2000000000);
+    ck_assert_int_eq(bh_client_unban_chat_member(cl, -300500, 14, 1), BH_OK);
+    ck_assert_int_eq(bh_client_restrict_chat_member(cl, -300500, 14, &none, 2147483647), BH_OK);
+    member_status(-300500, 14, st, sizeof st, &until);
+    ck_assert_str_eq(st, "restricted");
+    ck_assert_int_eq(until, 2147483647);
+}
+END_TEST
+
 START_TEST(links_requests_inline_live)
 {
     const int64_t group = -400500;
@@ -279,11 +316,11 @@ START_TEST(links_requests_inline_live)
     ck_assert_int_eq(bh_client_create_chat_invite_link(cl, group, NULL, 0, 5, 1, NULL), BH_EINVAL);
 
     ck_assert_int_eq(bh_client_approve_chat_join_request(cl, group, 13), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: HIDE_REQUESTER_MISSING");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: HIDE_REQUESTER_MISSING");
     ck_assert_int_eq(bh_client_decline_chat_join_request(cl, group, 13), BH_EAPI);
 
     ck_assert_int_eq(bh_client_answer_inline_query(cl, "q1", results, 0, 1, NULL), BH_EAPI);
-    ck_assert_ptr_nonnull(strstr(last_desc(), "query ID is invalid"));
+    ck_assert_ptr_nonnull(strstr(bh_tgfx_desc(), "query ID is invalid"));
     json_object_put(results);
 
     /* a live location, moved, then stopped */
@@ -299,11 +336,11 @@ START_TEST(links_requests_inline_live)
     json_object_put(res);
     bh_params_free(p);
     ck_assert_int_eq(bh_client_edit_message_live_location(cl, USER, m->message_id, 11, 21, &ed), BH_OK);
-    ck_assert_double_eq_tol(json_object_get_double(field(ed, "location", "latitude")), 11, 1e-9);
+    ck_assert_double_eq_tol(json_object_get_double(bh_tgfx_field(ed, "location", "latitude")), 11, 1e-9);
     bh_message_free(ed);
     ck_assert_int_eq(bh_client_stop_message_live_location(cl, USER, m->message_id, NULL), BH_OK);
     ck_assert_int_eq(bh_client_stop_message_live_location(cl, USER, m->message_id, NULL), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: message can't be edited");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: message can't be edited");
     bh_message_free(m);
 }
 END_TEST
@@ -333,7 +370,7 @@ START_TEST(profile_and_chat_texts)
                                  NULL), 200);
     ck_assert_int_eq(bh_client_set_chat_title(cl, group, "Bees"), BH_OK);
     ck_assert_int_eq(bh_client_set_chat_title(cl, group, "Bees"), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: chat title is not modified");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: chat title is not modified");
     ck_assert_int_eq(bh_client_set_chat_description(cl, group, "All about bees"), BH_OK);
     ck_assert_int_eq(bh_client_get_chat(cl, group, &info), BH_OK);
     ck_assert_str_eq(info.title, "Bees");
@@ -366,7 +403,7 @@ START_TEST(chat_setup_stickers_stars)
                                  NULL), 200);
     bh_input_file photo = bh_file_memory("\x89PNG", 4, "p.png"), byid = bh_file_id("X");
     ck_assert_int_eq(bh_client_delete_chat_photo(cl, group), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: CHAT_NOT_MODIFIED");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: CHAT_NOT_MODIFIED");
     ck_assert_int_eq(bh_client_set_chat_photo(cl, group, &byid), BH_EINVAL);
     ck_assert_int_eq(bh_client_set_chat_photo(cl, group, &photo), BH_OK);
     ck_assert_int_eq(bh_client_get_chat(cl, group, &info), BH_OK);
@@ -403,7 +440,7 @@ START_TEST(chat_setup_stickers_stars)
     free(data);
     ck_assert_int_eq(bh_client_upload_sticker_file(cl, 15, &st, "jpeg", NULL), BH_EAPI);
     ck_assert_int_eq(bh_client_get_sticker_set(cl, "nope", &got), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: STICKERSET_INVALID");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: STICKERSET_INVALID");
     ck_assert_int_eq(bh_client_get_forum_topic_icon_stickers(cl, &got), BH_OK);
     ck_assert_int_eq((int)json_object_array_length(got), 0);
     json_object_put(got);
@@ -426,12 +463,12 @@ START_TEST(forum_topics)
     ck_assert_int_eq(bh_client_edit_forum_topic(cl, forum, a, "Old news"), BH_OK);
     ck_assert_int_eq(bh_client_close_forum_topic(cl, forum, a), BH_OK);
     ck_assert_int_eq(bh_client_close_forum_topic(cl, forum, a), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: TOPIC_NOT_MODIFIED");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: TOPIC_NOT_MODIFIED");
     ck_assert_int_eq(bh_client_reopen_forum_topic(cl, forum, a), BH_OK);
     ck_assert_int_eq(bh_client_unpin_all_forum_topic_messages(cl, forum, a), BH_OK);
     ck_assert_int_eq(bh_client_delete_forum_topic(cl, forum, a), BH_OK);
     ck_assert_int_eq(bh_client_delete_forum_topic(cl, forum, a), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: TOPIC_ID_INVALID");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: TOPIC_ID_INVALID");
 
     ck_assert_int_eq(bh_client_edit_general_forum_topic(cl, forum, "Lobby"), BH_OK);
     ck_assert_int_eq(bh_client_close_general_forum_topic(cl, forum), BH_OK);
@@ -441,7 +478,7 @@ START_TEST(forum_topics)
     ck_assert_int_eq(bh_client_unhide_general_forum_topic(cl, forum), BH_OK);
     ck_assert_int_eq(bh_client_unpin_all_general_forum_topic_messages(cl, forum), BH_OK);
     ck_assert_int_eq(bh_client_create_forum_topic(cl, USER, "No", 0, NULL), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: the chat is not a forum");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: the chat is not a forum");
 }
 END_TEST
 
@@ -455,23 +492,23 @@ START_TEST(payments_and_lists)
     char link[128];
     json_object *o = NULL;
     ck_assert_int_eq(bh_client_send_invoice(cl, USER, &inv, NULL, &m), BH_OK);
-    ck_assert_int_eq(json_object_get_int(field(m, "invoice", "total_amount")), 155);
-    ck_assert_str_eq(json_object_get_string(field(m, "invoice", "currency")), "XTR");
+    ck_assert_int_eq(json_object_get_int(bh_tgfx_field(m, "invoice", "total_amount")), 155);
+    ck_assert_str_eq(json_object_get_string(bh_tgfx_field(m, "invoice", "currency")), "XTR");
     bh_message_free(m);
     ck_assert_int_eq(bh_client_create_invoice_link(cl, &inv, link, sizeof link), BH_OK);
     ck_assert_ptr_nonnull(strstr(link, "https://t.me/$"));
     inv.currency = "EURO";
     ck_assert_int_eq(bh_client_send_invoice(cl, USER, &inv, NULL, NULL), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: CURRENCY_INVALID");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: CURRENCY_INVALID");
     inv.nprices = 0;
     ck_assert_int_eq(bh_client_send_invoice(cl, USER, &inv, NULL, NULL), BH_EINVAL);
 
     ck_assert_int_eq(bh_client_answer_pre_checkout_query(cl, "pq1", 1, NULL), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: QUERY_ID_INVALID");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: QUERY_ID_INVALID");
     ck_assert_int_eq(bh_client_answer_pre_checkout_query(cl, "pq1", 0, NULL), BH_EINVAL);
     ck_assert_int_eq(bh_client_answer_shipping_query(cl, "sq1", 0, NULL, "No shipping there"), BH_EAPI);
     ck_assert_int_eq(bh_client_refund_star_payment(cl, USER, "ch1"), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: CHARGE_NOT_FOUND");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: CHARGE_NOT_FOUND");
     ck_assert_int_eq(bh_client_get_star_transactions(cl, 0, 10, &o), BH_OK);
     ck_assert_int_eq((int)json_object_array_length(json_object_object_get(o, "transactions")), 0);
     json_object_put(o);
@@ -510,7 +547,7 @@ START_TEST(titles_apps_games)
                                  "{\"chat_id\":-900100,\"user_id\":18,\"text\":\"x\",\"chat_type\":\"supergroup\"}",
                                  NULL), 200);
     ck_assert_int_eq(bh_client_set_chat_administrator_custom_title(cl, group, 18, "Boss"), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: user is not an administrator");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: user is not an administrator");
     ck_assert_int_eq(bh_client_promote_chat_member(cl, group, 18, &rights), BH_OK);
     ck_assert_int_eq(bh_client_set_chat_administrator_custom_title(cl, group, 18, "Boss"), BH_OK);
     ck_assert_int_eq(bh_client_set_chat_administrator_custom_title(cl, group, 18, "A title far too long"), BH_EAPI);
@@ -518,9 +555,9 @@ START_TEST(titles_apps_games)
     ck_assert_int_eq(bh_client_delete_chat_sticker_set(cl, group), BH_EAPI);
 
     ck_assert_int_eq(bh_client_get_business_connection(cl, "bc1", NULL), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: BUSINESS_CONNECTION_INVALID");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: BUSINESS_CONNECTION_INVALID");
     ck_assert_int_eq(bh_client_answer_web_app_query(cl, "wq1", o), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: QUERY_ID_INVALID");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: QUERY_ID_INVALID");
     json_object_put(o);
     ck_assert_int_eq(bh_client_verify_user(cl, 18, "Official"), BH_OK);
     ck_assert_int_eq(bh_client_remove_user_verification(cl, 18), BH_OK);
@@ -528,7 +565,7 @@ START_TEST(titles_apps_games)
     ck_assert_int_eq(bh_client_remove_chat_verification(cl, -1), BH_EAPI);
 
     ck_assert_int_eq(bh_client_send_game(cl, USER, "tetris", NULL, &m), BH_OK);
-    ck_assert_str_eq(json_object_get_string(field(m, "game", "title")), "tetris");
+    ck_assert_str_eq(json_object_get_string(bh_tgfx_field(m, "game", "title")), "tetris");
     bh_message_free(m);
 }
 END_TEST
@@ -536,16 +573,18 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("tg_send");
-    bh_test_add_case(s, "location_and_venue", location_and_venue, setup, teardown, 60);
-    bh_test_add_case(s, "contact_dice_and_poll", contact_dice_and_poll, setup, teardown, 60);
-    bh_test_add_case(s, "chats_and_bulk", chats_and_bulk, setup, teardown, 60);
-    bh_test_add_case(s, "settings", settings_keyboards_polls_rights, setup, teardown, 60);
-    bh_test_add_case(s, "promotion", promotion_and_permissions, setup, teardown, 60);
-    bh_test_add_case(s, "profile", profile_and_chat_texts, setup, teardown, 60);
-    bh_test_add_case(s, "chat_setup", chat_setup_stickers_stars, setup, teardown, 60);
-    bh_test_add_case(s, "forum_topics", forum_topics, setup, teardown, 60);
-    bh_test_add_case(s, "payments", payments_and_lists, setup, teardown, 60);
-    bh_test_add_case(s, "titles_apps_games", titles_apps_games, setup, teardown, 60);
-    bh_test_add_case(s, "links_and_live", links_requests_inline_live, setup, teardown, 60);
+    bh_tgfx_use(&emu, &cl, TOKEN, USER);
+    bh_tgfx_add(s, "location_and_venue", location_and_venue);
+    bh_tgfx_add(s, "contact_dice_and_poll", contact_dice_and_poll);
+    bh_tgfx_add(s, "chats_and_bulk", chats_and_bulk);
+    bh_tgfx_add(s, "settings", settings_keyboards_polls_rights);
+    bh_tgfx_add(s, "promotion", promotion_and_permissions);
+    bh_tgfx_add(s, "until_date", malformed_until_date_is_refused);
+    bh_tgfx_add(s, "profile", profile_and_chat_texts);
+    bh_tgfx_add(s, "chat_setup", chat_setup_stickers_stars);
+    bh_tgfx_add(s, "forum_topics", forum_topics);
+    bh_tgfx_add(s, "payments", payments_and_lists);
+    bh_tgfx_add(s, "titles_apps_games", titles_apps_games);
+    bh_tgfx_add(s, "links_and_live", links_requests_inline_live);
     return bh_test_run_suite(s);
 }

@@ -13,6 +13,7 @@
 #include "bothive/log.h"
 #include "bothive/telegram.h"
 #include "emu_proc.h"
+#include "tg_fixture.h"
 #include "testutil.h"
 
 #define TOKEN "4545:TABLEsecretTOKEN"
@@ -20,26 +21,6 @@
 
 static bh_emu_proc emu;
 static bh_client *cl;
-
-static void setup(void)
-{
-    bh_client_options o = {.max_retries = BH_TG_NO_RETRY};
-    bh_log_set_level(BH_LOG_ERROR + 1);
-    ck_assert_int_eq(bh_emu_start(&emu, TOKEN), 0);
-    ck_assert_int_eq(bh_client_new(&cl, TOKEN, emu.url, &o), BH_OK);
-    ck_assert_int_ge(bh_emu_send_user_message(&emu, USER, USER, "hi"), 1);
-}
-
-static void teardown(void)
-{
-    bh_client_free(cl);
-    ck_assert_int_eq(bh_emu_stop(&emu), 0);
-}
-
-static const char *last_desc(void)
-{
-    return bh_client_last_error(cl)->description;
-}
 
 START_TEST(rows_of_the_table)
 {
@@ -177,7 +158,8 @@ START_TEST(builder_reaches_rows_served_from_the_table)
     ck_assert_int_eq(json_object_get_int64(json_object_object_get(res, "amount")), 0);
     json_object_put(res);
     ck_assert_int_eq(bh_client_call_params(cl, "readBusinessMessage", p, &res), BH_EINVAL);
-    ck_assert_str_eq(last_desc(), "readBusinessMessage: the required parameter chat_id is missing");
+    ck_assert_str_eq(bh_tgfx_desc(),
+                     "readBusinessMessage: the required parameter chat_id is missing");
     bh_params_int(p, "chat_id", USER);
     bh_params_int(p, "message_id", 1);
     ck_assert_int_eq(bh_client_call_params(cl, "readBusinessMessage", p, &res), BH_OK);
@@ -250,11 +232,11 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("tg_table");
+    bh_tgfx_use(&emu, &cl, TOKEN, USER);
     bh_test_add_case(s, "rows", rows_of_the_table, NULL, NULL, 30);
     bh_test_add_case(s, "types", types_as_the_bot_api_reads_them, NULL, NULL, 30);
-    bh_test_add_case(s, "emulator_checks", emulator_checks_every_row, setup, teardown, 60);
-    bh_test_add_case(s, "from_the_table", builder_reaches_rows_served_from_the_table, setup,
-                     teardown, 60);
+    bh_tgfx_add(s, "emulator_checks", emulator_checks_every_row);
+    bh_tgfx_add(s, "from_the_table", builder_reaches_rows_served_from_the_table);
     bh_test_add_case(s, "bothive_api", bothive_api_lists_every_method, NULL, NULL, 60);
     return bh_test_run_suite(s);
 }
