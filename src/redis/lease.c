@@ -246,6 +246,7 @@ static const struct bh_hosts_ops bh_rhosts_ops = {
     .claim = bh_rhosts_claim,
     .read = bh_rhosts_read,
     .ack = bh_rhosts_ack,
+    .crash = bh_rhosts_crash,
 };
 
 /* The connection is a store handle of the same URL: its settings, its

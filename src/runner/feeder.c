@@ -37,6 +37,7 @@
 #include "base/sleep.h"
 #include "bothive/error.h"
 #include "bothive/log.h"
+#include "bothive/store.h"
 #include "hosts.h"
 
 /* The wait for the master when a read found nothing, and when it found
@@ -83,6 +84,7 @@ typedef struct bh_feeder {
     pid_t intake;
     int64_t intake_at;
     char *buf;
+    bh_store *st;         /* for dead letters, opened at the first */
 } bh_feeder;
 
 /* Appends v to a growing array. Errors: BH_ENOMEM. */
@@ -413,6 +415,58 @@ static size_t bh_feeder_read(bh_feeder *f)
     return sent;
 }
 
+/* Records entry id of partition k (json) in the dead-letter memory and
+ * acknowledges it: it is over for good, on every host. */
+static void bh_feeder_set_aside(bh_feeder *f, int k, int64_t id, int crashes, char *json)
+{
+    bh_qjob j = {.kind = BH_JOB_UPDATE, .source = f->cfg->source, .update_id = id,
+                 .crashes = crashes, .json = json[0] ? json : NULL};
+    char reason[96];
+    int rc;
+
+    if (!f->st && (rc = bh_store_open(&f->st, f->cfg->opts->store_url, NULL)) != BH_OK)
+        bh_log(BH_LOG_ERROR, "cannot open the store for a dead letter: %s", bh_strerror(rc));
+    snprintf(reason, sizeof reason, "killed %d workers, on this host or others", crashes);
+    if (f->st)
+        bh_deadletter_put(f->st, &j, reason);
+    if ((rc = bh_hosts_ack(f->h, k, f->p[k].epoch, &id, 1)) != BH_OK)
+        bh_log(BH_LOG_WARN, "dead letter %lld not acknowledged: %s", (long long)id,
+               bh_strerror(rc));
+}
+
+/*
+ * Update m's of partition k killed a worker of this host: one more
+ * delivery in the log. At m->h.rc crashes in all (on any host) it is set
+ * aside here, else the master runs it again; the verdict goes back. A
+ * store that fails gives "again" (the master's respawn backoff paces it).
+ */
+static void bh_feeder_crash(bh_feeder *f, int k, const bh_msg *m)
+{
+    bh_fpart *p = &f->p[k];
+    bh_msg_hdr h = {.type = BH_MSG_VERDICT, .source = f->cfg->source, .timer = k,
+                    .update_id = m->h.update_id, .b = m->h.b, .a = m->h.a};
+    char *json = NULL;
+    size_t len = 0;
+    int crashes = 0, rc = BH_ENOTOWNER;
+
+    if ((uint64_t)m->h.b == p->epoch && bh_feeder_flying(p, m->h.update_id))
+        rc = bh_hosts_crash(f->h, k, p->epoch, m->h.update_id, &crashes, &json, &len);
+    if (rc == BH_OK) {
+        bh_feeder_worked(f);
+        h.a = crashes;
+        if (crashes >= m->h.rc) {
+            bh_feeder_set_aside(f, k, m->h.update_id, crashes, json);
+            bh_feeder_land(f, p, m->h.update_id);
+            h.rc = 1;
+        }
+    } else if (rc != BH_ENOTOWNER) {
+        bh_feeder_failed(f, bh_clock_mono_ms(), "counting a crash", rc);
+    }
+    free(json);
+    if (bh_proto_send(f->cfg->fd, &h, NULL, 0) != BH_OK)
+        f->gone = 1;
+}
+
 /* One message of the master. */
 static void bh_feeder_on_msg(bh_feeder *f, const bh_msg *m)
 {
@@ -423,7 +477,13 @@ static void bh_feeder_on_msg(bh_feeder *f, const bh_msg *m)
         f->final = 1;
         return;
     }
-    if ((m->h.type != BH_MSG_ACK && m->h.type != BH_MSG_NACK) || k < 0 || k >= f->parts)
+    if (k < 0 || k >= f->parts)
+        return;
+    if (m->h.type == BH_MSG_CRASH) {
+        bh_feeder_crash(f, k, m);
+        return;
+    }
+    if (m->h.type != BH_MSG_ACK && m->h.type != BH_MSG_NACK)
         return;
     p = &f->p[k];
     if (!bh_feeder_land(f, p, m->h.update_id) || (uint64_t)m->h.b != p->epoch)
@@ -546,6 +606,7 @@ static void bh_feeder_end(bh_feeder *f)
     }
     free(f->p);
     bh_hosts_close(f->h);
+    bh_store_close(f->st);
     free(f->buf);
 }
 

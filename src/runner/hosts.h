@@ -31,6 +31,10 @@ enum {
     /* master -> feeder */
     BH_MSG_ACK,        /* timer: partition; update_id; b: epoch */
     BH_MSG_NACK,       /* the same: dropped unrun, its lease ran out in the master */
+    BH_MSG_CRASH,      /* the same: it killed a worker; rc: crashes that set it aside */
+    /* feeder -> master */
+    BH_MSG_VERDICT,    /* timer: partition; update_id; b: epoch; rc: 1 set aside (the
+                        * feeder wrote the dead letter), 0 run it again; a: crashes */
 };
 
 /* Settings, from the environment (see README, "Running on several hosts"). */

@@ -47,9 +47,7 @@ static void bh_master_note_text(const bh_master *m, int i, char *out, size_t n)
         snprintf(out, n, " in %.*s", BH_NOTE_MAX - 1, m->shm[i].note);
 }
 
-/* A job for update msg of source s, its JSON copied; NULL when out of
- * memory. A TOOBIG notice has no JSON. */
-static bh_qjob *bh_master_job_of_update(int s, const bh_msg *msg)
+bh_qjob *bh_master_job_of_update(int s, const bh_msg *msg)
 {
     bh_qjob *j = calloc(1, sizeof *j);
 
@@ -171,6 +169,17 @@ void bh_master_job_crashed(bh_master *m, int i, bh_qjob *j, const char *how)
     char note[BH_MASTER_NOTE_TEXT_MAX];
 
     bh_master_note_text(m, i, note, sizeof note);
+    if (j->part && !j->lost && !bh_master_hosts_lost(m, j)) {
+        /* Hosts mode: the crashes are counted in the log, across hosts;
+         * the key stays busy until the feeder's verdict. */
+        j->crashes++;
+        bh_log(BH_LOG_ERROR, "worker %d (pid %d) %s while running update %lld of source "
+               "%d%s (attempt %d)", i, (int)m->w[i].pid, how, (long long)j->update_id,
+               j->source, note, j->attempt);
+        bh_master_hosts_crashed(m, j);
+        return;
+    }
+    bh_queue_release(&m->q, j);
     if (j->lost || bh_master_hosts_lost(m, j)) {
         /* Hosts mode: the partition's new owner runs it; not a crash. */
         bh_log(BH_LOG_WARN, "update %lld of partition %d left to its new owner",

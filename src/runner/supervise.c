@@ -327,7 +327,6 @@ void bh_master_worker_dead(bh_master *m, int i, int reaped, int status)
     w->state = BH_W_DEAD;
     w->job = NULL;
     if (j) {
-        bh_queue_release(&m->q, j);
         bh_master_job_crashed(m, i, j, how);
     } else if (!m->finalizing) {
         bh_log(BH_LOG_ERROR, "worker %d (pid %d) %s while idle", i, (int)w->pid, how);

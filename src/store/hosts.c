@@ -152,3 +152,13 @@ int bh_hosts_ack(bh_hosts *h, int part, uint64_t epoch, const int64_t *ids, size
         return BH_OK;
     return h->ops->ack(h, part, epoch, ids, n);
 }
+
+int bh_hosts_crash(bh_hosts *h, int part, uint64_t epoch, int64_t id, int *crashes,
+                   char **json, size_t *len)
+{
+    if (!h || part < 0 || part >= BH_HOSTS_PARTS_MAX || id < 0 || !crashes || !json || !len)
+        return BH_EINVAL;
+    if (!h->ops->crash)
+        return BH_ENOTSUP;
+    return h->ops->crash(h, part, epoch, id, crashes, json, len);
+}

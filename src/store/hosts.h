@@ -66,6 +66,8 @@ struct bh_hosts_ops {
     int (*read)(bh_hosts *h, const bh_hosts_want *w, size_t nw, size_t count, int *status,
                 bh_hosts_entry **out, size_t *nout);
     int (*ack)(bh_hosts *h, int part, uint64_t epoch, const int64_t *ids, size_t n);
+    int (*crash)(bh_hosts *h, int part, uint64_t epoch, int64_t id, int *crashes, char **json,
+                 size_t *len);
 };
 
 /* The part of every handle this layer knows; backends embed it first. */
@@ -151,5 +153,18 @@ void bh_hosts_entries_free(bh_hosts_entry *e, size_t n);
  * for the next owner). Errors: BH_EINVAL, BH_ENOTOWNER, the backend's.
  */
 int bh_hosts_ack(bh_hosts *h, int part, uint64_t epoch, const int64_t *ids, size_t n);
+
+/*
+ * A worker crashed running entry id of part (pending on this host, under
+ * the lease of epoch): one more delivery is counted in the log, so that
+ * the count is the entry's across hosts. *crashes: the crashes counted so
+ * far (deliveries - 1; a re-read of a pending entry is not a delivery);
+ * *json (malloc'd, NUL-terminated, "" when the entry is gone) and *len:
+ * the entry, for a dead letter. Errors: BH_EINVAL, BH_ENOTOWNER (the lease
+ * is not held with epoch: nothing counted), BH_ENOMEM, BH_ENOTSUP (a
+ * backend without it), the backend's.
+ */
+int bh_hosts_crash(bh_hosts *h, int part, uint64_t epoch, int64_t id, int *crashes,
+                   char **json, size_t *len);
 
 #endif

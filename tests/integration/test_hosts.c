@@ -24,6 +24,7 @@
 #include "bothive/bothive.h"
 #include "emu_proc.h"
 #include "redis_proc.h"
+#include "runner/hosts.h"
 #include "runner_app.h"
 #include "testutil.h"
 
@@ -422,6 +423,86 @@ START_TEST(test_redis_stopped)
 }
 END_TEST
 
+/* The dead letter of update id, written by a feeder (the masters make no
+ * store call): waits for it; 1 when there. */
+static int dead_letter(int64_t id, int64_t ms)
+{
+    char key[64], *val = NULL;
+    bh_shared *dl;
+    int64_t end = bh_test_now_ms() + ms;
+    int got = 0;
+
+    snprintf(key, sizeof key, "0:%lld", (long long)id);
+    ck_assert_int_eq(bh_shared_open(st, "bothive.deadletter", &dl), BH_OK);
+    while (!got && bh_test_now_ms() < end) {
+        if (bh_shared_get_json(dl, key, &val) == BH_OK) {
+            got = strstr(val, "poison") != NULL;
+            ck_assert_ptr_nonnull(strstr(val, "killed 2 workers"));
+            fprintf(stderr, "test_hosts: dead letter %s\n", val);
+            free(val);
+        } else {
+            usleep(20000);
+        }
+    }
+    bh_shared_close(dl);
+    return got;
+}
+
+/* The host (index) holding the partition of chat's updates, or -1. */
+static int chat_owner(int chat)
+{
+    char name[16];
+    snprintf(name, sizeof name, "p%d", bh_hosts_part_of(BH_KEY_CHAT, chat, 16));
+    return lease_holder(name);
+}
+
+/* A poison update (its hook kills its worker) over 3 hosts: set aside by
+ * the feeder after 2 crashes counted in the log, then acknowledged: never
+ * run again, and the chat goes on. */
+START_TEST(test_dead_letter)
+{
+    for (int i = 0; i < NHOSTS; i++)
+        host_start(i);
+    hosts_ready();
+    int64_t p = bh_emu_send_user_message(&emu, 9, 9, "poison");
+    ck_assert_int_gt(p, 0);
+    ck_assert_int_eq(dead_letter(p, WAIT_MS), 1);
+    int64_t after = bh_emu_send_user_message(&emu, 9, 9, "sleep:0");
+    all_processed(&after, 1);
+    usleep(1000000);
+    ck_assert_int_eq(bh_test_runner_get(st, "poison_runs"), 2);
+    ck_assert_int_eq(emu_stat("pending_updates"), 0);
+}
+END_TEST
+
+/* The crashes are counted across hosts: the first run of a poison
+ * update kills its worker (counted), the second its whole host (no one
+ * can count that), the third, on the partition's next owner, its worker
+ * again: that is the second crash counted, and it is set aside. Counted
+ * per host, the next owner would run it twice. */
+START_TEST(test_dead_letter_across_hosts)
+{
+    for (int i = 0; i < NHOSTS; i++)
+        host_start(i);
+    hosts_ready();
+    int owner = chat_owner(9);
+    ck_assert_int_ge(owner, 0);
+    int64_t p = bh_emu_send_user_message(&emu, 9, 9, "poison-host");
+    ck_assert_int_eq(dead_letter(p, WAIT_MS), 1);
+    usleep(1000000);
+    int64_t runs = bh_test_runner_get(st, "poison_runs");
+    fprintf(stderr, "test_hosts: the poison update ran %lld time(s)\n", (long long)runs);
+    ck_assert_int_eq(runs, 3);
+    /* Its first host is gone, the others serve the chat. */
+    ck_assert_int_eq(waitpid(hosts[owner], NULL, WNOHANG), hosts[owner]);
+    hosts[owner] = 0;
+    ck_assert_int_ne(chat_owner(9), owner);
+    int64_t after = bh_emu_send_user_message(&emu, 9, 9, "sleep:0");
+    all_processed(&after, 1);
+    ck_assert_int_eq(bh_test_runner_get(st, "poison_runs"), 3);
+}
+END_TEST
+
 static void add(Suite *s, const char *name, const TTest *t)
 {
     bh_test_add_case(s, name, t, setup, teardown, 240);
@@ -436,6 +517,8 @@ static Suite *hosts_suite(void)
     add(s, "timer", test_timer_once_per_period);
     add(s, "backlog", test_backlog_first_start_only);
     add(s, "redis_stopped", test_redis_stopped);
+    add(s, "dead_letter", test_dead_letter);
+    add(s, "dead_letter_hosts", test_dead_letter_across_hosts);
     return s;
 }
 
