@@ -428,7 +428,7 @@ static void bh_feeder_set_aside(bh_feeder *f, int k, int64_t id, int crashes, ch
         bh_log(BH_LOG_ERROR, "cannot open the store for a dead letter: %s", bh_strerror(rc));
     snprintf(reason, sizeof reason, "killed %d workers, on this host or others", crashes);
     if (f->st)
-        bh_deadletter_put(f->st, &j, reason);
+        bh_deadletter_put(f->st, f->bot, &j, reason);
     if ((rc = bh_hosts_ack(f->h, k, f->p[k].epoch, &id, 1)) != BH_OK)
         bh_log(BH_LOG_WARN, "dead letter %lld not acknowledged: %s", (long long)id,
                bh_strerror(rc));

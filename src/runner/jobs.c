@@ -112,7 +112,7 @@ void bh_master_on_update(bh_master *m, int s, const bh_msg *msg)
     if (!(j = bh_master_job_of_update(s, msg)))
         goto fail;
     if (msg->h.type == BH_MSG_TOOBIG) {
-        bh_deadletter_put(m->st, j, "too large to dispatch");
+        bh_deadletter_put(m->st, NULL, j, "too large to dispatch");
         bh_master_job_finish(m, j);
         return;
     }
@@ -158,7 +158,7 @@ static void bh_master_job_set_aside(bh_master *m, int i, bh_qjob *j, const char 
            j->source, note, j->attempt);
     snprintf(reason, sizeof reason, "killed %d workers; the last one %s%s", j->crashes,
              how, note);
-    bh_deadletter_put(m->st, j, reason);
+    bh_deadletter_put(m->st, NULL, j, reason);
     bh_master_job_finish(m, j);
 }
 
@@ -246,7 +246,7 @@ static void bh_master_hand_out(bh_master *m, int i, bh_qjob *j)
         w->job = NULL;
         w->state = BH_W_IDLE;
         bh_queue_release(&m->q, j);
-        bh_deadletter_put(m->st, j, "too large to dispatch");
+        bh_deadletter_put(m->st, NULL, j, "too large to dispatch");
         bh_master_job_finish(m, j);
     } else if (rc != BH_OK) {
         bh_master_worker_dead(m, i, 0, 0);

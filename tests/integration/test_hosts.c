@@ -432,7 +432,7 @@ static int dead_letter(int64_t id, int64_t ms)
     int64_t end = bh_test_now_ms() + ms;
     int got = 0;
 
-    snprintf(key, sizeof key, "0:%lld", (long long)id);
+    snprintf(key, sizeof key, "4242:0:%lld", (long long)id);
     ck_assert_int_eq(bh_shared_open(st, "bothive.deadletter", &dl), BH_OK);
     while (!got && bh_test_now_ms() < end) {
         if (bh_shared_get_json(dl, key, &val) == BH_OK) {
