@@ -85,6 +85,8 @@ typedef struct bh_feeder {
     int64_t intake_at;
     char *buf;
     bh_store *st;         /* for dead letters, opened at the first */
+    bh_msg_hdr *early;    /* ACKs and NACKs of partitions not taken yet */
+    size_t nearly, capearly;
 } bh_feeder;
 
 /* Appends v to a growing array. Errors: BH_ENOMEM. */
@@ -163,6 +165,57 @@ static void bh_feeder_drop(bh_feeder *f, int k)
     bh_feeder_tell_lease(f, k, 0);
 }
 
+/*
+ * What the master held of partition k at this feeder's fork, under the
+ * epoch e now taken (a feeder started again while its master lives, and
+ * renewing the same lease): in flight already, not sent again, so that a
+ * chat's later update never runs before one resent; the done ones are
+ * acknowledged first. Held entries of another epoch are the master's to
+ * drop (it starts no job of a lease it does not hold).
+ */
+static void bh_feeder_held(bh_feeder *f, int k, uint64_t e)
+{
+    bh_fpart *p = &f->p[k];
+    size_t kept = 0;
+
+    for (size_t i = 0; i < f->cfg->nheld; i++) {
+        const bh_hosts_held *h = &f->cfg->held[i];
+        if (h->part != k || h->epoch != e)
+            continue;
+        if (h->done) {
+            bh_feeder_push(&p->acks, &p->nacks, &p->capacks, h->update_id);
+        } else if (!bh_feeder_flying(p, h->update_id) &&
+                   bh_feeder_push(&p->fly, &p->nfly, &p->capfly, h->update_id) == BH_OK) {
+            f->flying++;
+            kept++;
+        }
+    }
+    if (kept)
+        bh_log(BH_LOG_INFO, "partition %d: %zu update(s) still held by the master", k, kept);
+    /* What the master ended of them before the lease was taken here. */
+    for (size_t i = 0; i < f->nearly; i++) {
+        bh_msg_hdr *h = &f->early[i];
+        if (h->timer != k || (uint64_t)h->b != e || !bh_feeder_land(f, p, h->update_id))
+            continue;
+        if (h->type == BH_MSG_ACK)
+            bh_feeder_push(&p->acks, &p->nacks, &p->capacks, h->update_id);
+    }
+}
+
+/* Keeps an ACK or NACK of a partition not taken yet, for bh_feeder_held. */
+static void bh_feeder_early(bh_feeder *f, const bh_msg_hdr *h)
+{
+    if (f->nearly == f->capearly) {
+        size_t nc = f->capearly ? f->capearly * 2 : 64;
+        bh_msg_hdr *n = realloc(f->early, nc * sizeof *n);
+        if (!n)
+            return; /* stays pending: the next owner runs it again */
+        f->early = n;
+        f->capearly = nc;
+    }
+    f->early[f->nearly++] = *h;
+}
+
 /* Lease of partition k taken with a new epoch e: the previous owner's
  * pending entries first, then this host's own from the start. */
 static void bh_feeder_taken(bh_feeder *f, int k, uint64_t e, int64_t until)
@@ -175,6 +228,7 @@ static void bh_feeder_taken(bh_feeder *f, int k, uint64_t e, int64_t until)
     p->nfly = p->nacks = 0;
     p->epoch = e;
     p->after = 0;
+    bh_feeder_held(f, k, e);
     if ((rc = bh_hosts_claim(f->h, k, e, &moved)) != BH_OK) {
         bh_log(BH_LOG_WARN, "partition %d: cannot claim the pending entries: %s", k,
                bh_strerror(rc));
@@ -486,6 +540,10 @@ static void bh_feeder_on_msg(bh_feeder *f, const bh_msg *m)
     if (m->h.type != BH_MSG_ACK && m->h.type != BH_MSG_NACK)
         return;
     p = &f->p[k];
+    if (!p->epoch && f->cfg->nheld) {
+        bh_feeder_early(f, &m->h);
+        return;
+    }
     if (!bh_feeder_land(f, p, m->h.update_id) || (uint64_t)m->h.b != p->epoch)
         return; /* of an epoch gone: the entry is the newer owner's */
     if (m->h.type == BH_MSG_ACK)
@@ -607,6 +665,7 @@ static void bh_feeder_end(bh_feeder *f)
     free(f->p);
     bh_hosts_close(f->h);
     bh_store_close(f->st);
+    free(f->early);
     free(f->buf);
 }
 

@@ -27,6 +27,10 @@
 #include "hosts.h"
 #include "master.h"
 
+/* The jobs done lately that a new feeder is told of: more than a feeder
+ * holds unacknowledged (it acknowledges with each read, every few ms). */
+#define BH_HOSTS_DONE_RING 1024
+
 typedef struct bh_hosts_lease_view {
     int64_t until;   /* monotonic ms; 0: not held */
     uint64_t epoch;
@@ -45,6 +49,8 @@ struct bh_hosts_master {
     bh_hosts_lease_view (*lease)[BH_HOSTS_PARTS_MAX]; /* per source */
     bh_hosts_outbox *out;                             /* per source */
     bh_qjob *parked;   /* crashed, waiting for the verdict (linked by next) */
+    bh_hosts_held (*done)[BH_HOSTS_DONE_RING];        /* per source: done lately */
+    size_t *ndone;                                    /* per source: ever done */
 };
 
 int bh_master_hosts_init(bh_master *m)
@@ -59,7 +65,9 @@ int bh_master_hosts_init(bh_master *m)
     hm->out = calloc((size_t)m->ns, sizeof *hm->out);
     hm->mode = calloc((size_t)m->ns, sizeof *hm->mode);
     hm->timers_until = calloc((size_t)m->ns, sizeof *hm->timers_until);
-    if (!hm->lease || !hm->out || !hm->mode || !hm->timers_until)
+    hm->done = calloc((size_t)m->ns, sizeof *hm->done);
+    hm->ndone = calloc((size_t)m->ns, sizeof *hm->ndone);
+    if (!hm->lease || !hm->out || !hm->mode || !hm->timers_until || !hm->done || !hm->ndone)
         return BH_ENOMEM;
     for (int s = 0; s < m->ns; s++)
         hm->mode[s] = bh_hosts_mode(m->app, &m->o, s);
@@ -78,6 +86,8 @@ void bh_master_hosts_free(bh_master *m)
     free(hm->lease);
     free(hm->mode);
     free(hm->timers_until);
+    free(hm->done);
+    free(hm->ndone);
     while (hm->parked) {
         bh_qjob *j = hm->parked;
         hm->parked = j->next;
@@ -217,7 +227,48 @@ void bh_master_hosts_feeder_gone(bh_master *m, int s)
     if (!m->hm)
         return;
     m->hm->out[s].head = m->hm->out[s].n = 0;
-    bh_master_hosts_unpark(m, s, 0);
+}
+
+void bh_master_hosts_feeder_new(bh_master *m, int s)
+{
+    if (!m->hm)
+        return;
+    for (bh_qjob *j = m->hm->parked; j; j = j->next)
+        if (j->source == s) {
+            bh_msg_hdr h = {.type = BH_MSG_CRASH, .source = s, .timer = j->part - 1,
+                            .update_id = j->update_id, .b = (int64_t)j->epoch,
+                            .rc = BH_MASTER_CRASHES_MAX, .a = j->crashes};
+            bh_master_hosts_post(m, s, &h);
+        }
+}
+
+/* Appends job j (of source s and a partition) to the held list. */
+static void bh_master_hosts_hold(bh_hosts_held *out, size_t *n, int s, const bh_qjob *j)
+{
+    if (j && j->source == s && j->part)
+        out[(*n)++] = (bh_hosts_held){.part = j->part - 1, .update_id = j->update_id,
+                                      .epoch = j->epoch};
+}
+
+size_t bh_master_hosts_held(const bh_master *m, int s, bh_hosts_held **out)
+{
+    const struct bh_hosts_master *hm = m->hm;
+    size_t n = 0, nd = hm->ndone[s] < BH_HOSTS_DONE_RING ? hm->ndone[s] : BH_HOSTS_DONE_RING;
+    size_t cap = m->q.queued + m->q.running + (size_t)m->nw + nd + 1;
+
+    if (!(*out = malloc(cap * sizeof **out)))
+        return 0;
+    for (size_t b = 0; b < m->q.nbuckets; b++)
+        for (const bh_qkey *k = m->q.buckets[b]; k; k = k->hnext)
+            for (const bh_qjob *j = k->head; j && n < cap; j = j->next)
+                bh_master_hosts_hold(*out, &n, s, j);
+    for (int i = 0; i < m->nw && n < cap; i++)
+        bh_master_hosts_hold(*out, &n, s, m->w[i].job);
+    for (const bh_qjob *j = hm->parked; j && n < cap; j = j->next)
+        bh_master_hosts_hold(*out, &n, s, j);
+    for (size_t i = 0; i < nd && n < cap; i++)
+        (*out)[n++] = hm->done[s][i];
+    return n;
 }
 
 /* In hosts mode the timers of a bot tick on one host: the one whose
@@ -324,6 +375,12 @@ void bh_master_hosts_done(bh_master *m, const bh_qjob *j)
 {
     bh_msg_hdr h = {.type = BH_MSG_ACK, .source = j->source, .timer = j->part - 1,
                     .update_id = j->update_id, .b = (int64_t)j->epoch};
+    struct bh_hosts_master *hm = m->hm;
+
+    /* Kept a while: a feeder gone may not have acknowledged it yet. */
+    hm->done[j->source][hm->ndone[j->source]++ % BH_HOSTS_DONE_RING] =
+        (bh_hosts_held){.part = j->part - 1, .done = 1, .update_id = j->update_id,
+                        .epoch = j->epoch};
 
     bh_master_hosts_post(m, j->source, &h);
 }

@@ -37,6 +37,16 @@ enum {
                         * feeder wrote the dead letter), 0 run it again; a: crashes */
 };
 
+/* An entry of a partition the master holds: queued, running or waiting
+ * for a crash's verdict (done 0), or done lately (done 1: its
+ * acknowledgement may not have reached the store). */
+typedef struct bh_hosts_held {
+    int part;
+    int done;
+    int64_t update_id;
+    uint64_t epoch;
+} bh_hosts_held;
+
 /* Settings, from the environment (see README, "Running on several hosts"). */
 typedef struct bh_hosts_cfg {
     int64_t lease_ms;   /* BOTHIVE_HOSTS_LEASE_MS, default 10000 */

@@ -272,6 +272,10 @@ typedef struct bh_updater_cfg {
     int skip_backlog;       /* the first updater of a run */
     int64_t offset, next;   /* from the master's ledger */
     const char *host;       /* hosts mode: this run's host id; else NULL */
+    /* Hosts mode: what the master holds of the partitions at the fork
+     * (hosting.c), so that a feeder started again sends none of it. */
+    const struct bh_hosts_held *held;
+    size_t nheld;
 } bh_updater_cfg;
 
 void bh_updater_main(const bh_updater_cfg *cfg) __attribute__((noreturn));

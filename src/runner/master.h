@@ -200,6 +200,13 @@ int bh_master_hosts_lost(const bh_master *m, const bh_qjob *j);
 void bh_master_hosts_end_stale(bh_master *m);
 /* Whether the timers of source s tick on this host now. */
 int bh_master_hosts_timers_here(const bh_master *m, int s);
+/* What the master holds of source s's partitions (bh_hosts_held), into a
+ * malloc'd array (*out, NULL when empty or out of memory): for a feeder
+ * started again. The count. */
+size_t bh_master_hosts_held(const bh_master *m, int s, struct bh_hosts_held **out);
+/* A feeder of source s started: the crashes that wait for a verdict are
+ * told to it again (the one gone may not have answered). */
+void bh_master_hosts_feeder_new(bh_master *m, int s);
 /* Job j of a partition killed a worker: it waits, its key busy, for the
  * feeder's verdict (the crash counted in the log across hosts). */
 void bh_master_hosts_crashed(bh_master *m, bh_qjob *j);

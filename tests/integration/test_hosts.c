@@ -503,6 +503,66 @@ START_TEST(test_dead_letter_across_hosts)
 }
 END_TEST
 
+/* The pid of host i's feeder (the process "bh updater" in its process
+ * group), or -1. */
+static pid_t feeder_of(int i)
+{
+    pid_t found = -1;
+    for (pid_t pid = 2; pid < 4194304 && found < 0; pid++) {
+        char path[64], buf[512];
+        snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+        FILE *f = fopen(path, "r");
+        if (!f) {
+            if (errno == ENOENT && pid > 65536)
+                break;
+            continue;
+        }
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[n] = '\0';
+        char *close = strrchr(buf, ')');
+        int pgrp = 0;
+        if (strstr(buf, "(bh updater)") && close &&
+            sscanf(close + 2, "%*c %*d %d", &pgrp) == 1 && pgrp == hosts[i])
+            found = pid;
+    }
+    return found;
+}
+
+/* A feeder SIGKILLed while its master lives: its replacement does not
+ * send again what the master holds (queued, running, or done and maybe
+ * not acknowledged), so per-chat order holds and nothing runs twice. */
+START_TEST(test_feeder_killed)
+{
+    int64_t seq[CHATS + 1], ids[2 * N];
+
+    for (int c = 0; c <= CHATS; c++)
+        seq[c] = 1;
+    for (int i = 0; i < NHOSTS; i++)
+        host_start(i);
+    hosts_ready();
+    burst(N, CHATS, seq, ids);
+    for (int i = 0; i < NHOSTS; i++) {
+        bh_test_runner_wait(st, "total", (i + 1) * N / 4, WAIT_MS);
+        pid_t fp = feeder_of(i);
+        ck_assert_int_gt(fp, 0);
+        ck_assert_int_eq(kill(fp, SIGKILL), 0);
+    }
+    burst(N, CHATS, seq, ids + N);
+    all_processed(ids, 2 * N);
+    ck_assert_int_eq(bh_test_runner_wait(st, "total", 2 * N, WAIT_MS), 2 * N);
+    usleep(500000);
+    fprintf(stderr, "test_hosts: feeders killed: %lld duplicate(s), %lld order error(s)\n",
+            (long long)bh_test_runner_get(st, "dups"),
+            (long long)bh_test_runner_get(st, "order_errors"));
+    ck_assert_int_eq(bh_test_runner_get(st, "order_errors"), 0);
+    ck_assert_int_eq(bh_test_runner_get(st, "dups"), 0);
+    ck_assert_int_eq(bh_test_runner_get(st, "total"), 2 * N);
+    for (int i = 0; i < NHOSTS; i++)
+        ck_assert_int_eq(waitpid(hosts[i], NULL, WNOHANG), 0); /* the hosts live */
+}
+END_TEST
+
 static void add(Suite *s, const char *name, const TTest *t)
 {
     bh_test_add_case(s, name, t, setup, teardown, 240);
@@ -519,6 +579,7 @@ static Suite *hosts_suite(void)
     add(s, "redis_stopped", test_redis_stopped);
     add(s, "dead_letter", test_dead_letter);
     add(s, "dead_letter_hosts", test_dead_letter_across_hosts);
+    add(s, "feeder_killed", test_feeder_killed);
     return s;
 }
 
