@@ -65,6 +65,7 @@ int bh_rhosts_read(bh_hosts *h, const bh_hosts_want *w, size_t nw, size_t count,
 int bh_rhosts_ack(bh_hosts *h, int part, uint64_t epoch, const int64_t *ids, size_t n);
 int bh_rhosts_crash(bh_hosts *h, int part, uint64_t epoch, int64_t id, int *crashes,
                     char **json, size_t *len);
+int bh_rhosts_wait(bh_hosts *h, const int *parts, const int64_t *after, size_t n, int ms);
 /* Creates the group of partitions 0..parts-1 where missing. */
 int bh_rhosts_groups(struct bh_redis_hosts *h, int parts);
 

@@ -247,6 +247,7 @@ static const struct bh_hosts_ops bh_rhosts_ops = {
     .read = bh_rhosts_read,
     .ack = bh_rhosts_ack,
     .crash = bh_rhosts_crash,
+    .wait = bh_rhosts_wait,
 };
 
 /* The connection is a store handle of the same URL: its settings, its

@@ -400,3 +400,45 @@ int bh_rhosts_crash(bh_hosts *hh, int part, uint64_t epoch, int64_t id, int *cra
     freeReplyObject(rep);
     return rc;
 }
+
+/*
+ * A plain XREAD BLOCK over the partitions' streams (a blocking command
+ * cannot run in a script, and this one changes nothing: no group, no
+ * delivery), COUNT 1: it returns as soon as the intake adds an entry.
+ * Sent once only: a repeat after a broken connection is the caller's
+ * next turn.
+ */
+int bh_rhosts_wait(bh_hosts *hh, const int *parts, const int64_t *after, size_t n, int ms)
+{
+    struct bh_redis_hosts *h = bh_rhosts_of(hh);
+    struct bh_redis_argv a = {0};
+    char id[32];
+    redisReply *rep;
+    int rc;
+
+    bh_redis_argv_str(&a, "XREAD");
+    bh_redis_argv_str(&a, "COUNT");
+    bh_redis_argv_str(&a, "1");
+    bh_redis_argv_str(&a, "BLOCK");
+    bh_redis_argv_int(&a, ms);
+    bh_redis_argv_str(&a, "STREAMS");
+    for (size_t i = 0; i < n; i++)
+        bh_rhosts_key(h, &a, "s:%d", parts[i]);
+    for (size_t i = 0; i < n; i++) {
+        if (after[i] < 0)
+            snprintf(id, sizeof id, "$");
+        else
+            bh_rhosts_entry_id(after[i], id, sizeof id);
+        bh_redis_argv_own(&a, strdup(id), strlen(id));
+    }
+    rc = bh_redis_cmd_run(h->r, 0, &rep, &a);
+    bh_redis_argv_free(&a);
+    if (rc != BH_OK)
+        return rc;
+    if (rep->type == REDIS_REPLY_ERROR)
+        rc = bh_redis_reply_fail(h->r, rep);
+    else
+        rc = rep->type == REDIS_REPLY_ARRAY && rep->elements > 0;
+    freeReplyObject(rep);
+    return rc;
+}

@@ -25,6 +25,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,6 +50,10 @@
  * turn. */
 #define BH_FEEDER_FLIGHT_MAX 512
 #define BH_FEEDER_READ_MAX 64
+/* An idle feeder waits in the store for a new entry this long at most
+ * (less when a renewal is due sooner): what the master sends meanwhile
+ * waits as long. */
+#define BH_FEEDER_BLOCK_MS 50
 /* Before starting the intake again, or retrying a failed connection. */
 #define BH_FEEDER_RETRY_MS 1000
 /* After a failed call to the store, the pause before the next: a store
@@ -60,6 +65,7 @@ typedef struct bh_fpart {
     uint64_t epoch;       /* the lease held with it; 0: not held */
     int64_t renew_at, try_at;
     int64_t after;        /* -1: new entries; else pending ones above it */
+    int64_t seen;         /* the highest id read here, -1: none */
     int64_t *fly;         /* ids in flight in the master */
     size_t nfly, capfly;
     int64_t *acks;        /* done, to acknowledge */
@@ -81,6 +87,8 @@ typedef struct bh_feeder {
     int64_t down_until;   /* no store call before (a call failed) */
     int failing;          /* logged that the store fails */
     int stopping, final, gone;
+    int nowait;           /* the store cannot wait for entries: poll */
+    int woke;             /* the last wait saw an entry */
     pid_t intake;
     int64_t intake_at;
     char *buf;
@@ -460,6 +468,8 @@ static size_t bh_feeder_read(bh_feeder *f)
         bh_feeder_rewound(f, w, nw, e, ne, count);
     for (size_t j = 0; j < ne && !f->gone; j++) {
         bh_fpart *p = &f->p[e[j].part];
+        if (e[j].update_id > p->seen)
+            p->seen = e[j].update_id;
         if (p->epoch && !bh_feeder_flying(p, e[j].update_id)) {
             bh_feeder_send(f, e[j].part, &e[j]);
             sent++;
@@ -567,6 +577,69 @@ static void bh_feeder_listen(bh_feeder *f, int ms)
         f->gone = 1;
 }
 
+/* The earliest of the feeder's timed steps (renewals, retries, the
+ * heartbeat), for a wait not to delay them. */
+static int64_t bh_feeder_next_due(const bh_feeder *f)
+{
+    int64_t due = f->beat_at;
+
+    if (f->cfg->app->sources[f->cfg->source].ntimers && f->timers_at < due)
+        due = f->timers_at;
+    if (f->intake <= 0 && f->intake_at < due)
+        due = f->intake_at;
+    for (int k = 0; k < f->parts; k++) {
+        const bh_fpart *p = &f->p[k];
+        int64_t at = p->epoch ? p->renew_at : p->want ? p->try_at : INT64_MAX;
+        if (at < due)
+            due = at;
+    }
+    return due;
+}
+
+/*
+ * An idle turn (the read found nothing, nothing to acknowledge, the master
+ * silent): waits in the store until the intake adds an entry to a
+ * partition read here, so that it is dispatched at once, without polling.
+ * 0 when it did not wait (the caller polls the master instead).
+ */
+static int bh_feeder_block(bh_feeder *f, int64_t now)
+{
+    struct pollfd pf = {.fd = f->cfg->fd, .events = POLLIN};
+    int parts[BH_HOSTS_PARTS_MAX];
+    int64_t after[BH_HOSTS_PARTS_MAX], ms = bh_feeder_next_due(f) - now;
+    size_t n = 0;
+    int rc;
+
+    if (f->nowait || f->stopping || now < f->down_until || f->flying >= BH_FEEDER_FLIGHT_MAX ||
+        ms < 1 || poll(&pf, 1, 0) != 0)
+        return 0;
+    for (int k = 0; k < f->parts; k++) {
+        const bh_fpart *p = &f->p[k];
+        if (p->nacks || (p->epoch && p->after >= 0))
+            return 0; /* work to do now */
+        if (p->epoch && p->want) {
+            /* Nothing read here yet: the partition holds no live entry
+             * (acknowledged ones are deleted, another owner's were claimed
+             * and read), so any entry there is new. */
+            parts[n] = k;
+            after[n++] = p->seen < 0 ? 0 : p->seen;
+        }
+    }
+    if (!n)
+        return 0;
+    rc = bh_hosts_wait(f->h, parts, after, n, (int)(ms < BH_FEEDER_BLOCK_MS ? ms : BH_FEEDER_BLOCK_MS));
+    if (rc == BH_ENOTSUP || rc == BH_ETOOBIG || rc == BH_EINVAL) {
+        f->nowait = 1; /* a backend, or a partition count, it cannot serve */
+        return 0;
+    }
+    if (rc < 0) {
+        bh_feeder_failed(f, bh_clock_mono_ms(), "waiting for entries", rc);
+        return 0;
+    }
+    f->woke = rc == 1;
+    return 1;
+}
+
 /* Starts the intake in a child, or again when it died. */
 static void bh_feeder_intake(bh_feeder *f, int64_t now)
 {
@@ -634,7 +707,17 @@ static void bh_feeder_run(bh_feeder *f)
         bh_feeder_leases(f, now);
         bh_feeder_timers(f, now);
         size_t got = bh_feeder_read(f);
-        bh_feeder_listen(f, got ? BH_FEEDER_BUSY_MS : BH_FEEDER_IDLE_MS);
+        if (got) {
+            f->woke = 0;
+            bh_feeder_listen(f, BH_FEEDER_BUSY_MS);
+        } else if (f->woke) {
+            /* Woken for an entry the read did not give (not this host's
+             * to read): a poll this turn, so that it cannot spin. */
+            f->woke = 0;
+            bh_feeder_listen(f, BH_FEEDER_IDLE_MS);
+        } else {
+            bh_feeder_listen(f, bh_feeder_block(f, bh_clock_mono_ms()) ? 0 : BH_FEEDER_IDLE_MS);
+        }
     }
     /* The acknowledgements that came with or before FINAL, then every
      * lease goes back (the others take the partitions at once). */
@@ -681,7 +764,7 @@ void bh_feeder_main(const bh_updater_cfg *cfg, const char *host)
         _exit(BH_EXIT_NOMEM);
     if (bh_feeder_connect(&f) == BH_OK && (f.p = calloc((size_t)f.parts, sizeof *f.p))) {
         for (int k = 0; k < f.parts; k++)
-            f.p[k].after = -1;
+            f.p[k].after = f.p[k].seen = -1;
         bh_log(BH_LOG_INFO, "host %s: %d partition(s), lease %lld ms", host, f.parts,
                (long long)f.hc.lease_ms);
         bh_feeder_run(&f);

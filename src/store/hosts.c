@@ -162,3 +162,16 @@ int bh_hosts_crash(bh_hosts *h, int part, uint64_t epoch, int64_t id, int *crash
         return BH_ENOTSUP;
     return h->ops->crash(h, part, epoch, id, crashes, json, len);
 }
+
+int bh_hosts_wait(bh_hosts *h, const int *parts, const int64_t *after, size_t n, int ms)
+{
+    if (!h || !parts || !after || !n || n > BH_HOSTS_PARTS_MAX || ms < 1 ||
+        ms > BH_HOSTS_WAIT_MAX_MS)
+        return BH_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (parts[i] < 0 || parts[i] >= BH_HOSTS_PARTS_MAX || after[i] < -1)
+            return BH_EINVAL;
+    if (!h->ops->wait)
+        return BH_ENOTSUP;
+    return h->ops->wait(h, parts, after, n, ms);
+}

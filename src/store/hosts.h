@@ -68,6 +68,7 @@ struct bh_hosts_ops {
     int (*ack)(bh_hosts *h, int part, uint64_t epoch, const int64_t *ids, size_t n);
     int (*crash)(bh_hosts *h, int part, uint64_t epoch, int64_t id, int *crashes, char **json,
                  size_t *len);
+    int (*wait)(bh_hosts *h, const int *parts, const int64_t *after, size_t n, int ms);
 };
 
 /* The part of every handle this layer knows; backends embed it first. */
@@ -166,5 +167,14 @@ int bh_hosts_ack(bh_hosts *h, int part, uint64_t epoch, const int64_t *ids, size
  */
 int bh_hosts_crash(bh_hosts *h, int part, uint64_t epoch, int64_t id, int *crashes,
                    char **json, size_t *len);
+/*
+ * Waits up to ms (1..BH_HOSTS_WAIT_MAX_MS) for an entry to enter one of
+ * the n partitions parts: one above after[i] in parts[i] (-1: above the
+ * last one there now). Reads nothing for anyone (a fenced read follows).
+ * Returns 1 when one came, 0 at the end of ms. Errors: BH_EINVAL,
+ * BH_ENOTSUP (a backend without it: the caller polls), the backend's.
+ */
+int bh_hosts_wait(bh_hosts *h, const int *parts, const int64_t *after, size_t n, int ms);
+#define BH_HOSTS_WAIT_MAX_MS 1000
 
 #endif
