@@ -563,6 +563,42 @@ START_TEST(test_feeder_killed)
 }
 END_TEST
 
+/* The calls of one command so far (INFO commandstats). */
+static long long redis_calls(const char *name)
+{
+    redisContext *c = redisConnect("127.0.0.1", rp.port);
+    redisReply *r = c && !c->err ? redisCommand(c, "INFO commandstats") : NULL;
+    char key[64];
+    long long n = 0;
+
+    snprintf(key, sizeof key, "cmdstat_%s:calls=", name);
+    if (r && r->type == REDIS_REPLY_STRING && strstr(r->str, key))
+        n = atoll(strstr(r->str, key) + strlen(key));
+    freeReplyObject(r);
+    redisFree(c);
+    return n;
+}
+
+/* An idle host does not spin on Redis: it waits there for entries (a
+ * blocking read), so that over 3 s its calls stay far below a 10 ms
+ * poll's 300 (its 16 leases are renewed every 750 ms: about 64), and an
+ * update sent then is still dispatched. */
+START_TEST(test_idle_does_not_spin)
+{
+    host_start(0);
+    hosts_ready();
+    usleep(500000);
+    long long c0 = redis_calls("eval") + redis_calls("evalsha") + redis_calls("xread");
+    usleep(3000000);
+    long long calls = redis_calls("eval") + redis_calls("evalsha") + redis_calls("xread") - c0;
+    fprintf(stderr, "test_hosts: an idle host made %lld call(s) in 3 s\n", calls);
+    ck_assert_int_le(calls, 250);
+    ck_assert_int_gt(redis_calls("xread"), 0);
+    int64_t id = bh_emu_send_user_message(&emu, 3, 3, "sleep:0");
+    all_processed(&id, 1);
+}
+END_TEST
+
 static void add(Suite *s, const char *name, const TTest *t)
 {
     bh_test_add_case(s, name, t, setup, teardown, 240);
@@ -580,6 +616,7 @@ static Suite *hosts_suite(void)
     add(s, "dead_letter", test_dead_letter);
     add(s, "dead_letter_hosts", test_dead_letter_across_hosts);
     add(s, "feeder_killed", test_feeder_killed);
+    add(s, "idle", test_idle_does_not_spin);
     return s;
 }
 
