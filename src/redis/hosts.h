@@ -66,6 +66,8 @@ int bh_rhosts_ack(bh_hosts *h, int part, uint64_t epoch, const int64_t *ids, siz
 int bh_rhosts_crash(bh_hosts *h, int part, uint64_t epoch, int64_t id, int *crashes,
                     char **json, size_t *len);
 int bh_rhosts_wait(bh_hosts *h, const int *parts, const int64_t *after, size_t n, int ms);
+/* lease.c: the scheduled jobs' wake-up. */
+int bh_rhosts_wake(bh_hosts *h, int64_t at_ms, int64_t *next_ms);
 /* Creates the group of partitions 0..parts-1 where missing. */
 int bh_rhosts_groups(struct bh_redis_hosts *h, int parts);
 

@@ -54,6 +54,8 @@
  * (less when a renewal is due sooner): what the master sends meanwhile
  * waits as long. */
 #define BH_FEEDER_BLOCK_MS 50
+/* How often the bot's shared wake-up for its scheduled jobs is read. */
+#define BH_FEEDER_WAKE_MS 250
 /* Before starting the intake again, or retrying a failed connection. */
 #define BH_FEEDER_RETRY_MS 1000
 /* After a failed call to the store, the pause before the next: a store
@@ -88,7 +90,11 @@ typedef struct bh_feeder {
     int failing;          /* logged that the store fails */
     int stopping, final, gone;
     int nowait;           /* the store cannot wait for entries: poll */
+    int nowake;           /* the store keeps no shared wake-up */
     int woke;             /* the last wait saw an entry */
+    int64_t wake_at;      /* next read of the shared wake-up */
+    int64_t wake_pub;     /* a wake-up of this host's workers to publish, -1: none */
+    int64_t wake_told;    /* the shared wake-up last told the master */
     pid_t intake;
     int64_t intake_at;
     char *buf;
@@ -338,6 +344,41 @@ static void bh_feeder_timers(bh_feeder *f, int64_t now)
         f->gone = 1;
 }
 
+/*
+ * The scheduled jobs' wake-up, shared by the bot's hosts (a source with
+ * `schedule`): this host's workers' next due time is published, and the
+ * earliest one kept (from any host) is told to the master when it
+ * changes, so that the host that scheduled a job need not be alive when
+ * it is due. Every host looks then; the store's claim runs the job once.
+ */
+static void bh_feeder_wake(bh_feeder *f, int64_t now)
+{
+    bh_msg_hdr h = {.type = BH_MSG_WAKE, .source = f->cfg->source};
+    int64_t next;
+    int rc;
+
+    if (!f->cfg->app->sources[f->cfg->source].schedule || f->nowake || now < f->down_until ||
+        (now < f->wake_at && f->wake_pub < 0))
+        return;
+    rc = bh_hosts_wake(f->h, f->wake_pub, &next);
+    if (rc == BH_ENOTSUP) {
+        f->nowake = 1;
+        return;
+    }
+    if (rc != BH_OK) {
+        bh_feeder_failed(f, now, "the scheduled jobs' wake-up", rc);
+        return;
+    }
+    f->wake_pub = -1;
+    f->wake_at = now + BH_FEEDER_WAKE_MS;
+    if (next < 0 || next == f->wake_told)
+        return;
+    f->wake_told = next;
+    h.a = next;
+    if (bh_proto_send(f->cfg->fd, &h, NULL, 0) != BH_OK)
+        f->gone = 1;
+}
+
 /* The leases' part of a turn. */
 static void bh_feeder_leases(bh_feeder *f, int64_t now)
 {
@@ -541,6 +582,11 @@ static void bh_feeder_on_msg(bh_feeder *f, const bh_msg *m)
         f->final = 1;
         return;
     }
+    if (m->h.type == BH_MSG_WAKE) {
+        if (m->h.a >= 0 && (f->wake_pub < 0 || m->h.a < f->wake_pub))
+            f->wake_pub = m->h.a;
+        return;
+    }
     if (k < 0 || k >= f->parts)
         return;
     if (m->h.type == BH_MSG_CRASH) {
@@ -587,6 +633,8 @@ static int64_t bh_feeder_next_due(const bh_feeder *f)
         due = f->timers_at;
     if (f->intake <= 0 && f->intake_at < due)
         due = f->intake_at;
+    if (f->cfg->app->sources[f->cfg->source].schedule && !f->nowake && f->wake_at < due)
+        due = f->wake_at;
     for (int k = 0; k < f->parts; k++) {
         const bh_fpart *p = &f->p[k];
         int64_t at = p->epoch ? p->renew_at : p->want ? p->try_at : INT64_MAX;
@@ -706,6 +754,7 @@ static void bh_feeder_run(bh_feeder *f)
             bh_feeder_beat(f, now);
         bh_feeder_leases(f, now);
         bh_feeder_timers(f, now);
+        bh_feeder_wake(f, now);
         size_t got = bh_feeder_read(f);
         if (got) {
             f->woke = 0;
@@ -755,7 +804,7 @@ static void bh_feeder_end(bh_feeder *f)
 void bh_feeder_main(const bh_updater_cfg *cfg, const char *host)
 {
     const bh_runner_source *src = &cfg->app->sources[cfg->source];
-    bh_feeder f = {.cfg = cfg, .host = host};
+    bh_feeder f = {.cfg = cfg, .host = host, .wake_pub = -1, .wake_told = -1};
 
     bh_updater_signals();
     bh_hosts_cfg_get(&f.hc);

@@ -305,6 +305,9 @@ void bh_master_hosts_on_msg(bh_master *m, int s, const bh_msg *msg)
         return;
     if (msg->h.type == BH_MSG_ENTRY && msg->body) {
         bh_master_hosts_entry(m, s, msg);
+    } else if (msg->h.type == BH_MSG_WAKE) {
+        /* The bot's next due time, from any host. */
+        bh_master_schedule_wake(m, s, msg->h.a);
     } else if (msg->h.type == BH_MSG_VERDICT) {
         bh_master_hosts_verdict(m, s, msg);
     } else if (msg->h.type == BH_MSG_TIMERS) {
@@ -383,4 +386,12 @@ void bh_master_hosts_done(bh_master *m, const bh_qjob *j)
                         .epoch = j->epoch};
 
     bh_master_hosts_post(m, j->source, &h);
+}
+
+void bh_master_hosts_wake(bh_master *m, int s, int64_t wall_ms)
+{
+    bh_msg_hdr h = {.type = BH_MSG_WAKE, .source = s, .a = wall_ms};
+
+    if (m->hm && s >= 0 && s < m->ns && m->hm->mode[s] && m->app->sources[s].schedule)
+        bh_master_hosts_post(m, s, &h);
 }

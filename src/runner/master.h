@@ -207,6 +207,9 @@ size_t bh_master_hosts_held(const bh_master *m, int s, struct bh_hosts_held **ou
 /* A feeder of source s started: the crashes that wait for a verdict are
  * told to it again (the one gone may not have answered). */
 void bh_master_hosts_feeder_new(bh_master *m, int s);
+/* A worker of source s said its scheduled jobs are due at wall_ms: in
+ * hosts mode the feeder publishes it to every host of the bot. */
+void bh_master_hosts_wake(bh_master *m, int s, int64_t wall_ms);
 /* Job j of a partition killed a worker: it waits, its key busy, for the
  * feeder's verdict (the crash counted in the log across hosts). */
 void bh_master_hosts_crashed(bh_master *m, bh_qjob *j);

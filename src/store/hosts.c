@@ -175,3 +175,12 @@ int bh_hosts_wait(bh_hosts *h, const int *parts, const int64_t *after, size_t n,
         return BH_ENOTSUP;
     return h->ops->wait(h, parts, after, n, ms);
 }
+
+int bh_hosts_wake(bh_hosts *h, int64_t at_ms, int64_t *next_ms)
+{
+    if (!h || at_ms < -1 || !next_ms)
+        return BH_EINVAL;
+    if (!h->ops->wake)
+        return BH_ENOTSUP;
+    return h->ops->wake(h, at_ms, next_ms);
+}

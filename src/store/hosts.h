@@ -69,6 +69,7 @@ struct bh_hosts_ops {
     int (*crash)(bh_hosts *h, int part, uint64_t epoch, int64_t id, int *crashes, char **json,
                  size_t *len);
     int (*wait)(bh_hosts *h, const int *parts, const int64_t *after, size_t n, int ms);
+    int (*wake)(bh_hosts *h, int64_t at_ms, int64_t *next_ms);
 };
 
 /* The part of every handle this layer knows; backends embed it first. */
@@ -176,5 +177,14 @@ int bh_hosts_crash(bh_hosts *h, int part, uint64_t epoch, int64_t id, int *crash
  */
 int bh_hosts_wait(bh_hosts *h, const int *parts, const int64_t *after, size_t n, int ms);
 #define BH_HOSTS_WAIT_MAX_MS 1000
+/*
+ * The bot's next wake-up for its scheduled jobs, shared by its hosts (so
+ * that any host looks at them when they are due, whichever scheduled
+ * them): at_ms (wall ms; -1: only read) replaces the time kept when
+ * earlier, or when that one is past (on the backend's clock). *next_ms:
+ * the time kept now, -1 when none. Errors: BH_EINVAL, BH_ENOTSUP (a
+ * backend without it), the backend's.
+ */
+int bh_hosts_wake(bh_hosts *h, int64_t at_ms, int64_t *next_ms);
 
 #endif

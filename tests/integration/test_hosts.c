@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "bothive/bothive.h"
 #include "emu_proc.h"
 #include "redis_proc.h"
@@ -64,11 +65,109 @@ static void teardown(void)
     bh_redis_stop(&rp);
 }
 
+/*
+ * The scheduling hosts (sched_mode): a runner application of their own
+ * with scheduled jobs kept in the store as the bot layer keeps them, in
+ * small: an update "at:<wall ms>" schedules the one job at that time (and
+ * tells the runner, bh_runner_wake); a look runs it when due, once for
+ * the bot (claimed by a counter), or asks to be woken at its time.
+ */
+static int sched_mode;
+
+typedef struct sched_app {
+    bh_shared *mem;
+    const char *tag;
+} sched_app;
+
+static int sched_worker_start(void *arg, bh_store *store, int worker_no)
+{
+    (void)worker_no;
+    return bh_shared_open(store, "test", &((sched_app *)arg)->mem) == BH_OK ? 0 : -1;
+}
+
+static void sched_worker_stop(void *arg)
+{
+    bh_shared_close(((sched_app *)arg)->mem);
+}
+
+/* A look at the job: run when due, else a wake-up at its time. */
+static void sched_look(sched_app *a)
+{
+    int64_t due = 0, n = 0, now = bh_clock_wall_ms();
+    char key[64];
+
+    bh_shared_get_int(a->mem, "sched_due", &due);
+    if (!due)
+        return;
+    if (now < due) {
+        bh_runner_wake(0, due);
+        return;
+    }
+    if (bh_shared_incr(a->mem, "sched_runs", 1, &n) == BH_OK && n == 1) {
+        bh_shared_set_int(a->mem, "sched_ran_at", now);
+        snprintf(key, sizeof key, "sched_host:%s", a->tag);
+        bh_shared_set_int(a->mem, key, 1);
+    }
+}
+
+static int sched_handle(void *arg, const bh_job *job)
+{
+    sched_app *a = arg;
+    char key[64];
+
+    if (job->kind == BH_JOB_SCHEDULE) {
+        sched_look(a);
+        return 0;
+    }
+    if (job->kind != BH_JOB_UPDATE)
+        return 0;
+    const char *at = job->json ? strstr(job->json, "at:") : NULL;
+    if (at) {
+        int64_t due = atoll(at + 3);
+        bh_shared_set_int(a->mem, "sched_due", due);
+        bh_runner_wake(0, due);
+        snprintf(key, sizeof key, "sched_by:%s", a->tag);
+        bh_shared_set_int(a->mem, key, 1);
+    }
+    snprintf(key, sizeof key, "p:%lld", (long long)job->update_id);
+    bh_shared_incr(a->mem, key, 1, NULL);
+    return 0;
+}
+
+static void sched_host_run(int i) __attribute__((noreturn));
+static void sched_host_run(int i)
+{
+    static sched_app sa;
+    bh_test_runner *r = &runners[i];
+    bh_runner_source src;
+    bh_runner_app app = {.arg = &sa, .sources = &src, .nsources = 1,
+                         .worker_start = sched_worker_start, .handle = sched_handle,
+                         .worker_stop = sched_worker_stop};
+
+    bh_test_runner_init(r, &emu, rp.url, 2);
+    src = (bh_runner_source){.token = r->token, .schedule = 1};
+    sa.tag = tags[i];
+    r->opts.store_url = rp.url;
+    r->opts.shutdown_timeout_ms = 20000;
+    r->opts.poll_timeout_s = 2;
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(bh_runner_run(&app, &r->opts) == 0 ? 0 : 1);
+    _exit(pid > 0 ? bh_test_wait(pid) : 1);
+}
+
 /* In the host's first process, inside its namespaces: the runner. */
 static void host_run(int i) __attribute__((noreturn));
 static void host_run(int i)
 {
     bh_test_runner *r = &runners[i];
+
+    if (sched_mode) {
+        if (sethostname(tags[i], strlen(tags[i])) != 0 && errno != EPERM)
+            fprintf(stderr, "test_hosts: sethostname: %m\n");
+        setenv("BOTHIVE_HOST_NAME", tags[i], 1);
+        sched_host_run(i);
+    }
 
     /* In its UTS namespace the host has a name of its own; the runner
      * is told it too, for the fallback without namespaces. */
@@ -599,6 +698,47 @@ START_TEST(test_idle_does_not_spin)
 }
 END_TEST
 
+/* A job scheduled on host A, which is SIGKILLed before it is due: host B
+ * runs it at its time (the due time is published through Redis), not at
+ * some later look of its own (it would have none). */
+START_TEST(test_schedule_survives_its_host)
+{
+    sched_mode = 1;
+    host_start(0);
+    host_start(1);
+    hosts_ready();
+    int chat = 1;
+    while (chat < 1000 && chat_owner(chat) != 0)
+        chat++;
+    ck_assert_int_lt(chat, 1000);
+    int64_t due = bh_clock_wall_ms() + 5000;
+    char text[48];
+    snprintf(text, sizeof text, "at:%lld", (long long)due);
+    int64_t id = bh_emu_send_user_message(&emu, chat, chat, text);
+    all_processed(&id, 1);
+    ck_assert_int_eq(bh_test_runner_get(st, "sched_by:h1"), 1);
+    /* Its acknowledgement in Redis (else host B runs the update again,
+     * and learns the time from it). */
+    usleep(1000000);
+    host_kill(0);
+    ck_assert_int_lt(bh_clock_wall_ms(), due); /* killed before it was due */
+    ck_assert_int_eq(bh_test_runner_wait(st, "sched_runs", 1, WAIT_MS), 1);
+    int64_t late = bh_test_runner_get(st, "sched_ran_at") - due;
+    fprintf(stderr, "test_hosts: the job of the dead host ran %lld ms after its time\n",
+            (long long)late);
+    ck_assert_int_ge(late, 0);
+    /* About once its time came (a second, and room for a loaded machine;
+     * without the shared wake-up it would not run at all). */
+    ck_assert_int_le(late, 5000);
+    ck_assert_int_eq(bh_test_runner_get(st, "sched_host:h2"), 1);
+    usleep(1000000);
+    ck_assert_int_eq(bh_test_runner_get(st, "sched_runs"), 1);
+    char key[32];
+    snprintf(key, sizeof key, "p:%lld", (long long)id);
+    ck_assert_int_eq(bh_test_runner_get(st, key), 1); /* not run again on B */
+}
+END_TEST
+
 static void add(Suite *s, const char *name, const TTest *t)
 {
     bh_test_add_case(s, name, t, setup, teardown, 240);
@@ -617,6 +757,7 @@ static Suite *hosts_suite(void)
     add(s, "dead_letter_hosts", test_dead_letter_across_hosts);
     add(s, "feeder_killed", test_feeder_killed);
     add(s, "idle", test_idle_does_not_spin);
+    add(s, "schedule", test_schedule_survives_its_host);
     return s;
 }
 
