@@ -416,6 +416,9 @@ int bh_rhosts_wait(bh_hosts *hh, const int *parts, const int64_t *after, size_t 
     redisReply *rep;
     int rc;
 
+    /* Well within the URL's timeout: a wait is not a hung server. */
+    if (h->r->conf.timeout_ms > 0 && ms > h->r->conf.timeout_ms / 2)
+        ms = h->r->conf.timeout_ms / 2 > 0 ? (int)(h->r->conf.timeout_ms / 2) : 1;
     bh_redis_argv_str(&a, "XREAD");
     bh_redis_argv_str(&a, "COUNT");
     bh_redis_argv_str(&a, "1");

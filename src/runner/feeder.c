@@ -16,6 +16,14 @@
  *  - the reads (fenced by the leases) become ENTRY messages; the master's
  *    ACKs become acknowledgements in the store (fenced too: a stale owner
  *    is refused, and its entry stays for the owner of the newer epoch);
+ *    an idle feeder waits in the store for the next entry (a blocking
+ *    read, bounded) rather than polling it;
+ *  - the master's CRASHes are counted in the entry's delivery count, so
+ *    across hosts; at the limit the feeder writes the dead letter,
+ *    acknowledges the entry and says so (VERDICT);
+ *  - started again while its master lives, it sends none of what the
+ *    master held at its fork (cfg->held): per-chat order holds;
+ *  - the scheduled jobs' next due time is shared with the other hosts;
  *  - it forks the intake (intake.c) and restarts it if it dies.
  *
  * On SIGTERM it stops reading, says STOPPED, keeps renewing and
@@ -675,7 +683,11 @@ static int bh_feeder_block(bh_feeder *f, int64_t now)
     }
     if (!n)
         return 0;
-    rc = bh_hosts_wait(f->h, parts, after, n, (int)(ms < BH_FEEDER_BLOCK_MS ? ms : BH_FEEDER_BLOCK_MS));
+    /* With updates in flight their acknowledgements come soon: a short
+     * wait, so that they reach the store about as soon as before (what a
+     * host that dies has not acknowledged runs again elsewhere). */
+    int64_t cap = f->flying ? BH_FEEDER_IDLE_MS : BH_FEEDER_BLOCK_MS;
+    rc = bh_hosts_wait(f->h, parts, after, n, (int)(ms < cap ? ms : cap));
     if (rc == BH_ENOTSUP || rc == BH_ETOOBIG || rc == BH_EINVAL) {
         f->nowait = 1; /* a backend, or a partition count, it cannot serve */
         return 0;
