@@ -46,8 +46,7 @@
 #include "base/sleep.h"
 #include "bothive/error.h"
 #include "bothive/log.h"
-#include "bothive/store.h"
-#include "hosts.h"
+#include "feeder.h"
 
 /* The wait for the master when a read found nothing, and when it found
  * some: a moment for acknowledgements to gather, so that one round trip
@@ -62,57 +61,14 @@
  * (less when a renewal is due sooner): what the master sends meanwhile
  * waits as long. */
 #define BH_FEEDER_BLOCK_MS 50
-/* How often the bot's shared wake-up for its scheduled jobs is read. */
-#define BH_FEEDER_WAKE_MS 250
 /* Before starting the intake again, or retrying a failed connection. */
 #define BH_FEEDER_RETRY_MS 1000
 /* After a failed call to the store, the pause before the next: a store
  * that is hung costs a timeout per call, not one per partition. */
 #define BH_FEEDER_DOWN_MS 500
 
-typedef struct bh_fpart {
-    int want;             /* this host's share */
-    uint64_t epoch;       /* the lease held with it; 0: not held */
-    int64_t renew_at, try_at;
-    int64_t after;        /* -1: new entries; else pending ones above it */
-    int64_t seen;         /* the highest id read here, -1: none */
-    int64_t *fly;         /* ids in flight in the master */
-    size_t nfly, capfly;
-    int64_t *acks;        /* done, to acknowledge */
-    size_t nacks, capacks;
-} bh_fpart;
-
-typedef struct bh_feeder {
-    const bh_updater_cfg *cfg;
-    const char *host;
-    char bot[BH_HOSTS_NAME_MAX + 1];
-    bh_hosts *h;
-    bh_hosts_cfg hc;
-    int parts;
-    bh_fpart *p;
-    size_t flying;
-    int64_t beat_at;
-    uint64_t tepoch;      /* the timers' lease, when held */
-    int64_t timers_at;
-    int64_t down_until;   /* no store call before (a call failed) */
-    int failing;          /* logged that the store fails */
-    int stopping, final, gone;
-    int nowait;           /* the store cannot wait for entries: poll */
-    int nowake;           /* the store keeps no shared wake-up */
-    int woke;             /* the last wait saw an entry */
-    int64_t wake_at;      /* next read of the shared wake-up */
-    int64_t wake_pub;     /* a wake-up of this host's workers to publish, -1: none */
-    int64_t wake_told;    /* the shared wake-up last told the master */
-    pid_t intake;
-    int64_t intake_at;
-    char *buf;
-    bh_store *st;         /* for dead letters, opened at the first */
-    bh_msg_hdr *early;    /* ACKs and NACKs of partitions not taken yet */
-    size_t nearly, capearly;
-} bh_feeder;
-
 /* Appends v to a growing array. Errors: BH_ENOMEM. */
-static int bh_feeder_push(int64_t **a, size_t *n, size_t *cap, int64_t v)
+int bh_feeder_push(int64_t **a, size_t *n, size_t *cap, int64_t v)
 {
     if (*n == *cap) {
         size_t nc = *cap ? *cap * 2 : 32;
@@ -127,7 +83,7 @@ static int bh_feeder_push(int64_t **a, size_t *n, size_t *cap, int64_t v)
 }
 
 /* Removes v from the in-flight ids of p; 1 if it was there. */
-static int bh_feeder_land(bh_feeder *f, bh_fpart *p, int64_t v)
+int bh_feeder_land(bh_feeder *f, bh_fpart *p, int64_t v)
 {
     for (size_t i = 0; i < p->nfly; i++)
         if (p->fly[i] == v) {
@@ -138,7 +94,7 @@ static int bh_feeder_land(bh_feeder *f, bh_fpart *p, int64_t v)
     return 0;
 }
 
-static int bh_feeder_flying(const bh_fpart *p, int64_t v)
+int bh_feeder_flying(const bh_fpart *p, int64_t v)
 {
     for (size_t i = 0; i < p->nfly; i++)
         if (p->fly[i] == v)
@@ -148,7 +104,7 @@ static int bh_feeder_flying(const bh_fpart *p, int64_t v)
 
 /* A call to the store failed: logged once until one works again, and the
  * store is left alone for a moment. */
-static void bh_feeder_failed(bh_feeder *f, int64_t now, const char *what, int rc)
+void bh_feeder_failed(bh_feeder *f, int64_t now, const char *what, int rc)
 {
     if (!f->failing)
         bh_log(BH_LOG_WARN, "%s: %s; dispatch stops where the leases end, until the store "
@@ -158,7 +114,7 @@ static void bh_feeder_failed(bh_feeder *f, int64_t now, const char *what, int rc
 }
 
 /* A call to the store worked. */
-static void bh_feeder_worked(bh_feeder *f)
+void bh_feeder_worked(bh_feeder *f)
 {
     if (f->failing)
         bh_log(BH_LOG_INFO, "the store answers again");
@@ -352,41 +308,6 @@ static void bh_feeder_timers(bh_feeder *f, int64_t now)
         f->gone = 1;
 }
 
-/*
- * The scheduled jobs' wake-up, shared by the bot's hosts (a source with
- * `schedule`): this host's workers' next due time is published, and the
- * earliest one kept (from any host) is told to the master when it
- * changes, so that the host that scheduled a job need not be alive when
- * it is due. Every host looks then; the store's claim runs the job once.
- */
-static void bh_feeder_wake(bh_feeder *f, int64_t now)
-{
-    bh_msg_hdr h = {.type = BH_MSG_WAKE, .source = f->cfg->source};
-    int64_t next;
-    int rc;
-
-    if (!f->cfg->app->sources[f->cfg->source].schedule || f->nowake || now < f->down_until ||
-        (now < f->wake_at && f->wake_pub < 0))
-        return;
-    rc = bh_hosts_wake(f->h, f->wake_pub, &next);
-    if (rc == BH_ENOTSUP) {
-        f->nowake = 1;
-        return;
-    }
-    if (rc != BH_OK) {
-        bh_feeder_failed(f, now, "the scheduled jobs' wake-up", rc);
-        return;
-    }
-    f->wake_pub = -1;
-    f->wake_at = now + BH_FEEDER_WAKE_MS;
-    if (next < 0 || next == f->wake_told)
-        return;
-    f->wake_told = next;
-    h.a = next;
-    if (bh_proto_send(f->cfg->fd, &h, NULL, 0) != BH_OK)
-        f->gone = 1;
-}
-
 /* The leases' part of a turn. */
 static void bh_feeder_leases(bh_feeder *f, int64_t now)
 {
@@ -526,58 +447,6 @@ static size_t bh_feeder_read(bh_feeder *f)
     }
     bh_hosts_entries_free(e, ne);
     return sent;
-}
-
-/* Records entry id of partition k (json) in the dead-letter memory and
- * acknowledges it: it is over for good, on every host. */
-static void bh_feeder_set_aside(bh_feeder *f, int k, int64_t id, int crashes, char *json)
-{
-    bh_qjob j = {.kind = BH_JOB_UPDATE, .source = f->cfg->source, .update_id = id,
-                 .crashes = crashes, .json = json[0] ? json : NULL};
-    char reason[96];
-    int rc;
-
-    if (!f->st && (rc = bh_store_open(&f->st, f->cfg->opts->store_url, NULL)) != BH_OK)
-        bh_log(BH_LOG_ERROR, "cannot open the store for a dead letter: %s", bh_strerror(rc));
-    snprintf(reason, sizeof reason, "killed %d workers, on this host or others", crashes);
-    if (f->st)
-        bh_deadletter_put(f->st, f->bot, &j, reason);
-    if ((rc = bh_hosts_ack(f->h, k, f->p[k].epoch, &id, 1)) != BH_OK)
-        bh_log(BH_LOG_WARN, "dead letter %lld not acknowledged: %s", (long long)id,
-               bh_strerror(rc));
-}
-
-/*
- * Update m's of partition k killed a worker of this host: one more
- * delivery in the log. At m->h.rc crashes in all (on any host) it is set
- * aside here, else the master runs it again; the verdict goes back. A
- * store that fails gives "again" (the master's respawn backoff paces it).
- */
-static void bh_feeder_crash(bh_feeder *f, int k, const bh_msg *m)
-{
-    bh_fpart *p = &f->p[k];
-    bh_msg_hdr h = {.type = BH_MSG_VERDICT, .source = f->cfg->source, .timer = k,
-                    .update_id = m->h.update_id, .b = m->h.b, .a = m->h.a};
-    char *json = NULL;
-    size_t len = 0;
-    int crashes = 0, rc = BH_ENOTOWNER;
-
-    if ((uint64_t)m->h.b == p->epoch && bh_feeder_flying(p, m->h.update_id))
-        rc = bh_hosts_crash(f->h, k, p->epoch, m->h.update_id, &crashes, &json, &len);
-    if (rc == BH_OK) {
-        bh_feeder_worked(f);
-        h.a = crashes;
-        if (crashes >= m->h.rc) {
-            bh_feeder_set_aside(f, k, m->h.update_id, crashes, json);
-            bh_feeder_land(f, p, m->h.update_id);
-            h.rc = 1;
-        }
-    } else if (rc != BH_ENOTOWNER) {
-        bh_feeder_failed(f, bh_clock_mono_ms(), "counting a crash", rc);
-    }
-    free(json);
-    if (bh_proto_send(f->cfg->fd, &h, NULL, 0) != BH_OK)
-        f->gone = 1;
 }
 
 /* One message of the master. */

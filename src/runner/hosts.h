@@ -7,7 +7,9 @@
  *            done is acknowledged through the feeder
  * feeder.c   the feeder process, in the updater's slot: heartbeat,
  *            partition leases, reading the partitions it owns, the
- *            acknowledgements; it forks the intake
+ *            acknowledgements; it forks the intake; feedjobs.c its
+ *            side of the jobs (crashes counted across hosts, dead
+ *            letters, the scheduled jobs' shared wake-up)
  * intake.c   the intake process: polls getUpdates while it holds the
  *            intake lease and puts every update once into the log
  *
