@@ -9,8 +9,9 @@
  * here). N user messages over 200 chats are posted to the emulator as fast
  * as it takes them; the time is from the first post to the last handler
  * done. Round trips: the scripts the hosts ran in Redis during the run
- * (EVAL, EVALSHA: every call of hosts mode is one), per update, idle
- * polling of the partitions and lease renewals included.
+ * (EVAL, EVALSHA: every call of hosts mode is one) and the idle feeders'
+ * blocking XREADs, per update, waiting on the partitions and lease
+ * renewals included.
  *
  * Dispatch latency: one host with redis:// (hosts mode: intake, stream,
  * feeder) against one host with a mem: store (the runner alone), each
@@ -120,10 +121,10 @@ static long long redis_calls(const char *name)
 /* The commands the hosts send are scripts (the intake's GET of the
  * offset comes once, when it takes the lease), and commandstats counts the
  * commands scripts run under their own names: the scripts are the round
- * trips. */
+ * trips, with the idle feeders' blocking XREADs (no script runs XREAD). */
 static long long round_trips(void)
 {
-    return redis_calls("eval") + redis_calls("evalsha");
+    return redis_calls("eval") + redis_calls("evalsha") + redis_calls("xread");
 }
 
 

@@ -63,6 +63,11 @@ int bh_rhosts_claim(bh_hosts *h, int part, uint64_t epoch, size_t *moved);
 int bh_rhosts_read(bh_hosts *h, const bh_hosts_want *w, size_t nw, size_t count, int *status,
                    bh_hosts_entry **out, size_t *nout);
 int bh_rhosts_ack(bh_hosts *h, int part, uint64_t epoch, const int64_t *ids, size_t n);
+int bh_rhosts_crash(bh_hosts *h, int part, uint64_t epoch, int64_t id, int *crashes,
+                    char **json, size_t *len);
+int bh_rhosts_wait(bh_hosts *h, const int *parts, const int64_t *after, size_t n, int ms);
+/* lease.c: the scheduled jobs' wake-up. */
+int bh_rhosts_wake(bh_hosts *h, int64_t at_ms, int64_t *next_ms);
 /* Creates the group of partitions 0..parts-1 where missing. */
 int bh_rhosts_groups(struct bh_redis_hosts *h, int parts);
 

@@ -246,6 +246,9 @@ static const struct bh_hosts_ops bh_rhosts_ops = {
     .claim = bh_rhosts_claim,
     .read = bh_rhosts_read,
     .ack = bh_rhosts_ack,
+    .crash = bh_rhosts_crash,
+    .wait = bh_rhosts_wait,
+    .wake = bh_rhosts_wake,
 };
 
 /* The connection is a store handle of the same URL: its settings, its
@@ -277,4 +280,35 @@ static int bh_rhosts_open(bh_hosts **out, const char *url, const char *bot, cons
 __attribute__((constructor)) static void bh_rhosts_register(void)
 {
     bh_hosts_register(BH_REDIS_SCHEME, &bh_rhosts_ops);
+}
+
+/* KEYS: wake; ARGV: at (-1: only read). The time kept, or -1. A time
+ * kept is replaced by an earlier one, or by any once it is past (the
+ * looks it woke give the next one), on Redis's clock. */
+static const char bh_rhosts_lua_wake[] =
+    "local t = redis.call('TIME')\n"
+    "local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
+    "local cur = tonumber(redis.call('GET', KEYS[1]) or '-1')\n"
+    "local at = tonumber(ARGV[1])\n"
+    "if at >= 0 and (cur < 0 or cur <= now or at < cur) then\n"
+    "  redis.call('SET', KEYS[1], ARGV[1])\n"
+    "  cur = at\n"
+    "end\n"
+    "return cur\n";
+
+int bh_rhosts_wake(bh_hosts *hh, int64_t at_ms, int64_t *next_ms)
+{
+    struct bh_redis_hosts *h = bh_rhosts_of(hh);
+    struct bh_redis_argv a = {0};
+    long long v = -1;
+    int rc;
+
+    bh_rhosts_key(h, &a, "wake");
+    bh_redis_argv_int(&a, (long long)at_ms);
+    /* Idempotent: a repeat keeps the earliest the same. */
+    rc = bh_rhosts_eval_int(h, bh_rhosts_lua_wake, 1, 1, &a, &v);
+    bh_redis_argv_free(&a);
+    if (rc == BH_OK)
+        *next_ms = v;
+    return rc;
 }

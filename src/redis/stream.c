@@ -65,14 +65,26 @@ static const char bh_rhosts_lua_read[] =
     "      redis.call('XDEL', KEYS[2 * i], unpack(acks))\n"
     "    end\n"
     "    local flat = {}\n"
-    "    if ARGV[3 * i + 1] ~= '' then\n"
+    "    if ARGV[3 * i + 1] == '>' then\n"
     "      local r = redis.call('XREADGROUP', 'GROUP', 'g', ARGV[1], 'COUNT', ARGV[2],"
-    " 'STREAMS', KEYS[2 * i], ARGV[3 * i + 1])\n"
+    " 'STREAMS', KEYS[2 * i], '>')\n"
     "      if r then\n"
     "        for _, e in ipairs(r[1][2]) do\n"
     "          flat[#flat + 1] = e[1]\n"
     "          flat[#flat + 1] = e[2] and e[2][2] or ''\n"
     "        end\n"
+    "      end\n"
+    /* A pending entry read again is not delivered again: XPENDING and
+     * XRANGE leave its delivery count alone, so that the count is one
+     * plus the crashes bh_hosts_crash recorded (XREADGROUP would add one
+     * per rewind). */
+    "    elseif ARGV[3 * i + 1] ~= '' then\n"
+    "      local pend = redis.call('XPENDING', KEYS[2 * i], 'g', '(' .. ARGV[3 * i + 1],"
+    " '+', ARGV[2], ARGV[1])\n"
+    "      for _, pe in ipairs(pend) do\n"
+    "        local r = redis.call('XRANGE', KEYS[2 * i], pe[1], pe[1])\n"
+    "        flat[#flat + 1] = pe[1]\n"
+    "        flat[#flat + 1] = r[1] and r[1][2][2] or ''\n"
     "      end\n"
     "    end\n"
     "    out[i] = flat\n"
@@ -332,5 +344,104 @@ int bh_rhosts_ack(bh_hosts *hh, int part, uint64_t epoch, const int64_t *ids, si
     bh_redis_argv_free(&a);
     if (rc == BH_OK && done < 0)
         rc = BH_ENOTOWNER;
+    return rc;
+}
+
+/* KEYS: lease, stream; ARGV: token, host, id. {delivery count, json} after
+ * counting one more delivery (XCLAIM without JUSTID adds one), or -1 when
+ * not the holder. */
+static const char bh_rhosts_lua_crash[] =
+    "if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end\n"
+    "local r = redis.call('XCLAIM', KEYS[2], 'g', ARGV[2], 0, ARGV[3])\n"
+    "local p = redis.call('XPENDING', KEYS[2], 'g', ARGV[3], ARGV[3], 1)\n"
+    "if not p[1] then return {0, ''} end\n"
+    "return {p[1][4], r[1] and r[1][2][2] or ''}\n";
+
+/* The answer of the crash script into *crashes and the entry's JSON. */
+static int bh_rhosts_crash_take(const redisReply *rep, int *crashes, char **json, size_t *len)
+{
+    if (rep->type == REDIS_REPLY_INTEGER)
+        return BH_ENOTOWNER;
+    if (rep->type != REDIS_REPLY_ARRAY || rep->elements != 2 ||
+        rep->element[0]->type != REDIS_REPLY_INTEGER ||
+        rep->element[1]->type != REDIS_REPLY_STRING)
+        return BH_EPROTO;
+    /* Delivered once, then once more per crash. */
+    *crashes = rep->element[0]->integer > 0 ? (int)rep->element[0]->integer - 1 : 0;
+    if (!(*json = malloc(rep->element[1]->len + 1)))
+        return BH_ENOMEM;
+    memcpy(*json, rep->element[1]->str, rep->element[1]->len + 1);
+    *len = rep->element[1]->len;
+    return BH_OK;
+}
+
+int bh_rhosts_crash(bh_hosts *hh, int part, uint64_t epoch, int64_t id, int *crashes,
+                    char **json, size_t *len)
+{
+    struct bh_redis_hosts *h = bh_rhosts_of(hh);
+    struct bh_redis_argv a = {0};
+    char tok[BH_RHOSTS_TOKEN_MAX], eid[32];
+    redisReply *rep;
+    int rc;
+
+    bh_rhosts_token(h, epoch, tok, sizeof tok);
+    bh_rhosts_entry_id(id, eid, sizeof eid);
+    bh_rhosts_key(h, &a, "lease:p%d", part);
+    bh_rhosts_key(h, &a, "s:%d", part);
+    bh_redis_argv_str(&a, tok);
+    bh_redis_argv_str(&a, h->host);
+    bh_redis_argv_str(&a, eid);
+    /* Not idempotent: a repeat would count the crash twice. */
+    rc = bh_rhosts_eval(h, bh_rhosts_lua_crash, 0, 2, &a, &rep);
+    bh_redis_argv_free(&a);
+    if (rc != BH_OK)
+        return rc;
+    rc = bh_rhosts_crash_take(rep, crashes, json, len);
+    freeReplyObject(rep);
+    return rc;
+}
+
+/*
+ * A plain XREAD BLOCK over the partitions' streams (a blocking command
+ * cannot run in a script, and this one changes nothing: no group, no
+ * delivery), COUNT 1: it returns as soon as the intake adds an entry.
+ * Sent once only: a repeat after a broken connection is the caller's
+ * next turn.
+ */
+int bh_rhosts_wait(bh_hosts *hh, const int *parts, const int64_t *after, size_t n, int ms)
+{
+    struct bh_redis_hosts *h = bh_rhosts_of(hh);
+    struct bh_redis_argv a = {0};
+    char id[32];
+    redisReply *rep;
+    int rc;
+
+    /* Well within the URL's timeout: a wait is not a hung server. */
+    if (h->r->conf.timeout_ms > 0 && ms > h->r->conf.timeout_ms / 2)
+        ms = h->r->conf.timeout_ms / 2 > 0 ? (int)(h->r->conf.timeout_ms / 2) : 1;
+    bh_redis_argv_str(&a, "XREAD");
+    bh_redis_argv_str(&a, "COUNT");
+    bh_redis_argv_str(&a, "1");
+    bh_redis_argv_str(&a, "BLOCK");
+    bh_redis_argv_int(&a, ms);
+    bh_redis_argv_str(&a, "STREAMS");
+    for (size_t i = 0; i < n; i++)
+        bh_rhosts_key(h, &a, "s:%d", parts[i]);
+    for (size_t i = 0; i < n; i++) {
+        if (after[i] < 0)
+            snprintf(id, sizeof id, "$");
+        else
+            bh_rhosts_entry_id(after[i], id, sizeof id);
+        bh_redis_argv_own(&a, strdup(id), strlen(id));
+    }
+    rc = bh_redis_cmd_run(h->r, 0, &rep, &a);
+    bh_redis_argv_free(&a);
+    if (rc != BH_OK)
+        return rc;
+    if (rep->type == REDIS_REPLY_ERROR)
+        rc = bh_redis_reply_fail(h->r, rep);
+    else
+        rc = rep->type == REDIS_REPLY_ARRAY && rep->elements > 0;
+    freeReplyObject(rep);
     return rc;
 }

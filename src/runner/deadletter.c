@@ -3,29 +3,47 @@
  * would take the whole pool down, one worker at a time, for ever). It is
  * kept in the memory "bothive.deadletter" under "<source>:<update_id>",
  * with the reason, so an operator can see it (`bothive shm dump`) and
- * replay it by hand.
+ * replay it by hand. In hosts mode the key starts with the bot's id,
+ * "<bot>:<source>:<update_id>", as one Redis may serve several bots.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include <json-c/json.h>
 
+#include "base/siphash.h"
 #include "bothive/error.h"
 #include "bothive/log.h"
 #include "bothive/store.h"
 #include "internal.h"
 
-void bh_deadletter_put(bh_store *st, const bh_qjob *j, const char *reason)
+void bh_deadletter_key(char *out, size_t n, const char *bot, int source, int64_t id)
+{
+    static const unsigned char k[16] = "bothive.dead.key";
+    size_t len = bot ? strlen(bot) : 0;
+
+    if (!bot)
+        snprintf(out, n, "%d:%lld", source, (long long)id);
+    else if (len <= BH_DEADLETTER_BOT_MAX)
+        snprintf(out, n, "%s:%d:%lld", bot, source, (long long)id);
+    else
+        /* Bounded whatever the bot's id: a hash of it stands for it. */
+        snprintf(out, n, "h%016llx:%d:%lld", (unsigned long long)bh_siphash(k, bot, len),
+                 source, (long long)id);
+}
+
+void bh_deadletter_put(bh_store *st, const char *bot, const bh_qjob *j, const char *reason)
 {
     bh_shared *m = NULL;
     json_object *o = json_object_new_object(), *u = NULL;
-    char key[64];
+    char key[BH_DEADLETTER_KEY_MAX];
     int rc = BH_ENOMEM;
 
-    bh_log(BH_LOG_ERROR, "update %lld of source %d set aside in %s: %s",
-           (long long)j->update_id, j->source, BH_DEADLETTER_MEMORY, reason);
+    bh_deadletter_key(key, sizeof key, bot, j->source, j->update_id);
+    bh_log(BH_LOG_ERROR, "update %lld of source %d set aside in %s as %s: %s",
+           (long long)j->update_id, j->source, BH_DEADLETTER_MEMORY, key, reason);
     if (!o)
         goto fail;
-    snprintf(key, sizeof key, "%d:%lld", j->source, (long long)j->update_id);
     json_object_object_add(o, "source", json_object_new_int(j->source));
     json_object_object_add(o, "update_id", json_object_new_int64(j->update_id));
     json_object_object_add(o, "reason", json_object_new_string(reason));
@@ -39,8 +57,7 @@ void bh_deadletter_put(bh_store *st, const bh_qjob *j, const char *reason)
     rc = bh_shared_set_json(m, key, json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 fail:
     if (rc != BH_OK)
-        bh_log(BH_LOG_ERROR, "cannot record dead letter %d:%lld: %s", j->source,
-               (long long)j->update_id, bh_strerror(rc));
+        bh_log(BH_LOG_ERROR, "cannot record dead letter %s: %s", key, bh_strerror(rc));
     bh_shared_close(m);
     json_object_put(o);
 }

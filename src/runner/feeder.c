@@ -16,6 +16,14 @@
  *  - the reads (fenced by the leases) become ENTRY messages; the master's
  *    ACKs become acknowledgements in the store (fenced too: a stale owner
  *    is refused, and its entry stays for the owner of the newer epoch);
+ *    an idle feeder waits in the store for the next entry (a blocking
+ *    read, bounded) rather than polling it;
+ *  - the master's CRASHes are counted in the entry's delivery count, so
+ *    across hosts; at the limit the feeder writes the dead letter,
+ *    acknowledges the entry and says so (VERDICT);
+ *  - started again while its master lives, it sends none of what the
+ *    master held at its fork (cfg->held): per-chat order holds;
+ *  - the scheduled jobs' next due time is shared with the other hosts;
  *  - it forks the intake (intake.c) and restarts it if it dies.
  *
  * On SIGTERM it stops reading, says STOPPED, keeps renewing and
@@ -25,6 +33,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,7 +46,7 @@
 #include "base/sleep.h"
 #include "bothive/error.h"
 #include "bothive/log.h"
-#include "hosts.h"
+#include "feeder.h"
 
 /* The wait for the master when a read found nothing, and when it found
  * some: a moment for acknowledgements to gather, so that one round trip
@@ -48,45 +57,18 @@
  * turn. */
 #define BH_FEEDER_FLIGHT_MAX 512
 #define BH_FEEDER_READ_MAX 64
+/* An idle feeder waits in the store for a new entry this long at most
+ * (less when a renewal is due sooner): what the master sends meanwhile
+ * waits as long. */
+#define BH_FEEDER_BLOCK_MS 50
 /* Before starting the intake again, or retrying a failed connection. */
 #define BH_FEEDER_RETRY_MS 1000
 /* After a failed call to the store, the pause before the next: a store
  * that is hung costs a timeout per call, not one per partition. */
 #define BH_FEEDER_DOWN_MS 500
 
-typedef struct bh_fpart {
-    int want;             /* this host's share */
-    uint64_t epoch;       /* the lease held with it; 0: not held */
-    int64_t renew_at, try_at;
-    int64_t after;        /* -1: new entries; else pending ones above it */
-    int64_t *fly;         /* ids in flight in the master */
-    size_t nfly, capfly;
-    int64_t *acks;        /* done, to acknowledge */
-    size_t nacks, capacks;
-} bh_fpart;
-
-typedef struct bh_feeder {
-    const bh_updater_cfg *cfg;
-    const char *host;
-    char bot[BH_HOSTS_NAME_MAX + 1];
-    bh_hosts *h;
-    bh_hosts_cfg hc;
-    int parts;
-    bh_fpart *p;
-    size_t flying;
-    int64_t beat_at;
-    uint64_t tepoch;      /* the timers' lease, when held */
-    int64_t timers_at;
-    int64_t down_until;   /* no store call before (a call failed) */
-    int failing;          /* logged that the store fails */
-    int stopping, final, gone;
-    pid_t intake;
-    int64_t intake_at;
-    char *buf;
-} bh_feeder;
-
 /* Appends v to a growing array. Errors: BH_ENOMEM. */
-static int bh_feeder_push(int64_t **a, size_t *n, size_t *cap, int64_t v)
+int bh_feeder_push(int64_t **a, size_t *n, size_t *cap, int64_t v)
 {
     if (*n == *cap) {
         size_t nc = *cap ? *cap * 2 : 32;
@@ -101,7 +83,7 @@ static int bh_feeder_push(int64_t **a, size_t *n, size_t *cap, int64_t v)
 }
 
 /* Removes v from the in-flight ids of p; 1 if it was there. */
-static int bh_feeder_land(bh_feeder *f, bh_fpart *p, int64_t v)
+int bh_feeder_land(bh_feeder *f, bh_fpart *p, int64_t v)
 {
     for (size_t i = 0; i < p->nfly; i++)
         if (p->fly[i] == v) {
@@ -112,7 +94,7 @@ static int bh_feeder_land(bh_feeder *f, bh_fpart *p, int64_t v)
     return 0;
 }
 
-static int bh_feeder_flying(const bh_fpart *p, int64_t v)
+int bh_feeder_flying(const bh_fpart *p, int64_t v)
 {
     for (size_t i = 0; i < p->nfly; i++)
         if (p->fly[i] == v)
@@ -122,7 +104,7 @@ static int bh_feeder_flying(const bh_fpart *p, int64_t v)
 
 /* A call to the store failed: logged once until one works again, and the
  * store is left alone for a moment. */
-static void bh_feeder_failed(bh_feeder *f, int64_t now, const char *what, int rc)
+void bh_feeder_failed(bh_feeder *f, int64_t now, const char *what, int rc)
 {
     if (!f->failing)
         bh_log(BH_LOG_WARN, "%s: %s; dispatch stops where the leases end, until the store "
@@ -132,7 +114,7 @@ static void bh_feeder_failed(bh_feeder *f, int64_t now, const char *what, int rc
 }
 
 /* A call to the store worked. */
-static void bh_feeder_worked(bh_feeder *f)
+void bh_feeder_worked(bh_feeder *f)
 {
     if (f->failing)
         bh_log(BH_LOG_INFO, "the store answers again");
@@ -161,6 +143,57 @@ static void bh_feeder_drop(bh_feeder *f, int k)
     bh_feeder_tell_lease(f, k, 0);
 }
 
+/*
+ * What the master held of partition k at this feeder's fork, under the
+ * epoch e now taken (a feeder started again while its master lives, and
+ * renewing the same lease): in flight already, not sent again, so that a
+ * chat's later update never runs before one resent; the done ones are
+ * acknowledged first. Held entries of another epoch are the master's to
+ * drop (it starts no job of a lease it does not hold).
+ */
+static void bh_feeder_held(bh_feeder *f, int k, uint64_t e)
+{
+    bh_fpart *p = &f->p[k];
+    size_t kept = 0;
+
+    for (size_t i = 0; i < f->cfg->nheld; i++) {
+        const bh_hosts_held *h = &f->cfg->held[i];
+        if (h->part != k || h->epoch != e)
+            continue;
+        if (h->done) {
+            bh_feeder_push(&p->acks, &p->nacks, &p->capacks, h->update_id);
+        } else if (!bh_feeder_flying(p, h->update_id) &&
+                   bh_feeder_push(&p->fly, &p->nfly, &p->capfly, h->update_id) == BH_OK) {
+            f->flying++;
+            kept++;
+        }
+    }
+    if (kept)
+        bh_log(BH_LOG_INFO, "partition %d: %zu update(s) still held by the master", k, kept);
+    /* What the master ended of them before the lease was taken here. */
+    for (size_t i = 0; i < f->nearly; i++) {
+        bh_msg_hdr *h = &f->early[i];
+        if (h->timer != k || (uint64_t)h->b != e || !bh_feeder_land(f, p, h->update_id))
+            continue;
+        if (h->type == BH_MSG_ACK)
+            bh_feeder_push(&p->acks, &p->nacks, &p->capacks, h->update_id);
+    }
+}
+
+/* Keeps an ACK or NACK of a partition not taken yet, for bh_feeder_held. */
+static void bh_feeder_early(bh_feeder *f, const bh_msg_hdr *h)
+{
+    if (f->nearly == f->capearly) {
+        size_t nc = f->capearly ? f->capearly * 2 : 64;
+        bh_msg_hdr *n = realloc(f->early, nc * sizeof *n);
+        if (!n)
+            return; /* stays pending: the next owner runs it again */
+        f->early = n;
+        f->capearly = nc;
+    }
+    f->early[f->nearly++] = *h;
+}
+
 /* Lease of partition k taken with a new epoch e: the previous owner's
  * pending entries first, then this host's own from the start. */
 static void bh_feeder_taken(bh_feeder *f, int k, uint64_t e, int64_t until)
@@ -173,6 +206,7 @@ static void bh_feeder_taken(bh_feeder *f, int k, uint64_t e, int64_t until)
     p->nfly = p->nacks = 0;
     p->epoch = e;
     p->after = 0;
+    bh_feeder_held(f, k, e);
     if ((rc = bh_hosts_claim(f->h, k, e, &moved)) != BH_OK) {
         bh_log(BH_LOG_WARN, "partition %d: cannot claim the pending entries: %s", k,
                bh_strerror(rc));
@@ -404,6 +438,8 @@ static size_t bh_feeder_read(bh_feeder *f)
         bh_feeder_rewound(f, w, nw, e, ne, count);
     for (size_t j = 0; j < ne && !f->gone; j++) {
         bh_fpart *p = &f->p[e[j].part];
+        if (e[j].update_id > p->seen)
+            p->seen = e[j].update_id;
         if (p->epoch && !bh_feeder_flying(p, e[j].update_id)) {
             bh_feeder_send(f, e[j].part, &e[j]);
             sent++;
@@ -423,9 +459,24 @@ static void bh_feeder_on_msg(bh_feeder *f, const bh_msg *m)
         f->final = 1;
         return;
     }
-    if ((m->h.type != BH_MSG_ACK && m->h.type != BH_MSG_NACK) || k < 0 || k >= f->parts)
+    if (m->h.type == BH_MSG_WAKE) {
+        if (m->h.a >= 0 && (f->wake_pub < 0 || m->h.a < f->wake_pub))
+            f->wake_pub = m->h.a;
+        return;
+    }
+    if (k < 0 || k >= f->parts)
+        return;
+    if (m->h.type == BH_MSG_CRASH) {
+        bh_feeder_crash(f, k, m);
+        return;
+    }
+    if (m->h.type != BH_MSG_ACK && m->h.type != BH_MSG_NACK)
         return;
     p = &f->p[k];
+    if (!p->epoch && f->cfg->nheld) {
+        bh_feeder_early(f, &m->h);
+        return;
+    }
     if (!bh_feeder_land(f, p, m->h.update_id) || (uint64_t)m->h.b != p->epoch)
         return; /* of an epoch gone: the entry is the newer owner's */
     if (m->h.type == BH_MSG_ACK)
@@ -447,6 +498,75 @@ static void bh_feeder_listen(bh_feeder *f, int ms)
         bh_feeder_on_msg(f, &m);
     if (rc != BH_PROTO_NONE)
         f->gone = 1;
+}
+
+/* The earliest of the feeder's timed steps (renewals, retries, the
+ * heartbeat), for a wait not to delay them. */
+static int64_t bh_feeder_next_due(const bh_feeder *f)
+{
+    int64_t due = f->beat_at;
+
+    if (f->cfg->app->sources[f->cfg->source].ntimers && f->timers_at < due)
+        due = f->timers_at;
+    if (f->intake <= 0 && f->intake_at < due)
+        due = f->intake_at;
+    if (f->cfg->app->sources[f->cfg->source].schedule && !f->nowake && f->wake_at < due)
+        due = f->wake_at;
+    for (int k = 0; k < f->parts; k++) {
+        const bh_fpart *p = &f->p[k];
+        int64_t at = p->epoch ? p->renew_at : p->want ? p->try_at : INT64_MAX;
+        if (at < due)
+            due = at;
+    }
+    return due;
+}
+
+/*
+ * An idle turn (the read found nothing, nothing to acknowledge, the master
+ * silent): waits in the store until the intake adds an entry to a
+ * partition read here, so that it is dispatched at once, without polling.
+ * 0 when it did not wait (the caller polls the master instead).
+ */
+static int bh_feeder_block(bh_feeder *f, int64_t now)
+{
+    struct pollfd pf = {.fd = f->cfg->fd, .events = POLLIN};
+    int parts[BH_HOSTS_PARTS_MAX];
+    int64_t after[BH_HOSTS_PARTS_MAX], ms = bh_feeder_next_due(f) - now;
+    size_t n = 0;
+    int rc;
+
+    if (f->nowait || f->stopping || now < f->down_until || f->flying >= BH_FEEDER_FLIGHT_MAX ||
+        ms < 1 || poll(&pf, 1, 0) != 0)
+        return 0;
+    for (int k = 0; k < f->parts; k++) {
+        const bh_fpart *p = &f->p[k];
+        if (p->nacks || (p->epoch && p->after >= 0))
+            return 0; /* work to do now */
+        if (p->epoch && p->want) {
+            /* Nothing read here yet: the partition holds no live entry
+             * (acknowledged ones are deleted, another owner's were claimed
+             * and read), so any entry there is new. */
+            parts[n] = k;
+            after[n++] = p->seen < 0 ? 0 : p->seen;
+        }
+    }
+    if (!n)
+        return 0;
+    /* With updates in flight their acknowledgements come soon: a short
+     * wait, so that they reach the store about as soon as before (what a
+     * host that dies has not acknowledged runs again elsewhere). */
+    int64_t cap = f->flying ? BH_FEEDER_IDLE_MS : BH_FEEDER_BLOCK_MS;
+    rc = bh_hosts_wait(f->h, parts, after, n, (int)(ms < cap ? ms : cap));
+    if (rc == BH_ENOTSUP || rc == BH_ETOOBIG || rc == BH_EINVAL) {
+        f->nowait = 1; /* a backend, or a partition count, it cannot serve */
+        return 0;
+    }
+    if (rc < 0) {
+        bh_feeder_failed(f, bh_clock_mono_ms(), "waiting for entries", rc);
+        return 0;
+    }
+    f->woke = rc == 1;
+    return 1;
 }
 
 /* Starts the intake in a child, or again when it died. */
@@ -515,8 +635,19 @@ static void bh_feeder_run(bh_feeder *f)
             bh_feeder_beat(f, now);
         bh_feeder_leases(f, now);
         bh_feeder_timers(f, now);
+        bh_feeder_wake(f, now);
         size_t got = bh_feeder_read(f);
-        bh_feeder_listen(f, got ? BH_FEEDER_BUSY_MS : BH_FEEDER_IDLE_MS);
+        if (got) {
+            f->woke = 0;
+            bh_feeder_listen(f, BH_FEEDER_BUSY_MS);
+        } else if (f->woke) {
+            /* Woken for an entry the read did not give (not this host's
+             * to read): a poll this turn, so that it cannot spin. */
+            f->woke = 0;
+            bh_feeder_listen(f, BH_FEEDER_IDLE_MS);
+        } else {
+            bh_feeder_listen(f, bh_feeder_block(f, bh_clock_mono_ms()) ? 0 : BH_FEEDER_IDLE_MS);
+        }
     }
     /* The acknowledgements that came with or before FINAL, then every
      * lease goes back (the others take the partitions at once). */
@@ -546,13 +677,15 @@ static void bh_feeder_end(bh_feeder *f)
     }
     free(f->p);
     bh_hosts_close(f->h);
+    bh_store_close(f->st);
+    free(f->early);
     free(f->buf);
 }
 
 void bh_feeder_main(const bh_updater_cfg *cfg, const char *host)
 {
     const bh_runner_source *src = &cfg->app->sources[cfg->source];
-    bh_feeder f = {.cfg = cfg, .host = host};
+    bh_feeder f = {.cfg = cfg, .host = host, .wake_pub = -1, .wake_told = -1};
 
     bh_updater_signals();
     bh_hosts_cfg_get(&f.hc);
@@ -561,7 +694,7 @@ void bh_feeder_main(const bh_updater_cfg *cfg, const char *host)
         _exit(BH_EXIT_NOMEM);
     if (bh_feeder_connect(&f) == BH_OK && (f.p = calloc((size_t)f.parts, sizeof *f.p))) {
         for (int k = 0; k < f.parts; k++)
-            f.p[k].after = -1;
+            f.p[k].after = f.p[k].seen = -1;
         bh_log(BH_LOG_INFO, "host %s: %d partition(s), lease %lld ms", host, f.parts,
                (long long)f.hc.lease_ms);
         bh_feeder_run(&f);

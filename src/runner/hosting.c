@@ -27,6 +27,10 @@
 #include "hosts.h"
 #include "master.h"
 
+/* The jobs done lately that a new feeder is told of: more than a feeder
+ * holds unacknowledged (it acknowledges with each read, every few ms). */
+#define BH_HOSTS_DONE_RING 1024
+
 typedef struct bh_hosts_lease_view {
     int64_t until;   /* monotonic ms; 0: not held */
     uint64_t epoch;
@@ -44,6 +48,9 @@ struct bh_hosts_master {
     int64_t *timers_until;                            /* per source */
     bh_hosts_lease_view (*lease)[BH_HOSTS_PARTS_MAX]; /* per source */
     bh_hosts_outbox *out;                             /* per source */
+    bh_qjob *parked;   /* crashed, waiting for the verdict (linked by next) */
+    bh_hosts_held (*done)[BH_HOSTS_DONE_RING];        /* per source: done lately */
+    size_t *ndone;                                    /* per source: ever done */
 };
 
 int bh_master_hosts_init(bh_master *m)
@@ -58,7 +65,9 @@ int bh_master_hosts_init(bh_master *m)
     hm->out = calloc((size_t)m->ns, sizeof *hm->out);
     hm->mode = calloc((size_t)m->ns, sizeof *hm->mode);
     hm->timers_until = calloc((size_t)m->ns, sizeof *hm->timers_until);
-    if (!hm->lease || !hm->out || !hm->mode || !hm->timers_until)
+    hm->done = calloc((size_t)m->ns, sizeof *hm->done);
+    hm->ndone = calloc((size_t)m->ns, sizeof *hm->ndone);
+    if (!hm->lease || !hm->out || !hm->mode || !hm->timers_until || !hm->done || !hm->ndone)
         return BH_ENOMEM;
     for (int s = 0; s < m->ns; s++)
         hm->mode[s] = bh_hosts_mode(m->app, &m->o, s);
@@ -77,6 +86,13 @@ void bh_master_hosts_free(bh_master *m)
     free(hm->lease);
     free(hm->mode);
     free(hm->timers_until);
+    free(hm->done);
+    free(hm->ndone);
+    while (hm->parked) {
+        bh_qjob *j = hm->parked;
+        hm->parked = j->next;
+        bh_qjob_free(j);
+    }
     free(hm);
     m->hm = NULL;
 }
@@ -134,6 +150,74 @@ static void bh_master_hosts_post(bh_master *m, int s, const bh_msg_hdr *h)
     bh_master_hosts_flush_one(m, s);
 }
 
+/*
+ * Drops the parked jobs of source s (any source: -1) that wait for a
+ * verdict no one will give: those of a feeder gone (all: its replacement
+ * reads them again from the log, with their count), or only those whose
+ * lease no longer holds here (lost). Their keys are free again.
+ */
+static void bh_master_hosts_unpark(bh_master *m, int s, int lost)
+{
+    bh_qjob **pp = &m->hm->parked;
+
+    while (*pp) {
+        bh_qjob *j = *pp;
+        if ((s >= 0 && j->source != s) || (lost && !bh_master_hosts_lost(m, j))) {
+            pp = &j->next;
+            continue;
+        }
+        *pp = j->next;
+        j->next = NULL;
+        bh_log(BH_LOG_WARN, "update %lld of partition %d left to the log: no verdict on "
+               "its crash will come", (long long)j->update_id, j->part - 1);
+        bh_queue_release(&m->q, j);
+        bh_qjob_free(j);
+    }
+}
+
+void bh_master_hosts_crashed(bh_master *m, bh_qjob *j)
+{
+    bh_msg_hdr h = {.type = BH_MSG_CRASH, .source = j->source, .timer = j->part - 1,
+                    .update_id = j->update_id, .b = (int64_t)j->epoch,
+                    .rc = BH_MASTER_CRASHES_MAX, .a = j->crashes};
+
+    j->next = m->hm->parked;
+    m->hm->parked = j;
+    bh_master_hosts_post(m, j->source, &h);
+}
+
+/* The feeder's verdict on a crashed job: set aside (the feeder recorded
+ * and acknowledged it) or run again, first in its key. */
+static void bh_master_hosts_verdict(bh_master *m, int s, const bh_msg *msg)
+{
+    bh_qjob **pp = &m->hm->parked, *j;
+
+    while (*pp && ((*pp)->source != s || (*pp)->part != msg->h.timer + 1 ||
+                   (*pp)->update_id != msg->h.update_id || (*pp)->epoch != (uint64_t)msg->h.b))
+        pp = &(*pp)->next;
+    if (!(j = *pp))
+        return; /* dropped meanwhile */
+    *pp = j->next;
+    j->next = NULL;
+    bh_queue_release(&m->q, j);
+    if (msg->h.rc == 1) {
+        bh_log(BH_LOG_ERROR, "update %lld of source %d set aside in %s after %lld crash(es) "
+               "across hosts", (long long)j->update_id, s, BH_DEADLETTER_MEMORY,
+               (long long)msg->h.a);
+        bh_qjob_free(j);
+        return;
+    }
+    bh_log(BH_LOG_WARN, "update %lld of source %d: %lld crash(es) across hosts; retrying it "
+           "on another worker", (long long)j->update_id, s, (long long)msg->h.a);
+    j->attempt++;
+    if (bh_queue_push(&m->q, j, 1) != BH_OK) {
+        bh_msg_hdr h = {.type = BH_MSG_NACK, .source = s, .timer = j->part - 1,
+                        .update_id = j->update_id, .b = (int64_t)j->epoch};
+        bh_master_hosts_post(m, s, &h);
+        bh_qjob_free(j);
+    }
+}
+
 /* A feeder is gone: the acknowledgements that waited for it are lost with
  * it (their entries stay pending and run again). The leases it reported
  * still hold until their time: its replacement, with this host's id,
@@ -143,6 +227,48 @@ void bh_master_hosts_feeder_gone(bh_master *m, int s)
     if (!m->hm)
         return;
     m->hm->out[s].head = m->hm->out[s].n = 0;
+}
+
+void bh_master_hosts_feeder_new(bh_master *m, int s)
+{
+    if (!m->hm)
+        return;
+    for (bh_qjob *j = m->hm->parked; j; j = j->next)
+        if (j->source == s) {
+            bh_msg_hdr h = {.type = BH_MSG_CRASH, .source = s, .timer = j->part - 1,
+                            .update_id = j->update_id, .b = (int64_t)j->epoch,
+                            .rc = BH_MASTER_CRASHES_MAX, .a = j->crashes};
+            bh_master_hosts_post(m, s, &h);
+        }
+}
+
+/* Appends job j (of source s and a partition) to the held list. */
+static void bh_master_hosts_hold(bh_hosts_held *out, size_t *n, int s, const bh_qjob *j)
+{
+    if (j && j->source == s && j->part)
+        out[(*n)++] = (bh_hosts_held){.part = j->part - 1, .update_id = j->update_id,
+                                      .epoch = j->epoch};
+}
+
+size_t bh_master_hosts_held(const bh_master *m, int s, bh_hosts_held **out)
+{
+    const struct bh_hosts_master *hm = m->hm;
+    size_t n = 0, nd = hm->ndone[s] < BH_HOSTS_DONE_RING ? hm->ndone[s] : BH_HOSTS_DONE_RING;
+    size_t cap = m->q.queued + m->q.running + (size_t)m->nw + nd + 1;
+
+    if (!(*out = malloc(cap * sizeof **out)))
+        return 0;
+    for (size_t b = 0; b < m->q.nbuckets; b++)
+        for (const bh_qkey *k = m->q.buckets[b]; k; k = k->hnext)
+            for (const bh_qjob *j = k->head; j && n < cap; j = j->next)
+                bh_master_hosts_hold(*out, &n, s, j);
+    for (int i = 0; i < m->nw && n < cap; i++)
+        bh_master_hosts_hold(*out, &n, s, m->w[i].job);
+    for (const bh_qjob *j = hm->parked; j && n < cap; j = j->next)
+        bh_master_hosts_hold(*out, &n, s, j);
+    for (size_t i = 0; i < nd && n < cap; i++)
+        (*out)[n++] = hm->done[s][i];
+    return n;
 }
 
 /* In hosts mode the timers of a bot tick on one host: the one whose
@@ -155,23 +281,13 @@ int bh_master_hosts_timers_here(const bh_master *m, int s)
 /* An entry of a partition becomes a job in its key's queue. */
 static void bh_master_hosts_entry(bh_master *m, int s, const bh_msg *msg)
 {
-    bh_qjob *j = calloc(1, sizeof *j);
+    bh_qjob *j = bh_master_job_of_update(s, msg);
 
-    if (!j || !(j->json = malloc(msg->len + 1))) {
-        free(j);
+    if (!j) {
         bh_log(BH_LOG_ERROR, "out of memory: update %lld of source %d left for later",
                (long long)msg->h.update_id, s);
         return;
     }
-    memcpy(j->json, msg->body ? msg->body : "", msg->len + 1);
-    j->len = msg->len;
-    j->kind = BH_JOB_UPDATE;
-    j->source = s;
-    j->attempt = 1;
-    j->update_id = msg->h.update_id;
-    j->key_kind = msg->h.kind;
-    j->key = msg->h.a;
-    j->received_ms = bh_clock_mono_ms();
     j->part = msg->h.timer + 1;
     j->epoch = (uint64_t)msg->h.b;
     if (bh_queue_push(&m->q, j, 0) != BH_OK) {
@@ -189,6 +305,11 @@ void bh_master_hosts_on_msg(bh_master *m, int s, const bh_msg *msg)
         return;
     if (msg->h.type == BH_MSG_ENTRY && msg->body) {
         bh_master_hosts_entry(m, s, msg);
+    } else if (msg->h.type == BH_MSG_WAKE) {
+        /* The bot's next due time, from any host. */
+        bh_master_schedule_wake(m, s, msg->h.a);
+    } else if (msg->h.type == BH_MSG_VERDICT) {
+        bh_master_hosts_verdict(m, s, msg);
     } else if (msg->h.type == BH_MSG_TIMERS) {
         m->hm->timers_until[s] = msg->h.a;
     } else if (msg->h.type == BH_MSG_LEASE) {
@@ -238,6 +359,8 @@ int bh_master_hosts_lost(const bh_master *m, const bh_qjob *j)
  */
 void bh_master_hosts_end_stale(bh_master *m)
 {
+    if (m->hm && m->hm->parked)
+        bh_master_hosts_unpark(m, -1, 1);
     for (int i = 0; m->hm && i < m->nw; i++) {
         bh_wslot *w = &m->w[i];
         if (w->state != BH_W_BUSY || !w->job || !bh_master_hosts_lost(m, w->job) ||
@@ -255,6 +378,20 @@ void bh_master_hosts_done(bh_master *m, const bh_qjob *j)
 {
     bh_msg_hdr h = {.type = BH_MSG_ACK, .source = j->source, .timer = j->part - 1,
                     .update_id = j->update_id, .b = (int64_t)j->epoch};
+    struct bh_hosts_master *hm = m->hm;
+
+    /* Kept a while: a feeder gone may not have acknowledged it yet. */
+    hm->done[j->source][hm->ndone[j->source]++ % BH_HOSTS_DONE_RING] =
+        (bh_hosts_held){.part = j->part - 1, .done = 1, .update_id = j->update_id,
+                        .epoch = j->epoch};
 
     bh_master_hosts_post(m, j->source, &h);
+}
+
+void bh_master_hosts_wake(bh_master *m, int s, int64_t wall_ms)
+{
+    bh_msg_hdr h = {.type = BH_MSG_WAKE, .source = s, .a = wall_ms};
+
+    if (m->hm && s >= 0 && s < m->ns && m->hm->mode[s] && m->app->sources[s].schedule)
+        bh_master_hosts_post(m, s, &h);
 }

@@ -7,7 +7,9 @@
  *            done is acknowledged through the feeder
  * feeder.c   the feeder process, in the updater's slot: heartbeat,
  *            partition leases, reading the partitions it owns, the
- *            acknowledgements; it forks the intake
+ *            acknowledgements; it forks the intake; feedjobs.c its
+ *            side of the jobs (crashes counted across hosts, dead
+ *            letters, the scheduled jobs' shared wake-up)
  * intake.c   the intake process: polls getUpdates while it holds the
  *            intake lease and puts every update once into the log
  *
@@ -31,7 +33,21 @@ enum {
     /* master -> feeder */
     BH_MSG_ACK,        /* timer: partition; update_id; b: epoch */
     BH_MSG_NACK,       /* the same: dropped unrun, its lease ran out in the master */
+    BH_MSG_CRASH,      /* the same: it killed a worker; rc: crashes that set it aside */
+    /* feeder -> master */
+    BH_MSG_VERDICT,    /* timer: partition; update_id; b: epoch; rc: 1 set aside (the
+                        * feeder wrote the dead letter), 0 run it again; a: crashes */
 };
+
+/* An entry of a partition the master holds: queued, running or waiting
+ * for a crash's verdict (done 0), or done lately (done 1: its
+ * acknowledgement may not have reached the store). */
+typedef struct bh_hosts_held {
+    int part;
+    int done;
+    int64_t update_id;
+    uint64_t epoch;
+} bh_hosts_held;
 
 /* Settings, from the environment (see README, "Running on several hosts"). */
 typedef struct bh_hosts_cfg {

@@ -214,10 +214,20 @@ void bh_qjob_free(bh_qjob *j);
 
 #define BH_DEADLETTER_MEMORY "bothive.deadletter"
 
-/* Records the update of j in the dead-letter memory under
- * "<source>:<update_id>" with reason, and logs it. A failure to record is
+/* A bot id longer than this is hashed in a dead letter's key. */
+#define BH_DEADLETTER_BOT_MAX 64
+/* Room for any dead letter's key (well within BH_KEY_MAX). */
+#define BH_DEADLETTER_KEY_MAX (BH_DEADLETTER_BOT_MAX + 48)
+
+/* The key of a dead letter into out (n bytes, at least
+ * BH_DEADLETTER_KEY_MAX): "<source>:<update_id>", or with bot (not NULL)
+ * "<bot>:<source>:<update_id>", bot replaced by "h<hash>" when longer than
+ * BH_DEADLETTER_BOT_MAX. Never fails. */
+void bh_deadletter_key(char *out, size_t n, const char *bot, int source, int64_t id);
+/* Records the update of j in the dead-letter memory under its key (bot:
+ * as bh_deadletter_key) with reason, and logs it. A failure to record is
  * logged too (the update is lost for replay, not for the offset). */
-void bh_deadletter_put(bh_store *st, const bh_qjob *j, const char *reason);
+void bh_deadletter_put(bh_store *st, const char *bot, const bh_qjob *j, const char *reason);
 
 /* ---- doneset.c: updates finished ahead of the offset, kept in the store ---- */
 
@@ -262,6 +272,10 @@ typedef struct bh_updater_cfg {
     int skip_backlog;       /* the first updater of a run */
     int64_t offset, next;   /* from the master's ledger */
     const char *host;       /* hosts mode: this run's host id; else NULL */
+    /* Hosts mode: what the master holds of the partitions at the fork
+     * (hosting.c), so that a feeder started again sends none of it. */
+    const struct bh_hosts_held *held;
+    size_t nheld;
 } bh_updater_cfg;
 
 void bh_updater_main(const bh_updater_cfg *cfg) __attribute__((noreturn));

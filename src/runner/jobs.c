@@ -47,9 +47,7 @@ static void bh_master_note_text(const bh_master *m, int i, char *out, size_t n)
         snprintf(out, n, " in %.*s", BH_NOTE_MAX - 1, m->shm[i].note);
 }
 
-/* A job for update msg of source s, its JSON copied; NULL when out of
- * memory. A TOOBIG notice has no JSON. */
-static bh_qjob *bh_master_job_of_update(int s, const bh_msg *msg)
+bh_qjob *bh_master_job_of_update(int s, const bh_msg *msg)
 {
     bh_qjob *j = calloc(1, sizeof *j);
 
@@ -114,7 +112,7 @@ void bh_master_on_update(bh_master *m, int s, const bh_msg *msg)
     if (!(j = bh_master_job_of_update(s, msg)))
         goto fail;
     if (msg->h.type == BH_MSG_TOOBIG) {
-        bh_deadletter_put(m->st, j, "too large to dispatch");
+        bh_deadletter_put(m->st, NULL, j, "too large to dispatch");
         bh_master_job_finish(m, j);
         return;
     }
@@ -160,7 +158,7 @@ static void bh_master_job_set_aside(bh_master *m, int i, bh_qjob *j, const char 
            j->source, note, j->attempt);
     snprintf(reason, sizeof reason, "killed %d workers; the last one %s%s", j->crashes,
              how, note);
-    bh_deadletter_put(m->st, j, reason);
+    bh_deadletter_put(m->st, NULL, j, reason);
     bh_master_job_finish(m, j);
 }
 
@@ -171,6 +169,17 @@ void bh_master_job_crashed(bh_master *m, int i, bh_qjob *j, const char *how)
     char note[BH_MASTER_NOTE_TEXT_MAX];
 
     bh_master_note_text(m, i, note, sizeof note);
+    if (j->part && !j->lost && !bh_master_hosts_lost(m, j)) {
+        /* Hosts mode: the crashes are counted in the log, across hosts;
+         * the key stays busy until the feeder's verdict. */
+        j->crashes++;
+        bh_log(BH_LOG_ERROR, "worker %d (pid %d) %s while running update %lld of source "
+               "%d%s (attempt %d)", i, (int)m->w[i].pid, how, (long long)j->update_id,
+               j->source, note, j->attempt);
+        bh_master_hosts_crashed(m, j);
+        return;
+    }
+    bh_queue_release(&m->q, j);
     if (j->lost || bh_master_hosts_lost(m, j)) {
         /* Hosts mode: the partition's new owner runs it; not a crash. */
         bh_log(BH_LOG_WARN, "update %lld of partition %d left to its new owner",
@@ -237,7 +246,7 @@ static void bh_master_hand_out(bh_master *m, int i, bh_qjob *j)
         w->job = NULL;
         w->state = BH_W_IDLE;
         bh_queue_release(&m->q, j);
-        bh_deadletter_put(m->st, j, "too large to dispatch");
+        bh_deadletter_put(m->st, NULL, j, "too large to dispatch");
         bh_master_job_finish(m, j);
     } else if (rc != BH_OK) {
         bh_master_worker_dead(m, i, 0, 0);

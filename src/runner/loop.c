@@ -118,8 +118,10 @@ static void bh_master_read_worker(bh_master *m, int i)
         }
         if (msg.h.type == BH_MSG_DONE && m->w[i].job)
             bh_master_job_done(m, i);
-        else if (msg.h.type == BH_MSG_WAKE)
+        else if (msg.h.type == BH_MSG_WAKE) {
             bh_master_schedule_wake(m, msg.h.source, msg.h.a);
+            bh_master_hosts_wake(m, msg.h.source, msg.h.a);
+        }
     }
 }
 

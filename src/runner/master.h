@@ -147,8 +147,10 @@ void bh_master_end_children(bh_master *m, int hard);
 void bh_master_on_update(bh_master *m, int s, const bh_msg *msg);
 /* Worker i answered DONE for the job it ran. */
 void bh_master_job_done(bh_master *m, int i);
-/* Worker i died while running j (its key already released); how says how
- * it ended. j is retried on another worker, or set aside, or dropped. */
+/* Worker i died while running j (its key still busy); how says how it
+ * ended. j is retried on another worker, or set aside, or dropped; in
+ * hosts mode it waits, its key busy, for the feeder's verdict on the
+ * crashes counted across hosts (hosting.c). */
 void bh_master_job_crashed(bh_master *m, int i, bh_qjob *j, const char *how);
 /* A job is over for good (done, or set aside): its update counts as
  * processed for the offset. Frees j. */
@@ -198,6 +200,22 @@ int bh_master_hosts_lost(const bh_master *m, const bh_qjob *j);
 void bh_master_hosts_end_stale(bh_master *m);
 /* Whether the timers of source s tick on this host now. */
 int bh_master_hosts_timers_here(const bh_master *m, int s);
+/* What the master holds of source s's partitions (bh_hosts_held), into a
+ * malloc'd array (*out, NULL when empty or out of memory): for a feeder
+ * started again. The count. */
+size_t bh_master_hosts_held(const bh_master *m, int s, struct bh_hosts_held **out);
+/* A feeder of source s started: the crashes that wait for a verdict are
+ * told to it again (the one gone may not have answered). */
+void bh_master_hosts_feeder_new(bh_master *m, int s);
+/* A worker of source s said its scheduled jobs are due at wall_ms: in
+ * hosts mode the feeder publishes it to every host of the bot. */
+void bh_master_hosts_wake(bh_master *m, int s, int64_t wall_ms);
+/* Job j of a partition killed a worker: it waits, its key busy, for the
+ * feeder's verdict (the crash counted in the log across hosts). */
+void bh_master_hosts_crashed(bh_master *m, bh_qjob *j);
+/* A job for update msg of source s, its JSON copied; NULL when out of
+ * memory. A TOOBIG notice has no JSON (jobs.c). */
+bh_qjob *bh_master_job_of_update(int s, const bh_msg *msg);
 
 /* ---- backlog.c ---- */
 

@@ -226,8 +226,13 @@ static void bh_master_updater_child(bh_master *m, int s, int fd)
     else
         snprintf(tag, sizeof tag, "updater");
     bh_child_setup(m->self, tag, 0);
-    if (bh_hosts_mode(m->app, &m->o, s))
+    if (bh_hosts_mode(m->app, &m->o, s)) {
+        struct bh_hosts_held *held = NULL;
+        /* The master's state as it was at the fork: what it holds. */
+        cfg.nheld = bh_master_hosts_held(m, s, &held);
+        cfg.held = held;
         bh_feeder_main(&cfg, cfg.host);
+    }
     if (src->feed || !m->o.webhook_url)
         bh_updater_main(&cfg);
     bh_webhook_main(&cfg);
@@ -249,6 +254,7 @@ int bh_master_updater_spawn(bh_master *m, int s)
     u->stopped = 0;
     u->final_sent = 0;
     u->sent_offset = -1;
+    bh_master_hosts_feeder_new(m, s);
     if (m->stopping)
         kill(pid, SIGTERM);
     return BH_OK;
@@ -327,7 +333,6 @@ void bh_master_worker_dead(bh_master *m, int i, int reaped, int status)
     w->state = BH_W_DEAD;
     w->job = NULL;
     if (j) {
-        bh_queue_release(&m->q, j);
         bh_master_job_crashed(m, i, j, how);
     } else if (!m->finalizing) {
         bh_log(BH_LOG_ERROR, "worker %d (pid %d) %s while idle", i, (int)w->pid, how);

@@ -152,3 +152,35 @@ int bh_hosts_ack(bh_hosts *h, int part, uint64_t epoch, const int64_t *ids, size
         return BH_OK;
     return h->ops->ack(h, part, epoch, ids, n);
 }
+
+int bh_hosts_crash(bh_hosts *h, int part, uint64_t epoch, int64_t id, int *crashes,
+                   char **json, size_t *len)
+{
+    if (!h || part < 0 || part >= BH_HOSTS_PARTS_MAX || id < 0 || !crashes || !json || !len)
+        return BH_EINVAL;
+    if (!h->ops->crash)
+        return BH_ENOTSUP;
+    return h->ops->crash(h, part, epoch, id, crashes, json, len);
+}
+
+int bh_hosts_wait(bh_hosts *h, const int *parts, const int64_t *after, size_t n, int ms)
+{
+    if (!h || !parts || !after || !n || n > BH_HOSTS_PARTS_MAX || ms < 1 ||
+        ms > BH_HOSTS_WAIT_MAX_MS)
+        return BH_EINVAL;
+    for (size_t i = 0; i < n; i++)
+        if (parts[i] < 0 || parts[i] >= BH_HOSTS_PARTS_MAX || after[i] < -1)
+            return BH_EINVAL;
+    if (!h->ops->wait)
+        return BH_ENOTSUP;
+    return h->ops->wait(h, parts, after, n, ms);
+}
+
+int bh_hosts_wake(bh_hosts *h, int64_t at_ms, int64_t *next_ms)
+{
+    if (!h || at_ms < -1 || !next_ms)
+        return BH_EINVAL;
+    if (!h->ops->wake)
+        return BH_ENOTSUP;
+    return h->ops->wake(h, at_ms, next_ms);
+}

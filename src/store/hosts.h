@@ -66,6 +66,10 @@ struct bh_hosts_ops {
     int (*read)(bh_hosts *h, const bh_hosts_want *w, size_t nw, size_t count, int *status,
                 bh_hosts_entry **out, size_t *nout);
     int (*ack)(bh_hosts *h, int part, uint64_t epoch, const int64_t *ids, size_t n);
+    int (*crash)(bh_hosts *h, int part, uint64_t epoch, int64_t id, int *crashes, char **json,
+                 size_t *len);
+    int (*wait)(bh_hosts *h, const int *parts, const int64_t *after, size_t n, int ms);
+    int (*wake)(bh_hosts *h, int64_t at_ms, int64_t *next_ms);
 };
 
 /* The part of every handle this layer knows; backends embed it first. */
@@ -151,5 +155,36 @@ void bh_hosts_entries_free(bh_hosts_entry *e, size_t n);
  * for the next owner). Errors: BH_EINVAL, BH_ENOTOWNER, the backend's.
  */
 int bh_hosts_ack(bh_hosts *h, int part, uint64_t epoch, const int64_t *ids, size_t n);
+
+/*
+ * A worker crashed running entry id of part (pending on this host, under
+ * the lease of epoch): one more delivery is counted in the log, so that
+ * the count is the entry's across hosts. *crashes: the crashes counted so
+ * far (deliveries - 1; a re-read of a pending entry is not a delivery);
+ * *json (malloc'd, NUL-terminated, "" when the entry is gone) and *len:
+ * the entry, for a dead letter. Errors: BH_EINVAL, BH_ENOTOWNER (the lease
+ * is not held with epoch: nothing counted), BH_ENOMEM, BH_ENOTSUP (a
+ * backend without it), the backend's.
+ */
+int bh_hosts_crash(bh_hosts *h, int part, uint64_t epoch, int64_t id, int *crashes,
+                   char **json, size_t *len);
+/*
+ * Waits up to ms (1..BH_HOSTS_WAIT_MAX_MS) for an entry to enter one of
+ * the n partitions parts: one above after[i] in parts[i] (-1: above the
+ * last one there now). Reads nothing for anyone (a fenced read follows).
+ * Returns 1 when one came, 0 at the end of ms. Errors: BH_EINVAL,
+ * BH_ENOTSUP (a backend without it: the caller polls), the backend's.
+ */
+int bh_hosts_wait(bh_hosts *h, const int *parts, const int64_t *after, size_t n, int ms);
+#define BH_HOSTS_WAIT_MAX_MS 1000
+/*
+ * The bot's next wake-up for its scheduled jobs, shared by its hosts (so
+ * that any host looks at them when they are due, whichever scheduled
+ * them): at_ms (wall ms; -1: only read) replaces the time kept when
+ * earlier, or when that one is past (on the backend's clock). *next_ms:
+ * the time kept now, -1 when none. Errors: BH_EINVAL, BH_ENOTSUP (a
+ * backend without it), the backend's.
+ */
+int bh_hosts_wake(bh_hosts *h, int64_t at_ms, int64_t *next_ms);
 
 #endif

@@ -90,6 +90,13 @@ static int app_handle(void *arg, const bh_job *job)
     } else if (!strcmp(text, "poison")) {
         bh_shared_incr(a->mem, "poison_runs", 1, NULL);
         raise(SIGKILL);
+    } else if (!strcmp(text, "poison-host")) {
+        /* The second run takes its whole host down (its process group):
+         * a crash no host can count. */
+        bh_shared_incr(a->mem, "poison_runs", 1, &n);
+        if (n == 2)
+            kill(0, SIGKILL);
+        raise(SIGKILL);
     } else if (!strncmp(text, "sleep:", 6)) {
         usleep((useconds_t)atoi(text + 6) * 1000);
     } else if (text[0] >= '0' && text[0] <= '9') {

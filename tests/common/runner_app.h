@@ -8,6 +8,8 @@
  *                 chat's previous one (else counts "order_errors")
  *   "crash-once"  kills its worker on the first attempt
  *   "poison"      kills its worker every time
+ *   "poison-host" the same, and at its second run its whole process group
+ *                 (a host of test_hosts)
  *   "sleep:<ms>"  sleeps
  * and then counts "total" and "p:<update_id>" (and "dups" when an update
  * is processed a second time). Before all that it counts "b:<update_id>",

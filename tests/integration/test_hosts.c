@@ -21,9 +21,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "bothive/bothive.h"
 #include "emu_proc.h"
 #include "redis_proc.h"
+#include "runner/hosts.h"
 #include "runner_app.h"
 #include "testutil.h"
 
@@ -63,11 +65,109 @@ static void teardown(void)
     bh_redis_stop(&rp);
 }
 
+/*
+ * The scheduling hosts (sched_mode): a runner application of their own
+ * with scheduled jobs kept in the store as the bot layer keeps them, in
+ * small: an update "at:<wall ms>" schedules the one job at that time (and
+ * tells the runner, bh_runner_wake); a look runs it when due, once for
+ * the bot (claimed by a counter), or asks to be woken at its time.
+ */
+static int sched_mode;
+
+typedef struct sched_app {
+    bh_shared *mem;
+    const char *tag;
+} sched_app;
+
+static int sched_worker_start(void *arg, bh_store *store, int worker_no)
+{
+    (void)worker_no;
+    return bh_shared_open(store, "test", &((sched_app *)arg)->mem) == BH_OK ? 0 : -1;
+}
+
+static void sched_worker_stop(void *arg)
+{
+    bh_shared_close(((sched_app *)arg)->mem);
+}
+
+/* A look at the job: run when due, else a wake-up at its time. */
+static void sched_look(sched_app *a)
+{
+    int64_t due = 0, n = 0, now = bh_clock_wall_ms();
+    char key[64];
+
+    bh_shared_get_int(a->mem, "sched_due", &due);
+    if (!due)
+        return;
+    if (now < due) {
+        bh_runner_wake(0, due);
+        return;
+    }
+    if (bh_shared_incr(a->mem, "sched_runs", 1, &n) == BH_OK && n == 1) {
+        bh_shared_set_int(a->mem, "sched_ran_at", now);
+        snprintf(key, sizeof key, "sched_host:%s", a->tag);
+        bh_shared_set_int(a->mem, key, 1);
+    }
+}
+
+static int sched_handle(void *arg, const bh_job *job)
+{
+    sched_app *a = arg;
+    char key[64];
+
+    if (job->kind == BH_JOB_SCHEDULE) {
+        sched_look(a);
+        return 0;
+    }
+    if (job->kind != BH_JOB_UPDATE)
+        return 0;
+    const char *at = job->json ? strstr(job->json, "at:") : NULL;
+    if (at) {
+        int64_t due = atoll(at + 3);
+        bh_shared_set_int(a->mem, "sched_due", due);
+        bh_runner_wake(0, due);
+        snprintf(key, sizeof key, "sched_by:%s", a->tag);
+        bh_shared_set_int(a->mem, key, 1);
+    }
+    snprintf(key, sizeof key, "p:%lld", (long long)job->update_id);
+    bh_shared_incr(a->mem, key, 1, NULL);
+    return 0;
+}
+
+static void sched_host_run(int i) __attribute__((noreturn));
+static void sched_host_run(int i)
+{
+    static sched_app sa;
+    bh_test_runner *r = &runners[i];
+    bh_runner_source src;
+    bh_runner_app app = {.arg = &sa, .sources = &src, .nsources = 1,
+                         .worker_start = sched_worker_start, .handle = sched_handle,
+                         .worker_stop = sched_worker_stop};
+
+    bh_test_runner_init(r, &emu, rp.url, 2);
+    src = (bh_runner_source){.token = r->token, .schedule = 1};
+    sa.tag = tags[i];
+    r->opts.store_url = rp.url;
+    r->opts.shutdown_timeout_ms = 20000;
+    r->opts.poll_timeout_s = 2;
+    pid_t pid = fork();
+    if (pid == 0)
+        _exit(bh_runner_run(&app, &r->opts) == 0 ? 0 : 1);
+    _exit(pid > 0 ? bh_test_wait(pid) : 1);
+}
+
 /* In the host's first process, inside its namespaces: the runner. */
 static void host_run(int i) __attribute__((noreturn));
 static void host_run(int i)
 {
     bh_test_runner *r = &runners[i];
+
+    if (sched_mode) {
+        if (sethostname(tags[i], strlen(tags[i])) != 0 && errno != EPERM)
+            fprintf(stderr, "test_hosts: sethostname: %m\n");
+        setenv("BOTHIVE_HOST_NAME", tags[i], 1);
+        sched_host_run(i);
+    }
 
     /* In its UTS namespace the host has a name of its own; the runner
      * is told it too, for the fallback without namespaces. */
@@ -422,6 +522,223 @@ START_TEST(test_redis_stopped)
 }
 END_TEST
 
+/* The dead letter of update id, written by a feeder (the masters make no
+ * store call): waits for it; 1 when there. */
+static int dead_letter(int64_t id, int64_t ms)
+{
+    char key[64], *val = NULL;
+    bh_shared *dl;
+    int64_t end = bh_test_now_ms() + ms;
+    int got = 0;
+
+    snprintf(key, sizeof key, "4242:0:%lld", (long long)id);
+    ck_assert_int_eq(bh_shared_open(st, "bothive.deadletter", &dl), BH_OK);
+    while (!got && bh_test_now_ms() < end) {
+        if (bh_shared_get_json(dl, key, &val) == BH_OK) {
+            got = strstr(val, "poison") != NULL;
+            ck_assert_ptr_nonnull(strstr(val, "killed 2 workers"));
+            fprintf(stderr, "test_hosts: dead letter %s\n", val);
+            free(val);
+        } else {
+            usleep(20000);
+        }
+    }
+    bh_shared_close(dl);
+    return got;
+}
+
+/* The host (index) holding the partition of chat's updates, or -1. */
+static int chat_owner(int chat)
+{
+    char name[16];
+    snprintf(name, sizeof name, "p%d", bh_hosts_part_of(BH_KEY_CHAT, chat, 16));
+    return lease_holder(name);
+}
+
+/* A poison update (its hook kills its worker) over 3 hosts: set aside by
+ * the feeder after 2 crashes counted in the log, then acknowledged: never
+ * run again, and the chat goes on. */
+START_TEST(test_dead_letter)
+{
+    for (int i = 0; i < NHOSTS; i++)
+        host_start(i);
+    hosts_ready();
+    int64_t p = bh_emu_send_user_message(&emu, 9, 9, "poison");
+    ck_assert_int_gt(p, 0);
+    ck_assert_int_eq(dead_letter(p, WAIT_MS), 1);
+    int64_t after = bh_emu_send_user_message(&emu, 9, 9, "sleep:0");
+    all_processed(&after, 1);
+    usleep(1000000);
+    ck_assert_int_eq(bh_test_runner_get(st, "poison_runs"), 2);
+    ck_assert_int_eq(emu_stat("pending_updates"), 0);
+}
+END_TEST
+
+/* The crashes are counted across hosts: the first run of a poison
+ * update kills its worker (counted), the second its whole host (no one
+ * can count that), the third, on the partition's next owner, its worker
+ * again: that is the second crash counted, and it is set aside. Counted
+ * per host, the next owner would run it twice. */
+START_TEST(test_dead_letter_across_hosts)
+{
+    for (int i = 0; i < NHOSTS; i++)
+        host_start(i);
+    hosts_ready();
+    int owner = chat_owner(9);
+    ck_assert_int_ge(owner, 0);
+    int64_t p = bh_emu_send_user_message(&emu, 9, 9, "poison-host");
+    ck_assert_int_eq(dead_letter(p, WAIT_MS), 1);
+    usleep(1000000);
+    int64_t runs = bh_test_runner_get(st, "poison_runs");
+    fprintf(stderr, "test_hosts: the poison update ran %lld time(s)\n", (long long)runs);
+    ck_assert_int_eq(runs, 3);
+    /* Its first host is gone, the others serve the chat. */
+    ck_assert_int_eq(waitpid(hosts[owner], NULL, WNOHANG), hosts[owner]);
+    hosts[owner] = 0;
+    ck_assert_int_ne(chat_owner(9), owner);
+    int64_t after = bh_emu_send_user_message(&emu, 9, 9, "sleep:0");
+    all_processed(&after, 1);
+    ck_assert_int_eq(bh_test_runner_get(st, "poison_runs"), 3);
+}
+END_TEST
+
+/* The pid of host i's feeder (the process "bh updater" in its process
+ * group), or -1. */
+static pid_t feeder_of(int i)
+{
+    pid_t found = -1;
+    for (pid_t pid = 2; pid < 4194304 && found < 0; pid++) {
+        char path[64], buf[512];
+        snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+        FILE *f = fopen(path, "r");
+        if (!f) {
+            if (errno == ENOENT && pid > 65536)
+                break;
+            continue;
+        }
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[n] = '\0';
+        char *close = strrchr(buf, ')');
+        int pgrp = 0;
+        if (strstr(buf, "(bh updater)") && close &&
+            sscanf(close + 2, "%*c %*d %d", &pgrp) == 1 && pgrp == hosts[i])
+            found = pid;
+    }
+    return found;
+}
+
+/* A feeder SIGKILLed while its master lives: its replacement does not
+ * send again what the master holds (queued, running, or done and maybe
+ * not acknowledged), so per-chat order holds and nothing runs twice. */
+START_TEST(test_feeder_killed)
+{
+    int64_t seq[CHATS + 1], ids[2 * N];
+
+    for (int c = 0; c <= CHATS; c++)
+        seq[c] = 1;
+    for (int i = 0; i < NHOSTS; i++)
+        host_start(i);
+    hosts_ready();
+    burst(N, CHATS, seq, ids);
+    for (int i = 0; i < NHOSTS; i++) {
+        bh_test_runner_wait(st, "total", (i + 1) * N / 4, WAIT_MS);
+        pid_t fp = feeder_of(i);
+        ck_assert_int_gt(fp, 0);
+        ck_assert_int_eq(kill(fp, SIGKILL), 0);
+    }
+    burst(N, CHATS, seq, ids + N);
+    all_processed(ids, 2 * N);
+    ck_assert_int_eq(bh_test_runner_wait(st, "total", 2 * N, WAIT_MS), 2 * N);
+    usleep(500000);
+    fprintf(stderr, "test_hosts: feeders killed: %lld duplicate(s), %lld order error(s)\n",
+            (long long)bh_test_runner_get(st, "dups"),
+            (long long)bh_test_runner_get(st, "order_errors"));
+    ck_assert_int_eq(bh_test_runner_get(st, "order_errors"), 0);
+    ck_assert_int_eq(bh_test_runner_get(st, "dups"), 0);
+    ck_assert_int_eq(bh_test_runner_get(st, "total"), 2 * N);
+    for (int i = 0; i < NHOSTS; i++)
+        ck_assert_int_eq(waitpid(hosts[i], NULL, WNOHANG), 0); /* the hosts live */
+}
+END_TEST
+
+/* The calls of one command so far (INFO commandstats). */
+static long long redis_calls(const char *name)
+{
+    redisContext *c = redisConnect("127.0.0.1", rp.port);
+    redisReply *r = c && !c->err ? redisCommand(c, "INFO commandstats") : NULL;
+    char key[64];
+    long long n = 0;
+
+    snprintf(key, sizeof key, "cmdstat_%s:calls=", name);
+    if (r && r->type == REDIS_REPLY_STRING && strstr(r->str, key))
+        n = atoll(strstr(r->str, key) + strlen(key));
+    freeReplyObject(r);
+    redisFree(c);
+    return n;
+}
+
+/* An idle host does not spin on Redis: it waits there for entries (a
+ * blocking read), so that over 3 s its calls stay far below a 10 ms
+ * poll's 300 (its 16 leases are renewed every 750 ms: about 64), and an
+ * update sent then is still dispatched. */
+START_TEST(test_idle_does_not_spin)
+{
+    host_start(0);
+    hosts_ready();
+    usleep(500000);
+    long long c0 = redis_calls("eval") + redis_calls("evalsha") + redis_calls("xread");
+    usleep(3000000);
+    long long calls = redis_calls("eval") + redis_calls("evalsha") + redis_calls("xread") - c0;
+    fprintf(stderr, "test_hosts: an idle host made %lld call(s) in 3 s\n", calls);
+    ck_assert_int_le(calls, 250);
+    ck_assert_int_gt(redis_calls("xread"), 0);
+    int64_t id = bh_emu_send_user_message(&emu, 3, 3, "sleep:0");
+    all_processed(&id, 1);
+}
+END_TEST
+
+/* A job scheduled on host A, which is SIGKILLed before it is due: host B
+ * runs it at its time (the due time is published through Redis), not at
+ * some later look of its own (it would have none). */
+START_TEST(test_schedule_survives_its_host)
+{
+    sched_mode = 1;
+    host_start(0);
+    host_start(1);
+    hosts_ready();
+    int chat = 1;
+    while (chat < 1000 && chat_owner(chat) != 0)
+        chat++;
+    ck_assert_int_lt(chat, 1000);
+    int64_t due = bh_clock_wall_ms() + 5000;
+    char text[48];
+    snprintf(text, sizeof text, "at:%lld", (long long)due);
+    int64_t id = bh_emu_send_user_message(&emu, chat, chat, text);
+    all_processed(&id, 1);
+    ck_assert_int_eq(bh_test_runner_get(st, "sched_by:h1"), 1);
+    /* Its acknowledgement in Redis (else host B runs the update again,
+     * and learns the time from it). */
+    usleep(1000000);
+    host_kill(0);
+    ck_assert_int_lt(bh_clock_wall_ms(), due); /* killed before it was due */
+    ck_assert_int_eq(bh_test_runner_wait(st, "sched_runs", 1, WAIT_MS), 1);
+    int64_t late = bh_test_runner_get(st, "sched_ran_at") - due;
+    fprintf(stderr, "test_hosts: the job of the dead host ran %lld ms after its time\n",
+            (long long)late);
+    ck_assert_int_ge(late, 0);
+    /* About once its time came (a second, and room for a loaded machine;
+     * without the shared wake-up it would not run at all). */
+    ck_assert_int_le(late, 5000);
+    ck_assert_int_eq(bh_test_runner_get(st, "sched_host:h2"), 1);
+    usleep(1000000);
+    ck_assert_int_eq(bh_test_runner_get(st, "sched_runs"), 1);
+    char key[32];
+    snprintf(key, sizeof key, "p:%lld", (long long)id);
+    ck_assert_int_eq(bh_test_runner_get(st, key), 1); /* not run again on B */
+}
+END_TEST
+
 static void add(Suite *s, const char *name, const TTest *t)
 {
     bh_test_add_case(s, name, t, setup, teardown, 240);
@@ -436,6 +753,11 @@ static Suite *hosts_suite(void)
     add(s, "timer", test_timer_once_per_period);
     add(s, "backlog", test_backlog_first_start_only);
     add(s, "redis_stopped", test_redis_stopped);
+    add(s, "dead_letter", test_dead_letter);
+    add(s, "dead_letter_hosts", test_dead_letter_across_hosts);
+    add(s, "feeder_killed", test_feeder_killed);
+    add(s, "idle", test_idle_does_not_spin);
+    add(s, "schedule", test_schedule_survives_its_host);
     return s;
 }
 

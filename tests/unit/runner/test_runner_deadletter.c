@@ -1,0 +1,85 @@
+/*
+ * Dead letters' keys (src/runner/deadletter.c): "<source>:<id>" on one
+ * host, "<bot>:<source>:<id>" in hosts mode, and within the store's key
+ * limit whatever the bot's id (a long one is hashed: distinct ids keep
+ * distinct keys, the same id the same key); and a dead letter recorded in
+ * a store under that key.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bothive/store.h"
+#include "runner/internal.h"
+#include "testutil.h"
+
+START_TEST(keys_plain_and_of_a_bot)
+{
+    char k[BH_DEADLETTER_KEY_MAX];
+
+    bh_deadletter_key(k, sizeof k, NULL, 0, 42);
+    ck_assert_str_eq(k, "0:42");
+    bh_deadletter_key(k, sizeof k, "4242", 3, 9007199254740993LL);
+    ck_assert_str_eq(k, "4242:3:9007199254740993");
+}
+END_TEST
+
+START_TEST(keys_bounded_for_a_long_bot)
+{
+    char a[BH_DEADLETTER_KEY_MAX], b[BH_DEADLETTER_KEY_MAX], c[BH_DEADLETTER_KEY_MAX];
+    char bot[2000];
+
+    memset(bot, 'x', sizeof bot - 1);
+    bot[sizeof bot - 1] = '\0';
+    bh_deadletter_key(a, sizeof a, bot, 2147483647, INT64_MAX);
+    ck_assert_uint_le(strlen(a), BH_DEADLETTER_KEY_MAX - 1);
+    ck_assert_uint_le(strlen(a), BH_KEY_MAX);
+    ck_assert_ptr_nonnull(strstr(a, ":2147483647:9223372036854775807"));
+    bh_deadletter_key(b, sizeof b, bot, 2147483647, INT64_MAX);
+    ck_assert_str_eq(a, b);
+    bot[1000] = 'y';
+    bh_deadletter_key(c, sizeof c, bot, 2147483647, INT64_MAX);
+    ck_assert_str_ne(a, c);
+    /* The longest id kept as it is. */
+    bot[BH_DEADLETTER_BOT_MAX] = '\0';
+    bh_deadletter_key(a, sizeof a, bot, -1, INT64_MIN);
+    ck_assert_uint_eq(strncmp(a, bot, BH_DEADLETTER_BOT_MAX), 0);
+    ck_assert_str_eq(a + BH_DEADLETTER_BOT_MAX, ":-1:-9223372036854775808");
+}
+END_TEST
+
+START_TEST(recorded_under_its_key)
+{
+    char key[BH_DEADLETTER_KEY_MAX], bot[300];
+    bh_store *st;
+    bh_shared *m;
+    char *val = NULL;
+    bh_qjob j = {.source = 1, .update_id = 77, .crashes = 2,
+                 .json = "{\"update_id\":77}", .len = 16};
+
+    ck_assert_int_eq(bh_store_open(&st, "mem:", NULL), BH_OK);
+    memset(bot, '7', sizeof bot - 1);
+    bot[sizeof bot - 1] = '\0';
+    bh_deadletter_put(st, bot, &j, "killed 2 workers");
+    bh_deadletter_key(key, sizeof key, bot, 1, 77);
+    ck_assert_int_eq(bh_shared_open(st, BH_DEADLETTER_MEMORY, &m), BH_OK);
+    ck_assert_int_eq(bh_shared_get_json(m, key, &val), BH_OK);
+    ck_assert_ptr_nonnull(strstr(val, "killed 2 workers"));
+    ck_assert_ptr_nonnull(strstr(val, "\"update_id\":77"));
+    free(val);
+    bh_shared_close(m);
+    bh_store_close(st);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("runner_deadletter");
+    TCase *tc = tcase_create("deadletter");
+    tcase_add_test(tc, keys_plain_and_of_a_bot);
+    tcase_add_test(tc, keys_bounded_for_a_long_bot);
+    tcase_add_test(tc, recorded_under_its_key);
+    suite_add_tcase(s, tc);
+    return bh_test_run_suite(s);
+}
