@@ -190,6 +190,12 @@ BH_HOOKS_DECLARE(bh_component, bh_component)
  *                  command, or an owner-only one asked by anyone else, is
  *                  answered as unknown: hidden stays hidden);
  *   /start         the about text (bh_bot_about), then a hint at /help.
+ * /help is one message, of at most BH_HELP_MAX_TEXT characters (Telegram's
+ * limit): when the list would make it longer, its last command lines are
+ * left out, replaced by "...and N more commands." (BH_TEXT_HELP_LEFT_OUT),
+ * and a warning is logged; /help COMMAND still answers for each of them.
+ * Telegram's client menu (bh_bot_publish_commands) holds at most
+ * BH_PUBLISH_MAX_COMMANDS.
  * A command this bot does not have (or an owner-only one sent by someone
  * else) goes down the chain like any message (text hooks, processors,
  * on_update hooks); if every hook continued, bothive answers
@@ -205,6 +211,13 @@ BH_HOOKS_DECLARE(bh_component, bh_component)
 /* A command only the bot's owner may run; for anyone else it does not
  * exist (not listed, answered as unknown). */
 #define BH_CMD_OWNER 8u
+
+/* The longest /help, in UTF-16 units: a message's text. */
+#define BH_HELP_MAX_TEXT 4096
+/* The most commands Telegram's menu holds (setMyCommands, sent when the
+ * bot starts): the first ones (by order, then name; /help keeps its
+ * place) are published, the others are logged, and still run. */
+#define BH_PUBLISH_MAX_COMMANDS 100
 
 /**
  * Sets the bot's owner: "@username" (or "username"), or a numeric user id
@@ -251,9 +264,20 @@ int bh_bot_unknown_command(bh_bot *bot, const char *text);
  * A catalog is read into the bot when it is loaded (before bh_bot_run:
  * the workers inherit it), not through gettext's locale machinery, so each
  * update is answered in its own user's language whatever the process's
- * locale. Plural forms are not chosen: a msgid_plural entry gives its
- * first form. Placeholders are "{name}", filled by bothive, never printf
+ * locale. Placeholders are "{name}", filled by bothive, never printf
  * formats, so a wrong translation cannot break a send.
+ *
+ * A text that counts has plural forms (gettext's msgid_plural, looked up
+ * by bh_bot_ntr / bh_ctx_ntr): the catalog's header line
+ *     "Plural-Forms: nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);\n"
+ * chooses the form, read by bothive's own evaluator of gettext's C-like
+ * expressions (n, numbers, ! * / % + - < > <= >= == != && || ?: and
+ * parentheses, on unsigned long). Catalogs of the table API, and a .mo
+ * whose header has no Plural-Forms, or one that cannot be read (too long,
+ * nested too deep, not an expression: logged when the file is loaded),
+ * follow English's rule (n != 1); so does an n for which the expression
+ * divides by zero or gives a form past nplurals. An entry lacking the
+ * chosen form gives its first, as gettext does.
  *
  * The language of an update is its sender's language_code ("pt-br", then
  * "pt") if the bot has a translation in it, else the bot's default
@@ -269,6 +293,10 @@ int bh_bot_unknown_command(bh_bot *bot, const char *text);
 #define BH_TEXT_START "Use /help to see what this bot can do."
 #define BH_TEXT_UNKNOWN_COMMAND "Unknown command: /{command}. Try /help."
 #define BH_TEXT_COMMANDS "Show the list of commands"
+/* The last line of a /help whose list is cut (see BH_HELP_MAX_TEXT), by
+ * the count of commands left out (bh_ctx_ntr). */
+#define BH_TEXT_HELP_LEFT_OUT "...and {count} more command."
+#define BH_TEXT_HELP_LEFT_OUT_PLURAL "...and {count} more commands."
 /* Not sent by bothive itself: for a bot's error handler to tell the user. */
 #define BH_TEXT_ERROR "Something went wrong. Please try again later."
 
@@ -311,12 +339,28 @@ int bh_bot_translate(bh_bot *bot, const char *lang, const char *msgid, const cha
  */
 const char *bh_bot_tr(bh_bot *bot, const char *lang, const char *msgid);
 
+/**
+ * The form of msgid (with msgid_plural, its English plural) for the count
+ * n in lang (NULL: the bot's default): the translation's form chosen by
+ * its catalog's plural rule (see above), else msgid when n is 1 and
+ * msgid_plural otherwise. The result is valid as for bh_bot_tr. NULL bot:
+ * the English form. NULL only when msgid or msgid_plural is NULL (the
+ * error: nothing is looked up then).
+ */
+const char *bh_bot_ntr(bh_bot *bot, const char *lang, const char *msgid,
+                       const char *msgid_plural, unsigned long n);
+
 /** The language chosen for the update being processed (see above); the
  *  bot's default in a timer. */
 const char *bh_ctx_language(bh_ctx *ctx);
 
 /** msgid in the language of the update being processed (bh_bot_tr). */
 const char *bh_ctx_tr(bh_ctx *ctx, const char *msgid);
+
+/** bh_bot_ntr in the language of the update being processed (NULL ctx:
+ *  the English form; NULL for a NULL msgid or msgid_plural). */
+const char *bh_ctx_ntr(bh_ctx *ctx, const char *msgid, const char *msgid_plural,
+                       unsigned long n);
 
 /* ---- Hooks for every update kind ------------------------------------------ */
 /*

@@ -105,17 +105,20 @@ static size_t catalog_find(const struct bh_catalog *cat, const char *id, int *fo
     return lo;
 }
 
-int bh_catalog_put(struct bh_catalog *cat, const char *id, const char *text)
+int bh_catalog_put_forms(struct bh_catalog *cat, const char *id, const char *forms, size_t len)
 {
     int found;
     size_t at = catalog_find(cat, id, &found);
-    char *t = strdup(text), *i = found ? NULL : strdup(id);
+    char *t = malloc(len + 1), *i = found ? NULL : strdup(id);
 
     if (!t || (!found && !i))
         goto nomem;
+    memcpy(t, forms, len);
+    t[len] = 0;
     if (found) {
         free(cat->e[at].text);
         cat->e[at].text = t;
+        cat->e[at].len = len;
         return BH_OK;
     }
     if (cat->n == cat->cap) {
@@ -127,7 +130,7 @@ int bh_catalog_put(struct bh_catalog *cat, const char *id, const char *text)
         cat->cap = cap;
     }
     memmove(cat->e + at + 1, cat->e + at, (cat->n - at) * sizeof *cat->e);
-    cat->e[at] = (struct bh_tr_entry){i, t};
+    cat->e[at] = (struct bh_tr_entry){i, t, len};
     cat->n++;
     return BH_OK;
 nomem:
@@ -136,11 +139,39 @@ nomem:
     return BH_ENOMEM;
 }
 
+int bh_catalog_put(struct bh_catalog *cat, const char *id, const char *text)
+{
+    return bh_catalog_put_forms(cat, id, text, strlen(text));
+}
+
 const char *bh_catalog_get(const struct bh_catalog *cat, const char *id)
 {
     int found;
     size_t at = cat ? catalog_find(cat, id, &found) : 0;
     return cat && found ? cat->e[at].text : NULL;
+}
+
+/* Form k of e, or its first when it has fewer forms (as gettext). */
+static const char *entry_form(const struct bh_tr_entry *e, size_t k)
+{
+    const char *p = e->text, *end = e->text + e->len;
+
+    for (; k > 0; k--) {
+        p += strlen(p) + 1;
+        if (p > end)
+            return e->text;
+    }
+    return p;
+}
+
+const char *bh_catalog_nget(const struct bh_catalog *cat, const char *id, unsigned long n)
+{
+    int found;
+    size_t at = cat ? catalog_find(cat, id, &found) : 0;
+
+    if (!cat || !found)
+        return NULL;
+    return entry_form(&cat->e[at], bh_plural_form(&cat->plural, n));
 }
 
 void bh_catalog_clear(struct bh_catalog *cat)
@@ -217,6 +248,17 @@ out:
     return rc;
 }
 
+/* The plural rule of a file loaded into c: a readable one replaces c's;
+ * none (or a bad one, logged) leaves c's as it was. */
+static void catalog_rule(struct bh_catalog *c, const struct bh_plural *rule, const char *path)
+{
+    if (rule->nplurals)
+        c->plural = *rule;
+    else if (rule->bad)
+        bh_log(BH_LOG_WARN, "%s: the header's Plural-Forms cannot be read: plurals follow %s",
+               path, c->plural.nplurals ? "the rule loaded before" : "English's rule (n != 1)");
+}
+
 /* Parsed into a catalog of its own first, so that a damaged file (or no
  * memory half-way) leaves the bot's translations as they were. */
 int bh_bot_catalog(bh_bot *bot, const char *lang, const char *path)
@@ -234,7 +276,9 @@ int bh_bot_catalog(bh_bot *bot, const char *lang, const char *path)
     if ((rc = bh_mo_parse(data, len, &tmp)) == BH_OK)
         rc = (c = bot_catalog_make(bot, l)) ? BH_OK : BH_ENOMEM;
     for (size_t i = 0; rc == BH_OK && i < tmp.n; i++)
-        rc = bh_catalog_put(c, tmp.e[i].id, tmp.e[i].text);
+        rc = bh_catalog_put_forms(c, tmp.e[i].id, tmp.e[i].text, tmp.e[i].len);
+    if (rc == BH_OK)
+        catalog_rule(c, &tmp.plural, path);
     if (rc == BH_ECORRUPT)
         bh_log(BH_LOG_ERROR, "%s: not a gettext .mo file, or damaged", path);
     bh_catalog_clear(&tmp);
@@ -331,6 +375,24 @@ const char *bh_bot_tr(bh_bot *bot, const char *lang, const char *msgid)
     return msgid;
 }
 
+const char *bh_bot_ntr(bh_bot *bot, const char *lang, const char *msgid,
+                       const char *msgid_plural, unsigned long n)
+{
+    char l[BH_LANG_MAX];
+    const char *t;
+
+    if (!msgid || !msgid_plural)
+        return NULL;
+    if (bot) {
+        if (!lang || bh_lang_norm(lang, l) != BH_OK)
+            strcpy(l, default_language(bot));
+        if ((t = bh_catalog_nget(bot_catalog(bot, l), msgid, n)) ||
+            (t = bh_catalog_nget(bh_builtin_catalog(l), msgid, n)))
+            return t;
+    }
+    return n == 1 ? msgid : msgid_plural;
+}
+
 /* The sender's language_code of the update: the message's or callback's
  * sender, else the "from" (or "user") of the kind's object. */
 static const char *sender_language(const bh_update *u)
@@ -373,6 +435,13 @@ const char *bh_ctx_tr(bh_ctx *ctx, const char *msgid)
     if (!ctx)
         return msgid;
     return bh_bot_tr(ctx->bot, bh_ctx_language(ctx), msgid);
+}
+
+const char *bh_ctx_ntr(bh_ctx *ctx, const char *msgid, const char *msgid_plural,
+                       unsigned long n)
+{
+    return bh_bot_ntr(ctx ? ctx->bot : NULL, ctx ? bh_ctx_language(ctx) : NULL, msgid,
+                      msgid_plural, n);
 }
 
 char *bh_text_subst(const char *tmpl, const char *name, const char *value)

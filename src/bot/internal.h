@@ -212,6 +212,11 @@ void bh_schedule_handlers_free(bh_bot *bot);
 
 /* command.c */
 int bh_bot_publish_commands(bh_bot *bot);
+/* The commands of those flags (bh_command_list; the conversations' alone,
+ * bh_conv_commands, when convs), malloc'd, their count in *n: no fixed
+ * cap. NULL when out of memory. */
+const struct bh_hook **bh_command_array(const bh_bot *bot, unsigned without, unsigned with,
+                                        int convs, size_t *n);
 int bh_command_run(bh_ctx *ctx, const bh_message *msg, int *ran);
 
 /* i18n.c: the bot's texts and translations; help.c: the default /help,

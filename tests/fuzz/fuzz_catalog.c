@@ -9,7 +9,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct bh_catalog cat = {{0}, 0, 0, 0};
+    struct bh_catalog cat = {.n = 0};
     /* An exact copy, so that ASan sees a read past the input's end. */
     unsigned char *copy = malloc(size ? size : 1);
 
