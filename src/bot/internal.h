@@ -277,7 +277,9 @@ int bh_bot_dispatch_attempt(bh_bot *bot, const char *update_json, int attempt);
 int bh_conv_run(bh_ctx *ctx);
 /* Times out the expired conversations of the bot. */
 int bh_conv_sweep(bh_ctx *ctx);
-void bh_conv_forget_user(bh_bot *bot, int64_t user_id);
+/* Ends every conversation of user_id (those keyed by user): BH_OK, or the
+ * first error of the store (BH_ENOMEM, BH_ETOOBIG for a memory id...). */
+int bh_conv_forget_user(bh_bot *bot, int64_t user_id);
 int bh_conv_has_timeouts(const bh_bot *bot);
 /* Whether a conversation has callback hooks (allowed_updates). */
 int bh_conv_wants_callbacks(const bh_bot *bot);
