@@ -350,6 +350,14 @@ const char *bh_bot_tr(bh_bot *bot, const char *lang, const char *msgid);
 const char *bh_bot_ntr(bh_bot *bot, const char *lang, const char *msgid,
                        const char *msgid_plural, unsigned long n);
 
+/**
+ * tmpl with every "{name}" replaced by value, the placeholders of
+ * translated texts ("{n} files" with name "n"): a malloc'd string for the
+ * caller to free. A placeholder of another name is left as it is. NULL
+ * when out of memory, or for a NULL argument.
+ */
+char *bh_text_subst(const char *tmpl, const char *name, const char *value);
+
 /** The language chosen for the update being processed (see above); the
  *  bot's default in a timer. */
 const char *bh_ctx_language(bh_ctx *ctx);

@@ -446,6 +446,8 @@ const char *bh_ctx_ntr(bh_ctx *ctx, const char *msgid, const char *msgid_plural,
 
 char *bh_text_subst(const char *tmpl, const char *name, const char *value)
 {
+    if (!tmpl || !name || !value)
+        return NULL;
     size_t nl = strlen(name), vl = strlen(value), n = 0, len = 0;
     const char *p;
     char *out;

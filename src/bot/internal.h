@@ -228,8 +228,6 @@ struct bh_texts *bh_bot_texts(bh_bot *bot);
 /* The languages with a translation (built in, or the bot's), each once,
  * and their count (at most max). */
 size_t bh_bot_languages(const bh_bot *bot, const char **out, size_t max);
-/* tmpl with every "{name}" replaced by value (malloc'd; NULL out of memory). */
-char *bh_text_subst(const char *tmpl, const char *name, const char *value);
 /* The bot's own texts (NULL when unset) and its owner. */
 const char *bh_texts_get(const bh_bot *bot, int which);
 enum { BH_TEXTS_BEFORE_HELP, BH_TEXTS_AFTER_HELP, BH_TEXTS_UNKNOWN, BH_TEXTS_OWNER };
