@@ -593,6 +593,53 @@ START_TEST(a_hundred_commands_are_published_whole)
 }
 END_TEST
 
+/* The emulator's control calls carry the user's language_code: a message
+ * (answered in Italian), a button press; a bad code is refused. */
+START_TEST(control_calls_carry_language_code)
+{
+    bh_bot *bot = new_bot();
+    char *u, *lang;
+    ck_assert_int_eq(bh_emu_post(&emu, "/control/message",
+                                 "{\"chat_id\":50,\"text\":\"/nope\",\"language_code\":\"it\"}", NULL),
+                     200);
+    ck_assert_ptr_nonnull(u = next_update());
+    ck_assert_ptr_nonnull(lang = bh_emu_json_str(u, "message.from.language_code"));
+    ck_assert_str_eq(lang, "it");
+    free(lang);
+    ck_assert_int_eq(bh_bot_process(bot, u), BH_OK);
+    free(u);
+    ck_last(PRIV, "Comando sconosciuto: /nope. Prova /help.");
+    /* A press of a button of the bot's answer, by an other-language user. */
+    char body[160], key[32], *resp = NULL;
+    int64_t id;
+    ck_assert_int_eq(bh_emu_get(&emu, "/control/sent?chat_id=50", &resp), 200);
+    snprintf(key, sizeof key, "result.%d.message_id", sent_count(PRIV) - 1);
+    ck_assert_int_eq(bh_emu_json_int(resp, key, &id), 0);
+    free(resp);
+    snprintf(body, sizeof body, "{\"chat_id\":50,\"message_id\":%lld,\"data\":\"x\","
+             "\"language_code\":\"pt-br\"}", (long long)id);
+    ck_assert_int_eq(bh_emu_post(&emu, "/control/callback", body, NULL), 200);
+    ck_assert_ptr_nonnull(u = next_update());
+    ck_assert_ptr_nonnull(lang = bh_emu_json_str(u, "callback_query.from.language_code"));
+    ck_assert_str_eq(lang, "pt-br");
+    free(lang);
+    free(u);
+    /* Without one: "en", as before. */
+    ck_assert_int_ge(bh_emu_send_user_message(&emu, PRIV, PRIV, "hi"), 1);
+    ck_assert_ptr_nonnull(u = next_update());
+    ck_assert_ptr_nonnull(lang = bh_emu_json_str(u, "message.from.language_code"));
+    ck_assert_str_eq(lang, "en");
+    free(lang);
+    free(u);
+    const char *bad[] = {"\"i\"", "\"it!\"", "7", "\"abcdefghijklmnop\""};
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(body, sizeof body, "{\"chat_id\":50,\"text\":\"x\",\"language_code\":%s}", bad[i]);
+        ck_assert_int_eq(bh_emu_post(&emu, "/control/message", body, NULL), 400);
+    }
+    bh_bot_free(bot);
+}
+END_TEST
+
 /* The answer to an unknown command is bothive's courtesy: when it cannot
  * be sent (no Bot API there), the update still succeeds. */
 START_TEST(unknown_command_answer_failing_is_not_the_update_failing)
@@ -738,6 +785,7 @@ int main(void)
     tcase_add_test(tc, conversation_commands_published);
     tcase_add_test(tc, many_commands_fit_in_help_and_the_menu);
     tcase_add_test(tc, a_hundred_commands_are_published_whole);
+    tcase_add_test(tc, control_calls_carry_language_code);
     suite_add_tcase(s, tc);
     TCase *local = tcase_create("local");
     tcase_add_test(local, every_builtin_text_is_in_italian);
