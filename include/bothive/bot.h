@@ -311,8 +311,11 @@ int bh_bot_language(bh_bot *bot, const char *lang);
 /**
  * Loads the gettext catalog (a .mo file made by msgfmt) at path as the
  * bot's translations into lang; its entries replace earlier ones of the
- * same msgid (built-in translations are looked up after the bot's).
- * Errors: BH_EINVAL (NULL argument, a bad tag), BH_EIO (unreadable path),
+ * same msgid (built-in translations are looked up after the bot's). Its
+ * header's Plural-Forms becomes lang's plural rule; a file without one,
+ * or with one that cannot be read (a warning is logged), leaves the rule
+ * as it was (English's when none was loaded). Errors: BH_EINVAL (NULL
+ * argument, a bad tag), BH_EIO (unreadable path),
  * BH_ECORRUPT (not a .mo file, or damaged: offsets or lengths outside the
  * file; nothing is loaded then), BH_ENOMEM.
  */
@@ -334,7 +337,7 @@ int bh_bot_translate(bh_bot *bot, const char *lang, const char *msgid, const cha
 
 /**
  * msgid translated into lang (NULL: the bot's default), else msgid
- * itself. The result stays valid while the bot lives and its translations
+ * itself (an entry with plural forms: its first). The result stays valid while the bot lives and its translations
  * are not changed. NULL only for a NULL msgid.
  */
 const char *bh_bot_tr(bh_bot *bot, const char *lang, const char *msgid);

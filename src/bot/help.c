@@ -151,8 +151,10 @@ static int help_commands(bh_ctx *ctx, FILE *f, const struct help *h)
 
     fprintf(f, "%s\n", bh_ctx_tr(ctx, BH_TEXT_HELP_HEADER));
     more = command_lines(ctx, f, h->cmds, h->ncmds, &room);
-    if (h->self && room > 0 && room--)
+    if (h->self && room > 0) {
         fprintf(f, "/help - %s\n", bh_ctx_tr(ctx, BH_TEXT_HELP_SELF));
+        room--;
+    }
     if (h->nowner && room > 0) {
         fprintf(f, "\n%s\n", bh_ctx_tr(ctx, BH_TEXT_HELP_OWNER_ONLY));
         more |= command_lines(ctx, f, h->owner, h->nowner, &room);
