@@ -46,6 +46,17 @@ static void skip_blanks(struct parser *ps)
         ps->p++;
 }
 
+/* Takes ch (after blanks) if it is next; says whether it was. Never
+ * moves past the end of the text. */
+static int accept(struct parser *ps, char ch)
+{
+    skip_blanks(ps);
+    if (*ps->p != ch)
+        return 0;
+    ps->p++;
+    return 1;
+}
+
 /* Adds a node; its index, or -1 when the expression has too many. */
 static int node(struct parser *ps, unsigned char op, int a, int b, int c, unsigned long v)
 {
@@ -90,11 +101,8 @@ static int parse_unary(struct parser *ps)
         return -1;
     if (*ps->p++ == '!') {
         r = node(ps, OP_NOT, parse_unary(ps), 0, 0, 0);
-    } else {
-        r = parse_cond(ps);
-        skip_blanks(ps);
-        if (*ps->p++ != ')')
-            r = -1;
+    } else if ((r = parse_cond(ps)) >= 0 && !accept(ps, ')')) {
+        r = -1;
     }
     ps->depth--;
     return r;
@@ -131,15 +139,11 @@ static int parse_cond(struct parser *ps)
 {
     int c = parse_binary(ps, 1), x, y;
 
-    skip_blanks(ps);
-    if (c < 0 || *ps->p != '?')
+    if (c < 0 || !accept(ps, '?'))
         return c;
     if (++ps->depth > PLURAL_MAX_DEPTH)
         return -1;
-    ps->p++;
-    x = parse_cond(ps);
-    skip_blanks(ps);
-    if (x < 0 || *ps->p++ != ':')
+    if ((x = parse_cond(ps)) < 0 || !accept(ps, ':'))
         return -1;
     y = parse_cond(ps);
     ps->depth--;
