@@ -272,8 +272,9 @@ int bh_bot_unknown_command(bh_bot *bot, const char *text);
  *     "Plural-Forms: nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);\n"
  * chooses the form, read by bothive's own evaluator of gettext's C-like
  * expressions (n, numbers, ! * / % + - < > <= >= == != && || ?: and
- * parentheses, on unsigned long). Catalogs of the table API, and a .mo
- * whose header has no Plural-Forms, or one that cannot be read (too long,
+ * parentheses, on unsigned long). Catalogs of the table API (until
+ * bh_bot_plural_rule gives them a rule), and a .mo whose header has no
+ * Plural-Forms, or one that cannot be read (too long,
  * nested too deep, not an expression: logged when the file is loaded),
  * follow English's rule (n != 1); so does an n for which the expression
  * divides by zero or gives a form past nplurals. An entry lacking the
@@ -334,6 +335,24 @@ int bh_bot_catalogs(bh_bot *bot, const char *dir, const char *domain, size_t *lo
  * Errors: BH_EINVAL (NULL argument, a bad tag, an empty msgid), BH_ENOMEM.
  */
 int bh_bot_translate(bh_bot *bot, const char *lang, const char *msgid, const char *text);
+
+/**
+ * The table API for a text that counts: forms[0..nforms) are msgid's
+ * plural forms in lang (copied), in the order of lang's plural rule
+ * (bh_bot_plural_rule; English's, n != 1, until one is set or loaded).
+ * Errors: BH_EINVAL (NULL argument or form, a bad tag, an empty msgid,
+ * nforms 0 or more than 16), BH_ENOMEM.
+ */
+int bh_bot_translate_plural(bh_bot *bot, const char *lang, const char *msgid,
+                            const char *const *forms, size_t nforms);
+
+/**
+ * Sets lang's plural rule, written as in a catalog's header after
+ * "Plural-Forms:" ("nplurals=3; plural=(n==1 ? 0 : ...);"), replacing
+ * one set or loaded before. Errors: BH_EINVAL (NULL argument, a bad tag,
+ * a rule that cannot be read: see above), BH_ENOMEM.
+ */
+int bh_bot_plural_rule(bh_bot *bot, const char *lang, const char *rule);
 
 /**
  * msgid translated into lang (NULL: the bot's default), else msgid

@@ -222,6 +222,53 @@ int bh_bot_translate(bh_bot *bot, const char *lang, const char *msgid, const cha
     return bh_catalog_put(c, msgid, text);
 }
 
+/* The forms joined as a catalog entry keeps them (each with its NUL) are
+ * put into the bot's catalog of lang. */
+int bh_bot_translate_plural(bh_bot *bot, const char *lang, const char *msgid,
+                            const char *const *forms, size_t nforms)
+{
+    char l[BH_LANG_MAX], *joined = NULL;
+    size_t len = 0;
+    struct bh_catalog *c;
+    FILE *f;
+    int rc;
+
+    if (!bot || !msgid || !*msgid || !forms || nforms < 1 || nforms > BH_PLURAL_MAX_FORMS ||
+        bh_lang_norm(lang, l) != BH_OK)
+        return BH_EINVAL;
+    for (size_t i = 0; i < nforms; i++)
+        if (!forms[i])
+            return BH_EINVAL;
+    if (!(c = bot_catalog_make(bot, l)) || !(f = open_memstream(&joined, &len)))
+        return BH_ENOMEM;
+    for (size_t i = 0; i < nforms; i++)
+        fwrite(forms[i], 1, strlen(forms[i]) + (i + 1 < nforms), f); /* inner NULs */
+    rc = fclose(f) == 0 && joined ? bh_catalog_put_forms(c, msgid, joined, len) : BH_ENOMEM;
+    free(joined);
+    return rc;
+}
+
+int bh_bot_plural_rule(bh_bot *bot, const char *lang, const char *rule)
+{
+    char l[BH_LANG_MAX], *header = NULL;
+    struct bh_plural p;
+    struct bh_catalog *c;
+    int rc;
+
+    if (!bot || !rule || bh_lang_norm(lang, l) != BH_OK || strchr(rule, '\n'))
+        return BH_EINVAL;
+    if (asprintf(&header, "Plural-Forms: %s", rule) < 0)
+        return BH_ENOMEM;
+    rc = bh_plural_parse(header, &p) == BH_OK ? BH_OK : BH_EINVAL;
+    free(header);
+    if (rc != BH_OK)
+        return rc;
+    if (!(c = bot_catalog_make(bot, l)))
+        return BH_ENOMEM;
+    c->plural = p;
+    return BH_OK;
+}
+
 /* Reads the whole file at path (malloc'd into *out, its size in *len). */
 static int read_file(const char *path, unsigned char **out, size_t *len)
 {

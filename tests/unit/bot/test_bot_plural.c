@@ -160,6 +160,40 @@ START_TEST(later_bad_rule_keeps_the_earlier)
 }
 END_TEST
 
+/* The table API: forms, and a rule of their own. */
+START_TEST(table_plurals)
+{
+    bh_bot *bot = bh_bot_new(TOKEN);
+    const char *pl[] = {"{n} plik", "{n} pliki", "{n} plików"}, *bad[] = {"a", NULL};
+    ck_assert_int_eq(bh_bot_translate_plural(bot, "pl", "{n} file", pl, 3), BH_OK);
+    ck_assert_str_eq(files(bot, "pl", 1), "{n} plik");
+    ck_assert_str_eq(files(bot, "pl", 5), "{n} pliki"); /* English's rule until one is set */
+    ck_assert_int_eq(bh_bot_plural_rule(bot, "pl", POLISH), BH_OK);
+    ck_assert_str_eq(files(bot, "pl", 5), "{n} plików");
+    ck_assert_str_eq(files(bot, "pl", 3), "{n} pliki");
+    ck_assert_str_eq(bh_bot_tr(bot, "pl", "{n} file"), "{n} plik");
+    /* A rule set before the forms, in another language; an empty form. */
+    ck_assert_int_eq(bh_bot_plural_rule(bot, "ja", "nplurals=1; plural=0;"), BH_OK);
+    const char *ja[] = {""};
+    ck_assert_int_eq(bh_bot_translate_plural(bot, "ja", "{n} file", ja, 1), BH_OK);
+    ck_assert_str_eq(files(bot, "ja", 9), "");
+    /* Errors leave the rule as it was. */
+    ck_assert_int_eq(bh_bot_plural_rule(bot, "pl", "nplurals=2; plural=n +;"), BH_EINVAL);
+    ck_assert_int_eq(bh_bot_plural_rule(bot, "pl", "nplurals=2; plural=n;\nX: y"), BH_EINVAL);
+    ck_assert_str_eq(files(bot, "pl", 5), "{n} plików");
+    ck_assert_int_eq(bh_bot_plural_rule(NULL, "pl", POLISH), BH_EINVAL);
+    ck_assert_int_eq(bh_bot_plural_rule(bot, "p l", POLISH), BH_EINVAL);
+    ck_assert_int_eq(bh_bot_plural_rule(bot, "pl", NULL), BH_EINVAL);
+    ck_assert_int_eq(bh_bot_translate_plural(bot, "pl", "x", bad, 2), BH_EINVAL);
+    ck_assert_int_eq(bh_bot_translate_plural(bot, "pl", "x", pl, 0), BH_EINVAL);
+    ck_assert_int_eq(bh_bot_translate_plural(bot, "pl", "x", pl, 17), BH_EINVAL);
+    ck_assert_int_eq(bh_bot_translate_plural(bot, "pl", "", pl, 3), BH_EINVAL);
+    ck_assert_int_eq(bh_bot_translate_plural(bot, "pl", "x", NULL, 3), BH_EINVAL);
+    ck_assert_int_eq(bh_bot_translate_plural(NULL, "pl", "x", pl, 3), BH_EINVAL);
+    bh_bot_free(bot);
+}
+END_TEST
+
 /* Italian is built in, with its n != 1 rule. */
 START_TEST(builtin_italian_plural)
 {
@@ -266,6 +300,7 @@ int main(void)
     tcase_add_test(tc, one_form_and_missing_forms);
     tcase_add_test(tc, bad_or_missing_rule_is_english);
     tcase_add_test(tc, later_bad_rule_keeps_the_earlier);
+    tcase_add_test(tc, table_plurals);
     tcase_add_test(tc, builtin_italian_plural);
     tcase_add_test(tc, expressions);
     tcase_add_test(tc, bounds);
