@@ -133,12 +133,16 @@ static bool group_lives(const bh_child *c)
     return c->group && !(kill(-c->pid, 0) < 0 && errno == ESRCH);
 }
 
-/* Sends sig to the child's group, and to the child itself while it is not
- * reaped (in case setpgid had not happened yet). */
+/* Sends sig once to the child's group, or to the child itself while it is
+ * not reaped when the group is not there (setpgid had not happened yet). */
 static void signal_child(const bh_child *c, int sig)
 {
-    if (c->group)
-        kill(-c->pid, sig);
+    /* The group includes its leader, the child: signalling it again would
+     * be a second signal, which a bothive runner takes as "stop at once"
+     * (and ends with a failure). The child alone is signalled only when
+     * its group is gone, or not made yet. */
+    if (c->group && kill(-c->pid, sig) == 0)
+        return;
     if (!c->reaped)
         kill(c->pid, sig);
 }

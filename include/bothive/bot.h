@@ -193,6 +193,12 @@ BH_HOOKS_DECLARE(bh_component, bh_component)
  *                  command, or an owner-only one asked by anyone else, is
  *                  answered as unknown: hidden stays hidden);
  *   /start         the about text (bh_bot_about), then a hint at /help.
+ * /help is one message, of at most BH_HELP_MAX_TEXT characters (Telegram's
+ * limit): when the list would make it longer, its last command lines are
+ * left out, replaced by "...and N more commands." (BH_TEXT_HELP_LEFT_OUT),
+ * and a warning is logged; /help COMMAND still answers for each of them.
+ * Telegram's client menu (bh_bot_publish_commands) holds at most
+ * BH_PUBLISH_MAX_COMMANDS.
  * A command this bot does not have (or an owner-only one sent by someone
  * else) goes down the chain like any message (text hooks, processors,
  * on_update hooks); if every hook continued, bothive answers
@@ -208,6 +214,13 @@ BH_HOOKS_DECLARE(bh_component, bh_component)
 /* A command only the bot's owner may run; for anyone else it does not
  * exist (not listed, answered as unknown). */
 #define BH_CMD_OWNER 8u
+
+/* The longest /help, in UTF-16 units: a message's text. */
+#define BH_HELP_MAX_TEXT 4096
+/* The most commands Telegram's menu holds (setMyCommands, sent when the
+ * bot starts): the first ones (by order, then name; /help keeps its
+ * place) are published, the others are logged, and still run. */
+#define BH_PUBLISH_MAX_COMMANDS 100
 
 /**
  * Sets the bot's owner: "@username" (or "username"), or a numeric user id
@@ -254,9 +267,21 @@ int bh_bot_unknown_command(bh_bot *bot, const char *text);
  * A catalog is read into the bot when it is loaded (before bh_bot_run:
  * the workers inherit it), not through gettext's locale machinery, so each
  * update is answered in its own user's language whatever the process's
- * locale. Plural forms are not chosen: a msgid_plural entry gives its
- * first form. Placeholders are "{name}", filled by bothive, never printf
+ * locale. Placeholders are "{name}", filled by bothive, never printf
  * formats, so a wrong translation cannot break a send.
+ *
+ * A text that counts has plural forms (gettext's msgid_plural, looked up
+ * by bh_bot_ntr / bh_ctx_ntr): the catalog's header line
+ *     "Plural-Forms: nplurals=3; plural=(n==1 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);\n"
+ * chooses the form, read by bothive's own evaluator of gettext's C-like
+ * expressions (n, numbers, ! * / % + - < > <= >= == != && || ?: and
+ * parentheses, on unsigned long). Catalogs of the table API (until
+ * bh_bot_plural_rule gives them a rule), and a .mo whose header has no
+ * Plural-Forms, or one that cannot be read (too long,
+ * nested too deep, not an expression: logged when the file is loaded),
+ * follow English's rule (n != 1); so does an n for which the expression
+ * divides by zero or gives a form past nplurals. An entry lacking the
+ * chosen form gives its first, as gettext does.
  *
  * The language of an update is its sender's language_code ("pt-br", then
  * "pt") if the bot has a translation in it, else the bot's default
@@ -272,6 +297,10 @@ int bh_bot_unknown_command(bh_bot *bot, const char *text);
 #define BH_TEXT_START "Use /help to see what this bot can do."
 #define BH_TEXT_UNKNOWN_COMMAND "Unknown command: /{command}. Try /help."
 #define BH_TEXT_COMMANDS "Show the list of commands"
+/* The last line of a /help whose list is cut (see BH_HELP_MAX_TEXT), by
+ * the count of commands left out (bh_ctx_ntr). */
+#define BH_TEXT_HELP_LEFT_OUT "...and {count} more command."
+#define BH_TEXT_HELP_LEFT_OUT_PLURAL "...and {count} more commands."
 /* Not sent by bothive itself: for a bot's error handler to tell the user. */
 #define BH_TEXT_ERROR "Something went wrong. Please try again later."
 
@@ -286,8 +315,11 @@ int bh_bot_language(bh_bot *bot, const char *lang);
 /**
  * Loads the gettext catalog (a .mo file made by msgfmt) at path as the
  * bot's translations into lang; its entries replace earlier ones of the
- * same msgid (built-in translations are looked up after the bot's).
- * Errors: BH_EINVAL (NULL argument, a bad tag), BH_EIO (unreadable path),
+ * same msgid (built-in translations are looked up after the bot's). Its
+ * header's Plural-Forms becomes lang's plural rule; a file without one,
+ * or with one that cannot be read (a warning is logged), leaves the rule
+ * as it was (English's when none was loaded). Errors: BH_EINVAL (NULL
+ * argument, a bad tag), BH_EIO (unreadable path),
  * BH_ECORRUPT (not a .mo file, or damaged: offsets or lengths outside the
  * file; nothing is loaded then), BH_ENOMEM.
  */
@@ -308,11 +340,48 @@ int bh_bot_catalogs(bh_bot *bot, const char *dir, const char *domain, size_t *lo
 int bh_bot_translate(bh_bot *bot, const char *lang, const char *msgid, const char *text);
 
 /**
+ * The table API for a text that counts: forms[0..nforms) are msgid's
+ * plural forms in lang (copied), in the order of lang's plural rule
+ * (bh_bot_plural_rule; English's, n != 1, until one is set or loaded).
+ * Errors: BH_EINVAL (NULL argument or form, a bad tag, an empty msgid,
+ * nforms 0 or more than 16), BH_ENOMEM.
+ */
+int bh_bot_translate_plural(bh_bot *bot, const char *lang, const char *msgid,
+                            const char *const *forms, size_t nforms);
+
+/**
+ * Sets lang's plural rule, written as in a catalog's header after
+ * "Plural-Forms:" ("nplurals=3; plural=(n==1 ? 0 : ...);"), replacing
+ * one set or loaded before. Errors: BH_EINVAL (NULL argument, a bad tag,
+ * a rule that cannot be read: see above), BH_ENOMEM.
+ */
+int bh_bot_plural_rule(bh_bot *bot, const char *lang, const char *rule);
+
+/**
  * msgid translated into lang (NULL: the bot's default), else msgid
- * itself. The result stays valid while the bot lives and its translations
+ * itself (an entry with plural forms: its first). The result stays valid while the bot lives and its translations
  * are not changed. NULL only for a NULL msgid.
  */
 const char *bh_bot_tr(bh_bot *bot, const char *lang, const char *msgid);
+
+/**
+ * The form of msgid (with msgid_plural, its English plural) for the count
+ * n in lang (NULL: the bot's default): the translation's form chosen by
+ * its catalog's plural rule (see above), else msgid when n is 1 and
+ * msgid_plural otherwise. The result is valid as for bh_bot_tr. NULL bot:
+ * the English form. NULL only when msgid or msgid_plural is NULL (the
+ * error: nothing is looked up then).
+ */
+const char *bh_bot_ntr(bh_bot *bot, const char *lang, const char *msgid,
+                       const char *msgid_plural, unsigned long n);
+
+/**
+ * tmpl with every "{name}" replaced by value, the placeholders of
+ * translated texts ("{n} files" with name "n"): a malloc'd string for the
+ * caller to free. A placeholder of another name is left as it is. NULL
+ * when out of memory, or for a NULL argument.
+ */
+char *bh_text_subst(const char *tmpl, const char *name, const char *value);
 
 /** The language chosen for the update being processed (see above); the
  *  bot's default in a timer. */
@@ -320,6 +389,11 @@ const char *bh_ctx_language(bh_ctx *ctx);
 
 /** msgid in the language of the update being processed (bh_bot_tr). */
 const char *bh_ctx_tr(bh_ctx *ctx, const char *msgid);
+
+/** bh_bot_ntr in the language of the update being processed (NULL ctx:
+ *  the English form; NULL for a NULL msgid or msgid_plural). */
+const char *bh_ctx_ntr(bh_ctx *ctx, const char *msgid, const char *msgid_plural,
+                       unsigned long n);
 
 /* ---- Hooks for every update kind ------------------------------------------ */
 /*

@@ -250,8 +250,13 @@ int bh_bot_user_memory(bh_bot *bot, bh_component *c, int64_t user_id, bh_shared 
 
 /**
  * Clears every scoped memory of chat_id (user_id), in the bot and all its
- * components, and (for a user) every conversation keyed by that user.
- * Errors: BH_EINVAL (NULL bot, no store yet), BH_ENOMEM, the store's.
+ * components, and (for a user) every conversation keyed by that user
+ * (BH_CONV_BY_USER, or by chat and user: in every chat), which ends
+ * without its timeout hook. Errors: BH_EINVAL (NULL bot, no store yet),
+ * BH_ENOMEM, the store's (of the memories, then of the conversations: a
+ * conversation whose records could not be walked or deleted gives the
+ * first such error, and the others are still cleared; calling again
+ * finishes the work).
  */
 int bh_bot_forget_chat(bh_bot *bot, int64_t chat_id);
 int bh_bot_forget_user(bh_bot *bot, int64_t user_id);

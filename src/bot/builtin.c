@@ -21,7 +21,7 @@ static struct builtin {
     size_t len;
     struct bh_catalog cat;
 } builtins[] = {
-    {"it", mo_it, sizeof mo_it, {{0}, 0, 0, 0}},
+    {"it", mo_it, sizeof mo_it, {.n = 0}},
 };
 
 #define NBUILTIN (sizeof builtins / sizeof builtins[0])

@@ -164,18 +164,48 @@ size_t bh_command_list(const bh_bot *bot, unsigned without, unsigned with,
     return n;
 }
 
+/* The commands of those flags (bh_command_list; the conversations' alone,
+ * bh_conv_commands, when convs), malloc'd, their count in *n: no fixed
+ * cap, a bot may have any number. NULL when out of memory. */
+const struct bh_hook **bh_command_array(const bh_bot *bot, unsigned without, unsigned with,
+                                         int convs, size_t *n)
+{
+    const struct bh_hook **v = NULL, **grown;
+
+    for (size_t max = 64;; max *= 2) {
+        if (!(grown = realloc(v, max * sizeof *v))) {
+            free(v);
+            return NULL;
+        }
+        v = grown;
+        *n = convs ? bh_conv_commands(bot, without, with, v, 0, max)
+                   : bh_command_list(bot, without, with, v, max);
+        if (*n < max)
+            return v;
+    }
+}
+
 /* The commands for setMyCommands: listed, with a help text, not
  * owner-only (the list is everyone's); plus /help when the bot has no own.
- * Their descriptions in lang (NULL: as written). Returns their count. */
-static size_t published(bh_bot *bot, const char *lang, bh_bot_command_info *info)
+ * Their descriptions in lang (NULL: as written) into info, at most
+ * BH_PUBLISH_MAX_COMMANDS (Telegram's limit; /help keeps its place), the
+ * count of those left out in *left. Returns their count. */
+static size_t published(bh_bot *bot, const char *lang, const struct bh_hook **cmds, size_t n,
+                        bh_bot_command_info *info, size_t *left)
 {
-    const struct bh_hook *cmds[100];
-    size_t n = bh_command_list(bot, BH_CMD_HIDDEN | BH_CMD_OWNER, 0, cmds, 100), m = 0, comp;
+    size_t m = 0, comp;
+    int self = !find_command(bot, "help", &comp);
 
-    for (size_t i = 0; i < n; i++)
-        if (cmds[i]->help && *cmds[i]->help)
+    *left = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!cmds[i]->help || !*cmds[i]->help)
+            continue;
+        if (m + (size_t)self < BH_PUBLISH_MAX_COMMANDS)
             info[m++] = (bh_bot_command_info){cmds[i]->text, bh_bot_tr(bot, lang, cmds[i]->help)};
-    if (!find_command(bot, "help", &comp))
+        else
+            ++*left;
+    }
+    if (self)
         info[m++] = (bh_bot_command_info){"help", bh_bot_tr(bot, lang, BH_TEXT_COMMANDS)};
     return m;
 }
@@ -184,23 +214,32 @@ static size_t published(bh_bot *bot, const char *lang, bh_bot_command_info *info
  * Sends the commands to Telegram (setMyCommands), so that clients show
  * them: once in English for every language, then once for each language
  * the bot has a translation in, in it. Telegram takes two-letter codes
- * only: a regional one ("pt-br") is not published.
+ * only: a regional one ("pt-br") is not published. Telegram takes at most
+ * 100 commands: the first ones (by order, then name) are published, and
+ * the others logged; they still run.
  */
 int bh_bot_publish_commands(bh_bot *bot)
 {
-    bh_bot_command_info info[101];
+    bh_bot_command_info info[BH_PUBLISH_MAX_COMMANDS];
     const char *langs[64];
-    size_t nl = bh_bot_languages(bot, langs, 64);
+    size_t nl = bh_bot_languages(bot, langs, 64), n, left;
+    const struct bh_hook **cmds = bh_command_array(bot, BH_CMD_HIDDEN | BH_CMD_OWNER, 0, 0, &n);
     bh_client *c = bh_bot_client(bot);
-    int rc;
+    int rc = BH_ENOMEM;
 
-    if (!c)
-        return BH_ENOMEM;
-    if ((rc = bh_client_set_my_commands(c, info, published(bot, "en", info))) != BH_OK)
-        return rc;
+    if (!c || !cmds)
+        goto out;
+    if ((rc = bh_client_set_my_commands(c, info, published(bot, "en", cmds, n, info, &left))) !=
+        BH_OK)
+        goto out;
+    if (left)
+        bh_log(BH_LOG_WARN, "bot %lld: %zu commands are not in Telegram's menu: it holds %d",
+               (long long)bh_bot_id(bot), left, BH_PUBLISH_MAX_COMMANDS);
     for (size_t i = 0; i < nl && rc == BH_OK; i++)
         if (strlen(langs[i]) == 2)
-            rc = bh_client_set_my_commands_ex(c, info, published(bot, langs[i], info), NULL,
-                                              langs[i]);
+            rc = bh_client_set_my_commands_ex(c, info, published(bot, langs[i], cmds, n, info, &left),
+                                              NULL, langs[i]);
+out:
+    free(cmds);
     return rc;
 }

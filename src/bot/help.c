@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "bothive/log.h"
+#include "bothive/telegram_views.h"
 #include "internal.h"
 
 /* ---- settings ---- */
@@ -117,13 +118,53 @@ static void command_line(bh_ctx *ctx, FILE *f, const struct bh_hook *h)
             h->help ? bh_ctx_tr(ctx, h->help) : "");
 }
 
-/* Appends the lines of n commands; says whether one has a long help. */
-static int command_lines(bh_ctx *ctx, FILE *f, const struct bh_hook **cmds, size_t n)
+/* What /help lists, and how much of it fits (help_fit). */
+struct help {
+    const struct bh_hook **cmds, **owner;
+    size_t ncmds, nowner;
+    int self;     /* bothive's own /help line */
+    size_t limit; /* lines at most */
+};
+
+/* Appends the lines of n commands, at most *room (which it lowers); says
+ * whether one of them has a long help. */
+static int command_lines(bh_ctx *ctx, FILE *f, const struct bh_hook **cmds, size_t n,
+                         size_t *room)
 {
     int more = 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n && *room > 0; i++, --*room) {
         command_line(ctx, f, cmds[i]);
         more |= cmds[i]->long_help != NULL;
+    }
+    return more;
+}
+
+/* Appends the list, at most h->limit lines of it: everyone's commands,
+ * /help itself when the bot has no own, then (for the owner) the
+ * owner-only ones under their heading, then a line saying how many were
+ * left out. Says whether a listed one has a long help. */
+static int help_commands(bh_ctx *ctx, FILE *f, const struct help *h)
+{
+    size_t room = h->limit, total = h->ncmds + (size_t)h->self + h->nowner, left;
+    int more;
+    char count[24], *s;
+
+    fprintf(f, "%s\n", bh_ctx_tr(ctx, BH_TEXT_HELP_HEADER));
+    more = command_lines(ctx, f, h->cmds, h->ncmds, &room);
+    if (h->self && room > 0) {
+        fprintf(f, "/help - %s\n", bh_ctx_tr(ctx, BH_TEXT_HELP_SELF));
+        room--;
+    }
+    if (h->nowner && room > 0) {
+        fprintf(f, "\n%s\n", bh_ctx_tr(ctx, BH_TEXT_HELP_OWNER_ONLY));
+        more |= command_lines(ctx, f, h->owner, h->nowner, &room);
+    }
+    if ((left = total - (h->limit < total ? h->limit : total)) > 0) {
+        snprintf(count, sizeof count, "%zu", left);
+        s = bh_text_subst(bh_ctx_ntr(ctx, BH_TEXT_HELP_LEFT_OUT, BH_TEXT_HELP_LEFT_OUT_PLURAL,
+                                     left), "count", count);
+        fprintf(f, "%s\n", s ? s : "...");
+        free(s);
     }
     return more;
 }
@@ -142,63 +183,53 @@ static int paragraph(bh_ctx *ctx, FILE *f, const char *text, const char *name,
     return BH_OK;
 }
 
-/* Closes f (an open_memstream of *buf) and sends what it holds, without
- * its last newlines, as a reply to msg. */
-static int send_buffer(bh_ctx *ctx, const bh_message *msg, FILE *f, char **buf)
+/* Closes f (an open_memstream of *buf): BH_OK with the text in *buf,
+ * without its last newlines, or BH_ENOMEM (and *buf freed). */
+static int close_buffer(FILE *f, char **buf)
 {
     size_t len;
-    int rc;
 
     if (fclose(f) != 0 || !*buf) {
         free(*buf);
+        *buf = NULL;
         return BH_ENOMEM;
     }
     len = strlen(*buf);
     while (len > 0 && (*buf)[len - 1] == '\n')
         (*buf)[--len] = 0;
-    rc = bh_message_reply(ctx, msg, *buf);
+    return BH_OK;
+}
+
+/* Sends *buf (closed from f) as a reply to msg. */
+static int send_buffer(bh_ctx *ctx, const bh_message *msg, FILE *f, char **buf)
+{
+    int rc = close_buffer(f, buf);
+
+    if (rc == BH_OK)
+        rc = bh_message_reply(ctx, msg, *buf);
     free(*buf);
     return rc;
 }
 
-/* Appends the commands the sender may see: everyone's, /help itself
- * when the bot has no own, then (for the owner) the owner-only ones under
- * their heading. Says whether one of them has a long help. */
-static int help_commands(bh_ctx *ctx, const bh_message *msg, FILE *f)
-{
-    const struct bh_hook *cmds[256];
-    size_t n = bh_command_list(ctx->bot, BH_CMD_HIDDEN | BH_CMD_OWNER, 0, cmds, 256), comp;
-    int more;
-
-    fprintf(f, "%s\n", bh_ctx_tr(ctx, BH_TEXT_HELP_HEADER));
-    more = command_lines(ctx, f, cmds, n);
-    if (!bh_command_find(ctx->bot, "help", msg, &comp))
-        fprintf(f, "/help - %s\n", bh_ctx_tr(ctx, BH_TEXT_HELP_SELF));
-    if (bh_bot_is_owner(ctx->bot, msg) &&
-        (n = bh_command_list(ctx->bot, BH_CMD_HIDDEN, BH_CMD_OWNER, cmds, 256)) > 0) {
-        fprintf(f, "\n%s\n", bh_ctx_tr(ctx, BH_TEXT_HELP_OWNER_ONLY));
-        more |= command_lines(ctx, f, cmds, n);
-    }
-    return more;
-}
-
-/* The list: before-help, the commands, the hint at /help COMMAND,
+/* The text of /help with at most h->limit lines of commands, into *out
+ * (malloc'd): before-help, the list, the hint at /help COMMAND,
  * after-help and the owner's name. */
-static int help_list(bh_ctx *ctx, const bh_message *msg)
+static int help_text(bh_ctx *ctx, const struct help *h, char **out)
 {
     const char *before = bh_texts_get(ctx->bot, BH_TEXTS_BEFORE_HELP),
                *after = bh_texts_get(ctx->bot, BH_TEXTS_AFTER_HELP),
                *owner = bh_texts_get(ctx->bot, BH_TEXTS_OWNER);
-    char *buf = NULL, at[40];
+    char at[40];
     size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
+    FILE *f = open_memstream(out, &len);
     int rc = BH_OK;
 
+    *out = NULL;
     if (!f)
         return BH_ENOMEM;
     if (before)
         fprintf(f, "%s\n\n", bh_ctx_tr(ctx, before));
-    if (help_commands(ctx, msg, f))
+    if (help_commands(ctx, f, h))
         rc = paragraph(ctx, f, BH_TEXT_HELP_MORE, NULL, NULL);
     if (after && rc == BH_OK)
         rc = paragraph(ctx, f, after, NULL, NULL);
@@ -207,12 +238,74 @@ static int help_list(bh_ctx *ctx, const bh_message *msg)
         snprintf(at, sizeof at, "@%s", owner);
         rc = paragraph(ctx, f, BH_TEXT_HELP_CONTACT, "owner", at);
     }
-    if (rc != BH_OK) {
-        fclose(f);
-        free(buf);
+    if (rc == BH_OK)
+        return close_buffer(f, out);
+    fclose(f);
+    free(*out);
+    *out = NULL;
+    return rc;
+}
+
+/* Whether the text fits in one message (Telegram counts UTF-16 units). */
+static int fits(const char *text)
+{
+    return bh_utf16_length(text, strlen(text)) <= BH_HELP_MAX_TEXT;
+}
+
+/*
+ * The text of /help that fits in one message: all of it when it does,
+ * else the most command lines that fit (found by bisection: the text
+ * grows with them) and a line saying how many were left out, logged. The
+ * texts around the list are never cut: when they alone are too long,
+ * Telegram's refusal of the send is the answer.
+ */
+static int help_fit(bh_ctx *ctx, struct help *h, char **out)
+{
+    size_t lo = 0, hi = h->ncmds + (size_t)h->self + h->nowner, total = hi;
+    int rc;
+
+    h->limit = hi;
+    if ((rc = help_text(ctx, h, out)) != BH_OK || fits(*out))
         return rc;
+    while (lo < hi) { /* the most lines in [lo, hi) that fit; lo always does, or none */
+        h->limit = lo + (hi - lo + 1) / 2;
+        free(*out);
+        if ((rc = help_text(ctx, h, out)) != BH_OK)
+            return rc;
+        if (fits(*out))
+            lo = h->limit;
+        else
+            hi = h->limit - 1;
     }
-    return send_buffer(ctx, msg, f, &buf);
+    h->limit = lo;
+    free(*out);
+    bh_log(BH_LOG_WARN, "update %lld: /help lists %zu of %zu commands: all of them are longer "
+           "than a message (%d characters)", (long long)ctx->update_id, lo, total,
+           BH_HELP_MAX_TEXT);
+    return help_text(ctx, h, out);
+}
+
+/* The list of /help, for the sender: the commands they may see. */
+static int help_list(bh_ctx *ctx, const bh_message *msg)
+{
+    struct help h = {0};
+    size_t comp;
+    char *text = NULL;
+    int rc = BH_ENOMEM;
+
+    h.self = !bh_command_find(ctx->bot, "help", msg, &comp);
+    if (!(h.cmds = bh_command_array(ctx->bot, BH_CMD_HIDDEN | BH_CMD_OWNER, 0, 0, &h.ncmds)))
+        goto out;
+    if (bh_bot_is_owner(ctx->bot, msg) &&
+        !(h.owner = bh_command_array(ctx->bot, BH_CMD_HIDDEN, BH_CMD_OWNER, 0, &h.nowner)))
+        goto out;
+    if ((rc = help_fit(ctx, &h, &text)) == BH_OK)
+        rc = bh_message_reply(ctx, msg, text);
+out:
+    free(text);
+    free(h.cmds);
+    free(h.owner);
+    return rc;
 }
 
 /* Sends the translation of tmpl with {command} replaced by name. */
@@ -231,13 +324,14 @@ static int reply_subst(bh_ctx *ctx, const bh_message *msg, const char *tmpl, con
 /* The listed command name of a conversation of the bot, NULL if none. */
 static const struct bh_hook *conv_command(const bh_bot *bot, const char *name)
 {
-    const struct bh_hook *cmds[256];
-    size_t n = bh_conv_commands(bot, BH_CMD_HIDDEN | BH_CMD_OWNER, 0, cmds, 0, 256);
+    size_t n;
+    const struct bh_hook **cmds = bh_command_array(bot, BH_CMD_HIDDEN | BH_CMD_OWNER, 0, 1, &n), *h = NULL;
 
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; cmds && i < n && !h; i++)
         if (!strcmp(cmds[i]->text, name))
-            return cmds[i];
-    return NULL;
+            h = cmds[i];
+    free(cmds);
+    return h;
 }
 
 /* "/help NAME" (or "/help /NAME", "/help /NAME@bot"): the command's line

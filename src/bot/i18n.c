@@ -105,17 +105,20 @@ static size_t catalog_find(const struct bh_catalog *cat, const char *id, int *fo
     return lo;
 }
 
-int bh_catalog_put(struct bh_catalog *cat, const char *id, const char *text)
+int bh_catalog_put_forms(struct bh_catalog *cat, const char *id, const char *forms, size_t len)
 {
     int found;
     size_t at = catalog_find(cat, id, &found);
-    char *t = strdup(text), *i = found ? NULL : strdup(id);
+    char *t = malloc(len + 1), *i = found ? NULL : strdup(id);
 
     if (!t || (!found && !i))
         goto nomem;
+    memcpy(t, forms, len);
+    t[len] = 0;
     if (found) {
         free(cat->e[at].text);
         cat->e[at].text = t;
+        cat->e[at].len = len;
         return BH_OK;
     }
     if (cat->n == cat->cap) {
@@ -127,7 +130,7 @@ int bh_catalog_put(struct bh_catalog *cat, const char *id, const char *text)
         cat->cap = cap;
     }
     memmove(cat->e + at + 1, cat->e + at, (cat->n - at) * sizeof *cat->e);
-    cat->e[at] = (struct bh_tr_entry){i, t};
+    cat->e[at] = (struct bh_tr_entry){i, t, len};
     cat->n++;
     return BH_OK;
 nomem:
@@ -136,11 +139,39 @@ nomem:
     return BH_ENOMEM;
 }
 
+int bh_catalog_put(struct bh_catalog *cat, const char *id, const char *text)
+{
+    return bh_catalog_put_forms(cat, id, text, strlen(text));
+}
+
 const char *bh_catalog_get(const struct bh_catalog *cat, const char *id)
 {
     int found;
     size_t at = cat ? catalog_find(cat, id, &found) : 0;
     return cat && found ? cat->e[at].text : NULL;
+}
+
+/* Form k of e, or its first when it has fewer forms (as gettext). */
+static const char *entry_form(const struct bh_tr_entry *e, size_t k)
+{
+    const char *p = e->text, *end = e->text + e->len;
+
+    for (; k > 0; k--) {
+        p += strlen(p) + 1;
+        if (p > end)
+            return e->text;
+    }
+    return p;
+}
+
+const char *bh_catalog_nget(const struct bh_catalog *cat, const char *id, unsigned long n)
+{
+    int found;
+    size_t at = cat ? catalog_find(cat, id, &found) : 0;
+
+    if (!cat || !found)
+        return NULL;
+    return entry_form(&cat->e[at], bh_plural_form(&cat->plural, n));
 }
 
 void bh_catalog_clear(struct bh_catalog *cat)
@@ -191,6 +222,53 @@ int bh_bot_translate(bh_bot *bot, const char *lang, const char *msgid, const cha
     return bh_catalog_put(c, msgid, text);
 }
 
+/* The forms joined as a catalog entry keeps them (each with its NUL) are
+ * put into the bot's catalog of lang. */
+int bh_bot_translate_plural(bh_bot *bot, const char *lang, const char *msgid,
+                            const char *const *forms, size_t nforms)
+{
+    char l[BH_LANG_MAX], *joined = NULL;
+    size_t len = 0;
+    struct bh_catalog *c;
+    FILE *f;
+    int rc;
+
+    if (!bot || !msgid || !*msgid || !forms || nforms < 1 || nforms > BH_PLURAL_MAX_FORMS ||
+        bh_lang_norm(lang, l) != BH_OK)
+        return BH_EINVAL;
+    for (size_t i = 0; i < nforms; i++)
+        if (!forms[i])
+            return BH_EINVAL;
+    if (!(c = bot_catalog_make(bot, l)) || !(f = open_memstream(&joined, &len)))
+        return BH_ENOMEM;
+    for (size_t i = 0; i < nforms; i++)
+        fwrite(forms[i], 1, strlen(forms[i]) + (i + 1 < nforms), f); /* inner NULs */
+    rc = fclose(f) == 0 && joined ? bh_catalog_put_forms(c, msgid, joined, len) : BH_ENOMEM;
+    free(joined);
+    return rc;
+}
+
+int bh_bot_plural_rule(bh_bot *bot, const char *lang, const char *rule)
+{
+    char l[BH_LANG_MAX], *header = NULL;
+    struct bh_plural p;
+    struct bh_catalog *c;
+    int rc;
+
+    if (!bot || !rule || bh_lang_norm(lang, l) != BH_OK || strchr(rule, '\n'))
+        return BH_EINVAL;
+    if (asprintf(&header, "Plural-Forms: %s", rule) < 0)
+        return BH_ENOMEM;
+    rc = bh_plural_parse(header, &p) == BH_OK ? BH_OK : BH_EINVAL;
+    free(header);
+    if (rc != BH_OK)
+        return rc;
+    if (!(c = bot_catalog_make(bot, l)))
+        return BH_ENOMEM;
+    c->plural = p;
+    return BH_OK;
+}
+
 /* Reads the whole file at path (malloc'd into *out, its size in *len). */
 static int read_file(const char *path, unsigned char **out, size_t *len)
 {
@@ -217,6 +295,17 @@ out:
     return rc;
 }
 
+/* The plural rule of a file loaded into c: a readable one replaces c's;
+ * none (or a bad one, logged) leaves c's as it was. */
+static void catalog_rule(struct bh_catalog *c, const struct bh_plural *rule, const char *path)
+{
+    if (rule->nplurals)
+        c->plural = *rule;
+    else if (rule->bad)
+        bh_log(BH_LOG_WARN, "%s: the header's Plural-Forms cannot be read: plurals follow %s",
+               path, c->plural.nplurals ? "the rule loaded before" : "English's rule (n != 1)");
+}
+
 /* Parsed into a catalog of its own first, so that a damaged file (or no
  * memory half-way) leaves the bot's translations as they were. */
 int bh_bot_catalog(bh_bot *bot, const char *lang, const char *path)
@@ -234,7 +323,9 @@ int bh_bot_catalog(bh_bot *bot, const char *lang, const char *path)
     if ((rc = bh_mo_parse(data, len, &tmp)) == BH_OK)
         rc = (c = bot_catalog_make(bot, l)) ? BH_OK : BH_ENOMEM;
     for (size_t i = 0; rc == BH_OK && i < tmp.n; i++)
-        rc = bh_catalog_put(c, tmp.e[i].id, tmp.e[i].text);
+        rc = bh_catalog_put_forms(c, tmp.e[i].id, tmp.e[i].text, tmp.e[i].len);
+    if (rc == BH_OK)
+        catalog_rule(c, &tmp.plural, path);
     if (rc == BH_ECORRUPT)
         bh_log(BH_LOG_ERROR, "%s: not a gettext .mo file, or damaged", path);
     bh_catalog_clear(&tmp);
@@ -331,6 +422,24 @@ const char *bh_bot_tr(bh_bot *bot, const char *lang, const char *msgid)
     return msgid;
 }
 
+const char *bh_bot_ntr(bh_bot *bot, const char *lang, const char *msgid,
+                       const char *msgid_plural, unsigned long n)
+{
+    char l[BH_LANG_MAX];
+    const char *t;
+
+    if (!msgid || !msgid_plural)
+        return NULL;
+    if (bot) {
+        if (!lang || bh_lang_norm(lang, l) != BH_OK)
+            strcpy(l, default_language(bot));
+        if ((t = bh_catalog_nget(bot_catalog(bot, l), msgid, n)) ||
+            (t = bh_catalog_nget(bh_builtin_catalog(l), msgid, n)))
+            return t;
+    }
+    return n == 1 ? msgid : msgid_plural;
+}
+
 /* The sender's language_code of the update: the message's or callback's
  * sender, else the "from" (or "user") of the kind's object. */
 static const char *sender_language(const bh_update *u)
@@ -375,8 +484,17 @@ const char *bh_ctx_tr(bh_ctx *ctx, const char *msgid)
     return bh_bot_tr(ctx->bot, bh_ctx_language(ctx), msgid);
 }
 
+const char *bh_ctx_ntr(bh_ctx *ctx, const char *msgid, const char *msgid_plural,
+                       unsigned long n)
+{
+    return bh_bot_ntr(ctx ? ctx->bot : NULL, ctx ? bh_ctx_language(ctx) : NULL, msgid,
+                      msgid_plural, n);
+}
+
 char *bh_text_subst(const char *tmpl, const char *name, const char *value)
 {
+    if (!tmpl || !name || !value)
+        return NULL;
     size_t nl = strlen(name), vl = strlen(value), n = 0, len = 0;
     const char *p;
     char *out;

@@ -212,6 +212,11 @@ void bh_schedule_handlers_free(bh_bot *bot);
 
 /* command.c */
 int bh_bot_publish_commands(bh_bot *bot);
+/* The commands of those flags (bh_command_list; the conversations' alone,
+ * bh_conv_commands, when convs), malloc'd, their count in *n: no fixed
+ * cap. NULL when out of memory. */
+const struct bh_hook **bh_command_array(const bh_bot *bot, unsigned without, unsigned with,
+                                        int convs, size_t *n);
 int bh_command_run(bh_ctx *ctx, const bh_message *msg, int *ran);
 
 /* i18n.c: the bot's texts and translations; help.c: the default /help,
@@ -223,8 +228,6 @@ struct bh_texts *bh_bot_texts(bh_bot *bot);
 /* The languages with a translation (built in, or the bot's), each once,
  * and their count (at most max). */
 size_t bh_bot_languages(const bh_bot *bot, const char **out, size_t max);
-/* tmpl with every "{name}" replaced by value (malloc'd; NULL out of memory). */
-char *bh_text_subst(const char *tmpl, const char *name, const char *value);
 /* The bot's own texts (NULL when unset) and its owner. */
 const char *bh_texts_get(const bh_bot *bot, int which);
 enum { BH_TEXTS_BEFORE_HELP, BH_TEXTS_AFTER_HELP, BH_TEXTS_UNKNOWN, BH_TEXTS_OWNER };
@@ -272,7 +275,9 @@ int bh_bot_dispatch_attempt(bh_bot *bot, const char *update_json, int attempt);
 int bh_conv_run(bh_ctx *ctx);
 /* Times out the expired conversations of the bot. */
 int bh_conv_sweep(bh_ctx *ctx);
-void bh_conv_forget_user(bh_bot *bot, int64_t user_id);
+/* Ends every conversation of user_id (those keyed by user): BH_OK, or the
+ * first error of the store (BH_ENOMEM, BH_ETOOBIG for a memory id...). */
+int bh_conv_forget_user(bh_bot *bot, int64_t user_id);
 int bh_conv_has_timeouts(const bh_bot *bot);
 /* Whether a conversation has callback hooks (allowed_updates). */
 int bh_conv_wants_callbacks(const bh_bot *bot);

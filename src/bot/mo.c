@@ -28,10 +28,11 @@ static uint32_t mo_word(const struct mo *m, size_t at)
     return m->swapped ? __builtin_bswap32(w) : w;
 }
 
-/* The string of table entry i (a (length, offset) pair at table + 8 i):
- * NULL when the pair or the string lies outside the file, or the string
- * does not end with a NUL at its length. */
-static const char *mo_string(const struct mo *m, uint32_t table, uint32_t i)
+/* The string of table entry i (a (length, offset) pair at table + 8 i),
+ * its length in *len (a plural's forms, NUL-separated, count in it): NULL
+ * when the pair or the string lies outside the file, or the string does
+ * not end with a NUL at its length. */
+static const char *mo_string_len(const struct mo *m, uint32_t table, uint32_t i, size_t *len)
 {
     size_t at = (size_t)table + (size_t)i * 8;
     if (at + 8 > m->len)
@@ -39,7 +40,14 @@ static const char *mo_string(const struct mo *m, uint32_t table, uint32_t i)
     size_t slen = mo_word(m, at), off = mo_word(m, at + 4);
     if (off > m->len || slen >= m->len - off || m->data[off + slen] != 0)
         return NULL;
+    *len = slen;
     return (const char *)m->data + off;
+}
+
+static const char *mo_string(const struct mo *m, uint32_t table, uint32_t i)
+{
+    size_t len;
+    return mo_string_len(m, table, i, &len);
 }
 
 /* Checks every entry first, so that a damaged file changes nothing. */
@@ -73,8 +81,11 @@ int bh_mo_parse(const unsigned char *data, size_t len, struct bh_catalog *cat)
     if (n > len / 8 || (rc = mo_check(&m, n, ids, texts)) != BH_OK)
         return BH_ECORRUPT;
     for (uint32_t i = 0; i < n; i++) {
-        const char *id = mo_string(&m, ids, i);
-        if (*id && (rc = bh_catalog_put(cat, id, mo_string(&m, texts, i))) != BH_OK)
+        size_t tl;
+        const char *id = mo_string(&m, ids, i), *text = mo_string_len(&m, texts, i, &tl);
+        if (!*id)
+            bh_plural_parse(text, &cat->plural); /* the header; a bad rule is marked */
+        else if ((rc = bh_catalog_put_forms(cat, id, text, tl)) != BH_OK)
             return rc;
     }
     return BH_OK;

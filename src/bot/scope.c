@@ -312,7 +312,7 @@ int bh_bot_forget_user(bh_bot *bot, int64_t user_id)
 {
     int rc = forget(bot, 1, user_id);
     if (rc == BH_OK)
-        bh_conv_forget_user(bot, user_id);
+        rc = bh_conv_forget_user(bot, user_id);
     return rc;
 }
 

@@ -14,6 +14,7 @@
  *   a chosen result R   writes "chosen R for Q" to the user, and edits the
  *               message the pick sent, when it has an id, to "edited: Q"
  *   /whoami     "chat C type T user U"
+ *   /lang       "language_code L" (the sender's, "none" when absent)
  *   /edit       "working..." then edits it to "done"
  *   /later      "soon", and "later!" a second later
  *   /exit N     exits with status N
@@ -175,6 +176,13 @@ static void on_message(json_object *m)
         snprintf(out, sizeof out, "chat %lld type %s user %lld", (long long)chat_id,
                  json_object_object_get_ex(chat, "type", &v) ? json_object_get_string(v) : "?",
                  (long long)user_id);
+        send_text(chat_id, out, NULL);
+    } else if (!strcmp(text, "/lang")) {
+        json_object *from = NULL;
+        json_object_object_get_ex(m, "from", &from);
+        snprintf(out, sizeof out, "language_code %s",
+                 from && json_object_object_get_ex(from, "language_code", &v) ? json_object_get_string(v)
+                                                                             : "none");
         send_text(chat_id, out, NULL);
     } else if (!strcmp(text, "/edit")) {
         int64_t id = send_text(chat_id, "working...", NULL);

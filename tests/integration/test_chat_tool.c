@@ -27,9 +27,10 @@ typedef struct chat_run {
     size_t len;
 } chat_run;
 
-/* Starts `bothive chat OPTS... -- echo_bot BOTARGS...`; both lists end
- * with NULL. */
-static void chat_start(chat_run *r, const char *const *opts, const char *const *botargs)
+/* Starts `bothive chat OPTS... -- BOT BOTARGS...`; both lists end with
+ * NULL. */
+static void chat_start_bot(chat_run *r, const char *const *opts, const char *bot,
+                           const char *const *botargs)
 {
     const char *argv[32];
     int in[2], out[2], n = 0;
@@ -41,7 +42,7 @@ static void chat_start(chat_run *r, const char *const *opts, const char *const *
     for (; opts && *opts; opts++)
         argv[n++] = *opts;
     argv[n++] = "--";
-    argv[n++] = BH_ECHO_BOT;
+    argv[n++] = bot;
     for (; botargs && *botargs; botargs++)
         argv[n++] = *botargs;
     argv[n] = NULL;
@@ -66,6 +67,12 @@ static void chat_start(chat_run *r, const char *const *opts, const char *const *
     r->in_fd = in[1];
     r->out_fd = out[0];
     r->out = calloc(1, 1);
+}
+
+/* Starts `bothive chat OPTS... -- echo_bot BOTARGS...`. */
+static void chat_start(chat_run *r, const char *const *opts, const char *const *botargs)
+{
+    chat_start_bot(r, opts, BH_ECHO_BOT, botargs);
 }
 
 /* Reads what the chat printed, for up to ms. Returns 0 at EOF, else 1. */
@@ -279,6 +286,64 @@ START_TEST(options_choose_user_and_group)
 }
 END_TEST
 
+/* --lang and :lang: the user's updates carry that language_code, as the
+ * echo bot sees it. */
+START_TEST(lang_option_and_command_set_language_code)
+{
+    chat_run r;
+    const char *opts[] = {"--lang", "pt_BR", NULL};
+    chat_start(&r, opts, NULL);
+    ck_assert(chat_wait_for(&r, "(language_code pt-br)"));
+    chat_say(&r, "/lang");
+    ck_assert(chat_wait_for(&r, "bot> language_code pt-br\n"));
+    chat_say(&r, ":lang it");
+    ck_assert(chat_wait_for(&r, "now writing with language_code it"));
+    chat_say(&r, "/lang");
+    ck_assert(chat_wait_for(&r, "bot> language_code it\n"));
+    chat_say(&r, ":lang");
+    ck_assert(chat_wait_for(&r, "writing with language_code it\n"));
+    chat_say(&r, ":lang x!y");
+    ck_assert(chat_wait_for(&r, "which language? :lang CODE"));
+    chat_say(&r, ":user 42"); /* the language is the player's, whoever they play */
+    chat_say(&r, "/lang");
+    ck_assert(chat_wait_for(&r, "bot> language_code it\n"));
+    ck_assert_int_eq(chat_finish(&r), 0);
+    chat_free(&r);
+    /* Without --lang, the emulator's default. */
+    chat_start(&r, NULL, NULL);
+    chat_say(&r, "/lang");
+    ck_assert(chat_wait_for(&r, "bot> language_code en\n"));
+    ck_assert_int_eq(chat_finish(&r), 0);
+    chat_free(&r);
+}
+END_TEST
+
+/* A bothive bot (examples/counter) answers an Italian user in Italian,
+ * and the same user in English once they switch. */
+START_TEST(an_italian_user_gets_italian_from_a_bothive_bot)
+{
+    chat_run r;
+    char bot[4096];
+    const char *opts[] = {"--lang", "it", NULL};
+    ck_assert_ptr_nonnull(getenv("BOTHIVE_EXAMPLES"));
+    snprintf(bot, sizeof bot, "%s/counter", getenv("BOTHIVE_EXAMPLES"));
+    chat_start_bot(&r, opts, bot, NULL);
+    chat_say(&r, "/nope");
+    ck_assert(chat_wait_for(&r, "bot> Comando sconosciuto: /nope. Prova /help.\n"));
+    chat_say(&r, "/help");
+    ck_assert(chat_wait_for(&r, "bot> Questo bot supporta questi comandi:\n"));
+    ck_assert(chat_wait_for(&r, "/help - Mostra questo messaggio di aiuto\n"));
+    chat_say(&r, "/start");
+    ck_assert(chat_wait_for(&r, "Usa /help per vedere cosa sa fare questo bot.\n"));
+    chat_say(&r, ":lang en");
+    chat_say(&r, "/nope");
+    ck_assert(chat_wait_for(&r, "bot> Unknown command: /nope. Try /help.\n"));
+    ck_assert_int_eq(chat_finish(&r), 0);
+    assert_nothing_left(&r);
+    chat_free(&r);
+}
+END_TEST
+
 START_TEST(late_replies_and_edits_are_printed)
 {
     chat_run r;
@@ -387,6 +452,11 @@ START_TEST(usage_errors_exit_2)
     free(out);
     ck_assert_int_eq(run_plain(&out, "--token nocolon -- true"), 2);
     free(out);
+    ck_assert_int_eq(run_plain(&out, "--lang x -- true"), 2);
+    ck_assert_ptr_nonnull(strstr(out, "bad language code 'x'"));
+    free(out);
+    ck_assert_int_eq(run_plain(&out, "--lang 'i t' -- true"), 2);
+    free(out);
     ck_assert_int_eq(run_plain(&out, "--help"), 0);
     ck_assert_ptr_nonnull(strstr(out, "usage: bothive chat"));
     free(out);
@@ -406,6 +476,8 @@ int main(void)
     tcase_add_test(tc, reply_keyboards_media_and_inline_mode);
     tcase_add_test(tc, user_and_chat_switch);
     tcase_add_test(tc, options_choose_user_and_group);
+    tcase_add_test(tc, lang_option_and_command_set_language_code);
+    tcase_add_test(tc, an_italian_user_gets_italian_from_a_bothive_bot);
     tcase_add_test(tc, late_replies_and_edits_are_printed);
     tcase_add_test(tc, quit_command_ends_the_chat);
     tcase_add_test(tc, sigint_ends_the_chat);

@@ -54,10 +54,12 @@ static void usage(FILE *f)
             "  --chat N     the chat to write in (default: the user's private chat;\n"
             "               a negative id is a group)\n"
             "  --group      write in a group (default id %d)\n"
+            "  --lang CODE  the user's language_code (it, pt-br...; default en), which a\n"
+            "               bot with translations answers in\n"
             "  --verbose    show the bot's output (dimmed) instead of only logging it\n"
             "\n"
             "The bot's output goes to a log file, named at start. In the chat, type :help\n"
-            "for the commands (:press N, :user N, :chat N, :quit...). Ctrl-D or :quit\n"
+            "for the commands (:press N, :user N, :chat N, :lang CODE, :quit...). Ctrl-D or :quit\n"
             "stops the bot and the emulator. Exit status: 0, or the bot's status when it\n"
             "ends by itself with a failure; 2 for bad options.\n",
             BH_CHAT_DEFAULT_USER, BH_CHAT_DEFAULT_GROUP);
@@ -95,6 +97,12 @@ static int parse_option(bh_chat *c, int argc, char **argv, int *i, bool *have_ch
             return OPTION_BAD;
         }
         *have_user = true;
+    } else if (!strcmp(a, "--lang") && *i + 1 < argc) {
+        if (bh_chat_set_lang(c, argv[++*i]) != BH_OK) {
+            fprintf(stderr, "bothive chat: bad language code '%s': expected a tag such as it or pt-br\n",
+                    argv[*i]);
+            return OPTION_BAD;
+        }
     } else if (!strcmp(a, "--group")) {
         c->group = 1;
     } else if (!strcmp(a, "--verbose") || !strcmp(a, "-v")) {
@@ -264,9 +272,9 @@ static int converse(bh_chat *c, const char *bot_name)
     fprintf(stderr, "bothive chat: bot '%s' (pid %d), emulator %s (pid %d)\n", bot_name,
             (int)c->bot.pid, c->url, (int)c->emu.pid);
     fprintf(stderr, "bothive chat: the bot's output goes to %s\n", c->log_path);
-    fprintf(stderr, "bothive chat: %s chat %" PRId64 " as user %" PRId64
+    fprintf(stderr, "bothive chat: %s chat %" PRId64 " as user %" PRId64 " (language_code %s)"
                     ". Type a message; :help for commands, Ctrl-D to quit.\n",
-            c->group ? "group" : "private", c->chat_id, c->user_id);
+            c->group ? "group" : "private", c->chat_id, c->user_id, c->lang[0] ? c->lang : "en");
     bh_chat_converse(c);
     return BH_TOOL_EXIT_OK;
 }

@@ -38,6 +38,7 @@
 #define BH_CHAT_DEFAULT_USER 1001
 #define BH_CHAT_DEFAULT_GROUP (-1001)
 #define BH_CHAT_MAX_LINE 8192
+#define BH_CHAT_LANG_MAX 16
 #define BH_CHAT_MAX_PRESSED 32
 
 /* ---- http.c ---- */
@@ -137,6 +138,7 @@ void bh_chat_line_draw(const bh_chat_line *l, FILE *out, const char *prompt);
 typedef struct bh_chat {
     const char *token;
     int64_t chat_id, user_id;
+    char lang[BH_CHAT_LANG_MAX]; /* the user's language_code, "" for the emulator's "en" */
     int group;                  /* the current chat is a group */
     int verbose, color, tty;
     int prompt_shown;           /* the prompt is the last thing on the screen */
@@ -215,5 +217,15 @@ void bh_chat_command(bh_chat *c, char *line);
 /* command.c: parses a non-zero 64-bit id. Returns BH_OK, or BH_EINVAL
  * when s is not one. */
 int bh_chat_parse_id(const char *s, int64_t *out);
+
+/* command.c: sets the language_code the user's updates carry (--lang,
+ * :lang): an IETF tag of 2-15 letters, digits and '-' ('_' read as '-',
+ * lower-cased as Telegram gives it: "pt_BR" is "pt-br").
+ * Returns BH_OK, or BH_EINVAL (c unchanged) when s is not one. */
+int bh_chat_set_lang(bh_chat *c, const char *s);
+
+/* command.c: a new control body naming the user played: user_id, and
+ * language_code when set (for /control/message, /callback, ...). */
+json_object *bh_chat_user_body(const bh_chat *c);
 
 #endif

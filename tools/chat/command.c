@@ -2,6 +2,7 @@
  * bothive chat: the ':' commands, which change who the user plays and
  * where they write, press buttons, or leave. ":help" lists them.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -23,6 +24,33 @@ int bh_chat_parse_id(const char *s, int64_t *out)
     return BH_OK;
 }
 
+int bh_chat_set_lang(bh_chat *c, const char *s)
+{
+    size_t n = strlen(s);
+    char tag[BH_CHAT_LANG_MAX];
+
+    if (n < 2 || n >= sizeof tag)
+        return BH_EINVAL;
+    for (size_t i = 0; i <= n; i++) {
+        char ch = s[i] == '_' ? '-' : (char)tolower((unsigned char)s[i]);
+        if (ch && !(ch >= 'a' && ch <= 'z') && !(ch >= 'A' && ch <= 'Z') &&
+            !(ch >= '0' && ch <= '9') && ch != '-')
+            return BH_EINVAL;
+        tag[i] = ch;
+    }
+    memcpy(c->lang, tag, n + 1);
+    return BH_OK;
+}
+
+json_object *bh_chat_user_body(const bh_chat *c)
+{
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "user_id", json_object_new_int64(c->user_id));
+    if (c->lang[0])
+        json_object_object_add(o, "language_code", json_object_new_string(c->lang));
+    return o;
+}
+
 /* :help: the commands. */
 static void print_help(bh_chat *c)
 {
@@ -35,6 +63,7 @@ static void print_help(bh_chat *c)
             "  :chat N       write in chat N (negative: a group)\n"
             "  :group [N]    write in a group (N, or %" PRId64 ")\n"
             "  :private      write in the user's private chat\n"
+            "  :lang [CODE]  write as a user whose language_code is CODE (it, pt-br...)\n"
             "  :log          where the bot's output goes\n"
             "  :help         this help\n"
             "  :quit, Ctrl-D stop the bot and the emulator, and leave\n",
@@ -86,6 +115,17 @@ static void cmd_chat(bh_chat *c, const char *arg)
         return;
     }
     go_to(c, id, id < 0);
+}
+
+/* :lang [CODE]: the user's language from now on, or which it is. */
+static void cmd_lang(bh_chat *c, const char *arg)
+{
+    if (*arg && bh_chat_set_lang(c, arg) != BH_OK) {
+        bh_chat_note(c, "which language? :lang CODE, CODE a tag such as it or pt-br");
+        return;
+    }
+    bh_chat_note(c, "%s language_code %s", *arg ? "now writing with" : "writing with",
+                 c->lang[0] ? c->lang : "en");
 }
 
 /* :group [N]: write in group N, or in the current or default group. */
@@ -153,6 +193,8 @@ void bh_chat_command(bh_chat *c, char *line)
         cmd_chat(c, arg);
     else if (is_command(cmd, (const char *const[]){"group", "g", NULL}))
         cmd_group(c, arg);
+    else if (!strcmp(cmd, "lang"))
+        cmd_lang(c, arg);
     else if (!strcmp(cmd, "private"))
         go_to(c, c->user_id, 0);
     else if (!strcmp(cmd, "log"))

@@ -100,8 +100,7 @@ static void print_results(bh_chat *c, json_object *results, const char *next_off
 static int type_query(bh_chat *c, const char *query, char *id, size_t n)
 {
     char err[256];
-    json_object *o = json_object_new_object(), *res;
-    json_object_object_add(o, "user_id", json_object_new_int64(c->user_id));
+    json_object *o = bh_chat_user_body(c), *res;
     json_object_object_add(o, "query", json_object_new_string(query));
     json_object_object_add(o, "chat_type",
                            json_object_new_string(c->group ? "supergroup" : "private"));
@@ -159,8 +158,7 @@ static void note_seen(bh_chat *c, const char *id, const char *line)
 static int choose(bh_chat *c, json_object *r, const char *line)
 {
     char err[256];
-    json_object *o = json_object_new_object(), *res;
-    json_object_object_add(o, "user_id", json_object_new_int64(c->user_id));
+    json_object *o = bh_chat_user_body(c), *res;
     json_object_object_add(o, "result_id", json_object_new_string(str_of(r, "id") ? str_of(r, "id") : ""));
     json_object_object_add(o, "query", json_object_new_string(c->inline_query));
     /* Telegram names the message a pick sends only when it has buttons. */

@@ -8,6 +8,7 @@
  * killed. The emulator is started by the launcher the tests use too.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "bothive/error.h"
@@ -46,10 +47,18 @@ int bh_chat_emu_start(bh_child *emu, const char *token, int log_fd, char *url, s
     return rc;
 }
 
+/* The emulator is new, so every update pending when the bot starts is
+ * one the user typed while it was starting: a bothive bot is told to
+ * process them (BOTHIVE_PROCESS_BACKLOG=1, unless the environment sets
+ * it), rather than skip them as at a first start on Telegram. */
 int bh_chat_bot_start(bh_child *bot, char **argv, const char *url, const char *token,
                       int out_fd)
 {
-    const char *env[] = {"BOTHIVE_API_URL", url, "BOT_TOKEN", token, NULL};
+    const char *env[] = {"BOTHIVE_API_URL", url, "BOT_TOKEN", token, NULL, NULL, NULL};
+    if (!getenv("BOTHIVE_PROCESS_BACKLOG")) {
+        env[4] = "BOTHIVE_PROCESS_BACKLOG";
+        env[5] = "1";
+    }
     bh_child_spec s = {.argv = argv, .env = env, .out_fd = out_fd, .err_fd = out_fd,
                        .group = true, .who = "bothive chat"};
     return bh_child_start(bot, &s);

@@ -128,10 +128,9 @@ void bh_chat_settle(bh_chat *c)
 /* A user's message to the current chat. */
 void bh_chat_say(bh_chat *c, const char *text, int echo)
 {
-    json_object *o = json_object_new_object(), *res;
+    json_object *o = bh_chat_user_body(c), *res;
     char err[256];
     json_object_object_add(o, "chat_id", json_object_new_int64(c->chat_id));
-    json_object_object_add(o, "user_id", json_object_new_int64(c->user_id));
     json_object_object_add(o, "text", json_object_new_string(text));
     json_object_object_add(o, "chat_type", json_object_new_string(c->group ? "group" : "private"));
     if (echo) {
@@ -154,9 +153,8 @@ void bh_chat_say(bh_chat *c, const char *text, int echo)
 static void press_inline(bh_chat *c, json_object *b, json_object *data, int64_t msg_id, int64_t n)
 {
     char err[256];
-    json_object *o = json_object_new_object(), *res, *v;
+    json_object *o = bh_chat_user_body(c), *res, *v;
     json_object_object_add(o, "chat_id", json_object_new_int64(c->chat_id));
-    json_object_object_add(o, "user_id", json_object_new_int64(c->user_id));
     json_object_object_add(o, "message_id", json_object_new_int64(msg_id));
     json_object_object_add(o, "data", json_object_get(data));
     res = bh_chat_http_call(c->http, "/control/callback", json_object_to_json_string(o), err, sizeof err);
@@ -179,7 +177,7 @@ static void press_inline(bh_chat *c, json_object *b, json_object *data, int64_t 
 static void press_reply(bh_chat *c, json_object *b)
 {
     char err[256];
-    json_object *o = json_object_new_object(), *res, *v;
+    json_object *o = bh_chat_user_body(c), *res, *v;
     const char *text = json_object_is_type(b, json_type_string) ? json_object_get_string(b)
                        : json_object_object_get_ex(b, "text", &v) ? json_object_get_string(v)
                                                                    : "";
@@ -187,7 +185,6 @@ static void press_reply(bh_chat *c, json_object *b)
             bh_chat_view_button_kind(b));
     fflush(stdout);
     json_object_object_add(o, "chat_id", json_object_new_int64(c->chat_id));
-    json_object_object_add(o, "user_id", json_object_new_int64(c->user_id));
     json_object_object_add(o, "text", json_object_new_string(text));
     res = bh_chat_http_call(c->http, "/control/reply_button", json_object_to_json_string(o), err,
                             sizeof err);

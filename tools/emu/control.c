@@ -5,9 +5,12 @@
  * API's shape ({"ok":true,"result":...} or ok:false with error_code and
  * description). Control calls are never faulted and not counted as requests.
  *
- *   POST /control/message   {"chat_id","user_id","text","chat_type"?,"reply_to_message_id"?}
- *                           (403 when the user is banned or may not write there)
- *   POST /control/callback  {"chat_id","user_id","message_id","data"}
+ *   POST /control/message   {"chat_id","user_id","text","chat_type"?,"reply_to_message_id"?,
+ *                            "language_code"?} (403 when the user is banned or may not
+ *                            write there)
+ *   POST /control/callback  {"chat_id","user_id","message_id","data","language_code"?}
+ *                           (language_code: the user's, in the update's "from"; "en"
+ *                            when absent)
  *   GET  /control/sent[?chat_id=N]   the bot's messages (deleted ones stay, "deleted":true;
  *                            media messages with "media", "caption", "media_group_id")
  *   GET  /control/callbacks  pressed buttons and the bot's answers
@@ -99,6 +102,37 @@ int bh_emu_field_user(json_object *o, int64_t chat_id, int64_t *out, bh_emu_repl
     return rc;
 }
 
+/* Reads the optional language_code into out ("" when absent): an IETF
+ * tag as Telegram gives it, 2-15 letters, digits and '-'. Returns BH_OK,
+ * or BH_EINVAL after answering 400. */
+int bh_emu_field_lang(json_object *o, char out[BH_EMU_LANG_MAX], bh_emu_reply *r)
+{
+    json_object *v;
+    const char *s;
+    size_t n;
+
+    out[0] = 0;
+    if (!json_object_object_get_ex(o, "language_code", &v))
+        return BH_OK;
+    s = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : "";
+    n = strlen(s);
+    if (n < 2 || n >= BH_EMU_LANG_MAX || strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                 "0123456789-") != n) {
+        bh_emu_reply_error(r, 400, "Bad Request: language_code must be 2-15 letters, digits and '-'");
+        return BH_EINVAL;
+    }
+    memcpy(out, s, n + 1);
+    return BH_OK;
+}
+
+/* user (a User object) with language_code lang, unless lang is "". */
+json_object *bh_emu_user_lang(json_object *user, const char *lang)
+{
+    if (lang && *lang)
+        json_object_object_add(user, "language_code", json_object_new_string(lang));
+    return user;
+}
+
 /* The entities Telegram attaches to a user's text: a bot_command for a
  * leading /command (with its @botname, if any). NULL when there are none. */
 char *bh_emu_command_entities(const char *text)
@@ -143,6 +177,7 @@ void bh_emu_reply_queued(bh_emu_reply *r, int64_t update_id, const char *key, js
 typedef struct user_text {
     int64_t chat_id, user_id, reply_to;
     const char *text, *type;
+    char lang[BH_EMU_LANG_MAX];
 } user_text;
 
 /* Reads and checks a /control/message body into *t. Returns BH_OK, or
@@ -154,7 +189,7 @@ static int read_user_text(json_object *b, user_text *t, bh_emu_reply *r)
     if (bh_emu_field_int(b, "chat_id", 1, &t->chat_id, r) != BH_OK ||
         bh_emu_field_user(b, t->chat_id, &t->user_id, r) != BH_OK ||
         bh_emu_field_int(b, "reply_to_message_id", 0, &t->reply_to, r) == BH_EINVAL ||
-        !(t->text = bh_emu_field_str(b, "text", r)))
+        !(t->text = bh_emu_field_str(b, "text", r)) || bh_emu_field_lang(b, t->lang, r) != BH_OK)
         return BH_EINVAL;
     if (json_object_object_get_ex(b, "chat_type", &v)) {
         t->type = json_object_get_string(v);
@@ -196,6 +231,7 @@ static void store_user_text_locked(bh_emu *e, const user_text *t, bh_emu_reply *
         return;
     }
     m->user_id = t->user_id;
+    memcpy(m->lang, t->lang, sizeof m->lang);
     m->reply_to = t->reply_to;
     m->entities = bh_emu_command_entities(t->text);
     update_id = bh_emu_update_queue_locked(e, "message", bh_emu_msg_json_locked(e, c, m, 0));
@@ -250,13 +286,14 @@ bh_emu_callback *bh_emu_callback_new_locked(bh_emu *e)
 
 /* The CallbackQuery object of a press of button `data` on message m. */
 static json_object *callback_query_json(bh_emu *e, const bh_emu_callback *cb, bh_emu_chat *c,
-                                        const bh_emu_msg *m, int64_t user_id, const char *data)
+                                        const bh_emu_msg *m, int64_t user_id, const char *data,
+                                        const char *lang)
 {
     char inst[32];
     json_object *q = json_object_new_object();
     snprintf(inst, sizeof inst, "%" PRId64, c->id);
     json_object_object_add(q, "id", json_object_new_string(cb->id));
-    json_object_object_add(q, "from", bh_emu_user_json(user_id));
+    json_object_object_add(q, "from", bh_emu_user_lang(bh_emu_user_json(user_id), lang));
     json_object_object_add(q, "message", bh_emu_msg_json_locked(e, c, m, 0));
     json_object_object_add(q, "chat_instance", json_object_new_string(inst));
     json_object_object_add(q, "data", json_object_new_string(data));
@@ -265,7 +302,7 @@ static json_object *callback_query_json(bh_emu *e, const bh_emu_callback *cb, bh
 
 /* Queues the callback_query update of a press; answers its ids. */
 static void queue_press_locked(bh_emu *e, int64_t chat_id, int64_t message_id, int64_t user_id,
-                               const char *data, bh_emu_reply *r)
+                               const char *data, const char *lang, bh_emu_reply *r)
 {
     bh_emu_chat *c;
     bh_emu_msg *m = need_bot_msg_locked(e, chat_id, message_id, &c, r);
@@ -278,7 +315,7 @@ static void queue_press_locked(bh_emu *e, int64_t chat_id, int64_t message_id, i
         return;
     }
     update_id = bh_emu_update_queue_locked(e, "callback_query",
-                                           callback_query_json(e, cb, c, m, user_id, data));
+                                           callback_query_json(e, cb, c, m, user_id, data, lang));
     bh_emu_reply_queued(r, update_id, "callback_query_id", json_object_new_string(cb->id));
 }
 
@@ -290,13 +327,15 @@ static void press_button(bh_emu *e, json_object *b, bh_emu_reply *r)
 {
     int64_t chat_id, user_id, message_id;
     const char *data;
+    char lang[BH_EMU_LANG_MAX];
 
     if (bh_emu_field_int(b, "chat_id", 1, &chat_id, r) != BH_OK ||
         bh_emu_field_int(b, "message_id", 1, &message_id, r) != BH_OK ||
-        bh_emu_field_user(b, chat_id, &user_id, r) != BH_OK || !(data = bh_emu_field_str(b, "data", r)))
+        bh_emu_field_user(b, chat_id, &user_id, r) != BH_OK ||
+        !(data = bh_emu_field_str(b, "data", r)) || bh_emu_field_lang(b, lang, r) != BH_OK)
         return;
     pthread_mutex_lock(&e->lock);
-    queue_press_locked(e, chat_id, message_id, user_id, data, r);
+    queue_press_locked(e, chat_id, message_id, user_id, data, lang, r);
     pthread_mutex_unlock(&e->lock);
 }
 

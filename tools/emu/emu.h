@@ -92,6 +92,7 @@ typedef struct bh_emu_msg {
     int64_t id;
     int64_t date;
     int64_t user_id;        /* author when !from_bot */
+    char lang[16];          /* the author's language_code ("": "en"), BH_EMU_LANG_MAX */
     int from_bot;
     int deleted;
     int edited;
@@ -533,6 +534,10 @@ int bh_emu_field_int(json_object *o, const char *name, int required, int64_t *ou
                      bh_emu_reply *r);
 const char *bh_emu_field_str(json_object *o, const char *name, bh_emu_reply *r);
 int bh_emu_field_user(json_object *o, int64_t chat_id, int64_t *out, bh_emu_reply *r);
+/* A user's language_code in a control body (control.c). */
+#define BH_EMU_LANG_MAX 16
+int bh_emu_field_lang(json_object *o, char out[BH_EMU_LANG_MAX], bh_emu_reply *r);
+json_object *bh_emu_user_lang(json_object *user, const char *lang);
 void bh_emu_reply_queued(bh_emu_reply *r, int64_t update_id, const char *key, json_object *value);
 /* The entities JSON text of a leading /command in text, NULL if none. */
 char *bh_emu_command_entities(const char *text);

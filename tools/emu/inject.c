@@ -28,6 +28,9 @@
  *        of message, is refused with 403 (so is /control/message's text).
  *   POST /control/reply_button         {"chat_id","user_id"?,"text","latitude"?,"longitude"?}
  *   POST /control/inline_callback      {"inline_message_id","user_id","data"} (both press.c)
+ *   The user of member, join_request, reaction, poll_answer, inline_query
+ *   and chosen_inline_result takes the body's "first_name" and
+ *   "language_code" when given ("User <id>" and "en" otherwise).
  */
 #include <inttypes.h>
 #include <limits.h>
@@ -58,12 +61,15 @@ static const char *opt_str(json_object *b, const char *name, bool *bad, bh_emu_r
     return json_object_get_string(v);
 }
 
-/* The User object of user_id, with the body's first_name if it gives one. */
+/* The User object of user_id, with the body's first_name and
+ * language_code (a string) if it gives them. */
 static json_object *user_json(json_object *b, int64_t user_id)
 {
     json_object *u = bh_emu_user_json(user_id), *v;
     if (json_object_object_get_ex(b, "first_name", &v) && json_object_is_type(v, json_type_string))
         json_object_object_add(u, "first_name", json_object_get(v));
+    if (json_object_object_get_ex(b, "language_code", &v) && json_object_is_type(v, json_type_string))
+        json_object_object_add(u, "language_code", json_object_get(v));
     return u;
 }
 

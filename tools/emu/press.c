@@ -13,6 +13,7 @@
  *
  * And a press of an inline button of a message sent via inline mode:
  * POST /control/inline_callback {"inline_message_id","user_id","data"}.
+ * Both take the user's "language_code" as /control/message does.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -139,7 +140,8 @@ static void press_into(json_object *o, json_object *button, json_object *b, int6
 
 /* Plays the press of button in c as a message of user_id; answers it. */
 static void queue_press_locked(bh_emu *e, bh_emu_chat *c, json_object *button, json_object *b,
-                               int64_t user_id, const char *text, bh_emu_reply *r)
+                               int64_t user_id, const char *text, const char *lang,
+                               bh_emu_reply *r)
 {
     const char *err = press_error(button, c);
     int plain = !has_key(button, "request_location") && !has_key(button, "request_contact") &&
@@ -155,6 +157,7 @@ static void queue_press_locked(bh_emu *e, bh_emu_chat *c, json_object *button, j
         return;
     }
     m->user_id = user_id;
+    snprintf(m->lang, sizeof m->lang, "%s", lang);
     o = bh_emu_msg_json_locked(e, c, m, 0);
     json_object_object_del(o, "text");
     json_object_object_del(o, "entities");
@@ -167,11 +170,13 @@ void bh_emu_press_reply_button(bh_emu *e, json_object *b, bh_emu_reply *r)
 {
     int64_t chat_id, user_id;
     const char *text;
+    char lang[BH_EMU_LANG_MAX];
     bh_emu_chat *c;
     json_object *kb = NULL, *button = NULL;
 
     if (bh_emu_field_int(b, "chat_id", 1, &chat_id, r) != BH_OK ||
-        bh_emu_field_user(b, chat_id, &user_id, r) != BH_OK || !(text = bh_emu_field_str(b, "text", r)))
+        bh_emu_field_user(b, chat_id, &user_id, r) != BH_OK ||
+        !(text = bh_emu_field_str(b, "text", r)) || bh_emu_field_lang(b, lang, r) != BH_OK)
         return;
     pthread_mutex_lock(&e->lock);
     if (!(c = bh_emu_chat_find_locked(e, chat_id)))
@@ -181,7 +186,7 @@ void bh_emu_press_reply_button(bh_emu *e, json_object *b, bh_emu_reply *r)
     else if (!(button = find_button(kb, text)))
         bh_emu_reply_error(r, 400, "Bad Request: the reply keyboard has no button of that text");
     else
-        queue_press_locked(e, c, button, b, user_id, text, r);
+        queue_press_locked(e, c, button, b, user_id, text, lang, r);
     pthread_mutex_unlock(&e->lock);
     json_object_put(button);
     json_object_put(kb);
@@ -218,9 +223,10 @@ void bh_emu_press_inline_button(bh_emu *e, json_object *b, bh_emu_reply *r)
     bh_emu_inline_msg *m;
     bh_emu_callback *cb;
     json_object *q;
+    char lang[BH_EMU_LANG_MAX];
 
     if (!id || bh_emu_field_int(b, "user_id", 1, &user_id, r) != BH_OK ||
-        !(data = bh_emu_field_str(b, "data", r)))
+        !(data = bh_emu_field_str(b, "data", r)) || bh_emu_field_lang(b, lang, r) != BH_OK)
         return;
     pthread_mutex_lock(&e->lock);
     if (!(m = bh_emu_inline_msg_find_locked(e, id))) {
@@ -232,7 +238,7 @@ void bh_emu_press_inline_button(bh_emu *e, json_object *b, bh_emu_reply *r)
     } else {
         q = json_object_new_object();
         json_object_object_add(q, "id", json_object_new_string(cb->id));
-        json_object_object_add(q, "from", bh_emu_user_json(user_id));
+        json_object_object_add(q, "from", bh_emu_user_lang(bh_emu_user_json(user_id), lang));
         json_object_object_add(q, "inline_message_id", json_object_new_string(id));
         json_object_object_add(q, "chat_instance", json_object_new_string(id));
         json_object_object_add(q, "data", json_object_new_string(data));

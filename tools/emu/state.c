@@ -287,7 +287,8 @@ json_object *bh_emu_msg_json_locked(bh_emu *e, bh_emu_chat *c, const bh_emu_msg 
 {
     json_object *o = json_object_new_object();
     json_object_object_add(o, "message_id", json_object_new_int64(m->id));
-    json_object_object_add(o, "from", m->from_bot ? bh_emu_bot_json(e) : bh_emu_user_json(m->user_id));
+    json_object_object_add(o, "from", m->from_bot ? bh_emu_bot_json(e)
+                                                   : bh_emu_user_lang(bh_emu_user_json(m->user_id), m->lang));
     json_object_object_add(o, "chat", bh_emu_chat_json(c));
     json_object_object_add(o, "date", json_object_new_int64(m->date));
     if (m->edited)

@@ -4,7 +4,8 @@
  * COMMAND, hidden and owner-only commands, the owner, the texts around
  * /help; and the translations: an Italian user, a language the bot lacks,
  * a regional tag, the table API, gettext catalogs compiled by msgfmt, and
- * damaged catalogs. Users write through /control/update, so that a test
+ * damaged catalogs; a /help longer than a message, and more commands
+ * than Telegram's menu holds. Users write through /control/update, so that a test
  * chooses their username and language_code, and the bot reads the update
  * with getUpdates as it would from Telegram.
  */
@@ -504,6 +505,141 @@ START_TEST(conversation_commands_published)
 }
 END_TEST
 
+/* How many times needle is in s. */
+static int occurrences(const char *s, const char *needle)
+{
+    int n = 0;
+    for (const char *p = s; (p = strstr(p, needle)); p++)
+        n++;
+    return n;
+}
+
+/* 300 commands: /help lists those that fit in one message and counts the
+ * rest (in the user's language); Telegram's menu gets the first 100. */
+START_TEST(many_commands_fit_in_help_and_the_menu)
+{
+    bh_bot *bot = new_bot();
+    char name[16], help[64], want[64], *t, *resp = NULL;
+    for (int i = 0; i < 300; i++) {
+        snprintf(name, sizeof name, "c%03d", i);
+        snprintf(help, sizeof help, "Command number %03d, which does something", i);
+        ck_assert_int_eq(bh_bot_command(bot, name, h_go, help), BH_OK);
+    }
+    ck_assert_int_eq(bh_bot_command_help(bot, "c299", "The last one."), BH_OK);
+    ck_assert_int_eq(say(bot, PRIV, "/help"), BH_OK);
+    ck_assert_ptr_nonnull(t = last_sent(PRIV));
+    ck_assert_uint_le(bh_utf16_length(t, strlen(t)), BH_HELP_MAX_TEXT);
+    ck_assert_uint_gt(bh_utf16_length(t, strlen(t)), BH_HELP_MAX_TEXT - 100); /* as much as fits */
+    int listed = occurrences(t, "\n/c");
+    ck_assert_int_gt(listed, 10);
+    ck_assert_int_lt(listed, 300);
+    ck_assert_ptr_nonnull(strstr(t, "\n/c000 - Command number 000"));
+    ck_assert_ptr_null(strstr(t, "/c299"));
+    ck_assert_ptr_null(strstr(t, "/help - ")); /* it comes last: left out too */
+    snprintf(want, sizeof want, "\n...and %d more commands.", 301 - listed);
+    ck_assert_msg(strstr(t, want) != NULL, "no '%s' in:\n%s", want, t);
+    free(t);
+    /* A command left out is still answered by /help NAME. */
+    ck_assert_int_eq(say(bot, PRIV, "/help c299"), BH_OK);
+    ck_last(PRIV, "/c299 - Command number 299, which does something\n\nThe last one.");
+    ck_assert_int_eq(say_as(bot, PRIV, PRIV, NULL, "it", "/help"), BH_OK);
+    ck_assert_ptr_nonnull(t = last_sent(PRIV));
+    ck_assert_ptr_nonnull(strstr(t, "Questo bot supporta questi comandi:\n/c000"));
+    snprintf(want, sizeof want, "\n...e altri %d comandi.", 301 - occurrences(t, "\n/c"));
+    ck_assert_msg(strstr(t, want) != NULL, "no '%s' in:\n%s", want, t);
+    free(t);
+
+    ck_assert_int_eq(bh_bot_publish_commands(bot), BH_OK);
+    ck_assert_int_eq(bh_emu_call(&emu, "getMyCommands", "{}", &resp), 200);
+    json_object *o = json_tokener_parse(resp), *r;
+    ck_assert(json_object_object_get_ex(o, "result", &r));
+    ck_assert_uint_eq(json_object_array_length(r), BH_PUBLISH_MAX_COMMANDS);
+    ck_assert_str_eq(json_object_get_string(json_object_object_get(json_object_array_get_idx(r, 0),
+                                                                   "command")), "c000");
+    ck_assert_str_eq(json_object_get_string(json_object_object_get(json_object_array_get_idx(r, 98),
+                                                                   "command")), "c098");
+    ck_assert_str_eq(json_object_get_string(json_object_object_get(json_object_array_get_idx(r, 99),
+                                                                   "command")), "help");
+    json_object_put(o);
+    free(resp);
+    bh_bot_free(bot);
+}
+END_TEST
+
+/* Exactly Telegram's 100 commands, /help included, are published whole;
+ * and a short list is not cut. */
+START_TEST(a_hundred_commands_are_published_whole)
+{
+    bh_bot *bot = new_bot();
+    char name[16], *resp = NULL, *t;
+    for (int i = 0; i < 99; i++) {
+        snprintf(name, sizeof name, "d%02d", i);
+        ck_assert_int_eq(bh_bot_command(bot, name, h_go, "D"), BH_OK);
+    }
+    ck_assert_int_eq(bh_bot_publish_commands(bot), BH_OK);
+    ck_assert_int_eq(bh_emu_call(&emu, "getMyCommands", "{}", &resp), 200);
+    json_object *o = json_tokener_parse(resp), *r;
+    ck_assert(json_object_object_get_ex(o, "result", &r));
+    ck_assert_uint_eq(json_object_array_length(r), 100);
+    json_object_put(o);
+    free(resp);
+    ck_assert_int_eq(say(bot, PRIV, "/help"), BH_OK);
+    ck_assert_ptr_nonnull(t = last_sent(PRIV));
+    ck_assert_int_eq(occurrences(t, "\n/d"), 99);
+    ck_assert_ptr_nonnull(strstr(t, "\n/help - Show this help message"));
+    ck_assert_ptr_null(strstr(t, "more command"));
+    free(t);
+    bh_bot_free(bot);
+}
+END_TEST
+
+/* The emulator's control calls carry the user's language_code: a message
+ * (answered in Italian), a button press; a bad code is refused. */
+START_TEST(control_calls_carry_language_code)
+{
+    bh_bot *bot = new_bot();
+    char *u, *lang;
+    ck_assert_int_eq(bh_emu_post(&emu, "/control/message",
+                                 "{\"chat_id\":50,\"text\":\"/nope\",\"language_code\":\"it\"}", NULL),
+                     200);
+    ck_assert_ptr_nonnull(u = next_update());
+    ck_assert_ptr_nonnull(lang = bh_emu_json_str(u, "message.from.language_code"));
+    ck_assert_str_eq(lang, "it");
+    free(lang);
+    ck_assert_int_eq(bh_bot_process(bot, u), BH_OK);
+    free(u);
+    ck_last(PRIV, "Comando sconosciuto: /nope. Prova /help.");
+    /* A press of a button of the bot's answer, by an other-language user. */
+    char body[160], key[32], *resp = NULL;
+    int64_t id;
+    ck_assert_int_eq(bh_emu_get(&emu, "/control/sent?chat_id=50", &resp), 200);
+    snprintf(key, sizeof key, "result.%d.message_id", sent_count(PRIV) - 1);
+    ck_assert_int_eq(bh_emu_json_int(resp, key, &id), 0);
+    free(resp);
+    snprintf(body, sizeof body, "{\"chat_id\":50,\"message_id\":%lld,\"data\":\"x\","
+             "\"language_code\":\"pt-br\"}", (long long)id);
+    ck_assert_int_eq(bh_emu_post(&emu, "/control/callback", body, NULL), 200);
+    ck_assert_ptr_nonnull(u = next_update());
+    ck_assert_ptr_nonnull(lang = bh_emu_json_str(u, "callback_query.from.language_code"));
+    ck_assert_str_eq(lang, "pt-br");
+    free(lang);
+    free(u);
+    /* Without one: "en", as before. */
+    ck_assert_int_ge(bh_emu_send_user_message(&emu, PRIV, PRIV, "hi"), 1);
+    ck_assert_ptr_nonnull(u = next_update());
+    ck_assert_ptr_nonnull(lang = bh_emu_json_str(u, "message.from.language_code"));
+    ck_assert_str_eq(lang, "en");
+    free(lang);
+    free(u);
+    const char *bad[] = {"\"i\"", "\"it!\"", "7", "\"abcdefghijklmnop\""};
+    for (size_t i = 0; i < 4; i++) {
+        snprintf(body, sizeof body, "{\"chat_id\":50,\"text\":\"x\",\"language_code\":%s}", bad[i]);
+        ck_assert_int_eq(bh_emu_post(&emu, "/control/message", body, NULL), 400);
+    }
+    bh_bot_free(bot);
+}
+END_TEST
+
 /* The answer to an unknown command is bothive's courtesy: when it cannot
  * be sent (no Bot API there), the update still succeeds. */
 START_TEST(unknown_command_answer_failing_is_not_the_update_failing)
@@ -567,6 +703,9 @@ START_TEST(gettext_catalogs)
     ck_assert_int_eq(say_as(bot, PRIV, PRIV, NULL, "fr", "/x"), BH_OK);
     ck_last(PRIV, "Commande inconnue : /x.");
     ck_assert_str_eq(bh_bot_tr(bot, "de", "one apple"), "un pomo"); /* the first form */
+    /* No Plural-Forms in the header: English's rule picks the form. */
+    ck_assert_str_eq(bh_bot_ntr(bot, "de", "one apple", "{n} apples", 1), "un pomo");
+    ck_assert_str_eq(bh_bot_ntr(bot, "de", "one apple", "{n} apples", 2), "{n} pomi");
     ck_assert_int_eq(bh_bot_language(bot, "de"), BH_OK);
     ck_assert_int_eq(say_as(bot, PRIV, PRIV, NULL, "es", "/x"), BH_OK);
     ck_last(PRIV, "Unbekannter Befehl: /x.");
@@ -604,7 +743,7 @@ START_TEST(damaged_catalogs)
     len = fread(buf, 1, sizeof buf, f);
     fclose(f);
     ck_assert_uint_gt(len, 20);
-    struct bh_catalog cat = {{0}, 0, 0, 0};
+    struct bh_catalog cat = {.n = 0};
     ck_assert_int_eq(bh_mo_parse(buf, len, &cat), BH_OK);
     ck_assert_str_eq(bh_catalog_get(&cat, "hello"), "ciao");
     bh_catalog_clear(&cat);
@@ -644,6 +783,9 @@ int main(void)
     tcase_add_test(tc, commands_published_per_language);
     tcase_add_test(tc, conversation_commands_in_help);
     tcase_add_test(tc, conversation_commands_published);
+    tcase_add_test(tc, many_commands_fit_in_help_and_the_menu);
+    tcase_add_test(tc, a_hundred_commands_are_published_whole);
+    tcase_add_test(tc, control_calls_carry_language_code);
     suite_add_tcase(s, tc);
     TCase *local = tcase_create("local");
     tcase_add_test(local, every_builtin_text_is_in_italian);
