@@ -340,6 +340,16 @@ int bh_filter_check(bh_ctx *ctx, const bh_filter *f);
 
 /* ---- Errors ------------------------------------------------------------------ */
 
+/*
+ * Timers and scheduled jobs are reported as updates are: a timer hook or a
+ * job handler that returns a negative code is BH_FAIL_HOOK (hook "timer
+ * N" or "job HANDLER"); a run whose worker died is BH_FAIL_CRASH when it
+ * runs again on another worker (a timer's retry, a job's second attempt
+ * after its lease); one that killed two workers is BH_FAIL_DEADLETTER (a
+ * timer's run is then dropped, the next tick comes; a job is set aside
+ * as bothive/schedule.h says). For these, update is NULL, update_id 0, and
+ * chat_id and user_id are the job's (0 for a timer).
+ */
 typedef enum bh_failure_kind {
     BH_FAIL_HOOK = 1,   /* a hook returned a negative code */
     BH_FAIL_CRASH,      /* the worker running the update died; it is retried */
@@ -355,6 +365,7 @@ typedef struct bh_failure {
     int64_t update_id;     /* 0 for a timer */
     const bh_update *update; /* NULL for a timer or an unreadable update */
     int64_t chat_id, user_id; /* of the update; 0 if none */
+    const char *job;       /* a scheduled job's name; NULL for an update or timer */
 } bh_failure;
 
 typedef int (*bh_error_fn)(bh_ctx *ctx, const bh_failure *f);

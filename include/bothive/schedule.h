@@ -120,8 +120,12 @@ typedef struct bh_schedule_job {
     int attempt;           /* 1, or 2 when run again after a worker died */
 } bh_schedule_job;
 
-/* A job's handler, in a worker. A negative return is logged. In the
- * context, bh_ctx_update is NULL and the memory is the bot's. */
+/* A job's handler, in a worker. A negative return is logged and reported
+ * to the bot's error handler (bh_bot_on_error). In the context,
+ * bh_ctx_update is NULL, the memory is that of the handler's owner (the
+ * bot, or the component that registered it), and bh_ctx_chat_memory /
+ * bh_ctx_user_memory are those of the job's chat_id / user_id (NULL for
+ * 0). */
 typedef int (*bh_schedule_fn)(bh_ctx *ctx, const bh_schedule_job *job);
 
 /**
@@ -131,6 +135,15 @@ typedef int (*bh_schedule_fn)(bh_ctx *ctx, const bh_schedule_job *job);
  * Errors: BH_EINVAL (NULL or bad arguments), BH_ENOMEM.
  */
 int bh_bot_schedule_handler(bh_bot *bot, const char *handler, bh_schedule_fn fn);
+/**
+ * The same for component c: its jobs run with the component's memory
+ * (bh_ctx_shared gives the component's, in each bot that uses it). The
+ * handler names of a bot and its components are one namespace: a job
+ * names a handler, looked for in the bot first, then in its components in
+ * the order they were used, so give components' handlers distinct names
+ * (such as "<component>.<what>"). Errors: as bh_bot_schedule_handler.
+ */
+int bh_component_schedule_handler(bh_component *c, const char *handler, bh_schedule_fn fn);
 
 /*
  * The ways of scheduling. Each stores the job in the bot's store (the

@@ -65,6 +65,33 @@ void bh_error_crash(bh_ctx *ctx)
     report(ctx, &f);
 }
 
+int bh_error_timer_crash(bh_ctx *ctx, size_t comp, const struct bh_hook *h, int timer)
+{
+    char name[48];
+    int dead = ctx->attempt > 2;
+    bh_failure f = {.kind = dead ? BH_FAIL_DEADLETTER : BH_FAIL_CRASH, .hook = name,
+                    .component = ctx->bot->comps[comp]->name,
+                    .reason = dead ? "the timer's run killed two workers; dropped until its "
+                                     "next tick"
+                                   : "the worker running this timer died; it runs again"};
+
+    snprintf(name, sizeof name, "timer %d", timer);
+    bh_log(BH_LOG_WARN, "timer %d (every %d s): %s", timer, h->seconds, f.reason);
+    report(ctx, &f);
+    return dead;
+}
+
+void bh_error_job(bh_ctx *ctx, size_t comp, const char *job, const char *handler,
+                  bh_failure_kind kind, int code, const char *reason)
+{
+    char name[BH_KEY_MAX + 8];
+    bh_failure f = {.kind = kind, .code = code, .hook = name, .job = job,
+                    .component = ctx->bot->comps[comp]->name, .reason = reason};
+
+    snprintf(name, sizeof name, "job %s", handler);
+    report(ctx, &f);
+}
+
 /* Reports dead letter key (of this bot's source) unless reported already. */
 static void deadletter_report(bh_ctx *ctx, bh_shared *dl, bh_shared *own, const char *key)
 {

@@ -55,9 +55,23 @@ void bh_sched_rec_free(bh_sched_rec *r);
  * BH_EINVAL (a damaged cron expression or zone). */
 int bh_sched_rec_next(const bh_sched_rec *r, int64_t now, int64_t *out);
 
+/* The internal sweep job (sweep.c): its name and handler, and its lease.
+ * Names starting with '@' are the framework's; bh_schedule_* refuses them
+ * and bh_schedule_list does not list them. */
+#define BH_SWEEP_JOB "@sweep"
+#define BH_SWEEP_LEASE_MS 30000
+int bh_sweep_job(bh_ctx *ctx, const bh_schedule_job *job);
+
 /* schedule.c */
-/* The handler registered as name, or NULL. */
-bh_schedule_fn bh_schedule_handler_of(const bh_bot *bot, const char *handler);
+/* Makes the once-job name (an internal one: no data) pending at at_ms at
+ * the latest: adds it, or moves it earlier; a running one is replaced by
+ * the pending one (its end then leaves the record as it finds it). Tells
+ * the runner. Errors: BH_EINVAL (no store), BH_ENOMEM, the store's. */
+int bh_schedule_ensure(bh_bot *bot, const char *name, const char *handler, int64_t at_ms,
+                       int64_t lease_ms);
+/* The handler registered as name, or NULL; *comp gets the index of its
+ * owner in bot->comps (0: the bot). */
+bh_schedule_fn bh_schedule_handler_of(const bh_bot *bot, const char *handler, size_t *comp);
 /* Opens the bot's schedule memory. Errors: BH_EINVAL (no store), the store's. */
 int bh_schedule_memory(bh_bot *bot, bh_shared **out);
 /* Under the runner, tells the master a job is due at due_ms (wall). */

@@ -68,6 +68,34 @@ static int bh_sched_swap(bh_shared *m, const char *key, const char *from,
     return rc;
 }
 
+/* The context of a run of r: its owner's memory, and its chat and user
+ * (for their scoped memories and the error handler). */
+static void bh_sched_ctx(bh_sched_scan *sc, const bh_sched_rec *r, size_t comp, bh_ctx *ctx)
+{
+    memset(ctx, 0, sizeof *ctx);
+    ctx->bot = sc->bot;
+    ctx->comp = comp;
+    ctx->attempt = r->attempt;
+    ctx->ids_known = 1;
+    ctx->chat_id = r->chat;
+    ctx->user_id = r->user;
+}
+
+/* Tells the error handler of a job set aside. The internal sweep is not
+ * given up: it is due again a lease later (what it sweeps is still due). */
+static void bh_sched_report_aside(bh_sched_scan *sc, const bh_sched_rec *r)
+{
+    size_t comp = 0;
+    bh_ctx ctx;
+
+    if (bh_schedule_handler_of(sc->bot, r->handler, &comp)) {
+        bh_sched_ctx(sc, r, comp, &ctx);
+        bh_error_job(&ctx, comp, r->name, r->handler, BH_FAIL_DEADLETTER, 0,
+                     "the job killed two workers and was set aside");
+        bh_ctx_scoped_close(&ctx);
+    }
+}
+
 /* Records a job that killed its workers in the dead-letter memory. */
 static void bh_sched_set_aside(bh_sched_scan *sc, const bh_sched_rec *r, const char *stored)
 {
@@ -84,6 +112,7 @@ static void bh_sched_set_aside(bh_sched_scan *sc, const bh_sched_rec *r, const c
     }
     if (rc != BH_OK)
         bh_log(BH_LOG_ERROR, "job %s: not recorded as set aside: %s", r->name, bh_strerror(rc));
+    bh_sched_report_aside(sc, r);
 }
 
 /* Ends a run (or a skipped or set-aside one) of r, whose record now reads
@@ -110,11 +139,13 @@ static void bh_sched_finish(bh_sched_scan *sc, const char *key, const char *text
         bh_log(BH_LOG_ERROR, "job %s: not rescheduled: %s", r->name, bh_strerror(rc));
 }
 
-/* Calls the handler of the claimed run r. */
+/* Calls the handler of the claimed run r; a run after a worker's death,
+ * and a handler's error, reach the error handler as a hook's do. */
 static int bh_sched_call(bh_sched_scan *sc, const bh_sched_rec *r)
 {
-    bh_schedule_fn fn = bh_schedule_handler_of(sc->bot, r->handler);
-    bh_ctx ctx = {.bot = sc->bot};
+    size_t comp;
+    bh_schedule_fn fn = bh_schedule_handler_of(sc->bot, r->handler, &comp);
+    bh_ctx ctx;
     bh_schedule_job job = {.name = r->name, .handler = r->handler, .kind = r->kind,
                            .chat_id = r->chat, .user_id = r->user,
                            .data = r->data ? r->data : "", .due_ms = r->due,
@@ -126,17 +157,24 @@ static int bh_sched_call(bh_sched_scan *sc, const bh_sched_rec *r)
         bh_log(BH_LOG_ERROR, "job %s: no handler %s registered", r->name, r->handler);
         return BH_ENOTFOUND;
     }
+    bh_sched_ctx(sc, r, comp, &ctx);
+    if (r->attempt > 1)
+        bh_error_job(&ctx, comp, r->name, r->handler, BH_FAIL_CRASH, 0,
+                     "the worker running this job died; it runs again");
     if (sc->bot->note)
         sc->bot->note(r->handler);
     rc = fn(&ctx, &job);
     if (sc->bot->note)
         sc->bot->note(NULL);
     /* A lock a handler still holds would block every other worker. */
-    if (sc->bot->mems && (mem = sc->bot->mems[0]) && (left = bh_lock_release_all(mem)) > 0)
+    if (sc->bot->mems && (mem = sc->bot->mems[comp]) && (left = bh_lock_release_all(mem)) > 0)
         bh_log(BH_LOG_WARN, "job %s returned holding %d lock(s); released", r->name, left);
-    if (rc < 0)
+    if (rc < 0) {
         bh_log(BH_LOG_ERROR, "job %s (handler %s) failed: %s", r->name, r->handler,
                bh_strerror(rc));
+        bh_error_job(&ctx, comp, r->name, r->handler, BH_FAIL_HOOK, rc, bh_strerror(rc));
+    }
+    bh_ctx_scoped_close(&ctx);
     sc->ran++;
     return rc;
 }
@@ -182,6 +220,8 @@ static void bh_sched_consider(bh_sched_scan *sc, bh_sched_due *d)
     if (r->running && r->attempt >= BH_SCHEDULE_ATTEMPTS_MAX) {
         bh_sched_set_aside(sc, r, d->text);
         bh_sched_finish(sc, d->key, d->text, r);
+        if (!strcmp(r->handler, BH_SWEEP_JOB))
+            bh_sweep_at(sc->bot, bh_sched_time(sc) + BH_SWEEP_LEASE_MS);
     } else if (r->running) {
         bh_sched_claim_run(sc, d->key, d->text, r, r->attempt + 1);
     } else if (r->misfire == BH_MISFIRE_SKIP && sc->now - r->due > r->grace) {
@@ -272,4 +312,18 @@ int bh_schedule_run_due(bh_bot *bot, int64_t now_ms, int64_t *next_ms)
 out:
     bh_shared_close(sc.m);
     return rc;
+}
+
+int bh_schedule_look(bh_bot *bot, int start, int deadletters, int64_t *next_ms)
+{
+    bh_ctx ctx = {.bot = bot};
+    int rc;
+
+    if ((rc = bh_bot_attached_store(bot)) != BH_OK)
+        return rc;
+    if (deadletters && (rc = bh_error_deadletters(&ctx)) != BH_OK)
+        bh_log(BH_LOG_ERROR, "dead letters not reported: %s", bh_strerror(rc));
+    if (start)
+        bh_sweep_at(bot, bh_clock_wall_ms());
+    return bh_schedule_run_due(bot, 0, next_ms);
 }
