@@ -452,6 +452,110 @@ START_TEST(a_job_without_its_handler_is_logged_and_dropped)
 }
 END_TEST
 
+/* A component's job: writes into its owner's memory and its chat's. */
+static int on_component_job(bh_ctx *ctx, const bh_schedule_job *job)
+{
+    bh_shared *chat = bh_ctx_chat_memory(ctx);
+
+    ck_assert_ptr_nonnull(chat);
+    ck_assert_int_eq(bh_shared_set_int(chat, "reminded", job->chat_id), BH_OK);
+    return bh_shared_set_str(bh_ctx_shared(ctx), "ran", job->name);
+}
+
+static int on_component_fail(bh_ctx *ctx, const bh_schedule_job *job)
+{
+    (void)ctx;
+    (void)job;
+    return BH_EIO;
+}
+
+/* Keeps what the error handler was told. */
+static int on_error_seen(bh_ctx *ctx, const bh_failure *f)
+{
+    bh_shared *m = seen();
+    char key[128];
+
+    (void)ctx;
+    snprintf(key, sizeof key, "err:%d:%s", (int)f->kind, f->hook);
+    bh_shared_incr(m, key, 1, NULL);
+    bh_shared_set_str(m, "err.component", f->component);
+    bh_shared_set_str(m, "err.job", f->job ? f->job : "");
+    bh_shared_set_int(m, "err.code", f->code);
+    bh_shared_set_int(m, "err.chat", f->chat_id);
+    bh_shared_close(m);
+    return BH_OK;
+}
+
+static char *mem_str(const char *memory, const char *key)
+{
+    bh_shared *m;
+    char *v = NULL;
+
+    ck_assert_int_eq(bh_shared_open(st, memory, &m), BH_OK);
+    bh_shared_get_str(m, key, &v);
+    bh_shared_close(m);
+    return v;
+}
+
+/* A component's handlers run its jobs with its memory (and the job's chat
+ * memory of the component), and their errors reach the bot's handler. */
+START_TEST(a_components_job_runs_with_the_components_memory)
+{
+    bh_component *c = bh_component_new("notes");
+    bh_bot *b = bh_bot_new(TOKEN);
+    bh_schedule_spec ok = {.name = "n1", .handler = "notes.remind", .chat_id = 42};
+    bh_schedule_spec bad = {.name = "n2", .handler = "notes.fail", .chat_id = 43};
+    bh_shared *chat;
+    int64_t v = 0;
+    char *text;
+
+    ck_assert_ptr_nonnull(c);
+    ck_assert_int_eq(bh_component_schedule_handler(NULL, "x", on_component_job), BH_EINVAL);
+    ck_assert_int_eq(bh_component_schedule_handler(c, "@x", on_component_job), BH_EINVAL);
+    ck_assert_int_eq(bh_component_schedule_handler(c, "notes.remind", on_component_job), BH_OK);
+    ck_assert_int_eq(bh_component_schedule_handler(c, "notes.fail", on_component_fail), BH_OK);
+    ck_assert_int_eq(bh_bot_use(b, c), BH_OK);
+    bh_component_free(c);
+    ck_assert_int_eq(bh_bot_on_error(b, on_error_seen), BH_OK);
+    ck_assert_int_eq(bh_bot_set_store(b, st), BH_OK);
+    ck_assert_int_eq(bh_schedule_at(b, &ok, T0), BH_OK);
+    ck_assert_int_eq(bh_schedule_at(b, &bad, T0 + 10), BH_OK);
+    ck_assert_int_eq(bh_schedule_run_due(b, T0 + 10, NULL), 2);
+    ck_assert_str_eq(text = mem_str("bot:4242/notes", "ran"), "n1");
+    free(text);
+    ck_assert_ptr_null(mem_str("bot:4242", "ran"));
+    ck_assert_int_eq(bh_bot_chat_memory(b, c, 42, &chat), BH_OK);
+    ck_assert_int_eq(bh_shared_get_int(chat, "reminded", &v), BH_OK);
+    ck_assert_int_eq(v, 42);
+    bh_shared_close(chat);
+    ck_assert_int_eq(seen_int("err:1:job notes.fail"), 1);
+    ck_assert_int_eq(seen_int("err.code"), BH_EIO);
+    ck_assert_int_eq(seen_int("err.chat"), 43);
+    bh_shared *m = seen();
+    ck_assert_int_eq(bh_shared_get_str(m, "err.component", &text), BH_OK);
+    ck_assert_str_eq(text, "notes");
+    free(text);
+    ck_assert_int_eq(bh_shared_get_str(m, "err.job", &text), BH_OK);
+    ck_assert_str_eq(text, "n2");
+    free(text);
+    bh_shared_close(m);
+    bh_bot_free(b);
+}
+END_TEST
+
+/* Names starting with '@' are the framework's (the internal sweep's). */
+START_TEST(internal_names_are_refused)
+{
+    bh_schedule_spec s = {.name = "@sweep", .handler = "job"};
+    bh_schedule_spec h = {.name = "x", .handler = "@sweep"};
+
+    ck_assert_int_eq(bh_bot_schedule_handler(bot, "@mine", on_job), BH_EINVAL);
+    ck_assert_int_eq(bh_schedule_at(bot, &s, T0), BH_EINVAL);
+    ck_assert_int_eq(bh_schedule_at(bot, &h, T0), BH_EINVAL);
+    ck_assert_int_eq(bh_schedule_cancel(bot, "@sweep"), BH_EINVAL);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("bot_schedule");
@@ -473,5 +577,9 @@ int main(void)
     bh_test_add_case(s, "damaged", a_damaged_record_is_ignored, setup, teardown, 60);
     bh_test_add_case(s, "orphan", a_job_without_its_handler_is_logged_and_dropped, setup,
                      teardown, 60);
+    bh_test_add_case(s, "component", a_components_job_runs_with_the_components_memory, setup,
+                     teardown, 60);
+    bh_test_add_case(s, "internal", internal_names_are_refused, setup, teardown,
+                     60);
     return bh_test_run_suite(s);
 }
