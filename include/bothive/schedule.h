@@ -25,7 +25,9 @@
  * the lease the job is claimed again and run a second time (attempt 2); a
  * job that dies twice is set aside in the "bothive.deadletter" memory (key
  * "schedule:<name>") and logged, and a repeating one goes on at its next
- * time. A handler that returns an error is logged and not run again.
+ * time. A handler that returns an error is logged and not run again. The
+ * bot's error handler is told of each (bh_bot_on_error: an error, a
+ * second attempt, a set-aside).
  *
  * No polling: under bh_bot_run the runner wakes when the earliest job is
  * due (a worker tells the master after every change and every run) and

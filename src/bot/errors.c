@@ -4,10 +4,14 @@
  * (bh_hook_call); a worker's death while running an update is reported
  * when the runner hands the update to another worker (its second
  * attempt); an update set aside in the dead letter after killing two
- * workers never reaches a worker again, so the sweep reads the dead
- * letters of the bot's source and reports each once (the first worker to
- * claim it in the store reports it). Without a handler, all of these are
- * only logged (by the runner and bh_hook_call).
+ * workers never reaches a worker again, so the look at the jobs the
+ * runner asks for when it sets one aside (and the first look after a
+ * start) reads the dead letters of the bot's source and reports each once
+ * (the first worker to claim it in the store reports it). Timers and
+ * scheduled jobs are reported alike: a timer's retry after a crash (and
+ * the report-only third attempt when the retry died too), a job's second
+ * attempt after its lease, its set-aside, a negative return. Without a
+ * handler, all of these are only logged (by the runner and bh_hook_call).
  */
 #include <stdio.h>
 #include <stdlib.h>
