@@ -225,6 +225,18 @@ void bh_schedule_list_free(bh_schedule_info *list, size_t n);
 int bh_schedule_run_due(bh_bot *bot, int64_t now_ms, int64_t *next_ms);
 
 /**
+ * The same, found through the jobs' time index: reads the jobs indexed in
+ * the hour up to now_ms, not every job, and *next_ms from the index (the
+ * start of the next minute that has a job, or later). This is what the
+ * runner's looks run, but the first after each start (which walks every
+ * job, runs what was missed however long ago, and indexes any job the
+ * index lacks). A job due more than an hour before now_ms is left to
+ * bh_schedule_run_due. Returns the number of jobs run. Errors: as
+ * bh_schedule_run_due.
+ */
+int bh_schedule_look_due(bh_bot *bot, int64_t now_ms, int64_t *next_ms);
+
+/**
  * When a daily job at hour:minute of zone tz next runs after after_ms
  * (strictly after), into *out. Errors: BH_EINVAL (bad hour, minute or
  * zone, NULL out).

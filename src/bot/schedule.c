@@ -137,15 +137,25 @@ static int bh_schedule_stored_running(const char *stored)
 
 /* One try of bh_schedule_ensure: BH_ECONFLICT when the record changed
  * between the read and the write. */
-static int bh_schedule_ensure_once(bh_shared *m, const char *key, const bh_sched_rec *r)
+static int bh_schedule_ensure_once(bh_bot *bot, bh_shared *m, const char *key,
+                                   bh_sched_rec *r)
 {
     char *old = NULL, *text = NULL;
+    int64_t old_slot = 0;
+    bh_sched_rec was_rec;
     int rc = bh_sched_stored_get(m, key, &old);
 
     if (rc == BH_OK && bh_sched_stored_at(old) <= r->due && !bh_schedule_stored_running(old))
         goto out; /* pending early enough already */
-    if ((rc != BH_OK && rc != BH_ENOTFOUND) || !(text = bh_sched_rec_encode(r))) {
-        rc = rc != BH_OK && rc != BH_ENOTFOUND ? rc : BH_ENOMEM;
+    if (rc == BH_OK && bh_sched_rec_parse(old, &was_rec) == BH_OK) {
+        old_slot = was_rec.slot;
+        bh_sched_rec_free(&was_rec);
+    }
+    r->slot = bh_sched_minute_of(r, bh_clock_wall_ms());
+    if (rc == BH_OK || rc == BH_ENOTFOUND)
+        rc = bh_sched_index_add(bot, r->name, r->slot);
+    if (rc != BH_OK || !(text = bh_sched_rec_encode(r))) {
+        rc = rc != BH_OK ? rc : BH_ENOMEM;
         goto out;
     }
     bh_value want = bh_value_bytes(text, bh_sched_stored_len(text));
@@ -156,6 +166,8 @@ static int bh_schedule_ensure_once(bh_shared *m, const char *key, const bh_sched
         bh_value was = bh_value_bytes(old, bh_sched_stored_len(old));
         rc = bh_shared_cas(m, key, &was, &want);
         rc = rc == BH_ENOTFOUND ? BH_ECONFLICT : rc;
+        if (rc == BH_OK && old_slot != r->slot)
+            bh_sched_index_drop(bot, r->name, old_slot);
     }
 out:
     free(old);
@@ -183,7 +195,7 @@ int bh_schedule_ensure(bh_bot *bot, const char *name, const char *handler, int64
     if ((rc = bh_bot_memory_named(bot, id, &m)) != BH_OK)
         return rc;
     snprintf(key, sizeof key, BH_SCHEDULE_KEY_PREFIX "%s", name);
-    while ((rc = bh_schedule_ensure_once(m, key, &r)) == BH_ECONFLICT && ++tries < 16)
+    while ((rc = bh_schedule_ensure_once(bot, m, key, &r)) == BH_ECONFLICT && ++tries < 16)
         ;
     if (rc == BH_OK)
         bh_schedule_wake(bot, r.due);
@@ -221,9 +233,16 @@ static int bh_schedule_store(bh_bot *bot, const bh_schedule_spec *s, const bh_sc
     char *json = NULL;
     int rc;
 
+    bh_sched_rec w = *r;
+
+    /* Its index entry first: a crash before the record leaves an entry
+     * without a record, never a record without its entry. */
+    w.slot = bh_sched_minute_of(&w, bh_clock_wall_ms());
     if ((rc = bh_schedule_memory(bot, &m)) != BH_OK)
         return rc;
-    if (!(json = bh_sched_rec_encode(r))) {
+    if ((rc = bh_sched_index_add(bot, w.name, w.slot)) != BH_OK)
+        goto out;
+    if (!(json = bh_sched_rec_encode(&w))) {
         rc = BH_ENOMEM;
         goto out;
     }

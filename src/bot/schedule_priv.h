@@ -30,6 +30,7 @@ typedef struct bh_sched_rec {
     int hour, minute;
     bh_misfire misfire;
     int running, attempt;
+    int64_t slot;   /* the minute of its time index entry (0: none) */
 } bh_sched_rec;
 
 /* The stored value's header: the time of the job's next step. */
@@ -79,6 +80,31 @@ void bh_schedule_wake(bh_bot *bot, int64_t due_ms);
 /* The job keys of memory m, malloc'd. Errors: BH_ENOMEM, the store's. */
 int bh_schedule_keys(bh_shared *m, char ***out, size_t *n);
 void bh_schedule_keys_free(char **keys, size_t n);
+
+/* schedule_index.c: the time index (see there). */
+#define BH_SCHED_SLOT_MS 60000 /* a minute of the index */
+#define BH_SCHED_RING 1440     /* minutes of the ring: one day */
+#define BH_SCHED_BACK 60       /* minutes before now that a look reads */
+#define BH_SCHED_STALE_MS 60000 /* an entry that disagrees is dropped after */
+/* Candidates of a look: "job:<name>" keys and the minute of their entry. */
+typedef struct bh_sched_cands {
+    char **keys;
+    int64_t *slots;
+    size_t n, cap;
+} bh_sched_cands;
+/* The minute r is indexed at when written at now. */
+int64_t bh_sched_minute_of(const bh_sched_rec *r, int64_t now);
+/* Adds (drops) the entry of job name at minute k. Errors: the store's. */
+int bh_sched_index_add(bh_bot *bot, const char *name, int64_t k);
+void bh_sched_index_drop(bh_bot *bot, const char *name, int64_t k);
+/* The entries of the last BH_SCHED_BACK minutes up to now into c. Errors:
+ * BH_ENOMEM, the store's. */
+int bh_sched_index_due(bh_bot *bot, int64_t now, bh_sched_cands *c);
+/* When the index says the next job after now's minute is due; 0: none. */
+int64_t bh_sched_index_next(bh_bot *bot, int64_t now);
+void bh_sched_cands_free(bh_sched_cands *c);
+/* Adds the missing entries of the records under keys (the full walk). */
+int bh_sched_index_repair(bh_bot *bot, bh_shared *jobs, char **keys, size_t n);
 
 /* schedule_time.c */
 /* Whether zone (NULL or "": UTC) is an installed TZ database name. */
