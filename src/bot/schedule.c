@@ -151,9 +151,9 @@ static int bh_schedule_ensure_once(bh_bot *bot, bh_shared *m, const char *key,
         old_slot = was_rec.slot;
         bh_sched_rec_free(&was_rec);
     }
-    r->slot = bh_sched_minute_of(r, bh_clock_wall_ms());
     if (rc == BH_OK || rc == BH_ENOTFOUND)
-        rc = bh_sched_index_add(bot, r->name, r->slot);
+        rc = bh_sched_index_add(bot, r->name, bh_sched_minute_of(r, bh_clock_wall_ms()),
+                                &r->slot);
     if (rc != BH_OK || !(text = bh_sched_rec_encode(r))) {
         rc = rc != BH_OK ? rc : BH_ENOMEM;
         goto out;
@@ -166,9 +166,10 @@ static int bh_schedule_ensure_once(bh_bot *bot, bh_shared *m, const char *key,
         bh_value was = bh_value_bytes(old, bh_sched_stored_len(old));
         rc = bh_shared_cas(m, key, &was, &want);
         rc = rc == BH_ENOTFOUND ? BH_ECONFLICT : rc;
-        if (rc == BH_OK && old_slot != r->slot)
-            bh_sched_index_drop(bot, r->name, old_slot);
     }
+    /* The old entry goes once the record names the new one; a new one
+     * never published goes at once. */
+    bh_sched_index_drop(bot, rc == BH_OK ? old_slot : r->slot);
 out:
     free(old);
     free(text);
@@ -237,10 +238,10 @@ static int bh_schedule_store(bh_bot *bot, const bh_schedule_spec *s, const bh_sc
 
     /* Its index entry first: a crash before the record leaves an entry
      * without a record, never a record without its entry. */
-    w.slot = bh_sched_minute_of(&w, bh_clock_wall_ms());
     if ((rc = bh_schedule_memory(bot, &m)) != BH_OK)
         return rc;
-    if ((rc = bh_sched_index_add(bot, w.name, w.slot)) != BH_OK)
+    rc = bh_sched_index_add(bot, w.name, bh_sched_minute_of(&w, bh_clock_wall_ms()), &w.slot);
+    if (rc != BH_OK)
         goto out;
     if (!(json = bh_sched_rec_encode(&w))) {
         rc = BH_ENOMEM;
@@ -251,6 +252,8 @@ static int bh_schedule_store(bh_bot *bot, const bh_schedule_spec *s, const bh_sc
     rc = bh_shared_put(m, key, &v, s->flags & BH_SCHEDULE_REPLACE ? 0 : BH_PUT_ADD, 0);
     if (rc == BH_OK)
         bh_schedule_wake(bot, r->due);
+    else
+        bh_sched_index_drop(bot, w.slot); /* never published */
 out:
     free(json);
     bh_shared_close(m);

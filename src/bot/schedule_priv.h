@@ -30,7 +30,7 @@ typedef struct bh_sched_rec {
     int hour, minute;
     bh_misfire misfire;
     int running, attempt;
-    int64_t slot;   /* the minute of its time index entry (0: none) */
+    int64_t slot;   /* the position of its time index entry (0: none) */
 } bh_sched_rec;
 
 /* The stored value's header: the time of the job's next step. */
@@ -83,10 +83,11 @@ void bh_schedule_keys_free(char **keys, size_t n);
 
 /* schedule_index.c: the time index (see there). */
 #define BH_SCHED_SLOT_MS 60000 /* a minute of the index */
-#define BH_SCHED_RING 1440     /* minutes of the ring: one day */
+#define BH_SCHED_RING 1440     /* minutes ahead the next look is looked for */
 #define BH_SCHED_BACK 60       /* minutes before now that a look reads */
 #define BH_SCHED_STALE_MS 60000 /* an entry that disagrees is dropped after */
-/* Candidates of a look: "job:<name>" keys and the minute of their entry. */
+#define BH_SCHED_POS_BITS 24    /* an entry's position: minute << 24 | number */
+/* Candidates of a look: "job:<name>" keys and their entries' positions. */
 typedef struct bh_sched_cands {
     char **keys;
     int64_t *slots;
@@ -94,16 +95,19 @@ typedef struct bh_sched_cands {
 } bh_sched_cands;
 /* The minute r is indexed at when written at now. */
 int64_t bh_sched_minute_of(const bh_sched_rec *r, int64_t now);
-/* Adds (drops) the entry of job name at minute k. Errors: the store's. */
-int bh_sched_index_add(bh_bot *bot, const char *name, int64_t k);
-void bh_sched_index_drop(bh_bot *bot, const char *name, int64_t k);
+/* Adds an entry of job name at minute k, its position into *pos. Errors:
+ * the store's. */
+int bh_sched_index_add(bh_bot *bot, const char *name, int64_t k, int64_t *pos);
+/* Deletes the entry at pos (0: none). */
+void bh_sched_index_drop(bh_bot *bot, int64_t pos);
 /* The entries of the last BH_SCHED_BACK minutes up to now into c. Errors:
  * BH_ENOMEM, the store's. */
 int bh_sched_index_due(bh_bot *bot, int64_t now, bh_sched_cands *c);
-/* When the index says the next job after now's minute is due; 0: none. */
-int64_t bh_sched_index_next(bh_bot *bot, int64_t now);
+/* When the index says the next look is due (jobs is the jobs' memory);
+ * 0: no job at all. */
+int64_t bh_sched_index_next(bh_bot *bot, bh_shared *jobs, int64_t now);
 void bh_sched_cands_free(bh_sched_cands *c);
-/* Adds the missing entries of the records under keys (the full walk). */
+/* Indexes the records under keys that the index lacks (the full walk). */
 int bh_sched_index_repair(bh_bot *bot, bh_shared *jobs, char **keys, size_t n);
 
 /* schedule_time.c */

@@ -61,16 +61,19 @@ static int bh_sched_swap(bh_sched_scan *sc, const char *key, const char *from,
     int rc;
 
     if (r) {
-        r->slot = bh_sched_minute_of(r, bh_clock_wall_ms());
-        if ((rc = bh_sched_index_add(sc->bot, name, r->slot)) != BH_OK)
+        rc = bh_sched_index_add(sc->bot, name, bh_sched_minute_of(r, bh_clock_wall_ms()),
+                                &r->slot);
+        if (rc != BH_OK)
             return rc;
         if (!(text = bh_sched_rec_encode(r)))
             return BH_ENOMEM;
     }
     desired = bh_value_bytes(text, text ? bh_sched_stored_len(text) : 0);
     rc = bh_shared_cas(sc->m, key, &expected, r ? &desired : NULL);
-    if (rc == BH_OK && (!r || r->slot != old_slot))
-        bh_sched_index_drop(sc->bot, name, old_slot);
+    if (rc == BH_OK)
+        bh_sched_index_drop(sc->bot, old_slot);
+    else if (r)
+        bh_sched_index_drop(sc->bot, r->slot); /* never published */
     if (rc == BH_OK && to_text)
         *to_text = text;
     else
@@ -248,12 +251,12 @@ static void bh_sched_consider(bh_sched_scan *sc, bh_sched_due *d)
  * gone, or names another minute; 0 is a record not indexed yet), and
  * drops it when its minute ended over BH_SCHED_STALE_MS ago (younger, its
  * writer may be between adding it and writing the record). */
-static int bh_sched_stale(bh_sched_scan *sc, const char *key, int64_t slot, const bh_sched_rec *r)
+static int bh_sched_stale(bh_sched_scan *sc, int64_t slot, const bh_sched_rec *r)
 {
     if (r && (r->slot == 0 || r->slot == slot))
         return 0;
-    if ((slot + 1) * BH_SCHED_SLOT_MS < bh_sched_time(sc) - BH_SCHED_STALE_MS)
-        bh_sched_index_drop(sc->bot, key + strlen(BH_SCHEDULE_KEY_PREFIX), slot);
+    if (((slot >> BH_SCHED_POS_BITS) + 1) * BH_SCHED_SLOT_MS < bh_sched_time(sc) - BH_SCHED_STALE_MS)
+        bh_sched_index_drop(sc->bot, slot);
     return 1;
 }
 
@@ -270,7 +273,7 @@ static int bh_sched_read(bh_sched_scan *sc, const char *key, int64_t slot, bh_sc
         if (rc != BH_ENOTFOUND) /* else gone meanwhile */
             bh_log(BH_LOG_WARN, "%s: not a job record (%s); ignored", key, bh_strerror(rc));
         else if (slot)
-            bh_sched_stale(sc, key, slot, NULL);
+            bh_sched_stale(sc, slot, NULL);
         return 0;
     }
     if ((at = bh_sched_stored_at(d->text)) > sc->now) {
@@ -285,7 +288,7 @@ static int bh_sched_read(bh_sched_scan *sc, const char *key, int64_t slot, bh_sc
     }
     /* The record is the truth, should its header ever disagree. */
     if ((at = d->r.running ? d->r.until : d->r.due) <= sc->now &&
-        !(slot && bh_sched_stale(sc, key, slot, &d->r)))
+        !(slot && bh_sched_stale(sc, slot, &d->r)))
         return 1;
     bh_sched_scan_next(sc, at);
     bh_sched_rec_free(&d->r);
@@ -367,7 +370,7 @@ int bh_schedule_look_due(bh_bot *bot, int64_t now_ms, int64_t *next_ms)
     if ((rc = bh_sched_index_due(bot, sc.now, &c)) != BH_OK)
         goto out;
     bh_sched_run_all(&sc, c.keys, c.slots, c.n);
-    bh_sched_scan_next(&sc, bh_sched_index_next(bot, sc.now));
+    bh_sched_scan_next(&sc, bh_sched_index_next(bot, sc.m, sc.now));
     bh_schedule_wake(bot, sc.next);
     if (next_ms)
         *next_ms = sc.next;
