@@ -556,6 +556,82 @@ START_TEST(internal_names_are_refused)
 }
 END_TEST
 
+/* Deletes the index entries naming job `name`; returns how many. */
+static int index_entries_of(const char *name, int delete)
+{
+    bh_shared *m;
+    bh_cursor *c;
+    const char *key;
+    char *v = NULL;
+    int n = 0;
+
+    ck_assert_int_eq(bh_shared_open(st, "bothive.schedule.4242#due", &m), BH_OK);
+    ck_assert_int_eq(bh_cursor_open(m, &c), BH_OK);
+    while (bh_cursor_next(c, &key) == BH_OK) {
+        if (bh_shared_get_str(m, key, &v) == BH_OK && !strcmp(v, name)) {
+            n++;
+            if (delete)
+                bh_shared_delete(m, key);
+        }
+        free(v);
+        v = NULL;
+    }
+    bh_cursor_close(c);
+    bh_shared_close(m);
+    return n;
+}
+
+#define MIN_MS 60000
+
+/* The runner's looks (bh_schedule_look_due) find due jobs through the
+ * time index: the next look's time, the due ones only, once each; an
+ * entry whose job was cancelled is dropped once a minute old; a job whose
+ * entry is lost is not found by the index, but by the full walk. */
+START_TEST(the_time_index_finds_the_due_jobs)
+{
+    int64_t now = bh_schedule_now_ms(), next = 0, far = now + 180 * MIN_MS;
+    char name[32];
+
+    for (int i = 0; i < 50; i++) {
+        snprintf(name, sizeof name, "far%d", i);
+        bh_schedule_spec f = {.name = name, .handler = "job"};
+        ck_assert_int_eq(bh_schedule_at(bot, &f, far + i), BH_OK);
+    }
+    bh_schedule_spec soon = {.name = "soon", .handler = "job"};
+    bh_schedule_spec gone = {.name = "gone", .handler = "job"};
+    bh_schedule_spec lost = {.name = "lost", .handler = "job"};
+    ck_assert_int_eq(bh_schedule_at(bot, &soon, now + 2 * MIN_MS), BH_OK);
+    ck_assert_int_eq(bh_schedule_at(bot, &gone, now + 5 * MIN_MS), BH_OK);
+    ck_assert_int_eq(bh_schedule_at(bot, &lost, now + 10 * MIN_MS), BH_OK);
+    ck_assert_int_eq(index_entries_of("soon", 0), 1);
+    ck_assert_int_eq(bh_schedule_look_due(bot, now, &next), 0);
+    ck_assert(next > now && next <= now + 2 * MIN_MS);
+    ck_assert_int_eq(bh_schedule_look_due(bot, now + 2 * MIN_MS, &next), 1);
+    ck_assert_int_eq(seen_int("runs:soon"), 1);
+    ck_assert_int_eq(index_entries_of("soon", 0), 0); /* dropped with its record */
+    ck_assert(next > now + 2 * MIN_MS && next <= now + 5 * MIN_MS);
+    /* Cancelled: its entry stays until a look a minute after its time. */
+    ck_assert_int_eq(bh_schedule_cancel(bot, "gone"), BH_OK);
+    ck_assert_int_eq(bh_schedule_look_due(bot, now + 5 * MIN_MS, NULL), 0);
+    ck_assert_int_eq(bh_schedule_look_due(bot, now + 8 * MIN_MS, NULL), 0);
+    ck_assert_int_eq(index_entries_of("gone", 0), 0);
+    /* Lost from the index: only the full walk finds it. */
+    ck_assert_int_eq(index_entries_of("lost", 1), 1);
+    ck_assert_int_eq(bh_schedule_look_due(bot, now + 11 * MIN_MS, NULL), 0);
+    ck_assert_int_eq(bh_schedule_run_due(bot, now + 11 * MIN_MS, NULL), 1);
+    ck_assert_int_eq(seen_int("runs:lost"), 1);
+    /* The far ones, all at once, each once. */
+    ck_assert_int_eq(bh_schedule_look_due(bot, far + 100, &next), 50);
+    ck_assert_int_eq(bh_schedule_look_due(bot, far + 100, &next), 0);
+    ck_assert_int_eq(next, 0);
+    for (int i = 0; i < 50; i++) {
+        snprintf(name, sizeof name, "runs:far%d", i);
+        ck_assert_int_eq(seen_int(name), 1);
+    }
+    ck_assert_int_eq(pending(0), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("bot_schedule");
@@ -581,5 +657,6 @@ int main(void)
                      teardown, 60);
     bh_test_add_case(s, "internal", internal_names_are_refused, setup, teardown,
                      60);
+    bh_test_add_case(s, "index", the_time_index_finds_the_due_jobs, setup, teardown, 60);
     return bh_test_run_suite(s);
 }
