@@ -75,6 +75,7 @@ int bh_bot_sweep(bh_bot *bot)
     if ((rc = bh_bot_attached_store(bot)) != BH_OK)
         return rc;
     first = bh_sweep_parts(&ctx, &next);
+    bh_sweep_at(bot, next); /* for a runner started on this store later */
     rc = bh_error_deadletters(&ctx);
     return first < 0 ? first : rc;
 }
