@@ -126,6 +126,10 @@ struct bh_bot {
     struct bh_schedule_reg *sched;
     size_t nsched;
     void (*wake)(int source, int64_t wall_ms);   /* NULL outside the runner */
+    /* The sweep job (sweep.c): seen pending at sweep_seen in sweep_store;
+     * until then it can only move earlier. */
+    int64_t sweep_seen;
+    const bh_store *sweep_store;
 };
 
 struct bh_ctx {

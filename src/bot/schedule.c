@@ -138,15 +138,18 @@ static int bh_schedule_stored_running(const char *stored)
 /* One try of bh_schedule_ensure: BH_ECONFLICT when the record changed
  * between the read and the write. */
 static int bh_schedule_ensure_once(bh_bot *bot, bh_shared *m, const char *key,
-                                   bh_sched_rec *r)
+                                   bh_sched_rec *r, int64_t *due)
 {
     char *old = NULL, *text = NULL;
     int64_t old_slot = 0;
     bh_sched_rec was_rec;
     int rc = bh_sched_stored_get(m, key, &old);
 
-    if (rc == BH_OK && bh_sched_stored_at(old) <= r->due && !bh_schedule_stored_running(old))
+    *due = r->due;
+    if (rc == BH_OK && (*due = bh_sched_stored_at(old)) <= r->due &&
+        !bh_schedule_stored_running(old))
         goto out; /* pending early enough already */
+    *due = r->due;
     if (rc == BH_OK && bh_sched_rec_parse(old, &was_rec) == BH_OK) {
         old_slot = was_rec.slot;
         bh_sched_rec_free(&was_rec);
@@ -179,7 +182,7 @@ out:
 /* Retried while other writers move the record; a handful of tries is
  * plenty, since each loser saw a record someone just wrote. */
 int bh_schedule_ensure(bh_bot *bot, const char *name, const char *handler, int64_t at_ms,
-                       int64_t lease_ms)
+                       int64_t lease_ms, int64_t *due_out)
 {
     char key[sizeof BH_SCHEDULE_KEY_PREFIX + BH_SCHEDULE_NAME_MAX], id[64];
     bh_sched_rec r = {.name = (char *)name, .handler = (char *)handler,
@@ -196,7 +199,8 @@ int bh_schedule_ensure(bh_bot *bot, const char *name, const char *handler, int64
     if ((rc = bh_bot_memory_named(bot, id, &m)) != BH_OK)
         return rc;
     snprintf(key, sizeof key, BH_SCHEDULE_KEY_PREFIX "%s", name);
-    while ((rc = bh_schedule_ensure_once(bot, m, key, &r)) == BH_ECONFLICT && ++tries < 16)
+    while ((rc = bh_schedule_ensure_once(bot, m, key, &r, due_out)) == BH_ECONFLICT &&
+           ++tries < 16)
         ;
     if (rc == BH_OK)
         bh_schedule_wake(bot, r.due);

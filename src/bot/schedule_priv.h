@@ -67,9 +67,9 @@ int bh_sweep_job(bh_ctx *ctx, const bh_schedule_job *job);
 /* Makes the once-job name (an internal one: no data) pending at at_ms at
  * the latest: adds it, or moves it earlier; a running one is replaced by
  * the pending one (its end then leaves the record as it finds it). Tells
- * the runner. Errors: BH_EINVAL (no store), BH_ENOMEM, the store's. */
+ * the runner; *due_out gets when it is due now. Errors: BH_EINVAL (no store), BH_ENOMEM, the store's. */
 int bh_schedule_ensure(bh_bot *bot, const char *name, const char *handler, int64_t at_ms,
-                       int64_t lease_ms);
+                       int64_t lease_ms, int64_t *due_out);
 /* The handler registered as name, or NULL; *comp gets the index of its
  * owner in bot->comps (0: the bot). */
 bh_schedule_fn bh_schedule_handler_of(const bh_bot *bot, const char *handler, size_t *comp);

@@ -12,9 +12,13 @@
  * Dead letters are not the sweep's: the runner asks for a look at the jobs
  * when it sets an update aside, and that look reports them (run.c).
  */
+#include "base/clock.h"
 #include "bothive/log.h"
 #include "internal.h"
 #include "schedule_priv.h"
+
+/* How far apart the wall clocks of two hosts may be. */
+#define BH_SWEEP_MARGIN_MS 2000
 
 int bh_bot_needs_sweep(const bh_bot *bot)
 {
@@ -28,15 +32,29 @@ static int bh_bot_sweeps(const bh_bot *bot)
     return bh_conv_has_timeouts(bot) || bot->chat_expiry_s || bot->user_expiry_s;
 }
 
+/*
+ * Only the sweep's own run moves its job later, and that happens once it
+ * is due: so while a time this process saw it pending at is ahead (by
+ * more than the clocks of two hosts may differ), a later deadline needs
+ * no look at the store (every conversation step asks).
+ */
 void bh_sweep_at(bh_bot *bot, int64_t at_ms)
 {
+    int64_t due = 0;
     int rc;
 
     if (!bot || at_ms <= 0 || !bh_bot_sweeps(bot))
         return;
-    rc = bh_schedule_ensure(bot, BH_SWEEP_JOB, BH_SWEEP_JOB, at_ms, BH_SWEEP_LEASE_MS);
-    if (rc != BH_OK)
+    if (bot->sweep_seen && bot->sweep_store == bot->store && at_ms >= bot->sweep_seen &&
+        bh_clock_wall_ms() < bot->sweep_seen - BH_SWEEP_MARGIN_MS)
+        return;
+    rc = bh_schedule_ensure(bot, BH_SWEEP_JOB, BH_SWEEP_JOB, at_ms, BH_SWEEP_LEASE_MS, &due);
+    if (rc != BH_OK) {
         bh_log(BH_LOG_ERROR, "the sweep could not be scheduled: %s", bh_strerror(rc));
+        return;
+    }
+    bot->sweep_seen = due;
+    bot->sweep_store = bot->store;
 }
 
 /* The conversation and memory parts; *next gets the earliest deadline
