@@ -33,7 +33,9 @@
  * due (a worker tells the master after every change and every run) and
  * runs the due jobs in a worker; at start it looks once, which runs the
  * jobs missed while the bot was down, each once, or skips them, as each
- * job's misfire policy says. Without the runner (tests, bh_bot_process),
+ * job's misfire policy says. A look finds the due jobs through a time
+ * index in the store (bh_schedule_look_due), not by reading every job;
+ * the look at the start reads them all. Without the runner (tests, bh_bot_process),
  * bh_schedule_run_due runs what is due.
  *
  * Times are Unix time in milliseconds (the wall clock); a job runs at its
