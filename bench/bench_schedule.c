@@ -11,7 +11,12 @@
  * the store: every look at the jobs reads them all, so this is what a
  * bot with many pending reminders pays.
  *
- * --quick: a tiny run (40 jobs, 200 pending).
+ * The due-job lookup: one look at the jobs with nothing due, in this
+ * process, with 100000 jobs pending over the next day in a file: store,
+ * through the time index (what the runner's looks run) and by the full
+ * walk of every job (the first look after a start, bh_schedule_run_due).
+ *
+ * --quick: a tiny run (40 jobs, 200 pending; 5000 for the lookup).
  */
 #include <signal.h>
 #include <stdio.h>
@@ -166,6 +171,77 @@ out:
     return rc;
 }
 
+#define BENCH_LOOKUP_REPS 7
+#define BENCH_LOOKUP_TARGET_MS 20.0
+
+static int lookup_job(bh_ctx *ctx, const bh_schedule_job *job)
+{
+    (void)ctx;
+    (void)job;
+    return 0;
+}
+
+/* The median of BENCH_LOOKUP_REPS looks at now, in ms, into *out;
+ * indexed: bh_schedule_look_due, else bh_schedule_run_due. */
+static int lookup_time(bh_bot *bot, int64_t now, int indexed, struct bh_bench_stat *out)
+{
+    double ms[BENCH_LOOKUP_REPS];
+
+    for (int r = 0; r < BENCH_LOOKUP_REPS; r++) {
+        int64_t next = 0;
+        uint64_t t0 = bh_bench_now_ns();
+        int rc = indexed ? bh_schedule_look_due(bot, now, &next)
+                         : bh_schedule_run_due(bot, now, &next);
+        ms[r] = (double)(bh_bench_now_ns() - t0) / 1e6;
+        if (rc != 0 || next <= now)
+            return -1; /* nothing is due, something is pending */
+    }
+    *out = bh_bench_stat_of(ms, BENCH_LOOKUP_REPS);
+    return 0;
+}
+
+/* n jobs pending over the next day (from a minute ahead), one look each
+ * way: prints the row and the target of the indexed look. */
+static int measure_lookup(int n)
+{
+    char path[200], url[256], name[32];
+    const char *tmp = getenv("TMPDIR");
+    bh_store_options o = {.capacity = (size_t)256 << 20};
+    struct bh_bench_stat idx, walk;
+    bh_store *st = NULL;
+    bh_bot *bot = bh_bot_new("4444:LOOKUP");
+    int64_t now = bh_schedule_now_ms();
+    int rc = -1;
+
+    snprintf(path, sizeof path, "%s/bothive-bench-lookup-%d", tmp ? tmp : "/tmp", (int)getpid());
+    snprintf(url, sizeof url, "file:%s", path);
+    unlink(path);
+    if (!bot || bh_store_open(&st, url, &o) != BH_OK || bh_bot_set_store(bot, st) != BH_OK ||
+        bh_bot_schedule_handler(bot, "job", lookup_job) != BH_OK)
+        goto out;
+    for (int i = 0; i < n; i++) {
+        snprintf(name, sizeof name, "p%d", i);
+        bh_schedule_spec s = {.name = name, .handler = "job"};
+        if (bh_schedule_at(bot, &s, now + 60000 + (int64_t)i * (86400000 / n)) != BH_OK)
+            goto out;
+    }
+    if (lookup_time(bot, now, 1, &idx) != 0 || lookup_time(bot, now, 0, &walk) != 0)
+        goto out;
+    printf("RESULT bench=schedule_lookup pending=%d store=file indexed_ms=%.3f "
+           "full_walk_ms=%.3f ratio=%.1f\n", n, idx.median, walk.median,
+           walk.median / (idx.median > 0 ? idx.median : 1e-9));
+    snprintf(name, sizeof name, "schedule_lookup_ms_%d", n);
+    bh_bench_target_stat(name, idx, BENCH_LOOKUP_TARGET_MS);
+    rc = 0;
+out:
+    if (rc != 0)
+        fprintf(stderr, "bench_schedule: the lookup run failed\n");
+    bh_bot_free(bot);
+    bh_store_close(st);
+    unlink(path);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     int quick = bh_bench_flag(argc, argv, "--quick");
@@ -178,6 +254,8 @@ int main(int argc, char **argv)
         return 1;
     }
     if (measure(emu.url, 0) != 0 || measure(emu.url, quick ? 200 : 2000) != 0)
+        rc = 1;
+    if (measure_lookup(quick ? 5000 : 100000) != 0)
         rc = 1;
     bh_bench_emu_stop(&emu);
     return rc;

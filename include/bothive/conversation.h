@@ -53,12 +53,16 @@
  *
  * Timeout: bh_conversation_timeout ends a conversation unanswered for that
  * long and runs the timeout hook, also when the user never writes again:
- * the runner runs an internal sweep every second (a timer job, which only
- * reads a key count while no conversation is active). The sweep claims an
- * expired record before it runs the hook, so a step racing it is not
- * saved, and the hook runs at least once (again if its worker dies). Under
- * bh_bot_process there is no sweep: an expired conversation times out
- * when its key's next update comes (or at bh_bot_sweep).
+ * each step makes the internal sweep (a scheduled job, "@sweep") due by
+ * its new deadline, and the runner wakes for it then, not every second;
+ * a sweep times out what expired and makes itself due at the next
+ * deadline. The sweep claims an expired record before it runs the hook,
+ * so a step racing it is not saved, and the hook runs at least once
+ * (again if its worker dies). The hook's context carries the
+ * conversation's chat and user: bh_ctx_chat_memory and bh_ctx_user_memory
+ * work in it (bh_ctx_update is NULL). Under bh_bot_process the runner does
+ * not run the sweep: an expired conversation times out when its key's
+ * next update comes (or at bh_bot_sweep).
  *
  * Data: typed key/values of one conversation (bh_conversation_set and
  * the getters), published with its state and dropped when it ends.
@@ -84,7 +88,8 @@
  * that returned a negative code, an update whose worker died while it ran
  * (noticed when the runner retries it), and an update the runner set
  * aside in the dead letter after it killed two workers (delivered once,
- * by the sweep). Without a handler these are only logged.
+ * by a worker's look at the jobs), and the same of timers and scheduled
+ * jobs. Without a handler these are only logged.
  */
 #ifndef BOTHIVE_CONVERSATION_H
 #define BOTHIVE_CONVERSATION_H
@@ -211,10 +216,10 @@ int bh_conversation_get_str(bh_ctx *ctx, const char *key, char **out);
 /**
  * Runs the sweep once in the calling process: times out the expired
  * conversations, clears the scoped memories idle past their expiry,
- * delivers new dead letters to the error handler. The runner runs it
- * every second, as the bot's last timer, when the bot has a conversation
- * with a timeout, a memory expiry or an error handler (and never
- * otherwise). For tests, with bh_bot_process. Every part runs even when
+ * delivers new dead letters to the error handler. Under the runner the
+ * same work is a scheduled job due at the next deadline, and dead letters
+ * are reported by the look the runner asks for when it sets an update
+ * aside. For tests, with bh_bot_process. Every part runs even when
  * another failed; the first error is returned. Errors: BH_EINVAL (NULL, no
  * store yet), BH_ENOMEM, the store's.
  */
@@ -345,6 +350,16 @@ int bh_filter_check(bh_ctx *ctx, const bh_filter *f);
 
 /* ---- Errors ------------------------------------------------------------------ */
 
+/*
+ * Timers and scheduled jobs are reported as updates are: a timer hook or a
+ * job handler that returns a negative code is BH_FAIL_HOOK (hook "timer
+ * N" or "job HANDLER"); a run whose worker died is BH_FAIL_CRASH when it
+ * runs again on another worker (a timer's retry, a job's second attempt
+ * after its lease); one that killed two workers is BH_FAIL_DEADLETTER (a
+ * timer's run is then dropped, the next tick comes; a job is set aside
+ * as bothive/schedule.h says). For these, update is NULL, update_id 0, and
+ * chat_id and user_id are the job's (0 for a timer).
+ */
 typedef enum bh_failure_kind {
     BH_FAIL_HOOK = 1,   /* a hook returned a negative code */
     BH_FAIL_CRASH,      /* the worker running the update died; it is retried */
@@ -360,6 +375,7 @@ typedef struct bh_failure {
     int64_t update_id;     /* 0 for a timer */
     const bh_update *update; /* NULL for a timer or an unreadable update */
     int64_t chat_id, user_id; /* of the update; 0 if none */
+    const char *job;       /* a scheduled job's name; NULL for an update or timer */
 } bh_failure;
 
 typedef int (*bh_error_fn)(bh_ctx *ctx, const bh_failure *f);

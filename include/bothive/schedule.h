@@ -25,13 +25,17 @@
  * the lease the job is claimed again and run a second time (attempt 2); a
  * job that dies twice is set aside in the "bothive.deadletter" memory (key
  * "schedule:<name>") and logged, and a repeating one goes on at its next
- * time. A handler that returns an error is logged and not run again.
+ * time. A handler that returns an error is logged and not run again. The
+ * bot's error handler is told of each (bh_bot_on_error: an error, a
+ * second attempt, a set-aside).
  *
  * No polling: under bh_bot_run the runner wakes when the earliest job is
  * due (a worker tells the master after every change and every run) and
  * runs the due jobs in a worker; at start it looks once, which runs the
  * jobs missed while the bot was down, each once, or skips them, as each
- * job's misfire policy says. Without the runner (tests, bh_bot_process),
+ * job's misfire policy says. A look finds the due jobs through a time
+ * index in the store (bh_schedule_look_due), not by reading every job;
+ * the look at the start reads them all. Without the runner (tests, bh_bot_process),
  * bh_schedule_run_due runs what is due.
  *
  * Times are Unix time in milliseconds (the wall clock); a job runs at its
@@ -120,8 +124,12 @@ typedef struct bh_schedule_job {
     int attempt;           /* 1, or 2 when run again after a worker died */
 } bh_schedule_job;
 
-/* A job's handler, in a worker. A negative return is logged. In the
- * context, bh_ctx_update is NULL and the memory is the bot's. */
+/* A job's handler, in a worker. A negative return is logged and reported
+ * to the bot's error handler (bh_bot_on_error). In the context,
+ * bh_ctx_update is NULL, the memory is that of the handler's owner (the
+ * bot, or the component that registered it), and bh_ctx_chat_memory /
+ * bh_ctx_user_memory are those of the job's chat_id / user_id (NULL for
+ * 0). */
 typedef int (*bh_schedule_fn)(bh_ctx *ctx, const bh_schedule_job *job);
 
 /**
@@ -131,6 +139,15 @@ typedef int (*bh_schedule_fn)(bh_ctx *ctx, const bh_schedule_job *job);
  * Errors: BH_EINVAL (NULL or bad arguments), BH_ENOMEM.
  */
 int bh_bot_schedule_handler(bh_bot *bot, const char *handler, bh_schedule_fn fn);
+/**
+ * The same for component c: its jobs run with the component's memory
+ * (bh_ctx_shared gives the component's, in each bot that uses it). The
+ * handler names of a bot and its components are one namespace: a job
+ * names a handler, looked for in the bot first, then in its components in
+ * the order they were used, so give components' handlers distinct names
+ * (such as "<component>.<what>"). Errors: as bh_bot_schedule_handler.
+ */
+int bh_component_schedule_handler(bh_component *c, const char *handler, bh_schedule_fn fn);
 
 /*
  * The ways of scheduling. Each stores the job in the bot's store (the
@@ -208,6 +225,18 @@ void bh_schedule_list_free(bh_schedule_info *list, size_t n);
  * store), the store's.
  */
 int bh_schedule_run_due(bh_bot *bot, int64_t now_ms, int64_t *next_ms);
+
+/**
+ * The same, found through the jobs' time index: reads the jobs indexed in
+ * the hour up to now_ms, not every job, and *next_ms from the index (the
+ * start of the next minute that has a job, or later). This is what the
+ * runner's looks run, but the first after each start (which walks every
+ * job, runs what was missed however long ago, and indexes any job the
+ * index lacks). A job due more than an hour before now_ms is left to
+ * bh_schedule_run_due. Returns the number of jobs run. Errors: as
+ * bh_schedule_run_due.
+ */
+int bh_schedule_look_due(bh_bot *bot, int64_t now_ms, int64_t *next_ms);
 
 /**
  * When a daily job at hour:minute of zone tz next runs after after_ms

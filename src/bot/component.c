@@ -65,6 +65,7 @@ void bh_component_free(bh_component *c)
     for (size_t i = 0; i < c->nhooks; i++)
         hook_clear(&c->hooks[i]);
     bh_component_extras_free(c);
+    bh_schedule_regs_free(c->sched, c->nsched);
     free(c->hooks);
     free(c->preparers);
     free(c->name);

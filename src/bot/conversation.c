@@ -450,8 +450,13 @@ static int step_publish(bh_shared *m, const char *key, const struct bh_conv_step
 static void cv_time_out(bh_ctx *ctx, size_t comp, const bh_conversation *cv, bh_shared *m,
                         const char *key, const struct cv_record *r)
 {
-    struct bh_conv_step st, *saved = ctx->step;
+    struct bh_conv_step st;
     struct bh_hook h = {.kind = BH_HOOK_CONV_TIMEOUT, .fn.conv_timeout = cv->on_timeout};
+    /* The hook's context is the conversation's chat and user (so their
+     * scoped memories work), not the update that may have found it. */
+    bh_ctx sub = {.bot = ctx->bot, .update_id = ctx->update_id, .attempt = ctx->attempt,
+                  .ids_known = 1, .chat_id = r->chat, .user_id = r->user, .step = &st};
+    int64_t until = bh_clock_wall_ms() + CV_CLAIM_MS;
     char *claim;
 
     memset(&st, 0, sizeof st);
@@ -460,14 +465,14 @@ static void cv_time_out(bh_ctx *ctx, size_t comp, const bh_conversation *cv, bh_
     st.chat = r->chat;
     st.user = r->user;
     st.data_text = r->data;
-    claim = record_text(&st, CV_TIMING_OUT, bh_clock_wall_ms() + CV_CLAIM_MS);
+    claim = record_text(&st, CV_TIMING_OUT, until);
     if (!claim || record_swap(m, key, r->text, claim) != BH_OK)
         goto out; /* another worker acted on it first */
+    bh_sweep_at(ctx->bot, until); /* should this worker die in the hook */
     if (cv->on_timeout) {
         int64_t ids[2] = {st.chat, st.user};
-        ctx->step = &st;
-        bh_hook_call(ctx, comp, &h, ids, NULL);
-        ctx->step = saved;
+        bh_hook_call(&sub, comp, &h, ids, NULL);
+        bh_ctx_scoped_close(&sub);
     }
     record_swap(m, key, claim, NULL); /* a new conversation may have replaced it */
 out:
@@ -556,7 +561,12 @@ static int cv_step(bh_ctx *ctx, size_t comp, const bh_conversation *cv, bh_share
     ctx->step = &st;
     rc = cv_call(ctx, comp, e, payload);
     ctx->step = saved;
-    if (rc >= 0 && (prc = step_publish(m, key, &st, r->text)) != BH_OK) {
+    prc = rc >= 0 ? step_publish(m, key, &st, r->text) : BH_OK;
+    /* The sweep job is due by the new deadline (computed after it, so not
+     * before it). */
+    if (rc >= 0 && prc == BH_OK && cv->timeout_s && !st.ended && (st.state[0] || st.next[0]))
+        bh_sweep_at(ctx->bot, bh_clock_wall_ms() + cv->timeout_s * 1000LL);
+    if (prc != BH_OK) {
         bh_log(prc == BH_ECONFLICT ? BH_LOG_WARN : BH_LOG_ERROR,
                "update %lld: conversation %s %s: step not saved: %s", (long long)ctx->update_id,
                cv->name, key,
@@ -649,7 +659,7 @@ int bh_conv_run(bh_ctx *ctx)
 
 /* Times out the conversations whose deadline passed (and claims left by
  * a worker that died timing one out). */
-static int sweep_conv(bh_ctx *ctx, size_t comp, const bh_conversation *cv)
+static int sweep_conv(bh_ctx *ctx, size_t comp, const bh_conversation *cv, int64_t *next)
 {
     bh_shared *m;
     bh_cursor *cur;
@@ -670,20 +680,23 @@ static int sweep_conv(bh_ctx *ctx, size_t comp, const bh_conversation *cv)
             continue;
         if (rec_expired(&r, bh_clock_wall_ms()))
             cv_time_out(ctx, comp, cv, m, key, &r);
+        else if (r.deadline > 0 && (!*next || r.deadline < *next))
+            *next = r.deadline;
         record_free(&r);
     }
     bh_cursor_close(cur);
     return BH_OK;
 }
 
-int bh_conv_sweep(bh_ctx *ctx)
+int bh_conv_sweep(bh_ctx *ctx, int64_t *next)
 {
     int first = BH_OK;
 
+    *next = 0;
     for (size_t c = 0; c < ctx->bot->ncomps; c++)
         for (size_t i = 0; i < ctx->bot->comps[c]->nconvs; i++) {
             const bh_conversation *cv = ctx->bot->comps[c]->convs[i];
-            int rc = cv->timeout_s ? sweep_conv(ctx, c, cv) : BH_OK;
+            int rc = cv->timeout_s ? sweep_conv(ctx, c, cv, next) : BH_OK;
             if (rc < 0 && first == BH_OK)
                 first = rc;
         }

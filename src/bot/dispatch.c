@@ -327,12 +327,7 @@ static const struct bh_hook *timer_at(const bh_bot *bot, int index, size_t *comp
     return NULL;
 }
 
-/*
- * The hooks' timers, then (when the bot needs it) the internal sweep of
- * conversation timeouts, idle scoped memories and dead letters, every
- * second: a timer job, so the runner's timers run it in one worker at a
- * time, and a sweep with nothing to do reads a few key counts.
- */
+/* The hooks' timers (the internal sweep is a scheduled job: sweep.c). */
 size_t bh_bot_timers(const bh_bot *bot, int *seconds, size_t max)
 {
     size_t n = 0, comp;
@@ -343,26 +338,26 @@ size_t bh_bot_timers(const bh_bot *bot, int *seconds, size_t max)
             seconds[n] = h->seconds;
         n++;
     }
-    if (bh_bot_needs_sweep(bot)) {
-        if (n < max)
-            seconds[n] = 1;
-        n++;
-    }
     return n;
 }
 
 int bh_bot_run_timer(bh_bot *bot, int timer)
 {
-    bh_ctx ctx = {.bot = bot};
+    return bh_bot_run_timer_attempt(bot, timer, 1);
+}
+
+/* A run after a crash first tells the error handler (errors.c); the runner
+ * sends a run's third attempt only to report that the second died too. */
+int bh_bot_run_timer_attempt(bh_bot *bot, int timer, int attempt)
+{
+    bh_ctx ctx = {.bot = bot, .attempt = attempt};
     size_t comp;
     const struct bh_hook *h = timer_at(bot, timer, &comp);
 
-    /* The sweep is the timer after the hooks' own (bh_bot_timers). */
-    if (!h && timer >= 0 && (timer == 0 || timer_at(bot, timer - 1, &comp)) &&
-        bh_bot_needs_sweep(bot))
-        return bh_bot_sweep(bot);
     if (!h)
         return BH_EINVAL;
+    if (attempt > 1 && bh_error_timer_crash(&ctx, comp, h, timer))
+        return BH_OK;
     int rc = bh_hook_call(&ctx, comp, h, NULL, NULL);
     return rc < 0 ? rc : BH_OK;
 }

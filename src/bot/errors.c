@@ -4,10 +4,14 @@
  * (bh_hook_call); a worker's death while running an update is reported
  * when the runner hands the update to another worker (its second
  * attempt); an update set aside in the dead letter after killing two
- * workers never reaches a worker again, so the sweep reads the dead
- * letters of the bot's source and reports each once (the first worker to
- * claim it in the store reports it). Without a handler, all of these are
- * only logged (by the runner and bh_hook_call).
+ * workers never reaches a worker again, so the look at the jobs the
+ * runner asks for when it sets one aside (and the first look after a
+ * start) reads the dead letters of the bot's source and reports each once
+ * (the first worker to claim it in the store reports it). Timers and
+ * scheduled jobs are reported alike: a timer's retry after a crash (and
+ * the report-only third attempt when the retry died too), a job's second
+ * attempt after its lease, its set-aside, a negative return. Without a
+ * handler, all of these are only logged (by the runner and bh_hook_call).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,6 +66,33 @@ void bh_error_crash(bh_ctx *ctx)
                     .reason = "the worker running this update died; it runs again"};
     bh_log(BH_LOG_WARN, "update %lld: attempt %d (a worker died running it before)",
            (long long)ctx->update_id, ctx->attempt);
+    report(ctx, &f);
+}
+
+int bh_error_timer_crash(bh_ctx *ctx, size_t comp, const struct bh_hook *h, int timer)
+{
+    char name[48];
+    int dead = ctx->attempt > 2;
+    bh_failure f = {.kind = dead ? BH_FAIL_DEADLETTER : BH_FAIL_CRASH, .hook = name,
+                    .component = ctx->bot->comps[comp]->name,
+                    .reason = dead ? "the timer's run killed two workers; dropped until its "
+                                     "next tick"
+                                   : "the worker running this timer died; it runs again"};
+
+    snprintf(name, sizeof name, "timer %d", timer);
+    bh_log(BH_LOG_WARN, "timer %d (every %d s): %s", timer, h->seconds, f.reason);
+    report(ctx, &f);
+    return dead;
+}
+
+void bh_error_job(bh_ctx *ctx, size_t comp, const char *job, const char *handler,
+                  bh_failure_kind kind, int code, const char *reason)
+{
+    char name[BH_KEY_MAX + 8];
+    bh_failure f = {.kind = kind, .code = code, .hook = name, .job = job,
+                    .component = ctx->bot->comps[comp]->name, .reason = reason};
+
+    snprintf(name, sizeof name, "job %s", handler);
     report(ctx, &f);
 }
 

@@ -90,6 +90,8 @@ struct bh_component {
     size_t nconvs;
     struct bh_middleware *mws;   /* middleware.c */
     size_t nmws;
+    struct bh_schedule_reg *sched; /* scheduled jobs' handlers (schedule.c) */
+    size_t nsched;
 };
 
 struct bh_bot {
@@ -124,6 +126,10 @@ struct bh_bot {
     struct bh_schedule_reg *sched;
     size_t nsched;
     void (*wake)(int source, int64_t wall_ms);   /* NULL outside the runner */
+    /* The sweep job (sweep.c): seen pending at sweep_seen in sweep_store;
+     * until then it can only move earlier. */
+    int64_t sweep_seen;
+    const bh_store *sweep_store;
 };
 
 struct bh_ctx {
@@ -172,6 +178,9 @@ char *bh_memory_id(const bh_bot *bot, const bh_component *c);
 int bh_bot_dispatch(bh_bot *bot, const char *update_json);
 int bh_bot_dispatch_parsed(bh_bot *bot, const bh_update *u);
 int bh_bot_run_timer(bh_bot *bot, int timer);
+/* The same for the runner's attempt of the run (2: its worker died; 3:
+ * that one died too, so it is only reported). */
+int bh_bot_run_timer_attempt(bh_bot *bot, int timer, int attempt);
 /* Timers of every component, in a stable order: seconds and count. */
 size_t bh_bot_timers(const bh_bot *bot, int *seconds, size_t max);
 /* Runs a hook's function with the context set for its owner; releases
@@ -209,6 +218,16 @@ int bh_bot_has_hook(const bh_bot *bot, enum bh_hook_kind kind, bh_update_kind uk
 /* schedule.c: frees the handlers' registry (bh_bot_free); runs the due
  * jobs for the runner (a BH_JOB_SCHEDULE job). */
 void bh_schedule_handlers_free(bh_bot *bot);
+void bh_schedule_regs_free(struct bh_schedule_reg *regs, size_t n);
+/* Whether the runner must wake for the bot's scheduled jobs: a handler
+ * (of the bot or a component), or the internal sweep. */
+int bh_bot_has_schedule(const bh_bot *bot);
+/* schedule_run.c: the runner's look at the jobs (bh_schedule_run_due);
+ * at the start, it also makes the sweep due now (what expired while the
+ * bot was down) and reads the whole job list (jobs the index may miss);
+ * with deadletters, it reports the new dead letters to the error handler
+ * first. */
+int bh_schedule_look(bh_bot *bot, int start, int deadletters, int64_t *next_ms);
 
 /* command.c */
 int bh_bot_publish_commands(bh_bot *bot);
@@ -273,8 +292,9 @@ int bh_bot_dispatch_attempt(bh_bot *bot, const char *update_json, int attempt);
 /* Runs the step of the first conversation whose hook matches the update;
  * BH_CONTINUE when none matched. */
 int bh_conv_run(bh_ctx *ctx);
-/* Times out the expired conversations of the bot. */
-int bh_conv_sweep(bh_ctx *ctx);
+/* Times out the expired conversations of the bot; *next gets the earliest
+ * deadline of those still running (0: none). */
+int bh_conv_sweep(bh_ctx *ctx, int64_t *next);
 /* Ends every conversation of user_id (those keyed by user): BH_OK, or the
  * first error of the store (BH_ENOMEM, BH_ETOOBIG for a memory id...). */
 int bh_conv_forget_user(bh_bot *bot, int64_t user_id);
@@ -307,7 +327,8 @@ int bh_bot_memory_tag(bh_bot *bot, const char *id, const void *tag, size_t comp,
                       bh_shared **out);
 /* Closes the scoped memories an update opened. */
 void bh_ctx_scoped_close(bh_ctx *ctx);
-int bh_scope_sweep(bh_ctx *ctx);
+/* Clears what expired; *next gets when the next one expires (0: none). */
+int bh_scope_sweep(bh_ctx *ctx, int64_t *next);
 /* Attaches bot to this process: BH_OK when it has a store, else BH_EINVAL
  * (or attach's error). */
 int bh_bot_attached_store(bh_bot *bot);
@@ -326,9 +347,20 @@ int bh_filter_attach(bh_filter **slot, bh_filter *f);
 /* errors.c */
 void bh_error_hook(bh_ctx *ctx, size_t comp, const struct bh_hook *h, int rc);
 void bh_error_crash(bh_ctx *ctx);
+/* Reports the crash of a run of timer hook h (number timer) of comp before
+ * ctx->attempt; non-zero when the run is not to happen (attempt 3). */
+int bh_error_timer_crash(bh_ctx *ctx, size_t comp, const struct bh_hook *h, int timer);
+/* Reports a failure of scheduled job `job` (handler `handler`): kind,
+ * code (BH_FAIL_HOOK), the runner's words. */
+void bh_error_job(bh_ctx *ctx, size_t comp, const char *job, const char *handler,
+                  bh_failure_kind kind, int code, const char *reason);
 int bh_error_deadletters(bh_ctx *ctx);
 
-/* sweep: whether the bot needs the internal sweep timer. */
+/* sweep.c: whether the bot needs the internal sweep (a conversation
+ * timeout, a memory expiry) or dead-letter reports (an error handler), so
+ * that the runner wakes for its scheduled jobs. */
 int bh_bot_needs_sweep(const bh_bot *bot);
+/* Makes the internal sweep job due at at_ms at the latest (logs a failure). */
+void bh_sweep_at(bh_bot *bot, int64_t at_ms);
 
 #endif

@@ -81,7 +81,7 @@ int bh_mo_parse(const unsigned char *data, size_t len, struct bh_catalog *cat)
     if (n > len / 8 || (rc = mo_check(&m, n, ids, texts)) != BH_OK)
         return BH_ECORRUPT;
     for (uint32_t i = 0; i < n; i++) {
-        size_t tl;
+        size_t tl = 0;
         const char *id = mo_string(&m, ids, i), *text = mo_string_len(&m, texts, i, &tl);
         if (!*id)
             bh_plural_parse(text, &cat->plural); /* the header; a bad rule is marked */

@@ -92,10 +92,11 @@ static int app_handle(void *arg, const bh_job *job)
     bh_bot *bot = a->bots[job->source];
 
     if (job->kind == BH_JOB_TIMER)
-        return bh_bot_run_timer(bot, job->timer);
+        return bh_bot_run_timer_attempt(bot, job->timer, job->attempt);
     if (job->kind == BH_JOB_SCHEDULE) {
         int64_t next = 0;
-        int rc = bh_schedule_run_due(bot, 0, &next);
+        int rc = bh_schedule_look(bot, job->timer & BH_LOOK_START,
+                                  job->timer & (BH_LOOK_START | BH_LOOK_DEADLETTER), &next);
         bh_log(BH_LOG_DEBUG, "scheduled jobs looked at: %d run, the next due in %lld ms", rc,
                next ? (long long)(next - bh_schedule_now_ms()) : -1LL);
         return rc < 0 ? rc : BH_OK;
@@ -132,7 +133,7 @@ int bh_run(bh_bot **bots, size_t n, const bh_run_options *opts)
             rc = BH_ENOMEM;
             goto out;
         }
-        a.sources[i].schedule = bots[i]->nsched > 0;
+        a.sources[i].schedule = bh_bot_has_schedule(bots[i]);
         a.sources[i].timer_seconds = a.timers[i];
         a.sources[i].ntimers = bh_bot_timers(bots[i], a.timers[i], BH_TIMERS_MAX);
         if (a.sources[i].ntimers > BH_TIMERS_MAX) {

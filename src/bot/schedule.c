@@ -22,41 +22,94 @@ static int bh_schedule_name_ok(const char *s)
     return s && *s && strlen(s) <= BH_SCHEDULE_NAME_MAX;
 }
 
-int bh_bot_schedule_handler(bh_bot *bot, const char *handler, bh_schedule_fn fn)
+/* A name a bot's author may give: those starting with '@' are internal. */
+static int bh_schedule_user_name_ok(const char *s)
+{
+    return bh_schedule_name_ok(s) && s[0] != '@';
+}
+
+/* Registers fn as handler in the registry *regs of *n entries. */
+static int bh_schedule_reg_add(struct bh_schedule_reg **regs, size_t *n, const char *handler,
+                               bh_schedule_fn fn)
 {
     struct bh_schedule_reg *r;
 
-    if (!bot || !fn || !bh_schedule_name_ok(handler))
+    if (!fn || !bh_schedule_user_name_ok(handler))
         return BH_EINVAL;
-    for (size_t i = 0; i < bot->nsched; i++)
-        if (!strcmp(bot->sched[i].name, handler)) {
-            bot->sched[i].fn = fn;
+    for (size_t i = 0; i < *n; i++)
+        if (!strcmp((*regs)[i].name, handler)) {
+            (*regs)[i].fn = fn;
             return BH_OK;
         }
-    if (!(r = realloc(bot->sched, (bot->nsched + 1) * sizeof *r)))
+    if (!(r = realloc(*regs, (*n + 1) * sizeof *r)))
         return BH_ENOMEM;
-    bot->sched = r;
-    if (!(r[bot->nsched].name = strdup(handler)))
+    *regs = r;
+    if (!(r[*n].name = strdup(handler)))
         return BH_ENOMEM;
-    r[bot->nsched++].fn = fn;
+    r[(*n)++].fn = fn;
     return BH_OK;
+}
+
+int bh_bot_schedule_handler(bh_bot *bot, const char *handler, bh_schedule_fn fn)
+{
+    return bot ? bh_schedule_reg_add(&bot->sched, &bot->nsched, handler, fn) : BH_EINVAL;
+}
+
+int bh_component_schedule_handler(bh_component *c, const char *handler, bh_schedule_fn fn)
+{
+    return c ? bh_schedule_reg_add(&c->sched, &c->nsched, handler, fn) : BH_EINVAL;
+}
+
+void bh_schedule_regs_free(struct bh_schedule_reg *regs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(regs[i].name);
+    free(regs);
 }
 
 void bh_schedule_handlers_free(bh_bot *bot)
 {
-    for (size_t i = 0; i < bot->nsched; i++)
-        free(bot->sched[i].name);
-    free(bot->sched);
+    bh_schedule_regs_free(bot->sched, bot->nsched);
     bot->sched = NULL;
     bot->nsched = 0;
 }
 
-bh_schedule_fn bh_schedule_handler_of(const bh_bot *bot, const char *handler)
+static bh_schedule_fn bh_schedule_reg_find(const struct bh_schedule_reg *regs, size_t n,
+                                           const char *handler)
 {
-    for (size_t i = 0; i < bot->nsched; i++)
-        if (!strcmp(bot->sched[i].name, handler))
-            return bot->sched[i].fn;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(regs[i].name, handler))
+            return regs[i].fn;
     return NULL;
+}
+
+/* The bot's own handlers first, then its components' in the order they
+ * were used: a handler name is the bot's, shared with its components. */
+bh_schedule_fn bh_schedule_handler_of(const bh_bot *bot, const char *handler, size_t *comp)
+{
+    bh_schedule_fn fn;
+
+    *comp = 0;
+    if (!strcmp(handler, BH_SWEEP_JOB))
+        return bh_sweep_job;
+    if ((fn = bh_schedule_reg_find(bot->sched, bot->nsched, handler)))
+        return fn;
+    for (size_t c = 0; c < bot->ncomps; c++)
+        if ((fn = bh_schedule_reg_find(bot->comps[c]->sched, bot->comps[c]->nsched, handler))) {
+            *comp = c;
+            return fn;
+        }
+    return NULL;
+}
+
+int bh_bot_has_schedule(const bh_bot *bot)
+{
+    if (bot->nsched || bh_bot_needs_sweep(bot))
+        return 1;
+    for (size_t c = 0; c < bot->ncomps; c++)
+        if (bot->comps[c]->nsched)
+            return 1;
+    return 0;
 }
 
 int bh_schedule_memory(bh_bot *bot, bh_shared **out)
@@ -75,11 +128,90 @@ void bh_schedule_wake(bh_bot *bot, int64_t due_ms)
         bot->wake(bot->source, due_ms);
 }
 
+/* Whether a stored internal record (which carries no data, so the text
+ * cannot be mistaken) is a claim of a running worker. */
+static int bh_schedule_stored_running(const char *stored)
+{
+    return strstr(stored + BH_SCHED_HDR, "\"state\":\"running\"") != NULL;
+}
+
+/* One try of bh_schedule_ensure: BH_ECONFLICT when the record changed
+ * between the read and the write. */
+static int bh_schedule_ensure_once(bh_bot *bot, bh_shared *m, const char *key,
+                                   bh_sched_rec *r, int64_t *due)
+{
+    char *old = NULL, *text = NULL;
+    int64_t old_slot = 0;
+    bh_sched_rec was_rec;
+    int rc = bh_sched_stored_get(m, key, &old);
+
+    *due = r->due;
+    if (rc == BH_OK && (*due = bh_sched_stored_at(old)) <= r->due &&
+        !bh_schedule_stored_running(old))
+        goto out; /* pending early enough already */
+    *due = r->due;
+    if (rc == BH_OK && bh_sched_rec_parse(old, &was_rec) == BH_OK) {
+        old_slot = was_rec.slot;
+        bh_sched_rec_free(&was_rec);
+    }
+    if (rc == BH_OK || rc == BH_ENOTFOUND)
+        rc = bh_sched_index_add(bot, r->name, bh_sched_minute_of(r, bh_clock_wall_ms()),
+                                &r->slot);
+    if (rc != BH_OK || !(text = bh_sched_rec_encode(r))) {
+        rc = rc != BH_OK ? rc : BH_ENOMEM;
+        goto out;
+    }
+    bh_value want = bh_value_bytes(text, bh_sched_stored_len(text));
+    if (!old) {
+        rc = bh_shared_put(m, key, &want, BH_PUT_ADD, 0);
+        rc = rc == BH_EEXISTS ? BH_ECONFLICT : rc;
+    } else {
+        bh_value was = bh_value_bytes(old, bh_sched_stored_len(old));
+        rc = bh_shared_cas(m, key, &was, &want);
+        rc = rc == BH_ENOTFOUND ? BH_ECONFLICT : rc;
+    }
+    /* The old entry goes once the record names the new one; a new one
+     * never published goes at once. */
+    bh_sched_index_drop(bot, rc == BH_OK ? old_slot : r->slot);
+out:
+    free(old);
+    free(text);
+    return rc;
+}
+
+/* Retried while other writers move the record; a handful of tries is
+ * plenty, since each loser saw a record someone just wrote. */
+int bh_schedule_ensure(bh_bot *bot, const char *name, const char *handler, int64_t at_ms,
+                       int64_t lease_ms, int64_t *due_out)
+{
+    char key[sizeof BH_SCHEDULE_KEY_PREFIX + BH_SCHEDULE_NAME_MAX], id[64];
+    bh_sched_rec r = {.name = (char *)name, .handler = (char *)handler,
+                      .kind = BH_SCHEDULE_ONCE, .grace = BH_SCHEDULE_GRACE_DEFAULT_MS,
+                      .lease = lease_ms,
+                      .due = at_ms < 1 ? 1 : at_ms > BH_SCHEDULE_TIME_MAX ? BH_SCHEDULE_TIME_MAX
+                                                                          : at_ms};
+    bh_shared *m;
+    int rc, tries = 0;
+
+    if ((rc = bh_bot_attached_store(bot)) != BH_OK)
+        return rc;
+    snprintf(id, sizeof id, "bothive.schedule.%lld", (long long)bot->id);
+    if ((rc = bh_bot_memory_named(bot, id, &m)) != BH_OK)
+        return rc;
+    snprintf(key, sizeof key, BH_SCHEDULE_KEY_PREFIX "%s", name);
+    while ((rc = bh_schedule_ensure_once(bot, m, key, &r, due_out)) == BH_ECONFLICT &&
+           ++tries < 16)
+        ;
+    if (rc == BH_OK)
+        bh_schedule_wake(bot, r.due);
+    return rc;
+}
+
 /* The record of a new job of spec s, pending at due; the strings are the
  * caller's (borrowed). */
 static int bh_schedule_rec_of(const bh_schedule_spec *s, bh_sched_rec *r)
 {
-    if (!s || !bh_schedule_name_ok(s->name) || !bh_schedule_name_ok(s->handler) ||
+    if (!s || !bh_schedule_user_name_ok(s->name) || !bh_schedule_user_name_ok(s->handler) ||
         s->grace_ms < 0 || s->lease_ms < 0 || s->grace_ms > BH_SCHEDULE_SPAN_MAX ||
         s->lease_ms > BH_SCHEDULE_SPAN_MAX ||
         (s->misfire != BH_MISFIRE_RUN && s->misfire != BH_MISFIRE_SKIP) ||
@@ -106,9 +238,16 @@ static int bh_schedule_store(bh_bot *bot, const bh_schedule_spec *s, const bh_sc
     char *json = NULL;
     int rc;
 
+    bh_sched_rec w = *r;
+
+    /* Its index entry first: a crash before the record leaves an entry
+     * without a record, never a record without its entry. */
     if ((rc = bh_schedule_memory(bot, &m)) != BH_OK)
         return rc;
-    if (!(json = bh_sched_rec_encode(r))) {
+    rc = bh_sched_index_add(bot, w.name, bh_sched_minute_of(&w, bh_clock_wall_ms()), &w.slot);
+    if (rc != BH_OK)
+        goto out;
+    if (!(json = bh_sched_rec_encode(&w))) {
         rc = BH_ENOMEM;
         goto out;
     }
@@ -117,6 +256,8 @@ static int bh_schedule_store(bh_bot *bot, const bh_schedule_spec *s, const bh_sc
     rc = bh_shared_put(m, key, &v, s->flags & BH_SCHEDULE_REPLACE ? 0 : BH_PUT_ADD, 0);
     if (rc == BH_OK)
         bh_schedule_wake(bot, r->due);
+    else
+        bh_sched_index_drop(bot, w.slot); /* never published */
 out:
     free(json);
     bh_shared_close(m);
@@ -208,7 +349,7 @@ int bh_schedule_cancel(bh_bot *bot, const char *name)
     bh_shared *m;
     int rc;
 
-    if (!bh_schedule_name_ok(name))
+    if (!bh_schedule_user_name_ok(name))
         return BH_EINVAL;
     if ((rc = bh_schedule_memory(bot, &m)) != BH_OK)
         return rc;
@@ -299,7 +440,7 @@ static size_t bh_schedule_collect(bh_shared *m, char **keys, size_t n, int64_t c
         free(json);
         if (rc != BH_OK)
             continue;
-        if ((chat && r.chat != chat) || (user && r.user != user)) {
+        if ((chat && r.chat != chat) || (user && r.user != user) || r.name[0] == '@') {
             bh_sched_rec_free(&r);
             continue;
         }

@@ -30,6 +30,7 @@ typedef struct bh_sched_rec {
     int hour, minute;
     bh_misfire misfire;
     int running, attempt;
+    int64_t slot;   /* the position of its time index entry (0: none) */
 } bh_sched_rec;
 
 /* The stored value's header: the time of the job's next step. */
@@ -55,9 +56,23 @@ void bh_sched_rec_free(bh_sched_rec *r);
  * BH_EINVAL (a damaged cron expression or zone). */
 int bh_sched_rec_next(const bh_sched_rec *r, int64_t now, int64_t *out);
 
+/* The internal sweep job (sweep.c): its name and handler, and its lease.
+ * Names starting with '@' are the framework's; bh_schedule_* refuses them
+ * and bh_schedule_list does not list them. */
+#define BH_SWEEP_JOB "@sweep"
+#define BH_SWEEP_LEASE_MS 30000
+int bh_sweep_job(bh_ctx *ctx, const bh_schedule_job *job);
+
 /* schedule.c */
-/* The handler registered as name, or NULL. */
-bh_schedule_fn bh_schedule_handler_of(const bh_bot *bot, const char *handler);
+/* Makes the once-job name (an internal one: no data) pending at at_ms at
+ * the latest: adds it, or moves it earlier; a running one is replaced by
+ * the pending one (its end then leaves the record as it finds it). Tells
+ * the runner; *due_out gets when it is due now. Errors: BH_EINVAL (no store), BH_ENOMEM, the store's. */
+int bh_schedule_ensure(bh_bot *bot, const char *name, const char *handler, int64_t at_ms,
+                       int64_t lease_ms, int64_t *due_out);
+/* The handler registered as name, or NULL; *comp gets the index of its
+ * owner in bot->comps (0: the bot). */
+bh_schedule_fn bh_schedule_handler_of(const bh_bot *bot, const char *handler, size_t *comp);
 /* Opens the bot's schedule memory. Errors: BH_EINVAL (no store), the store's. */
 int bh_schedule_memory(bh_bot *bot, bh_shared **out);
 /* Under the runner, tells the master a job is due at due_ms (wall). */
@@ -65,6 +80,35 @@ void bh_schedule_wake(bh_bot *bot, int64_t due_ms);
 /* The job keys of memory m, malloc'd. Errors: BH_ENOMEM, the store's. */
 int bh_schedule_keys(bh_shared *m, char ***out, size_t *n);
 void bh_schedule_keys_free(char **keys, size_t n);
+
+/* schedule_index.c: the time index (see there). */
+#define BH_SCHED_SLOT_MS 60000 /* a minute of the index */
+#define BH_SCHED_RING 1440     /* minutes ahead the next look is looked for */
+#define BH_SCHED_BACK 60       /* minutes before now that a look reads */
+#define BH_SCHED_STALE_MS 60000 /* an entry that disagrees is dropped after */
+#define BH_SCHED_POS_BITS 24    /* an entry's position: minute << 24 | number */
+/* Candidates of a look: "job:<name>" keys and their entries' positions. */
+typedef struct bh_sched_cands {
+    char **keys;
+    int64_t *slots;
+    size_t n, cap;
+} bh_sched_cands;
+/* The minute r is indexed at when written at now. */
+int64_t bh_sched_minute_of(const bh_sched_rec *r, int64_t now);
+/* Adds an entry of job name at minute k, its position into *pos. Errors:
+ * the store's. */
+int bh_sched_index_add(bh_bot *bot, const char *name, int64_t k, int64_t *pos);
+/* Deletes the entry at pos (0: none). */
+void bh_sched_index_drop(bh_bot *bot, int64_t pos);
+/* The entries of the last BH_SCHED_BACK minutes up to now into c. Errors:
+ * BH_ENOMEM, the store's. */
+int bh_sched_index_due(bh_bot *bot, int64_t now, bh_sched_cands *c);
+/* When the index says the next look is due (jobs is the jobs' memory);
+ * 0: no job at all. */
+int64_t bh_sched_index_next(bh_bot *bot, bh_shared *jobs, int64_t now);
+void bh_sched_cands_free(bh_sched_cands *c);
+/* Indexes the records under keys that the index lacks (the full walk). */
+int bh_sched_index_repair(bh_bot *bot, bh_shared *jobs, char **keys, size_t n);
 
 /* schedule_time.c */
 /* Whether zone (NULL or "": UTC) is an installed TZ database name. */

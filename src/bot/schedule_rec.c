@@ -47,6 +47,7 @@ char *bh_sched_rec_json(const bh_sched_rec *r)
     bad |= bh_sched_add_str(o, "misfire", r->misfire == BH_MISFIRE_SKIP ? "skip" : "run");
     bad |= bh_sched_add_str(o, "state", r->running ? "running" : "pending");
     bad |= bh_sched_add_int(o, "until", r->until) | bh_sched_add_int(o, "attempt", r->attempt);
+    bad |= bh_sched_add_int(o, "slot", r->slot);
     if (!bad)
         text = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
     json_object_put(o);
@@ -102,7 +103,8 @@ static int bh_sched_rec_sane(const bh_sched_rec *r)
     return r->due >= 0 && r->due <= BH_SCHEDULE_TIME_MAX && r->every >= 0 &&
            r->every <= BH_SCHEDULE_TIME_MAX && r->grace >= 0 &&
            r->grace <= BH_SCHEDULE_SPAN_MAX && r->lease > 0 && r->lease <= BH_SCHEDULE_SPAN_MAX &&
-           r->until >= 0 && r->until <= BH_SCHEDULE_TIME_MAX + BH_SCHEDULE_SPAN_MAX;
+           r->until >= 0 && r->until <= BH_SCHEDULE_TIME_MAX + BH_SCHEDULE_SPAN_MAX &&
+           r->slot >= 0;
 }
 
 char *bh_sched_rec_encode(const bh_sched_rec *r)
@@ -181,6 +183,7 @@ int bh_sched_rec_parse(const char *stored, bh_sched_rec *r)
     r->hour = (int)bh_sched_get_int(o, "hour");
     r->minute = (int)bh_sched_get_int(o, "minute");
     r->attempt = (int)bh_sched_get_int(o, "attempt");
+    r->slot = bh_sched_get_int(o, "slot");
     if (!bh_sched_rec_sane(r))
         rc = BH_EJSON;
 out:

@@ -48,24 +48,65 @@ static void bh_sched_scan_next(bh_sched_scan *sc, int64_t t)
         sc->next = t;
 }
 
-/* Swaps key from the text `from` to the record r (NULL: deletes it).
+/* Swaps key from the text `from` (indexed at minute old_slot) to the
+ * record r (NULL: deletes it), keeping the time index: the new entry is
+ * added first, the old one dropped after (r->slot gets the new minute).
  * BH_ECONFLICT / BH_ENOTFOUND: someone else changed it first. */
-static int bh_sched_swap(bh_shared *m, const char *key, const char *from,
-                         const bh_sched_rec *r, char **to_text)
+static int bh_sched_swap(bh_sched_scan *sc, const char *key, const char *from,
+                         int64_t old_slot, bh_sched_rec *r, char **to_text)
 {
     bh_value expected = bh_value_bytes(from, bh_sched_stored_len(from)), desired;
+    const char *name = key + strlen(BH_SCHEDULE_KEY_PREFIX);
     char *text = NULL;
     int rc;
 
-    if (r && !(text = bh_sched_rec_encode(r)))
-        return BH_ENOMEM;
+    if (r) {
+        rc = bh_sched_index_add(sc->bot, name, bh_sched_minute_of(r, bh_clock_wall_ms()),
+                                &r->slot);
+        if (rc != BH_OK)
+            return rc;
+        if (!(text = bh_sched_rec_encode(r)))
+            return BH_ENOMEM;
+    }
     desired = bh_value_bytes(text, text ? bh_sched_stored_len(text) : 0);
-    rc = bh_shared_cas(m, key, &expected, r ? &desired : NULL);
+    rc = bh_shared_cas(sc->m, key, &expected, r ? &desired : NULL);
+    if (rc == BH_OK)
+        bh_sched_index_drop(sc->bot, old_slot);
+    else if (r)
+        bh_sched_index_drop(sc->bot, r->slot); /* never published */
     if (rc == BH_OK && to_text)
         *to_text = text;
     else
         free(text);
     return rc;
+}
+
+/* The context of a run of r: its owner's memory, and its chat and user
+ * (for their scoped memories and the error handler). */
+static void bh_sched_ctx(bh_sched_scan *sc, const bh_sched_rec *r, size_t comp, bh_ctx *ctx)
+{
+    memset(ctx, 0, sizeof *ctx);
+    ctx->bot = sc->bot;
+    ctx->comp = comp;
+    ctx->attempt = r->attempt;
+    ctx->ids_known = 1;
+    ctx->chat_id = r->chat;
+    ctx->user_id = r->user;
+}
+
+/* Tells the error handler of a job set aside. The internal sweep is not
+ * given up: it is due again a lease later (what it sweeps is still due). */
+static void bh_sched_report_aside(bh_sched_scan *sc, const bh_sched_rec *r)
+{
+    size_t comp = 0;
+    bh_ctx ctx;
+
+    if (bh_schedule_handler_of(sc->bot, r->handler, &comp)) {
+        bh_sched_ctx(sc, r, comp, &ctx);
+        bh_error_job(&ctx, comp, r->name, r->handler, BH_FAIL_DEADLETTER, 0,
+                     "the job killed two workers and was set aside");
+        bh_ctx_scoped_close(&ctx);
+    }
 }
 
 /* Records a job that killed its workers in the dead-letter memory. */
@@ -84,6 +125,7 @@ static void bh_sched_set_aside(bh_sched_scan *sc, const bh_sched_rec *r, const c
     }
     if (rc != BH_OK)
         bh_log(BH_LOG_ERROR, "job %s: not recorded as set aside: %s", r->name, bh_strerror(rc));
+    bh_sched_report_aside(sc, r);
 }
 
 /* Ends a run (or a skipped or set-aside one) of r, whose record now reads
@@ -91,7 +133,7 @@ static void bh_sched_set_aside(bh_sched_scan *sc, const bh_sched_rec *r, const c
 static void bh_sched_finish(bh_sched_scan *sc, const char *key, const char *text,
                             bh_sched_rec *r)
 {
-    int64_t next;
+    int64_t next, old_slot = r->slot;
     int rc = bh_sched_rec_next(r, bh_sched_time(sc), &next);
 
     if (rc != BH_OK) {
@@ -103,18 +145,20 @@ static void bh_sched_finish(bh_sched_scan *sc, const char *key, const char *text
     r->attempt = 0;
     r->until = 0;
     r->due = next;
-    rc = bh_sched_swap(sc->m, key, text, next ? r : NULL, NULL);
+    rc = bh_sched_swap(sc, key, text, old_slot, next ? r : NULL, NULL);
     if (rc == BH_OK)
         bh_sched_scan_next(sc, next);
     else if (rc != BH_ECONFLICT && rc != BH_ENOTFOUND)
         bh_log(BH_LOG_ERROR, "job %s: not rescheduled: %s", r->name, bh_strerror(rc));
 }
 
-/* Calls the handler of the claimed run r. */
+/* Calls the handler of the claimed run r; a run after a worker's death,
+ * and a handler's error, reach the error handler as a hook's do. */
 static int bh_sched_call(bh_sched_scan *sc, const bh_sched_rec *r)
 {
-    bh_schedule_fn fn = bh_schedule_handler_of(sc->bot, r->handler);
-    bh_ctx ctx = {.bot = sc->bot};
+    size_t comp;
+    bh_schedule_fn fn = bh_schedule_handler_of(sc->bot, r->handler, &comp);
+    bh_ctx ctx;
     bh_schedule_job job = {.name = r->name, .handler = r->handler, .kind = r->kind,
                            .chat_id = r->chat, .user_id = r->user,
                            .data = r->data ? r->data : "", .due_ms = r->due,
@@ -126,17 +170,24 @@ static int bh_sched_call(bh_sched_scan *sc, const bh_sched_rec *r)
         bh_log(BH_LOG_ERROR, "job %s: no handler %s registered", r->name, r->handler);
         return BH_ENOTFOUND;
     }
+    bh_sched_ctx(sc, r, comp, &ctx);
+    if (r->attempt > 1)
+        bh_error_job(&ctx, comp, r->name, r->handler, BH_FAIL_CRASH, 0,
+                     "the worker running this job died; it runs again");
     if (sc->bot->note)
         sc->bot->note(r->handler);
     rc = fn(&ctx, &job);
     if (sc->bot->note)
         sc->bot->note(NULL);
     /* A lock a handler still holds would block every other worker. */
-    if (sc->bot->mems && (mem = sc->bot->mems[0]) && (left = bh_lock_release_all(mem)) > 0)
+    if (sc->bot->mems && (mem = sc->bot->mems[comp]) && (left = bh_lock_release_all(mem)) > 0)
         bh_log(BH_LOG_WARN, "job %s returned holding %d lock(s); released", r->name, left);
-    if (rc < 0)
+    if (rc < 0) {
         bh_log(BH_LOG_ERROR, "job %s (handler %s) failed: %s", r->name, r->handler,
                bh_strerror(rc));
+        bh_error_job(&ctx, comp, r->name, r->handler, BH_FAIL_HOOK, rc, bh_strerror(rc));
+    }
+    bh_ctx_scoped_close(&ctx);
     sc->ran++;
     return rc;
 }
@@ -146,12 +197,13 @@ static void bh_sched_claim_run(bh_sched_scan *sc, const char *key, const char *t
                                bh_sched_rec *r, int attempt)
 {
     char *running = NULL;
+    int64_t old_slot = r->slot;
     int rc;
 
     r->running = 1;
     r->attempt = attempt;
     r->until = bh_sched_time(sc) + r->lease;
-    if ((rc = bh_sched_swap(sc->m, key, text, r, &running)) != BH_OK) {
+    if ((rc = bh_sched_swap(sc, key, text, old_slot, r, &running)) != BH_OK) {
         if (rc != BH_ECONFLICT && rc != BH_ENOTFOUND)
             bh_log(BH_LOG_ERROR, "job %s: not claimed: %s", r->name, bh_strerror(rc));
         return; /* another worker has it */
@@ -182,6 +234,8 @@ static void bh_sched_consider(bh_sched_scan *sc, bh_sched_due *d)
     if (r->running && r->attempt >= BH_SCHEDULE_ATTEMPTS_MAX) {
         bh_sched_set_aside(sc, r, d->text);
         bh_sched_finish(sc, d->key, d->text, r);
+        if (!strcmp(r->handler, BH_SWEEP_JOB))
+            bh_sweep_at(sc->bot, bh_sched_time(sc) + BH_SWEEP_LEASE_MS);
     } else if (r->running) {
         bh_sched_claim_run(sc, d->key, d->text, r, r->attempt + 1);
     } else if (r->misfire == BH_MISFIRE_SKIP && sc->now - r->due > r->grace) {
@@ -193,9 +247,23 @@ static void bh_sched_consider(bh_sched_scan *sc, bh_sched_due *d)
     }
 }
 
-/* Reads the record under key: a due one goes into *d (1), one not due yet
- * only moves the scan's next time (0). */
-static int bh_sched_read(bh_sched_scan *sc, const char *key, bh_sched_due *d)
+/* Whether the index entry of minute slot for key is stale (its record is
+ * gone, or names another minute; 0 is a record not indexed yet), and
+ * drops it when its minute ended over BH_SCHED_STALE_MS ago (younger, its
+ * writer may be between adding it and writing the record). */
+static int bh_sched_stale(bh_sched_scan *sc, int64_t slot, const bh_sched_rec *r)
+{
+    if (r && (r->slot == 0 || r->slot == slot))
+        return 0;
+    if (((slot >> BH_SCHED_POS_BITS) + 1) * BH_SCHED_SLOT_MS < bh_sched_time(sc) - BH_SCHED_STALE_MS)
+        bh_sched_index_drop(sc->bot, slot);
+    return 1;
+}
+
+/* Reads the record under key (found in the index at minute slot; 0: by
+ * the full walk): a due one goes into *d (1), one not due yet only moves
+ * the scan's next time (0). */
+static int bh_sched_read(bh_sched_scan *sc, const char *key, int64_t slot, bh_sched_due *d)
 {
     int64_t at;
     int rc;
@@ -204,6 +272,8 @@ static int bh_sched_read(bh_sched_scan *sc, const char *key, bh_sched_due *d)
     if ((rc = bh_sched_stored_get(sc->m, key, &d->text)) != BH_OK) {
         if (rc != BH_ENOTFOUND) /* else gone meanwhile */
             bh_log(BH_LOG_WARN, "%s: not a job record (%s); ignored", key, bh_strerror(rc));
+        else if (slot)
+            bh_sched_stale(sc, slot, NULL);
         return 0;
     }
     if ((at = bh_sched_stored_at(d->text)) > sc->now) {
@@ -217,7 +287,8 @@ static int bh_sched_read(bh_sched_scan *sc, const char *key, bh_sched_due *d)
         return 0;
     }
     /* The record is the truth, should its header ever disagree. */
-    if ((at = d->r.running ? d->r.until : d->r.due) <= sc->now)
+    if ((at = d->r.running ? d->r.until : d->r.due) <= sc->now &&
+        !(slot && bh_sched_stale(sc, slot, &d->r)))
         return 1;
     bh_sched_scan_next(sc, at);
     bh_sched_rec_free(&d->r);
@@ -232,15 +303,17 @@ static int bh_sched_read(bh_sched_scan *sc, const char *key, bh_sched_due *d)
  * one per worker), and the looks start at different places of the list,
  * so that their claims seldom meet.
  */
-static void bh_sched_run_all(bh_sched_scan *sc, char **keys, size_t n)
+static void bh_sched_run_all(bh_sched_scan *sc, char **keys, const int64_t *slots, size_t n)
 {
     bh_sched_due *due = calloc(n ? n : 1, sizeof *due);
     size_t start = n ? (size_t)getpid() % n : 0, nd = 0;
 
     if (!due)
         return;
-    for (size_t k = 0; k < n; k++)
-        nd += bh_sched_read(sc, keys[(start + k) % n], &due[nd]);
+    for (size_t k = 0; k < n; k++) {
+        size_t i = (start + k) % n;
+        nd += bh_sched_read(sc, keys[i], slots ? slots[i] : 0, &due[nd]);
+    }
     if (nd > 1)
         bh_schedule_wake(sc->bot, sc->now);
     for (size_t i = 0; i < nd; i++) {
@@ -251,7 +324,8 @@ static void bh_sched_run_all(bh_sched_scan *sc, char **keys, size_t n)
     free(due);
 }
 
-int bh_schedule_run_due(bh_bot *bot, int64_t now_ms, int64_t *next_ms)
+/* The full walk: every job record; with repair, each is indexed too. */
+static int bh_sched_walk(bh_bot *bot, int64_t now_ms, int repair, int64_t *next_ms)
 {
     bh_sched_scan sc = {.bot = bot, .now = now_ms > 0 ? now_ms : bh_clock_wall_ms()};
     char **keys = NULL;
@@ -263,7 +337,9 @@ int bh_schedule_run_due(bh_bot *bot, int64_t now_ms, int64_t *next_ms)
         return rc;
     if ((rc = bh_schedule_keys(sc.m, &keys, &n)) != BH_OK)
         goto out;
-    bh_sched_run_all(&sc, keys, n);
+    bh_sched_run_all(&sc, keys, NULL, n);
+    if (repair)
+        bh_sched_index_repair(bot, sc.m, keys, n);
     bh_schedule_keys_free(keys, n);
     bh_schedule_wake(bot, sc.next);
     if (next_ms)
@@ -272,4 +348,51 @@ int bh_schedule_run_due(bh_bot *bot, int64_t now_ms, int64_t *next_ms)
 out:
     bh_shared_close(sc.m);
     return rc;
+}
+
+int bh_schedule_run_due(bh_bot *bot, int64_t now_ms, int64_t *next_ms)
+{
+    return bh_sched_walk(bot, now_ms, 0, next_ms);
+}
+
+/* The look of the index: the entries of the last hour, and the next
+ * minute with one. */
+int bh_schedule_look_due(bh_bot *bot, int64_t now_ms, int64_t *next_ms)
+{
+    bh_sched_scan sc = {.bot = bot, .now = now_ms > 0 ? now_ms : bh_clock_wall_ms()};
+    bh_sched_cands c = {0};
+    int rc;
+
+    sc.skew = sc.now - bh_clock_wall_ms();
+    if ((rc = bh_bot_attached_store(bot)) != BH_OK ||
+        (rc = bh_schedule_memory(bot, &sc.m)) != BH_OK)
+        return rc;
+    if ((rc = bh_sched_index_due(bot, sc.now, &c)) != BH_OK)
+        goto out;
+    bh_sched_run_all(&sc, c.keys, c.slots, c.n);
+    bh_sched_scan_next(&sc, bh_sched_index_next(bot, sc.m, sc.now));
+    bh_schedule_wake(bot, sc.next);
+    if (next_ms)
+        *next_ms = sc.next;
+    rc = sc.ran;
+out:
+    bh_sched_cands_free(&c);
+    bh_shared_close(sc.m);
+    return rc;
+}
+
+int bh_schedule_look(bh_bot *bot, int start, int deadletters, int64_t *next_ms)
+{
+    bh_ctx ctx = {.bot = bot};
+    int rc;
+
+    if ((rc = bh_bot_attached_store(bot)) != BH_OK)
+        return rc;
+    if (deadletters && (rc = bh_error_deadletters(&ctx)) != BH_OK)
+        bh_log(BH_LOG_ERROR, "dead letters not reported: %s", bh_strerror(rc));
+    if (start) {
+        bh_sweep_at(bot, bh_clock_wall_ms());
+        return bh_sched_walk(bot, 0, 1, next_ms);
+    }
+    return bh_schedule_look_due(bot, 0, next_ms);
 }

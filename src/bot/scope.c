@@ -12,6 +12,7 @@
 
 #include "base/clock.h"
 #include "bothive/log.h"
+#include "bothive/schedule.h"
 #include "internal.h"
 
 /* ---- The update's chat and user ---- */
@@ -161,17 +162,27 @@ static int seen_memory(bh_bot *bot, bh_shared **out)
     return bh_bot_memory_named(bot, id, out);
 }
 
-/* Stamps the use of a chat's (user's) memory when they expire. */
+/* When a memory last used at last_ms expires after ttl_s seconds (a long
+ * expiry is capped, not overflowed). */
+static int64_t expiry_of(int64_t last_ms, int64_t ttl_s)
+{
+    const int64_t cap = BH_SCHEDULE_TIME_MAX;
+    return ttl_s >= (cap - last_ms) / 1000 ? cap : last_ms + ttl_s * 1000;
+}
+
+/* Stamps the use of a chat's (user's) memory when they expire, and makes
+ * the sweep due when it would expire. */
 static void scoped_touch(bh_bot *bot, int user, int64_t who)
 {
+    int64_t now = bh_clock_wall_ms(), ttl_s = user ? bot->user_expiry_s : bot->chat_expiry_s;
     char key[48];
     bh_shared *seen;
 
-    if (!(user ? bot->user_expiry_s : bot->chat_expiry_s))
+    if (!ttl_s)
         return;
     snprintf(key, sizeof key, "%s:%lld", user ? "user" : "chat", (long long)who);
-    if (seen_memory(bot, &seen) == BH_OK)
-        bh_shared_set_int(seen, key, bh_clock_wall_ms());
+    if (seen_memory(bot, &seen) == BH_OK && bh_shared_set_int(seen, key, now) == BH_OK)
+        bh_sweep_at(bot, expiry_of(now, ttl_s));
 }
 
 static bh_shared *ctx_scoped(bh_ctx *ctx, int user)
@@ -180,7 +191,10 @@ static bh_shared *ctx_scoped(bh_ctx *ctx, int user)
     bh_shared *m;
     int rc;
 
-    if (!ctx || !ctx->update || bh_bot_attach(ctx->bot, NULL) != BH_OK || !ctx->bot->store)
+    /* Outside an update, a context that names its chat and user (a
+     * conversation's timeout hook) has their memories too. */
+    if (!ctx || (!ctx->update && !ctx->ids_known) || bh_bot_attach(ctx->bot, NULL) != BH_OK ||
+        !ctx->bot->store)
         return NULL;
     bh_ctx_ids(ctx, &chat, &uid);
     if (!(who = user ? uid : chat))
@@ -318,14 +332,19 @@ int bh_bot_forget_user(bh_bot *bot, int64_t user_id)
 
 /* Clears the chat or user of seen's key ("chat:<id>", "user:<id>") if it
  * was not used within its expiry, and then forgets its stamp. */
-static void scope_expire(bh_bot *bot, bh_shared *seen, const char *key, int64_t now)
+static void scope_expire(bh_bot *bot, bh_shared *seen, const char *key, int64_t now,
+                         int64_t *next)
 {
     int user = !strncmp(key, "user:", 5);
-    int64_t ttl_s = user ? bot->user_expiry_s : bot->chat_expiry_s, last;
+    int64_t ttl_s = user ? bot->user_expiry_s : bot->chat_expiry_s, last, at;
 
-    /* Compared in seconds: ttl_s * 1000 would overflow for a long expiry. */
-    if (!ttl_s || bh_shared_get_int(seen, key, &last) != BH_OK || (now - last) / 1000 < ttl_s)
+    if (!ttl_s || bh_shared_get_int(seen, key, &last) != BH_OK)
         return;
+    if ((at = expiry_of(last, ttl_s)) > now) {
+        if (!*next || at < *next)
+            *next = at;
+        return;
+    }
     if (scoped_clear(bot, user, strtoll(key + 5, NULL, 10)) == BH_OK)
         bh_shared_delete(seen, key);
 }
@@ -335,7 +354,7 @@ static void scope_expire(bh_bot *bot, bh_shared *seen, const char *key, int64_t 
  * their expiry. A hook that asks for one while it is cleared may see it
  * emptied: that is what expiring means.
  */
-int bh_scope_sweep(bh_ctx *ctx)
+int bh_scope_sweep(bh_ctx *ctx, int64_t *next)
 {
     bh_bot *bot = ctx->bot;
     bh_shared *seen;
@@ -345,6 +364,7 @@ int bh_scope_sweep(bh_ctx *ctx)
     int64_t now = bh_clock_wall_ms();
     int rc;
 
+    *next = 0;
     if (!bot->chat_expiry_s && !bot->user_expiry_s)
         return BH_OK;
     if ((rc = seen_memory(bot, &seen)) != BH_OK)
@@ -354,7 +374,7 @@ int bh_scope_sweep(bh_ctx *ctx)
     if ((rc = bh_cursor_open(seen, &cur)) != BH_OK)
         return rc;
     while (bh_cursor_next(cur, &key) == BH_OK)
-        scope_expire(bot, seen, key, now);
+        scope_expire(bot, seen, key, now, next);
     bh_cursor_close(cur);
     return BH_OK;
 }

@@ -159,7 +159,29 @@ static void bh_master_job_set_aside(bh_master *m, int i, bh_qjob *j, const char 
     snprintf(reason, sizeof reason, "killed %d workers; the last one %s%s", j->crashes,
              how, note);
     bh_deadletter_put(m->st, NULL, j, reason);
+    /* A look at the jobs now tells the application (its error handler). */
+    if (j->source >= 0 && j->source < m->ns)
+        m->sched_flags[j->source] |= BH_LOOK_DEADLETTER;
+    bh_master_schedule_wake(m, j->source, bh_clock_wall_ms());
     bh_master_job_finish(m, j);
+}
+
+/* A timer's run that crashed is retried once on another worker (attempt
+ * 2, which tells the application); when that one crashes too, a run of
+ * attempt 3 only reports it, and the next tick comes as usual. */
+static void bh_master_timer_crashed(bh_master *m, int i, bh_qjob *j, const char *how,
+                                    const char *note)
+{
+    bh_log(BH_LOG_ERROR, "worker %d (pid %d) %s while running timer %d of source %d%s "
+           "(attempt %d)%s", i, (int)m->w[i].pid, how, j->timer, j->source, note, j->attempt,
+           j->attempt < BH_MASTER_CRASHES_MAX ? "; retrying it on another worker" : "");
+    if (j->attempt > BH_MASTER_CRASHES_MAX) {
+        bh_qjob_free(j); /* the report itself died */
+        return;
+    }
+    j->attempt++;
+    if (bh_queue_push(&m->q, j, 1) != BH_OK)
+        bh_qjob_free(j);
 }
 
 /* A timer's tick that crashed is not retried: the next tick comes anyway.
@@ -193,10 +215,9 @@ void bh_master_job_crashed(bh_master *m, int i, bh_qjob *j, const char *how)
      * finds the state in the store again. */
     bh_master_schedule_wake(m, j->source, bh_clock_wall_ms());
     if (j->kind == BH_JOB_TIMER) {
-        bh_log(BH_LOG_ERROR, "worker %d (pid %d) %s while running timer %d of source %d%s",
-               i, (int)m->w[i].pid, how, j->timer, j->source, note);
-        bh_qjob_free(j);
+        bh_master_timer_crashed(m, i, j, how, note);
     } else if (j->kind == BH_JOB_SCHEDULE) {
+        m->sched_flags[j->source] |= j->timer; /* what it was to look at */
         /* Not retried here: the job it was running is claimed in the store
          * under a lease, and the worker asked to be woken when it ends. */
         bh_log(BH_LOG_ERROR, "worker %d (pid %d) %s while running scheduled jobs of source "
@@ -358,11 +379,13 @@ static int bh_master_schedule_push(bh_master *m, int s, int64_t now)
     j->key_kind = BH_KEY_SCHEDULE;
     j->key = m->sched_seq++;
     j->received_ms = now;
+    j->timer = m->sched_flags[s];
     if (bh_queue_push(&m->q, j, 0) != BH_OK) {
         bh_qjob_free(j);
         return 0;
     }
     m->sched_inflight[s]++;
+    m->sched_flags[s] = 0;
     return 1;
 }
 
@@ -372,8 +395,10 @@ void bh_master_schedules(bh_master *m, int64_t now, int64_t *wake)
         int64_t *at = &m->sched_wake[s];
         if (!m->app->sources[s].schedule)
             continue;
-        if (!m->sched_started)
+        if (!m->sched_started) {
             *at = now; /* the look at the start: what was missed meanwhile */
+            m->sched_flags[s] |= BH_LOOK_START;
+        }
         if (*at && *at <= now) {
             if (bh_master_schedule_push(m, s, now))
                 *at = 0;

@@ -112,6 +112,7 @@ typedef struct bh_master {
     int sched_inflight[BH_MASTER_SOURCES_MAX];
     int sched_started;
     int64_t sched_seq;
+    int sched_flags[BH_MASTER_SOURCES_MAX]; /* BH_LOOK_* for the next look */
     struct bh_hosts_master *hm; /* hosts mode (hosting.c) */
 } bh_master;
 

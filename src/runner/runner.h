@@ -53,10 +53,18 @@ typedef struct bh_job {
     bh_job_kind kind;
     int source;        /* index of the source (bot token) it came from */
     int64_t update_id; /* BH_JOB_UPDATE; 0 for timers */
-    int timer;         /* BH_JOB_TIMER: index into that source's timers */
+    int timer;         /* BH_JOB_TIMER: index into that source's timers;
+                          BH_JOB_SCHEDULE: BH_LOOK_* bits */
     const char *json;  /* the Update object as JSON text (NULL for timers) */
-    int attempt;       /* 1 the first time, 2 when retried after a crash */
+    int attempt;       /* 1 the first time, 2 when retried after a crash;
+                          a timer's 3: its retry died too, report it only */
 } bh_job;
+
+/* The bits of a BH_JOB_SCHEDULE's timer field: the first look since the
+ * runner started (look at everything), and an update was set aside in the
+ * dead letter since the last look (tell whoever reports them). */
+#define BH_LOOK_START 1
+#define BH_LOOK_DEADLETTER 2
 
 /* Lets a feed (below) hand updates to the runner. */
 typedef struct bh_runner_feeder bh_runner_feeder;

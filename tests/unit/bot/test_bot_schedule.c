@@ -452,6 +452,186 @@ START_TEST(a_job_without_its_handler_is_logged_and_dropped)
 }
 END_TEST
 
+/* A component's job: writes into its owner's memory and its chat's. */
+static int on_component_job(bh_ctx *ctx, const bh_schedule_job *job)
+{
+    bh_shared *chat = bh_ctx_chat_memory(ctx);
+
+    ck_assert_ptr_nonnull(chat);
+    ck_assert_int_eq(bh_shared_set_int(chat, "reminded", job->chat_id), BH_OK);
+    return bh_shared_set_str(bh_ctx_shared(ctx), "ran", job->name);
+}
+
+static int on_component_fail(bh_ctx *ctx, const bh_schedule_job *job)
+{
+    (void)ctx;
+    (void)job;
+    return BH_EIO;
+}
+
+/* Keeps what the error handler was told. */
+static int on_error_seen(bh_ctx *ctx, const bh_failure *f)
+{
+    bh_shared *m = seen();
+    char key[128];
+
+    (void)ctx;
+    snprintf(key, sizeof key, "err:%d:%s", (int)f->kind, f->hook);
+    bh_shared_incr(m, key, 1, NULL);
+    bh_shared_set_str(m, "err.component", f->component);
+    bh_shared_set_str(m, "err.job", f->job ? f->job : "");
+    bh_shared_set_int(m, "err.code", f->code);
+    bh_shared_set_int(m, "err.chat", f->chat_id);
+    bh_shared_close(m);
+    return BH_OK;
+}
+
+static char *mem_str(const char *memory, const char *key)
+{
+    bh_shared *m;
+    char *v = NULL;
+
+    ck_assert_int_eq(bh_shared_open(st, memory, &m), BH_OK);
+    bh_shared_get_str(m, key, &v);
+    bh_shared_close(m);
+    return v;
+}
+
+/* A component's handlers run its jobs with its memory (and the job's chat
+ * memory of the component), and their errors reach the bot's handler. */
+START_TEST(a_components_job_runs_with_the_components_memory)
+{
+    bh_component *c = bh_component_new("notes");
+    bh_bot *b = bh_bot_new(TOKEN);
+    bh_schedule_spec ok = {.name = "n1", .handler = "notes.remind", .chat_id = 42};
+    bh_schedule_spec bad = {.name = "n2", .handler = "notes.fail", .chat_id = 43};
+    bh_shared *chat;
+    int64_t v = 0;
+    char *text;
+
+    ck_assert_ptr_nonnull(c);
+    ck_assert_int_eq(bh_component_schedule_handler(NULL, "x", on_component_job), BH_EINVAL);
+    ck_assert_int_eq(bh_component_schedule_handler(c, "@x", on_component_job), BH_EINVAL);
+    ck_assert_int_eq(bh_component_schedule_handler(c, "notes.remind", on_component_job), BH_OK);
+    ck_assert_int_eq(bh_component_schedule_handler(c, "notes.fail", on_component_fail), BH_OK);
+    ck_assert_int_eq(bh_bot_use(b, c), BH_OK);
+    bh_component_free(c);
+    ck_assert_int_eq(bh_bot_on_error(b, on_error_seen), BH_OK);
+    ck_assert_int_eq(bh_bot_set_store(b, st), BH_OK);
+    ck_assert_int_eq(bh_schedule_at(b, &ok, T0), BH_OK);
+    ck_assert_int_eq(bh_schedule_at(b, &bad, T0 + 10), BH_OK);
+    ck_assert_int_eq(bh_schedule_run_due(b, T0 + 10, NULL), 2);
+    ck_assert_str_eq(text = mem_str("bot:4242/notes", "ran"), "n1");
+    free(text);
+    ck_assert_ptr_null(mem_str("bot:4242", "ran"));
+    ck_assert_int_eq(bh_bot_chat_memory(b, c, 42, &chat), BH_OK);
+    ck_assert_int_eq(bh_shared_get_int(chat, "reminded", &v), BH_OK);
+    ck_assert_int_eq(v, 42);
+    bh_shared_close(chat);
+    ck_assert_int_eq(seen_int("err:1:job notes.fail"), 1);
+    ck_assert_int_eq(seen_int("err.code"), BH_EIO);
+    ck_assert_int_eq(seen_int("err.chat"), 43);
+    bh_shared *m = seen();
+    ck_assert_int_eq(bh_shared_get_str(m, "err.component", &text), BH_OK);
+    ck_assert_str_eq(text, "notes");
+    free(text);
+    ck_assert_int_eq(bh_shared_get_str(m, "err.job", &text), BH_OK);
+    ck_assert_str_eq(text, "n2");
+    free(text);
+    bh_shared_close(m);
+    bh_bot_free(b);
+}
+END_TEST
+
+/* Names starting with '@' are the framework's (the internal sweep's). */
+START_TEST(internal_names_are_refused)
+{
+    bh_schedule_spec s = {.name = "@sweep", .handler = "job"};
+    bh_schedule_spec h = {.name = "x", .handler = "@sweep"};
+
+    ck_assert_int_eq(bh_bot_schedule_handler(bot, "@mine", on_job), BH_EINVAL);
+    ck_assert_int_eq(bh_schedule_at(bot, &s, T0), BH_EINVAL);
+    ck_assert_int_eq(bh_schedule_at(bot, &h, T0), BH_EINVAL);
+    ck_assert_int_eq(bh_schedule_cancel(bot, "@sweep"), BH_EINVAL);
+}
+END_TEST
+
+/* Deletes the index entries naming job `name`; returns how many. */
+static int index_entries_of(const char *name, int delete)
+{
+    bh_shared *m;
+    bh_cursor *c;
+    const char *key;
+    char *v = NULL;
+    int n = 0;
+
+    ck_assert_int_eq(bh_shared_open(st, "bothive.schedule.4242#due", &m), BH_OK);
+    ck_assert_int_eq(bh_cursor_open(m, &c), BH_OK);
+    while (bh_cursor_next(c, &key) == BH_OK) {
+        if (bh_shared_get_str(m, key, &v) == BH_OK && !strcmp(v, name)) {
+            n++;
+            if (delete)
+                bh_shared_delete(m, key);
+        }
+        free(v);
+        v = NULL;
+    }
+    bh_cursor_close(c);
+    bh_shared_close(m);
+    return n;
+}
+
+#define MIN_MS 60000
+
+/* The runner's looks (bh_schedule_look_due) find due jobs through the
+ * time index: the next look's time, the due ones only, once each; an
+ * entry whose job was cancelled is dropped once a minute old; a job whose
+ * entry is lost is not found by the index, but by the full walk. */
+START_TEST(the_time_index_finds_the_due_jobs)
+{
+    int64_t now = bh_schedule_now_ms(), next = 0, far = now + 180 * MIN_MS;
+    char name[32];
+
+    for (int i = 0; i < 50; i++) {
+        snprintf(name, sizeof name, "far%d", i);
+        bh_schedule_spec f = {.name = name, .handler = "job"};
+        ck_assert_int_eq(bh_schedule_at(bot, &f, far + i), BH_OK);
+    }
+    bh_schedule_spec soon = {.name = "soon", .handler = "job"};
+    bh_schedule_spec gone = {.name = "gone", .handler = "job"};
+    bh_schedule_spec lost = {.name = "lost", .handler = "job"};
+    ck_assert_int_eq(bh_schedule_at(bot, &soon, now + 2 * MIN_MS), BH_OK);
+    ck_assert_int_eq(bh_schedule_at(bot, &gone, now + 5 * MIN_MS), BH_OK);
+    ck_assert_int_eq(bh_schedule_at(bot, &lost, now + 10 * MIN_MS), BH_OK);
+    ck_assert_int_eq(index_entries_of("soon", 0), 1);
+    ck_assert_int_eq(bh_schedule_look_due(bot, now, &next), 0);
+    ck_assert(next > now && next <= now + 2 * MIN_MS);
+    ck_assert_int_eq(bh_schedule_look_due(bot, now + 2 * MIN_MS, &next), 1);
+    ck_assert_int_eq(seen_int("runs:soon"), 1);
+    ck_assert_int_eq(index_entries_of("soon", 0), 0); /* dropped with its record */
+    ck_assert(next > now + 2 * MIN_MS && next <= now + 5 * MIN_MS);
+    /* Cancelled: its entry stays until a look a minute after its time. */
+    ck_assert_int_eq(bh_schedule_cancel(bot, "gone"), BH_OK);
+    ck_assert_int_eq(bh_schedule_look_due(bot, now + 5 * MIN_MS, NULL), 0);
+    ck_assert_int_eq(bh_schedule_look_due(bot, now + 8 * MIN_MS, NULL), 0);
+    ck_assert_int_eq(index_entries_of("gone", 0), 0);
+    /* Lost from the index: only the full walk finds it. */
+    ck_assert_int_eq(index_entries_of("lost", 1), 1);
+    ck_assert_int_eq(bh_schedule_look_due(bot, now + 11 * MIN_MS, NULL), 0);
+    ck_assert_int_eq(bh_schedule_run_due(bot, now + 11 * MIN_MS, NULL), 1);
+    ck_assert_int_eq(seen_int("runs:lost"), 1);
+    /* The far ones, all at once, each once. */
+    ck_assert_int_eq(bh_schedule_look_due(bot, far + 100, &next), 50);
+    ck_assert_int_eq(bh_schedule_look_due(bot, far + 100, &next), 0);
+    ck_assert_int_eq(next, 0);
+    for (int i = 0; i < 50; i++) {
+        snprintf(name, sizeof name, "runs:far%d", i);
+        ck_assert_int_eq(seen_int(name), 1);
+    }
+    ck_assert_int_eq(pending(0), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("bot_schedule");
@@ -473,5 +653,10 @@ int main(void)
     bh_test_add_case(s, "damaged", a_damaged_record_is_ignored, setup, teardown, 60);
     bh_test_add_case(s, "orphan", a_job_without_its_handler_is_logged_and_dropped, setup,
                      teardown, 60);
+    bh_test_add_case(s, "component", a_components_job_runs_with_the_components_memory, setup,
+                     teardown, 60);
+    bh_test_add_case(s, "internal", internal_names_are_refused, setup, teardown,
+                     60);
+    bh_test_add_case(s, "index", the_time_index_finds_the_due_jobs, setup, teardown, 60);
     return bh_test_run_suite(s);
 }

@@ -272,6 +272,48 @@ START_TEST(jobs_are_looked_at_only_when_due)
 }
 END_TEST
 
+/* Deletes the time index entries of job name in the store at url. */
+static int unindex(const char *store, const char *name)
+{
+    bh_store *st;
+    bh_shared *m;
+    bh_cursor *c;
+    const char *key;
+    char *v = NULL;
+    int n = 0;
+
+    ck_assert_int_eq(bh_store_open(&st, store, NULL), BH_OK);
+    ck_assert_int_eq(bh_shared_open(st, "bothive.schedule.7171#due", &m), BH_OK);
+    ck_assert_int_eq(bh_cursor_open(m, &c), BH_OK);
+    while (bh_cursor_next(c, &key) == BH_OK) {
+        if (bh_shared_get_str(m, key, &v) == BH_OK && !strcmp(v, name) &&
+            bh_shared_delete(m, key) == BH_OK)
+            n++;
+        free(v);
+        v = NULL;
+    }
+    bh_cursor_close(c);
+    bh_shared_close(m);
+    bh_store_close(st);
+    return n;
+}
+
+/* A job the time index lost (as a crash or an older version could leave
+ * it) is indexed again by the walk of the first look, and runs when due,
+ * not at the next start. */
+START_TEST(a_job_missing_from_the_index_is_indexed_at_the_start)
+{
+    job_def defs[] = {{"unindexed", "job", bh_schedule_now_ms() + 3000, BH_MISFIRE_RUN, 0}};
+
+    schedule(url, defs, 1);
+    ck_assert_int_eq(unindex(url, "unindexed"), 1);
+    bots[0] = start_bot(url, "4");
+    wait_int(url, "runs:unindexed", 1);
+    stop_bot(0);
+    ck_assert_int_eq(bot_int(url, "bot:7171", "runs:unindexed"), 1);
+}
+END_TEST
+
 #define HOSTS_JOBS 60
 
 START_TEST(two_runners_on_one_redis_store_run_each_job_once)
@@ -318,6 +360,8 @@ int main(void)
     bh_test_add_case(s, "misfire", missed_jobs_run_once_or_are_skipped_at_the_start, setup,
                      teardown, 240);
     bh_test_add_case(s, "idle", jobs_are_looked_at_only_when_due, setup, teardown, 240);
+    bh_test_add_case(s, "reindex", a_job_missing_from_the_index_is_indexed_at_the_start, setup,
+                     teardown, 240);
     bh_test_add_case(s, "hosts", two_runners_on_one_redis_store_run_each_job_once, setup,
                      teardown, 240);
     return bh_test_run_suite(s);
