@@ -703,30 +703,6 @@ int bh_conv_sweep(bh_ctx *ctx, int64_t *next)
     return first;
 }
 
-/* Deletes the records of m whose key ends in suffix (":<user>"). BH_OK,
- * or the store's first error (the walk goes on past a failed delete). */
-static int forget_keys(bh_shared *m, const char *suffix)
-{
-    size_t sl = strlen(suffix);
-    bh_cursor *cur;
-    const char *key;
-    int rc, first = BH_OK;
-
-    if ((rc = bh_cursor_open(m, &cur)) != BH_OK)
-        return rc;
-    while ((rc = bh_cursor_next(cur, &key)) == BH_OK) {
-        size_t kl = strlen(key);
-        /* The cursor's string is valid until its next call. */
-        if (kl > sl && !strcmp(key + kl - sl, suffix) &&
-            (rc = bh_shared_delete(m, key)) != BH_OK && rc != BH_ENOTFOUND && first == BH_OK)
-            first = rc; /* ENOTFOUND: its conversation ended meanwhile */
-    }
-    bh_cursor_close(cur);
-    if (rc != BH_ENOTFOUND && first == BH_OK)
-        first = rc; /* the walk itself failed */
-    return first;
-}
-
 /* Every conversation keyed by user (BH_CONV_BY_USER or by chat and user)
  * of every component: its records of user_id are deleted. BH_OK, or the
  * first error (the others are still cleared). */
@@ -742,7 +718,7 @@ int bh_conv_forget_user(bh_bot *bot, int64_t user_id)
             bh_shared *m;
             int rc = cv->by == BH_CONV_BY_CHAT ? BH_OK : cv_memory(bot, c, cv, &m);
             if (rc == BH_OK && cv->by != BH_CONV_BY_CHAT)
-                rc = forget_keys(m, suffix);
+                rc = bh_conv_forget_keys(m, suffix);
             if (rc != BH_OK && first == BH_OK)
                 first = rc;
         }

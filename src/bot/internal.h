@@ -298,6 +298,9 @@ int bh_conv_sweep(bh_ctx *ctx, int64_t *next);
 /* Ends every conversation of user_id (those keyed by user): BH_OK, or the
  * first error of the store (BH_ENOMEM, BH_ETOOBIG for a memory id...). */
 int bh_conv_forget_user(bh_bot *bot, int64_t user_id);
+/* Deletes the keys of m ending in suffix: BH_OK, or the store's first
+ * error (the walk goes on past a failed delete). */
+int bh_conv_forget_keys(bh_shared *m, const char *suffix);
 int bh_conv_has_timeouts(const bh_bot *bot);
 /* Whether a conversation has callback hooks (allowed_updates). */
 int bh_conv_wants_callbacks(const bh_bot *bot);
