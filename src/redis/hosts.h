@@ -63,6 +63,11 @@ int bh_rhosts_claim(bh_hosts *h, int part, uint64_t epoch, size_t *moved);
 int bh_rhosts_read(bh_hosts *h, const bh_hosts_want *w, size_t nw, size_t count, int *status,
                    bh_hosts_entry **out, size_t *nout);
 int bh_rhosts_ack(bh_hosts *h, int part, uint64_t epoch, const int64_t *ids, size_t n);
+/* stream.c: webhook mode's push, and the bot's notes. */
+int bh_rhosts_push(bh_hosts *h, const bh_hosts_entry *e);
+int bh_rhosts_note_get(bh_hosts *h, const char *name, char *buf, size_t len);
+int bh_rhosts_note_set(bh_hosts *h, const char *lease, uint64_t epoch, const char *name,
+                       const char *value);
 /* Creates the group of partitions 0..parts-1 where missing. */
 int bh_rhosts_groups(struct bh_redis_hosts *h, int parts);
 

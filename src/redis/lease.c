@@ -246,6 +246,9 @@ static const struct bh_hosts_ops bh_rhosts_ops = {
     .claim = bh_rhosts_claim,
     .read = bh_rhosts_read,
     .ack = bh_rhosts_ack,
+    .push = bh_rhosts_push,
+    .note_get = bh_rhosts_note_get,
+    .note_set = bh_rhosts_note_set,
 };
 
 /* The connection is a store handle of the same URL: its settings, its

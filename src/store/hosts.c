@@ -152,3 +152,25 @@ int bh_hosts_ack(bh_hosts *h, int part, uint64_t epoch, const int64_t *ids, size
         return BH_OK;
     return h->ops->ack(h, part, epoch, ids, n);
 }
+
+int bh_hosts_push(bh_hosts *h, const bh_hosts_entry *e)
+{
+    if (!h || !e || e->update_id <= 0 || e->part < 0 || e->part >= BH_HOSTS_PARTS_MAX || !e->json)
+        return BH_EINVAL;
+    return h->ops->push(h, e);
+}
+
+int bh_hosts_note_get(bh_hosts *h, const char *name, char *buf, size_t len)
+{
+    if (!h || !bh_hosts_name_ok(name) || !buf || !len)
+        return BH_EINVAL;
+    return h->ops->note_get(h, name, buf, len);
+}
+
+int bh_hosts_note_set(bh_hosts *h, const char *lease, uint64_t epoch, const char *name,
+                      const char *value)
+{
+    if (!h || !bh_hosts_name_ok(lease) || !bh_hosts_name_ok(name) || !value)
+        return BH_EINVAL;
+    return h->ops->note_set(h, lease, epoch, name, value);
+}

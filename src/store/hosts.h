@@ -66,6 +66,10 @@ struct bh_hosts_ops {
     int (*read)(bh_hosts *h, const bh_hosts_want *w, size_t nw, size_t count, int *status,
                 bh_hosts_entry **out, size_t *nout);
     int (*ack)(bh_hosts *h, int part, uint64_t epoch, const int64_t *ids, size_t n);
+    int (*push)(bh_hosts *h, const bh_hosts_entry *e);
+    int (*note_get)(bh_hosts *h, const char *name, char *buf, size_t len);
+    int (*note_set)(bh_hosts *h, const char *lease, uint64_t epoch, const char *name,
+                    const char *value);
 };
 
 /* The part of every handle this layer knows; backends embed it first. */
@@ -151,5 +155,31 @@ void bh_hosts_entries_free(bh_hosts_entry *e, size_t n);
  * for the next owner). Errors: BH_EINVAL, BH_ENOTOWNER, the backend's.
  */
 int bh_hosts_ack(bh_hosts *h, int part, uint64_t epoch, const int64_t *ids, size_t n);
+
+/*
+ * Puts one entry into the log from any host, no lease needed (webhook
+ * mode: every host serves the hook), at most once: it returns 1 when put,
+ * 0 when an entry of that update id was put before (a redelivery), or
+ * when the id is not above the last one put into its partition (entries
+ * go in in ascending order per partition; Telegram delivers in order to a
+ * hook with max_connections 1). The offset becomes at least the id + 1.
+ * Errors: BH_EINVAL, the backend's (then it may or may not be in: a push
+ * again is safe).
+ */
+int bh_hosts_push(bh_hosts *h, const bh_hosts_entry *e);
+/*
+ * A note of the bot (a short value every host reads, e.g. what the webhook
+ * was registered with): its value into buf (len bytes, NUL-terminated;
+ * "" when none). Errors: BH_EINVAL (a bad name, a buf too small for the
+ * value), the backend's.
+ */
+int bh_hosts_note_get(bh_hosts *h, const char *name, char *buf, size_t len);
+/*
+ * Sets note name to value, fenced: only while the lease `lease` is held
+ * with epoch. Errors: BH_EINVAL, BH_ENOTOWNER (not held: nothing set), the
+ * backend's.
+ */
+int bh_hosts_note_set(bh_hosts *h, const char *lease, uint64_t epoch, const char *name,
+                      const char *value);
 
 #endif
