@@ -615,6 +615,11 @@ const char *bh_emu_markup_inline_error(const char *markup);
 
 /* ---- webhook.c ---- */
 int bh_emu_webhook_start(bh_emu *e);
+/* --webhook-spread: deliveries go round-robin to the comma-separated
+ * http(s) URLs of list (at most 16) instead of the webhook's URL. Once per
+ * process. Errors: BH_EINVAL (an empty item, not http(s), too many, a
+ * second call), BH_ENOMEM. */
+int bh_emu_webhook_spread(const char *list);
 void bh_emu_webhook_stop(bh_emu *e);
 
 /* ---- http.c: on top of api.c, control.c and reply.c ---- */
