@@ -1,0 +1,406 @@
+/*
+ * Webhook mode with several hosts serving one bot through Redis, end to
+ * end: three runners of the test application (tests/common/runner_app.c),
+ * each a separate process tree in its own PID and UTS namespace (plain
+ * process trees when unshare is refused), one redis-server the test
+ * starts, and the emulator in front of them as a round-robin load
+ * balancer (--webhook-spread): each delivery, a retry too, goes to the
+ * next host. Bursts over many chats check that no update is lost, none
+ * runs twice in steady state, per-chat order holds and the work spreads;
+ * a host SIGKILLed mid-burst loses nothing; a host stopped cleanly leaves
+ * the webhook in place; setWebhook is called once for the bot; a host
+ * whose Redis does not answer answers the hook with an error, so that
+ * the update comes again.
+ */
+#include <arpa/inet.h>
+#include <check.h>
+#include <errno.h>
+#include <hiredis/hiredis.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "bothive/bothive.h"
+#include "emu_proc.h"
+#include "redis_proc.h"
+#include "runner_app.h"
+#include "testutil.h"
+
+#define NHOSTS 3
+#define TOKEN "4343:HOOKHOSTS"
+#define SECRET "hosts-Secret_42"
+#define PUBLIC_URL "https://bot.example.org/hook"
+#define WAIT_MS 90000
+#define N 300
+#define CHATS 40
+
+static bh_emu_proc emu;
+static bh_redis_proc rp;
+static bh_store *st;
+static pid_t hosts[NHOSTS];  /* each host's process group */
+static unsigned ports[NHOSTS];
+static bh_test_runner runners[NHOSTS];
+static const char *tags[NHOSTS] = {"w1", "w2", "w3"};
+
+static unsigned free_port(void)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof sa;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+    close(fd);
+    return ntohs(sa.sin_port);
+}
+
+/* The emulator spreads its deliveries over the hosts' listen ports. */
+static void setup(void)
+{
+    char spread[256];
+    size_t n = 0;
+
+    if (!getenv("BOTHIVE_LOG"))
+        bh_log_set_level(BH_LOG_WARN);
+    setenv("BOTHIVE_HOSTS_LEASE_MS", "3000", 1);
+    for (int i = 0; i < NHOSTS; i++) {
+        ports[i] = free_port();
+        n += (size_t)snprintf(spread + n, sizeof spread - n, "%shttp://127.0.0.1:%u/hook",
+                              i ? "," : "", ports[i]);
+    }
+    const char *args[] = {"--webhook-spread", spread, NULL};
+    ck_assert_int_eq(bh_redis_start(&rp), 0);
+    ck_assert_int_eq(bh_emu_start_args(&emu, TOKEN, args), 0);
+    ck_assert_int_eq(bh_store_open(&st, rp.url, NULL), BH_OK);
+}
+
+static void teardown(void)
+{
+    for (int i = 0; i < NHOSTS; i++)
+        if (hosts[i] > 0) {
+            kill(-hosts[i], SIGKILL);
+            waitpid(hosts[i], NULL, 0);
+            hosts[i] = 0;
+        }
+    bh_store_close(st);
+    bh_emu_stop(&emu);
+    bh_redis_stop(&rp);
+}
+
+/* In the host's first process, inside its namespaces: the runner, in
+ * webhook mode on its own port. */
+static void host_run(int i) __attribute__((noreturn));
+static void host_run(int i)
+{
+    bh_test_runner *r = &runners[i];
+    static char listen[32];
+
+    if (sethostname(tags[i], strlen(tags[i])) != 0 && errno != EPERM)
+        fprintf(stderr, "test_hosts_webhook: sethostname: %m\n");
+    setenv("BOTHIVE_HOST_NAME", tags[i], 1);
+    snprintf(listen, sizeof listen, "127.0.0.1:%u", ports[i]);
+    bh_test_runner_init(r, &emu, rp.url, 2);
+    r->token = TOKEN;
+    r->host_tag = tags[i];
+    r->delay_us = 3000;
+    r->opts.webhook_url = PUBLIC_URL;
+    r->opts.webhook_listen = listen;
+    r->opts.webhook_secret = SECRET;
+    if (bh_test_runner_start(r) != 0)
+        _exit(1);
+    _exit(bh_test_wait(r->pid));
+}
+
+/* Starts host i in a process group of its own, in new PID and UTS
+ * namespaces (as tests/integration/test_hosts.c does). */
+static void host_start(int i)
+{
+    pid_t pid = fork();
+
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        setpgid(0, 0);
+        signal(SIGTERM, SIG_IGN);
+        signal(SIGINT, SIG_IGN);
+        if (unshare(CLONE_NEWPID | CLONE_NEWUTS) != 0)
+            fprintf(stderr, "test_hosts_webhook: unshare refused (%m): plain process trees\n");
+        pid_t in = fork();
+        if (in == 0) {
+            prctl(PR_SET_PDEATHSIG, SIGKILL);
+            signal(SIGTERM, SIG_DFL);
+            signal(SIGINT, SIG_DFL);
+            host_run(i);
+        }
+        int status = 1;
+        while (in > 0 && waitpid(in, &status, 0) < 0)
+            ;
+        _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+    }
+    setpgid(pid, pid);
+    hosts[i] = pid;
+}
+
+static void host_kill(int i)
+{
+    kill(-hosts[i], SIGKILL);
+    waitpid(hosts[i], NULL, 0);
+    hosts[i] = 0;
+}
+
+/* Stops host i cleanly (SIGTERM to its runner); its exit status. */
+static int host_stop(int i)
+{
+    int status = -1;
+
+    kill(-hosts[i], SIGTERM);
+    waitpid(hosts[i], &status, 0);
+    hosts[i] = 0;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+static int64_t emu_stat(const char *name)
+{
+    int64_t v = -1;
+    ck_assert_int_eq(bh_emu_stat(&emu, name, &v), 0);
+    return v;
+}
+
+/* The stat name, 0 when the emulator has not counted it yet. */
+static int64_t emu_count(const char *name)
+{
+    int64_t v = 0;
+    return bh_emu_stat(&emu, name, &v) == 0 ? v : 0;
+}
+
+/* The webhook's URL as getWebhookInfo tells it (malloc'd; "" when none). */
+static char *webhook_url(void)
+{
+    char *resp = NULL, *url;
+    ck_assert_int_eq(bh_emu_call(&emu, "getWebhookInfo", NULL, &resp), 200);
+    url = bh_emu_json_str(resp, "result.url");
+    free(resp);
+    return url ? url : strdup("");
+}
+
+/* The host (index) whose name starts the value of lease NAME, or -1. */
+static int lease_holder(const char *name)
+{
+    redisContext *c = redisConnect("127.0.0.1", rp.port);
+    redisReply *rep = c && !c->err ? redisCommand(c, "GET bothive:h:{4343}:lease:%s", name)
+                                   : NULL;
+    int who = -1;
+
+    for (int i = 0; rep && rep->type == REDIS_REPLY_STRING && i < NHOSTS; i++)
+        if (!strncmp(rep->str, tags[i], 2) && rep->str[2] == '-')
+            who = i;
+    freeReplyObject(rep);
+    redisFree(c);
+    return who;
+}
+
+/* Waits until every partition is held and each live host holds its
+ * share. */
+static void parts_settled(void)
+{
+    int64_t end = bh_test_now_ms() + WAIT_MS;
+    int alive = 0, all = 0;
+
+    for (int i = 0; i < NHOSTS; i++)
+        alive += hosts[i] != 0;
+    while (!all && bh_test_now_ms() < end) {
+        int held[NHOSTS] = {0};
+        all = 1;
+        for (int p = 0; p < 16; p++) {
+            char name[16];
+            snprintf(name, sizeof name, "p%d", p);
+            int h = lease_holder(name);
+            if (h >= 0)
+                held[h]++;
+            else
+                all = 0;
+        }
+        for (int i = 0; i < NHOSTS; i++)
+            all &= hosts[i] == 0 || held[i] >= 16 / alive;
+        if (!all)
+            usleep(50000);
+    }
+    ck_assert_msg(all, "the hosts did not share the partitions");
+}
+
+/* Waits until the webhook is set, the partitions are shared, and a first
+ * update sent through each host ran. */
+static void hosts_ready(void)
+{
+    int64_t end = bh_test_now_ms() + WAIT_MS;
+    parts_settled();
+    while (emu_count("by_method.setWebhook") < 1 && bh_test_now_ms() < end)
+        usleep(50000);
+    ck_assert_int_ge(emu_count("by_method.setWebhook"), 1);
+    for (int i = 0; i < NHOSTS; i++) {
+        int64_t id = bh_emu_send_user_message(&emu, 1000 + i, 1000 + i, "sleep:0");
+        char key[64];
+        snprintf(key, sizeof key, "p:%lld", (long long)id);
+        ck_assert_int_ge(bh_test_runner_wait(st, key, 1, WAIT_MS), 1);
+    }
+}
+
+static void burst(int n, int chats, int64_t *seq, int64_t *ids)
+{
+    for (int k = 0; k < n; k++) {
+        int chat = 1 + k % chats;
+        char text[32];
+        snprintf(text, sizeof text, "%lld", (long long)seq[chat]++);
+        ids[k] = bh_emu_send_user_message(&emu, chat, chat, text);
+        ck_assert_int_gt(ids[k], 0);
+    }
+}
+
+static void all_processed(const int64_t *ids, int n)
+{
+    char key[64];
+    int64_t end = bh_test_now_ms() + WAIT_MS;
+    for (int k = 0; k < n; k++) {
+        snprintf(key, sizeof key, "p:%lld", (long long)ids[k]);
+        int64_t left = end - bh_test_now_ms();
+        ck_assert_msg(bh_test_runner_wait(st, key, 1, left > 0 ? left : 1) >= 1,
+                      "update %lld was never processed", (long long)ids[k]);
+    }
+}
+
+static void start_all(int64_t *seq)
+{
+    for (int c = 0; c <= CHATS; c++)
+        seq[c] = 1;
+    for (int i = 0; i < NHOSTS; i++)
+        host_start(i);
+    hosts_ready();
+}
+
+START_TEST(test_webhook_burst)
+{
+    int64_t seq[CHATS + 1], ids[N];
+
+    start_all(seq);
+    int64_t base = bh_test_runner_get(st, "total");
+    burst(N, CHATS, seq, ids);
+    all_processed(ids, N);
+    usleep(500000);
+    ck_assert_int_eq(bh_test_runner_get(st, "total") - base, N);
+    ck_assert_int_eq(bh_test_runner_get(st, "dups"), 0);
+    ck_assert_int_eq(bh_test_runner_get(st, "order_errors"), 0);
+    for (int i = 0; i < NHOSTS; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "host:%s", tags[i]);
+        int64_t got = bh_test_runner_get(st, key);
+        fprintf(stderr, "test_hosts_webhook: %s ran %lld of %d\n", tags[i], (long long)got,
+                N + NHOSTS);
+        ck_assert_int_gt(got, N / 10);
+    }
+    /* Once for the bot, by the intake lease's holder; never deleted. */
+    ck_assert_int_eq(emu_stat("by_method.setWebhook"), 1);
+    ck_assert_int_eq(emu_count("by_method.deleteWebhook"), 0);
+    ck_assert_int_eq(emu_stat("pending_updates"), 0);
+}
+END_TEST
+
+START_TEST(test_webhook_kill_mid_burst)
+{
+    int64_t seq[CHATS + 1], ids[2 * N];
+
+    start_all(seq);
+    burst(N, CHATS, seq, ids);
+    bh_test_runner_wait(st, "total", N / 3, WAIT_MS);
+    host_kill(0);
+    burst(N, CHATS, seq, ids + N);
+    all_processed(ids, 2 * N);
+    int64_t dups = bh_test_runner_get(st, "dups");
+    fprintf(stderr, "test_hosts_webhook: after a kill, %lld duplicate(s), %lld order error(s), "
+            "%lld failed deliveries\n", (long long)dups,
+            (long long)bh_test_runner_get(st, "order_errors"),
+            (long long)emu_count("webhook_failures"));
+    /* Reruns are of what was in flight on the dead host (see test_hosts). */
+    ck_assert_int_le(dups, 40);
+    ck_assert_int_le(bh_test_runner_get(st, "order_errors"), dups + 2);
+    ck_assert_int_eq(emu_stat("by_method.setWebhook"), 1);
+    ck_assert_int_eq(emu_stat("pending_updates"), 0);
+}
+END_TEST
+
+START_TEST(test_webhook_clean_stop_keeps_hook)
+{
+    int64_t seq[CHATS + 1], ids[N];
+
+    start_all(seq);
+    ck_assert_int_eq(host_stop(1), 0);
+    char *url = webhook_url();
+    ck_assert_str_eq(url, PUBLIC_URL);
+    free(url);
+    ck_assert_int_eq(emu_count("by_method.deleteWebhook"), 0);
+    /* The others serve it on: the balancer's deliveries to the stopped
+     * host fail and go to the next. */
+    burst(N / 2, CHATS, seq, ids);
+    all_processed(ids, N / 2);
+    ck_assert_int_eq(bh_test_runner_get(st, "order_errors"), 0);
+    ck_assert_int_eq(bh_test_runner_get(st, "dups"), 0);
+    /* Every host stopped: still no deleteWebhook, still one setWebhook. */
+    ck_assert_int_eq(host_stop(0), 0);
+    ck_assert_int_eq(host_stop(2), 0);
+    ck_assert_int_eq(emu_count("by_method.deleteWebhook"), 0);
+    ck_assert_int_eq(emu_stat("by_method.setWebhook"), 1);
+    url = webhook_url();
+    ck_assert_str_eq(url, PUBLIC_URL);
+    free(url);
+}
+END_TEST
+
+/* Redis stopped: the hosts answer the hook with an error (the emulator
+ * counts failed deliveries and keeps the updates), and once it answers
+ * again everything is processed. */
+START_TEST(test_webhook_redis_stopped)
+{
+    int64_t seq[CHATS + 1], ids[100];
+
+    start_all(seq);
+    int64_t failures0 = emu_count("webhook_failures");
+    kill(rp.pid, SIGSTOP);
+    burst(100, CHATS, seq, ids);
+    int64_t end = bh_test_now_ms() + WAIT_MS;
+    while (emu_count("webhook_failures") < failures0 + 3 && bh_test_now_ms() < end)
+        usleep(100000);
+    ck_assert_int_ge(emu_count("webhook_failures"), failures0 + 3);
+    ck_assert_int_gt(emu_stat("pending_updates"), 0);
+    kill(rp.pid, SIGCONT);
+    all_processed(ids, 100);
+    ck_assert_int_le(bh_test_runner_get(st, "order_errors"),
+                     bh_test_runner_get(st, "dups") + 2 * NHOSTS);
+    ck_assert_int_eq(emu_stat("by_method.setWebhook"), 1);
+}
+END_TEST
+
+static void add(Suite *s, const char *name, const TTest *t)
+{
+    bh_test_add_case(s, name, t, setup, teardown, 240);
+}
+
+static Suite *hosts_webhook_suite(void)
+{
+    Suite *s = suite_create("hosts_webhook");
+    add(s, "burst", test_webhook_burst);
+    add(s, "kill", test_webhook_kill_mid_burst);
+    add(s, "clean_stop", test_webhook_clean_stop_keeps_hook);
+    add(s, "redis_stopped", test_webhook_redis_stopped);
+    return s;
+}
+
+int main(void)
+{
+    return bh_test_run_suite(hosts_webhook_suite());
+}
