@@ -190,6 +190,17 @@ static char *webhook_url(void)
     return url ? url : strdup("");
 }
 
+/* getWebhookInfo's max_connections. */
+static int64_t webhook_connections(void)
+{
+    char *resp = NULL;
+    int64_t v = -1;
+    ck_assert_int_eq(bh_emu_call(&emu, "getWebhookInfo", NULL, &resp), 200);
+    bh_emu_json_int(resp, "result.max_connections", &v);
+    free(resp);
+    return v;
+}
+
 /* The host (index) whose name starts the value of lease NAME, or -1. */
 static int lease_holder(const char *name)
 {
@@ -308,6 +319,29 @@ START_TEST(test_webhook_burst)
     ck_assert_int_eq(emu_stat("by_method.setWebhook"), 1);
     ck_assert_int_eq(emu_count("by_method.deleteWebhook"), 0);
     ck_assert_int_eq(emu_stat("pending_updates"), 0);
+    /* One connection: Telegram keeps the updates' order. */
+    ck_assert_int_eq(webhook_connections(), 1);
+}
+END_TEST
+
+/* The emulator's balancer refuses what is not a list of http(s) URLs,
+ * and setWebhook's max_connections is clamped as the Bot API does. */
+START_TEST(test_spread_and_connections)
+{
+    const char *bad[] = {"ftp://h/x", "http://a/x,", "http://a/x,,http://b/y", ""};
+    bh_emu_proc other;
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        const char *args[] = {"--webhook-spread", bad[i], NULL};
+        ck_assert_int_eq(bh_emu_start_args(&other, TOKEN, args), -1);
+    }
+    const char *sets[] = {"{\"url\":\"https://a.example/h\",\"max_connections\":0}",
+                          "{\"url\":\"https://a.example/h\",\"max_connections\":500}",
+                          "{\"url\":\"https://a.example/h\"}"};
+    const int64_t want[] = {1, 100, 40};
+    for (size_t i = 0; i < 3; i++) {
+        ck_assert_int_eq(bh_emu_call(&emu, "setWebhook", sets[i], NULL), 200);
+        ck_assert_int_eq(webhook_connections(), want[i]);
+    }
 }
 END_TEST
 
@@ -397,6 +431,7 @@ static Suite *hosts_webhook_suite(void)
     add(s, "kill", test_webhook_kill_mid_burst);
     add(s, "clean_stop", test_webhook_clean_stop_keeps_hook);
     add(s, "redis_stopped", test_webhook_redis_stopped);
+    add(s, "spread", test_spread_and_connections);
     return s;
 }
 

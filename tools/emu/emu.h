@@ -218,6 +218,7 @@ typedef struct bh_emu {
     char *sticker_sets;          /* stickersets.c: JSON text of {"<name>": StickerSet}, NULL if none */
     char *webhook_url;           /* NULL when no webhook */
     char *webhook_secret;
+    int webhook_max_connections; /* setWebhook's, clamped to 1..100 as the Bot API does */
     int64_t webhook_retry_at_ms;
     bh_backoff webhook_backoff;
     int64_t webhook_last_error_date;
