@@ -14,21 +14,17 @@
  */
 #include <arpa/inet.h>
 #include <check.h>
-#include <errno.h>
-#include <hiredis/hiredis.h>
 #include <netinet/in.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bothive/bothive.h"
 #include "emu_proc.h"
+#include "hosts_proc.h"
 #include "redis_proc.h"
 #include "runner_app.h"
 #include "testutil.h"
@@ -44,10 +40,9 @@
 static bh_emu_proc emu;
 static bh_redis_proc rp;
 static bh_store *st;
-static pid_t hosts[NHOSTS];  /* each host's process group */
 static unsigned ports[NHOSTS];
-static bh_test_runner runners[NHOSTS];
-static const char *tags[NHOSTS] = {"w1", "w2", "w3"};
+static void host_configure(bh_test_hosts *hs, int i, bh_test_runner *r);
+static bh_test_hosts hs = {.n = NHOSTS, .tags = {"w1", "w2", "w3"}, .configure = host_configure};
 
 static unsigned free_port(void)
 {
@@ -83,87 +78,26 @@ static void setup(void)
 
 static void teardown(void)
 {
-    for (int i = 0; i < NHOSTS; i++)
-        if (hosts[i] > 0) {
-            kill(-hosts[i], SIGKILL);
-            waitpid(hosts[i], NULL, 0);
-            hosts[i] = 0;
-        }
+    bh_test_hosts_kill_all(&hs);
     bh_store_close(st);
     bh_emu_stop(&emu);
     bh_redis_stop(&rp);
 }
 
-/* In the host's first process, inside its namespaces: the runner, in
- * webhook mode on its own port. */
-static void host_run(int i) __attribute__((noreturn));
-static void host_run(int i)
+/* In host i's first process: the runner, in webhook mode on its own
+ * port. */
+static void host_configure(bh_test_hosts *h, int i, bh_test_runner *r)
 {
-    bh_test_runner *r = &runners[i];
     static char listen[32];
 
-    if (sethostname(tags[i], strlen(tags[i])) != 0 && errno != EPERM)
-        fprintf(stderr, "test_hosts_webhook: sethostname: %m\n");
-    setenv("BOTHIVE_HOST_NAME", tags[i], 1);
+    (void)h;
     snprintf(listen, sizeof listen, "127.0.0.1:%u", ports[i]);
     bh_test_runner_init(r, &emu, rp.url, 2);
     r->token = TOKEN;
-    r->host_tag = tags[i];
     r->delay_us = 3000;
     r->opts.webhook_url = PUBLIC_URL;
     r->opts.webhook_listen = listen;
     r->opts.webhook_secret = SECRET;
-    if (bh_test_runner_start(r) != 0)
-        _exit(1);
-    _exit(bh_test_wait(r->pid));
-}
-
-/* Starts host i in a process group of its own, in new PID and UTS
- * namespaces (as tests/integration/test_hosts.c does). */
-static void host_start(int i)
-{
-    pid_t pid = fork();
-
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        setpgid(0, 0);
-        signal(SIGTERM, SIG_IGN);
-        signal(SIGINT, SIG_IGN);
-        if (unshare(CLONE_NEWPID | CLONE_NEWUTS) != 0)
-            fprintf(stderr, "test_hosts_webhook: unshare refused (%m): plain process trees\n");
-        pid_t in = fork();
-        if (in == 0) {
-            prctl(PR_SET_PDEATHSIG, SIGKILL);
-            signal(SIGTERM, SIG_DFL);
-            signal(SIGINT, SIG_DFL);
-            host_run(i);
-        }
-        int status = 1;
-        while (in > 0 && waitpid(in, &status, 0) < 0)
-            ;
-        _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
-    }
-    setpgid(pid, pid);
-    hosts[i] = pid;
-}
-
-static void host_kill(int i)
-{
-    kill(-hosts[i], SIGKILL);
-    waitpid(hosts[i], NULL, 0);
-    hosts[i] = 0;
-}
-
-/* Stops host i cleanly (SIGTERM to its runner); its exit status. */
-static int host_stop(int i)
-{
-    int status = -1;
-
-    kill(-hosts[i], SIGTERM);
-    waitpid(hosts[i], &status, 0);
-    hosts[i] = 0;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 static int64_t emu_stat(const char *name)
@@ -201,57 +135,13 @@ static int64_t webhook_connections(void)
     return v;
 }
 
-/* The host (index) whose name starts the value of lease NAME, or -1. */
-static int lease_holder(const char *name)
-{
-    redisContext *c = redisConnect("127.0.0.1", rp.port);
-    redisReply *rep = c && !c->err ? redisCommand(c, "GET bothive:h:{4343}:lease:%s", name)
-                                   : NULL;
-    int who = -1;
-
-    for (int i = 0; rep && rep->type == REDIS_REPLY_STRING && i < NHOSTS; i++)
-        if (!strncmp(rep->str, tags[i], 2) && rep->str[2] == '-')
-            who = i;
-    freeReplyObject(rep);
-    redisFree(c);
-    return who;
-}
-
-/* Waits until every partition is held and each live host holds its
- * share. */
-static void parts_settled(void)
-{
-    int64_t end = bh_test_now_ms() + WAIT_MS;
-    int alive = 0, all = 0;
-
-    for (int i = 0; i < NHOSTS; i++)
-        alive += hosts[i] != 0;
-    while (!all && bh_test_now_ms() < end) {
-        int held[NHOSTS] = {0};
-        all = 1;
-        for (int p = 0; p < 16; p++) {
-            char name[16];
-            snprintf(name, sizeof name, "p%d", p);
-            int h = lease_holder(name);
-            if (h >= 0)
-                held[h]++;
-            else
-                all = 0;
-        }
-        for (int i = 0; i < NHOSTS; i++)
-            all &= hosts[i] == 0 || held[i] >= 16 / alive;
-        if (!all)
-            usleep(50000);
-    }
-    ck_assert_msg(all, "the hosts did not share the partitions");
-}
-
 /* Waits until the webhook is set, the partitions are shared, and a first
  * update sent through each host ran. */
 static void hosts_ready(void)
 {
     int64_t end = bh_test_now_ms() + WAIT_MS;
-    parts_settled();
+    ck_assert_msg(bh_test_hosts_settled(&hs, rp.port, "4343", 16),
+                  "the hosts did not share the partitions");
     while (emu_count("by_method.setWebhook") < 1 && bh_test_now_ms() < end)
         usleep(50000);
     ck_assert_int_ge(emu_count("by_method.setWebhook"), 1);
@@ -291,7 +181,7 @@ static void start_all(int64_t *seq)
     for (int c = 0; c <= CHATS; c++)
         seq[c] = 1;
     for (int i = 0; i < NHOSTS; i++)
-        host_start(i);
+        bh_test_host_start(&hs, i);
     hosts_ready();
 }
 
@@ -309,9 +199,9 @@ START_TEST(test_webhook_burst)
     ck_assert_int_eq(bh_test_runner_get(st, "order_errors"), 0);
     for (int i = 0; i < NHOSTS; i++) {
         char key[32];
-        snprintf(key, sizeof key, "host:%s", tags[i]);
+        snprintf(key, sizeof key, "host:%s", hs.tags[i]);
         int64_t got = bh_test_runner_get(st, key);
-        fprintf(stderr, "test_hosts_webhook: %s ran %lld of %d\n", tags[i], (long long)got,
+        fprintf(stderr, "test_hosts_webhook: %s ran %lld of %d\n", hs.tags[i], (long long)got,
                 N + NHOSTS);
         ck_assert_int_gt(got, N / 10);
     }
@@ -352,7 +242,7 @@ START_TEST(test_webhook_kill_mid_burst)
     start_all(seq);
     burst(N, CHATS, seq, ids);
     bh_test_runner_wait(st, "total", N / 3, WAIT_MS);
-    host_kill(0);
+    bh_test_host_kill(&hs, 0);
     burst(N, CHATS, seq, ids + N);
     all_processed(ids, 2 * N);
     int64_t dups = bh_test_runner_get(st, "dups");
@@ -373,7 +263,7 @@ START_TEST(test_webhook_clean_stop_keeps_hook)
     int64_t seq[CHATS + 1], ids[N];
 
     start_all(seq);
-    ck_assert_int_eq(host_stop(1), 0);
+    ck_assert_int_eq(bh_test_host_stop(&hs, 1), 0);
     char *url = webhook_url();
     ck_assert_str_eq(url, PUBLIC_URL);
     free(url);
@@ -385,8 +275,8 @@ START_TEST(test_webhook_clean_stop_keeps_hook)
     ck_assert_int_eq(bh_test_runner_get(st, "order_errors"), 0);
     ck_assert_int_eq(bh_test_runner_get(st, "dups"), 0);
     /* Every host stopped: still no deleteWebhook, still one setWebhook. */
-    ck_assert_int_eq(host_stop(0), 0);
-    ck_assert_int_eq(host_stop(2), 0);
+    ck_assert_int_eq(bh_test_host_stop(&hs, 0), 0);
+    ck_assert_int_eq(bh_test_host_stop(&hs, 2), 0);
     ck_assert_int_eq(emu_count("by_method.deleteWebhook"), 0);
     ck_assert_int_eq(emu_stat("by_method.setWebhook"), 1);
     url = webhook_url();
