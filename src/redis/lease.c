@@ -280,4 +280,7 @@ static int bh_rhosts_open(bh_hosts **out, const char *url, const char *bot, cons
 __attribute__((constructor)) static void bh_rhosts_register(void)
 {
     bh_hosts_register(BH_REDIS_SCHEME, &bh_rhosts_ops);
+    /* The same coordination through a unix socket or the sentinels. */
+    bh_hosts_register(BH_REDIS_UNIX_SCHEME, &bh_rhosts_ops);
+    bh_hosts_register(BH_REDIS_SENTINEL_SCHEME, &bh_rhosts_ops);
 }

@@ -11,7 +11,7 @@
 #include "bothive/error.h"
 #include "hosts.h"
 
-#define BH_HOSTS_SCHEMES_MAX 4
+#define BH_HOSTS_SCHEMES_MAX 8
 
 /* Filled from the backends' constructors before main, never written
  * while read. */
