@@ -414,8 +414,9 @@ static int bh_webhook_parse_listen(const char *s, struct sockaddr_in *sa)
 }
 
 /* setWebhook with the URL, the secret and the kinds wanted (and, in hosts
- * mode, one connection at a time: see the top). */
-static int bh_webhook_register(bh_client *c, const bh_updater_cfg *cfg, int hosts)
+ * mode, one connection at a time: see the top; drop: the updates waiting
+ * are dropped, the backlog of a bot's very first start). */
+static int bh_webhook_register(bh_client *c, const bh_updater_cfg *cfg, int hosts, int drop)
 {
     const bh_runner_source *src = &cfg->app->sources[cfg->source];
     json_object *p = json_object_new_object(), *res = NULL;
@@ -428,6 +429,8 @@ static int bh_webhook_register(bh_client *c, const bh_updater_cfg *cfg, int host
     if (hosts)
         json_object_object_add(p, "max_connections",
                                json_object_new_int(BH_WEBHOOK_HOSTS_CONNECTIONS));
+    if (drop)
+        json_object_object_add(p, "drop_pending_updates", json_object_new_boolean(1));
     if (src->allowed_updates) {
         json_object *a = json_object_new_array();
         for (const char *const *k = src->allowed_updates; *k; k++)
@@ -478,7 +481,7 @@ static void bh_webhook_register_retrying(bh_client *c, const bh_updater_cfg *cfg
     int rc;
 
     while (!bh_updater_stopping()) {
-        if ((rc = bh_webhook_register(c, cfg, 0)) == BH_OK) {
+        if ((rc = bh_webhook_register(c, cfg, 0, 0)) == BH_OK) {
             bh_log(BH_LOG_INFO, "webhook set, listening on %s", cfg->opts->webhook_listen);
             return;
         }
@@ -609,10 +612,13 @@ static void bh_webhook_note_of(const bh_updater_cfg *cfg, char *out, size_t n)
 
 /* Under the intake lease: setWebhook, unless the store notes that this
  * registration was made already; then the note, fenced by the epoch. A
- * failure is retried at a later turn. */
+ * failure is retried at a later turn. At the bot's very first start (no
+ * offset in the store: no intake of it ever put anything) the backlog is
+ * dropped, unless process_backlog, as the polling intake skips it. */
 static void bh_webhook_hosts_register(bh_webhook_hosts *w, int64_t now)
 {
     char noted[BH_WEBHOOK_NOTE_MAX];
+    int64_t offset = 0;
     int rc = bh_hosts_note_get(w->h, "webhook", noted, sizeof noted);
 
     if (rc == BH_OK && !strcmp(noted, w->note)) {
@@ -621,9 +627,10 @@ static void bh_webhook_hosts_register(bh_webhook_hosts *w, int64_t now)
         w->registered = 1;
         return;
     }
-    if (rc != BH_OK && rc != BH_EINVAL)
+    if ((rc != BH_OK && rc != BH_EINVAL) || bh_hosts_offset(w->h, &offset) != BH_OK)
         return; /* the store fails: the next turn */
-    if ((rc = bh_webhook_register(w->c, w->cfg, 1)) != BH_OK) {
+    int drop = offset < 0 && !w->cfg->opts->process_backlog;
+    if ((rc = bh_webhook_register(w->c, w->cfg, 1, drop)) != BH_OK) {
         int64_t wait = bh_backoff_next(&w->retry);
         bh_log(BH_LOG_WARN, "setWebhook failed: %s (%s); retrying in %lld ms", bh_strerror(rc),
                bh_client_last_error(w->c)->description, (long long)wait);
@@ -633,7 +640,8 @@ static void bh_webhook_hosts_register(bh_webhook_hosts *w, int64_t now)
     bh_backoff_reset(&w->retry);
     rc = bh_hosts_note_set(w->h, "intake", w->epoch, "webhook", w->note);
     if (rc == BH_OK) {
-        bh_log(BH_LOG_INFO, "webhook set for every host (%s)", w->cfg->opts->webhook_url);
+        bh_log(BH_LOG_INFO, "webhook set for every host (%s)%s", w->cfg->opts->webhook_url,
+               drop ? "; first start of the bot: the backlog was dropped" : "");
         w->registered = 1;
     } else if (rc == BH_ENOTOWNER) {
         w->epoch = 0;

@@ -214,6 +214,32 @@ START_TEST(test_webhook_burst)
 }
 END_TEST
 
+/* The backlog is dropped at the bot's very first start only (setWebhook
+ * with drop_pending_updates); what waits while every host is down is
+ * processed when one comes back, with no second setWebhook. */
+START_TEST(test_webhook_backlog_first_start_only)
+{
+    int64_t old[3], later[3];
+    char key[64];
+
+    for (int k = 0; k < 3; k++)
+        old[k] = bh_emu_send_user_message(&emu, 7, 7, "sleep:0");
+    int64_t seq[CHATS + 1];
+    start_all(seq);
+    for (int i = 0; i < NHOSTS; i++)
+        bh_test_host_kill(&hs, i);
+    for (int k = 0; k < 3; k++)
+        later[k] = bh_emu_send_user_message(&emu, 9, 9, "sleep:0");
+    bh_test_host_start(&hs, 2);
+    all_processed(later, 3);
+    for (int k = 0; k < 3; k++) {
+        snprintf(key, sizeof key, "p:%lld", (long long)old[k]);
+        ck_assert_int_eq(bh_test_runner_get(st, key), 0);
+    }
+    ck_assert_int_eq(emu_stat("by_method.setWebhook"), 1);
+}
+END_TEST
+
 /* The emulator's balancer refuses what is not a list of http(s) URLs,
  * and setWebhook's max_connections is clamped as the Bot API does. */
 START_TEST(test_spread_and_connections)
@@ -322,6 +348,7 @@ static Suite *hosts_webhook_suite(void)
     add(s, "clean_stop", test_webhook_clean_stop_keeps_hook);
     add(s, "redis_stopped", test_webhook_redis_stopped);
     add(s, "spread", test_spread_and_connections);
+    add(s, "backlog", test_webhook_backlog_first_start_only);
     return s;
 }
 
