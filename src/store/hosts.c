@@ -157,14 +157,14 @@ int bh_hosts_push(bh_hosts *h, const bh_hosts_entry *e)
 {
     if (!h || !e || e->update_id <= 0 || e->part < 0 || e->part >= BH_HOSTS_PARTS_MAX || !e->json)
         return BH_EINVAL;
-    return h->ops->push(h, e);
+    return h->ops->push ? h->ops->push(h, e) : BH_ENOTSUP;
 }
 
 int bh_hosts_note_get(bh_hosts *h, const char *name, char *buf, size_t len)
 {
     if (!h || !bh_hosts_name_ok(name) || !buf || !len)
         return BH_EINVAL;
-    return h->ops->note_get(h, name, buf, len);
+    return h->ops->note_get ? h->ops->note_get(h, name, buf, len) : BH_ENOTSUP;
 }
 
 int bh_hosts_note_set(bh_hosts *h, const char *lease, uint64_t epoch, const char *name,
@@ -172,5 +172,5 @@ int bh_hosts_note_set(bh_hosts *h, const char *lease, uint64_t epoch, const char
 {
     if (!h || !bh_hosts_name_ok(lease) || !bh_hosts_name_ok(name) || !value)
         return BH_EINVAL;
-    return h->ops->note_set(h, lease, epoch, name, value);
+    return h->ops->note_set ? h->ops->note_set(h, lease, epoch, name, value) : BH_ENOTSUP;
 }

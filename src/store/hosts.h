@@ -164,20 +164,20 @@ int bh_hosts_ack(bh_hosts *h, int part, uint64_t epoch, const int64_t *ids, size
  * go in in ascending order per partition; Telegram delivers in order to a
  * hook with max_connections 1). The offset becomes at least the id + 1.
  * Errors: BH_EINVAL, the backend's (then it may or may not be in: a push
- * again is safe).
+ * again is safe), BH_ENOTSUP (a backend without it).
  */
 int bh_hosts_push(bh_hosts *h, const bh_hosts_entry *e);
 /*
  * A note of the bot (a short value every host reads, e.g. what the webhook
  * was registered with): its value into buf (len bytes, NUL-terminated;
  * "" when none). Errors: BH_EINVAL (a bad name, a buf too small for the
- * value), the backend's.
+ * value), BH_ENOTSUP (a backend without notes), the backend's.
  */
 int bh_hosts_note_get(bh_hosts *h, const char *name, char *buf, size_t len);
 /*
  * Sets note name to value, fenced: only while the lease `lease` is held
- * with epoch. Errors: BH_EINVAL, BH_ENOTOWNER (not held: nothing set), the
- * backend's.
+ * with epoch. Errors: BH_EINVAL, BH_ENOTOWNER (not held: nothing set),
+ * BH_ENOTSUP (a backend without notes), the backend's.
  */
 int bh_hosts_note_set(bh_hosts *h, const char *lease, uint64_t epoch, const char *name,
                       const char *value);
