@@ -208,7 +208,7 @@ START_TEST(test_sentinel_failover_mid_burst)
         seq[c] = 1;
     start_hosts(rp.port);
     /* Slow handlers: most of the burst waits in the streams. */
-    burst(N, seq, ids, "sleep:20");
+    burst(N, seq, ids, "sleep:500");
     int64_t end = bh_test_now_ms() + WAIT_MS;
     while (emu_pending() > 0 && bh_test_now_ms() < end)
         usleep(50000);
@@ -224,6 +224,7 @@ START_TEST(test_sentinel_failover_mid_burst)
     fprintf(stderr, "test_hosts_redis: failover: %lld duplicate(s); %lld of %d had run before\n",
             (long long)dups, (long long)before, N);
     ck_assert_int_le(dups, 60);
+    ck_assert_int_lt(before, N); /* the failover came mid-burst */
     ck_assert(bh_test_hosts_settled(&hs, replica.port, BOT, 16));
 }
 END_TEST
