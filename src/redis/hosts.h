@@ -68,6 +68,11 @@ int bh_rhosts_crash(bh_hosts *h, int part, uint64_t epoch, int64_t id, int *cras
 int bh_rhosts_wait(bh_hosts *h, const int *parts, const int64_t *after, size_t n, int ms);
 /* lease.c: the scheduled jobs' wake-up. */
 int bh_rhosts_wake(bh_hosts *h, int64_t at_ms, int64_t *next_ms);
+/* stream.c: webhook mode's push, and the bot's notes. */
+int bh_rhosts_push(bh_hosts *h, const bh_hosts_entry *e);
+int bh_rhosts_note_get(bh_hosts *h, const char *name, char *buf, size_t len);
+int bh_rhosts_note_set(bh_hosts *h, const char *lease, uint64_t epoch, const char *name,
+                       const char *value);
 /* Creates the group of partitions 0..parts-1 where missing. */
 int bh_rhosts_groups(struct bh_redis_hosts *h, int parts);
 

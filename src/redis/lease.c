@@ -249,6 +249,9 @@ static const struct bh_hosts_ops bh_rhosts_ops = {
     .crash = bh_rhosts_crash,
     .wait = bh_rhosts_wait,
     .wake = bh_rhosts_wake,
+    .push = bh_rhosts_push,
+    .note_get = bh_rhosts_note_get,
+    .note_set = bh_rhosts_note_set,
 };
 
 /* The connection is a store handle of the same URL: its settings, its
@@ -280,6 +283,9 @@ static int bh_rhosts_open(bh_hosts **out, const char *url, const char *bot, cons
 __attribute__((constructor)) static void bh_rhosts_register(void)
 {
     bh_hosts_register(BH_REDIS_SCHEME, &bh_rhosts_ops);
+    /* The same coordination through a unix socket or the sentinels. */
+    bh_hosts_register(BH_REDIS_UNIX_SCHEME, &bh_rhosts_ops);
+    bh_hosts_register(BH_REDIS_SENTINEL_SCHEME, &bh_rhosts_ops);
 }
 
 /* KEYS: wake; ARGV: at (-1: only read). The time kept, or -1. A time

@@ -445,3 +445,87 @@ int bh_rhosts_wait(bh_hosts *hh, const int *parts, const int64_t *after, size_t 
     freeReplyObject(rep);
     return rc;
 }
+
+/* KEYS: stream, offset; ARGV: id, json. 1 put, 0 not (an entry of that id
+ * or above is in the stream already: XADD refuses an id not above the
+ * stream's last one, even after that one was deleted). */
+static const char bh_rhosts_lua_push[] =
+    "local r = redis.pcall('XADD', KEYS[1], ARGV[1] .. '-0', 'u', ARGV[2])\n"
+    "if type(r) == 'table' and r.err then\n"
+    "  if string.find(r.err, 'equal or smaller', 1, true) then return 0 end\n"
+    "  return redis.error_reply(r.err)\n"
+    "end\n"
+    "local id = tonumber(ARGV[1])\n"
+    "if id >= tonumber(redis.call('GET', KEYS[2]) or '0') then\n"
+    "  redis.call('SET', KEYS[2], id + 1)\n"
+    "end\n"
+    "return 1\n";
+
+/* KEYS: lease, note; ARGV: token, value. 1, or -1 when not the holder. */
+static const char bh_rhosts_lua_note[] =
+    "if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end\n"
+    "redis.call('SET', KEYS[2], ARGV[2])\n"
+    "return 1\n";
+
+/* Idempotent (a second run finds the entry in), so a reconnection may run
+ * it again. */
+int bh_rhosts_push(bh_hosts *hh, const bh_hosts_entry *e)
+{
+    struct bh_redis_hosts *h = bh_rhosts_of(hh);
+    struct bh_redis_argv a = {0};
+    long long put = 0;
+    int rc;
+
+    bh_rhosts_key(h, &a, "s:%d", e->part);
+    bh_rhosts_key(h, &a, "offset");
+    bh_redis_argv_int(&a, (long long)e->update_id);
+    bh_redis_argv_add(&a, e->json, e->len);
+    rc = bh_rhosts_eval_int(h, bh_rhosts_lua_push, 1, 2, &a, &put);
+    bh_redis_argv_free(&a);
+    return rc == BH_OK ? (int)(put > 0) : rc;
+}
+
+int bh_rhosts_note_get(bh_hosts *hh, const char *name, char *buf, size_t len)
+{
+    struct bh_redis_hosts *h = bh_rhosts_of(hh);
+    struct bh_redis_argv a = {0};
+    redisReply *rep;
+    int rc;
+
+    bh_redis_argv_str(&a, "GET");
+    bh_rhosts_key(h, &a, "note:%s", name);
+    rc = bh_redis_cmd_run(h->r, 1, &rep, &a);
+    bh_redis_argv_free(&a);
+    if (rc != BH_OK)
+        return rc;
+    buf[0] = '\0';
+    if (rep->type == REDIS_REPLY_STRING && rep->len < len)
+        memcpy(buf, rep->str, rep->len + 1);
+    else if (rep->type == REDIS_REPLY_STRING)
+        rc = BH_EINVAL;
+    else if (rep->type != REDIS_REPLY_NIL)
+        rc = bh_redis_reply_fail(h->r, rep);
+    freeReplyObject(rep);
+    return rc;
+}
+
+int bh_rhosts_note_set(bh_hosts *hh, const char *lease, uint64_t epoch, const char *name,
+                       const char *value)
+{
+    struct bh_redis_hosts *h = bh_rhosts_of(hh);
+    struct bh_redis_argv a = {0};
+    char tok[BH_RHOSTS_TOKEN_MAX];
+    long long done = 0;
+    int rc;
+
+    bh_rhosts_token(h, epoch, tok, sizeof tok);
+    bh_rhosts_key(h, &a, "lease:%s", lease);
+    bh_rhosts_key(h, &a, "note:%s", name);
+    bh_redis_argv_str(&a, tok);
+    bh_redis_argv_str(&a, value);
+    rc = bh_rhosts_eval_int(h, bh_rhosts_lua_note, 1, 2, &a, &done);
+    bh_redis_argv_free(&a);
+    if (rc == BH_OK && done < 0)
+        rc = BH_ENOTOWNER;
+    return rc;
+}

@@ -25,7 +25,7 @@ int bh_hosts_mode(const bh_runner_app *app, const bh_run_options *o, int s)
 
     if (env && !strcmp(env, "0"))
         return 0;
-    return !app->sources[s].feed && !o->webhook_url && bh_hosts_supported(o->store_url);
+    return !app->sources[s].feed && bh_hosts_supported(o->store_url);
 }
 
 /* A number of the environment within lo..hi, else dflt. */

@@ -12,6 +12,9 @@
  *            letters, the scheduled jobs' shared wake-up)
  * intake.c   the intake process: polls getUpdates while it holds the
  *            intake lease and puts every update once into the log
+ * webhook.c  in webhook mode, the intake's place on every host: serves
+ *            the hook and pushes each update once into the log; the
+ *            intake lease's holder registers the hook
  *
  * The master makes no store call for any of it: the feeder does the
  * Redis I/O and talks to it over proto.c's socket, as an updater does.
@@ -55,8 +58,8 @@ typedef struct bh_hosts_cfg {
     int parts;          /* BOTHIVE_HOSTS_PARTITIONS, default 16 (the first host's wins) */
 } bh_hosts_cfg;
 
-/* Whether source s runs in hosts mode: polling (no webhook, no feed) over
- * a store that spans hosts, unless BOTHIVE_HOSTS=0. */
+/* Whether source s runs in hosts mode: polling or a webhook (no feed)
+ * over a store that spans hosts, unless BOTHIVE_HOSTS=0. */
 int bh_hosts_mode(const bh_runner_app *app, const bh_run_options *o, int s);
 void bh_hosts_cfg_get(bh_hosts_cfg *c);
 /* The bot's id in the log: the number before the token's ':' (or the
@@ -71,5 +74,7 @@ void bh_hosts_new_id(char *out, size_t n);
  * the master's host id. */
 void bh_feeder_main(const bh_updater_cfg *cfg, const char *host) __attribute__((noreturn));
 void bh_intake_main(const bh_updater_cfg *cfg, const char *host) __attribute__((noreturn));
+/* The same for webhook mode (called by bh_intake_main). */
+void bh_webhook_hosts_main(const bh_updater_cfg *cfg, const char *host) __attribute__((noreturn));
 
 #endif

@@ -15,6 +15,9 @@
  * very first start of the bot, when the store has no offset of it yet and
  * process_backlog is off; never on a restart or when a host joins.
  *
+ * In webhook mode the intake is the webhook server instead (webhook.c,
+ * bh_webhook_hosts_main): every host serves the hook.
+ *
  * Names: every function here is bh_intake_*.
  */
 #include <signal.h>
@@ -210,6 +213,8 @@ void bh_intake_main(const bh_updater_cfg *cfg, const char *host)
                               .max_ms = BH_INTAKE_RETRY_MAX_MS}};
     int rc;
 
+    if (cfg->opts->webhook_url)
+        bh_webhook_hosts_main(cfg, host);
     sigemptyset(&sa.sa_mask);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);

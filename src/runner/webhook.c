@@ -17,6 +17,19 @@
  * connection. The duplicate keeps the socket alive, so a shutdown never
  * hits a descriptor that was closed and reused meanwhile.
  *
+ * In hosts mode (a store that spans hosts, see hosts.h) this server runs
+ * in the intake's place, a child of the feeder, on every host: a POST is
+ * answered 200 only once its update is pushed into the bot's partitioned
+ * log (deduplicated by update_id), which the partitions' owners run as in
+ * getUpdates mode; the master is not involved. A push that fails (the
+ * store is slow or gone) is answered 503, so that Telegram delivers it
+ * again, maybe to another host; for a moment after, every POST is answered
+ * 503 at once rather than after a timeout each. setWebhook is called by
+ * the holder of the intake lease only, and only when the registration
+ * noted in the store (fenced by the lease's epoch) is not this one: once
+ * per bot, not per host or per start. deleteWebhook is never called: one
+ * host stopping must not take the hook from the others.
+ *
  * Names: every function here is bh_webhook_*.
  */
 #include <arpa/inet.h>
@@ -40,6 +53,8 @@
 #include "bothive/error.h"
 #include "bothive/log.h"
 #include "bothive/telegram.h"
+#include "base/siphash.h"
+#include "hosts.h"
 #include "internal.h"
 
 /* Registering the webhook is retried from one second up to half a minute. */
@@ -50,6 +65,12 @@
 /* The wait for a message of the master between looks for late requests
  * and for a stop: how late past its deadline a request may be cut. */
 #define BH_WEBHOOK_IDLE_POLL_MS 200
+/* Hosts mode: after a failed push, POSTs are answered 503 at once for so
+ * long. */
+#define BH_WEBHOOK_DOWN_MS 1000
+/* Hosts mode: Telegram keeps the order of updates to a hook with one
+ * connection; the log takes them in order per partition. */
+#define BH_WEBHOOK_HOSTS_CONNECTIONS 1
 /* libmicrohttpd's messages: at most one a second (a flood of refused
  * connections would otherwise flood the log), the rest counted. */
 #define BH_WEBHOOK_LOG_EVERY_MS 1000
@@ -70,6 +91,10 @@ typedef struct bh_webhook_server {
     bh_webhook_conn *conns;
     int64_t log_last_ms;
     unsigned log_dropped;
+    bh_hosts *hosts;      /* hosts mode: the server thread's handle; else NULL */
+    int parts;
+    int64_t down_until;   /* hosts mode: no push before (one failed) */
+    int failing;
 } bh_webhook_server;
 
 typedef struct bh_webhook_req {
@@ -265,9 +290,42 @@ static enum MHD_Result bh_webhook_take(const bh_webhook_server *h, bh_webhook_re
     return MHD_YES;
 }
 
+/* Hosts mode: pushes update u (id) into its chat's partition of the log.
+ * BH_OK when it is in (now or before: a redelivery), BH_EBUSY when the
+ * store failed or failed a moment ago (the answer makes Telegram deliver
+ * it again). Only the server thread calls it: the handle is its own. */
+static int bh_webhook_push(bh_webhook_server *h, int64_t id, json_object *u)
+{
+    bh_hosts_entry e = {.update_id = id};
+    int64_t now = bh_clock_mono_ms();
+    int kind, rc;
+    int64_t key;
+
+    if (now < h->down_until)
+        return BH_EBUSY;
+    bh_proto_update_key(u, id, &kind, &key);
+    e.part = bh_hosts_part_of(kind, key, h->parts);
+    e.json = (char *)json_object_to_json_string_length(u, JSON_C_TO_STRING_PLAIN, &e.len);
+    rc = bh_hosts_push(h->hosts, &e);
+    if (rc < 0) {
+        if (!h->failing)
+            bh_log(BH_LOG_WARN, "webhook: cannot put update %lld into the store: %s; "
+                   "answering 503 until it works again", (long long)id, bh_strerror(rc));
+        h->failing = 1;
+        h->down_until = bh_clock_mono_ms() + BH_WEBHOOK_DOWN_MS;
+        return BH_EBUSY;
+    }
+    if (h->failing)
+        bh_log(BH_LOG_INFO, "webhook: the store takes updates again");
+    h->failing = 0;
+    if (rc == 0)
+        bh_log(BH_LOG_DEBUG, "webhook: update %lld was in the store already", (long long)id);
+    return BH_OK;
+}
+
 /* The whole body is in: an Update with a positive update_id goes to the
  * master, and only once the master holds it is the answer 200. */
-static enum MHD_Result bh_webhook_deliver(const bh_webhook_server *h, struct MHD_Connection *con,
+static enum MHD_Result bh_webhook_deliver(bh_webhook_server *h, struct MHD_Connection *con,
                                           const bh_webhook_req *q)
 {
     json_object *u, *idv;
@@ -281,9 +339,14 @@ static enum MHD_Result bh_webhook_deliver(const bh_webhook_server *h, struct MHD
         json_object_put(u);
         return bh_webhook_answer(con, 400, "{\"ok\":false,\"description\":\"Not an update\"}");
     }
-    rc = bh_updater_forward(h->cfg->fd, h->cfg->source, json_object_get_int64(idv), u,
-                            q->data, q->len, 0);
+    if (h->hosts)
+        rc = bh_webhook_push(h, json_object_get_int64(idv), u);
+    else
+        rc = bh_updater_forward(h->cfg->fd, h->cfg->source, json_object_get_int64(idv), u,
+                                q->data, q->len, 0);
     json_object_put(u);
+    if (rc == BH_EBUSY)
+        return bh_webhook_answer(con, 503, "{\"ok\":false}"); /* retried, maybe elsewhere */
     if (rc != BH_OK)
         return bh_webhook_answer(con, 500, "{\"ok\":false}"); /* Telegram retries */
     return bh_webhook_answer(con, 200, "{\"ok\":true}");
@@ -350,8 +413,10 @@ static int bh_webhook_parse_listen(const char *s, struct sockaddr_in *sa)
     return BH_OK;
 }
 
-/* setWebhook with the URL, the secret and the kinds wanted. */
-static int bh_webhook_register(bh_client *c, const bh_updater_cfg *cfg)
+/* setWebhook with the URL, the secret and the kinds wanted (and, in hosts
+ * mode, one connection at a time: see the top; drop: the updates waiting
+ * are dropped, the backlog of a bot's very first start). */
+static int bh_webhook_register(bh_client *c, const bh_updater_cfg *cfg, int hosts, int drop)
 {
     const bh_runner_source *src = &cfg->app->sources[cfg->source];
     json_object *p = json_object_new_object(), *res = NULL;
@@ -361,6 +426,11 @@ static int bh_webhook_register(bh_client *c, const bh_updater_cfg *cfg)
         return BH_ENOMEM;
     json_object_object_add(p, "url", json_object_new_string(cfg->opts->webhook_url));
     json_object_object_add(p, "secret_token", json_object_new_string(cfg->opts->webhook_secret));
+    if (hosts)
+        json_object_object_add(p, "max_connections",
+                               json_object_new_int(BH_WEBHOOK_HOSTS_CONNECTIONS));
+    if (drop)
+        json_object_object_add(p, "drop_pending_updates", json_object_new_boolean(1));
     if (src->allowed_updates) {
         json_object *a = json_object_new_array();
         for (const char *const *k = src->allowed_updates; *k; k++)
@@ -411,7 +481,7 @@ static void bh_webhook_register_retrying(bh_client *c, const bh_updater_cfg *cfg
     int rc;
 
     while (!bh_updater_stopping()) {
-        if ((rc = bh_webhook_register(c, cfg)) == BH_OK) {
+        if ((rc = bh_webhook_register(c, cfg, 0, 0)) == BH_OK) {
             bh_log(BH_LOG_INFO, "webhook set, listening on %s", cfg->opts->webhook_listen);
             return;
         }
@@ -499,5 +569,158 @@ void bh_webhook_main(const bh_updater_cfg *cfg)
         status = BH_EXIT_LISTEN;
     bh_client_free(c);
     free(buf);
+    _exit(status);
+}
+
+/* ---- hosts mode (see the top) ---- */
+
+/* The longest registration note: a hash and the URL. */
+#define BH_WEBHOOK_NOTE_MAX 2200
+
+/* The main thread's side of hosts mode: the intake lease and the
+ * registration. */
+typedef struct bh_webhook_hosts {
+    const bh_updater_cfg *cfg;
+    bh_hosts *h;          /* the main thread's handle (the server has its own) */
+    bh_client *c;
+    bh_hosts_cfg hc;
+    uint64_t epoch;       /* the intake lease, when held; else 0 */
+    int registered;       /* the registration is done under epoch */
+    int failing;
+    bh_backoff retry;
+    int64_t next_ms;      /* the next look at the lease */
+    char note[BH_WEBHOOK_NOTE_MAX];
+} bh_webhook_hosts;
+
+/* What the webhook is registered with, as noted in the store: a hash of
+ * the secret and of the kinds wanted (the secret itself is not written
+ * there), and the URL. */
+static void bh_webhook_note_of(const bh_updater_cfg *cfg, char *out, size_t n)
+{
+    static const unsigned char key[16] = {0};
+    const char *const *kinds = cfg->app->sources[cfg->source].allowed_updates;
+    char what[BH_WEBHOOK_NOTE_MAX];
+    size_t len = (size_t)snprintf(what, sizeof what, "%s\n", cfg->opts->webhook_secret);
+
+    for (const char *const *k = kinds; k && *k && len < sizeof what; k++)
+        len += (size_t)snprintf(what + len, sizeof what - len, "%s,", *k);
+    if (len >= sizeof what)
+        len = sizeof what - 1;
+    snprintf(out, n, "%016llx %.2048s", (unsigned long long)bh_siphash(key, what, len),
+             cfg->opts->webhook_url);
+}
+
+/* Under the intake lease: setWebhook, unless the store notes that this
+ * registration was made already; then the note, fenced by the epoch. A
+ * failure is retried at a later turn. At the bot's very first start (no
+ * offset in the store: no intake of it ever put anything) the backlog is
+ * dropped, unless process_backlog, as the polling intake skips it. */
+static void bh_webhook_hosts_register(bh_webhook_hosts *w, int64_t now)
+{
+    char noted[BH_WEBHOOK_NOTE_MAX];
+    int64_t offset = 0;
+    int rc = bh_hosts_note_get(w->h, "webhook", noted, sizeof noted);
+
+    if (rc == BH_OK && !strcmp(noted, w->note)) {
+        bh_log(BH_LOG_INFO, "webhook: registered already; this host keeps it (epoch %llu)",
+               (unsigned long long)w->epoch);
+        w->registered = 1;
+        return;
+    }
+    if ((rc != BH_OK && rc != BH_EINVAL) || bh_hosts_offset(w->h, &offset) != BH_OK)
+        return; /* the store fails: the next turn */
+    int drop = offset < 0 && !w->cfg->opts->process_backlog;
+    if ((rc = bh_webhook_register(w->c, w->cfg, 1, drop)) != BH_OK) {
+        int64_t wait = bh_backoff_next(&w->retry);
+        bh_log(BH_LOG_WARN, "setWebhook failed: %s (%s); retrying in %lld ms", bh_strerror(rc),
+               bh_client_last_error(w->c)->description, (long long)wait);
+        w->next_ms = now + wait;
+        return;
+    }
+    bh_backoff_reset(&w->retry);
+    rc = bh_hosts_note_set(w->h, "intake", w->epoch, "webhook", w->note);
+    if (rc == BH_OK) {
+        bh_log(BH_LOG_INFO, "webhook set for every host (%s)%s", w->cfg->opts->webhook_url,
+               drop ? "; first start of the bot: the backlog was dropped" : "");
+        w->registered = 1;
+    } else if (rc == BH_ENOTOWNER) {
+        w->epoch = 0;
+    }
+}
+
+/* One look at the intake lease: taken or kept, its holder sees to the
+ * registration. */
+static void bh_webhook_hosts_turn(bh_webhook_hosts *w, int64_t now)
+{
+    uint64_t e = w->epoch;
+    int rc = bh_hosts_lease(w->h, "intake", w->hc.lease_ms, &e);
+
+    w->next_ms = now + w->hc.lease_ms / 4;
+    if (rc < 0) {
+        if (!w->failing)
+            bh_log(BH_LOG_WARN, "webhook: intake lease: %s", bh_strerror(rc));
+        w->failing = 1;
+        return;
+    }
+    w->failing = 0;
+    if (rc == 0 || e != w->epoch) {
+        w->registered = 0;
+        w->epoch = rc == 1 ? e : 0;
+    }
+    if (w->epoch && !w->registered)
+        bh_webhook_hosts_register(w, now);
+}
+
+/* Opens the handles (the server thread's into h, the main thread's into
+ * w) and the client. Errors: the store's and the client's. */
+static int bh_webhook_hosts_open(bh_webhook_server *h, bh_webhook_hosts *w, const char *host)
+{
+    const bh_updater_cfg *cfg = h->cfg;
+    const char *token = cfg->app->sources[cfg->source].token;
+    char bot[BH_HOSTS_NAME_MAX + 1];
+    int rc;
+
+    bh_hosts_bot_id(token, bot, sizeof bot);
+    if ((rc = bh_client_new(&w->c, token, cfg->opts->api_url, NULL)) != BH_OK ||
+        (rc = bh_hosts_open(&w->h, cfg->opts->store_url, bot, host)) != BH_OK ||
+        (rc = bh_hosts_open(&h->hosts, cfg->opts->store_url, bot, host)) != BH_OK)
+        return rc;
+    return bh_hosts_setup(h->hosts, w->hc.parts, &h->parts);
+}
+
+void bh_webhook_hosts_main(const bh_updater_cfg *cfg, const char *host)
+{
+    bh_webhook_server h = {.cfg = cfg, .secret_len = strlen(cfg->opts->webhook_secret)};
+    bh_webhook_hosts w = {.cfg = cfg, .retry = {.initial_ms = BH_WEBHOOK_RETRY_MIN_MS,
+                                                .max_ms = BH_WEBHOOK_RETRY_MAX_MS}};
+    struct MHD_Daemon *d = NULL;
+    int rc, status = 0;
+
+    bh_updater_signals();
+    bh_webhook_raise_nofile();
+    pthread_mutex_init(&h.lock, NULL);
+    close(cfg->fd); /* the feeder's socket to the master is not ours */
+    bh_hosts_cfg_get(&w.hc);
+    bh_webhook_note_of(cfg, w.note, sizeof w.note);
+    if ((rc = bh_webhook_hosts_open(&h, &w, host)) != BH_OK) {
+        bh_log(BH_LOG_ERROR, "webhook cannot start: %s", bh_strerror(rc));
+        status = BH_EXIT_START;
+    } else if (!(d = bh_webhook_listen(&h))) {
+        status = BH_EXIT_LISTEN;
+    }
+    while (d && !bh_updater_stopping()) {
+        int64_t now = bh_clock_mono_ms();
+        bh_webhook_cut_late(&h);
+        if (now >= w.next_ms)
+            bh_webhook_hosts_turn(&w, now);
+        bh_sleep_ms(BH_WEBHOOK_IDLE_POLL_MS, bh_updater_stop_flag());
+    }
+    if (d)
+        MHD_stop_daemon(d); /* no deleteWebhook: the other hosts keep serving it */
+    if (w.epoch)
+        bh_hosts_release(w.h, "intake", w.epoch);
+    bh_hosts_close(h.hosts);
+    bh_hosts_close(w.h);
+    bh_client_free(w.c);
     _exit(status);
 }

@@ -11,7 +11,7 @@
 #include "bothive/error.h"
 #include "hosts.h"
 
-#define BH_HOSTS_SCHEMES_MAX 4
+#define BH_HOSTS_SCHEMES_MAX 8
 
 /* Filled from the backends' constructors before main, never written
  * while read. */
@@ -183,4 +183,26 @@ int bh_hosts_wake(bh_hosts *h, int64_t at_ms, int64_t *next_ms)
     if (!h->ops->wake)
         return BH_ENOTSUP;
     return h->ops->wake(h, at_ms, next_ms);
+}
+
+int bh_hosts_push(bh_hosts *h, const bh_hosts_entry *e)
+{
+    if (!h || !e || e->update_id <= 0 || e->part < 0 || e->part >= BH_HOSTS_PARTS_MAX || !e->json)
+        return BH_EINVAL;
+    return h->ops->push ? h->ops->push(h, e) : BH_ENOTSUP;
+}
+
+int bh_hosts_note_get(bh_hosts *h, const char *name, char *buf, size_t len)
+{
+    if (!h || !bh_hosts_name_ok(name) || !buf || !len)
+        return BH_EINVAL;
+    return h->ops->note_get ? h->ops->note_get(h, name, buf, len) : BH_ENOTSUP;
+}
+
+int bh_hosts_note_set(bh_hosts *h, const char *lease, uint64_t epoch, const char *name,
+                      const char *value)
+{
+    if (!h || !bh_hosts_name_ok(lease) || !bh_hosts_name_ok(name) || !value)
+        return BH_EINVAL;
+    return h->ops->note_set ? h->ops->note_set(h, lease, epoch, name, value) : BH_ENOTSUP;
 }

@@ -70,6 +70,10 @@ struct bh_hosts_ops {
                  size_t *len);
     int (*wait)(bh_hosts *h, const int *parts, const int64_t *after, size_t n, int ms);
     int (*wake)(bh_hosts *h, int64_t at_ms, int64_t *next_ms);
+    int (*push)(bh_hosts *h, const bh_hosts_entry *e);
+    int (*note_get)(bh_hosts *h, const char *name, char *buf, size_t len);
+    int (*note_set)(bh_hosts *h, const char *lease, uint64_t epoch, const char *name,
+                    const char *value);
 };
 
 /* The part of every handle this layer knows; backends embed it first. */
@@ -186,5 +190,30 @@ int bh_hosts_wait(bh_hosts *h, const int *parts, const int64_t *after, size_t n,
  * backend without it), the backend's.
  */
 int bh_hosts_wake(bh_hosts *h, int64_t at_ms, int64_t *next_ms);
+/*
+ * Puts one entry into the log from any host, no lease needed (webhook
+ * mode: every host serves the hook), at most once: it returns 1 when put,
+ * 0 when an entry of that update id was put before (a redelivery), or
+ * when the id is not above the last one put into its partition (entries
+ * go in in ascending order per partition; Telegram delivers in order to a
+ * hook with max_connections 1). The offset becomes at least the id + 1.
+ * Errors: BH_EINVAL, the backend's (then it may or may not be in: a push
+ * again is safe), BH_ENOTSUP (a backend without it).
+ */
+int bh_hosts_push(bh_hosts *h, const bh_hosts_entry *e);
+/*
+ * A note of the bot (a short value every host reads, e.g. what the webhook
+ * was registered with): its value into buf (len bytes, NUL-terminated;
+ * "" when none). Errors: BH_EINVAL (a bad name, a buf too small for the
+ * value), BH_ENOTSUP (a backend without notes), the backend's.
+ */
+int bh_hosts_note_get(bh_hosts *h, const char *name, char *buf, size_t len);
+/*
+ * Sets note name to value, fenced: only while the lease `lease` is held
+ * with epoch. Errors: BH_EINVAL, BH_ENOTOWNER (not held: nothing set),
+ * BH_ENOTSUP (a backend without notes), the backend's.
+ */
+int bh_hosts_note_set(bh_hosts *h, const char *lease, uint64_t epoch, const char *name,
+                      const char *value);
 
 #endif

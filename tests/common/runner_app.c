@@ -60,6 +60,16 @@ static int app_handle_timer(app_state *a)
     return 0;
 }
 
+/* Whether a store call that gave rc is to be tried again (store_retry,
+ * after a pause). */
+static int app_again(const app_state *a, int rc)
+{
+    if (rc == BH_OK || rc == BH_ENOTFOUND || !a->cfg->store_retry)
+        return 0;
+    usleep(100000);
+    return 1;
+}
+
 static int app_handle(void *arg, const bh_job *job)
 {
     app_state *a = arg;
@@ -102,22 +112,27 @@ static int app_handle(void *arg, const bh_job *job)
     } else if (text[0] >= '0' && text[0] <= '9') {
         int64_t seq = atoll(text), last = 0;
         snprintf(key, sizeof key, "last:%lld", (long long)chat_id);
-        bh_shared_get_int(a->mem, key, &last);
+        while (app_again(a, bh_shared_get_int(a->mem, key, &last)))
+            ;
         if (seq != last + 1)
             bh_shared_incr(a->mem, "order_errors", 1, NULL);
         if (a->cfg->delay_us)
             usleep((useconds_t)(rand() % a->cfg->delay_us));
-        bh_shared_set_int(a->mem, key, seq);
+        while (app_again(a, bh_shared_set_int(a->mem, key, seq)))
+            ;
     }
     if (a->cfg->host_tag) {
         snprintf(key, sizeof key, "host:%s", a->cfg->host_tag);
         bh_shared_incr(a->mem, key, 1, NULL);
     }
     snprintf(key, sizeof key, "p:%lld", (long long)job->update_id);
-    bh_shared_incr(a->mem, key, 1, &n);
+    n = 0;
+    while (app_again(a, bh_shared_incr(a->mem, key, 1, &n)))
+        ;
     if (n > 1)
         bh_shared_incr(a->mem, "dups", 1, NULL);
-    bh_shared_incr(a->mem, "total", 1, NULL);
+    while (app_again(a, bh_shared_incr(a->mem, "total", 1, NULL)))
+        ;
     json_object_put(u);
     return 0;
 }

@@ -36,6 +36,8 @@ typedef struct bh_test_runner {
     bh_run_options opts;        /* api_url, workers, ... */
     pid_t pid;                  /* the runner (master) */
     const char *host_tag;       /* set: each update also counts "host:<tag>" */
+    int store_retry;            /* set: the handler's "last:", "p:" and "total" writes are
+                                 * retried until the store takes them (Redis goes away) */
 } bh_test_runner;
 
 /* Zeroes r and points it at the emulator e and the store at store_url. */

@@ -17,7 +17,9 @@
 
 /* The updater's entry point is not needed (and is in the library too). */
 #define bh_webhook_main bh_fuzz_webhook_main_unused
+#define bh_webhook_hosts_main bh_fuzz_webhook_hosts_main_unused
 #include "runner/webhook.c"
+#undef bh_webhook_hosts_main
 #undef bh_webhook_main
 
 #define BH_FUZZ_SECRET "fuzz-secret-token"

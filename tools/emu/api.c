@@ -437,6 +437,19 @@ static bool secret_ok(const char *secret)
     return ok;
 }
 
+/* setWebhook's max_connections: 40 when left out; else clamped to 1..100
+ * as the Bot API server does (a value that is not a number counts as 0).
+ * Deliveries are one at a time whatever it is (webhook.c). */
+static int webhook_max_connections(bh_emu_params *p)
+{
+    int64_t v = 40;
+    int rc = bh_emu_param_int(p, "max_connections", &v);
+
+    if (rc != BH_OK && rc != BH_ENOTFOUND)
+        v = 0;
+    return v < 1 ? 1 : v > 100 ? 100 : (int)v;
+}
+
 /* Sets the webhook. The emulator accepts http:// as well as https:// URLs,
  * since tests serve their hooks on loopback without TLS. */
 static void set_webhook(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
@@ -461,6 +474,7 @@ static void set_webhook(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
     bh_emu_webhook_clear_locked(e);
     e->webhook_url = strdup(url);
     e->webhook_secret = secret ? strdup(secret) : NULL;
+    e->webhook_max_connections = webhook_max_connections(p);
     bh_emu_reply_true_desc(r, "Webhook was set");
 }
 
@@ -474,7 +488,8 @@ static void get_webhook_info(bh_emu *e, bh_emu_params *p, bh_emu_reply *r)
     json_object_object_add(o, "has_custom_certificate", json_object_new_boolean(0));
     json_object_object_add(o, "pending_update_count", json_object_new_int64((int64_t)e->pending));
     if (e->webhook_url)
-        json_object_object_add(o, "max_connections", json_object_new_int(40));
+        json_object_object_add(o, "max_connections",
+                               json_object_new_int(e->webhook_max_connections));
     if (e->webhook_last_error) {
         json_object_object_add(o, "last_error_date", json_object_new_int64(e->webhook_last_error_date));
         json_object_object_add(o, "last_error_message", json_object_new_string(e->webhook_last_error));

@@ -19,7 +19,7 @@
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: bothive emu [--port P] [--token T] [--flood]\n"
+            "usage: bothive emu [--port P] [--token T] [--flood] [--webhook-spread URL,...]\n"
             "\n"
             "Runs a local Telegram Bot API on 127.0.0.1 until SIGINT or SIGTERM (then exits 0).\n"
             "\n"
@@ -29,6 +29,8 @@ static void usage(FILE *f)
             "             world of its own (control calls take ?bot=<bot id>; the first without)\n"
             "  --flood    enforce Telegram's flood limits (30 messages/s overall, 1/s per chat,\n"
             "             20/min per group): sends beyond them get 429 with retry_after\n"
+            "  --webhook-spread URL,...  a round-robin balancer in front of the webhook: each\n"
+            "             delivery, a retry too, goes to the next of these http(s) URLs\n"
             "\n"
             "The first line on stdout is the base URL alone, e.g. http://127.0.0.1:40123\n"
             "(flushed at once); everything else goes to stderr. Point the bot at it with\n"
@@ -76,6 +78,12 @@ static int parse_args(int argc, char **argv, unsigned *port, const char **token,
         } else if (!strcmp(argv[i], "--port") && i + 1 < argc) {
             if (parse_port(argv[++i], port) != BH_OK) {
                 fprintf(stderr, "bothive emu: bad port '%s'\n", argv[i]);
+                return ARGS_BAD;
+            }
+        } else if (!strcmp(argv[i], "--webhook-spread") && i + 1 < argc) {
+            if (bh_emu_webhook_spread(argv[++i]) != BH_OK) {
+                fprintf(stderr, "bothive emu: bad --webhook-spread '%s' (comma-separated "
+                        "http(s) URLs, at most 16)\n", argv[i]);
                 return ARGS_BAD;
             }
         } else if (!strcmp(argv[i], "--token") && i + 1 < argc) {

@@ -219,6 +219,7 @@ typedef struct bh_emu {
     char *sticker_sets;          /* stickersets.c: JSON text of {"<name>": StickerSet}, NULL if none */
     char *webhook_url;           /* NULL when no webhook */
     char *webhook_secret;
+    int webhook_max_connections; /* setWebhook's, clamped to 1..100 as the Bot API does */
     int64_t webhook_retry_at_ms;
     bh_backoff webhook_backoff;
     int64_t webhook_last_error_date;
@@ -620,6 +621,11 @@ const char *bh_emu_markup_inline_error(const char *markup);
 
 /* ---- webhook.c ---- */
 int bh_emu_webhook_start(bh_emu *e);
+/* --webhook-spread: deliveries go round-robin to the comma-separated
+ * http(s) URLs of list (at most 16) instead of the webhook's URL. Once per
+ * process. Errors: BH_EINVAL (an empty item, not http(s), too many, a
+ * second call), BH_ENOMEM. */
+int bh_emu_webhook_spread(const char *list);
 void bh_emu_webhook_stop(bh_emu *e);
 
 /* ---- http.c: on top of api.c, control.c and reply.c ---- */

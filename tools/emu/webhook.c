@@ -6,6 +6,12 @@
  * after a backoff (100 ms, doubling up to 2 s: quicker than Telegram, so
  * tests of retries run fast). The answer's body is ignored: the emulator
  * does not run a method given in a webhook reply.
+ *
+ * --webhook-spread URL,URL,... puts a round-robin load balancer in front
+ * of every webhook: each delivery (a retry too) goes to the next of these
+ * URLs instead of the webhook's own, as a balancer spreads Telegram's
+ * POSTs over several hosts serving one hook; a host that fails one is
+ * skipped by the retry, which goes to the next.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +45,42 @@ static int on_progress(void *clientp, curl_off_t dltotal, curl_off_t dlnow,
     stop = e->stopping;
     pthread_mutex_unlock(&e->lock);
     return stop;
+}
+
+/* --webhook-spread: the URLs (malloc'd, for the process's life) and the
+ * next one's turn; several bots' delivery threads share them. */
+#define BH_EMU_SPREAD_MAX 16
+static char *spread_urls[BH_EMU_SPREAD_MAX];
+static unsigned spread_n, spread_turn;
+
+int bh_emu_webhook_spread(const char *list)
+{
+    const char *p = list;
+
+    if (!list || !*list || spread_n)
+        return BH_EINVAL;
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        int http = n > 7 && !strncmp(p, "http://", 7), https = n > 8 && !strncmp(p, "https://", 8);
+        if (spread_n == BH_EMU_SPREAD_MAX || (!http && !https) || n > 2048)
+            return BH_EINVAL;
+        if (!(spread_urls[spread_n] = strndup(p, n)))
+            return BH_ENOMEM;
+        spread_n++;
+        p += n;
+        if (*p == ',' && !*++p)
+            return BH_EINVAL; /* a trailing comma */
+    }
+    return BH_OK;
+}
+
+/* Where a delivery to the webhook url goes: url itself, or the next of
+ * the spread's. */
+static const char *spread_target(const char *url)
+{
+    if (!spread_n)
+        return url;
+    return spread_urls[__atomic_fetch_add(&spread_turn, 1, __ATOMIC_RELAXED) % spread_n];
 }
 
 #define BH_EMU_WEBHOOK_CONNECT_MS 5000L
@@ -116,7 +158,7 @@ static int copy_delivery_locked(const bh_emu *e, delivery *d)
 {
     d->gen = e->webhook_generation;
     d->id = e->uhead->id;
-    d->url = strdup(e->webhook_url);
+    d->url = strdup(spread_target(e->webhook_url));
     d->secret = e->webhook_secret ? strdup(e->webhook_secret) : NULL;
     d->json = strdup(e->uhead->json);
     if (d->url && d->json && (!e->webhook_secret || d->secret))

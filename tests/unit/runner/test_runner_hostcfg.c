@@ -11,7 +11,7 @@
 #include "runner/hosts.h"
 #include "testutil.h"
 
-START_TEST(mode_needs_polling_over_a_spanning_store)
+START_TEST(mode_needs_a_spanning_store)
 {
     bh_runner_source polled = {.token = "1:A"};
     bh_runner_source fed = {.token = "1:A", .feed = (int (*)(void *, int, bh_runner_feeder *))1};
@@ -24,9 +24,12 @@ START_TEST(mode_needs_polling_over_a_spanning_store)
     setenv("BOTHIVE_HOSTS", "0", 1);
     ck_assert(!bh_hosts_mode(&app, &o, 0));
     unsetenv("BOTHIVE_HOSTS");
+    /* A webhook too: every host serves it. */
     o.webhook_url = "https://example.org/hook";
-    ck_assert(!bh_hosts_mode(&app, &o, 0));
+    ck_assert_int_eq(bh_hosts_mode(&app, &o, 0), bh_hosts_supported(o.store_url));
     o.webhook_url = NULL;
+    o.store_url = "redis+sentinel://127.0.0.1:1/m/0";
+    ck_assert_int_eq(bh_hosts_mode(&app, &o, 0), bh_hosts_supported("redis://127.0.0.1:1/0"));
     o.store_url = "file:/tmp/x";
     ck_assert(!bh_hosts_mode(&app, &o, 0));
     o.store_url = "redis://127.0.0.1:1/0";
@@ -96,7 +99,7 @@ int main(void)
 {
     Suite *s = suite_create("runner_hostcfg");
     TCase *tc = tcase_create("hostcfg");
-    tcase_add_test(tc, mode_needs_polling_over_a_spanning_store);
+    tcase_add_test(tc, mode_needs_a_spanning_store);
     tcase_add_test(tc, settings_from_the_environment);
     tcase_add_test(tc, names);
     tcase_add_test(tc, partitions_in_range_and_spread);
