@@ -128,6 +128,16 @@ int bh_bot_run(bh_bot *bot, const bh_run_options *opts);
 /** Runs several bots with one pool of workers and one store. */
 int bh_run(bh_bot **bots, size_t n, const bh_run_options *opts);
 
+/*
+ * Whether key of the memory "bothive.deadletter" is a dead letter of the
+ * bot of token and its source (the index of its token in the run): keys
+ * are "<source>:<update_id>" on one host and "<bot>:<source>:<update_id>"
+ * in hosts mode (one Redis may serve several bots; <bot> is the token's
+ * numeric id). Returns 1 and *update_id, or 0 for another bot's or a key
+ * of neither form (then *update_id is left alone). Never fails.
+ */
+int bh_deadletter_of(const char *key, const char *token, int source, int64_t *update_id);
+
 #ifdef __cplusplus
 }
 #endif

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "bothive/log.h"
+#include "bothive/runner.h"
 #include "internal.h"
 
 /* The runner's dead letters (runner.h). */
@@ -97,7 +98,8 @@ void bh_error_job(bh_ctx *ctx, size_t comp, const char *job, const char *handler
 }
 
 /* Reports dead letter key (of this bot's source) unless reported already. */
-static void deadletter_report(bh_ctx *ctx, bh_shared *dl, bh_shared *own, const char *key)
+static void deadletter_report(bh_ctx *ctx, bh_shared *dl, bh_shared *own, const char *key,
+                              int64_t id)
 {
     char mark[BH_KEY_MAX + 32], *text = NULL;
     json_object *o = NULL, *u, *reason;
@@ -114,8 +116,7 @@ static void deadletter_report(bh_ctx *ctx, bh_shared *dl, bh_shared *own, const 
         f.reason = json_object_get_string(reason);
     if (json_object_object_get_ex(o, "update", &u))
         bh_update_parse(u, &up);
-    bh_ctx sub = {.bot = ctx->bot, .update = up,
-                  .update_id = strtoll(strchr(key, ':') + 1, NULL, 10)};
+    bh_ctx sub = {.bot = ctx->bot, .update = up, .update_id = id};
     report(&sub, &f);
 out:
     bh_update_free(up);
@@ -128,8 +129,8 @@ int bh_error_deadletters(bh_ctx *ctx)
     bh_shared *dl, *own;
     bh_cursor *cur;
     const char *key;
-    char prefix[24];
-    size_t n = 0, plen;
+    int64_t id;
+    size_t n = 0;
     int rc;
 
     if (!ctx->bot->on_error)
@@ -139,13 +140,12 @@ int bh_error_deadletters(bh_ctx *ctx)
         return rc;
     if ((rc = bh_shared_len(dl, &n)) != BH_OK || n == 0)
         return rc;
-    plen = (size_t)snprintf(prefix, sizeof prefix, "%d:", ctx->bot->source);
     if ((rc = bh_cursor_open(dl, &cur)) != BH_OK)
         return rc;
     /* The cursor's key stays valid until its next call. */
     while (bh_cursor_next(cur, &key) == BH_OK)
-        if (strncmp(key, prefix, plen) == 0)
-            deadletter_report(ctx, dl, own, key);
+        if (bh_deadletter_of(key, ctx->bot->token, ctx->bot->source, &id))
+            deadletter_report(ctx, dl, own, key, id);
     bh_cursor_close(cur);
     return BH_OK;
 }

@@ -7,6 +7,7 @@
  * "<bot>:<source>:<update_id>", as one Redis may serve several bots.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
@@ -15,6 +16,8 @@
 #include "bothive/error.h"
 #include "bothive/log.h"
 #include "bothive/store.h"
+#include "bothive/runner.h"
+#include "hosts.h"
 #include "internal.h"
 
 void bh_deadletter_key(char *out, size_t n, const char *bot, int source, int64_t id)
@@ -30,6 +33,40 @@ void bh_deadletter_key(char *out, size_t n, const char *bot, int source, int64_t
         /* Bounded whatever the bot's id: a hash of it stands for it. */
         snprintf(out, n, "h%016llx:%d:%lld", (unsigned long long)bh_siphash(k, bot, len),
                  source, (long long)id);
+}
+
+/* The "<source>:<update_id>" at the end of key: 1 and the two, or 0. */
+static int bh_deadletter_tail(const char *key, int *source, int64_t *id)
+{
+    const char *last = strrchr(key, ':'), *p = last;
+    char *end;
+
+    if (!last || last == key)
+        return 0;
+    while (p > key && p[-1] != ':')
+        p--;
+    *source = (int)strtol(p, &end, 10);
+    if (end != last || p == last)
+        return 0;
+    *id = strtoll(last + 1, &end, 10);
+    return *end == '\0' && end != last + 1;
+}
+
+int bh_deadletter_of(const char *key, const char *token, int source, int64_t *update_id)
+{
+    char bot[BH_HOSTS_NAME_MAX + 1], mine[BH_DEADLETTER_KEY_MAX];
+    int64_t id;
+    int s;
+
+    if (!key || !bh_deadletter_tail(key, &s, &id) || s != source)
+        return 0;
+    /* Either no bot part, or exactly the one this bot's hosts write. */
+    bh_hosts_bot_id(token, bot, sizeof bot);
+    bh_deadletter_key(mine, sizeof mine, bot, source, id);
+    if (strchr(key, ':') != strrchr(key, ':') && strcmp(key, mine) != 0)
+        return 0;
+    *update_id = id;
+    return 1;
 }
 
 void bh_deadletter_put(bh_store *st, const char *bot, const bh_qjob *j, const char *reason)

@@ -204,6 +204,7 @@ static void bh_master_hosts_verdict(bh_master *m, int s, const bh_msg *msg)
         bh_log(BH_LOG_ERROR, "update %lld of source %d set aside in %s after %lld crash(es) "
                "across hosts", (long long)j->update_id, s, BH_DEADLETTER_MEMORY,
                (long long)msg->h.a);
+        bh_master_deadletter_look(m, s);
         bh_qjob_free(j);
         return;
     }

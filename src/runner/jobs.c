@@ -159,11 +159,16 @@ static void bh_master_job_set_aside(bh_master *m, int i, bh_qjob *j, const char 
     snprintf(reason, sizeof reason, "killed %d workers; the last one %s%s", j->crashes,
              how, note);
     bh_deadletter_put(m->st, NULL, j, reason);
-    /* A look at the jobs now tells the application (its error handler). */
-    if (j->source >= 0 && j->source < m->ns)
-        m->sched_flags[j->source] |= BH_LOOK_DEADLETTER;
-    bh_master_schedule_wake(m, j->source, bh_clock_wall_ms());
+    bh_master_deadletter_look(m, j->source);
     bh_master_job_finish(m, j);
+}
+
+void bh_master_deadletter_look(bh_master *m, int s)
+{
+    /* A look at the jobs now tells the application (its error handler). */
+    if (s >= 0 && s < m->ns)
+        m->sched_flags[s] |= BH_LOOK_DEADLETTER;
+    bh_master_schedule_wake(m, s, bh_clock_wall_ms());
 }
 
 /* A timer's run that crashed is retried once on another worker (attempt

@@ -162,6 +162,9 @@ void bh_master_dispatch(bh_master *m);
 void bh_master_timers(bh_master *m, int64_t now, int64_t *wake);
 /* A worker said that scheduled jobs of source s are due at wall_ms. */
 void bh_master_schedule_wake(bh_master *m, int s, int64_t wall_ms);
+/* An update of source s was set aside (here, or by the feeder in hosts
+ * mode): the next look at s's jobs reports it to the application. */
+void bh_master_deadletter_look(bh_master *m, int s);
 /* Queues the looks at scheduled jobs that are due (one per source at the
  * start); lowers *wake. */
 void bh_master_schedules(bh_master *m, int64_t now, int64_t *wake);

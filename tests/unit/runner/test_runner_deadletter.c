@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bothive/runner.h"
 #include "bothive/store.h"
 #include "runner/internal.h"
 #include "testutil.h"
@@ -22,6 +23,28 @@ START_TEST(keys_plain_and_of_a_bot)
     ck_assert_str_eq(k, "0:42");
     bh_deadletter_key(k, sizeof k, "4242", 3, 9007199254740993LL);
     ck_assert_str_eq(k, "4242:3:9007199254740993");
+}
+END_TEST
+
+/* The bot reads back its own keys, of both forms, and no other bot's. */
+START_TEST(keys_read_back_by_their_bot)
+{
+    int64_t id = -1;
+
+    ck_assert_int_eq(bh_deadletter_of("0:42", "4242:T", 0, &id), 1);
+    ck_assert_int_eq(id, 42);
+    ck_assert_int_eq(bh_deadletter_of("4242:3:9007199254740993", "4242:T", 3, &id), 1);
+    ck_assert(id == 9007199254740993LL);
+    id = -1;
+    ck_assert_int_eq(bh_deadletter_of("4243:3:5", "4242:T", 3, &id), 0); /* another bot */
+    ck_assert_int_eq(bh_deadletter_of("4242:2:5", "4242:T", 3, &id), 0); /* another source */
+    ck_assert_int_eq(bh_deadletter_of("1:5", "4242:T", 0, &id), 0);
+    ck_assert_int_eq(id, -1);
+    /* Not dead letters at all. */
+    const char *bad[] = {"", ":", "0:", ":5", "x:5", "0:5x", "0:-", "4242::5", NULL};
+    for (size_t i = 0; bad[i]; i++)
+        ck_assert_msg(!bh_deadletter_of(bad[i], "4242:T", 0, &id), "%s", bad[i]);
+    ck_assert_int_eq(bh_deadletter_of(NULL, "4242:T", 0, &id), 0);
 }
 END_TEST
 
@@ -79,6 +102,7 @@ int main(void)
     TCase *tc = tcase_create("deadletter");
     tcase_add_test(tc, keys_plain_and_of_a_bot);
     tcase_add_test(tc, keys_bounded_for_a_long_bot);
+    tcase_add_test(tc, keys_read_back_by_their_bot);
     tcase_add_test(tc, recorded_under_its_key);
     suite_add_tcase(s, tc);
     return bh_test_run_suite(s);
