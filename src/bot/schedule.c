@@ -343,6 +343,34 @@ int64_t bh_schedule_now_ms(void)
     return bh_clock_wall_ms();
 }
 
+/* Deletes the record under key and then its index entry, so that looks do
+ * not read a cancelled job's entry for the hour a stale one is kept. A
+ * record changed meanwhile is deleted all the same; its entry then goes
+ * as a stale one. */
+static int bh_schedule_remove(bh_bot *bot, bh_shared *m, const char *key)
+{
+    char *text = NULL;
+    bh_sched_rec r;
+    int64_t slot = 0;
+    int rc = bh_sched_stored_get(m, key, &text);
+
+    if (rc != BH_OK) {
+        free(text);
+        return rc == BH_ENOTFOUND ? rc : bh_shared_delete(m, key);
+    }
+    if (bh_sched_rec_parse(text, &r) == BH_OK) {
+        slot = r.slot;
+        bh_sched_rec_free(&r);
+    }
+    bh_value was = bh_value_bytes(text, bh_sched_stored_len(text));
+    if ((rc = bh_shared_cas(m, key, &was, NULL)) == BH_OK)
+        bh_sched_index_drop(bot, slot);
+    else if (rc == BH_ECONFLICT)
+        rc = bh_shared_delete(m, key);
+    free(text);
+    return rc;
+}
+
 int bh_schedule_cancel(bh_bot *bot, const char *name)
 {
     char key[sizeof BH_SCHEDULE_KEY_PREFIX + BH_SCHEDULE_NAME_MAX];
@@ -354,7 +382,7 @@ int bh_schedule_cancel(bh_bot *bot, const char *name)
     if ((rc = bh_schedule_memory(bot, &m)) != BH_OK)
         return rc;
     snprintf(key, sizeof key, BH_SCHEDULE_KEY_PREFIX "%s", name);
-    rc = bh_shared_delete(m, key);
+    rc = bh_schedule_remove(bot, m, key);
     bh_shared_close(m);
     return rc;
 }

@@ -16,11 +16,24 @@
  * no one else writes) before it swaps the record, and deletes the old one
  * after. A crash in between leaves an extra entry, never a missing one; an
  * entry whose record is gone or names another position is stale, and a
- * look deletes it once its minute is over a minute old (younger, its
- * writer may be between its two writes). What could still hide from the
- * index (a record written by an older version, a look that came over an
- * hour late) is found by the full walk of the first look after each
- * start, which also indexes it.
+ * look deletes it once its minute is over BH_SCHED_STALE_MS old (younger,
+ * its writer may be between its two writes); a cancel deletes its own.
+ *
+ * No entry is left behind by a late look: the store keeps a watermark,
+ * the minute before which every entry has been handled ("mark", moved
+ * forward only, by compare-and-swap, after a look has handled all it
+ * read). A look reads the last hour and, when the watermark is behind it,
+ * a stretch of BH_SCHED_CATCHUP minutes from the watermark, and asks for
+ * another look at once while it is still behind: bounded work per look, and
+ * a job due days before a look (a suspended machine, every worker busy, a
+ * clock jump) still runs, once. A crash before the watermark moves only
+ * makes the next look read the same minutes again (a run is claimed once
+ * however often its entry is read). The watermark trusts one thing: that
+ * a writer publishes its record within an hour of reading the clock for
+ * its entry's minute (the hour a look always reads). What could still hide
+ * from the index (a record written by an older version) is found by the
+ * full walk of the first look after each start, which also indexes it and
+ * then moves the watermark to the hour before it began.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -139,18 +152,64 @@ static int bh_sched_minute(bh_shared *m, int64_t k, int64_t now_k, bh_sched_cand
     return rc;
 }
 
-int bh_sched_index_due(bh_bot *bot, int64_t now, bh_sched_cands *c)
+/* The watermark: minutes before it have been swept (int "mark"); -1 when
+ * the store has none yet. */
+static int64_t bh_sched_mark_get(bh_shared *m)
 {
-    int64_t now_k = now / BH_SCHED_SLOT_MS;
+    int64_t k;
+    return bh_shared_get_int(m, BH_SCHED_MARK_KEY, &k) == BH_OK ? k : -1;
+}
+
+/*
+ * The look reads the last BH_SCHED_BACK minutes, always (a writer a
+ * moment slow is within them), and, when the watermark is behind them
+ * (no look for over an hour: busy workers, a suspended machine, a clock
+ * jump), at most BH_SCHED_CATCHUP minutes from the watermark on; sw->upto
+ * is where the watermark may move once the look has handled them, and
+ * sw->behind says that more remains for the next look.
+ */
+int bh_sched_index_due(bh_bot *bot, int64_t now, bh_sched_cands *c, bh_sched_sweep *sw)
+{
+    int64_t now_k = now / BH_SCHED_SLOT_MS, recent = now_k - BH_SCHED_BACK;
     bh_shared *m;
     size_t live;
     int rc;
 
     if ((rc = bh_sched_index_memory(bot, &m)) != BH_OK)
         return rc;
-    for (int64_t k = now_k - BH_SCHED_BACK; k <= now_k && rc == BH_OK; k++)
+    sw->mark = bh_sched_mark_get(m);
+    sw->upto = recent;
+    if (sw->mark >= 0 && sw->mark < recent) {
+        sw->upto = sw->mark + BH_SCHED_CATCHUP < recent ? sw->mark + BH_SCHED_CATCHUP : recent;
+        for (int64_t k = sw->mark; k < sw->upto && rc == BH_OK; k++)
+            rc = bh_sched_minute(m, k, now_k, c, &live);
+    }
+    sw->behind = sw->upto < recent;
+    for (int64_t k = recent; k <= now_k && rc == BH_OK; k++)
         rc = bh_sched_minute(m, k, now_k, c, &live);
     return rc;
+}
+
+/* Moves the watermark forward to upto, never back: whoever moved it
+ * further swept what lies before (a lost race is someone else's move). */
+int bh_sched_index_mark(bh_bot *bot, int64_t upto)
+{
+    bh_shared *m;
+    int64_t was;
+    int rc;
+
+    if ((rc = bh_sched_index_memory(bot, &m)) != BH_OK)
+        return rc;
+    bh_value want = bh_value_int(upto);
+    for (int tries = 0; tries < 8; tries++) {
+        if ((was = bh_sched_mark_get(m)) >= upto)
+            return BH_OK;
+        bh_value cur = bh_value_int(was);
+        rc = bh_shared_cas(m, BH_SCHED_MARK_KEY, was < 0 ? NULL : &cur, &want);
+        if (rc != BH_ECONFLICT && rc != BH_ENOTFOUND && rc != BH_EEXISTS)
+            return rc;
+    }
+    return BH_ECONFLICT;
 }
 
 /*

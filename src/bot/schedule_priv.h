@@ -85,7 +85,10 @@ void bh_schedule_keys_free(char **keys, size_t n);
 #define BH_SCHED_SLOT_MS 60000 /* a minute of the index */
 #define BH_SCHED_RING 1440     /* minutes ahead the next look is looked for */
 #define BH_SCHED_BACK 60       /* minutes before now that a look reads */
-#define BH_SCHED_STALE_MS 60000 /* an entry that disagrees is dropped after */
+#define BH_SCHED_STALE_MS (BH_SCHED_BACK * BH_SCHED_SLOT_MS) /* an entry that
+                                          disagrees is dropped after */
+#define BH_SCHED_CATCHUP 360   /* minutes behind the hour a look reads at most */
+#define BH_SCHED_MARK_KEY "mark" /* the watermark's key in the index memory */
 #define BH_SCHED_POS_BITS 24    /* an entry's position: minute << 24 | number */
 /* Candidates of a look: "job:<name>" keys and their entries' positions. */
 typedef struct bh_sched_cands {
@@ -100,9 +103,19 @@ int64_t bh_sched_minute_of(const bh_sched_rec *r, int64_t now);
 int bh_sched_index_add(bh_bot *bot, const char *name, int64_t k, int64_t *pos);
 /* Deletes the entry at pos (0: none). */
 void bh_sched_index_drop(bh_bot *bot, int64_t pos);
-/* The entries of the last BH_SCHED_BACK minutes up to now into c. Errors:
+/* A look's part of the watermark: where it was (-1: none yet), where the
+ * look may move it, and whether more is left behind it. */
+typedef struct bh_sched_sweep {
+    int64_t mark, upto;
+    int behind;
+} bh_sched_sweep;
+/* The entries of the last BH_SCHED_BACK minutes up to now, and of the
+ * stretch after the watermark, into c (see schedule_index.c). Errors:
  * BH_ENOMEM, the store's. */
-int bh_sched_index_due(bh_bot *bot, int64_t now, bh_sched_cands *c);
+int bh_sched_index_due(bh_bot *bot, int64_t now, bh_sched_cands *c, bh_sched_sweep *sw);
+/* Moves the watermark forward to minute upto (never back). Errors: the
+ * store's, BH_ECONFLICT (it kept moving under us). */
+int bh_sched_index_mark(bh_bot *bot, int64_t upto);
 /* When the index says the next look is due (jobs is the jobs' memory);
  * 0: no job at all. */
 int64_t bh_sched_index_next(bh_bot *bot, bh_shared *jobs, int64_t now);

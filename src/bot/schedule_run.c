@@ -34,6 +34,7 @@ typedef struct bh_sched_scan {
     int64_t skew;    /* the caller's now minus the wall clock's, at the start */
     int64_t next;    /* the earliest due time or lease end seen; 0: none */
     int ran;
+    int failed;      /* a record could not be read or claimed: the watermark stays */
 } bh_sched_scan;
 
 /* The scan's clock: the wall clock, moved to the caller's now. */
@@ -204,8 +205,10 @@ static void bh_sched_claim_run(bh_sched_scan *sc, const char *key, const char *t
     r->attempt = attempt;
     r->until = bh_sched_time(sc) + r->lease;
     if ((rc = bh_sched_swap(sc, key, text, old_slot, r, &running)) != BH_OK) {
-        if (rc != BH_ECONFLICT && rc != BH_ENOTFOUND)
+        if (rc != BH_ECONFLICT && rc != BH_ENOTFOUND) {
             bh_log(BH_LOG_ERROR, "job %s: not claimed: %s", r->name, bh_strerror(rc));
+            sc->failed = 1;
+        }
         return; /* another worker has it */
     }
     /* Should this process die in the handler, the master must wake when
@@ -272,6 +275,8 @@ static int bh_sched_read(bh_sched_scan *sc, const char *key, int64_t slot, bh_sc
     if ((rc = bh_sched_stored_get(sc->m, key, &d->text)) != BH_OK) {
         if (rc != BH_ENOTFOUND) /* else gone meanwhile */
             bh_log(BH_LOG_WARN, "%s: not a job record (%s); ignored", key, bh_strerror(rc));
+        if (rc != BH_ENOTFOUND && rc != BH_EJSON)
+            sc->failed = 1; /* the store's error: read it again */
         else if (slot)
             bh_sched_stale(sc, slot, NULL);
         return 0;
@@ -308,8 +313,10 @@ static void bh_sched_run_all(bh_sched_scan *sc, char **keys, const int64_t *slot
     bh_sched_due *due = calloc(n ? n : 1, sizeof *due);
     size_t start = n ? (size_t)getpid() % n : 0, nd = 0;
 
-    if (!due)
+    if (!due) {
+        sc->failed = 1;
         return;
+    }
     for (size_t k = 0; k < n; k++) {
         size_t i = (start + k) % n;
         nd += bh_sched_read(sc, keys[i], slots ? slots[i] : 0, &due[nd]);
@@ -340,6 +347,10 @@ static int bh_sched_walk(bh_bot *bot, int64_t now_ms, int repair, int64_t *next_
     bh_sched_run_all(&sc, keys, NULL, n);
     if (repair)
         bh_sched_index_repair(bot, sc.m, keys, n);
+    /* Every record due at the start was read: what the index holds before
+     * the hour the looks read is swept. */
+    if (repair && !sc.failed)
+        bh_sched_index_mark(bot, sc.now / BH_SCHED_SLOT_MS - BH_SCHED_BACK);
     bh_schedule_keys_free(keys, n);
     bh_schedule_wake(bot, sc.next);
     if (next_ms)
@@ -355,22 +366,29 @@ int bh_schedule_run_due(bh_bot *bot, int64_t now_ms, int64_t *next_ms)
     return bh_sched_walk(bot, now_ms, 0, next_ms);
 }
 
-/* The look of the index: the entries of the last hour, and the next
- * minute with one. */
+/* The look of the index: the entries of the last hour and of a stretch
+ * after the watermark, and the next minute with one. The watermark moves
+ * once all it read is handled; while it is behind, the next look is now. */
 int bh_schedule_look_due(bh_bot *bot, int64_t now_ms, int64_t *next_ms)
 {
     bh_sched_scan sc = {.bot = bot, .now = now_ms > 0 ? now_ms : bh_clock_wall_ms()};
     bh_sched_cands c = {0};
+    bh_sched_sweep sw;
     int rc;
 
     sc.skew = sc.now - bh_clock_wall_ms();
     if ((rc = bh_bot_attached_store(bot)) != BH_OK ||
         (rc = bh_schedule_memory(bot, &sc.m)) != BH_OK)
         return rc;
-    if ((rc = bh_sched_index_due(bot, sc.now, &c)) != BH_OK)
+    if ((rc = bh_sched_index_due(bot, sc.now, &c, &sw)) != BH_OK)
         goto out;
     bh_sched_run_all(&sc, c.keys, c.slots, c.n);
-    bh_sched_scan_next(&sc, bh_sched_index_next(bot, sc.m, sc.now));
+    if (!sc.failed && (rc = bh_sched_index_mark(bot, sw.upto)) != BH_OK)
+        bh_log(BH_LOG_WARN, "the time index's watermark did not move: %s", bh_strerror(rc));
+    if (sw.behind || sc.failed)
+        sc.next = sc.now; /* the rest of the stretch, or what failed, now */
+    else
+        bh_sched_scan_next(&sc, bh_sched_index_next(bot, sc.m, sc.now));
     bh_schedule_wake(bot, sc.next);
     if (next_ms)
         *next_ms = sc.next;
