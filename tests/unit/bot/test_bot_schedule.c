@@ -632,6 +632,111 @@ START_TEST(the_time_index_finds_the_due_jobs)
 }
 END_TEST
 
+/* The watermark of the time index, or -1. */
+static int64_t watermark(void)
+{
+    bh_shared *m;
+    int64_t k = -1;
+
+    ck_assert_int_eq(bh_shared_open(st, "bothive.schedule.4242#due", &m), BH_OK);
+    bh_shared_get_int(m, "mark", &k);
+    bh_shared_close(m);
+    return k;
+}
+
+/* Jobs due hours before the first look after them (no look for ten hours:
+ * the looks' clock is moved on) run at that look and the next ones, each
+ * exactly once across four processes; the watermark survives a restart
+ * on a file: store (without it, the jobs would wait for the next start's
+ * full walk). A look that has not caught up asks for the next at once. */
+START_TEST(jobs_due_hours_before_a_look_run_once)
+{
+    int64_t now = bh_schedule_now_ms(), late = now + 600 * MIN_MS, next = 0, mark;
+    pid_t pids[4];
+    char name[32], url[600];
+
+    close_bot();
+    snprintf(url, sizeof url, "file:%s", path);
+    open_bot(url);
+    ck_assert_int_eq(bh_schedule_look_due(bot, now, NULL), 0);
+    ck_assert_int_ge(mark = watermark(), now / MIN_MS - 61);
+    for (int i = 0; i < 40; i++) {
+        snprintf(name, sizeof name, "late%d", i);
+        bh_schedule_spec s = {.name = name, .handler = "job"};
+        /* Half 2 hours ahead of now, half 7 hours: 8 and 3 hours before
+         * the look; the second half beyond the first look's stretch. */
+        int64_t at = now + (i % 2 ? 420 : 120) * MIN_MS + i * 1000;
+        ck_assert_int_eq(bh_schedule_at(bot, &s, at), BH_OK);
+    }
+    close_bot();
+    open_bot(url);
+    ck_assert_int_eq(watermark(), mark);
+    ck_assert_int_eq(bh_schedule_look_due(bot, late, &next), 20);
+    ck_assert_int_eq(next, late); /* behind: look again now */
+    ck_assert_int_gt(watermark(), mark);
+    for (int p = 0; p < 4; p++) {
+        ck_assert_int_ge(pids[p] = fork(), 0);
+        if (pids[p] == 0) {
+            for (int k = 0; k < 10; k++)
+                if (bh_schedule_look_due(bot, late, NULL) < 0)
+                    _exit(1);
+            _exit(0);
+        }
+    }
+    for (int p = 0; p < 4; p++)
+        ck_assert_int_eq(bh_test_wait(pids[p]), 0);
+    for (int i = 0; i < 40; i++) {
+        snprintf(name, sizeof name, "runs:late%d", i);
+        ck_assert_msg(seen_int(name) == 1, "%s ran %lld times", name, (long long)seen_int(name));
+    }
+    ck_assert_int_eq(pending(0), 0);
+    ck_assert_int_eq(watermark(), late / MIN_MS - 60);
+    ck_assert_int_eq(bh_schedule_look_due(bot, late, &next), 0);
+    ck_assert_int_eq(next, 0);
+}
+END_TEST
+
+/* With its only job three days ahead, a look's next time is a day later;
+ * a job added near then is the next look's time, also after a restart;
+ * following the looks' times, each runs once, never before its time. */
+START_TEST(a_near_job_after_a_far_one_is_the_next_look)
+{
+    int64_t now = bh_schedule_now_ms(), far = now + 3 * 1440 * MIN_MS, near = now + 10 * MIN_MS;
+    int64_t next = 0, t;
+    bh_schedule_spec f = {.name = "far", .handler = "job"};
+    bh_schedule_spec n = {.name = "near", .handler = "job"};
+    char url[600];
+    int looks = 0;
+
+    close_bot();
+    snprintf(url, sizeof url, "file:%s", path);
+    open_bot(url);
+    ck_assert_int_eq(bh_schedule_at(bot, &f, far), BH_OK);
+    ck_assert_int_eq(bh_schedule_look_due(bot, now, &next), 0);
+    ck_assert(next > now + 1439 * MIN_MS && next <= now + 1442 * MIN_MS);
+    ck_assert_int_eq(bh_schedule_at(bot, &n, near), BH_OK);
+    ck_assert_int_eq(bh_schedule_look_due(bot, now, &next), 0);
+    ck_assert(next > now && next <= near);
+    close_bot();
+    open_bot(url);
+    ck_assert_int_eq(bh_schedule_run_due(bot, now, &next), 0);
+    ck_assert_int_eq(next, near);
+    ck_assert_int_eq(bh_schedule_look_due(bot, now, &next), 0);
+    ck_assert(next > now && next <= near);
+    for (t = now; next && looks < 100; looks++) {
+        t = next > t ? next : t;
+        ck_assert_int_ge(bh_schedule_look_due(bot, t, &next), 0);
+        if (seen_int("runs:near") == 1 && !seen_int("runs:far"))
+            ck_assert_int_eq(seen_int("due"), near);
+    }
+    ck_assert_int_lt(looks, 100);
+    ck_assert_int_eq(seen_int("runs:near"), 1);
+    ck_assert_int_eq(seen_int("runs:far"), 1);
+    ck_assert_int_eq(seen_int("due"), far);
+    ck_assert_int_ge(t, far);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("bot_schedule");
@@ -658,5 +763,8 @@ int main(void)
     bh_test_add_case(s, "internal", internal_names_are_refused, setup, teardown,
                      60);
     bh_test_add_case(s, "index", the_time_index_finds_the_due_jobs, setup, teardown, 60);
+    bh_test_add_case(s, "late", jobs_due_hours_before_a_look_run_once, setup, teardown, 120);
+    bh_test_add_case(s, "far_near", a_near_job_after_a_far_one_is_the_next_look, setup,
+                     teardown, 60);
     return bh_test_run_suite(s);
 }

@@ -75,10 +75,21 @@ static int on_die(bh_ctx *ctx, const bh_schedule_job *job)
     _exit(4);
 }
 
+/* /near: a job 3 s from now, added in a hook (so the runner is told). */
+static int on_near(bh_ctx *ctx, const bh_message *msg, const bh_args *args)
+{
+    bh_schedule_spec s = {.name = "near", .handler = "job", .flags = BH_SCHEDULE_REPLACE};
+
+    (void)msg;
+    (void)args;
+    return bh_schedule_in(bh_ctx_bot(ctx), &s, 3000);
+}
+
 static bh_bot *make_bot(void)
 {
     bh_bot *bot = bh_bot_new(TOKEN);
     ck_assert_ptr_nonnull(bot);
+    bh_bot_command(bot, "near", on_near, "a job in 3 s");
     bh_bot_schedule_handler(bot, "job", on_job);
     bh_bot_schedule_handler(bot, "die_once", on_die_once);
     bh_bot_schedule_handler(bot, "die", on_die);
@@ -314,6 +325,34 @@ START_TEST(a_job_missing_from_the_index_is_indexed_at_the_start)
 }
 END_TEST
 
+/* A bot whose only job is days ahead looks once a day; a job added near
+ * (in a hook) wakes it in time, before and after a restart, and one added
+ * while it was down is found by the restart's look. Were the wake-up the
+ * far job's, the near ones would wait a day and the waits would fail. */
+START_TEST(a_near_job_after_a_far_one_wakes_the_bot_in_time)
+{
+    int64_t now = bh_schedule_now_ms();
+    job_def far[] = {{"far", "job", now + 3 * 24 * 3600 * 1000LL, BH_MISFIRE_RUN, 0}};
+    job_def soon[] = {{"soon", "job", 0, BH_MISFIRE_RUN, 0}};
+
+    schedule(url, far, 1);
+    bots[0] = start_bot(url, "2");
+    ck_assert_int_gt(bh_emu_send_user_message(&emu, 42, 7, "/near"), 0);
+    wait_int(url, "runs:near", 1);
+    stop_bot(0);
+    soon[0].due = bh_schedule_now_ms() + 5000;
+    schedule(url, soon, 1);
+    bots[0] = start_bot(url, "2");
+    wait_int(url, "runs:soon", 1);
+    ck_assert_int_gt(bh_emu_send_user_message(&emu, 42, 7, "/near"), 0);
+    wait_int(url, "runs:near", 2);
+    stop_bot(0);
+    ck_assert_int_eq(bot_int(url, "bot:7171", "runs:far"), 0);
+    ck_assert_int_eq(bot_int(url, "bot:7171", "runs:soon"), 1);
+    ck_assert_int_eq(bot_int(url, "bot:7171", "runs:near"), 2);
+}
+END_TEST
+
 #define HOSTS_JOBS 60
 
 START_TEST(two_runners_on_one_redis_store_run_each_job_once)
@@ -361,6 +400,8 @@ int main(void)
                      teardown, 240);
     bh_test_add_case(s, "idle", jobs_are_looked_at_only_when_due, setup, teardown, 240);
     bh_test_add_case(s, "reindex", a_job_missing_from_the_index_is_indexed_at_the_start, setup,
+                     teardown, 240);
+    bh_test_add_case(s, "far_near", a_near_job_after_a_far_one_wakes_the_bot_in_time, setup,
                      teardown, 240);
     bh_test_add_case(s, "hosts", two_runners_on_one_redis_store_run_each_job_once, setup,
                      teardown, 240);
