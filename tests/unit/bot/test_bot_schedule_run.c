@@ -113,6 +113,7 @@ static pid_t start_bot_logged(const char *store, const char *workers, const char
         }
         setenv("BOTHIVE_API_URL", emu.url, 1);
         setenv("BOTHIVE_WORKERS", workers, 1);
+        setenv("BOTHIVE_PROCESS_BACKLOG", "1", 1); /* a /near sent before its first poll */
         setenv("BOTHIVE_STORE", store, 1);
         setenv("BOTHIVE_LOG", getenv("T_LOG") ? getenv("T_LOG") : "error", 1);
         _exit(bh_bot_run(make_bot(), NULL) == BH_OK ? 0 : 1);
