@@ -232,9 +232,14 @@ int bh_schedule_run_due(bh_bot *bot, int64_t now_ms, int64_t *next_ms);
  * start of the next minute that has a job, or later). This is what the
  * runner's looks run, but the first after each start (which walks every
  * job, runs what was missed however long ago, and indexes any job the
- * index lacks). A job due more than an hour before now_ms is left to
- * bh_schedule_run_due. Returns the number of jobs run. Errors: as
- * bh_schedule_run_due.
+ * index lacks). Jobs due before that hour are not left behind: the index
+ * keeps in the store a watermark, the minute before which every entry has
+ * been handled, and a look whose watermark is behind the hour also reads
+ * up to six hours after the watermark, moves it on once it has handled
+ * them, and sets *next_ms to now_ms (look again at once) while more is
+ * left (a look that could not claim a due job, a store error, sets it a
+ * second ahead at the latest).
+ * Returns the number of jobs run. Errors: as bh_schedule_run_due.
  */
 int bh_schedule_look_due(bh_bot *bot, int64_t now_ms, int64_t *next_ms);
 

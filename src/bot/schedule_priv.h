@@ -89,6 +89,7 @@ void bh_schedule_keys_free(char **keys, size_t n);
                                           disagrees is dropped after */
 #define BH_SCHED_CATCHUP 360   /* minutes behind the hour a look reads at most */
 #define BH_SCHED_MARK_KEY "mark" /* the watermark's key in the index memory */
+#define BH_SCHED_RETRY_MS 1000 /* a look that failed to claim looks again after */
 #define BH_SCHED_POS_BITS 24    /* an entry's position: minute << 24 | number */
 /* Candidates of a look: "job:<name>" keys and their entries' positions. */
 typedef struct bh_sched_cands {

@@ -385,10 +385,12 @@ int bh_schedule_look_due(bh_bot *bot, int64_t now_ms, int64_t *next_ms)
     bh_sched_run_all(&sc, c.keys, c.slots, c.n);
     if (!sc.failed && (rc = bh_sched_index_mark(bot, sw.upto)) != BH_OK)
         bh_log(BH_LOG_WARN, "the time index's watermark did not move: %s", bh_strerror(rc));
-    if (sw.behind || sc.failed)
-        sc.next = sc.now; /* the rest of the stretch, or what failed, now */
+    if (sw.behind)
+        sc.next = sc.now; /* the rest of the stretch, now */
     else
         bh_sched_scan_next(&sc, bh_sched_index_next(bot, sc.m, sc.now));
+    if (sc.failed) /* again soon, not in a loop while the store fails */
+        bh_sched_scan_next(&sc, sc.now + BH_SCHED_RETRY_MS);
     bh_schedule_wake(bot, sc.next);
     if (next_ms)
         *next_ms = sc.next;
