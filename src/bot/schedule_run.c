@@ -275,10 +275,10 @@ static int bh_sched_read(bh_sched_scan *sc, const char *key, int64_t slot, bh_sc
     if ((rc = bh_sched_stored_get(sc->m, key, &d->text)) != BH_OK) {
         if (rc != BH_ENOTFOUND) /* else gone meanwhile */
             bh_log(BH_LOG_WARN, "%s: not a job record (%s); ignored", key, bh_strerror(rc));
-        if (rc != BH_ENOTFOUND && rc != BH_EJSON)
-            sc->failed = 1; /* the store's error: read it again */
         else if (slot)
             bh_sched_stale(sc, slot, NULL);
+        if (rc != BH_ENOTFOUND && rc != BH_EJSON)
+            sc->failed = 1; /* the store's error: read it again */
         return 0;
     }
     if ((at = bh_sched_stored_at(d->text)) > sc->now) {
