@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/grow.h"
 #include "base/sleep.h"
 #include "bothive/error.h"
 #include "bothive/log.h"
@@ -70,14 +71,10 @@
 /* Appends v to a growing array. Errors: BH_ENOMEM. */
 int bh_feeder_push(int64_t **a, size_t *n, size_t *cap, int64_t v)
 {
-    if (*n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 32;
-        int64_t *na = realloc(*a, nc * sizeof *na);
-        if (!na)
-            return BH_ENOMEM;
-        *a = na;
-        *cap = nc;
-    }
+    int64_t *na = bh_grow(*a, cap, *n + 1, sizeof *na, 32);
+    if (!na)
+        return BH_ENOMEM;
+    *a = na;
     (*a)[(*n)++] = v;
     return BH_OK;
 }
