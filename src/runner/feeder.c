@@ -180,14 +180,10 @@ static void bh_feeder_held(bh_feeder *f, int k, uint64_t e)
 /* Keeps an ACK or NACK of a partition not taken yet, for bh_feeder_held. */
 static void bh_feeder_early(bh_feeder *f, const bh_msg_hdr *h)
 {
-    if (f->nearly == f->capearly) {
-        size_t nc = f->capearly ? f->capearly * 2 : 64;
-        bh_msg_hdr *n = realloc(f->early, nc * sizeof *n);
-        if (!n)
-            return; /* stays pending: the next owner runs it again */
-        f->early = n;
-        f->capearly = nc;
-    }
+    bh_msg_hdr *n = bh_grow(f->early, &f->capearly, f->nearly + 1, sizeof *n, 64);
+    if (!n)
+        return; /* stays pending: the next owner runs it again */
+    f->early = n;
     f->early[f->nearly++] = *h;
 }
 
