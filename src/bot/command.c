@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/grow.h"
 #include "bothive/log.h"
 #include "internal.h"
 
@@ -15,23 +16,21 @@
  * kept in *buf. */
 static int split_args(const char *text, char **buf, char ***argv, int *argc)
 {
-    size_t n = 0, cap = 4;
+    size_t n = 0, cap = 0;
     char *save = NULL, *w;
 
-    if (!(*buf = strdup(text)) || !(*argv = malloc(cap * sizeof **argv))) {
+    if (!(*buf = strdup(text)) || !(*argv = bh_grow(NULL, &cap, 1, sizeof **argv, 4))) {
         free(*buf);
         return BH_ENOMEM;
     }
     for (w = strtok_r(*buf, " \t\n\r", &save); w; w = strtok_r(NULL, " \t\n\r", &save)) {
-        if (n + 2 > cap) {
-            char **p = realloc(*argv, (cap *= 2) * sizeof *p);
-            if (!p) {
-                free(*argv);
-                free(*buf);
-                return BH_ENOMEM;
-            }
-            *argv = p;
+        char **p = bh_grow(*argv, &cap, n + 2, sizeof *p, 4); /* and the NULL */
+        if (!p) {
+            free(*argv);
+            free(*buf);
+            return BH_ENOMEM;
         }
+        *argv = p;
         (*argv)[n++] = w;
     }
     (*argv)[n] = NULL;

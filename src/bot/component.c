@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/grow.h"
 #include "internal.h"
 
 static int name_valid(const char *name, size_t max, int (*ok)(int))
@@ -75,16 +76,12 @@ void bh_component_free(bh_component *c)
 /* Appends a copy of h (taking ownership of its strings and regex). */
 static int hook_add(bh_component *c, struct bh_hook *h)
 {
-    if (c->nhooks == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 8;
-        struct bh_hook *p = realloc(c->hooks, cap * sizeof *p);
-        if (!p) {
-            hook_clear(h);
-            return BH_ENOMEM;
-        }
-        c->hooks = p;
-        c->cap = cap;
+    struct bh_hook *p = bh_grow(c->hooks, &c->cap, c->nhooks + 1, sizeof *p, 8);
+    if (!p) {
+        hook_clear(h);
+        return BH_ENOMEM;
     }
+    c->hooks = p;
     c->hooks[c->nhooks++] = *h;
     return BH_OK;
 }

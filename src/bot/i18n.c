@@ -12,6 +12,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "base/grow.h"
 #include "bothive/log.h"
 #include "i18n.h"
 #include "internal.h"
@@ -121,14 +122,10 @@ int bh_catalog_put_forms(struct bh_catalog *cat, const char *id, const char *for
         cat->e[at].len = len;
         return BH_OK;
     }
-    if (cat->n == cat->cap) {
-        size_t cap = cat->cap ? cat->cap * 2 : 16;
-        struct bh_tr_entry *e = realloc(cat->e, cap * sizeof *e);
-        if (!e)
-            goto nomem;
-        cat->e = e;
-        cat->cap = cap;
-    }
+    struct bh_tr_entry *e = bh_grow(cat->e, &cat->cap, cat->n + 1, sizeof *e, 16);
+    if (!e)
+        goto nomem;
+    cat->e = e;
     memmove(cat->e + at + 1, cat->e + at, (cat->n - at) * sizeof *cat->e);
     cat->e[at] = (struct bh_tr_entry){i, t, len};
     cat->n++;

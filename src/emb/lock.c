@@ -67,6 +67,7 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/grow.h"
 #include "emb.h"
 
 #define BH_DEFER_MAX_MS 200
@@ -87,15 +88,13 @@ static struct bh_lockrec *rec_of(struct bh_entry *e)
 static int held_add(struct bh_emb_shared *ms, const char *name, size_t len, uint64_t rec_off,
                     unsigned stripe)
 {
-    if (ms->nheld == ms->held_cap) {
-        size_t cap = ms->held_cap ? ms->held_cap * 2 : 4;
-        struct bh_held *p = realloc(ms->held, cap * sizeof *p);
-        if (!p)
-            return BH_ENOMEM;
-        memset(p + ms->held_cap, 0, (cap - ms->held_cap) * sizeof *p);
-        ms->held = p;
-        ms->held_cap = cap;
-    }
+    size_t old = ms->held_cap;
+    struct bh_held *p = bh_grow(ms->held, &ms->held_cap, ms->nheld + 1, sizeof *p, 4);
+    if (!p)
+        return BH_ENOMEM;
+    /* New slots have no name buffer yet (one is kept for reuse). */
+    memset(p + old, 0, (ms->held_cap - old) * sizeof *p);
+    ms->held = p;
     struct bh_held *h = &ms->held[ms->nheld];
     if (!h->name && !(h->name = malloc(BH_KEY_MAX + 1)))
         return BH_ENOMEM;

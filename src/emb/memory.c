@@ -15,6 +15,7 @@
  */
 #include <stdlib.h>
 
+#include "base/grow.h"
 #include "region.h"
 
 static void count_key(struct bh_key *k, char buf[8], uint32_t memory_no, unsigned s)
@@ -108,14 +109,10 @@ int bh_memory_find(struct bh_region *r, const char *id, uint32_t *memory_no, uin
 
 static int list_add(char ***ids, size_t *n, size_t *cap, const char *key, size_t len)
 {
-    if (*n == *cap) {
-        size_t c = *cap ? *cap * 2 : 16;
-        char **p = realloc(*ids, c * sizeof *p);
-        if (!p)
-            return BH_ENOMEM;
-        *ids = p;
-        *cap = c;
-    }
+    char **p = bh_grow(*ids, cap, *n + 1, sizeof *p, 16);
+    if (!p)
+        return BH_ENOMEM;
+    *ids = p;
     if (!((*ids)[*n] = strndup(key, len)))
         return BH_ENOMEM;
     (*n)++;

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/grow.h"
 #include "bothive/log.h"
 #include "redis.h"
 
@@ -159,14 +160,10 @@ static struct bh_redis_keeper *keeper_of(struct bh_redis *r)
 /* Appends key to the list, which then owns it; k's mutex is held. */
 static int keys_push(struct bh_redis_keeper *k, char *key)
 {
-    if (k->n == k->cap) {
-        size_t cap = k->cap ? k->cap * 2 : 4;
-        char **p = realloc(k->keys, cap * sizeof *p);
-        if (!p)
-            return BH_ENOMEM;
-        k->keys = p;
-        k->cap = cap;
-    }
+    char **p = bh_grow(k->keys, &k->cap, k->n + 1, sizeof *p, 4);
+    if (!p)
+        return BH_ENOMEM;
+    k->keys = p;
     k->keys[k->n++] = key;
     return BH_OK;
 }

@@ -30,6 +30,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "base/grow.h"
 #include "bothive/log.h"
 #include "redis.h"
 
@@ -39,14 +40,10 @@
 /* Names of the locks held through this handle, for release_all. */
 static int held_add(struct bh_redis_shared *ms, const char *name)
 {
-    if (ms->nheld == ms->held_cap) {
-        size_t cap = ms->held_cap ? ms->held_cap * 2 : 4;
-        char **p = realloc(ms->held, cap * sizeof *p);
-        if (!p)
-            return BH_ENOMEM;
-        ms->held = p;
-        ms->held_cap = cap;
-    }
+    char **p = bh_grow(ms->held, &ms->held_cap, ms->nheld + 1, sizeof *p, 4);
+    if (!p)
+        return BH_ENOMEM;
+    ms->held = p;
     if (!(ms->held[ms->nheld] = strdup(name)))
         return BH_ENOMEM;
     ms->nheld++;

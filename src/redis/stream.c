@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/grow.h"
 #include "bothive/error.h"
 #include "hosts.h"
 
@@ -243,14 +244,10 @@ static int bh_rhosts_read_take(const redisReply *r, int part, bh_hosts_entry **o
             return BH_EPROTO;
         if (js->len == 0)
             continue; /* deleted: acknowledged already */
-        if (*n == *cap) {
-            size_t nc = *cap ? *cap * 2 : 64;
-            bh_hosts_entry *ne = realloc(*out, nc * sizeof *ne);
-            if (!ne)
-                return BH_ENOMEM;
-            *out = ne;
-            *cap = nc;
-        }
+        bh_hosts_entry *ne = bh_grow(*out, cap, *n + 1, sizeof *ne, 64);
+        if (!ne)
+            return BH_ENOMEM;
+        *out = ne;
         bh_hosts_entry *e = &(*out)[*n];
         if (!(e->json = malloc(js->len + 1)))
             return BH_ENOMEM;

@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/grow.h"
 #include "base/sleep.h"
 #include "bothive/error.h"
 #include "bothive/log.h"
@@ -70,14 +71,10 @@
 /* Appends v to a growing array. Errors: BH_ENOMEM. */
 int bh_feeder_push(int64_t **a, size_t *n, size_t *cap, int64_t v)
 {
-    if (*n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 32;
-        int64_t *na = realloc(*a, nc * sizeof *na);
-        if (!na)
-            return BH_ENOMEM;
-        *a = na;
-        *cap = nc;
-    }
+    int64_t *na = bh_grow(*a, cap, *n + 1, sizeof *na, 32);
+    if (!na)
+        return BH_ENOMEM;
+    *a = na;
     (*a)[(*n)++] = v;
     return BH_OK;
 }
@@ -183,14 +180,10 @@ static void bh_feeder_held(bh_feeder *f, int k, uint64_t e)
 /* Keeps an ACK or NACK of a partition not taken yet, for bh_feeder_held. */
 static void bh_feeder_early(bh_feeder *f, const bh_msg_hdr *h)
 {
-    if (f->nearly == f->capearly) {
-        size_t nc = f->capearly ? f->capearly * 2 : 64;
-        bh_msg_hdr *n = realloc(f->early, nc * sizeof *n);
-        if (!n)
-            return; /* stays pending: the next owner runs it again */
-        f->early = n;
-        f->capearly = nc;
-    }
+    bh_msg_hdr *n = bh_grow(f->early, &f->capearly, f->nearly + 1, sizeof *n, 64);
+    if (!n)
+        return; /* stays pending: the next owner runs it again */
+    f->early = n;
     f->early[f->nearly++] = *h;
 }
 

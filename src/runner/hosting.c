@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "base/grow.h"
 #include "bothive/error.h"
 #include "bothive/log.h"
 #include "hosts.h"
@@ -133,8 +134,7 @@ static void bh_master_hosts_post(bh_master *m, int s, const bh_msg_hdr *h)
             memmove(o->h, o->h + o->head, o->n * sizeof *o->h);
             o->head = 0;
         } else {
-            size_t nc = o->cap ? o->cap * 2 : 256;
-            bh_msg_hdr *nh = realloc(o->h, nc * sizeof *nh);
+            bh_msg_hdr *nh = bh_grow(o->h, &o->cap, o->n + 1, sizeof *nh, 256);
             if (!nh) {
                 /* Not acknowledged: the entry stays pending and is run
                  * again by the partition's next owner. */
@@ -143,7 +143,6 @@ static void bh_master_hosts_post(bh_master *m, int s, const bh_msg_hdr *h)
                 return;
             }
             o->h = nh;
-            o->cap = nc;
         }
     }
     o->h[o->head + o->n++] = *h;

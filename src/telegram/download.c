@@ -18,6 +18,7 @@
 
 #include <curl/curl.h>
 
+#include "base/grow.h"
 #include "bothive/log.h"
 #include "telegram/tg.h"
 
@@ -51,16 +52,10 @@ static int sink_put(bh_sink *s, const char *p, size_t n)
         s->len += n;
         return 0;
     }
-    if (s->len + n + 1 > s->cap) {
-        size_t cap = s->cap ? s->cap : 65536;
-        while (cap < s->len + n + 1)
-            cap *= 2;
-        char *b = realloc(s->buf, cap);
-        if (!b)
-            return -1;
-        s->buf = b;
-        s->cap = cap;
-    }
+    char *b = bh_grow(s->buf, &s->cap, s->len + n + 1, 1, 65536);
+    if (!b)
+        return -1;
+    s->buf = b;
     memcpy(s->buf + s->len, p, n);
     s->len += n;
     s->buf[s->len] = '\0';

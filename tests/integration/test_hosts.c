@@ -12,8 +12,6 @@
 #include <check.h>
 #include <errno.h>
 #include <hiredis/hiredis.h>
-#include <sched.h>
-#include <sys/prctl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +22,7 @@
 #include "base/clock.h"
 #include "bothive/bothive.h"
 #include "emu_proc.h"
+#include "hosts_proc.h"
 #include "redis_proc.h"
 #include "runner/hosts.h"
 #include "runner_app.h"
@@ -37,9 +36,8 @@
 static bh_emu_proc emu;
 static bh_redis_proc rp;
 static bh_store *st;
-static pid_t hosts[NHOSTS];  /* each host's process group */
-static bh_test_runner runners[NHOSTS];
-static const char *tags[NHOSTS] = {"h1", "h2", "h3"};
+static void host_configure(bh_test_hosts *hs, int i, bh_test_runner *r);
+static bh_test_hosts hs = {.n = NHOSTS, .tags = {"h1", "h2", "h3"}, .configure = host_configure};
 static int timer_seconds; /* the hosts' timer, 0: none */
 
 static void setup(void)
@@ -54,12 +52,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    for (int i = 0; i < NHOSTS; i++)
-        if (hosts[i] > 0) {
-            kill(-hosts[i], SIGKILL);
-            waitpid(hosts[i], NULL, 0);
-            hosts[i] = 0;
-        }
+    bh_test_hosts_kill_all(&hs);
     bh_store_close(st);
     bh_emu_stop(&emu);
     bh_redis_stop(&rp);
@@ -134,11 +127,10 @@ static int sched_handle(void *arg, const bh_job *job)
     return 0;
 }
 
-static void sched_host_run(int i) __attribute__((noreturn));
-static void sched_host_run(int i)
+static void sched_host_run(int i, bh_test_runner *r) __attribute__((noreturn));
+static void sched_host_run(int i, bh_test_runner *r)
 {
     static sched_app sa;
-    bh_test_runner *r = &runners[i];
     bh_runner_source src;
     bh_runner_app app = {.arg = &sa, .sources = &src, .nsources = 1,
                          .worker_start = sched_worker_start, .handle = sched_handle,
@@ -146,7 +138,7 @@ static void sched_host_run(int i)
 
     bh_test_runner_init(r, &emu, rp.url, 2);
     src = (bh_runner_source){.token = r->token, .schedule = 1};
-    sa.tag = tags[i];
+    sa.tag = hs.tags[i];
     r->opts.store_url = rp.url;
     r->opts.shutdown_timeout_ms = 20000;
     r->opts.poll_timeout_s = 2;
@@ -156,133 +148,44 @@ static void sched_host_run(int i)
     _exit(pid > 0 ? bh_test_wait(pid) : 1);
 }
 
-/* In the host's first process, inside its namespaces: the runner. */
-static void host_run(int i) __attribute__((noreturn));
-static void host_run(int i)
+/* In host i's first process, inside its namespaces (hosts_proc.h): the
+ * test application's runner, or in sched_mode a runner of its own, which
+ * this never returns from. */
+static void host_configure(bh_test_hosts *h, int i, bh_test_runner *r)
 {
-    bh_test_runner *r = &runners[i];
-
-    if (sched_mode) {
-        if (sethostname(tags[i], strlen(tags[i])) != 0 && errno != EPERM)
-            fprintf(stderr, "test_hosts: sethostname: %m\n");
-        setenv("BOTHIVE_HOST_NAME", tags[i], 1);
-        sched_host_run(i);
-    }
-
-    /* In its UTS namespace the host has a name of its own; the runner
-     * is told it too, for the fallback without namespaces. */
-    if (sethostname(tags[i], strlen(tags[i])) != 0 && errno != EPERM)
-        fprintf(stderr, "test_hosts: sethostname: %m\n");
-    setenv("BOTHIVE_HOST_NAME", tags[i], 1);
+    (void)h;
+    if (sched_mode)
+        sched_host_run(i, r);
     bh_test_runner_init(r, &emu, rp.url, 2);
-    r->host_tag = tags[i];
     r->delay_us = 3000;
     r->timer_seconds = timer_seconds;
-    if (bh_test_runner_start(r) != 0)
-        _exit(1);
-    _exit(bh_test_wait(r->pid));
 }
 
-/* Starts host i: a relay in its own process group enters new PID and UTS
- * namespaces and forks the host's first process (pid 1 there); signals to
- * the group reach every process of the host. */
 static void host_start(int i)
 {
-    pid_t pid = fork();
-
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        /* A host dies with the test, even one that failed (then no
-         * teardown runs): the relay with its parent, the host's first
-         * process with the relay, and a PID namespace with its first
-         * process. */
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        setpgid(0, 0);
-        signal(SIGTERM, SIG_IGN);
-        signal(SIGINT, SIG_IGN);
-        if (unshare(CLONE_NEWPID | CLONE_NEWUTS) != 0)
-            fprintf(stderr, "test_hosts: unshare refused (%m): hosts are plain process trees\n");
-        pid_t in = fork();
-        if (in == 0) {
-            prctl(PR_SET_PDEATHSIG, SIGKILL);
-            signal(SIGTERM, SIG_DFL);
-            signal(SIGINT, SIG_DFL);
-            host_run(i);
-        }
-        int status = 1;
-        while (in > 0 && waitpid(in, &status, 0) < 0)
-            ;
-        _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 1);
-    }
-    setpgid(pid, pid);
-    hosts[i] = pid;
+    bh_test_host_start(&hs, i);
 }
 
 static void host_kill(int i)
 {
-    kill(-hosts[i], SIGKILL);
-    waitpid(hosts[i], NULL, 0);
-    hosts[i] = 0;
+    bh_test_host_kill(&hs, i);
 }
 
-/* A string command's answer (malloc'd), or NULL. */
-static char *redis_str(const char *fmt, const char *arg)
-{
-    redisContext *c = redisConnect("127.0.0.1", rp.port);
-    redisReply *rep;
-    char *s = NULL;
-
-    if (!c || c->err) {
-        redisFree(c);
-        return NULL;
-    }
-    rep = redisCommand(c, fmt, arg);
-    if (rep && rep->type == REDIS_REPLY_STRING)
-        s = strdup(rep->str);
-    freeReplyObject(rep);
-    redisFree(c);
-    return s;
-}
-
-/* The host (index) whose name starts the value of lease NAME, or -1. */
+/* The host (index) holding lease name, or -1. */
 static int lease_holder(const char *name)
 {
-    char key[128];
-    snprintf(key, sizeof key, "bothive:h:{4242}:lease:%s", name);
-    char *v = redis_str("GET %s", key);
-    int who = -1;
-    for (int i = 0; v && i < NHOSTS; i++)
-        if (!strncmp(v, tags[i], 2) && v[2] == '-')
-            who = i;
-    free(v);
-    return who;
+    return bh_test_hosts_holder(&hs, rp.port, "4242", name);
 }
 
 /* Waits until every partition is held and each live host holds its share
- * (the hosts have settled), and someone polls. */
+ * (the hosts have settled), and someone polls. Only the poller is asserted:
+ * the cases check what they need of the shares themselves. */
 static void hosts_ready(void)
 {
     int64_t end = bh_test_now_ms() + WAIT_MS;
-    int alive = 0;
-    for (int i = 0; i < NHOSTS; i++)
-        alive += hosts[i] != 0;
-    for (;;) {
-        int held[NHOSTS] = {0}, all = 1;
-        for (int p = 0; p < 16; p++) {
-            char name[16];
-            snprintf(name, sizeof name, "p%d", p);
-            int h = lease_holder(name);
-            if (h >= 0)
-                held[h]++;
-            else
-                all = 0;
-        }
-        for (int i = 0; i < NHOSTS; i++)
-            all &= hosts[i] == 0 || held[i] >= 16 / alive;
-        if ((all && lease_holder("intake") >= 0) || bh_test_now_ms() > end)
-            break;
+    bh_test_hosts_settled(&hs, rp.port, "4242", 16);
+    while (lease_holder("intake") < 0 && bh_test_now_ms() < end)
         usleep(50000);
-    }
     ck_assert_int_ge(lease_holder("intake"), 0);
 }
 
@@ -341,9 +244,9 @@ START_TEST(test_three_hosts_burst)
     ck_assert_int_eq(bh_test_runner_get(st, "order_errors"), 0);
     for (int i = 0; i < NHOSTS; i++) {
         char key[32];
-        snprintf(key, sizeof key, "host:%s", tags[i]);
+        snprintf(key, sizeof key, "host:%s", hs.tags[i]);
         int64_t got = bh_test_runner_get(st, key);
-        fprintf(stderr, "test_hosts: %s ran %lld of %d\n", tags[i], (long long)got, N);
+        fprintf(stderr, "test_hosts: %s ran %lld of %d\n", hs.tags[i], (long long)got, N);
         ck_assert_int_gt(got, N / 10);
     }
     ck_assert_int_eq(emu_stat("poll_conflicts") - conflicts0, 0);
@@ -409,8 +312,8 @@ START_TEST(test_stopped_host_does_not_run)
         ids[k] = bh_emu_send_user_message(&emu, chat, chat, "sleep:100");
     }
     bh_test_runner_wait(st, "total", 10, WAIT_MS);
-    kill(-hosts[1], SIGSTOP);
-    snprintf(key, sizeof key, "host:%s", tags[1]);
+    kill(-hs.pg[1], SIGSTOP);
+    snprintf(key, sizeof key, "host:%s", hs.tags[1]);
     int64_t before = bh_test_runner_get(st, key);
     /* The others take its partitions once its leases lapse. */
     int64_t end = bh_test_now_ms() + WAIT_MS;
@@ -425,7 +328,7 @@ START_TEST(test_stopped_host_does_not_run)
     }
     burst(N - 60, CHATS, seq, ids + 60);
     usleep(LEASE_MS * 1000);
-    kill(-hosts[1], SIGCONT);
+    kill(-hs.pg[1], SIGCONT);
     all_processed(ids, N);
     usleep(2000000);
     int64_t after = bh_test_runner_get(st, key);
@@ -593,8 +496,8 @@ START_TEST(test_dead_letter_across_hosts)
     fprintf(stderr, "test_hosts: the poison update ran %lld time(s)\n", (long long)runs);
     ck_assert_int_eq(runs, 3);
     /* Its first host is gone, the others serve the chat. */
-    ck_assert_int_eq(waitpid(hosts[owner], NULL, WNOHANG), hosts[owner]);
-    hosts[owner] = 0;
+    ck_assert_int_eq(waitpid(hs.pg[owner], NULL, WNOHANG), hs.pg[owner]);
+    hs.pg[owner] = 0;
     ck_assert_int_ne(chat_owner(9), owner);
     int64_t after = bh_emu_send_user_message(&emu, 9, 9, "sleep:0");
     all_processed(&after, 1);
@@ -622,7 +525,7 @@ static pid_t feeder_of(int i)
         char *close = strrchr(buf, ')');
         int pgrp = 0;
         if (strstr(buf, "(bh updater)") && close &&
-            sscanf(close + 2, "%*c %*d %d", &pgrp) == 1 && pgrp == hosts[i])
+            sscanf(close + 2, "%*c %*d %d", &pgrp) == 1 && pgrp == hs.pg[i])
             found = pid;
     }
     return found;
@@ -658,7 +561,7 @@ START_TEST(test_feeder_killed)
     ck_assert_int_eq(bh_test_runner_get(st, "dups"), 0);
     ck_assert_int_eq(bh_test_runner_get(st, "total"), 2 * N);
     for (int i = 0; i < NHOSTS; i++)
-        ck_assert_int_eq(waitpid(hosts[i], NULL, WNOHANG), 0); /* the hosts live */
+        ck_assert_int_eq(waitpid(hs.pg[i], NULL, WNOHANG), 0); /* the hosts live */
 }
 END_TEST
 

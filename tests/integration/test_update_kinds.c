@@ -13,12 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 #include "bothive/bothive.h"
 #include "emu_proc.h"
+#include "httpstub.h"
 #include "testutil.h"
 
 #define TOKEN "4242:TEST"
@@ -439,26 +437,13 @@ START_TEST(kinds_injected_as_given)
 }
 END_TEST
 
-/* A TCP port free on loopback now (bound, read, closed). */
-static unsigned free_port(void)
-{
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    socklen_t len = sizeof a;
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
-    ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&a, &len), 0);
-    close(fd);
-    return ntohs(a.sin_port);
-}
-
 /* In webhook mode the kinds go on setWebhook, and the emulator's webhook
  * delivers a member change to the hook. */
 START_TEST(webhook_asks_for_the_kinds_too)
 {
     bh_bot *bot = bh_bot_new(TOKEN);
     char url[128], listen[64], *resp = NULL;
-    unsigned port = free_port();
+    unsigned port = bh_test_free_port();
     int set = 0;
 
     ck_assert_int_eq(bh_bot_api_url(bot, emu.url), BH_OK);

@@ -11,6 +11,7 @@
 
 #include <microhttpd.h>
 
+#include "base/grow.h"
 #include "bothive/error.h"
 #include "emu.h"
 
@@ -34,16 +35,10 @@ struct bh_emu_form {
 /* Appends n bytes to u. Returns 0, or -1 when out of memory. */
 static int upload_append(bh_emu_upload *u, const char *data, size_t n)
 {
-    if (u->len + n + 1 > u->cap) {
-        size_t cap = u->cap ? u->cap : 256;
-        while (cap < u->len + n + 1)
-            cap *= 2;
-        char *d = realloc(u->data, cap);
-        if (!d)
-            return -1;
-        u->data = d;
-        u->cap = cap;
-    }
+    char *d = bh_grow(u->data, &u->cap, u->len + n + 1, 1, 256);
+    if (!d)
+        return -1;
+    u->data = d;
     memcpy(u->data + u->len, data, n);
     u->len += n;
     u->data[u->len] = '\0';
@@ -53,15 +48,10 @@ static int upload_append(bh_emu_upload *u, const char *data, size_t n)
 /* A new part for key; NULL when out of memory. */
 static form_part *part_new(bh_emu_form *f, const char *key, const char *filename)
 {
-    form_part *p;
-    if (f->nparts == f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 8;
-        form_part *np = realloc(f->parts, cap * sizeof *np);
-        if (!np)
-            return NULL;
-        f->parts = np;
-        f->cap = cap;
-    }
+    form_part *p, *np = bh_grow(f->parts, &f->cap, f->nparts + 1, sizeof *np, 8);
+    if (!np)
+        return NULL;
+    f->parts = np;
     p = &f->parts[f->nparts];
     memset(p, 0, sizeof *p);
     p->key = strdup(key);

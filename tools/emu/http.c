@@ -20,6 +20,7 @@
 
 #include <microhttpd.h>
 
+#include "base/grow.h"
 #include "bothive/error.h"
 #include "emu.h"
 
@@ -154,16 +155,10 @@ static int take_upload(request_body *req, const char *data, size_t n)
         req->too_big = 1;  /* keep reading, so the 413 reaches the client */
         return BH_OK;
     }
-    if (req->len + n + 1 > req->cap) {
-        size_t cap = req->cap ? req->cap : 4096;
-        while (cap < req->len + n + 1)
-            cap *= 2;
-        char *b = realloc(req->body, cap);
-        if (!b)
-            return BH_ENOMEM;
-        req->body = b;
-        req->cap = cap;
-    }
+    char *b = bh_grow(req->body, &req->cap, req->len + n + 1, 1, 4096);
+    if (!b)
+        return BH_ENOMEM;
+    req->body = b;
     memcpy(req->body + req->len, data, n);
     req->len += n;
     req->body[req->len] = '\0';

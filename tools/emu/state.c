@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/grow.h"
 #include "bothive/error.h"
 #include "emu.h"
 
@@ -217,14 +218,10 @@ bh_emu_msg *bh_emu_msg_find(bh_emu_chat *c, int64_t id)
  * date. The pointer is valid until the next append. NULL if no memory. */
 bh_emu_msg *bh_emu_msg_add_locked(bh_emu_chat *c)
 {
-    if (c->nmsgs == c->capmsgs) {
-        size_t cap = c->capmsgs ? c->capmsgs * 2 : 16;
-        bh_emu_msg *m = realloc(c->msgs, cap * sizeof *m);
-        if (!m)
-            return NULL;
-        c->msgs = m;
-        c->capmsgs = cap;
-    }
+    bh_emu_msg *msgs = bh_grow(c->msgs, &c->capmsgs, c->nmsgs + 1, sizeof *msgs, 16);
+    if (!msgs)
+        return NULL;
+    c->msgs = msgs;
     bh_emu_msg *m = &c->msgs[c->nmsgs];
     memset(m, 0, sizeof *m);
     m->id = (int64_t)++c->nmsgs;

@@ -12,14 +12,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
-#include "bothive/log.h"
 #include "bothive/telegram.h"
 #include "emu_proc.h"
 #include "httpstub.h"
 #include "testutil.h"
+#include "tg_fixture.h"
 
 #define TOKEN "4343:FILESsecretTOKEN"
 #define USER 77
@@ -28,15 +27,15 @@ static bh_emu_proc emu;
 static bh_client *cl;
 static char *dir;
 
+/* The common fixture, and a fresh folder of the case's files. mkdtemp: a
+ * folder some earlier run left behind under the same pid is not an error. */
 static void setup(void)
 {
-    bh_client_options o = {.max_retries = BH_TG_NO_RETRY};
-    bh_log_set_level(BH_LOG_ERROR + 1);
-    ck_assert_int_eq(bh_emu_start(&emu, TOKEN), 0);
-    ck_assert_int_eq(bh_client_new(&cl, TOKEN, emu.url, &o), BH_OK);
-    ck_assert_int_ge(bh_emu_send_user_message(&emu, USER, USER, "hi"), 1);
-    dir = bh_test_tmppath("files");
-    ck_assert_int_eq(mkdir(dir, 0700), 0);
+    char *base = bh_test_tmppath("files");
+    bh_tgfx_setup();
+    ck_assert_int_ge(asprintf(&dir, "%s-XXXXXX", base), 0);
+    free(base);
+    ck_assert_ptr_nonnull(mkdtemp(dir));
 }
 
 /* The number of entries in dir, . and .. aside. */
@@ -55,8 +54,7 @@ static int dir_entries(const char *d)
 static void teardown(void)
 {
     char cmd[512];
-    bh_client_free(cl);
-    ck_assert_int_eq(bh_emu_stop(&emu), 0);
+    bh_tgfx_teardown();
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     ck_assert_int_eq(system(cmd), 0);
     free(dir);
@@ -123,11 +121,6 @@ static void assert_file_is(const char *file_id, const char *want, size_t n)
     free(data);
 }
 
-static const char *last_desc(void)
-{
-    return bh_client_last_error(cl)->description;
-}
-
 START_TEST(photo_from_path_comes_back_identical)
 {
     size_t n = 300 * 1024 + 7;
@@ -177,9 +170,9 @@ START_TEST(document_from_memory_file_id_and_url)
     bh_input_file bad = bh_file_id("no-such-file");
     ck_assert_int_eq(bh_client_send_photo(cl, USER, &bad, NULL, NULL, NULL), BH_EAPI);
     ck_assert_int_eq(bh_client_last_error(cl)->error_code, 400);
-    ck_assert_str_eq(last_desc(), "Bad Request: wrong file identifier/HTTP URL specified");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: wrong file identifier/HTTP URL specified");
     ck_assert_int_eq(bh_client_get_file(cl, "no-such-file", &(bh_file_info){0}), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: invalid file_id");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: invalid file_id");
     bh_message_free(m);
 }
 END_TEST
@@ -193,12 +186,12 @@ START_TEST(limits_are_checked_before_sending)
     ck_assert_int_eq(bh_emu_stat(&emu, "requests", &before), 0);
 
     ck_assert_int_eq(bh_client_send_photo(cl, USER, &f, NULL, NULL, NULL), BH_ETOOBIG);
-    ck_assert_ptr_nonnull(strstr(last_desc(), "10 MB"));
-    ck_assert_ptr_nonnull(strstr(last_desc(), photo));
+    ck_assert_ptr_nonnull(strstr(bh_tgfx_desc(), "10 MB"));
+    ck_assert_ptr_nonnull(strstr(bh_tgfx_desc(), photo));
     /* the same file is a fine document */
     f = bh_file_path(doc);
     ck_assert_int_eq(bh_client_send_document(cl, USER, &f, NULL, NULL, NULL), BH_ETOOBIG);
-    ck_assert_ptr_nonnull(strstr(last_desc(), "50 MB"));
+    ck_assert_ptr_nonnull(strstr(bh_tgfx_desc(), "50 MB"));
     char *mem = calloc(1, (size_t)BH_PHOTO_MAX + 1);
     f = bh_file_memory(mem, (size_t)BH_PHOTO_MAX + 1, "big.jpg");
     ck_assert_int_eq(bh_client_send_photo(cl, USER, &f, NULL, NULL, NULL), BH_ETOOBIG);
@@ -217,10 +210,10 @@ START_TEST(unreadable_path_is_named)
     ck_assert_int_ge(asprintf(&path, "%s/missing.png", dir), 0);
     bh_input_file f = bh_file_path(path);
     ck_assert_int_eq(bh_client_send_photo(cl, USER, &f, NULL, NULL, NULL), BH_EIO);
-    ck_assert_ptr_nonnull(strstr(last_desc(), path));
+    ck_assert_ptr_nonnull(strstr(bh_tgfx_desc(), path));
     f = bh_file_path(dir); /* a folder is not a file */
     ck_assert_int_eq(bh_client_send_document(cl, USER, &f, NULL, NULL, NULL), BH_EIO);
-    ck_assert_ptr_nonnull(strstr(last_desc(), dir));
+    ck_assert_ptr_nonnull(strstr(bh_tgfx_desc(), dir));
     free(path);
 }
 END_TEST
@@ -236,8 +229,8 @@ START_TEST(failed_download_leaves_nothing)
 
     ck_assert_int_eq(bh_client_download(cl, "documents/nope.bin", dest, 0), BH_EAPI);
     ck_assert_int_eq(bh_client_last_error(cl)->error_code, 404);
-    ck_assert_ptr_null(strstr(last_desc(), TOKEN));
-    ck_assert_ptr_nonnull(strstr(last_desc(), "documents/nope.bin"));
+    ck_assert_ptr_null(strstr(bh_tgfx_desc(), TOKEN));
+    ck_assert_ptr_nonnull(strstr(bh_tgfx_desc(), "documents/nope.bin"));
     ck_assert_int_eq(dir_entries(dir), 0);
 
     /* above the cap: refused mid-way, nothing left either */
@@ -320,27 +313,27 @@ START_TEST(builder_and_telegram_errors)
     ck_assert_int_eq(bh_params_new(&p), BH_OK);
     bh_params_str(p, "text", "no chat");
     ck_assert_int_eq(bh_client_call_params(cl, "sendMessage", p, NULL), BH_EINVAL);
-    ck_assert_str_eq(last_desc(), "sendMessage: the required parameter chat_id is missing");
+    ck_assert_str_eq(bh_tgfx_desc(), "sendMessage: the required parameter chat_id is missing");
     bh_params_str(p, "chat_id", "");
     ck_assert_int_eq(bh_client_call_params(cl, "sendMessage", p, NULL), BH_EINVAL);
-    ck_assert_str_eq(last_desc(), "sendMessage: parameter chat_id must be an Integer or a String (@username)");
+    ck_assert_str_eq(bh_tgfx_desc(), "sendMessage: parameter chat_id must be an Integer or a String (@username)");
     bh_params_int(p, "chat_id", USER);
     bh_params_str(p, "reply_to_message_id", "one");
     ck_assert_int_eq(bh_client_call_params(cl, "sendMessage", p, NULL), BH_EINVAL);
-    ck_assert_str_eq(last_desc(), "sendMessage: parameter reply_to_message_id must be an Integer");
+    ck_assert_str_eq(bh_tgfx_desc(), "sendMessage: parameter reply_to_message_id must be an Integer");
     bh_params_str(p, "reply_to_message_id", "0");
     bh_params_str(p, "reply_markup", "{not json");
     ck_assert_int_eq(bh_client_call_params(cl, "sendMessage", p, NULL), BH_EINVAL);
-    ck_assert_str_eq(last_desc(), "sendMessage: parameter reply_markup must be a JSON object or array");
+    ck_assert_str_eq(bh_tgfx_desc(), "sendMessage: parameter reply_markup must be a JSON object or array");
     json_object_object_del(bh_params_object(p), "reply_markup");
     json_object_object_del(bh_params_object(p), "reply_to_message_id");
     ck_assert_int_eq(bh_client_call_params(cl, "sendPhoto", p, NULL), BH_EINVAL);
-    ck_assert_str_eq(last_desc(), "sendPhoto: the required parameter photo is missing");
+    ck_assert_str_eq(bh_tgfx_desc(), "sendPhoto: the required parameter photo is missing");
     ck_assert_int_eq(bh_client_call_params(cl, "setChatPhoto", p, NULL), BH_EINVAL);
-    ck_assert_str_eq(last_desc(), "setChatPhoto: the required parameter photo is missing");
+    ck_assert_str_eq(bh_tgfx_desc(), "setChatPhoto: the required parameter photo is missing");
     bh_params_str(p, "photo", "a-file-id");
     ck_assert_int_eq(bh_client_call_params(cl, "setChatPhoto", p, NULL), BH_EINVAL);
-    ck_assert_str_eq(last_desc(), "setChatPhoto: parameter photo must be an uploaded file");
+    ck_assert_str_eq(bh_tgfx_desc(), "setChatPhoto: parameter photo must be an uploaded file");
     /* a method the table does not know goes as it is (the emulator: 404) */
     ck_assert_int_eq(bh_client_call_params(cl, "sendTomorrowsThing", p, NULL), BH_EAPI);
     bh_params_free(p);
@@ -349,20 +342,20 @@ START_TEST(builder_and_telegram_errors)
     ck_assert_int_eq(bh_params_new(&p), BH_OK);
     bh_params_str(p, "text", "no chat");
     ck_assert_int_eq(bh_client_call_json(cl, "sendMessage", bh_params_object(p), NULL), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: chat_id is empty");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: chat_id is empty");
     bh_params_int(p, "chat_id", USER);
     bh_params_str(p, "text", "  ");
     ck_assert_int_eq(bh_client_call_json(cl, "sendMessage", bh_params_object(p), NULL), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: message text is empty");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: message text is empty");
     ck_assert_int_eq(bh_client_call_json(cl, "sendPhoto", bh_params_object(p), NULL), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: there is no photo in the request");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: there is no photo in the request");
     bh_params_free(p);
 
     memset(caption, 'c', 1025);
     caption[1025] = '\0';
     bh_input_file f = bh_file_memory("x", 1, "x.jpg");
     ck_assert_int_eq(bh_client_send_photo(cl, USER, &f, caption, NULL, NULL), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: message caption is too long");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: message caption is too long");
     caption[1024] = '\0';
     ck_assert_int_eq(bh_client_send_photo(cl, USER, &f, caption, NULL, NULL), BH_OK);
 
@@ -371,7 +364,7 @@ START_TEST(builder_and_telegram_errors)
     ck_assert_int_eq(bh_params_json_text(p, "reply_markup", "{nope"), BH_EJSON);
     ck_assert_int_eq(bh_params_int(p, "chat_id", USER), BH_EJSON);
     ck_assert_int_eq(bh_client_call_params(cl, "sendMessage", p, NULL), BH_EJSON);
-    ck_assert_ptr_nonnull(strstr(last_desc(), "reply_markup"));
+    ck_assert_ptr_nonnull(strstr(bh_tgfx_desc(), "reply_markup"));
     bh_params_free(p);
 }
 END_TEST
@@ -443,7 +436,7 @@ START_TEST(chat_management)
 
     ck_assert_int_eq(bh_client_pin_chat_message(cl, group, 1, 1), BH_OK);
     ck_assert_int_eq(bh_client_pin_chat_message(cl, group, 99, 0), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: message to pin not found");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: message to pin not found");
     ck_assert_int_eq(bh_client_delete_messages(cl, group, ids, 2), BH_OK);
     ck_assert_int_eq(bh_client_pin_chat_message(cl, group, 1, 0), BH_EAPI);
     ck_assert_int_eq(bh_client_delete_messages(cl, group, ids, 0), BH_EINVAL);
@@ -483,13 +476,13 @@ START_TEST(chat_management)
     ck_assert_int_eq(bh_client_pin_chat_message(cl, group, 4, 0), BH_OK);
     ck_assert_int_eq(bh_client_unpin_chat_message(cl, group, 0), BH_OK);  /* 4, the latest */
     ck_assert_int_eq(bh_client_unpin_chat_message(cl, group, 4), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: message to unpin not found");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: message to unpin not found");
     ck_assert_int_eq(bh_client_unpin_all_chat_messages(cl, group), BH_OK);
     ck_assert_int_eq(bh_client_unpin_chat_message(cl, group, 3), BH_EAPI);
 
     ck_assert_int_eq(bh_client_ban_chat_member(cl, USER, USER, 0, 0), BH_EAPI);
     ck_assert_int_eq(bh_client_ban_chat_member(cl, -1, 5, 0, 0), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: chat not found");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: chat not found");
 }
 END_TEST
 
@@ -597,12 +590,12 @@ START_TEST(edit_media_caption_and_copy)
     ck_assert_str_eq(json_object_get_string(json_object_object_get(ed->json, "caption")), "third");
     bh_message_free(ed);
     ck_assert_int_eq(bh_client_edit_message_caption(cl, USER, m->message_id, "third", NULL, NULL), BH_EAPI);
-    ck_assert_ptr_nonnull(strstr(last_desc(), "message is not modified"));
+    ck_assert_ptr_nonnull(strstr(bh_tgfx_desc(), "message is not modified"));
 
     ck_assert_int_eq(bh_client_copy_message(cl, USER, USER, m->message_id, NULL, NULL, &copy_id), BH_OK);
     ck_assert_int_gt(copy_id, m->message_id);
     ck_assert_int_eq(bh_client_copy_message(cl, USER, USER, 999, NULL, NULL, NULL), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: message to copy not found");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: message to copy not found");
 
     /* a text message has no caption nor media to edit */
     bh_message *t = NULL;
@@ -610,9 +603,9 @@ START_TEST(edit_media_caption_and_copy)
     text_id = t->message_id;
     bh_message_free(t);
     ck_assert_int_eq(bh_client_edit_message_caption(cl, USER, text_id, "x", NULL, NULL), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: there is no caption in the message to edit");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: there is no caption in the message to edit");
     ck_assert_int_eq(bh_client_edit_message_media(cl, USER, text_id, &nm, NULL, NULL), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: there is no media in the message to edit");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: there is no media in the message to edit");
     bh_message_free(m);
     free(a);
     free(b);
@@ -693,6 +686,7 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("tg_files");
+    bh_tgfx_use(&emu, &cl, TOKEN, USER);
     bh_test_add_case(s, "photo_from_path", photo_from_path_comes_back_identical, setup, teardown, 60);
     bh_test_add_case(s, "document_memory_id_url", document_from_memory_file_id_and_url, setup, teardown, 60);
     bh_test_add_case(s, "limits", limits_are_checked_before_sending, setup, teardown, 60);

@@ -12,26 +12,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bothive/log.h"
 #include "bothive/telegram.h"
 #include "emu_proc.h"
 #include "testutil.h"
+#include "tg_fixture.h"
 
 #define TOKEN "4646:OPTIONSsecretTOKEN"
 #define USER 93
 #define OTHER 94
 #define GROUP (-100777)
+#define HELLO 2 /* USER's "hello there world", after the fixture's "hi" */
 
 static bh_emu_proc emu;
 static bh_client *cl;
 
+/* The common fixture, then a message to quote, one in another private
+ * chat, and a supergroup with USER in it. */
 static void setup(void)
 {
-    bh_client_options o = {.max_retries = BH_TG_NO_RETRY};
     char body[256], *resp = NULL;
-    bh_log_set_level(BH_LOG_ERROR + 1);
-    ck_assert_int_eq(bh_emu_start(&emu, TOKEN), 0);
-    ck_assert_int_eq(bh_client_new(&cl, TOKEN, emu.url, &o), BH_OK);
+    bh_tgfx_setup();
     ck_assert_int_ge(bh_emu_send_user_message(&emu, USER, USER, "hello there world"), 1);
     ck_assert_int_ge(bh_emu_send_user_message(&emu, OTHER, OTHER, "from elsewhere"), 1);
     snprintf(body, sizeof body,
@@ -39,17 +39,6 @@ static void setup(void)
              USER);
     ck_assert_int_eq(bh_emu_post(&emu, "/control/message", body, &resp), 200);
     free(resp);
-}
-
-static void teardown(void)
-{
-    bh_client_free(cl);
-    ck_assert_int_eq(bh_emu_stop(&emu), 0);
-}
-
-static const char *last_desc(void)
-{
-    return bh_client_last_error(cl)->description;
 }
 
 /* The field at a dotted path of m's JSON (borrowed), or NULL. */
@@ -98,7 +87,7 @@ START_TEST(text_formatting)
     free(esc);
     o.parse_mode = "Shouting";
     ck_assert_int_eq(bh_client_send_message(cl, USER, "x", &o, NULL), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: unsupported parse_mode");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: unsupported parse_mode");
 
     /* entities instead of parse_mode, checked against the text */
     o = (bh_send_options){.entities = json_tokener_parse("[{\"type\":\"bold\",\"offset\":0,\"length\":4}]")};
@@ -109,11 +98,11 @@ START_TEST(text_formatting)
     json_object_put(o.entities);
     o.entities = json_tokener_parse("[{\"type\":\"bold\",\"offset\":2,\"length\":9}]");
     ck_assert_int_eq(bh_client_send_message(cl, USER, "short", &o, NULL), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: entity beyond the end of the text");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: entity beyond the end of the text");
     json_object_put(o.entities);
     o.entities = json_tokener_parse("[{\"type\":\"glitter\",\"offset\":0,\"length\":1}]");
     ck_assert_int_eq(bh_client_send_message(cl, USER, "short", &o, NULL), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: can't parse entities: Unsupported type specified");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: can't parse entities: Unsupported type specified");
     json_object_put(o.entities);
 
     /* a caption's entities are caption_entities */
@@ -146,32 +135,32 @@ START_TEST(previews_and_flags)
     o.link_preview_options =
         json_tokener_parse("{\"prefer_small_media\":true,\"prefer_large_media\":true}");
     ck_assert_int_eq(bh_client_send_message(cl, USER, "x", &o, NULL), BH_EAPI);
-    ck_assert_str_eq(last_desc(),
+    ck_assert_str_eq(bh_tgfx_desc(),
                      "Bad Request: prefer_small_media and prefer_large_media can't be both specified");
     json_object_put(o.link_preview_options);
     o.link_preview_options = NULL;
     /* effects only in private chats, and only real effect ids */
     ck_assert_int_eq(bh_client_send_message(cl, GROUP, "x", &o, NULL), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: message effects are available only in private chats");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: message effects are available only in private chats");
     o.message_effect_id = "sparkles";
     ck_assert_int_eq(bh_client_send_message(cl, USER, "x", &o, NULL), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: EFFECT_ID_INVALID");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: EFFECT_ID_INVALID");
 }
 END_TEST
 
 START_TEST(replies_and_quotes)
 {
     bh_message *m = NULL;
-    bh_send_options o = {.reply = {.message_id = 1, .quote = "there"}};
-    /* a quote of this chat's message 1 ("hello there world") */
+    bh_send_options o = {.reply = {.message_id = HELLO, .quote = "there"}};
+    /* a quote of this chat's message "hello there world" */
     ck_assert_int_eq(bh_client_send_message(cl, USER, "quoting", &o, &m), BH_OK);
-    ck_assert_int_eq(int_at(m, "reply_to_message.message_id"), 1);
+    ck_assert_int_eq(int_at(m, "reply_to_message.message_id"), HELLO);
     ck_assert_str_eq(str_at(m, "quote.text"), "there");
     ck_assert_int_eq(int_at(m, "quote.position"), 6);
     bh_message_free(m);
     o.reply.quote = "nowhere";
     ck_assert_int_eq(bh_client_send_message(cl, USER, "x", &o, NULL), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: QUOTE_TEXT_INVALID");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: QUOTE_TEXT_INVALID");
     /* a message of another chat: external_reply */
     o.reply = (bh_reply_parameters){.message_id = 1, .chat_id = OTHER, .quote = "elsewhere"};
     ck_assert_int_eq(bh_client_send_message(cl, USER, "about that", &o, &m), BH_OK);
@@ -183,12 +172,12 @@ START_TEST(replies_and_quotes)
     bh_message_free(m);
     o.reply = (bh_reply_parameters){.message_id = 99, .chat_id = OTHER};
     ck_assert_int_eq(bh_client_send_message(cl, USER, "x", &o, NULL), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: message to be replied not found");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: message to be replied not found");
     o.reply.allow_sending_without_reply = 1;
     ck_assert_int_eq(bh_client_send_message(cl, USER, "x", &o, NULL), BH_OK);
     o.reply = (bh_reply_parameters){.message_id = 1, .chat_id = 555};
     ck_assert_int_eq(bh_client_send_message(cl, USER, "x", &o, NULL), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: chat not found");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: chat not found");
 }
 END_TEST
 
@@ -198,7 +187,7 @@ START_TEST(topics_and_markup)
     int64_t thread = 0;
     bh_send_options o = {.message_thread_id = 4242};
     ck_assert_int_eq(bh_client_send_message(cl, GROUP, "x", &o, NULL), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: message thread not found");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: message thread not found");
     ck_assert_int_eq(bh_client_create_forum_topic(cl, GROUP, "News", 0, &thread), BH_OK);
     o.message_thread_id = thread;
     ck_assert_int_eq(bh_client_send_message(cl, GROUP, "in the topic", &o, &m), BH_OK);
@@ -215,7 +204,7 @@ START_TEST(topics_and_markup)
     json_object_put(o.markup);
     o.markup = json_tokener_parse("{\"keyboard\":\"rows\"}");
     ck_assert_int_eq(bh_client_send_message(cl, USER, "x", &o, NULL), BH_EAPI);
-    ck_assert_str_eq(last_desc(),
+    ck_assert_str_eq(bh_tgfx_desc(),
                      "Bad Request: field \"keyboard\" of the ReplyKeyboardMarkup should be an Array");
     json_object_put(o.markup);
 }
@@ -247,7 +236,7 @@ START_TEST(options_of_other_sends)
 {
     bh_message *m = NULL, **album = NULL;
     size_t n = 0;
-    bh_send_options o = {.protect_content = 1, .reply = {.message_id = 1, .quote = "world"}};
+    bh_send_options o = {.protect_content = 1, .reply = {.message_id = HELLO, .quote = "world"}};
     bh_input_media items[2] = {{.type = "photo", .file = bh_file_memory("a", 1, "a.jpg")},
                                {.type = "photo", .file = bh_file_memory("b", 1, "b.jpg")}};
     ck_assert_int_eq(bh_client_send_location(cl, USER, 45.0, 9.0, &o, &m), BH_OK);
@@ -261,18 +250,19 @@ START_TEST(options_of_other_sends)
     o.reply = (bh_reply_parameters){0};
     o.message_thread_id = 77;
     ck_assert_int_eq(bh_client_send_dice(cl, GROUP, NULL, &o, NULL), BH_EAPI);
-    ck_assert_str_eq(last_desc(), "Bad Request: message thread not found");
+    ck_assert_str_eq(bh_tgfx_desc(), "Bad Request: message thread not found");
 }
 END_TEST
 
 int main(void)
 {
     Suite *s = suite_create("tg_options");
-    bh_test_add_case(s, "formatting", text_formatting, setup, teardown, 60);
-    bh_test_add_case(s, "previews_and_flags", previews_and_flags, setup, teardown, 60);
-    bh_test_add_case(s, "replies", replies_and_quotes, setup, teardown, 60);
-    bh_test_add_case(s, "topics_and_markup", topics_and_markup, setup, teardown, 60);
-    bh_test_add_case(s, "types", option_types_checked, setup, teardown, 60);
-    bh_test_add_case(s, "other_sends", options_of_other_sends, setup, teardown, 60);
+    bh_tgfx_use(&emu, &cl, TOKEN, USER);
+    bh_test_add_case(s, "formatting", text_formatting, setup, bh_tgfx_teardown, 60);
+    bh_test_add_case(s, "previews_and_flags", previews_and_flags, setup, bh_tgfx_teardown, 60);
+    bh_test_add_case(s, "replies", replies_and_quotes, setup, bh_tgfx_teardown, 60);
+    bh_test_add_case(s, "topics_and_markup", topics_and_markup, setup, bh_tgfx_teardown, 60);
+    bh_test_add_case(s, "types", option_types_checked, setup, bh_tgfx_teardown, 60);
+    bh_test_add_case(s, "other_sends", options_of_other_sends, setup, bh_tgfx_teardown, 60);
     return bh_test_run_suite(s);
 }
