@@ -3,7 +3,8 @@
  * against the emulator. Reminders of many chats arrive each exactly once,
  * /reminders lists what is pending and /forget cancels it; a reminder
  * survives a stop of the bot, whether it falls due while the bot is down
- * (sent once at the start) or after.
+ * (sent once at the start) or after; and two runner processes on one
+ * redis:// store send each reminder exactly once.
  */
 #include <check.h>
 #include <json-c/json.h>
@@ -16,6 +17,7 @@
 #include "bothive/bothive.h"
 #include "emu_proc.h"
 #include "example_proc.h"
+#include "redis_proc.h"
 #include "testutil.h"
 
 #define TOKEN "6161:REMIND"
@@ -125,11 +127,11 @@ static char *last_text(int64_t chat)
 
 #define CHATS 12
 
-START_TEST(each_reminder_arrives_once)
+/* Reminders of CHATS chats, listing and forgetting: each arrives once. */
+static void check_reminders_once(void)
 {
     char text[64];
 
-    bot_start();
     for (int c = 1; c <= CHATS; c++) {
         snprintf(text, sizeof text, "/remind %d tea %d", 1 + c % 3, c);
         write_in(1000 + c, text);
@@ -172,7 +174,33 @@ START_TEST(each_reminder_arrives_once)
         ck_assert_int_eq(sent_count(1000 + c, text), 1);
     }
     ck_assert_int_eq(sent_count(77, "never"), 0);
+}
+
+START_TEST(each_reminder_arrives_once)
+{
+    bot_start();
+    check_reminders_once();
     bot_stop();
+}
+END_TEST
+
+/*
+ * Two runner processes of the bot on one redis:// store (hosts mode: one
+ * polls, the partitions and the jobs are shared): each reminder still
+ * arrives exactly once, whichever host scheduled it and whichever runs it.
+ */
+START_TEST(each_reminder_arrives_once_from_two_hosts)
+{
+    bh_redis_proc rp;
+    pid_t second;
+
+    ck_assert_int_eq(bh_redis_start(&rp), 0);
+    bot = bh_example_start(&emu, TOKEN, "remind", rp.url);
+    second = bh_example_start(&emu, TOKEN, "remind", rp.url);
+    check_reminders_once();
+    ck_assert_int_eq(bh_example_stop(second), 0);
+    bot_stop();
+    bh_redis_stop(&rp);
 }
 END_TEST
 
@@ -203,5 +231,6 @@ int main(void)
     Suite *s = suite_create("example_remind");
     bh_test_add_case(s, "once", each_reminder_arrives_once, setup, teardown, 240);
     bh_test_add_case(s, "restart", a_reminder_survives_a_restart, setup, teardown, 240);
+    bh_test_add_case(s, "hosts", each_reminder_arrives_once_from_two_hosts, setup, teardown, 240);
     return bh_test_run_suite(s);
 }
