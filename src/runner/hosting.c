@@ -150,6 +150,25 @@ static void bh_master_hosts_post(bh_master *m, int s, const bh_msg_hdr *h)
 }
 
 /*
+ * Job j of a partition is dropped here unrun, or its run ended unfinished
+ * (its lease lapsed in this master's view): the feeder is told (NACK), so
+ * that it no longer counts the entry in flight and reads it again if it
+ * still holds the lease with j's epoch. That happens when the feeder could
+ * not renew in time but the lease had not yet run out in the store (a slow
+ * or restarting Redis): without the NACK the entry would stay "in flight"
+ * in the feeder for as long as it held the lease, run by no one. Of an
+ * epoch gone, the NACK is ignored: the newer owner claimed the entry.
+ */
+void bh_master_hosts_nack(bh_master *m, const bh_qjob *j)
+{
+    bh_msg_hdr h = {.type = BH_MSG_NACK, .source = j->source, .timer = j->part - 1,
+                    .update_id = j->update_id, .b = (int64_t)j->epoch};
+
+    if (m->hm && j->part)
+        bh_master_hosts_post(m, j->source, &h);
+}
+
+/*
  * Drops the parked jobs of source s (any source: -1) that wait for a
  * verdict no one will give: those of a feeder gone (all: its replacement
  * reads them again from the log, with their count), or only those whose
@@ -169,6 +188,8 @@ static void bh_master_hosts_unpark(bh_master *m, int s, int lost)
         j->next = NULL;
         bh_log(BH_LOG_WARN, "update %lld of partition %d left to the log: no verdict on "
                "its crash will come", (long long)j->update_id, j->part - 1);
+        if (lost)
+            bh_master_hosts_nack(m, j);
         bh_queue_release(&m->q, j);
         bh_qjob_free(j);
     }
@@ -211,9 +232,7 @@ static void bh_master_hosts_verdict(bh_master *m, int s, const bh_msg *msg)
            "on another worker", (long long)j->update_id, s, (long long)msg->h.a);
     j->attempt++;
     if (bh_queue_push(&m->q, j, 1) != BH_OK) {
-        bh_msg_hdr h = {.type = BH_MSG_NACK, .source = s, .timer = j->part - 1,
-                        .update_id = j->update_id, .b = (int64_t)j->epoch};
-        bh_master_hosts_post(m, s, &h);
+        bh_master_hosts_nack(m, j);
         bh_qjob_free(j);
     }
 }
@@ -293,6 +312,7 @@ static void bh_master_hosts_entry(bh_master *m, int s, const bh_msg *msg)
     if (bh_queue_push(&m->q, j, 0) != BH_OK) {
         bh_log(BH_LOG_ERROR, "out of memory: update %lld of source %d left for later",
                (long long)msg->h.update_id, s);
+        bh_master_hosts_nack(m, j);
         bh_qjob_free(j);
     }
 }
@@ -328,15 +348,13 @@ void bh_master_hosts_on_msg(bh_master *m, int s, const bh_msg *msg)
 int bh_master_hosts_may_run(bh_master *m, const bh_qjob *j)
 {
     const bh_hosts_lease_view *l = &m->hm->lease[j->source][j->part - 1];
-    bh_msg_hdr h = {.type = BH_MSG_NACK, .source = j->source, .timer = j->part - 1,
-                    .update_id = j->update_id, .b = (int64_t)j->epoch};
 
     if (l->epoch == j->epoch && bh_clock_mono_ms() < l->until)
         return 1;
     bh_log(BH_LOG_DEBUG, "update %lld of partition %d not started: its lease is not held",
            (long long)j->update_id, j->part - 1);
     if (l->epoch == j->epoch)
-        bh_master_hosts_post(m, j->source, &h);
+        bh_master_hosts_nack(m, j);
     return 0;
 }
 

@@ -208,9 +208,11 @@ void bh_master_job_crashed(bh_master *m, int i, bh_qjob *j, const char *how)
     }
     bh_queue_release(&m->q, j);
     if (j->lost || bh_master_hosts_lost(m, j)) {
-        /* Hosts mode: the partition's new owner runs it; not a crash. */
-        bh_log(BH_LOG_WARN, "update %lld of partition %d left to its new owner",
+        /* Hosts mode: the partition's next owner runs it (this host's
+         * feeder, when it renews the same lease); not a crash. */
+        bh_log(BH_LOG_WARN, "update %lld of partition %d left to its next owner",
                (long long)j->update_id, j->part - 1);
+        bh_master_hosts_nack(m, j);
         bh_qjob_free(j);
         return;
     }

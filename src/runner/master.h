@@ -192,6 +192,9 @@ const char *bh_master_hosts_id(const bh_master *m);
 void bh_master_hosts_on_msg(bh_master *m, int s, const bh_msg *msg);
 /* Whether job j of a partition may start (else the caller drops it). */
 int bh_master_hosts_may_run(bh_master *m, const bh_qjob *j);
+/* Job j of a partition is dropped unrun or ended unfinished with its lease
+ * lapsed here: the feeder reads it again if it still holds that lease. */
+void bh_master_hosts_nack(bh_master *m, const bh_qjob *j);
 /* Job j of a partition is over for good: acknowledged through the feeder. */
 void bh_master_hosts_done(bh_master *m, const bh_qjob *j);
 /* Sends the acknowledgements the feeders' sockets did not take yet. */
