@@ -368,6 +368,23 @@ static void bh_feeder_rewound(bh_feeder *f, const bh_hosts_want *w, size_t nw,
     }
 }
 
+/*
+ * A read failed: it may still have been done in the store, its answer
+ * lost (the connection cut mid-reply, a server killed right after it
+ * wrote its AOF). Entries it delivered to this host are then pending for
+ * it, and a read of new entries would never return them: each partition
+ * it read reads its pending entries again from the start (those in
+ * flight are not sent twice).
+ */
+static void bh_feeder_unsure(bh_feeder *f, const bh_hosts_want *w, size_t nw)
+{
+    for (size_t i = 0; i < nw; i++) {
+        bh_fpart *p = &f->p[w[i].part];
+        if (p->epoch == w[i].epoch)
+            p->after = 0;
+    }
+}
+
 /* The wants of a turn: every partition held and wanted, with its done
  * entries to acknowledge in the same round trip, reading as far as the
  * room in flight allows. */
@@ -424,6 +441,8 @@ static size_t bh_feeder_read(bh_feeder *f)
     int rc = bh_hosts_read(f->h, w, nw, count, status, &e, &ne);
     if (rc != BH_OK) {
         bh_feeder_failed(f, bh_clock_mono_ms(), "reading the partitions", rc);
+        if (count)
+            bh_feeder_unsure(f, w, nw);
         return 0;
     }
     bh_feeder_read_status(f, w, nw, status);
@@ -470,8 +489,10 @@ static void bh_feeder_on_msg(bh_feeder *f, const bh_msg *m)
         bh_feeder_early(f, &m->h);
         return;
     }
-    if (!bh_feeder_land(f, p, m->h.update_id) || (uint64_t)m->h.b != p->epoch)
-        return; /* of an epoch gone: the entry is the newer owner's */
+    /* Of an epoch gone, the entry is the newer owner's: if that is this
+     * feeder, it may be in flight again under the new epoch, and stays so. */
+    if ((uint64_t)m->h.b != p->epoch || !bh_feeder_land(f, p, m->h.update_id))
+        return;
     if (m->h.type == BH_MSG_ACK)
         bh_feeder_push(&p->acks, &p->nacks, &p->capacks, m->h.update_id);
     else
