@@ -148,3 +148,32 @@ int bh_test_hosts_settled(const bh_test_hosts *hs, int port, const char *bot, in
     }
     return 1;
 }
+
+/* Whether the offset key of bot is in the redis-server at port. */
+static int bh_test_hosts_has_offset(int port, const char *bot)
+{
+    struct timeval tv = {2, 0};
+    redisContext *c = redisConnectWithTimeout("127.0.0.1", port, tv);
+    redisReply *rep = NULL;
+    int has = 0;
+
+    if (c && !c->err)
+        rep = redisCommand(c, "EXISTS bothive:h:{%s}:offset", bot);
+    has = rep && rep->type == REDIS_REPLY_INTEGER && rep->integer == 1;
+    if (rep)
+        freeReplyObject(rep);
+    redisFree(c);
+    return has;
+}
+
+int bh_test_hosts_polling(int port, const char *bot)
+{
+    int64_t end = bh_test_now_ms() + BH_TEST_HOSTS_WAIT_MS;
+
+    while (!bh_test_hosts_has_offset(port, bot)) {
+        if (bh_test_now_ms() > end)
+            return 0;
+        usleep(50000);
+    }
+    return 1;
+}

@@ -44,5 +44,10 @@ int bh_test_hosts_holder(const bh_test_hosts *hs, int port, const char *bot, con
 /* Waits (up to 90 s) until each of the parts partitions is held and each
  * live host holds its share; 1 when they did. */
 int bh_test_hosts_settled(const bh_test_hosts *hs, int port, const char *bot, int parts);
+/* Waits (up to 90 s) until the intake of bot (getUpdates mode) took its
+ * offset: in the store since its first poll, or the backlog decision of
+ * the bot's first start. Updates sent before that may be the backlog a
+ * first start skips. 1 when it did. */
+int bh_test_hosts_polling(int port, const char *bot);
 
 #endif

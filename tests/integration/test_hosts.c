@@ -187,6 +187,7 @@ static void hosts_ready(void)
     while (lease_holder("intake") < 0 && bh_test_now_ms() < end)
         usleep(50000);
     ck_assert_int_ge(lease_holder("intake"), 0);
+    ck_assert_msg(bh_test_hosts_polling(rp.port, "4242"), "the intake took no offset");
 }
 
 /* Sends burst b of n messages over chats 1..chats, numbered per chat from
@@ -411,7 +412,7 @@ START_TEST(test_redis_stopped)
     all_processed(ids, 100);
     kill(rp.pid, SIGSTOP);
     burst(100, CHATS, seq, ids + 100);
-    usleep(3 * LEASE_MS * 1000);
+    usleep(30 * 1000000); /* ten leases */
     kill(rp.pid, SIGCONT);
     all_processed(ids, 200);
     int64_t dups = bh_test_runner_get(st, "dups");

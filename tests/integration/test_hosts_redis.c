@@ -8,7 +8,10 @@
  *  - a master, its replica and a Sentinel, the hosts on a
  *    redis+sentinel:// URL: a SENTINEL FAILOVER while the hosts run a
  *    burst (every update of it in Redis and replicated, most not yet run):
- *    every update runs, and a burst after the failover too.
+ *    every update runs, and a burst after the failover too;
+ *  - a proxy in front of the redis-server that loses the answer of a
+ *    partition read (done by the server: entries delivered to a host that
+ *    never sees them): they run all the same.
  */
 #include <check.h>
 #include <stdio.h>
@@ -17,6 +20,7 @@
 #include <unistd.h>
 
 #include "bothive/bothive.h"
+#include "cut_proxy.h"
 #include "emu_proc.h"
 #include "hosts_proc.h"
 #include "redis_proc.h"
@@ -33,6 +37,7 @@
 
 static bh_emu_proc emu;
 static bh_redis_proc rp, replica, sentinel;
+static bh_cut_proxy cp;
 static char url[256];      /* the hosts' store */
 static bh_store *st;
 static char master_port[16], aofdir[64];
@@ -74,6 +79,7 @@ static void teardown(void)
     char cmd[128];
 
     bh_test_hosts_kill_all(&hs);
+    bh_cut_proxy_stop(&cp);
     bh_store_close(st);
     st = NULL;
     bh_emu_stop(&emu);
@@ -93,6 +99,7 @@ static void start_hosts(int port)
     for (int i = 0; i < NHOSTS; i++)
         bh_test_host_start(&hs, i);
     ck_assert_msg(bh_test_hosts_settled(&hs, port, BOT, 16), "the hosts did not settle");
+    ck_assert_msg(bh_test_hosts_polling(port, BOT), "no host took the intake");
 }
 
 static void burst(int n, int64_t *seq, int64_t *ids, const char *text)
@@ -143,6 +150,38 @@ START_TEST(test_aof_restart_mid_burst)
      * Redis went: a few per worker and partition. */
     ck_assert_int_le(dups, 60);
     ck_assert_int_le(bh_test_runner_get(st, "order_errors"), dups + 2 * NHOSTS);
+}
+END_TEST
+
+static void setup_cut(void)
+{
+    aofdir[0] = '\0';
+    setup_common();
+    ck_assert_int_eq(bh_redis_start(&rp), 0);
+    ck_assert_int_eq(bh_cut_proxy_start(&cp, rp.port), 0);
+    snprintf(url, sizeof url, "redis://127.0.0.1:%d/0", cp.port);
+    ck_assert_int_eq(bh_store_open(&st, rp.url, NULL), BH_OK);
+}
+
+/* The answer of a partition read is lost after the server did it: its
+ * entries are pending for the host, which never saw them. The host reads
+ * its pending entries again after a failed read, so they run, in order.
+ * One host, so that no other takes the partitions over and runs them.
+ * (A blocking wait's answer names its stream, ":s:"; a read's does not.) */
+START_TEST(test_read_answer_lost)
+{
+    int64_t seq[CHATS + 1], ids[N];
+
+    for (int c = 0; c <= CHATS; c++)
+        seq[c] = 1;
+    bh_test_host_start(&hs, 0);
+    ck_assert(bh_test_hosts_settled(&hs, rp.port, BOT, 16));
+    ck_assert(bh_test_hosts_polling(rp.port, BOT));
+    bh_cut_proxy_arm(&cp, "\"update_id\"", ":s:");
+    burst(N, seq, ids, NULL);
+    all_processed(ids, N);
+    ck_assert_int_eq(bh_cut_proxy_cuts(&cp), 1);
+    ck_assert_int_eq(bh_test_runner_get(st, "order_errors"), 0);
 }
 END_TEST
 
@@ -243,6 +282,7 @@ static Suite *hosts_redis_suite(void)
     tcase_add_test(fo, test_sentinel_failover_mid_burst);
     suite_add_tcase(s, aof);
     suite_add_tcase(s, fo);
+    bh_test_add_case(s, "lost_answer", test_read_answer_lost, setup_cut, teardown, 240);
     return s;
 }
 
