@@ -189,32 +189,6 @@ static void hosts_ready(void)
     ck_assert_int_ge(lease_holder("intake"), 0);
 }
 
-/* Sends burst b of n messages over chats 1..chats, numbered per chat from
- * *seq (chats' next numbers); returns the update ids in ids. */
-static void burst(int n, int chats, int64_t *seq, int64_t *ids)
-{
-    for (int k = 0; k < n; k++) {
-        int chat = 1 + k % chats;
-        char text[32];
-        snprintf(text, sizeof text, "%lld", (long long)seq[chat]++);
-        ids[k] = bh_emu_send_user_message(&emu, chat, chat, text);
-        ck_assert_int_gt(ids[k], 0);
-    }
-}
-
-/* Every update of ids processed at least once. */
-static void all_processed(const int64_t *ids, int n)
-{
-    char key[64];
-    int64_t end = bh_test_now_ms() + WAIT_MS;
-    for (int k = 0; k < n; k++) {
-        snprintf(key, sizeof key, "p:%lld", (long long)ids[k]);
-        int64_t left = end - bh_test_now_ms();
-        ck_assert_msg(bh_test_runner_wait(st, key, 1, left > 0 ? left : 1) >= 1,
-                      "update %lld was never processed", (long long)ids[k]);
-    }
-}
-
 static int64_t emu_stat(const char *name)
 {
     int64_t v = -1;
@@ -235,8 +209,8 @@ START_TEST(test_three_hosts_burst)
         host_start(i);
     hosts_ready();
     int64_t conflicts0 = emu_stat("poll_conflicts");
-    burst(N, CHATS, seq, ids);
-    all_processed(ids, N);
+    bh_test_hosts_burst(&emu, N, CHATS, seq, NULL, ids);
+    bh_test_hosts_processed(st, ids, N, WAIT_MS);
     ck_assert_int_eq(bh_test_runner_wait(st, "total", N, WAIT_MS), N);
     usleep(500000);
     ck_assert_int_eq(bh_test_runner_get(st, "total"), N);
@@ -264,7 +238,7 @@ START_TEST(test_kill_poller_and_owner)
     for (int i = 0; i < NHOSTS; i++)
         host_start(i);
     hosts_ready();
-    burst(N, CHATS, seq, ids);
+    bh_test_hosts_burst(&emu, N, CHATS, seq, NULL, ids);
     bh_test_runner_wait(st, "total", N / 3, WAIT_MS);
     int poller = lease_holder("intake");
     ck_assert_int_ge(poller, 0);
@@ -279,10 +253,10 @@ START_TEST(test_kill_poller_and_owner)
             owner = h;
     }
     ck_assert_int_ge(owner, 0);
-    burst(N, CHATS, seq, ids + N);
+    bh_test_hosts_burst(&emu, N, CHATS, seq, NULL, ids + N);
     bh_test_runner_wait(st, "total", N + N / 2, WAIT_MS);
     host_kill(owner);
-    all_processed(ids, 2 * N);
+    bh_test_hosts_processed(st, ids, 2 * N, WAIT_MS);
     int64_t dups = bh_test_runner_get(st, "dups");
     fprintf(stderr, "test_hosts: after two kills, %lld duplicate(s), %lld order error(s)\n",
             (long long)dups, (long long)bh_test_runner_get(st, "order_errors"));
@@ -326,10 +300,10 @@ START_TEST(test_stopped_host_does_not_run)
         }
         usleep(100000);
     }
-    burst(N - 60, CHATS, seq, ids + 60);
+    bh_test_hosts_burst(&emu, N - 60, CHATS, seq, NULL, ids + 60);
     usleep(LEASE_MS * 1000);
     kill(-hs.pg[1], SIGCONT);
-    all_processed(ids, N);
+    bh_test_hosts_processed(st, ids, N, WAIT_MS);
     usleep(2000000);
     int64_t after = bh_test_runner_get(st, key);
     fprintf(stderr, "test_hosts: the stopped host ran %lld update(s) after it resumed\n",
@@ -375,12 +349,12 @@ START_TEST(test_backlog_first_start_only)
     hosts_ready();
     for (int k = 0; k < 2; k++)
         mid[k] = bh_emu_send_user_message(&emu, 8, 8, "sleep:0");
-    all_processed(mid, 2);
+    bh_test_hosts_processed(st, mid, 2, WAIT_MS);
     host_kill(0);
     for (int k = 0; k < 3; k++)
         later[k] = bh_emu_send_user_message(&emu, 9, 9, "sleep:0");
     host_start(1);
-    all_processed(later, 3);
+    bh_test_hosts_processed(st, later, 3, WAIT_MS);
     for (int k = 0; k < 3; k++) {
         snprintf(key, sizeof key, "p:%lld", (long long)old[k]);
         ck_assert_int_eq(bh_test_runner_get(st, key), 0);
@@ -407,13 +381,13 @@ START_TEST(test_redis_stopped)
     for (int i = 0; i < NHOSTS; i++)
         host_start(i);
     hosts_ready();
-    burst(100, CHATS, seq, ids);
-    all_processed(ids, 100);
+    bh_test_hosts_burst(&emu, 100, CHATS, seq, NULL, ids);
+    bh_test_hosts_processed(st, ids, 100, WAIT_MS);
     kill(rp.pid, SIGSTOP);
-    burst(100, CHATS, seq, ids + 100);
+    bh_test_hosts_burst(&emu, 100, CHATS, seq, NULL, ids + 100);
     usleep(3 * LEASE_MS * 1000);
     kill(rp.pid, SIGCONT);
-    all_processed(ids, 200);
+    bh_test_hosts_processed(st, ids, 200, WAIT_MS);
     int64_t dups = bh_test_runner_get(st, "dups");
     fprintf(stderr, "test_hosts: after Redis was stopped, %lld duplicate(s)\n", (long long)dups);
     ck_assert_int_le(dups, 40);
@@ -470,7 +444,7 @@ START_TEST(test_dead_letter)
     ck_assert_int_gt(p, 0);
     ck_assert_int_eq(dead_letter(p, WAIT_MS), 1);
     int64_t after = bh_emu_send_user_message(&emu, 9, 9, "sleep:0");
-    all_processed(&after, 1);
+    bh_test_hosts_processed(st, &after, 1, WAIT_MS);
     usleep(1000000);
     ck_assert_int_eq(bh_test_runner_get(st, "poison_runs"), 2);
     ck_assert_int_eq(emu_stat("pending_updates"), 0);
@@ -500,7 +474,7 @@ START_TEST(test_dead_letter_across_hosts)
     hs.pg[owner] = 0;
     ck_assert_int_ne(chat_owner(9), owner);
     int64_t after = bh_emu_send_user_message(&emu, 9, 9, "sleep:0");
-    all_processed(&after, 1);
+    bh_test_hosts_processed(st, &after, 1, WAIT_MS);
     ck_assert_int_eq(bh_test_runner_get(st, "poison_runs"), 3);
 }
 END_TEST
@@ -543,15 +517,15 @@ START_TEST(test_feeder_killed)
     for (int i = 0; i < NHOSTS; i++)
         host_start(i);
     hosts_ready();
-    burst(N, CHATS, seq, ids);
+    bh_test_hosts_burst(&emu, N, CHATS, seq, NULL, ids);
     for (int i = 0; i < NHOSTS; i++) {
         bh_test_runner_wait(st, "total", (i + 1) * N / 4, WAIT_MS);
         pid_t fp = feeder_of(i);
         ck_assert_int_gt(fp, 0);
         ck_assert_int_eq(kill(fp, SIGKILL), 0);
     }
-    burst(N, CHATS, seq, ids + N);
-    all_processed(ids, 2 * N);
+    bh_test_hosts_burst(&emu, N, CHATS, seq, NULL, ids + N);
+    bh_test_hosts_processed(st, ids, 2 * N, WAIT_MS);
     ck_assert_int_eq(bh_test_runner_wait(st, "total", 2 * N, WAIT_MS), 2 * N);
     usleep(500000);
     fprintf(stderr, "test_hosts: feeders killed: %lld duplicate(s), %lld order error(s)\n",
@@ -597,7 +571,7 @@ START_TEST(test_idle_does_not_spin)
     ck_assert_int_le(calls, 250);
     ck_assert_int_gt(redis_calls("xread"), 0);
     int64_t id = bh_emu_send_user_message(&emu, 3, 3, "sleep:0");
-    all_processed(&id, 1);
+    bh_test_hosts_processed(st, &id, 1, WAIT_MS);
 }
 END_TEST
 
@@ -618,7 +592,7 @@ START_TEST(test_schedule_survives_its_host)
     char text[48];
     snprintf(text, sizeof text, "at:%lld", (long long)due);
     int64_t id = bh_emu_send_user_message(&emu, chat, chat, text);
-    all_processed(&id, 1);
+    bh_test_hosts_processed(st, &id, 1, WAIT_MS);
     ck_assert_int_eq(bh_test_runner_get(st, "sched_by:h1"), 1);
     /* Its acknowledgement in Redis (else host B runs the update again,
      * and learns the time from it). */
