@@ -189,6 +189,19 @@ static void hosts_ready(void)
     ck_assert_int_ge(lease_holder("intake"), 0);
 }
 
+/* The burst and the check of hosts_proc.h on this file's emulator and
+ * store: n numbered messages over chats 1..chats; every update of ids
+ * processed at least once. */
+static void burst(int n, int chats, int64_t *seq, int64_t *ids)
+{
+    bh_test_hosts_burst(&emu, n, chats, seq, NULL, ids);
+}
+
+static void all_processed(const int64_t *ids, int n)
+{
+    bh_test_hosts_processed(st, ids, n, WAIT_MS);
+}
+
 static int64_t emu_stat(const char *name)
 {
     int64_t v = -1;
@@ -209,8 +222,8 @@ START_TEST(test_three_hosts_burst)
         host_start(i);
     hosts_ready();
     int64_t conflicts0 = emu_stat("poll_conflicts");
-    bh_test_hosts_burst(&emu, N, CHATS, seq, NULL, ids);
-    bh_test_hosts_processed(st, ids, N, WAIT_MS);
+    burst(N, CHATS, seq, ids);
+    all_processed(ids, N);
     ck_assert_int_eq(bh_test_runner_wait(st, "total", N, WAIT_MS), N);
     usleep(500000);
     ck_assert_int_eq(bh_test_runner_get(st, "total"), N);
@@ -238,7 +251,7 @@ START_TEST(test_kill_poller_and_owner)
     for (int i = 0; i < NHOSTS; i++)
         host_start(i);
     hosts_ready();
-    bh_test_hosts_burst(&emu, N, CHATS, seq, NULL, ids);
+    burst(N, CHATS, seq, ids);
     bh_test_runner_wait(st, "total", N / 3, WAIT_MS);
     int poller = lease_holder("intake");
     ck_assert_int_ge(poller, 0);
@@ -253,10 +266,10 @@ START_TEST(test_kill_poller_and_owner)
             owner = h;
     }
     ck_assert_int_ge(owner, 0);
-    bh_test_hosts_burst(&emu, N, CHATS, seq, NULL, ids + N);
+    burst(N, CHATS, seq, ids + N);
     bh_test_runner_wait(st, "total", N + N / 2, WAIT_MS);
     host_kill(owner);
-    bh_test_hosts_processed(st, ids, 2 * N, WAIT_MS);
+    all_processed(ids, 2 * N);
     int64_t dups = bh_test_runner_get(st, "dups");
     fprintf(stderr, "test_hosts: after two kills, %lld duplicate(s), %lld order error(s)\n",
             (long long)dups, (long long)bh_test_runner_get(st, "order_errors"));
@@ -300,10 +313,10 @@ START_TEST(test_stopped_host_does_not_run)
         }
         usleep(100000);
     }
-    bh_test_hosts_burst(&emu, N - 60, CHATS, seq, NULL, ids + 60);
+    burst(N - 60, CHATS, seq, ids + 60);
     usleep(LEASE_MS * 1000);
     kill(-hs.pg[1], SIGCONT);
-    bh_test_hosts_processed(st, ids, N, WAIT_MS);
+    all_processed(ids, N);
     usleep(2000000);
     int64_t after = bh_test_runner_get(st, key);
     fprintf(stderr, "test_hosts: the stopped host ran %lld update(s) after it resumed\n",
@@ -349,12 +362,12 @@ START_TEST(test_backlog_first_start_only)
     hosts_ready();
     for (int k = 0; k < 2; k++)
         mid[k] = bh_emu_send_user_message(&emu, 8, 8, "sleep:0");
-    bh_test_hosts_processed(st, mid, 2, WAIT_MS);
+    all_processed(mid, 2);
     host_kill(0);
     for (int k = 0; k < 3; k++)
         later[k] = bh_emu_send_user_message(&emu, 9, 9, "sleep:0");
     host_start(1);
-    bh_test_hosts_processed(st, later, 3, WAIT_MS);
+    all_processed(later, 3);
     for (int k = 0; k < 3; k++) {
         snprintf(key, sizeof key, "p:%lld", (long long)old[k]);
         ck_assert_int_eq(bh_test_runner_get(st, key), 0);
@@ -381,13 +394,13 @@ START_TEST(test_redis_stopped)
     for (int i = 0; i < NHOSTS; i++)
         host_start(i);
     hosts_ready();
-    bh_test_hosts_burst(&emu, 100, CHATS, seq, NULL, ids);
-    bh_test_hosts_processed(st, ids, 100, WAIT_MS);
+    burst(100, CHATS, seq, ids);
+    all_processed(ids, 100);
     kill(rp.pid, SIGSTOP);
-    bh_test_hosts_burst(&emu, 100, CHATS, seq, NULL, ids + 100);
+    burst(100, CHATS, seq, ids + 100);
     usleep(3 * LEASE_MS * 1000);
     kill(rp.pid, SIGCONT);
-    bh_test_hosts_processed(st, ids, 200, WAIT_MS);
+    all_processed(ids, 200);
     int64_t dups = bh_test_runner_get(st, "dups");
     fprintf(stderr, "test_hosts: after Redis was stopped, %lld duplicate(s)\n", (long long)dups);
     ck_assert_int_le(dups, 40);
@@ -444,7 +457,7 @@ START_TEST(test_dead_letter)
     ck_assert_int_gt(p, 0);
     ck_assert_int_eq(dead_letter(p, WAIT_MS), 1);
     int64_t after = bh_emu_send_user_message(&emu, 9, 9, "sleep:0");
-    bh_test_hosts_processed(st, &after, 1, WAIT_MS);
+    all_processed(&after, 1);
     usleep(1000000);
     ck_assert_int_eq(bh_test_runner_get(st, "poison_runs"), 2);
     ck_assert_int_eq(emu_stat("pending_updates"), 0);
@@ -474,7 +487,7 @@ START_TEST(test_dead_letter_across_hosts)
     hs.pg[owner] = 0;
     ck_assert_int_ne(chat_owner(9), owner);
     int64_t after = bh_emu_send_user_message(&emu, 9, 9, "sleep:0");
-    bh_test_hosts_processed(st, &after, 1, WAIT_MS);
+    all_processed(&after, 1);
     ck_assert_int_eq(bh_test_runner_get(st, "poison_runs"), 3);
 }
 END_TEST
@@ -517,15 +530,15 @@ START_TEST(test_feeder_killed)
     for (int i = 0; i < NHOSTS; i++)
         host_start(i);
     hosts_ready();
-    bh_test_hosts_burst(&emu, N, CHATS, seq, NULL, ids);
+    burst(N, CHATS, seq, ids);
     for (int i = 0; i < NHOSTS; i++) {
         bh_test_runner_wait(st, "total", (i + 1) * N / 4, WAIT_MS);
         pid_t fp = feeder_of(i);
         ck_assert_int_gt(fp, 0);
         ck_assert_int_eq(kill(fp, SIGKILL), 0);
     }
-    bh_test_hosts_burst(&emu, N, CHATS, seq, NULL, ids + N);
-    bh_test_hosts_processed(st, ids, 2 * N, WAIT_MS);
+    burst(N, CHATS, seq, ids + N);
+    all_processed(ids, 2 * N);
     ck_assert_int_eq(bh_test_runner_wait(st, "total", 2 * N, WAIT_MS), 2 * N);
     usleep(500000);
     fprintf(stderr, "test_hosts: feeders killed: %lld duplicate(s), %lld order error(s)\n",
@@ -571,7 +584,7 @@ START_TEST(test_idle_does_not_spin)
     ck_assert_int_le(calls, 250);
     ck_assert_int_gt(redis_calls("xread"), 0);
     int64_t id = bh_emu_send_user_message(&emu, 3, 3, "sleep:0");
-    bh_test_hosts_processed(st, &id, 1, WAIT_MS);
+    all_processed(&id, 1);
 }
 END_TEST
 
@@ -592,7 +605,7 @@ START_TEST(test_schedule_survives_its_host)
     char text[48];
     snprintf(text, sizeof text, "at:%lld", (long long)due);
     int64_t id = bh_emu_send_user_message(&emu, chat, chat, text);
-    bh_test_hosts_processed(st, &id, 1, WAIT_MS);
+    all_processed(&id, 1);
     ck_assert_int_eq(bh_test_runner_get(st, "sched_by:h1"), 1);
     /* Its acknowledgement in Redis (else host B runs the update again,
      * and learns the time from it). */

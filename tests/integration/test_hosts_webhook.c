@@ -153,6 +153,19 @@ static void hosts_ready(void)
     }
 }
 
+/* The burst and the check of hosts_proc.h on this file's emulator and
+ * store: n numbered messages over chats 1..chats; every update of ids
+ * processed at least once. */
+static void burst(int n, int chats, int64_t *seq, int64_t *ids)
+{
+    bh_test_hosts_burst(&emu, n, chats, seq, NULL, ids);
+}
+
+static void all_processed(const int64_t *ids, int n)
+{
+    bh_test_hosts_processed(st, ids, n, WAIT_MS);
+}
+
 static void start_all(int64_t *seq)
 {
     for (int c = 0; c <= CHATS; c++)
@@ -168,8 +181,8 @@ START_TEST(test_webhook_burst)
 
     start_all(seq);
     int64_t base = bh_test_runner_get(st, "total");
-    bh_test_hosts_burst(&emu, N, CHATS, seq, NULL, ids);
-    bh_test_hosts_processed(st, ids, N, WAIT_MS);
+    burst(N, CHATS, seq, ids);
+    all_processed(ids, N);
     usleep(500000);
     ck_assert_int_eq(bh_test_runner_get(st, "total") - base, N);
     ck_assert_int_eq(bh_test_runner_get(st, "dups"), 0);
@@ -208,7 +221,7 @@ START_TEST(test_webhook_backlog_first_start_only)
     for (int k = 0; k < 3; k++)
         later[k] = bh_emu_send_user_message(&emu, 9, 9, "sleep:0");
     bh_test_host_start(&hs, 2);
-    bh_test_hosts_processed(st, later, 3, WAIT_MS);
+    all_processed(later, 3);
     for (int k = 0; k < 3; k++) {
         snprintf(key, sizeof key, "p:%lld", (long long)old[k]);
         ck_assert_int_eq(bh_test_runner_get(st, key), 0);
@@ -243,11 +256,11 @@ START_TEST(test_webhook_kill_mid_burst)
     int64_t seq[CHATS + 1], ids[2 * N];
 
     start_all(seq);
-    bh_test_hosts_burst(&emu, N, CHATS, seq, NULL, ids);
+    burst(N, CHATS, seq, ids);
     bh_test_runner_wait(st, "total", N / 3, WAIT_MS);
     bh_test_host_kill(&hs, 0);
-    bh_test_hosts_burst(&emu, N, CHATS, seq, NULL, ids + N);
-    bh_test_hosts_processed(st, ids, 2 * N, WAIT_MS);
+    burst(N, CHATS, seq, ids + N);
+    all_processed(ids, 2 * N);
     int64_t dups = bh_test_runner_get(st, "dups");
     fprintf(stderr, "test_hosts_webhook: after a kill, %lld duplicate(s), %lld order error(s), "
             "%lld failed deliveries\n", (long long)dups,
@@ -273,8 +286,8 @@ START_TEST(test_webhook_clean_stop_keeps_hook)
     ck_assert_int_eq(emu_count("by_method.deleteWebhook"), 0);
     /* The others serve it on: the balancer's deliveries to the stopped
      * host fail and go to the next. */
-    bh_test_hosts_burst(&emu, N / 2, CHATS, seq, NULL, ids);
-    bh_test_hosts_processed(st, ids, N / 2, WAIT_MS);
+    burst(N / 2, CHATS, seq, ids);
+    all_processed(ids, N / 2);
     ck_assert_int_eq(bh_test_runner_get(st, "order_errors"), 0);
     ck_assert_int_eq(bh_test_runner_get(st, "dups"), 0);
     /* Every host stopped: still no deleteWebhook, still one setWebhook. */
@@ -298,14 +311,14 @@ START_TEST(test_webhook_redis_stopped)
     start_all(seq);
     int64_t failures0 = emu_count("webhook_failures");
     kill(rp.pid, SIGSTOP);
-    bh_test_hosts_burst(&emu, 100, CHATS, seq, NULL, ids);
+    burst(100, CHATS, seq, ids);
     int64_t end = bh_test_now_ms() + WAIT_MS;
     while (emu_count("webhook_failures") < failures0 + 3 && bh_test_now_ms() < end)
         usleep(100000);
     ck_assert_int_ge(emu_count("webhook_failures"), failures0 + 3);
     ck_assert_int_gt(emu_stat("pending_updates"), 0);
     kill(rp.pid, SIGCONT);
-    bh_test_hosts_processed(st, ids, 100, WAIT_MS);
+    all_processed(ids, 100);
     ck_assert_int_le(bh_test_runner_get(st, "order_errors"),
                      bh_test_runner_get(st, "dups") + 2 * NHOSTS);
     ck_assert_int_eq(emu_stat("by_method.setWebhook"), 1);
