@@ -138,6 +138,25 @@ int bh_run(bh_bot **bots, size_t n, const bh_run_options *opts);
  */
 int bh_deadletter_of(const char *key, const char *token, int source, int64_t *update_id);
 
+/* Room for bh_deadletter_bot's answer, its '\0' included. */
+#define BH_DEADLETTER_BOT_LEN 65
+
+/*
+ * The part <bot> of the hosts-mode dead-letter keys of the bot of token,
+ * into out (BH_DEADLETTER_BOT_LEN bytes), for bh_deadletter_of_bot: a
+ * walk over the dead letters computes it once instead of once a key.
+ * Never fails.
+ */
+void bh_deadletter_bot(const char *token, char *out);
+
+/*
+ * bh_deadletter_of with the bot's part computed beforehand: for bot from
+ * bh_deadletter_bot(token, bot), the same answer as bh_deadletter_of(key,
+ * token, source, update_id) for every key; bot NULL matches only keys
+ * without a bot part. Never fails.
+ */
+int bh_deadletter_of_bot(const char *key, const char *bot, int source, int64_t *update_id);
+
 #ifdef __cplusplus
 }
 #endif

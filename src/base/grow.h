@@ -21,4 +21,13 @@
  */
 void *bh_grow(void *arr, size_t *cap, size_t need, size_t size, size_t first);
 
+/*
+ * The capacity half of bh_grow, for a table rebuilt rather than
+ * reallocated (a hash set rehashed into a fresh one): sets *cap to the
+ * capacity bh_grow would give an array of *cap elements of size bytes
+ * that must hold need (*cap itself when it holds need). Returns 0, or -1
+ * when the size overflows or size or first is 0 (then *cap is unchanged).
+ */
+int bh_grow_cap(size_t *cap, size_t need, size_t size, size_t first);
+
 #endif

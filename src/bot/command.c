@@ -170,9 +170,11 @@ const struct bh_hook **bh_command_array(const bh_bot *bot, unsigned without, uns
                                          int convs, size_t *n)
 {
     const struct bh_hook **v = NULL, **grown;
+    size_t max = 0;
 
-    for (size_t max = 64;; max *= 2) {
-        if (!(grown = realloc(v, max * sizeof *v))) {
+    /* Room for 64 at first, doubled until the list leaves one unused. */
+    for (;;) {
+        if (!(grown = bh_grow(v, &max, max + 1, sizeof *v, 64))) {
             free(v);
             return NULL;
         }

@@ -129,6 +129,7 @@ int bh_error_deadletters(bh_ctx *ctx)
     bh_shared *dl, *own;
     bh_cursor *cur;
     const char *key;
+    char bot[BH_DEADLETTER_BOT_LEN];
     int64_t id;
     size_t n = 0;
     int rc;
@@ -142,9 +143,11 @@ int bh_error_deadletters(bh_ctx *ctx)
         return rc;
     if ((rc = bh_cursor_open(dl, &cur)) != BH_OK)
         return rc;
-    /* The cursor's key stays valid until its next call. */
+    /* The bot's part of the keys, once for the walk; the cursor's key
+     * stays valid until its next call. */
+    bh_deadletter_bot(ctx->bot->token, bot);
     while (bh_cursor_next(cur, &key) == BH_OK)
-        if (bh_deadletter_of(key, ctx->bot->token, ctx->bot->source, &id))
+        if (bh_deadletter_of_bot(key, bot, ctx->bot->source, &id))
             deadletter_report(ctx, dl, own, key, id);
     bh_cursor_close(cur);
     return BH_OK;

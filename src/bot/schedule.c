@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "base/grow.h"
 #include "bothive/log.h"
 #include "internal.h"
 #include "schedule_priv.h"
@@ -402,12 +403,10 @@ int bh_schedule_keys(bh_shared *m, char ***out, size_t *n)
     while ((rc = bh_cursor_next(c, &key)) == BH_OK) {
         if (strncmp(key, BH_SCHEDULE_KEY_PREFIX, strlen(BH_SCHEDULE_KEY_PREFIX)))
             continue;
-        if (len == cap) {
-            char **k = realloc(keys, (cap = cap ? cap * 2 : 16) * sizeof *k);
-            if (!k)
-                break;
-            keys = k;
-        }
+        char **k = bh_grow(keys, &cap, len + 1, sizeof *k, 16);
+        if (!k)
+            break;
+        keys = k;
         if (!(keys[len] = strdup(key)))
             break;
         len++;

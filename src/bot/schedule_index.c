@@ -40,6 +40,7 @@
 #include <string.h>
 
 #include "base/clock.h"
+#include "base/grow.h"
 #include "bothive/log.h"
 #include "internal.h"
 #include "schedule_priv.h"
@@ -95,17 +96,17 @@ void bh_sched_index_drop(bh_bot *bot, int64_t pos)
 /* Appends "job:<name>" and its position to the candidates. */
 static int bh_sched_cand_add(bh_sched_cands *c, const char *name, int64_t pos)
 {
-    if (c->n == c->cap) {
-        size_t cap = c->cap ? c->cap * 2 : 32;
-        char **keys = realloc(c->keys, cap * sizeof *keys);
-        int64_t *slots = keys ? realloc(c->slots, cap * sizeof *slots) : NULL;
-        if (keys)
-            c->keys = keys;
-        if (!slots)
-            return BH_ENOMEM;
-        c->slots = slots;
-        c->cap = cap;
-    }
+    /* Both arrays grow to the same capacity; c->cap moves once both did. */
+    size_t kcap = c->cap, scap = c->cap;
+    char **keys = bh_grow(c->keys, &kcap, c->n + 1, sizeof *keys, 32);
+    if (!keys)
+        return BH_ENOMEM;
+    c->keys = keys;
+    int64_t *slots = bh_grow(c->slots, &scap, c->n + 1, sizeof *slots, 32);
+    if (!slots)
+        return BH_ENOMEM;
+    c->slots = slots;
+    c->cap = kcap;
     if (asprintf(&c->keys[c->n], BH_SCHEDULE_KEY_PREFIX "%s", name) < 0)
         return BH_ENOMEM;
     c->slots[c->n++] = pos;

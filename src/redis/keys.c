@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/grow.h"
 #include "redis.h"
 
 /* TTLs are clamped to about 285,000 years: beyond, the expiry time would
@@ -407,10 +408,10 @@ static uint64_t hash_str(const char *s)
 /* Doubles the seen set (256 places at first), rehashing what it holds. */
 static int seen_grow(struct bh_redis_cursor *c)
 {
-    size_t cap = c->cap ? c->cap * 2 : 256;
-    char **t = calloc(cap, sizeof *t);
+    size_t cap = c->cap;
+    char **t;
 
-    if (!t)
+    if (bh_grow_cap(&cap, c->cap + 1, sizeof *t, 256) != 0 || !(t = calloc(cap, sizeof *t)))
         return BH_ENOMEM;
     for (size_t i = 0; i < c->cap; i++)
         if (c->seen[i]) {

@@ -52,21 +52,37 @@ static int bh_deadletter_tail(const char *key, int *source, int64_t *id)
     return *end == '\0' && end != last + 1;
 }
 
-int bh_deadletter_of(const char *key, const char *token, int source, int64_t *update_id)
+/* The bot's id as the hosts write it (bh_hosts_bot_id) fits, whole. */
+_Static_assert(BH_DEADLETTER_BOT_LEN >= BH_HOSTS_NAME_MAX + 1, "room for a bot id");
+_Static_assert(BH_DEADLETTER_BOT_LEN <= BH_DEADLETTER_BOT_MAX + 1, "a bot id is never hashed");
+
+void bh_deadletter_bot(const char *token, char *out)
 {
-    char bot[BH_HOSTS_NAME_MAX + 1], mine[BH_DEADLETTER_KEY_MAX];
+    bh_hosts_bot_id(token, out, BH_DEADLETTER_BOT_LEN);
+}
+
+int bh_deadletter_of_bot(const char *key, const char *bot, int source, int64_t *update_id)
+{
+    char mine[BH_DEADLETTER_KEY_MAX];
     int64_t id;
     int s;
 
     if (!key || !bh_deadletter_tail(key, &s, &id) || s != source)
         return 0;
     /* Either no bot part, or exactly the one this bot's hosts write. */
-    bh_hosts_bot_id(token, bot, sizeof bot);
     bh_deadletter_key(mine, sizeof mine, bot, source, id);
     if (strchr(key, ':') != strrchr(key, ':') && strcmp(key, mine) != 0)
         return 0;
     *update_id = id;
     return 1;
+}
+
+int bh_deadletter_of(const char *key, const char *token, int source, int64_t *update_id)
+{
+    char bot[BH_DEADLETTER_BOT_LEN];
+
+    bh_deadletter_bot(token, bot);
+    return bh_deadletter_of_bot(key, bot, source, update_id);
 }
 
 void bh_deadletter_put(bh_store *st, const char *bot, const bh_qjob *j, const char *reason)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/grow.h"
 #include "bothive/error.h"
 #include "internal.h"
 
@@ -91,16 +92,17 @@ static int bh_ledger_make_room(bh_ledger *l)
         l->head = 0;
         return BH_OK;
     }
-    size_t cap = l->cap ? l->cap * 2 : BH_LEDGER_OPEN_INITIAL;
-    int64_t *o = realloc(l->open, cap * sizeof *o);
+    /* Both arrays grow to the same capacity; l->cap moves once both did. */
+    size_t ocap = l->cap, dcap = l->cap;
+    int64_t *o = bh_grow(l->open, &ocap, l->cap + 1, sizeof *o, BH_LEDGER_OPEN_INITIAL);
     if (!o)
         return BH_ENOMEM;
     l->open = o;
-    uint8_t *d = realloc(l->done, cap);
+    uint8_t *d = bh_grow(l->done, &dcap, l->cap + 1, 1, BH_LEDGER_OPEN_INITIAL);
     if (!d)
         return BH_ENOMEM;
     l->done = d;
-    l->cap = cap;
+    l->cap = ocap;
     return BH_OK;
 }
 

@@ -1,6 +1,7 @@
 /*
  * Test helper: hosts as process trees in namespaces (hosts_proc.h).
  */
+#include <check.h>
 #include <errno.h>
 #include <hiredis/hiredis.h>
 #include <sched.h>
@@ -176,4 +177,31 @@ int bh_test_hosts_polling(int port, const char *bot)
         usleep(50000);
     }
     return 1;
+}
+
+void bh_test_hosts_burst(bh_emu_proc *e, int n, int chats, int64_t *seq, const char *text,
+                         int64_t *ids)
+{
+    for (int k = 0; k < n; k++) {
+        int chat = 1 + k % chats;
+        char num[32];
+        snprintf(num, sizeof num, "%lld", (long long)seq[chat]++);
+        ids[k] = bh_emu_send_user_message(e, chat, chat, text ? text : num);
+        ck_assert_int_gt(ids[k], 0);
+    }
+}
+
+/* One deadline for the whole list: each wait gets what is left of it (at
+ * least a look), so a lost update fails the test within wait_ms. */
+void bh_test_hosts_processed(bh_store *st, const int64_t *ids, int n, int64_t wait_ms)
+{
+    char key[64];
+    int64_t end = bh_test_now_ms() + wait_ms;
+
+    for (int k = 0; k < n; k++) {
+        snprintf(key, sizeof key, "p:%lld", (long long)ids[k]);
+        int64_t left = end - bh_test_now_ms();
+        ck_assert_msg(bh_test_runner_wait(st, key, 1, left > 0 ? left : 1) >= 1,
+                      "update %lld was never processed", (long long)ids[k]);
+    }
 }

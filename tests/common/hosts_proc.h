@@ -8,6 +8,8 @@
  *   bh_test_hosts hs = {.n = 3, .tags = {"h1", "h2", "h3"}, .configure = f};
  *   bh_test_host_start(&hs, 0);   // f(&hs, 0, runner) sets it up
  *   bh_test_hosts_settled(&hs, redis_port, "4242", 16);
+ *   bh_test_hosts_burst(&emu, 300, 40, seq, NULL, ids);
+ *   bh_test_hosts_processed(st, ids, 300, 90000);
  *   bh_test_host_kill(&hs, 0);
  */
 #ifndef BH_HOSTS_PROC_H
@@ -15,6 +17,7 @@
 
 #include <sys/types.h>
 
+#include "emu_proc.h"
 #include "runner_app.h"
 
 #define BH_TEST_HOSTS_MAX 8
@@ -49,5 +52,17 @@ int bh_test_hosts_settled(const bh_test_hosts *hs, int port, const char *bot, in
  * the bot's first start. Updates sent before that may be the backlog a
  * first start skips. 1 when it did. */
 int bh_test_hosts_polling(int port, const char *bot);
+
+/* Sends a burst of n messages through the emulator e, message k from user
+ * and chat 1 + k % chats, its text text, or when text is NULL its chat's
+ * next number; seq[1..chats] are the chats' next numbers (each message
+ * advances its chat's, whatever its text). Returns the update ids in
+ * ids[0..n); fails the test when the emulator refuses one. */
+void bh_test_hosts_burst(bh_emu_proc *e, int n, int chats, int64_t *seq, const char *text,
+                         int64_t *ids);
+/* Fails the test unless every update of ids[0..n) was processed at least
+ * once (its key "p:<update_id>" in the store st counts 1 or more) within
+ * wait_ms, for all of them together. */
+void bh_test_hosts_processed(bh_store *st, const int64_t *ids, int n, int64_t wait_ms);
 
 #endif

@@ -77,6 +77,19 @@ int bh_test_wait_asleep(pid_t pid, int timeout_ms)
     return 0;
 }
 
+int bh_test_count_in_file(const char *path, const char *what)
+{
+    char line[1024];
+    int n = 0;
+    FILE *f = fopen(path, "r");
+
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    while (fgets(line, sizeof line, f))
+        n += strstr(line, what) != NULL;
+    fclose(f);
+    return n;
+}
+
 int bh_test_run_suite(Suite *s)
 {
     SRunner *sr = srunner_create(s);

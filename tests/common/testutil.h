@@ -23,6 +23,11 @@ int bh_test_wait(pid_t pid);
  * it hopes is long enough. Returns 0, or -1 on timeout or if pid is gone. */
 int bh_test_wait_asleep(pid_t pid, int timeout_ms);
 
+/* How many lines of the file at path hold the text what (a line longer
+ * than 1 KiB counts as several); fails the test when the file cannot be
+ * opened. */
+int bh_test_count_in_file(const char *path, const char *what);
+
 /* Runs a Check suite built by make_suite, returns the process exit code. */
 struct Suite;
 int bh_test_run_suite(struct Suite *s);

@@ -102,29 +102,16 @@ static void start_hosts(int port)
     ck_assert_msg(bh_test_hosts_polling(port, BOT), "no host took the intake");
 }
 
+/* The burst and the check of hosts_proc.h on this file's emulator, chats
+ * and store (st, which reconnects on its own); text NULL: numbered. */
 static void burst(int n, int64_t *seq, int64_t *ids, const char *text)
 {
-    for (int k = 0; k < n; k++) {
-        int chat = 1 + k % CHATS;
-        char num[32];
-        snprintf(num, sizeof num, "%lld", (long long)seq[chat]++);
-        ids[k] = bh_emu_send_user_message(&emu, chat, chat, text ? text : num);
-        ck_assert_int_gt(ids[k], 0);
-    }
+    bh_test_hosts_burst(&emu, n, CHATS, seq, text, ids);
 }
 
-/* Every update of ids processed at least once (read through st, which
- * reconnects on its own). */
 static void all_processed(const int64_t *ids, int n)
 {
-    char key[64];
-    int64_t end = bh_test_now_ms() + WAIT_MS;
-    for (int k = 0; k < n; k++) {
-        snprintf(key, sizeof key, "p:%lld", (long long)ids[k]);
-        int64_t left = end - bh_test_now_ms();
-        ck_assert_msg(bh_test_runner_wait(st, key, 1, left > 0 ? left : 1) >= 1,
-                      "update %lld was never processed", (long long)ids[k]);
-    }
+    bh_test_hosts_processed(st, ids, n, WAIT_MS);
 }
 
 START_TEST(test_aof_restart_mid_burst)

@@ -153,27 +153,17 @@ static void hosts_ready(void)
     }
 }
 
+/* The burst and the check of hosts_proc.h on this file's emulator and
+ * store: n numbered messages over chats 1..chats; every update of ids
+ * processed at least once. */
 static void burst(int n, int chats, int64_t *seq, int64_t *ids)
 {
-    for (int k = 0; k < n; k++) {
-        int chat = 1 + k % chats;
-        char text[32];
-        snprintf(text, sizeof text, "%lld", (long long)seq[chat]++);
-        ids[k] = bh_emu_send_user_message(&emu, chat, chat, text);
-        ck_assert_int_gt(ids[k], 0);
-    }
+    bh_test_hosts_burst(&emu, n, chats, seq, NULL, ids);
 }
 
 static void all_processed(const int64_t *ids, int n)
 {
-    char key[64];
-    int64_t end = bh_test_now_ms() + WAIT_MS;
-    for (int k = 0; k < n; k++) {
-        snprintf(key, sizeof key, "p:%lld", (long long)ids[k]);
-        int64_t left = end - bh_test_now_ms();
-        ck_assert_msg(bh_test_runner_wait(st, key, 1, left > 0 ? left : 1) >= 1,
-                      "update %lld was never processed", (long long)ids[k]);
-    }
+    bh_test_hosts_processed(st, ids, n, WAIT_MS);
 }
 
 static void start_all(int64_t *seq)

@@ -24,6 +24,20 @@
 #include "bothive/error.h"
 #include "emu.h"
 
+/*
+ * Each connection's memory pool: libmicrohttpd clears the whole of it on
+ * every request of a keep-alive connection (it zeroes the pool when it
+ * resets it for the next request), so its size is what one request costs
+ * in clearing, and the pool is sized to what a request needs, not more:
+ * the request line and headers, which must fit in it whole. The longest
+ * of those the Bot API accepts is a query string carrying a text at its
+ * limit, 4096 three-byte characters (36 KiB of escapes); 64 KiB holds
+ * that with room, and even a text beyond the limit is read and answered
+ * "message is too long" rather than cut off at the HTTP layer. Bodies
+ * need no room here: they come through on_request piece by piece.
+ */
+#define CONNECTION_MEMORY ((size_t)64 * 1024)
+
 /* One request being received: its body, capped at BH_EMU_MAX_BODY. */
 typedef struct request_body {
     char *body;
@@ -281,8 +295,7 @@ struct MHD_Daemon *bh_emu_http_start(bh_emu *e, unsigned port, unsigned *bound_p
                          MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
                          MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
                          MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)128,
-                         /* Room for a query string carrying a 4096-character text. */
-                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(256 * 1024),
+                         MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONNECTION_MEMORY,
                          MHD_OPTION_END);
     if (!d)
         return NULL;

@@ -2,7 +2,8 @@
  * Growing arrays (src/base/grow.c): the first capacity, doubling until
  * the need fits, the elements kept, no reallocation while there is room,
  * and sizes that would overflow refused with the array left as it was;
- * and bh_idset, which appends through it.
+ * the capacity alone (bh_grow_cap) for tables rebuilt rather than
+ * reallocated; and bh_idset, which appends through it.
  */
 #include <check.h>
 #include <stdint.h>
@@ -71,6 +72,28 @@ START_TEST(overflow_is_refused)
 }
 END_TEST
 
+START_TEST(capacity_alone)
+{
+    size_t cap = 0;
+    ck_assert_int_eq(bh_grow_cap(&cap, 1, 8, 256), 0);
+    ck_assert_uint_eq(cap, 256);
+    ck_assert_int_eq(bh_grow_cap(&cap, 256, 8, 256), 0); /* room: as it is */
+    ck_assert_uint_eq(cap, 256);
+    ck_assert_int_eq(bh_grow_cap(&cap, 257, 8, 256), 0);
+    ck_assert_uint_eq(cap, 512);
+    ck_assert_int_eq(bh_grow_cap(&cap, 3000, 8, 256), 0);
+    ck_assert_uint_eq(cap, 4096);
+    /* refused: the capacity unchanged */
+    ck_assert_int_eq(bh_grow_cap(&cap, SIZE_MAX, 8, 256), -1);
+    ck_assert_int_eq(bh_grow_cap(&cap, SIZE_MAX / 4, 8, 256), -1);
+    ck_assert_int_eq(bh_grow_cap(&cap, 5000, 0, 256), -1);
+    ck_assert_uint_eq(cap, 4096);
+    cap = 0;
+    ck_assert_int_eq(bh_grow_cap(&cap, 1, 8, 0), -1);
+    ck_assert_uint_eq(cap, 0);
+}
+END_TEST
+
 START_TEST(idset_appends)
 {
     bh_idset s = {0};
@@ -94,6 +117,7 @@ int main(void)
     tcase_add_test(tc, first_then_doubles);
     tcase_add_test(tc, first_below_the_need);
     tcase_add_test(tc, overflow_is_refused);
+    tcase_add_test(tc, capacity_alone);
     tcase_add_test(tc, idset_appends);
     suite_add_tcase(s, tc);
     return bh_test_run_suite(s);

@@ -248,20 +248,6 @@ START_TEST(missed_jobs_run_once_or_are_skipped_at_the_start)
 }
 END_TEST
 
-/* How many times the file at path has the line part `what`. */
-static int count_in_file(const char *path, const char *what)
-{
-    char line[1024];
-    int n = 0;
-    FILE *f = fopen(path, "r");
-
-    ck_assert_ptr_nonnull(f);
-    while (fgets(line, sizeof line, f))
-        n += strstr(line, what) != NULL;
-    fclose(f);
-    return n;
-}
-
 /* Nothing polls: over eight idle seconds with one job due after four, the
  * jobs are looked at when the bot starts and when the job is due (and
  * perhaps once more), not once per turn of the master's loop. */
@@ -276,7 +262,7 @@ START_TEST(jobs_are_looked_at_only_when_due)
     wait_int(url, "runs:later", 1);
     sleep(4);
     stop_bot(0);
-    looks = count_in_file(log, "scheduled jobs looked at");
+    looks = bh_test_count_in_file(log, "scheduled jobs looked at");
     ck_assert_msg(looks >= 2 && looks <= 3, "%d looks", looks);
     ck_assert_int_eq(bot_int(url, "bot:7171", "runs:later"), 1);
     unlink(log);

@@ -217,19 +217,6 @@ static void wait_int(const char *memory, const char *key, int64_t want)
                   (long long)want);
 }
 
-static int count_in_file(const char *path, const char *what)
-{
-    char line[1024];
-    int n = 0;
-    FILE *f = fopen(path, "r");
-
-    ck_assert_ptr_nonnull(f);
-    while (fgets(line, sizeof line, f))
-        n += strstr(line, what) != NULL;
-    fclose(f);
-    return n;
-}
-
 /* The scoped memories the timeout hook wrote. */
 static void check_scoped_memories(void)
 {
@@ -269,8 +256,8 @@ START_TEST(an_idle_bot_is_swept_when_a_timeout_is_due_not_every_second)
     stop_bot();
     ck_assert_int_eq(mem_int(BOT_MEM, "timeouts"), 1);
     check_scoped_memories();
-    sweeps = count_in_file(log, "sweep ran");
-    looks = count_in_file(log, "scheduled jobs looked at");
+    sweeps = bh_test_count_in_file(log, "sweep ran");
+    looks = bh_test_count_in_file(log, "scheduled jobs looked at");
     ck_assert_msg(sweeps >= 2 && sweeps <= 3, "%d sweeps", sweeps);
     ck_assert_msg(looks >= 2 && looks <= 4, "%d looks", looks);
     unlink(log);

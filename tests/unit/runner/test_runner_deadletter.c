@@ -48,6 +48,37 @@ START_TEST(keys_read_back_by_their_bot)
 }
 END_TEST
 
+/* With the bot's part computed once, every key gets the answer it gets
+ * from the token: a numeric id and a token without one (hashed). */
+START_TEST(keys_read_back_with_the_bot_computed_once)
+{
+    const char *tokens[] = {"4242:T", "no-number-here", "12345678901234567890123:X"};
+    const char *keys[] = {"0:42", "3:7", "4242:3:5", "4242:0:42", "4243:0:42", "4242::5",
+                          "x:5", "0:5x", "", ":", NULL};
+    char bot[BH_DEADLETTER_BOT_LEN], own[BH_DEADLETTER_KEY_MAX];
+
+    for (size_t t = 0; t < sizeof tokens / sizeof *tokens; t++) {
+        bh_deadletter_bot(tokens[t], bot);
+        ck_assert_uint_lt(strlen(bot), BH_DEADLETTER_BOT_LEN);
+        for (int src = 0; src < 4; src++)
+            for (size_t k = 0; keys[k]; k++) {
+                int64_t a = -1, b = -1;
+                int ra = bh_deadletter_of(keys[k], tokens[t], src, &a);
+                ck_assert_int_eq(bh_deadletter_of_bot(keys[k], bot, src, &b), ra);
+                ck_assert(a == b);
+            }
+        /* The bot's own hosts-mode key, whatever form its id has. */
+        int64_t id = -1;
+        bh_deadletter_key(own, sizeof own, bot, 2, 99);
+        ck_assert_int_eq(bh_deadletter_of_bot(own, bot, 2, &id), 1);
+        ck_assert(id == 99);
+        ck_assert_int_eq(bh_deadletter_of(own, tokens[t], 2, &id), 1);
+    }
+    bh_deadletter_bot("4242:T", bot);
+    ck_assert_str_eq(bot, "4242");
+}
+END_TEST
+
 START_TEST(keys_bounded_for_a_long_bot)
 {
     char a[BH_DEADLETTER_KEY_MAX], b[BH_DEADLETTER_KEY_MAX], c[BH_DEADLETTER_KEY_MAX];
@@ -103,6 +134,7 @@ int main(void)
     tcase_add_test(tc, keys_plain_and_of_a_bot);
     tcase_add_test(tc, keys_bounded_for_a_long_bot);
     tcase_add_test(tc, keys_read_back_by_their_bot);
+    tcase_add_test(tc, keys_read_back_with_the_bot_computed_once);
     tcase_add_test(tc, recorded_under_its_key);
     suite_add_tcase(s, tc);
     return bh_test_run_suite(s);
