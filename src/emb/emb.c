@@ -141,17 +141,34 @@ static int entry_equals(struct bh_entry *e, const bh_value *v)
     return memcmp(bh_entry_value(e), buf, e->vlen) == 0;
 }
 
-/* An 8-byte scalar replacing one of its own type, with the same expiry, is
- * one aligned store into the published entry. */
-static int store_in_place(struct bh_entry *e, const bh_value *v, int64_t expires)
+/*
+ * An 8-byte scalar replacing one of its own type, or a string, bytes or
+ * JSON value of 1 to 8 bytes replacing one of its type and length, with the
+ * same expiry, is one aligned store into the published entry: a reader sees
+ * the old word or the new one, and a writer killed at any instant leaves one
+ * of them. The value starts 8-aligned (header and padded key are multiples
+ * of 8) and blocks are multiples of 16 bytes, so the word lies inside the
+ * entry's block. Here rather than in undo.c: inline in every write, this is
+ * a few instructions where the call to the rewrite cost a fifth of one.
+ */
+static inline int store_in_place(struct bh_entry *e, const bh_value *v, int64_t expires)
 {
-    int64_t word;
+    uint64_t word = 0;
 
-    if ((v->type != BH_INT && v->type != BH_DOUBLE) || e->type != v->type ||
-        e->expires_ms != expires)
+    if (e->type != v->type || e->expires_ms != expires)
         return 0;
-    memcpy(&word, v->type == BH_INT ? (const void *)&v->u.i : (const void *)&v->u.d, 8);
-    __atomic_store_n((int64_t *)bh_entry_value(e), word, __ATOMIC_RELEASE);
+    if (v->type == BH_INT || v->type == BH_DOUBLE) {
+        memcpy(&word, v->type == BH_INT ? (const void *)&v->u.i : (const void *)&v->u.d, 8);
+    } else if (v->type >= BH_STR && v->u.s.len - 1 < 8 && e->vlen == v->u.s.len) {
+        if (v->u.s.len == 8)
+            memcpy(&word, v->u.s.data, 8);
+        else /* byte by byte: a variable-length memcpy is a call */
+            for (size_t j = 0; j < v->u.s.len; j++)
+                word |= (uint64_t)((const unsigned char *)v->u.s.data)[j] << (8 * j);
+    } else {
+        return 0;
+    }
+    __atomic_store_n((uint64_t *)(void *)bh_entry_value(e), word, __ATOMIC_RELEASE);
     return 1;
 }
 
