@@ -24,7 +24,8 @@
  * as they did.
  *
  * A value of at most 8 bytes replacing one of the same type and length is
- * one aligned 8-byte store, like an integer: nothing to save.
+ * one aligned 8-byte store, like an integer: nothing to save (emb.c does
+ * that before it asks for a rewrite).
  *
  * The undo block is allocated on the stripe's first rewrite and kept: it is
  * reachable from the stripe (stripe.c marks it), so recovery never frees it.
@@ -60,23 +61,6 @@ static uint64_t undo_block(struct bh_region *r, unsigned s)
     return st->undo;
 }
 
-/*
- * Whether the len bytes at p can replace e's value with one aligned store:
- * same type and length, at most 8 bytes. The value starts 8-aligned (the
- * header and the padded key are multiples of 8) and every block is a
- * multiple of 16 bytes, so its whole word lies inside e's block.
- */
-static int store_word(struct bh_entry *e, uint8_t type, const void *p, uint32_t len)
-{
-    uint64_t word = 0;
-
-    if (len == 0 || len > 8 || e->vlen != len || e->type != type)
-        return 0;
-    memcpy(&word, p, len);
-    __atomic_store_n((uint64_t *)(void *)bh_entry_value(e), word, __ATOMIC_RELEASE);
-    return 1;
-}
-
 /* bh_undo_save_locked, inline in the rewrite: a call costs a tenth of it. */
 static inline int save(struct bh_region *r, unsigned s, struct bh_entry *e, uint8_t type,
                        const void *p, uint32_t len)
@@ -110,8 +94,6 @@ int bh_entry_rewrite_locked(struct bh_region *r, unsigned s, struct bh_entry *e,
     if (!is_text(type) || !is_text(e->type) || len > BH_UNDO_BYTES ||
         (len > e->vlen && bh_entry_size(e->klen, len) > bh_block_size(r, bh_off(r, e))))
         return 0;
-    if (store_word(e, type, p, len))
-        return 1;
     if (!save(r, s, e, type, p, len))
         return 0;
     if (len)
