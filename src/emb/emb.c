@@ -443,7 +443,7 @@ static int emb_clear(bh_shared *m)
 
     for (unsigned s = 0; s < r->nstripes; s++) {
         bh_stripe_lock(r, s);
-        struct bh_index *ix = bh_stripe_index(r, s);
+        struct bh_index v, *ix = bh_stripe_index(r, s, &v);
         for (uint64_t i = 0; ix && i < ix->cap; i++) {
             struct bh_entry *e = bh_slot_entry(r, s, ix->slots[i]);
             if (e && e->memory_no == ms->memory_no && bh_type_ns(e->type) == BH_NS_DATA) {

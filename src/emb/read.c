@@ -36,19 +36,19 @@ static struct bh_entry *find_unlocked(struct bh_region *r, struct bh_stripe *st,
 {
     uint64_t w = atomic_load_explicit(&st->index, memory_order_relaxed);
     uint64_t ixoff = bh_ixw_off(w), cap, mask, i;
-    const struct bh_index *ix;
+    const uint64_t *slots;
     uint16_t tag = bh_key_tag(k);
 
     if (!ixoff || bh_ixw_bits(w) > 40)
         return NULL;
     cap = (uint64_t)1 << bh_ixw_bits(w);
-    if (!in_region(r, ixoff, sizeof *ix + cap * 8))
+    if (!in_region(r, ixoff, cap * 8))
         return NULL;
-    ix = bh_at(r, ixoff);
+    slots = bh_at(r, ixoff);
     mask = cap - 1;
     i = (uint32_t)k->hash & mask;
     for (uint64_t n = 0; n < cap; n++, i = (i + 1) & mask) {
-        uint64_t slot = __atomic_load_n(&ix->slots[i], __ATOMIC_RELAXED);
+        uint64_t slot = __atomic_load_n(&slots[i], __ATOMIC_RELAXED);
         if (slot == BH_SLOT_EMPTY)
             return NULL;
         if (slot == BH_SLOT_TOMB || BH_SLOT_TAG(slot) != tag)

@@ -33,8 +33,11 @@
 #include "base/proc.h"
 
 #define BH_MAGIC "BOTHIVE"      /* 8 bytes with the NUL */
-#define BH_FORMAT_VERSION 5u  /* 5: the stripe's undo block (undo.c) */
-#define BH_FORMAT_VERSION_OLD 4u /* opened, and upgraded by its first writer */
+#define BH_FORMAT_VERSION 6u  /* 6: index arrays without a header (BH_IXW_LEGACY) */
+/* Versions 4 (no undo blocks) and 5 (index arrays with a capacity header)
+ * are upgraded by the first process to open the file writable, alone
+ * (region.c); any other opener is refused with BH_EVERSION. */
+#define BH_FORMAT_VERSION_OLDEST 4u
 #define BH_PAGE_MAX 4096u     /* pages of large stores */
 #define BH_PAGE_MIN 1024u     /* pages of small ones */
 #define BH_NSTRIPES_MAX 64u
@@ -154,10 +157,16 @@ struct bh_header {
     _Atomic uint64_t memories;  /* memories created */
 };
 
-/* An index array: its capacity, then the slots. Published by one word. */
+/*
+ * A view of a stripe's index, made from its word (bh_stripe_index): the
+ * array in the region is the slots alone, cap words, a power of two, so
+ * that an array of a power-of-two size fills its block or page run
+ * exactly (with a header word in front, as in version 5, an array of 4 KiB
+ * of slots took a run of two pages).
+ */
 struct bh_index {
-    uint64_t cap; /* a power of two */
-    uint64_t slots[];
+    uint64_t cap;
+    uint64_t *slots;
 };
 
 /*
@@ -255,33 +264,39 @@ static inline uint64_t bh_align8(uint64_t n)
 }
 
 /*
- * A stripe's published index is one word: the array's offset, with log2 of
- * its capacity in the top byte. A lock-free reader goes from the stripe
- * straight to a slot, without first loading the array's header: one
- * dependent cache miss fewer on every read. The array keeps its own cap
- * too, for the locked paths and for bh_store_check.
+ * A stripe's published index is one word: the offset of its first slot,
+ * with log2 of its capacity in the top byte. Every path goes from the
+ * stripe straight to a slot, with nothing to load first.
+ *
+ * BH_IXW_LEGACY marks an array made by version 5, which starts with a word
+ * holding its capacity: the block begins 8 bytes before the slots. Such
+ * arrays are kept as they are (their words were marked when the file was
+ * upgraded: region.c) until a rehash replaces them.
  */
 #define BH_IXW_SHIFT 56
+#define BH_IXW_LEGACY ((uint64_t)1 << 55)
 
 static inline uint64_t bh_ixw_make(uint64_t off, uint64_t cap)
 {
     return off | (uint64_t)__builtin_ctzll(cap) << BH_IXW_SHIFT;
 }
 
+/* The offset of the first slot. */
 static inline uint64_t bh_ixw_off(uint64_t w)
 {
-    return w & (((uint64_t)1 << BH_IXW_SHIFT) - 1);
+    return w & (BH_IXW_LEGACY - 1);
+}
+
+/* The offset of the array's block. */
+static inline uint64_t bh_ixw_block(uint64_t w)
+{
+    return bh_ixw_off(w) - (w & BH_IXW_LEGACY ? 8 : 0);
 }
 
 /* log2 of the capacity; a reader that may see garbage checks it first. */
 static inline unsigned bh_ixw_bits(uint64_t w)
 {
     return (unsigned)(w >> BH_IXW_SHIFT);
-}
-
-static inline uint64_t bh_stripe_index_off(struct bh_stripe *st)
-{
-    return bh_ixw_off(atomic_load_explicit(&st->index, memory_order_acquire));
 }
 
 /* ---- Entries (entry.c) ---- */
@@ -607,16 +622,30 @@ static inline void bh_stripe_unlock_rw(struct bh_region *r, unsigned s)
 /* Whether off is a whole entry / index array of stripe s: bounds, owner,
  * block boundary, sizes. Used by recovery, check and read-only readers. */
 int bh_entry_valid(const struct bh_region *r, unsigned s, uint64_t off);
-int bh_index_valid(const struct bh_region *r, unsigned s, uint64_t off);
+/* For an index, w is the stripe's index word (the array is a block of the
+ * stripe that holds the capacity the word gives). */
+int bh_index_valid(const struct bh_region *r, unsigned s, uint64_t w);
 
-/* The stripe's index, or NULL if it has none (or, read-only, a torn one). */
-static inline struct bh_index *bh_stripe_index(struct bh_region *r, unsigned s)
+/* Fills *v from index word w: v, or NULL if w is 0. */
+static inline struct bh_index *bh_index_view(struct bh_region *r, uint64_t w, struct bh_index *v)
 {
-    uint64_t off = bh_stripe_index_off(&r->stripes[s]);
-
-    if (!off || (r->readonly && !bh_index_valid(r, s, off)))
+    if (!bh_ixw_off(w))
         return NULL;
-    return (struct bh_index *)bh_at(r, off);
+    v->cap = (uint64_t)1 << bh_ixw_bits(w);
+    v->slots = (uint64_t *)bh_at(r, bh_ixw_off(w));
+    return v;
+}
+
+/* The stripe's index in *v, or NULL if it has none (or, read-only, a torn
+ * one). */
+static inline struct bh_index *bh_stripe_index(struct bh_region *r, unsigned s,
+                                               struct bh_index *v)
+{
+    uint64_t w = atomic_load_explicit(&r->stripes[s].index, memory_order_acquire);
+
+    if (r->readonly && w && !bh_index_valid(r, s, w))
+        return NULL;
+    return bh_index_view(r, w, v);
 }
 
 /* The entry in a live slot, or NULL (read-only: if it is not a whole entry). */
@@ -647,8 +676,8 @@ static inline __attribute__((always_inline)) int64_t
 bh_index_find_ro(struct bh_region *r, unsigned s, const struct bh_key *k, struct bh_entry **out,
                  int ro)
 {
-    uint64_t ixoff = bh_stripe_index_off(&r->stripes[s]);
-    struct bh_index *ix = ixoff && (!ro || bh_index_valid(r, s, ixoff)) ? bh_at(r, ixoff) : NULL;
+    uint64_t w = atomic_load_explicit(&r->stripes[s].index, memory_order_acquire);
+    struct bh_index v, *ix = !ro || !w || bh_index_valid(r, s, w) ? bh_index_view(r, w, &v) : NULL;
     uint16_t tag = bh_key_tag(k);
 
     if (!ix)

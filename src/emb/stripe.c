@@ -28,16 +28,21 @@ int bh_entry_valid(const struct bh_region *r, unsigned s, uint64_t off)
            bh_entry_size(e->klen, e->vlen) <= bh_block_size(r, off);
 }
 
-int bh_index_valid(const struct bh_region *r, unsigned s, uint64_t off)
+/*
+ * The word's capacity is checked before it is used: a damaged word's top
+ * byte can be anything, and 2^61 slots of 8 bytes would wrap to 0. An array
+ * of version 5 (BH_IXW_LEGACY) also holds its capacity in its first word,
+ * which must agree.
+ */
+int bh_index_valid(const struct bh_region *r, unsigned s, uint64_t w)
 {
-    const struct bh_index *ix;
+    uint64_t block = bh_ixw_block(w), hdr = w & BH_IXW_LEGACY ? 8 : 0;
+    unsigned bits = bh_ixw_bits(w);
 
-    if (!bh_block_valid(r, s, off))
+    if (bh_ixw_off(w) < hdr || !bh_block_valid(r, s, block) || bits < 4 || bits > 40 ||
+        hdr + ((uint64_t)8 << bits) > bh_block_size(r, block))
         return 0;
-    ix = bh_at(r, off);
-    /* Divided, not multiplied: a damaged cap of 2^61 times 8 wraps to 0. */
-    return ix->cap >= 16 && (ix->cap & (ix->cap - 1)) == 0 &&
-           ix->cap <= (bh_block_size(r, off) - sizeof *ix) / sizeof ix->slots[0];
+    return !hdr || *(const uint64_t *)bh_at(r, block) == (uint64_t)1 << bits;
 }
 
 /* Whether the entry sits where a lookup of its key would find it. */
@@ -164,16 +169,16 @@ static int mark_reachable(struct bh_region *r, unsigned s, bh_idset *m, int repa
                           char *msg, size_t msglen)
 {
     struct bh_stripe *st = &r->stripes[s];
-    uint64_t ixoff = bh_stripe_index_off(st);
-    struct bh_index *ix;
+    uint64_t w = atomic_load(&st->index);
+    struct bh_index v, *ix;
     int rc;
 
-    if ((rc = mark_undo(r, s, m, repair, msg, msglen)) != BH_OK || !ixoff)
+    if ((rc = mark_undo(r, s, m, repair, msg, msglen)) != BH_OK || !w)
         return rc;
-    if (!bh_index_valid(r, s, ixoff)) {
+    if (!bh_index_valid(r, s, w)) {
         if (!repair) {
-            snprintf(msg, msglen, "stripe %u: index at %llu is not a valid block", s,
-                     (unsigned long long)ixoff);
+            snprintf(msg, msglen, "stripe %u: index word %#llx is not a valid array", s,
+                     (unsigned long long)w);
             return BH_ECORRUPT;
         }
         bh_log(BH_LOG_ERROR, "store: stripe %u index damaged; its keys are lost", s);
@@ -181,16 +186,8 @@ static int mark_reachable(struct bh_region *r, unsigned s, bh_idset *m, int repa
         atomic_fetch_add(&r->hdr->recoveries, 1);
         return BH_OK;
     }
-    ix = bh_at(r, ixoff);
-    if (atomic_load(&st->index) != bh_ixw_make(ixoff, ix->cap)) {
-        /* Lock-free readers trust the word's capacity: it must be the array's. */
-        if (!repair) {
-            snprintf(msg, msglen, "stripe %u: index word disagrees with its array", s);
-            return BH_ECORRUPT;
-        }
-        atomic_store(&st->index, bh_ixw_make(ixoff, ix->cap));
-    }
-    if ((rc = bh_idset_add(m, ixoff)) != BH_OK)
+    ix = bh_index_view(r, w, &v);
+    if ((rc = bh_idset_add(m, bh_ixw_block(w))) != BH_OK)
         return rc;
     for (uint64_t i = 0; i < ix->cap; i++) {
         uint64_t slot = ix->slots[i];
@@ -212,8 +209,7 @@ static int mark_reachable(struct bh_region *r, unsigned s, bh_idset *m, int repa
 static void recount(struct bh_region *r, unsigned s)
 {
     struct bh_stripe *st = &r->stripes[s];
-    uint64_t ixoff = bh_stripe_index_off(st);
-    struct bh_index *ix = ixoff ? bh_at(r, ixoff) : NULL;
+    struct bh_index v, *ix = bh_index_view(r, atomic_load(&st->index), &v);
 
     st->used = st->tombs = st->keys = st->locks = st->ttl_entries = 0;
     st->next_expiry_ms = 0;
@@ -346,8 +342,7 @@ void bh_stripe_recover_locked(struct bh_region *r, unsigned s)
 static int check_entries(struct bh_region *r, unsigned s, char *msg, size_t msglen)
 {
     struct bh_stripe *st = &r->stripes[s];
-    uint64_t ixoff = bh_stripe_index_off(st);
-    struct bh_index *ix = ixoff ? bh_at(r, ixoff) : NULL;
+    struct bh_index v, *ix = bh_index_view(r, atomic_load(&st->index), &v);
     uint64_t used = 0, keys = 0;
 
     for (uint64_t i = 0; ix && i < ix->cap; i++) {
