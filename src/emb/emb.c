@@ -202,9 +202,10 @@ static int publish_locked(bh_shared *m, struct bh_loc *l, const bh_value *v, int
 
 /*
  * Writes v for the located key: in place when the old entry can take it
- * (store_in_place, then a rewrite under the stripe's undo block), else by
- * publishing a new entry. Inline, because replacing a value is what most
- * writes do, and the calls cost a twentieth of one.
+ * (store_in_place), by the stripe's swap block or in place under its undo
+ * block (undo.c), else by publishing a new entry. Inline, because
+ * replacing a value is what most writes do, and the calls cost a twentieth
+ * of one.
  */
 static inline __attribute__((always_inline)) int
 write_locked(bh_shared *m, struct bh_loc *l, const bh_value *v, int64_t expires)
@@ -214,7 +215,9 @@ write_locked(bh_shared *m, struct bh_loc *l, const bh_value *v, int64_t expires)
     if (l->pos >= 0 && store_in_place(l->e, v, expires))
         return BH_OK;
     if (l->pos >= 0 && l->e->expires_ms == expires && v->type >= BH_STR &&
-        bh_entry_rewrite_locked(r, l->s, l->e, (uint8_t)v->type, v->u.s.data, value_len(v)))
+        (bh_entry_swap_locked(r, l->s, l->pos, l->e, (uint8_t)v->type, v->u.s.data,
+                              value_len(v)) ||
+         bh_entry_rewrite_locked(r, l->s, l->e, (uint8_t)v->type, v->u.s.data, value_len(v))))
         return BH_OK;
     return publish_locked(m, l, v, expires);
 }

@@ -160,6 +160,45 @@ static int mark_undo(struct bh_region *r, unsigned s, bh_idset *m, int repair, c
 }
 
 /*
+ * Marks the stripe's swap block (undo.c), once the entries are marked. One
+ * that a slot reaches is forgotten: its writer was killed after publishing
+ * it as the new entry and before keeping the old one in its place (which
+ * the sweep then frees). One that is not a block of the stripe
+ * of its class (only damage makes one) is dropped with repair set, else
+ * reported; so is a reached one without repair, which no live writer leaves.
+ */
+static int mark_swap(struct bh_region *r, unsigned s, bh_idset *m, int repair, char *msg,
+                     size_t msglen)
+{
+    struct bh_stripe *st = &r->stripes[s];
+    uint64_t off = BH_SWAP_OFF(st->swap);
+    int valid = bh_swap_valid(r, s);
+    int rc;
+
+    if (!st->swap)
+        return BH_OK;
+    bh_idset_sort(m);
+    if (valid && !bh_idset_has(m, off)) {
+        if ((rc = bh_idset_add(m, off)) == BH_OK)
+            bh_idset_sort(m);
+        return rc;
+    }
+    if (!repair) {
+        snprintf(msg, msglen, "stripe %u: swap block at %llu is %s", s, (unsigned long long)off,
+                 valid ? "reached by a slot" : "not a valid block");
+        return BH_ECORRUPT;
+    }
+    if (valid) {
+        bh_log(BH_LOG_WARN, "store: stripe %u: swap block published; forgotten", s);
+    } else {
+        bh_log(BH_LOG_ERROR, "store: stripe %u swap block damaged; dropped", s);
+        atomic_fetch_add(&r->hdr->recoveries, 1);
+    }
+    st->swap = 0;
+    return BH_OK;
+}
+
+/*
  * Marks the index and every entry reachable from it. With repair set, a slot
  * pointing at something that is not a whole entry of this stripe is dropped
  * (only a damaged file can hold one), and counted as a recovery; without,
@@ -173,8 +212,10 @@ static int mark_reachable(struct bh_region *r, unsigned s, bh_idset *m, int repa
     struct bh_index v, *ix;
     int rc;
 
-    if ((rc = mark_undo(r, s, m, repair, msg, msglen)) != BH_OK || !w)
+    if ((rc = mark_undo(r, s, m, repair, msg, msglen)) != BH_OK)
         return rc;
+    if (!w)
+        return mark_swap(r, s, m, repair, msg, msglen);
     if (!bh_index_valid(r, s, w)) {
         if (!repair) {
             snprintf(msg, msglen, "stripe %u: index word %#llx is not a valid array", s,
@@ -184,7 +225,7 @@ static int mark_reachable(struct bh_region *r, unsigned s, bh_idset *m, int repa
         bh_log(BH_LOG_ERROR, "store: stripe %u index damaged; its keys are lost", s);
         atomic_store(&st->index, 0);
         atomic_fetch_add(&r->hdr->recoveries, 1);
-        return BH_OK;
+        return mark_swap(r, s, m, repair, msg, msglen);
     }
     ix = bh_index_view(r, w, &v);
     if ((rc = bh_idset_add(m, bh_ixw_block(w))) != BH_OK)
@@ -202,7 +243,9 @@ static int mark_reachable(struct bh_region *r, unsigned s, bh_idset *m, int repa
             return rc;
     }
     bh_idset_sort(m);
-    return shared_entries(r, ix, s, m, repair, msg, msglen);
+    if ((rc = shared_entries(r, ix, s, m, repair, msg, msglen)) != BH_OK)
+        return rc;
+    return mark_swap(r, s, m, repair, msg, msglen);
 }
 
 /* Recomputes the counters that follow the index's content. */

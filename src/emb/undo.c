@@ -1,7 +1,24 @@
 /*
- * In-place rewrites of string, bytes and JSON values.
+ * Rewrites of string, bytes and JSON values: by swap, or in place.
  *
- * A new value that fits the block of the old one is written over it,
+ * The swap (the common case): each stripe keeps one block that no slot
+ * reaches, the swap block, of the size class of the last entry it
+ * replaced. A new value whose entry is of that class is written whole into
+ * it (header, key, value), and the slot is pointed at it with one aligned
+ * store; the old entry's block becomes the swap block. One copy of the
+ * value, into a block this stripe used recently, where an in-place rewrite
+ * copies it twice (undo block, then entry); and no allocation or free, which
+ * is what publishing a new entry cost before. A writer killed before the
+ * slot store left the old entry published and the swap block garbage,
+ * which nothing reads; one killed after it published the new entry, and the
+ * swap word still names it: recovery sees a swap block that a slot reaches
+ * and forgets it, and the sweep frees the old entry (stripe.c). Lock-free
+ * readers are safe as with any block reused: the holder keeps the stripe's
+ * sequence odd, and a reader still in the old entry when a later write
+ * fills it throws its copy away (read.c).
+ *
+ * In place, when the swap block is of another class: a new value that fits
+ * the block of the old one is written over it,
  * instead of into a new entry published by the index (which costs an
  * allocation, a copy and a free). Lock-free readers are safe either way:
  * the holder keeps the stripe's sequence odd, so a reader that saw bytes
@@ -40,17 +57,6 @@ static int is_text(uint8_t type)
     return type == BH_STR || type == BH_BYTES || type == BH_JSON;
 }
 
-/*
- * memcpy with a length the compiler cannot bound. Knowing len <= 512, GCC
- * expands memcpy inline as rep movsq, whose start-up cost is about as much
- * as the rest of a string write (measured: 54 against 38 ns).
- */
-static inline void copy(void *dst, const void *src, size_t len)
-{
-    __asm__("" : "+r"(len));
-    memcpy(dst, src, len);
-}
-
 /* The stripe's undo block, allocated on first use; 0 when the store is full. */
 static uint64_t undo_block(struct bh_region *r, unsigned s)
 {
@@ -71,7 +77,7 @@ static inline int save(struct bh_region *r, unsigned s, struct bh_entry *e, uint
     if (!(undo = undo_block(r, s)))
         return 0;
     if (len)
-        copy(bh_at(r, undo), p, len);
+        bh_copy(bh_at(r, undo), p, len);
     st->op.slot_pos = (uint64_t)type << 32 | len;
     st->op.old_off = bh_off(r, e);
     st->op.new_off = undo;
@@ -97,7 +103,7 @@ int bh_entry_rewrite_locked(struct bh_region *r, unsigned s, struct bh_entry *e,
     if (!save(r, s, e, type, p, len))
         return 0;
     if (len)
-        copy(bh_entry_value(e), p, len);
+        bh_copy(bh_entry_value(e), p, len);
     e->vlen = len;
     e->type = type;
     __atomic_store_n(&r->stripes[s].op.op, BH_OP_NONE, __ATOMIC_RELEASE);
@@ -109,6 +115,24 @@ int bh_undo_valid(const struct bh_region *r, unsigned s)
     uint64_t undo = r->stripes[s].undo;
 
     return !undo || (bh_block_valid(r, s, undo) && bh_block_size(r, undo) >= BH_UNDO_BYTES);
+}
+
+uint64_t bh_swap_new_locked(struct bh_region *r, unsigned s, unsigned c, uint64_t need)
+{
+    uint64_t off = bh_block_alloc_locked(r, s, need);
+
+    if (off)
+        r->stripes[s].swap = BH_SWAP_MAKE(off, c);
+    return off;
+}
+
+int bh_swap_valid(const struct bh_region *r, unsigned s)
+{
+    uint64_t w = r->stripes[s].swap, off = BH_SWAP_OFF(w);
+
+    return !w || (off != r->stripes[s].undo && BH_SWAP_CLASS(w) < BH_NCLASSES &&
+                  bh_block_valid(r, s, off) &&
+                  bh_block_size(r, off) >= bh_class_size(BH_SWAP_CLASS(w)));
 }
 
 /*
