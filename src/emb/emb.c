@@ -20,6 +20,7 @@
 #include "bothive/log.h"
 
 #include "emb.h"
+#include "undo.h"
 
 /* A located key: its stripe, slot and entry, expired entries removed. */
 struct bh_loc {

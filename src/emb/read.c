@@ -25,9 +25,13 @@
 
 #define BH_READ_TRIES 8
 
+/* Every len here is under 2^45 (an index of at most 2^40 slots, or an
+ * entry of at most a key and a value of bounded size) and every offset
+ * under 2^56 (what an index word or slot can hold), so off + len cannot
+ * wrap. */
 static inline int in_region(const struct bh_region *r, uint64_t off, uint64_t len)
 {
-    return off >= r->heap_off && len <= r->size && off <= r->size - len;
+    return off >= r->heap_off && off + len <= r->size;
 }
 
 /* Finds k in an index that may be changing. NULL if absent (or torn). */
@@ -122,7 +126,6 @@ int bh_read_lockfree(struct bh_region *r, unsigned s, const struct bh_key *k, bh
 
     for (int tries = 0; tries < BH_READ_TRIES; tries++) {
         uint64_t seq = atomic_load_explicit(&st->seq, memory_order_acquire);
-        bh_value v = {.type = BH_NIL};
         int rc = BH_ENOTFOUND;
         uint64_t word;
         uint8_t wtype;
@@ -142,6 +145,7 @@ int bh_read_lockfree(struct bh_region *r, unsigned s, const struct bh_key *k, bh
             }
             return BH_OK;
         }
+        bh_value v = {.type = BH_NIL};
         if (e) {
             uint32_t vlen = e->vlen;
             uint8_t type = e->type;

@@ -14,6 +14,7 @@
 #include "base/idset.h"
 #include "bothive/log.h"
 #include "region.h"
+#include "undo.h"
 
 /* Whether the entry at off is whole: a sane header that fits its block,
  * with a value of the size its type has. */

@@ -51,6 +51,7 @@
 
 #include "bothive/log.h"
 #include "region.h"
+#include "undo.h"
 
 static int is_text(uint8_t type)
 {

@@ -22,6 +22,7 @@
 #include "bothive/bothive.h"
 #include "emb/emb.h"
 #include "emb/region.h"
+#include "emb/undo.h"
 #include "testutil.h"
 
 #define KILLS 400
