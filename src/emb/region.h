@@ -43,6 +43,7 @@
 #define BH_NSTRIPES_MAX 64u
 #define BH_NSTRIPES_MIN 4u
 #define BH_NCLASSES 56u
+#define BH_NSWAP 4u /* swap blocks per stripe (undo.h) */
 
 /* Page map words: kind in the top two bits, owning stripe, then payload. */
 #define BH_PM_FREE 0u
@@ -134,9 +135,10 @@ struct bh_stripe {
     uint64_t bytes;             /* bytes in blocks allocated to this stripe's users */
     struct bh_freelist lists[BH_NCLASSES]; /* doubly linked through the free blocks */
     uint64_t undo;              /* BH_UNDO_BYTES block for in-place rewrites, 0: none yet */
-    uint64_t swap;              /* a block no slot reaches, kept for the next rewrite of a
-                                   value of its size class (BH_SWAP_*, undo.c), 0: none */
-    char pad[48];
+    uint64_t swap[BH_NSWAP];    /* blocks no slot reaches, each kept for the next rewrite of
+                                   a value of its size class by processes of one pid class
+                                   (BH_SWAP_*, undo.c), 0: none */
+    char pad[24];
 } __attribute__((aligned(64)));
 
 struct bh_header {

@@ -161,22 +161,24 @@ static int mark_undo(struct bh_region *r, unsigned s, bh_idset *m, int repair, c
 }
 
 /*
- * Marks the stripe's swap block (undo.c), once the entries are marked. One
- * that a slot reaches is forgotten: its writer was killed after publishing
- * it as the new entry and before keeping the old one in its place (which
- * the sweep then frees). One that is not a block of the stripe
- * of its class (only damage makes one) is dropped with repair set, else
- * reported; so is a reached one without repair, which no live writer leaves.
+ * Marks the block of the stripe's swap word k (undo.h), once the entries
+ * are marked. One that a slot reaches is forgotten: its writer was killed
+ * after publishing it as the new entry and before keeping the old one in
+ * its place (which the sweep then frees); so is one that an earlier swap
+ * word names (only damage does that). One that is not a block of the
+ * stripe of its class (only damage makes one) is dropped with repair set,
+ * else reported; so is a reached one without repair, which no live writer
+ * leaves.
  */
-static int mark_swap(struct bh_region *r, unsigned s, bh_idset *m, int repair, char *msg,
-                     size_t msglen)
+static int mark_swap_word(struct bh_region *r, unsigned s, unsigned k, bh_idset *m,
+                          int repair, char *msg, size_t msglen)
 {
     struct bh_stripe *st = &r->stripes[s];
-    uint64_t off = BH_SWAP_OFF(st->swap);
-    int valid = bh_swap_valid(r, s);
+    uint64_t off = BH_SWAP_OFF(st->swap[k]);
+    int valid = bh_swap_valid(r, s, k);
     int rc;
 
-    if (!st->swap)
+    if (!st->swap[k])
         return BH_OK;
     bh_idset_sort(m);
     if (valid && !bh_idset_has(m, off)) {
@@ -186,7 +188,7 @@ static int mark_swap(struct bh_region *r, unsigned s, bh_idset *m, int repair, c
     }
     if (!repair) {
         snprintf(msg, msglen, "stripe %u: swap block at %llu is %s", s, (unsigned long long)off,
-                 valid ? "reached by a slot" : "not a valid block");
+                 valid ? "reached by a slot or another swap word" : "not a valid block");
         return BH_ECORRUPT;
     }
     if (valid) {
@@ -195,8 +197,18 @@ static int mark_swap(struct bh_region *r, unsigned s, bh_idset *m, int repair, c
         bh_log(BH_LOG_ERROR, "store: stripe %u swap block damaged; dropped", s);
         atomic_fetch_add(&r->hdr->recoveries, 1);
     }
-    st->swap = 0;
+    st->swap[k] = 0;
     return BH_OK;
+}
+
+static int mark_swap(struct bh_region *r, unsigned s, bh_idset *m, int repair, char *msg,
+                     size_t msglen)
+{
+    int rc = BH_OK;
+
+    for (unsigned k = 0; k < BH_NSWAP && rc == BH_OK; k++)
+        rc = mark_swap_word(r, s, k, m, repair, msg, msglen);
+    return rc;
 }
 
 /*

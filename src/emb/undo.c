@@ -118,18 +118,21 @@ int bh_undo_valid(const struct bh_region *r, unsigned s)
     return !undo || (bh_block_valid(r, s, undo) && bh_block_size(r, undo) >= BH_UNDO_BYTES);
 }
 
-uint64_t bh_swap_new_locked(struct bh_region *r, unsigned s, unsigned c, uint64_t need)
+unsigned bh_swap_min_bits = 11;
+
+uint64_t bh_swap_new_locked(struct bh_region *r, unsigned s, unsigned k, unsigned c,
+                            uint64_t need)
 {
     uint64_t off = bh_block_alloc_locked(r, s, need);
 
     if (off)
-        r->stripes[s].swap = BH_SWAP_MAKE(off, c);
+        r->stripes[s].swap[k] = BH_SWAP_MAKE(off, c);
     return off;
 }
 
-int bh_swap_valid(const struct bh_region *r, unsigned s)
+int bh_swap_valid(const struct bh_region *r, unsigned s, unsigned k)
 {
-    uint64_t w = r->stripes[s].swap, off = BH_SWAP_OFF(w);
+    uint64_t w = r->stripes[s].swap[k], off = BH_SWAP_OFF(w);
 
     return !w || (off != r->stripes[s].undo && BH_SWAP_CLASS(w) < BH_NCLASSES &&
                   bh_block_valid(r, s, off) &&

@@ -146,26 +146,39 @@ static void kill_mid_rewrite(pid_t pid, _Atomic uint64_t *done, unsigned *seed)
 }
 
 /*
- * For the in-place path: gives k's stripe a swap block of a small class, by
- * rewriting another key of that stripe with a short value; k's rewrites are
- * of another class, so they never swap, and the swap block stays. Returns
- * the small class.
+ * For the in-place path: fills every swap word of key's stripe (one per
+ * pid class, undo.h) with a block of a small class, so that rewrites of
+ * key with long values, of another class, never swap and the words stay.
+ * Returns the small class.
  */
 static unsigned pin_swap_small(bh_store *st, bh_shared *m, const char *key)
 {
     struct bh_region *r;
-    unsigned s = stripe_of(st, m, key, &r);
-    char other[32];
+    unsigned s = stripe_of(st, m, key, &r), c = bh_entry_class(40);
 
-    for (int i = 0;; i++) {
-        snprintf(other, sizeof other, "j%d", i);
-        if (stripe_of(st, m, other, &r) == s)
-            break;
+    bh_stripe_lock(r, s);
+    for (unsigned k = 0; k < BH_NSWAP; k++) {
+        uint64_t off = r->stripes[s].swap[k];
+        if (off)
+            continue;
+        off = bh_block_alloc_locked(r, s, 40);
+        ck_assert_uint_ne(off, 0);
+        r->stripes[s].swap[k] = BH_SWAP_MAKE(off, c);
     }
-    ck_assert_int_eq(bh_shared_set_str(m, other, "short"), BH_OK);
-    ck_assert_int_eq(bh_shared_set_str(m, other, "longer"), BH_OK); /* not one word */
-    ck_assert_uint_ne(r->stripes[s].swap, 0);
-    return BH_SWAP_CLASS(r->stripes[s].swap);
+    bh_stripe_unlock(r, s);
+    ck_assert_int_eq(bh_store_check(st), BH_OK);
+    return c;
+}
+
+/* Whether every swap word of stripe s is 0 or of class c (0 too if zero). */
+static int swaps_are(const struct bh_region *r, unsigned s, unsigned c, int zero)
+{
+    for (unsigned k = 0; k < BH_NSWAP; k++) {
+        uint64_t w = r->stripes[s].swap[k];
+        if (w ? BH_SWAP_CLASS(w) != c : !zero)
+            return 0;
+    }
+    return 1;
 }
 
 /* Kills rewriters of k, on the swap path (_i 0) or the in-place one (1). */
@@ -207,10 +220,7 @@ START_TEST(killed_rewriters_leave_old_or_new)
         ck_assert_int_eq(bh_store_check(st), BH_OK);
         /* The path meant was the one taken (a swap block forgotten by a
          * recovery is made again by the next swap). */
-        if (_i)
-            ck_assert_uint_eq(BH_SWAP_CLASS(r->stripes[s].swap), small);
-        else
-            ck_assert(r->stripes[s].swap == 0 || BH_SWAP_CLASS(r->stripes[s].swap) == big);
+        ck_assert(_i ? swaps_are(r, s, small, 0) : swaps_are(r, s, big, 1));
     }
     if (_i)
         ck_assert_uint_ne(r->stripes[s].undo, 0);
@@ -370,9 +380,9 @@ START_TEST(swap_killed_after_publishing)
     fill(buf, 'a', VLEN);
     ck_assert_int_eq(bh_shared_set_str(m, "k", buf), BH_OK);
     fill(buf, 'b', VLEN - 8);
-    ck_assert_int_eq(bh_shared_set_str(m, "k", buf), BH_OK); /* makes the swap block */
-    unsigned s = stripe_of(st, m, "k", &r);
-    ck_assert_uint_ne(r->stripes[s].swap, 0);
+    ck_assert_int_eq(bh_shared_set_str(m, "k", buf), BH_OK); /* makes a swap block */
+    unsigned s = stripe_of(st, m, "k", &r), mine = bh_swap_slot();
+    ck_assert_uint_ne(r->stripes[s].swap[mine], 0);
     fill(next, 'c', VLEN - 16);
     pid_t pid = fork();
     if (pid == 0) {
@@ -381,21 +391,25 @@ START_TEST(swap_killed_after_publishing)
         bh_stripe_lock(r, s);
         bh_key_init(&k, bh_emb_shared_of(m)->memory_no, BH_NS_DATA, "k", 1);
         int64_t pos = bh_index_find_locked(r, s, &k, &e);
-        uint64_t keep = r->stripes[s].swap;
         if (pos < 0 || !bh_entry_swap_locked(r, s, pos, e, BH_STR, next, VLEN - 16))
             _exit(3);
-        r->stripes[s].swap = keep; /* as if killed before this store */
+        /* As if killed before its last store: the word still names the
+         * block just published. */
+        e = entry_of(r, s, m, "k");
+        r->stripes[s].swap[bh_swap_slot()] =
+            BH_SWAP_MAKE(bh_off(r, e), bh_entry_class(bh_entry_size(1, VLEN - 16)));
         _exit(0);
     }
+    unsigned theirs = (unsigned)pid & (BH_NSWAP - 1);
     ck_assert_int_eq(bh_test_wait(pid), 0);
     ck_assert_int_eq(bh_shared_get(m, "k", &v), BH_OK);
     ck_assert_str_eq(v.u.s.data, next);
     bh_value_free(&v);
-    ck_assert_uint_eq(r->stripes[s].swap, 0);
+    ck_assert_uint_eq(r->stripes[s].swap[theirs], 0);
     ck_assert_int_eq(bh_store_check(st), BH_OK);
     ck_assert_int_eq(bh_shared_set_str(m, "k", buf), BH_OK); /* swaps again */
-    ck_assert_uint_ne(r->stripes[s].swap, 0);
-    ck_assert_ptr_ne(bh_at(r, BH_SWAP_OFF(r->stripes[s].swap)), entry_of(r, s, m, "k"));
+    ck_assert_uint_ne(r->stripes[s].swap[mine], 0);
+    ck_assert_ptr_ne(bh_at(r, BH_SWAP_OFF(r->stripes[s].swap[mine])), entry_of(r, s, m, "k"));
     ck_assert_int_eq(bh_shared_get(m, "k", &v), BH_OK);
     ck_assert_str_eq(v.u.s.data, buf);
     bh_value_free(&v);
@@ -405,9 +419,42 @@ START_TEST(swap_killed_after_publishing)
 }
 END_TEST
 
+/* With the swap's threshold as shipped, a small store's rewrites are in
+ * place: no swap block is made, the entry stays where it is. */
+START_TEST(small_store_rewrites_in_place)
+{
+    bh_store *st;
+    bh_shared *m;
+    bh_value v;
+    char buf[VLEN + 1];
+    struct bh_region *r;
+
+    bh_swap_min_bits = 11;
+    ck_assert_int_eq(bh_store_open(&st, "mem:", NULL), BH_OK);
+    ck_assert_int_eq(bh_shared_open(st, "rw", &m), BH_OK);
+    fill(buf, 'a', VLEN);
+    ck_assert_int_eq(bh_shared_set_str(m, "k", buf), BH_OK);
+    unsigned s = stripe_of(st, m, "k", &r);
+    struct bh_entry *e = entry_of(r, s, m, "k");
+    fill(buf, 'b', VLEN - 8);
+    ck_assert_int_eq(bh_shared_set_str(m, "k", buf), BH_OK);
+    ck_assert(swaps_are(r, s, 0, 1) && r->stripes[s].swap[bh_swap_slot()] == 0);
+    ck_assert_uint_ne(r->stripes[s].undo, 0);
+    ck_assert_ptr_eq(entry_of(r, s, m, "k"), e);
+    ck_assert_int_eq(bh_shared_get(m, "k", &v), BH_OK);
+    ck_assert_str_eq(v.u.s.data, buf);
+    bh_value_free(&v);
+    bh_shared_close(m);
+    bh_store_close(st);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("emb_rewrite");
+    /* The swap at any size, so that one key's rewrites take it (each test
+     * runs in a child, which inherits this). */
+    bh_swap_min_bits = 0;
     TCase *tc = tcase_create("rewrite");
 
     tcase_set_timeout(tc, 240);
@@ -417,6 +464,7 @@ int main(void)
     tcase_add_test(tc, interrupted_rewrite_is_finished);
     tcase_add_test(tc, small_values_rewritten_in_place);
     tcase_add_test(tc, swap_killed_after_publishing);
+    tcase_add_test(tc, small_store_rewrites_in_place);
     suite_add_tcase(s, tc);
     return bh_test_run_suite(s);
 }
