@@ -62,7 +62,7 @@ static inline unsigned bh_swap_slot(void)
  * 293 ns). 2^11 slots per stripe is a store of some 60,000 keys and more
  * (64 stripes). A variable, so that tests can take the swap at any size.
  */
-extern unsigned bh_swap_min_bits;
+extern unsigned bh_swap_min_bits __attribute__((visibility("hidden")));
 
 /* A swap block for an entry of need bytes, class c, in swap word k of a
  * stripe whose word k is empty: its offset, or 0 if the store is full. */
@@ -89,15 +89,16 @@ bh_entry_swap_locked(struct bh_region *r, unsigned s, int64_t pos, struct bh_ent
                      uint8_t type, const void *p, uint32_t len)
 {
     struct bh_stripe *st = &r->stripes[s];
+    uint64_t w = atomic_load_explicit(&st->index, memory_order_relaxed);
+
+    /* First what a small store's rewrites stop at: they are in place. */
+    if (bh_ixw_bits(w) < bh_swap_min_bits || len > BH_UNDO_BYTES || e->type > BH_JSON)
+        return 0;
     uint64_t need = bh_entry_size(e->klen, len), off, eoff = bh_off(r, e);
     unsigned c = bh_entry_class(need), ce, k = bh_swap_slot();
     uint64_t *slot;
     struct bh_entry *n;
 
-    uint64_t w = atomic_load_explicit(&st->index, memory_order_relaxed);
-
-    if (len > BH_UNDO_BYTES || e->type > BH_JSON || bh_ixw_bits(w) < bh_swap_min_bits)
-        return 0;
     if (st->swap[k])
         off = BH_SWAP_CLASS(st->swap[k]) == c ? BH_SWAP_OFF(st->swap[k]) : 0;
     else
