@@ -148,7 +148,10 @@ int bh_value_equal(const bh_value *a, const bh_value *b);
  * Errors: BH_EINVAL (NULL out, bad URL, capacity out of range),
  * BH_ENOTSUP (unknown scheme), BH_EIO (open/mmap failed; errno is set),
  * BH_ENOTSTORE (the file is not a bothive store, or is truncated),
- * BH_EVERSION (another format version), BH_ECORRUPT (damaged beyond repair),
+ * BH_EVERSION (another format version: a newer one; or an older one that
+ * this opener cannot upgrade, because it is read-only or another process has
+ * the file open; the first writable opener alone upgrades it in place),
+ * BH_ECORRUPT (damaged beyond repair),
  * BH_ENOMEM.
  */
 int bh_store_open(bh_store **out, const char *url, const bh_store_options *opt);

@@ -55,7 +55,7 @@ static int load_stripe(struct bh_emb_cursor *c, unsigned s)
 
     c->len = c->pos = 0;
     bh_stripe_lock(r, s);
-    struct bh_index *ix = bh_stripe_index(r, s);
+    struct bh_index v, *ix = bh_stripe_index(r, s, &v);
     for (uint64_t i = 0; ix && i < ix->cap && rc == BH_OK; i++) {
         struct bh_entry *e = bh_slot_entry(r, s, ix->slots[i]);
         if (e && e->memory_no == mno && bh_type_ns(e->type) == BH_NS_DATA &&

@@ -51,10 +51,11 @@ static void index_copy(struct bh_region *r, const struct bh_index *old, struct b
 }
 
 /* A stripe has one index (two while it rehashes): one larger than a page
- * gets pages of its own rather than one block of a slab of four. */
+ * gets pages of its own rather than one block of a slab of four. An array
+ * is its slots alone (region.h), so one of a page or more fills its run. */
 static uint64_t index_alloc_locked(struct bh_region *r, unsigned s, uint64_t cap)
 {
-    uint64_t size = sizeof(struct bh_index) + cap * 8;
+    uint64_t size = cap * 8;
 
     if (size > bh_page_size(r))
         return bh_run_alloc_locked(r, s, size);
@@ -64,22 +65,22 @@ static uint64_t index_alloc_locked(struct bh_region *r, unsigned s, uint64_t cap
 static int index_rehash_locked(struct bh_region *r, unsigned s, uint64_t cap)
 {
     struct bh_stripe *st = &r->stripes[s];
-    struct bh_index *old = bh_stripe_index(r, s);
+    uint64_t oldw = atomic_load_explicit(&st->index, memory_order_relaxed);
+    struct bh_index ov, *old = bh_index_view(r, oldw, &ov);
     uint64_t off = index_alloc_locked(r, s, cap);
-    struct bh_index *nw;
+    struct bh_index nv, *nw;
 
     if (!off)
         return BH_ENOSPC;
-    nw = bh_at(r, off);
-    nw->cap = cap;
+    nw = bh_index_view(r, bh_ixw_make(off, cap), &nv);
     memset(nw->slots, 0, cap * 8);
     index_copy(r, old, nw);
     st->op = (struct bh_oprec){.op = BH_OP_REHASH,
-                               .old_off = old ? bh_off(r, old) : 0,
+                               .old_off = old ? bh_ixw_block(oldw) : 0,
                                .new_off = off};
     atomic_store_explicit(&st->index, bh_ixw_make(off, cap), memory_order_release);
     if (old)
-        bh_block_free_locked(r, s, bh_off(r, old));
+        bh_block_free_locked(r, s, bh_ixw_block(oldw));
     st->tombs = 0;
     st->op.op = BH_OP_NONE;
     return BH_OK;
@@ -94,7 +95,7 @@ static int index_rehash_locked(struct bh_region *r, unsigned s, uint64_t cap)
 int bh_index_reserve_locked(struct bh_region *r, unsigned s)
 {
     struct bh_stripe *st = &r->stripes[s];
-    struct bh_index *ix = bh_stripe_index(r, s);
+    struct bh_index v, *ix = bh_stripe_index(r, s, &v);
     uint64_t cap;
 
     if (!ix)
@@ -111,7 +112,7 @@ int bh_index_put_locked(struct bh_region *r, unsigned s, const struct bh_key *k,
                         int64_t pos, uint64_t new_off)
 {
     struct bh_stripe *st = &r->stripes[s];
-    struct bh_index *ix = bh_stripe_index(r, s);
+    struct bh_index v, *ix = bh_stripe_index(r, s, &v);
     struct bh_entry *ne = bh_at(r, new_off);
     uint64_t slot = BH_SLOT_MAKE(new_off, bh_key_tag(k));
 
@@ -143,7 +144,7 @@ int bh_index_put_locked(struct bh_region *r, unsigned s, const struct bh_key *k,
 void bh_index_remove_locked(struct bh_region *r, unsigned s, int64_t pos)
 {
     struct bh_stripe *st = &r->stripes[s];
-    struct bh_index *ix = bh_stripe_index(r, s);
+    struct bh_index v, *ix = bh_stripe_index(r, s, &v);
     uint64_t old = BH_SLOT_OFF(ix->slots[pos]);
     int empty_next = ix->slots[(pos + 1) & (ix->cap - 1)] == BH_SLOT_EMPTY;
 
@@ -164,7 +165,7 @@ void bh_index_remove_locked(struct bh_region *r, unsigned s, int64_t pos)
 void bh_index_purge_locked(struct bh_region *r, unsigned s, int64_t now)
 {
     struct bh_stripe *st = &r->stripes[s];
-    struct bh_index *ix = bh_stripe_index(r, s);
+    struct bh_index v, *ix = bh_stripe_index(r, s, &v);
     int64_t next = 0;
 
     if (!ix || st->ttl_entries == 0 || now < st->next_expiry_ms)

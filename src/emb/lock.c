@@ -623,7 +623,7 @@ static struct bh_entry *slot_lock(struct bh_region *r, const struct bh_index *ix
 /* Whether idle_lock names a lock record that the index of stripe s reaches. */
 static int idle_reached(struct bh_region *r, unsigned s)
 {
-    struct bh_index *ix = bh_stripe_index(r, s);
+    struct bh_index v, *ix = bh_stripe_index(r, s, &v);
     uint64_t kept = idle_get(&r->stripes[s]);
 
     for (uint64_t i = 0; kept && ix && i < ix->cap; i++) {
@@ -643,7 +643,7 @@ static int idle_reached(struct bh_region *r, unsigned s)
  */
 void bh_lock_stripe_settle_locked(struct bh_region *r, unsigned s)
 {
-    struct bh_index *ix = bh_stripe_index(r, s);
+    struct bh_index v, *ix = bh_stripe_index(r, s, &v);
 
     if (!idle_reached(r, s))
         idle_set(&r->stripes[s], 0);
@@ -658,7 +658,7 @@ void bh_lock_stripe_settle_locked(struct bh_region *r, unsigned s)
  * record pinned by a waiter that died counts as pinned until settled. */
 int bh_lock_stripe_check_locked(struct bh_region *r, unsigned s, char *msg, size_t msglen)
 {
-    struct bh_index *ix = bh_stripe_index(r, s);
+    struct bh_index v, *ix = bh_stripe_index(r, s, &v);
     uint64_t kept = idle_get(&r->stripes[s]);
 
     if (kept && !idle_reached(r, s)) {

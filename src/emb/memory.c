@@ -127,7 +127,7 @@ int bh_memory_list(struct bh_region *r, char ***ids, size_t *n)
 
     for (unsigned s = 0; s < r->nstripes && rc == BH_OK; s++) {
         bh_stripe_lock(r, s);
-        struct bh_index *ix = bh_stripe_index(r, s);
+        struct bh_index v, *ix = bh_stripe_index(r, s, &v);
         for (uint64_t i = 0; ix && i < ix->cap && rc == BH_OK; i++) {
             struct bh_entry *e = bh_slot_entry(r, s, ix->slots[i]);
             if (e && e->type == BH_T_MEMREC)

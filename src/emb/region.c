@@ -131,7 +131,7 @@ static int header_valid(bh_store *st, const struct bh_header *h, uint64_t size)
 
     if (memcmp(h->magic, BH_MAGIC, sizeof h->magic))
         return bh_store_fail(st, BH_ENOTSTORE, "not a bothive store (bad magic)");
-    if (h->version != BH_FORMAT_VERSION && h->version != BH_FORMAT_VERSION_OLD)
+    if (h->version > BH_FORMAT_VERSION || h->version < BH_FORMAT_VERSION_OLDEST)
         return bh_store_fail(st, BH_EVERSION, "store format version %u, expected %u",
                              h->version, BH_FORMAT_VERSION);
     if (h->capacity < BH_CAPACITY_MIN || h->capacity > BH_CAPACITY_MAX)
@@ -155,8 +155,7 @@ static int header_valid(bh_store *st, const struct bh_header *h, uint64_t size)
  * acquirer learns that its holder is gone). */
 static void reopen_records(struct bh_region *r, unsigned s)
 {
-    uint64_t ixoff = bh_stripe_index_off(&r->stripes[s]);
-    struct bh_index *ix = ixoff ? bh_at(r, ixoff) : NULL;
+    struct bh_index v, *ix = bh_index_view(r, atomic_load(&r->stripes[s].index), &v);
 
     for (uint64_t i = 0; ix && i < ix->cap; i++) {
         uint64_t slot = ix->slots[i];
@@ -170,6 +169,43 @@ static void reopen_records(struct bh_region *r, unsigned s)
     }
 }
 
+/*
+ * An older format is read only once upgraded, which needs the file to
+ * itself: a process of the older version could be using it (and would
+ * misread what this one writes), and a read-only opener cannot write.
+ */
+static int version_refused(bh_store *st, const struct bh_header *h, int readonly)
+{
+    if (h->version == BH_FORMAT_VERSION)
+        return BH_OK;
+    if (readonly)
+        return bh_store_fail(st, BH_EVERSION,
+                             "store format version %u: open it writable once, with no other "
+                             "process using it, to upgrade it to version %u",
+                             h->version, BH_FORMAT_VERSION);
+    return bh_store_fail(st, BH_EVERSION,
+                         "store format version %u is in use by another process (an older "
+                         "bothive?): it is upgraded to version %u by the first process to "
+                         "open it alone",
+                         h->version, BH_FORMAT_VERSION);
+}
+
+/*
+ * From version 5: its index arrays start with a capacity word, and their
+ * index words give the array's offset. Each word is made to give the first
+ * slot's and marked BH_IXW_LEGACY (region.h), one store per stripe; a
+ * process killed half-way leaves the version unchanged and some words
+ * marked, which the next upgrade skips.
+ */
+static void upgrade_index_words(struct bh_region *r)
+{
+    for (unsigned s = 0; s < r->nstripes; s++) {
+        uint64_t w = atomic_load(&r->stripes[s].index);
+        if (w && !(w & BH_IXW_LEGACY))
+            atomic_store(&r->stripes[s].index, (w + 8) | BH_IXW_LEGACY);
+    }
+}
+
 /* The first opener's repair: no other process has the file open. */
 static int region_reopen(struct bh_region *r)
 {
@@ -177,14 +213,17 @@ static int region_reopen(struct bh_region *r)
 
     if (rc != BH_OK)
         return rc;
+    if (r->hdr->version < BH_FORMAT_VERSION)
+        upgrade_index_words(r);
     bh_pages_repair(r);
     for (unsigned s = 0; s < r->nstripes; s++) {
         bh_stripe_rebuild_locked(r, s);
         reopen_records(r, s);
         bh_lock_stripe_settle_locked(r, s);
     }
-    /* Version 4 differs only in what was padding, zero in its files: from
-     * now on the file may have undo blocks, which version 4 would free. */
+    /* Version 4 differs from 5 only in what was padding, zero in its files
+     * (from now on the file may have undo blocks, which version 4 would
+     * free); 5 from 6 in the index arrays, upgraded above. */
     r->hdr->version = BH_FORMAT_VERSION;
     atomic_fetch_add(&r->hdr->generation, 1);
     return BH_OK;
@@ -268,7 +307,10 @@ static int open_file_readonly(struct bh_emb *st, const char *path)
         close(fd);
         return rc;
     }
-    if ((rc = map_existing(st, fd, (uint64_t)sb.st_size, &base, path)) != BH_OK) {
+    if ((rc = map_existing(st, fd, (uint64_t)sb.st_size, &base, path)) != BH_OK ||
+        (rc = version_refused(&st->base, st->r.hdr, 1)) != BH_OK) {
+        if (rc != BH_OK && st->r.base)
+            bh_region_close(st);
         close(fd);
         return rc;
     }
@@ -306,6 +348,8 @@ static int open_file(struct bh_emb *st, const char *path, size_t capacity)
             goto fail;
     } else {
         if ((rc = map_existing(st, fd, (uint64_t)sb.st_size, &base, path)) != BH_OK)
+            goto fail;
+        if (!alone && (rc = version_refused(&st->base, st->r.hdr, 0)) != BH_OK)
             goto fail;
         if (alone && (rc = region_reopen(&st->r)) != BH_OK)
             goto fail;

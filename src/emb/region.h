@@ -33,13 +33,17 @@
 #include "base/proc.h"
 
 #define BH_MAGIC "BOTHIVE"      /* 8 bytes with the NUL */
-#define BH_FORMAT_VERSION 5u  /* 5: the stripe's undo block (undo.c) */
-#define BH_FORMAT_VERSION_OLD 4u /* opened, and upgraded by its first writer */
+#define BH_FORMAT_VERSION 6u  /* 6: index arrays without a header (BH_IXW_LEGACY) */
+/* Versions 4 (no undo blocks) and 5 (index arrays with a capacity header)
+ * are upgraded by the first process to open the file writable, alone
+ * (region.c); any other opener is refused with BH_EVERSION. */
+#define BH_FORMAT_VERSION_OLDEST 4u
 #define BH_PAGE_MAX 4096u     /* pages of large stores */
 #define BH_PAGE_MIN 1024u     /* pages of small ones */
 #define BH_NSTRIPES_MAX 64u
 #define BH_NSTRIPES_MIN 4u
 #define BH_NCLASSES 56u
+#define BH_NSWAP 4u /* swap blocks per stripe (undo.h) */
 
 /* Page map words: kind in the top two bits, owning stripe, then payload. */
 #define BH_PM_FREE 0u
@@ -131,7 +135,10 @@ struct bh_stripe {
     uint64_t bytes;             /* bytes in blocks allocated to this stripe's users */
     struct bh_freelist lists[BH_NCLASSES]; /* doubly linked through the free blocks */
     uint64_t undo;              /* BH_UNDO_BYTES block for in-place rewrites, 0: none yet */
-    char pad[56];
+    uint64_t swap[BH_NSWAP];    /* blocks no slot reaches, each kept for the next rewrite of
+                                   a value of its size class by processes of one pid class
+                                   (BH_SWAP_*, undo.c), 0: none */
+    char pad[24];
 } __attribute__((aligned(64)));
 
 struct bh_header {
@@ -154,10 +161,16 @@ struct bh_header {
     _Atomic uint64_t memories;  /* memories created */
 };
 
-/* An index array: its capacity, then the slots. Published by one word. */
+/*
+ * A view of a stripe's index, made from its word (bh_stripe_index): the
+ * array in the region is the slots alone, cap words, a power of two, so
+ * that an array of a power-of-two size fills its block or page run
+ * exactly (with a header word in front, as in version 5, an array of 4 KiB
+ * of slots took a run of two pages).
+ */
 struct bh_index {
-    uint64_t cap; /* a power of two */
-    uint64_t slots[];
+    uint64_t cap;
+    uint64_t *slots;
 };
 
 /*
@@ -255,33 +268,39 @@ static inline uint64_t bh_align8(uint64_t n)
 }
 
 /*
- * A stripe's published index is one word: the array's offset, with log2 of
- * its capacity in the top byte. A lock-free reader goes from the stripe
- * straight to a slot, without first loading the array's header: one
- * dependent cache miss fewer on every read. The array keeps its own cap
- * too, for the locked paths and for bh_store_check.
+ * A stripe's published index is one word: the offset of its first slot,
+ * with log2 of its capacity in the top byte. Every path goes from the
+ * stripe straight to a slot, with nothing to load first.
+ *
+ * BH_IXW_LEGACY marks an array made by version 5, which starts with a word
+ * holding its capacity: the block begins 8 bytes before the slots. Such
+ * arrays are kept as they are (their words were marked when the file was
+ * upgraded: region.c) until a rehash replaces them.
  */
 #define BH_IXW_SHIFT 56
+#define BH_IXW_LEGACY ((uint64_t)1 << 55)
 
 static inline uint64_t bh_ixw_make(uint64_t off, uint64_t cap)
 {
     return off | (uint64_t)__builtin_ctzll(cap) << BH_IXW_SHIFT;
 }
 
+/* The offset of the first slot. */
 static inline uint64_t bh_ixw_off(uint64_t w)
 {
-    return w & (((uint64_t)1 << BH_IXW_SHIFT) - 1);
+    return w & (BH_IXW_LEGACY - 1);
+}
+
+/* The offset of the array's block. */
+static inline uint64_t bh_ixw_block(uint64_t w)
+{
+    return bh_ixw_off(w) - (w & BH_IXW_LEGACY ? 8 : 0);
 }
 
 /* log2 of the capacity; a reader that may see garbage checks it first. */
 static inline unsigned bh_ixw_bits(uint64_t w)
 {
     return (unsigned)(w >> BH_IXW_SHIFT);
-}
-
-static inline uint64_t bh_stripe_index_off(struct bh_stripe *st)
-{
-    return bh_ixw_off(atomic_load_explicit(&st->index, memory_order_acquire));
 }
 
 /* ---- Entries (entry.c) ---- */
@@ -393,7 +412,24 @@ static inline int bh_entry_expired(const struct bh_entry *e, int64_t now)
 
 /* Size of class c in bytes; BH_NCLASSES means "a page run". */
 uint32_t bh_class_size(unsigned c);
-unsigned bh_class_of(uint64_t size);
+#define BH_CLASS_MAX 8192u /* the largest class (slab.c) */
+/*
+ * The smallest class holding size bytes, or BH_NCLASSES past the largest.
+ * Computed, not searched: it is on every allocation and rewrite. Up to 256
+ * the classes are multiples of 16; above, each power of two 2^p (p >= 8) is
+ * followed by eight classes 2^p/8 apart, the eighth being 2^(p+1).
+ */
+static inline unsigned bh_class_of(uint64_t size)
+{
+    if (size <= 256)
+        return size ? (unsigned)((size + 15) / 16 - 1) : 0;
+    if (size > BH_CLASS_MAX)
+        return BH_NCLASSES;
+    unsigned p = 63 - (unsigned)__builtin_clzll(size - 1); /* 2^p < size <= 2^(p+1) */
+    uint64_t step = ((uint64_t)1 << p) / 8;
+    uint64_t eighth = (size - ((uint64_t)1 << p) + step - 1) / step; /* 1..8 */
+    return 16 + (p - 8) * 8 + (unsigned)eighth - 1;
+}
 /* Fills r's slab shapes (class_pages, class_blocks) for its page size. */
 void bh_slab_shapes(struct bh_region *r);
 static inline unsigned bh_class_pages(const struct bh_region *r, unsigned c)
@@ -425,27 +461,6 @@ uint64_t bh_block_size(const struct bh_region *r, uint64_t off);
  * inside the heap, aligned, on a page group of stripe s, at a block
  * boundary of its class or the first page of its run. */
 int bh_block_valid(const struct bh_region *r, unsigned s, uint64_t off);
-
-/* ---- In-place rewrites (undo.c); caller holds the stripe ---- */
-
-/* Values up to this size are rewritten in place when they fit their block. */
-#define BH_UNDO_BYTES 512u
-/* Rewrites the value of the published entry e with type and the len bytes
- * at p (1), or returns 0 when it cannot be done in place (the caller then
- * publishes a new entry). */
-int bh_entry_rewrite_locked(struct bh_region *r, unsigned s, struct bh_entry *e, uint8_t type,
-                            const void *p, uint32_t len);
-/* The first step of a rewrite: saves the len bytes at p and their type
- * in the stripe's undo block and operation record, for recovery to finish
- * the rewrite if the writer dies. 0 when the store is full (nothing done). */
-int bh_undo_save_locked(struct bh_region *r, unsigned s, struct bh_entry *e, uint8_t type,
-                        const void *p, uint32_t len);
-/* Recovery: copies the saved value into the entry of an interrupted
- * in-place rewrite (the new value; the old one in files of a version that
- * saved that instead, which is as good: old or new, never a mix). */
-void bh_undo_finish_locked(struct bh_region *r, unsigned s);
-/* Whether the stripe's undo block, if any, is a block of it large enough. */
-int bh_undo_valid(const struct bh_region *r, unsigned s);
 
 /* ---- Pages (page.c) ---- */
 
@@ -607,16 +622,30 @@ static inline void bh_stripe_unlock_rw(struct bh_region *r, unsigned s)
 /* Whether off is a whole entry / index array of stripe s: bounds, owner,
  * block boundary, sizes. Used by recovery, check and read-only readers. */
 int bh_entry_valid(const struct bh_region *r, unsigned s, uint64_t off);
-int bh_index_valid(const struct bh_region *r, unsigned s, uint64_t off);
+/* For an index, w is the stripe's index word (the array is a block of the
+ * stripe that holds the capacity the word gives). */
+int bh_index_valid(const struct bh_region *r, unsigned s, uint64_t w);
 
-/* The stripe's index, or NULL if it has none (or, read-only, a torn one). */
-static inline struct bh_index *bh_stripe_index(struct bh_region *r, unsigned s)
+/* Fills *v from index word w: v, or NULL if w is 0. */
+static inline struct bh_index *bh_index_view(struct bh_region *r, uint64_t w, struct bh_index *v)
 {
-    uint64_t off = bh_stripe_index_off(&r->stripes[s]);
-
-    if (!off || (r->readonly && !bh_index_valid(r, s, off)))
+    if (!bh_ixw_off(w))
         return NULL;
-    return (struct bh_index *)bh_at(r, off);
+    v->cap = (uint64_t)1 << bh_ixw_bits(w);
+    v->slots = (uint64_t *)bh_at(r, bh_ixw_off(w));
+    return v;
+}
+
+/* The stripe's index in *v, or NULL if it has none (or, read-only, a torn
+ * one). */
+static inline struct bh_index *bh_stripe_index(struct bh_region *r, unsigned s,
+                                               struct bh_index *v)
+{
+    uint64_t w = atomic_load_explicit(&r->stripes[s].index, memory_order_acquire);
+
+    if (r->readonly && w && !bh_index_valid(r, s, w))
+        return NULL;
+    return bh_index_view(r, w, v);
 }
 
 /* The entry in a live slot, or NULL (read-only: if it is not a whole entry). */
@@ -647,8 +676,8 @@ static inline __attribute__((always_inline)) int64_t
 bh_index_find_ro(struct bh_region *r, unsigned s, const struct bh_key *k, struct bh_entry **out,
                  int ro)
 {
-    uint64_t ixoff = bh_stripe_index_off(&r->stripes[s]);
-    struct bh_index *ix = ixoff && (!ro || bh_index_valid(r, s, ixoff)) ? bh_at(r, ixoff) : NULL;
+    uint64_t w = atomic_load_explicit(&r->stripes[s].index, memory_order_acquire);
+    struct bh_index v, *ix = !ro || !w || bh_index_valid(r, s, w) ? bh_index_view(r, w, &v) : NULL;
     uint16_t tag = bh_key_tag(k);
 
     if (!ix)

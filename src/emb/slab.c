@@ -44,29 +44,6 @@ uint32_t bh_class_size(unsigned c)
 }
 
 /*
- * The smallest class holding size bytes, or BH_NCLASSES past the largest.
- * Computed, not searched: it is on every allocation. Up to 256 the classes
- * are multiples of 16; above, each power of two 2^p (p >= 8) is followed by
- * eight classes 2^p/8 apart, the eighth being 2^(p+1).
- */
-static inline unsigned class_of(uint64_t size)
-{
-    if (size <= 256)
-        return size ? (unsigned)((size + 15) / 16 - 1) : 0;
-    if (size > bh_class_sizes[BH_NCLASSES - 1])
-        return BH_NCLASSES;
-    unsigned p = 63 - (unsigned)__builtin_clzll(size - 1); /* 2^p < size <= 2^(p+1) */
-    uint64_t step = ((uint64_t)1 << p) / 8;
-    uint64_t eighth = (size - ((uint64_t)1 << p) + step - 1) / step; /* 1..8 */
-    return 16 + (p - 8) * 8 + (unsigned)eighth - 1;
-}
-
-unsigned bh_class_of(uint64_t size)
-{
-    return class_of(size);
-}
-
-/*
  * A slab holds at least four blocks (a class of up to a quarter page fills
  * one page), and is made longer, up to four times that, while the tail its
  * blocks leave unused is more than 1/16 of it: the tail is lost for as long
@@ -340,7 +317,7 @@ static __attribute__((noinline)) uint64_t alloc_slow_locked(struct bh_region *r,
  */
 uint64_t bh_block_alloc_locked(struct bh_region *r, unsigned s, uint64_t size)
 {
-    unsigned c = class_of(size < 32 ? 32 : size);
+    unsigned c = bh_class_of(size < 32 ? 32 : size);
 
     if (c == BH_NCLASSES || !r->stripes[s].lists[c].head)
         return alloc_slow_locked(r, s, size, c);

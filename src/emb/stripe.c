@@ -14,6 +14,7 @@
 #include "base/idset.h"
 #include "bothive/log.h"
 #include "region.h"
+#include "undo.h"
 
 /* Whether the entry at off is whole: a sane header that fits its block,
  * with a value of the size its type has. */
@@ -28,16 +29,21 @@ int bh_entry_valid(const struct bh_region *r, unsigned s, uint64_t off)
            bh_entry_size(e->klen, e->vlen) <= bh_block_size(r, off);
 }
 
-int bh_index_valid(const struct bh_region *r, unsigned s, uint64_t off)
+/*
+ * The word's capacity is checked before it is used: a damaged word's top
+ * byte can be anything, and 2^61 slots of 8 bytes would wrap to 0. An array
+ * of version 5 (BH_IXW_LEGACY) also holds its capacity in its first word,
+ * which must agree.
+ */
+int bh_index_valid(const struct bh_region *r, unsigned s, uint64_t w)
 {
-    const struct bh_index *ix;
+    uint64_t block = bh_ixw_block(w), hdr = w & BH_IXW_LEGACY ? 8 : 0;
+    unsigned bits = bh_ixw_bits(w);
 
-    if (!bh_block_valid(r, s, off))
+    if (bh_ixw_off(w) < hdr || !bh_block_valid(r, s, block) || bits < 4 || bits > 40 ||
+        hdr + ((uint64_t)8 << bits) > bh_block_size(r, block))
         return 0;
-    ix = bh_at(r, off);
-    /* Divided, not multiplied: a damaged cap of 2^61 times 8 wraps to 0. */
-    return ix->cap >= 16 && (ix->cap & (ix->cap - 1)) == 0 &&
-           ix->cap <= (bh_block_size(r, off) - sizeof *ix) / sizeof ix->slots[0];
+    return !hdr || *(const uint64_t *)bh_at(r, block) == (uint64_t)1 << bits;
 }
 
 /* Whether the entry sits where a lookup of its key would find it. */
@@ -155,6 +161,57 @@ static int mark_undo(struct bh_region *r, unsigned s, bh_idset *m, int repair, c
 }
 
 /*
+ * Marks the block of the stripe's swap word k (undo.h), once the entries
+ * are marked. One that a slot reaches is forgotten: its writer was killed
+ * after publishing it as the new entry and before keeping the old one in
+ * its place (which the sweep then frees); so is one that an earlier swap
+ * word names (only damage does that). One that is not a block of the
+ * stripe of its class (only damage makes one) is dropped with repair set,
+ * else reported; so is a reached one without repair, which no live writer
+ * leaves.
+ */
+static int mark_swap_word(struct bh_region *r, unsigned s, unsigned k, bh_idset *m,
+                          int repair, char *msg, size_t msglen)
+{
+    struct bh_stripe *st = &r->stripes[s];
+    uint64_t off = BH_SWAP_OFF(st->swap[k]);
+    int valid = bh_swap_valid(r, s, k);
+    int rc;
+
+    if (!st->swap[k])
+        return BH_OK;
+    bh_idset_sort(m);
+    if (valid && !bh_idset_has(m, off)) {
+        if ((rc = bh_idset_add(m, off)) == BH_OK)
+            bh_idset_sort(m);
+        return rc;
+    }
+    if (!repair) {
+        snprintf(msg, msglen, "stripe %u: swap block at %llu is %s", s, (unsigned long long)off,
+                 valid ? "reached by a slot or another swap word" : "not a valid block");
+        return BH_ECORRUPT;
+    }
+    if (valid) {
+        bh_log(BH_LOG_WARN, "store: stripe %u: swap block published; forgotten", s);
+    } else {
+        bh_log(BH_LOG_ERROR, "store: stripe %u swap block damaged; dropped", s);
+        atomic_fetch_add(&r->hdr->recoveries, 1);
+    }
+    st->swap[k] = 0;
+    return BH_OK;
+}
+
+static int mark_swap(struct bh_region *r, unsigned s, bh_idset *m, int repair, char *msg,
+                     size_t msglen)
+{
+    int rc = BH_OK;
+
+    for (unsigned k = 0; k < BH_NSWAP && rc == BH_OK; k++)
+        rc = mark_swap_word(r, s, k, m, repair, msg, msglen);
+    return rc;
+}
+
+/*
  * Marks the index and every entry reachable from it. With repair set, a slot
  * pointing at something that is not a whole entry of this stripe is dropped
  * (only a damaged file can hold one), and counted as a recovery; without,
@@ -164,33 +221,27 @@ static int mark_reachable(struct bh_region *r, unsigned s, bh_idset *m, int repa
                           char *msg, size_t msglen)
 {
     struct bh_stripe *st = &r->stripes[s];
-    uint64_t ixoff = bh_stripe_index_off(st);
-    struct bh_index *ix;
+    uint64_t w = atomic_load(&st->index);
+    struct bh_index v, *ix;
     int rc;
 
-    if ((rc = mark_undo(r, s, m, repair, msg, msglen)) != BH_OK || !ixoff)
+    if ((rc = mark_undo(r, s, m, repair, msg, msglen)) != BH_OK)
         return rc;
-    if (!bh_index_valid(r, s, ixoff)) {
+    if (!w)
+        return mark_swap(r, s, m, repair, msg, msglen);
+    if (!bh_index_valid(r, s, w)) {
         if (!repair) {
-            snprintf(msg, msglen, "stripe %u: index at %llu is not a valid block", s,
-                     (unsigned long long)ixoff);
+            snprintf(msg, msglen, "stripe %u: index word %#llx is not a valid array", s,
+                     (unsigned long long)w);
             return BH_ECORRUPT;
         }
         bh_log(BH_LOG_ERROR, "store: stripe %u index damaged; its keys are lost", s);
         atomic_store(&st->index, 0);
         atomic_fetch_add(&r->hdr->recoveries, 1);
-        return BH_OK;
+        return mark_swap(r, s, m, repair, msg, msglen);
     }
-    ix = bh_at(r, ixoff);
-    if (atomic_load(&st->index) != bh_ixw_make(ixoff, ix->cap)) {
-        /* Lock-free readers trust the word's capacity: it must be the array's. */
-        if (!repair) {
-            snprintf(msg, msglen, "stripe %u: index word disagrees with its array", s);
-            return BH_ECORRUPT;
-        }
-        atomic_store(&st->index, bh_ixw_make(ixoff, ix->cap));
-    }
-    if ((rc = bh_idset_add(m, ixoff)) != BH_OK)
+    ix = bh_index_view(r, w, &v);
+    if ((rc = bh_idset_add(m, bh_ixw_block(w))) != BH_OK)
         return rc;
     for (uint64_t i = 0; i < ix->cap; i++) {
         uint64_t slot = ix->slots[i];
@@ -205,15 +256,16 @@ static int mark_reachable(struct bh_region *r, unsigned s, bh_idset *m, int repa
             return rc;
     }
     bh_idset_sort(m);
-    return shared_entries(r, ix, s, m, repair, msg, msglen);
+    if ((rc = shared_entries(r, ix, s, m, repair, msg, msglen)) != BH_OK)
+        return rc;
+    return mark_swap(r, s, m, repair, msg, msglen);
 }
 
 /* Recomputes the counters that follow the index's content. */
 static void recount(struct bh_region *r, unsigned s)
 {
     struct bh_stripe *st = &r->stripes[s];
-    uint64_t ixoff = bh_stripe_index_off(st);
-    struct bh_index *ix = ixoff ? bh_at(r, ixoff) : NULL;
+    struct bh_index v, *ix = bh_index_view(r, atomic_load(&st->index), &v);
 
     st->used = st->tombs = st->keys = st->locks = st->ttl_entries = 0;
     st->next_expiry_ms = 0;
@@ -346,8 +398,7 @@ void bh_stripe_recover_locked(struct bh_region *r, unsigned s)
 static int check_entries(struct bh_region *r, unsigned s, char *msg, size_t msglen)
 {
     struct bh_stripe *st = &r->stripes[s];
-    uint64_t ixoff = bh_stripe_index_off(st);
-    struct bh_index *ix = ixoff ? bh_at(r, ixoff) : NULL;
+    struct bh_index v, *ix = bh_index_view(r, atomic_load(&st->index), &v);
     uint64_t used = 0, keys = 0;
 
     for (uint64_t i = 0; ix && i < ix->cap; i++) {

@@ -1,7 +1,24 @@
 /*
- * In-place rewrites of string, bytes and JSON values.
+ * Rewrites of string, bytes and JSON values: by swap, or in place.
  *
- * A new value that fits the block of the old one is written over it,
+ * The swap (the common case): each stripe keeps one block that no slot
+ * reaches, the swap block, of the size class of the last entry it
+ * replaced. A new value whose entry is of that class is written whole into
+ * it (header, key, value), and the slot is pointed at it with one aligned
+ * store; the old entry's block becomes the swap block. One copy of the
+ * value, into a block this stripe used recently, where an in-place rewrite
+ * copies it twice (undo block, then entry); and no allocation or free, which
+ * is what publishing a new entry cost before. A writer killed before the
+ * slot store left the old entry published and the swap block garbage,
+ * which nothing reads; one killed after it published the new entry, and the
+ * swap word still names it: recovery sees a swap block that a slot reaches
+ * and forgets it, and the sweep frees the old entry (stripe.c). Lock-free
+ * readers are safe as with any block reused: the holder keeps the stripe's
+ * sequence odd, and a reader still in the old entry when a later write
+ * fills it throws its copy away (read.c).
+ *
+ * In place, when the swap block is of another class: a new value that fits
+ * the block of the old one is written over it,
  * instead of into a new entry published by the index (which costs an
  * allocation, a copy and a free). Lock-free readers are safe either way:
  * the holder keeps the stripe's sequence odd, so a reader that saw bytes
@@ -24,7 +41,8 @@
  * as they did.
  *
  * A value of at most 8 bytes replacing one of the same type and length is
- * one aligned 8-byte store, like an integer: nothing to save.
+ * one aligned 8-byte store, like an integer: nothing to save (emb.c does
+ * that before it asks for a rewrite).
  *
  * The undo block is allocated on the stripe's first rewrite and kept: it is
  * reachable from the stripe (stripe.c marks it), so recovery never frees it.
@@ -33,21 +51,11 @@
 
 #include "bothive/log.h"
 #include "region.h"
+#include "undo.h"
 
 static int is_text(uint8_t type)
 {
     return type == BH_STR || type == BH_BYTES || type == BH_JSON;
-}
-
-/*
- * memcpy with a length the compiler cannot bound. Knowing len <= 512, GCC
- * expands memcpy inline as rep movsq, whose start-up cost is about as much
- * as the rest of a string write (measured: 54 against 38 ns).
- */
-static inline void copy(void *dst, const void *src, size_t len)
-{
-    __asm__("" : "+r"(len));
-    memcpy(dst, src, len);
 }
 
 /* The stripe's undo block, allocated on first use; 0 when the store is full. */
@@ -60,23 +68,6 @@ static uint64_t undo_block(struct bh_region *r, unsigned s)
     return st->undo;
 }
 
-/*
- * Whether the len bytes at p can replace e's value with one aligned store:
- * same type and length, at most 8 bytes. The value starts 8-aligned (the
- * header and the padded key are multiples of 8) and every block is a
- * multiple of 16 bytes, so its whole word lies inside e's block.
- */
-static int store_word(struct bh_entry *e, uint8_t type, const void *p, uint32_t len)
-{
-    uint64_t word = 0;
-
-    if (len == 0 || len > 8 || e->vlen != len || e->type != type)
-        return 0;
-    memcpy(&word, p, len);
-    __atomic_store_n((uint64_t *)(void *)bh_entry_value(e), word, __ATOMIC_RELEASE);
-    return 1;
-}
-
 /* bh_undo_save_locked, inline in the rewrite: a call costs a tenth of it. */
 static inline int save(struct bh_region *r, unsigned s, struct bh_entry *e, uint8_t type,
                        const void *p, uint32_t len)
@@ -87,7 +78,7 @@ static inline int save(struct bh_region *r, unsigned s, struct bh_entry *e, uint
     if (!(undo = undo_block(r, s)))
         return 0;
     if (len)
-        copy(bh_at(r, undo), p, len);
+        bh_copy(bh_at(r, undo), p, len);
     st->op.slot_pos = (uint64_t)type << 32 | len;
     st->op.old_off = bh_off(r, e);
     st->op.new_off = undo;
@@ -110,12 +101,10 @@ int bh_entry_rewrite_locked(struct bh_region *r, unsigned s, struct bh_entry *e,
     if (!is_text(type) || !is_text(e->type) || len > BH_UNDO_BYTES ||
         (len > e->vlen && bh_entry_size(e->klen, len) > bh_block_size(r, bh_off(r, e))))
         return 0;
-    if (store_word(e, type, p, len))
-        return 1;
     if (!save(r, s, e, type, p, len))
         return 0;
     if (len)
-        copy(bh_entry_value(e), p, len);
+        bh_copy(bh_entry_value(e), p, len);
     e->vlen = len;
     e->type = type;
     __atomic_store_n(&r->stripes[s].op.op, BH_OP_NONE, __ATOMIC_RELEASE);
@@ -127,6 +116,27 @@ int bh_undo_valid(const struct bh_region *r, unsigned s)
     uint64_t undo = r->stripes[s].undo;
 
     return !undo || (bh_block_valid(r, s, undo) && bh_block_size(r, undo) >= BH_UNDO_BYTES);
+}
+
+unsigned bh_swap_min_bits = 11;
+
+uint64_t bh_swap_new_locked(struct bh_region *r, unsigned s, unsigned k, unsigned c,
+                            uint64_t need)
+{
+    uint64_t off = bh_block_alloc_locked(r, s, need);
+
+    if (off)
+        r->stripes[s].swap[k] = BH_SWAP_MAKE(off, c);
+    return off;
+}
+
+int bh_swap_valid(const struct bh_region *r, unsigned s, unsigned k)
+{
+    uint64_t w = r->stripes[s].swap[k], off = BH_SWAP_OFF(w);
+
+    return !w || (off != r->stripes[s].undo && BH_SWAP_CLASS(w) < BH_NCLASSES &&
+                  bh_block_valid(r, s, off) &&
+                  bh_block_size(r, off) >= bh_class_size(BH_SWAP_CLASS(w)));
 }
 
 /*

@@ -106,6 +106,18 @@ static void write_all(const char *path, const char *buf, size_t len)
     close(fd);
 }
 
+/* The slots of the index whose word is w in the file's bytes, and their
+ * count in *cap; NULL if there is none or it lies past len. */
+static uint64_t *file_slots(const char *buf, size_t len, uint64_t w, uint64_t *cap)
+{
+    uint64_t off = bh_ixw_off(w);
+
+    *cap = (uint64_t)1 << (bh_ixw_bits(w) & 63);
+    if (!off || bh_ixw_bits(w) > 40 || off + *cap * 8 > len)
+        return NULL;
+    return (uint64_t *)(void *)(buf + off);
+}
+
 /* Offset of a random live slot's entry in the undamaged file (0 if none). */
 static uint64_t random_entry(const char *buf, size_t len, unsigned *seed)
 {
@@ -113,11 +125,12 @@ static uint64_t random_entry(const char *buf, size_t len, unsigned *seed)
     const struct bh_stripe *stripes = (const void *)(buf + h->stripes_off);
 
     for (int tries = 0; tries < 64; tries++) {
-        uint64_t ixoff = bh_ixw_off(stripes[rand_r(seed) % h->nstripes].index);
-        if (!ixoff || ixoff + 8 > len)
+        uint64_t cap;
+        const uint64_t *slots =
+            file_slots(buf, len, stripes[rand_r(seed) % h->nstripes].index, &cap);
+        if (!slots)
             continue;
-        const struct bh_index *ix = (const void *)(buf + ixoff);
-        uint64_t slot = ix->slots[(uint64_t)rand_r(seed) % ix->cap];
+        uint64_t slot = slots[(uint64_t)rand_r(seed) % cap];
         if (slot != BH_SLOT_EMPTY && slot != BH_SLOT_TOMB && BH_SLOT_OFF(slot) < len)
             return BH_SLOT_OFF(slot);
     }
@@ -137,11 +150,10 @@ static uint64_t heap_target(const char *buf, size_t len, unsigned *seed)
         return off + (uint64_t)rand_r(seed) % (rand_r(seed) % 2 ? BH_ENTRY_HDR + 8
                                                 : bh_entry_size(e->klen, e->vlen));
     }
-    uint64_t ixoff = bh_ixw_off(stripes[rand_r(seed) % h->nstripes].index);
-    if (!ixoff)
+    uint64_t w = stripes[rand_r(seed) % h->nstripes].index, cap;
+    if (!file_slots(buf, len, w, &cap))
         return h->heap_off;
-    const struct bh_index *ix = (const void *)(buf + ixoff);
-    return ixoff + (uint64_t)rand_r(seed) % (8 + ix->cap * 8);
+    return bh_ixw_off(w) + (uint64_t)rand_r(seed) % (cap * 8);
 }
 
 /* A word of the page map, most often one of a page in use. */
@@ -199,15 +211,14 @@ static void heap_plausible(char *buf, const char *golden, size_t len, unsigned *
             ((struct bh_entry *)(buf + off))->type = types[rand_r(seed) % sizeof types];
         return;
     }
-    uint64_t ixoff = bh_ixw_off(stripes[rand_r(seed) % h->nstripes].index);
-    if (!ixoff)
+    uint64_t w = stripes[rand_r(seed) % h->nstripes].index;
+    uint64_t cap, *slots = file_slots(buf, len, w, &cap);
+    if (!slots)
         return;
-    struct bh_index *ix = (struct bh_index *)(buf + ixoff);
-    uint64_t cap = ((const struct bh_index *)(golden + ixoff))->cap;
     for (int tries = 0; tries < 64; tries++) {
         uint64_t from = (uint64_t)rand_r(seed) % cap, to = (uint64_t)rand_r(seed) % cap;
-        if (ix->slots[from] > BH_SLOT_TOMB && from != to) {
-            ix->slots[to] = ix->slots[from];
+        if (slots[from] > BH_SLOT_TOMB && from != to) {
+            slots[to] = slots[from];
             return;
         }
     }
@@ -432,57 +443,55 @@ static void make_int_store(const char *path)
 }
 
 /* The index of the first stripe with two live slots, and those slots. */
-static struct bh_index *two_slots(char *buf, uint64_t *a, uint64_t *b)
+static uint64_t *two_slots(char *buf, size_t len, uint64_t *a, uint64_t *b)
 {
     const struct bh_header *h = (const void *)buf;
     const struct bh_stripe *stripes = (const void *)(buf + h->stripes_off);
 
     for (unsigned s = 0; s < h->nstripes; s++) {
-        struct bh_index *ix = (void *)(buf + bh_ixw_off(stripes[s].index));
+        uint64_t cap, *slots = file_slots(buf, len, stripes[s].index, &cap);
         int n = 0;
-        if (!bh_ixw_off(stripes[s].index))
-            continue;
-        for (uint64_t i = 0; i < ix->cap && n < 2; i++) {
-            struct bh_entry *e = (void *)(buf + BH_SLOT_OFF(ix->slots[i]));
-            if (ix->slots[i] > BH_SLOT_TOMB && e->type == BH_INT)
+        for (uint64_t i = 0; slots && i < cap && n < 2; i++) {
+            struct bh_entry *e = (void *)(buf + BH_SLOT_OFF(slots[i]));
+            if (slots[i] > BH_SLOT_TOMB && e->type == BH_INT)
                 *(n++ ? b : a) = i;
         }
         if (n == 2)
-            return ix;
+            return slots;
     }
     ck_abort_msg("no stripe with two integer keys");
     return NULL;
 }
 
 /* In the file at path, damaged by fn, which gets the file's bytes. */
-static void damage_by_hand(const char *path, void (*fn)(char *buf))
+static void damage_by_hand(const char *path, void (*fn)(char *buf, size_t len))
 {
     size_t len;
     char *buf = read_all(path, &len);
 
-    fn(buf);
+    fn(buf, len);
     write_all(path, buf, len);
     free(buf);
 }
 
 /* An integer entry made a lock record: the repair must not write a lock
  * record's fields over the next block. */
-static void int_to_lockrec(char *buf)
+static void int_to_lockrec(char *buf, size_t len)
 {
     uint64_t a, b;
-    struct bh_index *ix = two_slots(buf, &a, &b);
+    uint64_t *slots = two_slots(buf, len, &a, &b);
 
-    ((struct bh_entry *)(buf + BH_SLOT_OFF(ix->slots[a])))->type = BH_T_LOCK;
+    ((struct bh_entry *)(buf + BH_SLOT_OFF(slots[a])))->type = BH_T_LOCK;
 }
 
 /* One entry in two slots: freed through one, it would stay reachable
  * through the other. */
-static void slot_twice(char *buf)
+static void slot_twice(char *buf, size_t len)
 {
     uint64_t a, b;
-    struct bh_index *ix = two_slots(buf, &a, &b);
+    uint64_t *slots = two_slots(buf, len, &a, &b);
 
-    ix->slots[b] = ix->slots[a];
+    slots[b] = slots[a];
 }
 
 /* Opens the damaged store: it must be repaired (check passes, counted),

@@ -1,9 +1,11 @@
 /*
- * In-place rewrites of string values (src/emb/undo.c): a value that fits
- * the old one's block is written over it, the new value saved first in the
- * stripe's undo block under a record that recovery finishes. A writer
- * SIGKILLed at any instant must leave the old value or the new one, never
- * a mix, and the store must pass its check; a damaged undo record must be
+ * Rewrites of string values (src/emb/undo.c): by the stripe's swap block (a
+ * new entry written whole there and published by one slot store, the old
+ * block kept as the next swap block), or, when the swap block is of another
+ * size class, in place, the new value saved first in the stripe's undo
+ * block under a record that recovery finishes. A writer SIGKILLed at any
+ * instant must leave the old value or the new one, never a mix, on either
+ * path, and the store must pass its check; a damaged undo record must be
  * dropped, not followed.
  */
 #include <check.h>
@@ -20,6 +22,7 @@
 #include "bothive/bothive.h"
 #include "emb/emb.h"
 #include "emb/region.h"
+#include "emb/undo.h"
 #include "testutil.h"
 
 #define KILLS 400
@@ -50,6 +53,27 @@ static int whole(const bh_value *v)
 static int is_rewrite(const bh_value *v, uint64_t i)
 {
     return whole(v) && ((const char *)v->u.s.data)[0] == (char)('a' + i % 4);
+}
+
+/* The stripe of key in m's store, and the store's region. */
+static unsigned stripe_of(bh_store *st, bh_shared *m, const char *key, struct bh_region **r)
+{
+    struct bh_key k;
+
+    *r = &((struct bh_emb *)st)->r;
+    bh_key_init(&k, bh_emb_shared_of(m)->memory_no, BH_NS_DATA, key, strlen(key));
+    return bh_key_stripe(*r, &k);
+}
+
+/* The published entry of key (the caller holds its stripe or no one writes). */
+static struct bh_entry *entry_of(struct bh_region *r, unsigned s, bh_shared *m, const char *key)
+{
+    struct bh_key k;
+    struct bh_entry *e = NULL;
+
+    bh_key_init(&k, bh_emb_shared_of(m)->memory_no, BH_NS_DATA, key, strlen(key));
+    ck_assert_int_ge(bh_index_find_locked(r, s, &k, &e), 0);
+    return e;
 }
 
 START_TEST(rewrite_keeps_values_and_types)
@@ -121,6 +145,43 @@ static void kill_mid_rewrite(pid_t pid, _Atomic uint64_t *done, unsigned *seed)
     waitpid(pid, NULL, 0);
 }
 
+/*
+ * For the in-place path: fills every swap word of key's stripe (one per
+ * pid class, undo.h) with a block of a small class, so that rewrites of
+ * key with long values, of another class, never swap and the words stay.
+ * Returns the small class.
+ */
+static unsigned pin_swap_small(bh_store *st, bh_shared *m, const char *key)
+{
+    struct bh_region *r;
+    unsigned s = stripe_of(st, m, key, &r), c = bh_entry_class(40);
+
+    bh_stripe_lock(r, s);
+    for (unsigned k = 0; k < BH_NSWAP; k++) {
+        uint64_t off = r->stripes[s].swap[k];
+        if (off)
+            continue;
+        off = bh_block_alloc_locked(r, s, 40);
+        ck_assert_uint_ne(off, 0);
+        r->stripes[s].swap[k] = BH_SWAP_MAKE(off, c);
+    }
+    bh_stripe_unlock(r, s);
+    ck_assert_int_eq(bh_store_check(st), BH_OK);
+    return c;
+}
+
+/* Whether every swap word of stripe s is 0 or of class c (0 too if zero). */
+static int swaps_are(const struct bh_region *r, unsigned s, unsigned c, int zero)
+{
+    for (unsigned k = 0; k < BH_NSWAP; k++) {
+        uint64_t w = r->stripes[s].swap[k];
+        if (w ? BH_SWAP_CLASS(w) != c : !zero)
+            return 0;
+    }
+    return 1;
+}
+
+/* Kills rewriters of k, on the swap path (_i 0) or the in-place one (1). */
 START_TEST(killed_rewriters_leave_old_or_new)
 {
     char *path = bh_test_tmppath("rewrite");
@@ -139,6 +200,9 @@ START_TEST(killed_rewriters_leave_old_or_new)
     ck_assert_int_eq(bh_shared_open(st, "rw", &m), BH_OK);
     fill(buf, 'a', VLEN);
     ck_assert_int_eq(bh_shared_set_str(m, "k", buf), BH_OK);
+    struct bh_region *r;
+    unsigned s = stripe_of(st, m, "k", &r), small = _i ? pin_swap_small(st, m, "k") : 0;
+    unsigned big = bh_class_of(bh_entry_size(1, VLEN));
     for (int n = 0; n < KILLS; n++) {
         pid_t pid = fork();
         ck_assert_int_ge(pid, 0);
@@ -154,6 +218,17 @@ START_TEST(killed_rewriters_leave_old_or_new)
                       ((const char *)v.u.s.data)[0]);
         bh_value_free(&v);
         ck_assert_int_eq(bh_store_check(st), BH_OK);
+        /* The path meant was the one taken (a swap block forgotten by a
+         * recovery is made again by the next swap). */
+        ck_assert(_i ? swaps_are(r, s, small, 0) : swaps_are(r, s, big, 1));
+    }
+    if (_i) {
+        ck_assert_uint_ne(r->stripes[s].undo, 0);
+    } else { /* the swap was taken: some word holds the last old entry */
+        unsigned held = 0;
+        for (unsigned k = 0; k < BH_NSWAP; k++)
+            held += r->stripes[s].swap[k] != 0;
+        ck_assert_uint_gt(held, 0);
     }
     bh_shared_close(m);
     bh_store_close(st);
@@ -179,11 +254,10 @@ START_TEST(damaged_record_is_dropped)
     ck_assert_int_eq(bh_shared_open(st, "rw", &m), BH_OK);
     fill(buf, 'a', VLEN);
     ck_assert_int_eq(bh_shared_set_str(m, "k", buf), BH_OK);
+    pin_swap_small(st, m, "k");
     ck_assert_int_eq(bh_shared_set_str(m, "k", buf), BH_OK); /* makes the undo block */
-    struct bh_region *r = &((struct bh_emb *)st)->r;
-    struct bh_key k;
-    bh_key_init(&k, bh_emb_shared_of(m)->memory_no, BH_NS_DATA, "k", 1);
-    unsigned s = bh_key_stripe(r, &k);
+    struct bh_region *r;
+    unsigned s = stripe_of(st, m, "k", &r);
     ck_assert_uint_ne(r->stripes[s].undo, 0);
     pid_t pid = fork();
     if (pid == 0) {
@@ -203,27 +277,6 @@ START_TEST(damaged_record_is_dropped)
     bh_store_close(st);
 }
 END_TEST
-
-/* The stripe of key in m's store, and the store's region. */
-static unsigned stripe_of(bh_store *st, bh_shared *m, const char *key, struct bh_region **r)
-{
-    struct bh_key k;
-
-    *r = &((struct bh_emb *)st)->r;
-    bh_key_init(&k, bh_emb_shared_of(m)->memory_no, BH_NS_DATA, key, strlen(key));
-    return bh_key_stripe(*r, &k);
-}
-
-/* The published entry of key (the caller holds its stripe or no one writes). */
-static struct bh_entry *entry_of(struct bh_region *r, unsigned s, bh_shared *m, const char *key)
-{
-    struct bh_key k;
-    struct bh_entry *e = NULL;
-
-    bh_key_init(&k, bh_emb_shared_of(m)->memory_no, BH_NS_DATA, key, strlen(key));
-    ck_assert_int_ge(bh_index_find_locked(r, s, &k, &e), 0);
-    return e;
-}
 
 /*
  * A writer dies after it saved the new value and set the record, having
@@ -270,9 +323,9 @@ END_TEST
 
 /*
  * Values of up to 8 bytes replacing one of the same type and length are
- * one aligned store into the same entry, with no record; other lengths or
- * types of a small value still go through the saved copy. Each is read
- * back, and the entry never moved.
+ * one aligned store into the same entry, with no record (the entry does not
+ * move, no undo block is made); other lengths or types of a small value
+ * are rewritten whole (by the swap block). Each is read back.
  */
 START_TEST(small_values_rewritten_in_place)
 {
@@ -290,12 +343,15 @@ START_TEST(small_values_rewritten_in_place)
     struct bh_entry *e = entry_of(r, s, m, "k");
     ck_assert_int_eq(bh_shared_set_bytes(m, "k", "abcdefgh", 8), BH_OK);
     ck_assert_uint_eq(r->stripes[s].undo, 0); /* no saved copy was needed */
+    ck_assert_ptr_eq(entry_of(r, s, m, "k"), e);
     ck_assert_int_eq(bh_shared_get_bytes(m, "k", &out, &len), BH_OK);
     ck_assert_uint_eq(len, 8);
     ck_assert_int_eq(memcmp(out, "abcdefgh", 8), 0);
     free(out);
     ck_assert_int_eq(bh_shared_set_bytes(m, "k", "xyz", 3), BH_OK); /* shorter */
-    ck_assert_int_eq(bh_shared_set_bytes(m, "k", "uvw", 3), BH_OK);
+    e = entry_of(r, s, m, "k");
+    ck_assert_int_eq(bh_shared_set_bytes(m, "k", "uvw", 3), BH_OK); /* one word */
+    ck_assert_ptr_eq(entry_of(r, s, m, "k"), e);
     ck_assert_int_eq(bh_shared_get_bytes(m, "k", &out, &len), BH_OK);
     ck_assert_uint_eq(len, 3);
     ck_assert_int_eq(memcmp(out, "uvw", 3), 0);
@@ -304,8 +360,96 @@ START_TEST(small_values_rewritten_in_place)
     ck_assert_int_eq(bh_shared_get_str(m, "k", &s8), BH_OK);
     ck_assert_str_eq(s8, "uvw");
     free(s8);
-    ck_assert_ptr_eq(entry_of(r, s, m, "k"), e);
     ck_assert_int_eq(bh_store_check(st), BH_OK);
+    bh_shared_close(m);
+    bh_store_close(st);
+}
+END_TEST
+
+/*
+ * A writer dies right after the slot store of a swap, before it kept the
+ * old entry as the swap block: the swap word names the published entry.
+ * Recovery must forget it (the next swap would write over the live value)
+ * and free the old entry, so that the check passes, the new value stays,
+ * and later rewrites go on by swap.
+ */
+START_TEST(swap_killed_after_publishing)
+{
+    bh_store *st;
+    bh_shared *m;
+    bh_value v;
+    char buf[VLEN + 1], next[VLEN + 1];
+    struct bh_region *r;
+
+    ck_assert_int_eq(bh_store_open(&st, "mem:", NULL), BH_OK);
+    ck_assert_int_eq(bh_shared_open(st, "rw", &m), BH_OK);
+    fill(buf, 'a', VLEN);
+    ck_assert_int_eq(bh_shared_set_str(m, "k", buf), BH_OK);
+    fill(buf, 'b', VLEN - 8);
+    ck_assert_int_eq(bh_shared_set_str(m, "k", buf), BH_OK); /* makes a swap block */
+    unsigned s = stripe_of(st, m, "k", &r), mine = bh_swap_slot();
+    ck_assert_uint_ne(r->stripes[s].swap[mine], 0);
+    fill(next, 'c', VLEN - 16);
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct bh_key k;
+        struct bh_entry *e = NULL;
+        bh_stripe_lock(r, s);
+        bh_key_init(&k, bh_emb_shared_of(m)->memory_no, BH_NS_DATA, "k", 1);
+        int64_t pos = bh_index_find_locked(r, s, &k, &e);
+        if (pos < 0 || !bh_entry_swap_locked(r, s, pos, e, BH_STR, next, VLEN - 16))
+            _exit(3);
+        /* As if killed before its last store: the word still names the
+         * block just published. */
+        e = entry_of(r, s, m, "k");
+        r->stripes[s].swap[bh_swap_slot()] =
+            BH_SWAP_MAKE(bh_off(r, e), bh_entry_class(bh_entry_size(1, VLEN - 16)));
+        _exit(0);
+    }
+    unsigned theirs = (unsigned)pid & (BH_NSWAP - 1);
+    ck_assert_int_eq(bh_test_wait(pid), 0);
+    ck_assert_int_eq(bh_shared_get(m, "k", &v), BH_OK);
+    ck_assert_str_eq(v.u.s.data, next);
+    bh_value_free(&v);
+    ck_assert_uint_eq(r->stripes[s].swap[theirs], 0);
+    ck_assert_int_eq(bh_store_check(st), BH_OK);
+    ck_assert_int_eq(bh_shared_set_str(m, "k", buf), BH_OK); /* swaps again */
+    ck_assert_uint_ne(r->stripes[s].swap[mine], 0);
+    ck_assert_ptr_ne(bh_at(r, BH_SWAP_OFF(r->stripes[s].swap[mine])), entry_of(r, s, m, "k"));
+    ck_assert_int_eq(bh_shared_get(m, "k", &v), BH_OK);
+    ck_assert_str_eq(v.u.s.data, buf);
+    bh_value_free(&v);
+    ck_assert_int_eq(bh_store_check(st), BH_OK);
+    bh_shared_close(m);
+    bh_store_close(st);
+}
+END_TEST
+
+/* With the swap's threshold as shipped, a small store's rewrites are in
+ * place: no swap block is made, the entry stays where it is. */
+START_TEST(small_store_rewrites_in_place)
+{
+    bh_store *st;
+    bh_shared *m;
+    bh_value v;
+    char buf[VLEN + 1];
+    struct bh_region *r;
+
+    bh_swap_min_bits = 11;
+    ck_assert_int_eq(bh_store_open(&st, "mem:", NULL), BH_OK);
+    ck_assert_int_eq(bh_shared_open(st, "rw", &m), BH_OK);
+    fill(buf, 'a', VLEN);
+    ck_assert_int_eq(bh_shared_set_str(m, "k", buf), BH_OK);
+    unsigned s = stripe_of(st, m, "k", &r);
+    struct bh_entry *e = entry_of(r, s, m, "k");
+    fill(buf, 'b', VLEN - 8);
+    ck_assert_int_eq(bh_shared_set_str(m, "k", buf), BH_OK);
+    ck_assert(swaps_are(r, s, 0, 1) && r->stripes[s].swap[bh_swap_slot()] == 0);
+    ck_assert_uint_ne(r->stripes[s].undo, 0);
+    ck_assert_ptr_eq(entry_of(r, s, m, "k"), e);
+    ck_assert_int_eq(bh_shared_get(m, "k", &v), BH_OK);
+    ck_assert_str_eq(v.u.s.data, buf);
+    bh_value_free(&v);
     bh_shared_close(m);
     bh_store_close(st);
 }
@@ -314,14 +458,19 @@ END_TEST
 int main(void)
 {
     Suite *s = suite_create("emb_rewrite");
+    /* The swap at any size, so that one key's rewrites take it (each test
+     * runs in a child, which inherits this). */
+    bh_swap_min_bits = 0;
     TCase *tc = tcase_create("rewrite");
 
     tcase_set_timeout(tc, 240);
     tcase_add_test(tc, rewrite_keeps_values_and_types);
-    tcase_add_test(tc, killed_rewriters_leave_old_or_new);
+    tcase_add_loop_test(tc, killed_rewriters_leave_old_or_new, 0, 2);
     tcase_add_test(tc, damaged_record_is_dropped);
     tcase_add_test(tc, interrupted_rewrite_is_finished);
     tcase_add_test(tc, small_values_rewritten_in_place);
+    tcase_add_test(tc, swap_killed_after_publishing);
+    tcase_add_test(tc, small_store_rewrites_in_place);
     suite_add_tcase(s, tc);
     return bh_test_run_suite(s);
 }

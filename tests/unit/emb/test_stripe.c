@@ -154,7 +154,8 @@ static void die_freeing(bh_store *st, bh_shared *m, enum free_cut cut)
         if (cut == CUT_AFTER_SLOT) {
             sp->op = (struct bh_oprec){.op = BH_OP_DEL, .slot_pos = (uint64_t)a.pos,
                                        .old_off = bh_off(r, a.e)};
-            bh_stripe_index(r, a.s)->slots[a.pos] = BH_SLOT_TOMB;
+            struct bh_index v;
+            bh_stripe_index(r, a.s, &v)->slots[a.pos] = BH_SLOT_TOMB;
         } else {
             bh_index_remove_locked(r, a.s, a.pos);
             sp->op.op = BH_OP_DEL;
@@ -400,7 +401,9 @@ START_TEST(emptied_slabs_go_back)
 END_TEST
 
 /* Index tables larger than a page are page runs of their own: a stripe has
- * one, which in a slab of four would leave three blocks idle. */
+ * one, which in a slab of four would leave three blocks idle. The table is
+ * its slots alone, so it fills its run exactly (a header word in front made
+ * a table of 2^k pages take 2^k + 1). */
 START_TEST(large_index_is_a_run)
 {
     bh_store *st;
@@ -415,9 +418,11 @@ START_TEST(large_index_is_a_run)
     }
     struct bh_region *r = region_of(st);
     for (unsigned s = 0; s < r->nstripes; s++) {
-        uint64_t off = bh_stripe_index_off(&r->stripes[s]);
-        ck_assert_uint_gt(((struct bh_index *)bh_at(r, off))->cap * 8, bh_page_size(r));
+        struct bh_index v;
+        uint64_t off = bh_ixw_off(atomic_load(&r->stripes[s].index));
+        ck_assert_uint_gt(bh_stripe_index(r, s, &v)->cap * 8, bh_page_size(r));
         ck_assert_uint_eq(BH_PM_KIND(head_word(r, off)), BH_PM_RUN);
+        ck_assert_uint_eq(bh_block_size(r, off), v.cap * 8);
     }
     ck_assert_int_eq(bh_store_check(st), BH_OK);
     bh_shared_close(m);
@@ -484,6 +489,126 @@ START_TEST(size_class_is_the_smallest_that_fits)
 }
 END_TEST
 
+/* ---- Upgrade from format version 5 ---- */
+
+#define UPGRADE_KEYS 3000
+
+/*
+ * Gives every index of an open store the layout of version 5: an array
+ * starting with its capacity, its word giving the array's offset. The store
+ * is then, for its next opener, a version 5 file.
+ */
+static void make_version5(bh_store *st)
+{
+    struct bh_region *r = region_of(st);
+
+    for (unsigned s = 0; s < r->nstripes; s++) {
+        uint64_t w = atomic_load(&r->stripes[s].index);
+        struct bh_index v = {0, NULL};
+        if (!w)
+            continue;
+        bh_stripe_lock(r, s);
+        ck_assert_ptr_nonnull(bh_index_view(r, w, &v));
+        uint64_t size = 8 + v.cap * 8;
+        uint64_t off = size > bh_page_size(r) ? bh_run_alloc_locked(r, s, size)
+                                              : bh_block_alloc_locked(r, s, size);
+        ck_assert_uint_ne(off, 0);
+        *(uint64_t *)bh_at(r, off) = v.cap;
+        memcpy((char *)bh_at(r, off) + 8, v.slots, v.cap * 8);
+        atomic_store(&r->stripes[s].index, bh_ixw_make(off, v.cap));
+        bh_block_free_locked(r, s, bh_ixw_off(w));
+        bh_stripe_unlock(r, s);
+    }
+    r->hdr->version = 5;
+}
+
+static void check_keys(bh_shared *m, int n)
+{
+    for (int i = 0; i < n; i++) {
+        char k[32];
+        int64_t v = -1;
+        snprintf(k, sizeof k, "k%d", i);
+        ck_assert_int_eq(bh_shared_get_int(m, k, &v), BH_OK);
+        ck_assert_int_eq(v, i);
+    }
+}
+
+static void put_keys(bh_shared *m, int from, int to)
+{
+    for (int i = from; i < to; i++) {
+        char k[32];
+        snprintf(k, sizeof k, "k%d", i);
+        ck_assert_int_eq(bh_shared_set_int(m, k, i), BH_OK);
+    }
+}
+
+/* A version 5 file is refused, with BH_EVERSION, to a reader (it cannot
+ * upgrade it) and to an opener that is not alone (the other may be an
+ * older bothive); its first opener alone upgrades it, keeping every key,
+ * and its old arrays serve until rehashes replace them. */
+START_TEST(version5_file_is_upgraded)
+{
+    char *path = bh_test_tmppath("v5"), url[512];
+    bh_store_options ro = {.flags = BH_STORE_READONLY};
+    bh_store *st, *other;
+    bh_shared *m;
+
+    snprintf(url, sizeof url, "file:%s", path);
+    ck_assert_int_eq(bh_store_open(&st, url, NULL), BH_OK);
+    ck_assert_int_eq(bh_shared_open(st, "m", &m), BH_OK);
+    put_keys(m, 0, UPGRADE_KEYS);
+    make_version5(st);
+    ck_assert_int_eq(bh_store_open(&other, url, NULL), BH_EVERSION);
+    ck_assert_ptr_nonnull(strstr(bh_store_errmsg(NULL), "version 5"));
+    bh_shared_close(m);
+    bh_store_close(st);
+    ck_assert_int_eq(bh_store_open(&other, url, &ro), BH_EVERSION);
+
+    ck_assert_int_eq(bh_store_open(&st, url, NULL), BH_OK);
+    struct bh_region *r = region_of(st);
+    ck_assert_uint_eq(r->hdr->version, BH_FORMAT_VERSION);
+    unsigned legacy = 0;
+    for (unsigned s = 0; s < r->nstripes; s++)
+        legacy += (atomic_load(&r->stripes[s].index) & BH_IXW_LEGACY) != 0;
+    ck_assert_uint_eq(legacy, r->nstripes);
+    ck_assert_int_eq(bh_store_check(st), BH_OK);
+    ck_assert_int_eq(bh_shared_open(st, "m", &m), BH_OK);
+    check_keys(m, UPGRADE_KEYS);
+    put_keys(m, UPGRADE_KEYS, 4 * UPGRADE_KEYS); /* every stripe rehashes */
+    check_keys(m, 4 * UPGRADE_KEYS);
+    for (unsigned s = 0; s < r->nstripes; s++)
+        ck_assert_uint_eq(atomic_load(&r->stripes[s].index) & BH_IXW_LEGACY, 0);
+    ck_assert_int_eq(bh_store_check(st), BH_OK);
+    bh_shared_close(m);
+    bh_store_close(st);
+
+    ck_assert_int_eq(bh_store_open(&st, url, &ro), BH_OK);
+    ck_assert_int_eq(bh_shared_open(st, "m", &m), BH_OK);
+    check_keys(m, 4 * UPGRADE_KEYS);
+    bh_shared_close(m);
+    bh_store_close(st);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
+/* A newer format than this bothive's is refused with BH_EVERSION. */
+START_TEST(newer_version_is_refused)
+{
+    char *path = bh_test_tmppath("v7"), url[512];
+    bh_store *st;
+
+    snprintf(url, sizeof url, "file:%s", path);
+    ck_assert_int_eq(bh_store_open(&st, url, NULL), BH_OK);
+    region_of(st)->hdr->version = BH_FORMAT_VERSION + 1;
+    bh_store_close(st);
+    ck_assert_int_eq(bh_store_open(&st, url, NULL), BH_EVERSION);
+    ck_assert_ptr_nonnull(strstr(bh_store_errmsg(NULL), "format version"));
+    unlink(path);
+    free(path);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("stripe");
@@ -505,6 +630,11 @@ int main(void)
     tcase_add_test(tc, emptied_slabs_go_back);
     tcase_add_test(tc, large_index_is_a_run);
     tcase_add_test(tc, geometry_follows_capacity);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("version");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, version5_file_is_upgraded);
+    tcase_add_test(tc, newer_version_is_refused);
     suite_add_tcase(s, tc);
     return bh_test_run_suite(s);
 }
