@@ -149,6 +149,25 @@ static void bh_master_hosts_post(bh_master *m, int s, const bh_msg_hdr *h)
     bh_master_hosts_flush_one(m, s);
 }
 
+/* The message of type telling the feeder of job j of a partition: its
+ * partition, update and epoch. */
+static bh_msg_hdr bh_master_hosts_msg(int type, const bh_qjob *j)
+{
+    return (bh_msg_hdr){.type = type, .source = j->source, .timer = j->part - 1,
+                        .update_id = j->update_id, .b = (int64_t)j->epoch};
+}
+
+/* Tells the feeder that job j crashed, with its crash count, for a
+ * verdict. */
+static void bh_master_hosts_tell_crash(bh_master *m, const bh_qjob *j)
+{
+    bh_msg_hdr h = bh_master_hosts_msg(BH_MSG_CRASH, j);
+
+    h.rc = BH_MASTER_CRASHES_MAX;
+    h.a = j->crashes;
+    bh_master_hosts_post(m, j->source, &h);
+}
+
 /*
  * Job j of a partition is dropped here unrun, or its run ended unfinished
  * (its lease lapsed in this master's view): the feeder is told (NACK), so
@@ -161,8 +180,7 @@ static void bh_master_hosts_post(bh_master *m, int s, const bh_msg_hdr *h)
  */
 void bh_master_hosts_nack(bh_master *m, const bh_qjob *j)
 {
-    bh_msg_hdr h = {.type = BH_MSG_NACK, .source = j->source, .timer = j->part - 1,
-                    .update_id = j->update_id, .b = (int64_t)j->epoch};
+    bh_msg_hdr h = bh_master_hosts_msg(BH_MSG_NACK, j);
 
     if (m->hm && j->part)
         bh_master_hosts_post(m, j->source, &h);
@@ -197,13 +215,9 @@ static void bh_master_hosts_unpark(bh_master *m, int s, int lost)
 
 void bh_master_hosts_crashed(bh_master *m, bh_qjob *j)
 {
-    bh_msg_hdr h = {.type = BH_MSG_CRASH, .source = j->source, .timer = j->part - 1,
-                    .update_id = j->update_id, .b = (int64_t)j->epoch,
-                    .rc = BH_MASTER_CRASHES_MAX, .a = j->crashes};
-
     j->next = m->hm->parked;
     m->hm->parked = j;
-    bh_master_hosts_post(m, j->source, &h);
+    bh_master_hosts_tell_crash(m, j);
 }
 
 /* The feeder's verdict on a crashed job: set aside (the feeder recorded
@@ -253,12 +267,8 @@ void bh_master_hosts_feeder_new(bh_master *m, int s)
     if (!m->hm)
         return;
     for (bh_qjob *j = m->hm->parked; j; j = j->next)
-        if (j->source == s) {
-            bh_msg_hdr h = {.type = BH_MSG_CRASH, .source = s, .timer = j->part - 1,
-                            .update_id = j->update_id, .b = (int64_t)j->epoch,
-                            .rc = BH_MASTER_CRASHES_MAX, .a = j->crashes};
-            bh_master_hosts_post(m, s, &h);
-        }
+        if (j->source == s)
+            bh_master_hosts_tell_crash(m, j);
 }
 
 /* Appends job j (of source s and a partition) to the held list. */
@@ -394,8 +404,7 @@ void bh_master_hosts_end_stale(bh_master *m)
 
 void bh_master_hosts_done(bh_master *m, const bh_qjob *j)
 {
-    bh_msg_hdr h = {.type = BH_MSG_ACK, .source = j->source, .timer = j->part - 1,
-                    .update_id = j->update_id, .b = (int64_t)j->epoch};
+    bh_msg_hdr h = bh_master_hosts_msg(BH_MSG_ACK, j);
     struct bh_hosts_master *hm = m->hm;
 
     /* Kept a while: a feeder gone may not have acknowledged it yet. */
